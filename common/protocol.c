@@ -1,0 +1,367 @@
+#include "protocol.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cmd_names[CMD__COUNT] = {
+	[CMD_START] = "start",   [CMD_STATUS] = "status", [CMD_STOP] = "stop",
+	[CMD_PAUSE] = "pause",   [CMD_RESUME] = "resume", [CMD_CANCEL] = "cancel",
+	[CMD_NOTE] = "note",     [CMD_TODO] = "todo",     [CMD_DECISION] = "decision",
+	[CMD_LIST] = "list",     [CMD_PING] = "ping",
+};
+
+static const char *const note_kind_names[] = {"note", "learning", "challenge"};
+static const char *const priority_names[] = {"high", "medium", "low", "blocked"};
+
+enum field {
+	F_CWD = 1 << 0,
+	F_FOCUS = 1 << 1,
+	F_TAGS = 1 << 2,
+	F_TEXT = 1 << 3,
+	F_WHY = 1 << 4,
+	F_SUMMARY = 1 << 5,
+	F_NO_LOG = 1 << 6,
+	F_KIND = 1 << 7,
+	F_PRIORITY = 1 << 8,
+	F_LIMIT = 1 << 9,
+	F_BLOCKED_BY = 1 << 10,
+};
+
+/* Which fields each command takes, and which of those it requires. */
+static const struct {
+	unsigned allowed, required;
+} cmd_fields[CMD__COUNT] = {
+	[CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
+	[CMD_STATUS] = {F_CWD, 0},
+	[CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG, F_CWD},
+	[CMD_PAUSE] = {F_CWD, F_CWD},
+	[CMD_RESUME] = {F_CWD, F_CWD},
+	[CMD_CANCEL] = {F_CWD, F_CWD},
+	[CMD_NOTE] = {F_CWD | F_TEXT | F_KIND, F_CWD | F_TEXT},
+	[CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY, F_CWD | F_TEXT},
+	[CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
+	[CMD_LIST] = {F_CWD | F_LIMIT, 0},
+	[CMD_PING] = {0, 0},
+};
+
+static const struct {
+	const char *name;
+	enum field field;
+} field_names[] = {
+	{"cwd", F_CWD},       {"focus", F_FOCUS},     {"tags", F_TAGS},
+	{"text", F_TEXT},     {"why", F_WHY},         {"summary", F_SUMMARY},
+	{"no_log", F_NO_LOG}, {"kind", F_KIND},       {"priority", F_PRIORITY},
+	{"limit", F_LIMIT},   {"blocked_by", F_BLOCKED_BY},
+};
+
+static int name_lookup(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *proto_cmd_name(enum proto_cmd cmd)
+{
+	return (unsigned)cmd < CMD__COUNT ? cmd_names[cmd] : "?";
+}
+
+int proto_cmd_lookup(const char *name)
+{
+	return name_lookup(cmd_names, CMD__COUNT, name);
+}
+
+const char *proto_note_kind_name(enum note_kind kind)
+{
+	return (unsigned)kind < 3 ? note_kind_names[kind] : "?";
+}
+
+int proto_note_kind_lookup(const char *name)
+{
+	return name_lookup(note_kind_names, 3, name);
+}
+
+const char *proto_priority_name(enum todo_priority prio)
+{
+	return (unsigned)prio < 4 ? priority_names[prio] : "?";
+}
+
+int proto_priority_lookup(const char *name)
+{
+	return name_lookup(priority_names, 4, name);
+}
+
+static int fail(struct proto_error *err, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct proto_error *err, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Control characters other than tab (and newline where multi-line text is allowed) are refused. */
+static bool has_control(const char *s, bool allow_newline)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t' && !(allow_newline && c == '\n')) || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+static int get_string(json_t *root, const char *key, size_t max, bool multiline, const char **out,
+		      struct proto_error *err)
+{
+	json_t *v = json_object_get(root, key);
+	const char *s;
+
+	if (!json_is_string(v))
+		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
+	s = json_string_value(v);
+	if (json_string_length(v) == 0)
+		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be empty", key);
+	if (json_string_length(v) > max)
+		return fail(err, ERR_BAD_REQUEST, "field \"%s\" is longer than %zu bytes", key, max);
+	if (has_control(s, multiline))
+		return fail(err, ERR_BAD_REQUEST, "field \"%s\" contains control characters", key);
+	*out = s;
+	return 0;
+}
+
+static int parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	json_t *arr = json_object_get(root, "tags"), *v;
+	size_t i;
+
+	if (!json_is_array(arr))
+		return fail(err, ERR_BAD_REQUEST, "field \"tags\" must be an array of strings");
+	if (json_array_size(arr) > PROTO_MAX_TAGS)
+		return fail(err, ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
+	json_array_foreach(arr, i, v)
+	{
+		const char *s = json_string_value(v);
+
+		if (!s || json_string_length(v) == 0 || json_string_length(v) > PROTO_MAX_TAG)
+			return fail(err, ERR_BAD_REQUEST,
+				    "tag %zu must be a string of 1 to %d bytes", i + 1, PROTO_MAX_TAG);
+		for (const char *p = s; *p; p++)
+			if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ',')
+				return fail(err, ERR_BAD_REQUEST,
+					    "tag \"%.64s\" may not contain spaces, commas or control "
+					    "characters",
+					    s);
+		req->tags[req->ntags++] = s;
+	}
+	return 0;
+}
+
+static int parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	unsigned allowed = cmd_fields[req->cmd].allowed, present = 0;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(root, key, v)
+	{
+		size_t i;
+
+		if (strcmp(key, "v") == 0 || strcmp(key, "cmd") == 0)
+			continue;
+		for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+			if (strcmp(field_names[i].name, key) == 0)
+				break;
+		if (i == sizeof(field_names) / sizeof(field_names[0]) ||
+		    !(allowed & field_names[i].field))
+			return fail(err, ERR_BAD_REQUEST, "command \"%s\" takes no field \"%.64s\"",
+				    proto_cmd_name(req->cmd), key);
+		present |= field_names[i].field;
+	}
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		if ((cmd_fields[req->cmd].required & field_names[i].field) &&
+		    !(present & field_names[i].field))
+			return fail(err, ERR_BAD_REQUEST, "command \"%s\" needs field \"%s\"",
+				    proto_cmd_name(req->cmd), field_names[i].name);
+
+	if (present & F_CWD) {
+		if (get_string(root, "cwd", PROTO_MAX_PATH, false, &req->cwd, err) < 0)
+			return -1;
+		if (req->cwd[0] != '/')
+			return fail(err, ERR_BAD_REQUEST, "field \"cwd\" must be an absolute path");
+	}
+	if ((present & F_FOCUS) &&
+	    get_string(root, "focus", PROTO_MAX_FOCUS, false, &req->focus, err) < 0)
+		return -1;
+	if ((present & F_TAGS) && parse_tags(root, req, err) < 0)
+		return -1;
+	if ((present & F_TEXT) &&
+	    get_string(root, "text", PROTO_MAX_TEXT, true, &req->text, err) < 0)
+		return -1;
+	if ((present & F_WHY) && get_string(root, "why", PROTO_MAX_TEXT, true, &req->why, err) < 0)
+		return -1;
+	if ((present & F_SUMMARY) &&
+	    get_string(root, "summary", PROTO_MAX_TEXT, true, &req->summary, err) < 0)
+		return -1;
+	if ((present & F_BLOCKED_BY) &&
+	    get_string(root, "blocked_by", PROTO_MAX_TEXT, false, &req->blocked_by, err) < 0)
+		return -1;
+	if (present & F_NO_LOG) {
+		v = json_object_get(root, "no_log");
+		if (!json_is_boolean(v))
+			return fail(err, ERR_BAD_REQUEST, "field \"no_log\" must be true or false");
+		req->no_log = json_is_true(v);
+	}
+	if (present & F_KIND) {
+		const char *s = json_string_value(json_object_get(root, "kind"));
+		int k = s ? proto_note_kind_lookup(s) : -1;
+
+		if (k < 0)
+			return fail(err, ERR_BAD_REQUEST,
+				    "field \"kind\" must be \"note\", \"learning\" or \"challenge\"");
+		req->note_kind = (enum note_kind)k;
+	}
+	if (present & F_PRIORITY) {
+		const char *s = json_string_value(json_object_get(root, "priority"));
+		int p = s ? proto_priority_lookup(s) : -1;
+
+		if (p < 0)
+			return fail(err, ERR_BAD_REQUEST,
+				    "field \"priority\" must be \"high\", \"medium\", \"low\" or "
+				    "\"blocked\"");
+		req->priority = (enum todo_priority)p;
+	}
+	if (req->blocked_by && req->priority != PRIO_BLOCKED)
+		return fail(err, ERR_BAD_REQUEST,
+			    "field \"blocked_by\" goes only with priority \"blocked\"");
+	if (present & F_LIMIT) {
+		v = json_object_get(root, "limit");
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > PROTO_MAX_LIST)
+			return fail(err, ERR_BAD_REQUEST,
+				    "field \"limit\" must be an integer from 1 to %d", PROTO_MAX_LIST);
+		req->limit = json_integer_value(v);
+	}
+	return 0;
+}
+
+int proto_request_parse(const char *line, size_t len, struct proto_request *req,
+			struct proto_error *err)
+{
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *name;
+	int cmd;
+
+	memset(req, 0, sizeof(*req));
+	req->priority = PRIO_MEDIUM;
+	req->limit = 20;
+	if (len >= PROTO_MAX_LINE)
+		return fail(err, ERR_TOO_LARGE, "request longer than %d bytes", PROTO_MAX_LINE - 1);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (json_error_code(&jerr) == json_error_invalid_utf8)
+			return fail(err, ERR_BAD_UTF8, "request is not valid UTF-8");
+		return fail(err, ERR_BAD_JSON, "invalid JSON at column %d: %s", jerr.column,
+			    jerr.text);
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return fail(err, ERR_BAD_REQUEST, "request must be a JSON object");
+	}
+	v = json_object_get(root, "v");
+	if (!json_is_integer(v)) {
+		json_decref(root);
+		return fail(err, ERR_BAD_VERSION, "request needs an integer \"v\" (protocol version)");
+	}
+	if (json_integer_value(v) != STINT_PROTO_VERSION) {
+		json_decref(root);
+		return fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
+			    (long long)json_integer_value(v), STINT_PROTO_VERSION);
+	}
+	name = json_string_value(json_object_get(root, "cmd"));
+	if (!name) {
+		json_decref(root);
+		return fail(err, ERR_BAD_REQUEST, "request needs a string \"cmd\"");
+	}
+	cmd = proto_cmd_lookup(name);
+	if (cmd < 0) {
+		fail(err, ERR_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
+		json_decref(root);
+		return -1;
+	}
+	req->cmd = (enum proto_cmd)cmd;
+	req->root = root;
+	if (parse_fields(root, req, err) < 0) {
+		json_decref(root);
+		memset(req, 0, sizeof(*req));
+		return -1;
+	}
+	return 0;
+}
+
+void proto_request_release(struct proto_request *req)
+{
+	json_decref(req->root);
+	req->root = NULL;
+}
+
+json_t *proto_request_new(enum proto_cmd cmd)
+{
+	return json_pack("{s:i, s:s}", "v", STINT_PROTO_VERSION, "cmd", proto_cmd_name(cmd));
+}
+
+json_t *proto_reply_ok(void)
+{
+	return json_pack("{s:i, s:b}", "v", STINT_PROTO_VERSION, "ok", 1);
+}
+
+json_t *proto_reply_error(const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	json_t *reply;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply = json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0, "error",
+			  "code", code, "message", msg);
+	if (reply)
+		return reply;
+	/* A message quoting peer bytes may have been cut inside a UTF-8 sequence. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0, "error",
+			 "code", code, "message", msg);
+}
+
+char *proto_encode(const json_t *msg, size_t *len)
+{
+	char *s = json_dumps(msg, JSON_COMPACT), *out;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	out = realloc(s, n + 2);
+	if (!out) {
+		free(s);
+		return NULL;
+	}
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	if (len)
+		*len = n + 1;
+	return out;
+}

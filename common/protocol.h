@@ -1,0 +1,124 @@
+#ifndef STINT_PROTOCOL_H
+#define STINT_PROTOCOL_H
+
+/*
+ * Wire protocol between stint and stintd: one JSON object per line over a unix stream socket.
+ * Every request and reply carries "v": STINT_PROTO_VERSION. See docs/protocol.md.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STINT_PROTO_VERSION 1
+
+/* A request line, newline included, may not exceed this; a longer one closes the connection. */
+#define PROTO_MAX_LINE (64 * 1024)
+#define PROTO_MAX_PATH 4096
+#define PROTO_MAX_FOCUS 256
+#define PROTO_MAX_TEXT 8192
+#define PROTO_MAX_TAGS 16
+#define PROTO_MAX_TAG 64
+#define PROTO_MAX_LIST 1000
+
+/* Stable error codes: clients may switch on them. */
+#define ERR_BAD_JSON "bad_json"
+#define ERR_BAD_UTF8 "bad_utf8"
+#define ERR_BAD_VERSION "bad_version"
+#define ERR_UNKNOWN_COMMAND "unknown_command"
+#define ERR_BAD_REQUEST "bad_request"
+#define ERR_TOO_LARGE "too_large"
+#define ERR_PERMISSION "permission_denied"
+#define ERR_NO_SESSION "no_session"
+#define ERR_ALREADY_RUNNING "already_running"
+#define ERR_BAD_STATE "bad_state"
+#define ERR_BAD_PATH "bad_path"
+#define ERR_LOG_FAILED "log_failed"
+#define ERR_STORE_FAILED "store_failed"
+#define ERR_SHUTTING_DOWN "shutting_down"
+#define ERR_INTERNAL "internal"
+
+enum proto_cmd {
+	CMD_START,
+	CMD_STATUS,
+	CMD_STOP,
+	CMD_PAUSE,
+	CMD_RESUME,
+	CMD_CANCEL,
+	CMD_NOTE,
+	CMD_TODO,
+	CMD_DECISION,
+	CMD_LIST,
+	CMD_PING,
+	CMD__COUNT,
+};
+
+enum note_kind {
+	NOTE_PLAIN,
+	NOTE_LEARNING,
+	NOTE_CHALLENGE,
+};
+
+enum todo_priority {
+	PRIO_HIGH,
+	PRIO_MEDIUM,
+	PRIO_LOW,
+	PRIO_BLOCKED,
+};
+
+/*
+ * A decoded, validated request. Strings point into the JSON document held in root and live as
+ * long as the request; absent optional strings are NULL.
+ */
+struct proto_request {
+	enum proto_cmd cmd;
+	const char *cwd;
+	const char *focus;
+	const char *tags[PROTO_MAX_TAGS];
+	size_t ntags;
+	const char *text;
+	const char *why;
+	const char *summary;
+	const char *blocked_by;
+	bool no_log;
+	enum note_kind note_kind;
+	enum todo_priority priority;
+	int64_t limit;
+	json_t *root;
+};
+
+struct proto_error {
+	const char *code;
+	char message[256];
+};
+
+const char *proto_cmd_name(enum proto_cmd cmd);
+/* Returns the command, or -1 for an unknown name. */
+int proto_cmd_lookup(const char *name);
+const char *proto_note_kind_name(enum note_kind kind);
+int proto_note_kind_lookup(const char *name);
+const char *proto_priority_name(enum todo_priority prio);
+int proto_priority_lookup(const char *name);
+
+/*
+ * Decodes and validates one request line (without its newline). Returns 0 and fills req, which
+ * must then be released with proto_request_release; or -1 with err filled and nothing to release.
+ */
+int proto_request_parse(const char *line, size_t len, struct proto_request *req,
+			struct proto_error *err);
+void proto_request_release(struct proto_request *req);
+
+/* {"v":1,"cmd":name}: the start of every request a client builds. */
+json_t *proto_request_new(enum proto_cmd cmd);
+
+/* {"v":1,"ok":true}; callers add fields. */
+json_t *proto_reply_ok(void);
+/* {"v":1,"ok":false,"error":{"code":code,"message":...}} */
+json_t *proto_reply_error(const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Compact JSON plus the terminating newline, malloc'd; NULL on allocation failure. */
+char *proto_encode(const json_t *msg, size_t *len);
+
+#endif

@@ -1,0 +1,80 @@
+#include "sockpath.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sockpath_resolve(char *buf, size_t n)
+{
+	const char *env = getenv("STINT_SOCKET");
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	int len;
+
+	if (n > SOCKPATH_MAX)
+		n = SOCKPATH_MAX;
+	if (env && *env)
+		len = snprintf(buf, n, "%s", env);
+	else if (rt && *rt == '/')
+		len = snprintf(buf, n, "%s/stint/stintd.sock", rt);
+	else
+		len = snprintf(buf, n, "/tmp/stint-%u/stintd.sock", (unsigned)getuid());
+	if (len < 0 || (size_t)len >= n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int sockpath_dir(const char *sockpath, char *buf, size_t n)
+{
+	const char *slash = strrchr(sockpath, '/');
+	size_t len;
+
+	if (!slash)
+		return snprintf(buf, n, ".") < (int)n ? 0 : -ENAMETOOLONG;
+	len = slash == sockpath ? 1 : (size_t)(slash - sockpath);
+	if (len >= n)
+		return -ENAMETOOLONG;
+	memcpy(buf, sockpath, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int sockpath_dir_ensure(const char *sockpath, char *err, size_t errn)
+{
+	char dir[SOCKPATH_MAX];
+	struct stat st;
+	int r;
+
+	r = sockpath_dir(sockpath, dir, sizeof(dir));
+	if (r < 0) {
+		snprintf(err, errn, "socket path too long: %s", sockpath);
+		return r;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(err, errn, "cannot create %s: %s", dir, strerror(errno));
+		return r;
+	}
+	if (lstat(dir, &st) < 0) {
+		r = -errno;
+		snprintf(err, errn, "cannot stat %s: %s", dir, strerror(errno));
+		return r;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errn, "%s is not a directory (a symlink?)", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != getuid()) {
+		snprintf(err, errn, "%s is owned by uid %u, not by us (uid %u)", dir,
+			 (unsigned)st.st_uid, (unsigned)getuid());
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errn, "%s is accessible by group or others (mode %03o); expected 0700",
+			 dir, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}

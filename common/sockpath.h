@@ -1,0 +1,24 @@
+#ifndef STINT_SOCKPATH_H
+#define STINT_SOCKPATH_H
+
+#include <stddef.h>
+
+/* sun_path is 108 bytes on Linux. */
+#define SOCKPATH_MAX 108
+
+/*
+ * The daemon's socket: $STINT_SOCKET, else $XDG_RUNTIME_DIR/stint/stintd.sock,
+ * else /tmp/stint-$UID/stintd.sock. Returns 0 or -ENAMETOOLONG.
+ */
+int sockpath_resolve(char *buf, size_t n);
+
+/* The directory part of a socket path. Returns 0 or -ENAMETOOLONG. */
+int sockpath_dir(const char *sockpath, char *buf, size_t n);
+
+/*
+ * Creates the socket's directory 0700 if missing, then checks it with lstat: a real directory,
+ * owned by us, no group or other access. Returns 0, or -errno with a reason in err.
+ */
+int sockpath_dir_ensure(const char *sockpath, char *err, size_t errn);
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef STINTD_LOGWRITER_H
+#define STINTD_LOGWRITER_H
+
+#include <stddef.h>
+
+/*
+ * Expands a [log] dir pattern: "{repo_name}" (basename of the repository), "{repo}" (its
+ * absolute path), a leading "~/" ($HOME). Returns 0, or -ENAMETOOLONG / -EINVAL (an unknown
+ * "{...}" placeholder, or a result that is not absolute).
+ */
+int logwriter_expand_dir(const char *pattern, const char *repo, const char *repo_name, char *out,
+			 size_t outn);
+
+/*
+ * Writes text as dir/DATE.md, or DATE-2.md, DATE-3.md... if taken; never replaces a file.
+ * Creates dir (and parents, 0755) if needed. Atomic: temp file in dir, write, fsync, link to the
+ * final name (fails on an existing name, so the next is tried), unlink temp, fsync dir. Blocking:
+ * call it off the event loop. Returns 0 with the final absolute path in path, or -errno with err
+ * saying what failed on which path ("cannot create /x/y: Permission denied").
+ */
+int logwriter_write(const char *dir, const char *date, const char *text, char *path, size_t pathn,
+		    char *err, size_t errn);
+
+#endif

@@ -1,0 +1,156 @@
+#include "repo.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void repo_global_init(void)
+{
+	git_libgit2_init();
+	/* We only read; skip the ownership check that refuses repositories owned by others. */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+}
+
+void repo_global_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static char *login_name(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res) {
+		/* The GECOS full name, when set, reads better in a log than a login. */
+		if (pw.pw_gecos && *pw.pw_gecos && *pw.pw_gecos != ',') {
+			size_t n = strcspn(pw.pw_gecos, ",");
+			return strndup(pw.pw_gecos, n);
+		}
+		return strdup(pw.pw_name);
+	}
+	return strdup(getenv("USER") ? getenv("USER") : "unknown");
+}
+
+static char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash[1] == '\0')
+		return strdup(strcmp(path, "/") == 0 ? "root" : path);
+	return strdup(slash + 1);
+}
+
+static void fill_git(git_repository *repo, struct repo_info *info)
+{
+	git_reference *head = NULL;
+	git_config *cfg = NULL;
+	git_buf name = {0};
+	int r;
+
+	r = git_repository_head(&head, repo);
+	if (r == 0) {
+		const git_oid *oid = git_reference_target(head);
+		char hex[GIT_OID_HEXSZ + 1] = "";
+
+		if (oid)
+			git_oid_tostr(hex, sizeof(hex), oid);
+		info->head = strdup(hex);
+		if (git_reference_is_branch(head)) {
+			info->branch = strdup(git_reference_shorthand(head));
+		} else {
+			char b[64];
+			snprintf(b, sizeof(b), "detached at %.7s", hex);
+			info->branch = strdup(b);
+		}
+		git_reference_free(head);
+	} else if (r == GIT_EUNBORNBRANCH) {
+		git_reference *sym = NULL;
+
+		if (git_reference_lookup(&sym, repo, "HEAD") == 0) {
+			const char *t = git_reference_symbolic_target(sym);
+			char b[512];
+
+			if (t && strncmp(t, "refs/heads/", 11) == 0)
+				t += 11;
+			snprintf(b, sizeof(b), "%s (unborn)", t ? t : "HEAD");
+			info->branch = strdup(b);
+			git_reference_free(sym);
+		}
+	}
+	if (git_repository_config_snapshot(&cfg, repo) == 0) {
+		if (git_config_get_string_buf(&name, cfg, "user.name") == 0 && name.size > 0)
+			info->author = strdup(name.ptr);
+		git_buf_dispose(&name);
+		git_config_free(cfg);
+	}
+}
+
+int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn)
+{
+	git_repository *repo = NULL;
+	char real[PATH_MAX];
+	struct stat st;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	if (!realpath(cwd, real) || stat(real, &st) < 0) {
+		r = -errno;
+		snprintf(err, errn, "cannot open %s: %s", cwd, strerror(errno));
+		return r;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errn, "%s is not a directory", cwd);
+		return -ENOTDIR;
+	}
+	r = git_repository_open_ext(&repo, real, 0, NULL);
+	if (r == 0 && !git_repository_is_bare(repo)) {
+		const char *wd = git_repository_workdir(repo);
+		size_t n = strlen(wd);
+
+		info->root = strndup(wd, n > 1 && wd[n - 1] == '/' ? n - 1 : n);
+		info->is_git = true;
+		fill_git(repo, info);
+	} else {
+		info->root = strdup(real);
+	}
+	git_repository_free(repo);
+	info->name = base_name(info->root);
+	if (!info->author)
+		info->author = login_name();
+	if (!info->root || !info->name || !info->author) {
+		repo_info_finish(info);
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int repo_refresh(const char *root, struct repo_info *info)
+{
+	git_repository *repo = NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return -ENOENT;
+	info->is_git = true;
+	fill_git(repo, info);
+	git_repository_free(repo);
+	return 0;
+}
+
+void repo_info_finish(struct repo_info *info)
+{
+	free(info->root);
+	free(info->name);
+	free(info->branch);
+	free(info->head);
+	free(info->author);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,30 @@
+#ifndef STINTD_REPO_H
+#define STINTD_REPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What a session needs to know about its directory at start. */
+struct repo_info {
+	char *root;    /* worktree root, or the directory itself outside git */
+	char *name;    /* basename of root */
+	char *branch;  /* "main", "detached at abc1234", "main (unborn)"; NULL outside git */
+	char *head;    /* HEAD commit id, NULL when unborn or outside git */
+	char *author;  /* git user.name, else the login name */
+	bool is_git;
+};
+
+/* Call once before any other repo_ function, on the main thread. */
+void repo_global_init(void);
+void repo_global_shutdown(void);
+
+/*
+ * Resolves cwd (blocking: libgit2 and the file system; run it off the loop). Returns 0, or
+ * -errno with err filled ("cannot open /x: No such file or directory").
+ */
+int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn);
+/* Branch, HEAD and author again, for a known root; fields it cannot learn are left NULL. */
+int repo_refresh(const char *root, struct repo_info *info);
+void repo_info_finish(struct repo_info *info);
+
+#endif
