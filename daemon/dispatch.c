@@ -1,0 +1,687 @@
+#include "dispatch.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "logwriter.h"
+#include "repo.h"
+#include "store.h"
+#include "stintd.h"
+#include "template.h"
+#include "version.h"
+
+/* A request waiting for its session's operation in flight to finish. */
+struct parked {
+	struct parked *next;
+	struct ctl_client *cl;
+	struct proto_request req;
+};
+
+/* One request's journey through the worker pool and the store. */
+struct job {
+	uv_work_t work;
+	struct store_op op;
+	struct stintd *d;
+	struct ctl_client *cl;
+	struct proto_request req;
+	struct session *s;
+	struct stamp at;
+	struct repo_info info;
+	json_t *record;
+	char *log_dir;
+	char date[16];
+	char log_path[PATH_MAX];
+	char err[512];
+	int status;
+};
+
+static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_reply(cl, proto_reply_error(code, "%s", msg));
+}
+
+static json_t *daemon_info(struct stintd *d)
+{
+	return json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION,
+			 "uptime_s", (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
+}
+
+static void reply_session(struct stintd *d, struct ctl_client *cl, const struct session *s)
+{
+	struct stamp now;
+	json_t *reply = proto_reply_ok();
+
+	stamp_now(&now, d->boot_id);
+	json_object_set_new(reply, "session", session_to_json(s, &now));
+	ctl_reply(cl, reply);
+}
+
+static struct job *job_new(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		proto_request_release(req);
+		reply_error(cl, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	j->d = d;
+	j->cl = cl;
+	j->req = *req;
+	j->work.data = j;
+	j->op.data = j;
+	return j;
+}
+
+/* Frees the job, then lets a pending shutdown finish if this was the last work. */
+static void job_free(struct job *j)
+{
+	struct stintd *d = j->d;
+
+	proto_request_release(&j->req);
+	repo_info_finish(&j->info);
+	json_decref(j->record);
+	json_decref(j->op.payload);
+	json_decref(j->op.row);
+	json_decref(j->op.result);
+	free(j->log_dir);
+	free(j);
+	stintd_maybe_exit(d);
+}
+
+static int job_queue(struct job *j, uv_work_cb work, uv_after_work_cb after)
+{
+	int r = uv_queue_work(j->d->loop, &j->work, work, after);
+
+	if (r == 0)
+		j->d->jobs++;
+	return r;
+}
+
+static void job_dequeued(struct job *j)
+{
+	j->d->jobs--;
+}
+
+/* --- sessions in memory ------------------------------------------------------------------ */
+
+static void session_link(struct stintd *d, struct session *s)
+{
+	s->prev = NULL;
+	s->next = d->sessions;
+	if (d->sessions)
+		d->sessions->prev = s;
+	d->sessions = s;
+}
+
+static void session_unlink(struct stintd *d, struct session *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		d->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+static struct session *find_by_root(struct stintd *d, const char *root)
+{
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (strcmp(s->root, root) == 0)
+			return s;
+	return NULL;
+}
+
+/* The session whose directory is cwd or the nearest one above it. */
+static struct session *find_by_cwd(struct stintd *d, const char *cwd)
+{
+	struct session *best = NULL;
+	size_t bestlen = 0;
+
+	for (struct session *s = d->sessions; s; s = s->next) {
+		size_t n = strlen(s->root);
+		bool inside = strncmp(cwd, s->root, n) == 0 &&
+			      (cwd[n] == '\0' || cwd[n] == '/' || (n == 1 && s->root[0] == '/'));
+
+		if (s->state != SESSION_STARTING && inside && n >= bestlen) {
+			best = s;
+			bestlen = n;
+		}
+	}
+	return best;
+}
+
+/* Ends the session's operation and runs the requests that waited for it, in order. */
+static void session_release(struct stintd *d, struct session *s)
+{
+	s->busy = false;
+	while (!s->busy && s->parked_head) {
+		struct parked *p = s->parked_head;
+
+		s->parked_head = p->next;
+		if (!s->parked_head)
+			s->parked_tail = NULL;
+		dispatch_request(d, p->cl, &p->req);
+		free(p);
+	}
+}
+
+/* Closes the session in memory; requests that waited for it now find it gone. */
+static void session_retire(struct stintd *d, struct session *s)
+{
+	struct parked *p = s->parked_head, *next;
+
+	session_unlink(d, s);
+	s->parked_head = s->parked_tail = NULL;
+	session_destroy(s);
+	for (; p; p = next) {
+		next = p->next;
+		dispatch_request(d, p->cl, &p->req);
+		free(p);
+	}
+}
+
+static bool park_if_busy(struct session *s, struct ctl_client *cl, struct proto_request *req)
+{
+	struct parked *p;
+
+	if (!s->busy)
+		return false;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return false;
+	p->cl = cl;
+	p->req = *req;
+	if (s->parked_tail)
+		s->parked_tail->next = p;
+	else
+		s->parked_head = p;
+	s->parked_tail = p;
+	return true;
+}
+
+/* --- start ------------------------------------------------------------------------------- */
+
+static void resolve_work(uv_work_t *w)
+{
+	struct job *j = w->data;
+
+	j->status = repo_resolve(j->req.cwd, &j->info, j->err, sizeof(j->err));
+}
+
+static void start_committed(struct store_op *op)
+{
+	struct job *j = op->data;
+	struct session *s = j->s;
+
+	if (op->status < 0) {
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the start: %s", op->err);
+		session_retire(j->d, s);
+	} else {
+		s->id = op->result_id;
+		session_apply(s, "start", &j->at, NULL);
+		log_info("session %lld started in %s", (long long)s->id, s->root);
+		reply_session(j->d, j->cl, s);
+		session_release(j->d, s);
+	}
+	job_free(j);
+}
+
+static void start_resolved(uv_work_t *w, int status)
+{
+	struct job *j = w->data;
+	struct stintd *d = j->d;
+	struct session *s;
+	json_t *tags;
+
+	job_dequeued(j);
+	if (status < 0 || j->status < 0) {
+		reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		goto done;
+	}
+	if (d->stopping) {
+		reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		goto done;
+	}
+	s = find_by_root(d, j->info.root);
+	if (s) {
+		json_t *reply = proto_reply_error(ERR_ALREADY_RUNNING,
+						  "a session is already open in %s", s->root);
+		struct stamp now;
+
+		stamp_now(&now, d->boot_id);
+		json_object_set_new(reply, "session", session_to_json(s, &now));
+		ctl_reply(j->cl, reply);
+		goto done;
+	}
+	tags = json_array();
+	for (size_t i = 0; i < j->req.ntags; i++)
+		json_array_append_new(tags, json_string(j->req.tags[i]));
+	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head,
+			   j->info.author, j->req.focus, tags);
+	if (!s) {
+		json_decref(tags);
+		reply_error(j->cl, ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	s->busy = true;
+	session_link(d, s);
+	j->s = s;
+	stamp_now(&j->at, d->boot_id);
+	j->op.kind = STORE_OP_INSERT_SESSION;
+	j->op.row = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "repo", s->root, "repo_name",
+			      s->name, "branch", s->branch ? json_string(s->branch) : json_null(),
+			      "head", s->head ? json_string(s->head) : json_null(), "author",
+			      s->author ? json_string(s->author) : json_null(), "focus",
+			      s->focus ? json_string(s->focus) : json_null(), "tags", tags);
+	j->op.event = "start";
+	j->op.at = j->at;
+	j->op.done = start_committed;
+	store_submit(d->store, &j->op);
+	return;
+done:
+	job_free(j);
+}
+
+static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
+{
+	struct job *j = job_new(d, cl, req);
+
+	if (j && job_queue(j, resolve_work, start_resolved) < 0) {
+		reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		job_free(j);
+	}
+}
+
+/* --- events: pause, resume, note, todo, decision ----------------------------------------- */
+
+static void event_committed(struct store_op *op)
+{
+	struct job *j = op->data;
+
+	if (op->status < 0) {
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+	} else {
+		session_apply(j->s, op->event, &op->at, op->payload);
+		reply_session(j->d, j->cl, j->s);
+	}
+	session_release(j->d, j->s);
+	job_free(j);
+}
+
+static json_t *event_payload(const struct proto_request *req)
+{
+	json_t *p = json_object();
+
+	switch (req->cmd) {
+	case CMD_NOTE:
+		json_object_set_new(p, "text", json_string(req->text));
+		json_object_set_new(p, "kind", json_string(proto_note_kind_name(req->note_kind)));
+		break;
+	case CMD_TODO:
+		json_object_set_new(p, "text", json_string(req->text));
+		json_object_set_new(p, "priority", json_string(proto_priority_name(req->priority)));
+		if (req->blocked_by)
+			json_object_set_new(p, "blocked_by", json_string(req->blocked_by));
+		break;
+	case CMD_DECISION:
+		json_object_set_new(p, "text", json_string(req->text));
+		if (req->why)
+			json_object_set_new(p, "why", json_string(req->why));
+		break;
+	default:
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		     struct session *s)
+{
+	const char *kind = proto_cmd_name(req->cmd);
+	struct job *j;
+
+	if (req->cmd == CMD_PAUSE && s->state == SESSION_PAUSED) {
+		proto_request_release(req);
+		reply_error(cl, ERR_BAD_STATE, "the session in %s is already paused", s->root);
+		return;
+	}
+	if (req->cmd == CMD_RESUME && s->state != SESSION_PAUSED) {
+		proto_request_release(req);
+		reply_error(cl, ERR_BAD_STATE, "the session in %s is not paused", s->root);
+		return;
+	}
+	j = job_new(d, cl, req);
+	if (!j)
+		return;
+	j->s = s;
+	s->busy = true;
+	j->op.kind = STORE_OP_APPEND_EVENT;
+	j->op.session_id = s->id;
+	j->op.event = kind;
+	j->op.payload = event_payload(&j->req);
+	stamp_now(&j->op.at, d->boot_id);
+	j->op.done = event_committed;
+	store_submit(d->store, &j->op);
+}
+
+/* --- stop and cancel --------------------------------------------------------------------- */
+
+static void close_committed(struct store_op *op)
+{
+	struct job *j = op->data;
+	struct session *s = j->s;
+	json_t *reply, *sj;
+	char ended[40];
+
+	if (op->status < 0) {
+		/* The session stays open: remove the log we wrote, so a retry starts clean. */
+		if (j->log_path[0])
+			unlink(j->log_path);
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+		session_release(j->d, s);
+		goto out;
+	}
+	sj = session_to_json(s, &op->at);
+	time_format_rfc3339(op->at.wall_ms, ended, sizeof(ended));
+	json_object_set_new(sj, "state", json_string(op->state));
+	json_object_set_new(sj, "ended_at", json_string(ended));
+	json_object_set_new(sj, "log", j->log_path[0] ? json_string(j->log_path) : json_null());
+	reply = proto_reply_ok();
+	json_object_set_new(reply, "session", sj);
+	if (j->req.cmd == CMD_STOP)
+		json_object_set_new(reply, "log",
+				    j->log_path[0] ? json_string(j->log_path) : json_null());
+	log_info("session %lld %s after %llds active%s%s", (long long)s->id, op->state,
+		 (long long)op->times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
+	ctl_reply(j->cl, reply);
+	session_retire(j->d, s);
+out:
+	job_free(j);
+}
+
+static void close_session(struct job *j, const char *state)
+{
+	j->op.kind = STORE_OP_CLOSE_SESSION;
+	j->op.session_id = j->s->id;
+	j->op.event = j->req.cmd == CMD_STOP ? "stop" : "cancel";
+	j->op.state = state;
+	j->op.at = j->at;
+	j->op.log_path = j->log_path[0] ? j->log_path : NULL;
+	if (j->log_path[0])
+		j->op.payload = json_pack("{s:s}", "log", j->log_path);
+	session_times(j->s, &j->at, &j->op.times);
+	j->op.done = close_committed;
+	store_submit(j->d->store, &j->op);
+}
+
+/* Worker: everything that touches the disk or the repository for a stop. */
+static void stop_work(uv_work_t *w)
+{
+	struct job *j = w->data;
+	const char *root = json_string_value(json_object_get(j->record, "repo"));
+	const char *name = json_string_value(json_object_get(j->record, "repo_name"));
+	struct repo_info now;
+	char dir[PATH_MAX];
+	char *text;
+	int r;
+
+	if (repo_refresh(root, &now) == 0 && now.branch)
+		json_object_set_new(j->record, "branch_end", json_string(now.branch));
+	repo_info_finish(&now);
+	text = template_render(j->record, j->err, sizeof(j->err));
+	if (!text) {
+		j->status = -1;
+		return;
+	}
+	r = logwriter_expand_dir(j->log_dir, root, name, dir, sizeof(dir));
+	if (r < 0) {
+		snprintf(j->err, sizeof(j->err), "bad [log] dir \"%s\": %s", j->log_dir,
+			 strerror(-r));
+		j->status = r;
+	} else {
+		j->status = logwriter_write(dir, j->date, text, j->log_path, sizeof(j->log_path),
+					    j->err, sizeof(j->err));
+		if (j->status < 0)
+			j->log_path[0] = '\0';
+	}
+	free(text);
+}
+
+static void stop_written(uv_work_t *w, int status)
+{
+	struct job *j = w->data;
+
+	job_dequeued(j);
+	if (status < 0 || j->status < 0) {
+		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id,
+			  status < 0 ? uv_strerror(status) : j->err);
+		reply_error(j->cl, ERR_LOG_FAILED, "cannot write the session log: %s (the session "
+			    "is still open; fix that and run stop again)",
+			    status < 0 ? uv_strerror(status) : j->err);
+		session_release(j->d, j->s);
+		job_free(j);
+		return;
+	}
+	close_session(j, "stopped");
+}
+
+static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		     struct session *s)
+{
+	struct job *j = job_new(d, cl, req);
+
+	if (!j)
+		return;
+	j->s = s;
+	s->busy = true;
+	stamp_now(&j->at, d->boot_id);
+	if (j->req.cmd == CMD_CANCEL || j->req.no_log) {
+		close_session(j, j->req.cmd == CMD_CANCEL ? "cancelled" : "stopped");
+		return;
+	}
+	j->record = session_to_record(s, &j->at, j->req.summary);
+	j->log_dir = strdup(d->cfg.log_dir);
+	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
+	if (!j->record || !j->log_dir || job_queue(j, stop_work, stop_written) < 0) {
+		reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
+		session_release(d, s);
+		job_free(j);
+	}
+}
+
+/* --- list, status, ping ------------------------------------------------------------------ */
+
+static void list_done(struct store_op *op)
+{
+	struct job *j = op->data;
+
+	if (op->status < 0) {
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
+	} else {
+		json_t *reply = proto_reply_ok();
+
+		json_object_set(reply, "sessions", op->result);
+		ctl_reply(j->cl, reply);
+	}
+	job_free(j);
+}
+
+static void list_resolved(uv_work_t *w, int status)
+{
+	struct job *j = w->data;
+
+	job_dequeued(j);
+	if (status < 0 || j->status < 0) {
+		reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		job_free(j);
+		return;
+	}
+	j->op.repo = j->info.root;
+	store_submit(j->d->store, &j->op);
+}
+
+static void do_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
+{
+	struct job *j = job_new(d, cl, req);
+
+	if (!j)
+		return;
+	j->op.kind = STORE_OP_LIST;
+	j->op.limit = j->req.limit;
+	j->op.done = list_done;
+	if (!j->req.cwd) {
+		store_submit(d->store, &j->op);
+		return;
+	}
+	if (job_queue(j, resolve_work, list_resolved) < 0) {
+		reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		job_free(j);
+	}
+}
+
+static void do_status(struct stintd *d, struct ctl_client *cl, const struct proto_request *req)
+{
+	json_t *reply = proto_reply_ok(), *arr = json_array();
+	struct session *only = req->cwd ? find_by_cwd(d, req->cwd) : NULL;
+	struct stamp now;
+
+	stamp_now(&now, d->boot_id);
+	for (struct session *s = d->sessions; s; s = s->next) {
+		if (s->state == SESSION_STARTING || (req->cwd && s != only))
+			continue;
+		json_array_append_new(arr, session_to_json(s, &now));
+	}
+	json_object_set_new(reply, "sessions", arr);
+	json_object_set_new(reply, "daemon", daemon_info(d));
+	ctl_reply(cl, reply);
+}
+
+void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
+{
+	struct session *s;
+
+	switch (req->cmd) {
+	case CMD_PING: {
+		json_t *reply = proto_reply_ok();
+
+		json_object_set_new(reply, "daemon", daemon_info(d));
+		proto_request_release(req);
+		ctl_reply(cl, reply);
+		return;
+	}
+	case CMD_STATUS:
+		do_status(d, cl, req);
+		proto_request_release(req);
+		return;
+	case CMD_LIST:
+		do_list(d, cl, req);
+		return;
+	case CMD_START:
+		do_start(d, cl, req);
+		return;
+	default:
+		break;
+	}
+	s = find_by_cwd(d, req->cwd);
+	if (!s) {
+		reply_error(cl, ERR_NO_SESSION, "no open session in %s", req->cwd);
+		proto_request_release(req);
+		return;
+	}
+	if (park_if_busy(s, cl, req))
+		return;
+	switch (req->cmd) {
+	case CMD_STOP:
+	case CMD_CANCEL:
+		do_close(d, cl, req, s);
+		break;
+	case CMD_PAUSE:
+	case CMD_RESUME:
+	case CMD_NOTE:
+	case CMD_TODO:
+	case CMD_DECISION:
+		do_event(d, cl, req, s);
+		break;
+	default:
+		proto_request_release(req);
+		reply_error(cl, ERR_INTERNAL, "unhandled command");
+	}
+}
+
+/* --- restore at start-up ----------------------------------------------------------------- */
+
+static int stamp_from_json(json_t *ev, struct stamp *st)
+{
+	const char *boot_id = json_string_value(json_object_get(ev, "boot_id"));
+
+	if (!boot_id)
+		return -1;
+	st->mono_ns = json_integer_value(json_object_get(ev, "mono"));
+	st->boot_ns = json_integer_value(json_object_get(ev, "boot"));
+	st->wall_ms = json_integer_value(json_object_get(ev, "wall"));
+	snprintf(st->boot_id, sizeof(st->boot_id), "%s", boot_id);
+	return 0;
+}
+
+int dispatch_restore(void *arg, json_t *row, json_t *events)
+{
+	struct stintd *d = arg;
+	struct session *s;
+	json_t *ev;
+	size_t i;
+
+	if (json_array_size(events) == 0) {
+		log_warnx("store: session %lld has no events; skipping it",
+			  (long long)json_integer_value(json_object_get(row, "id")));
+		return 0;
+	}
+	s = session_create(json_string_value(json_object_get(row, "repo")),
+			   json_string_value(json_object_get(row, "repo_name")),
+			   json_string_value(json_object_get(row, "branch")),
+			   json_string_value(json_object_get(row, "head")),
+			   json_string_value(json_object_get(row, "author")),
+			   json_string_value(json_object_get(row, "focus")),
+			   json_is_array(json_object_get(row, "tags")) ? json_object_get(row, "tags")
+								       : NULL);
+	if (!s)
+		return -1;
+	s->id = json_integer_value(json_object_get(row, "id"));
+	json_array_foreach(events, i, ev)
+	{
+		struct stamp st;
+		json_t *data = json_object_get(ev, "data");
+
+		if (stamp_from_json(ev, &st) < 0 ||
+		    session_apply(s, json_string_value(json_object_get(ev, "kind"))
+					     ? json_string_value(json_object_get(ev, "kind"))
+					     : "unknown",
+				  &st,
+				  json_is_object(data) ? data : NULL) < 0) {
+			session_destroy(s);
+			return -1;
+		}
+	}
+	session_link(d, s);
+	log_info("restored session %lld in %s", (long long)s->id, s->root);
+	return 0;
+}

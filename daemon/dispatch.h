@@ -1,0 +1,18 @@
+#ifndef STINTD_DISPATCH_H
+#define STINTD_DISPATCH_H
+
+#include "protocol.h"
+
+struct stintd;
+struct ctl_client;
+
+/*
+ * Runs one decoded request. Takes ownership of req (released when done). Replies exactly once,
+ * through ctl_reply, now or later.
+ */
+void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_request *req);
+
+/* Rebuilds an open session from the store at start-up (store_load_open's callback). */
+int dispatch_restore(void *arg, json_t *row, json_t *events);
+
+#endif

@@ -1,0 +1,237 @@
+#include "session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void stamp_now(struct stamp *st, const char *boot_id)
+{
+	st->mono_ns = time_mono_ns();
+	st->boot_ns = time_boot_ns();
+	st->wall_ms = time_wall_ms();
+	snprintf(st->boot_id, sizeof(st->boot_id), "%s", boot_id);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct session *session_create(const char *root, const char *name, const char *branch,
+			       const char *head, const char *author, const char *focus,
+			       json_t *tags)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->root = strdup(root);
+	s->name = strdup(name);
+	s->branch = dup_or_null(branch);
+	s->head = dup_or_null(head);
+	s->author = dup_or_null(author);
+	s->focus = dup_or_null(focus);
+	s->tags = tags ? json_incref(tags) : json_array();
+	s->state = SESSION_STARTING;
+	if (!s->root || !s->name || !s->tags || (branch && !s->branch) || (head && !s->head) ||
+	    (author && !s->author) || (focus && !s->focus)) {
+		session_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+void session_destroy(struct session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nevents; i++)
+		json_decref(s->events[i].data);
+	free(s->events);
+	free(s->root);
+	free(s->name);
+	free(s->branch);
+	free(s->head);
+	free(s->author);
+	free(s->focus);
+	json_decref(s->tags);
+	free(s);
+}
+
+int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data)
+{
+	struct session_event *ev;
+
+	if (s->nevents == s->capevents) {
+		size_t cap = s->capevents ? s->capevents * 2 : 16;
+		struct session_event *n = realloc(s->events, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->events = n;
+		s->capevents = cap;
+	}
+	ev = &s->events[s->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	ev->at = *at;
+	ev->data = data ? json_incref(data) : NULL;
+	if (strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0)
+		s->state = SESSION_ACTIVE;
+	else if (strcmp(kind, "pause") == 0)
+		s->state = SESSION_PAUSED;
+	else if (strcmp(kind, "recover") == 0)
+		s->recovered = true;
+	return 0;
+}
+
+/*
+ * Within one boot, active time advances with CLOCK_MONOTONIC (which stops in suspend) and wall
+ * time with CLOCK_BOOTTIME. Across a reboot the monotonic clocks restart: the gap between the last
+ * event of the old boot and the first of the new one is never work, and counts as wall time by
+ * the wall clock only.
+ */
+static void span(const struct stamp *a, const struct stamp *b, int64_t *mono_ns, int64_t *wall_ns)
+{
+	if (strcmp(a->boot_id, b->boot_id) == 0) {
+		*mono_ns = b->mono_ns > a->mono_ns ? b->mono_ns - a->mono_ns : 0;
+		*wall_ns = b->boot_ns > a->boot_ns ? b->boot_ns - a->boot_ns : 0;
+	} else {
+		*mono_ns = 0;
+		*wall_ns = b->wall_ms > a->wall_ms ? (b->wall_ms - a->wall_ms) * 1000000 : 0;
+	}
+}
+
+void session_times(const struct session *s, const struct stamp *until, struct session_times *t)
+{
+	int64_t active = 0, paused = 0, wall = 0, m, w;
+	bool running = true;
+	const struct stamp *prev;
+
+	memset(t, 0, sizeof(*t));
+	if (s->nevents == 0)
+		return;
+	prev = &s->events[0].at;
+	for (size_t i = 1; i <= s->nevents; i++) {
+		const struct stamp *cur = i < s->nevents ? &s->events[i].at : until;
+
+		span(prev, cur, &m, &w);
+		if (running)
+			active += m;
+		else
+			paused += m;
+		wall += w;
+		if (i < s->nevents) {
+			if (strcmp(s->events[i].kind, "pause") == 0)
+				running = false;
+			else if (strcmp(s->events[i].kind, "resume") == 0)
+				running = true;
+		}
+		prev = cur;
+	}
+	t->active_s = active / 1000000000;
+	t->paused_s = paused / 1000000000;
+	t->wall_s = wall / 1000000000;
+}
+
+const char *session_state_name(enum session_state st)
+{
+	switch (st) {
+	case SESSION_STARTING:
+		return "starting";
+	case SESSION_ACTIVE:
+		return "active";
+	case SESSION_PAUSED:
+		return "paused";
+	}
+	return "?";
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static size_t count_kind(const struct session *s, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nevents; i++)
+		n += strcmp(s->events[i].kind, kind) == 0;
+	return n;
+}
+
+json_t *session_to_json(const struct session *s, const struct stamp *now)
+{
+	struct session_times t;
+	char started[40];
+
+	session_times(s, now, &t);
+	time_format_rfc3339(s->nevents ? s->events[0].at.wall_ms : now->wall_ms, started,
+			    sizeof(started));
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:b, s:n}",
+			 "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
+			 str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags,
+			 "state", session_state_name(s->state), "started_at", started, "ended_at",
+			 "active_s", (json_int_t)t.active_s, "wall_s", (json_int_t)t.wall_s,
+			 "paused_s", (json_int_t)t.paused_s, "notes",
+			 (json_int_t)count_kind(s, "note"), "todos", (json_int_t)count_kind(s, "todo"),
+			 "decisions", (json_int_t)count_kind(s, "decision"), "recovered",
+			 s->recovered, "log");
+}
+
+static json_t *event_item(const struct session_event *ev)
+{
+	json_t *item = ev->data ? json_deep_copy(ev->data) : json_object();
+
+	if (item)
+		json_object_set_new(item, "at", json_integer(ev->at.wall_ms));
+	return item;
+}
+
+json_t *session_to_record(const struct session *s, const struct stamp *stop, const char *summary)
+{
+	json_t *rec, *notes, *todos, *decisions, *events;
+	struct session_times t;
+
+	session_times(s, stop, &t);
+	notes = json_array();
+	todos = json_array();
+	decisions = json_array();
+	events = json_array();
+	for (size_t i = 0; i < s->nevents; i++) {
+		const struct session_event *ev = &s->events[i];
+		json_t *item = event_item(ev), *timeline;
+
+		if (strcmp(ev->kind, "note") == 0)
+			json_array_append(notes, item);
+		else if (strcmp(ev->kind, "todo") == 0)
+			json_array_append(todos, item);
+		else if (strcmp(ev->kind, "decision") == 0)
+			json_array_append(decisions, item);
+		/* In the timeline "kind" is the event's; a note's own kind moves to note_kind. */
+		timeline = json_deep_copy(item);
+		json_decref(item);
+		if (!timeline)
+			continue;
+		if (json_object_get(timeline, "kind"))
+			json_object_set(timeline, "note_kind", json_object_get(timeline, "kind"));
+		json_object_set_new(timeline, "kind", json_string(ev->kind));
+		json_array_append_new(events, timeline);
+	}
+	json_array_append_new(events,
+			      json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms, "kind", "stop"));
+	rec = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
+			"s:o, s:o, s:o, s:o, s:o, s:b}",
+			"id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "focus",
+			str_or_null(s->focus), "tags", json_deep_copy(s->tags), "branch", str_or_null(s->branch),
+			"branch_end", "head", str_or_null(s->head), "author",
+			str_or_null(s->author), "started_at",
+			(json_int_t)(s->nevents ? s->events[0].at.wall_ms : stop->wall_ms),
+			"ended_at", (json_int_t)stop->wall_ms, "active_s", (json_int_t)t.active_s,
+			"wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s,
+			"summary", str_or_null(summary), "notes", notes, "todos", todos,
+			"decisions", decisions, "events", events, "recovered", s->recovered);
+	return rec;
+}

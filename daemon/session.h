@@ -1,0 +1,79 @@
+#ifndef STINTD_SESSION_H
+#define STINTD_SESSION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "timeutil.h"
+
+/* A moment, stamped on every clock we need: durations from mono/boot, labels from wall. */
+struct stamp {
+	int64_t mono_ns;
+	int64_t boot_ns;
+	int64_t wall_ms;
+	char boot_id[TIME_BOOT_ID_LEN + 1];
+};
+
+enum session_state {
+	SESSION_STARTING, /* start event not yet committed */
+	SESSION_ACTIVE,
+	SESSION_PAUSED,
+};
+
+struct session_event {
+	char kind[16];
+	struct stamp at;
+	json_t *data; /* payload object (text, why, priority...), or NULL */
+};
+
+struct session_times {
+	int64_t active_s;
+	int64_t paused_s;
+	int64_t wall_s;
+};
+
+struct parked;
+
+/* An open session, folded from its events. Closed sessions live only in the store. */
+struct session {
+	struct session *next, *prev;
+	int64_t id;
+	char *root;
+	char *name;
+	char *branch;
+	char *head;
+	char *author;
+	char *focus;
+	json_t *tags;
+	enum session_state state;
+	bool recovered;
+	struct session_event *events;
+	size_t nevents, capevents;
+	/* While an operation on this session is in flight, later requests wait here in order. */
+	bool busy;
+	struct parked *parked_head, *parked_tail;
+};
+
+void stamp_now(struct stamp *st, const char *boot_id);
+
+struct session *session_create(const char *root, const char *name, const char *branch,
+			       const char *head, const char *author, const char *focus,
+			       json_t *tags);
+void session_destroy(struct session *s);
+
+/* Appends an event (takes a reference to data) and applies it: pause/resume change the state. */
+int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data);
+
+/* Active, paused and wall time from the start to `until` (pure fold over the events). */
+void session_times(const struct session *s, const struct stamp *until, struct session_times *t);
+
+/* The session object of docs/protocol.md, times computed up to `now`. */
+json_t *session_to_json(const struct session *s, const struct stamp *now);
+
+/* The record of docs/log-record.md, as of the stop stamp. */
+json_t *session_to_record(const struct session *s, const struct stamp *stop, const char *summary);
+
+const char *session_state_name(enum session_state st);
+
+#endif

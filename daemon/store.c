@@ -1,0 +1,536 @@
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store {
+	uv_loop_t *loop;
+	sqlite3 *db;
+	char *path;
+	uv_work_t work;
+	bool running;
+	struct store_op *queue_head, *queue_tail; /* waiting for the next batch */
+	struct store_op *batch;			  /* the batch on the worker */
+	char batch_err[512];
+	void (*idle_cb)(void *arg);
+	void *idle_arg;
+};
+
+/* Each migration takes the schema from version i to i + 1; never edit one that has shipped. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  repo TEXT NOT NULL,"
+	"  repo_name TEXT NOT NULL,"
+	"  branch TEXT, head TEXT, author TEXT, focus TEXT,"
+	"  tags TEXT NOT NULL DEFAULT '[]',"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'stopped', 'cancelled')),"
+	"  started_wall INTEGER NOT NULL,"
+	"  ended_wall INTEGER, active_s INTEGER, wall_s INTEGER, paused_s INTEGER,"
+	"  log_path TEXT);"
+	"CREATE UNIQUE INDEX sessions_one_open ON sessions (repo) WHERE state = 'open';"
+	"CREATE INDEX sessions_closed ON sessions (state, ended_wall);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+	"  kind TEXT NOT NULL,"
+	"  mono_ns INTEGER NOT NULL, boot_ns INTEGER NOT NULL, wall_ms INTEGER NOT NULL,"
+	"  boot_id TEXT NOT NULL,"
+	"  payload TEXT);"
+	"CREATE INDEX events_by_session ON events (session_id, id);"
+	"CREATE TABLE daemon (key TEXT PRIMARY KEY, value TEXT);",
+};
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errn, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errn)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+	char e[256];
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errn, "store: cannot read schema version of %s: %s", path,
+			 sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errn,
+			 "store: %s has schema version %d, newer than this stintd knows (%d); "
+			 "upgrade stint",
+			 path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if (exec(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0 ||
+		    exec(db, migrations[version], e, sizeof(e)) < 0 ||
+		    exec(db, sql, e, sizeof(e)) < 0 || exec(db, "COMMIT", e, sizeof(e)) < 0) {
+			exec(db, "ROLLBACK", e + 128, 0);
+			snprintf(err, errn, "store: cannot migrate %s to version %d: %s", path,
+				 version + 1, e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	char e[256];
+
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		snprintf(err, errn, "store: out of memory");
+		return NULL;
+	}
+	st->loop = loop;
+	if (sqlite3_open_v2(path, &st->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errn, "store: cannot open %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/* WAL + FULL: a commit that returned survives power loss; no acknowledged event is lost. */
+	if (exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+			 "PRAGMA foreign_keys = ON;",
+		 e, sizeof(e)) < 0) {
+		snprintf(err, errn, "store: cannot set up %s: %s", path, e);
+		goto fail;
+	}
+	if (migrate(st->db, path, err, errn) < 0)
+		goto fail;
+	return st;
+fail:
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+static json_t *column_json(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+
+	if (!text)
+		return json_null();
+	return json_loads(text, 0, NULL);
+}
+
+static json_t *column_str(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+
+	return text ? json_string(text) : json_null();
+}
+
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
+		    void *arg, char *err, size_t errn)
+{
+	sqlite3_stmt *ss = NULL, *es = NULL;
+	int rc = -1, r;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, repo, repo_name, branch, head, author, focus, tags "
+			       "FROM sessions WHERE state = 'open' ORDER BY id",
+			       -1, &ss, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT kind, mono_ns, boot_ns, wall_ms, boot_id, payload FROM events "
+			       "WHERE session_id = ? ORDER BY id",
+			       -1, &es, NULL) != SQLITE_OK) {
+		snprintf(err, errn, "store: cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	while ((r = sqlite3_step(ss)) == SQLITE_ROW) {
+		json_t *row, *events = json_array();
+		int cr;
+
+		row = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+				(json_int_t)sqlite3_column_int64(ss, 0), "repo", column_str(ss, 1),
+				"repo_name", column_str(ss, 2), "branch", column_str(ss, 3), "head",
+				column_str(ss, 4), "author", column_str(ss, 5), "focus",
+				column_str(ss, 6), "tags", column_json(ss, 7));
+		sqlite3_reset(es);
+		sqlite3_bind_int64(es, 1, sqlite3_column_int64(ss, 0));
+		while (sqlite3_step(es) == SQLITE_ROW) {
+			json_array_append_new(
+				events,
+				json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
+					  column_str(es, 0), "mono",
+					  (json_int_t)sqlite3_column_int64(es, 1), "boot",
+					  (json_int_t)sqlite3_column_int64(es, 2), "wall",
+					  (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
+					  column_str(es, 4), "data", column_json(es, 5)));
+		}
+		cr = row ? cb(arg, row, events) : -1;
+		json_decref(row);
+		json_decref(events);
+		if (cr < 0) {
+			snprintf(err, errn, "store: cannot restore a session from %s", st->path);
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		snprintf(err, errn, "store: cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ss);
+	sqlite3_finalize(es);
+	return rc;
+}
+
+bool store_begin_run(struct store *st)
+{
+	sqlite3_stmt *s;
+	bool clean = true;
+	char e[256];
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM daemon WHERE key = 'clean_exit'", -1, &s,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			clean = sqlite3_column_int(s, 0) != 0;
+		sqlite3_finalize(s);
+	}
+	if (exec(st->db, "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 0)", e,
+		 sizeof(e)) < 0)
+		log_warnx("store: cannot mark the run in %s: %s", st->path, e);
+	return clean;
+}
+
+void store_end_run(struct store *st)
+{
+	char e[256];
+
+	if (exec(st->db, "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 1)", e,
+		 sizeof(e)) < 0)
+		log_warnx("store: cannot mark the clean exit in %s: %s", st->path, e);
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *s, struct store_op *op)
+{
+	int r = sqlite3_step(s);
+
+	if (r != SQLITE_DONE) {
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct store_op *op)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_json_str(sqlite3_stmt *s, int idx, json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	if (v)
+		sqlite3_bind_text(s, idx, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+static int insert_event(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+	char *payload = op->payload ? json_dumps(op->payload, JSON_COMPACT) : NULL;
+	int r;
+
+	if (prepare(db,
+		    "INSERT INTO events (session_id, kind, mono_ns, boot_ns, wall_ms, boot_id, "
+		    "payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    &s, op) < 0) {
+		free(payload);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, op->session_id);
+	sqlite3_bind_text(s, 2, op->event, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, op->at.mono_ns);
+	sqlite3_bind_int64(s, 4, op->at.boot_ns);
+	sqlite3_bind_int64(s, 5, op->at.wall_ms);
+	sqlite3_bind_text(s, 6, op->at.boot_id, -1, SQLITE_STATIC);
+	if (payload)
+		sqlite3_bind_text(s, 7, payload, -1, free);
+	else
+		sqlite3_bind_null(s, 7);
+	r = step_done(db, s, op);
+	return r;
+}
+
+static int op_insert_session(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+	char *tags = json_dumps(json_object_get(op->row, "tags"), JSON_COMPACT);
+
+	if (prepare(db,
+		    "INSERT INTO sessions (repo, repo_name, branch, head, author, focus, tags, state, "
+		    "started_wall) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+		    &s, op) < 0) {
+		free(tags);
+		return -1;
+	}
+	bind_json_str(s, 1, op->row, "repo");
+	bind_json_str(s, 2, op->row, "repo_name");
+	bind_json_str(s, 3, op->row, "branch");
+	bind_json_str(s, 4, op->row, "head");
+	bind_json_str(s, 5, op->row, "author");
+	bind_json_str(s, 6, op->row, "focus");
+	sqlite3_bind_text(s, 7, tags ? tags : "[]", -1, SQLITE_TRANSIENT);
+	free(tags);
+	sqlite3_bind_int64(s, 8, op->at.wall_ms);
+	if (step_done(db, s, op) < 0)
+		return -1;
+	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);
+	return insert_event(db, op);
+}
+
+static int op_close_session(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+
+	if (insert_event(db, op) < 0)
+		return -1;
+	if (prepare(db,
+		    "UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
+		    "paused_s = ?, log_path = ? WHERE id = ? AND state = 'open'",
+		    &s, op) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, op->at.wall_ms);
+	sqlite3_bind_int64(s, 3, op->times.active_s);
+	sqlite3_bind_int64(s, 4, op->times.wall_s);
+	sqlite3_bind_int64(s, 5, op->times.paused_s);
+	if (op->log_path)
+		sqlite3_bind_text(s, 6, op->log_path, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 6);
+	sqlite3_bind_int64(s, 7, op->session_id);
+	if (step_done(db, s, op) < 0)
+		return -1;
+	if (sqlite3_changes(db) != 1) {
+		snprintf(op->err, sizeof(op->err), "session %lld is not open",
+			 (long long)op->session_id);
+		return -1;
+	}
+	return 0;
+}
+
+static int op_list(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (prepare(db,
+		    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, "
+		    "ended_wall, active_s, wall_s, paused_s, log_path FROM sessions "
+		    "WHERE state != 'open' AND (?1 IS NULL OR repo = ?1) "
+		    "ORDER BY ended_wall DESC, id DESC LIMIT ?2",
+		    &s, op) < 0)
+		return -1;
+	if (op->repo)
+		sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, op->limit);
+	op->result = json_array();
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		char started[40], ended[40];
+
+		time_format_rfc3339(sqlite3_column_int64(s, 7), started, sizeof(started));
+		time_format_rfc3339(sqlite3_column_int64(s, 8), ended, sizeof(ended));
+		json_array_append_new(
+			op->result,
+			json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o}",
+				  "id", (json_int_t)sqlite3_column_int64(s, 0), "repo",
+				  column_str(s, 1), "repo_name", column_str(s, 2), "branch",
+				  column_str(s, 3), "focus", column_str(s, 4), "tags",
+				  column_json(s, 5), "state", column_str(s, 6), "started_at",
+				  started, "ended_at", ended, "active_s",
+				  (json_int_t)sqlite3_column_int64(s, 9), "wall_s",
+				  (json_int_t)sqlite3_column_int64(s, 10), "paused_s",
+				  (json_int_t)sqlite3_column_int64(s, 11), "log", column_str(s, 12)));
+	}
+	if (r != SQLITE_DONE) {
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int run_op(sqlite3 *db, struct store_op *op)
+{
+	switch (op->kind) {
+	case STORE_OP_INSERT_SESSION:
+		return op_insert_session(db, op);
+	case STORE_OP_APPEND_EVENT:
+		return insert_event(db, op);
+	case STORE_OP_CLOSE_SESSION:
+		return op_close_session(db, op);
+	case STORE_OP_LIST:
+		return op_list(db, op);
+	}
+	snprintf(op->err, sizeof(op->err), "unknown store operation");
+	return -1;
+}
+
+/* Worker thread: the whole batch in one transaction, each op in its own savepoint. */
+static void batch_work(uv_work_t *w)
+{
+	struct store *st = w->data;
+	char e[256];
+	bool any_ok = false;
+
+	st->batch_err[0] = '\0';
+	if (exec(st->db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0) {
+		snprintf(st->batch_err, sizeof(st->batch_err), "%s", e);
+		return;
+	}
+	for (struct store_op *op = st->batch; op; op = op->next) {
+		exec(st->db, "SAVEPOINT op", e, sizeof(e));
+		op->status = run_op(st->db, op);
+		if (op->status < 0)
+			exec(st->db, "ROLLBACK TO op", e, sizeof(e));
+		else
+			any_ok = true;
+		exec(st->db, "RELEASE op", e, sizeof(e));
+	}
+	if (!any_ok) {
+		exec(st->db, "ROLLBACK", e, sizeof(e));
+		return;
+	}
+	if (exec(st->db, "COMMIT", e, sizeof(e)) < 0) {
+		snprintf(st->batch_err, sizeof(st->batch_err), "%s", e);
+		exec(st->db, "ROLLBACK", e, sizeof(e));
+	}
+}
+
+static void batch_start(struct store *st);
+
+int store_run_now(struct store *st, struct store_op *op)
+{
+	char e[256];
+
+	op->err[0] = '\0';
+	if (exec(st->db, "BEGIN IMMEDIATE", op->err, sizeof(op->err)) < 0)
+		return op->status = -1;
+	op->status = run_op(st->db, op);
+	if (op->status == 0 && exec(st->db, "COMMIT", op->err, sizeof(op->err)) < 0)
+		op->status = -1;
+	if (op->status < 0)
+		exec(st->db, "ROLLBACK", e, sizeof(e));
+	return op->status;
+}
+
+static void batch_done(uv_work_t *w, int status)
+{
+	struct store *st = w->data;
+	struct store_op *op = st->batch, *next;
+
+	st->batch = NULL;
+	st->running = false;
+	for (; op; op = next) {
+		next = op->next;
+		op->next = NULL;
+		if (status < 0 || st->batch_err[0]) {
+			if (op->status == 0) {
+				op->status = -1;
+				snprintf(op->err, sizeof(op->err), "%s",
+					 status < 0 ? uv_strerror(status) : st->batch_err);
+			}
+			json_decref(op->result);
+			op->result = NULL;
+		}
+		if (op->status < 0)
+			log_warnx("store: cannot commit to %s: %s", st->path, op->err);
+		op->done(op);
+	}
+	if (st->queue_head)
+		batch_start(st);
+	else if (st->idle_cb)
+		st->idle_cb(st->idle_arg);
+}
+
+static void batch_start(struct store *st)
+{
+	int r;
+
+	st->batch = st->queue_head;
+	st->queue_head = st->queue_tail = NULL;
+	st->running = true;
+	st->work.data = st;
+	r = uv_queue_work(st->loop, &st->work, batch_work, batch_done);
+	if (r < 0) {
+		/* Only fails on invalid arguments; complete the batch as failed. */
+		st->batch_err[0] = '\0';
+		batch_done(&st->work, r);
+	}
+}
+
+void store_submit(struct store *st, struct store_op *op)
+{
+	op->next = NULL;
+	op->status = 0;
+	op->err[0] = '\0';
+	if (st->queue_tail)
+		st->queue_tail->next = op;
+	else
+		st->queue_head = op;
+	st->queue_tail = op;
+	if (!st->running)
+		batch_start(st);
+}
+
+bool store_busy(const struct store *st)
+{
+	return st->running || st->queue_head;
+}
+
+void store_set_idle_cb(struct store *st, void (*cb)(void *arg), void *arg)
+{
+	st->idle_cb = cb;
+	st->idle_arg = arg;
+}

@@ -1,0 +1,76 @@
+#ifndef STINTD_STORE_H
+#define STINTD_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "session.h"
+
+/*
+ * The durable store: SQLite in WAL mode with synchronous=FULL, an append-only event log per
+ * session. Opening and loading block (start-up only); every change afterwards goes through
+ * store_submit, runs on the libuv worker pool one batch at a time (group commit: every op queued
+ * while a batch runs is committed in the next single transaction), and completes on the loop.
+ */
+struct store;
+
+enum store_op_kind {
+	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
+	STORE_OP_APPEND_EVENT,
+	STORE_OP_CLOSE_SESSION, /* final event + state, times and log path on the row */
+	STORE_OP_LIST,		/* closed sessions, newest first; sets result */
+};
+
+struct store_op {
+	enum store_op_kind kind;
+	int64_t session_id;
+	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
+	const char *event;
+	struct stamp at;
+	json_t *payload;      /* event payload, or NULL */
+	const char *state;    /* CLOSE: "stopped" or "cancelled" */
+	struct session_times times;
+	const char *log_path; /* CLOSE: or NULL */
+	const char *repo;     /* LIST: filter, or NULL */
+	int64_t limit;
+
+	int64_t result_id;
+	json_t *result;
+	int status; /* 0 or -1 */
+	char err[512];
+
+	void (*done)(struct store_op *op);
+	void *data;
+	struct store_op *next;
+};
+
+/* Opens (creating and migrating) the database at path. Returns NULL with err filled. */
+struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
+/* Closes the database; the queue must be idle. NULL is a no-op. */
+void store_close(struct store *st);
+
+/*
+ * Calls cb for every open session, with its row ({"id","repo","repo_name","branch","head",
+ * "author","focus","tags"}) and its events in order ([{"kind","mono","boot","wall","boot_id",
+ * "data"}]). Blocking. Returns 0 or -1 with err filled.
+ */
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
+		    void *arg, char *err, size_t errn);
+
+/* Whether the previous daemon ended cleanly; marks this run as not (yet) clean. Blocking. */
+bool store_begin_run(struct store *st);
+/* Marks a clean shutdown. Blocking; call once the queue is idle. */
+void store_end_run(struct store *st);
+
+/* Runs op right now in its own transaction, blocking: for start-up only. Returns op->status. */
+int store_run_now(struct store *st, struct store_op *op);
+/* Queues op; op->done runs on the loop thread once it is committed or has failed. */
+void store_submit(struct store *st, struct store_op *op);
+/* True while a batch is running or ops are queued. */
+bool store_busy(const struct store *st);
+/* Called (once) on the loop each time the queue becomes idle; for shutdown. */
+void store_set_idle_cb(struct store *st, void (*cb)(void *arg), void *arg);
+
+#endif
