@@ -1,0 +1,263 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	uv_loop_t loop;
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[512];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/stint-store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/stint.db", f->dir);
+	uv_loop_init(&f->loop);
+	f->st = store_open(&f->loop, f->path, err, sizeof(err));
+	assert_non_null(f->st);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	uv_loop_close(&f->loop);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int ndone;
+
+static void count_done(struct store_op *op)
+{
+	(void)op;
+	ndone++;
+}
+
+static struct stamp stamp_at(int64_t s)
+{
+	struct stamp st = {.mono_ns = s * 1000000000LL, .boot_ns = s * 1000000000LL,
+			   .wall_ms = 1764000000000LL + s * 1000};
+
+	snprintf(st.boot_id, sizeof(st.boot_id), "boot-1");
+	return st;
+}
+
+static int64_t insert_session(struct fixture *f, const char *repo)
+{
+	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start",
+			      .at = stamp_at(0), .done = count_done};
+
+	op.row = json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:[s]}", "repo", repo, "repo_name", "r",
+			   "branch", "main", "head", "author", "A", "focus", "f", "tags", "t");
+	store_submit(f->st, &op);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	json_decref(op.row);
+	assert_int_equal(op.status, 0);
+	assert_true(op.result_id > 0);
+	return op.result_id;
+}
+
+static int collect(void *arg, json_t *row, json_t *events)
+{
+	json_t *all = arg;
+
+	json_array_append_new(all, json_pack("{s:O, s:O}", "row", row, "events", events));
+	return 0;
+}
+
+static void test_insert_append_and_reload(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = insert_session(f, "/repo/a");
+	struct store_op ev = {.kind = STORE_OP_APPEND_EVENT, .session_id = id, .event = "note",
+			      .at = stamp_at(5), .done = count_done};
+	json_t *all = json_array(), *events;
+	char err[256];
+
+	ev.payload = json_pack("{s:s}", "text", "héllo");
+	store_submit(f->st, &ev);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(ev.status, 0);
+	json_decref(ev.payload);
+
+	assert_int_equal(store_load_open(f->st, collect, all, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(all), 1);
+	events = json_object_get(json_array_get(all, 0), "events");
+	assert_int_equal(json_array_size(events), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "kind")),
+			    "note");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(json_array_get(events, 1), "data"), "text")),
+			    "héllo");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(events, 1), "mono")),
+			 5000000000LL);
+	json_decref(all);
+}
+
+static void test_one_open_session_per_repo(void **state)
+{
+	struct fixture *f = *state;
+	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start",
+			      .at = stamp_at(0), .done = count_done};
+
+	insert_session(f, "/repo/a");
+	op.row = json_pack("{s:s, s:s, s:[]}", "repo", "/repo/a", "repo_name", "a", "tags");
+	store_submit(f->st, &op);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	json_decref(op.row);
+	assert_int_equal(op.status, -1);
+	assert_non_null(strstr(op.err, "UNIQUE"));
+}
+
+/* Ops queued while a batch runs share the next transaction; one failing spares the others. */
+static void test_group_commit_isolates_failures(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = insert_session(f, "/repo/a");
+	struct store_op ops[4] = {0};
+	json_t *all = json_array();
+	char err[256];
+
+	ndone = 0;
+	for (int i = 0; i < 4; i++) {
+		ops[i].kind = STORE_OP_APPEND_EVENT;
+		ops[i].session_id = id;
+		ops[i].event = "note";
+		ops[i].at = stamp_at(i + 1);
+		ops[i].done = count_done;
+	}
+	ops[2].kind = STORE_OP_CLOSE_SESSION;
+	ops[2].session_id = 9999;
+	ops[2].state = "stopped";
+	for (int i = 0; i < 4; i++)
+		store_submit(f->st, &ops[i]);
+	assert_true(store_busy(f->st));
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_false(store_busy(f->st));
+	assert_int_equal(ndone, 4);
+	assert_int_equal(ops[0].status, 0);
+	assert_int_equal(ops[1].status, 0);
+	assert_int_equal(ops[2].status, -1);
+	assert_int_equal(ops[3].status, 0);
+	assert_int_equal(store_load_open(f->st, collect, all, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(all, 0), "events")), 4);
+	json_decref(all);
+}
+
+static void test_close_then_list_newest_first(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = insert_session(f, "/repo/a"), b = insert_session(f, "/repo/b");
+	struct store_op c1 = {.kind = STORE_OP_CLOSE_SESSION, .session_id = a, .event = "stop",
+			      .state = "stopped", .at = stamp_at(10), .log_path = "/l/a.md",
+			      .times = {.active_s = 9, .wall_s = 10}, .done = count_done};
+	struct store_op c2 = {.kind = STORE_OP_CLOSE_SESSION, .session_id = b, .event = "cancel",
+			      .state = "cancelled", .at = stamp_at(20), .done = count_done};
+	struct store_op list = {.kind = STORE_OP_LIST, .limit = 10, .done = count_done};
+	struct store_op again = c1;
+	json_t *first;
+
+	store_submit(f->st, &c1);
+	store_submit(f->st, &c2);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(c1.status, 0);
+	assert_int_equal(c2.status, 0);
+	store_submit(f->st, &list);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(list.status, 0);
+	assert_int_equal(json_array_size(list.result), 2);
+	first = json_array_get(list.result, 0);
+	assert_string_equal(json_string_value(json_object_get(first, "state")), "cancelled");
+	assert_true(json_is_null(json_object_get(first, "log")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list.result, 1), "log")),
+			    "/l/a.md");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list.result, 1),
+							    "active_s")),
+			 9);
+	json_decref(list.result);
+
+	/* Closing twice is refused: the row is no longer open. */
+	store_submit(f->st, &again);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(again.status, -1);
+
+	list = (struct store_op){.kind = STORE_OP_LIST, .limit = 10, .repo = "/repo/b",
+				 .done = count_done};
+	store_submit(f->st, &list);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(json_array_size(list.result), 1);
+	json_decref(list.result);
+}
+
+static void test_clean_exit_marker(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_true(store_begin_run(f->st)); /* a new database counts as clean */
+	assert_false(store_begin_run(f->st)); /* no end_run in between: a crash */
+	store_end_run(f->st);
+	assert_true(store_begin_run(f->st));
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char err[512];
+	uv_loop_t loop;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	uv_loop_init(&loop);
+	assert_null(store_open(&loop, f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema version 99"));
+	uv_loop_close(&loop);
+}
+
+static void test_unopenable_path_names_it(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], path[200];
+
+	snprintf(path, sizeof(path), "%s/missing-dir/stint.db", f->dir);
+	assert_null(store_open(&f->loop, path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_insert_append_and_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
