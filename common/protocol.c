@@ -283,9 +283,10 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 		return fail(err, ERR_BAD_VERSION, "request needs an integer \"v\" (protocol version)");
 	}
 	if (json_integer_value(v) != STINT_PROTO_VERSION) {
+		fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
+		     (long long)json_integer_value(v), STINT_PROTO_VERSION);
 		json_decref(root);
-		return fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
-			    (long long)json_integer_value(v), STINT_PROTO_VERSION);
+		return -1;
 	}
 	name = json_string_value(json_object_get(root, "cmd"));
 	if (!name) {

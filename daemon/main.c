@@ -386,6 +386,8 @@ int main(int argc, char **argv)
 		session_destroy(s);
 	}
 	uv_loop_close(d.loop);
+	/* Join the worker threads first, so libgit2 frees their per-thread state. */
+	uv_library_shutdown();
 	repo_global_shutdown();
 	config_finish(&d.cfg);
 	free(d.config_path);
