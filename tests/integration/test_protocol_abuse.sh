@@ -58,7 +58,7 @@ with conn() as s:
     expect_error(ask(s, '{"v":1,"cmd":"start","cwd":42}'), "bad_request", "wrong type")
     expect_error(ask(s, '{"v":1,"cmd":"start","cwd":"rel/path"}'), "bad_request", "relative cwd")
     expect_error(ask(s, '{"v":1,"cmd":"ping","ping":1}'), "bad_request", "unknown field")
-    expect_error(ask(s, '{"v":1,"v":1,"cmd":"ping"}'), "bad_json", "duplicate key")
+    expect_error(ask(s, '{"v":1,"v":1,"cmd":"ping"}'), "bad_request", "duplicate key")
     expect_error(ask(s, '{"v":1,"cmd":"start","cwd":"/nonexistent/dir"}'), "bad_path", "missing dir")
     expect_error(ask(s, json.dumps({"v":1,"cmd":"note","cwd":REPO,"text":"x"*8193})), "bad_request", "long text")
     expect_error(ask(s, json.dumps({"v":1,"cmd":"pause","cwd":"/"})), "no_session", "no session")

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@
 
 static struct stamp at(int64_t mono_s, int64_t boot_s, int64_t wall_s, const char *boot)
 {
-	struct stamp st = {.mono_ns = mono_s * SEC, .boot_ns = boot_s * SEC, .wall_ms = wall_s * 1000};
+	struct stamp st = {
+	    .mono_ns = mono_s * SEC, .boot_ns = boot_s * SEC, .wall_ms = wall_s * 1000};
 
 	snprintf(st.boot_id, sizeof(st.boot_id), "%s", boot);
 	return st;
@@ -170,7 +172,7 @@ static void test_record_splits_items_and_timeline(void **state)
 	assert_int_equal(json_array_size(json_object_get(rec, "notes")), 1);
 	/* In the notes list the kind is the note's; in the timeline it is the event's. */
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(rec, "notes"), 0), "kind")),
+				json_array_get(json_object_get(rec, "notes"), 0), "kind")),
 			    "learning");
 	ev = json_array_get(json_object_get(rec, "events"), 1);
 	assert_string_equal(json_string_value(json_object_get(ev, "kind")), "note");
@@ -187,14 +189,14 @@ static void test_record_splits_items_and_timeline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_running_session_counts_monotonic_time),
-		cmocka_unit_test(test_pause_is_not_active),
-		cmocka_unit_test(test_suspend_counts_as_wall_not_active),
-		cmocka_unit_test(test_reboot_gap_is_not_work),
-		cmocka_unit_test(test_clock_change_does_not_change_duration),
-		cmocka_unit_test(test_stamps_going_backwards_count_zero),
-		cmocka_unit_test(test_json_has_protocol_fields),
-		cmocka_unit_test(test_record_splits_items_and_timeline),
+	    cmocka_unit_test(test_running_session_counts_monotonic_time),
+	    cmocka_unit_test(test_pause_is_not_active),
+	    cmocka_unit_test(test_suspend_counts_as_wall_not_active),
+	    cmocka_unit_test(test_reboot_gap_is_not_work),
+	    cmocka_unit_test(test_clock_change_does_not_change_duration),
+	    cmocka_unit_test(test_stamps_going_backwards_count_zero),
+	    cmocka_unit_test(test_json_has_protocol_fields),
+	    cmocka_unit_test(test_record_splits_items_and_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +58,8 @@ static void count_done(struct store_op *op)
 
 static struct stamp stamp_at(int64_t s)
 {
-	struct stamp st = {.mono_ns = s * 1000000000LL, .boot_ns = s * 1000000000LL,
+	struct stamp st = {.mono_ns = s * 1000000000LL,
+			   .boot_ns = s * 1000000000LL,
 			   .wall_ms = 1764000000000LL + s * 1000};
 
 	snprintf(st.boot_id, sizeof(st.boot_id), "boot-1");
@@ -65,8 +68,10 @@ static struct stamp stamp_at(int64_t s)
 
 static int64_t insert_session(struct fixture *f, const char *repo)
 {
-	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start",
-			      .at = stamp_at(0), .done = count_done};
+	struct store_op op = {.kind = STORE_OP_INSERT_SESSION,
+			      .event = "start",
+			      .at = stamp_at(0),
+			      .done = count_done};
 
 	op.row = json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:[s]}", "repo", repo, "repo_name", "r",
 			   "branch", "main", "head", "author", "A", "focus", "f", "tags", "t");
@@ -90,8 +95,11 @@ static void test_insert_append_and_reload(void **state)
 {
 	struct fixture *f = *state;
 	int64_t id = insert_session(f, "/repo/a");
-	struct store_op ev = {.kind = STORE_OP_APPEND_EVENT, .session_id = id, .event = "note",
-			      .at = stamp_at(5), .done = count_done};
+	struct store_op ev = {.kind = STORE_OP_APPEND_EVENT,
+			      .session_id = id,
+			      .event = "note",
+			      .at = stamp_at(5),
+			      .done = count_done};
 	json_t *all = json_array(), *events;
 	char err[256];
 
@@ -108,7 +116,7 @@ static void test_insert_append_and_reload(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "kind")),
 			    "note");
 	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_array_get(events, 1), "data"), "text")),
+				json_object_get(json_array_get(events, 1), "data"), "text")),
 			    "héllo");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(events, 1), "mono")),
 			 5000000000LL);
@@ -118,8 +126,10 @@ static void test_insert_append_and_reload(void **state)
 static void test_one_open_session_per_repo(void **state)
 {
 	struct fixture *f = *state;
-	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start",
-			      .at = stamp_at(0), .done = count_done};
+	struct store_op op = {.kind = STORE_OP_INSERT_SESSION,
+			      .event = "start",
+			      .at = stamp_at(0),
+			      .done = count_done};
 
 	insert_session(f, "/repo/a");
 	op.row = json_pack("{s:s, s:s, s:[]}", "repo", "/repo/a", "repo_name", "a", "tags");
@@ -169,11 +179,20 @@ static void test_close_then_list_newest_first(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = insert_session(f, "/repo/a"), b = insert_session(f, "/repo/b");
-	struct store_op c1 = {.kind = STORE_OP_CLOSE_SESSION, .session_id = a, .event = "stop",
-			      .state = "stopped", .at = stamp_at(10), .log_path = "/l/a.md",
-			      .times = {.active_s = 9, .wall_s = 10}, .done = count_done};
-	struct store_op c2 = {.kind = STORE_OP_CLOSE_SESSION, .session_id = b, .event = "cancel",
-			      .state = "cancelled", .at = stamp_at(20), .done = count_done};
+	struct store_op c1 = {.kind = STORE_OP_CLOSE_SESSION,
+			      .session_id = a,
+			      .event = "stop",
+			      .state = "stopped",
+			      .at = stamp_at(10),
+			      .log_path = "/l/a.md",
+			      .times = {.active_s = 9, .wall_s = 10},
+			      .done = count_done};
+	struct store_op c2 = {.kind = STORE_OP_CLOSE_SESSION,
+			      .session_id = b,
+			      .event = "cancel",
+			      .state = "cancelled",
+			      .at = stamp_at(20),
+			      .done = count_done};
 	struct store_op list = {.kind = STORE_OP_LIST, .limit = 10, .done = count_done};
 	struct store_op again = c1;
 	json_t *first;
@@ -190,11 +209,10 @@ static void test_close_then_list_newest_first(void **state)
 	first = json_array_get(list.result, 0);
 	assert_string_equal(json_string_value(json_object_get(first, "state")), "cancelled");
 	assert_true(json_is_null(json_object_get(first, "log")));
-	assert_string_equal(json_string_value(json_object_get(json_array_get(list.result, 1), "log")),
-			    "/l/a.md");
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(list.result, 1),
-							    "active_s")),
-			 9);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(list.result, 1), "log")), "/l/a.md");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(list.result, 1), "active_s")), 9);
 	json_decref(list.result);
 
 	/* Closing twice is refused: the row is no longer open. */
@@ -202,8 +220,8 @@ static void test_close_then_list_newest_first(void **state)
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(again.status, -1);
 
-	list = (struct store_op){.kind = STORE_OP_LIST, .limit = 10, .repo = "/repo/b",
-				 .done = count_done};
+	list = (struct store_op){
+	    .kind = STORE_OP_LIST, .limit = 10, .repo = "/repo/b", .done = count_done};
 	store_submit(f->st, &list);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	assert_int_equal(json_array_size(list.result), 1);
@@ -214,7 +232,7 @@ static void test_clean_exit_marker(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_true(store_begin_run(f->st)); /* a new database counts as clean */
+	assert_true(store_begin_run(f->st));  /* a new database counts as clean */
 	assert_false(store_begin_run(f->st)); /* no end_run in between: a crash */
 	store_end_run(f->st);
 	assert_true(store_begin_run(f->st));
@@ -249,14 +267,13 @@ static void test_unopenable_path_names_it(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_insert_append_and_reload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_insert_append_and_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
