@@ -21,6 +21,9 @@ enum log_level log_get_level(void)
 }
 
 static void log_vwrite(enum log_level level, const char *tag, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void log_vwrite(enum log_level level, const char *tag, int err, const char *fmt, va_list ap)
 {
 	char msg[2048];
 

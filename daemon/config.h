@@ -11,23 +11,38 @@
  * validation, the commented default file (config/config.ini) and docs/configuration.md.
  */
 struct config {
-	/* [log] dir: where logs go; "{repo_name}" and "{repo}" are replaced, a leading "~/" is $HOME. */
+	/*
+	 * [log] dir: where logs go; "{repo_name}" and "{repo}" are replaced. After config_load it
+	 * is absolute: a leading "~/" ($HOME) or "{data}/" ($XDG_DATA_HOME) is already expanded.
+	 */
 	char *log_dir;
+	/* [log] max_file_rows: rows in a session log's Files Modified table, 1 to 10000. */
+	int log_max_file_rows;
+	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
+	int64_t idle_timeout_s; /* 0: never idle */
 	/* Where this config came from, for messages; NULL when only defaults are in use. */
 	char *path;
 };
 
-/* Fills cfg with the defaults. */
+/*
+ * Fills cfg with the defaults. A path default that cannot be resolved (HOME unset) is left
+ * NULL; config_load reports that as an error instead.
+ */
 void config_init(struct config *cfg);
+/* Frees what cfg holds and zeroes it; safe to call twice. */
 void config_finish(struct config *cfg);
 
-/* $STINT_CONFIG, else $XDG_CONFIG_HOME/stint/config.ini, else ~/.config/stint/config.ini. */
+/*
+ * $STINT_CONFIG, else $XDG_CONFIG_HOME/stint/config.ini, else ~/.config/stint/config.ini.
+ * Returns 0, -ENOENT (no HOME) or -ENAMETOOLONG.
+ */
 int config_default_path(char *buf, size_t n);
 
 /*
- * Loads path into a fresh cfg (defaults first, then the file). A missing file is not an error
- * when missing_ok. Errors fill err as "path:line: message" naming the section and key; the first
- * error wins. Returns 0 or -1. On error cfg is left finished (nothing to free).
+ * Loads path into a fresh cfg (defaults first, then the file); cfg's old contents are not freed.
+ * A missing file is not an error when missing_ok; a NULL path means defaults only. Errors fill
+ * err as "path:line: [section] key: message"; the first error wins. Returns 0 or -1. On error
+ * cfg is left finished (nothing to free).
  */
 int config_load(struct config *cfg, const char *path, bool missing_ok, char *err, size_t errn);
 
@@ -35,5 +50,37 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 void config_write_default(FILE *f);
 /* Writes the Markdown reference of every key to f (docs/configuration.md's table). */
 void config_write_markdown(FILE *f);
+
+/* The key table's types and the C type of the field each fills. */
+enum config_type {
+	CONFIG_STRING,	 /* char *, malloc'd */
+	CONFIG_PATH,	 /* char *: a string; "~/" and "{data}/" expanded, must be absolute */
+	CONFIG_BOOL,	 /* bool: true/false, yes/no, on/off, 1/0 */
+	CONFIG_INT,	 /* int, min to max */
+	CONFIG_DURATION, /* int64_t seconds (duration_parse syntax), min to max */
+	CONFIG_ENUM,	 /* int: the index of the value in choices */
+};
+
+/* One row of the key table. */
+struct config_key {
+	const char *section;
+	const char *name;
+	enum config_type type;
+	size_t offset;		    /* of the field within the struct being filled */
+	const char *def;	    /* the default, written as in the file */
+	int64_t min, max;	    /* CONFIG_INT, CONFIG_DURATION */
+	const char *const *choices; /* CONFIG_ENUM: NULL-terminated */
+	/* CONFIG_STRING, CONFIG_PATH, optional: extra validation of the (expanded) value. */
+	int (*check)(const char *value, char *err, size_t errn);
+	const char *help;
+};
+
+/*
+ * Parses value as k's type and stores it at (char *)base + k->offset, freeing the old string
+ * for string types. Returns 0, or -1 with err saying why ("\"abc\" is not an integer (1 to
+ * 10000)"), leaving the field untouched. Exposed so tests can cover every type.
+ */
+int config_key_parse(const struct config_key *k, const char *value, void *base, char *err,
+		     size_t errn);
 
 #endif

@@ -1,0 +1,824 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "duration.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A config file is a few lines; anything this big is a mistake, not a config. */
+#define CONFIG_MAX_FILE (1024 * 1024)
+
+/* The field's offset in struct config; fails to compile if the field is not of type T. */
+#define FIELD(T, f) _Generic(((struct config *)0)->f, T : offsetof(struct config, f))
+
+#define STRING_KEY(S, K, F, D, CHECK, HELP)                                                        \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_STRING, .offset = FIELD(char *, F),        \
+		.def = D, .check = CHECK, .help = HELP                                             \
+	}
+#define PATH_KEY(S, K, F, D, CHECK, HELP)                                                          \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_PATH, .offset = FIELD(char *, F),          \
+		.def = D, .check = CHECK, .help = HELP                                             \
+	}
+#define BOOL_KEY(S, K, F, D, HELP)                                                                 \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_BOOL, .offset = FIELD(bool, F), .def = D,  \
+		.help = HELP                                                                       \
+	}
+#define INT_KEY(S, K, F, D, MIN, MAX, HELP)                                                        \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_INT, .offset = FIELD(int, F), .def = D,    \
+		.min = MIN, .max = MAX, .help = HELP                                               \
+	}
+#define DURATION_KEY(S, K, F, D, MIN, MAX, HELP)                                                   \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_DURATION, .offset = FIELD(int64_t, F),     \
+		.def = D, .min = MIN, .max = MAX, .help = HELP                                     \
+	}
+#define ENUM_KEY(S, K, F, D, CHOICES, HELP)                                                        \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_ENUM, .offset = FIELD(int, F), .def = D,   \
+		.choices = CHOICES, .help = HELP                                                   \
+	}
+
+static int check_log_dir(const char *value, char *err, size_t errn);
+
+/* Keys of one section stay together: the default file and the docs follow this order. */
+static const struct config_key config_keys[] = {
+    PATH_KEY("log", "dir", log_dir, "{data}/stint/logs/{repo_name}", check_log_dir,
+	     "Directory for session logs. {repo_name} is replaced by the repository's "
+	     "directory name and {repo} by its absolute path. A leading ~/ stands for your "
+	     "home directory and a leading {data}/ for $XDG_DATA_HOME (~/.local/share if "
+	     "unset)."),
+    INT_KEY("log", "max_file_rows", log_max_file_rows, "50", 1, 10000,
+	    "Maximum number of rows in the Files Modified table of a session log."),
+    DURATION_KEY("time", "idle_timeout", idle_timeout_s, "15m", 0, 24 * 3600,
+		 "No repository activity for this long makes a session idle (0 disables)."),
+};
+
+#define NKEYS ARRAY_SIZE(config_keys)
+
+static const char *const bool_true[] = {"true", "yes", "on", "1"};
+static const char *const bool_false[] = {"false", "no", "off", "0"};
+
+static void *field_ptr(const struct config_key *k, void *base)
+{
+	return (char *)base + k->offset;
+}
+
+static char *str_ndup(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* An environment variable naming a directory, without trailing slashes; NULL unless absolute. */
+static const char *env_dir(const char *name, size_t *len)
+{
+	const char *v = getenv(name);
+	size_t n;
+
+	if (!v || v[0] != '/')
+		return NULL;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	*len = n;
+	return v;
+}
+
+/* "24h", "1h30m", "90s" -> as short as duration_parse reads back; 0 is "0". */
+static void format_duration(int64_t s, char *buf, size_t n)
+{
+	int64_t h = s / 3600, m = s % 3600 / 60, sec = s % 60;
+	size_t off = 0;
+
+	if (s <= 0) {
+		snprintf(buf, n, "0");
+		return;
+	}
+	buf[0] = '\0';
+	if (h)
+		off += (size_t)snprintf(buf + off, n - off, "%lldh", (long long)h);
+	if (m && off < n)
+		off += (size_t)snprintf(buf + off, n - off, "%lldm", (long long)m);
+	if (sec && off < n)
+		snprintf(buf + off, n - off, "%llds", (long long)sec);
+}
+
+/* Digits and units in duration_parse's grammar, so a failure can only mean "too big". */
+static bool looks_like_duration(const char *s)
+{
+	bool all_digits = true;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			continue;
+		if (!strchr("smhd", *p) || !isdigit((unsigned char)p[-1]))
+			return false;
+		all_digits = false;
+	}
+	return all_digits || !isdigit((unsigned char)s[strlen(s) - 1]);
+}
+
+static int expand_path(const char *in, char **out, char *err, size_t errn)
+{
+	const char *prefix = "", *mid = "", *rest = in;
+	size_t plen = 0, mlen, rlen;
+	char *s;
+
+	if (strcmp(in, "~") == 0 || strncmp(in, "~/", 2) == 0) {
+		prefix = env_dir("HOME", &plen);
+		if (!prefix) {
+			snprintf(err, errn, "cannot expand ~: HOME is not set to an absolute path");
+			return -1;
+		}
+		rest = in + 1;
+	} else if (strcmp(in, "{data}") == 0 || strncmp(in, "{data}/", 7) == 0) {
+		prefix = env_dir("XDG_DATA_HOME", &plen);
+		if (!prefix) {
+			prefix = env_dir("HOME", &plen);
+			mid = "/.local/share";
+		}
+		if (!prefix) {
+			snprintf(
+			    err, errn,
+			    "cannot expand {data}: neither XDG_DATA_HOME nor HOME is set to an "
+			    "absolute path");
+			return -1;
+		}
+		rest = in + 6;
+	} else if (in[0] != '/') {
+		snprintf(err, errn,
+			 "\"%s\" is not an absolute path (nor does it start with ~/ or {data}/)",
+			 in);
+		return -1;
+	}
+	/* "~" with HOME=/ */
+	if (plen == 0 && !*mid && !*rest)
+		rest = "/";
+	mlen = strlen(mid);
+	rlen = strlen(rest);
+	s = malloc(plen + mlen + rlen + 1);
+	if (!s) {
+		snprintf(err, errn, "out of memory");
+		return -1;
+	}
+	memcpy(s, prefix, plen);
+	memcpy(s + plen, mid, mlen);
+	memcpy(s + plen + mlen, rest, rlen + 1);
+	*out = s;
+	return 0;
+}
+
+/* logwriter_expand_dir knows only these, so anything else is caught here, at load time. */
+static int check_log_dir(const char *value, char *err, size_t errn)
+{
+	for (const char *p = strchr(value, '{'); p; p = strchr(p + 1, '{')) {
+		const char *close = strchr(p, '}');
+
+		if (!close) {
+			snprintf(err, errn, "\"%s\" has a { without a matching }", value);
+			return -1;
+		}
+		if (strncmp(p, "{repo_name}", 11) != 0 && strncmp(p, "{repo}", 6) != 0) {
+			snprintf(err, errn, "unknown placeholder %.*s (use {repo_name} or {repo})",
+				 (int)(close - p + 1), p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_int(const struct config_key *k, const char *s, void *field, char *err, size_t errn)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	/* strtoll would also take leading spaces and a '+'. */
+	if (!(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))) ||
+	    *end) {
+		snprintf(err, errn, "\"%s\" is not an integer (%lld to %lld)", s, (long long)k->min,
+			 (long long)k->max);
+		return -1;
+	}
+	if (errno == ERANGE || v < k->min || v > k->max) {
+		snprintf(err, errn, "\"%s\" is out of range (%lld to %lld)", s, (long long)k->min,
+			 (long long)k->max);
+		return -1;
+	}
+	*(int *)field = (int)v;
+	return 0;
+}
+
+static int parse_duration(const struct config_key *k, const char *s, void *field, char *err,
+			  size_t errn)
+{
+	char lo[32], hi[32];
+	int64_t v;
+	int r = duration_parse(s, &v);
+
+	format_duration(k->min, lo, sizeof(lo));
+	format_duration(k->max, hi, sizeof(hi));
+	if (r < 0 && !looks_like_duration(s)) {
+		snprintf(err, errn,
+			 "\"%s\" is not a duration (like 90s, 15m, 2h or 1h30m; %s to %s)", s, lo,
+			 hi);
+		return -1;
+	}
+	if (r < 0 || v < k->min || v > k->max) {
+		snprintf(err, errn, "\"%s\" is out of range (%s to %s)", s, lo, hi);
+		return -1;
+	}
+	*(int64_t *)field = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, void *field, char *err, size_t errn)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bool_true); i++) {
+		if (strcasecmp(s, bool_true[i]) == 0) {
+			*(bool *)field = true;
+			return 0;
+		}
+		if (strcasecmp(s, bool_false[i]) == 0) {
+			*(bool *)field = false;
+			return 0;
+		}
+	}
+	snprintf(err, errn, "\"%s\" is not a boolean (true/false, yes/no, on/off or 1/0)", s);
+	return -1;
+}
+
+/* "a, b or c" into buf. */
+static void format_choices(const char *const *choices, char *buf, size_t n)
+{
+	size_t off = 0, count = 0;
+
+	buf[0] = '\0';
+	while (choices[count])
+		count++;
+	for (size_t i = 0; i < count && off < n; i++) {
+		const char *sep = i == 0 ? "" : i == count - 1 ? " or " : ", ";
+
+		off += (size_t)snprintf(buf + off, n - off, "%s%s", sep, choices[i]);
+	}
+}
+
+static int parse_enum(const struct config_key *k, const char *s, void *field, char *err,
+		      size_t errn)
+{
+	char list[256];
+
+	for (int i = 0; k->choices[i]; i++) {
+		if (strcasecmp(s, k->choices[i]) == 0) {
+			*(int *)field = i;
+			return 0;
+		}
+	}
+	format_choices(k->choices, list, sizeof(list));
+	snprintf(err, errn, "\"%s\" is not one of %s", s, list);
+	return -1;
+}
+
+static int parse_string(const struct config_key *k, const char *s, void *field, char *err,
+			size_t errn)
+{
+	char *v;
+
+	if (k->type == CONFIG_PATH) {
+		if (expand_path(s, &v, err, errn) < 0)
+			return -1;
+	} else if (!(v = strdup(s))) {
+		snprintf(err, errn, "out of memory");
+		return -1;
+	}
+	if (k->check && k->check(v, err, errn) < 0) {
+		free(v);
+		return -1;
+	}
+	free(*(char **)field);
+	*(char **)field = v;
+	return 0;
+}
+
+int config_key_parse(const struct config_key *k, const char *value, void *base, char *err,
+		     size_t errn)
+{
+	void *field = field_ptr(k, base);
+
+	switch (k->type) {
+	case CONFIG_STRING:
+	case CONFIG_PATH:
+		return parse_string(k, value, field, err, errn);
+	case CONFIG_BOOL:
+		return parse_bool(value, field, err, errn);
+	case CONFIG_INT:
+		return parse_int(k, value, field, err, errn);
+	case CONFIG_DURATION:
+		return parse_duration(k, value, field, err, errn);
+	case CONFIG_ENUM:
+		return parse_enum(k, value, field, err, errn);
+	}
+	snprintf(err, errn, "unknown type %d", (int)k->type);
+	return -1;
+}
+
+void config_init(struct config *cfg)
+{
+	char err[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	/* Only a path default can fail (no HOME); it stays NULL and config_load says why. */
+	for (size_t i = 0; i < NKEYS; i++)
+		config_key_parse(&config_keys[i], config_keys[i].def, cfg, err, sizeof(err));
+}
+
+void config_finish(struct config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->type == CONFIG_STRING || k->type == CONFIG_PATH)
+			free(*(char **)field_ptr(k, cfg));
+	}
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int config_default_path(char *buf, size_t n)
+{
+	const char *s = getenv("STINT_CONFIG");
+	size_t len;
+	int r;
+
+	if (s && *s)
+		r = snprintf(buf, n, "%s", s);
+	else if ((s = env_dir("XDG_CONFIG_HOME", &len)))
+		r = snprintf(buf, n, "%.*s/stint/config.ini", (int)len, s);
+	else if ((s = env_dir("HOME", &len)))
+		r = snprintf(buf, n, "%.*s/.config/stint/config.ini", (int)len, s);
+	else
+		return -ENOENT;
+	if (r < 0 || (size_t)r >= n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static bool section_known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strlen(config_keys[i].section) == len &&
+		    memcmp(config_keys[i].section, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct config_key *key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	}
+	return NULL;
+}
+
+/* Reads a whole (small) file. Returns 0 or -errno; -EFBIG when over CONFIG_MAX_FILE. */
+static int read_file(const char *path, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		free(buf);
+		return -e;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap > CONFIG_MAX_FILE) {
+				free(buf);
+				close(fd);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > CONFIG_MAX_FILE) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+struct parser {
+	struct config *cfg;
+	const char *path;
+	const char *buf;
+	size_t len, pos;
+	int lineno;
+	int seen[NKEYS]; /* the line that set each key, 0 if none */
+	int err_line;	 /* of the first error, 0 if none */
+	char *err;
+	size_t errn;
+};
+
+/* Records the first error, at the current line; returns 0, an error for inih's handler. */
+__attribute__((format(printf, 2, 3))) static int parser_fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	if (p->err_line)
+		return 0;
+	p->err_line = p->lineno;
+	off = snprintf(p->err, p->errn, "%s:%d: ", p->path, p->lineno);
+	if (off >= 0 && (size_t)off < p->errn) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + off, p->errn - (size_t)off, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+/*
+ * Catches an unknown section even when it has no keys (inih only reports keys). Returns 1 if the
+ * line may go on to inih, 0 after recording an error.
+ */
+static int check_section_line(struct parser *p, const char *line, size_t n)
+{
+	const char *close = memchr(line, ']', n), *rest;
+
+	/* No ']': inih reports the syntax error. */
+	if (!close)
+		return 1;
+	if (!section_known(line + 1, (size_t)(close - line - 1)))
+		return parser_fail(p, "unknown section %.*s", (int)(close - line + 1), line);
+	for (rest = close + 1; rest < line + n && isspace((unsigned char)*rest); rest++)
+		;
+	/* inih ignores whatever follows the ']'; only a comment may. */
+	if (rest < line + n && *rest != ';')
+		return parser_fail(p, "unexpected text after %.*s: \"%.*s\"",
+				   (int)(close - line + 1), line, (int)(line + n - rest), rest);
+	return 1;
+}
+
+/*
+ * inih's line source: one physical line per call, so inih's line count is ours. Lines are
+ * stripped (no indented continuation values, no BOM), checked for what inih would silently
+ * mangle (too long, NUL bytes, unknown sections), and passed on with a '\n' as fgets would.
+ * Returns NULL (end of input) after the first error.
+ */
+static char *parser_read(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *line, *end, *nl;
+	size_t n, max = num > 2 ? (size_t)num - 2 : 0;
+
+	if (p->err_line || p->pos >= p->len)
+		return NULL;
+	line = p->buf + p->pos;
+	nl = memchr(line, '\n', p->len - p->pos);
+	end = nl ? nl : p->buf + p->len;
+	p->pos = (size_t)(end - p->buf) + (nl ? 1 : 0);
+	p->lineno++;
+	if (memchr(line, '\0', (size_t)(end - line))) {
+		parser_fail(p, "line contains a NUL byte");
+		return NULL;
+	}
+	if (p->lineno == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3;
+	while (line < end && isspace((unsigned char)*line))
+		line++;
+	while (end > line && isspace((unsigned char)end[-1]))
+		end--;
+	n = (size_t)(end - line);
+	if (n > 0 && (*line == ';' || *line == '#')) {
+		/* A cut comment is still a comment. */
+		if (n > max)
+			n = max;
+	} else if (n > max) {
+		parser_fail(p, "line is too long (%zu bytes, at most %zu)", n, max);
+		return NULL;
+	} else if (n > 0 && *line == '[' && !check_section_line(p, line, n)) {
+		return NULL;
+	}
+	memcpy(str, line, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+static int parser_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct config_key *k;
+	size_t i, vlen = strlen(value);
+	char msg[512], *v;
+	int r;
+
+	if (!*section)
+		return parser_fail(p, "key \"%s\" before any [section]", name);
+	if (!*name)
+		return parser_fail(p, "[%s]: missing key name before \"=\"", section);
+	k = key_find(section, name);
+	if (!k)
+		return parser_fail(p, "unknown key \"%s\" in [%s]", name, section);
+	i = (size_t)(k - config_keys);
+	if (p->seen[i])
+		return parser_fail(p, "[%s] %s: duplicate key (already set on line %d)", section,
+				   name, p->seen[i]);
+	p->seen[i] = p->lineno;
+	/* Optional double quotes around the whole value; no escapes inside. */
+	if (value[0] == '"') {
+		if (vlen < 2 || value[vlen - 1] != '"')
+			return parser_fail(p, "[%s] %s: %s has no closing quote", section, name,
+					   value);
+		value++;
+		vlen -= 2;
+	}
+	v = str_ndup(value, vlen);
+	if (!v)
+		return parser_fail(p, "out of memory");
+	r = config_key_parse(k, v, p->cfg, msg, sizeof(msg));
+	free(v);
+	if (r < 0)
+		return parser_fail(p, "[%s] %s: %s", section, name, msg);
+	return 1;
+}
+
+/* inih does not say what was wrong with a line; look at it again. */
+static void syntax_error(struct parser *p, int lineno)
+{
+	const char *line = p->buf, *end = p->buf + p->len, *nl;
+
+	for (int i = 1; i < lineno && line < end; i++) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		line = nl ? nl + 1 : end;
+	}
+	nl = memchr(line, '\n', (size_t)(end - line));
+	if (nl)
+		end = nl;
+	if (lineno == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3;
+	while (line < end && isspace((unsigned char)*line))
+		line++;
+	while (end > line && isspace((unsigned char)end[-1]))
+		end--;
+	p->lineno = lineno;
+	if (line < end && *line == '[')
+		parser_fail(p, "no closing ] in section header \"%.*s\"", (int)(end - line), line);
+	else
+		parser_fail(p, "expected [section] or key = value: \"%.*s\"", (int)(end - line),
+			    line);
+}
+
+/* Keys the file did not set get their defaults, resolved now (a path default may need HOME). */
+static int apply_defaults(struct config *cfg, const int *seen, const char *path, char *err,
+			  size_t errn)
+{
+	char msg[512];
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (seen && seen[i])
+			continue;
+		if (config_key_parse(k, k->def, cfg, msg, sizeof(msg)) < 0) {
+			snprintf(err, errn, "%s%s[%s] %s: default \"%s\": %s", path ? path : "",
+				 path ? ": " : "", k->section, k->name, k->def, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *path, bool missing_ok, char *err, size_t errn)
+{
+	struct parser p = {.cfg = cfg, .path = path, .err = err, .errn = errn};
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!path) {
+		if (apply_defaults(cfg, NULL, NULL, err, errn) < 0)
+			goto fail;
+		return 0;
+	}
+	r = read_file(path, &buf, &len);
+	if (r == -ENOENT && missing_ok) {
+		if (apply_defaults(cfg, NULL, NULL, err, errn) < 0)
+			goto fail;
+		return 0;
+	}
+	if (r == -EFBIG) {
+		snprintf(err, errn, "%s: too large for a config file (over %d bytes)", path,
+			 CONFIG_MAX_FILE);
+		goto fail;
+	}
+	if (r < 0) {
+		snprintf(err, errn, "cannot open %s: %s", path, strerror(-r));
+		goto fail;
+	}
+	p.buf = buf;
+	p.len = len;
+	r = ini_parse_stream(parser_read, &p, parser_key, &p);
+	if (r > 0 && (!p.err_line || r < p.err_line)) {
+		p.err_line = 0;
+		syntax_error(&p, r);
+	} else if (r < 0 && !p.err_line) {
+		snprintf(err, errn, "%s: cannot parse: out of memory", path);
+		goto fail;
+	}
+	free(buf);
+	if (p.err_line)
+		goto fail;
+	if (apply_defaults(cfg, p.seen, path, err, errn) < 0)
+		goto fail;
+	cfg->path = strdup(path);
+	if (!cfg->path) {
+		snprintf(err, errn, "%s: out of memory", path);
+		goto fail;
+	}
+	return 0;
+fail:
+	config_finish(cfg);
+	return -1;
+}
+
+static const char *type_name(enum config_type t)
+{
+	switch (t) {
+	case CONFIG_STRING:
+		return "string";
+	case CONFIG_PATH:
+		return "path";
+	case CONFIG_BOOL:
+		return "boolean";
+	case CONFIG_INT:
+		return "integer";
+	case CONFIG_DURATION:
+		return "duration";
+	case CONFIG_ENUM:
+		return "one of";
+	}
+	return "?";
+}
+
+/* "integer, 1 to 10000", "duration, 0 to 24h", "one of a, b or c", "path". */
+static void describe_type(const struct config_key *k, char *buf, size_t n)
+{
+	char lo[32], hi[32], list[256];
+
+	switch (k->type) {
+	case CONFIG_INT:
+		snprintf(buf, n, "%s, %lld to %lld", type_name(k->type), (long long)k->min,
+			 (long long)k->max);
+		break;
+	case CONFIG_DURATION:
+		format_duration(k->min, lo, sizeof(lo));
+		format_duration(k->max, hi, sizeof(hi));
+		snprintf(buf, n, "%s, %s to %s", type_name(k->type), lo, hi);
+		break;
+	case CONFIG_ENUM:
+		format_choices(k->choices, list, sizeof(list));
+		snprintf(buf, n, "%s %s", type_name(k->type), list);
+		break;
+	default:
+		snprintf(buf, n, "%s", type_name(k->type));
+		break;
+	}
+}
+
+/* Writes text as "; " comment lines of at most 78 columns, breaking at spaces. */
+static void write_comment(FILE *f, const char *text)
+{
+	const size_t width = 76;
+
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+
+		if (n > width) {
+			cut = width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = strcspn(text, " ");
+		}
+		fprintf(f, "; %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+void config_write_default(FILE *f)
+{
+	char type[512];
+
+	fputs("; stintd configuration.\n"
+	      ";\n"
+	      "; stintd reads $STINT_CONFIG, else $XDG_CONFIG_HOME/stint/config.ini, else\n"
+	      "; ~/.config/stint/config.ini. Every key is listed below, commented out, with\n"
+	      "; its default value: remove the leading \";\" and change the value to set it.\n"
+	      "; An unknown key, a key set twice or a bad value is an error, reported with\n"
+	      "; the file and line. The syntax and the types are described in stint's\n"
+	      "; docs/configuration.md.\n",
+	      f);
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (i == 0 || strcmp(k->section, config_keys[i - 1].section) != 0)
+			fprintf(f, "\n[%s]\n", k->section);
+		describe_type(k, type, sizeof(type));
+		fputc('\n', f);
+		write_comment(f, k->help);
+		fprintf(f, "; Type: %s.\n", type);
+		fprintf(f, ";%s = %s\n", k->name, k->def);
+	}
+}
+
+/* Markdown table cell text: a '|' would end the cell. */
+static void write_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+void config_write_markdown(FILE *f)
+{
+	char type[512];
+
+	fputs("| Section | Key | Type | Default | Description |\n"
+	      "|---|---|---|---|---|\n",
+	      f);
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		describe_type(k, type, sizeof(type));
+		fprintf(f, "| `[%s]` | `%s` | ", k->section, k->name);
+		write_cell(f, type);
+		fputs(" | `", f);
+		write_cell(f, k->def);
+		fputs("` | ", f);
+		write_cell(f, k->help);
+		fputs(" |\n", f);
+	}
+}
