@@ -1,0 +1,588 @@
+#include "client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "timeutil.h"
+
+extern char **environ;
+
+#define CONNECT_TIMEOUT_S 10
+
+/* After an autostarted stintd failed and no other holds the lock, one last try this late. */
+#define AUTOSTART_GRACE_MS 100
+
+static int64_t now_ms(void)
+{
+	return time_mono_ns() / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Returns a connected socket or a negative errno. */
+static int connect_once(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_S};
+	size_t len = strlen(path);
+	int fd, r;
+
+	if (len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	do {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		/* connect waits while the daemon's backlog is full; never forever. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		if (r < 0) {
+			r = -errno;
+			close(fd);
+			fd = r;
+		}
+	} while (r == -EINTR);
+	return fd;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int client_find_stintd(char *path, size_t n, char *err, size_t errn)
+{
+	char self[PATH_MAX];
+	const char *env = getenv("PATH"), *p, *end;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	int r;
+
+	if (len > 0) {
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		r = snprintf(path, n, "%.*s/stintd", slash ? (int)(slash - self) : 0, self);
+		if (slash && r > 0 && (size_t)r < n && is_executable(path))
+			return 0;
+	} else {
+		snprintf(self, sizeof(self), "this program");
+	}
+	/* Relative $PATH entries are skipped: the directory stint runs in is not trusted. */
+	for (p = env ? env : ""; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if (*p != '/')
+			continue;
+		r = snprintf(path, n, "%.*s/stintd", (int)(end - p), p);
+		if (r > 0 && (size_t)r < n && is_executable(path))
+			return 0;
+	}
+	snprintf(err, errn, "found no stintd next to %s or on PATH", self);
+	return -ENOENT;
+}
+
+/* mkdir -p, each missing directory with mode. */
+static int mkdir_p(char *dir, mode_t mode)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, mode) < 0 && errno != EEXIST) {
+			int e = errno;
+
+			*p = '/';
+			return -e;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Opens $XDG_STATE_HOME/stint/stintd.log (default ~/.local/state/stint/stintd.log) for
+ * appending, creating directories 0700. Returns an fd >= 3, or a negative errno with err set.
+ */
+static int open_daemon_log(char *path, size_t n, char *err, size_t errn)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX];
+	int r, fd;
+
+	if (state && state[0] == '/')
+		r = snprintf(dir, sizeof(dir), "%s/stint", state);
+	else if (home && home[0] == '/')
+		r = snprintf(dir, sizeof(dir), "%s/.local/state/stint", home);
+	else
+		r = snprintf(dir, sizeof(dir), "/tmp/stint-%u", (unsigned)getuid());
+	if (r < 0 || (size_t)r >= sizeof(dir) ||
+	    snprintf(path, n, "%s/stintd.log", dir) >= (int)n) {
+		snprintf(path, n, "(none)");
+		snprintf(err, errn, "log path too long");
+		return -ENAMETOOLONG;
+	}
+	r = mkdir_p(dir, 0700);
+	if (r < 0) {
+		snprintf(err, errn, "cannot create %s: %s", dir, strerror(-r));
+		return r;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errn, "cannot open %s: %s", path, strerror(errno));
+		return r;
+	}
+	/* Never let the log land on stdin, stdout or stderr of the child's set-up. */
+	if (fd < 3) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		r = -errno;
+		close(fd);
+		if (high < 0) {
+			snprintf(err, errn, "cannot open %s: %s", path, strerror(-r));
+			return r;
+		}
+		fd = high;
+	}
+	return fd;
+}
+
+/*
+ * Starts stintd in its own session, stdin on /dev/null, stdout and stderr appended to logfd,
+ * in "/", with default signal dispositions and no descriptors but 0-2. Returns 0 or an errno.
+ */
+static int spawn_daemon(const char *exe, int logfd, pid_t *pid)
+{
+	char *argv[] = {(char *)exe, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	int r;
+
+	r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return r;
+	r = posix_spawnattr_init(&attr);
+	if (r) {
+		posix_spawn_file_actions_destroy(&fa);
+		return r;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	if (!(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, logfd, 1)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, logfd, 2)) &&
+	    !(r = posix_spawn_file_actions_addchdir_np(&fa, "/")) &&
+	    !(r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) &&
+	    !(r = posix_spawnattr_setsigmask(&attr, &none)) &&
+	    !(r = posix_spawnattr_setsigdefault(&attr, &all)) &&
+	    !(r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+						      POSIX_SPAWN_SETSIGDEF)))
+		r = posix_spawn(pid, exe, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return r;
+}
+
+static void describe_exit(int status, char *buf, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, n, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, n, "was killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, n, "stopped");
+}
+
+/*
+ * The pid in stintd's lock file (stintd.lock beside the socket) when that process lives: the
+ * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
+ * there but holds no pid yet (its writer may be mid-start).
+ */
+static pid_t lock_holder(const char *sockpath)
+{
+	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], buf[32];
+	long pid;
+	char *end;
+	ssize_t n;
+	int fd;
+
+	if (sockpath_dir(sockpath, dir, sizeof(dir)) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/stintd.lock", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (pid <= 0 || pid > INT_MAX || (*end != '\n' && *end != '\0'))
+		return -1;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM ? (pid_t)pid : 0;
+}
+
+/*
+ * Starts stintd and waits for its socket. Returns a connected fd, or a negative errno with err
+ * telling what was tried; first_err is why the first connect failed.
+ */
+static int autostart(const char *sockpath, int first_err, char *err, size_t errn)
+{
+	char exe[PATH_MAX], logpath[PATH_MAX], why[PATH_MAX + 128], how[128];
+	int64_t deadline, delay = 5, t;
+	bool reaped = false, failed = false;
+	int logfd, fd, r, status = 0;
+	pid_t pid, holder;
+
+	r = client_find_stintd(exe, sizeof(exe), why, sizeof(why));
+	if (r < 0) {
+		snprintf(err, errn, "cannot reach stintd at %s (%s), and %s", sockpath,
+			 strerror(-first_err), why);
+		return r;
+	}
+	logfd = open_daemon_log(logpath, sizeof(logpath), why, sizeof(why));
+	if (logfd < 0) {
+		snprintf(err, errn, "cannot reach stintd at %s (%s); not starting %s: %s", sockpath,
+			 strerror(-first_err), exe, why);
+		return logfd;
+	}
+	{
+		char stamp[40];
+
+		time_format_rfc3339(time_wall_ms(), stamp, sizeof(stamp));
+		dprintf(logfd, "%s stint[%d]: starting %s\n", stamp, (int)getpid(), exe);
+	}
+	r = spawn_daemon(exe, logfd, &pid);
+	close(logfd);
+	if (r) {
+		snprintf(err, errn, "cannot reach stintd at %s (%s); cannot start %s: %s", sockpath,
+			 strerror(-first_err), exe, strerror(r));
+		return -r;
+	}
+
+	deadline = now_ms() + CLIENT_AUTOSTART_MS;
+	for (;;) {
+		fd = connect_once(sockpath);
+		if (fd >= 0)
+			break;
+		if (fd != -ENOENT && fd != -ECONNREFUSED) {
+			snprintf(err, errn, "cannot reach stintd at %s (%s) after starting %s",
+				 sockpath, strerror(-fd), exe);
+			break;
+		}
+		/*
+		 * A zero exit means stintd forked into the background, and a failure while another
+		 * stintd holds the lock means ours lost a start-up race: keep waiting for that one.
+		 */
+		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
+			reaped = true;
+			if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
+			    lock_holder(sockpath) == 0) {
+				failed = true;
+				if (deadline > now_ms() + AUTOSTART_GRACE_MS)
+					deadline = now_ms() + AUTOSTART_GRACE_MS;
+			}
+		}
+		t = now_ms();
+		if (t >= deadline) {
+			holder = lock_holder(sockpath);
+			if (failed)
+				describe_exit(status, how, sizeof(how));
+			else if (reaped && holder > 0 && holder != pid)
+				snprintf(how, sizeof(how),
+					 "found stintd pid %d running, and that did not answer "
+					 "within %d s",
+					 (int)holder, CLIENT_AUTOSTART_MS / 1000);
+			else
+				snprintf(how, sizeof(how), "did not answer within %d s",
+					 CLIENT_AUTOSTART_MS / 1000);
+			snprintf(err, errn,
+				 "cannot reach stintd at %s (%s); started %s but it %s; see %s",
+				 sockpath, strerror(-first_err), exe, how, logpath);
+			break;
+		}
+		sleep_ms(delay < deadline - t ? delay : deadline - t);
+		delay = delay * 2 > 50 ? 50 : delay * 2;
+	}
+	/* Reap a child that is already gone; a running one is the daemon and outlives us. */
+	if (!reaped)
+		waitpid(pid, &status, WNOHANG);
+	return fd;
+}
+
+int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
+{
+	const char *no = getenv("STINT_NO_AUTOSTART");
+	int fd, r;
+
+	c->fd = -1;
+	r = sockpath_resolve(c->sockpath, sizeof(c->sockpath));
+	if (r < 0) {
+		snprintf(err, errn,
+			 "socket path too long (over %d bytes); check STINT_SOCKET or "
+			 "XDG_RUNTIME_DIR",
+			 SOCKPATH_MAX - 1);
+		return r;
+	}
+	fd = connect_once(c->sockpath);
+	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && autostart_ok) {
+		if (no && *no && strcmp(no, "0") != 0) {
+			snprintf(err, errn,
+				 "cannot reach stintd at %s (%s); not starting it because "
+				 "STINT_NO_AUTOSTART is set",
+				 c->sockpath, strerror(-fd));
+			return fd;
+		}
+		fd = autostart(c->sockpath, fd, err, errn);
+		if (fd < 0)
+			return fd;
+	} else if (fd == -EAGAIN) {
+		snprintf(err, errn,
+			 "cannot reach stintd at %s: it did not accept the connection "
+			 "within %d s",
+			 c->sockpath, CONNECT_TIMEOUT_S);
+		return fd;
+	} else if (fd < 0) {
+		snprintf(err, errn, "cannot reach stintd at %s: %s", c->sockpath, strerror(-fd));
+		return fd;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Waits until fd is ready for events or the deadline passes. Returns >0, 0 on timeout, -errno. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	int64_t left;
+	int r;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int send_all(int fd, const char *buf, size_t len, int64_t deadline, int timeout_ms,
+		    char *err, size_t errn)
+{
+	size_t off = 0;
+	ssize_t w;
+	int r;
+
+	while (off < len) {
+		w = send(fd, buf + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w >= 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EPIPE || errno == ECONNRESET) {
+			snprintf(err, errn,
+				 "stintd closed the connection before taking the request");
+			return -errno;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			snprintf(err, errn, "cannot send the request to stintd: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		r = wait_fd(fd, POLLOUT, deadline);
+		if (r == 0) {
+			snprintf(err, errn, "stintd did not take the request within %d s",
+				 timeout_ms / 1000);
+			return -ETIMEDOUT;
+		}
+		if (r < 0) {
+			snprintf(err, errn, "cannot send the request to stintd: %s", strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Reads up to and excluding the first newline into a malloc'd buffer. */
+static char *recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, char *err,
+		       size_t errn)
+{
+	size_t cap = 16 * 1024, used = 0;
+	char *buf = malloc(cap), *nl, *bigger;
+	ssize_t got;
+	int r;
+
+	if (!buf) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	for (;;) {
+		if (used == cap) {
+			/* Room for the largest accepted reply and its newline, not a byte more. */
+			if (cap > CLIENT_MAX_REPLY) {
+				snprintf(err, errn,
+					 "stintd's reply is larger than %d MiB; refusing it",
+					 CLIENT_MAX_REPLY / (1024 * 1024));
+				break;
+			}
+			cap = cap * 2 > CLIENT_MAX_REPLY + 1 ? CLIENT_MAX_REPLY + 1 : cap * 2;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				snprintf(err, errn, "out of memory reading stintd's reply");
+				break;
+			}
+			buf = bigger;
+		}
+		got = recv(fd, buf + used, cap - used, MSG_DONTWAIT);
+		if (got > 0) {
+			nl = memchr(buf + used, '\n', (size_t)got);
+			used += (size_t)got;
+			if (nl) {
+				*len = (size_t)(nl - buf);
+				return buf;
+			}
+			continue;
+		}
+		if (got == 0) {
+			snprintf(err, errn,
+				 used ? "stintd closed the connection in the middle of its reply"
+				      : "stintd closed the connection without replying");
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(errno));
+			break;
+		}
+		r = wait_fd(fd, POLLIN, deadline);
+		if (r == 0) {
+			snprintf(err, errn, "stintd did not reply within %d s", timeout_ms / 1000);
+			break;
+		}
+		if (r < 0) {
+			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(-r));
+			break;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Checks the envelope every reply shares. Returns 0 or -1 with err filled. */
+static int check_reply(const json_t *reply, char *err, size_t errn)
+{
+	json_t *v = json_object_get(reply, "v"), *ok = json_object_get(reply, "ok"), *error;
+
+	if (!json_is_object(reply)) {
+		snprintf(err, errn, "stintd sent an invalid reply: not a JSON object");
+		return -1;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no protocol version \"v\"");
+		return -1;
+	}
+	if (json_integer_value(v) != STINT_PROTO_VERSION) {
+		snprintf(err, errn,
+			 "stintd speaks protocol version %lld, this stint speaks %d; "
+			 "restart stintd or update stint",
+			 (long long)json_integer_value(v), STINT_PROTO_VERSION);
+		return -1;
+	}
+	if (!json_is_boolean(ok)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no boolean \"ok\"");
+		return -1;
+	}
+	error = json_object_get(reply, "error");
+	if (json_is_false(ok) &&
+	    (!json_is_object(error) || !json_is_string(json_object_get(error, "code")))) {
+		snprintf(err, errn,
+			 "stintd sent an invalid reply: \"ok\" is false but no error code");
+		return -1;
+	}
+	return 0;
+}
+
+json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	char *line, *reply_line;
+	size_t len;
+	char unused[256];
+	json_error_t jerr;
+	json_t *reply;
+	int r;
+
+	line = proto_encode(req, &len);
+	if (!line) {
+		snprintf(err, errn, "cannot encode the request: out of memory");
+		return NULL;
+	}
+	if (len > PROTO_MAX_LINE) {
+		snprintf(err, errn, "the request is longer than %d bytes", PROTO_MAX_LINE - 1);
+		free(line);
+		return NULL;
+	}
+	r = send_all(c->fd, line, len, deadline, timeout_ms, err, errn);
+	free(line);
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+		return NULL;
+	/* A daemon that refuses a client (another uid, shutting down) replies, then hangs up. */
+	reply_line = recv_line(c->fd, &len, deadline, timeout_ms, r < 0 ? unused : err,
+			       r < 0 ? sizeof(unused) : errn);
+	if (!reply_line)
+		return NULL;
+	reply = json_loadb(reply_line, len, 0, &jerr);
+	free(reply_line);
+	if (!reply) {
+		snprintf(err, errn, "stintd sent an invalid reply: %s (column %d)", jerr.text,
+			 jerr.column);
+		return NULL;
+	}
+	if (check_reply(reply, err, errn) < 0) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}

@@ -1,0 +1,436 @@
+#include "output.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "timeutil.h"
+
+/* Widest repository name and focus in a list before they are cut with "...". */
+#define LIST_NAME_COLS	24
+#define LIST_FOCUS_COLS 40
+
+static const char *jstr(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s && *s ? s : NULL;
+}
+
+static int64_t jint(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static void appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Appends to buf at *len; once the buffer is full further text is dropped. */
+static void appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*len + 1 >= n)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *len, n - *len, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*len = *len + (size_t)r < n ? *len + (size_t)r : n - 1;
+}
+
+void output_home_path(const char *path, const char *home, char *buf, size_t n)
+{
+	size_t hl = home ? strlen(home) : 0;
+
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (!home || home[0] != '/' || hl <= 1 || strncmp(path, home, hl) != 0 ||
+	    (path[hl] != '\0' && path[hl] != '/')) {
+		snprintf(buf, n, "%s", path);
+		return;
+	}
+	snprintf(buf, n, "~%s", path + hl);
+}
+
+static int digits(const char **p, int count, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < count; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int output_parse_time(const char *s, int64_t *ms)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, frac = 0, sign = 0;
+	const char *p = s;
+	int64_t t;
+
+	if (!s || digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0 || (*p != 'T' && *p != 't' && *p != ' '))
+		return -EINVAL;
+	p++;
+	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
+	    digits(&p, 2, &sec) < 0)
+		return -EINVAL;
+	if (*p == '.') {
+		int nd = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, nd++)
+			if (nd < 3)
+				frac = frac * 10 + (*p - '0');
+		if (nd == 0)
+			return -EINVAL;
+		for (; nd < 3; nd++)
+			frac *= 10;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) < 0 || *p++ != ':' || digits(&p, 2, &om) < 0 || oh > 23 ||
+		    om > 59)
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t -= sign * (oh * 3600 + om * 60);
+	*ms = t * 1000 + frac;
+	return 0;
+}
+
+int output_session_started(const json_t *session, int64_t *ms)
+{
+	json_t *v = json_object_get(session, "started_at");
+
+	if (json_is_integer(v)) {
+		*ms = (int64_t)json_integer_value(v);
+		return 0;
+	}
+	return output_parse_time(json_string_value(v), ms);
+}
+
+void output_when(int64_t t_ms, int64_t now_ms, char *buf, size_t n)
+{
+	char day[16], today[16];
+
+	time_format_local(t_ms, "%Y-%m-%d", day, sizeof(day));
+	time_format_local(now_ms, "%Y-%m-%d", today, sizeof(today));
+	time_format_local(t_ms, strcmp(day, today) == 0 ? "%H:%M" : "%Y-%m-%d %H:%M", buf, n);
+}
+
+static void session_when(const json_t *session, int64_t now_ms, char *buf, size_t n)
+{
+	int64_t started;
+
+	if (output_session_started(session, &started) < 0)
+		snprintf(buf, n, "?");
+	else
+		output_when(started, now_ms, buf, n);
+}
+
+static void session_repo(const json_t *session, const char *home, char *buf, size_t n)
+{
+	const char *repo = jstr(session, "repo");
+
+	output_home_path(repo ? repo : "?", home, buf, n);
+}
+
+void output_session_line(const json_t *session, const char *home, int64_t now_ms, char *buf,
+			 size_t n)
+{
+	const char *state = jstr(session, "state"), *branch = jstr(session, "branch");
+	const char *focus = jstr(session, "focus");
+	char repo[PROTO_MAX_PATH + 2], active[32], when[32];
+	size_t len = 0;
+
+	session_repo(session, home, repo, sizeof(repo));
+	duration_format_short(jint(session, "active_s"), active, sizeof(active));
+	session_when(session, now_ms, when, sizeof(when));
+	appendf(buf, n, &len, "[%s] %s", state ? state : "?", repo);
+	if (branch)
+		appendf(buf, n, &len, " on %s", branch);
+	if (focus)
+		appendf(buf, n, &len, ": \"%s\",", focus);
+	else
+		appendf(buf, n, &len, ",");
+	appendf(buf, n, &len, " %s active, started %s", active, when);
+}
+
+/* "\"focus\"", or "session in ~/repo" when there is no focus. */
+static void session_label(const json_t *session, const char *home, char *buf, size_t n)
+{
+	const char *focus = jstr(session, "focus");
+	char repo[PROTO_MAX_PATH + 2];
+
+	if (focus) {
+		snprintf(buf, n, "\"%s\"", focus);
+		return;
+	}
+	session_repo(session, home, repo, sizeof(repo));
+	snprintf(buf, n, "session in %s", repo);
+}
+
+void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session, const char *home,
+		    int64_t now_ms, char *buf, size_t n)
+{
+	char label[PROTO_MAX_PATH + PROTO_MAX_FOCUS + 16], repo[PROTO_MAX_PATH + 2];
+	char active[32], when[32];
+	const char *branch = jstr(session, "branch");
+	size_t len = 0;
+
+	session_label(session, home, label, sizeof(label));
+	duration_format_short(jint(session, "active_s"), active, sizeof(active));
+	switch (cmd) {
+	case CMD_START:
+		session_repo(session, home, repo, sizeof(repo));
+		session_when(session, now_ms, when, sizeof(when));
+		if (jstr(session, "focus"))
+			appendf(buf, n, &len, "Started %s in %s", label, repo);
+		else
+			appendf(buf, n, &len, "Started session in %s", repo);
+		if (branch)
+			appendf(buf, n, &len, " on %s", branch);
+		appendf(buf, n, &len, " at %s", when);
+		break;
+	case CMD_STOP:
+		snprintf(buf, n, "Stopped %s after %s active.", label, active);
+		break;
+	case CMD_PAUSE:
+		snprintf(buf, n, "Paused %s (%s active so far).", label, active);
+		break;
+	case CMD_RESUME:
+		snprintf(buf, n, "Resumed %s (%s active so far).", label, active);
+		break;
+	case CMD_CANCEL:
+		snprintf(buf, n, "Cancelled %s after %s active; no log written.", label, active);
+		break;
+	case CMD_NOTE:
+		if (kind && strcmp(kind, "learning") == 0)
+			snprintf(buf, n, "Learning added to %s.", label);
+		else if (kind && strcmp(kind, "challenge") == 0)
+			snprintf(buf, n, "Challenge added to %s.", label);
+		else
+			snprintf(buf, n, "Note added to %s.", label);
+		break;
+	case CMD_TODO:
+		snprintf(buf, n, "Todo added to %s.", label);
+		break;
+	case CMD_DECISION:
+		snprintf(buf, n, "Decision added to %s.", label);
+		break;
+	default:
+		snprintf(buf, n, "Done.");
+		break;
+	}
+}
+
+/* True when s can be pasted into a shell as it is; "~" only expands in front. */
+static bool shell_safe(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-+,:@%=", *p) ||
+		      (*p == '~' && p == s)))
+			return false;
+	return *s != '\0';
+}
+
+static void shell_quote(const char *s, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	appendf(buf, n, &len, "'");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			appendf(buf, n, &len, "'\\''");
+		else
+			appendf(buf, n, &len, "%c", *p);
+	}
+	appendf(buf, n, &len, "'");
+}
+
+static bool path_within(const char *path, const char *dir)
+{
+	size_t dl = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return path[0] == '/';
+	return strncmp(path, dir, dl) == 0 && (path[dl] == '\0' || path[dl] == '/');
+}
+
+void output_already_running(const json_t *session, const char *cwd, const char *home,
+			    int64_t now_ms, char *buf, size_t n)
+{
+	const char *focus = jstr(session, "focus"), *repo_abs = jstr(session, "repo");
+	char repo[PROTO_MAX_PATH + 2], when[32], arg[2 * PROTO_MAX_PATH + 8];
+	size_t len = 0;
+
+	session_repo(session, home, repo, sizeof(repo));
+	session_when(session, now_ms, when, sizeof(when));
+	if (focus)
+		appendf(buf, n, &len, "stint: \"%s\" is already running in %s (started %s)\n",
+			focus, repo, when);
+	else
+		appendf(buf, n, &len, "stint: a session is already running in %s (started %s)\n",
+			repo, when);
+	if (!repo_abs || (cwd && path_within(cwd, repo_abs))) {
+		appendf(buf, n, &len, "stint: stop it with: stint stop\n");
+		return;
+	}
+	if (shell_safe(repo))
+		snprintf(arg, sizeof(arg), "%s", repo);
+	else
+		shell_quote(repo_abs, arg, sizeof(arg));
+	appendf(buf, n, &len, "stint: stop it with: stint stop -C %s\n", arg);
+}
+
+void output_daemon_line(const json_t *daemon, char *buf, size_t n)
+{
+	const char *version = jstr(daemon, "version");
+	char up[32];
+
+	duration_format_short(jint(daemon, "uptime_s"), up, sizeof(up));
+	snprintf(buf, n, "stintd %s, pid %lld, up %s", version ? version : "?",
+		 (long long)jint(daemon, "pid"), up);
+}
+
+/* Terminal columns, counted as UTF-8 code points: wide characters are rare in these fields. */
+static size_t columns(const char *s)
+{
+	size_t c = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Copies s cut to at most max columns, ending in "..." when cut, at a code point boundary. */
+static void cut(const char *s, size_t max, char *buf, size_t n)
+{
+	size_t c = 0, i;
+
+	if (columns(s) <= max) {
+		snprintf(buf, n, "%s", s);
+		return;
+	}
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == max - 3)
+			break;
+	}
+	snprintf(buf, n, "%.*s...", (int)i, s);
+}
+
+struct list_row {
+	char when[32];
+	char active[32];
+	char name[4 * LIST_NAME_COLS + 8];
+	char focus[4 * LIST_FOCUS_COLS + 8];
+	const char *log;
+};
+
+static void pad(FILE *out, const char *s, size_t width)
+{
+	fputs(s, out);
+	for (size_t c = columns(s); c < width; c++)
+		fputc(' ', out);
+}
+
+void output_list(FILE *out, const json_t *sessions)
+{
+	size_t nrows = json_array_size(sessions), wactive = 0, wname = 0, wfocus = 0, i;
+	struct list_row *rows;
+	json_t *s;
+
+	if (nrows == 0)
+		return;
+	rows = calloc(nrows, sizeof(*rows));
+	if (!rows)
+		return;
+	json_array_foreach(sessions, i, s)
+	{
+		struct list_row *r = &rows[i];
+		const char *name = jstr(s, "repo_name"), *focus = jstr(s, "focus");
+		const char *state = jstr(s, "state");
+		char quoted[PROTO_MAX_FOCUS + 4];
+		int64_t started;
+
+		if (output_session_started(s, &started) < 0)
+			snprintf(r->when, sizeof(r->when), "?");
+		else
+			time_format_local(started, "%Y-%m-%d %H:%M", r->when, sizeof(r->when));
+		duration_format_short(jint(s, "active_s"), r->active, sizeof(r->active));
+		cut(name ? name : "?", LIST_NAME_COLS, r->name, sizeof(r->name));
+		if (focus) {
+			snprintf(quoted, sizeof(quoted), "\"%s\"", focus);
+			cut(quoted, LIST_FOCUS_COLS, r->focus, sizeof(r->focus));
+		} else {
+			snprintf(r->focus, sizeof(r->focus), "-");
+		}
+		r->log = jstr(s, "log");
+		if (!r->log)
+			r->log =
+			    state && strcmp(state, "cancelled") == 0 ? "(cancelled)" : "(no log)";
+		if (strlen(r->active) > wactive)
+			wactive = strlen(r->active);
+		if (columns(r->name) > wname)
+			wname = columns(r->name);
+		if (columns(r->focus) > wfocus)
+			wfocus = columns(r->focus);
+	}
+	for (i = 0; i < nrows; i++) {
+		fprintf(out, "%s  %*s  ", rows[i].when, (int)wactive, rows[i].active);
+		pad(out, rows[i].name, wname);
+		fputs("  ", out);
+		pad(out, rows[i].focus, wfocus);
+		fprintf(out, "  %s\n", rows[i].log);
+	}
+	free(rows);
+}
+
+int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
+{
+	json_t *copy = NULL;
+	int r;
+
+	if (strip_ok && json_object_get(msg, "ok")) {
+		copy = json_copy((json_t *)msg);
+		if (!copy)
+			return -1;
+		json_object_del(copy, "ok");
+		msg = copy;
+	}
+	r = json_dumpf(msg, out, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	json_decref(copy);
+	if (r < 0 || fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}

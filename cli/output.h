@@ -1,0 +1,70 @@
+#ifndef STINT_CLI_OUTPUT_H
+#define STINT_CLI_OUTPUT_H
+
+/*
+ * Human and JSON output of the CLI. The formatting functions are pure: a reply (or a part of
+ * it), $HOME and the current time in, text out. Times print in the local time zone.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "protocol.h"
+
+/* Long enough for any line built from protocol-bounded fields. */
+#define OUTPUT_LINE_MAX (2 * PROTO_MAX_PATH + 2 * PROTO_MAX_FOCUS + 256)
+
+/* path with a leading home directory shown as "~"; path itself when home is NULL or "/". */
+void output_home_path(const char *path, const char *home, char *buf, size_t n);
+
+/*
+ * Parses an RFC 3339 time ("2026-11-25T14:05:09+01:00", "...Z", fractional seconds allowed)
+ * into milliseconds since the epoch. Returns 0 or -EINVAL.
+ */
+int output_parse_time(const char *s, int64_t *ms);
+
+/* A session's "started_at" (RFC 3339, or milliseconds as an integer). Returns 0 or -EINVAL. */
+int output_session_started(const json_t *session, int64_t *ms);
+
+/* "14:05" on the local day of now_ms, else "2026-11-24 14:05". */
+void output_when(int64_t t_ms, int64_t now_ms, char *buf, size_t n);
+
+/* One status line: "[active] ~/src/stint on main: \"focus\", 1h 02m active, started 14:05". */
+void output_session_line(const json_t *session, const char *home, int64_t now_ms, char *buf,
+			 size_t n);
+
+/*
+ * The confirmation printed after cmd succeeded, without a newline:
+ * "Started \"focus\" in ~/src/stint on main at 14:05", "Stopped \"focus\" after 2h 05m active.",
+ * ... kind is the note kind for CMD_NOTE ("note", "learning", "challenge"), else ignored.
+ */
+void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session, const char *home,
+		    int64_t now_ms, char *buf, size_t n);
+
+/*
+ * The two stderr lines (each "stint: ...\n") for an already_running refusal: what runs where
+ * since when, and the command that stops it; "-C <repo>" is added unless cwd is inside the
+ * session's repository.
+ */
+void output_already_running(const json_t *session, const char *cwd, const char *home,
+			    int64_t now_ms, char *buf, size_t n);
+
+/* "stintd 0.1.0, pid 4242, up 1h 05m" from a reply's "daemon" object. */
+void output_daemon_line(const json_t *daemon, char *buf, size_t n);
+
+/*
+ * The closed sessions of a list reply as aligned lines: start date and time, active time,
+ * repository name, focus, log path ("(cancelled)" or "(no log)" when there is none).
+ */
+void output_list(FILE *out, const json_t *sessions);
+
+/*
+ * Writes msg as one JSON document and a newline, indented when pretty; without its "ok"
+ * member when strip_ok. Returns 0 or -1 (allocation or write failure).
+ */
+int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty);
+
+#endif

@@ -1,0 +1,319 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+
+/* 2026-11-25 15:00:00 UTC; the tests run with TZ=UTC. */
+#define NOW_MS 1795618800000LL
+
+static json_t *load(const char *text)
+{
+	json_error_t err;
+	json_t *j = json_loads(text, 0, &err);
+
+	if (!j)
+		fail_msg("bad fixture JSON: %s at column %d", err.text, err.column);
+	return j;
+}
+
+/* The protocol document's example session, started 13:05 UTC today. */
+static json_t *session(void)
+{
+	return load("{\"id\": 7, \"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\","
+		    " \"branch\": \"main\", \"focus\": \"socket server\", \"tags\": [\"c\"],"
+		    " \"state\": \"active\", \"started_at\": \"2026-11-25T14:05:09+01:00\","
+		    " \"ended_at\": null, \"active_s\": 3725, \"wall_s\": 4100, "
+		    "\"paused_s\": 375,"
+		    " \"notes\": 2, \"todos\": 1, \"decisions\": 0, \"recovered\": false,"
+		    " \"log\": null}");
+}
+
+static void test_home_path(void **state)
+{
+	char buf[256];
+
+	output_home_path("/home/me/src/x", "/home/me", buf, sizeof(buf));
+	assert_string_equal(buf, "~/src/x");
+	output_home_path("/home/me", "/home/me", buf, sizeof(buf));
+	assert_string_equal(buf, "~");
+	output_home_path("/home/me/src/x", "/home/me/", buf, sizeof(buf));
+	assert_string_equal(buf, "~/src/x");
+	/* A sibling sharing the prefix is not under home. */
+	output_home_path("/home/meow/x", "/home/me", buf, sizeof(buf));
+	assert_string_equal(buf, "/home/meow/x");
+	output_home_path("/srv/x", "/home/me", buf, sizeof(buf));
+	assert_string_equal(buf, "/srv/x");
+	output_home_path("/home/me/x", NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "/home/me/x");
+	output_home_path("/etc", "/", buf, sizeof(buf));
+	assert_string_equal(buf, "/etc");
+	output_home_path("/home/me/x", "relative", buf, sizeof(buf));
+	assert_string_equal(buf, "/home/me/x");
+	/* Truncation keeps the buffer terminated. */
+	output_home_path("/home/me/abcdefgh", "/home/me", buf, 6);
+	assert_string_equal(buf, "~/abc");
+}
+
+static void test_parse_time(void **state)
+{
+	int64_t ms = 0;
+
+	assert_int_equal(output_parse_time("2026-11-25T14:05:09+01:00", &ms), 0);
+	assert_int_equal(ms, 1795611909000LL);
+	assert_int_equal(output_parse_time("2026-11-25T13:05:09.250Z", &ms), 0);
+	assert_int_equal(ms, 1795611909250LL);
+	assert_int_equal(output_parse_time("2026-11-24T21:30:00-05:30", &ms), 0);
+	assert_int_equal(ms, 1795575600000LL);
+	assert_int_equal(output_parse_time("2000-02-29T00:00:00Z", &ms), 0);
+	assert_int_equal(ms, 951782400000LL);
+	assert_int_equal(output_parse_time("1969-12-31T23:59:59Z", &ms), 0);
+	assert_int_equal(ms, -1000);
+	assert_int_equal(output_parse_time("2026-11-25 13:05:09z", &ms), 0);
+	assert_int_equal(ms, 1795611909000LL);
+
+	assert_int_equal(output_parse_time(NULL, &ms), -EINVAL);
+	assert_int_equal(output_parse_time("", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25T14:05:09", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25T14:05:09+01", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25T14:05:09Zjunk", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-13-25T14:05:09Z", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25T24:05:09Z", &ms), -EINVAL);
+	assert_int_equal(output_parse_time("2026-11-25T14:05:09.Z", &ms), -EINVAL);
+}
+
+static void test_when(void **state)
+{
+	char buf[64];
+
+	output_when(1795611909000LL, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "13:05");
+	output_when(1795575600000LL, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "03:00");
+	output_when(1795575600000LL - 4 * 3600 * 1000, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-24 23:00");
+}
+
+static void test_session_line(void **state)
+{
+	char buf[OUTPUT_LINE_MAX];
+	json_t *s = session();
+
+	output_session_line(s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[active] ~/src/stint on main: \"socket server\", 1h 02m active, "
+				 "started 13:05");
+
+	json_object_set_new(s, "state", json_string("paused"));
+	json_object_set_new(s, "branch", json_null());
+	json_object_set_new(s, "focus", json_null());
+	json_object_set_new(s, "active_s", json_integer(45));
+	output_session_line(s, NULL, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[paused] /home/me/src/stint, 45s active, started 13:05");
+
+	/* Absent fields read as null; started_at may come as milliseconds, from
+	 * another day. */
+	json_object_del(s, "branch");
+	json_object_del(s, "focus");
+	json_object_set_new(s, "started_at", json_integer(1795575600000LL - 86400000));
+	output_session_line(s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[paused] ~/src/stint, 45s active, started 2026-11-24 03:00");
+
+	json_object_set_new(s, "branch", json_string("detached at abc1234"));
+	json_object_set_new(s, "started_at", json_string("yesterday"));
+	output_session_line(s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[paused] ~/src/stint on detached at abc1234, 45s active, "
+				 "started ?");
+	json_decref(s);
+}
+
+static void test_session_line_long(void **state)
+{
+	char path[4097], buf[OUTPUT_LINE_MAX], small[32];
+	json_t *s = session();
+
+	path[0] = '/';
+	memset(path + 1, 'p', sizeof(path) - 2);
+	path[sizeof(path) - 1] = '\0';
+	json_object_set_new(s, "repo", json_string(path));
+	output_session_line(s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "[active] /ppp", 13), 0);
+	assert_non_null(strstr(buf, "p on main: \"socket server\", 1h 02m active, started 13:05"));
+	assert_int_equal(strlen(buf), 9 + 4096 + 55);
+
+	/* A short buffer gets a clean cut. */
+	output_session_line(s, "/home/me", NOW_MS, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_int_equal(strncmp(small, "[active] /pppp", 14), 0);
+	json_decref(s);
+}
+
+static void test_confirm(void **state)
+{
+	char buf[OUTPUT_LINE_MAX];
+	json_t *s = session();
+
+	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Started \"socket server\" in ~/src/stint on main at 13:05");
+	output_confirm(CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Stopped \"socket server\" after 1h 02m active.");
+	output_confirm(CMD_PAUSE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Paused \"socket server\" (1h 02m active so far).");
+	output_confirm(CMD_NOTE, "learning", s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Learning added to \"socket server\".");
+	output_confirm(CMD_NOTE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Note added to \"socket server\".");
+
+	json_object_set_new(s, "focus", json_null());
+	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Started session in ~/src/stint on main at 13:05");
+	json_object_set_new(s, "branch", json_null());
+	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Started session in ~/src/stint at 13:05");
+	json_object_set_new(s, "active_s", json_integer(7500));
+	output_confirm(CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Stopped session in ~/src/stint after 2h 05m active.");
+	output_confirm(CMD_CANCEL, NULL, s, NULL, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Cancelled session in /home/me/src/stint after 2h 05m active; "
+				 "no log written.");
+	output_confirm(CMD_TODO, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Todo added to session in ~/src/stint.");
+	json_decref(s);
+}
+
+static void test_already_running(void **state)
+{
+	char buf[OUTPUT_LINE_MAX];
+	json_t *s = session();
+
+	output_already_running(s, "/home/me/src/stint/daemon", "/home/me", NOW_MS, buf,
+			       sizeof(buf));
+	assert_string_equal(buf, "stint: \"socket server\" is already running in ~/src/stint "
+				 "(started 13:05)\n"
+				 "stint: stop it with: stint stop\n");
+
+	output_already_running(s, "/home/me/src/stint2", "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "stint: \"socket server\" is already running in ~/src/stint "
+				 "(started 13:05)\n"
+				 "stint: stop it with: stint stop -C ~/src/stint\n");
+
+	json_object_set_new(s, "focus", json_null());
+	json_object_set_new(s, "repo", json_string("/srv/my repo's"));
+	json_object_set_new(s, "started_at", json_string("2026-11-24T09:30:00Z"));
+	output_already_running(s, NULL, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "stint: a session is already running in /srv/my repo's "
+				 "(started 2026-11-24 09:30)\n"
+				 "stint: stop it with: stint stop -C '/srv/my repo'\\''s'\n");
+	json_decref(s);
+}
+
+static void test_daemon_line(void **state)
+{
+	char buf[256];
+	json_t *d = load("{\"pid\": 4242, \"version\": \"0.1.0\", \"uptime_s\": 3900}");
+
+	output_daemon_line(d, buf, sizeof(buf));
+	assert_string_equal(buf, "stintd 0.1.0, pid 4242, up 1h 05m");
+	json_decref(d);
+}
+
+static char *capture_list(const json_t *sessions)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	output_list(f, sessions);
+	fclose(f);
+	return text;
+}
+
+static void test_list(void **state)
+{
+	json_t *list = load("[{\"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\", "
+			    "\"focus\": \"socket "
+			    "server\", \"state\": \"stopped\", \"started_at\": "
+			    "\"2026-11-24T09:00:00Z\", "
+			    "\"active_s\": 7500, \"log\": \"/home/me/logs/a.md\"},"
+			    " {\"repo\": \"/tmp/x\", \"repo_name\": \"x\", \"focus\": null, "
+			    "\"state\": "
+			    "\"cancelled\", \"started_at\": \"2026-11-23T18:30:00Z\", "
+			    "\"active_s\": 45, \"log\": "
+			    "null},"
+			    " {\"repo\": \"/srv/\xc3\xbc"
+			    "ber\", \"repo_name\": \"\xc3\xbc"
+			    "ber\", \"focus\": \"a focus far longer than the forty columns a "
+			    "list gives it\", "
+			    "\"state\": \"stopped\", \"started_at\": 1764000000000, "
+			    "\"active_s\": 360000}]");
+	char *text = capture_list(list);
+
+	assert_string_equal(text,
+			    "2026-11-24 09:00    2h 05m  stint  \"socket server\"                  "
+			    "         /home/me/logs/a.md\n"
+			    "2026-11-23 18:30       45s  x      -                                  "
+			    "       (cancelled)\n"
+			    "2025-11-24 16:00  100h 00m  \xc3\xbc"
+			    "ber   \"a focus far longer than the forty co...  (no log)\n");
+	free(text);
+	json_decref(list);
+
+	list = json_array();
+	text = capture_list(list);
+	assert_string_equal(text, "");
+	free(text);
+	json_decref(list);
+}
+
+static void test_json(void **state)
+{
+	json_t *reply =
+	    load("{\"v\": 1, \"ok\": true, \"sessions\": [], \"daemon\": {\"pid\": 1}}");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_int_equal(output_json(f, reply, true, false), 0);
+	assert_int_equal(output_json(f, reply, false, false), 0);
+	assert_int_equal(output_json(f, reply, true, true), 0);
+	fclose(f);
+	assert_string_equal(text, "{\"v\":1,\"sessions\":[],\"daemon\":{\"pid\":1}}\n"
+				  "{\"v\":1,\"ok\":true,\"sessions\":[],\"daemon\":{\"pid\":1}}\n"
+				  "{\n  \"v\": 1,\n  \"sessions\": [],\n  \"daemon\": {\n"
+				  "    \"pid\": 1\n  }\n}\n");
+	/* The reply itself keeps its "ok". */
+	assert_non_null(json_object_get(reply, "ok"));
+	free(text);
+	json_decref(reply);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_home_path),
+	    cmocka_unit_test(test_parse_time),
+	    cmocka_unit_test(test_when),
+	    cmocka_unit_test(test_session_line),
+	    cmocka_unit_test(test_session_line_long),
+	    cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_already_running),
+	    cmocka_unit_test(test_daemon_line),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_json),
+	};
+
+	/* Local times below are UTC whether or not ctest set TZ. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
