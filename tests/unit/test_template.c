@@ -1,0 +1,945 @@
+#include "template.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+
+#include <cmocka.h>
+
+/*
+ * The headings of /work/shared/session-log-template.md, in order, cut after a ':' (the title's
+ * text varies). The "### Challenge N:" headings are examples and repeat per challenge, so they
+ * are not listed. test_template_file_headings checks this copy against the file when it exists.
+ */
+static const char *const template_headings[] = {
+    "# Session:",
+    "## Summary",
+    "## Activities",
+    "## Key Learnings",
+    "### Technical Insights",
+    "### Process Insights",
+    "## Decisions Made",
+    "## TODOs Created",
+    "### High Priority",
+    "### Medium Priority",
+    "### Low Priority / Nice to Have",
+    "### Blocked",
+    "## Code Changes",
+    "### Files Modified",
+    "### Statistics",
+    "### Key Code Patterns",
+    "## Performance Metrics",
+    "### Benchmark Results",
+    "## Challenges & Solutions",
+    "## Testing",
+    "### Tests Run",
+    "### Test Coverage",
+    "### New Tests Added",
+    "## Quality Checks",
+    "## Next Steps",
+    "### Immediate (Next Session)",
+    "### This Week",
+    "### Future / Ideas",
+    "## Related Documentation",
+    "## Session Notes",
+    "## Team Communication",
+    "### Updates Shared",
+    "### Blockers Identified",
+    "## Metadata",
+    "## Archive",
+    "### Long-term Impact",
+    "### What Actually Happened",
+};
+#define NHEADINGS (sizeof(template_headings) / sizeof(*template_headings))
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	int r;
+
+	if (!f)
+		return -1;
+	r = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) == 0 ? r : -1;
+}
+
+static const char *env_dir(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
+static json_t *load_fixture(const char *name)
+{
+	char path[1024];
+	json_error_t jerr;
+	json_t *rec;
+
+	snprintf(path, sizeof(path), "%s/records/%s.json",
+		 env_dir("STINT_FIXTURE_DIR", "tests/fixtures"), name);
+	rec = json_load_file(path, 0, &jerr);
+	if (!rec)
+		fail_msg("cannot load %s: %s (line %d)", path, jerr.text, jerr.line);
+	return rec;
+}
+
+static char *render_ok(const json_t *rec)
+{
+	char err[256] = "";
+	char *md = template_render(rec, err, sizeof(err));
+
+	if (!md)
+		fail_msg("template_render failed: %s", err);
+	return md;
+}
+
+/* --- structural checks, shared by every test that renders ------------------------------- */
+
+static bool utf8_valid(const char *s, size_t *bad_at)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; u[i];) {
+		size_t len = u[i] < 0x80	     ? 1
+			     : (u[i] & 0xE0) == 0xC0 ? 2
+			     : (u[i] & 0xF0) == 0xE0 ? 3
+			     : (u[i] & 0xF8) == 0xF0 ? 4
+						     : 0;
+		uint32_t cp = len == 1	 ? u[i]
+			      : len == 2 ? u[i] & 0x1Fu
+			      : len == 3 ? u[i] & 0x0Fu
+					 : u[i] & 0x07u;
+
+		for (size_t k = 1; k < len; k++) {
+			if ((u[i + k] & 0xC0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = (cp << 6) | (u[i + k] & 0x3Fu);
+		}
+		if (len == 0 || (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || (cp < 0x20 && cp != '\n' && cp != '\t') ||
+		    cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+			*bad_at = i;
+			return false;
+		}
+		i += len;
+	}
+	return true;
+}
+
+static size_t leading_cols(const char *line, size_t n)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
+		col = line[i] == '\t' ? col + 4 - col % 4 : col + 1;
+	return col;
+}
+
+/* "## Foo" -> 2 when line is an ATX heading (after up to 3 columns of indentation), else 0. */
+static int atx_level(const char *line, size_t n)
+{
+	size_t i = 0, k = 0;
+
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	while (i + k < n && line[i + k] == '#')
+		k++;
+	if (k == 0 || k > 6 || (i + k < n && line[i + k] != ' ' && line[i + k] != '\t'))
+		return 0;
+	return (int)k;
+}
+
+static bool fence_line(const char *line, size_t n)
+{
+	while (n > 0 && (*line == ' ' || *line == '\t'))
+		line++, n--;
+	return n >= 3 && (strncmp(line, "```", 3) == 0 || strncmp(line, "~~~", 3) == 0);
+}
+
+static bool only(const char *p, size_t n, char c)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != c)
+			return false;
+	return true;
+}
+
+struct fence {
+	bool open;
+	char c;
+	size_t len;
+};
+
+/* CommonMark's fence rules on a line's content (after its indentation): true if it opens or closes.
+ */
+static bool fence_update(struct fence *f, const char *p, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0 || (p[0] != '`' && p[0] != '~'))
+		return false;
+	while (k < n && p[k] == p[0])
+		k++;
+	if (k < 3)
+		return false;
+	if (f->open) {
+		if (p[0] != f->c || k < f->len)
+			return false;
+		while (k < n && (p[k] == ' ' || p[k] == '\t'))
+			k++;
+		if (k == n)
+			f->open = false;
+		return k == n;
+	}
+	if (p[0] == '`' && memchr(p + k, '`', n - k))
+		return false;
+	*f = (struct fence){.open = true, .c = p[0], .len = k};
+	return true;
+}
+
+/* Length of a list marker ("- ", "1. ") at the start of one of the renderer's own lines, or 0. */
+static size_t item_marker(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ')
+		return 2;
+	while (k < n && p[k] >= '0' && p[k] <= '9')
+		k++;
+	return k > 0 && k + 1 < n && p[k] == '.' && p[k + 1] == ' ' ? k + 2 : 0;
+}
+
+/*
+ * Whitespace and encoding rules, and the document's skeleton: the ATX headings and setext/rule
+ * lines within 3 columns of the margin (and first lines of top-level list items), outside code
+ * fences, are exactly the template's in order, plus "### Challenge N:" ones. The fence tracking
+ * is exact only if texts do not start lines with blanks (see fuzz_text).
+ */
+static char problem[512];
+
+#define PROBLEM(...)                                                                               \
+	do {                                                                                       \
+		snprintf(problem, sizeof(problem), __VA_ARGS__);                                   \
+		return false;                                                                      \
+	} while (0)
+
+static bool structure_ok(const char *md, const char *what)
+{
+	size_t len = strlen(md), bad, nh = 0, nrules = 0, line_no = 0;
+	const char *p = md;
+	struct fence fence = {0};
+	bool prev_blank = true, in_notes = false;
+
+	if (len == 0 || md[len - 1] != '\n' || (len > 1 && md[len - 2] == '\n'))
+		PROBLEM("%s: output must end with exactly one newline", what);
+	if (!utf8_valid(md, &bad))
+		PROBLEM("%s: invalid UTF-8 or control character at byte %zu", what, bad);
+	if (strstr(md, "\n\n\n"))
+		PROBLEM("%s: two blank lines in a row at byte %zu", what,
+			(size_t)(strstr(md, "\n\n\n") - md));
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *c = p;
+		size_t n = (size_t)(nl - p), cn, ws = 0, m;
+		char line[256];
+
+		line_no++;
+		snprintf(line, sizeof(line), "%.*s", (int)(n < 200 ? n : 200), p);
+		if (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t')) {
+			/* Only the template's deliberate "  " line breaks after a "**Label**" line.
+			 */
+			if (n < 3 || p[n - 1] != ' ' || p[n - 2] != ' ' || p[n - 3] == ' ' ||
+			    p[n - 3] == '\t' || strncmp(p, "**", 2) != 0)
+				PROBLEM("%s:%zu: trailing whitespace: \"%s\"", what, line_no, line);
+		}
+		if (leading_cols(p, n) > 3)
+			goto next;
+		while (ws < n && (p[ws] == ' ' || p[ws] == '\t'))
+			ws++;
+		c = p + ws;
+		cn = n - ws;
+		/* Only Session Notes put user text right after a list marker; elsewhere a marker
+		 * opening a fence is the user's, confined to their own list item. */
+		if (ws == 0 && in_notes && (m = item_marker(c, cn)) > 0) {
+			c += m;
+			cn -= m;
+		}
+		if (fence_update(&fence, c, cn) || fence.open)
+			goto next;
+		if (atx_level(c, cn)) {
+			if (c == p && strncmp(p, "### Challenge ", 14) == 0 && p[14] >= '1' &&
+			    p[14] <= '9') {
+				/* per-challenge heading: allowed anywhere in its section */
+			} else if (c != p || nh >= NHEADINGS ||
+				   strncmp(p, template_headings[nh],
+					   strlen(template_headings[nh])) != 0 ||
+				   (n != strlen(template_headings[nh]) &&
+				    template_headings[nh][strlen(template_headings[nh]) - 1] !=
+					':')) {
+				PROBLEM("%s:%zu: unexpected heading \"%s\" (expected \"%s\")", what,
+					line_no, line,
+					nh < NHEADINGS ? template_headings[nh] : "(none)");
+			} else {
+				nh++;
+			}
+			if (c == p && strncmp(p, "## ", 3) == 0)
+				in_notes =
+				    strcmp(template_headings[nh - 1], "## Session Notes") == 0;
+		} else if (c == p && (only(p, n, '-') || only(p, n, '='))) {
+			/* A rule after a paragraph line would be a setext heading. */
+			if (!prev_blank || n != 3 || strncmp(p, "---", 3) != 0)
+				PROBLEM("%s:%zu: setext underline or stray rule \"%s\"", what,
+					line_no, line);
+			nrules++;
+		}
+	next:
+		prev_blank = n == 0;
+		p = nl + 1;
+	}
+	if (fence.open)
+		PROBLEM("%s: a code fence is left open", what);
+	if (nh != NHEADINGS)
+		PROBLEM("%s: heading \"%s\" is missing", what, template_headings[nh]);
+	if (nrules != 2)
+		PROBLEM("%s: %zu \"---\" rules, expected the two around Metadata", what, nrules);
+	return true;
+}
+
+static void check_structure(const char *md, const char *what)
+{
+	if (!structure_ok(md, what))
+		fail_msg("%s", problem);
+}
+
+/* --- golden files ------------------------------------------------------------------------ */
+
+static void check_golden(const char *name)
+{
+	char golden[1024], actual[1024], cwd[512];
+	json_t *rec = load_fixture(name);
+	char *md = render_ok(rec), *want;
+	const char *a, *b;
+	size_t line = 1;
+
+	check_structure(md, name);
+	snprintf(golden, sizeof(golden), "%s/%s.md", env_dir("STINT_GOLDEN_DIR", "tests/golden"),
+		 name);
+	if (getenv("STINT_UPDATE_GOLDEN")) {
+		assert_int_equal(write_file(golden, md), 0);
+		print_message("updated %s\n", golden);
+	}
+	want = read_file(golden);
+	snprintf(actual, sizeof(actual), "%s/%s.actual.md", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
+		 name);
+	/* A stale output from an earlier failure would only mislead. */
+	unlink(actual);
+	if (!want || strcmp(want, md) != 0) {
+		write_file(actual, md);
+		for (a = want ? want : "", b = md; *a && *a == *b; a++, b++)
+			line += *a == '\n';
+		fail_msg("%s differs from %s at line %zu; actual output written to %s\n"
+			 "  see: diff -u %s %s\n  accept: STINT_UPDATE_GOLDEN=1 ctest -R template",
+			 name, golden, line, actual, golden, actual);
+	}
+	free(want);
+	free(md);
+	json_decref(rec);
+}
+
+static void test_golden_minimal(void **state)
+{
+	(void)state;
+	check_golden("minimal");
+}
+
+static void test_golden_full(void **state)
+{
+	(void)state;
+	check_golden("full");
+}
+
+static void test_golden_hostile(void **state)
+{
+	(void)state;
+	check_golden("hostile");
+}
+
+static void test_golden_wrong_types(void **state)
+{
+	(void)state;
+	check_golden("wrong_types");
+}
+
+static void test_golden_empty(void **state)
+{
+	(void)state;
+	check_golden("empty");
+}
+
+/* The copy of the heading list above must match the shared template when it is there. */
+static void test_template_file_headings(void **state)
+{
+	const char *src = env_dir("STINT_SOURCE_DIR", ".");
+	char path[1024];
+	char *text, *p;
+	size_t nh = 0;
+	bool in_fence = false;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/../shared/session-log-template.md", src);
+	text = read_file(path);
+	if (!text) {
+		print_message("no %s: checked against the built-in heading list only\n", path);
+		skip();
+	}
+	for (p = text; *p;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (fence_line(p, n)) {
+			in_fence = !in_fence;
+		} else if (!in_fence && atx_level(p, n) && strncmp(p, "### Challenge ", 14) != 0) {
+			const char *colon = memchr(p, ':', n);
+			size_t cut = colon ? (size_t)(colon - p) + 1 : n;
+
+			if (nh >= NHEADINGS || strlen(template_headings[nh]) != cut ||
+			    strncmp(p, template_headings[nh], cut) != 0)
+				fail_msg("template heading \"%.*s\" does not match the test's copy "
+					 "\"%s\": update template_headings",
+					 (int)n, p,
+					 nh < NHEADINGS ? template_headings[nh] : "(end)");
+			nh++;
+		}
+		p += n + (nl != NULL);
+	}
+	assert_int_equal(nh, NHEADINGS);
+	free(text);
+}
+
+/* --- targeted behaviour ------------------------------------------------------------------ */
+
+static char *render_pack(json_t *rec)
+{
+	char *md;
+
+	assert_non_null(rec);
+	md = render_ok(rec);
+	check_structure(md, "packed record");
+	json_decref(rec);
+	return md;
+}
+
+static void assert_contains(const char *md, const char *needle)
+{
+	if (!strstr(md, needle))
+		fail_msg("expected \"%s\" in:\n%s", needle, md);
+}
+
+static void assert_lacks(const char *md, const char *needle)
+{
+	if (strstr(md, needle))
+		fail_msg("did not expect \"%s\" in:\n%s", needle, md);
+}
+
+static void test_not_an_object(void **state)
+{
+	char err[128] = "";
+	json_t *arr = json_array();
+
+	(void)state;
+	assert_null(template_render(NULL, err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	err[0] = '\0';
+	assert_null(template_render(arr, err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	json_decref(arr);
+}
+
+static void title_is(json_t *rec, const char *title)
+{
+	char *md = render_pack(rec);
+	char want[256];
+
+	snprintf(want, sizeof(want), "# Session: %s\n\n", title);
+	if (strncmp(md, want, strlen(want)) != 0)
+		fail_msg("expected title \"%s\", got: %.60s", title, md);
+	free(md);
+}
+
+static void test_title(void **state)
+{
+	(void)state;
+	title_is(json_pack("{s:s, s:s, s:s}", "focus", "rate limits", "branch", "feat/x",
+			   "repo_name", "r"),
+		 "rate limits");
+	title_is(json_pack("{s:s, s:s}", "branch", "feat/login-rate-limit", "repo_name", "r"),
+		 "Login rate limit");
+	title_is(json_pack("{s:s}", "branch", "bugfix/parse_error/v2"), "Parse error v2");
+	title_is(json_pack("{s:s}", "branch", "HOTFIX/crash"), "Crash");
+	title_is(json_pack("{s:s}", "branch", "alice/topic"), "Alice topic");
+	title_is(json_pack("{s:s}", "branch", "new-parser (unborn)"), "New parser");
+	title_is(json_pack("{s:s, s:s}", "branch", "main", "repo_name", "stint"),
+		 "Session in stint");
+	title_is(json_pack("{s:s, s:s}", "branch", "master", "repo", "/src/proj"),
+		 "Session in proj");
+	title_is(json_pack("{s:s, s:s}", "branch", "detached at abc1234", "repo_name", "stint"),
+		 "Session in stint");
+	title_is(json_pack("{s:s, s:s}", "branch", "feat/", "repo_name", "stint"),
+		 "Session in stint");
+	title_is(json_pack("{s:n, s:s}", "branch", "repo_name", "scratch"), "Session in scratch");
+	title_is(json_pack("{s:s}", "focus", "issue #"), "issue \\#");
+	title_is(json_pack("{s:s}", "focus", "two\nlines"), "two lines");
+	title_is(json_object(), "[Brief Descriptive Title]");
+}
+
+static void test_header_lines(void **state)
+{
+	char *md;
+
+	(void)state;
+	/* Under 60 s between wall and active: no wall/paused note. */
+	md = render_pack(json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "started_at",
+				   (json_int_t)1764079509000, "active_s", (json_int_t)7500,
+				   "wall_s", (json_int_t)7559, "paused_s", (json_int_t)59, "branch",
+				   "main", "branch_end", "feat/x"));
+	assert_contains(md, "**Date:** 2025-11-25  \n**Duration:** 2 hours 5 minutes  \n");
+	assert_contains(md, "**Focus:** [Main objective or area of work]  \n");
+	assert_contains(md, "**Branch:** main → feat/x\n");
+	assert_contains(md, "**Related branch**: feat/x  \n");
+	free(md);
+
+	md = render_pack(json_pack("{s:I, s:I, s:I, s:s, s:s}", "active_s", (json_int_t)7500,
+				   "wall_s", (json_int_t)7800, "paused_s", (json_int_t)300,
+				   "branch", "main", "branch_end", "main"));
+	assert_contains(md, "**Duration:** 2 hours 5 minutes (wall 2 hours 10 minutes, paused 5 "
+			    "minutes)  \n");
+	assert_contains(md, "**Branch:** main\n");
+	free(md);
+
+	/* Wall differs without a pause (idle time, later): no "paused 0 seconds". */
+	md = render_pack(json_pack("{s:I, s:I, s:I}", "active_s", (json_int_t)60, "wall_s",
+				   (json_int_t)3600, "paused_s", (json_int_t)0));
+	assert_contains(md, "**Duration:** 1 minute (wall 1 hour)  \n");
+	free(md);
+
+	md = render_pack(json_pack("{s:n, s:n}", "branch", "branch_end"));
+	assert_contains(md, "**Branch:** none (not a git repository)\n");
+	assert_contains(md, "**Related branch**: none  \n");
+	assert_contains(md, "**Duration:** X hours Y minutes  \n");
+	assert_contains(md, "**Date:** YYYY-MM-DD  \n");
+	free(md);
+}
+
+static void test_timeline(void **state)
+{
+	char *md;
+	json_t *rec = json_pack(
+	    "{s:I, s:[{s:I, s:s}, {s:I, s:s, s:s, s:s}, {s:I, s:s}, {s:I, s:s}, {s:I, s:s, s:s, "
+	    "s:s}, {s:I, s:s, s:s}, {s:I, s:s}]}",
+	    "started_at", (json_int_t)1764111000000, /* 2025-11-25 22:50 */
+	    "events", "at", (json_int_t)1764111000000, "kind", "start", "at",
+	    (json_int_t)1764111600000, "kind", "note", "note_kind", "learning", "text",
+	    "first line\nsecond line", "at", (json_int_t)1764112200000, "kind", "pause", "at",
+	    (json_int_t)1764115200000, "kind", "resume", /* 00:00 the next day */
+	    "at", (json_int_t)1764115260000, "kind", "todo", "priority", "blocked", "text", "wait",
+	    "at", (json_int_t)1764115320000, "kind", "decision", "text", "go", "at",
+	    (json_int_t)1764115380000, "kind", "stop");
+
+	(void)state;
+	md = render_pack(rec);
+	assert_contains(md, "## Activities\n\n"
+			    "1. **Session started** (22:50)\n"
+			    "   - Learning (23:00): first line…\n\n"
+			    "2. **Paused** (23:10)\n\n"
+			    "3. **Resumed** (2025-11-26 00:00, paused 50 minutes)\n"
+			    "   - TODO, blocked (2025-11-26 00:01): wait\n"
+			    "   - Decision (2025-11-26 00:02): go\n\n"
+			    "4. **Session stopped** (2025-11-26 00:03)\n\n## Key");
+	free(md);
+
+	/* No timeline: the start and stop stamps stand in. */
+	md = render_pack(json_pack("{s:I, s:I}", "started_at", (json_int_t)1764079509000,
+				   "ended_at", (json_int_t)1764087009000));
+	assert_contains(md, "1. **Session started** (14:05)\n\n2. **Session stopped** (16:10)\n");
+	free(md);
+
+	/* Ten items and more: details stay aligned under the wider marker. */
+	rec = json_pack("{s:[]}", "events");
+	for (int i = 0; i < 10; i++)
+		json_array_append_new(json_object_get(rec, "events"),
+				      json_pack("{s:s}", "kind", i % 2 ? "resume" : "pause"));
+	json_array_append_new(json_object_get(rec, "events"),
+			      json_pack("{s:s, s:s}", "kind", "note", "text", "aligned"));
+	md = render_pack(rec);
+	assert_contains(md, "10. **Resumed**\n    - Note: aligned\n");
+	free(md);
+}
+
+static void test_lists(void **state)
+{
+	char *md;
+	json_t *rec = json_pack(
+	    "{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s, s:s}], "
+	    "s:[{s:s, s:s}, {s:s}]}",
+	    "notes", "kind", "note", "text", "line one\nline two\n\n- nested item", "kind",
+	    "learning", "text", "L1", "kind", "challenge", "text", "short", "todos", "priority",
+	    "low", "text", "polish", "priority", "blocked", "text", "ship", "blocked_by", "review",
+	    "decisions", "text", "Use C11", "why", "portable\nand boring", "text", "No why");
+
+	(void)state;
+	md = render_pack(rec);
+	/* A multi-line note stays one list item; its own sub-list stays nested. */
+	assert_contains(md, "## Session Notes\n\n- line one\n  line two\n\n  - nested item\n\n");
+	assert_contains(md, "## Key Learnings\n\n- **Learning 1**: L1\n\n### Technical Insights");
+	assert_contains(md, "### Challenge 1: short\n- **Problem**: [Detailed description of the "
+			    "issue]\n- **Solution**: [What worked]\n");
+	assert_contains(md, "### High Priority\n[TODO item with clear action - why it's "
+			    "important]\n\n### Medium Priority\n[TODO item]\n\n### Low Priority / "
+			    "Nice to Have\n- [ ] polish\n\n### Blocked\n- [ ] ship - Blocked by: "
+			    "review\n\n## Code");
+	assert_lacks(md, "[New tasks identified during this session:]");
+	assert_contains(md, "1. **Use C11**\n   - **Rationale**: portable\n     and boring\n"
+			    "   - **Impact**: [What this affects]\n\n2. **No why**\n"
+			    "   - **Rationale**: [Why this decision was made]\n");
+	free(md);
+}
+
+static void test_no_fake_examples(void **state)
+{
+	json_t *rec = load_fixture("empty");
+	char *md = render_ok(rec);
+	static const char *const leftovers[] = {
+	    ".rs",    "cargo",	 "rust",	   "src/module", "#123",  "Note 1", "Goal 1",
+	    "Idea 1", "@person", "test_feature_x", "ns/iter",	 "- [ ]", "  \n\n", "Claude",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(leftovers) / sizeof(*leftovers); i++)
+		assert_lacks(md, leftovers[i]);
+	free(md);
+	json_decref(rec);
+}
+
+/* --- escaping ---------------------------------------------------------------------------- */
+
+static void esc_inline(const char *in, unsigned flags, const char *want)
+{
+	char *got = template_md_inline(in, flags);
+
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("inline(\"%s\", %u): got \"%s\", want \"%s\"", in, flags, got, want);
+	free(got);
+}
+
+static void esc_block(const char *in, int indent, unsigned flags, const char *want)
+{
+	char *got = template_md_block(in, indent, flags);
+
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("block(\"%s\"): got \"%s\", want \"%s\"", in, got, want);
+	free(got);
+}
+
+static void test_escape_inline(void **state)
+{
+	(void)state;
+	esc_inline("plain prose: a < b, 50% * 2, snake_case, #42", 0,
+		   "plain prose: a < b, 50% * 2, snake_case, #42");
+	esc_inline("a | b", TEMPLATE_MD_CELL, "a \\| b");
+	esc_inline("a\\|b", TEMPLATE_MD_CELL, "a\\\\\\|b");
+	esc_inline("**bold** end\\", TEMPLATE_MD_BOLD, "\\*\\*bold\\*\\* end\\\\");
+	esc_inline("fix #", TEMPLATE_MD_HEADING, "fix \\#");
+	esc_inline("fix ##", TEMPLATE_MD_HEADING, "fix \\##");
+	esc_inline("C#", TEMPLATE_MD_HEADING, "C#");
+	esc_inline("one\n\n   two\r\nthree", 0, "one two three");
+	esc_inline("  trim  ", 0, "trim");
+	esc_inline("bell\a esc\x1b[0m del\x7f", 0,
+		   "bell\xEF\xBF\xBD esc\xEF\xBF\xBD[0m del\xEF\xBF\xBD");
+	esc_inline("bad \xC3\x28 \xED\xA0\x80 \xF8", 0,
+		   "bad \xEF\xBF\xBD( \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD");
+	esc_inline("ok é 漢 🎉", 0, "ok é 漢 🎉");
+	esc_inline("", 0, "");
+	esc_inline(NULL, 0, "");
+}
+
+static void test_escape_block(void **state)
+{
+	(void)state;
+	/* First line of a list item. */
+	esc_block("# h", 2, TEMPLATE_MD_ITEM, "\\# h");
+	esc_block("#hashtag", 2, TEMPLATE_MD_ITEM, "#hashtag");
+	esc_block("- [ ] x", 2, TEMPLATE_MD_ITEM, "\\- [ ] x");
+	esc_block("[ ] x", 2, TEMPLATE_MD_ITEM, "\\[ ] x");
+	esc_block("[x] x", 2, TEMPLATE_MD_ITEM, "\\[x] x");
+	esc_block("+ x", 2, TEMPLATE_MD_ITEM, "\\+ x");
+	esc_block("* x", 2, TEMPLATE_MD_ITEM, "\\* x");
+	esc_block("12. x", 2, TEMPLATE_MD_ITEM, "12\\. x");
+	esc_block("3) x", 2, TEMPLATE_MD_ITEM, "3\\) x");
+	esc_block("2025. was a year", 2, TEMPLATE_MD_ITEM, "2025\\. was a year");
+	esc_block("3.14 is pi", 2, TEMPLATE_MD_ITEM, "3.14 is pi");
+	esc_block("> q", 2, TEMPLATE_MD_ITEM, "\\> q");
+	esc_block("---", 2, TEMPLATE_MD_ITEM, "\\---");
+	esc_block("-not a list", 2, TEMPLATE_MD_ITEM, "-not a list");
+	/* Continuation lines: indented; lists and quotes stay (they stay inside the item). */
+	esc_block("a\n- b\n> c\n1. d", 2, TEMPLATE_MD_ITEM, "a\n  - b\n  > c\n  1. d");
+	esc_block("a\n# h\n###### h6\n####### seven", 3, 0,
+		  "a\n   \\# h\n   \\###### h6\n   ####### seven");
+	esc_block("a\n===\n-\n* * *\n___", 2, 0, "a\n  \\===\n  \\-\n  \\* * *\n  \\___");
+	esc_block("a\n<pre>\n</div>\n<!-- c\n<?x\na <b>", 2, 0,
+		  "a\n  \\<pre>\n  \\</div>\n  \\<!-- c\n  \\<?x\n  a <b>");
+	esc_block("[ref]: http://x\n[link](http://x) ok", 0, 0,
+		  "\\[ref]: http://x\n[link](http://x) ok");
+	esc_block("a\n\n\n\nb", 2, 0, "a\n\n  b");
+	esc_block("a\n   # three spaces\n    # four: code", 2, 0,
+		  "a\n     \\# three spaces\n      # four: code");
+	/* Fences: content untouched, a closed one kept, an open one closed. */
+	esc_block("a\n```c\n# not escaped\n```\n# escaped", 2, 0,
+		  "a\n  ```c\n  # not escaped\n  ```\n  \\# escaped");
+	esc_block("a\n~~~~\ncode\n~~~", 2, 0, "a\n  ~~~~\n  code\n  ~~~\n  ~~~~");
+	esc_block("```\nopen", 0, 0, "```\nopen\n```");
+	esc_block("a ``` b", 0, 0, "a ``` b");
+}
+
+/* --- robustness -------------------------------------------------------------------------- */
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 32);
+}
+
+/* Random text made of Markdown's sharp edges; lines never start with a blank (check_structure). */
+static json_t *fuzz_text(void)
+{
+	static const char *const atoms[] = {
+	    "#",    "## ",  "- ",   "* ",   "+ ",   "1. ",  "> ",   "```",  "~~~",
+	    "---",  "===",  "|",    "\\",   "**",   "[ ] ", "[x]",  "]: ",  "<",
+	    "pre>", "<!--", "\n",   "\n",   "\r\n", "\t",   " ",    "word", "é",
+	    "🎉",    "\x01", "\x1b", "\xff", "\xc3", "\x85", "\x7f", "#",    "_",
+	};
+	char buf[256];
+	size_t n = 0, natoms = 1 + next_rand() % 24;
+
+	for (size_t i = 0; i < natoms; i++) {
+		const char *a = atoms[next_rand() % (sizeof(atoms) / sizeof(*atoms))];
+		size_t k = strlen(a);
+
+		if (n + k >= sizeof(buf))
+			break;
+		if ((a[0] == ' ' || a[0] == '\t') &&
+		    (n == 0 || buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			continue;
+		memcpy(buf + n, a, k);
+		n += k;
+	}
+	return json_stringn_nocheck(buf, n);
+}
+
+static json_t *bad_value(size_t i)
+{
+	switch (i) {
+	case 0:
+		return json_null();
+	case 1:
+		return json_integer(-1);
+	case 2:
+		return json_integer(INT64_MAX);
+	case 3:
+		return json_integer(INT64_MIN);
+	case 4:
+		return json_real(1e300);
+	case 5:
+		return json_string("");
+	case 6:
+		return json_string("#");
+	case 7:
+		return json_array();
+	case 8:
+		return json_pack("{s:s}", "text", "x");
+	case 9:
+		return json_true();
+	default:
+		return json_pack("[s, i, n]", "text", 1);
+	}
+}
+#define NBAD 11
+
+static void render_and_check(const json_t *rec, const char *what)
+{
+	char *md = render_ok(rec);
+
+	if (!structure_ok(md, what)) {
+		char cwd[512], path[1024];
+
+		snprintf(path, sizeof(path), "%s/template-failure.md",
+			 getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+		write_file(path, md);
+		free(md);
+		fail_msg("%s (the output is in %s)", problem, path);
+	}
+	free(md);
+}
+
+/* Every field of the full record, and of each item inside it, replaced by each wrong value. */
+static void test_wrong_types_everywhere(void **state)
+{
+	json_t *full = load_fixture("full");
+	const char *key;
+	json_t *val;
+	char what[128];
+
+	(void)state;
+	json_object_foreach(full, key, val)
+	{
+		for (size_t b = 0; b < NBAD; b++) {
+			json_t *rec = json_deep_copy(full);
+
+			json_object_set_new(rec, key, bad_value(b));
+			snprintf(what, sizeof(what), "%s=bad%zu", key, b);
+			render_and_check(rec, what);
+			json_decref(rec);
+		}
+		if (!json_is_array(val))
+			continue;
+		for (size_t i = 0; i < json_array_size(val); i++) {
+			json_t *item = json_array_get(val, i);
+			const char *ikey;
+			json_t *ival;
+
+			for (size_t b = 0; b < NBAD; b++) {
+				json_t *rec = json_deep_copy(full);
+
+				json_array_set_new(json_object_get(rec, key), i, bad_value(b));
+				snprintf(what, sizeof(what), "%s[%zu]=bad%zu", key, i, b);
+				render_and_check(rec, what);
+				json_decref(rec);
+			}
+			json_object_foreach(item, ikey, ival)
+			{
+				for (size_t b = 0; b < NBAD; b++) {
+					json_t *rec = json_deep_copy(full);
+
+					json_object_set_new(
+					    json_array_get(json_object_get(rec, key), i), ikey,
+					    bad_value(b));
+					snprintf(what, sizeof(what), "%s[%zu].%s=bad%zu", key, i,
+						 ikey, b);
+					render_and_check(rec, what);
+					json_decref(rec);
+				}
+			}
+		}
+	}
+	json_decref(full);
+}
+
+/* Random hostile text in every text field: the skeleton survives, the output stays clean UTF-8. */
+static void test_fuzz_texts(void **state)
+{
+	static const char *const top[] = {"focus",  "summary",	  "author",
+					  "branch", "branch_end", "repo_name"};
+	json_t *full = load_fixture("full");
+	char what[64];
+
+	(void)state;
+	for (int iter = 0; iter < 500; iter++) {
+		json_t *rec = json_deep_copy(full);
+		const char *lists[] = {"notes", "todos", "decisions", "events"};
+
+		for (size_t i = 0; i < sizeof(top) / sizeof(*top); i++)
+			json_object_set_new(rec, top[i], fuzz_text());
+		for (size_t l = 0; l < 4; l++) {
+			json_t *arr = json_object_get(rec, lists[l]);
+
+			for (size_t i = 0; i < json_array_size(arr); i++) {
+				json_t *item = json_array_get(arr, i);
+
+				json_object_set_new(item, "text", fuzz_text());
+				if (json_object_get(item, "why") || next_rand() % 2)
+					json_object_set_new(item, "why", fuzz_text());
+				if (json_object_get(item, "blocked_by") || next_rand() % 2)
+					json_object_set_new(item, "blocked_by", fuzz_text());
+			}
+		}
+		snprintf(what, sizeof(what), "fuzz iteration %d", iter);
+		render_and_check(rec, what);
+		json_decref(rec);
+	}
+	json_decref(full);
+}
+
+static int setup_tz(void **state)
+{
+	(void)state;
+	/* ctest sets TZ=UTC; set it here too so a bare run matches the golden files. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden_minimal),
+	    cmocka_unit_test(test_golden_full),
+	    cmocka_unit_test(test_golden_hostile),
+	    cmocka_unit_test(test_golden_wrong_types),
+	    cmocka_unit_test(test_golden_empty),
+	    cmocka_unit_test(test_template_file_headings),
+	    cmocka_unit_test(test_not_an_object),
+	    cmocka_unit_test(test_title),
+	    cmocka_unit_test(test_header_lines),
+	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_no_fake_examples),
+	    cmocka_unit_test(test_escape_inline),
+	    cmocka_unit_test(test_escape_block),
+	    cmocka_unit_test(test_wrong_types_everywhere),
+	    cmocka_unit_test(test_fuzz_texts),
+	};
+
+	return cmocka_run_group_tests(tests, setup_tz, NULL);
+}
