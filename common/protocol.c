@@ -266,10 +266,13 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	req->limit = 20;
 	if (len >= PROTO_MAX_LINE)
 		return fail(err, ERR_TOO_LARGE, "request longer than %d bytes", PROTO_MAX_LINE - 1);
-	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		if (json_error_code(&jerr) == json_error_invalid_utf8)
 			return fail(err, ERR_BAD_UTF8, "request is not valid UTF-8");
+		if (json_error_code(&jerr) == json_error_duplicate_key)
+			return fail(err, ERR_BAD_REQUEST, "%s at column %d", jerr.text,
+				    jerr.column);
 		return fail(err, ERR_BAD_JSON, "invalid JSON at column %d: %s", jerr.column,
 			    jerr.text);
 	}

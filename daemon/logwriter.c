@@ -298,7 +298,10 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 	if (r < 0)
 		return r;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.md.XXXXXX", d, date);
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.md.XXXXXX", d, date) >= (int)sizeof(tmp)) {
+		snprintf(err, errn, "log path too long: %s/%s.md", d, date);
+		return -ENAMETOOLONG;
+	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, errn, errno, "create a temporary file in", dn == 1 ? "/" : d);

@@ -316,8 +316,12 @@ int main(int argc, char **argv)
 			fatalx("cannot find the config file: set HOME or STINT_CONFIG");
 		d.config_path = strdup(path);
 	}
-	if (check)
-		return check_config(d.config_path);
+	if (check) {
+		int rc = check_config(d.config_path);
+
+		free(d.config_path);
+		return rc;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us. */
