@@ -30,6 +30,12 @@
 		.section = S, .name = K, .type = CONFIG_PATH, .offset = FIELD(char *, F),          \
 		.def = D, .check = CHECK, .help = HELP                                             \
 	}
+/* A path that may be left empty: then the field is NULL. */
+#define OPTIONAL_PATH_KEY(S, K, F, HELP)                                                           \
+	{                                                                                          \
+		.section = S, .name = K, .type = CONFIG_PATH, .offset = FIELD(char *, F),          \
+		.def = "", .empty_ok = true, .help = HELP                                          \
+	}
 #define BOOL_KEY(S, K, F, D, HELP)                                                                 \
 	{                                                                                          \
 		.section = S, .name = K, .type = CONFIG_BOOL, .offset = FIELD(bool, F), .def = D,  \
@@ -62,6 +68,12 @@ static const struct config_key config_keys[] = {
 	     "unset)."),
     INT_KEY("log", "max_file_rows", log_max_file_rows, "50", 1, 10000,
 	    "Maximum number of rows in the Files Modified table of a session log."),
+    OPTIONAL_PATH_KEY("log", "template", log_template,
+		      "Template for session logs, in the template language of stint's "
+		      "docs/templates.md. Empty: the built-in template, installed as "
+		      "share/stint/session-template.md to copy from. stintd --check-config checks "
+		      "it; a template with an error makes stint stop fail with its file and line, "
+		      "and the session stays open."),
     DURATION_KEY("time", "idle_timeout", idle_timeout_s, "15m", 0, 24 * 3600,
 		 "No repository activity for this long makes a session idle (0 disables)."),
 };
@@ -305,6 +317,11 @@ static int parse_string(const struct config_key *k, const char *s, void *field, 
 {
 	char *v;
 
+	if (k->empty_ok && !*s) {
+		free(*(char **)field);
+		*(char **)field = NULL;
+		return 0;
+	}
 	if (k->type == CONFIG_PATH) {
 		if (expand_path(s, &v, err, errn) < 0)
 			return -1;
@@ -739,7 +756,7 @@ static void describe_type(const struct config_key *k, char *buf, size_t n)
 		snprintf(buf, n, "%s %s", type_name(k->type), list);
 		break;
 	default:
-		snprintf(buf, n, "%s", type_name(k->type));
+		snprintf(buf, n, "%s%s", type_name(k->type), k->empty_ok ? ", or empty" : "");
 		break;
 	}
 }
@@ -788,7 +805,8 @@ void config_write_default(FILE *f)
 		fputc('\n', f);
 		write_comment(f, k->help);
 		fprintf(f, "; Type: %s.\n", type);
-		fprintf(f, ";%s = %s\n", k->name, k->def);
+		/* No trailing blank after an empty default. */
+		fprintf(f, ";%s =%s%s\n", k->name, *k->def ? " " : "", k->def);
 	}
 }
 
@@ -815,9 +833,13 @@ void config_write_markdown(FILE *f)
 		describe_type(k, type, sizeof(type));
 		fprintf(f, "| `[%s]` | `%s` | ", k->section, k->name);
 		write_cell(f, type);
-		fputs(" | `", f);
-		write_cell(f, k->def);
-		fputs("` | ", f);
+		if (*k->def) {
+			fputs(" | `", f);
+			write_cell(f, k->def);
+			fputs("` | ", f);
+		} else {
+			fputs(" | empty | ", f);
+		}
 		write_cell(f, k->help);
 		fputs(" |\n", f);
 	}

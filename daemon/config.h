@@ -18,6 +18,8 @@ struct config {
 	char *log_dir;
 	/* [log] max_file_rows: rows in a session log's Files Modified table, 1 to 10000. */
 	int log_max_file_rows;
+	/* [log] template: the session log template's absolute path; NULL for the built-in one. */
+	char *log_template;
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
 	int64_t idle_timeout_s; /* 0: never idle */
 	/* Where this config came from, for messages; NULL when only defaults are in use. */
@@ -72,6 +74,8 @@ struct config_key {
 	const char *const *choices; /* CONFIG_ENUM: NULL-terminated */
 	/* CONFIG_STRING, CONFIG_PATH, optional: extra validation of the (expanded) value. */
 	int (*check)(const char *value, char *err, size_t errn);
+	/* CONFIG_STRING, CONFIG_PATH: an empty value is allowed and leaves the field NULL. */
+	bool empty_ok;
 	const char *help;
 };
 

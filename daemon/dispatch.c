@@ -10,12 +10,16 @@
 #include <uv.h>
 
 #include "ctl.h"
+#include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
 #include "repo.h"
 #include "store.h"
 #include "stintd.h"
 #include "template.h"
+#include "tmpl.h"
+#include "logprep.h"
+#include "track.h"
 #include "version.h"
 
 /* A request waiting for its session's operation in flight to finish. */
@@ -36,6 +40,9 @@ struct job {
 	struct stamp at;
 	struct repo_info info;
 	json_t *record;
+	json_t *baseline; /* start: taken on the worker; stop: a copy for the final recompute */
+	char *exclude;	  /* stop: the log directory when it is inside the repository */
+	char *template_path; /* stop: [log] template, or NULL for the built-in one */
 	char *log_dir;
 	char date[16];
 	char log_path[PATH_MAX];
@@ -98,6 +105,9 @@ static void job_free(struct job *j)
 	proto_request_release(&j->req);
 	repo_info_finish(&j->info);
 	json_decref(j->record);
+	json_decref(j->baseline);
+	free(j->exclude);
+	free(j->template_path);
 	json_decref(j->op.payload);
 	json_decref(j->op.row);
 	json_decref(j->op.result);
@@ -190,6 +200,7 @@ static void session_retire(struct stintd *d, struct session *s)
 	struct parked *p = s->parked_head, *next;
 
 	session_unlink(d, s);
+	track_stop(d, s);
 	s->parked_head = s->parked_tail = NULL;
 	session_destroy(s);
 	for (; p; p = next) {
@@ -227,6 +238,25 @@ static void resolve_work(uv_work_t *w)
 	j->status = repo_resolve(j->req.cwd, &j->info, j->err, sizeof(j->err));
 }
 
+/* Worker: the directory, and for a repository the baseline the session is measured from. */
+static void start_work(uv_work_t *w)
+{
+	struct job *j = w->data;
+	struct gitstats_baseline base;
+	char err[512];
+
+	resolve_work(w);
+	if (j->status < 0 || !j->info.is_git)
+		return;
+	if (gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
+		/* The session still tracks time; status shows why there are no statistics. */
+		log_warnx("cannot take a baseline of %s: %s", j->info.root, err);
+		return;
+	}
+	j->baseline = gitstats_baseline_to_json(&base);
+	gitstats_baseline_finish(&base);
+}
+
 static void start_committed(struct store_op *op)
 {
 	struct job *j = op->data;
@@ -237,7 +267,10 @@ static void start_committed(struct store_op *op)
 		session_retire(j->d, s);
 	} else {
 		s->id = op->result_id;
-		session_apply(s, "start", &j->at, NULL);
+		session_apply(s, "start", &j->at, op->payload);
+		s->baseline = j->baseline;
+		j->baseline = NULL;
+		track_start(j->d, s);
 		log_info("session %lld started in %s", (long long)s->id, s->root);
 		reply_session(j->d, j->cl, s);
 		session_release(j->d, s);
@@ -294,6 +327,8 @@ static void start_resolved(uv_work_t *w, int status)
 			      s->focus ? json_string(s->focus) : json_null(), "tags", tags);
 	j->op.event = "start";
 	j->op.at = j->at;
+	if (j->baseline)
+		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
 	j->op.done = start_committed;
 	store_submit(d->store, &j->op);
 	return;
@@ -305,7 +340,7 @@ static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_reque
 {
 	struct job *j = job_new(d, cl, req);
 
-	if (j && job_queue(j, resolve_work, start_resolved) < 0) {
+	if (j && job_queue(j, start_work, start_resolved) < 0) {
 		reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		job_free(j);
 	}
@@ -434,6 +469,33 @@ static void close_session(struct job *j, const char *state)
 	store_submit(j->d->store, &j->op);
 }
 
+/* Reads a user's log template, bounded: the engine refuses anything longer anyway. */
+static int read_template(const char *path, char **out, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
+		return -e;
+	}
+	buf = malloc(TMPL_MAX_TEXT + 2);
+	n = buf ? fread(buf, 1, TMPL_MAX_TEXT + 1, f) : 0;
+	if (!buf || ferror(f)) {
+		snprintf(err, errn, "cannot read the log template %s", path);
+		fclose(f);
+		free(buf);
+		return -EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
 /* Worker: everything that touches the disk or the repository for a stop. */
 static void stop_work(uv_work_t *w)
 {
@@ -442,28 +504,58 @@ static void stop_work(uv_work_t *w)
 	const char *name = json_string_value(json_object_get(j->record, "repo_name"));
 	struct repo_info now;
 	char dir[PATH_MAX];
-	char *text;
+	char *text, *tmpl = NULL;
 	int r;
 
 	if (repo_refresh(root, &now) == 0 && now.branch)
 		json_object_set_new(j->record, "branch_end", json_string(now.branch));
 	repo_info_finish(&now);
-	text = template_render(j->record, j->err, sizeof(j->err));
-	if (!text) {
-		j->status = -1;
-		return;
+	if (j->baseline) {
+		struct gitstats_baseline base;
+		struct gitstats st;
+		char err[512];
+
+		/* The log's numbers are recomputed now, from the repository itself. */
+		if (gitstats_baseline_from_json(j->baseline, &base, err, sizeof(err)) == 0) {
+			if (gitstats_compute(root, &base, j->exclude, &st, err, sizeof(err)) == 0) {
+				json_object_set_new(j->record, "stats", gitstats_to_json(&st));
+				if (st.branch)
+					json_object_set_new(j->record, "branch_end",
+							    json_string(st.branch));
+				gitstats_finish(&st);
+			} else {
+				log_warnx("git statistics for %s at stop: %s", root, err);
+				json_object_set_new(j->record, "stats_error", json_string(err));
+			}
+			gitstats_baseline_finish(&base);
+		}
 	}
 	r = logwriter_expand_dir(j->log_dir, root, name, dir, sizeof(dir));
 	if (r < 0) {
 		snprintf(j->err, sizeof(j->err), "bad [log] dir \"%s\": %s", j->log_dir,
 			 strerror(-r));
 		j->status = r;
-	} else {
-		j->status = logwriter_write(dir, j->date, text, j->log_path, sizeof(j->log_path),
-					    j->err, sizeof(j->err));
-		if (j->status < 0)
-			j->log_path[0] = '\0';
+		return;
 	}
+	json_object_set_new(j->record, "log_dir", json_string(dir));
+	logprep_fill(j->record, dir);
+	if (j->template_path) {
+		r = read_template(j->template_path, &tmpl, j->err, sizeof(j->err));
+		if (r < 0) {
+			j->status = r;
+			return;
+		}
+	}
+	text = template_render_with(j->record, tmpl, j->template_path, j->err, sizeof(j->err));
+	free(tmpl);
+	if (!text) {
+		j->status = -EINVAL;
+		return;
+	}
+	j->status = logwriter_write(dir, j->date, text, j->log_path, sizeof(j->log_path), j->err,
+				    sizeof(j->err));
+	if (j->status < 0)
+		j->log_path[0] = '\0';
 	free(text);
 }
 
@@ -501,6 +593,14 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	}
 	j->record = session_to_record(s, &j->at, j->req.summary);
 	j->log_dir = strdup(d->cfg.log_dir);
+	j->template_path = d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
+	j->baseline = s->baseline ? json_deep_copy(s->baseline) : NULL;
+	j->exclude = track_exclude_dir(d, s);
+	/* A stop that fails must not lose the last statistics: keep them as a fallback. */
+	if (j->record && s->stats)
+		json_object_set_new(j->record, "stats", json_deep_copy(s->stats));
+	if (j->record)
+		json_object_set_new(j->record, "max_file_rows", json_integer(d->cfg.log_max_file_rows));
 	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
 	if (!j->record || !j->log_dir || job_queue(j, stop_work, stop_written) < 0) {
 		reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
@@ -681,7 +781,11 @@ int dispatch_restore(void *arg, json_t *row, json_t *events)
 			return -1;
 		}
 	}
+	ev = s->nevents ? s->events[0].data : NULL;
+	if (json_is_object(json_object_get(ev, "baseline")))
+		s->baseline = json_incref(json_object_get(ev, "baseline"));
 	session_link(d, s);
+	track_start(d, s);
 	log_info("restored session %lld in %s", (long long)s->id, s->root);
 	return 0;
 }

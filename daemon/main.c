@@ -20,9 +20,11 @@
 #include "dispatch.h"
 #include "log.h"
 #include "repo.h"
+#include "repo_watch.h"
 #include "sockpath.h"
 #include "stintd.h"
 #include "store.h"
+#include "track.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -135,6 +137,12 @@ void stintd_maybe_exit(struct stintd *d)
 	if (!d->stopping || d->jobs > 0 || store_busy(d->store))
 		return;
 	ctl_close_all(d->ctl);
+	if (d->watcher) {
+		for (struct session *s = d->sessions; s; s = s->next)
+			track_stop(d, s);
+		repo_watcher_destroy(d->watcher);
+		d->watcher = NULL;
+	}
 	if (!uv_is_closing((uv_handle_t *)&d->sig_term)) {
 		uv_close((uv_handle_t *)&d->sig_term, NULL);
 		uv_close((uv_handle_t *)&d->sig_int, NULL);
@@ -238,6 +246,21 @@ static void recover_sessions(struct stintd *d, bool clean)
 	}
 }
 
+/* The watcher's timing; test builds take shorter periods from the environment. */
+static const struct repo_watcher_timing *watch_timing(void)
+{
+#ifdef STINT_TEST_HOOKS
+	static struct repo_watcher_timing t;
+	const char *rescan = getenv("STINT_TEST_RESCAN_MS");
+
+	if (rescan) {
+		t.degraded_rescan_ms = (unsigned)strtoul(rescan, NULL, 10);
+		return &t;
+	}
+#endif
+	return NULL;
+}
+
 static int check_config(const char *path)
 {
 	struct config cfg;
@@ -296,7 +319,11 @@ int main(int argc, char **argv)
 			config_write_markdown(stdout);
 			return 0;
 		case 'V':
+#ifdef STINT_TEST_HOOKS
+			printf("stintd %s (test hooks)\n", STINT_VERSION);
+#else
 			printf("stintd %s\n", STINT_VERSION);
+#endif
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -355,6 +382,14 @@ int main(int argc, char **argv)
 	d.store = store_open(d.loop, path, err, sizeof(err));
 	if (!d.store)
 		fatalx("%s", err);
+	d.watcher = repo_watcher_create(d.loop, watch_timing());
+	if (!d.watcher)
+		fatalx("out of memory");
+#ifdef STINT_TEST_HOOKS
+	/* Test builds only: a small watch budget makes the degraded mode reachable in a test. */
+	if (getenv("STINT_TEST_MAX_WATCHES"))
+		repo_watcher_set_limit(d.watcher, strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
+#endif
 	clean = store_begin_run(d.store);
 	if (store_load_open(d.store, dispatch_restore, &d, err, sizeof(err)) < 0)
 		fatalx("%s", err);

@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "repo_watch.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,31 @@ void session_destroy(struct session *s)
 	free(s->author);
 	free(s->focus);
 	json_decref(s->tags);
+	json_decref(s->baseline);
+	json_decref(s->stats);
+	free(s->stats_error);
+	json_decref(s->touched);
 	free(s);
+}
+
+/* Per-file "last touched" stamps; past this many files only known ones are updated. */
+#define SESSION_MAX_TOUCHED 20000
+
+static void merge_touched(struct session *s, json_t *paths)
+{
+	const char *path;
+	json_t *at;
+
+	if (!json_is_object(paths))
+		return;
+	if (!s->touched && !(s->touched = json_object()))
+		return;
+	json_object_foreach(paths, path, at)
+	{
+		if (json_is_integer(at) && (json_object_size(s->touched) < SESSION_MAX_TOUCHED ||
+					    json_object_get(s->touched, path)))
+			json_object_set_new(s->touched, path, json_integer(json_integer_value(at)));
+	}
 }
 
 int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data)
@@ -76,12 +102,16 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
 	ev->at = *at;
 	ev->data = data ? json_incref(data) : NULL;
+	if (at->wall_ms > s->last_activity_ms)
+		s->last_activity_ms = at->wall_ms;
 	if (strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0)
 		s->state = SESSION_ACTIVE;
 	else if (strcmp(kind, "pause") == 0)
 		s->state = SESSION_PAUSED;
 	else if (strcmp(kind, "recover") == 0)
 		s->recovered = true;
+	else if (strcmp(kind, "touched") == 0)
+		merge_touched(s, json_object_get(data, "paths"));
 	return 0;
 }
 
@@ -161,24 +191,73 @@ static size_t count_kind(const struct session *s, const char *kind)
 	return n;
 }
 
+static const char *watch_state(const struct session *s)
+{
+	if (!s->baseline)
+		return "none";
+	if (!s->watch)
+		return "gone";
+	if (repo_watch_gone(s->watch))
+		return "gone";
+	return repo_watch_degraded(s->watch) ? "degraded" : "ok";
+}
+
+/* The live repository fields of status: from the last recompute, else from the start. */
+static void add_git_fields(json_t *j, const struct session *s)
+{
+	static const char *const counts[] = {"commits", "files_changed", "added", "removed"};
+	const char *branch = json_string_value(json_object_get(s->stats, "branch"));
+	const char *head = json_string_value(json_object_get(s->stats, "head"));
+	char when[40];
+
+	if (branch)
+		json_object_set_new(j, "branch", json_string(branch));
+	if (!head || !*head)
+		head = s->head;
+	json_object_set_new(j, "head", head && *head ? json_string(head) : json_null());
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		json_t *v = json_object_get(s->stats, counts[i]);
+
+		json_object_set_new(j, counts[i],
+				    json_is_integer(v) ? json_integer(json_integer_value(v))
+				    : s->baseline	? json_integer(0)
+							: json_null());
+	}
+	/* The tree the session is measured from: `git diff <baseline>` shows the session's work. */
+	if (json_string_value(json_object_get(s->baseline, "tree")))
+		json_object_set_new(j, "baseline",
+				    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
+	time_format_rfc3339(s->last_activity_ms, when, sizeof(when));
+	json_object_set_new(j, "last_activity_at", json_string(when));
+	json_object_set_new(j, "watch", json_string(watch_state(s)));
+	if (s->watch && repo_watch_degraded(s->watch) && repo_watch_degraded_reason(s->watch))
+		json_object_set_new(j, "watch_reason",
+				    json_string(repo_watch_degraded_reason(s->watch)));
+	if (s->stats_error)
+		json_object_set_new(j, "git_error", json_string(s->stats_error));
+}
+
 json_t *session_to_json(const struct session *s, const struct stamp *now)
 {
 	struct session_times t;
 	char started[40];
+	json_t *j;
 
 	session_times(s, now, &t);
 	time_format_rfc3339(s->nevents ? s->events[0].at.wall_ms : now->wall_ms, started,
 			    sizeof(started));
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
-			 "s:I, s:b, s:n}",
-			 "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
-			 str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags,
-			 "state", session_state_name(s->state), "started_at", started, "ended_at",
-			 "active_s", (json_int_t)t.active_s, "wall_s", (json_int_t)t.wall_s,
-			 "paused_s", (json_int_t)t.paused_s, "notes",
-			 (json_int_t)count_kind(s, "note"), "todos", (json_int_t)count_kind(s, "todo"),
-			 "decisions", (json_int_t)count_kind(s, "decision"), "recovered",
-			 s->recovered, "log");
+	j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
+		      "s:I, s:b, s:n}",
+		      "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
+		      str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags,
+		      "state", session_state_name(s->state), "started_at", started, "ended_at",
+		      "active_s", (json_int_t)t.active_s, "wall_s", (json_int_t)t.wall_s,
+		      "paused_s", (json_int_t)t.paused_s, "notes", (json_int_t)count_kind(s, "note"),
+		      "todos", (json_int_t)count_kind(s, "todo"), "decisions",
+		      (json_int_t)count_kind(s, "decision"), "recovered", s->recovered, "log");
+	if (j)
+		add_git_fields(j, s);
+	return j;
 }
 
 static json_t *event_item(const struct session_event *ev)
@@ -202,7 +281,12 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 	events = json_array();
 	for (size_t i = 0; i < s->nevents; i++) {
 		const struct session_event *ev = &s->events[i];
-		json_t *item = event_item(ev), *timeline;
+		json_t *item, *timeline;
+
+		/* Touch stamps are folded into "touched" below, not listed one by one. */
+		if (strcmp(ev->kind, "touched") == 0)
+			continue;
+		item = event_item(ev);
 
 		if (strcmp(ev->kind, "note") == 0)
 			json_array_append(notes, item);
@@ -233,5 +317,7 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 			"wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s,
 			"summary", str_or_null(summary), "notes", notes, "todos", todos,
 			"decisions", decisions, "events", events, "recovered", s->recovered);
+	if (rec && s->touched)
+		json_object_set_new(rec, "touched", json_deep_copy(s->touched));
 	return rec;
 }

@@ -50,6 +50,16 @@ struct session {
 	bool recovered;
 	struct session_event *events;
 	size_t nevents, capevents;
+	/* Repository tracking (track.c): the start's baseline, the latest statistics, the watch. */
+	json_t *baseline;	    /* gitstats_baseline_to_json, or NULL outside git */
+	json_t *stats;		    /* gitstats_to_json of the last recompute, or NULL */
+	char *stats_error;	    /* why the last recompute failed, or NULL */
+	struct repo_watch *watch;   /* NULL outside git or once the repository is gone */
+	void *watch_ctx;
+	bool computing;		    /* a recompute is on a worker */
+	bool compute_again;	    /* something changed while it ran */
+	int64_t last_activity_ms;   /* wall time of the last repository event or command */
+	json_t *touched;	    /* {"path": wall_ms} of worktree files seen changing */
 	/* While an operation on this session is in flight, later requests wait here in order. */
 	bool busy;
 	struct parked *parked_head, *parked_tail;

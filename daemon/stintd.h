@@ -21,6 +21,7 @@ struct stintd {
 	struct store *store;
 	struct ctl *ctl;
 	struct session *sessions; /* open sessions, a doubly linked list */
+	struct repo_watcher *watcher;
 	char boot_id[TIME_BOOT_ID_LEN + 1];
 	int64_t started_mono_ns;
 	unsigned jobs; /* worker-pool jobs in flight, other than the store's */

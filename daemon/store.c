@@ -282,7 +282,8 @@ static int insert_event(sqlite3 *db, struct store_op *op)
 
 	if (prepare(db,
 		    "INSERT INTO events (session_id, kind, mono_ns, boot_ns, wall_ms, boot_id, "
-		    "payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    "payload) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
+		    "WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND state = 'open')",
 		    &s, op) < 0) {
 		free(payload);
 		return -1;
@@ -298,6 +299,12 @@ static int insert_event(sqlite3 *db, struct store_op *op)
 	else
 		sqlite3_bind_null(s, 7);
 	r = step_done(db, s, op);
+	/* Closed sessions take no more events, whatever was still in flight for them. */
+	if (r == 0 && sqlite3_changes(db) != 1) {
+		snprintf(op->err, sizeof(op->err), "session %lld is not open",
+			 (long long)op->session_id);
+		return -1;
+	}
 	return r;
 }
 

@@ -161,6 +161,7 @@ static void expect_defaults(const struct config *cfg, const char *home)
 	assert_non_null(cfg->log_dir);
 	assert_string_equal(cfg->log_dir, want);
 	assert_int_equal(cfg->log_max_file_rows, 50);
+	assert_null(cfg->log_template);
 	assert_int_equal(cfg->idle_timeout_s, 15 * 60);
 }
 
@@ -400,6 +401,30 @@ static void test_home_expansion(void **state)
 	assert_string_equal(f->cfg.log_dir, "/");
 	expect_ok(f, "[log]\ndir = ~/logs\n");
 	assert_string_equal(f->cfg.log_dir, "/logs");
+}
+
+/* [log] template: an optional path; empty (the default) means the built-in template. */
+static void test_log_template(void **state)
+{
+	struct fixture *f = *state;
+	char want[PATH_MAX * 2];
+
+	expect_ok(f, "[log]\ntemplate = ~/tpl/session.md\n");
+	snprintf(want, sizeof(want), "%s/tpl/session.md", f->home);
+	assert_string_equal(f->cfg.log_template, want);
+	expect_ok(f, "[log]\ntemplate = /etc/stint/log.md\n");
+	assert_string_equal(f->cfg.log_template, "/etc/stint/log.md");
+	expect_ok(f, "[log]\ntemplate =\n");
+	assert_null(f->cfg.log_template);
+	expect_ok(f, "[log]\ntemplate = \"\"\n");
+	assert_null(f->cfg.log_template);
+	expect_error(f, "[log]\ntemplate = tpl.md\n", 2,
+		     "[log] template: \"tpl.md\" is not an absolute path (nor does it start with "
+		     "~/ or {data}/)");
+	/* An empty value is not a default for keys that need one. */
+	expect_error(f, "[log]\ntemplate =\ndir =\n", 3,
+		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/ or "
+		     "{data}/)");
 }
 
 static void test_log_dir_errors(void **state)
@@ -964,7 +989,7 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	assert_int_equal(keys, 3);
+	assert_int_equal(keys, 4);
 	expect_ok(f, text);
 	expect_defaults(&f->cfg, f->home);
 	free(text);
@@ -1002,6 +1027,7 @@ static void test_markdown_is_in_the_docs(void **state)
 	assert_non_null(
 	    strstr(gen, "| `[log]` | `dir` | path | `{data}/stint/logs/{repo_name}` |"));
 	assert_non_null(strstr(gen, "| `[log]` | `max_file_rows` | integer, 1 to 10000 | `50` |"));
+	assert_non_null(strstr(gen, "| `[log]` | `template` | path, or empty | empty |"));
 	assert_non_null(strstr(gen, "| `[time]` | `idle_timeout` | duration, 0 to 24h | `15m` |"));
 	free(doc);
 	free(have);
@@ -1070,6 +1096,7 @@ int main(void)
 	    T(test_indentation_and_spacing_ignored),
 	    T(test_data_home_default),
 	    T(test_home_expansion),
+	    T(test_log_template),
 	    T(test_log_dir_errors),
 	    T(test_integer_values),
 	    T(test_duration_values),

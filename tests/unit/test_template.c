@@ -350,24 +350,42 @@ static void check_structure(const char *md, const char *what)
 
 /* --- golden files ------------------------------------------------------------------------ */
 
-static void check_golden(const char *name)
+static char *fixture_path(char *buf, size_t n, const char *dir, const char *name)
 {
-	char golden[1024], actual[1024], cwd[512];
+	snprintf(buf, n, "%s/%s/%s", env_dir("STINT_FIXTURE_DIR", "tests/fixtures"), dir, name);
+	return buf;
+}
+
+/*
+ * Renders the fixture record name, with the template file tmpl from tests/fixtures/templates
+ * (NULL: the built-in one, whose output must also have the shared template's skeleton), and
+ * compares the output with tests/golden/<golden>.md.
+ */
+static void check_golden_with(const char *name, const char *tmpl, const char *golden_name)
+{
+	char golden[1024], actual[1024], cwd[512], path[1024], err[512] = "";
 	json_t *rec = load_fixture(name);
-	char *md = render_ok(rec), *want;
+	char *text = tmpl ? read_file(fixture_path(path, sizeof(path), "templates", tmpl)) : NULL;
+	char *md, *want;
 	const char *a, *b;
 	size_t line = 1;
 
-	check_structure(md, name);
+	if (tmpl && !text)
+		fail_msg("cannot read %s", path);
+	md = template_render_with(rec, text, tmpl ? path : NULL, err, sizeof(err));
+	if (!md)
+		fail_msg("template_render_with failed: %s", err);
+	if (!tmpl)
+		check_structure(md, name);
 	snprintf(golden, sizeof(golden), "%s/%s.md", env_dir("STINT_GOLDEN_DIR", "tests/golden"),
-		 name);
+		 golden_name);
 	if (getenv("STINT_UPDATE_GOLDEN")) {
 		assert_int_equal(write_file(golden, md), 0);
 		print_message("updated %s\n", golden);
 	}
 	want = read_file(golden);
 	snprintf(actual, sizeof(actual), "%s/%s.actual.md", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
-		 name);
+		 golden_name);
 	/* A stale output from an earlier failure would only mislead. */
 	unlink(actual);
 	if (!want || strcmp(want, md) != 0) {
@@ -376,11 +394,17 @@ static void check_golden(const char *name)
 			line += *a == '\n';
 		fail_msg("%s differs from %s at line %zu; actual output written to %s\n"
 			 "  see: diff -u %s %s\n  accept: STINT_UPDATE_GOLDEN=1 ctest -R template",
-			 name, golden, line, actual, golden, actual);
+			 golden_name, golden, line, actual, golden, actual);
 	}
 	free(want);
 	free(md);
+	free(text);
 	json_decref(rec);
+}
+
+static void check_golden(const char *name)
+{
+	check_golden_with(name, NULL, name);
 }
 
 static void test_golden_minimal(void **state)
@@ -411,6 +435,35 @@ static void test_golden_empty(void **state)
 {
 	(void)state;
 	check_golden("empty");
+}
+
+/* Files (added, deleted, binary, renamed, odd paths), commits, a branch switch, a pull, gaps,
+ * code TODOs, an ADR, carried and --next todos, references and previous logs. */
+static void test_golden_git(void **state)
+{
+	(void)state;
+	check_golden("git");
+}
+
+/* Passing, failing and timed-out checks, test counts, output tails; no changes at all. */
+static void test_golden_checks(void **state)
+{
+	(void)state;
+	check_golden("checks");
+}
+
+/* More files than [log] max_file_rows; commits whose paths are not known. */
+static void test_golden_cap(void **state)
+{
+	(void)state;
+	check_golden("cap");
+}
+
+/* A user's template: another layout of the same view. */
+static void test_golden_custom_template(void **state)
+{
+	(void)state;
+	check_golden_with("git", "custom.md", "custom");
 }
 
 /* The copy of the heading list above must match the shared template when it is there. */
@@ -657,6 +710,290 @@ static void test_no_fake_examples(void **state)
 	json_decref(rec);
 }
 
+/* --- templates ---------------------------------------------------------------------------- */
+
+/* The compiled-in template is config/session-template.md, not a stale copy. */
+static void test_builtin_is_the_shipped_file(void **state)
+{
+	char path[1024], err[256];
+	char *text;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/config/session-template.md",
+		 env_dir("STINT_SOURCE_DIR", "."));
+	text = read_file(path);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	if (strcmp(text, template_default()) != 0)
+		fail_msg("the built-in template differs from %s: rebuild (cmake re-reads it)",
+			 path);
+	assert_int_equal(template_check(NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(template_check(text, path, err, sizeof(err)), 0);
+	free(text);
+}
+
+static void expect_bad_template(const char *file, int line, const char *msg)
+{
+	char path[1024], want[2048], err[1024] = "", err2[1024] = "";
+	char *text = read_file(fixture_path(path, sizeof(path), "templates", file));
+	json_t *rec = load_fixture("full");
+
+	if (!text)
+		fail_msg("cannot read %s", path);
+	snprintf(want, sizeof(want), "%s:%d: %s", path, line, msg);
+	assert_int_equal(template_check(text, path, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+	/* Rendering says the same, before it looks at the record. */
+	assert_null(template_render_with(rec, text, path, err2, sizeof(err2)));
+	assert_string_equal(err2, want);
+	free(text);
+	json_decref(rec);
+}
+
+static void test_bad_templates(void **state)
+{
+	char err[256];
+
+	(void)state;
+	expect_bad_template("bad-unknown.md", 6,
+			    "unknown variable \"sumary\" (did you mean \"summary\"?)");
+	expect_bad_template("bad-unclosed.md", 5, "{{#notes}} is never closed (no {{/notes}})");
+	expect_bad_template("bad-mismatched.md", 8,
+			    "{{/activities}} does not match {{#details}} opened on line 6");
+	/* A name the view has, used where it is not in scope. */
+	assert_int_equal(template_check("{{label}}\n", "t.md", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.md:1: unknown variable \"label\"");
+	assert_int_equal(template_check("", "t.md", err, sizeof(err)), 0);
+}
+
+/* docs/templates.md carries the view's table, generated from the schema in template.c. */
+static void test_schema_in_docs(void **state)
+{
+	const char *begin_mark = "<!-- view:begin -->\n", *end_mark = "<!-- view:end -->";
+	char path[1024], *doc, *begin, *end, *gen = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&gen, &n);
+
+	(void)state;
+	assert_non_null(f);
+	fputc('\n', f);
+	template_write_schema(f);
+	fputc('\n', f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/docs/templates.md", env_dir("STINT_SOURCE_DIR", "."));
+	doc = read_file(path);
+	if (!doc)
+		fail_msg("cannot read %s", path);
+	begin = strstr(doc, begin_mark);
+	end = begin ? strstr(begin, end_mark) : NULL;
+	if (!begin || !end)
+		fail_msg("%s has no %s ... %s markers", path, begin_mark, end_mark);
+	begin += strlen(begin_mark);
+	if ((size_t)(end - begin) != strlen(gen) || strncmp(begin, gen, strlen(gen)) != 0) {
+		char cwd[512], out[1024];
+
+		snprintf(out, sizeof(out), "%s/templates-view.md.generated",
+			 getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+		write_file(out, gen);
+		fail_msg("the view table in %s is out of date with daemon/template.c; the table is "
+			 "in %s: put it between the markers",
+			 path, out);
+	}
+	free(doc);
+	free(gen);
+}
+
+/* --- the view ------------------------------------------------------------------------------ */
+
+/* A value of the view by path: "files.0.path", "todos.high.1.text". */
+static const json_t *vget(const json_t *v, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *part = strtok_r(buf, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
+		v = json_is_array(v) ? json_array_get(v, strtoul(part, NULL, 10))
+				     : json_object_get(v, part);
+	return v;
+}
+
+static void view_is(const json_t *v, const char *path, const char *want)
+{
+	const json_t *j = vget(v, path);
+
+	if (!want) {
+		if (j) {
+			char *dump = json_dumps(j, JSON_ENCODE_ANY);
+
+			fail_msg("view.%s: want absent, got %s", path, dump);
+		}
+		return;
+	}
+	if (!json_is_string(j)) {
+		char *dump = json_dumps(v, JSON_INDENT(2));
+
+		fail_msg("view.%s: want \"%s\", got no string in:\n%s", path, want, dump);
+	}
+	if (strcmp(json_string_value(j), want) != 0)
+		fail_msg("view.%s: want \"%s\", got \"%s\"", path, want, json_string_value(j));
+}
+
+static void test_view_git(void **state)
+{
+	json_t *rec = load_fixture("git"), *v;
+
+	(void)state;
+	v = template_view(rec);
+	assert_non_null(v);
+	view_is(v, "title", "Login rate limit");
+	view_is(v, "branch", "main → feat/login-rate-limit");
+	view_is(
+	    v, "duration",
+	    "1 hour 50 minutes (wall 2 hours 55 minutes, idle 20 minutes, suspended 45 minutes)");
+	view_is(v, "summary_facts",
+		"Worked 1 hour 50 minutes: 3 commits, 7 files changed, 203 "
+		"lines added and 28 removed.");
+	/* Rows: escaping in code spans and cells; descriptions from the commits' paths. */
+	view_is(v, "files.0.changes", "+0, -15");
+	view_is(v, "files.0.description", "Record the rate-limit decision in an ADR");
+	view_is(v, "files.1.changes", "binary");
+	view_is(v, "files.2.description",
+		"Add a token-bucket rate limiter; Wire the limiter into ctl.c");
+	view_is(v, "files.5.path", "``src/new\\|name`s.c``");
+	view_is(v, "files.5.changes", "renamed from `src/old_name.c`, +3, -1");
+	view_is(v, "files.6.description", "uncommitted");
+	view_is(v, "files_more", NULL);
+	view_is(v, "stats.net", "+175");
+	/* Code TODOs: FIXME is high, TODO and XXX medium, (low)/(blocked) as said. */
+	view_is(v, "todos.high.0.text", "Rate-limit per peer uid");
+	view_is(v, "todos.high.1.text", "FIXME: leaks a bucket on EPIPE");
+	view_is(v, "todos.high.1.where", "`daemon/ctl.c:88`");
+	view_is(v, "todos.medium.0.text", "TODO: make the burst configurable");
+	view_is(v, "todos.medium.1.text", "XXX temporary");
+	view_is(v, "todos.low.0.text", "TODO(low): tune the refill rate");
+	view_is(v, "todos.blocked.0.text", "TODO(blocked): needs the quota API");
+	/* --next todos go to Next Steps, after the carried ones. */
+	view_is(v, "next.0.text", "Cap the request line at PROTO_MAX_LINE before allocating");
+	view_is(v, "next.1.text", "Document the error codes in docs/protocol.md");
+	view_is(v, "next.2.text", "Try a leaky bucket");
+	/* Links: relative to the log's directory inside the repository; only web URLs. */
+	view_is(v, "adrs.0.link", "[`docs/adr/0003-rate-limits.md`](../adr/0003-rate-limits.md)");
+	view_is(v, "previous_logs.0.link", "[2025-11-24](./2025-11-24.md)");
+	view_is(v, "previous_logs.2.link", "[2025-11-19](./2025-11-19.md)");
+	view_is(v, "issues.0.link", "[#42](https://github.com/ada/stint/issues/42)");
+	view_is(v, "issues.2.link", "other/repo#3");
+	view_is(v, "issues.3.link", "#9");
+	view_is(v, "pulls.0.link", "[#51](https://github.com/ada/stint/pull/51)");
+	json_decref(v);
+
+	/* The log outside the repository: the ADR's absolute path; the log's own directory. */
+	json_object_set_new(rec, "log_dir", json_string("/home/ada/.local/share/stint/logs/stint"));
+	v = template_view(rec);
+	view_is(
+	    v, "adrs.0.link",
+	    "[`docs/adr/0003-rate-limits.md`](/home/ada/src/stint/docs/adr/0003-rate-limits.md)");
+	view_is(v, "previous_logs.0.link",
+		"[2025-11-24](../../../../../src/stint/docs/sessions/2025-11-24.md)");
+	json_decref(v);
+	json_object_del(rec, "log_dir");
+	v = template_view(rec);
+	view_is(v, "previous_logs.0.link", "[2025-11-24](./2025-11-24.md)");
+	json_decref(v);
+	json_decref(rec);
+	assert_null(template_view(NULL));
+}
+
+static void test_view_commits(void **state)
+{
+	json_t *rec = load_fixture("git"), *v;
+
+	(void)state;
+	v = template_view(rec);
+	/* A lone commit is an item; consecutive ones share one, a sub-item each. */
+	view_is(v, "activities.2.label", "Commit `a1a1a1a`: Add a token-bucket rate limiter");
+	view_is(v, "activities.2.when", "14:40, +133 -8");
+	view_is(v, "activities.3.label", "Pulled 2 commits");
+	view_is(v, "activities.3.details.0.text",
+		"TODO, high priority (15:05): Rate-limit per peer uid");
+	view_is(v, "activities.4.label", "2 commits");
+	view_is(v, "activities.4.when", "15:12–15:15, +60 -20");
+	view_is(v, "activities.4.details.0.text",
+		"`b2b2b2b` Wire the limiter into ctl.c (15:12, +20 -5)");
+	view_is(v, "activities.5.label", "Idle");
+	view_is(v, "activities.5.when", "15:20–15:40, 20 minutes");
+	/* After a gap, what happens opens an item of its own. */
+	view_is(v, "activities.6.label", "Active again");
+	view_is(v, "activities.6.when", "15:40");
+	view_is(v, "activities.6.details.0.text",
+		"Decision (15:45): Token bucket over sliding window");
+	view_is(v, "activities.7.label", "Suspended");
+	view_is(v, "activities.7.indent", "   ");
+	json_decref(v);
+
+	/* No events: the first commit's subject is the title; pulled commits still show. */
+	json_object_del(rec, "events");
+	json_object_set_new(rec, "branch_end", json_string("main"));
+	v = template_view(rec);
+	view_is(v, "title", "Add a token-bucket rate limiter");
+	view_is(v, "activities.0.label", "3 commits");
+	view_is(v, "activities.0.when", "14:40–15:15, +193 -28");
+	view_is(v, "activities.0.details.2.text",
+		"`c3c3c3c` Record the rate-limit decision in an ADR (15:15, +40 -15)");
+	view_is(v, "activities.2.label", "Suspended");
+	view_is(v, "activities.3.label", "Pulled 2 commits");
+	view_is(v, "activities.3.when", NULL);
+	json_decref(v);
+	json_decref(rec);
+}
+
+static void test_view_checks(void **state)
+{
+	json_t *rec = load_fixture("checks"), *v;
+
+	(void)state;
+	v = template_view(rec);
+	view_is(v, "checks.0.status", "✅ test");
+	view_is(v, "checks.0.output", NULL);
+	view_is(v, "checks.1.status", "⚠️ lint (exit 2, 3 s)");
+	/* Colours gone, a fence no line of the output closes. */
+	view_is(v, "checks.1.output",
+		"````\ndaemon/ctl.c:3:5: warning: unused variable `y`\n```\n"
+		"# not a heading\n</details>\n````");
+	view_is(v, "checks.2.status", "⚠️ ctest (exit 8, 62 s)");
+	view_is(v, "checks.3.status", "⚠️ audit (timed out, 300 s)");
+	view_is(v, "test_checks.0.tests", "42 passing, 1 skipped");
+	view_is(v, "test_checks.1.tests", "38 passing, 2 failing");
+	view_is(v, "summary_facts", "Worked 30 minutes: no changes in the repository.");
+	json_decref(v);
+	json_decref(rec);
+}
+
+/* A long output keeps its last 40 lines. */
+static void test_view_long_output(void **state)
+{
+	json_t *rec = json_pack("{s:[{s:s, s:b, s:i}]}", "checks", "name", "t", "ok", 0, "exit", 1);
+	char *tail = malloc(100 * 8 + 1), *md;
+	json_t *v;
+
+	(void)state;
+	tail[0] = '\0';
+	for (int i = 0; i < 100; i++)
+		sprintf(tail + strlen(tail), "line%03d\n", i);
+	json_object_set_new(json_array_get(json_object_get(rec, "checks"), 0), "output_tail",
+			    json_string(tail));
+	v = template_view(rec);
+	view_is(v, "checks.0.status", "⚠️ t (exit 1)");
+	assert_non_null(strstr(json_string_value(vget(v, "checks.0.output")), "```\nline060\n"));
+	assert_non_null(strstr(json_string_value(vget(v, "checks.0.output")), "line099\n```"));
+	json_decref(v);
+	md = render_pack(rec);
+	assert_contains(
+	    md, "- ⚠️ t (exit 1)\n  <details><summary>Last lines of output</summary>\n\n"
+		"  ```\n  line060\n");
+	free(md);
+	free(tail);
+}
+
 /* --- escaping ---------------------------------------------------------------------------- */
 
 static void esc_inline(const char *in, unsigned flags, const char *want)
@@ -823,92 +1160,158 @@ static void render_and_check(const json_t *rec, const char *what)
 	free(md);
 }
 
-/* Every field of the full record, and of each item inside it, replaced by each wrong value. */
-static void test_wrong_types_everywhere(void **state)
+/* The location of a value in a record: keys and indexes from the top. */
+struct where {
+	const char *key[5];
+	size_t index[5];
+	int depth;
+};
+
+static json_t *child(json_t *parent, const struct where *w, int i)
 {
-	json_t *full = load_fixture("full");
+	return w->key[i] ? json_object_get(parent, w->key[i]) : json_array_get(parent, w->index[i]);
+}
+
+/* A copy of rec with the value at w replaced by the b-th wrong value. */
+static json_t *replaced(const json_t *rec, const struct where *w, size_t b)
+{
+	json_t *copy = json_deep_copy(rec), *parent = copy;
+
+	for (int i = 0; i + 1 < w->depth; i++)
+		parent = child(parent, w, i);
+	if (w->key[w->depth - 1])
+		json_object_set_new(parent, w->key[w->depth - 1], bad_value(b));
+	else
+		json_array_set_new(parent, w->index[w->depth - 1], bad_value(b));
+	return copy;
+}
+
+static void where_name(const struct where *w, size_t b, char *buf, size_t n)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < w->depth && off < n; i++)
+		off += (size_t)(w->key[i]
+				    ? snprintf(buf + off, n - off, "%s%s", i ? "." : "", w->key[i])
+				    : snprintf(buf + off, n - off, "[%zu]", w->index[i]));
+	if (off < n)
+		snprintf(buf + off, n - off, "=bad%zu", b);
+}
+
+/* Every value under node (at w), down to depth 4, replaced by each wrong value in turn. */
+static void wrong_types_under(const json_t *rec, json_t *node, struct where *w)
+{
 	const char *key;
 	json_t *val;
-	char what[128];
+	char what[256];
 
-	(void)state;
-	json_object_foreach(full, key, val)
-	{
-		for (size_t b = 0; b < NBAD; b++) {
-			json_t *rec = json_deep_copy(full);
-
-			json_object_set_new(rec, key, bad_value(b));
-			snprintf(what, sizeof(what), "%s=bad%zu", key, b);
-			render_and_check(rec, what);
-			json_decref(rec);
-		}
-		if (!json_is_array(val))
-			continue;
-		for (size_t i = 0; i < json_array_size(val); i++) {
-			json_t *item = json_array_get(val, i);
-			const char *ikey;
-			json_t *ival;
-
+	if (w->depth == 4)
+		return;
+	if (json_is_object(node)) {
+		json_object_foreach(node, key, val)
+		{
+			w->key[w->depth++] = key;
 			for (size_t b = 0; b < NBAD; b++) {
-				json_t *rec = json_deep_copy(full);
+				json_t *copy = replaced(rec, w, b);
 
-				json_array_set_new(json_object_get(rec, key), i, bad_value(b));
-				snprintf(what, sizeof(what), "%s[%zu]=bad%zu", key, i, b);
-				render_and_check(rec, what);
-				json_decref(rec);
+				where_name(w, b, what, sizeof(what));
+				render_and_check(copy, what);
+				json_decref(copy);
 			}
-			json_object_foreach(item, ikey, ival)
-			{
-				for (size_t b = 0; b < NBAD; b++) {
-					json_t *rec = json_deep_copy(full);
+			wrong_types_under(rec, val, w);
+			w->depth--;
+		}
+	} else if (json_is_array(node)) {
+		for (size_t i = 0; i < json_array_size(node); i++) {
+			w->key[w->depth] = NULL;
+			w->index[w->depth++] = i;
+			for (size_t b = 0; b < NBAD; b++) {
+				json_t *copy = replaced(rec, w, b);
 
-					json_object_set_new(
-					    json_array_get(json_object_get(rec, key), i), ikey,
-					    bad_value(b));
-					snprintf(what, sizeof(what), "%s[%zu].%s=bad%zu", key, i,
-						 ikey, b);
-					render_and_check(rec, what);
-					json_decref(rec);
-				}
+				where_name(w, b, what, sizeof(what));
+				render_and_check(copy, what);
+				json_decref(copy);
 			}
+			wrong_types_under(rec, json_array_get(node, i), w);
+			w->depth--;
 		}
 	}
-	json_decref(full);
+}
+
+/* Every field of the richer records, and of everything inside them, of each wrong type. */
+static void test_wrong_types_everywhere(void **state)
+{
+	static const char *const fixtures[] = {"full", "git", "checks"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(*fixtures); i++) {
+		json_t *rec = load_fixture(fixtures[i]);
+		struct where w = {.depth = 0};
+
+		wrong_types_under(rec, rec, &w);
+		json_decref(rec);
+	}
+}
+
+/* Sets every string under node (but "kind" and "priority", which select) to random text. */
+static void fuzz_strings(json_t *node)
+{
+	const char *key;
+	json_t *val;
+
+	if (json_is_array(node)) {
+		for (size_t i = 0; i < json_array_size(node); i++) {
+			if (json_is_string(json_array_get(node, i)))
+				json_array_set_new(node, i, fuzz_text());
+			else
+				fuzz_strings(json_array_get(node, i));
+		}
+		return;
+	}
+	json_object_foreach(node, key, val)
+	{
+		if (json_is_string(val) && strcmp(key, "kind") != 0 &&
+		    strcmp(key, "priority") != 0 && strcmp(key, "note_kind") != 0)
+			json_object_set_new(node, key, fuzz_text());
+		else
+			fuzz_strings(val);
+	}
 }
 
 /* Random hostile text in every text field: the skeleton survives, the output stays clean UTF-8. */
 static void test_fuzz_texts(void **state)
 {
-	static const char *const top[] = {"focus",  "summary",	  "author",
-					  "branch", "branch_end", "repo_name"};
-	json_t *full = load_fixture("full");
+	static const char *const fixtures[] = {"full", "git", "checks"};
 	char what[64];
 
 	(void)state;
-	for (int iter = 0; iter < 500; iter++) {
-		json_t *rec = json_deep_copy(full);
-		const char *lists[] = {"notes", "todos", "decisions", "events"};
+	for (size_t f = 0; f < sizeof(fixtures) / sizeof(*fixtures); f++) {
+		json_t *base = load_fixture(fixtures[f]);
 
-		for (size_t i = 0; i < sizeof(top) / sizeof(*top); i++)
-			json_object_set_new(rec, top[i], fuzz_text());
-		for (size_t l = 0; l < 4; l++) {
-			json_t *arr = json_object_get(rec, lists[l]);
+		for (int iter = 0; iter < 300; iter++) {
+			json_t *rec = json_deep_copy(base);
+			const char *lists[] = {"notes", "todos", "decisions"};
 
-			for (size_t i = 0; i < json_array_size(arr); i++) {
-				json_t *item = json_array_get(arr, i);
+			fuzz_strings(rec);
+			for (size_t l = 0; l < 3; l++) {
+				json_t *arr = json_object_get(rec, lists[l]);
 
-				json_object_set_new(item, "text", fuzz_text());
-				if (json_object_get(item, "why") || next_rand() % 2)
-					json_object_set_new(item, "why", fuzz_text());
-				if (json_object_get(item, "blocked_by") || next_rand() % 2)
-					json_object_set_new(item, "blocked_by", fuzz_text());
+				for (size_t i = 0; i < json_array_size(arr); i++) {
+					json_t *item = json_array_get(arr, i);
+
+					if (next_rand() % 2)
+						json_object_set_new(item, "why", fuzz_text());
+					if (next_rand() % 2)
+						json_object_set_new(item, "blocked_by",
+								    fuzz_text());
+				}
 			}
+			snprintf(what, sizeof(what), "%s: fuzz iteration %d", fixtures[f], iter);
+			render_and_check(rec, what);
+			json_decref(rec);
 		}
-		snprintf(what, sizeof(what), "fuzz iteration %d", iter);
-		render_and_check(rec, what);
-		json_decref(rec);
+		json_decref(base);
 	}
-	json_decref(full);
 }
 
 static int setup_tz(void **state)
@@ -928,6 +1331,10 @@ int main(void)
 	    cmocka_unit_test(test_golden_hostile),
 	    cmocka_unit_test(test_golden_wrong_types),
 	    cmocka_unit_test(test_golden_empty),
+	    cmocka_unit_test(test_golden_git),
+	    cmocka_unit_test(test_golden_checks),
+	    cmocka_unit_test(test_golden_cap),
+	    cmocka_unit_test(test_golden_custom_template),
 	    cmocka_unit_test(test_template_file_headings),
 	    cmocka_unit_test(test_not_an_object),
 	    cmocka_unit_test(test_title),
@@ -935,6 +1342,13 @@ int main(void)
 	    cmocka_unit_test(test_timeline),
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_no_fake_examples),
+	    cmocka_unit_test(test_builtin_is_the_shipped_file),
+	    cmocka_unit_test(test_bad_templates),
+	    cmocka_unit_test(test_schema_in_docs),
+	    cmocka_unit_test(test_view_git),
+	    cmocka_unit_test(test_view_commits),
+	    cmocka_unit_test(test_view_checks),
+	    cmocka_unit_test(test_view_long_output),
 	    cmocka_unit_test(test_escape_inline),
 	    cmocka_unit_test(test_escape_block),
 	    cmocka_unit_test(test_wrong_types_everywhere),

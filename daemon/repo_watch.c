@@ -1,0 +1,1644 @@
+#include "repo_watch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "timeutil.h"
+
+/*
+ * Design, in short:
+ * - One inotify instance (struct inst) while at least one repository is watched; uv_poll on its
+ *   descriptor. Every watch uses the same mask, so a directory shared by two repositories (a
+ *   linked worktree's common dir, nested repositories) is one kernel watch with two owners.
+ * - The wd table maps a watch descriptor to its owners (repository, kind, path relative to the
+ *   kind's root). Workers add watches while walking (add the watch, then list the directory, so
+ *   nothing created in between is missed) and the loop reads events, so the table and the
+ *   descriptor are guarded by one mutex, held across inotify_add_watch and the insertion: an
+ *   event the loop reads always finds its wd. Nothing else is shared with workers.
+ * - Per repository at most one job runs at a time (initial walk, rescans, walks of new
+ *   directories, and the ignore filtering of a report); requests arriving meanwhile are queued
+ *   and merged into the next job. The git_repository it uses is only touched by that job.
+ * - Debounce: the first event opens a window; a report is due settle_ms after the last event
+ *   but no later than max_delay_ms after the first. Worktree paths are filtered through the
+ *   ignore rules (and the index: tracked files are never ignored) on a worker before `changed`.
+ * - What is watched in the git directory: its top level (HEAD, index; packed-refs in the common
+ *   dir) and refs/ recursively, never objects/ or logs/: every reflog write accompanies a write
+ *   to HEAD, a ref or packed-refs, so logs/ would only double the events. Lock files are ignored.
+ * - Submodules and nested repositories: their worktree files are walked like ours (editing them
+ *   is activity in this session), but no `.git` below the root is entered, so their git
+ *   metadata is never taken for ours; a commit inside a submodule (a gitlink move in the
+ *   superproject) is therefore seen at the next worktree event or rescan, not at once.
+ * - A change to a .gitignore triggers a full rescan, which adds newly unignored directories and
+ *   drops watches on directories now ignored (every owner not visited by a full walk is stale).
+ * - Degraded mode (watch limit or inotify unavailable) is kept until the watch is removed.
+ */
+
+#define WATCH_MASK                                                                                 \
+	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM |          \
+	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |               \
+	 IN_EXCL_UNLINK)
+#define READ_BUF_SIZE (64 * 1024)
+/* Distinct paths remembered per report; past it the report says WORKTREE and TRUNCATED. */
+#define PATHS_MAX 8192
+/* New directories queued for walking; past it one full rescan replaces them. */
+#define DIRREQ_MAX 4096
+
+enum own_kind {
+	OWN_WORKTREE, /* a worktree directory, rel to the worktree root */
+	OWN_GITDIR,   /* the git directory's top level: HEAD, index */
+	OWN_COMMON,   /* the common dir's top level: packed-refs */
+	OWN_REFS,     /* refs/ and below, rel to the common dir */
+};
+#define KIND_BIT(k) (1u << (k))
+#define KINDS_GIT   (KIND_BIT(OWN_GITDIR) | KIND_BIT(OWN_COMMON) | KIND_BIT(OWN_REFS))
+#define KINDS_ALL   (KINDS_GIT | KIND_BIT(OWN_WORKTREE))
+
+struct owner {
+	struct owner *next;
+	struct repo_watch *rw;
+	uint32_t gen; /* the last job that visited it */
+	uint8_t kind;
+	char rel[];
+};
+
+struct wd_entry {
+	struct wd_entry *next; /* hash chain */
+	int wd;
+	struct owner *owners;
+};
+
+struct path_item {
+	char *path;
+	int64_t mono_ns;
+	bool dir;
+	bool keep;
+};
+
+/* The worktree paths seen in a window, unique, in arrival order. */
+struct pathset {
+	struct path_item *items;
+	size_t n, cap;
+	uint32_t *slots; /* open addressing: item index + 1, 0 empty */
+	size_t nslots;
+	bool overflow;
+};
+
+struct dirreq {
+	uint8_t kind;
+	char *rel;
+};
+
+struct drop {
+	struct repo_watch *rw;
+	uint8_t kind;
+	char *prefix;
+};
+
+struct inst {
+	uv_poll_t poll;
+	struct repo_watcher *w;
+	int fd;
+	bool closing;
+	_Alignas(struct inotify_event) char buf[READ_BUF_SIZE];
+};
+
+struct repo_watcher {
+	uv_loop_t *loop;
+	struct repo_watcher_timing t;
+	/* Guards fd, the wd table, limit and every owner's count; workers take it to add watches.
+	 */
+	uv_mutex_t lock;
+	int fd;
+	struct wd_entry **buckets;
+	size_t nbuckets, nentries;
+	size_t limit;
+	struct inst *inst;
+	unsigned ninst; /* open or closing instances */
+	struct repo_watch *watches;
+	unsigned nwatches; /* not removed */
+	unsigned nalive;   /* not freed */
+	bool destroyed;
+	struct drop *drops; /* deferred while an entry's owners are being walked */
+	size_t ndrops, capdrops;
+	int64_t batch_ns;
+	char path[2 * PATH_MAX];
+};
+
+struct job;
+
+struct repo_watch {
+	struct repo_watcher *w;
+	struct repo_watch *next, *prev;
+	struct repo_watch_ops ops;
+	void *arg;
+	char *root, *gitdir, *commondir;
+	git_repository *repo; /* used only by this watch's job */
+	uv_timer_t flush_timer, rescan_timer;
+	int handles;
+	struct job *job;
+	/* Queued for the next job. */
+	bool pend_setup, pend_full, pend_flush;
+	struct dirreq *dirs;
+	size_t ndirs, capdirs;
+	/* The open window. */
+	unsigned what;
+	struct pathset paths;
+	bool window_open;
+	uint64_t window_start;
+	bool ready, degraded, gone, gone_pending, removed;
+	char reason[192];
+	size_t nowned; /* kernel watches it owns (one or more owners each), under w->lock */
+	uint32_t gen;
+	int64_t last_activity_ns;
+};
+
+struct job {
+	uv_work_t req;
+	struct repo_watch *rw;
+	atomic_bool cancelled;
+	bool setup, full, worktree;
+	uint32_t gen;
+	char *root, *gitdir, *commondir;
+	git_repository *repo;
+	bool repo_opened;
+	git_index *index; /* opened when an ignore rule first matches, freed with the job */
+	bool index_tried;
+	struct dirreq *dirs;
+	size_t ndirs;
+	bool flush;
+	unsigned what;
+	struct pathset paths;
+	/* Results. */
+	int64_t work_ns;
+	size_t nwalked;
+	int add_err;
+	bool complete;
+	bool root_missing;
+	char **found;
+	size_t nfound, capfound;
+	bool found_more, found_ref;
+	int *visited; /* wds walked by this job: open addressing, 0 empty */
+	size_t nvisited, capvisited;
+	char scratch[PATH_MAX + 2];
+};
+
+static void kick(struct repo_watch *rw);
+static void flush_cb(uv_timer_t *t);
+
+static int64_t batch_now(struct repo_watcher *w)
+{
+	if (!w->batch_ns)
+		w->batch_ns = time_mono_ns();
+	return w->batch_ns;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* "rel/name", or "name" when rel is the root; false when it does not fit. */
+static bool join_rel(char *buf, size_t n, const char *rel, const char *name)
+{
+	int r = *rel ? snprintf(buf, n, "%s/%s", rel, name) : snprintf(buf, n, "%s", name);
+
+	return r >= 0 && (size_t)r < n;
+}
+
+static bool under(const char *rel, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(rel, prefix, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+static bool is_root(const struct owner *o)
+{
+	return o->kind != OWN_REFS && o->rel[0] == '\0';
+}
+
+/* Path sets. */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void pathset_clear(struct pathset *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->items[i].path);
+	free(ps->items);
+	free(ps->slots);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static void pathset_move(struct pathset *dst, struct pathset *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+static bool pathset_grow(struct pathset *ps)
+{
+	size_t nslots = ps->nslots ? ps->nslots * 2 : 64;
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+
+	if (!slots)
+		return false;
+	for (size_t i = 0; i < ps->n; i++) {
+		size_t s = hash_str(ps->items[i].path) & (nslots - 1);
+
+		while (slots[s])
+			s = (s + 1) & (nslots - 1);
+		slots[s] = (uint32_t)i + 1;
+	}
+	free(ps->slots);
+	ps->slots = slots;
+	ps->nslots = nslots;
+	return true;
+}
+
+static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
+{
+	struct path_item *it;
+	size_t s;
+
+	if (ps->nslots) {
+		for (s = hash_str(path) & (ps->nslots - 1); ps->slots[s];
+		     s = (s + 1) & (ps->nslots - 1)) {
+			it = &ps->items[ps->slots[s] - 1];
+			if (strcmp(it->path, path) == 0) {
+				it->mono_ns = mono_ns;
+				it->dir = dir;
+				return;
+			}
+		}
+	}
+	if (ps->n >= PATHS_MAX) {
+		ps->overflow = true;
+		return;
+	}
+	if ((ps->n + 1) * 2 > ps->nslots && !pathset_grow(ps)) {
+		ps->overflow = true;
+		return;
+	}
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 32;
+		struct path_item *items = realloc(ps->items, cap * sizeof(*items));
+
+		if (!items) {
+			ps->overflow = true;
+			return;
+		}
+		ps->items = items;
+		ps->cap = cap;
+	}
+	it = &ps->items[ps->n];
+	it->path = strdup(path);
+	if (!it->path) {
+		ps->overflow = true;
+		return;
+	}
+	it->mono_ns = mono_ns;
+	it->dir = dir;
+	it->keep = true;
+	for (s = hash_str(path) & (ps->nslots - 1); ps->slots[s]; s = (s + 1) & (ps->nslots - 1))
+		;
+	ps->slots[s] = (uint32_t)++ps->n;
+}
+
+/* The wd table; the caller holds w->lock. */
+
+static struct wd_entry *tab_find(struct repo_watcher *w, int wd)
+{
+	struct wd_entry *e;
+
+	if (!w->nbuckets)
+		return NULL;
+	for (e = w->buckets[(unsigned)wd & (w->nbuckets - 1)]; e; e = e->next)
+		if (e->wd == wd)
+			return e;
+	return NULL;
+}
+
+static struct wd_entry *tab_insert(struct repo_watcher *w, int wd)
+{
+	struct wd_entry *e;
+	size_t b;
+
+	if (w->nentries + 1 > w->nbuckets) {
+		size_t nb = w->nbuckets ? w->nbuckets * 2 : 256;
+		struct wd_entry **buckets = calloc(nb, sizeof(*buckets));
+
+		if (!buckets)
+			return NULL;
+		for (size_t i = 0; i < w->nbuckets; i++) {
+			struct wd_entry *next;
+
+			for (e = w->buckets[i]; e; e = next) {
+				next = e->next;
+				b = (unsigned)e->wd & (nb - 1);
+				e->next = buckets[b];
+				buckets[b] = e;
+			}
+		}
+		free(w->buckets);
+		w->buckets = buckets;
+		w->nbuckets = nb;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->wd = wd;
+	b = (unsigned)wd & (w->nbuckets - 1);
+	e->next = w->buckets[b];
+	w->buckets[b] = e;
+	w->nentries++;
+	return e;
+}
+
+static bool owned_by(const struct wd_entry *e, const struct repo_watch *rw)
+{
+	for (const struct owner *o = e->owners; o; o = o->next)
+		if (o->rw == rw)
+			return true;
+	return false;
+}
+
+/* Unlinks and frees e with its owners; rm asks the kernel to drop the watch too. */
+static void tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
+{
+	struct wd_entry **pp = &w->buckets[(unsigned)e->wd & (w->nbuckets - 1)];
+	struct owner *o, *next;
+
+	while (*pp != e)
+		pp = &(*pp)->next;
+	*pp = e->next;
+	for (o = e->owners; o; o = next) {
+		next = o->next;
+		e->owners = next;
+		if (!owned_by(e, o->rw))
+			o->rw->nowned--;
+		free(o);
+	}
+	if (rm && w->fd >= 0)
+		inotify_rm_watch(w->fd, e->wd);
+	free(e);
+	w->nentries--;
+}
+
+struct drop_match {
+	struct repo_watch *rw;
+	unsigned kinds;
+	const char *prefix; /* NULL: any path */
+	uint32_t keep_gen;  /* 0: any generation */
+};
+
+/* Removes the owners matching m, and the kernel watches left without owner. */
+static void tab_drop(struct repo_watcher *w, const struct drop_match *m)
+{
+	for (size_t b = 0; b < w->nbuckets; b++) {
+		struct wd_entry *e, *enext;
+
+		for (e = w->buckets[b]; e; e = enext) {
+			struct owner **pp = &e->owners;
+			bool dropped = false;
+
+			enext = e->next;
+			while (*pp) {
+				struct owner *o = *pp;
+
+				if (o->rw == m->rw && (m->kinds & KIND_BIT(o->kind)) &&
+				    (!m->prefix || under(o->rel, m->prefix)) &&
+				    (!m->keep_gen || o->gen != m->keep_gen)) {
+					*pp = o->next;
+					free(o);
+					dropped = true;
+				} else {
+					pp = &o->next;
+				}
+			}
+			if (dropped && !owned_by(e, m->rw))
+				m->rw->nowned--;
+			if (!e->owners)
+				tab_remove(w, e, true);
+		}
+	}
+}
+
+static void drop_owners(struct repo_watch *rw, unsigned kinds)
+{
+	struct drop_match m = {.rw = rw, .kinds = kinds};
+
+	uv_mutex_lock(&rw->w->lock);
+	tab_drop(rw->w, &m);
+	uv_mutex_unlock(&rw->w->lock);
+}
+
+/* Debouncing, on the loop. */
+
+static void arm(struct repo_watch *rw)
+{
+	struct repo_watcher *w = rw->w;
+	uint64_t now = uv_now(w->loop), due;
+
+	if (!rw->window_open) {
+		rw->window_open = true;
+		rw->window_start = now;
+	}
+	due = now + w->t.settle_ms;
+	if (due > rw->window_start + w->t.max_delay_ms)
+		due = rw->window_start + w->t.max_delay_ms;
+	uv_timer_start(&rw->flush_timer, flush_cb, due > now ? due - now : 0, 0);
+}
+
+static void note_what(struct repo_watch *rw, unsigned what, int64_t mono_ns)
+{
+	rw->what |= what;
+	if (what & REPO_WATCH_GITDIR)
+		rw->last_activity_ns = mono_ns;
+	arm(rw);
+}
+
+static void note_path(struct repo_watch *rw, const char *rel, bool dir, int64_t mono_ns)
+{
+	pathset_add(&rw->paths, rel, dir, mono_ns);
+	arm(rw);
+}
+
+static void request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
+{
+	struct dirreq *d;
+
+	if (rw->ndirs >= DIRREQ_MAX) {
+		rw->pend_full = true;
+		note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+		return;
+	}
+	if (rw->ndirs == rw->capdirs) {
+		size_t cap = rw->capdirs ? rw->capdirs * 2 : 8;
+
+		d = realloc(rw->dirs, cap * sizeof(*d));
+		if (!d) {
+			rw->pend_full = true;
+			return;
+		}
+		rw->dirs = d;
+		rw->capdirs = cap;
+	}
+	d = &rw->dirs[rw->ndirs];
+	d->kind = kind;
+	d->rel = strdup(rel);
+	if (!d->rel) {
+		rw->pend_full = true;
+		return;
+	}
+	rw->ndirs++;
+}
+
+static void free_dirs(struct dirreq *dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i].rel);
+	free(dirs);
+}
+
+/* Worker side. */
+
+static bool visited_add(struct job *j, int wd)
+{
+	size_t s;
+
+	if ((j->nvisited + 1) * 2 > j->capvisited) {
+		size_t cap = j->capvisited ? j->capvisited * 2 : 256;
+		int *v = calloc(cap, sizeof(*v));
+
+		/* Without memory the walk goes on undeduplicated; PATH_MAX still bounds a loop. */
+		if (!v)
+			return true;
+		for (size_t i = 0; i < j->capvisited; i++) {
+			if (!j->visited[i])
+				continue;
+			for (s = (unsigned)j->visited[i] & (cap - 1); v[s]; s = (s + 1) & (cap - 1))
+				;
+			v[s] = j->visited[i];
+		}
+		free(j->visited);
+		j->visited = v;
+		j->capvisited = cap;
+	}
+	for (s = (unsigned)wd & (j->capvisited - 1); j->visited[s];
+	     s = (s + 1) & (j->capvisited - 1))
+		if (j->visited[s] == wd)
+			return false;
+	j->visited[s] = wd;
+	j->nvisited++;
+	return true;
+}
+
+/* Adds (or re-owns) the watch on abs and returns its wd, or -errno; -ECANCELED when removed. */
+static int scan_add(struct job *j, uint8_t kind, const char *abs, const char *rel)
+{
+	struct repo_watcher *w = j->rw->w;
+	struct wd_entry *e;
+	struct owner *o;
+	int wd;
+
+	uv_mutex_lock(&w->lock);
+	if (atomic_load(&j->cancelled) || w->fd < 0) {
+		wd = -ECANCELED;
+		goto out;
+	}
+	/* A root may be reached through a symlink; below it, symlinks are not followed. */
+	wd = inotify_add_watch(w->fd, abs, *rel ? WATCH_MASK : WATCH_MASK & ~IN_DONT_FOLLOW);
+	if (wd < 0) {
+		wd = -errno;
+		goto out;
+	}
+	e = tab_find(w, wd);
+	if (!e) {
+		if (w->limit && w->nentries >= w->limit) {
+			inotify_rm_watch(w->fd, wd);
+			wd = -ENOSPC;
+			goto out;
+		}
+		e = tab_insert(w, wd);
+		if (!e) {
+			inotify_rm_watch(w->fd, wd);
+			wd = -ENOMEM;
+			goto out;
+		}
+	}
+	for (o = e->owners; o; o = o->next)
+		if (o->rw == j->rw && o->kind == kind && strcmp(o->rel, rel) == 0)
+			break;
+	if (!o) {
+		size_t n = strlen(rel) + 1;
+		bool counted = owned_by(e, j->rw);
+
+		o = malloc(sizeof(*o) + n);
+		if (!o) {
+			if (!e->owners)
+				tab_remove(w, e, true);
+			wd = -ENOMEM;
+			goto out;
+		}
+		o->rw = j->rw;
+		o->kind = kind;
+		memcpy(o->rel, rel, n);
+		o->next = e->owners;
+		e->owners = o;
+		if (!counted)
+			j->rw->nowned++;
+	}
+	o->gen = j->gen;
+out:
+	uv_mutex_unlock(&w->lock);
+	return wd;
+}
+
+/*
+ * The index, read only when needed: a repository would keep its cached copy (100 bytes a
+ * file) for the watch's whole life, and most jobs never need it.
+ */
+static git_index *job_index(struct job *j)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (j->index_tried)
+		return j->index;
+	j->index_tried = true;
+	n = snprintf(path, sizeof(path), "%s/index", j->gitdir ? j->gitdir : "");
+	if (!j->gitdir || n < 0 || (size_t)n >= sizeof(path))
+		return NULL;
+	if (git_index_open(&j->index, path) < 0) {
+		const git_error *e = git_error_last();
+
+		log_debug("repo_watch: cannot read %s (%s); ignore rules only", path,
+			  e ? e->message : "unknown error");
+		j->index = NULL;
+	}
+	return j->index;
+}
+
+/* Ignored by git's rules and not tracked (a tracked file or a directory holding one counts). */
+static bool ignored(struct job *j, const char *rel, bool dir)
+{
+	size_t pos;
+	int ign = 0, n;
+
+	if (!j->repo)
+		return false;
+	n = snprintf(j->scratch, sizeof(j->scratch), dir ? "%s/" : "%s", rel);
+	if (n < 0 || (size_t)n >= sizeof(j->scratch))
+		return false;
+	if (git_ignore_path_is_ignored(&ign, j->repo, j->scratch) < 0 || !ign)
+		return false;
+	if (!job_index(j))
+		return true;
+	if (dir)
+		return git_index_find_prefix(&pos, j->index, j->scratch) != 0;
+	return git_index_get_bypath(j->index, rel, 0) == NULL;
+}
+
+static void found_add(struct job *j, const char *rel)
+{
+	if (j->nfound >= PATHS_MAX) {
+		j->found_more = true;
+		return;
+	}
+	if (j->nfound == j->capfound) {
+		size_t cap = j->capfound ? j->capfound * 2 : 16;
+		char **f = realloc(j->found, cap * sizeof(*f));
+
+		if (!f) {
+			j->found_more = true;
+			return;
+		}
+		j->found = f;
+		j->capfound = cap;
+	}
+	j->found[j->nfound] = strdup(rel);
+	if (j->found[j->nfound])
+		j->nfound++;
+	else
+		j->found_more = true;
+}
+
+static bool job_stopped(struct job *j)
+{
+	return j->add_err || atomic_load(&j->cancelled);
+}
+
+static bool entry_is_dir(DIR *dir, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type == DT_DIR;
+	return fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/*
+ * Watches start and every directory below it, each before listing it. With report set (a
+ * directory that just appeared), what is found inside is new: worktree files are remembered
+ * for the next report, and a ref file makes it a GITDIR change.
+ */
+static void walk(struct job *j, uint8_t kind, const char *start, bool report)
+{
+	const char *base = kind == OWN_WORKTREE ? j->root : j->commondir;
+	char **stack = NULL, abs[PATH_MAX], child[PATH_MAX];
+	size_t n = 0, cap = 0;
+
+	if (!base || (kind == OWN_WORKTREE && *start && ignored(j, start, true)))
+		return;
+	stack = malloc(sizeof(*stack) * (cap = 64));
+	if (!stack || !(stack[n] = strdup(start))) {
+		free(stack);
+		j->complete = false;
+		return;
+	}
+	n++;
+	while (n > 0) {
+		char *rel = stack[--n];
+		struct dirent *de;
+		DIR *dir;
+		int wd;
+
+		if (job_stopped(j)) {
+			free(rel);
+			j->complete = false;
+			continue;
+		}
+		if (*rel ? snprintf(abs, sizeof(abs), "%s/%s", base, rel) >= (int)sizeof(abs)
+			 : snprintf(abs, sizeof(abs), "%s", base) >= (int)sizeof(abs)) {
+			free(rel);
+			continue;
+		}
+		wd = scan_add(j, kind, abs, rel);
+		if (wd < 0) {
+			if (wd == -ENOSPC || wd == -ENOMEM)
+				j->add_err = -wd;
+			else if (kind == OWN_WORKTREE && !*rel && (wd == -ENOENT || wd == -ENOTDIR))
+				j->root_missing = true;
+			else if (wd != -ECANCELED && wd != -ENOENT && wd != -ENOTDIR)
+				log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
+			free(rel);
+			continue;
+		}
+		/* A directory reached twice in one walk is a bind mount or a loop: walk it once. */
+		if (!visited_add(j, wd)) {
+			free(rel);
+			continue;
+		}
+		j->nwalked++;
+		dir = opendir(abs);
+		if (!dir) {
+			free(rel);
+			continue;
+		}
+		while ((de = readdir(dir))) {
+			const char *name = de->d_name;
+
+			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+				continue;
+			if (kind == OWN_WORKTREE && strcmp(name, ".git") == 0)
+				continue;
+			if (!join_rel(child, sizeof(child), rel, name))
+				continue;
+			if (entry_is_dir(dir, de)) {
+				if (kind == OWN_WORKTREE && ignored(j, child, true))
+					continue;
+				if (n == cap) {
+					char **s = realloc(stack, sizeof(*stack) * cap * 2);
+
+					if (!s) {
+						j->complete = false;
+						continue;
+					}
+					stack = s;
+					cap *= 2;
+				}
+				if ((stack[n] = strdup(child)))
+					n++;
+				else
+					j->complete = false;
+			} else if (report) {
+				if (kind == OWN_WORKTREE)
+					found_add(j, child);
+				else if (!ends_with(name, ".lock"))
+					j->found_ref = true;
+			}
+		}
+		closedir(dir);
+		free(rel);
+	}
+	free(stack);
+}
+
+static void add_root(struct job *j, uint8_t kind, const char *abs)
+{
+	int wd;
+
+	if (!abs || job_stopped(j))
+		return;
+	wd = scan_add(j, kind, abs, "");
+	if (wd == -ENOSPC || wd == -ENOMEM)
+		j->add_err = -wd;
+	else if (wd == -ENOENT || wd == -ENOTDIR)
+		j->root_missing = true;
+	else if (wd < 0 && wd != -ECANCELED)
+		log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
+}
+
+static char *strip_slash(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return strndup(path, n);
+}
+
+static void job_open(struct job *j)
+{
+	git_repository *repo = NULL;
+
+	if (git_repository_open_ext(&repo, j->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		const git_error *e = git_error_last();
+
+		if (j->gitdir)
+			log_debug("repo_watch: cannot open %s (%s); no ignore rules", j->root,
+				  e ? e->message : "unknown error");
+		return;
+	}
+	if (git_repository_is_bare(repo)) {
+		git_repository_free(repo);
+		return;
+	}
+	j->repo = repo;
+	j->repo_opened = true;
+	if (!j->gitdir)
+		j->gitdir = strip_slash(git_repository_path(repo));
+	if (!j->commondir && git_repository_commondir(repo))
+		j->commondir = strip_slash(git_repository_commondir(repo));
+}
+
+static void job_work(uv_work_t *req)
+{
+	struct job *j = req->data;
+	int64_t start = time_mono_ns();
+
+	if (j->setup)
+		job_open(j);
+	if (j->gitdir && !j->commondir)
+		j->commondir = strdup(j->gitdir);
+	j->complete = true;
+	/* New directories first, reporting what is in them; the full walk then skips them. */
+	for (size_t i = 0; i < j->ndirs; i++)
+		walk(j, j->dirs[i].kind, j->dirs[i].rel, true);
+	if (j->full) {
+		/* Git metadata first: if the limit bites, it bites the worktree. */
+		if (j->gitdir) {
+			add_root(j, OWN_GITDIR, j->gitdir);
+			add_root(j, OWN_COMMON, j->commondir);
+			walk(j, OWN_REFS, "refs", false);
+		}
+		if (j->worktree)
+			walk(j, OWN_WORKTREE, "", false);
+	}
+	if (j->flush) {
+		for (size_t i = 0; i < j->paths.n && !atomic_load(&j->cancelled); i++) {
+			struct path_item *it = &j->paths.items[i];
+
+			it->keep = !ignored(j, it->path, it->dir);
+		}
+	}
+	git_index_free(j->index);
+	j->index = NULL;
+	git_error_clear();
+	j->work_ns = time_mono_ns() - start;
+}
+
+/* Loop side. */
+
+static void job_free(struct job *j)
+{
+	free(j->root);
+	free(j->gitdir);
+	free(j->commondir);
+	free_dirs(j->dirs, j->ndirs);
+	pathset_clear(&j->paths);
+	for (size_t i = 0; i < j->nfound; i++)
+		free(j->found[i]);
+	free(j->found);
+	free(j->visited);
+	free(j);
+}
+
+static void watcher_maybe_free(struct repo_watcher *w)
+{
+	if (!w->destroyed || w->nalive > 0 || w->ninst > 0)
+		return;
+	free(w->buckets);
+	free(w->drops);
+	uv_mutex_destroy(&w->lock);
+	free(w);
+}
+
+static void rw_maybe_free(struct repo_watch *rw)
+{
+	struct repo_watcher *w = rw->w;
+
+	if (!rw->removed || rw->handles > 0 || rw->job)
+		return;
+	git_repository_free(rw->repo);
+	free(rw->root);
+	free(rw->gitdir);
+	free(rw->commondir);
+	free_dirs(rw->dirs, rw->ndirs);
+	pathset_clear(&rw->paths);
+	free(rw);
+	w->nalive--;
+	watcher_maybe_free(w);
+}
+
+static void rw_close_cb(uv_handle_t *h)
+{
+	struct repo_watch *rw = h->data;
+
+	rw->handles--;
+	rw_maybe_free(rw);
+}
+
+static void inst_close_cb(uv_handle_t *h)
+{
+	struct inst *in = h->data;
+	struct repo_watcher *w = in->w;
+
+	close(in->fd);
+	free(in);
+	w->ninst--;
+	watcher_maybe_free(w);
+}
+
+/* Closes the instance: the kernel drops whatever watches are left with the descriptor. */
+static void inst_close(struct repo_watcher *w)
+{
+	struct inst *in = w->inst;
+
+	if (!in)
+		return;
+	uv_mutex_lock(&w->lock);
+	for (size_t b = 0; b < w->nbuckets; b++)
+		while (w->buckets[b])
+			tab_remove(w, w->buckets[b], false);
+	w->fd = -1;
+	uv_mutex_unlock(&w->lock);
+	w->inst = NULL;
+	in->closing = true;
+	uv_poll_stop(&in->poll);
+	uv_close((uv_handle_t *)&in->poll, inst_close_cb);
+}
+
+static void cancel_job(struct repo_watch *rw)
+{
+	if (!rw->job)
+		return;
+	uv_mutex_lock(&rw->w->lock);
+	atomic_store(&rw->job->cancelled, true);
+	uv_mutex_unlock(&rw->w->lock);
+	uv_cancel((uv_req_t *)&rw->job->req);
+}
+
+static void rescan_cb(uv_timer_t *t)
+{
+	struct repo_watch *rw = t->data;
+
+	note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+}
+
+static void degrade(struct repo_watch *rw, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void degrade(struct repo_watch *rw, const char *fmt, ...)
+{
+	unsigned period = rw->w->t.degraded_rescan_ms;
+	size_t keep = 0;
+	va_list ap;
+
+	if (rw->degraded)
+		return;
+	rw->degraded = true;
+	va_start(ap, fmt);
+	vsnprintf(rw->reason, sizeof(rw->reason), fmt, ap);
+	va_end(ap);
+	log_warnx("repo_watch: %s: %s; watching its git metadata only, with a full rescan every "
+		  "%u s",
+		  rw->root, rw->reason, (period + 999) / 1000);
+	cancel_job(rw);
+	drop_owners(rw, KIND_BIT(OWN_WORKTREE));
+	for (size_t i = 0; i < rw->ndirs; i++) {
+		if (rw->dirs[i].kind == OWN_WORKTREE)
+			free(rw->dirs[i].rel);
+		else
+			rw->dirs[keep++] = rw->dirs[i];
+	}
+	rw->ndirs = keep;
+	uv_timer_start(&rw->rescan_timer, rescan_cb, period, period);
+	note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+}
+
+static void set_gone(struct repo_watch *rw)
+{
+	rw->gone = true;
+	log_warnx("repo_watch: %s was deleted or moved away; no longer watching it", rw->root);
+	cancel_job(rw);
+	drop_owners(rw, KINDS_ALL);
+	uv_timer_stop(&rw->flush_timer);
+	uv_timer_stop(&rw->rescan_timer);
+	rw->window_open = false;
+	rw->what = 0;
+	rw->pend_full = rw->pend_flush = false;
+	free_dirs(rw->dirs, rw->ndirs);
+	rw->dirs = NULL;
+	rw->ndirs = rw->capdirs = 0;
+	pathset_clear(&rw->paths);
+}
+
+/* Calls touched then changed; false when a callback removed the watch. */
+static bool deliver(struct repo_watch *rw, unsigned what, const struct repo_watch_touch *t,
+		    size_t n)
+{
+	if (n > 0 && rw->ops.touched)
+		rw->ops.touched(rw->arg, t, n);
+	if (rw->removed || rw->gone)
+		return false;
+	if (what && rw->ops.changed)
+		rw->ops.changed(rw->arg, what);
+	return !rw->removed && !rw->gone;
+}
+
+static bool deliver_filtered(struct repo_watch *rw, struct job *j)
+{
+	struct repo_watch_touch *t = calloc(j->paths.n ? j->paths.n : 1, sizeof(*t));
+	unsigned what = j->what;
+	size_t n = 0;
+	bool ok;
+
+	for (size_t i = 0; i < j->paths.n; i++) {
+		struct path_item *it = &j->paths.items[i];
+
+		if (!it->keep)
+			continue;
+		what |= REPO_WATCH_WORKTREE;
+		if (it->mono_ns > rw->last_activity_ns)
+			rw->last_activity_ns = it->mono_ns;
+		if (!it->dir && t)
+			t[n++] =
+			    (struct repo_watch_touch){.path = it->path, .mono_ns = it->mono_ns};
+	}
+	if (j->paths.overflow)
+		what |= REPO_WATCH_WORKTREE | REPO_WATCH_TRUNCATED;
+	ok = deliver(rw, what, t, n);
+	free(t);
+	return ok;
+}
+
+static void job_done(uv_work_t *req, int status)
+{
+	struct job *j = req->data;
+	struct repo_watch *rw = j->rw;
+	int64_t now = time_mono_ns();
+
+	rw->job = NULL;
+	if (j->repo_opened) {
+		rw->repo = j->repo;
+		j->repo_opened = false;
+	}
+	if (j->setup) {
+		rw->ready = true;
+		if (!rw->gitdir && j->gitdir)
+			rw->gitdir = strdup(j->gitdir);
+		if (!rw->commondir && j->commondir)
+			rw->commondir = strdup(j->commondir);
+	}
+	if (status == 0)
+		log_debug(
+		    "repo_watch: %s: %s%s%sjob took %.1f ms: %zu directories walked, %zu paths "
+		    "filtered, %zu watches",
+		    rw->root, j->setup ? "setup " : "", j->full && !j->setup ? "rescan " : "",
+		    j->flush ? "report " : "", (double)j->work_ns / 1e6, j->nwalked,
+		    j->flush ? j->paths.n : 0, rw->nowned);
+	if (status < 0 || atomic_load(&j->cancelled) || rw->removed || rw->gone) {
+		job_free(j);
+		if (rw->removed)
+			rw_maybe_free(rw);
+		else
+			kick(rw);
+		return;
+	}
+	if (j->root_missing) {
+		job_free(j);
+		set_gone(rw);
+		if (rw->ops.gone)
+			rw->ops.gone(rw->arg);
+		return;
+	}
+	if (j->add_err == ENOSPC) {
+		if (rw->w->limit)
+			degrade(rw,
+				"inotify watch limit reached (%zu watches, or "
+				"fs.inotify.max_user_watches)",
+				rw->w->limit);
+		else
+			degrade(rw, "inotify watch limit reached (fs.inotify.max_user_watches)");
+	} else if (j->add_err) {
+		degrade(rw, "cannot add inotify watches: %s", strerror(j->add_err));
+	} else if (j->full && j->complete) {
+		struct drop_match m = {
+		    .rw = rw, .kinds = j->worktree ? KINDS_ALL : KINDS_GIT, .keep_gen = j->gen};
+
+		uv_mutex_lock(&rw->w->lock);
+		tab_drop(rw->w, &m);
+		uv_mutex_unlock(&rw->w->lock);
+	}
+	if (!rw->degraded)
+		for (size_t i = 0; i < j->nfound; i++)
+			note_path(rw, j->found[i], false, now);
+	if (j->found_more && !rw->degraded) {
+		rw->paths.overflow = true;
+		arm(rw);
+	}
+	if (j->found_ref)
+		note_what(rw, REPO_WATCH_GITDIR, now);
+	if (j->flush && !deliver_filtered(rw, j)) {
+		job_free(j);
+		return;
+	}
+	job_free(j);
+	kick(rw);
+}
+
+static void start_job(struct repo_watch *rw)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	int r;
+
+	if (!j || !(j->root = strdup(rw->root)) ||
+	    (rw->gitdir && !(j->gitdir = strdup(rw->gitdir))) ||
+	    (rw->commondir && !(j->commondir = strdup(rw->commondir)))) {
+		log_warnx("repo_watch: out of memory starting a scan of %s", rw->root);
+		if (j)
+			job_free(j);
+		return;
+	}
+	j->rw = rw;
+	atomic_init(&j->cancelled, false);
+	j->req.data = j;
+	/* 0 means "any generation" to tab_drop. */
+	if (++rw->gen == 0)
+		rw->gen = 1;
+	j->gen = rw->gen;
+	j->repo = rw->repo;
+	j->setup = rw->pend_setup;
+	j->full = rw->pend_setup || rw->pend_full;
+	j->worktree = !rw->degraded;
+	rw->pend_setup = rw->pend_full = false;
+	j->dirs = rw->dirs;
+	j->ndirs = rw->ndirs;
+	rw->dirs = NULL;
+	rw->ndirs = rw->capdirs = 0;
+	if (rw->pend_flush) {
+		j->flush = true;
+		j->what = rw->what;
+		rw->what = 0;
+		pathset_move(&j->paths, &rw->paths);
+		rw->pend_flush = false;
+	}
+	r = uv_queue_work(rw->w->loop, &j->req, job_work, job_done);
+	if (r < 0) {
+		log_warnx("repo_watch: cannot queue a scan of %s: %s", rw->root, uv_strerror(r));
+		job_free(j);
+		return;
+	}
+	rw->job = j;
+}
+
+/* Starts the next job or delivers a report that needs none; never while one runs. */
+static void kick(struct repo_watch *rw)
+{
+	bool scans = rw->pend_setup || rw->pend_full || rw->ndirs > 0;
+
+	if (rw->removed || rw->gone || rw->job)
+		return;
+	if (!scans && !rw->pend_flush)
+		return;
+	if (!scans && rw->paths.n == 0 && !rw->paths.overflow) {
+		unsigned what = rw->what;
+
+		rw->what = 0;
+		rw->pend_flush = false;
+		if (what)
+			deliver(rw, what, NULL, 0);
+		return;
+	}
+	start_job(rw);
+}
+
+static void flush_cb(uv_timer_t *t)
+{
+	struct repo_watch *rw = t->data;
+
+	rw->window_open = false;
+	rw->pend_flush = true;
+	kick(rw);
+}
+
+/* Event handling, on the loop with w->lock held. */
+
+static void drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t kind,
+		       const char *prefix)
+{
+	struct drop *d;
+
+	if (w->ndrops == w->capdrops) {
+		size_t cap = w->capdrops ? w->capdrops * 2 : 4;
+
+		d = realloc(w->drops, cap * sizeof(*d));
+		if (!d)
+			return;
+		w->drops = d;
+		w->capdrops = cap;
+	}
+	d = &w->drops[w->ndrops];
+	d->rw = rw;
+	d->kind = kind;
+	d->prefix = strdup(prefix);
+	if (d->prefix)
+		w->ndrops++;
+}
+
+static void owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask, const char *name)
+{
+	struct repo_watch *rw = o->rw;
+	int64_t now;
+
+	if (rw->removed || rw->gone || rw->gone_pending)
+		return;
+	if (!*name) {
+		if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) && is_root(o))
+			rw->gone_pending = true;
+		return;
+	}
+	now = batch_now(w);
+	switch (o->kind) {
+	case OWN_WORKTREE:
+		if (strcmp(name, ".git") == 0 || !join_rel(w->path, sizeof(w->path), o->rel, name))
+			return;
+		if (mask & IN_ISDIR) {
+			if (mask & (IN_CREATE | IN_MOVED_TO))
+				request_dir(rw, OWN_WORKTREE, w->path);
+			if (mask & (IN_DELETE | IN_MOVED_FROM))
+				note_path(rw, w->path, true, now);
+			if (mask & IN_MOVED_FROM)
+				drop_later(w, rw, OWN_WORKTREE, w->path);
+			return;
+		}
+		note_path(rw, w->path, false, now);
+		if (strcmp(name, ".gitignore") == 0 && !(mask & (IN_MODIFY | IN_ATTRIB)))
+			rw->pend_full = true;
+		return;
+	case OWN_GITDIR:
+		if (!(mask & IN_ISDIR) && (strcmp(name, "HEAD") == 0 || strcmp(name, "index") == 0))
+			note_what(rw, REPO_WATCH_GITDIR, now);
+		return;
+	case OWN_COMMON:
+		if (!(mask & IN_ISDIR) && strcmp(name, "packed-refs") == 0)
+			note_what(rw, REPO_WATCH_GITDIR, now);
+		return;
+	case OWN_REFS:
+		if (ends_with(name, ".lock") || !join_rel(w->path, sizeof(w->path), o->rel, name))
+			return;
+		if (mask & IN_ISDIR) {
+			if (mask & (IN_CREATE | IN_MOVED_TO))
+				request_dir(rw, OWN_REFS, w->path);
+			if (mask & IN_MOVED_FROM)
+				drop_later(w, rw, OWN_REFS, w->path);
+			return;
+		}
+		note_what(rw, REPO_WATCH_GITDIR, now);
+		return;
+	}
+}
+
+static void overflow_all(struct repo_watcher *w)
+{
+	log_warnx("repo_watch: inotify queue overflowed; rescanning every watched repository");
+	for (struct repo_watch *rw = w->watches; rw; rw = rw->next) {
+		if (rw->removed || rw->gone)
+			continue;
+		rw->pend_full = true;
+		note_what(rw, REPO_WATCH_RESCAN, batch_now(w));
+	}
+}
+
+static void handle_event(struct repo_watcher *w, int wd, uint32_t mask, const char *name)
+{
+	struct wd_entry *e;
+
+	if (mask & IN_Q_OVERFLOW) {
+		overflow_all(w);
+		return;
+	}
+	e = tab_find(w, wd);
+	if (!e)
+		return;
+	if (mask & IN_IGNORED) {
+		/* The kernel dropped the watch: directory deleted or file system unmounted. */
+		for (struct owner *o = e->owners; o; o = o->next)
+			if (is_root(o) && !o->rw->removed && !o->rw->gone)
+				o->rw->gone_pending = true;
+		tab_remove(w, e, false);
+		return;
+	}
+	for (struct owner *o = e->owners; o; o = o->next)
+		owner_event(w, o, mask, name);
+	for (size_t i = 0; i < w->ndrops; i++) {
+		struct drop_match m = {.rw = w->drops[i].rw,
+				       .kinds = KIND_BIT(w->drops[i].kind),
+				       .prefix = w->drops[i].prefix};
+
+		tab_drop(w, &m);
+		free(w->drops[i].prefix);
+	}
+	w->ndrops = 0;
+}
+
+static void process_events(struct repo_watcher *w, const char *buf, size_t len)
+{
+	struct repo_watch *rw, *next;
+	size_t off = 0;
+
+	w->batch_ns = 0;
+	uv_mutex_lock(&w->lock);
+	while (off + sizeof(struct inotify_event) <= len) {
+		struct inotify_event ev;
+
+		memcpy(&ev, buf + off, sizeof(ev));
+		if (ev.len > len - off - sizeof(ev))
+			break;
+		handle_event(w, ev.wd, ev.mask, ev.len ? buf + off + sizeof(ev) : "");
+		off += sizeof(ev) + ev.len;
+	}
+	uv_mutex_unlock(&w->lock);
+	/* Callbacks may remove watches; removed ones stay allocated until their close callbacks. */
+	for (rw = w->watches; rw; rw = next) {
+		next = rw->next;
+		if (rw->removed)
+			continue;
+		if (rw->gone_pending && !rw->gone) {
+			set_gone(rw);
+			if (rw->ops.gone)
+				rw->ops.gone(rw->arg);
+			continue;
+		}
+		kick(rw);
+	}
+}
+
+static void fail_all(struct repo_watcher *w, const char *what, int err)
+{
+	struct repo_watch *rw, *next;
+
+	log_warnx("repo_watch: %s: %s", what, uv_strerror(err));
+	for (rw = w->watches; rw; rw = next) {
+		next = rw->next;
+		if (!rw->removed && !rw->gone)
+			degrade(rw, "%s: %s", what, uv_strerror(err));
+	}
+	inst_close(w);
+}
+
+static void poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct inst *in = h->data;
+	struct repo_watcher *w = in->w;
+
+	(void)events;
+	if (status < 0) {
+		fail_all(w, "polling the inotify descriptor failed", status);
+		return;
+	}
+	/* Bounded, for fairness: the poll is level-triggered, so what is left comes next turn. */
+	for (int reads = 0; reads < 16 && !in->closing; reads++) {
+		ssize_t n = read(in->fd, in->buf, sizeof(in->buf));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				fail_all(w, "reading inotify events failed", -errno);
+			return;
+		}
+		if (n == 0)
+			return;
+		process_events(w, in->buf, (size_t)n);
+	}
+}
+
+static int inst_open(struct repo_watcher *w)
+{
+	struct inst *in;
+	int fd, r;
+
+	if (w->inst)
+		return 0;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	in = calloc(1, sizeof(*in));
+	if (!in) {
+		close(fd);
+		return -ENOMEM;
+	}
+	in->w = w;
+	in->fd = fd;
+	r = uv_poll_init(w->loop, &in->poll, fd);
+	if (r < 0) {
+		close(fd);
+		free(in);
+		return r;
+	}
+	in->poll.data = in;
+	w->ninst++;
+	r = uv_poll_start(&in->poll, UV_READABLE, poll_cb);
+	if (r < 0) {
+		w->inst = in;
+		inst_close(w);
+		return r;
+	}
+	uv_mutex_lock(&w->lock);
+	w->fd = fd;
+	uv_mutex_unlock(&w->lock);
+	w->inst = in;
+	return 0;
+}
+
+/* Public API. */
+
+struct repo_watcher *repo_watcher_create(uv_loop_t *loop, const struct repo_watcher_timing *timing)
+{
+	struct repo_watcher *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	if (uv_mutex_init(&w->lock) < 0) {
+		free(w);
+		return NULL;
+	}
+	w->loop = loop;
+	w->fd = -1;
+	if (timing)
+		w->t = *timing;
+	if (!w->t.settle_ms)
+		w->t.settle_ms = REPO_WATCH_SETTLE_MS;
+	if (!w->t.max_delay_ms)
+		w->t.max_delay_ms = REPO_WATCH_MAX_DELAY_MS;
+	if (w->t.max_delay_ms < w->t.settle_ms)
+		w->t.max_delay_ms = w->t.settle_ms;
+	if (!w->t.degraded_rescan_ms)
+		w->t.degraded_rescan_ms = REPO_WATCH_DEGRADED_RESCAN_MS;
+	return w;
+}
+
+void repo_watcher_destroy(struct repo_watcher *w)
+{
+	struct repo_watch *rw, *next;
+
+	if (!w || w->destroyed)
+		return;
+	w->destroyed = true;
+	for (rw = w->watches; rw; rw = next) {
+		next = rw->next;
+		repo_watch_remove(rw);
+	}
+	inst_close(w);
+	watcher_maybe_free(w);
+}
+
+void repo_watcher_set_limit(struct repo_watcher *w, size_t max_watches)
+{
+	uv_mutex_lock(&w->lock);
+	w->limit = max_watches;
+	uv_mutex_unlock(&w->lock);
+}
+
+size_t repo_watcher_count(const struct repo_watcher *w)
+{
+	uv_mutex_t *lock = (uv_mutex_t *)&w->lock;
+	size_t n;
+
+	uv_mutex_lock(lock);
+	n = w->nentries;
+	uv_mutex_unlock(lock);
+	return n;
+}
+
+int repo_watcher_fd(const struct repo_watcher *w)
+{
+	return w->inst ? w->inst->fd : -1;
+}
+
+#ifdef STINT_TEST_HOOKS
+/* A buffer of whole inotify events, each name NUL-terminated within its length. */
+static bool events_valid(const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		struct inotify_event ev;
+
+		if (len - off < sizeof(ev))
+			return false;
+		memcpy(&ev, buf + off, sizeof(ev));
+		if (ev.len > len - off - sizeof(ev))
+			return false;
+		if (ev.len > 0 && !memchr(buf + off + sizeof(ev), '\0', ev.len))
+			return false;
+		off += sizeof(ev) + ev.len;
+	}
+	return true;
+}
+
+int repo_watcher_inject(struct repo_watcher *w, const void *buf, size_t len)
+{
+	if (!events_valid(buf, len))
+		return -EINVAL;
+	process_events(w, buf, len);
+	return 0;
+}
+#endif
+
+struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_root,
+				  const char *gitdir, const char *commondir,
+				  const struct repo_watch_ops *ops, void *arg)
+{
+	struct repo_watch *rw = calloc(1, sizeof(*rw));
+	int r;
+
+	if (!rw)
+		return NULL;
+	rw->root = strip_slash(worktree_root);
+	rw->gitdir = gitdir ? strip_slash(gitdir) : NULL;
+	rw->commondir = commondir ? strip_slash(commondir) : NULL;
+	if (!rw->root || (gitdir && !rw->gitdir) || (commondir && !rw->commondir)) {
+		free(rw->root);
+		free(rw->gitdir);
+		free(rw->commondir);
+		free(rw);
+		return NULL;
+	}
+	rw->w = w;
+	rw->ops = *ops;
+	rw->arg = arg;
+	uv_timer_init(w->loop, &rw->flush_timer);
+	uv_timer_init(w->loop, &rw->rescan_timer);
+	rw->flush_timer.data = rw->rescan_timer.data = rw;
+	rw->handles = 2;
+	rw->next = w->watches;
+	if (w->watches)
+		w->watches->prev = rw;
+	w->watches = rw;
+	w->nwatches++;
+	w->nalive++;
+	r = inst_open(w);
+	if (r < 0) {
+		rw->ready = true;
+		degrade(rw, "cannot create an inotify instance: %s", uv_strerror(r));
+		return rw;
+	}
+	rw->pend_setup = true;
+	kick(rw);
+	return rw;
+}
+
+void repo_watch_remove(struct repo_watch *rw)
+{
+	struct repo_watcher *w;
+
+	if (!rw || rw->removed)
+		return;
+	w = rw->w;
+	rw->removed = true;
+	cancel_job(rw);
+	drop_owners(rw, KINDS_ALL);
+	if (rw->prev)
+		rw->prev->next = rw->next;
+	else
+		w->watches = rw->next;
+	if (rw->next)
+		rw->next->prev = rw->prev;
+	w->nwatches--;
+	uv_close((uv_handle_t *)&rw->flush_timer, rw_close_cb);
+	uv_close((uv_handle_t *)&rw->rescan_timer, rw_close_cb);
+	if (w->nwatches == 0)
+		inst_close(w);
+}
+
+bool repo_watch_ready(const struct repo_watch *rw)
+{
+	return rw->ready;
+}
+
+bool repo_watch_degraded(const struct repo_watch *rw)
+{
+	return rw->degraded;
+}
+
+const char *repo_watch_degraded_reason(const struct repo_watch *rw)
+{
+	return rw->degraded ? rw->reason : NULL;
+}
+
+bool repo_watch_gone(const struct repo_watch *rw)
+{
+	return rw->gone;
+}
+
+size_t repo_watch_count(const struct repo_watch *rw)
+{
+	uv_mutex_t *lock = (uv_mutex_t *)&rw->w->lock;
+	size_t n;
+
+	uv_mutex_lock(lock);
+	n = rw->nowned;
+	uv_mutex_unlock(lock);
+	return n;
+}
+
+int64_t repo_watch_last_activity(const struct repo_watch *rw)
+{
+	return rw->last_activity_ns;
+}

@@ -1,0 +1,892 @@
+#include "tmpl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sections open at once, parts of a dotted name, bytes of a name. */
+#define MAX_DEPTH 32
+#define MAX_PATH  8
+#define MAX_NAME  128
+/* Node visits in one rendering: nested loops over the same list must not run for ever. */
+#define MAX_STEPS 10000000UL
+
+enum node_type { N_TEXT, N_VAR, N_SECTION, N_INVERTED };
+
+struct node {
+	enum node_type type;
+	const char *text; /* N_TEXT: into the template's copy of the source */
+	size_t len;
+	/* Names: resolved at compile time to the scope that declares their first part. */
+	char *name; /* the dotted name; path[] points into a split copy after it */
+	const char *path[MAX_PATH];
+	int npath;
+	int depth; /* index of that scope: 0 is the view itself */
+	enum tmpl_kind kind;
+	bool push;  /* a section on a list or object: its items/object become a scope */
+	size_t end; /* sections: index of the node after the section's closing tag */
+};
+
+struct tmpl {
+	char *src;
+	struct node *nodes;
+	size_t n, cap;
+};
+
+struct buf {
+	char *s;
+	size_t len, cap;
+	int error; /* 0, ENOMEM or E2BIG */
+};
+
+static bool buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap;
+	char *s;
+
+	if (b->error)
+		return false;
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	if (n > TMPL_MAX_OUTPUT || b->len + n > TMPL_MAX_OUTPUT) {
+		b->error = E2BIG;
+		return false;
+	}
+	cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	s = realloc(b->s, cap);
+	if (!s) {
+		b->error = ENOMEM;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
+static void buf_put(struct buf *b, const char *s, size_t n)
+{
+	if (n == 0 || !buf_reserve(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void buf_spaces(struct buf *b, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memset(b->s + b->len, ' ', n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void tmpl_free(struct tmpl *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->nodes[i].name);
+	free(t->nodes);
+	free(t->src);
+	free(t);
+}
+
+/* --- compiling ---------------------------------------------------------------------------- */
+
+struct open_section {
+	size_t node;
+	int line;
+	char sigil;
+};
+
+struct compiler {
+	struct tmpl *t;
+	const char *name;
+	const char *src;
+	size_t len;
+	const struct tmpl_field *scopes[MAX_DEPTH + 1];
+	int nscopes;
+	struct open_section open[MAX_DEPTH];
+	int nopen;
+	char *err;
+	size_t errn;
+	size_t line_pos; /* lines are counted up to here */
+	int line;
+};
+
+__attribute__((format(printf, 3, 4))) static void compile_error(struct compiler *c, int line,
+								const char *fmt, ...)
+{
+	va_list ap;
+	int off = snprintf(c->err, c->errn, "%s:%d: ", c->name, line);
+
+	if (off < 0 || (size_t)off >= c->errn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->err + off, c->errn - (size_t)off, fmt, ap);
+	va_end(ap);
+}
+
+/* Line number of src[pos]; positions are asked for in increasing order. */
+static int line_at(struct compiler *c, size_t pos)
+{
+	for (; c->line_pos < pos; c->line_pos++)
+		if (c->src[c->line_pos] == '\n')
+			c->line++;
+	return c->line;
+}
+
+static struct node *add_node(struct compiler *c, enum node_type type)
+{
+	struct tmpl *t = c->t;
+	struct node *nd;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct node *nodes = realloc(t->nodes, cap * sizeof(*nodes));
+
+		if (!nodes)
+			return NULL;
+		t->nodes = nodes;
+		t->cap = cap;
+	}
+	nd = &t->nodes[t->n++];
+	memset(nd, 0, sizeof(*nd));
+	nd->type = type;
+	return nd;
+}
+
+static bool add_text(struct compiler *c, size_t from, size_t to)
+{
+	struct node *nd;
+
+	if (to <= from)
+		return true;
+	nd = add_node(c, N_TEXT);
+	if (!nd)
+		return false;
+	nd->text = c->src + from;
+	nd->len = to - from;
+	return true;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static bool name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-';
+}
+
+static const struct tmpl_field *field_find(const struct tmpl_field *fields, const char *name)
+{
+	for (; fields && fields->name; fields++)
+		if (strcmp(fields->name, name) == 0)
+			return fields;
+	return NULL;
+}
+
+/* Levenshtein distance, capped: only small ones matter for a suggestion. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[MAX_NAME + 1];
+
+	if (la > MAX_NAME || lb > MAX_NAME)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static void suggest(const struct tmpl_field *fields, const char *name, const char **best,
+		    size_t *best_d)
+{
+	for (; fields && fields->name; fields++) {
+		size_t d = edit_distance(name, fields->name);
+
+		if (d < *best_d) {
+			*best_d = d;
+			*best = fields->name;
+		}
+	}
+}
+
+static void unknown_name(struct compiler *c, int line, const char *full,
+			 const struct tmpl_field *const *scopes, int nscopes, const char *part)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, limit = strlen(part) > 4 ? 2 : 1;
+
+	for (int d = 0; d < nscopes; d++)
+		suggest(scopes[d], part, &best, &best_d);
+	if (best && best_d <= limit)
+		compile_error(c, line, "unknown variable \"%s\" (did you mean \"%s\"?)", full,
+			      best);
+	else
+		compile_error(c, line, "unknown variable \"%s\"", full);
+}
+
+/*
+ * Checks a tag's name and resolves it in the open scopes, innermost first. Fills nd's name,
+ * path, depth and kind. Returns false with the error set.
+ */
+static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n, int line)
+{
+	const struct tmpl_field *f = NULL;
+	char full[MAX_NAME + 1];
+
+	if (n == 0) {
+		compile_error(c, line, "empty tag: a name is missing");
+		return false;
+	}
+	if (n == 1 && s[0] == '.') {
+		compile_error(c, line, "{{.}} is not supported: name a field of the item");
+		return false;
+	}
+	if (n > MAX_NAME) {
+		compile_error(c, line, "name too long (%zu bytes, at most %d)", n, MAX_NAME);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool dot_ok = s[i] == '.' && i > 0 && i + 1 < n && s[i - 1] != '.';
+
+		if (!name_char(s[i]) && !dot_ok) {
+			compile_error(c, line,
+				      "invalid name \"%.*s\" (letters, digits, _ and -, parts "
+				      "joined by dots)",
+				      (int)n, s);
+			return false;
+		}
+	}
+	memcpy(full, s, n);
+	full[n] = '\0';
+	/* The name as written, then a copy split into the path. */
+	nd->name = malloc(2 * (n + 1));
+	if (!nd->name) {
+		compile_error(c, line, "out of memory");
+		return false;
+	}
+	memcpy(nd->name, full, n + 1);
+	memcpy(nd->name + n + 1, full, n + 1);
+	for (char *p = nd->name + n + 1; p;) {
+		char *dot = strchr(p, '.');
+
+		if (nd->npath == MAX_PATH) {
+			compile_error(c, line, "name \"%s\" has too many parts (at most %d)", full,
+				      MAX_PATH);
+			return false;
+		}
+		nd->path[nd->npath++] = p;
+		if (dot)
+			*dot++ = '\0';
+		p = dot;
+	}
+	for (int d = c->nscopes - 1; d >= 0 && !f; d--) {
+		f = field_find(c->scopes[d], nd->path[0]);
+		nd->depth = d;
+	}
+	if (!f) {
+		unknown_name(c, line, full, c->scopes, c->nscopes, nd->path[0]);
+		return false;
+	}
+	for (int i = 1; i < nd->npath; i++) {
+		const struct tmpl_field *parent = f;
+
+		f = parent->kind == TMPL_OBJECT ? field_find(parent->fields, nd->path[i]) : NULL;
+		if (!f) {
+			if (parent->kind == TMPL_OBJECT)
+				unknown_name(c, line, full, &parent->fields, 1, nd->path[i]);
+			else
+				compile_error(c, line,
+					      "unknown variable \"%s\" (\"%s\" is not an object)",
+					      full, parent->name);
+			return false;
+		}
+	}
+	nd->kind = f->kind;
+	if (nd->type == N_SECTION && (f->kind == TMPL_LIST || f->kind == TMPL_OBJECT)) {
+		/* At most one scope per open section: nscopes <= MAX_DEPTH here. */
+		nd->push = true;
+		c->scopes[c->nscopes++] = f->fields;
+	}
+	return true;
+}
+
+static bool var_kind_ok(struct compiler *c, const struct node *nd, int line)
+{
+	const char *what = nd->kind == TMPL_FLAG   ? "a flag"
+			   : nd->kind == TMPL_LIST ? "a list"
+						   : "an object";
+
+	if (nd->kind == TMPL_TEXT || nd->kind == TMPL_NUMBER)
+		return true;
+	compile_error(c, line, "\"%s\" is %s: use it as a section, {{#%s}}...{{/%s}}", nd->name,
+		      what, nd->name, nd->name);
+	return false;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n > 0 && is_blank(**s))
+		(*s)++, (*n)--;
+	while (*n > 0 && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+static bool close_section(struct compiler *c, const char *s, size_t n, int line)
+{
+	struct open_section *o;
+	struct node *nd;
+
+	if (c->nopen == 0) {
+		compile_error(c, line, "{{/%.*s}} closes no open section", (int)n, s);
+		return false;
+	}
+	o = &c->open[c->nopen - 1];
+	nd = &c->t->nodes[o->node];
+	if (strlen(nd->name) != n || memcmp(nd->name, s, n) != 0) {
+		compile_error(c, line, "{{/%.*s}} does not match {{%c%s}} opened on line %d",
+			      (int)n, s, o->sigil, nd->name, o->line);
+		return false;
+	}
+	if (nd->push)
+		c->nscopes--;
+	nd->end = c->t->n;
+	c->nopen--;
+	return true;
+}
+
+/* Where the tag's line begins, or SIZE_MAX if something else than blanks comes before it. */
+static size_t standalone_start(const char *src, size_t at)
+{
+	size_t p = at;
+
+	while (p > 0 && src[p - 1] != '\n') {
+		if (!is_blank(src[p - 1]))
+			return SIZE_MAX;
+		p--;
+	}
+	return p;
+}
+
+/* Just after the tag's line (its newline included), or SIZE_MAX if more than blanks follow. */
+static size_t standalone_end(const char *src, size_t len, size_t at)
+{
+	size_t p = at;
+
+	while (p < len && src[p] != '\n') {
+		if (!is_blank(src[p]))
+			return SIZE_MAX;
+		p++;
+	}
+	return p < len ? p + 1 : p;
+}
+
+/* Where end_mark ("}}" or "}}}") is on the tag's line, from p on; SIZE_MAX if it is not. */
+static size_t tag_close(const char *src, size_t len, size_t p, const char *end_mark)
+{
+	size_t m = strlen(end_mark);
+
+	for (; p + m <= len && src[p] != '\n'; p++)
+		if (memcmp(src + p, end_mark, m) == 0)
+			return p;
+	return SIZE_MAX;
+}
+
+/* One tag at src[s] ("{{"); *next is set past it (and past its line when it stands alone). */
+static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *next)
+{
+	const char *src = c->src, *name;
+	int line = line_at(c, s);
+	size_t p = s + 2, close, e, n, ls, le;
+	char sigil = src[p] && strchr("#^/!&{>=", src[p]) ? src[p] : 0;
+	struct node *nd;
+
+	if (sigil)
+		p++;
+	if (sigil == '!') {
+		const char *q = strstr(src + p, "}}");
+
+		if (!q) {
+			compile_error(c, line, "comment {{! is never closed with }}");
+			return false;
+		}
+		close = (size_t)(q - src);
+		e = close + 2;
+	} else {
+		const char *end_mark = sigil == '{' ? "}}}" : "}}";
+
+		close = tag_close(src, c->len, p, end_mark);
+		if (close == SIZE_MAX) {
+			compile_error(c, line, "tag {{%s is not closed with %s on its line",
+				      sigil == '{' ? "{" : "", end_mark);
+			return false;
+		}
+		e = close + strlen(end_mark);
+	}
+	if (sigil == '>' || sigil == '=') {
+		compile_error(c, line, "%s not supported",
+			      sigil == '>' ? "partials ({{>name}}) are"
+					   : "delimiter changes ({{=...=}}) are");
+		return false;
+	}
+
+	/* A section, closing or comment tag alone on its line takes the whole line with it. */
+	ls = standalone_start(src, s);
+	le = standalone_end(src, c->len, e);
+	if (!(sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!') || ls == SIZE_MAX ||
+	    le == SIZE_MAX) {
+		ls = s;
+		le = e;
+	}
+	if (!add_text(c, text_from, ls)) {
+		compile_error(c, line, "out of memory");
+		return false;
+	}
+	*next = le;
+	if (sigil == '!')
+		return true;
+
+	name = src + p;
+	n = close - p;
+	trim(&name, &n);
+	if (sigil == '/')
+		return close_section(c, name, n, line);
+	if ((sigil == '#' || sigil == '^') && c->nopen == MAX_DEPTH) {
+		compile_error(c, line, "sections nested too deeply (at most %d)", MAX_DEPTH);
+		return false;
+	}
+	nd = add_node(c, sigil == '#' ? N_SECTION : sigil == '^' ? N_INVERTED : N_VAR);
+	if (!nd) {
+		compile_error(c, line, "out of memory");
+		return false;
+	}
+	if (!resolve(c, nd, name, n, line))
+		return false;
+	if (nd->type == N_VAR)
+		return var_kind_ok(c, nd, line);
+	c->open[c->nopen++] =
+	    (struct open_section){.node = c->t->n - 1, .line = line, .sigil = sigil};
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (overlong forms and surrogates are invalid). */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t v, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xE0) == 0xC0)
+		len = 2, v = s[0] & 0x1Fu, min = 0x80;
+	else if ((s[0] & 0xF0) == 0xE0)
+		len = 3, v = s[0] & 0x0Fu, min = 0x800;
+	else if ((s[0] & 0xF8) == 0xF0)
+		len = 4, v = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* A copy with CR LF (and lone CR) as LF; UTF-8 and control characters checked. */
+static char *normalize(struct compiler *c, const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	char *out = malloc(len + 1);
+	size_t w = 0;
+	int line = 1;
+
+	if (!out) {
+		snprintf(c->err, c->errn, "%s: out of memory", c->name);
+		return NULL;
+	}
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_len(u + i, len - i, &cp);
+
+		if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
+		    (cp >= 0x80 && cp <= 0x9F)) {
+			if (k == 0)
+				compile_error(c, line, "invalid UTF-8 (byte 0x%02X)", u[i]);
+			else
+				compile_error(c, line, "control character U+%04X", (unsigned)cp);
+			free(out);
+			return NULL;
+		}
+		if (cp == '\r') {
+			out[w++] = '\n';
+			i += i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
+			line++;
+			continue;
+		}
+		if (cp == '\n')
+			line++;
+		memcpy(out + w, text + i, k);
+		w += k;
+		i += k;
+	}
+	out[w] = '\0';
+	c->len = w;
+	return out;
+}
+
+struct tmpl *tmpl_compile(const char *text, const char *name, const struct tmpl_field *schema,
+			  char *err, size_t errn)
+{
+	struct compiler c = {.name = name ? name : "template", .err = err, .errn = errn, .line = 1};
+	size_t len = text ? strlen(text) : 0, pos = 0, text_from = 0;
+
+	if (errn)
+		err[0] = '\0';
+	if (len > TMPL_MAX_TEXT) {
+		snprintf(err, errn, "%s: too large for a template (%zu bytes, at most %d)", c.name,
+			 len, TMPL_MAX_TEXT);
+		return NULL;
+	}
+	c.t = calloc(1, sizeof(*c.t));
+	if (!c.t) {
+		snprintf(err, errn, "%s: out of memory", c.name);
+		return NULL;
+	}
+	c.t->src = normalize(&c, text ? text : "", len);
+	if (!c.t->src)
+		goto fail;
+	c.src = c.t->src;
+	c.scopes[c.nscopes++] = schema;
+	while (pos < c.len) {
+		const char *open = strstr(c.src + pos, "{{");
+		size_t s;
+
+		if (!open)
+			break;
+		s = (size_t)(open - c.src);
+		/* "\{{" is a literal "{{". */
+		if (s > 0 && c.src[s - 1] == '\\') {
+			if (!add_text(&c, text_from, s - 1)) {
+				compile_error(&c, line_at(&c, s), "out of memory");
+				goto fail;
+			}
+			text_from = s;
+			pos = s + 2;
+			continue;
+		}
+		if (!compile_tag(&c, s, text_from, &pos))
+			goto fail;
+		text_from = pos;
+	}
+	if (!add_text(&c, text_from, c.len)) {
+		compile_error(&c, line_at(&c, c.len), "out of memory");
+		goto fail;
+	}
+	if (c.nopen > 0) {
+		struct open_section *o = &c.open[c.nopen - 1];
+		const char *nm = c.t->nodes[o->node].name;
+
+		compile_error(&c, o->line, "{{%c%s}} is never closed (no {{/%s}})", o->sigil, nm,
+			      nm);
+		goto fail;
+	}
+	return c.t;
+fail:
+	tmpl_free(c.t);
+	return NULL;
+}
+
+/* --- rendering ---------------------------------------------------------------------------- */
+
+struct render {
+	const struct tmpl *t;
+	const json_t *ctx[MAX_DEPTH + 1];
+	int nctx;
+	struct buf out;
+	unsigned long steps;
+};
+
+static const json_t *lookup(const struct render *r, const struct node *nd)
+{
+	const json_t *v = nd->depth < r->nctx ? r->ctx[nd->depth] : NULL;
+
+	for (int i = 0; i < nd->npath && v; i++)
+		v = json_is_object(v) ? json_object_get(v, nd->path[i]) : NULL;
+	return v;
+}
+
+static bool has_object_item(const json_t *arr)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (json_is_object(json_array_get(arr, i)))
+			return true;
+	return false;
+}
+
+static bool truthy(const struct node *nd, const json_t *v)
+{
+	switch (nd->kind) {
+	case TMPL_TEXT:
+		return json_is_string(v) && json_string_length(v) > 0;
+	case TMPL_NUMBER:
+		return json_is_integer(v) && json_integer_value(v) != 0;
+	case TMPL_FLAG:
+		return json_is_true(v);
+	case TMPL_OBJECT:
+		return json_is_object(v);
+	case TMPL_LIST:
+		return json_is_array(v) && has_object_item(v);
+	}
+	return false;
+}
+
+/*
+ * Where the text of the output's current line starts: its indentation, plus a list marker
+ * ("- ", "* ", "+ ", "1. ", "1) ") and the spaces after it. A multi-line value continues there,
+ * so it stays inside its list item.
+ */
+static size_t hanging_indent(const struct buf *b)
+{
+	const char *s = b->s;
+	size_t start = b->len, i, col = 0, k = 0, sp = 0;
+
+	while (start > 0 && s[start - 1] != '\n')
+		start--;
+	for (i = start; i < b->len && is_blank(s[i]); i++)
+		col = s[i] == '\t' ? col + 4 - col % 4 : col + 1;
+	if (i < b->len && (s[i] == '-' || s[i] == '*' || s[i] == '+')) {
+		k = 1;
+	} else {
+		while (i + k < b->len && k < 9 && s[i + k] >= '0' && s[i + k] <= '9')
+			k++;
+		if (k == 0 || i + k >= b->len || (s[i + k] != '.' && s[i + k] != ')'))
+			return col;
+		k++;
+	}
+	while (i + k + sp < b->len && s[i + k + sp] == ' ' && sp < 4)
+		sp++;
+	return sp > 0 ? col + k + sp : col;
+}
+
+static void put_value(struct render *r, const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t indent;
+
+	if (!nl) {
+		buf_put(&r->out, s, n);
+		return;
+	}
+	indent = hanging_indent(&r->out);
+	while (nl) {
+		size_t k = (size_t)(nl - s) + 1;
+
+		buf_put(&r->out, s, k);
+		s += k;
+		n -= k;
+		if (n > 0 && *s != '\n')
+			buf_spaces(&r->out, indent);
+		nl = memchr(s, '\n', n);
+	}
+	buf_put(&r->out, s, n);
+}
+
+static void render_range(struct render *r, size_t begin, size_t end)
+{
+	for (size_t i = begin; i < end && !r->out.error;) {
+		const struct node *nd = &r->t->nodes[i];
+		const json_t *v;
+		char num[32];
+
+		if (++r->steps > MAX_STEPS) {
+			r->out.error = E2BIG;
+			return;
+		}
+		switch (nd->type) {
+		case N_TEXT:
+			buf_put(&r->out, nd->text, nd->len);
+			i++;
+			continue;
+		case N_VAR:
+			v = lookup(r, nd);
+			/* strlen: a NUL inside a string would end the output early. */
+			if (nd->kind == TMPL_TEXT && json_is_string(v)) {
+				put_value(r, json_string_value(v), strlen(json_string_value(v)));
+			} else if (nd->kind == TMPL_NUMBER && json_is_integer(v)) {
+				snprintf(num, sizeof(num), "%lld",
+					 (long long)json_integer_value(v));
+				buf_put(&r->out, num, strlen(num));
+			}
+			i++;
+			continue;
+		case N_SECTION:
+			v = lookup(r, nd);
+			if (!truthy(nd, v)) {
+				/* nothing */
+			} else if (nd->push && nd->kind == TMPL_LIST) {
+				for (size_t k = 0; k < json_array_size(v) && !r->out.error; k++) {
+					const json_t *item = json_array_get(v, k);
+
+					/* An empty body still costs its loop. */
+					if (++r->steps > MAX_STEPS) {
+						r->out.error = E2BIG;
+						return;
+					}
+					if (!json_is_object(item))
+						continue;
+					r->ctx[r->nctx++] = item;
+					render_range(r, i + 1, nd->end);
+					r->nctx--;
+				}
+			} else if (nd->push) {
+				r->ctx[r->nctx++] = v;
+				render_range(r, i + 1, nd->end);
+				r->nctx--;
+			} else {
+				render_range(r, i + 1, nd->end);
+			}
+			i = nd->end;
+			continue;
+		case N_INVERTED:
+			if (!truthy(nd, lookup(r, nd)))
+				render_range(r, i + 1, nd->end);
+			i = nd->end;
+			continue;
+		}
+		i++;
+	}
+}
+
+/*
+ * A code fence's run ("```", "~~~~") at the start of a line, after its indentation: its length
+ * (0 if none) and character; *after is where the run ends.
+ */
+static size_t fence_run(const char *p, size_t n, char *ch, size_t *after)
+{
+	size_t i = 0, k;
+
+	while (i < n && is_blank(p[i]))
+		i++;
+	if (n - i < 3 || (p[i] != '`' && p[i] != '~'))
+		return 0;
+	for (k = i; k < n && p[k] == p[i]; k++)
+		;
+	if (k - i < 3)
+		return 0;
+	*ch = p[i];
+	*after = k;
+	return k - i;
+}
+
+static bool blank_line(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_blank(p[i]))
+			return false;
+	return true;
+}
+
+/* The output's tidying; see tmpl_render. */
+static void tidy(const struct buf *in, struct buf *out)
+{
+	const char *p = in->s ? in->s : "", *end = p + in->len;
+	bool in_fence = false, prev_blank = true;
+	size_t flen = 0;
+	char fch = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k, after = 0;
+		char ch = 0;
+
+		if (in_fence) {
+			k = fence_run(p, n, &ch, &after);
+			if (k >= flen && ch == fch && blank_line(p + after, n - after))
+				in_fence = false;
+			buf_put(out, p, n);
+			buf_put(out, "\n", 1);
+			prev_blank = false;
+		} else if (blank_line(p, n)) {
+			if (!prev_blank)
+				buf_put(out, "\n", 1);
+			prev_blank = true;
+		} else {
+			k = fence_run(p, n, &ch, &after);
+			/* A backtick fence's info string has no backtick; else it is inline code.
+			 */
+			if (k && !(ch == '`' && memchr(p + after, '`', n - after))) {
+				in_fence = true;
+				fch = ch;
+				flen = k;
+			}
+			buf_put(out, p, n);
+			buf_put(out, "\n", 1);
+			prev_blank = false;
+		}
+		p += n + 1;
+	}
+	/* At most one blank line is left at the end. */
+	if (!out->error && prev_blank && out->len > 1 && out->s[out->len - 2] == '\n')
+		out->s[--out->len] = '\0';
+}
+
+char *tmpl_render(const struct tmpl *t, const json_t *view, char *err, size_t errn)
+{
+	struct render r = {.t = t, .nctx = 1};
+	struct buf tidied = {0};
+
+	if (errn)
+		err[0] = '\0';
+	r.ctx[0] = view;
+	render_range(&r, 0, t->n);
+	if (!r.out.error)
+		tidy(&r.out, &tidied);
+	free(r.out.s);
+	if (!r.out.error && !tidied.error)
+		return tidied.s ? tidied.s : strdup("");
+	free(tidied.s);
+	if ((r.out.error ? r.out.error : tidied.error) == ENOMEM)
+		snprintf(err, errn, "cannot render the template: out of memory");
+	else if (r.steps > MAX_STEPS)
+		snprintf(err, errn,
+			 "cannot render the template: too much work (sections nested "
+			 "over the same lists?)");
+	else
+		snprintf(err, errn, "cannot render the template: the output would be over %d bytes",
+			 TMPL_MAX_OUTPUT);
+	return NULL;
+}
