@@ -27,6 +27,7 @@ enum field {
 	F_PRIORITY = 1 << 8,
 	F_LIMIT = 1 << 9,
 	F_BLOCKED_BY = 1 << 10,
+	F_NEXT = 1 << 11,
 };
 
 /* Which fields each command takes, and which of those it requires. */
@@ -40,7 +41,7 @@ static const struct {
 	[CMD_RESUME] = {F_CWD, F_CWD},
 	[CMD_CANCEL] = {F_CWD, F_CWD},
 	[CMD_NOTE] = {F_CWD | F_TEXT | F_KIND, F_CWD | F_TEXT},
-	[CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY, F_CWD | F_TEXT},
+	[CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY | F_NEXT, F_CWD | F_TEXT},
 	[CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
 	[CMD_LIST] = {F_CWD | F_LIMIT, 0},
 	[CMD_PING] = {0, 0},
@@ -53,7 +54,7 @@ static const struct {
 	{"cwd", F_CWD},       {"focus", F_FOCUS},     {"tags", F_TAGS},
 	{"text", F_TEXT},     {"why", F_WHY},         {"summary", F_SUMMARY},
 	{"no_log", F_NO_LOG}, {"kind", F_KIND},       {"priority", F_PRIORITY},
-	{"limit", F_LIMIT},   {"blocked_by", F_BLOCKED_BY},
+	{"limit", F_LIMIT},   {"blocked_by", F_BLOCKED_BY}, {"next", F_NEXT},
 };
 
 static int name_lookup(const char *const *names, size_t n, const char *name)
@@ -219,6 +220,12 @@ static int parse_fields(json_t *root, struct proto_request *req, struct proto_er
 		if (!json_is_boolean(v))
 			return fail(err, ERR_BAD_REQUEST, "field \"no_log\" must be true or false");
 		req->no_log = json_is_true(v);
+	}
+	if (present & F_NEXT) {
+		v = json_object_get(root, "next");
+		if (!json_is_boolean(v))
+			return fail(err, ERR_BAD_REQUEST, "field \"next\" must be true or false");
+		req->next = json_is_true(v);
 	}
 	if (present & F_KIND) {
 		const char *s = json_string_value(json_object_get(root, "kind"));

@@ -82,6 +82,7 @@ struct proto_request {
 	const char *summary;
 	const char *blocked_by;
 	bool no_log;
+	bool next; /* todo: for the next session, listed under Next Steps */
 	enum note_kind note_kind;
 	enum todo_priority priority;
 	int64_t limit;

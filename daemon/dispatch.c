@@ -376,6 +376,8 @@ static json_t *event_payload(const struct proto_request *req)
 		json_object_set_new(p, "priority", json_string(proto_priority_name(req->priority)));
 		if (req->blocked_by)
 			json_object_set_new(p, "blocked_by", json_string(req->blocked_by));
+		if (req->next)
+			json_object_set_new(p, "next", json_true());
 		break;
 	case CMD_DECISION:
 		json_object_set_new(p, "text", json_string(req->text));
@@ -469,33 +471,6 @@ static void close_session(struct job *j, const char *state)
 	store_submit(j->d->store, &j->op);
 }
 
-/* Reads a user's log template, bounded: the engine refuses anything longer anyway. */
-static int read_template(const char *path, char **out, char *err, size_t errn)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
-		return -e;
-	}
-	buf = malloc(TMPL_MAX_TEXT + 2);
-	n = buf ? fread(buf, 1, TMPL_MAX_TEXT + 1, f) : 0;
-	if (!buf || ferror(f)) {
-		snprintf(err, errn, "cannot read the log template %s", path);
-		fclose(f);
-		free(buf);
-		return -EIO;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 /* Worker: everything that touches the disk or the repository for a stop. */
 static void stop_work(uv_work_t *w)
 {
@@ -540,7 +515,7 @@ static void stop_work(uv_work_t *w)
 	json_object_set_new(j->record, "log_dir", json_string(dir));
 	logprep_fill(j->record, dir);
 	if (j->template_path) {
-		r = read_template(j->template_path, &tmpl, j->err, sizeof(j->err));
+		r = logprep_read_template(j->template_path, &tmpl, j->err, sizeof(j->err));
 		if (r < 0) {
 			j->status = r;
 			return;

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <git2.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tmpl.h"
 
 #define LOGPREP_PREVIOUS 3
 #define LOGPREP_MAX_CARRIED 50
@@ -223,7 +225,8 @@ void logprep_find_refs(const char *text, const char *web, json_t *refs)
 
 		if (strncmp(p, "GH-", 3) == 0 && (p == text || !isalnum((unsigned char)p[-1]))) {
 			hash = p + 2;
-		} else if (*p == '#') {
+			start = hash;
+		} else if (*p == '#' && !(p > text && p[-1] == '&')) { /* not an HTML "&#39;" */
 			hash = p;
 			/* owner/repo#N: walk back over the name */
 			while (start > text && (isalnum((unsigned char)start[-1]) ||
@@ -291,4 +294,30 @@ void logprep_fill(json_t *record, const char *dir)
 {
 	previous_logs(record, dir);
 	refs(record);
+}
+
+int logprep_read_template(const char *path, char **out, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
+		return -e;
+	}
+	buf = malloc(TMPL_MAX_TEXT + 2);
+	n = buf ? fread(buf, 1, TMPL_MAX_TEXT + 1, f) : 0;
+	if (!buf || ferror(f)) {
+		snprintf(err, errn, "cannot read the log template %s", path);
+		fclose(f);
+		free(buf);
+		return -EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
 }

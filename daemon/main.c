@@ -19,6 +19,8 @@
 #include "ctl.h"
 #include "dispatch.h"
 #include "log.h"
+#include "logprep.h"
+#include "template.h"
 #include "repo.h"
 #include "repo_watch.h"
 #include "sockpath.h"
@@ -273,6 +275,18 @@ static int check_config(const char *path)
 	if (config_load(&cfg, path, false, err, sizeof(err)) < 0) {
 		fprintf(stderr, "stintd: %s\n", err);
 		return 1;
+	}
+	if (cfg.log_template && *cfg.log_template) {
+		char *text = NULL;
+
+		if (logprep_read_template(cfg.log_template, &text, err, sizeof(err)) < 0 ||
+		    template_check(text, cfg.log_template, err, sizeof(err)) < 0) {
+			fprintf(stderr, "stintd: %s\n", err);
+			free(text);
+			config_finish(&cfg);
+			return 1;
+		}
+		free(text);
 	}
 	config_finish(&cfg);
 	printf("%s: ok\n", path);
