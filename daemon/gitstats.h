@@ -28,8 +28,8 @@ struct gitstats_tip {
 struct gitstats_baseline {
 	char head[GITSTATS_OID_MAX + 1]; /* "" when HEAD is unborn */
 	char *branch;			 /* "main", "detached at abc1234", "main (unborn)" */
-	char tree[GITSTATS_OID_MAX +
-		  1];		   /* the worktree (untracked files included) as a tree object */
+	/* The worktree (untracked files included) as a tree object. */
+	char tree[GITSTATS_OID_MAX + 1];
 	struct gitstats_tip *tips; /* HEAD first, then every local branch */
 	size_t ntips;
 	bool fallback; /* taken by running git: libgit2 could not read the repository */
@@ -40,8 +40,8 @@ struct gitstats_file {
 	char *old_path;		/* the path at the baseline when renamed, else NULL */
 	int64_t added, removed; /* 0 and 0 for binary files */
 	bool binary;
-	char status; /* 'A' added, 'D' deleted, 'M' modified (content or mode), 'R' renamed, 'T'
-			type */
+	/* 'A' added, 'D' deleted, 'M' modified (content or mode), 'R' renamed, 'T' type changed */
+	char status;
 };
 
 struct gitstats_commit {

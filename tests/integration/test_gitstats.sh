@@ -108,9 +108,8 @@ $want
 --- stint
 $got"
 	# Totals are the sums of the files.
-	local sa sr nf
-	read -r sa sr nf < <(printf '%s\n' "$got" | awk -F'\t' 'NF { n++; if ($1 != "-") { a += $1; r += $2 } } END { print a + 0, r + 0, n + 0 }')
-	expect_eq "$sa $sr $nf" "$(field added "$1" "$BASE") $(field removed "$1" "$BASE") $(field files "$1" "$BASE")" "$2: totals"
+	expect_eq "$(printf '%s\n' "$got" | awk -F'\t' 'NF { n++; if ($1 != "-") { a += $1; r += $2 } } END { print a + 0, r + 0, n + 0 }')" \
+		"$(summary "$1" "$BASE" | awk -F'\t' '{ v[$1] = $2 } END { print v["added"], v["removed"], v["files"] }')" "$2: totals"
 }
 
 # Each commit stint lists matches `git diff-tree -M --numstat` against its first parent.
