@@ -121,7 +121,7 @@ static void previous_logs(json_t *record, const char *dir)
 				qsort(found, n, sizeof(found[0]), prev_cmp);
 				n = LOGPREP_PREVIOUS;
 			}
-			snprintf(found[n].name, sizeof(found[n].name), "%s", de->d_name);
+			memcpy(found[n].name, de->d_name, strlen(de->d_name) + 1);
 			found[n++].seq = seq;
 		}
 		closedir(dh);

@@ -154,3 +154,77 @@ void repo_info_finish(struct repo_info *info)
 	free(info->author);
 	memset(info, 0, sizeof(*info));
 }
+
+/* Whether the index differs from HEAD's tree (or, unborn, holds anything). */
+static int index_has_staged(git_repository *repo, git_index *idx)
+{
+	git_object *head_tree = NULL;
+	git_diff *diff = NULL;
+	int r, n;
+
+	r = git_revparse_single(&head_tree, repo, "HEAD^{tree}");
+	if (r == GIT_ENOTFOUND || r == GIT_EUNBORNBRANCH)
+		return git_index_entrycount(idx) > 0;
+	if (r < 0)
+		return -1;
+	r = git_diff_tree_to_index(&diff, repo, (git_tree *)head_tree, idx, NULL);
+	git_object_free(head_tree);
+	if (r < 0)
+		return -1;
+	n = (int)git_diff_num_deltas(diff);
+	git_diff_free(diff);
+	return n > 0;
+}
+
+int repo_commit_file(const char *root, const char *path, const char *message, char *why,
+		     size_t whyn)
+{
+	git_repository *repo = NULL;
+	git_index *idx = NULL;
+	git_signature *sig = NULL;
+	git_object *parent = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_id, commit_id;
+	size_t n = strlen(root);
+	int r = -EIO, staged;
+
+	if (strncmp(path, root, n) != 0 || path[n] != '/') {
+		snprintf(why, whyn, "%s is not inside %s", path, root);
+		return 1;
+	}
+	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	    git_repository_index(&idx, repo) < 0)
+		goto git_fail;
+	staged = index_has_staged(repo, idx);
+	if (staged < 0)
+		goto git_fail;
+	if (staged) {
+		snprintf(why, whyn, "left uncommitted: other changes are staged in %s", root);
+		r = 1;
+		goto out;
+	}
+	if (git_index_add_bypath(idx, path + n + 1) < 0 || git_index_write(idx) < 0 ||
+	    git_index_write_tree(&tree_id, idx) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0)
+		goto git_fail;
+	if (git_signature_default(&sig, repo) < 0 && git_signature_now(&sig, "stint", "stint@localhost") < 0)
+		goto git_fail;
+	r = git_revparse_single(&parent, repo, "HEAD^{commit}");
+	if (r < 0 && r != GIT_ENOTFOUND)
+		goto git_fail;
+	if (git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
+				parent ? 1 : 0, parent) < 0)
+		goto git_fail;
+	r = 0;
+	goto out;
+git_fail:
+	snprintf(why, whyn, "cannot commit the log in %s: %s", root,
+		 git_error_last() ? git_error_last()->message : "unknown error");
+	r = -EIO;
+out:
+	git_object_free(parent);
+	git_tree_free(tree);
+	git_signature_free(sig);
+	git_index_free(idx);
+	git_repository_free(repo);
+	return r;
+}

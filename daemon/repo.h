@@ -27,4 +27,12 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 int repo_refresh(const char *root, struct repo_info *info);
 void repo_info_finish(struct repo_info *info);
 
+/*
+ * Commits the one file at path (inside the worktree at root) on the current branch with
+ * message, only when nothing else is staged: the user's own staging is never swept into it.
+ * Returns 0 when committed, 1 when left uncommitted (why says so), -errno on failure (why).
+ */
+int repo_commit_file(const char *root, const char *path, const char *message, char *why,
+		     size_t whyn);
+
 #endif
