@@ -316,6 +316,7 @@ static void start_resolved(uv_work_t *w, int status)
 		goto done;
 	}
 	s->busy = true;
+	s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
 	session_link(d, s);
 	j->s = s;
 	stamp_now(&j->at, d->boot_id);
@@ -576,6 +577,8 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		json_object_set_new(j->record, "stats", json_deep_copy(s->stats));
 	if (j->record)
 		json_object_set_new(j->record, "max_file_rows", json_integer(d->cfg.log_max_file_rows));
+	if (j->record && json_object_get(s->baseline, "tree"))
+		json_object_set(j->record, "baseline_tree", json_object_get(s->baseline, "tree"));
 	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
 	if (!j->record || !j->log_dir || job_queue(j, stop_work, stop_written) < 0) {
 		reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
@@ -741,6 +744,7 @@ int dispatch_restore(void *arg, json_t *row, json_t *events)
 	if (!s)
 		return -1;
 	s->id = json_integer_value(json_object_get(row, "id"));
+	s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
 	json_array_foreach(events, i, ev)
 	{
 		struct stamp st;

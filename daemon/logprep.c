@@ -290,10 +290,141 @@ static void refs(json_t *record)
 	free(web);
 }
 
+/* A whole upper-case TODO, FIXME or XXX in the line. */
+static bool has_todo_word(const char *p, size_t n)
+{
+	static const char *const words[] = {"TODO", "FIXME", "XXX"};
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && (isalnum((unsigned char)p[i - 1]) || p[i - 1] == '_'))
+			continue;
+		for (size_t w = 0; w < 3; w++) {
+			size_t wl = strlen(words[w]);
+
+			if (i + wl <= n && memcmp(p + i, words[w], wl) == 0 &&
+			    (i + wl == n || !(isalnum((unsigned char)p[i + wl]) || p[i + wl] == '_')))
+				return true;
+		}
+	}
+	return false;
+}
+
+struct todo_scan {
+	json_t *out;
+	const char *exclude_rel; /* the log directory, relative to the root, or NULL */
+};
+
+static int todo_line_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
+			const git_diff_line *line, void *payload)
+{
+	struct todo_scan *ts = payload;
+	const char *path = delta->new_file.path;
+	size_t n = line->content_len, el = ts->exclude_rel ? strlen(ts->exclude_rel) : 0;
+	char text[512];
+
+	(void)hunk;
+	if (line->origin != GIT_DIFF_LINE_ADDITION || json_array_size(ts->out) >= 200)
+		return 0;
+	if (el && strncmp(path, ts->exclude_rel, el) == 0 && path[el] == '/')
+		return 0;
+	while (n > 0 && (line->content[n - 1] == '\n' || line->content[n - 1] == '\r'))
+		n--;
+	if (!has_todo_word(line->content, n))
+		return 0;
+	snprintf(text, sizeof(text), "%.*s", (int)(n < sizeof(text) - 1 ? n : sizeof(text) - 1),
+		 line->content);
+	json_array_append_new(ts->out, json_pack("{s:s, s:i, s:s}", "path", path, "line",
+						 line->new_lineno, "text", text));
+	return 0;
+}
+
+/* The files each listed commit changed, for the Files Modified descriptions. */
+static void commit_paths(git_repository *repo, json_t *commits)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(commits, i, c)
+	{
+		const char *hex = json_string_value(json_object_get(c, "hash"));
+		git_commit *commit = NULL, *parent = NULL;
+		git_tree *tree = NULL, *ptree = NULL;
+		git_diff *diff = NULL;
+		git_oid oid;
+		json_t *paths;
+
+		if (i >= 200)
+			break;
+		if (!hex)
+			hex = json_string_value(json_object_get(c, "oid"));
+		if (!hex || git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, repo, &oid) < 0)
+			continue;
+		if (git_commit_parentcount(commit) > 0)
+			git_commit_parent(&parent, commit, 0);
+		if (git_commit_tree(&tree, commit) == 0 &&
+		    (!parent || git_commit_tree(&ptree, parent) == 0) &&
+		    git_diff_tree_to_tree(&diff, repo, ptree, tree, NULL) == 0) {
+			paths = json_array();
+			for (size_t d = 0; d < git_diff_num_deltas(diff); d++) {
+				const git_diff_delta *dl = git_diff_get_delta(diff, d);
+
+				json_array_append_new(paths, json_string(dl->new_file.path));
+			}
+			json_object_set_new(c, "paths", paths);
+		}
+		git_diff_free(diff);
+		git_tree_free(tree);
+		git_tree_free(ptree);
+		git_commit_free(parent);
+		git_commit_free(commit);
+	}
+}
+
+/*
+ * TODO/FIXME/XXX lines the session added (its diff from the baseline tree to the worktree,
+ * untracked files included) and the paths of its commits, into "stats". The user's index is read,
+ * never written.
+ */
+static void git_extras(json_t *record)
+{
+	const char *root = json_string_value(json_object_get(record, "repo"));
+	const char *tree_hex = json_string_value(json_object_get(record, "baseline_tree"));
+	const char *log_dir = json_string_value(json_object_get(record, "log_dir"));
+	json_t *stats = json_object_get(record, "stats");
+	git_diff_options opts;
+	git_repository *repo = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	struct todo_scan ts = {0};
+	git_oid oid;
+	size_t rl;
+
+	if (!root || !tree_hex || !json_is_object(stats) ||
+	    git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return;
+	commit_paths(repo, json_object_get(stats, "commit_list"));
+	rl = strlen(root);
+	if (log_dir && strncmp(log_dir, root, rl) == 0 && log_dir[rl] == '/')
+		ts.exclude_rel = log_dir + rl + 1;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		     GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+	opts.context_lines = 0;
+	ts.out = json_array();
+	if (git_oid_fromstr(&oid, tree_hex) == 0 && git_tree_lookup(&tree, repo, &oid) == 0 &&
+	    git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) == 0)
+		git_diff_foreach(diff, NULL, NULL, NULL, todo_line_cb, &ts);
+	json_object_set_new(stats, "todo_lines", ts.out);
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_repository_free(repo);
+}
+
 void logprep_fill(json_t *record, const char *dir)
 {
 	previous_logs(record, dir);
 	refs(record);
+	git_extras(record);
 }
 
 int logprep_read_template(const char *path, char **out, char *err, size_t errn)

@@ -185,6 +185,8 @@ static void on_hup(uv_signal_t *h, int signum)
 	} else {
 		config_finish(&d->cfg);
 		d->cfg = n;
+		for (struct session *s = d->sessions; s; s = s->next)
+			s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
 		log_info("config: reloaded %s", d->config_path);
 	}
 	notify_systemd("READY=1");
@@ -228,9 +230,8 @@ static void recover_sessions(struct stintd *d, bool clean)
 		const struct stamp *last = &s->events[s->nevents - 1].at;
 		struct stamp now;
 
-		if (!clean)
-			s->recovered = true;
-		if (strcmp(last->boot_id, d->boot_id) == 0)
+		/* A clean exit on the same boot leaves nothing to recover: the clock kept running. */
+		if (clean && strcmp(last->boot_id, d->boot_id) == 0)
 			continue;
 		struct store_op op = {.kind = STORE_OP_APPEND_EVENT, .session_id = s->id,
 				      .event = "recover"};
@@ -243,7 +244,7 @@ static void recover_sessions(struct stintd *d, bool clean)
 			       (long long)s->id, op.err);
 		session_apply(s, "recover", &now, NULL);
 		s->recovered = true;
-		log_info("session %lld spans a reboot; the time the machine was off is not counted",
+		log_info("session %lld recovered; the time since its last event is not counted as work",
 			 (long long)s->id);
 	}
 }

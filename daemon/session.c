@@ -115,53 +115,141 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	return 0;
 }
 
+bool session_event_is_activity(const char *kind)
+{
+	static const char *const kinds[] = {"start", "pause",  "resume", "note",   "todo",
+					    "decision", "touched", "commit", "branch", "pull",
+					    "activity"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The stretch of time between two consecutive stamps of the timeline. */
+struct span {
+	int64_t mono;	/* CLOCK_MONOTONIC elapsed: awake time */
+	int64_t wall;	/* CLOCK_BOOTTIME elapsed, or the wall clock across a reboot */
+	int64_t asleep; /* boottime beyond monotonic: suspended */
+	bool running;	/* not paused */
+	bool down;	/* ends at a recovery: the daemon was not running */
+	bool reboot;	/* crosses a reboot: the monotonic clocks restarted */
+	bool idle;
+};
+
 /*
- * Within one boot, active time advances with CLOCK_MONOTONIC (which stops in suspend) and wall
+ * Within one boot, awake time advances with CLOCK_MONOTONIC (which stops in suspend) and wall
  * time with CLOCK_BOOTTIME. Across a reboot the monotonic clocks restart: the gap between the last
- * event of the old boot and the first of the new one is never work, and counts as wall time by
- * the wall clock only.
+ * event of the old boot and the first of the new one is never work, and is measured by the wall
+ * clock only.
  */
-static void span(const struct stamp *a, const struct stamp *b, int64_t *mono_ns, int64_t *wall_ns)
+static void span_of(const struct stamp *a, const struct stamp *b, struct span *sp)
 {
 	if (strcmp(a->boot_id, b->boot_id) == 0) {
-		*mono_ns = b->mono_ns > a->mono_ns ? b->mono_ns - a->mono_ns : 0;
-		*wall_ns = b->boot_ns > a->boot_ns ? b->boot_ns - a->boot_ns : 0;
+		sp->mono = b->mono_ns > a->mono_ns ? b->mono_ns - a->mono_ns : 0;
+		sp->wall = b->boot_ns > a->boot_ns ? b->boot_ns - a->boot_ns : 0;
+		sp->asleep = sp->wall > sp->mono ? sp->wall - sp->mono : 0;
+		if (sp->wall < sp->mono)
+			sp->wall = sp->mono;
 	} else {
-		*mono_ns = 0;
-		*wall_ns = b->wall_ms > a->wall_ms ? (b->wall_ms - a->wall_ms) * 1000000 : 0;
+		sp->reboot = true;
+		sp->wall = b->wall_ms > a->wall_ms ? (b->wall_ms - a->wall_ms) * 1000000 : 0;
 	}
 }
 
-void session_times(const struct session *s, const struct stamp *until, struct session_times *t)
+static void add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
 {
-	int64_t active = 0, paused = 0, wall = 0, m, w;
+	json_t *last = json_array_get(gaps, json_array_size(gaps) - 1);
+
+	if (!gaps || to_ms <= from_ms)
+		return;
+	/* Adjacent gaps of one kind read as one. */
+	if (last && strcmp(json_string_value(json_object_get(last, "kind")), kind) == 0 &&
+	    json_integer_value(json_object_get(last, "to")) >= from_ms) {
+		json_object_set_new(last, "to", json_integer(to_ms));
+		return;
+	}
+	json_array_append_new(gaps, json_pack("{s:s, s:I, s:I}", "kind", kind, "from",
+					       (json_int_t)from_ms, "to", (json_int_t)to_ms));
+}
+
+void session_times_gaps(const struct session *s, const struct stamp *until,
+			struct session_times *t, json_t *gaps)
+{
+	int64_t active = 0, paused = 0, idle = 0, asleep = 0, wall = 0;
+	size_t n = s->nevents, group = 1;
+	struct span *sp;
 	bool running = true;
-	const struct stamp *prev;
 
 	memset(t, 0, sizeof(*t));
-	if (s->nevents == 0)
+	if (n == 0 || !(sp = calloc(n, sizeof(*sp))))
 		return;
-	prev = &s->events[0].at;
-	for (size_t i = 1; i <= s->nevents; i++) {
-		const struct stamp *cur = i < s->nevents ? &s->events[i].at : until;
+	/* sp[i - 1] is the span from event i - 1 to event i (or to `until` for i == n). */
+	for (size_t i = 1; i <= n; i++) {
+		const struct stamp *cur = i < n ? &s->events[i].at : until;
+		struct span *p = &sp[i - 1];
 
-		span(prev, cur, &m, &w);
-		if (running)
-			active += m;
-		else
-			paused += m;
-		wall += w;
-		if (i < s->nevents) {
+		span_of(&s->events[i - 1].at, cur, p);
+		p->running = running;
+		p->down = i < n && strcmp(s->events[i].kind, "recover") == 0 && !p->reboot;
+		if (i < n) {
 			if (strcmp(s->events[i].kind, "pause") == 0)
 				running = false;
 			else if (strcmp(s->events[i].kind, "resume") == 0)
 				running = true;
 		}
-		prev = cur;
+		/* A group runs from one activity to the next: idle if its awake time is too long. */
+		if (i == n || session_event_is_activity(s->events[i].kind)) {
+			int64_t awake = 0;
+
+			for (size_t k = group; k <= i; k++)
+				if (sp[k - 1].running && !sp[k - 1].reboot && !sp[k - 1].down)
+					awake += sp[k - 1].mono;
+			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns) {
+				for (size_t k = group; k <= i; k++)
+					sp[k - 1].idle = sp[k - 1].running;
+				if (i == n)
+					t->idle_now = running;
+			}
+			group = i + 1;
+		}
 	}
+	for (size_t i = 1; i <= n; i++) {
+		const struct span *p = &sp[i - 1];
+		int64_t from = s->events[i - 1].at.wall_ms;
+		int64_t to = i < n ? s->events[i].at.wall_ms : until->wall_ms;
+
+		wall += p->wall;
+		if (p->reboot) {
+			asleep += p->wall;
+			add_gap(gaps, "suspend", from, to);
+			continue;
+		}
+		asleep += p->asleep;
+		if (p->down || (p->idle && p->running)) {
+			idle += p->mono;
+			add_gap(gaps, "idle", from, to);
+		} else if (!p->running) {
+			paused += p->mono;
+		} else {
+			active += p->mono;
+		}
+		/* Where in the span the machine slept is unknown: shown as ending with it. */
+		if (p->asleep >= 60LL * 1000000000)
+			add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
+	}
+	free(sp);
 	t->active_s = active / 1000000000;
 	t->paused_s = paused / 1000000000;
+	t->idle_s = idle / 1000000000;
+	t->suspended_s = asleep / 1000000000;
 	t->wall_s = wall / 1000000000;
+}
+
+void session_times(const struct session *s, const struct stamp *until, struct session_times *t)
+{
+	session_times_gaps(s, until, t, NULL);
 }
 
 const char *session_state_name(enum session_state st)
@@ -250,13 +338,18 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 		      "s:I, s:b, s:n}",
 		      "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
 		      str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags,
-		      "state", session_state_name(s->state), "started_at", started, "ended_at",
+		      "state",
+		      s->state == SESSION_ACTIVE && t.idle_now ? "idle" : session_state_name(s->state),
+		      "started_at", started, "ended_at",
 		      "active_s", (json_int_t)t.active_s, "wall_s", (json_int_t)t.wall_s,
 		      "paused_s", (json_int_t)t.paused_s, "notes", (json_int_t)count_kind(s, "note"),
 		      "todos", (json_int_t)count_kind(s, "todo"), "decisions",
 		      (json_int_t)count_kind(s, "decision"), "recovered", s->recovered, "log");
-	if (j)
+	if (j) {
+		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
+		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
 		add_git_fields(j, s);
+	}
 	return j;
 }
 
@@ -271,10 +364,11 @@ static json_t *event_item(const struct session_event *ev)
 
 json_t *session_to_record(const struct session *s, const struct stamp *stop, const char *summary)
 {
-	json_t *rec, *notes, *todos, *decisions, *events;
+	json_t *rec, *notes, *todos, *decisions, *events, *gaps;
 	struct session_times t;
 
-	session_times(s, stop, &t);
+	gaps = json_array();
+	session_times_gaps(s, stop, &t, gaps);
 	notes = json_array();
 	todos = json_array();
 	decisions = json_array();
@@ -319,5 +413,11 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 			"decisions", decisions, "events", events, "recovered", s->recovered);
 	if (rec && s->touched)
 		json_object_set_new(rec, "touched", json_deep_copy(s->touched));
+	if (rec) {
+		json_object_set_new(rec, "idle_s", json_integer(t.idle_s));
+		json_object_set_new(rec, "suspended_s", json_integer(t.suspended_s));
+		json_object_set(rec, "gaps", gaps);
+	}
+	json_decref(gaps);
 	return rec;
 }

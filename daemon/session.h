@@ -27,10 +27,14 @@ struct session_event {
 	json_t *data; /* payload object (text, why, priority...), or NULL */
 };
 
+/* wall = active + paused + idle + suspended (rounded to seconds each). */
 struct session_times {
 	int64_t active_s;
 	int64_t paused_s;
+	int64_t idle_s;	     /* no activity for idle_timeout or more, and time the daemon was down */
+	int64_t suspended_s; /* the machine slept or was off */
 	int64_t wall_s;
+	bool idle_now;	     /* the open tail is idle */
 };
 
 struct parked;
@@ -63,6 +67,8 @@ struct session {
 	/* While an operation on this session is in flight, later requests wait here in order. */
 	bool busy;
 	struct parked *parked_head, *parked_tail;
+	/* [time] idle_timeout in nanoseconds, 0: never idle. Set by the daemon from its config. */
+	int64_t idle_timeout_ns;
 };
 
 void stamp_now(struct stamp *st, const char *boot_id);
@@ -75,8 +81,16 @@ void session_destroy(struct session *s);
 /* Appends an event (takes a reference to data) and applies it: pause/resume change the state. */
 int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data);
 
-/* Active, paused and wall time from the start to `until` (pure fold over the events). */
+/*
+ * Active, paused, idle, suspended and wall time from the start to `until`: a pure fold over the
+ * events (docs/time-accounting.md). gaps, when not NULL, receives the idle and suspend gaps as
+ * [{"kind":"idle|suspend","from":wall_ms,"to":wall_ms}].
+ */
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t);
+void session_times_gaps(const struct session *s, const struct stamp *until,
+			struct session_times *t, json_t *gaps);
+/* Whether an event of this kind is activity: something the user did. */
+bool session_event_is_activity(const char *kind);
 
 /* The session object of docs/protocol.md, times computed up to `now`. */
 json_t *session_to_json(const struct session *s, const struct stamp *now);

@@ -8,7 +8,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store {
 	uv_loop_t *loop;
@@ -46,6 +46,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  payload TEXT);"
 	"CREATE INDEX events_by_session ON events (session_id, id);"
 	"CREATE TABLE daemon (key TEXT PRIMARY KEY, value TEXT);",
+	/* 2: idle and suspended time of closed sessions */
+	"ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;",
 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -343,7 +346,8 @@ static int op_close_session(sqlite3 *db, struct store_op *op)
 		return -1;
 	if (prepare(db,
 		    "UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
-		    "paused_s = ?, log_path = ? WHERE id = ? AND state = 'open'",
+		    "paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9 "
+		    "WHERE id = ?7 AND state = 'open'",
 		    &s, op) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
@@ -356,6 +360,8 @@ static int op_close_session(sqlite3 *db, struct store_op *op)
 	else
 		sqlite3_bind_null(s, 6);
 	sqlite3_bind_int64(s, 7, op->session_id);
+	sqlite3_bind_int64(s, 8, op->times.idle_s);
+	sqlite3_bind_int64(s, 9, op->times.suspended_s);
 	if (step_done(db, s, op) < 0)
 		return -1;
 	if (sqlite3_changes(db) != 1) {
@@ -373,7 +379,8 @@ static int op_list(sqlite3 *db, struct store_op *op)
 
 	if (prepare(db,
 		    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, "
-		    "ended_wall, active_s, wall_s, paused_s, log_path FROM sessions "
+		    "ended_wall, active_s, wall_s, paused_s, log_path, idle_s, suspended_s "
+		    "FROM sessions "
 		    "WHERE state != 'open' AND (?1 IS NULL OR repo = ?1) "
 		    "ORDER BY ended_wall DESC, id DESC LIMIT ?2",
 		    &s, op) < 0)
@@ -398,6 +405,10 @@ static int op_list(sqlite3 *db, struct store_op *op)
 				  (json_int_t)sqlite3_column_int64(s, 9), "wall_s",
 				  (json_int_t)sqlite3_column_int64(s, 10), "paused_s",
 				  (json_int_t)sqlite3_column_int64(s, 11), "log", column_str(s, 12)));
+		json_object_set_new(json_array_get(op->result, json_array_size(op->result) - 1),
+				    "idle_s", json_integer(sqlite3_column_int64(s, 13)));
+		json_object_set_new(json_array_get(op->result, json_array_size(op->result) - 1),
+				    "suspended_s", json_integer(sqlite3_column_int64(s, 14)));
 	}
 	if (r != SQLITE_DONE) {
 		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));

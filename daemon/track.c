@@ -227,6 +227,7 @@ static void compute_start(struct stintd *d, struct session *s)
 struct watch_ctx {
 	struct stintd *d;
 	int64_t session_id;
+	bool touched_now; /* this report's files were recorded by on_touched */
 };
 
 static void on_changed(void *arg, unsigned what)
@@ -238,6 +239,10 @@ static void on_changed(void *arg, unsigned what)
 		return;
 	log_debug("repository %s changed (%s%s%s)", s->root, what & REPO_WATCH_WORKTREE ? "w" : "",
 		  what & REPO_WATCH_GITDIR ? "g" : "", what & REPO_WATCH_RESCAN ? "r" : "");
+	/* Staging, fetches and the like are activity too; touched files were recorded already. */
+	if ((what & REPO_WATCH_GITDIR) && !c->touched_now)
+		append_event(c->d, s, "activity", NULL);
+	c->touched_now = false;
 	s->last_activity_ms = time_wall_ms();
 	compute_start(c->d, s);
 }
@@ -261,6 +266,7 @@ static void on_touched(void *arg, const struct repo_watch_touch *t, size_t n)
 	}
 	/* One event per settled burst: the store keeps when each file was last touched. */
 	append_event(c->d, s, "touched", json_pack("{s:o}", "paths", paths));
+	c->touched_now = true;
 }
 
 static void on_gone(void *arg)

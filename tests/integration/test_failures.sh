@@ -54,16 +54,16 @@ log=$("$STINT" stop -C "$T/r" | tail -n 1)
 grep -q "must survive" "$log" || fail "note lost across the failed stop"
 daemon_stop
 
-# Full disk: the daemon's files may not grow past 64 KiB (RLIMIT_FSIZE acts like ENOSPC), on a
+# Full disk: the daemon's files may not grow past 256 KiB (RLIMIT_FSIZE acts like ENOSPC), on a
 # fresh store so the limit is reached by this part alone.
 export XDG_STATE_HOME="$T/state-full"
-( ulimit -f 64; exec "$STINTD" -v 2>>"$T/full.log" ) &
+( ulimit -f 256; exec "$STINTD" -v 2>>"$T/full.log" ) &
 DAEMON_PID=$!
 wait_for 10 "$STINT" ping || fail "daemon did not start under ulimit -f"
 "$STINT" start -C "$T/r" --focus "$(printf 'f%.0s' $(seq 1 200))" >/dev/null
 big=$(head -c 8000 /dev/zero | tr '\0' 'x')
 failed=0
-for i in $(seq 1 60); do
+for i in $(seq 1 200); do
 	if ! "$STINT" note -C "$T/r" "$big" >/dev/null 2>"$T/err"; then
 		failed=1
 		break

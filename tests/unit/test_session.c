@@ -4,6 +4,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "session.h"
@@ -186,6 +188,205 @@ static void test_record_splits_items_and_timeline(void **state)
 	session_destroy(s);
 }
 
+
+static void apply_at(struct session *s, const char *kind, int64_t sec)
+{
+	struct stamp st = at(sec, sec, 1000000 + sec, "b");
+
+	session_apply(s, kind, &st, NULL);
+}
+
+static void test_idle_counts_from_last_activity(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now;
+	struct session_times t;
+	json_t *gaps = json_array();
+
+	(void)state;
+	s->idle_timeout_ns = 300 * SEC;
+	apply_at(s, "start", 0);
+	apply_at(s, "note", 100);
+	/* 1000 s without activity, then a commit: the whole gap is idle, not just its tail. */
+	apply_at(s, "commit", 1100);
+	apply_at(s, "touched", 1200);
+	now = at(1250, 1250, 1001250, "b");
+	session_times_gaps(s, &now, &t, gaps);
+	assert_int_equal(t.idle_s, 1000);
+	assert_int_equal(t.active_s, 250);
+	assert_false(t.idle_now);
+	assert_int_equal(json_array_size(gaps), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(gaps, 0), "from")),
+			 1000100000);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(gaps, 0), "to")),
+			 1001100000);
+	/* The open tail turns idle once it reaches the timeout. */
+	now = at(1500, 1500, 1001500, "b");
+	session_times(s, &now, &t);
+	assert_true(t.idle_now);
+	assert_int_equal(t.idle_s, 1300);
+	assert_int_equal(t.active_s, 200);
+	json_decref(gaps);
+	session_destroy(s);
+}
+
+static void test_pause_inside_idle_is_not_counted_twice(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(2000, 2000, 1002000, "b");
+	struct session_times t;
+
+	(void)state;
+	s->idle_timeout_ns = 300 * SEC;
+	apply_at(s, "start", 0);
+	apply_at(s, "pause", 500); /* idle 0..500, then paused */
+	apply_at(s, "resume", 1500);
+	apply_at(s, "note", 1600);
+	session_times(s, &now, &t);
+	assert_int_equal(t.idle_s, 500 + 400);
+	assert_int_equal(t.paused_s, 1000);
+	assert_int_equal(t.active_s, 100);
+	assert_int_equal(t.wall_s, 2000);
+	session_destroy(s);
+}
+
+static void test_zero_timeout_disables_idle(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(90000, 90000, 1090000, "b");
+	struct session_times t;
+
+	(void)state;
+	apply_at(s, "start", 0);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 90000);
+	assert_int_equal(t.idle_s, 0);
+	assert_false(t.idle_now);
+	session_destroy(s);
+}
+
+static void test_daemon_down_is_a_gap(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(700, 700, 1000700, "b");
+	struct session_times t;
+
+	(void)state;
+	apply_at(s, "start", 0);
+	apply_at(s, "note", 100);
+	apply_at(s, "recover", 600); /* kill -9 after the note, restarted at 600 */
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 100 + 100);
+	assert_int_equal(t.idle_s, 500);
+	session_destroy(s);
+}
+
+static void test_suspend_is_its_own_bucket(void **state)
+{
+	struct session *s = fresh();
+	struct stamp st = at(0, 0, 0, "b"), now = at(600, 4200, 4200, "b");
+	struct session_times t;
+	json_t *gaps = json_array();
+
+	(void)state;
+	s->idle_timeout_ns = 900 * SEC;
+	session_apply(s, "start", &st, NULL);
+	session_times_gaps(s, &now, &t, gaps);
+	assert_int_equal(t.active_s, 600);
+	assert_int_equal(t.suspended_s, 3600);
+	assert_int_equal(t.wall_s, 4200);
+	assert_false(t.idle_now);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(gaps, 0), "kind")),
+			    "suspend");
+	json_decref(gaps);
+	session_destroy(s);
+}
+
+/*
+ * Reference model, second by second: a second is paused if the session is paused then; else
+ * idle if the awake, unpaused seconds between the activity before it and the activity after it
+ * (or the end) reach the timeout. Random timelines must fold to the same totals.
+ */
+static void test_fold_matches_reference_model(void **state)
+{
+	static const char *const kinds[] = {"note", "touched", "pause", "resume", "commit"};
+
+	(void)state;
+	srand(42);
+	for (int round = 0; round < 500; round++) {
+		struct session *s = fresh();
+		int64_t tmo = 1 + rand() % 50, t = 0, end, act_prev[2000], act_next[2000];
+		bool paused_at[2000], is_act[2000] = {false};
+		int64_t want_active = 0, want_paused = 0, want_idle = 0;
+		struct session_times got;
+		struct stamp until;
+		bool paused = false;
+
+		s->idle_timeout_ns = tmo * SEC;
+		apply_at(s, "start", 0);
+		is_act[0] = true;
+		for (int e = 0, ne = rand() % 20; e < ne; e++) {
+			const char *k = kinds[rand() % 5];
+
+			t += rand() % 60;
+			if (t >= 1500)
+				break;
+			if ((strcmp(k, "pause") == 0 && paused) || (strcmp(k, "resume") == 0 && !paused))
+				k = "note";
+			apply_at(s, k, t);
+			is_act[t] = true;
+		}
+		end = t + rand() % 100 + 1;
+		/* Replay the states per second. */
+		paused = false;
+		for (int64_t sec = 0, e = 1; sec < end; sec++) {
+			while (e < (int64_t)s->nevents && s->events[e].at.mono_ns / SEC == sec) {
+				if (strcmp(s->events[e].kind, "pause") == 0)
+					paused = true;
+				if (strcmp(s->events[e].kind, "resume") == 0)
+					paused = false;
+				e++;
+			}
+			paused_at[sec] = paused;
+		}
+		for (int64_t sec = 0, last = 0; sec < end; sec++) {
+			if (is_act[sec])
+				last = sec;
+			act_prev[sec] = last;
+		}
+		for (int64_t sec = end - 1, next = end; sec >= 0; sec--) {
+			act_next[sec] = next;
+			if (is_act[sec])
+				next = sec;
+		}
+		for (int64_t sec = 0; sec < end; sec++) {
+			int64_t awake = 0;
+
+			if (paused_at[sec]) {
+				want_paused++;
+				continue;
+			}
+			for (int64_t k = act_prev[sec]; k < act_next[sec]; k++)
+				awake += !paused_at[k];
+			if (awake >= tmo)
+				want_idle++;
+			else
+				want_active++;
+		}
+		until = at(end, end, 1000000 + end, "b");
+		session_times(s, &until, &got);
+		if (got.active_s != want_active || got.idle_s != want_idle ||
+		    got.paused_s != want_paused)
+			fail_msg("round %d (timeout %lld): active %lld/%lld idle %lld/%lld paused "
+				 "%lld/%lld",
+				 round, (long long)tmo, (long long)got.active_s, (long long)want_active,
+				 (long long)got.idle_s, (long long)want_idle, (long long)got.paused_s,
+				 (long long)want_paused);
+		assert_int_equal(got.wall_s, end);
+		session_destroy(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +398,12 @@ int main(void)
 	    cmocka_unit_test(test_stamps_going_backwards_count_zero),
 	    cmocka_unit_test(test_json_has_protocol_fields),
 	    cmocka_unit_test(test_record_splits_items_and_timeline),
+		cmocka_unit_test(test_idle_counts_from_last_activity),
+		cmocka_unit_test(test_pause_inside_idle_is_not_counted_twice),
+		cmocka_unit_test(test_zero_timeout_disables_idle),
+		cmocka_unit_test(test_daemon_down_is_a_gap),
+		cmocka_unit_test(test_suspend_is_its_own_bucket),
+		cmocka_unit_test(test_fold_matches_reference_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
