@@ -17,6 +17,9 @@
 /* A config file is a few lines; anything this big is a mistake, not a config. */
 #define CONFIG_MAX_FILE (1024 * 1024)
 
+/* The longest [checks] command, in bytes. */
+#define CONFIG_COMMAND_MAX 4096
+
 /* The field's offset in struct config; fails to compile if the field is not of type T. */
 #define FIELD(T, f) _Generic(((struct config *)0)->f, T : offsetof(struct config, f))
 
@@ -57,7 +60,15 @@
 		.choices = CHOICES, .help = HELP                                                   \
 	}
 
+/* A map section ([checks]): free-form names, each with a string value checked by CHECK. */
+#define MAP_SECTION(S, F, CHECK, EXAMPLE, HELP)                                                    \
+	{                                                                                          \
+		.section = S, .type = CONFIG_MAP, .offset = FIELD(struct config_map, F),           \
+		.def = "", .check = CHECK, .example = EXAMPLE, .help = HELP                        \
+	}
+
 static int check_log_dir(const char *value, char *err, size_t errn);
+static int check_command(const char *value, char *err, size_t errn);
 
 /* Keys of one section stay together: the default file and the docs follow this order. */
 static const struct config_key config_keys[] = {
@@ -74,8 +85,31 @@ static const struct config_key config_keys[] = {
 		      "share/stint/session-template.md to copy from. stintd --check-config checks "
 		      "it; a template with an error makes stint stop fail with its file and line, "
 		      "and the session stays open."),
+    DURATION_KEY("log", "check_timeout", check_timeout_s, "5m", 1, 3600,
+		 "How long each of the [checks] may run. One that takes longer is stopped "
+		 "(SIGTERM to its process group, SIGKILL 2 seconds later) and shows in the log as "
+		 "timed out."),
     DURATION_KEY("time", "idle_timeout", idle_timeout_s, "15m", 0, 24 * 3600,
-		 "No repository activity for this long makes a session idle (0 disables)."),
+		 "No activity for this long (files changed in the repository, git operations, "
+		 "stint commands for the session) makes a session idle, counted from the last "
+		 "activity; the next activity resumes it (0 disables). See docs/time-accounting.md."),
+    DURATION_KEY("time", "max_session", max_session_s, "12h", 0, 7 * 24 * 3600,
+		 "A session open this long (wall time) is stopped automatically and its log "
+		 "written, saying so (0 disables)."),
+    DURATION_KEY("time", "auto_stop_after_idle", auto_stop_after_idle_s, "0", 0,
+		 7 * 24 * 3600,
+		 "A session with no activity for this long is stopped automatically and its log "
+		 "written; the idle time is not counted as work (0 disables)."),
+    MAP_SECTION("checks", checks, check_command,
+		"test = make test\n"
+		"lint = clang-tidy src/*.c",
+		"Quality checks, run by stint stop in the repository's top directory, one "
+		"after another in this order, before the log is written; the log shows which "
+		"passed, the end of the output of those that failed and the test counts of "
+		"ctest, pytest, cargo test and similar summaries. Each key is a check's name "
+		"(letters, digits, _ and -) and its value a command for /bin/sh -c, which "
+		"runs to the end of the line: a ; in it is not a comment and quotes are the "
+		"shell's. At most 32 checks. None: the log keeps its prompt."),
 };
 
 #define NKEYS ARRAY_SIZE(config_keys)
@@ -177,9 +211,11 @@ static int expand_path(const char *in, char **out, char *err, size_t errn)
 			return -1;
 		}
 		rest = in + 6;
-	} else if (in[0] != '/') {
+	} else if (in[0] != '/' && strncmp(in, "{repo}", 6) != 0) {
+		/* {repo} is absolute once the daemon expands it for a repository. */
 		snprintf(err, errn,
-			 "\"%s\" is not an absolute path (nor does it start with ~/ or {data}/)",
+			 "\"%s\" is not an absolute path (nor does it start with ~/, {data}/ or "
+			 "{repo})",
 			 in);
 		return -1;
 	}
@@ -197,6 +233,22 @@ static int expand_path(const char *in, char **out, char *err, size_t errn)
 	memcpy(s + plen, mid, mlen);
 	memcpy(s + plen + mlen, rest, rlen + 1);
 	*out = s;
+	return 0;
+}
+
+static int check_command(const char *value, char *err, size_t errn)
+{
+	size_t n = strlen(value);
+
+	if (n == 0) {
+		snprintf(err, errn, "the command is empty");
+		return -1;
+	}
+	if (n > CONFIG_COMMAND_MAX) {
+		snprintf(err, errn, "the command is too long (%zu bytes, at most %d)", n,
+			 CONFIG_COMMAND_MAX);
+		return -1;
+	}
 	return 0;
 }
 
@@ -355,6 +407,9 @@ int config_key_parse(const struct config_key *k, const char *value, void *base, 
 		return parse_duration(k, value, field, err, errn);
 	case CONFIG_ENUM:
 		return parse_enum(k, value, field, err, errn);
+	case CONFIG_MAP:
+		snprintf(err, errn, "[%s] is a section of names, not a key", k->section);
+		return -1;
 	}
 	snprintf(err, errn, "unknown type %d", (int)k->type);
 	return -1;
@@ -366,8 +421,23 @@ void config_init(struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* Only a path default can fail (no HOME); it stays NULL and config_load says why. */
-	for (size_t i = 0; i < NKEYS; i++)
-		config_key_parse(&config_keys[i], config_keys[i].def, cfg, err, sizeof(err));
+	for (size_t i = 0; i < NKEYS; i++) {
+		/* A map's default is no entries, as zeroed. */
+		if (config_keys[i].type != CONFIG_MAP)
+			config_key_parse(&config_keys[i], config_keys[i].def, cfg, err,
+					 sizeof(err));
+	}
+}
+
+static void map_clear(struct config_map *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->entries[i].name);
+		free(m->entries[i].value);
+	}
+	free(m->entries);
+	m->entries = NULL;
+	m->n = 0;
 }
 
 void config_finish(struct config *cfg)
@@ -377,6 +447,8 @@ void config_finish(struct config *cfg)
 
 		if (k->type == CONFIG_STRING || k->type == CONFIG_PATH)
 			free(*(char **)field_ptr(k, cfg));
+		else if (k->type == CONFIG_MAP)
+			map_clear(field_ptr(k, cfg));
 	}
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
@@ -401,20 +473,26 @@ int config_default_path(char *buf, size_t n)
 	return 0;
 }
 
-static bool section_known(const char *name, size_t len)
+/* A row of the section: its map row if it is a map section; NULL if unknown. */
+static const struct config_key *section_find(const char *name, size_t len)
 {
+	const struct config_key *found = NULL;
+
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strlen(config_keys[i].section) == len &&
-		    memcmp(config_keys[i].section, name, len) == 0)
-			return true;
+		    memcmp(config_keys[i].section, name, len) == 0) {
+			if (config_keys[i].type == CONFIG_MAP)
+				return &config_keys[i];
+			found = &config_keys[i];
+		}
 	}
-	return false;
+	return found;
 }
 
 static const struct config_key *key_find(const char *section, const char *name)
 {
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (strcmp(config_keys[i].section, section) == 0 &&
+		if (config_keys[i].name && strcmp(config_keys[i].section, section) == 0 &&
 		    strcmp(config_keys[i].name, name) == 0)
 			return &config_keys[i];
 	}
@@ -488,7 +566,10 @@ struct parser {
 	size_t len, pos;
 	int lineno;
 	int seen[NKEYS]; /* the line that set each key, 0 if none */
-	int err_line;	 /* of the first error, 0 if none */
+	/* The map row of the section being read, NULL outside a map section. */
+	const struct config_key *map;
+	int map_lines[NKEYS][CONFIG_MAP_MAX]; /* the line of each entry of each map */
+	int err_line;			      /* of the first error, 0 if none */
 	char *err;
 	size_t errn;
 };
@@ -518,12 +599,17 @@ __attribute__((format(printf, 2, 3))) static int parser_fail(struct parser *p, c
 static int check_section_line(struct parser *p, const char *line, size_t n)
 {
 	const char *close = memchr(line, ']', n), *rest;
+	const struct config_key *k;
 
 	/* No ']': inih reports the syntax error. */
+	p->map = NULL;
 	if (!close)
 		return 1;
-	if (!section_known(line + 1, (size_t)(close - line - 1)))
+	k = section_find(line + 1, (size_t)(close - line - 1));
+	if (!k)
 		return parser_fail(p, "unknown section %.*s", (int)(close - line + 1), line);
+	if (k->type == CONFIG_MAP)
+		p->map = k;
 	for (rest = close + 1; rest < line + n && isspace((unsigned char)*rest); rest++)
 		;
 	/* inih ignores whatever follows the ']'; only a comment may. */
@@ -533,10 +619,94 @@ static int check_section_line(struct parser *p, const char *line, size_t n)
 	return 1;
 }
 
+static bool map_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > CONFIG_MAP_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A line of a map section, stripped and not a comment or a section: "name = value" read here,
+ * not by inih, so the value is taken whole. Returns false after recording an error.
+ */
+static bool map_line(struct parser *p, const char *line, size_t n)
+{
+	const struct config_key *k = p->map;
+	struct config_map *m = field_ptr(k, p->cfg);
+	int *lines = p->map_lines[k - config_keys];
+	size_t namelen = 0;
+	const char *value;
+	char msg[512], *name, *v;
+	struct config_entry *e;
+
+	/* As inih splits: at the first '=' or ':'. The line is not NUL-terminated at n. */
+	while (namelen < n && line[namelen] != '=' && line[namelen] != ':')
+		namelen++;
+	if (namelen == n) {
+		parser_fail(p, "expected [section] or key = value: \"%.*s\"", (int)n, line);
+		return false;
+	}
+	for (value = line + namelen + 1; value < line + n && isspace((unsigned char)*value);
+	     value++)
+		;
+	while (namelen > 0 && isspace((unsigned char)line[namelen - 1]))
+		namelen--;
+	if (namelen == 0) {
+		parser_fail(p, "[%s]: missing key name before \"=\"", k->section);
+		return false;
+	}
+	if (!map_name_ok(line, namelen)) {
+		parser_fail(p,
+			    "[%s] %.*s: not a valid name (letters, digits, _ and -, at most %d "
+			    "bytes)",
+			    k->section, (int)namelen, line, CONFIG_MAP_NAME_MAX);
+		return false;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		if (strlen(m->entries[i].name) == namelen &&
+		    memcmp(m->entries[i].name, line, namelen) == 0) {
+			parser_fail(p, "[%s] %.*s: duplicate key (already set on line %d)",
+				    k->section, (int)namelen, line, lines[i]);
+			return false;
+		}
+	}
+	if (m->n == CONFIG_MAP_MAX) {
+		parser_fail(p, "[%s] %.*s: too many entries (at most %d)", k->section, (int)namelen,
+			    line, CONFIG_MAP_MAX);
+		return false;
+	}
+	name = str_ndup(line, namelen);
+	v = str_ndup(value, (size_t)(line + n - value));
+	e = name && v ? realloc(m->entries, (m->n + 1) * sizeof(*e)) : NULL;
+	if (!e) {
+		free(name);
+		free(v);
+		parser_fail(p, "out of memory");
+		return false;
+	}
+	m->entries = e;
+	if (k->check && k->check(v, msg, sizeof(msg)) < 0) {
+		parser_fail(p, "[%s] %s: %s", k->section, name, msg);
+		free(name);
+		free(v);
+		return false;
+	}
+	e[m->n].name = name;
+	e[m->n].value = v;
+	lines[m->n++] = p->lineno;
+	return true;
+}
+
 /*
  * inih's line source: one physical line per call, so inih's line count is ours. Lines are
  * stripped (no indented continuation values, no BOM), checked for what inih would silently
  * mangle (too long, NUL bytes, unknown sections), and passed on with a '\n' as fgets would.
+ * The entries of a map section are read here and inih gets a blank line in their place.
  * Returns NULL (end of input) after the first error.
  */
 static char *parser_read(char *str, int num, void *stream)
@@ -567,6 +737,10 @@ static char *parser_read(char *str, int num, void *stream)
 		/* A cut comment is still a comment. */
 		if (n > max)
 			n = max;
+	} else if (n > 0 && *line != '[' && p->map) {
+		if (!map_line(p, line, n))
+			return NULL;
+		n = 0;
 	} else if (n > max) {
 		parser_fail(p, "line is too long (%zu bytes, at most %zu)", n, max);
 		return NULL;
@@ -652,7 +826,7 @@ static int apply_defaults(struct config *cfg, const int *seen, const char *path,
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (seen && seen[i])
+		if ((seen && seen[i]) || k->type == CONFIG_MAP)
 			continue;
 		if (config_key_parse(k, k->def, cfg, msg, sizeof(msg)) < 0) {
 			snprintf(err, errn, "%s%s[%s] %s: default \"%s\": %s", path ? path : "",
@@ -732,6 +906,8 @@ static const char *type_name(enum config_type t)
 		return "duration";
 	case CONFIG_ENUM:
 		return "one of";
+	case CONFIG_MAP:
+		return "names";
 	}
 	return "?";
 }
@@ -754,6 +930,10 @@ static void describe_type(const struct config_key *k, char *buf, size_t n)
 	case CONFIG_ENUM:
 		format_choices(k->choices, list, sizeof(list));
 		snprintf(buf, n, "%s %s", type_name(k->type), list);
+		break;
+	case CONFIG_MAP:
+		snprintf(buf, n, "%s, each with a string, at most %d", type_name(k->type),
+			 CONFIG_MAP_MAX);
 		break;
 	default:
 		snprintf(buf, n, "%s%s", type_name(k->type), k->empty_ok ? ", or empty" : "");
@@ -805,6 +985,16 @@ void config_write_default(FILE *f)
 		fputc('\n', f);
 		write_comment(f, k->help);
 		fprintf(f, "; Type: %s.\n", type);
+		if (k->type == CONFIG_MAP) {
+			/* No entries by default: show the example's, commented out. */
+			for (const char *e = k->example; e && *e;) {
+				size_t len = strcspn(e, "\n");
+
+				fprintf(f, ";%.*s\n", (int)len, e);
+				e += len + (e[len] == '\n');
+			}
+			continue;
+		}
 		/* No trailing blank after an empty default. */
 		fprintf(f, ";%s =%s%s\n", k->name, *k->def ? " " : "", k->def);
 	}
@@ -820,6 +1010,24 @@ static void write_cell(FILE *f, const char *s)
 	}
 }
 
+/* " Example: `a = x`, `b = y`." on one line of a table cell. */
+static void write_example(FILE *f, const char *example)
+{
+	fputs(" Example: ", f);
+	for (const char *e = example; *e;) {
+		size_t len = strcspn(e, "\n");
+		char *line = strndup(e, len);
+
+		fputs(e == example ? "`" : ", `", f);
+		if (line)
+			write_cell(f, line);
+		fputc('`', f);
+		free(line);
+		e += len + (e[len] == '\n');
+	}
+	fputc('.', f);
+}
+
 void config_write_markdown(FILE *f)
 {
 	char type[512];
@@ -831,9 +1039,14 @@ void config_write_markdown(FILE *f)
 		const struct config_key *k = &config_keys[i];
 
 		describe_type(k, type, sizeof(type));
-		fprintf(f, "| `[%s]` | `%s` | ", k->section, k->name);
+		if (k->type == CONFIG_MAP)
+			fprintf(f, "| `[%s]` | *any name* | ", k->section);
+		else
+			fprintf(f, "| `[%s]` | `%s` | ", k->section, k->name);
 		write_cell(f, type);
-		if (*k->def) {
+		if (k->type == CONFIG_MAP) {
+			fputs(" | none | ", f);
+		} else if (*k->def) {
 			fputs(" | `", f);
 			write_cell(f, k->def);
 			fputs("` | ", f);
@@ -841,6 +1054,8 @@ void config_write_markdown(FILE *f)
 			fputs(" | empty | ", f);
 		}
 		write_cell(f, k->help);
+		if (k->type == CONFIG_MAP && k->example)
+			write_example(f, k->example);
 		fputs(" |\n", f);
 	}
 }

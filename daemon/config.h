@@ -6,6 +6,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Any map section ([checks]) holds at most this many entries. */
+#define CONFIG_MAP_MAX 32
+/* A map entry's name: 1 to this many of [A-Za-z0-9_-]. */
+#define CONFIG_MAP_NAME_MAX 64
+
+/* One entry of a map section: a name the user chose and its value, both malloc'd. */
+struct config_entry {
+	char *name;
+	char *value;
+};
+
+/* A map section's entries, in the order of the file. */
+struct config_map {
+	struct config_entry *entries;
+	size_t n;
+};
+
 /*
  * stintd's settings. One table in config.c (section, key, type, default, help) drives parsing,
  * validation, the commented default file (config/config.ini) and docs/configuration.md.
@@ -20,8 +37,14 @@ struct config {
 	int log_max_file_rows;
 	/* [log] template: the session log template's absolute path; NULL for the built-in one. */
 	char *log_template;
+	/* [log] check_timeout, seconds: how long each of the [checks] may run, 1s to 1h. */
+	int64_t check_timeout_s;
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
 	int64_t idle_timeout_s; /* 0: never idle */
+	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */
+	int64_t auto_stop_after_idle_s; /* 0: off */
+	/* [checks]: name = shell command, run in the repository at stop, in this order. */
+	struct config_map checks;
 	/* Where this config came from, for messages; NULL when only defaults are in use. */
 	char *path;
 };
@@ -61,6 +84,14 @@ enum config_type {
 	CONFIG_INT,	 /* int, min to max */
 	CONFIG_DURATION, /* int64_t seconds (duration_parse syntax), min to max */
 	CONFIG_ENUM,	 /* int: the index of the value in choices */
+	/*
+	 * struct config_map: a whole section of free-form names, each with a string value, at
+	 * most CONFIG_MAP_MAX of them. The one exception to "every key is in the table": the row
+	 * stands for its section (name is NULL). Its lines are read whole: a value runs to the
+	 * end of the line (" ;" is not a comment, quotes are kept) and is not bound by inih's
+	 * line length. check validates each value.
+	 */
+	CONFIG_MAP,
 };
 
 /* One row of the key table. */
@@ -72,17 +103,23 @@ struct config_key {
 	const char *def;	    /* the default, written as in the file */
 	int64_t min, max;	    /* CONFIG_INT, CONFIG_DURATION */
 	const char *const *choices; /* CONFIG_ENUM: NULL-terminated */
-	/* CONFIG_STRING, CONFIG_PATH, optional: extra validation of the (expanded) value. */
+	/*
+	 * CONFIG_STRING, CONFIG_PATH, CONFIG_MAP, optional: extra validation of the (expanded)
+	 * value.
+	 */
 	int (*check)(const char *value, char *err, size_t errn);
 	/* CONFIG_STRING, CONFIG_PATH: an empty value is allowed and leaves the field NULL. */
 	bool empty_ok;
+	/* CONFIG_MAP: entries shown, commented out, in the default file ("a = x\nb = y"). */
+	const char *example;
 	const char *help;
 };
 
 /*
  * Parses value as k's type and stores it at (char *)base + k->offset, freeing the old string
  * for string types. Returns 0, or -1 with err saying why ("\"abc\" is not an integer (1 to
- * 10000)"), leaving the field untouched. Exposed so tests can cover every type.
+ * 10000)"), leaving the field untouched. Exposed so tests can cover every type. A CONFIG_MAP
+ * row has no single value: -1.
  */
 int config_key_parse(const struct config_key *k, const char *value, void *base, char *err,
 		     size_t errn);

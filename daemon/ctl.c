@@ -146,6 +146,11 @@ static void client_send(struct ctl_client *cl, json_t *msg)
 
 void ctl_reply(struct ctl_client *cl, json_t *reply)
 {
+	/* Requests the daemon makes itself (auto-stop) have no client to answer. */
+	if (!cl) {
+		json_decref(reply);
+		return;
+	}
 	cl->busy = false;
 	if (cl->closed) {
 		json_decref(reply);

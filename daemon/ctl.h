@@ -23,7 +23,8 @@ void ctl_close_all(struct ctl *c);
 void ctl_destroy(struct ctl *c);
 unsigned ctl_client_count(const struct ctl *c);
 
-/* Sends the reply to the request in flight on this client (steals the reference). */
+/* Sends the reply to the request in flight on this client (steals the reference); a NULL
+ * client (the daemon's own requests) just drops it. */
 void ctl_reply(struct ctl_client *cl, json_t *reply);
 
 #endif

@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "checks.h"
 #include "ctl.h"
+#include "deadline.h"
 #include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
@@ -274,6 +276,7 @@ static void start_committed(struct store_op *op)
 		log_info("session %lld started in %s", (long long)s->id, s->root);
 		reply_session(j->d, j->cl, s);
 		session_release(j->d, s);
+		deadline_rearm(j->d);
 	}
 	job_free(j);
 }
@@ -360,6 +363,7 @@ static void event_committed(struct store_op *op)
 		reply_session(j->d, j->cl, j->s);
 	}
 	session_release(j->d, j->s);
+	deadline_rearm(j->d);
 	job_free(j);
 }
 
@@ -453,6 +457,7 @@ static void close_committed(struct store_op *op)
 		 (long long)op->times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
 	ctl_reply(j->cl, reply);
 	session_retire(j->d, s);
+	deadline_rearm(j->d);
 out:
 	job_free(j);
 }
@@ -553,6 +558,31 @@ static void stop_written(uv_work_t *w, int status)
 	close_session(j, "stopped");
 }
 
+/* The [checks] ran (loop thread): their results go into the record, then the log is written. */
+static void stop_checks_done(void *arg, json_t *results)
+{
+	struct job *j = arg;
+	struct stintd *d = j->d;
+
+	d->jobs--;
+	j->s->checks_run = NULL;
+	if (d->stopping) {
+		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
+		json_decref(results);
+		reply_error(j->cl, ERR_SHUTTING_DOWN,
+			    "stintd is shutting down; the session stays open");
+		session_release(d, j->s);
+		job_free(j);
+		return;
+	}
+	json_object_set_new(j->record, "checks", results ? results : json_array());
+	if (job_queue(j, stop_work, stop_written) < 0) {
+		reply_error(j->cl, ERR_INTERNAL, "cannot queue work");
+		session_release(d, j->s);
+		job_free(j);
+	}
+}
+
 static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		     struct session *s)
 {
@@ -580,6 +610,22 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	if (j->record && json_object_get(s->baseline, "tree"))
 		json_object_set(j->record, "baseline_tree", json_object_get(s->baseline, "tree"));
 	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
+	if (j->record && j->log_dir && d->cfg.checks.n > 0) {
+		struct checks_run *run = NULL;
+		int r = checks_run(d->loop, s->root, d->cfg.checks.entries, d->cfg.checks.n,
+				   d->cfg.check_timeout_s, stop_checks_done, j, &run);
+
+		if (r == 0) {
+			/* Shutdown waits for the checks (and cancels them). */
+			d->jobs++;
+			s->checks_run = run;
+			return;
+		}
+		reply_error(cl, ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
+		session_release(d, s);
+		job_free(j);
+		return;
+	}
 	if (!j->record || !j->log_dir || job_queue(j, stop_work, stop_written) < 0) {
 		reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
 		session_release(d, s);

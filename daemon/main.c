@@ -16,7 +16,9 @@
 #endif
 
 #include "config.h"
+#include "checks.h"
 #include "ctl.h"
+#include "deadline.h"
 #include "dispatch.h"
 #include "log.h"
 #include "logprep.h"
@@ -150,6 +152,7 @@ void stintd_maybe_exit(struct stintd *d)
 		uv_close((uv_handle_t *)&d->sig_int, NULL);
 		uv_close((uv_handle_t *)&d->sig_hup, NULL);
 		uv_close((uv_handle_t *)&d->watchdog, NULL);
+		deadline_close(d);
 	}
 }
 
@@ -168,6 +171,10 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	notify_systemd("STOPPING=1");
 	d->stopping = true;
 	uv_timer_stop(&d->watchdog);
+	uv_timer_stop(&d->deadline);
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->checks_run)
+			checks_cancel(s->checks_run);
 	ctl_shutdown(d->ctl);
 	stintd_maybe_exit(d);
 }
@@ -187,6 +194,7 @@ static void on_hup(uv_signal_t *h, int signum)
 		d->cfg = n;
 		for (struct session *s = d->sessions; s; s = s->next)
 			s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
+		deadline_rearm(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
 	notify_systemd("READY=1");
@@ -426,6 +434,8 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sig_int, on_stop_signal, SIGINT);
 	uv_signal_start(&d.sig_hup, on_hup, SIGHUP);
 	start_watchdog(&d);
+	deadline_init(&d);
+	deadline_rearm(&d);
 
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());

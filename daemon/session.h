@@ -60,6 +60,8 @@ struct session {
 	char *stats_error;	    /* why the last recompute failed, or NULL */
 	struct repo_watch *watch;   /* NULL outside git or once the repository is gone */
 	void *watch_ctx;
+	struct checks_run *checks_run; /* the [checks] of a stop in progress */
+	int64_t auto_stop_retry_ns;    /* boottime before which a failed auto-stop is not retried */
 	bool computing;		    /* a recompute is on a worker */
 	bool compute_again;	    /* something changed while it ran */
 	int64_t last_activity_ms;   /* wall time of the last repository event or command */

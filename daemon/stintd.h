@@ -28,6 +28,7 @@ struct stintd {
 	bool stopping;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog;
+	uv_timer_t deadline; /* deadline.c: the next auto-stop */
 	bool watchdog_on;
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "deadline.h"
 #include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
@@ -101,6 +102,7 @@ static void append_event(struct stintd *d, struct session *s, const char *kind, 
 	 */
 	session_apply(s, kind, &e->op.at, payload);
 	store_submit(d->store, &e->op);
+	deadline_rearm(d);
 }
 
 static bool commit_recorded(const struct session *s, const char *oid)

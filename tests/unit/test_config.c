@@ -153,7 +153,8 @@ static void expect_log_dir(struct fixture *f, const char *suffix_of_home)
 	assert_string_equal(f->cfg.log_dir, want);
 }
 
-static void expect_defaults(const struct config *cfg, const char *home)
+/* Every key has its default; [checks] is not looked at. */
+static void expect_default_keys(const struct config *cfg, const char *home)
 {
 	char want[PATH_MAX * 2];
 
@@ -162,7 +163,15 @@ static void expect_defaults(const struct config *cfg, const char *home)
 	assert_string_equal(cfg->log_dir, want);
 	assert_int_equal(cfg->log_max_file_rows, 50);
 	assert_null(cfg->log_template);
+	assert_int_equal(cfg->check_timeout_s, 5 * 60);
 	assert_int_equal(cfg->idle_timeout_s, 15 * 60);
+}
+
+static void expect_defaults(const struct config *cfg, const char *home)
+{
+	expect_default_keys(cfg, home);
+	assert_int_equal(cfg->checks.n, 0);
+	assert_null(cfg->checks.entries);
 }
 
 static char *capture(void (*write)(FILE *))
@@ -331,12 +340,20 @@ static void test_every_key_set(void **state)
 	expect_ok(f, "[log]\n"
 		     "dir = /var/tmp/logs/{repo}\n"
 		     "max_file_rows = 7\n"
+		     "check_timeout = 2s\n"
 		     "\n"
 		     "[time]\n"
-		     "idle_timeout = 1h30m\n");
+		     "idle_timeout = 1h30m\n"
+		     "\n"
+		     "[checks]\n"
+		     "test = make test\n");
 	assert_string_equal(f->cfg.log_dir, "/var/tmp/logs/{repo}");
 	assert_int_equal(f->cfg.log_max_file_rows, 7);
+	assert_int_equal(f->cfg.check_timeout_s, 2);
 	assert_int_equal(f->cfg.idle_timeout_s, 5400);
+	assert_int_equal(f->cfg.checks.n, 1);
+	assert_string_equal(f->cfg.checks.entries[0].name, "test");
+	assert_string_equal(f->cfg.checks.entries[0].value, "make test");
 }
 
 static void test_indentation_and_spacing_ignored(void **state)
@@ -420,11 +437,11 @@ static void test_log_template(void **state)
 	assert_null(f->cfg.log_template);
 	expect_error(f, "[log]\ntemplate = tpl.md\n", 2,
 		     "[log] template: \"tpl.md\" is not an absolute path (nor does it start with "
-		     "~/ or {data}/)");
+		     "~/, {data}/ or {repo})");
 	/* An empty value is not a default for keys that need one. */
 	expect_error(f, "[log]\ntemplate =\ndir =\n", 3,
-		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/ or "
-		     "{data}/)");
+		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/, "
+		     "{data}/ or {repo})");
 }
 
 static void test_log_dir_errors(void **state)
@@ -433,13 +450,13 @@ static void test_log_dir_errors(void **state)
 
 	expect_error(f, "[log]\ndir = notes/{repo}\n", 2,
 		     "[log] dir: \"notes/{repo}\" is not an absolute path (nor does it start "
-		     "with ~/ or {data}/)");
+		     "with ~/, {data}/ or {repo})");
 	expect_error(f, "[log]\ndir = ~bob/notes\n", 2,
 		     "[log] dir: \"~bob/notes\" is not an absolute path (nor does it start with "
-		     "~/ or {data}/)");
+		     "~/, {data}/ or {repo})");
 	expect_error(f, "[log]\ndir =\n", 2,
-		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/ or "
-		     "{data}/)");
+		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/, "
+		     "{data}/ or {repo})");
 	expect_error(f, "[log]\ndir = /x/{date}/{repo}\n", 2,
 		     "[log] dir: unknown placeholder {date} (use {repo_name} or {repo})");
 	expect_error(f, "[log]\ndir = /x/{data}\n", 2,
@@ -704,8 +721,8 @@ static void test_string_values(void **state)
 	assert_int_equal(sample_parse(&s, K_WHERE, "/srv/{anything}", err, sizeof(err)), 0);
 	assert_string_equal(s.where, "/srv/{anything}");
 	expect_sample_error(&s, K_WHERE, "rel",
-			    "\"rel\" is not an absolute path (nor does it start with ~/ or "
-			    "{data}/)");
+			    "\"rel\" is not an absolute path (nor does it start with ~/, "
+			    "{data}/ or {repo})");
 	free(s.text);
 	free(s.where);
 }
@@ -960,6 +977,169 @@ static void test_nul_byte(void **state)
 	expect_error_n(f, text, sizeof(text) - 1, 2, "line contains a NUL byte");
 }
 
+/* The checks' names and commands, "name=command" joined by '|', to compare in one go. */
+static void expect_checks(struct fixture *f, const char *want)
+{
+	char have[16384] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < f->cfg.checks.n && off < sizeof(have); i++)
+		off +=
+		    (size_t)snprintf(have + off, sizeof(have) - off, "%s%s=%s", i ? "|" : "",
+				     f->cfg.checks.entries[i].name, f->cfg.checks.entries[i].value);
+	assert_string_equal(have, want);
+}
+
+static void test_checks_section(void **state)
+{
+	struct fixture *f = *state;
+
+	/* File order is kept; names are free-form, even a [log] key's. */
+	expect_ok(f, "[checks]\nzeta = make test\nalpha = ./lint.sh\nA-1_b = true\ndir = ls\n");
+	expect_checks(f, "zeta=make test|alpha=./lint.sh|A-1_b=true|dir=ls");
+	/* An empty section, comments and blank lines. */
+	expect_ok(f, "[checks]\n; none yet\n\n# really\n");
+	expect_checks(f, "");
+	expect_ok(f, "[checks] ; the checks\n  ; indented comment\n\ttest   =   make  test  \n");
+	expect_checks(f, "test=make  test");
+	/* The value runs to the end of the line: " ;", "#" and quotes are the shell's. */
+	expect_ok(f, "[checks]\n"
+		     "a = make ; make test\n"
+		     "b = echo \"x\" # y\n"
+		     "c = \"./my tool\" --flag\n"
+		     "d = \"quoted\"\n"
+		     "e = x=1 y=2 ./run\n"
+		     "f: echo a:b\n"
+		     "g = [ -f x ] || exit 1\n");
+	expect_checks(f, "a=make ; make test|b=echo \"x\" # y|c=\"./my tool\" --flag|"
+			 "d=\"quoted\"|e=x=1 y=2 ./run|f=echo a:b|g=[ -f x ] || exit 1");
+	/* Other sections before and after, and [checks] again: its entries add up. */
+	expect_ok(f, "[log]\nmax_file_rows = 3\n[checks]\nt = a\n[time]\nidle_timeout = 1m\n"
+		     "[checks]\nu = b\n[log]\ncheck_timeout = 1h\n");
+	expect_checks(f, "t=a|u=b");
+	assert_int_equal(f->cfg.log_max_file_rows, 3);
+	assert_int_equal(f->cfg.idle_timeout_s, 60);
+	assert_int_equal(f->cfg.check_timeout_s, 3600);
+	/* CRLF, and the last line without a newline. */
+	expect_ok(f, "[checks]\r\nt = make\r\nu = b");
+	expect_checks(f, "t=make|u=b");
+}
+
+static void test_checks_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_error(f, "[checks]\nmy test = make\n", 2,
+		     "[checks] my test: not a valid name (letters, digits, _ and -, at most 64 "
+		     "bytes)");
+	expect_error(f, "[checks]\na.b = make\n", 2,
+		     "[checks] a.b: not a valid name (letters, digits, _ and -, at most 64 bytes)");
+	expect_error(f, "[checks]\nt\xC3\xA9st = make\n", 2,
+		     "[checks] t\xC3\xA9st: not a valid name (letters, digits, _ and -, at most "
+		     "64 bytes)");
+	expect_error(f, "[checks]\n= make\n", 2, "[checks]: missing key name before \"=\"");
+	expect_error(f, "[checks]\nt =\n", 2, "[checks] t: the command is empty");
+	expect_error(f, "[checks]\nt =   \t \n", 2, "[checks] t: the command is empty");
+	expect_error(f, "[checks]\n\nmake test\n", 3,
+		     "expected [section] or key = value: \"make test\"");
+	expect_error(f, "[checks]\ntest = make\nlint = x\n; again\ntest = make\n", 5,
+		     "[checks] test: duplicate key (already set on line 2)");
+	expect_error(f, "[checks]\nt = a\n[log]\n[checks]\nt = b\n", 5,
+		     "[checks] t: duplicate key (already set on line 2)");
+	/* Names are case-sensitive, like keys. */
+	expect_ok(f, "[checks]\ntest = a\nTest = b\n");
+	expect_checks(f, "test=a|Test=b");
+	/* An error after a good check frees what was read (valgrind checks). */
+	expect_error(f, "[checks]\nt = a\nu = b\n[log]\nmax_file_rows = 0\n", 5,
+		     "[log] max_file_rows: \"0\" is out of range (1 to 10000)");
+	expect_error(f, "[checks]\nt = a\n[nope]\n", 3, "unknown section [nope]");
+	expect_error(f, "[CHECKS]\nt = a\n", 1, "unknown section [CHECKS]");
+}
+
+static void test_checks_limits(void **state)
+{
+	struct fixture *f = *state;
+	size_t max = inih_max_line();
+	char *text = malloc(64 * 128 + 8192), msg[256], *p;
+
+	/* 32 checks; a 33rd is an error. */
+	p = text + sprintf(text, "[checks]\n");
+	for (int i = 0; i < 32; i++)
+		p += sprintf(p, "c%d = echo %d\n", i, i);
+	expect_ok(f, text);
+	assert_int_equal(f->cfg.checks.n, 32);
+	assert_string_equal(f->cfg.checks.entries[31].name, "c31");
+	assert_string_equal(f->cfg.checks.entries[31].value, "echo 31");
+	strcpy(p, "c32 = echo 32\n");
+	expect_error(f, text, 34, "[checks] c32: too many entries (at most 32)");
+
+	/* A name of 64 bytes, not 65. */
+	p = text + sprintf(text, "[checks]\n");
+	memset(p, 'n', 64);
+	strcpy(p + 64, " = true\n");
+	expect_ok(f, text);
+	assert_int_equal(strlen(f->cfg.checks.entries[0].name), 64);
+	p = text + sprintf(text, "[checks]\n");
+	memset(p, 'n', 65);
+	strcpy(p + 65, " = true\n");
+	snprintf(msg, sizeof(msg),
+		 "[checks] %.65s: not a valid name (letters, digits, _ and -, at most 64 bytes)",
+		 p);
+	expect_error(f, text, 2, msg);
+
+	/* A command is not bound by inih's line length: 4096 bytes, not 4097. */
+	assert_true(max < 4096);
+	p = text + sprintf(text, "[checks]\nlong = ");
+	memset(p, 'x', 4096);
+	strcpy(p + 4096, "\n[log]\nmax_file_rows = 2\n");
+	expect_ok(f, text);
+	assert_int_equal(strlen(f->cfg.checks.entries[0].value), 4096);
+	assert_int_equal(f->cfg.log_max_file_rows, 2);
+	p = text + sprintf(text, "[checks]\nlong = ");
+	memset(p, 'x', 4097);
+	strcpy(p + 4097, "\n");
+	expect_error(f, text, 2,
+		     "[checks] long: the command is too long (4097 bytes, at most 4096)");
+	/* Outside [checks] the line limit still holds. */
+	p = text + sprintf(text, "[checks]\nt = a\n[log]\ndir = /");
+	memset(p, 'a', max);
+	strcpy(p + max, "\n");
+	snprintf(msg, sizeof(msg), "line is too long (%zu bytes, at most %zu)",
+		 strlen("dir = /") + max, max);
+	expect_error(f, text, 4, msg);
+	free(text);
+}
+
+static void expect_check_timeout(struct fixture *f, const char *value, int64_t want)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "[log]\ncheck_timeout = %s\n", value);
+	expect_ok(f, text);
+	assert_int_equal(f->cfg.check_timeout_s, want);
+}
+
+static void test_check_timeout(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_check_timeout(f, "2s", 2);
+	expect_check_timeout(f, "1", 1);
+	expect_check_timeout(f, "5m", 300);
+	expect_check_timeout(f, "1h", 3600);
+	expect_error(f, "[log]\ncheck_timeout = 0\n", 2,
+		     "[log] check_timeout: \"0\" is out of range (1s to 1h)");
+	expect_error(f, "[log]\ncheck_timeout = 1h1s\n", 2,
+		     "[log] check_timeout: \"1h1s\" is out of range (1s to 1h)");
+	expect_error(f, "[log]\ncheck_timeout = soon\n", 2,
+		     "[log] check_timeout: \"soon\" is not a duration (like 90s, 15m, 2h or "
+		     "1h30m; 1s to 1h)");
+	/* [checks] holds checks, not their settings. */
+	expect_ok(f, "[checks]\ntimeout = 10s\n");
+	expect_checks(f, "timeout=10s");
+	assert_int_equal(f->cfg.check_timeout_s, 300);
+}
+
 static void test_default_file_is_committed(void **state)
 {
 	struct fixture *f = *state;
@@ -989,9 +1169,11 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	assert_int_equal(keys, 4);
+	/* Seven keys and the two example checks. */
+	assert_int_equal(keys, 9);
 	expect_ok(f, text);
-	expect_defaults(&f->cfg, f->home);
+	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
+	expect_default_keys(&f->cfg, f->home);
 	free(text);
 }
 
@@ -1029,6 +1211,12 @@ static void test_markdown_is_in_the_docs(void **state)
 	assert_non_null(strstr(gen, "| `[log]` | `max_file_rows` | integer, 1 to 10000 | `50` |"));
 	assert_non_null(strstr(gen, "| `[log]` | `template` | path, or empty | empty |"));
 	assert_non_null(strstr(gen, "| `[time]` | `idle_timeout` | duration, 0 to 24h | `15m` |"));
+	assert_non_null(
+	    strstr(gen, "| `[log]` | `check_timeout` | duration, 1s to 1h | `5m` | How long"));
+	assert_non_null(strstr(gen, "| `[checks]` | *any name* | names, each with a string, at "
+				    "most 32 | none | Quality checks"));
+	assert_non_null(
+	    strstr(gen, "Example: `test = make test`, `lint = clang-tidy src/*.c`. |\n"));
 	free(doc);
 	free(have);
 	free(want);
@@ -1077,7 +1265,7 @@ static void test_finish_is_idempotent(void **state)
 	assert_finished(&cfg);
 	config_finish(&cfg);
 	assert_finished(&cfg);
-	expect_ok(f, "[log]\ndir = /x\n");
+	expect_ok(f, "[log]\ndir = /x\n[checks]\nt = true\n");
 	config_finish(&f->cfg);
 	config_finish(&f->cfg);
 	assert_finished(&f->cfg);
@@ -1110,6 +1298,10 @@ int main(void)
 	    T(test_unknown_keys),
 	    T(test_key_before_any_section),
 	    T(test_duplicate_keys),
+	    T(test_checks_section),
+	    T(test_checks_errors),
+	    T(test_checks_limits),
+	    T(test_check_timeout),
 	    T(test_syntax_error_line_numbers),
 	    T(test_first_error_wins),
 	    T(test_crlf_line_endings),

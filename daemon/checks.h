@@ -1,0 +1,93 @@
+#ifndef STINTD_CHECKS_H
+#define STINTD_CHECKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+
+/*
+ * The [checks] run at stop: each a child "/bin/sh -c COMMAND" spawned on the loop thread with
+ * uv_spawn, one after another, each within a timeout, its output captured.
+ */
+
+/* Of each check's output only the last this many bytes are kept while it runs. */
+#define CHECKS_RING_BYTES (64 * 1024)
+/* output_tail: the last lines of the output, at most this many and this many bytes. */
+#define CHECKS_TAIL_LINES 40
+#define CHECKS_TAIL_BYTES 4096
+/* SIGKILL follows a SIGTERM to a check's process group this much later. */
+#define CHECKS_KILL_DELAY_MS 2000
+
+struct checks_run;
+
+/*
+ * Runs list[0..n) in order, each as "/bin/sh -c value" in cwd (the repository's top
+ * directory), and calls done(arg, results) once, on the loop, from a later loop iteration
+ * (never from within checks_run, not even for n == 0). results is a new reference to a JSON
+ * array, one object per check that ran, in order:
+ *
+ *   {"name", "ok", "exit" (when it exited), "signal" (when a signal ended it), "seconds",
+ *    "timed_out", "output_tail", "tests": {"passed", "failed", "skipped"} (when parsed),
+ *    "cancelled": true (only on the check checks_cancel interrupted)}
+ *
+ * as docs/log-record.md describes; NULL only when out of memory. A check that cannot be
+ * started (cwd gone, no /bin/sh) is an entry with "ok": false and the reason as output_tail.
+ *
+ * Each check: stdin /dev/null; stdout and stderr into one pipe; the daemon's environment
+ * without BASH_ENV, ENV and systemd's variables for stintd, plus STINT_CHECK=1; the leader of
+ * its own session and process group. After timeout_s seconds the group gets SIGTERM, then
+ * SIGKILL CHECKS_KILL_DELAY_MS later, and the check is timed_out. When the shell exits while
+ * something it started still holds the output open, the group gets the same treatment, then
+ * stintd stops reading. seconds is the shell's run time on the monotonic clock.
+ *
+ * Everything (cwd, names, commands, the environment) is copied: list may be freed, and the
+ * config reloaded, once this returns. Returns 0, filling *out (if out is not NULL) with a
+ * handle for checks_cancel that stays valid until done is called; or -EINVAL (no loop, cwd,
+ * done, or timeout_s < 1) or -ENOMEM, and then done is never called.
+ */
+int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list, size_t n,
+	       int64_t timeout_s, void (*done)(void *arg, json_t *results), void *arg,
+	       struct checks_run **out);
+
+/*
+ * Stops a run early (daemon shutdown): the running check's process group gets SIGKILL and no
+ * further check starts. done is still called, once, on a later loop iteration, after the
+ * child is reaped and every handle closed, with the checks that finished plus the
+ * interrupted one ("cancelled": true); keep arg alive until then. The loop must keep running
+ * for that (within about a second, unless a process ignores SIGKILL). A second call does
+ * nothing; never call it from or after done.
+ */
+void checks_cancel(struct checks_run *run);
+
+/* Test counts from a summary line; -1 where the summary did not say. */
+struct checks_tests {
+	int64_t passed, failed, skipped;
+};
+
+/*
+ * Finds the last test summary in a check's output: ctest ("95% tests passed, 1 tests failed
+ * out of 20" and its "did not run" list), pytest and plain "N passed, N failed, N skipped"
+ * lines (also jest's "Tests:"), cargo test ("test result:" lines, added up), go test -v
+ * ("--- PASS:" lines of top-level tests, added up), cmocka ("[  PASSED  ] N test(s)." and
+ * friends, added up over groups), prove ("Files=N, Tests=N"), Python's unittest ("Ran N
+ * tests" then "OK"/"FAILED (...)") and meson test ("Ok: N" ... "Fail: N"). Result lines of one
+ * format in a row are added up only where a tool prints one per binary or package; any other
+ * summary replaces what came before. Terminal escapes and carriage-return overwrites are
+ * undone first. Returns true and fills out when a summary was found.
+ */
+bool checks_parse_tests(const char *text, size_t len, struct checks_tests *out);
+
+/*
+ * The output_tail of a check: text (the end of its output, truncated when the start was
+ * dropped) without terminal escapes, with carriage-return overwrites applied, other control
+ * characters dropped and invalid UTF-8 replaced by U+FFFD; then its last CHECKS_TAIL_LINES
+ * lines and at most CHECKS_TAIL_BYTES bytes, trailing blank lines removed, ending in a
+ * newline unless empty. Malloc'd; NULL when out of memory. Exposed for tests.
+ */
+char *checks_output_tail(const char *text, size_t len, bool truncated);
+
+#endif
