@@ -3,13 +3,38 @@
 #include "repo_watch.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef STINT_TEST_HOOKS
+/*
+ * Test builds only: a simulated suspend. The file named by STINT_TEST_SLEPT_FILE holds a number
+ * of seconds added to every CLOCK_BOOTTIME reading, as if the machine had slept that long (the
+ * monotonic clock, like the kernel's, does not see it). docs/time-accounting.md.
+ */
+static int64_t test_slept_ns(void)
+{
+	const char *path = getenv("STINT_TEST_SLEPT_FILE");
+	long long s = 0;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "re")))
+		return 0;
+	if (fscanf(f, "%lld", &s) != 1)
+		s = 0;
+	fclose(f);
+	return (int64_t)s * 1000000000;
+}
+#endif
 
 void stamp_now(struct stamp *st, const char *boot_id)
 {
 	st->mono_ns = time_mono_ns();
 	st->boot_ns = time_boot_ns();
+#ifdef STINT_TEST_HOOKS
+	st->boot_ns += test_slept_ns();
+#endif
 	st->wall_ms = time_wall_ms();
 	snprintf(st->boot_id, sizeof(st->boot_id), "%s", boot_id);
 }
