@@ -85,6 +85,11 @@ static const struct config_key config_keys[] = {
 		      "share/stint/session-template.md to copy from. stintd --check-config checks "
 		      "it; a template with an error makes stint stop fail with its file and line, "
 		      "and the session stays open."),
+    BOOL_KEY("log", "commit", log_commit, "false",
+	     "When the log directory is inside the repository (dir = {repo}/...), commit each "
+	     "new log on the current branch with the message \"Session log YYYY-MM-DD\", but only "
+	     "if nothing else is staged; otherwise the log is left uncommitted and stint stop "
+	     "says so."),
     DURATION_KEY("log", "check_timeout", check_timeout_s, "5m", 1, 3600,
 		 "How long each of the [checks] may run. One that takes longer is stopped "
 		 "(SIGTERM to its process group, SIGKILL 2 seconds later) and shows in the log as "

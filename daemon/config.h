@@ -39,6 +39,7 @@ struct config {
 	char *log_template;
 	/* [log] check_timeout, seconds: how long each of the [checks] may run, 1s to 1h. */
 	int64_t check_timeout_s;
+	bool log_commit; /* [log] commit: commit logs written inside the repository */
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
 	int64_t idle_timeout_s; /* 0: never idle */
 	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */

@@ -45,6 +45,9 @@ struct job {
 	json_t *baseline; /* start: taken on the worker; stop: a copy for the final recompute */
 	char *exclude;	  /* stop: the log directory when it is inside the repository */
 	char *template_path; /* stop: [log] template, or NULL for the built-in one */
+	bool commit_log;     /* stop: [log] commit */
+	int commit_status;   /* stop: repo_commit_file's result, or -1 when not tried */
+	char commit_note[512];
 	char *log_dir;
 	char date[16];
 	char log_path[PATH_MAX];
@@ -453,6 +456,10 @@ static void close_committed(struct store_op *op)
 	if (j->req.cmd == CMD_STOP)
 		json_object_set_new(reply, "log",
 				    j->log_path[0] ? json_string(j->log_path) : json_null());
+	if (j->commit_note[0])
+		json_object_set_new(reply, "log_commit",
+				    json_pack("{s:b, s:s}", "committed", j->commit_status == 0,
+					      "message", j->commit_note));
 	log_info("session %lld %s after %llds active%s%s", (long long)s->id, op->state,
 		 (long long)op->times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
 	ctl_reply(j->cl, reply);
@@ -537,6 +544,16 @@ static void stop_work(uv_work_t *w)
 				    sizeof(j->err));
 	if (j->status < 0)
 		j->log_path[0] = '\0';
+	if (j->status == 0 && j->commit_log && j->exclude) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "Session log %s\n", j->date);
+		j->commit_status = repo_commit_file(root, j->log_path, msg, j->commit_note,
+						    sizeof(j->commit_note));
+		if (j->commit_status == 0)
+			snprintf(j->commit_note, sizeof(j->commit_note), "committed the log on %s",
+				 json_string_value(json_object_get(j->record, "branch_end")) ?: "HEAD");
+	}
 	free(text);
 }
 
@@ -599,7 +616,10 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	}
 	j->record = session_to_record(s, &j->at, j->req.summary);
 	j->log_dir = strdup(d->cfg.log_dir);
-	j->template_path = d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
+	j->template_path =
+		d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
+	j->commit_log = d->cfg.log_commit;
+	j->commit_status = -1;
 	j->baseline = s->baseline ? json_deep_copy(s->baseline) : NULL;
 	j->exclude = track_exclude_dir(d, s);
 	/* A stop that fails must not lose the last statistics: keep them as a fallback. */

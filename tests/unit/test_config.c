@@ -1169,8 +1169,8 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	/* Seven keys and the two example checks. */
-	assert_int_equal(keys, 9);
+	/* Eight keys and the two example checks. */
+	assert_int_equal(keys, 10);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);
