@@ -14,7 +14,7 @@
 #include "protocol.h"
 #include "stintd.h"
 
-#define CTL_BACKLOG 511
+#define CTL_BACKLOG	511
 #define CTL_MAX_CLIENTS 4096
 /* A client that lets this much of its replies pile up unread is dropped. */
 #define CTL_MAX_QUEUED (1024 * 1024)
@@ -28,9 +28,9 @@ struct ctl_client {
 	unsigned writes; /* uv_write requests in flight */
 	bool busy;	 /* a request is with dispatch */
 	bool reading;
-	bool eof;	 /* no more input: peer done, error, refused or shutdown */
-	bool closing;	 /* uv_close called */
-	bool closed;	 /* close callback ran; freed once not busy */
+	bool eof;     /* no more input: peer done, error, refused or shutdown */
+	bool closing; /* uv_close called */
+	bool closed;  /* close callback ran; freed once not busy */
 	bool in_process;
 };
 
@@ -251,8 +251,9 @@ static void client_process(struct ctl_client *cl)
 
 		if (!nl) {
 			if (cl->len >= PROTO_MAX_LINE) {
-				log_warnx("ctl: request longer than %d bytes; closing the connection",
-					  PROTO_MAX_LINE - 1);
+				log_warnx(
+				    "ctl: request longer than %d bytes; closing the connection",
+				    PROTO_MAX_LINE - 1);
 				cl->len = 0;
 				reply_error_now(cl, ERR_TOO_LARGE, "request too long");
 				cl->eof = true;

@@ -22,8 +22,7 @@ static int64_t last_activity_boot_ns(const struct session *s, const char *boot_i
 }
 
 /* When (boottime, ns) this session must be stopped, or -1; why names the rule. */
-static int64_t session_deadline(const struct stintd *d, const struct session *s,
-				const char **why)
+static int64_t session_deadline(const struct stintd *d, const struct session *s, const char **why)
 {
 	int64_t best = -1;
 
@@ -41,7 +40,8 @@ static int64_t session_deadline(const struct stintd *d, const struct session *s,
 			*why = "auto_stop_after_idle";
 		}
 	}
-	/* An auto-stop that failed (say, the log directory is full) is retried later, not in a loop. */
+	/* An auto-stop that failed (say, the log directory is full) is retried later, not in a
+	 * loop. */
 	if (best >= 0 && best < s->auto_stop_retry_ns)
 		best = s->auto_stop_retry_ns;
 	return best;
@@ -55,7 +55,7 @@ static void auto_stop(struct stintd *d, struct session *s, const char *why)
 
 	snprintf(summary, sizeof(summary), "Stopped automatically by stint (%s = %llds).", why,
 		 (long long)(strcmp(why, "max_session") == 0 ? d->cfg.max_session_s
-							      : d->cfg.auto_stop_after_idle_s));
+							     : d->cfg.auto_stop_after_idle_s));
 	/* The same path as `stint stop`, with no client to answer. */
 	root = json_pack("{s:i, s:s, s:s, s:s}", "v", 1, "cmd", "stop", "cwd", s->root, "summary",
 			 summary);

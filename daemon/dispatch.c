@@ -1,8 +1,8 @@
 #include "dispatch.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +14,13 @@
 #include "deadline.h"
 #include "gitstats.h"
 #include "log.h"
+#include "logprep.h"
 #include "logwriter.h"
 #include "repo.h"
-#include "store.h"
 #include "stintd.h"
+#include "store.h"
 #include "template.h"
 #include "tmpl.h"
-#include "logprep.h"
 #include "track.h"
 #include "version.h"
 
@@ -42,8 +42,8 @@ struct job {
 	struct stamp at;
 	struct repo_info info;
 	json_t *record;
-	json_t *baseline; /* start: taken on the worker; stop: a copy for the final recompute */
-	char *exclude;	  /* stop: the log directory when it is inside the repository */
+	json_t *baseline;    /* start: taken on the worker; stop: a copy for the final recompute */
+	char *exclude;	     /* stop: the log directory when it is inside the repository */
 	char *template_path; /* stop: [log] template, or NULL for the built-in one */
 	bool commit_log;     /* stop: [log] commit */
 	int commit_status;   /* stop: repo_commit_file's result, or -1 when not tried */
@@ -56,7 +56,7 @@ struct job {
 };
 
 static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
 {
@@ -72,7 +72,8 @@ static void reply_error(struct ctl_client *cl, const char *code, const char *fmt
 static json_t *daemon_info(struct stintd *d)
 {
 	return json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION,
-			 "uptime_s", (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
+			 "uptime_s",
+			 (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
 }
 
 static void reply_session(struct stintd *d, struct ctl_client *cl, const struct session *s)
@@ -314,8 +315,8 @@ static void start_resolved(uv_work_t *w, int status)
 	tags = json_array();
 	for (size_t i = 0; i < j->req.ntags; i++)
 		json_array_append_new(tags, json_string(j->req.tags[i]));
-	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head,
-			   j->info.author, j->req.focus, tags);
+	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head, j->info.author,
+			   j->req.focus, tags);
 	if (!s) {
 		json_decref(tags);
 		reply_error(j->cl, ERR_INTERNAL, "out of memory");
@@ -360,7 +361,8 @@ static void event_committed(struct store_op *op)
 	struct job *j = op->data;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+			    op->err);
 	} else {
 		session_apply(j->s, op->event, &op->at, op->payload);
 		reply_session(j->d, j->cl, j->s);
@@ -442,7 +444,8 @@ static void close_committed(struct store_op *op)
 		/* The session stays open: remove the log we wrote, so a retry starts clean. */
 		if (j->log_path[0])
 			unlink(j->log_path);
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+			    op->err);
 		session_release(j->d, s);
 		goto out;
 	}
@@ -552,7 +555,8 @@ static void stop_work(uv_work_t *w)
 						    sizeof(j->commit_note));
 		if (j->commit_status == 0)
 			snprintf(j->commit_note, sizeof(j->commit_note), "committed the log on %s",
-				 json_string_value(json_object_get(j->record, "branch_end")) ?: "HEAD");
+				 json_string_value(json_object_get(j->record, "branch_end"))
+				     ?: "HEAD");
 	}
 	free(text);
 }
@@ -565,7 +569,8 @@ static void stop_written(uv_work_t *w, int status)
 	if (status < 0 || j->status < 0) {
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id,
 			  status < 0 ? uv_strerror(status) : j->err);
-		reply_error(j->cl, ERR_LOG_FAILED, "cannot write the session log: %s (the session "
+		reply_error(j->cl, ERR_LOG_FAILED,
+			    "cannot write the session log: %s (the session "
 			    "is still open; fix that and run stop again)",
 			    status < 0 ? uv_strerror(status) : j->err);
 		session_release(j->d, j->s);
@@ -617,7 +622,7 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	j->record = session_to_record(s, &j->at, j->req.summary);
 	j->log_dir = strdup(d->cfg.log_dir);
 	j->template_path =
-		d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
+	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
 	j->commit_log = d->cfg.log_commit;
 	j->commit_status = -1;
 	j->baseline = s->baseline ? json_deep_copy(s->baseline) : NULL;
@@ -626,7 +631,8 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	if (j->record && s->stats)
 		json_object_set_new(j->record, "stats", json_deep_copy(s->stats));
 	if (j->record)
-		json_object_set_new(j->record, "max_file_rows", json_integer(d->cfg.log_max_file_rows));
+		json_object_set_new(j->record, "max_file_rows",
+				    json_integer(d->cfg.log_max_file_rows));
 	if (j->record && json_object_get(s->baseline, "tree"))
 		json_object_set(j->record, "baseline_tree", json_object_get(s->baseline, "tree"));
 	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
@@ -799,14 +805,14 @@ int dispatch_restore(void *arg, json_t *row, json_t *events)
 			  (long long)json_integer_value(json_object_get(row, "id")));
 		return 0;
 	}
-	s = session_create(json_string_value(json_object_get(row, "repo")),
-			   json_string_value(json_object_get(row, "repo_name")),
-			   json_string_value(json_object_get(row, "branch")),
-			   json_string_value(json_object_get(row, "head")),
-			   json_string_value(json_object_get(row, "author")),
-			   json_string_value(json_object_get(row, "focus")),
-			   json_is_array(json_object_get(row, "tags")) ? json_object_get(row, "tags")
-								       : NULL);
+	s = session_create(
+	    json_string_value(json_object_get(row, "repo")),
+	    json_string_value(json_object_get(row, "repo_name")),
+	    json_string_value(json_object_get(row, "branch")),
+	    json_string_value(json_object_get(row, "head")),
+	    json_string_value(json_object_get(row, "author")),
+	    json_string_value(json_object_get(row, "focus")),
+	    json_is_array(json_object_get(row, "tags")) ? json_object_get(row, "tags") : NULL);
 	if (!s)
 		return -1;
 	s->id = json_integer_value(json_object_get(row, "id"));
@@ -817,11 +823,11 @@ int dispatch_restore(void *arg, json_t *row, json_t *events)
 		json_t *data = json_object_get(ev, "data");
 
 		if (stamp_from_json(ev, &st) < 0 ||
-		    session_apply(s, json_string_value(json_object_get(ev, "kind"))
-					     ? json_string_value(json_object_get(ev, "kind"))
-					     : "unknown",
-				  &st,
-				  json_is_object(data) ? data : NULL) < 0) {
+		    session_apply(s,
+				  json_string_value(json_object_get(ev, "kind"))
+				      ? json_string_value(json_object_get(ev, "kind"))
+				      : "unknown",
+				  &st, json_is_object(data) ? data : NULL) < 0) {
 			session_destroy(s);
 			return -1;
 		}

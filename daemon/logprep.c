@@ -12,10 +12,10 @@
 #include "log.h"
 #include "tmpl.h"
 
-#define LOGPREP_PREVIOUS 3
+#define LOGPREP_PREVIOUS    3
 #define LOGPREP_MAX_CARRIED 50
-#define LOGPREP_MAX_REFS 50
-#define LOGPREP_LINE 4096
+#define LOGPREP_MAX_REFS    50
+#define LOGPREP_LINE	    4096
 
 /* "YYYY-MM-DD.md" or "YYYY-MM-DD-N.md": the names logwriter gives; returns N (1 for none). */
 static int log_name_seq(const char *name)
@@ -95,7 +95,8 @@ static void read_carried(const char *path, json_t *out)
 			continue;
 		json_array_foreach(out, i, v)
 		{
-			dup = dup || strcmp(json_string_value(json_object_get(v, "text")), p + 6) == 0;
+			dup = dup ||
+			      strcmp(json_string_value(json_object_get(v, "text")), p + 6) == 0;
 		}
 		if (!dup)
 			json_array_append_new(out, json_pack("{s:s}", "text", p + 6));
@@ -147,8 +148,8 @@ static void previous_logs(json_t *record, const char *dir)
 
 char *logprep_forge_url(const char *url)
 {
-	static const char *const forges[] = {"github.com", "gitlab.com", "codeberg.org",
-					     "bitbucket.org", "git.sr.ht", "salsa.debian.org"};
+	static const char *const forges[] = {"github.com",    "gitlab.com", "codeberg.org",
+					     "bitbucket.org", "git.sr.ht",  "salsa.debian.org"};
 	const char *host = NULL, *path = NULL;
 	char buf[1024];
 	size_t n;
@@ -160,7 +161,8 @@ char *logprep_forge_url(const char *url)
 		size_t hl = strlen(forges[i]);
 
 		/* https://host/o/r, ssh://git@host/o/r, git@host:o/r */
-		if (h && (h == url || h[-1] == '/' || h[-1] == '@') && (h[hl] == '/' || h[hl] == ':')) {
+		if (h && (h == url || h[-1] == '/' || h[-1] == '@') &&
+		    (h[hl] == '/' || h[hl] == ':')) {
 			host = forges[i];
 			path = h + hl + 1;
 			break;
@@ -212,8 +214,8 @@ static void add_ref(json_t *refs, const char *text, const char *web, const char 
 	} else {
 		url[0] = '\0';
 	}
-	json_array_append_new(refs, json_pack("{s:s, s:s?}", "text", text, "url",
-					      url[0] ? url : NULL));
+	json_array_append_new(refs,
+			      json_pack("{s:s, s:s?}", "text", text, "url", url[0] ? url : NULL));
 }
 
 void logprep_find_refs(const char *text, const char *web, json_t *refs)
@@ -229,8 +231,8 @@ void logprep_find_refs(const char *text, const char *web, json_t *refs)
 		} else if (*p == '#' && !(p > text && p[-1] == '&')) { /* not an HTML "&#39;" */
 			hash = p;
 			/* owner/repo#N: walk back over the name */
-			while (start > text && (isalnum((unsigned char)start[-1]) ||
-						strchr("-_./", start[-1])))
+			while (start > text &&
+			       (isalnum((unsigned char)start[-1]) || strchr("-_./", start[-1])))
 				start--;
 			if (start < hash && !memchr(start, '/', (size_t)(hash - start)))
 				start = hash; /* "word#1" is not a reference */
@@ -247,7 +249,8 @@ void logprep_find_refs(const char *text, const char *web, json_t *refs)
 		if (nd == 0 || isalnum((unsigned char)hash[1 + nd]))
 			continue;
 		if (start < hash && (size_t)(hash - start) < sizeof(owner_repo)) {
-			snprintf(owner_repo, sizeof(owner_repo), "%.*s", (int)(hash - start), start);
+			snprintf(owner_repo, sizeof(owner_repo), "%.*s", (int)(hash - start),
+				 start);
 			snprintf(ref, sizeof(ref), "%s#%s", owner_repo, num);
 			add_ref(refs, ref, web, owner_repo, num);
 		} else {
@@ -302,7 +305,8 @@ static bool has_todo_word(const char *p, size_t n)
 			size_t wl = strlen(words[w]);
 
 			if (i + wl <= n && memcmp(p + i, words[w], wl) == 0 &&
-			    (i + wl == n || !(isalnum((unsigned char)p[i + wl]) || p[i + wl] == '_')))
+			    (i + wl == n ||
+			     !(isalnum((unsigned char)p[i + wl]) || p[i + wl] == '_')))
 				return true;
 		}
 	}
@@ -357,7 +361,8 @@ static void commit_paths(git_repository *repo, json_t *commits)
 			break;
 		if (!hex)
 			hex = json_string_value(json_object_get(c, "oid"));
-		if (!hex || git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, repo, &oid) < 0)
+		if (!hex || git_oid_fromstr(&oid, hex) < 0 ||
+		    git_commit_lookup(&commit, repo, &oid) < 0)
 			continue;
 		if (git_commit_parentcount(commit) > 0)
 			git_commit_parent(&parent, commit, 0);

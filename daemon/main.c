@@ -15,36 +15,37 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "config.h"
 #include "checks.h"
+#include "config.h"
 #include "ctl.h"
 #include "deadline.h"
 #include "dispatch.h"
 #include "log.h"
 #include "logprep.h"
-#include "template.h"
 #include "repo.h"
 #include "repo_watch.h"
 #include "sockpath.h"
 #include "stintd.h"
 #include "store.h"
+#include "template.h"
 #include "track.h"
 #include "version.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: stintd [-v] [--foreground] [--config PATH]\n"
-		   "       stintd --check-config [--config PATH]\n"
-		   "       stintd --print-default-config | --print-config-markdown | --version\n"
-		   "\n"
-		   "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
-		   "  -v, --verbose          debug logging\n"
-		   "  -f, --foreground       run in the foreground (the default; stintd never forks)\n"
-		   "  -c, --config PATH      config file (default $STINT_CONFIG, else\n"
-		   "                         $XDG_CONFIG_HOME/stint/config.ini)\n"
-		   "      --check-config     validate the config file and exit\n"
-		   "      --print-default-config   the commented default config\n"
-		   "      --print-config-markdown  the config reference as Markdown\n");
+	fprintf(f,
+		"usage: stintd [-v] [--foreground] [--config PATH]\n"
+		"       stintd --check-config [--config PATH]\n"
+		"       stintd --print-default-config | --print-config-markdown | --version\n"
+		"\n"
+		"The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
+		"  -v, --verbose          debug logging\n"
+		"  -f, --foreground       run in the foreground (the default; stintd never forks)\n"
+		"  -c, --config PATH      config file (default $STINT_CONFIG, else\n"
+		"                         $XDG_CONFIG_HOME/stint/config.ini)\n"
+		"      --check-config     validate the config file and exit\n"
+		"      --print-default-config   the commented default config\n"
+		"      --print-config-markdown  the config reference as Markdown\n");
 }
 
 static void notify_systemd(const char *state)
@@ -129,7 +130,8 @@ static int passed_socket(void)
 		fatalx("systemd passed %d sockets; expected one", n);
 	if (n == 1) {
 		if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0)
-			fatalx("the socket passed by systemd is not a listening unix stream socket");
+			fatalx(
+			    "the socket passed by systemd is not a listening unix stream socket");
 		return SD_LISTEN_FDS_START;
 	}
 #endif
@@ -238,11 +240,12 @@ static void recover_sessions(struct stintd *d, bool clean)
 		const struct stamp *last = &s->events[s->nevents - 1].at;
 		struct stamp now;
 
-		/* A clean exit on the same boot leaves nothing to recover: the clock kept running. */
+		/* A clean exit on the same boot leaves nothing to recover: the clock kept running.
+		 */
 		if (clean && strcmp(last->boot_id, d->boot_id) == 0)
 			continue;
-		struct store_op op = {.kind = STORE_OP_APPEND_EVENT, .session_id = s->id,
-				      .event = "recover"};
+		struct store_op op = {
+		    .kind = STORE_OP_APPEND_EVENT, .session_id = s->id, .event = "recover"};
 
 		stamp_now(&now, d->boot_id);
 		op.at = now;
@@ -252,8 +255,9 @@ static void recover_sessions(struct stintd *d, bool clean)
 			       (long long)s->id, op.err);
 		session_apply(s, "recover", &now, NULL);
 		s->recovered = true;
-		log_info("session %lld recovered; the time since its last event is not counted as work",
-			 (long long)s->id);
+		log_info(
+		    "session %lld recovered; the time since its last event is not counted as work",
+		    (long long)s->id);
 	}
 }
 
@@ -305,15 +309,15 @@ static int check_config(const char *path)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"verbose", no_argument, NULL, 'v'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"config", required_argument, NULL, 'c'},
-		{"check-config", no_argument, NULL, 'C'},
-		{"print-default-config", no_argument, NULL, 'D'},
-		{"print-config-markdown", no_argument, NULL, 'M'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"print-default-config", no_argument, NULL, 'D'},
+	    {"print-config-markdown", no_argument, NULL, 'M'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct stintd d = {0};
 	char sockpath[SOCKPATH_MAX], path[PATH_MAX], err[1024];
@@ -374,7 +378,8 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us. */
+	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us.
+	 */
 	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
 	raise_fd_limit();
@@ -411,7 +416,8 @@ int main(int argc, char **argv)
 #ifdef STINT_TEST_HOOKS
 	/* Test builds only: a small watch budget makes the degraded mode reachable in a test. */
 	if (getenv("STINT_TEST_MAX_WATCHES"))
-		repo_watcher_set_limit(d.watcher, strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
+		repo_watcher_set_limit(d.watcher,
+				       strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
 #endif
 	clean = store_begin_run(d.store);
 	if (store_load_open(d.store, dispatch_restore, &d, err, sizeof(err)) < 0)

@@ -206,7 +206,8 @@ int repo_commit_file(const char *root, const char *path, const char *message, ch
 	if (git_index_add_bypath(idx, path + n + 1) < 0 || git_index_write(idx) < 0 ||
 	    git_index_write_tree(&tree_id, idx) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0)
 		goto git_fail;
-	if (git_signature_default(&sig, repo) < 0 && git_signature_now(&sig, "stint", "stint@localhost") < 0)
+	if (git_signature_default(&sig, repo) < 0 &&
+	    git_signature_now(&sig, "stint", "stint@localhost") < 0)
 		goto git_fail;
 	r = git_revparse_single(&parent, repo, "HEAD^{commit}");
 	if (r < 0 && r != GIT_ENOTFOUND)

@@ -142,9 +142,9 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 
 bool session_event_is_activity(const char *kind)
 {
-	static const char *const kinds[] = {"start", "pause",  "resume", "note",   "todo",
-					    "decision", "touched", "commit", "branch", "pull",
-					    "activity"};
+	static const char *const kinds[] = {"start",  "pause",	  "resume",  "note",
+					    "todo",   "decision", "touched", "commit",
+					    "branch", "pull",	  "activity"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kind, kinds[i]) == 0)
@@ -196,11 +196,11 @@ static void add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_
 		return;
 	}
 	json_array_append_new(gaps, json_pack("{s:s, s:I, s:I}", "kind", kind, "from",
-					       (json_int_t)from_ms, "to", (json_int_t)to_ms));
+					      (json_int_t)from_ms, "to", (json_int_t)to_ms));
 }
 
-void session_times_gaps(const struct session *s, const struct stamp *until,
-			struct session_times *t, json_t *gaps)
+void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
+			json_t *gaps)
 {
 	int64_t active = 0, paused = 0, idle = 0, asleep = 0, wall = 0;
 	size_t n = s->nevents, group = 1;
@@ -224,7 +224,8 @@ void session_times_gaps(const struct session *s, const struct stamp *until,
 			else if (strcmp(s->events[i].kind, "resume") == 0)
 				running = true;
 		}
-		/* A group runs from one activity to the next: idle if its awake time is too long. */
+		/* A group runs from one activity to the next: idle if its awake time is too long.
+		 */
 		if (i == n || session_event_is_activity(s->events[i].kind)) {
 			int64_t awake = 0;
 
@@ -333,13 +334,14 @@ static void add_git_fields(json_t *j, const struct session *s)
 
 		json_object_set_new(j, counts[i],
 				    json_is_integer(v) ? json_integer(json_integer_value(v))
-				    : s->baseline	? json_integer(0)
-							: json_null());
+				    : s->baseline      ? json_integer(0)
+						       : json_null());
 	}
 	/* The tree the session is measured from: `git diff <baseline>` shows the session's work. */
 	if (json_string_value(json_object_get(s->baseline, "tree")))
-		json_object_set_new(j, "baseline",
-				    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
+		json_object_set_new(
+		    j, "baseline",
+		    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
 	time_format_rfc3339(s->last_activity_ms, when, sizeof(when));
 	json_object_set_new(j, "last_activity_at", json_string(when));
 	json_object_set_new(j, "watch", json_string(watch_state(s)));
@@ -359,17 +361,16 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 	session_times(s, now, &t);
 	time_format_rfc3339(s->nevents ? s->events[0].at.wall_ms : now->wall_ms, started,
 			    sizeof(started));
-	j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
-		      "s:I, s:b, s:n}",
-		      "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
-		      str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags,
-		      "state",
-		      s->state == SESSION_ACTIVE && t.idle_now ? "idle" : session_state_name(s->state),
-		      "started_at", started, "ended_at",
-		      "active_s", (json_int_t)t.active_s, "wall_s", (json_int_t)t.wall_s,
-		      "paused_s", (json_int_t)t.paused_s, "notes", (json_int_t)count_kind(s, "note"),
-		      "todos", (json_int_t)count_kind(s, "todo"), "decisions",
-		      (json_int_t)count_kind(s, "decision"), "recovered", s->recovered, "log");
+	j = json_pack(
+	    "{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:b, s:n}",
+	    "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
+	    str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags, "state",
+	    s->state == SESSION_ACTIVE && t.idle_now ? "idle" : session_state_name(s->state),
+	    "started_at", started, "ended_at", "active_s", (json_int_t)t.active_s, "wall_s",
+	    (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s, "notes",
+	    (json_int_t)count_kind(s, "note"), "todos", (json_int_t)count_kind(s, "todo"),
+	    "decisions", (json_int_t)count_kind(s, "decision"), "recovered", s->recovered, "log");
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
@@ -423,14 +424,14 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		json_object_set_new(timeline, "kind", json_string(ev->kind));
 		json_array_append_new(events, timeline);
 	}
-	json_array_append_new(events,
-			      json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms, "kind", "stop"));
+	json_array_append_new(
+	    events, json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms, "kind", "stop"));
 	rec = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
 			"s:o, s:o, s:o, s:o, s:o, s:b}",
 			"id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "focus",
-			str_or_null(s->focus), "tags", json_deep_copy(s->tags), "branch", str_or_null(s->branch),
-			"branch_end", "head", str_or_null(s->head), "author",
-			str_or_null(s->author), "started_at",
+			str_or_null(s->focus), "tags", json_deep_copy(s->tags), "branch",
+			str_or_null(s->branch), "branch_end", "head", str_or_null(s->head),
+			"author", str_or_null(s->author), "started_at",
 			(json_int_t)(s->nevents ? s->events[0].at.wall_ms : stop->wall_ms),
 			"ended_at", (json_int_t)stop->wall_ms, "active_s", (json_int_t)t.active_s,
 			"wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s,

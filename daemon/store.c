@@ -25,30 +25,30 @@ struct store {
 
 /* Each migration takes the schema from version i to i + 1; never edit one that has shipped. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
-	"CREATE TABLE sessions ("
-	"  id INTEGER PRIMARY KEY,"
-	"  repo TEXT NOT NULL,"
-	"  repo_name TEXT NOT NULL,"
-	"  branch TEXT, head TEXT, author TEXT, focus TEXT,"
-	"  tags TEXT NOT NULL DEFAULT '[]',"
-	"  state TEXT NOT NULL CHECK (state IN ('open', 'stopped', 'cancelled')),"
-	"  started_wall INTEGER NOT NULL,"
-	"  ended_wall INTEGER, active_s INTEGER, wall_s INTEGER, paused_s INTEGER,"
-	"  log_path TEXT);"
-	"CREATE UNIQUE INDEX sessions_one_open ON sessions (repo) WHERE state = 'open';"
-	"CREATE INDEX sessions_closed ON sessions (state, ended_wall);"
-	"CREATE TABLE events ("
-	"  id INTEGER PRIMARY KEY,"
-	"  session_id INTEGER NOT NULL REFERENCES sessions (id),"
-	"  kind TEXT NOT NULL,"
-	"  mono_ns INTEGER NOT NULL, boot_ns INTEGER NOT NULL, wall_ms INTEGER NOT NULL,"
-	"  boot_id TEXT NOT NULL,"
-	"  payload TEXT);"
-	"CREATE INDEX events_by_session ON events (session_id, id);"
-	"CREATE TABLE daemon (key TEXT PRIMARY KEY, value TEXT);",
-	/* 2: idle and suspended time of closed sessions */
-	"ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
-	"ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;",
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  repo TEXT NOT NULL,"
+    "  repo_name TEXT NOT NULL,"
+    "  branch TEXT, head TEXT, author TEXT, focus TEXT,"
+    "  tags TEXT NOT NULL DEFAULT '[]',"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'stopped', 'cancelled')),"
+    "  started_wall INTEGER NOT NULL,"
+    "  ended_wall INTEGER, active_s INTEGER, wall_s INTEGER, paused_s INTEGER,"
+    "  log_path TEXT);"
+    "CREATE UNIQUE INDEX sessions_one_open ON sessions (repo) WHERE state = 'open';"
+    "CREATE INDEX sessions_closed ON sessions (state, ended_wall);"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+    "  kind TEXT NOT NULL,"
+    "  mono_ns INTEGER NOT NULL, boot_ns INTEGER NOT NULL, wall_ms INTEGER NOT NULL,"
+    "  boot_id TEXT NOT NULL,"
+    "  payload TEXT);"
+    "CREATE INDEX events_by_session ON events (session_id, id);"
+    "CREATE TABLE daemon (key TEXT PRIMARY KEY, value TEXT);",
+    /* 2: idle and suspended time of closed sessions */
+    "ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;",
 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -120,8 +120,9 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	/* WAL + FULL: a commit that returned survives power loss; no acknowledged event is lost. */
-	if (exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-			 "PRAGMA foreign_keys = ON;",
+	if (exec(st->db,
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+		 "PRAGMA foreign_keys = ON;",
 		 e, sizeof(e)) < 0) {
 		snprintf(err, errn, "store: cannot set up %s: %s", path, e);
 		goto fail;
@@ -161,8 +162,8 @@ static json_t *column_str(sqlite3_stmt *s, int col)
 	return text ? json_string(text) : json_null();
 }
 
-int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
-		    void *arg, char *err, size_t errn)
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
+		    char *err, size_t errn)
 {
 	sqlite3_stmt *ss = NULL, *es = NULL;
 	int rc = -1, r;
@@ -171,10 +172,11 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 			       "SELECT id, repo, repo_name, branch, head, author, focus, tags "
 			       "FROM sessions WHERE state = 'open' ORDER BY id",
 			       -1, &ss, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db,
-			       "SELECT kind, mono_ns, boot_ns, wall_ms, boot_id, payload FROM events "
-			       "WHERE session_id = ? ORDER BY id",
-			       -1, &es, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(
+		st->db,
+		"SELECT kind, mono_ns, boot_ns, wall_ms, boot_id, payload FROM events "
+		"WHERE session_id = ? ORDER BY id",
+		-1, &es, NULL) != SQLITE_OK) {
 		snprintf(err, errn, "store: cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
 		goto out;
 	}
@@ -191,13 +193,12 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 		sqlite3_bind_int64(es, 1, sqlite3_column_int64(ss, 0));
 		while (sqlite3_step(es) == SQLITE_ROW) {
 			json_array_append_new(
-				events,
-				json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
-					  column_str(es, 0), "mono",
-					  (json_int_t)sqlite3_column_int64(es, 1), "boot",
-					  (json_int_t)sqlite3_column_int64(es, 2), "wall",
-					  (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
-					  column_str(es, 4), "data", column_json(es, 5)));
+			    events,
+			    json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind", column_str(es, 0),
+				      "mono", (json_int_t)sqlite3_column_int64(es, 1), "boot",
+				      (json_int_t)sqlite3_column_int64(es, 2), "wall",
+				      (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
+				      column_str(es, 4), "data", column_json(es, 5)));
 		}
 		cr = row ? cb(arg, row, events) : -1;
 		json_decref(row);
@@ -245,17 +246,18 @@ void store_end_run(struct store *st)
 		log_warnx("store: cannot mark the clean exit in %s: %s", st->path, e);
 }
 
+/* Finalizes s; a last step other than SQLITE_DONE is the op's error. */
+static int finish(sqlite3 *db, sqlite3_stmt *s, int r, struct store_op *op)
+{
+	if (r != SQLITE_DONE)
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
 static int step_done(sqlite3 *db, sqlite3_stmt *s, struct store_op *op)
 {
-	int r = sqlite3_step(s);
-
-	if (r != SQLITE_DONE) {
-		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return finish(db, s, sqlite3_step(s), op);
 }
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct store_op *op)
@@ -316,10 +318,11 @@ static int op_insert_session(sqlite3 *db, struct store_op *op)
 	sqlite3_stmt *s;
 	char *tags = json_dumps(json_object_get(op->row, "tags"), JSON_COMPACT);
 
-	if (prepare(db,
-		    "INSERT INTO sessions (repo, repo_name, branch, head, author, focus, tags, state, "
-		    "started_wall) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
-		    &s, op) < 0) {
+	if (prepare(
+		db,
+		"INSERT INTO sessions (repo, repo_name, branch, head, author, focus, tags, state, "
+		"started_wall) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+		&s, op) < 0) {
 		free(tags);
 		return -1;
 	}
@@ -391,32 +394,25 @@ static int op_list(sqlite3 *db, struct store_op *op)
 	op->result = json_array();
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		char started[40], ended[40];
+		json_t *row;
 
 		time_format_rfc3339(sqlite3_column_int64(s, 7), started, sizeof(started));
 		time_format_rfc3339(sqlite3_column_int64(s, 8), ended, sizeof(ended));
-		json_array_append_new(
-			op->result,
-			json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o}",
-				  "id", (json_int_t)sqlite3_column_int64(s, 0), "repo",
-				  column_str(s, 1), "repo_name", column_str(s, 2), "branch",
-				  column_str(s, 3), "focus", column_str(s, 4), "tags",
-				  column_json(s, 5), "state", column_str(s, 6), "started_at",
-				  started, "ended_at", ended, "active_s",
-				  (json_int_t)sqlite3_column_int64(s, 9), "wall_s",
-				  (json_int_t)sqlite3_column_int64(s, 10), "paused_s",
-				  (json_int_t)sqlite3_column_int64(s, 11), "log", column_str(s, 12)));
-		json_object_set_new(json_array_get(op->result, json_array_size(op->result) - 1),
-				    "idle_s", json_integer(sqlite3_column_int64(s, 13)));
-		json_object_set_new(json_array_get(op->result, json_array_size(op->result) - 1),
-				    "suspended_s", json_integer(sqlite3_column_int64(s, 14)));
+		row = json_pack(
+		    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o, s:I, "
+		    "s:I}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0), "repo", column_str(s, 1),
+		    "repo_name", column_str(s, 2), "branch", column_str(s, 3), "focus",
+		    column_str(s, 4), "tags", column_json(s, 5), "state", column_str(s, 6),
+		    "started_at", started, "ended_at", ended, "active_s",
+		    (json_int_t)sqlite3_column_int64(s, 9), "wall_s",
+		    (json_int_t)sqlite3_column_int64(s, 10), "paused_s",
+		    (json_int_t)sqlite3_column_int64(s, 11), "log", column_str(s, 12), "idle_s",
+		    (json_int_t)sqlite3_column_int64(s, 13), "suspended_s",
+		    (json_int_t)sqlite3_column_int64(s, 14));
+		json_array_append_new(op->result, row);
 	}
-	if (r != SQLITE_DONE) {
-		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return finish(db, s, r, op);
 }
 
 static int run_op(sqlite3 *db, struct store_op *op)

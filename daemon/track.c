@@ -45,8 +45,8 @@ char *track_exclude_dir(const struct stintd *d, const struct session *s)
 	char dir[PATH_MAX];
 	size_t n = strlen(s->root);
 
-	if (!d->cfg.log_dir || logwriter_expand_dir(d->cfg.log_dir, s->root, s->name, dir,
-						   sizeof(dir)) < 0)
+	if (!d->cfg.log_dir ||
+	    logwriter_expand_dir(d->cfg.log_dir, s->root, s->name, dir, sizeof(dir)) < 0)
 		return NULL;
 	if (strncmp(dir, s->root, n) != 0 || (dir[n] != '/' && dir[n] != '\0'))
 		return NULL;
@@ -109,8 +109,8 @@ static bool commit_recorded(const struct session *s, const char *oid)
 {
 	for (size_t i = 0; i < s->nevents; i++)
 		if (strcmp(s->events[i].kind, "commit") == 0 &&
-		    strcmp(json_string_value(json_object_get(s->events[i].data, "oid")) ?: "", oid) ==
-			    0)
+		    strcmp(json_string_value(json_object_get(s->events[i].data, "oid")) ?: "",
+			   oid) == 0)
 			return true;
 	return false;
 }
@@ -125,7 +125,8 @@ static const char *recorded_branch(const struct session *s, json_int_t *pulled)
 		if (strcmp(s->events[i].kind, "branch") == 0)
 			branch = json_string_value(json_object_get(s->events[i].data, "to"));
 		else if (strcmp(s->events[i].kind, "pull") == 0)
-			*pulled += json_integer_value(json_object_get(s->events[i].data, "commits"));
+			*pulled +=
+			    json_integer_value(json_object_get(s->events[i].data, "commits"));
 	}
 	return branch;
 }
@@ -214,8 +215,8 @@ static void compute_start(struct stintd *d, struct session *s)
 	j->exclude = track_exclude_dir(d, s);
 	j->baseline = json_deep_copy(s->baseline);
 	j->work.data = j;
-	if (!j->root || !j->baseline || uv_queue_work(d->loop, &j->work, compute_work,
-						      compute_done) < 0) {
+	if (!j->root || !j->baseline ||
+	    uv_queue_work(d->loop, &j->work, compute_work, compute_done) < 0) {
 		json_decref(j->baseline);
 		free(j->root);
 		free(j->exclude);
@@ -282,9 +283,9 @@ static void on_gone(void *arg)
 }
 
 static const struct repo_watch_ops watch_ops = {
-	.changed = on_changed,
-	.touched = on_touched,
-	.gone = on_gone,
+    .changed = on_changed,
+    .touched = on_touched,
+    .gone = on_gone,
 };
 
 void track_start(struct stintd *d, struct session *s)

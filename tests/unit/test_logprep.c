@@ -107,13 +107,14 @@ static void test_previous_logs_and_carried_todos(void **state)
 	assert_non_null(mkdtemp(dir));
 	write_file(dir, "2026-11-20.md", "# Session: Old\n- [ ] very old\n");
 	write_file(dir, "2026-11-24.md", "# Session: Yesterday\n");
-	write_file(dir, "2026-11-24-2.md", "# Session: Later yesterday\n"
-					   "- [ ] carry me\n"
-					   "- [x] done already\n"
-					   "- [ ] [TODO item with clear action] - a prompt\n"
-					   "```\n- [ ] inside a fence\n```\n"
-					   "  - [ ] nested one\n"
-					   "- [ ] carry me\n");
+	write_file(dir, "2026-11-24-2.md",
+		   "# Session: Later yesterday\n"
+		   "- [ ] carry me\n"
+		   "- [x] done already\n"
+		   "- [ ] [TODO item with clear action] - a prompt\n"
+		   "```\n- [ ] inside a fence\n```\n"
+		   "  - [ ] nested one\n"
+		   "- [ ] carry me\n");
 	write_file(dir, "2026-11-24-10.md", "# Session: Tenth\n- [ ] from the tenth\n");
 	write_file(dir, "notes.md", "- [ ] not a log\n");
 	write_file(dir, "2026-11-2x.md", "");
@@ -151,11 +152,11 @@ static void test_missing_dir_is_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_forge_urls),
-		cmocka_unit_test(test_refs_found_and_linked),
-		cmocka_unit_test(test_not_refs),
-		cmocka_unit_test(test_previous_logs_and_carried_todos),
-		cmocka_unit_test(test_missing_dir_is_empty),
+	    cmocka_unit_test(test_forge_urls),
+	    cmocka_unit_test(test_refs_found_and_linked),
+	    cmocka_unit_test(test_not_refs),
+	    cmocka_unit_test(test_previous_logs_and_carried_todos),
+	    cmocka_unit_test(test_missing_dir_is_empty),
 	};
 
 	repo_global_init();

@@ -188,7 +188,6 @@ static void test_record_splits_items_and_timeline(void **state)
 	session_destroy(s);
 }
 
-
 static void apply_at(struct session *s, const char *kind, int64_t sec)
 {
 	struct stamp st = at(sec, sec, 1000000 + sec, "b");
@@ -331,7 +330,8 @@ static void test_fold_matches_reference_model(void **state)
 			t += rand() % 60;
 			if (t >= 1500)
 				break;
-			if ((strcmp(k, "pause") == 0 && paused) || (strcmp(k, "resume") == 0 && !paused))
+			if ((strcmp(k, "pause") == 0 && paused) ||
+			    (strcmp(k, "resume") == 0 && !paused))
 				k = "note";
 			apply_at(s, k, t);
 			is_act[t] = true;
@@ -379,8 +379,9 @@ static void test_fold_matches_reference_model(void **state)
 		    got.paused_s != want_paused)
 			fail_msg("round %d (timeout %lld): active %lld/%lld idle %lld/%lld paused "
 				 "%lld/%lld",
-				 round, (long long)tmo, (long long)got.active_s, (long long)want_active,
-				 (long long)got.idle_s, (long long)want_idle, (long long)got.paused_s,
+				 round, (long long)tmo, (long long)got.active_s,
+				 (long long)want_active, (long long)got.idle_s,
+				 (long long)want_idle, (long long)got.paused_s,
 				 (long long)want_paused);
 		assert_int_equal(got.wall_s, end);
 		session_destroy(s);
@@ -398,12 +399,12 @@ int main(void)
 	    cmocka_unit_test(test_stamps_going_backwards_count_zero),
 	    cmocka_unit_test(test_json_has_protocol_fields),
 	    cmocka_unit_test(test_record_splits_items_and_timeline),
-		cmocka_unit_test(test_idle_counts_from_last_activity),
-		cmocka_unit_test(test_pause_inside_idle_is_not_counted_twice),
-		cmocka_unit_test(test_zero_timeout_disables_idle),
-		cmocka_unit_test(test_daemon_down_is_a_gap),
-		cmocka_unit_test(test_suspend_is_its_own_bucket),
-		cmocka_unit_test(test_fold_matches_reference_model),
+	    cmocka_unit_test(test_idle_counts_from_last_activity),
+	    cmocka_unit_test(test_pause_inside_idle_is_not_counted_twice),
+	    cmocka_unit_test(test_zero_timeout_disables_idle),
+	    cmocka_unit_test(test_daemon_down_is_a_gap),
+	    cmocka_unit_test(test_suspend_is_its_own_bucket),
+	    cmocka_unit_test(test_fold_matches_reference_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
