@@ -1,11 +1,14 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -19,7 +22,7 @@
 
 #define TIMEOUT_MS (30 * 1000)
 /* stop renders and writes the log and may run checks: give it longer. */
-#define TIMEOUT_STOP_MS (120 * 1000)
+#define TIMEOUT_STOP_MS (3 * 3600 * 1000) /* [checks] may run 32 × check_timeout */
 /* --version only asks a daemon that is already running. */
 #define TIMEOUT_VERSION_MS (2 * 1000)
 
@@ -29,6 +32,9 @@ enum {
 	OPT_LEARNING,
 	OPT_CHALLENGE,
 	OPT_BLOCKED_BY,
+	OPT_NEXT,
+	OPT_EDIT,
+	OPT_LAST,
 };
 
 struct command;
@@ -49,7 +55,7 @@ struct args {
 	const char *tags[PROTO_MAX_TAGS];
 	size_t ntags;
 	const char *kind;
-	bool no_log, all;
+	bool no_log, all, next, edit, last;
 	long limit;
 	int nrest;
 	char **rest;
@@ -176,6 +182,15 @@ static int parse_args(struct ctx *ctx, int argc, char **argv, struct args *a)
 			break;
 		case 'a':
 			a->all = true;
+			break;
+		case OPT_NEXT:
+			a->next = true;
+			break;
+		case OPT_EDIT:
+			a->edit = true;
+			break;
+		case OPT_LAST:
+			a->last = true;
 			break;
 		default:
 			/* getopt has said what was wrong. */
@@ -557,13 +572,16 @@ static int refused(struct ctx *ctx, json_t *reply)
 	return EXIT_REFUSED;
 }
 
-/* Runs a command that answers with a session and prints its confirmation. */
+/*
+ * Runs a command that answers with a session and prints its confirmation. When log is given,
+ * the reply's log path is copied there ("" when there is none).
+ */
 static int session_command(struct ctx *ctx, enum proto_cmd cmd, const char *kind, json_t *req,
-			   int timeout_ms)
+			   int timeout_ms, char *log_out, size_t log_n)
 {
 	char line[OUTPUT_LINE_MAX];
 	json_t *reply, *log;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (!req)
 		return EXIT_USAGE;
@@ -578,11 +596,22 @@ static int session_command(struct ctx *ctx, enum proto_cmd cmd, const char *kind
 		output_confirm(cmd, kind, json_object_get(reply, "session"), ctx->home,
 			       time_wall_ms(), line, sizeof(line));
 		puts(line);
+		/* [log] commit: whether the log went into the repository, and if not why. */
+		r = output_log_commit(json_object_get(reply, "log_commit"), line, sizeof(line));
+		if (r == 1)
+			puts(line);
+		else if (r == 0)
+			errorf("%s", line);
 		/* The log's path last, alone on its line, for scripts and terminals that open it.
 		 */
 		log = json_object_get(reply, "log");
 		if (cmd == CMD_STOP && json_string_value(log))
 			puts(json_string_value(log));
+	}
+	if (log_out && log_n > 0) {
+		log = json_object_get(reply, "log");
+		snprintf(log_out, log_n, "%s",
+			 json_string_value(log) ? json_string_value(log) : "");
 	}
 	json_decref(reply);
 	return rc;
@@ -603,18 +632,94 @@ static int cmd_start(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.ntags && !set_field(&req, "tags", tags_value(ctx, &a)))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_START, NULL, req, TIMEOUT_MS);
+	return session_command(ctx, CMD_START, NULL, req, TIMEOUT_MS, NULL, 0);
+}
+
+/* What the editor's command line is: $VISUAL, else $EDITOR, else vi. */
+static const char *editor_command(void)
+{
+	const char *e = getenv("VISUAL");
+
+	if (!e || !*e)
+		e = getenv("EDITOR");
+	return e && *e ? e : "vi";
+}
+
+/*
+ * Opens path in the user's editor and waits for it. The editor's value goes to the shell, so
+ * "code --wait" or a quoted path works as it does for git. Returns 0, or -1 after a warning:
+ * the log is written either way.
+ */
+static int edit_log(struct ctx *ctx, const char *path)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	const char *editor = editor_command();
+	size_t len = strlen(editor) + sizeof(" \"$1\"");
+	char *script = malloc(len);
+	int status = 0, fd, e = 0;
+	pid_t pid, w;
+
+	if (!script) {
+		errorf("warning: cannot start the editor: %s", strerror(ENOMEM));
+		return -1;
+	}
+	snprintf(script, len, "%s \"$1\"", editor);
+	fflush(stdout);
+	fflush(stderr);
+	/* Like system(): ^C and ^\ belong to the editor while it runs. */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		/* The summary came from stdin: give the editor the terminal instead. */
+		if (ctx->stdin_taken && (fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) >= 0)
+			dup2(fd, STDIN_FILENO);
+		execl("/bin/sh", "sh", "-c", script, "sh", path, (char *)NULL);
+		fprintf(stderr, "stint: warning: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	w = pid;
+	while (pid > 0 && (w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		e = errno;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	free(script);
+	if (w < 0) {
+		errorf("warning: cannot %s the editor '%s': %s; the log is at %s",
+		       pid < 0 ? "start" : "wait for", editor, strerror(e), path);
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		errorf("warning: the editor '%s' exited with status %d; the log is at %s", editor,
+		       WEXITSTATUS(status), path);
+	else
+		errorf("warning: the editor '%s' was killed by signal %d; the log is at %s", editor,
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0, path);
+	return -1;
 }
 
 static int cmd_stop(struct ctx *ctx, int argc, char **argv)
 {
+	char log[PATH_MAX + 1];
 	struct args a;
 	json_t *req;
 	int r;
 
-	if ((r = parse_args(ctx, argc, argv, &a)) || (r = no_operands(ctx, &a)) ||
-	    (r = resolve_cwd(ctx)))
+	if ((r = parse_args(ctx, argc, argv, &a)) || (r = no_operands(ctx, &a)))
 		return r < 0 ? 0 : r;
+	if (a.edit && a.no_log)
+		return usage_error(ctx->cmd, "--edit and --no-log exclude each other");
+	if (a.edit && ctx->json)
+		return usage_error(ctx->cmd, "--edit and --json exclude each other");
+	if ((r = resolve_cwd(ctx)))
+		return r;
 	req = new_request(ctx, CMD_STOP, true);
 	if (req && a.summary &&
 	    !set_field(&req, "summary",
@@ -622,7 +727,15 @@ static int cmd_stop(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.no_log && !set_field(&req, "no_log", json_true()))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_STOP, NULL, req, TIMEOUT_STOP_MS);
+	r = session_command(ctx, CMD_STOP, NULL, req, TIMEOUT_STOP_MS, log, sizeof(log));
+	if (r == 0 && a.edit) {
+		/* The session is closed and its log written whatever the editor does. */
+		if (log[0])
+			edit_log(ctx, log);
+		else
+			errorf("warning: no log was written, nothing to edit");
+	}
+	return r;
 }
 
 /* pause, resume and cancel: a cwd and nothing else. */
@@ -635,7 +748,7 @@ static int cmd_simple(struct ctx *ctx, int argc, char **argv)
 	if ((r = parse_args(ctx, argc, argv, &a)) || (r = no_operands(ctx, &a)) ||
 	    (r = resolve_cwd(ctx)))
 		return r < 0 ? 0 : r;
-	return session_command(ctx, cmd, NULL, new_request(ctx, cmd, true), TIMEOUT_MS);
+	return session_command(ctx, cmd, NULL, new_request(ctx, cmd, true), TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_note(struct ctx *ctx, int argc, char **argv)
@@ -651,7 +764,7 @@ static int cmd_note(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.kind && !set_field(&req, "kind", json_string(a.kind)))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_NOTE, a.kind, req, TIMEOUT_MS);
+	return session_command(ctx, CMD_NOTE, a.kind, req, TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_todo(struct ctx *ctx, int argc, char **argv)
@@ -678,7 +791,9 @@ static int cmd_todo(struct ctx *ctx, int argc, char **argv)
 	    !set_field(&req, "blocked_by",
 		       text_value(ctx, "--blocked-by", a.blocked_by, PROTO_MAX_TEXT, false)))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_TODO, NULL, req, TIMEOUT_MS);
+	if (req && a.next && !set_field(&req, "next", json_true()))
+		return EXIT_USAGE;
+	return session_command(ctx, CMD_TODO, a.next ? "next" : NULL, req, TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_decision(struct ctx *ctx, int argc, char **argv)
@@ -695,7 +810,7 @@ static int cmd_decision(struct ctx *ctx, int argc, char **argv)
 	if (req && a.why &&
 	    !set_field(&req, "why", text_value(ctx, "--why", a.why, PROTO_MAX_TEXT, true)))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_DECISION, NULL, req, TIMEOUT_MS);
+	return session_command(ctx, CMD_DECISION, NULL, req, TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_status(struct ctx *ctx, int argc, char **argv)
@@ -779,6 +894,63 @@ static int cmd_list(struct ctx *ctx, int argc, char **argv)
 		puts("No closed sessions.");
 	else
 		output_list(stdout, sessions);
+	json_decref(reply);
+	return 0;
+}
+
+static int cmd_log(struct ctx *ctx, int argc, char **argv)
+{
+	const char *paths[PROTO_MAX_LIST], *date = NULL, *repo;
+	char where[PROTO_MAX_PATH + 8];
+	struct args a;
+	json_t *req, *reply, *sessions;
+	size_t n, i;
+	int r;
+
+	if ((r = parse_args(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.nrest > 1)
+		return usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
+	if (a.nrest == 1) {
+		date = a.rest[0];
+		if (a.last)
+			return usage_error(ctx->cmd, "--last and DATE exclude each other");
+		if (!output_valid_date(date))
+			return usage_error(ctx->cmd, "DATE must be a date as YYYY-MM-DD, not '%s'",
+					   date);
+	}
+	if (a.all && ctx->dir)
+		return usage_error(ctx->cmd, "--all and -C exclude each other");
+	if (!a.all && (r = resolve_cwd(ctx)))
+		return r;
+	/* The list request is all it takes: closed sessions, newest first, with their logs. */
+	req = new_request(ctx, CMD_LIST, !a.all);
+	if (req && !set_field(&req, "limit", json_integer(PROTO_MAX_LIST)))
+		return EXIT_REFUSED;
+	if (!req)
+		return EXIT_REFUSED;
+	reply = call(req, TIMEOUT_MS, true);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!reply_ok(reply))
+		return refused(ctx, reply);
+	sessions = json_object_get(reply, "sessions");
+	n = output_select_logs(sessions, date, paths, PROTO_MAX_LIST);
+	if (n == 0) {
+		repo = json_string_value(json_object_get(json_array_get(sessions, 0), "repo"));
+		if (a.all)
+			snprintf(where, sizeof(where), "in any repository");
+		else
+			output_home_path(repo ? repo : ctx->cwd, ctx->home, where, sizeof(where));
+		if (date)
+			errorf("no session log of %s %s%s", date, a.all ? "" : "for ", where);
+		else
+			errorf("no session log yet %s%s", a.all ? "" : "for ", where);
+		json_decref(reply);
+		return EXIT_REFUSED;
+	}
+	for (i = 0; i < n; i++)
+		puts(paths[i]);
 	json_decref(reply);
 	return 0;
 }
@@ -879,6 +1051,7 @@ static const struct option opts_stop[] = {OPTION_HELP,
 					  OPTION_JSON,
 					  {"summary", required_argument, NULL, 's'},
 					  {"no-log", no_argument, NULL, OPT_NO_LOG},
+					  {"edit", no_argument, NULL, OPT_EDIT},
 					  OPTION_END};
 static const struct option opts_note[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -889,6 +1062,7 @@ static const struct option opts_todo[] = {OPTION_HELP,
 					  OPTION_JSON,
 					  {"priority", required_argument, NULL, 'p'},
 					  {"blocked-by", required_argument, NULL, OPT_BLOCKED_BY},
+					  {"next", no_argument, NULL, OPT_NEXT},
 					  OPTION_END};
 static const struct option opts_decision[] = {
     OPTION_HELP, OPTION_JSON, {"why", required_argument, NULL, 'w'}, OPTION_END};
@@ -897,6 +1071,10 @@ static const struct option opts_list[] = {OPTION_HELP,
 					  {"limit", required_argument, NULL, 'n'},
 					  {"all", no_argument, NULL, 'a'},
 					  OPTION_END};
+static const struct option opts_log[] = {OPTION_HELP,
+					 {"last", no_argument, NULL, OPT_LAST},
+					 {"all", no_argument, NULL, 'a'},
+					 OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
 
 #define HELP_C	  "  -C PATH             use the repository containing PATH, not the current one\n"
@@ -920,11 +1098,16 @@ static const struct command commands[] = {
      "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
      "\nWithout -C every open session is shown, wherever it is.\n"},
     {"stop", cmd_stop, "hC:s:", opts_stop,
-     "stint stop [--summary TEXT] [--no-log] [-C PATH] [--json]",
+     "stint stop [--summary TEXT] [--edit | --no-log] [-C PATH] [--json]",
      "Close the session and write its log",
      "  -s, --summary TEXT  a summary for the log ('-' reads stdin)\n"
+     "  --edit              then open the log in $VISUAL, else $EDITOR, else vi\n"
+     "                      (not with --no-log or --json)\n"
      "  --no-log            close without writing a log\n" HELP_C HELP_JSON
-     "\nThe last line printed is the log's absolute path (none with --no-log).\n"},
+     "\nThe last line printed is the log's absolute path (none with --no-log).\n"
+     "With --edit the editor's command line is run by /bin/sh, so it may hold\n"
+     "arguments ('code --wait'); when it fails the session is stopped all the\n"
+     "same, the log is kept and stint exits 0 after a warning.\n"},
     {"pause", cmd_simple, "hC:", opts_basic, "stint pause [-C PATH] [--json]",
      "Pause the session's clock", HELP_C HELP_JSON},
     {"resume", cmd_simple, "hC:", opts_basic, "stint resume [-C PATH] [--json]",
@@ -938,11 +1121,13 @@ static const struct command commands[] = {
      "  --learning          file it as something learned\n"
      "  --challenge         file it as a challenge met\n" HELP_C HELP_JSON "\n" HELP_TEXT},
     {"todo", cmd_todo, "hC:p:", opts_todo,
-     "stint todo [--priority high|medium|low|blocked] [--blocked-by TEXT] [-C PATH] [--json] "
-     "TEXT...",
+     "stint todo [--priority high|medium|low|blocked] [--blocked-by TEXT] [--next] [-C PATH] "
+     "[--json] TEXT...",
      "Add a todo to the session",
      "  -p, --priority P    high, medium (the default), low or blocked\n"
-     "  --blocked-by TEXT   what it waits for; implies --priority blocked\n" HELP_C HELP_JSON
+     "  --blocked-by TEXT   what it waits for; implies --priority blocked\n"
+     "  --next              for the next session: the log lists it under Next Steps,\n"
+     "                      Immediate (Next Session), not under TODOs Created\n" HELP_C HELP_JSON
      "\n" HELP_TEXT},
     {"decision", cmd_decision, "hC:w:", opts_decision,
      "stint decision [--why TEXT] [-C PATH] [--json] TEXT...",
@@ -956,6 +1141,14 @@ static const struct command commands[] = {
      "\nEach line shows the start date and time, the active time, the repository, the\n"
      "focus and the log's path. Without -C the list covers every repository, so it\n"
      "answers \"what did I do lately\" from anywhere.\n"},
+    {"log", cmd_log, "hC:a", opts_log, "stint log [--last | DATE] [--all | -C PATH]",
+     "Print the path of a session log",
+     "  --last              the newest log (the default)\n"
+     "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
+     "  -a, --all           look in every repository, not only this one\n" HELP_C
+     "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
+     "day's logs are those of the sessions started that day (local time), among\n"
+     "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
     {"ping", cmd_ping, "h", opts_basic, "stint ping [--json]",
      "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
     {"config", cmd_config, "h", opts_help, "stint config check",

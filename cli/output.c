@@ -241,7 +241,10 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 			snprintf(buf, n, "Note added to %s.", label);
 		break;
 	case CMD_TODO:
-		snprintf(buf, n, "Todo added to %s.", label);
+		if (kind && strcmp(kind, "next") == 0)
+			snprintf(buf, n, "Todo for the next session added to %s.", label);
+		else
+			snprintf(buf, n, "Todo added to %s.", label);
 		break;
 	case CMD_DECISION:
 		snprintf(buf, n, "Decision added to %s.", label);
@@ -414,6 +417,95 @@ void output_list(FILE *out, const json_t *sessions)
 		fprintf(out, "  %s\n", rows[i].log);
 	}
 	free(rows);
+}
+
+int output_log_commit(const json_t *log_commit, char *buf, size_t n)
+{
+	const char *msg = jstr(log_commit, "message");
+	json_t *committed = json_object_get(log_commit, "committed");
+
+	if (!json_is_boolean(committed) || n == 0)
+		return -1;
+	if (!json_is_true(committed)) {
+		snprintf(buf, n, "%s", msg ? msg : "the log is left uncommitted");
+		return 0;
+	}
+	snprintf(buf, n, "%s.", msg ? msg : "committed the log");
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return 1;
+}
+
+bool output_valid_date(const char *s)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *p = s;
+	int y, m, d;
+	bool leap;
+
+	if (!s || digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0 || *p != '\0' || m < 1 || m > 12 || d < 1)
+		return false;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+struct log_pick {
+	int64_t started;
+	size_t index;
+	const char *path;
+};
+
+/* By start, oldest first; sessions started together in the list's order reversed. */
+static int pick_cmp(const void *a, const void *b)
+{
+	const struct log_pick *x = a, *y = b;
+
+	if (x->started != y->started)
+		return x->started < y->started ? -1 : 1;
+	return x->index > y->index ? -1 : x->index < y->index;
+}
+
+size_t output_select_logs(const json_t *sessions, const char *date, const char **paths, size_t max)
+{
+	size_t npicks = 0, i;
+	struct log_pick *picks;
+	char day[16];
+	json_t *s;
+
+	if (max == 0)
+		return 0;
+	if (!date) {
+		json_array_foreach(sessions, i, s)
+		{
+			if (jstr(s, "log")) {
+				paths[0] = jstr(s, "log");
+				return 1;
+			}
+		}
+		return 0;
+	}
+	picks = calloc(json_array_size(sessions) + 1, sizeof(*picks));
+	if (!picks)
+		return 0;
+	json_array_foreach(sessions, i, s)
+	{
+		int64_t started;
+
+		if (!jstr(s, "log") || output_session_started(s, &started) < 0)
+			continue;
+		time_format_local(started, "%Y-%m-%d", day, sizeof(day));
+		if (strcmp(day, date) != 0)
+			continue;
+		picks[npicks++] = (struct log_pick){started, i, jstr(s, "log")};
+	}
+	qsort(picks, npicks, sizeof(*picks), pick_cmp);
+	if (npicks > max)
+		npicks = max;
+	for (i = 0; i < npicks; i++)
+		paths[i] = picks[i].path;
+	free(picks);
+	return npicks;
 }
 
 int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)

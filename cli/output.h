@@ -39,7 +39,8 @@ void output_session_line(const json_t *session, const char *home, int64_t now_ms
 /*
  * The confirmation printed after cmd succeeded, without a newline:
  * "Started \"focus\" in ~/src/stint on main at 14:05", "Stopped \"focus\" after 2h 05m active.",
- * ... kind is the note kind for CMD_NOTE ("note", "learning", "challenge"), else ignored.
+ * ... kind is the note kind for CMD_NOTE ("note", "learning", "challenge"), "next" for a
+ * CMD_TODO made with --next, else ignored.
  */
 void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session, const char *home,
 		    int64_t now_ms, char *buf, size_t n);
@@ -60,6 +61,24 @@ void output_daemon_line(const json_t *daemon, char *buf, size_t n);
  * repository name, focus, log path ("(cancelled)" or "(no log)" when there is none).
  */
 void output_list(FILE *out, const json_t *sessions);
+
+/*
+ * The line about a stop reply's "log_commit" ({"committed": bool, "message": "..."}), without
+ * a newline: "Committed the log on main." when committed, else its message as it is. Returns 1
+ * when committed (a line for stdout), 0 when not (for stderr), -1 when there is nothing to say.
+ */
+int output_log_commit(const json_t *log_commit, char *buf, size_t n);
+
+/* True when s is a calendar date written YYYY-MM-DD (a real day: no 2026-02-30). */
+bool output_valid_date(const char *s);
+
+/*
+ * The logs among the sessions of a list reply (newest first, as stintd sends them; sessions
+ * without a log are skipped). Without date: the newest log alone. With date (YYYY-MM-DD): the
+ * logs of the sessions started on that local day, oldest first. Fills paths (pointers into
+ * sessions) with at most max of them and returns how many.
+ */
+size_t output_select_logs(const json_t *sessions, const char *date, const char **paths, size_t max);
 
 /*
  * Writes msg as one JSON document and a newline, indented when pretty; without its "ok"

@@ -187,6 +187,8 @@ static void test_confirm(void **state)
 				 "no log written.");
 	output_confirm(CMD_TODO, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Todo added to session in ~/src/stint.");
+	output_confirm(CMD_TODO, "next", s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "Todo for the next session added to session in ~/src/stint.");
 	json_decref(s);
 }
 
@@ -275,6 +277,109 @@ static void test_list(void **state)
 	json_decref(list);
 }
 
+static void test_log_commit(void **state)
+{
+	char buf[256];
+	json_t *lc = load("{\"committed\": true, \"message\": \"committed the log on main\"}");
+
+	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "Committed the log on main.");
+	json_decref(lc);
+	lc = load("{\"committed\": false, \"message\": \"left uncommitted: other changes are "
+		  "staged in /r\"}");
+	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "left uncommitted: other changes are staged in /r");
+	json_decref(lc);
+	lc = load("{\"committed\": false}");
+	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "the log is left uncommitted");
+	json_decref(lc);
+	/* Nothing to say without the member, or with a malformed one. */
+	assert_int_equal(output_log_commit(NULL, buf, sizeof(buf)), -1);
+	lc = load("{\"committed\": \"yes\", \"message\": \"x\"}");
+	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), -1);
+	json_decref(lc);
+}
+
+static void test_valid_date(void **state)
+{
+	assert_true(output_valid_date("2026-11-25"));
+	assert_true(output_valid_date("2024-02-29"));
+	assert_true(output_valid_date("2000-02-29"));
+	assert_true(output_valid_date("2026-12-31"));
+	assert_true(output_valid_date("2026-01-01"));
+
+	assert_false(output_valid_date(NULL));
+	assert_false(output_valid_date(""));
+	assert_false(output_valid_date("2026-02-29"));
+	assert_false(output_valid_date("1900-02-29"));
+	assert_false(output_valid_date("2026-04-31"));
+	assert_false(output_valid_date("2026-13-01"));
+	assert_false(output_valid_date("2026-00-10"));
+	assert_false(output_valid_date("2026-11-00"));
+	assert_false(output_valid_date("2026-11-5"));
+	assert_false(output_valid_date("2026-11-25x"));
+	assert_false(output_valid_date("2026/11/25"));
+	assert_false(output_valid_date("26-11-25"));
+	assert_false(output_valid_date("--last"));
+}
+
+/* A list reply's sessions, newest first (by stop), as stintd sends them. */
+static json_t *closed_sessions(void)
+{
+	return load("["
+		    "{\"started_at\": \"2026-11-25T16:00:00Z\", \"log\": null},"
+		    "{\"started_at\": \"2026-11-25T13:00:00Z\", \"log\": \"/l/2026-11-25-2.md\"},"
+		    "{\"started_at\": \"2026-11-24T23:30:00Z\", \"log\": \"/l/2026-11-24-2.md\"},"
+		    "{\"started_at\": \"2026-11-25T09:00:00Z\", \"log\": \"/l/2026-11-25.md\"},"
+		    "{\"started_at\": \"2026-11-24T08:00:00Z\", \"log\": \"/l/2026-11-24.md\"},"
+		    "{\"started_at\": \"bad\", \"log\": \"/l/bad.md\"},"
+		    "{\"started_at\": \"2026-11-23T08:00:00Z\"}"
+		    "]");
+}
+
+static void test_select_logs(void **state)
+{
+	const char *paths[8];
+	json_t *list = closed_sessions(), *empty = json_array();
+
+	/* The newest log: the first session that has one. */
+	assert_int_equal(output_select_logs(list, NULL, paths, 8), 1);
+	assert_string_equal(paths[0], "/l/2026-11-25-2.md");
+
+	/* A day's logs, oldest first by start, whatever order they stopped in. */
+	assert_int_equal(output_select_logs(list, "2026-11-25", paths, 8), 2);
+	assert_string_equal(paths[0], "/l/2026-11-25.md");
+	assert_string_equal(paths[1], "/l/2026-11-25-2.md");
+	assert_int_equal(output_select_logs(list, "2026-11-24", paths, 8), 2);
+	assert_string_equal(paths[0], "/l/2026-11-24.md");
+	assert_string_equal(paths[1], "/l/2026-11-24-2.md");
+	/* A session without a log, or started another day, is not that day's log. */
+	assert_int_equal(output_select_logs(list, "2026-11-23", paths, 8), 0);
+	assert_int_equal(output_select_logs(list, "2026-11-26", paths, 8), 0);
+	assert_int_equal(output_select_logs(list, "2026-11-25", paths, 1), 1);
+	assert_string_equal(paths[0], "/l/2026-11-25.md");
+
+	assert_int_equal(output_select_logs(empty, NULL, paths, 8), 0);
+	assert_int_equal(output_select_logs(empty, "2026-11-25", paths, 8), 0);
+	assert_int_equal(output_select_logs(NULL, NULL, paths, 8), 0);
+	assert_int_equal(output_select_logs(list, NULL, paths, 0), 0);
+	json_decref(list);
+	json_decref(empty);
+
+	/* The day is the local one: 23:30 UTC is the next day at UTC+1 (POSIX TZ, no tzdata). */
+	list = closed_sessions();
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	assert_int_equal(output_select_logs(list, "2026-11-25", paths, 8), 3);
+	assert_string_equal(paths[0], "/l/2026-11-24-2.md");
+	assert_string_equal(paths[1], "/l/2026-11-25.md");
+	assert_string_equal(paths[2], "/l/2026-11-25-2.md");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	json_decref(list);
+}
+
 static void test_json(void **state)
 {
 	json_t *reply =
@@ -309,6 +414,9 @@ int main(void)
 	    cmocka_unit_test(test_already_running),
 	    cmocka_unit_test(test_daemon_line),
 	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_log_commit),
+	    cmocka_unit_test(test_valid_date),
+	    cmocka_unit_test(test_select_logs),
 	    cmocka_unit_test(test_json),
 	};
 
