@@ -182,6 +182,26 @@ void output_session_line(const json_t *session, const char *home, int64_t now_ms
 	else
 		appendf(buf, n, &len, ",");
 	appendf(buf, n, &len, " %s active, started %s", active, when);
+	/* The live repository totals, when the daemon has them. */
+	if (json_is_integer(json_object_get(session, "files_changed"))) {
+		json_int_t commits = jint(session, "commits"), files = jint(session, "files_changed");
+
+		appendf(buf, n, &len, "; %lld commit%s, %lld file%s +%lld -%lld", (long long)commits,
+			commits == 1 ? "" : "s", (long long)files, files == 1 ? "" : "s",
+			(long long)jint(session, "added"), (long long)jint(session, "removed"));
+	}
+	if (jint(session, "idle_s") >= 60) {
+		char idle[32];
+
+		duration_format_short(jint(session, "idle_s"), idle, sizeof(idle));
+		appendf(buf, n, &len, " (%s idle)", idle);
+	}
+	if (jstr(session, "watch") && strcmp(jstr(session, "watch"), "degraded") == 0)
+		appendf(buf, n, &len, " [watch degraded: rescanning periodically]");
+	else if (jstr(session, "watch") && strcmp(jstr(session, "watch"), "gone") == 0)
+		appendf(buf, n, &len, " [repository gone]");
+	if (jstr(session, "git_error"))
+		appendf(buf, n, &len, " [git: %s]", jstr(session, "git_error"));
 }
 
 /* "\"focus\"", or "session in ~/repo" when there is no focus. */

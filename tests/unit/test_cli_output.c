@@ -104,6 +104,25 @@ static void test_when(void **state)
 	assert_string_equal(buf, "2026-11-24 23:00");
 }
 
+static void test_session_line_git_and_idle(void **state)
+{
+	char buf[OUTPUT_LINE_MAX];
+	json_t *s = session();
+
+	(void)state;
+	json_object_set_new(s, "commits", json_integer(1));
+	json_object_set_new(s, "files_changed", json_integer(7));
+	json_object_set_new(s, "added", json_integer(240));
+	json_object_set_new(s, "removed", json_integer(30));
+	json_object_set_new(s, "idle_s", json_integer(900));
+	json_object_set_new(s, "watch", json_string("degraded"));
+	output_session_line(s, "/home/me", NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[active] ~/src/stint on main: \"socket server\", 1h 02m active, "
+				 "started 13:05; 1 commit, 7 files +240 -30 (15m idle) [watch "
+				 "degraded: rescanning periodically]");
+	json_decref(s);
+}
+
 static void test_session_line(void **state)
 {
 	char buf[OUTPUT_LINE_MAX];
@@ -409,6 +428,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_time),
 	    cmocka_unit_test(test_when),
 	    cmocka_unit_test(test_session_line),
+	    cmocka_unit_test(test_session_line_git_and_idle),
 	    cmocka_unit_test(test_session_line_long),
 	    cmocka_unit_test(test_confirm),
 	    cmocka_unit_test(test_already_running),
