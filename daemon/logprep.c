@@ -261,16 +261,23 @@ void logprep_find_refs(const char *text, const char *web, json_t *refs)
 	}
 }
 
+/*
+ * The origin's URL read straight from the config: git_remote_lookup would apply insteadOf rules
+ * through libgit2 1.5's regex matching, which leaks PCRE2 match data on every non-match.
+ */
 static char *origin_web(const char *root)
 {
 	git_repository *repo = NULL;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	git_buf url = {0};
 	char *web = NULL;
 
 	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
-	    git_remote_lookup(&remote, repo, "origin") == 0)
-		web = logprep_forge_url(git_remote_url(remote));
-	git_remote_free(remote);
+	    git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") == 0)
+		web = logprep_forge_url(url.ptr);
+	git_buf_dispose(&url);
+	git_config_free(cfg);
 	git_repository_free(repo);
 	return web;
 }

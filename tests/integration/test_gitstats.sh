@@ -188,7 +188,11 @@ case_renames() {
 		mv a/other.txt other.txt                              # exact into the top directory
 	)
 	check_numstat "$T/ren" renames
-	ours "$T/ren" | grep -q "'moved-exact.txt'" || fail "renames: exact rename not detected"
+	local out
+	out=$(ours "$T/ren") || fail "renames: the second compute failed"
+	printf '%s\n' "$out" | grep -q "'moved-exact.txt'" ||
+		fail "renames: exact rename not detected in:
+$out"
 }
 
 case_binary_mode_type() {

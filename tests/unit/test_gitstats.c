@@ -168,10 +168,10 @@ static void test_baseline_from_json_rejects(void **state)
 	    "{\"version\":1,\"head\":null,\"branch\":7,\"tree\":\"@TREE\",\"tips\":[{\"ref\":"
 	    "\"HEAD\","
 	    "\"oid\":\"\",\"reflog\":0,\"reflog_time\":0}]}",
-	    "{\"version\":1,\"head\":null,\"branch\":\"m\",\"tree\":\"@TREE\",\"tips\":[{\"ref\":"
-	    "\"HEAD\","
-	    "\"oid\":\"\",\"reflog\":0,\"reflog_time\":0},{\"ref\":\"refs/tags/x\",\"oid\":\"\","
-	    "\"reflog\":0,\"reflog_time\":0}]}",
+	    ("{\"version\":1,\"head\":null,\"branch\":\"m\",\"tree\":\"@TREE\",\"tips\":[{\"ref\":"
+	     "\"HEAD\","
+	     "\"oid\":\"\",\"reflog\":0,\"reflog_time\":0},{\"ref\":\"refs/tags/x\",\"oid\":\"\","
+	     "\"reflog\":0,\"reflog_time\":0}]}"),
 	    "{\"version\":1,\"head\":null,\"branch\":\"m\",\"tree\":\"@TREE\",\"fallback\":\"yes\","
 	    "\"tips\":[{\"ref\":\"HEAD\",\"oid\":\"\",\"reflog\":0,\"reflog_time\":0}]}",
 	};
