@@ -1450,8 +1450,10 @@ static struct entry *timeline_entries(struct view *v, size_t *count)
 		const json_t *c = json_array_get(commits, i - 1);
 		int64_t t = get_int(c, "time", STAMP_MAX_MS / 1000);
 
+		/* Commit times are whole seconds: the end of its second, so a start or note made
+		 * earlier in that second still comes first. */
 		if (json_is_object(c))
-			add_entry(e, &k, t >= 0 ? t * 1000 : -1, 1, ENT_COMMIT, c);
+			add_entry(e, &k, t >= 0 ? t * 1000 + 999 : -1, 1, ENT_COMMIT, c);
 	}
 	/* Pulled commits with no pull event to show them: just before the stop. */
 	if (pulled > 0 && !pull_event)
