@@ -1064,3 +1064,12 @@ void config_write_markdown(FILE *f)
 		fputs(" |\n", f);
 	}
 }
+
+int64_t config_idle_ns(const struct config *cfg)
+{
+	int64_t s = cfg->idle_timeout_s;
+
+	if (cfg->auto_stop_after_idle_s > 0 && (s == 0 || cfg->auto_stop_after_idle_s < s))
+		s = cfg->auto_stop_after_idle_s;
+	return s * 1000000000;
+}

@@ -55,6 +55,13 @@ struct config {
  * NULL; config_load reports that as an error instead.
  */
 void config_init(struct config *cfg);
+
+/*
+ * The idle threshold sessions use, in nanoseconds (0: never idle): idle_timeout, or
+ * auto_stop_after_idle when that is shorter, so a session stopped for being idle never counts
+ * its idle tail as work.
+ */
+int64_t config_idle_ns(const struct config *cfg);
 /* Frees what cfg holds and zeroes it; safe to call twice. */
 void config_finish(struct config *cfg);
 

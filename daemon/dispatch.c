@@ -323,7 +323,7 @@ static void start_resolved(uv_work_t *w, int status)
 		goto done;
 	}
 	s->busy = true;
-	s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
+	s->idle_timeout_ns = config_idle_ns(&d->cfg);
 	session_link(d, s);
 	j->s = s;
 	stamp_now(&j->at, d->boot_id);
@@ -816,7 +816,7 @@ int dispatch_restore(void *arg, json_t *row, json_t *events)
 	if (!s)
 		return -1;
 	s->id = json_integer_value(json_object_get(row, "id"));
-	s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
+	s->idle_timeout_ns = config_idle_ns(&d->cfg);
 	json_array_foreach(events, i, ev)
 	{
 		struct stamp st;

@@ -195,7 +195,7 @@ static void on_hup(uv_signal_t *h, int signum)
 		config_finish(&d->cfg);
 		d->cfg = n;
 		for (struct session *s = d->sessions; s; s = s->next)
-			s->idle_timeout_ns = d->cfg.idle_timeout_s * 1000000000;
+			s->idle_timeout_ns = config_idle_ns(&d->cfg);
 		deadline_rearm(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
@@ -244,16 +244,19 @@ static void recover_sessions(struct stintd *d, bool clean)
 		 */
 		if (clean && strcmp(last->boot_id, d->boot_id) == 0)
 			continue;
+		bool reboot = strcmp(last->boot_id, d->boot_id) != 0;
 		struct store_op op = {
 		    .kind = STORE_OP_APPEND_EVENT, .session_id = s->id, .event = "recover"};
 
 		stamp_now(&now, d->boot_id);
 		op.at = now;
+		op.payload = json_pack("{s:b}", "reboot", reboot);
 		/* Committed before any client is served, so the gap is on record. */
 		if (store_run_now(d->store, &op) < 0)
 			fatalx("store: cannot record the recovery of session %lld: %s",
 			       (long long)s->id, op.err);
-		session_apply(s, "recover", &now, NULL);
+		session_apply(s, "recover", &now, op.payload);
+		json_decref(op.payload);
 		s->recovered = true;
 		log_info(
 		    "session %lld recovered; the time since its last event is not counted as work",

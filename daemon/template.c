@@ -1256,6 +1256,10 @@ static void event_item(struct timeline *t, const json_t *ev)
 	const char *kind = json_is_string(kj) ? json_string_value(kj) : "";
 	const char *label = lifecycle_label(kind);
 	struct out o = {0};
+
+	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
+	if (label && strcmp(kind, "recover") == 0 && json_is_false(json_object_get(ev, "reboot")))
+		label = "Recovered after stintd stopped unexpectedly";
 	char extra[96] = "", dur[64], when[40] = "";
 
 	if (label) {

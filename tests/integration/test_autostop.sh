@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Forgotten sessions: max_session and auto_stop_after_idle stop a session by themselves and write
+# its log, saying so, with the idle tail not counted as work. See docs/configuration.md.
+. "$(dirname "$0")/lib.sh"
+
+CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
+mkdir -p "$(dirname "$CONFIG")"
+
+config() { # lines of the [time] section
+	printf '[time]\n' >"$CONFIG"
+	printf '%s\n' "$@" >>"$CONFIG"
+}
+
+# A field of compact JSON (the CLI's --json output): field JSON NAME. python3 would cost most
+# of a second a call on a loaded machine, and these are polled.
+field() {
+	local re="\"$2\":(\"[^\"]*\"|[^,}]*)"
+	[[ $1 =~ $re ]] || fail "no \"$2\" in $1"
+	local v=${BASH_REMATCH[1]}
+	v=${v#\"}
+	echo "${v%\"}"
+}
+
+now() { # milliseconds since the epoch
+	local t=${EPOCHREALTIME/./}
+	echo $((t / 1000))
+}
+
+since_ms() { # milliseconds since a now() reading
+	echo $(($(now) - $1))
+}
+
+no_session() { # DIR
+	[[ $("$STINT" status --json -C "$1") == *'"sessions":[]'* ]]
+}
+
+# The newest closed session's record from list --json: state active idle paused suspended wall log
+record() { # DIR
+	local j k out=
+	j=$("$STINT" list --json --limit 1 -C "$1")
+	for k in state active_s idle_s paused_s suspended_s wall_s log; do
+		out+="$(field "$j" "$k") "
+	done
+	echo "${out% }"
+}
+
+seconds_text() {
+	[ "$1" -eq 1 ] && echo "1 second" || echo "$1 seconds"
+}
+
+# --- max_session: stopped after that much wall time, activity or not ----------------------
+
+config "max_session = 3s"
+daemon_start
+make_repo "$T/long"
+"$STINT" start -C "$T/long" --focus "forgotten" >/dev/null
+t_start=$(now)
+sleep 1.5
+"$STINT" note -C "$T/long" "activity does not postpone max_session" >/dev/null
+wait_for 10 no_session "$T/long" || fail "max_session = 3s: still open after $(since_ms "$t_start") ms"
+took=$(since_ms "$t_start")
+[ "$took" -ge 2900 ] && [ "$took" -le 6000 ] || fail "max_session = 3s: stopped after $took ms"
+read -r st active _ _ _ wall log <<<"$(record "$T/long")"
+expect_eq stopped "$st" "state of the auto-stopped session"
+[ "$log" != null ] && [ -f "$log" ] || fail "the auto-stopped session has no log: $(record "$T/long")"
+[ "$wall" -ge 3 ] && [ "$wall" -le 5 ] || fail "wall_s of a session stopped by max_session = 3s: $wall"
+content=$(cat "$log")
+expect_contains "$(sed -n '/^## Summary/,/^## /p' "$log")" \
+	"Stopped automatically by stint (max_session = 3s)." "the Summary says why it stopped"
+expect_contains "$content" "activity does not postpone max_session" "the note is in the log"
+expect_contains "$content" "**Duration:** $(seconds_text "$active")  " "Duration is the active time"
+grep -q "auto-stop (max_session)" "$DAEMON_LOG" || fail "stintd did not log the auto-stop"
+# With nothing open the deadline timer is gone, and a new session gets its own.
+"$STINT" start -C "$T/long" >/dev/null
+wait_for 10 no_session "$T/long" || fail "a second session was not auto-stopped"
+
+# --- auto_stop_after_idle: stopped after that long without activity; the tail is idle ----
+
+daemon_stop
+config "idle_timeout = 2s" "auto_stop_after_idle = 3s"
+daemon_start
+make_repo "$T/quiet"
+"$STINT" start -C "$T/quiet" >/dev/null
+sleep 1
+"$STINT" note -C "$T/quiet" "last activity" >/dev/null
+t_last=$(now)
+wait_for 10 no_session "$T/quiet" ||
+	fail "auto_stop_after_idle = 3s: still open $(since_ms "$t_last") ms after the last activity"
+took=$(since_ms "$t_last")
+[ "$took" -ge 2900 ] && [ "$took" -le 6000 ] ||
+	fail "auto_stop_after_idle = 3s: stopped $took ms after the last activity"
+read -r st active idle _ _ wall log <<<"$(record "$T/quiet")"
+expect_eq stopped "$st" "state of the auto-stopped session"
+[ "$log" != null ] && [ -f "$log" ] || fail "no log: $(record "$T/quiet")"
+[ "$active" -le 2 ] ||
+	fail "the idle tail counted as work: active_s $active (wall $wall, idle $idle)"
+[ "$idle" -ge 2 ] || fail "the idle tail is not idle: idle_s $idle (wall $wall)"
+expect_contains "$(sed -n '/^## Summary/,/^## /p' "$log")" \
+	"Stopped automatically by stint (auto_stop_after_idle = 3s)." "the Summary says why it stopped"
+expect_contains "$(cat "$log")" "**Duration:** $(seconds_text "$active")  " \
+	"Duration excludes the idle tail"
+grep -qE '^[0-9]+\. \*\*Idle\*\* \(' "$log" || fail "the idle tail is not in Activities"
+
+# A paused session is not idle: auto_stop_after_idle leaves it alone.
+"$STINT" start -C "$T/quiet" >/dev/null
+"$STINT" pause -C "$T/quiet" >/dev/null
+sleep 4
+no_session "$T/quiet" && fail "auto_stop_after_idle stopped a paused session"
+"$STINT" stop -C "$T/quiet" >/dev/null
+
+daemon_stop
+echo ok
