@@ -1,0 +1,425 @@
+#include "remind.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "duration.h"
+
+#define NS 1000000000LL
+/* A stretch or deadline nothing was sent for yet. */
+#define NONE INT64_MIN
+
+/* printf into buf; a text too long is cut at a character boundary and ends with "…". */
+static void textf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void textf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	size_t cut;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		buf[0] = '\0';
+		return;
+	}
+	if ((size_t)r < n || n < 4)
+		return;
+	cut = n - 4;
+	while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+		cut--;
+	memcpy(buf + cut, "\xe2\x80\xa6", 4);
+}
+
+static void note_init(struct remind_note *note, enum remind_kind kind, enum notify_urgency urgency,
+		      const char *icon, const char *category)
+{
+	memset(note, 0, sizeof(*note));
+	note->kind = kind;
+	note->msg.summary = note->summary;
+	note->msg.body = note->body;
+	note->msg.icon = icon;
+	note->msg.category = category;
+	note->msg.urgency = urgency;
+}
+
+static void note_action(struct remind_note *note, const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note_action(struct remind_note *note, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+	int i = 0;
+
+	while (i < NOTIFY_MAX_ACTIONS && note->msg.actions[i].id)
+		i++;
+	if (i == NOTIFY_MAX_ACTIONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(note->label[i], sizeof(note->label[i]), fmt, ap);
+	va_end(ap);
+	note->msg.actions[i].id = id;
+	note->msg.actions[i].label = note->label[i];
+}
+
+static const char *dur(int64_t s, char *buf, size_t n)
+{
+	duration_format_short(s, buf, n);
+	return buf;
+}
+
+static int64_t break_length(const struct remind_config *cfg)
+{
+	return cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : REMIND_BREAK_DEFAULT_S;
+}
+
+void remind_input_from_session(struct remind_input *in, const struct session *s,
+			       const struct stamp *now, int64_t auto_stop_at_ns,
+			       const char *auto_stop_why)
+{
+	const struct session_event *last = NULL, *prev = NULL, *anchor = NULL;
+	struct session_times t;
+
+	memset(in, 0, sizeof(*in));
+	session_times(s, now, &t);
+	in->now = now->boot_ns / NS;
+	in->active_s = t.active_s;
+	in->paused = s->state == SESSION_PAUSED;
+	in->idle = s->state == SESSION_ACTIVE && t.idle_now;
+	for (size_t i = s->nevents; i-- > 0 && !prev;) {
+		if (!session_event_is_activity(s->events[i].kind))
+			continue;
+		if (last)
+			prev = &s->events[i];
+		else
+			last = &s->events[i];
+	}
+	in->gap_before_s = -1;
+	if (last && strcmp(last->at.boot_id, now->boot_id) == 0) {
+		anchor = last;
+		if (prev && strcmp(prev->at.boot_id, now->boot_id) == 0)
+			in->gap_before_s = (last->at.boot_ns - prev->at.boot_ns) / NS;
+		else if (prev) /* across a reboot: the wall clock is all there is */
+			in->gap_before_s = (last->at.wall_ms - prev->at.wall_ms) / 1000;
+	} else {
+		/* No activity in this boot (a restored session): count from its first event here.
+		 */
+		for (size_t i = 0; i < s->nevents && !anchor; i++)
+			if (strcmp(s->events[i].at.boot_id, now->boot_id) == 0)
+				anchor = &s->events[i];
+	}
+	in->last_activity = (anchor ? anchor->at.boot_ns : now->boot_ns) / NS;
+	in->quiet_s = anchor ? (now->mono_ns - anchor->at.mono_ns) / NS : 0;
+	if (in->quiet_s < 0)
+		in->quiet_s = 0;
+	in->auto_stop_at = auto_stop_at_ns >= 0 ? auto_stop_at_ns / NS : -1;
+	in->auto_stop_why = auto_stop_why;
+	in->repo_name = s->name;
+	in->focus = s->focus;
+}
+
+static void setup(struct remind_state *st, const struct remind_input *in)
+{
+	memset(st, 0, sizeof(*st));
+	st->ready = true;
+	st->last_sent = -1;
+	st->prev_activity = in->last_activity;
+	st->idle_done = in->idle ? in->last_activity : NONE; /* a restart is no news */
+	st->open_done = NONE;
+	st->warn_done = NONE;
+	st->shown_for = NONE;
+}
+
+/* Sets break_next to the next multiple of break_every: a restart does not nag at once. */
+static void break_rebase(struct remind_state *st, const struct remind_config *cfg, int64_t since)
+{
+	st->break_every = cfg->break_every_s;
+	st->break_next =
+	    cfg->break_every_s > 0 ? (since / cfg->break_every_s + 1) * cfg->break_every_s : 0;
+}
+
+/* Whether the reminder on screen stopped being true. */
+static bool shown_is_stale(const struct remind_state *st, const struct remind_input *in)
+{
+	switch (st->shown_kind) {
+	case REMIND_IDLE:
+	case REMIND_FORGOTTEN:
+		return st->shown_for != in->last_activity;
+	case REMIND_AUTO_STOP:
+		return st->shown_for != in->auto_stop_at;
+	case REMIND_BREAK:
+		return st->shown_for != st->break_base;
+	default:
+		return false;
+	}
+}
+
+static void text_break(struct remind_note *note, const struct remind_config *cfg,
+		       const struct remind_input *in, int64_t since)
+{
+	char d[32];
+
+	note_init(note, REMIND_BREAK, NOTIFY_NORMAL, "appointment-soon", "x-stint.break");
+	textf(note->summary, sizeof(note->summary), "You've been at it for %s",
+	      dur(since, d, sizeof(d)));
+	if (in->focus && *in->focus)
+		textf(note->body, sizeof(note->body), "Time for a break from %s (%s).", in->focus,
+		      in->repo_name);
+	else
+		textf(note->body, sizeof(note->body), "Time for a break from %s.", in->repo_name);
+	if (cfg->snooze_s > 0)
+		note_action(note, REMIND_ACTION_SNOOZE, "Snooze %s",
+			    dur(cfg->snooze_s, d, sizeof(d)));
+}
+
+static void text_idle(struct remind_note *note, const struct remind_config *cfg,
+		      const struct remind_input *in)
+{
+	char d[32];
+
+	note_init(note, REMIND_IDLE, NOTIFY_NORMAL, "media-playback-pause", "x-stint.idle");
+	textf(note->summary, sizeof(note->summary),
+	      "No activity in %s for %s \xe2\x80\x94 session paused as idle", in->repo_name,
+	      dur(cfg->idle_timeout_s, d, sizeof(d)));
+	textf(note->body, sizeof(note->body),
+	      "Stop closes the session and writes its log; Keep counts the idle time as work.");
+	note_action(note, REMIND_ACTION_STOP, "Stop");
+	note_action(note, REMIND_ACTION_KEEP, "Keep");
+}
+
+static void text_forgotten(struct remind_note *note, const struct remind_input *in)
+{
+	char d[32];
+
+	note_init(note, REMIND_FORGOTTEN, NOTIFY_NORMAL, "dialog-information", "x-stint.forgotten");
+	textf(note->summary, sizeof(note->summary), "Session in %s still open", in->repo_name);
+	if (in->focus && *in->focus)
+		textf(note->body, sizeof(note->body), "No activity for %s (focus: %s).",
+		      dur(in->now - in->last_activity, d, sizeof(d)), in->focus);
+	else
+		textf(note->body, sizeof(note->body), "No activity for %s.",
+		      dur(in->now - in->last_activity, d, sizeof(d)));
+	note_action(note, REMIND_ACTION_STOP, "Stop");
+}
+
+static void text_auto_stop(struct remind_note *note, const struct remind_input *in)
+{
+	char d[32];
+
+	note_init(note, REMIND_AUTO_STOP, NOTIFY_CRITICAL, "dialog-warning", "x-stint.auto-stop");
+	textf(note->summary, sizeof(note->summary), "Session in %s stops in %s", in->repo_name,
+	      dur(in->auto_stop_at - in->now, d, sizeof(d)));
+	textf(note->body, sizeof(note->body),
+	      "stint will stop it and write its log (%s). Stop it now to add a summary with "
+	      "stint stop.",
+	      in->auto_stop_why ? in->auto_stop_why : "auto-stop");
+	note_action(note, REMIND_ACTION_STOP, "Stop now");
+}
+
+struct candidate {
+	enum remind_kind kind;
+	int64_t due;
+};
+
+/* What is still to come for this session, in order of urgency, each with the time it is due. */
+static int candidates(const struct remind_state *st, const struct remind_config *cfg,
+		      const struct remind_input *in, int64_t since, struct candidate c[4])
+{
+	int nc = 0;
+
+	if (cfg->warn_before_s > 0 && in->auto_stop_at >= 0 && in->now < in->auto_stop_at &&
+	    st->warn_done != in->auto_stop_at)
+		c[nc++] =
+		    (struct candidate){REMIND_AUTO_STOP, in->auto_stop_at - cfg->warn_before_s};
+	if (cfg->remind_open_after_s > 0 && st->open_done != in->last_activity)
+		c[nc++] = (struct candidate){REMIND_FORGOTTEN,
+					     in->last_activity + cfg->remind_open_after_s};
+	if (cfg->idle_reminder && cfg->idle_timeout_s > 0 && !in->paused &&
+	    st->idle_done != in->last_activity) {
+		/* Not idle yet: due when the quiet time reaches the timeout, unless activity comes.
+		 */
+		if (in->idle)
+			c[nc++] = (struct candidate){REMIND_IDLE, in->now};
+		else if (in->quiet_s < cfg->idle_timeout_s)
+			c[nc++] = (struct candidate){REMIND_IDLE,
+						     in->now + cfg->idle_timeout_s - in->quiet_s};
+	}
+	/* Active time grows no faster than the clock: the earliest it can be due. */
+	if (cfg->break_every_s > 0 && !in->paused && !in->idle)
+		c[nc++] = (struct candidate){
+		    REMIND_BREAK, in->now + (st->break_next > since ? st->break_next - since : 0)};
+	return nc;
+}
+
+void remind_decide(struct remind_state *st, const struct remind_config *cfg,
+		   const struct remind_input *in, struct remind_decision *out)
+{
+	struct candidate c[4];
+	int64_t since, earliest;
+	int nc, pick = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->next_due = -1;
+	if (!cfg->enabled)
+		return;
+	if (!st->ready)
+		setup(st, in);
+	/* New activity after a gap of a break's length (idle, paused, asleep): a break ended. */
+	if (in->last_activity != st->prev_activity) {
+		if (in->gap_before_s >= break_length(cfg)) {
+			st->break_base = in->active_s;
+			break_rebase(st, cfg, 0);
+		}
+		st->prev_activity = in->last_activity;
+	}
+	since = in->active_s - st->break_base;
+	if (since < 0)
+		since = 0;
+	if (st->break_every != cfg->break_every_s || st->break_next <= 0)
+		break_rebase(st, cfg, since);
+	if (st->shown_id && shown_is_stale(st, in)) {
+		out->close_id = st->shown_id;
+		st->shown_id = 0;
+		st->shown_kind = REMIND_NONE;
+	}
+
+	nc = candidates(st, cfg, in, since, c);
+	earliest = st->last_sent >= 0 ? st->last_sent + cfg->min_interval_s : INT64_MIN;
+	for (int i = 0; i < nc && pick < 0 && in->now >= earliest; i++)
+		if (c[i].due <= in->now)
+			pick = i;
+	if (pick >= 0) {
+		/* One reminder per session on screen. */
+		if (st->shown_id && !out->close_id)
+			out->close_id = st->shown_id;
+		switch (c[pick].kind) {
+		case REMIND_AUTO_STOP:
+			text_auto_stop(&out->note, in);
+			st->warn_done = st->shown_for = in->auto_stop_at;
+			break;
+		case REMIND_FORGOTTEN:
+			text_forgotten(&out->note, in);
+			/* It says all the idle reminder would. */
+			st->open_done = st->idle_done = st->shown_for = in->last_activity;
+			break;
+		case REMIND_IDLE:
+			text_idle(&out->note, cfg, in);
+			st->idle_done = st->shown_for = in->last_activity;
+			break;
+		default:
+			text_break(&out->note, cfg, in, since);
+			st->break_next = since + cfg->break_every_s;
+			st->shown_for = st->break_base;
+			break;
+		}
+		st->shown_kind = c[pick].kind;
+		st->shown_id = 0;
+		st->last_sent = in->now;
+		earliest = in->now + cfg->min_interval_s;
+		nc = candidates(st, cfg, in, since, c);
+	}
+	for (int i = 0; i < nc; i++) {
+		int64_t at = c[i].due > earliest ? c[i].due : earliest;
+
+		if (at < in->now)
+			at = in->now;
+		if (out->next_due < 0 || at < out->next_due)
+			out->next_due = at;
+	}
+}
+
+void remind_shown(struct remind_state *st, uint64_t id)
+{
+	st->shown_id = id;
+}
+
+void remind_snooze(struct remind_state *st, const struct remind_config *cfg,
+		   const struct remind_input *in)
+{
+	int64_t since = in->active_s - st->break_base;
+
+	if (!st->ready)
+		return;
+	st->break_every = cfg->break_every_s;
+	st->break_next = (since > 0 ? since : 0) + cfg->snooze_s;
+}
+
+static int64_t get_int(const json_t *o, const char *key, bool *present)
+{
+	json_t *v = json_object_get(o, key);
+
+	*present = json_is_integer(v);
+	return *present ? json_integer_value(v) : 0;
+}
+
+int remind_summary(const json_t *session, const char *log_path, const char *auto_why,
+		   struct remind_note *note)
+{
+	const char *focus, *repo;
+	char d[32], line[512];
+	int64_t active, commits, added, removed, files;
+	bool has_active, has_commits, has_added, has_removed, has_files;
+	size_t off;
+
+	if (!json_is_object(session))
+		return -EINVAL;
+	note_init(note, REMIND_SUMMARY, NOTIFY_NORMAL, "document-save", "x-stint.summary");
+	focus = json_string_value(json_object_get(session, "focus"));
+	repo = json_string_value(json_object_get(session, "repo_name"));
+	textf(note->summary, sizeof(note->summary), "Session closed: %s",
+	      focus && *focus ? focus
+	      : repo	      ? repo
+			      : "stint");
+	active = get_int(session, "active_s", &has_active);
+	commits = get_int(session, "commits", &has_commits);
+	added = get_int(session, "added", &has_added);
+	removed = get_int(session, "removed", &has_removed);
+	files = get_int(session, "files_changed", &has_files);
+	off = (size_t)snprintf(line, sizeof(line), "%s active", dur(active, d, sizeof(d)));
+	if (has_commits && off < sizeof(line))
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " \xc2\xb7 %lld commit%s",
+					(long long)commits, commits == 1 ? "" : "s");
+	if (has_added && has_removed && off < sizeof(line))
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					" \xc2\xb7 +%lld \xe2\x88\x92%lld", (long long)added,
+					(long long)removed);
+	if (has_files && off < sizeof(line))
+		snprintf(line + off, sizeof(line) - off, " \xc2\xb7 %lld file%s", (long long)files,
+			 files == 1 ? "" : "s");
+	textf(note->body, sizeof(note->body), "%s%s%s%s%s%s", line, log_path ? "\n" : "",
+	      log_path ? log_path : "", auto_why ? "\nStopped automatically (" : "",
+	      auto_why ? auto_why : "", auto_why ? ")." : "");
+	if (log_path && strlen(log_path) < sizeof(note->path)) {
+		memcpy(note->path, log_path, strlen(log_path) + 1);
+		note->msg.open_path = note->path;
+		note_action(note, REMIND_ACTION_OPEN, "Open log");
+	}
+	return 0;
+}
+
+bool remind_start(const struct remind_config *cfg, int64_t *last_sent, int64_t now,
+		  const char *repo_name, struct remind_note *note)
+{
+	if (!cfg->enabled || !cfg->start_reminder ||
+	    (*last_sent >= 0 && now - *last_sent < REMIND_START_INTERVAL_S))
+		return false;
+	*last_sent = now;
+	note_init(note, REMIND_START, NOTIFY_LOW, "media-playback-start", "x-stint.start");
+	textf(note->summary, sizeof(note->summary), "Start a session in %s?", repo_name);
+	textf(note->body, sizeof(note->body), "Files changed in %s and no stint session is open.",
+	      repo_name);
+	note_action(note, REMIND_ACTION_START, "Start");
+	return true;
+}
+
+void remind_test(struct remind_note *note)
+{
+	note_init(note, REMIND_TEST, NOTIFY_NORMAL, "dialog-information", "x-stint.test");
+	textf(note->summary, sizeof(note->summary), "stint notifications work");
+	textf(note->body, sizeof(note->body),
+	      "A test notification from stintd (stint notify test).");
+}
