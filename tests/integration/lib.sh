@@ -110,3 +110,21 @@ make_repo() {
 json_get() {
 	python3 -c "import json,sys; v=json.load(sys.stdin)$1; print(json.dumps(v) if isinstance(v,(dict,list)) else ('null' if v is None else v))"
 }
+
+CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
+
+config() { # writes the [time] section of the config: config 'idle_timeout = 3s' ...
+	mkdir -p "$(dirname "$CONFIG")"
+	printf '[time]\n' >"$CONFIG"
+	printf '%s\n' "$@" >>"$CONFIG"
+}
+
+# A scalar field of compact JSON (the CLI's --json output when piped): field JSON NAME. For
+# polling loops: python3 costs most of a second a call on a loaded machine.
+field() {
+	local re="\"$2\":(\"[^\"]*\"|[^,}]*)"
+	[[ $1 =~ $re ]] || fail "no \"$2\" in $1"
+	local v=${BASH_REMATCH[1]}
+	v=${v#\"}
+	echo "${v%\"}"
+}

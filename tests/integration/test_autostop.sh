@@ -3,24 +3,6 @@
 # its log, saying so, with the idle tail not counted as work. See docs/configuration.md.
 . "$(dirname "$0")/lib.sh"
 
-CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
-mkdir -p "$(dirname "$CONFIG")"
-
-config() { # lines of the [time] section
-	printf '[time]\n' >"$CONFIG"
-	printf '%s\n' "$@" >>"$CONFIG"
-}
-
-# A field of compact JSON (the CLI's --json output): field JSON NAME. python3 would cost most
-# of a second a call on a loaded machine, and these are polled.
-field() {
-	local re="\"$2\":(\"[^\"]*\"|[^,}]*)"
-	[[ $1 =~ $re ]] || fail "no \"$2\" in $1"
-	local v=${BASH_REMATCH[1]}
-	v=${v#\"}
-	echo "${v%\"}"
-}
-
 now() { # milliseconds since the epoch
 	local t=${EPOCHREALTIME/./}
 	echo $((t / 1000))

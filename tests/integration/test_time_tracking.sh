@@ -4,25 +4,6 @@
 # docs/time-accounting.md. Auto-stops (max_session, auto_stop_after_idle) are in test_autostop.sh.
 . "$(dirname "$0")/lib.sh"
 
-CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
-mkdir -p "$(dirname "$CONFIG")"
-
-config() { # lines of the [time] section
-	printf '[time]\n' >"$CONFIG"
-	printf '%s\n' "$@" >>"$CONFIG"
-}
-
-# A field of compact JSON (the CLI's --json output): field JSON NAME. Enough for the scalar
-# fields here, which a status or list reply for one directory holds once; python3 would cost
-# most of a second a call on a loaded machine, and these are polled.
-field() {
-	local re="\"$2\":(\"[^\"]*\"|[^,}]*)"
-	[[ $1 =~ $re ]] || fail "no \"$2\" in $1"
-	local v=${BASH_REMATCH[1]}
-	v=${v#\"}
-	echo "${v%\"}"
-}
-
 # The open session's clock in DIR, one line: state active idle paused suspended wall recovered
 times() {
 	local j k out=
