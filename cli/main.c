@@ -982,6 +982,60 @@ static int cmd_ping(struct ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+static int cmd_notify(struct ctx *ctx, int argc, char **argv)
+{
+	const char *server, *reason;
+	struct args a;
+	json_t *req, *reply;
+	int r;
+
+	if ((r = parse_args(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.nrest == 0)
+		return usage_error(ctx->cmd, "notify needs a subcommand");
+	if (strcmp(a.rest[0], "test") != 0 && strcmp(a.rest[0], "status") != 0)
+		return usage_error(ctx->cmd, "unknown notify subcommand '%s'", a.rest[0]);
+	if (a.nrest > 1)
+		return usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
+	req =
+	    new_request(ctx, strcmp(a.rest[0], "test") == 0 ? CMD_NOTIFY_TEST : CMD_STATUS, false);
+	if (!req)
+		return EXIT_REFUSED;
+	/* A show can wait up to 25 s on a slow D-Bus. */
+	reply = call(req, 30000, true);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!reply_ok(reply))
+		return refused(ctx, reply);
+	server = json_string_value(json_object_get(reply, "notify_server"));
+	reason = json_string_value(json_object_get(reply, "notify_reason"));
+	if (ctx->json) {
+		json_t *out = json_pack("{s:O}", "notify", json_object_get(reply, "notify"));
+
+		if (out && server)
+			json_object_set_new(out, "notify_server", json_string(server));
+		if (out && reason)
+			json_object_set_new(out, "notify_reason", json_string(reason));
+		r = out ? print_json(ctx, out, false) : EXIT_REFUSED;
+		json_decref(out);
+	} else if (strcmp(a.rest[0], "test") == 0) {
+		printf("Sent a test notification to %s.\n", server ? server : "the desktop");
+	} else {
+		const char *state = json_string_value(json_object_get(reply, "notify"));
+
+		if (state && strcmp(state, "ok") == 0)
+			printf("Desktop notifications go to %s.\n",
+			       server ? server : "the desktop");
+		else if (state && strcmp(state, "disabled") == 0)
+			printf("Desktop notifications are off ([notify] enabled = false).\n");
+		else
+			printf("Desktop notifications are unavailable: %s.\n",
+			       reason ? reason : "unknown reason");
+	}
+	json_decref(reply);
+	return r;
+}
+
 static int cmd_config(struct ctx *ctx, int argc, char **argv)
 {
 	char exe[PATH_MAX], err[PATH_MAX + 64];
@@ -1112,6 +1166,11 @@ static const struct command commands[] = {
      "Pause the session's clock", HELP_C HELP_JSON},
     {"resume", cmd_simple, "hC:", opts_basic, "stint resume [-C PATH] [--json]",
      "Resume a paused session", HELP_C HELP_JSON},
+    {"keep", cmd_simple, "hC:", opts_basic, "stint keep [-C PATH] [--json]",
+     "Count the session's current idle stretch as work",
+     HELP_C HELP_JSON "\nFor a session that went idle while you were working away from the\n"
+		      "repository (reading, a call): the time since its last activity counts as\n"
+		      "active. The idle notification's Keep action does the same.\n"},
     {"cancel", cmd_simple, "hC:", opts_basic, "stint cancel [-C PATH] [--json]",
      "Close the session without writing a log",
      HELP_C HELP_JSON "\nThe session stays on record and shows in 'stint list' as cancelled.\n"},
@@ -1151,6 +1210,10 @@ static const struct command commands[] = {
      "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
     {"ping", cmd_ping, "h", opts_basic, "stint ping [--json]",
      "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
+    {"notify", cmd_notify, "h", opts_basic, "stint notify test|status [--json]",
+     "Send a test notification, or say where notifications go",
+     "  test                send one; exits 1 naming the cause when it cannot be shown\n"
+     "  status              whether a notification server is reachable, and why not\n" HELP_JSON},
     {"config", cmd_config, "h", opts_help, "stint config check",
      "Check stintd's configuration file",
      "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},

@@ -252,6 +252,10 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 	case CMD_CANCEL:
 		snprintf(buf, n, "Cancelled %s after %s active; no log written.", label, active);
 		break;
+	case CMD_KEEP:
+		snprintf(buf, n, "Kept %s: the idle time counts as work (%s active).", label,
+			 active);
+		break;
 	case CMD_NOTE:
 		if (kind && strcmp(kind, "learning") == 0)
 			snprintf(buf, n, "Learning added to %s.", label);

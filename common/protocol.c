@@ -9,7 +9,8 @@ static const char *const cmd_names[CMD__COUNT] = {
 	[CMD_START] = "start",   [CMD_STATUS] = "status", [CMD_STOP] = "stop",
 	[CMD_PAUSE] = "pause",   [CMD_RESUME] = "resume", [CMD_CANCEL] = "cancel",
 	[CMD_NOTE] = "note",     [CMD_TODO] = "todo",     [CMD_DECISION] = "decision",
-	[CMD_LIST] = "list",     [CMD_PING] = "ping",
+	[CMD_LIST] = "list",     [CMD_PING] = "ping",     [CMD_KEEP] = "keep",
+	[CMD_NOTIFY_TEST] = "notify_test",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -45,6 +46,8 @@ static const struct {
 	[CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
 	[CMD_LIST] = {F_CWD | F_LIMIT, 0},
 	[CMD_PING] = {0, 0},
+	[CMD_KEEP] = {F_CWD, F_CWD},
+	[CMD_NOTIFY_TEST] = {0, 0},
 };
 
 static const struct {

@@ -37,6 +37,7 @@
 #define ERR_LOG_FAILED "log_failed"
 #define ERR_STORE_FAILED "store_failed"
 #define ERR_SHUTTING_DOWN "shutting_down"
+#define ERR_NOTIFY_FAILED   "notify_failed"
 #define ERR_INTERNAL "internal"
 
 enum proto_cmd {
@@ -51,6 +52,8 @@ enum proto_cmd {
 	CMD_DECISION,
 	CMD_LIST,
 	CMD_PING,
+	CMD_KEEP,
+	CMD_NOTIFY_TEST,
 	CMD__COUNT,
 };
 
@@ -86,6 +89,8 @@ struct proto_request {
 	enum note_kind note_kind;
 	enum todo_priority priority;
 	int64_t limit;
+	/* Never on the wire: set by the daemon for its own stops ("max_session"...). */
+	const char *auto_why;
 	json_t *root;
 };
 

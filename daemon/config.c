@@ -105,6 +105,31 @@ static const struct config_key config_keys[] = {
 		 7 * 24 * 3600,
 		 "A session with no activity for this long is stopped automatically and its log "
 		 "written; the idle time is not counted as work (0 disables)."),
+    BOOL_KEY("notify", "enabled", notify_enabled, "true",
+	     "Desktop notifications (docs/notifications.md). false: none at all, and no "
+	     "reminder timers."),
+    BOOL_KEY("notify", "summary", notify_summary, "true",
+	     "When a session stops, a notification summing it up (active time, commits, lines, "
+	     "files) with an Open log action."),
+    DURATION_KEY("notify", "break_every", notify_break_every_s, "90m", 0, 24 * 3600,
+		 "Remind to take a break after this much active time without one (pauses, idle "
+		 "time and sleep do not count; 0 disables)."),
+    DURATION_KEY("notify", "snooze", notify_snooze_s, "10m", 1, 24 * 3600,
+		 "How much more active time the break reminder's Snooze action gives."),
+    BOOL_KEY("notify", "idle_reminder", notify_idle_reminder, "true",
+	     "When a session turns idle, say so once, with Stop and Keep (count the idle time "
+	     "as work) actions."),
+    DURATION_KEY("notify", "remind_open_after", notify_remind_open_after_s, "4h", 0, 7 * 24 * 3600,
+		 "Remind of a session left open with no activity for this long, sleep included "
+		 "(0 disables)."),
+    DURATION_KEY("notify", "warn_before", notify_warn_before_s, "10m", 0, 24 * 3600,
+		 "Warn this long before a max_session or auto_stop_after_idle stop (0 disables)."),
+    DURATION_KEY("notify", "min_interval", notify_min_interval_s, "5m", 0, 24 * 3600,
+		 "Least time between two reminders of one session; one due sooner waits (0: no "
+		 "limit). The end-of-session summary is never held back."),
+    BOOL_KEY("notify", "start_reminder", notify_start_reminder, "false",
+	     "Ask \"Start a session in <repo>?\" when files change in a watched repository "
+	     "with no session open, at most once an hour per repository."),
     MAP_SECTION("checks", checks, check_command,
 		"test = make test\n"
 		"lint = clang-tidy src/*.c",

@@ -44,6 +44,16 @@ struct config {
 	int64_t idle_timeout_s; /* 0: never idle */
 	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */
 	int64_t auto_stop_after_idle_s; /* 0: off */
+	/* [notify]: desktop notifications (docs/notifications.md). Durations in seconds, 0: off. */
+	bool notify_enabled;
+	bool notify_summary;
+	int64_t notify_break_every_s;
+	int64_t notify_snooze_s;
+	bool notify_idle_reminder;
+	int64_t notify_remind_open_after_s;
+	int64_t notify_warn_before_s;
+	int64_t notify_min_interval_s;
+	bool notify_start_reminder;
 	/* [checks]: name = shell command, run in the repository at stop, in this order. */
 	struct config_map checks;
 	/* Where this config came from, for messages; NULL when only defaults are in use. */

@@ -6,6 +6,7 @@
 
 #include "dispatch.h"
 #include "log.h"
+#include "notices.h"
 #include "session.h"
 #include "stintd.h"
 
@@ -49,25 +50,15 @@ static int64_t session_deadline(const struct stintd *d, const struct session *s,
 
 static void auto_stop(struct stintd *d, struct session *s, const char *why)
 {
-	struct proto_request req = {0};
 	char summary[256];
-	json_t *root;
 
 	snprintf(summary, sizeof(summary), "Stopped automatically by stint (%s = %llds).", why,
 		 (long long)(strcmp(why, "max_session") == 0 ? d->cfg.max_session_s
 							     : d->cfg.auto_stop_after_idle_s));
-	/* The same path as `stint stop`, with no client to answer. */
-	root = json_pack("{s:i, s:s, s:s, s:s}", "v", 1, "cmd", "stop", "cwd", s->root, "summary",
-			 summary);
-	if (!root)
-		return;
-	req.cmd = CMD_STOP;
-	req.cwd = json_string_value(json_object_get(root, "cwd"));
-	req.summary = json_string_value(json_object_get(root, "summary"));
-	req.root = root;
 	log_info("session %lld in %s: auto-stop (%s)", (long long)s->id, s->root, why);
 	s->auto_stop_retry_ns = time_boot_ns() + 300 * NS;
-	dispatch_request(d, NULL, &req);
+	/* The same path as `stint stop`, with no client to answer. */
+	dispatch_internal(d, CMD_STOP, s->root, summary, why);
 }
 
 static void on_deadline(uv_timer_t *t)
@@ -100,11 +91,15 @@ void deadline_rearm(struct stintd *d)
 	if (d->stopping)
 		return;
 	for (struct session *s = d->sessions; s; s = s->next) {
-		const char *why;
+		const char *why = NULL;
 		int64_t when = session_deadline(d, s, &why);
+		/* Reminders are decided here too: whenever sessions change, and when due. */
+		int64_t remind = notices_session(d, s, when, why);
 
 		if (when >= 0 && (best < 0 || when < best))
 			best = when;
+		if (remind >= 0 && (best < 0 || remind < best))
+			best = remind;
 	}
 	if (best < 0) {
 		uv_timer_stop(&d->deadline);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "logprep.h"
 #include "logwriter.h"
+#include "notices.h"
 #include "repo.h"
 #include "stintd.h"
 #include "store.h"
@@ -417,6 +418,18 @@ static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		reply_error(cl, ERR_BAD_STATE, "the session in %s is not paused", s->root);
 		return;
 	}
+	if (req->cmd == CMD_KEEP) {
+		struct session_times t;
+		struct stamp now;
+
+		stamp_now(&now, d->boot_id);
+		session_times(s, &now, &t);
+		if (s->state != SESSION_ACTIVE || !t.idle_now) {
+			proto_request_release(req);
+			reply_error(cl, ERR_BAD_STATE, "the session in %s is not idle", s->root);
+			return;
+		}
+	}
 	j = job_new(d, cl, req);
 	if (!j)
 		return;
@@ -465,6 +478,9 @@ static void close_committed(struct store_op *op)
 					      "message", j->commit_note));
 	log_info("session %lld %s after %llds active%s%s", (long long)s->id, op->state,
 		 (long long)op->times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
+	notices_session_closed(j->d, s);
+	if (j->req.cmd == CMD_STOP)
+		notices_summary(j->d, sj, j->log_path[0] ? j->log_path : NULL, j->req.auto_why);
 	ctl_reply(j->cl, reply);
 	session_retire(j->d, s);
 	deadline_rearm(j->d);
@@ -576,6 +592,11 @@ static void stop_written(uv_work_t *w, int status)
 		session_release(j->d, j->s);
 		job_free(j);
 		return;
+	}
+	/* The reply and the summary notification show the log's numbers, not older live ones. */
+	if (json_is_object(json_object_get(j->record, "stats"))) {
+		json_decref(j->s->stats);
+		j->s->stats = json_incref(json_object_get(j->record, "stats"));
 	}
 	close_session(j, "stopped");
 }
@@ -723,6 +744,7 @@ static void do_status(struct stintd *d, struct ctl_client *cl, const struct prot
 	}
 	json_object_set_new(reply, "sessions", arr);
 	json_object_set_new(reply, "daemon", daemon_info(d));
+	notices_status(d, reply);
 	ctl_reply(cl, reply);
 }
 
@@ -749,6 +771,10 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	case CMD_START:
 		do_start(d, cl, req);
 		return;
+	case CMD_NOTIFY_TEST:
+		proto_request_release(req);
+		notices_test(d, cl);
+		return;
 	default:
 		break;
 	}
@@ -767,6 +793,7 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		break;
 	case CMD_PAUSE:
 	case CMD_RESUME:
+	case CMD_KEEP:
 	case CMD_NOTE:
 	case CMD_TODO:
 	case CMD_DECISION:
@@ -776,6 +803,26 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		proto_request_release(req);
 		reply_error(cl, ERR_INTERNAL, "unhandled command");
 	}
+}
+
+void dispatch_internal(struct stintd *d, enum proto_cmd cmd, const char *cwd, const char *summary,
+		       const char *auto_why)
+{
+	struct proto_request req = {0};
+	json_t *root = proto_request_new(cmd);
+
+	if (!root || json_object_set_new(root, "cwd", json_string(cwd)) < 0 ||
+	    (summary && json_object_set_new(root, "summary", json_string(summary)) < 0)) {
+		json_decref(root);
+		log_warnx("out of memory for a %s of %s", proto_cmd_name(cmd), cwd);
+		return;
+	}
+	req.cmd = cmd;
+	req.cwd = json_string_value(json_object_get(root, "cwd"));
+	req.summary = json_string_value(json_object_get(root, "summary"));
+	req.auto_why = auto_why;
+	req.root = root;
+	dispatch_request(d, NULL, &req);
 }
 
 /* --- restore at start-up ----------------------------------------------------------------- */

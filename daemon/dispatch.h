@@ -12,6 +12,13 @@ struct ctl_client;
  */
 void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_request *req);
 
+/*
+ * A request of the daemon's own (an auto-stop, a notification's action), for the session of
+ * cwd: nobody gets the reply. auto_why (a string literal) names the rule of an auto-stop.
+ */
+void dispatch_internal(struct stintd *d, enum proto_cmd cmd, const char *cwd, const char *summary,
+		       const char *auto_why);
+
 /* Rebuilds an open session from the store at start-up (store_load_open's callback). */
 int dispatch_restore(void *arg, json_t *row, json_t *events);
 

@@ -10,14 +10,12 @@
 
 #include "log.h"
 
-#ifdef HAVE_LIBNOTIFY
 #include <gio/gio.h>
 #include <glib.h>
 #include <libnotify/notify.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#endif
 
 #define NOTIFY_APP_NAME	  "stint"
 #define NOTIFY_REASON_MAX 512
@@ -29,8 +27,6 @@
 
 /* libnotify's state is process-wide, so is this. */
 static bool notify_in_use;
-
-#ifdef HAVE_LIBNOTIFY
 
 #define BUS_NAME  "org.freedesktop.Notifications"
 #define BUS_PATH  "/org/freedesktop/Notifications"
@@ -56,6 +52,7 @@ struct job {
 enum event_kind {
 	EV_ACTION,
 	EV_LOG,
+	EV_SENT, /* a show ended: text is empty when shown, else why not */
 };
 
 /* From the thread to the loop. */
@@ -80,6 +77,7 @@ struct notifier {
 	uv_loop_t *loop;
 	uv_async_t async;
 	notify_action_cb on_action;
+	notify_sent_cb on_sent;
 	void *arg;
 	uint64_t next_id;
 	bool destroyed;
@@ -480,7 +478,8 @@ static char *text_for_server(const char *s, bool markup)
 	return esc;
 }
 
-static void do_send(struct notifier *n, struct job *j)
+/* Shows j's notification; "" when shown, else why not. */
+static const char *do_send(struct notifier *n, struct job *j)
 {
 	static const NotifyUrgency urgency[] = {
 	    [NOTIFY_NORMAL] = NOTIFY_URGENCY_NORMAL,
@@ -493,10 +492,10 @@ static void do_send(struct notifier *n, struct job *j)
 	struct live *l;
 
 	if (!server_connect(n))
-		return;
+		return n->sh_reason;
 	l = calloc(1, sizeof(*l));
 	if (!l)
-		return;
+		return "out of memory";
 	summary = text_for_server(j->summary, false);
 	body = j->body ? text_for_server(j->body, n->cap_markup) : NULL;
 	icon = j->icon ? text_for_server(j->icon, false) : NULL;
@@ -535,9 +534,10 @@ static void do_send(struct notifier *n, struct job *j)
 			bus_lost(n, "the session bus closed");
 		else
 			server_lost(n, why);
-		return;
+		return n->sh_reason;
 	}
 	live_add(n, l);
+	return "";
 }
 
 static void do_close(struct notifier *n, uint64_t id)
@@ -570,9 +570,14 @@ static gboolean drain(gpointer data)
 		if (!j)
 			break;
 		switch (j->kind) {
-		case JOB_SEND:
-			do_send(n, j);
+		case JOB_SEND: {
+			char why[NOTIFY_REASON_MAX];
+
+			/* Copied under no lock: only this thread writes sh_reason. */
+			snprintf(why, sizeof(why), "%s", do_send(n, j));
+			post_event(n, EV_SENT, j->id, why);
 			break;
+		}
 		case JOB_CLOSE:
 			do_close(n, j->id);
 			break;
@@ -704,7 +709,9 @@ static void on_async(uv_async_t *a)
 		next = e->next;
 		if (e->kind == EV_LOG)
 			log_warnx("notify: %s", e->text);
-		else if (n->on_action && !n->destroyed)
+		else if (e->kind == EV_SENT && n->on_sent && !n->destroyed)
+			n->on_sent(n->arg, e->id, e->text[0] ? e->text : NULL);
+		else if (e->kind == EV_ACTION && n->on_action && !n->destroyed)
 			n->on_action(n->arg, e->id, e->text);
 		free(e);
 	}
@@ -854,6 +861,12 @@ uint64_t notify_send(struct notifier *n, const struct notify_msg *msg)
 	return j->id;
 }
 
+void notify_set_sent_cb(struct notifier *n, notify_sent_cb on_sent)
+{
+	if (n)
+		n->on_sent = on_sent;
+}
+
 void notify_close_id(struct notifier *n, uint64_t id)
 {
 	struct job *j;
@@ -881,61 +894,13 @@ void notify_retry(struct notifier *n)
 	push_job(n, j);
 }
 
-#else /* !HAVE_LIBNOTIFY: every notification is dropped, and the state says why. */
-
-struct notifier {
-	uint64_t next_id;
-};
-
-struct notifier *notify_create(uv_loop_t *loop, notify_action_cb on_action, void *arg)
-{
-	struct notifier *n;
-
-	if (notify_in_use)
-		return NULL;
-	n = calloc(1, sizeof(*n));
-	if (n) {
-		notify_in_use = true;
-		log_warnx("notify: desktop notifications unavailable: stintd was built without "
-			  "libnotify");
-	}
-	return n;
-}
-
-void notify_destroy(struct notifier *n)
-{
-	if (n)
-		notify_in_use = false;
-	free(n);
-}
-
-uint64_t notify_send(struct notifier *n, const struct notify_msg *msg)
-{
-	return n && msg ? ++n->next_id : 0;
-}
-
-void notify_close_id(struct notifier *n, uint64_t id)
-{
-}
-
-void notify_retry(struct notifier *n)
-{
-}
-
-#endif
-
 const char *notify_state(const struct notifier *n, const char **reason)
 {
 	const char *why = NULL, *state = "disabled";
 
 	if (n) {
-#ifdef HAVE_LIBNOTIFY
 		state = n->ok ? "ok" : "unavailable";
 		why = n->ok ? NULL : n->reason;
-#else
-		state = "unavailable";
-		why = "stintd was built without libnotify";
-#endif
 	}
 	if (reason)
 		*reason = why;
@@ -944,9 +909,5 @@ const char *notify_state(const struct notifier *n, const char **reason)
 
 const char *notify_server(const struct notifier *n)
 {
-#ifdef HAVE_LIBNOTIFY
 	return n && n->server[0] ? n->server : NULL;
-#else
-	return NULL;
-#endif
 }

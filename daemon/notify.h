@@ -50,6 +50,9 @@ struct notify_msg {
 /* action is the key of the invoked action; the id is notify_send's. */
 typedef void (*notify_action_cb)(void *arg, uint64_t id, const char *action);
 
+/* A show ended: error is NULL when it was shown, else why not (no server...). */
+typedef void (*notify_sent_cb)(void *arg, uint64_t id, const char *error);
+
 struct notifier;
 
 /*
@@ -77,6 +80,9 @@ void notify_destroy(struct notifier *n);
  * why.
  */
 uint64_t notify_send(struct notifier *n, const struct notify_msg *msg);
+
+/* on_sent (with notify_create's arg) is called on the loop when each show ends. */
+void notify_set_sent_cb(struct notifier *n, notify_sent_cb on_sent);
 
 /* Closes a notification notify_send returned, if it is still shown. 0 or unknown: no-op. */
 void notify_close_id(struct notifier *n, uint64_t id);

@@ -86,6 +86,7 @@ void session_destroy(struct session *s)
 	json_decref(s->stats);
 	free(s->stats_error);
 	json_decref(s->touched);
+	free(s->remind);
 	free(s);
 }
 
@@ -142,9 +143,9 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 
 bool session_event_is_activity(const char *kind)
 {
-	static const char *const kinds[] = {"start",  "pause",	  "resume",  "note",
-					    "todo",   "decision", "touched", "commit",
-					    "branch", "pull",	  "activity"};
+	static const char *const kinds[] = {"start",  "pause",	  "resume",   "note",
+					    "todo",   "decision", "touched",  "commit",
+					    "branch", "pull",	  "activity", "keep"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kind, kinds[i]) == 0)
@@ -232,7 +233,9 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 			for (size_t k = group; k <= i; k++)
 				if (sp[k - 1].running && !sp[k - 1].reboot && !sp[k - 1].down)
 					awake += sp[k - 1].mono;
-			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns) {
+			/* "keep" (the idle reminder's Keep): the stretch it ends was work. */
+			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns &&
+			    !(i < n && strcmp(s->events[i].kind, "keep") == 0)) {
 				for (size_t k = group; k <= i; k++)
 					sp[k - 1].idle = sp[k - 1].running;
 				if (i == n)

@@ -38,6 +38,7 @@ struct session_times {
 };
 
 struct parked;
+struct remind_state;
 
 /* An open session, folded from its events. Closed sessions live only in the store. */
 struct session {
@@ -71,6 +72,10 @@ struct session {
 	struct parked *parked_head, *parked_tail;
 	/* [time] idle_timeout in nanoseconds, 0: never idle. Set by the daemon from its config. */
 	int64_t idle_timeout_ns;
+	/* notices.c: what was reminded (malloc'd on first use) and when the next decision is due
+	 * (CLOCK_BOOTTIME ns, -1: none). */
+	struct remind_state *remind;
+	int64_t remind_due_ns;
 };
 
 void stamp_now(struct stamp *st, const char *boot_id);

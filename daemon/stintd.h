@@ -10,6 +10,7 @@
 #include "timeutil.h"
 
 struct ctl;
+struct notices;
 struct store;
 
 /* The daemon: one of these, owned by main, reachable from every handle through ->data. */
@@ -28,7 +29,8 @@ struct stintd {
 	bool stopping;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog;
-	uv_timer_t deadline; /* deadline.c: the next auto-stop */
+	uv_timer_t deadline;	 /* deadline.c: the next auto-stop or reminder */
+	struct notices *notices; /* notices.c: desktop notifications */
 	bool watchdog_on;
 };
 

@@ -165,6 +165,16 @@ static void expect_default_keys(const struct config *cfg, const char *home)
 	assert_null(cfg->log_template);
 	assert_int_equal(cfg->check_timeout_s, 5 * 60);
 	assert_int_equal(cfg->idle_timeout_s, 15 * 60);
+	/* docs/notifications.md's defaults. */
+	assert_true(cfg->notify_enabled);
+	assert_true(cfg->notify_summary);
+	assert_int_equal(cfg->notify_break_every_s, 90 * 60);
+	assert_int_equal(cfg->notify_snooze_s, 10 * 60);
+	assert_true(cfg->notify_idle_reminder);
+	assert_int_equal(cfg->notify_remind_open_after_s, 4 * 3600);
+	assert_int_equal(cfg->notify_warn_before_s, 10 * 60);
+	assert_int_equal(cfg->notify_min_interval_s, 5 * 60);
+	assert_false(cfg->notify_start_reminder);
 }
 
 static void expect_defaults(const struct config *cfg, const char *home)
@@ -1169,8 +1179,8 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	/* Eight keys and the two example checks. */
-	assert_int_equal(keys, 10);
+	/* Seventeen keys and the two example checks. */
+	assert_int_equal(keys, 19);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);

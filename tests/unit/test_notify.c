@@ -582,23 +582,6 @@ int main(int argc, char **argv)
 	};
 	int rc;
 
-#ifndef HAVE_LIBNOTIFY
-	/* Built without libnotify: every notification is dropped, and the state says so. */
-	{
-		uv_loop_t loop;
-		struct notifier *n;
-		const char *reason;
-
-		uv_loop_init(&loop);
-		n = notify_create(&loop, NULL, NULL);
-		if (!n || strcmp(notify_state(n, &reason), "unavailable") != 0 ||
-		    !strstr(reason, "without libnotify"))
-			return 1;
-		notify_destroy(n);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		return uv_loop_close(&loop) == 0 ? 0 : 1;
-	}
-#endif
 	with_dunst = getenv("STINT_NOTIFY_DIR") && getenv("DBUS_SESSION_BUS_ADDRESS");
 	if (argc == 3 && strcmp(argv[1], "--idle") == 0)
 		return idle_mode(atoi(argv[2]));

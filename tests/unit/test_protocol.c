@@ -417,7 +417,8 @@ static void test_request_new_round_trips_for_every_command(void **state)
 		char *line;
 
 		assert_non_null(msg);
-		if (cmd != CMD_STATUS && cmd != CMD_LIST && cmd != CMD_PING)
+		if (cmd != CMD_STATUS && cmd != CMD_LIST && cmd != CMD_PING &&
+		    cmd != CMD_NOTIFY_TEST)
 			json_object_set_new(msg, "cwd", json_string("/r"));
 		if (cmd == CMD_NOTE || cmd == CMD_TODO || cmd == CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));

@@ -1,0 +1,311 @@
+#include "notices.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "deadline.h"
+#include "dispatch.h"
+#include "log.h"
+#include "notify.h"
+#include "protocol.h"
+#include "remind.h"
+#include "session.h"
+#include "stintd.h"
+
+#define NS 1000000000LL
+/* `stint status` asks the thread to look for a server again at most this often. */
+#define RETRY_EVERY_NS (10 * NS)
+/* Repositories remembered for the start reminder's once-an-hour rule. */
+#define MAX_STARTS 256
+
+/* A `stint notify test` waiting for its notification to be shown. */
+struct pending_test {
+	struct pending_test *next;
+	uint64_t id;
+	struct ctl_client *cl;
+};
+
+/* A repository the start reminder was sent for. */
+struct start_seen {
+	struct start_seen *next;
+	char *root;
+	int64_t last_sent; /* CLOCK_BOOTTIME seconds, -1: never */
+	uint64_t id;	   /* the notification, for its Start action */
+};
+
+struct notices {
+	struct notifier *n;
+	struct remind_config rc;
+	struct pending_test *tests;
+	struct start_seen *starts;
+	size_t nstarts;
+	int64_t last_retry_ns;
+};
+
+static struct notices *get(struct stintd *d)
+{
+	if (!d->notices)
+		d->notices = calloc(1, sizeof(*d->notices));
+	return d->notices;
+}
+
+static void config_to_remind(const struct config *cfg, struct remind_config *rc)
+{
+	rc->enabled = cfg->notify_enabled;
+	rc->summary = cfg->notify_summary;
+	rc->idle_reminder = cfg->notify_idle_reminder;
+	rc->start_reminder = cfg->notify_start_reminder;
+	rc->idle_timeout_s = config_idle_ns(cfg) / NS;
+	rc->break_every_s = cfg->notify_break_every_s;
+	rc->snooze_s = cfg->notify_snooze_s;
+	rc->remind_open_after_s = cfg->notify_remind_open_after_s;
+	rc->warn_before_s = cfg->notify_warn_before_s;
+	rc->min_interval_s = cfg->notify_min_interval_s;
+}
+
+static struct session *session_by_notice(struct stintd *d, uint64_t id)
+{
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->remind && s->remind->shown_id == id)
+			return s;
+	return NULL;
+}
+
+static void on_action(void *arg, uint64_t id, const char *action)
+{
+	struct stintd *d = arg;
+	struct notices *no = d->notices;
+	struct session *s = session_by_notice(d, id);
+
+	if (strcmp(action, REMIND_ACTION_START) == 0) {
+		for (struct start_seen *e = no->starts; e; e = e->next)
+			if (e->id == id) {
+				log_info("notify: Start chosen for %s", e->root);
+				dispatch_internal(d, CMD_START, e->root, NULL, NULL);
+				return;
+			}
+		return;
+	}
+	if (!s || s->state == SESSION_STARTING) {
+		log_debug("notify: action %s of a notification no session owns", action);
+		return;
+	}
+	log_info("notify: %s chosen for session %lld", action, (long long)s->id);
+	if (strcmp(action, REMIND_ACTION_STOP) == 0) {
+		dispatch_internal(d, CMD_STOP, s->root, NULL, NULL);
+	} else if (strcmp(action, REMIND_ACTION_KEEP) == 0) {
+		dispatch_internal(d, CMD_KEEP, s->root, NULL, NULL);
+	} else if (strcmp(action, REMIND_ACTION_SNOOZE) == 0) {
+		struct remind_input in;
+		struct stamp now;
+
+		stamp_now(&now, d->boot_id);
+		remind_input_from_session(&in, s, &now, -1, NULL);
+		remind_snooze(s->remind, &no->rc, &in);
+		deadline_rearm(d);
+	}
+}
+
+static void on_sent(void *arg, uint64_t id, const char *error)
+{
+	struct stintd *d = arg;
+	struct notices *no = d->notices;
+
+	for (struct pending_test **pp = &no->tests; *pp; pp = &(*pp)->next) {
+		struct pending_test *t = *pp;
+		json_t *reply;
+
+		if (t->id != id)
+			continue;
+		*pp = t->next;
+		if (error) {
+			reply = proto_reply_error(ERR_NOTIFY_FAILED, "%s", error);
+		} else {
+			reply = proto_reply_ok();
+			notices_status(d, reply);
+		}
+		ctl_reply(t->cl, reply);
+		free(t);
+		return;
+	}
+}
+
+static void answer_tests(struct notices *no, const char *code, const char *why)
+{
+	while (no->tests) {
+		struct pending_test *t = no->tests;
+
+		no->tests = t->next;
+		ctl_reply(t->cl, proto_reply_error(code, "%s", why));
+		free(t);
+	}
+}
+
+void notices_configure(struct stintd *d)
+{
+	struct notices *no = get(d);
+
+	if (!no)
+		return;
+	config_to_remind(&d->cfg, &no->rc);
+	if (d->cfg.notify_enabled && !no->n) {
+		no->n = notify_create(d->loop, on_action, d);
+		notify_set_sent_cb(no->n, on_sent);
+	} else if (!d->cfg.notify_enabled && no->n) {
+		answer_tests(no, ERR_BAD_STATE, "desktop notifications were turned off");
+		notify_destroy(no->n);
+		no->n = NULL;
+	}
+}
+
+void notices_shutdown(struct stintd *d)
+{
+	if (d->notices)
+		answer_tests(d->notices, ERR_SHUTTING_DOWN, "stintd is shutting down");
+}
+
+void notices_close(struct stintd *d)
+{
+	struct notices *no = d->notices;
+
+	if (!no)
+		return;
+	answer_tests(no, ERR_SHUTTING_DOWN, "stintd is shutting down");
+	notify_destroy(no->n);
+	while (no->starts) {
+		struct start_seen *e = no->starts;
+
+		no->starts = e->next;
+		free(e->root);
+		free(e);
+	}
+	free(no);
+	d->notices = NULL;
+}
+
+int64_t notices_session(struct stintd *d, struct session *s, int64_t auto_stop_at_ns,
+			const char *auto_stop_why)
+{
+	struct notices *no = d->notices;
+	struct remind_decision out;
+	struct remind_input in;
+	struct stamp now;
+	int64_t due;
+
+	if (!no || !no->n || s->state == SESSION_STARTING || s->busy || s->nevents == 0)
+		return -1;
+	if (!s->remind && !(s->remind = calloc(1, sizeof(*s->remind))))
+		return -1;
+	stamp_now(&now, d->boot_id);
+	remind_input_from_session(&in, s, &now, auto_stop_at_ns, auto_stop_why);
+	remind_decide(s->remind, &no->rc, &in, &out);
+	if (out.close_id)
+		notify_close_id(no->n, out.close_id);
+	if (out.note.kind != REMIND_NONE) {
+		uint64_t id = notify_send(no->n, &out.note.msg);
+
+		log_info("notify: session %lld: %s", (long long)s->id, out.note.summary);
+		remind_shown(s->remind, id);
+	}
+	if (out.next_due < 0)
+		return -1;
+	/* Decisions are whole seconds: one due within this second is looked at in the next. */
+	due = out.next_due * NS;
+	return due > now.boot_ns ? due : (in.now + 1) * NS;
+}
+
+void notices_session_closed(struct stintd *d, struct session *s)
+{
+	if (d->notices && s->remind && s->remind->shown_id)
+		notify_close_id(d->notices->n, s->remind->shown_id);
+}
+
+void notices_summary(struct stintd *d, const json_t *session, const char *log_path,
+		     const char *auto_why)
+{
+	struct notices *no = d->notices;
+	struct remind_note note;
+
+	if (!no || !no->n || !no->rc.summary)
+		return;
+	if (remind_summary(session, log_path, auto_why, &note) < 0)
+		return;
+	log_info("notify: %s", note.summary);
+	notify_send(no->n, &note.msg);
+}
+
+void notices_unattended(struct stintd *d, const char *root, const char *repo_name)
+{
+	struct notices *no = d->notices;
+	struct start_seen *e;
+	struct remind_note note;
+
+	if (!no || !no->n || !no->rc.start_reminder)
+		return;
+	for (e = no->starts; e && strcmp(e->root, root) != 0; e = e->next)
+		;
+	if (!e) {
+		if (no->nstarts >= MAX_STARTS || !(e = calloc(1, sizeof(*e))))
+			return;
+		if (!(e->root = strdup(root))) {
+			free(e);
+			return;
+		}
+		e->last_sent = -1;
+		e->next = no->starts;
+		no->starts = e;
+		no->nstarts++;
+	}
+	if (remind_start(&no->rc, &e->last_sent, time_boot_ns() / NS, repo_name, &note)) {
+		log_info("notify: %s", note.summary);
+		e->id = notify_send(no->n, &note.msg);
+	}
+}
+
+void notices_test(struct stintd *d, struct ctl_client *cl)
+{
+	struct notices *no = d->notices;
+	struct pending_test *t;
+	struct remind_note note;
+
+	if (!no || !no->n) {
+		ctl_reply(cl, proto_reply_error(ERR_BAD_STATE,
+						"desktop notifications are off ([notify] enabled = "
+						"false in %s)",
+						d->cfg.path ? d->cfg.path : "the config"));
+		return;
+	}
+	t = calloc(1, sizeof(*t));
+	remind_test(&note);
+	if (!t || !(t->id = notify_send(no->n, &note.msg))) {
+		free(t);
+		ctl_reply(cl, proto_reply_error(ERR_INTERNAL, "cannot queue the notification"));
+		return;
+	}
+	t->cl = cl;
+	t->next = no->tests;
+	no->tests = t;
+}
+
+void notices_status(struct stintd *d, json_t *reply)
+{
+	struct notices *no = d->notices;
+	const char *reason, *state = notify_state(no ? no->n : NULL, &reason);
+	const char *server = no ? notify_server(no->n) : NULL;
+
+	json_object_set_new(reply, "notify", json_string(state));
+	if (reason)
+		json_object_set_new(reply, "notify_reason", json_string(reason));
+	if (server && strcmp(state, "ok") == 0)
+		json_object_set_new(reply, "notify_server", json_string(server));
+	/* A server may have appeared since: look again, now and then. */
+	if (no && no->n && strcmp(state, "ok") != 0) {
+		int64_t now = time_boot_ns();
+
+		if (now - no->last_retry_ns >= RETRY_EVERY_NS) {
+			no->last_retry_ns = now;
+			notify_retry(no->n);
+		}
+	}
+}
