@@ -827,6 +827,7 @@ void notify_destroy(struct notifier *n)
 uint64_t notify_send(struct notifier *n, const struct notify_msg *msg)
 {
 	struct job *j;
+	uint64_t id;
 	bool ok;
 
 	if (!n || n->destroyed || !msg)
@@ -856,9 +857,10 @@ uint64_t notify_send(struct notifier *n, const struct notify_msg *msg)
 		job_free(j);
 		return 0;
 	}
-	j->id = ++n->next_id;
+	/* The thread may have freed j by the time push_job returns. */
+	id = j->id = ++n->next_id;
 	push_job(n, j);
-	return j->id;
+	return id;
 }
 
 void notify_set_sent_cb(struct notifier *n, notify_sent_cb on_sent)
