@@ -249,6 +249,31 @@ static void test_pause_inside_idle_is_not_counted_twice(void **state)
 	session_destroy(s);
 }
 
+/* Keep (the idle reminder's action) makes the idle stretch it ends active, and only that one. */
+static void test_keep_counts_the_stretch_it_ends(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now;
+	struct session_times t;
+
+	(void)state;
+	s->idle_timeout_ns = 300 * SEC;
+	apply_at(s, "start", 0);
+	apply_at(s, "note", 100);
+	apply_at(s, "note", 1100); /* 1000 s idle: stays idle */
+	now = at(1900, 1900, 1001900, "b");
+	session_times(s, &now, &t);
+	assert_true(t.idle_now);
+	apply_at(s, "keep", 1900); /* 800 s idle, kept */
+	now = at(2000, 2000, 1002000, "b");
+	session_times(s, &now, &t);
+	assert_false(t.idle_now);
+	assert_int_equal(t.idle_s, 1000);
+	assert_int_equal(t.active_s, 100 + 800 + 100);
+	assert_true(session_event_is_activity("keep"));
+	session_destroy(s);
+}
+
 static void test_zero_timeout_disables_idle(void **state)
 {
 	struct session *s = fresh();
@@ -402,6 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_idle_counts_from_last_activity),
 	    cmocka_unit_test(test_pause_inside_idle_is_not_counted_twice),
 	    cmocka_unit_test(test_zero_timeout_disables_idle),
+	    cmocka_unit_test(test_keep_counts_the_stretch_it_ends),
 	    cmocka_unit_test(test_daemon_down_is_a_gap),
 	    cmocka_unit_test(test_suspend_is_its_own_bucket),
 	    cmocka_unit_test(test_fold_matches_reference_model),
