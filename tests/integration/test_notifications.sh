@@ -239,5 +239,12 @@ expect_contains "$out" "no session bus" "stint notify test with no bus"
 log=$("$STINT" stop -C "$R" | tail -n 1)
 [ -f "$log" ] || fail "stop with no bus wrote no log"
 "$STINT" ping >/dev/null || fail "stintd stopped serving with no bus"
+# The systemd --user case: the bus appears later at $XDG_RUNTIME_DIR/bus, no address is set.
+notify_env_start --no-export
+[ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || fail "DBUS_SESSION_BUS_ADDRESS is set"
+n=$(dunst_count)
+"$STINT" notify test >/dev/null || fail "stint notify test failed once the bus appeared"
+expect_next "$n" "stint notifications work" "a notification on a bus that appeared later"
+wait_for 15 notify_is ok || fail "status did not see the bus that appeared"
 daemon_stop
 echo "notifications: all checks passed"
