@@ -751,20 +751,25 @@ static int cmd_simple(struct ctx *ctx, int argc, char **argv)
 	return session_command(ctx, cmd, NULL, new_request(ctx, cmd, true), TIMEOUT_MS, NULL, 0);
 }
 
-static int cmd_note(struct ctx *ctx, int argc, char **argv)
+/* note and decision: TEXT..., and --learning/--challenge (note) or --why (decision). */
+static int cmd_item(struct ctx *ctx, int argc, char **argv)
 {
+	enum proto_cmd cmd = (enum proto_cmd)proto_cmd_lookup(ctx->cmd->name);
 	struct args a;
 	json_t *req;
 	int r;
 
 	if ((r = parse_args(ctx, argc, argv, &a)) || (r = resolve_cwd(ctx)))
 		return r < 0 ? 0 : r;
-	req = new_request(ctx, CMD_NOTE, true);
-	if (req && !set_field(&req, "text", words_value(ctx, "note", a.nrest, a.rest)))
+	req = new_request(ctx, cmd, true);
+	if (req && !set_field(&req, "text", words_value(ctx, ctx->cmd->name, a.nrest, a.rest)))
 		return EXIT_USAGE;
 	if (req && a.kind && !set_field(&req, "kind", json_string(a.kind)))
 		return EXIT_USAGE;
-	return session_command(ctx, CMD_NOTE, a.kind, req, TIMEOUT_MS, NULL, 0);
+	if (req && a.why &&
+	    !set_field(&req, "why", text_value(ctx, "--why", a.why, PROTO_MAX_TEXT, true)))
+		return EXIT_USAGE;
+	return session_command(ctx, cmd, a.kind, req, TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_todo(struct ctx *ctx, int argc, char **argv)
@@ -794,23 +799,6 @@ static int cmd_todo(struct ctx *ctx, int argc, char **argv)
 	if (req && a.next && !set_field(&req, "next", json_true()))
 		return EXIT_USAGE;
 	return session_command(ctx, CMD_TODO, a.next ? "next" : NULL, req, TIMEOUT_MS, NULL, 0);
-}
-
-static int cmd_decision(struct ctx *ctx, int argc, char **argv)
-{
-	struct args a;
-	json_t *req;
-	int r;
-
-	if ((r = parse_args(ctx, argc, argv, &a)) || (r = resolve_cwd(ctx)))
-		return r < 0 ? 0 : r;
-	req = new_request(ctx, CMD_DECISION, true);
-	if (req && !set_field(&req, "text", words_value(ctx, "decision", a.nrest, a.rest)))
-		return EXIT_USAGE;
-	if (req && a.why &&
-	    !set_field(&req, "why", text_value(ctx, "--why", a.why, PROTO_MAX_TEXT, true)))
-		return EXIT_USAGE;
-	return session_command(ctx, CMD_DECISION, NULL, req, TIMEOUT_MS, NULL, 0);
 }
 
 static int cmd_status(struct ctx *ctx, int argc, char **argv)
@@ -1174,7 +1162,7 @@ static const struct command commands[] = {
     {"cancel", cmd_simple, "hC:", opts_basic, "stint cancel [-C PATH] [--json]",
      "Close the session without writing a log",
      HELP_C HELP_JSON "\nThe session stays on record and shows in 'stint list' as cancelled.\n"},
-    {"note", cmd_note, "hC:", opts_note,
+    {"note", cmd_item, "hC:", opts_note,
      "stint note [--learning | --challenge] [-C PATH] [--json] TEXT...",
      "Add a note to the session",
      "  --learning          file it as something learned\n"
@@ -1188,7 +1176,7 @@ static const struct command commands[] = {
      "  --next              for the next session: the log lists it under Next Steps,\n"
      "                      Immediate (Next Session), not under TODOs Created\n" HELP_C HELP_JSON
      "\n" HELP_TEXT},
-    {"decision", cmd_decision, "hC:w:", opts_decision,
+    {"decision", cmd_item, "hC:w:", opts_decision,
      "stint decision [--why TEXT] [-C PATH] [--json] TEXT...",
      "Record a decision and its rationale",
      "  -w, --why TEXT      the rationale ('-' reads stdin)\n" HELP_C HELP_JSON "\n" HELP_TEXT},
