@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Sections open at once, parts of a dotted name, bytes of a name. */
 #define MAX_DEPTH 32
 #define MAX_PATH  8
@@ -36,56 +38,6 @@ struct tmpl {
 	struct node *nodes;
 	size_t n, cap;
 };
-
-struct buf {
-	char *s;
-	size_t len, cap;
-	int error; /* 0, ENOMEM or E2BIG */
-};
-
-static bool buf_reserve(struct buf *b, size_t n)
-{
-	size_t cap;
-	char *s;
-
-	if (b->error)
-		return false;
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	if (n > TMPL_MAX_OUTPUT || b->len + n > TMPL_MAX_OUTPUT) {
-		b->error = E2BIG;
-		return false;
-	}
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	s = realloc(b->s, cap);
-	if (!s) {
-		b->error = ENOMEM;
-		return false;
-	}
-	b->s = s;
-	b->cap = cap;
-	return true;
-}
-
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-	if (n == 0 || !buf_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_spaces(struct buf *b, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memset(b->s + b->len, ' ', n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 void tmpl_free(struct tmpl *t)
 {
@@ -636,7 +588,7 @@ struct render {
 	const struct tmpl *t;
 	const json_t *ctx[MAX_DEPTH + 1];
 	int nctx;
-	struct buf out;
+	struct strbuf out;
 	unsigned long steps;
 };
 
@@ -679,7 +631,7 @@ static bool truthy(const struct node *nd, const json_t *v)
  * ("- ", "* ", "+ ", "1. ", "1) ") and the spaces after it. A multi-line value continues there,
  * so it stays inside its list item.
  */
-static size_t hanging_indent(const struct buf *b)
+static size_t hanging_indent(const struct strbuf *b)
 {
 	const char *s = b->s;
 	size_t start = b->len, i, col = 0, k = 0, sp = 0;
@@ -708,21 +660,21 @@ static void put_value(struct render *r, const char *s, size_t n)
 	size_t indent;
 
 	if (!nl) {
-		buf_put(&r->out, s, n);
+		strbuf_putn(&r->out, s, n);
 		return;
 	}
 	indent = hanging_indent(&r->out);
 	while (nl) {
 		size_t k = (size_t)(nl - s) + 1;
 
-		buf_put(&r->out, s, k);
+		strbuf_putn(&r->out, s, k);
 		s += k;
 		n -= k;
 		if (n > 0 && *s != '\n')
-			buf_spaces(&r->out, indent);
+			strbuf_spaces(&r->out, indent);
 		nl = memchr(s, '\n', n);
 	}
-	buf_put(&r->out, s, n);
+	strbuf_putn(&r->out, s, n);
 }
 
 static void render_range(struct render *r, size_t begin, size_t end)
@@ -738,7 +690,7 @@ static void render_range(struct render *r, size_t begin, size_t end)
 		}
 		switch (nd->type) {
 		case N_TEXT:
-			buf_put(&r->out, nd->text, nd->len);
+			strbuf_putn(&r->out, nd->text, nd->len);
 			i++;
 			continue;
 		case N_VAR:
@@ -749,7 +701,7 @@ static void render_range(struct render *r, size_t begin, size_t end)
 			} else if (nd->kind == TMPL_NUMBER && json_is_integer(v)) {
 				snprintf(num, sizeof(num), "%lld",
 					 (long long)json_integer_value(v));
-				buf_put(&r->out, num, strlen(num));
+				strbuf_puts(&r->out, num);
 			}
 			i++;
 			continue;
@@ -821,7 +773,7 @@ static bool blank_line(const char *p, size_t n)
 }
 
 /* The output's tidying; see tmpl_render. */
-static void tidy(const struct buf *in, struct buf *out)
+static void tidy(const struct strbuf *in, struct strbuf *out)
 {
 	const char *p = in->s ? in->s : "", *end = p + in->len;
 	bool in_fence = false, prev_blank = true;
@@ -837,12 +789,12 @@ static void tidy(const struct buf *in, struct buf *out)
 			k = fence_run(p, n, &ch, &after);
 			if (k >= flen && ch == fch && blank_line(p + after, n - after))
 				in_fence = false;
-			buf_put(out, p, n);
-			buf_put(out, "\n", 1);
+			strbuf_putn(out, p, n);
+			strbuf_putc(out, '\n');
 			prev_blank = false;
 		} else if (blank_line(p, n)) {
 			if (!prev_blank)
-				buf_put(out, "\n", 1);
+				strbuf_putc(out, '\n');
 			prev_blank = true;
 		} else {
 			k = fence_run(p, n, &ch, &after);
@@ -853,8 +805,8 @@ static void tidy(const struct buf *in, struct buf *out)
 				fch = ch;
 				flen = k;
 			}
-			buf_put(out, p, n);
-			buf_put(out, "\n", 1);
+			strbuf_putn(out, p, n);
+			strbuf_putc(out, '\n');
 			prev_blank = false;
 		}
 		p += n + 1;
@@ -866,8 +818,8 @@ static void tidy(const struct buf *in, struct buf *out)
 
 char *tmpl_render(const struct tmpl *t, const json_t *view, char *err, size_t errn)
 {
-	struct render r = {.t = t, .nctx = 1};
-	struct buf tidied = {0};
+	struct render r = {.t = t, .nctx = 1, .out = {.max = TMPL_MAX_OUTPUT}};
+	struct strbuf tidied = {.max = TMPL_MAX_OUTPUT};
 
 	if (errn)
 		err[0] = '\0';
