@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,15 @@ void testutil_write_file_n(const char *path, const char *text, size_t n)
 	if (n && fwrite(text, 1, n, fp) != n)
 		fail_msg("cannot write %s", path);
 	fclose(fp);
+}
+
+void testutil_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		fail_msg("path too long: %s/%s", dir, name);
+	testutil_write_file_n(path, text, strlen(text));
 }
 
 void testutil_env_clear(struct testutil_env *env, const char *const *names)

@@ -15,6 +15,8 @@ bool testutil_mkdtemp(char *dir, size_t n, const char *parent, const char *name)
 void testutil_rm_rf(const char *dir);
 /* Writes text (n bytes) to path, failing the test if it cannot. */
 void testutil_write_file_n(const char *path, const char *text, size_t n);
+/* Writes the string text to dir/name, failing the test if it cannot. */
+void testutil_write_file(const char *dir, const char *name, const char *text);
 
 #define TESTUTIL_ENV_MAX 8
 
