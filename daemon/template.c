@@ -12,6 +12,7 @@
 #include "strbuf.h"
 #include "timeutil.h"
 #include "tmpl.h"
+#include "utf8.h"
 
 /* config/session-template.md as a C array, made at configure time (top-level CMakeLists.txt). */
 #include "session_template.h"
@@ -33,37 +34,6 @@
 #define MAX_FILE_ROWS	  10000
 
 /* --- text cleaning ----------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid (overlong, surrogate...). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 static bool is_blank(char c)
 {
@@ -90,10 +60,9 @@ static char *text_clean(const char *s, size_t n, bool *oom)
 	}
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_seq(u + i, n - i, &cp);
+		size_t k = utf8_decode(u + i, n - i, &cp);
 
-		if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
-		    (cp >= 0x80 && cp <= 0x9F)) {
+		if (k == 0 || utf8_is_control(cp)) {
 			memcpy(buf + w, repl, 3);
 			w += 3;
 			i += k ? k : 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 /* Sections open at once, parts of a dotted name, bytes of a name. */
 #define MAX_DEPTH 32
@@ -447,37 +448,6 @@ static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (overlong forms and surrogates are invalid). */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t v, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, v = s[0] & 0x1Fu, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, v = s[0] & 0x0Fu, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, v = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 /* A copy with CR LF (and lone CR) as LF; UTF-8 and control characters checked. */
 static char *normalize(struct compiler *c, const char *text, size_t len)
 {
@@ -492,10 +462,9 @@ static char *normalize(struct compiler *c, const char *text, size_t len)
 	}
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = utf8_len(u + i, len - i, &cp);
+		size_t k = utf8_decode(u + i, len - i, &cp);
 
-		if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
-		    (cp >= 0x80 && cp <= 0x9F)) {
+		if (k == 0 || utf8_is_control(cp)) {
 			if (k == 0)
 				compile_error(c, line, "invalid UTF-8 (byte 0x%02X)", u[i]);
 			else
