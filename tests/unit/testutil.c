@@ -87,3 +87,11 @@ void testutil_env_restore(struct testutil_env *env)
 	}
 	env->n = 0;
 }
+
+uint32_t testutil_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state >> 32);
+}

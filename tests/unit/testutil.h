@@ -3,8 +3,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* What several unit tests need around them: a private directory, a clean environment. */
+/* What several unit tests need: a private directory, files, a clean environment, noise. */
 
 /*
  * Makes a fresh directory "<parent>/stint-test-<name>-XXXXXX" into dir (n bytes). parent NULL:
@@ -17,6 +18,9 @@ void testutil_rm_rf(const char *dir);
 void testutil_write_file_n(const char *path, const char *text, size_t n);
 /* Writes the string text to dir/name, failing the test if it cannot. */
 void testutil_write_file(const char *dir, const char *name, const char *text);
+
+/* Next of a reproducible pseudo-random sequence (xorshift64): *state, seeded non-zero, moves on. */
+uint32_t testutil_rand(uint64_t *state);
 
 #define TESTUTIL_ENV_MAX 8
 
