@@ -12,8 +12,12 @@
 struct strbuf {
 	char *s;
 	size_t len, cap;
-	size_t max; /* 0: no limit; else growing the buffer past max bytes fails with E2BIG */
-	int error;  /* 0, ENOMEM or E2BIG */
+	/*
+	 * 0: no limit. Else a write that needs the buffer to grow past max bytes fails with
+	 * E2BIG; one that fits in room already allocated is not checked (tmpl.c's behaviour, kept).
+	 */
+	size_t max;
+	int error; /* 0, ENOMEM or E2BIG */
 };
 
 /* Room for n more bytes and the NUL; false (error set) if there cannot be. */
