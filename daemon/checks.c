@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 /* A process that outlives SIGKILL this long (stuck in the kernel) is given up on. */
 #define CHECKS_ABANDON_MS 5000
@@ -420,36 +421,6 @@ static bool tests_result(const struct tests_state *t, struct checks_tests *out)
 
 /* --- output cleaning -------------------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	/* Overlong forms, surrogates, past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
 /*
  * Bytes of the escape sequence at s[0] == ESC (at most n): a CSI, a string (OSC, DCS, ...)
  * ended by BEL or ESC \, else ESC, intermediate bytes and a final byte ("ESC ( B").
@@ -491,6 +462,7 @@ static size_t clean_into(const char *text, size_t len, char *out)
 
 	for (size_t i = 0; i < len;) {
 		unsigned char ch = (unsigned char)text[i];
+		uint32_t cp;
 		size_t n;
 
 		if (ch == '\x1b') {
@@ -514,7 +486,7 @@ static size_t clean_into(const char *text, size_t len, char *out)
 			w = line;
 			cr = false;
 		}
-		n = utf8_len((const unsigned char *)text + i, len - i);
+		n = utf8_decode((const unsigned char *)text + i, len - i, &cp);
 		if (n > 0) {
 			memcpy(out + w, text + i, n);
 			w += n;

@@ -1,7 +1,6 @@
 #include "template.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,8 +9,10 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "tmpl.h"
+#include "utf8.h"
 
 /* config/session-template.md as a C array, made at configure time (top-level CMakeLists.txt). */
 #include "session_template.h"
@@ -32,112 +33,7 @@
 #define DEFAULT_FILE_ROWS 50
 #define MAX_FILE_ROWS	  10000
 
-struct out {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-/* --- output buffer ----------------------------------------------------------------------- */
-
-static bool out_reserve(struct out *o, size_t n)
-{
-	size_t cap;
-	char *s;
-
-	if (o->oom)
-		return false;
-	if (o->len + n + 1 <= o->cap)
-		return true;
-	cap = o->cap ? o->cap : 4096;
-	while (cap < o->len + n + 1) {
-		if (cap > SIZE_MAX / 2) {
-			o->oom = true;
-			return false;
-		}
-		cap *= 2;
-	}
-	s = realloc(o->s, cap);
-	if (!s) {
-		o->oom = true;
-		return false;
-	}
-	o->s = s;
-	o->cap = cap;
-	return true;
-}
-
-static void out_putn(struct out *o, const char *s, size_t n)
-{
-	if (!out_reserve(o, n))
-		return;
-	memcpy(o->s + o->len, s, n);
-	o->len += n;
-	o->s[o->len] = '\0';
-}
-
-static void out_puts(struct out *o, const char *s)
-{
-	out_putn(o, s, strlen(s));
-}
-
-static void out_putc(struct out *o, char c)
-{
-	out_putn(o, &c, 1);
-}
-
-static void out_spaces(struct out *o, int n)
-{
-	for (int i = 0; i < n; i++)
-		out_putc(o, ' ');
-}
-
-__attribute__((format(printf, 2, 3))) static void out_printf(struct out *o, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	out_putn(o, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 /* --- text cleaning ----------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid (overlong, surrogate...). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 static bool is_blank(char c)
 {
@@ -164,10 +60,9 @@ static char *text_clean(const char *s, size_t n, bool *oom)
 	}
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_seq(u + i, n - i, &cp);
+		size_t k = utf8_decode(u + i, n - i, &cp);
 
-		if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
-		    (cp >= 0x80 && cp <= 0x9F)) {
+		if (k == 0 || utf8_is_control(cp)) {
 			memcpy(buf + w, repl, 3);
 			w += 3;
 			i += k ? k : 1;
@@ -240,7 +135,7 @@ static size_t first_line_clip(const char *s, size_t max, bool *clipped, bool *mo
 /* --- Markdown escaping ------------------------------------------------------------------- */
 
 /* One line of text: newlines (and the indentation after them) become one space. */
-static void put_inline(struct out *o, const char *s, size_t n, unsigned flags)
+static void put_inline(struct strbuf *o, const char *s, size_t n, unsigned flags)
 {
 	size_t hash_at = SIZE_MAX;
 
@@ -259,18 +154,18 @@ static void put_inline(struct out *o, const char *s, size_t n, unsigned flags)
 		if (c == '\n') {
 			while (i + 1 < n && (s[i + 1] == '\n' || is_blank(s[i + 1])))
 				i++;
-			out_putc(o, ' ');
+			strbuf_putc(o, ' ');
 			continue;
 		}
 		if (i == hash_at || (c == '|' && (flags & TEMPLATE_MD_CELL)) ||
 		    (c == '*' && (flags & TEMPLATE_MD_BOLD)) ||
 		    (c == '\\' && (flags & (TEMPLATE_MD_CELL | TEMPLATE_MD_BOLD))))
-			out_putc(o, '\\');
-		out_putc(o, c);
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, c);
 	}
 }
 
-static void put_inline_str(struct out *o, const char *s, unsigned flags)
+static void put_inline_str(struct strbuf *o, const char *s, unsigned flags)
 {
 	put_inline(o, s, strlen(s), flags);
 }
@@ -279,7 +174,8 @@ static void put_inline_str(struct out *o, const char *s, unsigned flags)
  * The first line, shortened to max code points with an ellipsis when cut; more_lines also marks
  * a text that goes on after its first line (when the rest is not shown nearby).
  */
-static void put_excerpt(struct out *o, const char *s, size_t max, unsigned flags, bool more_lines)
+static void put_excerpt(struct strbuf *o, const char *s, size_t max, unsigned flags,
+			bool more_lines)
 {
 	bool clipped, more;
 	size_t n = first_line_clip(s, max, &clipped, &more);
@@ -287,7 +183,7 @@ static void put_excerpt(struct out *o, const char *s, size_t max, unsigned flags
 	/* After a cut the ellipsis ends the heading, so no "#" run can close it. */
 	put_inline(o, s, n, clipped ? flags & ~(unsigned)TEMPLATE_MD_HEADING : flags);
 	if (clipped || (more && more_lines))
-		out_puts(o, "…");
+		strbuf_puts(o, "…");
 }
 
 static bool only_chars(const char *p, size_t n, char c)
@@ -396,7 +292,7 @@ static long block_marker(const char *p, size_t n, bool item)
  * Multi-line text: continuation lines indented by indent spaces (blank lines stay empty), block
  * markers escaped, a code fence left open by the text closed. No trailing newline.
  */
-static void put_block(struct out *o, const char *s, int indent, unsigned flags)
+static void put_block(struct strbuf *o, const char *s, size_t indent, unsigned flags)
 {
 	bool first = true, in_fence = false;
 	size_t flen = 0;
@@ -408,9 +304,9 @@ static void put_block(struct out *o, const char *s, int indent, unsigned flags)
 		long at = -1;
 
 		if (!first) {
-			out_putc(o, '\n');
+			strbuf_putc(o, '\n');
 			if (n > 0)
-				out_spaces(o, indent);
+				strbuf_spaces(o, indent);
 		}
 		while (ws < n && is_blank(s[ws])) {
 			col = s[ws] == '\t' ? col + 4 - col % 4 : col + 1;
@@ -434,11 +330,11 @@ static void put_block(struct out *o, const char *s, int indent, unsigned flags)
 			}
 		}
 		if (at >= 0) {
-			out_putn(o, s, ws + (size_t)at);
-			out_putc(o, '\\');
-			out_putn(o, s + ws + at, n - ws - (size_t)at);
+			strbuf_putn(o, s, ws + (size_t)at);
+			strbuf_putc(o, '\\');
+			strbuf_putn(o, s + ws + at, n - ws - (size_t)at);
 		} else {
-			out_putn(o, s, n);
+			strbuf_putn(o, s, n);
 		}
 		first = false;
 		s += n;
@@ -448,16 +344,16 @@ static void put_block(struct out *o, const char *s, int indent, unsigned flags)
 			break;
 	}
 	if (in_fence) {
-		out_putc(o, '\n');
-		out_spaces(o, indent);
+		strbuf_putc(o, '\n');
+		strbuf_spaces(o, indent);
 		for (size_t i = 0; i < flen; i++)
-			out_putc(o, fc);
+			strbuf_putc(o, fc);
 	}
 }
 
-static char *md_finish(struct out *o)
+static char *md_finish(struct strbuf *o, bool oom)
 {
-	if (o->oom) {
+	if (oom || o->error) {
 		free(o->s);
 		return NULL;
 	}
@@ -466,24 +362,26 @@ static char *md_finish(struct out *o)
 
 char *template_md_inline(const char *text, unsigned flags)
 {
-	struct out o = {0};
-	char *t = text ? text_clean(text, strlen(text), &o.oom) : NULL;
+	struct strbuf o = {0};
+	bool oom = false;
+	char *t = text ? text_clean(text, strlen(text), &oom) : NULL;
 
 	if (t)
 		put_inline_str(&o, t, flags);
 	free(t);
-	return md_finish(&o);
+	return md_finish(&o, oom);
 }
 
 char *template_md_block(const char *text, int indent, unsigned flags)
 {
-	struct out o = {0};
-	char *t = text ? text_clean(text, strlen(text), &o.oom) : NULL;
+	struct strbuf o = {0};
+	bool oom = false;
+	char *t = text ? text_clean(text, strlen(text), &oom) : NULL;
 
 	if (t)
-		put_block(&o, t, indent < 0 ? 0 : indent, flags | BLOCK_FIRST_IS_BLOCK);
+		put_block(&o, t, indent < 0 ? 0 : (size_t)indent, flags | BLOCK_FIRST_IS_BLOCK);
 	free(t);
-	return md_finish(&o);
+	return md_finish(&o, oom);
 }
 
 /* --- the view: the record as display text (docs/templates.md) ----------------------------- */
@@ -580,20 +478,20 @@ static void set_int(struct view *v, json_t *obj, const char *key, int64_t n)
 }
 
 /* Moves o's text into obj[key]; nothing when o is empty. */
-static void set_out(struct view *v, json_t *obj, const char *key, struct out *o)
+static void set_out(struct view *v, json_t *obj, const char *key, struct strbuf *o)
 {
-	if (o->oom)
+	if (o->error)
 		v->oom = true;
 	else if (o->len > 0)
 		set_json(v, obj, key, json_stringn(o->s, o->len));
 	free(o->s);
-	*o = (struct out){0};
+	*o = (struct strbuf){0};
 }
 
 static void set_inline(struct view *v, json_t *obj, const char *key, const char *text,
 		       unsigned flags)
 {
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (!text)
 		return;
@@ -605,7 +503,7 @@ static void set_inline(struct view *v, json_t *obj, const char *key, const char 
 static void set_block(struct view *v, json_t *obj, const char *key, const char *text,
 		      unsigned flags)
 {
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (!text)
 		return;
@@ -652,15 +550,15 @@ static void set_numbered(struct view *v, json_t *item, int n)
 }
 
 /* "1 commit", "3 commits". */
-static void put_count(struct out *o, int64_t n, const char *one, const char *many)
+static void put_count(struct strbuf *o, int64_t n, const char *one, const char *many)
 {
-	out_printf(o, "%lld %s", (long long)n, n == 1 ? one : many);
+	strbuf_printf(o, "%lld %s", (long long)n, n == 1 ? one : many);
 }
 
 /* "+10 -2": lines added and removed. */
-static void put_lines(struct out *o, int64_t added, int64_t removed)
+static void put_lines(struct strbuf *o, int64_t added, int64_t removed)
 {
-	out_printf(o, "+%lld -%lld", (long long)added, (long long)removed);
+	strbuf_printf(o, "+%lld -%lld", (long long)added, (long long)removed);
 }
 
 static const char *const default_branches[] = {"main",	      "master", "trunk",  "develop",
@@ -722,7 +620,7 @@ static char *branch_words(const char *b)
  * s as a code span: fenced by a backtick run longer than any inside it, padded with spaces when
  * it starts or ends with a backtick. cell: '|' escaped, as a table needs even in code.
  */
-static void put_code(struct out *o, const char *s, bool cell)
+static void put_code(struct strbuf *o, const char *s, bool cell)
 {
 	size_t run = 0, longest = 0, n = strlen(s);
 	bool pad;
@@ -734,43 +632,43 @@ static void put_code(struct out *o, const char *s, bool cell)
 	}
 	pad = n > 0 && (s[0] == '`' || s[n - 1] == '`');
 	for (size_t i = 0; i <= longest; i++)
-		out_putc(o, '`');
+		strbuf_putc(o, '`');
 	if (pad)
-		out_putc(o, ' ');
+		strbuf_putc(o, ' ');
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '|' && cell)
-			out_putc(o, '\\');
-		out_putc(o, s[i] == '\n' ? ' ' : s[i]);
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, s[i] == '\n' ? ' ' : s[i]);
 	}
 	if (pad)
-		out_putc(o, ' ');
+		strbuf_putc(o, ' ');
 	for (size_t i = 0; i <= longest; i++)
-		out_putc(o, '`');
+		strbuf_putc(o, '`');
 }
 
 /* Link text: brackets and backslashes escaped, one line. */
-static void put_link_text(struct out *o, const char *s)
+static void put_link_text(struct strbuf *o, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '[' || *s == ']' || *s == '\\')
-			out_putc(o, '\\');
-		out_putc(o, *s == '\n' ? ' ' : *s);
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, *s == '\n' ? ' ' : *s);
 	}
 }
 
 /* A link destination: anything that could end it or is not plain ASCII percent-encoded. */
-static void put_url(struct out *o, const char *s)
+static void put_url(struct strbuf *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~:/?#@!$&'*+,;=%", *p)) {
-			out_putc(o, (char)*p);
+			strbuf_putc(o, (char)*p);
 		} else {
-			out_putc(o, '%');
-			out_putc(o, hex[*p >> 4]);
-			out_putc(o, hex[*p & 15]);
+			strbuf_putc(o, '%');
+			strbuf_putc(o, hex[*p >> 4]);
+			strbuf_putc(o, hex[*p & 15]);
 		}
 	}
 }
@@ -805,22 +703,22 @@ static char *relative_path(const char *dir, const char *path)
 	const char *dp[64], *pp[64];
 	size_t dl[64], pl[64];
 	int nd = path_parts(dir, dp, dl, 64), np = path_parts(path, pp, pl, 64), k = 0;
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (nd < 0 || np <= 0)
 		return NULL;
 	while (k < nd && k < np - 1 && dl[k] == pl[k] && memcmp(dp[k], pp[k], dl[k]) == 0)
 		k++;
 	if (k == nd)
-		out_puts(&o, "./");
+		strbuf_puts(&o, "./");
 	for (int i = k; i < nd; i++)
-		out_puts(&o, "../");
+		strbuf_puts(&o, "../");
 	for (int i = k; i < np; i++) {
-		out_putn(&o, pp[i], pl[i]);
+		strbuf_putn(&o, pp[i], pl[i]);
 		if (i + 1 < np)
-			out_putc(&o, '/');
+			strbuf_putc(&o, '/');
 	}
-	return o.oom ? (free(o.s), NULL) : o.s;
+	return o.error ? (free(o.s), NULL) : o.s;
 }
 
 /* Whether path is dir or inside it (both absolute, compared as written). */
@@ -864,7 +762,7 @@ static char *first_subject(struct view *v)
 static void view_title(struct view *v)
 {
 	char *words = NULL, *subject = NULL;
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (v->focus) {
 		put_inline_str(&o, v->focus, TEMPLATE_MD_HEADING);
@@ -880,7 +778,7 @@ static void view_title(struct view *v)
 			name = strrchr(v->repo, '/');
 			name = name && name[1] ? name + 1 : v->repo;
 		}
-		out_puts(&o, "Session in ");
+		strbuf_puts(&o, "Session in ");
 		put_inline_str(&o, name, TEMPLATE_MD_HEADING);
 	}
 	free(words);
@@ -904,7 +802,7 @@ static void view_times(struct view *v)
 	int64_t paused = get_int(rec, "paused_s", SECONDS_MAX),
 		idle = get_int(rec, "idle_s", SECONDS_MAX);
 	int64_t suspended = get_int(rec, "suspended_s", SECONDS_MAX);
-	struct out o = {0};
+	struct strbuf o = {0};
 	char buf[64];
 
 	if (v->started_at >= 0) {
@@ -928,20 +826,20 @@ static void view_times(struct view *v)
 	if (active < 0)
 		return;
 	duration_format_long(active, buf, sizeof(buf));
-	out_puts(&o, buf);
+	strbuf_puts(&o, buf);
 	if (wall >= 0 && (wall - active >= 60 || active - wall >= 60)) {
 		const int64_t parts[] = {paused, idle, suspended};
 		const char *const names[] = {"paused", "idle", "suspended"};
 
 		duration_format_long(wall, buf, sizeof(buf));
-		out_printf(&o, " (wall %s", buf);
+		strbuf_printf(&o, " (wall %s", buf);
 		for (int i = 0; i < 3; i++) {
 			if (parts[i] <= 0)
 				continue;
 			duration_format_long(parts[i], buf, sizeof(buf));
-			out_printf(&o, ", %s %s", names[i], buf);
+			strbuf_printf(&o, ", %s %s", names[i], buf);
 		}
-		out_putc(&o, ')');
+		strbuf_putc(&o, ')');
 	}
 	set_out(v, v->root, "duration", &o);
 }
@@ -950,7 +848,7 @@ static void view_header(struct view *v)
 {
 	const json_t *tags = get_array(v->rec, "tags");
 	const char *related = v->branch_end ? v->branch_end : v->branch;
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	view_title(v);
 	view_times(v);
@@ -963,7 +861,7 @@ static void view_header(struct view *v)
 	if (v->branch) {
 		put_inline_str(&o, v->branch, 0);
 		if (v->branch_end && strcmp(v->branch, v->branch_end) != 0) {
-			out_puts(&o, " → ");
+			strbuf_puts(&o, " → ");
 			put_inline_str(&o, v->branch_end, 0);
 		}
 	} else if (v->branch_end) {
@@ -976,7 +874,7 @@ static void view_header(struct view *v)
 		if (!tag)
 			continue;
 		if (o.len)
-			out_puts(&o, ", ");
+			strbuf_puts(&o, ", ");
 		put_inline_str(&o, tag, 0);
 		free(tag);
 	}
@@ -988,7 +886,7 @@ static void view_summary(struct view *v)
 {
 	char *summary = get_text(v, v->rec, "summary");
 	int64_t active = get_int(v->rec, "active_s", SECONDS_MAX), c[4];
-	struct out o = {0};
+	struct strbuf o = {0};
 	char buf[64];
 	size_t start;
 
@@ -996,29 +894,29 @@ static void view_summary(struct view *v)
 	free(summary);
 	if (active >= 0) {
 		duration_format_long(active, buf, sizeof(buf));
-		out_printf(&o, "Worked %s", buf);
+		strbuf_printf(&o, "Worked %s", buf);
 	}
 	if (v->stats && stats_counts(v->stats, c)) {
-		out_puts(&o, o.len ? ": " : "");
+		strbuf_puts(&o, o.len ? ": " : "");
 		start = o.len;
 		if (c[0] > 0)
 			put_count(&o, c[0], "commit", "commits");
 		if (c[1] > 0) {
-			out_puts(&o, o.len > start ? ", " : "");
+			strbuf_puts(&o, o.len > start ? ", " : "");
 			put_count(&o, c[1], "file changed", "files changed");
 		}
 		if (c[2] > 0 || c[3] > 0) {
-			out_puts(&o, o.len > start ? ", " : "");
+			strbuf_puts(&o, o.len > start ? ", " : "");
 			put_count(&o, c[2], "line added", "lines added");
-			out_printf(&o, " and %lld removed", (long long)c[3]);
+			strbuf_printf(&o, " and %lld removed", (long long)c[3]);
 		}
 		if (o.len == start)
-			out_puts(&o, "no changes in the repository");
+			strbuf_puts(&o, "no changes in the repository");
 		if (o.s && o.s[0] >= 'a' && o.s[0] <= 'z')
 			o.s[0] = (char)(o.s[0] - 'a' + 'A');
 	}
 	if (o.len)
-		out_putc(&o, '.');
+		strbuf_putc(&o, '.');
 	set_out(v, v->root, "summary_facts", &o);
 }
 
@@ -1115,7 +1013,7 @@ static void act_close(struct timeline *t)
 }
 
 /* A new numbered item; label is moved in, when ("14:05, ...") may be NULL. */
-static void act_open(struct timeline *t, struct out *label, const char *when)
+static void act_open(struct timeline *t, struct strbuf *label, const char *when)
 {
 	struct view *v = t->v;
 
@@ -1129,7 +1027,7 @@ static void act_open(struct timeline *t, struct out *label, const char *when)
 		json_decref(t->details);
 		t->cur = t->details = NULL;
 		free(label->s);
-		*label = (struct out){0};
+		*label = (struct strbuf){0};
 		return;
 	}
 	set_numbered(v, t->cur, ++t->n);
@@ -1148,10 +1046,10 @@ static void act_open(struct timeline *t, struct out *label, const char *when)
 
 static void act_open_str(struct timeline *t, const char *label, int64_t at, const char *extra)
 {
-	struct out o = {0};
+	struct strbuf o = {0};
 	char when[128] = "";
 
-	out_puts(&o, label);
+	strbuf_puts(&o, label);
 	if (at >= 0) {
 		format_when(t->v, at, when, 40);
 		if (extra)
@@ -1161,7 +1059,7 @@ static void act_open_str(struct timeline *t, const char *label, int64_t at, cons
 }
 
 /* A sub-item of the open item (a first one is opened if there is none). */
-static void act_detail(struct timeline *t, struct out *text)
+static void act_detail(struct timeline *t, struct strbuf *text)
 {
 	json_t *d;
 
@@ -1172,7 +1070,7 @@ static void act_detail(struct timeline *t, struct out *text)
 		act_open_str(t, "Session events", -1, NULL);
 	if (!t->details) {
 		free(text->s);
-		*text = (struct out){0};
+		*text = (struct strbuf){0};
 		return;
 	}
 	d = item_new(t->v);
@@ -1217,7 +1115,7 @@ static void event_detail(struct timeline *t, const char *kind, const json_t *ev,
 {
 	char *text = get_text(t->v, ev, "text");
 	const char *label;
-	struct out o = {0};
+	struct strbuf o = {0};
 	char when[40];
 
 	if (!text)
@@ -1235,14 +1133,14 @@ static void event_detail(struct timeline *t, const char *kind, const json_t *ev,
 	else
 		label = "Note";
 	if (label)
-		out_puts(&o, label);
+		strbuf_puts(&o, label);
 	else
-		out_printf(&o, "TODO, %s priority", priority_of(ev));
+		strbuf_printf(&o, "TODO, %s priority", priority_of(ev));
 	if (at >= 0) {
 		format_when(t->v, at, when, sizeof(when));
-		out_printf(&o, " (%s)", when);
+		strbuf_printf(&o, " (%s)", when);
 	}
-	out_puts(&o, ": ");
+	strbuf_puts(&o, ": ");
 	put_excerpt(&o, text, ACTIVITY_CLIP, 0, true);
 	free(text);
 	act_detail(t, &o);
@@ -1255,7 +1153,7 @@ static void event_item(struct timeline *t, const json_t *ev)
 	int64_t at = get_int(ev, "at", STAMP_MAX_MS);
 	const char *kind = json_is_string(kj) ? json_string_value(kj) : "";
 	const char *label = lifecycle_label(kind);
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
 	if (label && strcmp(kind, "recover") == 0 && json_is_false(json_object_get(ev, "reboot")))
@@ -1276,10 +1174,10 @@ static void event_item(struct timeline *t, const json_t *ev)
 		char *from = get_text(v, ev, "from"), *to = get_text(v, ev, "to");
 
 		if (to) {
-			out_puts(&o, "Switched branch: ");
+			strbuf_puts(&o, "Switched branch: ");
 			if (from) {
 				put_inline_str(&o, from, TEMPLATE_MD_BOLD);
-				out_puts(&o, " → ");
+				strbuf_puts(&o, " → ");
 			}
 			put_inline_str(&o, to, TEMPLATE_MD_BOLD);
 			if (at >= 0)
@@ -1291,9 +1189,9 @@ static void event_item(struct timeline *t, const json_t *ev)
 	} else if (strcmp(kind, "pull") == 0) {
 		int64_t n = get_int(ev, "commits", COUNT_MAX);
 
-		out_puts(&o, "Pulled");
+		strbuf_puts(&o, "Pulled");
 		if (n >= 0) {
-			out_putc(&o, ' ');
+			strbuf_putc(&o, ' ');
 			put_count(&o, n, "commit", "commits");
 		}
 		if (at >= 0)
@@ -1303,16 +1201,16 @@ static void event_item(struct timeline *t, const json_t *ev)
 }
 
 /* "14:30, +10 -2" */
-static void put_commit_when(struct view *v, struct out *o, const struct commit *c)
+static void put_commit_when(struct view *v, struct strbuf *o, const struct commit *c)
 {
 	char when[40];
 
 	if (c->at >= 0) {
 		format_when(v, c->at, when, sizeof(when));
-		out_puts(o, when);
+		strbuf_puts(o, when);
 	}
 	if (c->added >= 0 && c->removed >= 0) {
-		out_puts(o, c->at >= 0 ? ", " : "");
+		strbuf_puts(o, c->at >= 0 ? ", " : "");
 		put_lines(o, c->added, c->removed);
 	}
 }
@@ -1323,7 +1221,7 @@ static size_t commit_items(struct timeline *t, const struct entry *e, size_t n)
 	struct view *v = t->v;
 	struct commit c;
 	int64_t first_at = -1, last_at = -1;
-	struct out label = {0}, when = {0};
+	struct strbuf label = {0}, when = {0};
 	int64_t added = 0, removed = 0;
 	size_t m = 1;
 	char buf[40];
@@ -1332,11 +1230,11 @@ static size_t commit_items(struct timeline *t, const struct entry *e, size_t n)
 		m++;
 	if (m == 1) {
 		commit_read(v, e[0].item, &c);
-		out_puts(&label, "Commit");
+		strbuf_puts(&label, "Commit");
 		if (c.hash[0])
-			out_printf(&label, " `%s`", c.hash);
+			strbuf_printf(&label, " `%s`", c.hash);
 		if (c.subject) {
-			out_puts(&label, ": ");
+			strbuf_puts(&label, ": ");
 			put_excerpt(&label, c.subject, SUBJECT_CLIP, TEMPLATE_MD_BOLD, false);
 		}
 		put_commit_when(v, &when, &c);
@@ -1348,19 +1246,19 @@ static size_t commit_items(struct timeline *t, const struct entry *e, size_t n)
 	put_count(&label, (int64_t)m, "commit", "commits");
 	act_open(t, &label, NULL);
 	for (size_t i = 0; i < m; i++) {
-		struct out d = {0};
+		struct strbuf d = {0};
 
 		commit_read(v, e[i].item, &c);
 		if (c.hash[0])
-			out_printf(&d, "`%s` ", c.hash);
+			strbuf_printf(&d, "`%s` ", c.hash);
 		if (c.subject)
 			put_excerpt(&d, c.subject, SUBJECT_CLIP, 0, false);
 		else
-			out_puts(&d, "(no subject)");
+			strbuf_puts(&d, "(no subject)");
 		if (c.at >= 0 || c.added >= 0) {
-			out_puts(&d, " (");
+			strbuf_puts(&d, " (");
 			put_commit_when(v, &d, &c);
-			out_putc(&d, ')');
+			strbuf_putc(&d, ')');
 		}
 		act_detail(t, &d);
 		if (i == 0)
@@ -1372,12 +1270,12 @@ static size_t commit_items(struct timeline *t, const struct entry *e, size_t n)
 	}
 	if (first_at >= 0 && last_at >= 0) {
 		format_when(v, first_at, buf, sizeof(buf));
-		out_puts(&when, buf);
+		strbuf_puts(&when, buf);
 		format_when(v, last_at, buf, sizeof(buf));
-		out_printf(&when, "–%s", buf);
+		strbuf_printf(&when, "–%s", buf);
 	}
 	if (added >= 0 && removed >= 0) {
-		out_puts(&when, when.len ? ", " : "");
+		strbuf_puts(&when, when.len ? ", " : "");
 		put_lines(&when, added, removed);
 	}
 	if (t->cur)
@@ -1390,9 +1288,9 @@ static void gap_item(struct timeline *t, const json_t *gap)
 {
 	int64_t from = get_int(gap, "from", STAMP_MAX_MS), to = get_int(gap, "to", STAMP_MAX_MS);
 	char a[40], b[40], dur[64], when[160];
-	struct out label = {0};
+	struct strbuf label = {0};
 
-	out_puts(&label, str_eq(json_object_get(gap, "kind"), "suspend") ? "Suspended" : "Idle");
+	strbuf_puts(&label, str_eq(json_object_get(gap, "kind"), "suspend") ? "Suspended" : "Idle");
 	format_when(t->v, from, a, sizeof(a));
 	format_when(t->v, to, b, sizeof(b));
 	duration_format_long((to - from) / 1000, dur, sizeof(dur));
@@ -1479,7 +1377,7 @@ static void view_activities(struct view *v)
 	}
 	e = timeline_entries(v, &n);
 	for (size_t i = 0; e && i < n;) {
-		struct out o = {0};
+		struct strbuf o = {0};
 
 		switch (e[i].type) {
 		case ENT_EVENT:
@@ -1492,7 +1390,7 @@ static void view_activities(struct view *v)
 			gap_item(&t, e[i].item);
 			break;
 		case ENT_PULLED:
-			out_puts(&o, "Pulled ");
+			strbuf_puts(&o, "Pulled ");
 			put_count(&o, get_int(v->stats, "pulled", COUNT_MAX), "commit", "commits");
 			act_open(&t, &o, NULL);
 			break;
@@ -1544,7 +1442,7 @@ static void learning_item(struct view *v, json_t *item, int nth, const char *tex
 static void challenge_item(struct view *v, json_t *item, int nth, const char *text)
 {
 	const char *rest = strchr(text, '\n');
-	struct out o = {0};
+	struct strbuf o = {0};
 	bool clipped, more;
 
 	first_line_clip(text, HEADING_CLIP, &clipped, &more);
@@ -1622,16 +1520,16 @@ static bool adr_path(const char *path)
 /* Where the log should point to reach a file of the repository (see docs/templates.md). */
 static char *repo_file_link(struct view *v, const char *path)
 {
-	struct out o = {0};
+	struct strbuf o = {0};
 	char *rel;
 
 	if (!v->repo || v->repo[0] != '/')
 		return strdup(path);
-	out_puts(&o, v->repo);
+	strbuf_puts(&o, v->repo);
 	if (o.len && o.s[o.len - 1] != '/')
-		out_putc(&o, '/');
-	out_puts(&o, path);
-	if (o.oom)
+		strbuf_putc(&o, '/');
+	strbuf_puts(&o, path);
+	if (o.error)
 		return NULL;
 	if (v->log_dir && path_inside(v->log_dir, v->repo) &&
 	    (rel = relative_path(v->log_dir, o.s))) {
@@ -1650,7 +1548,7 @@ static void view_adrs(struct view *v)
 	for (size_t i = 0; list && i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i);
 		char *path = get_text(v, f, "path"), *target;
-		struct out o = {0};
+		struct strbuf o = {0};
 		json_t *item;
 
 		if (!path || str_eq(json_object_get(f, "status"), "D") || !adr_path(path) ||
@@ -1662,12 +1560,12 @@ static void view_adrs(struct view *v)
 		put_code(&o, path, false);
 		set_out(v, item, "path", &o);
 		target = repo_file_link(v, path);
-		out_putc(&o, '[');
+		strbuf_putc(&o, '[');
 		put_code(&o, path, false);
-		out_puts(&o, "](");
+		strbuf_puts(&o, "](");
 		if (target)
 			put_url(&o, target);
-		out_putc(&o, ')');
+		strbuf_putc(&o, ')');
 		set_out(v, item, "link", &o);
 		list_add(v, list, item);
 		free(target);
@@ -1743,7 +1641,7 @@ static void code_todo(struct view *v, json_t *groups[4], const json_t *t)
 	char *path = get_text(v, t, "path"), *text = get_text(v, t, "text");
 	int64_t line = get_int(t, "line", COUNT_MAX);
 	const char *from;
-	struct out o = {0}, w = {0};
+	struct strbuf o = {0}, w = {0};
 	json_t *item;
 	size_t n;
 	int pri;
@@ -1766,21 +1664,22 @@ static void code_todo(struct view *v, json_t *groups[4], const json_t *t)
 	while (n > 0 && (from[n - 1] == ' ' || from[n - 1] == '\t'))
 		n--;
 	item = item_new(v);
-	out_putn(&o, from, n);
+	strbuf_putn(&o, from, n);
 	if (o.len) {
 		char *s = o.s;
 
-		o = (struct out){0};
+		o = (struct strbuf){0};
 		put_excerpt(&o, s, ACTIVITY_CLIP, 0, false);
 		free(s);
 	}
 	set_out(v, item, "text", &o);
-	out_puts(&w, path);
+	strbuf_puts(&w, path);
 	if (line >= 0)
-		out_printf(&w, ":%lld", (long long)line);
+		strbuf_printf(&w, ":%lld", (long long)line);
 	if (w.s)
 		put_code(&o, w.s, false);
-	o.oom |= w.oom;
+	if (!o.error)
+		o.error = w.error;
 	free(w.s);
 	set_out(v, item, "where", &o);
 	list_add(v, groups[pri], item);
@@ -1874,14 +1773,14 @@ static json_t *commits_by_path(struct view *v, const json_t *commits)
 
 /* The subjects of the session's commits that touched the file, else "uncommitted". */
 static void file_description(struct view *v, const json_t *commits, const json_t *by_path,
-			     const json_t *file, struct out *o)
+			     const json_t *file, struct strbuf *o)
 {
 	const json_t *path = json_object_get(file, "path"), *idx;
 	size_t shown = 0, total;
 
 	if (!by_path) {
 		if (get_int(v->stats, "commits", COUNT_MAX) == 0)
-			out_puts(o, "uncommitted");
+			strbuf_puts(o, "uncommitted");
 		return;
 	}
 	idx = json_is_string(path) ? json_object_get(by_path, json_string_value(path)) : NULL;
@@ -1894,17 +1793,17 @@ static void file_description(struct view *v, const json_t *commits, const json_t
 		if (!s)
 			continue;
 		s[strcspn(s, "\n")] = '\0';
-		out_puts(o, shown++ ? "; " : "");
+		strbuf_puts(o, shown++ ? "; " : "");
 		put_excerpt(o, s, SUBJECT_CLIP, TEMPLATE_MD_CELL, false);
 		free(s);
 	}
 	if (total > shown && shown > 0)
-		out_printf(o, "; and %zu more", total - shown);
+		strbuf_printf(o, "; and %zu more", total - shown);
 	if (total == 0)
-		out_puts(o, "uncommitted");
+		strbuf_puts(o, "uncommitted");
 }
 
-static void file_changes(struct view *v, const json_t *f, const char *path, struct out *o)
+static void file_changes(struct view *v, const json_t *f, const char *path, struct strbuf *o)
 {
 	char *old = get_text(v, f, "old_path");
 	bool binary = json_is_true(json_object_get(f, "binary"));
@@ -1912,16 +1811,16 @@ static void file_changes(struct view *v, const json_t *f, const char *path, stru
 	bool lines = !binary && added >= 0 && removed >= 0;
 
 	if (old && strcmp(old, path) != 0) {
-		out_puts(o, "renamed from ");
+		strbuf_puts(o, "renamed from ");
 		put_code(o, old, true);
 		if (binary)
-			out_puts(o, ", binary");
+			strbuf_puts(o, ", binary");
 		else if (lines && (added > 0 || removed > 0))
-			out_printf(o, ", +%lld, -%lld", (long long)added, (long long)removed);
+			strbuf_printf(o, ", +%lld, -%lld", (long long)added, (long long)removed);
 	} else if (binary) {
-		out_puts(o, "binary");
+		strbuf_puts(o, "binary");
 	} else if (lines) {
-		out_printf(o, "+%lld, -%lld", (long long)added, (long long)removed);
+		strbuf_printf(o, "+%lld, -%lld", (long long)added, (long long)removed);
 	}
 	free(old);
 }
@@ -1933,7 +1832,7 @@ static void view_files(struct view *v)
 	int64_t max = get_int(v->rec, "max_file_rows", MAX_FILE_ROWS);
 	json_t *list = json_array(), *by_path = commits_by_path(v, commits);
 	size_t rows = 0, more = 0;
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (max <= 0)
 		max = DEFAULT_FILE_ROWS;
@@ -1963,7 +1862,7 @@ static void view_files(struct view *v)
 	json_decref(by_path);
 	set_list(v, v->root, "files", list);
 	if (more > 0) {
-		out_printf(&o, "… and %zu more %s", more, more == 1 ? "file" : "files");
+		strbuf_printf(&o, "… and %zu more %s", more, more == 1 ? "file" : "files");
 		set_out(v, v->root, "files_more", &o);
 	}
 }
@@ -2004,7 +1903,7 @@ static void check_output(struct view *v, json_t *item, const json_t *tail)
 {
 	size_t starts[OUTPUT_LINES], nstarts = 0, len, from, run = 0, longest = 2;
 	char *raw, *text;
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (!json_is_string(tail))
 		return;
@@ -2033,12 +1932,12 @@ static void check_output(struct view *v, json_t *item, const json_t *tail)
 			longest = run;
 	}
 	for (size_t i = 0; i <= longest; i++)
-		out_putc(&o, '`');
-	out_putc(&o, '\n');
-	out_puts(&o, text + from);
-	out_putc(&o, '\n');
+		strbuf_putc(&o, '`');
+	strbuf_putc(&o, '\n');
+	strbuf_puts(&o, text + from);
+	strbuf_putc(&o, '\n');
 	for (size_t i = 0; i <= longest; i++)
-		out_putc(&o, '`');
+		strbuf_putc(&o, '`');
 	set_out(v, item, "output", &o);
 	free(text);
 }
@@ -2049,15 +1948,15 @@ static void check_tests(struct view *v, json_t *item, const json_t *tests)
 	int64_t passed = get_int(tests, "passed", COUNT_MAX),
 		failed = get_int(tests, "failed", COUNT_MAX);
 	int64_t skipped = get_int(tests, "skipped", COUNT_MAX);
-	struct out o = {0};
+	struct strbuf o = {0};
 
 	if (passed < 0 && failed < 0 && skipped < 0)
 		return;
-	out_printf(&o, "%lld passing", (long long)(passed > 0 ? passed : 0));
+	strbuf_printf(&o, "%lld passing", (long long)(passed > 0 ? passed : 0));
 	if (failed > 0)
-		out_printf(&o, ", %lld failing", (long long)failed);
+		strbuf_printf(&o, ", %lld failing", (long long)failed);
 	if (skipped > 0)
-		out_printf(&o, ", %lld skipped", (long long)skipped);
+		strbuf_printf(&o, ", %lld skipped", (long long)skipped);
 	set_out(v, item, "tests", &o);
 }
 
@@ -2071,7 +1970,7 @@ static void view_checks(struct view *v)
 		char *name = get_text(v, c, "name");
 		bool ok = json_is_true(json_object_get(c, "ok"));
 		int64_t code = get_int(c, "exit", 255);
-		struct out o = {0};
+		struct strbuf o = {0};
 		json_t *item;
 
 		if (!name)
@@ -2079,21 +1978,21 @@ static void view_checks(struct view *v)
 		item = item_new(v);
 		set_inline(v, item, "name", name, 0);
 		set_json(v, item, "ok", json_boolean(ok));
-		out_puts(&o, ok ? "✅ " : "⚠️ ");
+		strbuf_puts(&o, ok ? "✅ " : "⚠️ ");
 		put_inline_str(&o, name, 0);
 		if (!ok) {
-			out_puts(&o, " (");
+			strbuf_puts(&o, " (");
 			if (json_is_true(json_object_get(c, "timed_out")))
-				out_puts(&o, "timed out");
+				strbuf_puts(&o, "timed out");
 			else if (code >= 0)
-				out_printf(&o, "exit %lld", (long long)code);
+				strbuf_printf(&o, "exit %lld", (long long)code);
 			else
-				out_puts(&o, "failed");
+				strbuf_puts(&o, "failed");
 			if (json_is_number(sec) && json_number_value(sec) >= 0 &&
 			    json_number_value(sec) < (double)SECONDS_MAX)
-				out_printf(&o, ", %lld s",
-					   (long long)(json_number_value(sec) + 0.5));
-			out_putc(&o, ')');
+				strbuf_printf(&o, ", %lld s",
+					      (long long)(json_number_value(sec) + 0.5));
+			strbuf_putc(&o, ')');
 			check_output(v, item, json_object_get(c, "output_tail"));
 		}
 		set_out(v, item, "status", &o);
@@ -2140,18 +2039,18 @@ static void view_refs(struct view *v)
 	for (size_t i = 0; issues && pulls && i < json_array_size(refs); i++) {
 		const json_t *r = json_array_get(refs, i), *kind = json_object_get(r, "kind");
 		char *text = get_text(v, r, "text"), *url = get_text(v, r, "url");
-		struct out o = {0};
+		struct strbuf o = {0};
 		json_t *item;
 
 		if (text) {
 			item = item_new(v);
 			if (url && !strchr(url, '\n') &&
 			    (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0)) {
-				out_putc(&o, '[');
+				strbuf_putc(&o, '[');
 				put_link_text(&o, text);
-				out_puts(&o, "](");
+				strbuf_puts(&o, "](");
 				put_url(&o, url);
-				out_putc(&o, ')');
+				strbuf_putc(&o, ')');
 			} else {
 				put_inline_str(&o, text, 0);
 			}
@@ -2172,16 +2071,16 @@ static void view_refs(struct view *v)
 static char *log_link(struct view *v, const char *path)
 {
 	const char *base = strrchr(path, '/');
-	struct out o = {0};
+	struct strbuf o = {0};
 	char *rel;
 
 	if (path[0] == '/' && v->log_dir && (rel = relative_path(v->log_dir, path)))
 		return rel;
 	if (path[0] != '/' && (strncmp(path, "./", 2) == 0 || strncmp(path, "../", 3) == 0))
 		return strdup(path);
-	out_puts(&o, "./");
-	out_puts(&o, path[0] == '/' && base ? base + 1 : path);
-	return o.oom ? (free(o.s), NULL) : o.s;
+	strbuf_puts(&o, "./");
+	strbuf_puts(&o, path[0] == '/' && base ? base + 1 : path);
+	return o.error ? (free(o.s), NULL) : o.s;
 }
 
 static void view_previous(struct view *v)
@@ -2193,7 +2092,7 @@ static void view_previous(struct view *v)
 		const json_t *l = json_array_get(logs, i);
 		char *path = get_text(v, l, "path"), *date = get_text(v, l, "date");
 		char *title = get_text(v, l, "title"), *target;
-		struct out o = {0};
+		struct strbuf o = {0};
 		json_t *item;
 
 		if (!path || strchr(path, '\n') || !(target = log_link(v, path))) {
@@ -2211,12 +2110,12 @@ static void view_previous(struct view *v)
 		item = item_new(v);
 		set_inline(v, item, "date", date, 0);
 		set_inline(v, item, "title", title, 0);
-		out_putc(&o, '[');
+		strbuf_putc(&o, '[');
 		if (date)
 			put_link_text(&o, date);
-		out_puts(&o, "](");
+		strbuf_puts(&o, "](");
 		put_url(&o, target);
-		out_putc(&o, ')');
+		strbuf_putc(&o, ')');
 		set_out(v, item, "link", &o);
 		list_add(v, list, item);
 		free(target);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+#include "utf8.h"
+
 /* Sections open at once, parts of a dotted name, bytes of a name. */
 #define MAX_DEPTH 32
 #define MAX_PATH  8
@@ -36,56 +39,6 @@ struct tmpl {
 	struct node *nodes;
 	size_t n, cap;
 };
-
-struct buf {
-	char *s;
-	size_t len, cap;
-	int error; /* 0, ENOMEM or E2BIG */
-};
-
-static bool buf_reserve(struct buf *b, size_t n)
-{
-	size_t cap;
-	char *s;
-
-	if (b->error)
-		return false;
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	if (n > TMPL_MAX_OUTPUT || b->len + n > TMPL_MAX_OUTPUT) {
-		b->error = E2BIG;
-		return false;
-	}
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	s = realloc(b->s, cap);
-	if (!s) {
-		b->error = ENOMEM;
-		return false;
-	}
-	b->s = s;
-	b->cap = cap;
-	return true;
-}
-
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-	if (n == 0 || !buf_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_spaces(struct buf *b, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memset(b->s + b->len, ' ', n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 void tmpl_free(struct tmpl *t)
 {
@@ -495,37 +448,6 @@ static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (overlong forms and surrogates are invalid). */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t v, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, v = s[0] & 0x1Fu, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, v = s[0] & 0x0Fu, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, v = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 /* A copy with CR LF (and lone CR) as LF; UTF-8 and control characters checked. */
 static char *normalize(struct compiler *c, const char *text, size_t len)
 {
@@ -540,10 +462,9 @@ static char *normalize(struct compiler *c, const char *text, size_t len)
 	}
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = utf8_len(u + i, len - i, &cp);
+		size_t k = utf8_decode(u + i, len - i, &cp);
 
-		if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
-		    (cp >= 0x80 && cp <= 0x9F)) {
+		if (k == 0 || utf8_is_control(cp)) {
 			if (k == 0)
 				compile_error(c, line, "invalid UTF-8 (byte 0x%02X)", u[i]);
 			else
@@ -636,7 +557,7 @@ struct render {
 	const struct tmpl *t;
 	const json_t *ctx[MAX_DEPTH + 1];
 	int nctx;
-	struct buf out;
+	struct strbuf out;
 	unsigned long steps;
 };
 
@@ -679,7 +600,7 @@ static bool truthy(const struct node *nd, const json_t *v)
  * ("- ", "* ", "+ ", "1. ", "1) ") and the spaces after it. A multi-line value continues there,
  * so it stays inside its list item.
  */
-static size_t hanging_indent(const struct buf *b)
+static size_t hanging_indent(const struct strbuf *b)
 {
 	const char *s = b->s;
 	size_t start = b->len, i, col = 0, k = 0, sp = 0;
@@ -708,21 +629,21 @@ static void put_value(struct render *r, const char *s, size_t n)
 	size_t indent;
 
 	if (!nl) {
-		buf_put(&r->out, s, n);
+		strbuf_putn(&r->out, s, n);
 		return;
 	}
 	indent = hanging_indent(&r->out);
 	while (nl) {
 		size_t k = (size_t)(nl - s) + 1;
 
-		buf_put(&r->out, s, k);
+		strbuf_putn(&r->out, s, k);
 		s += k;
 		n -= k;
 		if (n > 0 && *s != '\n')
-			buf_spaces(&r->out, indent);
+			strbuf_spaces(&r->out, indent);
 		nl = memchr(s, '\n', n);
 	}
-	buf_put(&r->out, s, n);
+	strbuf_putn(&r->out, s, n);
 }
 
 static void render_range(struct render *r, size_t begin, size_t end)
@@ -738,7 +659,7 @@ static void render_range(struct render *r, size_t begin, size_t end)
 		}
 		switch (nd->type) {
 		case N_TEXT:
-			buf_put(&r->out, nd->text, nd->len);
+			strbuf_putn(&r->out, nd->text, nd->len);
 			i++;
 			continue;
 		case N_VAR:
@@ -749,7 +670,7 @@ static void render_range(struct render *r, size_t begin, size_t end)
 			} else if (nd->kind == TMPL_NUMBER && json_is_integer(v)) {
 				snprintf(num, sizeof(num), "%lld",
 					 (long long)json_integer_value(v));
-				buf_put(&r->out, num, strlen(num));
+				strbuf_puts(&r->out, num);
 			}
 			i++;
 			continue;
@@ -821,7 +742,7 @@ static bool blank_line(const char *p, size_t n)
 }
 
 /* The output's tidying; see tmpl_render. */
-static void tidy(const struct buf *in, struct buf *out)
+static void tidy(const struct strbuf *in, struct strbuf *out)
 {
 	const char *p = in->s ? in->s : "", *end = p + in->len;
 	bool in_fence = false, prev_blank = true;
@@ -837,12 +758,12 @@ static void tidy(const struct buf *in, struct buf *out)
 			k = fence_run(p, n, &ch, &after);
 			if (k >= flen && ch == fch && blank_line(p + after, n - after))
 				in_fence = false;
-			buf_put(out, p, n);
-			buf_put(out, "\n", 1);
+			strbuf_putn(out, p, n);
+			strbuf_putc(out, '\n');
 			prev_blank = false;
 		} else if (blank_line(p, n)) {
 			if (!prev_blank)
-				buf_put(out, "\n", 1);
+				strbuf_putc(out, '\n');
 			prev_blank = true;
 		} else {
 			k = fence_run(p, n, &ch, &after);
@@ -853,8 +774,8 @@ static void tidy(const struct buf *in, struct buf *out)
 				fch = ch;
 				flen = k;
 			}
-			buf_put(out, p, n);
-			buf_put(out, "\n", 1);
+			strbuf_putn(out, p, n);
+			strbuf_putc(out, '\n');
 			prev_blank = false;
 		}
 		p += n + 1;
@@ -866,8 +787,8 @@ static void tidy(const struct buf *in, struct buf *out)
 
 char *tmpl_render(const struct tmpl *t, const json_t *view, char *err, size_t errn)
 {
-	struct render r = {.t = t, .nctx = 1};
-	struct buf tidied = {0};
+	struct render r = {.t = t, .nctx = 1, .out = {.max = TMPL_MAX_OUTPUT}};
+	struct strbuf tidied = {.max = TMPL_MAX_OUTPUT};
 
 	if (errn)
 		err[0] = '\0';

@@ -1,7 +1,6 @@
 #include "checks.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 
 /* --- test summaries --------------------------------------------------------------------- */
 
@@ -376,21 +377,14 @@ struct fixture {
 	struct checks_run *run;
 };
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/stint-test-checks-XXXXXX",
-		 tmp && *tmp == '/' ? tmp : "/tmp");
-	if (!mkdtemp(f->dir) || uv_loop_init(&f->loop) < 0) {
+	if (!testutil_mkdtemp(f->dir, sizeof(f->dir), NULL, "checks") ||
+	    uv_loop_init(&f->loop) < 0) {
 		free(f);
 		return -1;
 	}
@@ -406,7 +400,7 @@ static int teardown(void **state)
 	/* Every handle of the run is closed by the time done was called. */
 	assert_false(uv_loop_alive(&f->loop));
 	assert_int_equal(uv_loop_close(&f->loop), 0);
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testutil_rm_rf(f->dir);
 	free(f);
 	return 0;
 }

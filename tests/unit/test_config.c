@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -17,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 /*
  * Each test gets a private directory: HOME is dir/home, the config is dir/config.ini, and the
  * XDG and STINT variables are unset (restored afterwards).
@@ -27,26 +28,19 @@ struct fixture {
 	char file[256 + 16];
 	char err[1024];
 	struct config cfg;
+	struct testutil_env env;
 };
 
-static const char *const env_names[] = {"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "STINT_CONFIG"};
-static char *saved_env[4];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
+static const char *const env_names[] = {"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "STINT_CONFIG",
+					NULL};
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/stint-test-config-XXXXXX",
-		 tmp && *tmp == '/' ? tmp : "/tmp");
-	if (!mkdtemp(f->dir)) {
+	if (!testutil_mkdtemp(f->dir, sizeof(f->dir), NULL, "config")) {
 		free(f);
 		return -1;
 	}
@@ -54,12 +48,7 @@ static int setup(void **state)
 	snprintf(f->file, sizeof(f->file), "%s/config.ini", f->dir);
 	if (mkdir(f->home, 0700) < 0)
 		return -1;
-	for (size_t i = 0; i < 4; i++) {
-		const char *v = getenv(env_names[i]);
-
-		saved_env[i] = v ? strdup(v) : NULL;
-		unsetenv(env_names[i]);
-	}
+	testutil_env_clear(&f->env, env_names);
 	setenv("HOME", f->home, 1);
 	*state = f;
 	return 0;
@@ -70,34 +59,16 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	config_finish(&f->cfg);
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	for (size_t i = 0; i < 4; i++) {
-		if (saved_env[i])
-			setenv(env_names[i], saved_env[i], 1);
-		else
-			unsetenv(env_names[i]);
-		free(saved_env[i]);
-		saved_env[i] = NULL;
-	}
+	testutil_rm_rf(f->dir);
+	testutil_env_restore(&f->env);
 	free(f);
 	return 0;
-}
-
-static void write_file_n(const char *path, const char *text, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-
-	if (!fp)
-		fail_msg("cannot create %s", path);
-	if (n && fwrite(text, 1, n, fp) != n)
-		fail_msg("cannot write %s", path);
-	fclose(fp);
 }
 
 static int load_n(struct fixture *f, const char *text, size_t n)
 {
 	config_finish(&f->cfg);
-	write_file_n(f->file, text, n);
+	testutil_write_file_n(f->file, text, n);
 	f->err[0] = '\0';
 	return config_load(&f->cfg, f->file, false, f->err, sizeof(f->err));
 }

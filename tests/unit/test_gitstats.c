@@ -16,6 +16,7 @@
 
 #include "gitstats.h"
 #include "repo.h"
+#include "testutil.h"
 
 /* Repositories are made with libgit2 here; the comparisons with git itself are in
  * tests/integration/test_gitstats.sh. */
@@ -24,18 +25,6 @@ struct fixture {
 	char dir[64];
 	char repo[128];
 };
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* Stages everything and commits it, like `git add -A && git commit`. */
 static void commit_all(const char *dir, const char *msg)
@@ -76,8 +65,8 @@ static int setup(void **state)
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
 	assert_int_equal(git_repository_init(&repo, f->repo, 0), 0);
 	git_repository_free(repo);
-	write_file(f->repo, "three.txt", "one\ntwo\nthree\n");
-	write_file(f->repo, "keep.txt", "a\nb\nc\nd\ne\nf\n");
+	testutil_write_file(f->repo, "three.txt", "one\ntwo\nthree\n");
+	testutil_write_file(f->repo, "keep.txt", "a\nb\nc\nd\ne\nf\n");
 	commit_all(f->repo, "initial");
 	*state = f;
 	return 0;
@@ -209,15 +198,15 @@ static void test_compute_basic(void **state)
 	char err[512];
 
 	/* Work that was there at the start is not the session's. */
-	write_file(f->repo, "keep.txt", "a\nb\nc\nd\ne\nf\ndirty at start\n");
+	testutil_write_file(f->repo, "keep.txt", "a\nb\nc\nd\ne\nf\ndirty at start\n");
 	assert_int_equal(gitstats_baseline(f->repo, &b, err, sizeof(err)), 0);
 	assert_int_equal(gitstats_compute(f->repo, &b, NULL, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.nfiles, 0);
 	assert_int_equal(s.added + s.removed, 0);
 	gitstats_finish(&s);
 
-	write_file(f->repo, "three.txt", "one\n2\nthree\nfour\n");
-	write_file(f->repo, "untracked.txt", "u\n");
+	testutil_write_file(f->repo, "three.txt", "one\n2\nthree\nfour\n");
+	testutil_write_file(f->repo, "untracked.txt", "u\n");
 	assert_int_equal(gitstats_compute(f->repo, &b, NULL, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.nfiles, 2);
 	x = find_file(&s, "three.txt");
@@ -267,7 +256,7 @@ static void test_small_rename(void **state)
 	snprintf(from, sizeof(from), "%s/three.txt", f->repo);
 	snprintf(to, sizeof(to), "%s/renamed.txt", f->repo);
 	assert_int_equal(rename(from, to), 0);
-	write_file(f->repo, "renamed.txt", "one\ntwo\nthree\nfour\n");
+	testutil_write_file(f->repo, "renamed.txt", "one\ntwo\nthree\nfour\n");
 	assert_int_equal(gitstats_compute(f->repo, &b, NULL, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.nfiles, 1);
 	assert_int_equal(s.files[0].status, 'R');
@@ -289,8 +278,8 @@ static void test_exclude(void **state)
 	snprintf(dir, sizeof(dir), "%s/logs", f->repo);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(gitstats_baseline(f->repo, &b, err, sizeof(err)), 0);
-	write_file(dir, "session.md", "log\n");
-	write_file(f->repo, "logs-not-excluded.txt", "x\n");
+	testutil_write_file(dir, "session.md", "log\n");
+	testutil_write_file(f->repo, "logs-not-excluded.txt", "x\n");
 	snprintf(abs, sizeof(abs), "%s/logs/", f->repo);
 	snprintf(outside, sizeof(outside), "%s/elsewhere", f->dir);
 	const char *ex[] = {"logs", "./logs/", abs};
@@ -324,7 +313,7 @@ static void test_unborn(void **state)
 	assert_string_equal(b.tree, "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
 	assert_true(strlen(b.branch) > strlen(suffix));
 	assert_string_equal(b.branch + strlen(b.branch) - strlen(suffix), suffix);
-	write_file(path, "first.txt", "1\n2\n");
+	testutil_write_file(path, "first.txt", "1\n2\n");
 	assert_int_equal(gitstats_compute(path, &b, NULL, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.nfiles, 1);
 	assert_int_equal(s.added, 2);
@@ -466,13 +455,13 @@ static void test_concurrent(void **state)
 	snprintf(second, sizeof(second), "%s/second", f->dir);
 	assert_int_equal(git_repository_init(&repo, second, 0), 0);
 	git_repository_free(repo);
-	write_file(second, "x.txt", "1\n2\n3\n");
+	testutil_write_file(second, "x.txt", "1\n2\n3\n");
 	commit_all(second, "x");
 	assert_int_equal(gitstats_baseline(f->repo, &b[0], err, sizeof(err)), 0);
 	assert_int_equal(gitstats_baseline(second, &b[1], err, sizeof(err)), 0);
-	write_file(f->repo, "three.txt", "one\n");
-	write_file(second, "x.txt", "1\n2\n3\n4\n5\n");
-	write_file(second, "y.txt", "y\n");
+	testutil_write_file(f->repo, "three.txt", "one\n");
+	testutil_write_file(second, "x.txt", "1\n2\n3\n4\n5\n");
+	testutil_write_file(second, "y.txt", "y\n");
 	for (int i = 0; i < 6; i++) {
 		struct gitstats s;
 

@@ -12,6 +12,7 @@
 
 #include "logprep.h"
 #include "repo.h"
+#include "testutil.h"
 
 static void check_forge(const char *remote, const char *want)
 {
@@ -86,18 +87,6 @@ static void test_not_refs(void **state)
 	json_decref(r);
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void test_previous_logs_and_carried_todos(void **state)
 {
 	char dir[] = "/tmp/stint-logprep.XXXXXX", cmd[128];
@@ -105,19 +94,19 @@ static void test_previous_logs_and_carried_todos(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	write_file(dir, "2026-11-20.md", "# Session: Old\n- [ ] very old\n");
-	write_file(dir, "2026-11-24.md", "# Session: Yesterday\n");
-	write_file(dir, "2026-11-24-2.md",
-		   "# Session: Later yesterday\n"
-		   "- [ ] carry me\n"
-		   "- [x] done already\n"
-		   "- [ ] [TODO item with clear action] - a prompt\n"
-		   "```\n- [ ] inside a fence\n```\n"
-		   "  - [ ] nested one\n"
-		   "- [ ] carry me\n");
-	write_file(dir, "2026-11-24-10.md", "# Session: Tenth\n- [ ] from the tenth\n");
-	write_file(dir, "notes.md", "- [ ] not a log\n");
-	write_file(dir, "2026-11-2x.md", "");
+	testutil_write_file(dir, "2026-11-20.md", "# Session: Old\n- [ ] very old\n");
+	testutil_write_file(dir, "2026-11-24.md", "# Session: Yesterday\n");
+	testutil_write_file(dir, "2026-11-24-2.md",
+			    "# Session: Later yesterday\n"
+			    "- [ ] carry me\n"
+			    "- [x] done already\n"
+			    "- [ ] [TODO item with clear action] - a prompt\n"
+			    "```\n- [ ] inside a fence\n```\n"
+			    "  - [ ] nested one\n"
+			    "- [ ] carry me\n");
+	testutil_write_file(dir, "2026-11-24-10.md", "# Session: Tenth\n- [ ] from the tenth\n");
+	testutil_write_file(dir, "notes.md", "- [ ] not a log\n");
+	testutil_write_file(dir, "2026-11-2x.md", "");
 	logprep_fill(rec, dir);
 	prev = json_object_get(rec, "previous_logs");
 	assert_int_equal(json_array_size(prev), 3);

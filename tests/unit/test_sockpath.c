@@ -1,7 +1,6 @@
 #include "sockpath.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,20 +14,17 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 /* Each test gets a fresh private directory under /tmp (short, so paths fit in sun_path). */
 struct fixture {
 	char base[64];
 	char sock[SOCKPATH_MAX * 3];
 	char err[512];
+	struct testutil_env env;
 };
 
-static const char *const env_names[] = {"STINT_SOCKET", "XDG_RUNTIME_DIR"};
-static char *saved_env[2];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
+static const char *const env_names[] = {"STINT_SOCKET", "XDG_RUNTIME_DIR", NULL};
 
 static int setup(void **state)
 {
@@ -36,17 +32,11 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->base, sizeof(f->base), "/tmp/stint-test-sockpath-XXXXXX");
-	if (!mkdtemp(f->base)) {
+	if (!testutil_mkdtemp(f->base, sizeof(f->base), "/tmp", "sockpath")) {
 		free(f);
 		return -1;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		const char *v = getenv(env_names[i]);
-
-		saved_env[i] = v ? strdup(v) : NULL;
-		unsetenv(env_names[i]);
-	}
+	testutil_env_clear(&f->env, env_names);
 	*state = f;
 	return 0;
 }
@@ -55,15 +45,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	for (size_t i = 0; i < 2; i++) {
-		if (saved_env[i])
-			setenv(env_names[i], saved_env[i], 1);
-		else
-			unsetenv(env_names[i]);
-		free(saved_env[i]);
-		saved_env[i] = NULL;
-	}
+	testutil_rm_rf(f->base);
+	testutil_env_restore(&f->env);
 	free(f);
 	return 0;
 }

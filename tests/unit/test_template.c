@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 /*
  * The headings of /work/shared/session-log-template.md, in order, cut after a ':' (the title's
  * text varies). The "### Challenge N:" headings are examples and repeat per challenge, so they
@@ -1080,14 +1082,6 @@ static void test_escape_block(void **state)
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 32);
-}
-
 /* Random text made of Markdown's sharp edges; lines never start with a blank (check_structure). */
 static json_t *fuzz_text(void)
 {
@@ -1098,10 +1092,10 @@ static json_t *fuzz_text(void)
 	    "🎉",    "\x01", "\x1b", "\xff", "\xc3", "\x85", "\x7f", "#",    "_",
 	};
 	char buf[256];
-	size_t n = 0, natoms = 1 + next_rand() % 24;
+	size_t n = 0, natoms = 1 + testutil_rand(&rng) % 24;
 
 	for (size_t i = 0; i < natoms; i++) {
-		const char *a = atoms[next_rand() % (sizeof(atoms) / sizeof(*atoms))];
+		const char *a = atoms[testutil_rand(&rng) % (sizeof(atoms) / sizeof(*atoms))];
 		size_t k = strlen(a);
 
 		if (n + k >= sizeof(buf))
@@ -1299,9 +1293,9 @@ static void test_fuzz_texts(void **state)
 				for (size_t i = 0; i < json_array_size(arr); i++) {
 					json_t *item = json_array_get(arr, i);
 
-					if (next_rand() % 2)
+					if (testutil_rand(&rng) % 2)
 						json_object_set_new(item, "why", fuzz_text());
-					if (next_rand() % 2)
+					if (testutil_rand(&rng) % 2)
 						json_object_set_new(item, "blocked_by",
 								    fuzz_text());
 				}

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 /* A schema shaped like the session view's, small enough to read at a glance. */
 static const struct tmpl_field item_fields[] = {
     {"name", TMPL_TEXT, NULL, "h"},
@@ -322,14 +324,6 @@ static void test_limits(void **state)
 
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 32);
-}
-
 /* Template-shaped noise: tags and names of the schema, stray braces, odd bytes. */
 static size_t fuzz_template(char *buf, size_t cap)
 {
@@ -380,10 +374,10 @@ static size_t fuzz_template(char *buf, size_t cap)
 	    "{{^last}}, {{/last}}",
 	    "{{! c }}",
 	};
-	size_t n = 0, natoms = next_rand() % 40;
+	size_t n = 0, natoms = testutil_rand(&rng) % 40;
 
 	for (size_t i = 0; i < natoms; i++) {
-		const char *a = atoms[next_rand() % (sizeof(atoms) / sizeof(*atoms))];
+		const char *a = atoms[testutil_rand(&rng) % (sizeof(atoms) / sizeof(*atoms))];
 		size_t k = strlen(a);
 
 		if (n + k >= cap)
@@ -392,11 +386,11 @@ static size_t fuzz_template(char *buf, size_t cap)
 		n += k;
 	}
 	/* Now and then, raw random bytes (never NUL: the API takes a C string). */
-	if (next_rand() % 4 == 0) {
-		size_t extra = next_rand() % 16;
+	if (testutil_rand(&rng) % 4 == 0) {
+		size_t extra = testutil_rand(&rng) % 16;
 
 		for (size_t i = 0; i < extra && n + 1 < cap; i++)
-			buf[n++] = (char)(1 + next_rand() % 255);
+			buf[n++] = (char)(1 + testutil_rand(&rng) % 255);
 	}
 	buf[n] = '\0';
 	return n;
