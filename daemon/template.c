@@ -1529,8 +1529,10 @@ static char *repo_file_link(struct view *v, const char *path)
 	if (o.len && o.s[o.len - 1] != '/')
 		strbuf_putc(&o, '/');
 	strbuf_puts(&o, path);
-	if (o.error)
+	if (o.error) {
+		free(o.s);
 		return NULL;
+	}
 	if (v->log_dir && path_inside(v->log_dir, v->repo) &&
 	    (rel = relative_path(v->log_dir, o.s))) {
 		free(o.s);
