@@ -98,7 +98,9 @@ export STINT_NO_AUTOSTART=1
 # Socket activation: systemd-socket-activate binds and passes the socket, as systemd would.
 if command -v systemd-socket-activate >/dev/null; then
 	mkdir -p -m 700 "$(dirname "$SOCK")"
-	systemd-socket-activate -l "$SOCK" "$STINTD" -v >>"$DAEMON_LOG" 2>&1 &
+	# It passes on little of its environment: name what keeps the daemon in this test's dirs.
+	systemd-socket-activate -l "$SOCK" -E HOME -E XDG_RUNTIME_DIR -E XDG_STATE_HOME \
+		-E XDG_DATA_HOME -E XDG_CONFIG_HOME "$STINTD" -v >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_for 10 test -S "$SOCK" || fail "systemd-socket-activate did not bind"
 	"$STINT" start -C "$T/r" >/dev/null || fail "start through an activated socket"
