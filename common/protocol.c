@@ -10,6 +10,7 @@ static const char *const cmd_names[CMD__COUNT] = {
 	[CMD_PAUSE] = "pause",   [CMD_RESUME] = "resume", [CMD_CANCEL] = "cancel",
 	[CMD_NOTE] = "note",     [CMD_TODO] = "todo",     [CMD_DECISION] = "decision",
 	[CMD_LIST] = "list",     [CMD_PING] = "ping",
+	[CMD_WATCH] = "watch",   [CMD_UNWATCH] = "unwatch", [CMD_WATCHED] = "watched",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -45,6 +46,9 @@ static const struct {
 	[CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
 	[CMD_LIST] = {F_CWD | F_LIMIT, 0},
 	[CMD_PING] = {0, 0},
+	[CMD_WATCH] = {F_CWD, F_CWD},
+	[CMD_UNWATCH] = {F_CWD, F_CWD},
+	[CMD_WATCHED] = {0, 0},
 };
 
 static const struct {

@@ -105,6 +105,10 @@ static const struct config_key config_keys[] = {
 		 7 * 24 * 3600,
 		 "A session with no activity for this long is stopped automatically and its log "
 		 "written; the idle time is not counted as work (0 disables)."),
+    BOOL_KEY("time", "auto_start", auto_start, "false",
+	     "Activity in a repository that had a session in the last 30 days, with none open, "
+	     "starts a session there, dated from the first change seen. Other repositories: "
+	     "stint watch PATH. See docs/time-accounting.md."),
     MAP_SECTION("checks", checks, check_command,
 		"test = make test\n"
 		"lint = clang-tidy src/*.c",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "autostart.h"
 #include "checks.h"
 #include "ctl.h"
 #include "deadline.h"
@@ -53,6 +54,7 @@ struct job {
 	char log_path[PATH_MAX];
 	char err[512];
 	int status;
+	const char *auto_how; /* start: an auto-start ("watch", "auto_start"), dated j->at */
 };
 
 static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
@@ -108,6 +110,8 @@ static void job_free(struct job *j)
 {
 	struct stintd *d = j->d;
 
+	if (j->auto_how)
+		autostart_start_done(d, j->req.cwd);
 	proto_request_release(&j->req);
 	repo_info_finish(&j->info);
 	json_decref(j->record);
@@ -209,6 +213,7 @@ static void session_retire(struct stintd *d, struct session *s)
 	track_stop(d, s);
 	s->parked_head = s->parked_tail = NULL;
 	session_destroy(s);
+	autostart_sync(d);
 	for (; p; p = next) {
 		next = p->next;
 		dispatch_request(d, p->cl, &p->req);
@@ -277,7 +282,11 @@ static void start_committed(struct store_op *op)
 		s->baseline = j->baseline;
 		j->baseline = NULL;
 		track_start(j->d, s);
-		log_info("session %lld started in %s", (long long)s->id, s->root);
+		log_info("session %lld started in %s%s", (long long)s->id, s->root,
+			 j->auto_how ? " (auto-start)" : "");
+		if (j->info.is_git)
+			autostart_note_session(j->d, s->root);
+		autostart_sync(j->d);
 		reply_session(j->d, j->cl, s);
 		session_release(j->d, s);
 		deadline_rearm(j->d);
@@ -326,7 +335,9 @@ static void start_resolved(uv_work_t *w, int status)
 	s->idle_timeout_ns = config_idle_ns(&d->cfg);
 	session_link(d, s);
 	j->s = s;
-	stamp_now(&j->at, d->boot_id);
+	/* An auto-start is dated from the activity that triggered it, already in j->at. */
+	if (!j->auto_how)
+		stamp_now(&j->at, d->boot_id);
 	j->op.kind = STORE_OP_INSERT_SESSION;
 	j->op.row = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "repo", s->root, "repo_name",
 			      s->name, "branch", s->branch ? json_string(s->branch) : json_null(),
@@ -337,6 +348,11 @@ static void start_resolved(uv_work_t *w, int status)
 	j->op.at = j->at;
 	if (j->baseline)
 		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
+	if (j->auto_how) {
+		if (!j->op.payload)
+			j->op.payload = json_object();
+		json_object_set_new(j->op.payload, "auto", json_string(j->auto_how));
+	}
 	j->op.done = start_committed;
 	store_submit(d->store, &j->op);
 	return;
@@ -352,6 +368,30 @@ static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		job_free(j);
 	}
+}
+
+void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
+			 const char *how)
+{
+	struct proto_request req = {0};
+	struct job *j;
+
+	req.root = json_pack("{s:i, s:s, s:s}", "v", 1, "cmd", "start", "cwd", root);
+	if (!req.root) {
+		autostart_start_done(d, root);
+		return;
+	}
+	req.cmd = CMD_START;
+	req.cwd = json_string_value(json_object_get(req.root, "cwd"));
+	j = job_new(d, NULL, &req);
+	if (!j) {
+		autostart_start_done(d, root);
+		return;
+	}
+	j->auto_how = how;
+	j->at = *first;
+	if (job_queue(j, start_work, start_resolved) < 0)
+		job_free(j);
 }
 
 /* --- events: pause, resume, note, todo, decision ----------------------------------------- */
@@ -748,6 +788,11 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		return;
 	case CMD_START:
 		do_start(d, cl, req);
+		return;
+	case CMD_WATCH:
+	case CMD_UNWATCH:
+	case CMD_WATCHED:
+		autostart_request(d, cl, req);
 		return;
 	default:
 		break;

@@ -12,6 +12,16 @@ struct ctl_client;
  */
 void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_request *req);
 
+struct stamp;
+
+/*
+ * Starts a session in root as `stint start` would, with no client to answer, dated from first
+ * (the activity that triggered it); how ("watch" or "auto_start") goes into the start event.
+ * Calls autostart_start_done once it is over, started or not.
+ */
+void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
+			 const char *how);
+
 /* Rebuilds an open session from the store at start-up (store_load_open's callback). */
 int dispatch_restore(void *arg, json_t *row, json_t *events);
 

@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "autostart.h"
 #include "checks.h"
 #include "config.h"
 #include "ctl.h"
@@ -143,6 +144,7 @@ void stintd_maybe_exit(struct stintd *d)
 	if (!d->stopping || d->jobs > 0 || store_busy(d->store))
 		return;
 	ctl_close_all(d->ctl);
+	autostart_finish(d);
 	if (d->watcher) {
 		for (struct session *s = d->sessions; s; s = s->next)
 			track_stop(d, s);
@@ -197,6 +199,7 @@ static void on_hup(uv_signal_t *h, int signum)
 		for (struct session *s = d->sessions; s; s = s->next)
 			s->idle_timeout_ns = config_idle_ns(&d->cfg);
 		deadline_rearm(d);
+		autostart_sync(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
 	notify_systemd("READY=1");
@@ -427,6 +430,8 @@ int main(int argc, char **argv)
 		fatalx("%s", err);
 	recover_sessions(&d, clean);
 	store_set_idle_cb(d.store, store_idle, &d);
+	if (autostart_init(&d) < 0)
+		fatalx("out of memory");
 
 	d.ctl = ctl_create(&d);
 	if (!d.ctl)

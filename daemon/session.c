@@ -374,6 +374,10 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
+		/* Started by activity in a watched repository, not by stint start. */
+		json_object_set_new(j, "auto_started",
+				    json_boolean(s->nevents && json_string_value(json_object_get(
+								   s->events[0].data, "auto"))));
 		add_git_fields(j, s);
 	}
 	return j;

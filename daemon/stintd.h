@@ -9,6 +9,7 @@
 #include "session.h"
 #include "timeutil.h"
 
+struct autostart;
 struct ctl;
 struct store;
 
@@ -22,6 +23,7 @@ struct stintd {
 	struct ctl *ctl;
 	struct session *sessions; /* open sessions, a doubly linked list */
 	struct repo_watcher *watcher;
+	struct autostart *autostart; /* autostart.c: watched repositories without a session */
 	char boot_id[TIME_BOOT_ID_LEN + 1];
 	int64_t started_mono_ns;
 	unsigned jobs; /* worker-pool jobs in flight, other than the store's */

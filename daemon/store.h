@@ -21,6 +21,9 @@ enum store_op_kind {
 	STORE_OP_APPEND_EVENT,
 	STORE_OP_CLOSE_SESSION, /* final event + state, times and log path on the row */
 	STORE_OP_LIST,		/* closed sessions, newest first; sets result */
+	STORE_OP_WATCH_ADD,	/* repo into the watched set; result_id 1 if new, 0 if there */
+	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
+	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
 };
 
 struct store_op {
@@ -29,12 +32,12 @@ struct store_op {
 	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
 	const char *event;
 	struct stamp at;
-	json_t *payload;      /* event payload, or NULL */
-	const char *state;    /* CLOSE: "stopped" or "cancelled" */
+	json_t *payload;   /* event payload, or NULL */
+	const char *state; /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
-	const char *repo;     /* LIST: filter, or NULL */
-	int64_t limit;
+	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
+	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 
 	int64_t result_id;
 	json_t *result;
@@ -56,8 +59,8 @@ void store_close(struct store *st);
  * "author","focus","tags"}) and its events in order ([{"kind","mono","boot","wall","boot_id",
  * "data"}]). Blocking. Returns 0 or -1 with err filled.
  */
-int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
-		    void *arg, char *err, size_t errn);
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
+		    char *err, size_t errn);
 
 /* Whether the previous daemon ended cleanly; marks this run as not (yet) clean. Blocking. */
 bool store_begin_run(struct store *st);

@@ -1260,6 +1260,8 @@ static void event_item(struct timeline *t, const json_t *ev)
 	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
 	if (label && strcmp(kind, "recover") == 0 && json_is_false(json_object_get(ev, "reboot")))
 		label = "Recovered after stintd stopped unexpectedly";
+	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, "auto")))
+		label = "Session started automatically (activity in a watched repository)";
 	char extra[96] = "", dur[64], when[40] = "";
 
 	if (label) {

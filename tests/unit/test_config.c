@@ -165,6 +165,7 @@ static void expect_default_keys(const struct config *cfg, const char *home)
 	assert_null(cfg->log_template);
 	assert_int_equal(cfg->check_timeout_s, 5 * 60);
 	assert_int_equal(cfg->idle_timeout_s, 15 * 60);
+	assert_false(cfg->auto_start);
 }
 
 static void expect_defaults(const struct config *cfg, const char *home)
@@ -1169,8 +1170,8 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	/* Eight keys and the two example checks. */
-	assert_int_equal(keys, 10);
+	/* Nine keys and the two example checks. */
+	assert_int_equal(keys, 11);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);
