@@ -14,31 +14,31 @@
 #define STINT_PROTO_VERSION 1
 
 /* A request line, newline included, may not exceed this; a longer one closes the connection. */
-#define PROTO_MAX_LINE	(64 * 1024)
-#define PROTO_MAX_PATH	4096
+#define PROTO_MAX_LINE (64 * 1024)
+#define PROTO_MAX_PATH 4096
 #define PROTO_MAX_FOCUS 256
-#define PROTO_MAX_TEXT	8192
-#define PROTO_MAX_TAGS	16
-#define PROTO_MAX_TAG	64
-#define PROTO_MAX_LIST	1000
+#define PROTO_MAX_TEXT 8192
+#define PROTO_MAX_TAGS 16
+#define PROTO_MAX_TAG 64
+#define PROTO_MAX_LIST 1000
 
 /* Stable error codes: clients may switch on them. */
-#define ERR_BAD_JSON	    "bad_json"
-#define ERR_BAD_UTF8	    "bad_utf8"
-#define ERR_BAD_VERSION	    "bad_version"
+#define ERR_BAD_JSON "bad_json"
+#define ERR_BAD_UTF8 "bad_utf8"
+#define ERR_BAD_VERSION "bad_version"
 #define ERR_UNKNOWN_COMMAND "unknown_command"
-#define ERR_BAD_REQUEST	    "bad_request"
-#define ERR_TOO_LARGE	    "too_large"
-#define ERR_PERMISSION	    "permission_denied"
-#define ERR_NO_SESSION	    "no_session"
+#define ERR_BAD_REQUEST "bad_request"
+#define ERR_TOO_LARGE "too_large"
+#define ERR_PERMISSION "permission_denied"
+#define ERR_NO_SESSION "no_session"
 #define ERR_ALREADY_RUNNING "already_running"
-#define ERR_BAD_STATE	    "bad_state"
-#define ERR_BAD_PATH	    "bad_path"
-#define ERR_LOG_FAILED	    "log_failed"
-#define ERR_STORE_FAILED    "store_failed"
-#define ERR_SHUTTING_DOWN   "shutting_down"
-#define ERR_INTERNAL	    "internal"
-#define ERR_NOT_WATCHED	    "not_watched"
+#define ERR_BAD_STATE "bad_state"
+#define ERR_BAD_PATH "bad_path"
+#define ERR_LOG_FAILED "log_failed"
+#define ERR_STORE_FAILED "store_failed"
+#define ERR_SHUTTING_DOWN "shutting_down"
+#define ERR_INTERNAL "internal"
+#define ERR_NOT_WATCHED "not_watched"
 
 enum proto_cmd {
 	CMD_START,
@@ -121,7 +121,7 @@ json_t *proto_request_new(enum proto_cmd cmd);
 json_t *proto_reply_ok(void);
 /* {"v":1,"ok":false,"error":{"code":code,"message":...}} */
 json_t *proto_reply_error(const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* Compact JSON plus the terminating newline, malloc'd; NULL on allocation failure. */
 char *proto_encode(const json_t *msg, size_t *len);

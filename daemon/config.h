@@ -41,10 +41,11 @@ struct config {
 	int64_t check_timeout_s;
 	bool log_commit; /* [log] commit: commit logs written inside the repository */
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
-	int64_t idle_timeout_s;		/* 0: never idle */
-	int64_t max_session_s;		/* [time] max_session, 0: never auto-stopped */
+	int64_t idle_timeout_s; /* 0: never idle */
+	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */
 	int64_t auto_stop_after_idle_s; /* 0: off */
-	bool auto_start; /* [time] auto_start: repositories with a recent session are watched */
+	/* [time] auto_start: repositories with a recent session are watched for auto-start. */
+	bool auto_start;
 	/* [checks]: name = shell command, run in the repository at stop, in this order. */
 	struct config_map checks;
 	/* Where this config came from, for messages; NULL when only defaults are in use. */

@@ -32,8 +32,8 @@ struct store_op {
 	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
 	const char *event;
 	struct stamp at;
-	json_t *payload;   /* event payload, or NULL */
-	const char *state; /* CLOSE: "stopped" or "cancelled" */
+	json_t *payload;      /* event payload, or NULL */
+	const char *state;    /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
@@ -59,8 +59,8 @@ void store_close(struct store *st);
  * "author","focus","tags"}) and its events in order ([{"kind","mono","boot","wall","boot_id",
  * "data"}]). Blocking. Returns 0 or -1 with err filled.
  */
-int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
-		    char *err, size_t errn);
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
+		    void *arg, char *err, size_t errn);
 
 /* Whether the previous daemon ended cleanly; marks this run as not (yet) clean. Blocking. */
 bool store_begin_run(struct store *st);
