@@ -183,6 +183,19 @@ static void span_of(const struct stamp *a, const struct stamp *b, struct span *s
 	}
 }
 
+int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until)
+{
+	int64_t sum = 0;
+	struct span sp;
+
+	for (size_t i = from + 1; i <= s->nevents; i++) {
+		memset(&sp, 0, sizeof(sp));
+		span_of(&s->events[i - 1].at, i < s->nevents ? &s->events[i].at : until, &sp);
+		sum += sp.wall;
+	}
+	return sum;
+}
+
 static void add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
 {
 	json_t *last = json_array_get(gaps, json_array_size(gaps) - 1);
