@@ -50,7 +50,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
     "ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;",
     /* 3: repositories watched for auto-start (stint watch) */
-    "CREATE TABLE watched (repo TEXT PRIMARY KEY, added_wall INTEGER NOT NULL);",
+    "CREATE TABLE watched ("
+    "  repo TEXT PRIMARY KEY,"
+    "  added_wall INTEGER NOT NULL);",
 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
