@@ -25,6 +25,7 @@
 #include "logprep.h"
 #include "repo.h"
 #include "repo_watch.h"
+#include "sleepwatch.h"
 #include "sockpath.h"
 #include "stintd.h"
 #include "store.h"
@@ -145,6 +146,7 @@ void stintd_maybe_exit(struct stintd *d)
 		return;
 	ctl_close_all(d->ctl);
 	autostart_finish(d);
+	sleepwatch_stop(d);
 	if (d->watcher) {
 		for (struct session *s = d->sessions; s; s = s->next)
 			track_stop(d, s);
@@ -450,6 +452,7 @@ int main(int argc, char **argv)
 	start_watchdog(&d);
 	deadline_init(&d);
 	deadline_rearm(&d);
+	sleepwatch_start(&d);
 
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());

@@ -127,7 +127,7 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
 	ev->at = *at;
 	ev->data = data ? json_incref(data) : NULL;
-	if (at->wall_ms > s->last_activity_ms)
+	if (at->wall_ms > s->last_activity_ms && strcmp(kind, "sleep") != 0)
 		s->last_activity_ms = at->wall_ms;
 	if (strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0)
 		s->state = SESSION_ACTIVE;
@@ -274,8 +274,11 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		} else {
 			active += p->mono;
 		}
-		/* Where in the span the machine slept is unknown: shown as ending with it. */
-		if (p->asleep >= 60LL * 1000000000)
+		/* After logind's "sleep" mark the suspend starts with the span; otherwise where
+		 * in the span the machine slept is unknown: shown as ending with it. */
+		if (p->asleep >= 60LL * 1000000000 && strcmp(s->events[i - 1].kind, "sleep") == 0)
+			add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
+		else if (p->asleep >= 60LL * 1000000000)
 			add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
 	}
 	free(sp);
@@ -420,8 +423,9 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		const struct session_event *ev = &s->events[i];
 		json_t *item, *timeline;
 
-		/* Touch stamps are folded into "touched" below, not listed one by one. */
-		if (strcmp(ev->kind, "touched") == 0)
+		/* Touch stamps are folded into "touched" below, not listed one by one; sleep marks
+		 * only place the suspend gaps. */
+		if (strcmp(ev->kind, "touched") == 0 || strcmp(ev->kind, "sleep") == 0)
 			continue;
 		item = event_item(ev);
 
