@@ -352,6 +352,8 @@ static const char *state_of(const struct stintd *d, const struct watched *w)
 		return "session";
 	if (w->watch && repo_watch_gone(w->watch))
 		return "gone";
+	if (w->watch && !repo_watch_ready(w->watch))
+		return "preparing";
 	return w->watch ? "watching" : "idle";
 }
 
