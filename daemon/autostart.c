@@ -308,6 +308,18 @@ static void loaded(struct store_op *op)
 	wjob_free(j);
 }
 
+#ifdef STINT_TEST_HOOKS
+/* Test builds: STINT_TEST_UNATTENDED installs a hook that only logs, for the integration test. */
+static void test_unattended(struct stintd *d, const char *root, int64_t first_wall_ns)
+{
+	char when[40];
+
+	(void)d;
+	time_format_rfc3339(first_wall_ns / 1000000, when, sizeof(when));
+	log_info("unattended activity in %s since %s", root, when);
+}
+#endif
+
 int autostart_init(struct stintd *d)
 {
 	struct wjob *j;
@@ -318,6 +330,10 @@ int autostart_init(struct stintd *d)
 		free(j);
 		return -1;
 	}
+#ifdef STINT_TEST_HOOKS
+	if (getenv("STINT_TEST_UNATTENDED"))
+		d->autostart->unattended = test_unattended;
+#endif
 	j->d = d;
 	j->op.kind = STORE_OP_WATCH_LOAD;
 	j->op.limit = time_wall_ms() - RECENT_MS;

@@ -174,6 +174,21 @@ wait_for 10 has_session "$T/c" || fail "auto_start after a restart: no session i
 "$STINT" cancel -C "$T/c" >/dev/null
 config
 
+# --- the unattended hook (issue 7's start reminder): auto_start off, a recent session -----
+
+if "$STINTD" --version | grep -q "test hooks"; then
+	daemon_stop
+	STINT_TEST_UNATTENDED=1 daemon_start
+	wait_for 20 grep -q "watching $T/c for activity" "$DAEMON_LOG" ||
+		fail "with an unattended hook, $T/c is not watched"
+	edit_for_a_while "$T/c" # longer than the first walk can take
+	wait_for 10 grep -q "unattended activity in $T/c since" "$DAEMON_LOG" ||
+		fail "the unattended hook was not called for $T/c"
+	no_session "$T/c" || fail "the unattended hook started a session"
+	daemon_stop
+	daemon_start
+fi
+
 # --- bad input: clear errors, nonzero exits, the daemon keeps serving --------------------
 
 mkdir -p "$T/plain"
