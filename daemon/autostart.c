@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "dispatch.h"
+#include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
 #include "repo.h"
@@ -30,6 +31,9 @@ struct watched {
 	bool recent;	  /* a session was started there in the last 30 days */
 	bool starting;	  /* an auto-start is in flight */
 	struct repo_watch *watch;
+	/* The worktree as the watch began, so the change that starts a session counts in it. */
+	json_t *baseline;
+	bool baseline_busy;
 	/* The report being delivered: touched paths other than stint's logs. */
 	bool touched, saw_work;
 };
@@ -96,6 +100,70 @@ static void drop_watch(struct watched *w)
 {
 	repo_watch_remove(w->watch);
 	w->watch = NULL;
+	json_decref(w->baseline);
+	w->baseline = NULL;
+}
+
+struct base_job {
+	uv_work_t work;
+	struct stintd *d;
+	char *root;
+	json_t *baseline;
+};
+
+static void base_work(uv_work_t *work)
+{
+	struct base_job *j = work->data;
+	struct gitstats_baseline base;
+	char err[512];
+
+	if (gitstats_baseline(j->root, &base, err, sizeof(err)) < 0) {
+		log_warnx("cannot take a baseline of watched %s: %s", j->root, err);
+		return;
+	}
+	j->baseline = gitstats_baseline_to_json(&base);
+	gitstats_baseline_finish(&base);
+}
+
+static void base_done(uv_work_t *work, int status)
+{
+	struct base_job *j = work->data;
+	struct stintd *d = j->d;
+	struct watched *w = d->autostart ? find(d->autostart, j->root) : NULL;
+
+	(void)status;
+	d->jobs--;
+	if (w) {
+		w->baseline_busy = false;
+		/* Kept only while the watch that asked for it still runs. */
+		if (w->watch && !w->baseline) {
+			w->baseline = j->baseline;
+			j->baseline = NULL;
+		}
+	}
+	json_decref(j->baseline);
+	free(j->root);
+	free(j);
+	stintd_maybe_exit(d);
+}
+
+/* Takes the baseline an auto-started session will be measured from, on a worker. */
+static void take_baseline(struct stintd *d, struct watched *w)
+{
+	struct base_job *j;
+
+	if (w->baseline_busy || !(j = calloc(1, sizeof(*j))))
+		return;
+	j->d = d;
+	j->root = strdup(w->root);
+	j->work.data = j;
+	if (!j->root || uv_queue_work(d->loop, &j->work, base_work, base_done) < 0) {
+		free(j->root);
+		free(j);
+		return;
+	}
+	d->jobs++;
+	w->baseline_busy = true;
 }
 
 /* Forgets a repository that is neither watched nor recent any more. */
@@ -177,6 +245,7 @@ static void on_changed(void *arg, unsigned what)
 	bool work = w->saw_work || (what & REPO_WATCH_GITDIR) ||
 		    ((what & REPO_WATCH_WORKTREE) && !w->touched);
 	int64_t first = repo_watch_report_first(w->watch), delta;
+	json_t *base;
 	struct stamp at;
 
 	w->touched = w->saw_work = false;
@@ -197,8 +266,10 @@ static void on_changed(void *arg, unsigned what)
 	log_info("activity in watched %s (%s): starting a session", w->root,
 		 w->explicit ? "stint watch" : "auto_start");
 	w->starting = true;
+	base = w->baseline;
+	w->baseline = NULL;
 	drop_watch(w);
-	dispatch_auto_start(d, w->root, &at, w->explicit ? "watch" : "auto_start");
+	dispatch_auto_start(d, w->root, &at, w->explicit ? "watch" : "auto_start", base);
 }
 
 static void on_gone(void *arg)
@@ -226,8 +297,11 @@ void autostart_sync(struct stintd *d)
 		if (want && !w->watch) {
 			w->touched = w->saw_work = false;
 			w->watch = repo_watch_add(d->watcher, w->root, NULL, NULL, &watch_ops, w);
-			if (w->watch)
+			if (w->watch) {
 				log_debug("watching %s for activity", w->root);
+				if (starts_session(d, w))
+					take_baseline(d, w);
+			}
 		} else if (!want && w->watch) {
 			drop_watch(w);
 			log_debug("no longer watching %s for activity", w->root);

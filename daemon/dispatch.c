@@ -257,7 +257,8 @@ static void start_work(uv_work_t *w)
 	char err[512];
 
 	resolve_work(w);
-	if (j->status < 0 || !j->info.is_git)
+	/* An auto-start brings the baseline its watch took before the first change. */
+	if (j->status < 0 || !j->info.is_git || j->baseline)
 		return;
 	if (gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
 		/* The session still tracks time; status shows why there are no statistics. */
@@ -371,13 +372,14 @@ static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_reque
 }
 
 void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
-			 const char *how)
+			 const char *how, json_t *baseline)
 {
 	struct proto_request req = {0};
 	struct job *j;
 
 	req.root = json_pack("{s:i, s:s, s:s}", "v", 1, "cmd", "start", "cwd", root);
 	if (!req.root) {
+		json_decref(baseline);
 		autostart_start_done(d, root);
 		return;
 	}
@@ -385,11 +387,13 @@ void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp 
 	req.cwd = json_string_value(json_object_get(req.root, "cwd"));
 	j = job_new(d, NULL, &req);
 	if (!j) {
+		json_decref(baseline);
 		autostart_start_done(d, root);
 		return;
 	}
 	j->auto_how = how;
 	j->at = *first;
+	j->baseline = baseline;
 	if (job_queue(j, start_work, start_resolved) < 0)
 		job_free(j);
 }

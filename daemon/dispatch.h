@@ -17,10 +17,11 @@ struct stamp;
 /*
  * Starts a session in root as `stint start` would, with no client to answer, dated from first
  * (the activity that triggered it); how ("watch" or "auto_start") goes into the start event.
+ * baseline (taken, may be NULL) is the worktree from before that activity; NULL: take one now.
  * Calls autostart_start_done once it is over, started or not.
  */
 void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
-			 const char *how);
+			 const char *how, json_t *baseline);
 
 /* Rebuilds an open session from the store at start-up (store_load_open's callback). */
 int dispatch_restore(void *arg, json_t *row, json_t *events);

@@ -80,6 +80,9 @@ expect_started_near "$T/a" "$t_first" "the auto-started session"
 s=$(status_json "$T/a")
 expect_eq true "$(field "$s" auto_started)" "auto_started of the session"
 expect_eq active "$(field "$s" state)" "state of the auto-started session"
+# Measured from the worktree as the watch found it: the first change counts too.
+wait_for 10 bash -c "[[ \$('$STINT' status --json -C '$T/a') == *'\"files_changed\":1,\"added\":15,'* ]]" ||
+	fail "the first change is not in the session's statistics: $(status_json "$T/a")"
 log=$("$STINT" stop -C "$T/a" | tail -n1)
 [ -f "$log" ] || fail "stop of the auto-started session wrote no log"
 expect_contains "$(cat "$log")" "Session started automatically (activity in a watched repository)" \
