@@ -35,6 +35,7 @@ enum {
 	OPT_NEXT,
 	OPT_EDIT,
 	OPT_LAST,
+	OPT_LIST,
 };
 
 struct command;
@@ -55,7 +56,7 @@ struct args {
 	const char *tags[PROTO_MAX_TAGS];
 	size_t ntags;
 	const char *kind;
-	bool no_log, all, next, edit, last;
+	bool no_log, all, next, edit, last, list;
 	long limit;
 	int nrest;
 	char **rest;
@@ -192,6 +193,9 @@ static int parse_args(struct ctx *ctx, int argc, char **argv, struct args *a)
 		case OPT_LAST:
 			a->last = true;
 			break;
+		case OPT_LIST:
+			a->list = true;
+			break;
 		default:
 			/* getopt has said what was wrong. */
 			return usage_error(ctx->cmd, NULL);
@@ -297,8 +301,8 @@ static int resolve_gone(const char *path, char *out, size_t n)
 
 /*
  * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. Only
- * start needs the directory to exist: the others may address the session of a repository that
- * has been deleted since.
+ * start and watch need the directory to exist: the others may address the session (or watch)
+ * of a repository that has been deleted since.
  */
 static int resolve_cwd(struct ctx *ctx)
 {
@@ -309,6 +313,7 @@ static int resolve_cwd(struct ctx *ctx)
 		if (!realpath(ctx->dir, ctx->cwd)) {
 			r = -errno;
 			if (r != -ENOENT || strcmp(ctx->cmd->name, "start") == 0 ||
+			    strcmp(ctx->cmd->name, "watch") == 0 ||
 			    (r = resolve_gone(ctx->dir, ctx->cwd, sizeof(ctx->cwd))) < 0) {
 				errorf("-C %s: %s", ctx->dir, strerror(-r));
 				return EXIT_USAGE;
@@ -970,11 +975,113 @@ static int cmd_ping(struct ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/* Sends req; on success *reply_out is the reply (the caller's) and 0 is returned. */
+static int plain_command(struct ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
+{
+	json_t *reply;
+
+	*reply_out = NULL;
+	if (!req)
+		return EXIT_REFUSED;
+	reply = call(req, timeout_ms, true);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!reply_ok(reply))
+		return refused(ctx, reply);
+	*reply_out = reply;
+	return 0;
+}
+
+static int watch_list(struct ctx *ctx)
+{
+	char where[PATH_MAX + 8], since[40];
+	json_t *reply, *repos, *w;
+	int64_t ms;
+	size_t i;
+	int r;
+
+	if ((r = plain_command(ctx, new_request(ctx, CMD_WATCHED, false), TIMEOUT_MS, &reply)))
+		return r;
+	if (ctx->json) {
+		r = print_json(ctx, reply, false);
+		json_decref(reply);
+		return r;
+	}
+	repos = json_object_get(reply, "repos");
+	if (json_array_size(repos) == 0)
+		puts("No watched repositories.");
+	json_array_foreach(repos, i, w)
+	{
+		const char *reason = json_string_value(json_object_get(w, "reason"));
+		const char *state = json_string_value(json_object_get(w, "state"));
+		const char *at = json_string_value(json_object_get(w, "since"));
+
+		output_home_path(json_string_value(json_object_get(w, "repo")) ?: "?", ctx->home,
+				 where, sizeof(where));
+		since[0] = '\0';
+		if (at && output_parse_time(at, &ms) == 0)
+			time_format_local(ms, ", since %Y-%m-%d %H:%M", since, sizeof(since));
+		printf("%s  %s (%s%s)\n", where, state ?: "?",
+		       !reason || strcmp(reason, "watch") == 0	  ? "stint watch"
+		       : strcmp(reason, "auto_start") == 0 ? "[time] auto_start"
+							   : "[notify] start_reminder",
+		       since);
+	}
+	json_decref(reply);
+	return 0;
+}
+
+/* watch and unwatch: PATH, or -C PATH, or the current directory. */
+static int cmd_watch(struct ctx *ctx, int argc, char **argv)
+{
+	bool watch = strcmp(ctx->cmd->name, "watch") == 0;
+	char where[PATH_MAX + 8];
+	const char *root;
+	struct args a;
+	json_t *reply;
+	int r;
+
+	if ((r = parse_args(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.list)
+		return a.nrest || ctx->dir ? usage_error(ctx->cmd, "--list takes no PATH")
+					   : watch_list(ctx);
+	if (a.nrest > 1)
+		return usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
+	if (a.nrest == 1 && ctx->dir)
+		return usage_error(ctx->cmd, "PATH and -C exclude each other");
+	if (a.nrest == 1)
+		ctx->dir = a.rest[0];
+	if ((r = resolve_cwd(ctx)))
+		return r;
+	r = plain_command(ctx, new_request(ctx, watch ? CMD_WATCH : CMD_UNWATCH, true), TIMEOUT_MS,
+			  &reply);
+	if (r)
+		return r;
+	if (ctx->json) {
+		r = print_json(ctx, reply, false);
+		json_decref(reply);
+		return r;
+	}
+	root = watch ? json_string_value(json_object_get(json_object_get(reply, "watched"), "repo"))
+		     : json_string_value(json_object_get(reply, "repo"));
+	output_home_path(root ?: ctx->cwd, ctx->home, where, sizeof(where));
+	if (!watch)
+		printf("No longer watching %s.\n", where);
+	else if (json_is_true(json_object_get(reply, "added")))
+		printf("Watching %s: activity there with no session open starts one.\n", where);
+	else
+		printf("Already watching %s.\n", where);
+	json_decref(reply);
+	return 0;
+}
+
 static int cmd_notify(struct ctx *ctx, int argc, char **argv)
 {
 	const char *server, *reason;
+	bool test;
 	struct args a;
-	json_t *req, *reply;
+	json_t *reply;
 	int r;
 
 	if ((r = parse_args(ctx, argc, argv, &a)))
@@ -985,16 +1092,11 @@ static int cmd_notify(struct ctx *ctx, int argc, char **argv)
 		return usage_error(ctx->cmd, "unknown notify subcommand '%s'", a.rest[0]);
 	if (a.nrest > 1)
 		return usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
-	req =
-	    new_request(ctx, strcmp(a.rest[0], "test") == 0 ? CMD_NOTIFY_TEST : CMD_STATUS, false);
-	if (!req)
-		return EXIT_REFUSED;
+	test = strcmp(a.rest[0], "test") == 0;
 	/* A show can wait up to 25 s on a slow D-Bus. */
-	reply = call(req, 30000, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
+	if ((r = plain_command(ctx, new_request(ctx, test ? CMD_NOTIFY_TEST : CMD_STATUS, false),
+			       30000, &reply)))
+		return r;
 	server = json_string_value(json_object_get(reply, "notify_server"));
 	reason = json_string_value(json_object_get(reply, "notify_reason"));
 	if (ctx->json) {
@@ -1006,7 +1108,7 @@ static int cmd_notify(struct ctx *ctx, int argc, char **argv)
 			json_object_set_new(out, "notify_reason", json_string(reason));
 		r = out ? print_json(ctx, out, false) : EXIT_REFUSED;
 		json_decref(out);
-	} else if (strcmp(a.rest[0], "test") == 0) {
+	} else if (test) {
 		printf("Sent a test notification to %s.\n", server ? server : "the desktop");
 	} else {
 		const char *state = json_string_value(json_object_get(reply, "notify"));
@@ -1118,6 +1220,8 @@ static const struct option opts_log[] = {OPTION_HELP,
 					 {"all", no_argument, NULL, 'a'},
 					 OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
+static const struct option opts_watch[] = {
+    OPTION_HELP, OPTION_JSON, {"list", no_argument, NULL, OPT_LIST}, OPTION_END};
 
 #define HELP_C	  "  -C PATH             use the repository containing PATH, not the current one\n"
 #define HELP_JSON "  --json              print the daemon's reply as JSON\n"
@@ -1196,6 +1300,19 @@ static const struct command commands[] = {
      "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
      "day's logs are those of the sessions started that day (local time), among\n"
      "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
+    {"watch", cmd_watch, "hC:", opts_watch,
+     "stint watch [PATH | -C PATH] [--json] | --list [--json]",
+     "Start sessions automatically on activity in a repository",
+     "  PATH                the repository containing PATH (default: the current one)\n"
+     "  --list              list the watched repositories and their state\n" HELP_JSON
+     "\nWhile no session is open there, a change to the repository's files or a git\n"
+     "operation starts one, dated from that first change. The repository stays\n"
+     "watched (across restarts) until 'stint unwatch'. With [time] auto_start = true,\n"
+     "every repository with a session in the last 30 days is watched too.\n"},
+    {"unwatch", cmd_watch, "hC:", opts_basic, "stint unwatch [PATH | -C PATH] [--json]",
+     "Stop watching a repository for activity",
+     "  PATH                the repository containing PATH (default: the current one);\n"
+     "                      it may have been deleted since\n" HELP_JSON},
     {"ping", cmd_ping, "h", opts_basic, "stint ping [--json]",
      "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
     {"notify", cmd_notify, "h", opts_basic, "stint notify test|status [--json]",

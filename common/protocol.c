@@ -11,6 +11,7 @@ static const char *const cmd_names[CMD__COUNT] = {
 	[CMD_NOTE] = "note",     [CMD_TODO] = "todo",     [CMD_DECISION] = "decision",
 	[CMD_LIST] = "list",     [CMD_PING] = "ping",     [CMD_KEEP] = "keep",
 	[CMD_NOTIFY_TEST] = "notify_test",
+	[CMD_WATCH] = "watch",   [CMD_UNWATCH] = "unwatch", [CMD_WATCHED] = "watched",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -48,6 +49,9 @@ static const struct {
 	[CMD_PING] = {0, 0},
 	[CMD_KEEP] = {F_CWD, F_CWD},
 	[CMD_NOTIFY_TEST] = {0, 0},
+	[CMD_WATCH] = {F_CWD, F_CWD},
+	[CMD_UNWATCH] = {F_CWD, F_CWD},
+	[CMD_WATCHED] = {0, 0},
 };
 
 static const struct {

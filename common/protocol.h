@@ -37,8 +37,9 @@
 #define ERR_LOG_FAILED "log_failed"
 #define ERR_STORE_FAILED "store_failed"
 #define ERR_SHUTTING_DOWN "shutting_down"
-#define ERR_NOTIFY_FAILED   "notify_failed"
+#define ERR_NOTIFY_FAILED "notify_failed"
 #define ERR_INTERNAL "internal"
+#define ERR_NOT_WATCHED "not_watched"
 
 enum proto_cmd {
 	CMD_START,
@@ -54,6 +55,9 @@ enum proto_cmd {
 	CMD_PING,
 	CMD_KEEP,
 	CMD_NOTIFY_TEST,
+	CMD_WATCH,
+	CMD_UNWATCH,
+	CMD_WATCHED,
 	CMD__COUNT,
 };
 

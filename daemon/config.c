@@ -99,12 +99,18 @@ static const struct config_key config_keys[] = {
 		 "stint commands for the session) makes a session idle, counted from the last "
 		 "activity; the next activity resumes it (0 disables). See docs/time-accounting.md."),
     DURATION_KEY("time", "max_session", max_session_s, "12h", 0, 7 * 24 * 3600,
-		 "A session open this long (wall time) is stopped automatically and its log "
-		 "written, saying so (0 disables)."),
+		 "A session open this long (wall time, as wall_s counts it: suspend included, and "
+		 "for a session left open over a reboot the time the machine was off) is stopped "
+		 "automatically and its log written, saying so (0 disables)."),
     DURATION_KEY("time", "auto_stop_after_idle", auto_stop_after_idle_s, "0", 0,
 		 7 * 24 * 3600,
-		 "A session with no activity for this long is stopped automatically and its log "
-		 "written; the idle time is not counted as work (0 disables)."),
+		 "A session with no activity for this long (measured like max_session) is stopped "
+		 "automatically and its log written; the idle time is not counted as work (0 "
+		 "disables)."),
+    BOOL_KEY("time", "auto_start", auto_start, "false",
+	     "Activity in a repository that had a session in the last 30 days, with none open, "
+	     "starts a session there, dated from the first change seen. Other repositories: "
+	     "stint watch PATH. See docs/time-accounting.md."),
     BOOL_KEY("notify", "enabled", notify_enabled, "true",
 	     "Desktop notifications (docs/notifications.md). false: none at all, and no "
 	     "reminder timers."),

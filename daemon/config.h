@@ -54,6 +54,8 @@ struct config {
 	int64_t notify_warn_before_s;
 	int64_t notify_min_interval_s;
 	bool notify_start_reminder;
+	/* [time] auto_start: repositories with a recent session are watched for auto-start. */
+	bool auto_start;
 	/* [checks]: name = shell command, run in the repository at stop, in this order. */
 	struct config_map checks;
 	/* Where this config came from, for messages; NULL when only defaults are in use. */

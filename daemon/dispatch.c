@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "autostart.h"
 #include "checks.h"
 #include "ctl.h"
 #include "deadline.h"
@@ -54,6 +55,7 @@ struct job {
 	char log_path[PATH_MAX];
 	char err[512];
 	int status;
+	const char *auto_how; /* start: an auto-start ("watch", "auto_start"), dated j->at */
 };
 
 static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
@@ -109,6 +111,8 @@ static void job_free(struct job *j)
 {
 	struct stintd *d = j->d;
 
+	if (j->auto_how)
+		autostart_start_done(d, j->req.cwd);
 	proto_request_release(&j->req);
 	repo_info_finish(&j->info);
 	json_decref(j->record);
@@ -210,6 +214,7 @@ static void session_retire(struct stintd *d, struct session *s)
 	track_stop(d, s);
 	s->parked_head = s->parked_tail = NULL;
 	session_destroy(s);
+	autostart_sync(d);
 	for (; p; p = next) {
 		next = p->next;
 		dispatch_request(d, p->cl, &p->req);
@@ -253,7 +258,8 @@ static void start_work(uv_work_t *w)
 	char err[512];
 
 	resolve_work(w);
-	if (j->status < 0 || !j->info.is_git)
+	/* An auto-start brings the baseline its watch took before the first change. */
+	if (j->status < 0 || !j->info.is_git || j->baseline)
 		return;
 	if (gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
 		/* The session still tracks time; status shows why there are no statistics. */
@@ -278,7 +284,11 @@ static void start_committed(struct store_op *op)
 		s->baseline = j->baseline;
 		j->baseline = NULL;
 		track_start(j->d, s);
-		log_info("session %lld started in %s", (long long)s->id, s->root);
+		log_info("session %lld started in %s%s", (long long)s->id, s->root,
+			 j->auto_how ? " (auto-start)" : "");
+		if (j->info.is_git)
+			autostart_note_session(j->d, s->root);
+		autostart_sync(j->d);
 		reply_session(j->d, j->cl, s);
 		session_release(j->d, s);
 		deadline_rearm(j->d);
@@ -327,7 +337,9 @@ static void start_resolved(uv_work_t *w, int status)
 	s->idle_timeout_ns = config_idle_ns(&d->cfg);
 	session_link(d, s);
 	j->s = s;
-	stamp_now(&j->at, d->boot_id);
+	/* An auto-start is dated from the activity that triggered it, already in j->at. */
+	if (!j->auto_how)
+		stamp_now(&j->at, d->boot_id);
 	j->op.kind = STORE_OP_INSERT_SESSION;
 	j->op.row = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "repo", s->root, "repo_name",
 			      s->name, "branch", s->branch ? json_string(s->branch) : json_null(),
@@ -338,6 +350,11 @@ static void start_resolved(uv_work_t *w, int status)
 	j->op.at = j->at;
 	if (j->baseline)
 		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
+	if (j->auto_how) {
+		if (!j->op.payload)
+			j->op.payload = json_object();
+		json_object_set_new(j->op.payload, "auto", json_string(j->auto_how));
+	}
 	j->op.done = start_committed;
 	store_submit(d->store, &j->op);
 	return;
@@ -353,6 +370,33 @@ static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		job_free(j);
 	}
+}
+
+void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
+			 const char *how, json_t *baseline)
+{
+	struct proto_request req = {0};
+	struct job *j;
+
+	req.root = json_pack("{s:i, s:s, s:s}", "v", 1, "cmd", "start", "cwd", root);
+	if (!req.root) {
+		json_decref(baseline);
+		autostart_start_done(d, root);
+		return;
+	}
+	req.cmd = CMD_START;
+	req.cwd = json_string_value(json_object_get(req.root, "cwd"));
+	j = job_new(d, NULL, &req);
+	if (!j) {
+		json_decref(baseline);
+		autostart_start_done(d, root);
+		return;
+	}
+	j->auto_how = how;
+	j->at = *first;
+	j->baseline = baseline;
+	if (job_queue(j, start_work, start_resolved) < 0)
+		job_free(j);
 }
 
 /* --- events: pause, resume, note, todo, decision ----------------------------------------- */
@@ -774,6 +818,11 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	case CMD_NOTIFY_TEST:
 		proto_request_release(req);
 		notices_test(d, cl);
+		return;
+	case CMD_WATCH:
+	case CMD_UNWATCH:
+	case CMD_WATCHED:
+		autostart_request(d, cl, req);
 		return;
 	default:
 		break;

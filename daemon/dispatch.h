@@ -18,6 +18,16 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
  */
 void dispatch_internal(struct stintd *d, enum proto_cmd cmd, const char *cwd, const char *summary,
 		       const char *auto_why);
+struct stamp;
+
+/*
+ * Starts a session in root as `stint start` would, with no client to answer, dated from first
+ * (the activity that triggered it); how ("watch" or "auto_start") goes into the start event.
+ * baseline (taken, may be NULL) is the worktree from before that activity; NULL: take one now.
+ * Calls autostart_start_done once it is over, started or not.
+ */
+void dispatch_auto_start(struct stintd *d, const char *root, const struct stamp *first,
+			 const char *how, json_t *baseline);
 
 /* Rebuilds an open session from the store at start-up (store_load_open's callback). */
 int dispatch_restore(void *arg, json_t *row, json_t *events);

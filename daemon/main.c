@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "autostart.h"
 #include "checks.h"
 #include "config.h"
 #include "ctl.h"
@@ -25,6 +26,7 @@
 #include "notices.h"
 #include "repo.h"
 #include "repo_watch.h"
+#include "sleepwatch.h"
 #include "sockpath.h"
 #include "stintd.h"
 #include "store.h"
@@ -144,6 +146,8 @@ void stintd_maybe_exit(struct stintd *d)
 	if (!d->stopping || d->jobs > 0 || store_busy(d->store))
 		return;
 	ctl_close_all(d->ctl);
+	autostart_finish(d);
+	sleepwatch_stop(d);
 	if (d->watcher) {
 		for (struct session *s = d->sessions; s; s = s->next)
 			track_stop(d, s);
@@ -201,6 +205,7 @@ static void on_hup(uv_signal_t *h, int signum)
 			s->idle_timeout_ns = config_idle_ns(&d->cfg);
 		notices_configure(d);
 		deadline_rearm(d);
+		autostart_sync(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
 	notify_systemd("READY=1");
@@ -431,6 +436,8 @@ int main(int argc, char **argv)
 		fatalx("%s", err);
 	recover_sessions(&d, clean);
 	store_set_idle_cb(d.store, store_idle, &d);
+	if (autostart_init(&d) < 0)
+		fatalx("out of memory");
 
 	d.ctl = ctl_create(&d);
 	if (!d.ctl)
@@ -450,6 +457,7 @@ int main(int argc, char **argv)
 	deadline_init(&d);
 	notices_configure(&d);
 	deadline_rearm(&d);
+	sleepwatch_start(&d);
 
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());

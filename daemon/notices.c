@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autostart.h"
 #include "ctl.h"
 #include "deadline.h"
 #include "dispatch.h"
@@ -41,6 +42,7 @@ struct notices {
 	struct start_seen *starts;
 	size_t nstarts;
 	int64_t last_retry_ns;
+	bool unattended_cb; /* ours is autostart's unattended-activity callback */
 };
 
 static struct notices *get(struct stintd *d)
@@ -142,9 +144,18 @@ static void answer_tests(struct notices *no, const char *code, const char *why)
 	}
 }
 
+static void on_unattended(struct stintd *d, const char *root, int64_t first_wall_ns)
+{
+	const char *name = strrchr(root, '/');
+
+	(void)first_wall_ns;
+	notices_unattended(d, root, name && name[1] ? name + 1 : root);
+}
+
 void notices_configure(struct stintd *d)
 {
 	struct notices *no = get(d);
+	bool remind_start;
 
 	if (!no)
 		return;
@@ -156,6 +167,12 @@ void notices_configure(struct stintd *d)
 		answer_tests(no, ERR_BAD_STATE, "desktop notifications were turned off");
 		notify_destroy(no->n);
 		no->n = NULL;
+	}
+	/* The start reminder needs activity in repositories with no session: autostart's watch. */
+	remind_start = no->n && no->rc.start_reminder;
+	if (remind_start != no->unattended_cb) {
+		autostart_set_unattended_cb(d, remind_start ? on_unattended : NULL);
+		no->unattended_cb = remind_start;
 	}
 }
 

@@ -157,6 +157,8 @@ struct repo_watch {
 	struct pathset paths;
 	bool window_open;
 	uint64_t window_start;
+	int64_t window_first_ns; /* CLOCK_MONOTONIC of the window's first event */
+	int64_t report_first_ns; /* the same for the report being prepared or delivered */
 	bool ready, degraded, gone, gone_pending, removed;
 	char reason[192];
 	size_t nowned; /* kernel watches it owns (one or more owners each), under w->lock */
@@ -464,6 +466,7 @@ static void arm(struct repo_watch *rw)
 	if (!rw->window_open) {
 		rw->window_open = true;
 		rw->window_start = now;
+		rw->window_first_ns = time_mono_ns();
 	}
 	due = now + w->t.settle_ms;
 	if (due > rw->window_start + w->t.max_delay_ms)
@@ -1212,6 +1215,7 @@ static void flush_cb(uv_timer_t *t)
 	struct repo_watch *rw = t->data;
 
 	rw->window_open = false;
+	rw->report_first_ns = rw->window_first_ns;
 	rw->pend_flush = true;
 	kick(rw);
 }
@@ -1636,6 +1640,11 @@ size_t repo_watch_count(const struct repo_watch *rw)
 	n = rw->nowned;
 	uv_mutex_unlock(lock);
 	return n;
+}
+
+int64_t repo_watch_report_first(const struct repo_watch *rw)
+{
+	return rw->report_first_ns;
 }
 
 int64_t repo_watch_last_activity(const struct repo_watch *rw)

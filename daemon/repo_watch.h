@@ -95,6 +95,8 @@ const char *repo_watch_degraded_reason(const struct repo_watch *rw);
 bool repo_watch_gone(const struct repo_watch *rw);
 /* inotify watches held for this repository (a directory shared with another counts for both). */
 size_t repo_watch_count(const struct repo_watch *rw);
+/* CLOCK_MONOTONIC time of the first event behind the report being delivered (or the last one). */
+int64_t repo_watch_report_first(const struct repo_watch *rw);
 /* CLOCK_MONOTONIC time of the last reported change, 0 if none yet. */
 int64_t repo_watch_last_activity(const struct repo_watch *rw);
 

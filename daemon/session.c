@@ -128,7 +128,7 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
 	ev->at = *at;
 	ev->data = data ? json_incref(data) : NULL;
-	if (at->wall_ms > s->last_activity_ms)
+	if (at->wall_ms > s->last_activity_ms && strcmp(kind, "sleep") != 0)
 		s->last_activity_ms = at->wall_ms;
 	if (strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0)
 		s->state = SESSION_ACTIVE;
@@ -182,6 +182,19 @@ static void span_of(const struct stamp *a, const struct stamp *b, struct span *s
 		sp->reboot = true;
 		sp->wall = b->wall_ms > a->wall_ms ? (b->wall_ms - a->wall_ms) * 1000000 : 0;
 	}
+}
+
+int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until)
+{
+	int64_t sum = 0;
+	struct span sp;
+
+	for (size_t i = from + 1; i <= s->nevents; i++) {
+		memset(&sp, 0, sizeof(sp));
+		span_of(&s->events[i - 1].at, i < s->nevents ? &s->events[i].at : until, &sp);
+		sum += sp.wall;
+	}
+	return sum;
 }
 
 static void add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
@@ -264,8 +277,11 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		} else {
 			active += p->mono;
 		}
-		/* Where in the span the machine slept is unknown: shown as ending with it. */
-		if (p->asleep >= 60LL * 1000000000)
+		/* After logind's "sleep" mark the suspend starts with the span; otherwise where
+		 * in the span the machine slept is unknown: shown as ending with it. */
+		if (p->asleep >= 60LL * 1000000000 && strcmp(s->events[i - 1].kind, "sleep") == 0)
+			add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
+		else if (p->asleep >= 60LL * 1000000000)
 			add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
 	}
 	free(sp);
@@ -377,6 +393,10 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
+		/* Started by activity in a watched repository, not by stint start. */
+		json_object_set_new(j, "auto_started",
+				    json_boolean(s->nevents && json_string_value(json_object_get(
+								   s->events[0].data, "auto"))));
 		add_git_fields(j, s);
 	}
 	return j;
@@ -406,8 +426,9 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		const struct session_event *ev = &s->events[i];
 		json_t *item, *timeline;
 
-		/* Touch stamps are folded into "touched" below, not listed one by one. */
-		if (strcmp(ev->kind, "touched") == 0)
+		/* Touch stamps are folded into "touched" below, not listed one by one; sleep marks
+		 * only place the suspend gaps. */
+		if (strcmp(ev->kind, "touched") == 0 || strcmp(ev->kind, "sleep") == 0)
 			continue;
 		item = event_item(ev);
 

@@ -96,6 +96,12 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t);
 void session_times_gaps(const struct session *s, const struct stamp *until,
 			struct session_times *t, json_t *gaps);
+/*
+ * Elapsed time from event `from` to `until`, as wall_s counts it: CLOCK_BOOTTIME within a boot
+ * (suspend included, clock changes not), the wall clock across a reboot. 0 when from is past
+ * the last event.
+ */
+int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until);
 /* Whether an event of this kind is activity: something the user did. */
 bool session_event_is_activity(const char *kind);
 

@@ -9,6 +9,8 @@
 #include "session.h"
 #include "timeutil.h"
 
+struct autostart;
+struct sleepwatch;
 struct ctl;
 struct notices;
 struct store;
@@ -23,6 +25,8 @@ struct stintd {
 	struct ctl *ctl;
 	struct session *sessions; /* open sessions, a doubly linked list */
 	struct repo_watcher *watcher;
+	struct autostart *autostart; /* autostart.c: watched repositories without a session */
+	struct sleepwatch *sleepwatch; /* sleepwatch.c: logind's PrepareForSleep, or NULL */
 	char boot_id[TIME_BOOT_ID_LEN + 1];
 	int64_t started_mono_ns;
 	unsigned jobs; /* worker-pool jobs in flight, other than the store's */

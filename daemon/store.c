@@ -8,7 +8,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store {
 	uv_loop_t *loop;
@@ -49,6 +49,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     /* 2: idle and suspended time of closed sessions */
     "ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
     "ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;",
+    /* 3: repositories watched for auto-start (stint watch) */
+    "CREATE TABLE watched ("
+    "  repo TEXT PRIMARY KEY,"
+    "  added_wall INTEGER NOT NULL);",
 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -415,6 +419,65 @@ static int op_list(sqlite3 *db, struct store_op *op)
 	return finish(db, s, r, op);
 }
 
+static int op_watch_add(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(db, "INSERT OR IGNORE INTO watched (repo, added_wall) VALUES (?, ?)", &s, op) <
+	    0)
+		return -1;
+	sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, op->at.wall_ms);
+	if (step_done(db, s, op) < 0)
+		return -1;
+	op->result_id = sqlite3_changes(db);
+	return 0;
+}
+
+static int op_watch_remove(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(db, "DELETE FROM watched WHERE repo = ?", &s, op) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
+	if (step_done(db, s, op) < 0)
+		return -1;
+	op->result_id = sqlite3_changes(db);
+	return 0;
+}
+
+/* {"watched":[{"repo","added"}], "recent":["repo"]}: recent are git repositories with a session
+ * started since op->limit (wall ms). */
+static int op_watch_load(sqlite3 *db, struct store_op *op)
+{
+	json_t *watched = json_array(), *recent = json_array();
+	sqlite3_stmt *s;
+	int r;
+
+	op->result = json_pack("{s:o, s:o}", "watched", watched, "recent", recent);
+	if (!op->result)
+		return -1;
+	if (prepare(db, "SELECT repo, added_wall FROM watched ORDER BY repo", &s, op) < 0)
+		return -1;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(watched,
+				      json_pack("{s:o, s:I}", "repo", column_str(s, 0), "added",
+						(json_int_t)sqlite3_column_int64(s, 1)));
+	if (finish(db, s, r, op) < 0)
+		return -1;
+	/* A branch is recorded only for sessions in git: a plain directory is never watched. */
+	if (prepare(db,
+		    "SELECT DISTINCT repo FROM sessions WHERE started_wall >= ? "
+		    "AND branch IS NOT NULL ORDER BY repo",
+		    &s, op) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, op->limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(recent, column_str(s, 0));
+	return finish(db, s, r, op);
+}
+
 static int run_op(sqlite3 *db, struct store_op *op)
 {
 	switch (op->kind) {
@@ -426,6 +489,12 @@ static int run_op(sqlite3 *db, struct store_op *op)
 		return op_close_session(db, op);
 	case STORE_OP_LIST:
 		return op_list(db, op);
+	case STORE_OP_WATCH_ADD:
+		return op_watch_add(db, op);
+	case STORE_OP_WATCH_REMOVE:
+		return op_watch_remove(db, op);
+	case STORE_OP_WATCH_LOAD:
+		return op_watch_load(db, op);
 	}
 	snprintf(op->err, sizeof(op->err), "unknown store operation");
 	return -1;

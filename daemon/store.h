@@ -21,6 +21,9 @@ enum store_op_kind {
 	STORE_OP_APPEND_EVENT,
 	STORE_OP_CLOSE_SESSION, /* final event + state, times and log path on the row */
 	STORE_OP_LIST,		/* closed sessions, newest first; sets result */
+	STORE_OP_WATCH_ADD,	/* repo into the watched set; result_id 1 if new, 0 if there */
+	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
+	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
 };
 
 struct store_op {
@@ -33,8 +36,8 @@ struct store_op {
 	const char *state;    /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
-	const char *repo;     /* LIST: filter, or NULL */
-	int64_t limit;
+	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
+	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 
 	int64_t result_id;
 	json_t *result;

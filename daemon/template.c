@@ -1158,6 +1158,8 @@ static void event_item(struct timeline *t, const json_t *ev)
 	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
 	if (label && strcmp(kind, "recover") == 0 && json_is_false(json_object_get(ev, "reboot")))
 		label = "Recovered after stintd stopped unexpectedly";
+	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, "auto")))
+		label = "Session started automatically (activity in a watched repository)";
 	char extra[96] = "", dur[64], when[40] = "";
 
 	if (label) {
@@ -1314,29 +1316,65 @@ static void add_entry(struct entry *e, size_t *k, int64_t at, int rank, enum ent
 	(*k)++;
 }
 
-/* Events, commits (oldest first) and gaps, by time; an event without one keeps its place. */
+static const char *commit_id(const json_t *c)
+{
+	const json_t *h = json_object_get(c, "hash");
+
+	return json_string_value(json_is_string(h) ? h : json_object_get(c, "oid"));
+}
+
+/* The first event of kind at or after from whose field key equals want, or -1. */
+static ssize_t find_event(const json_t *events, size_t from, const char *kind, const char *key,
+			  const json_t *want)
+{
+	for (size_t i = from; i < json_array_size(events); i++) {
+		const json_t *ev = json_array_get(events, i);
+		const json_t *have = json_object_get(ev, key);
+
+		if (str_eq(json_object_get(ev, "kind"), kind) && have && json_equal(have, want))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static int64_t clamp_key(int64_t x, int64_t lo, int64_t hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/*
+ * Events, commits (oldest first) and gaps, by time; an event without one keeps its place.
+ * Events are listed in the order they happened: each sorts at the latest wall time so far, so a
+ * clock set back never moves one before an earlier one (its label keeps its own time). Gaps and
+ * commits are placed between the events around them.
+ */
 static struct entry *timeline_entries(struct view *v, size_t *count)
 {
 	const json_t *events = get_array(v->rec, "events"), *gaps = get_array(v->rec, "gaps");
 	const json_t *commits = get_array(v->stats, "commit_list");
-	size_t n = json_array_size(events) + json_array_size(gaps) + json_array_size(commits) + 1;
+	size_t nev = json_array_size(events);
+	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
 	struct entry *e = calloc(n, sizeof(*e));
+	int64_t *key = calloc(nev + 1, sizeof(*key));
 	int64_t last = -1, stop_at = -1, pulled = get_int(v->stats, "pulled", COUNT_MAX);
 	bool pull_event = false;
 	size_t k = 0;
 
-	if (!e) {
+	if (!e || !key) {
+		free(e);
+		free(key);
 		v->oom = true;
 		return NULL;
 	}
-	for (size_t i = 0; i < json_array_size(events); i++) {
+	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
 		int64_t at = get_int(ev, "at", STAMP_MAX_MS);
 		const json_t *kind = json_object_get(ev, "kind");
 		int rank = str_eq(kind, "start") ? 0 : str_eq(kind, "stop") ? 2 : 1;
 
-		if (at >= 0)
+		if (at > last)
 			last = at;
+		key[i] = last;
 		if (str_eq(kind, "stop"))
 			stop_at = last;
 		pull_event |= str_eq(kind, "pull");
@@ -1344,22 +1382,44 @@ static struct entry *timeline_entries(struct view *v, size_t *count)
 	}
 	for (size_t i = 0; i < json_array_size(gaps); i++) {
 		const json_t *gap = json_array_get(gaps, i);
+		int64_t from = get_int(gap, "from", STAMP_MAX_MS), at = from;
+		ssize_t j;
 
-		if (gap_valid(gap))
-			add_entry(e, &k, get_int(gap, "from", STAMP_MAX_MS), 1, ENT_GAP, gap);
+		if (!gap_valid(gap))
+			continue;
+		/* A gap ends at an event: it goes after the one before that, by its length. */
+		for (j = 1; j < (ssize_t)nev; j++)
+			if (get_int(json_array_get(events, (size_t)j), "at", STAMP_MAX_MS) ==
+			    get_int(gap, "to", STAMP_MAX_MS))
+				break;
+		if (j < (ssize_t)nev)
+			at = clamp_key(key[j] - (get_int(gap, "to", STAMP_MAX_MS) - from),
+				       key[j - 1], key[j]);
+		add_entry(e, &k, at, 1, ENT_GAP, gap);
 	}
 	for (size_t i = json_array_size(commits); i > 0; i--) {
 		const json_t *c = json_array_get(commits, i - 1);
 		int64_t t = get_int(c, "time", STAMP_MAX_MS / 1000);
+		const char *id = commit_id(c);
+		json_t *want = id ? json_string(id) : NULL;
+		ssize_t j = -1;
 
 		/* Commit times are whole seconds: the end of its second, so a start or note made
 		 * earlier in that second still comes first. */
+		t = t >= 0 ? t * 1000 + 999 : -1;
+		/* Seen by the daemon as a commit event: between the event before that and it. */
+		if (want && (j = find_event(events, 1, "commit", "hash", want)) < 0)
+			j = find_event(events, 1, "commit", "oid", want);
+		json_decref(want);
+		if (j > 0 && t >= 0)
+			t = clamp_key(t, key[j - 1], key[j]);
 		if (json_is_object(c))
-			add_entry(e, &k, t >= 0 ? t * 1000 + 999 : -1, 1, ENT_COMMIT, c);
+			add_entry(e, &k, t, 1, ENT_COMMIT, c);
 	}
 	/* Pulled commits with no pull event to show them: just before the stop. */
 	if (pulled > 0 && !pull_event)
 		add_entry(e, &k, stop_at >= 0 ? stop_at : INT64_MAX, 1, ENT_PULLED, NULL);
+	free(key);
 	qsort(e, k, sizeof(*e), entry_cmp);
 	*count = k;
 	return e;

@@ -91,4 +91,58 @@ no_session "$T/quiet" && fail "auto_stop_after_idle stopped a paused session"
 "$STINT" stop -C "$T/quiet" >/dev/null
 
 daemon_stop
+
+# --- max_session counts a suspend, like wall_s (simulated by STINT_TEST_SLEPT_FILE) --------
+
+if ! "$STINTD" --version | grep -q "test hooks"; then
+	echo "SKIP: suspend: stintd was built without -DSTINT_TEST_HOOKS=ON" >&2
+else
+	config "max_session = 1h"
+	echo 0 >"$T/slept"
+	STINT_TEST_SLEPT_FILE="$T/slept" daemon_start
+	make_repo "$T/lid"
+	"$STINT" start -C "$T/lid" >/dev/null
+	sleep 0.5
+	no_session "$T/lid" && fail "max_session = 1h: stopped before the suspend"
+	echo 3601 >"$T/slept"
+	# Activity after the resume re-arms the deadline, which has passed.
+	"$STINT" note -C "$T/lid" "lid opened" >/dev/null
+	wait_for 10 no_session "$T/lid" || fail "max_session = 1h: still open after a 1-hour suspend"
+	read -r st active _ _ suspended wall log <<<"$(record "$T/lid")"
+	expect_eq stopped "$st" "state of a session past max_session after a suspend"
+	[ "$wall" -ge 3600 ] && [ "$suspended" -ge 3600 ] && [ "$active" -le 2 ] ||
+		fail "times of a session stopped after a suspend: $(record "$T/lid")"
+	expect_contains "$(sed -n '/^## Summary/,/^## /p' "$log")" \
+		"Stopped automatically by stint (max_session = 3600s)." "the Summary after a suspend"
+	daemon_stop
+fi
+
+# --- max_session across a reboot: a session left open is stopped when stintd is back -------
+
+config "max_session = 1h"
+daemon_start
+make_repo "$T/reboot"
+"$STINT" start -C "$T/reboot" --focus "left open over a reboot" >/dev/null
+"$STINT" note -C "$T/reboot" "before the reboot" >/dev/null
+daemon_stop
+# As if the machine went down two hours ago: the events belong to an earlier boot, 2 h back.
+python3 - "$XDG_STATE_HOME/stint/stint.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE events SET boot_id = 'an-earlier-boot', wall_ms = wall_ms - 7200000 "
+           "WHERE session_id IN (SELECT id FROM sessions WHERE state = 'open')")
+db.execute("UPDATE sessions SET started_wall = started_wall - 7200000 WHERE state = 'open'")
+db.commit()
+PY
+daemon_start
+wait_for 10 no_session "$T/reboot" || fail "max_session = 1h: a session open for 2 h over a reboot was not stopped"
+read -r st active _ _ suspended wall log <<<"$(record "$T/reboot")"
+expect_eq stopped "$st" "state of a session past max_session after a reboot"
+[ "$log" != null ] && [ -f "$log" ] || fail "no log after a reboot: $(record "$T/reboot")"
+[ "$wall" -ge 7200 ] && [ "$suspended" -ge 7190 ] ||
+	fail "times of a session stopped after a reboot: $(record "$T/reboot")"
+expect_contains "$(sed -n '/^## Summary/,/^## /p' "$log")" \
+	"Stopped automatically by stint (max_session = 3600s)." "the Summary after a reboot"
+expect_contains "$(cat "$log")" "before the reboot" "the note from before the reboot"
+daemon_stop
 echo ok

@@ -187,6 +187,31 @@ expect_eq CRITICAL "$(nth urgency)" "the auto-stop warning's urgency"
 expect_next $((n + 2)) "Session closed: web" "the summary of the auto-stop" 20
 expect_contains "$(nth body)" "Stopped automatically (max_session)." "the auto-stop summary"
 
+# --- start reminder: activity in a repository with no session open ----------------------
+
+restart '[time]' 'idle_timeout = 1h' '[notify]' 'start_reminder = true' 'break_every = 0' \
+	'remind_open_after = 0'
+watching() { [[ $("$STINT" watch --list --json) == *'"state":"watching"'* ]]; }
+wait_for 15 watching || fail "the repository with a recent session is not watched: $("$STINT" watch --list --json)"
+n=$(dunst_count)
+echo "edit" >>"$R/README"
+expect_next "$n" "Start a session in web?" "the start reminder"
+expect_eq LOW "$(nth urgency)" "the start reminder's urgency"
+expect_eq "x-stint.start" "$(nth category)" "the start reminder's category"
+[[ $("$STINT" status --json -C "$R") == *'"sessions":[]'* ]] || fail "the start reminder started a session by itself"
+dunst_invoke_action "$(nth id)" start
+wait_for 10 state_is "$R" active || fail "Start did not open a session"
+n=$(dunst_count)
+"$STINT" stop --no-log -C "$R" >/dev/null
+expect_next "$n" "Session closed: web" "the summary of the session Start opened"
+# At most once an hour per repository: more activity brings no second one.
+wait_for 15 watching || fail "the repository is not watched again after the stop"
+n=$(dunst_count)
+echo "again" >>"$R/README"
+sleep 3
+expect_eq "$n" "$(dunst_count)" "notifications after more activity within the hour"
+[[ $("$STINT" status --json -C "$R") == *'"sessions":[]'* ]] || fail "activity started a session without auto_start"
+
 # --- the server goes away and comes back ----------------------------------------------------
 
 dunst_stop

@@ -146,6 +146,7 @@ static void expect_default_keys(const struct config *cfg, const char *home)
 	assert_int_equal(cfg->notify_warn_before_s, 10 * 60);
 	assert_int_equal(cfg->notify_min_interval_s, 5 * 60);
 	assert_false(cfg->notify_start_reminder);
+	assert_false(cfg->auto_start);
 }
 
 static void expect_defaults(const struct config *cfg, const char *home)
@@ -1150,8 +1151,8 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	/* Seventeen keys and the two example checks. */
-	assert_int_equal(keys, 19);
+	/* Eighteen keys and the two example checks. */
+	assert_int_equal(keys, 20);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);

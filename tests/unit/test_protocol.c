@@ -418,7 +418,7 @@ static void test_request_new_round_trips_for_every_command(void **state)
 
 		assert_non_null(msg);
 		if (cmd != CMD_STATUS && cmd != CMD_LIST && cmd != CMD_PING &&
-		    cmd != CMD_NOTIFY_TEST)
+		    cmd != CMD_NOTIFY_TEST && cmd != CMD_WATCHED)
 			json_object_set_new(msg, "cwd", json_string("/r"));
 		if (cmd == CMD_NOTE || cmd == CMD_TODO || cmd == CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));
@@ -688,6 +688,38 @@ static void test_missing_required_field_is_bad_request(void **state)
 	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\"}", ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"decision\",\"cwd\":\"/r\",\"why\":\"w\"}",
 		       ERR_BAD_REQUEST);
+}
+
+/* watch and unwatch name one absolute directory; watched takes nothing. */
+static void test_watch_commands_validate_their_fields(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"v\":1,\"cmd\":\"watch\"}",
+	    "{\"v\":1,\"cmd\":\"unwatch\"}",
+	    "{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"\"}",
+	    "{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"rel/dir\"}",
+	    "{\"v\":1,\"cmd\":\"watch\",\"cwd\":1}",
+	    "{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/r\\n\"}",
+	    "{\"v\":1,\"cmd\":\"unwatch\",\"cwd\":null}",
+	    "{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/r\",\"focus\":\"f\"}",
+	    "{\"v\":1,\"cmd\":\"watched\",\"cwd\":\"/r\"}",
+	    "{\"v\":1,\"cmd\":\"watched\",\"limit\":5}",
+	};
+	struct proto_request req;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_refused(bad[i], ERR_BAD_REQUEST);
+	expect_ok("{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/r\"}", &req);
+	assert_int_equal(req.cmd, CMD_WATCH);
+	assert_string_equal(req.cwd, "/r");
+	proto_request_release(&req);
+	expect_ok("{\"v\":1,\"cmd\":\"unwatch\",\"cwd\":\"/r\"}", &req);
+	assert_int_equal(req.cmd, CMD_UNWATCH);
+	proto_request_release(&req);
+	expect_ok("{\"v\":1,\"cmd\":\"watched\"}", &req);
+	assert_int_equal(req.cmd, CMD_WATCHED);
+	proto_request_release(&req);
+	expect_length_limit("{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/@@\"}", PROTO_MAX_PATH - 1);
 }
 
 static void test_wrong_type_per_field_is_bad_request(void **state)
@@ -1125,6 +1157,7 @@ int main(void)
 	    cmocka_unit_test(test_field_of_another_command_is_bad_request),
 	    cmocka_unit_test(test_duplicate_key_is_bad_request),
 	    cmocka_unit_test(test_missing_required_field_is_bad_request),
+	    cmocka_unit_test(test_watch_commands_validate_their_fields),
 	    cmocka_unit_test(test_wrong_type_per_field_is_bad_request),
 	    cmocka_unit_test(test_empty_strings_are_bad_request),
 	    cmocka_unit_test(test_relative_cwd_is_bad_request),

@@ -102,6 +102,52 @@ static void test_reboot_gap_is_not_work(void **state)
 	session_destroy(s);
 }
 
+/* What max_session and auto_stop_after_idle measure: elapsed time as wall_s counts it. */
+static void test_elapsed_counts_suspend_and_reboot_gaps(void **state)
+{
+	struct session *s = fresh();
+	struct stamp st = at(5000, 5000, 10000, "b1"), note = at(5100, 5700, 10700, "b1");
+	struct stamp rec = at(20, 20, 14000, "b2"), now = at(80, 80, 7000, "b2");
+
+	(void)state;
+	session_apply(s, "start", &st, NULL);
+	session_apply(s, "note", &note, NULL);
+	session_apply(s, "recover", &rec, NULL);
+	/* 700 s to the note (600 of them asleep), 3300 s off, 60 s since, whatever the clock
+	 * reads now. */
+	assert_int_equal(session_elapsed_ns(s, 0, &now), (700 + 3300 + 60) * SEC);
+	assert_int_equal(session_elapsed_ns(s, 1, &now), (3300 + 60) * SEC);
+	assert_int_equal(session_elapsed_ns(s, 2, &now), 60 * SEC);
+	assert_int_equal(session_elapsed_ns(s, 3, &now), 0);
+	session_destroy(s);
+}
+
+/* logind's sleep mark: the suspend gap starts at it; it is neither activity nor work. */
+static void test_sleep_mark_places_the_suspend_gap(void **state)
+{
+	struct session *s = fresh();
+	struct stamp st = at(0, 0, 1000, "b"), mark = at(100, 100, 1100, "b");
+	struct stamp note = at(160, 760, 1760, "b");
+	struct session_times t;
+	json_t *gaps = json_array(), *g;
+
+	(void)state;
+	session_apply(s, "start", &st, NULL);
+	session_apply(s, "sleep", &mark, NULL);
+	session_apply(s, "note", &note, NULL);
+	assert_false(session_event_is_activity("sleep"));
+	session_times_gaps(s, &note, &t, gaps);
+	assert_int_equal(t.active_s, 160);
+	assert_int_equal(t.suspended_s, 600);
+	assert_int_equal(json_array_size(gaps), 1);
+	g = json_array_get(gaps, 0);
+	assert_string_equal(json_string_value(json_object_get(g, "kind")), "suspend");
+	assert_int_equal(json_integer_value(json_object_get(g, "from")), 1100 * 1000);
+	assert_int_equal(json_integer_value(json_object_get(g, "to")), 1700 * 1000);
+	json_decref(gaps);
+	session_destroy(s);
+}
+
 static void test_clock_change_does_not_change_duration(void **state)
 {
 	struct session *s = fresh();
@@ -420,6 +466,8 @@ int main(void)
 	    cmocka_unit_test(test_pause_is_not_active),
 	    cmocka_unit_test(test_suspend_counts_as_wall_not_active),
 	    cmocka_unit_test(test_reboot_gap_is_not_work),
+	    cmocka_unit_test(test_elapsed_counts_suspend_and_reboot_gaps),
+	    cmocka_unit_test(test_sleep_mark_places_the_suspend_gap),
 	    cmocka_unit_test(test_clock_change_does_not_change_duration),
 	    cmocka_unit_test(test_stamps_going_backwards_count_zero),
 	    cmocka_unit_test(test_json_has_protocol_fields),

@@ -238,6 +238,60 @@ static void test_clean_exit_marker(void **state)
 	assert_true(store_begin_run(f->st));
 }
 
+static void run_watch_op(struct fixture *f, struct store_op *op)
+{
+	op->done = count_done;
+	store_submit(f->st, op);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(op->status, 0);
+}
+
+/* The watched set: adding twice is one row, removing what is absent says so, and the load
+ * lists it with the git repositories that had a session since the given time. */
+static void test_watched_set(void **state)
+{
+	struct fixture *f = *state;
+	struct store_op add = {.kind = STORE_OP_WATCH_ADD, .repo = "/repo/w", .at = stamp_at(3)};
+	struct store_op again = add, rm = {.kind = STORE_OP_WATCH_REMOVE, .repo = "/repo/w"};
+	struct store_op rm_absent = rm, load = {.kind = STORE_OP_WATCH_LOAD};
+	json_t *w;
+
+	insert_session(f, "/repo/a");
+	run_watch_op(f, &add);
+	assert_int_equal(add.result_id, 1);
+	run_watch_op(f, &again);
+	assert_int_equal(again.result_id, 0);
+
+	load.limit = stamp_at(0).wall_ms;
+	run_watch_op(f, &load);
+	w = json_object_get(load.result, "watched");
+	assert_int_equal(json_array_size(w), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "repo")),
+			    "/repo/w");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(w, 0), "added")),
+			 stamp_at(3).wall_ms);
+	assert_int_equal(json_array_size(json_object_get(load.result, "recent")), 1);
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(load.result, "recent"), 0)),
+	    "/repo/a");
+	json_decref(load.result);
+
+	/* A session older than the limit is not recent. */
+	load = (struct store_op){.kind = STORE_OP_WATCH_LOAD, .limit = stamp_at(1).wall_ms};
+	run_watch_op(f, &load);
+	assert_int_equal(json_array_size(json_object_get(load.result, "recent")), 0);
+	json_decref(load.result);
+
+	run_watch_op(f, &rm);
+	assert_int_equal(rm.result_id, 1);
+	run_watch_op(f, &rm_absent);
+	assert_int_equal(rm_absent.result_id, 0);
+	load = (struct store_op){.kind = STORE_OP_WATCH_LOAD};
+	run_watch_op(f, &load);
+	assert_int_equal(json_array_size(json_object_get(load.result, "watched")), 0);
+	json_decref(load.result);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -272,6 +326,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watched_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
 	};

@@ -649,6 +649,29 @@ static void test_timeline(void **state)
 			    "4. **Session stopped** (2025-11-26 00:03)\n\n## Key");
 	free(md);
 
+	/* The clock was set back an hour after the pause: the timeline keeps the order things
+	 * happened in, each labelled with the time the clock showed then. An auto-start says so. */
+	rec = json_pack("{s:I, s:[{s:I, s:s, s:s}, {s:I, s:s, s:s}, {s:I, s:s}, {s:I, s:s}, "
+			"{s:I, s:s, s:s}, {s:I, s:s}]}",
+			"started_at", (json_int_t)1764064800000, /* 10:00 */
+			"events", "at", (json_int_t)1764064800000, "kind", "start", "auto", "watch",
+			"at", (json_int_t)1764066600000, "kind", "note", "text", "before", "at",
+			(json_int_t)1764067200000, "kind", "pause",	   /* 10:40 */
+			"at", (json_int_t)1764064200000, "kind", "resume", /* 09:50 */
+			"at", (json_int_t)1764064500000, "kind", "note", "text", "after", "at",
+			(json_int_t)1764065100000, "kind", "stop");
+	md = render_pack(rec);
+	assert_contains(md,
+			"## Activities\n\n"
+			"1. **Session started automatically (activity in a watched repository)** "
+			"(10:00)\n"
+			"   - Note (10:30): before\n\n"
+			"2. **Paused** (10:40)\n\n"
+			"3. **Resumed** (09:50)\n"
+			"   - Note (09:55): after\n\n"
+			"4. **Session stopped** (10:05)\n\n## Key");
+	free(md);
+
 	/* No timeline: the start and stop stamps stand in. */
 	md = render_pack(json_pack("{s:I, s:I}", "started_at", (json_int_t)1764079509000,
 				   "ended_at", (json_int_t)1764087009000));
