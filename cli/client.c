@@ -226,6 +226,27 @@ static void describe_exit(int status, char *buf, size_t n)
  * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
  * there but holds no pid yet (its writer may be mid-start).
  */
+/* A dead process its parent has not reaped yet (an init that reaps slowly) holds no lock. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, so look after its last ')'. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
 static pid_t lock_holder(const char *sockpath)
 {
 	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], buf[32];
@@ -248,7 +269,9 @@ static pid_t lock_holder(const char *sockpath)
 	pid = strtol(buf, &end, 10);
 	if (pid <= 0 || pid > INT_MAX || (*end != '\n' && *end != '\0'))
 		return -1;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM ? (pid_t)pid : 0;
+	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
+		return 0;
+	return is_zombie((pid_t)pid) ? 0 : (pid_t)pid;
 }
 
 /*

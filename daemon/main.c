@@ -96,27 +96,38 @@ static char *state_dir(void)
 }
 
 /* One daemon per user: an flock on a file beside the socket, holding our pid for the message. */
-static int take_lock(const char *sockpath)
+/*
+ * One stintd per socket and one per state directory (the database): an flock'd stintd.lock
+ * in each, holding "pid\nsocket\n" so a refusal can say which daemon has it.
+ */
+static int take_lock(const char *dir, const char *sockpath)
 {
-	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], pid[32];
+	char path[PATH_MAX], buf[SOCKPATH_MAX + 64], *nl;
 	int fd, n;
 
-	if (sockpath_dir(sockpath, dir, sizeof(dir)) < 0)
-		fatalx("socket path too long: %s", sockpath);
-	snprintf(path, sizeof(path), "%s/stintd.lock", dir);
+	if (snprintf(path, sizeof(path), "%s/stintd.lock", dir) >= (int)sizeof(path))
+		fatalx("path too long: %s", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		fatal("cannot open lock file %s", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			fatal("cannot lock %s", path);
-		n = (int)pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		fatalx("already running (pid %s)", *pid ? pid : "unknown");
+		n = (int)pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		/* "pid\nsocket\n": say where the other one serves when it is elsewhere. */
+		nl = strchr(buf, '\n');
+		if (nl) {
+			*nl++ = '\0';
+			nl[strcspn(nl, "\n")] = '\0';
+		}
+		if (nl && *nl && strcmp(nl, sockpath) != 0)
+			fatalx("already running (pid %s) with the state directory %s, serving %s",
+			       *buf ? buf : "unknown", dir, nl);
+		fatalx("already running (pid %s)", *buf ? buf : "unknown");
 	}
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+	n = snprintf(buf, sizeof(buf), "%d\n%s\n", (int)getpid(), sockpath);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
 		log_warn("cannot write pid to %s", path);
 	return fd;
 }
@@ -332,10 +343,10 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct stintd d = {0};
-	char sockpath[SOCKPATH_MAX], path[PATH_MAX], err[1024];
+	char sockpath[SOCKPATH_MAX], sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
 	enum log_level level = LOG_LEVEL_INFO;
 	bool check = false, clean;
-	int opt, lockfd, listenfd;
+	int opt, lockfd, statelockfd, listenfd;
 	struct session *s;
 
 	while ((opt = getopt_long(argc, argv, "vfc:h", opts, NULL)) != -1) {
@@ -403,13 +414,17 @@ int main(int argc, char **argv)
 	listenfd = passed_socket();
 	if (sockpath_dir_ensure(sockpath, err, sizeof(err)) < 0)
 		fatalx("socket directory: %s", err);
-	lockfd = take_lock(sockpath);
+	if (sockpath_dir(sockpath, sockdir, sizeof(sockdir)) < 0)
+		fatalx("socket path too long: %s", sockpath);
+	lockfd = take_lock(sockdir, sockpath);
 
 	d.state_dir = state_dir();
 	if (!d.state_dir)
 		fatalx("cannot find the state directory: set HOME or XDG_STATE_HOME");
 	if (mkdir_p(d.state_dir, 0700) < 0)
 		fatal("cannot create %s", d.state_dir);
+	/* Two daemons on one database would each see half the sessions. */
+	statelockfd = take_lock(d.state_dir, sockpath);
 	if (time_boot_id(d.boot_id) < 0) {
 		log_warnx("cannot read the boot id; reboots will not be detected");
 		snprintf(d.boot_id, sizeof(d.boot_id), "unknown");
@@ -478,6 +493,7 @@ int main(int argc, char **argv)
 	config_finish(&d.cfg);
 	free(d.config_path);
 	free(d.state_dir);
+	close(statelockfd);
 	close(lockfd);
 	log_info("exited cleanly");
 	return 0;

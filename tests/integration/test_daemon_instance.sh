@@ -13,6 +13,17 @@ set -e
 expect_eq 1 "$rc" "second daemon exit code"
 expect_contains "$out" "already running (pid $pid)" "second daemon message"
 "$STINT" ping >/dev/null || fail "first daemon disturbed by the second"
+# Another socket (a shell without XDG_RUNTIME_DIR, STINT_SOCKET) but the same database: refused
+# too, or each daemon would see half the sessions.
+set +e
+out=$(STINT_SOCKET="$T/other.sock" "$STINTD" 2>&1)
+rc=$?
+set -e
+expect_eq 1 "$rc" "a second daemon on the same state directory"
+expect_contains "$out" "already running (pid $pid) with the state directory $XDG_STATE_HOME/stint, serving $SOCK" \
+	"a second daemon on the same state directory"
+[ ! -e "$T/other.sock" ] || fail "the refused daemon left a socket behind"
+"$STINT" ping >/dev/null || fail "first daemon disturbed by the third"
 
 # Socket 0600 in a 0700 directory.
 expect_eq 600 "$(stat -c %a "$SOCK")" "socket mode"
