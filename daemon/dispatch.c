@@ -629,10 +629,17 @@ static void stop_written(uv_work_t *w, int status)
 	if (status < 0 || j->status < 0) {
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id,
 			  status < 0 ? uv_strerror(status) : j->err);
+		/* The user's summary waits for the next stop, which may come without one. */
+		if (j->req.summary && (!j->s->kept_summary ||
+				       strcmp(j->s->kept_summary, j->req.summary) != 0)) {
+			free(j->s->kept_summary);
+			j->s->kept_summary = strdup(j->req.summary);
+		}
 		reply_error(j->cl, ERR_LOG_FAILED,
 			    "cannot write the session log: %s (the session "
-			    "is still open; fix that and run stop again)",
-			    status < 0 ? uv_strerror(status) : j->err);
+			    "is still open%s; fix that and run stop again)",
+			    status < 0 ? uv_strerror(status) : j->err,
+			    j->s->kept_summary ? " and its summary kept" : "");
 		session_release(j->d, j->s);
 		job_free(j);
 		return;
@@ -684,7 +691,8 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		close_session(j, j->req.cmd == CMD_CANCEL ? "cancelled" : "stopped");
 		return;
 	}
-	j->record = session_to_record(s, &j->at, j->req.summary);
+	j->record =
+	    session_to_record(s, &j->at, j->req.summary ? j->req.summary : s->kept_summary);
 	j->log_dir = strdup(d->cfg.log_dir);
 	j->template_path =
 	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;

@@ -87,6 +87,7 @@ void session_destroy(struct session *s)
 	free(s->stats_error);
 	json_decref(s->touched);
 	free(s->remind);
+	free(s->kept_summary);
 	free(s);
 }
 

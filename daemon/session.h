@@ -76,6 +76,8 @@ struct session {
 	 * (CLOCK_BOOTTIME ns, -1: none). */
 	struct remind_state *remind;
 	int64_t remind_due_ns;
+	/* The summary of a stop that failed (log directory unwritable...), for the next stop. */
+	char *kept_summary;
 };
 
 void stamp_now(struct stamp *st, const char *boot_id);

@@ -43,15 +43,17 @@ else
 	blocker=
 fi
 set +e
-out=$("$STINT" stop -C "$T/r" 2>&1)
+out=$("$STINT" stop -C "$T/r" --summary "the summary typed once" 2>&1)
 rc=$?
 set -e
 expect_eq 1 "$rc" "stop into an unwritable dir"
 expect_contains "$out" "$T/logs" "error names the log path"
+expect_contains "$out" "summary kept" "error says the summary is kept"
 expect_eq 1 "$("$STINT" status --json | json_get '["sessions"].__len__()')" "session still open"
 [ -n "$blocker" ] && rm "$blocker" || chmod 755 "$T/logs"
 log=$("$STINT" stop -C "$T/r" | tail -n 1)
 grep -q "must survive" "$log" || fail "note lost across the failed stop"
+grep -q "the summary typed once" "$log" || fail "the failed stop's summary is not in the log"
 daemon_stop
 
 # Full disk: the daemon's files may not grow past 256 KiB (RLIMIT_FSIZE acts like ENOSPC), on a
