@@ -127,6 +127,23 @@ static bool has_control(const char *s, bool allow_newline)
 	return false;
 }
 
+static bool is_blank(const char *s)
+{
+	return s[strspn(s, " \t\n")] == '\0';
+}
+
+/* U+202A-U+202E and U+2066-U+2069: they reorder how text around them is shown. */
+static bool has_bidi_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+				     (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+			return true;
+	return false;
+}
+
 static int get_string(json_t *root, const char *key, size_t max, bool multiline, const char **out,
 		      struct proto_error *err)
 {
@@ -140,8 +157,15 @@ static int get_string(json_t *root, const char *key, size_t max, bool multiline,
 		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be empty", key);
 	if (json_string_length(v) > max)
 		return fail(err, ERR_BAD_REQUEST, "field \"%s\" is longer than %zu bytes", key, max);
+	if (is_blank(s))
+		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be blank", key);
 	if (has_control(s, multiline))
 		return fail(err, ERR_BAD_REQUEST, "field \"%s\" contains control characters", key);
+	if (has_bidi_control(s))
+		return fail(err, ERR_BAD_REQUEST,
+			    "field \"%s\" contains bidirectional control characters (U+202A-U+202E, "
+			    "U+2066-U+2069)",
+			    key);
 	*out = s;
 	return 0;
 }
@@ -168,6 +192,9 @@ static int parse_tags(json_t *root, struct proto_request *req, struct proto_erro
 					    "tag \"%.64s\" may not contain spaces, commas or control "
 					    "characters",
 					    s);
+		for (size_t k = 0; k < req->ntags; k++)
+			if (strcmp(req->tags[k], s) == 0)
+				return fail(err, ERR_BAD_REQUEST, "tag \"%s\" is given twice", s);
 		req->tags[req->ntags++] = s;
 	}
 	return 0;

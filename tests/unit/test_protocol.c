@@ -768,6 +768,32 @@ static void test_empty_strings_are_bad_request(void **state)
 		expect_refused(lines[i], ERR_BAD_REQUEST);
 }
 
+/* Blank text, a tag twice, and characters that reorder how a log reads are refused. */
+static void test_blank_duplicate_and_bidi_are_bad_request(void **state)
+{
+	static const char *const lines[] = {
+	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"   \"}",
+	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\" \\n\\t \"}",
+	    "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"summary\":\"\\n\"}",
+	    "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"focus\":\" \"}",
+	    "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"tags\":[\"a\",\"b\",\"a\"]}",
+	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"abc \\u202e cba\"}",
+	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"x\\u2066y\"}",
+	    "{\"v\":1,\"cmd\":\"decision\",\"cwd\":\"/r\",\"text\":\"t\",\"why\":\"\\u202a\"}",
+	};
+	struct proto_request req;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		expect_refused(lines[i], ERR_BAD_REQUEST);
+	/* Other right-to-left text, and marks that only hint direction, are fine. */
+	expect_ok("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"\\u05e9\\u05dc\\u05d5\\u05dd "
+		  "\\u200f \\u2029 \\u2030\"}",
+		  &req);
+	proto_request_release(&req);
+	expect_ok("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\" padded \"}", &req);
+	proto_request_release(&req);
+}
+
 static void test_relative_cwd_is_bad_request(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"src/stint\"}", ERR_BAD_REQUEST);
@@ -826,11 +852,22 @@ static void test_tag_length_limit(void **state)
 			    PROTO_MAX_TAG);
 }
 
+/* "t0","t1",...: n distinct tags and a comma after each. */
+static char *distinct_tags(int n)
+{
+	char *buf = malloc((size_t)n * 8 + 1), *p = buf;
+
+	assert_non_null(buf);
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "\"t%d\",", i);
+	*p = '\0';
+	return buf;
+}
+
 static void test_16_tags_pass_17_fail(void **state)
 {
 	const char *tmpl = "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"tags\":[@@\"last\"]}";
-	char *fifteen = repeat("\"t\",", PROTO_MAX_TAGS - 1),
-	     *sixteen = repeat("\"t\",", PROTO_MAX_TAGS);
+	char *fifteen = distinct_tags(PROTO_MAX_TAGS - 1), *sixteen = distinct_tags(PROTO_MAX_TAGS);
 	char *line = fill(tmpl, fifteen);
 	struct proto_request req;
 
@@ -1160,6 +1197,7 @@ int main(void)
 	    cmocka_unit_test(test_watch_commands_validate_their_fields),
 	    cmocka_unit_test(test_wrong_type_per_field_is_bad_request),
 	    cmocka_unit_test(test_empty_strings_are_bad_request),
+	    cmocka_unit_test(test_blank_duplicate_and_bidi_are_bad_request),
 	    cmocka_unit_test(test_relative_cwd_is_bad_request),
 	    cmocka_unit_test(test_cwd_length_limit),
 	    cmocka_unit_test(test_focus_length_limit),
