@@ -424,8 +424,15 @@ static void git_extras(json_t *record)
 	opts.context_lines = 0;
 	ts.out = json_array();
 	if (git_oid_fromstr(&oid, tree_hex) == 0 && git_tree_lookup(&tree, repo, &oid) == 0 &&
-	    git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) == 0)
+	    git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) == 0) {
+		git_diff_find_options find;
+
+		/* A renamed file's old TODOs were not added by the session. */
+		git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
+		find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_FOR_UNTRACKED;
+		git_diff_find_similar(diff, &find);
 		git_diff_foreach(diff, NULL, NULL, NULL, todo_line_cb, &ts);
+	}
 	json_object_set_new(stats, "todo_lines", ts.out);
 	git_diff_free(diff);
 	git_tree_free(tree);

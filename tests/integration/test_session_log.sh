@@ -94,6 +94,7 @@ git config user.name "Ada Lovelace"
 git remote add origin https://github.com/acme/widget.git
 seq 1 20 >lines.txt
 printf 'the old name\n' >old.txt
+printf 'int legacy;\n// TODO: from before the session\nint more;\n' >legacy.c
 git add -A
 git commit -qm "lines and a file to rename"
 
@@ -126,6 +127,7 @@ sleep 1.1
 mkdir -p docs/adr
 printf '# ADR 1: a hand-written parser\n' >docs/adr/0001-hand-written-parser.md
 git mv old.txt new.txt
+git mv legacy.c kept.c
 git add -A
 git commit -qm "ADR for the parser; rename old.txt"
 c2=$(git rev-parse HEAD)
@@ -207,6 +209,7 @@ has_line "$(section "$log" "### Medium Priority")" "- [ ] \`parse.c:$todo_line\`
 has_line "$(section "$log" "### Blocked")" "- [ ] Support nested widgets - Blocked by: the grammar review" \
 	"Blocked"
 lacks "$todos" "Benchmark the tokenizer" "a --next todo under TODOs Created"
+lacks "$todos" "from before the session" "a TODO in a file the session only renamed"
 has_line "$(section "$log" "### Immediate (Next Session)")" "- [ ] Benchmark the tokenizer" \
 	"the --next todo under Immediate (Next Session)"
 
