@@ -884,7 +884,7 @@ static void view_header(struct view *v)
 /* "Worked 2 hours: 3 commits, 5 files changed, 120 lines added and 30 removed." */
 static void view_summary(struct view *v)
 {
-	char *summary = get_text(v, v->rec, "summary");
+	char *summary = get_text(v, v->rec, "summary"), *err;
 	int64_t active = get_int(v->rec, "active_s", SECONDS_MAX), c[4];
 	struct strbuf o = {0};
 	char buf[64];
@@ -917,6 +917,18 @@ static void view_summary(struct view *v)
 	}
 	if (o.len)
 		strbuf_putc(&o, '.');
+	/* The final recompute failed (the repository went away...): say whose numbers these are. */
+	err = get_text(v, v->rec, "stats_error");
+	if (err) {
+		strbuf_puts(&o, o.len ? " " : "");
+		strbuf_puts(&o, v->stats ? "Git statistics as last seen while the session ran: at "
+					   "stop the repository could not be read ("
+					 : "No git statistics: at stop the repository could not be "
+					   "read (");
+		put_inline_str(&o, err, 0);
+		strbuf_puts(&o, ").");
+		free(err);
+	}
 	set_out(v, v->root, "summary_facts", &o);
 }
 

@@ -87,5 +87,8 @@ rm -rf "$T/gone"
 expect_eq 2 "$("$STINT" status --json | json_get '["sessions"].__len__()')" "deleted repo still listed"
 log=$("$STINT" stop -C "$T/gone" | tail -n 1)
 [ -f "$log" ] || fail "no log for a deleted repository"
+# The log says the numbers could not be taken at stop, rather than "no changes".
+grep -q "at stop the repository could not be read" "$log" ||
+	fail "the log of a deleted repository does not say its statistics are stale: $(grep -m1 Worked "$log")"
 daemon_stop
 echo ok
