@@ -1100,7 +1100,8 @@ static int cmd_notify(struct ctx *ctx, int argc, char **argv)
 	server = json_string_value(json_object_get(reply, "notify_server"));
 	reason = json_string_value(json_object_get(reply, "notify_reason"));
 	if (ctx->json) {
-		json_t *out = json_pack("{s:O}", "notify", json_object_get(reply, "notify"));
+		json_t *out = json_pack("{s:i, s:O}", "v", STINT_PROTO_VERSION, "notify",
+					json_object_get(reply, "notify"));
 
 		if (out && server)
 			json_object_set_new(out, "notify_server", json_string(server));
@@ -1318,7 +1319,8 @@ static const struct command commands[] = {
     {"notify", cmd_notify, "h", opts_basic, "stint notify test|status [--json]",
      "Send a test notification, or say where notifications go",
      "  test                send one; exits 1 naming the cause when it cannot be shown\n"
-     "  status              whether a notification server is reachable, and why not\n" HELP_JSON},
+     "  status              whether a notification server is reachable, and why not\n"
+     "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
     {"config", cmd_config, "h", opts_help, "stint config check",
      "Check stintd's configuration file",
      "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
