@@ -34,6 +34,9 @@
 #include "track.h"
 #include "version.h"
 
+/* The config file was named (STINT_CONFIG, -c): then it must exist, a typo is not "defaults". */
+static bool config_named;
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -207,7 +210,7 @@ static void on_hup(uv_signal_t *h, int signum)
 
 	(void)signum;
 	notify_systemd("RELOADING=1");
-	if (config_load(&n, d->config_path, true, err, sizeof(err)) < 0) {
+	if (config_load(&n, d->config_path, !config_named, err, sizeof(err)) < 0) {
 		log_warnx("config: not reloaded, keeping the old settings: %s", err);
 	} else {
 		config_finish(&d->cfg);
@@ -305,6 +308,11 @@ static int check_config(const char *path)
 	char err[1024];
 
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		if (config_named) {
+			fprintf(stderr, "stintd: %s: no such file (named by %s)\n", path,
+				getenv("STINT_CONFIG") ? "STINT_CONFIG" : "the command line");
+			return 1;
+		}
 		printf("%s: no such file; the defaults are in use\n", path);
 		return 0;
 	}
@@ -388,6 +396,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("stintd", level);
+	config_named = d.config_path || (getenv("STINT_CONFIG") && *getenv("STINT_CONFIG"));
 	if (!d.config_path) {
 		if (config_default_path(path, sizeof(path)) < 0)
 			fatalx("cannot find the config file: set HOME or STINT_CONFIG");
@@ -406,7 +415,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
 	raise_fd_limit();
-	if (config_load(&d.cfg, d.config_path, true, err, sizeof(err)) < 0)
+	if (config_load(&d.cfg, d.config_path, !config_named, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 
 	if (sockpath_resolve(sockpath, sizeof(sockpath)) < 0)
