@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "wtscan.h"
 
 extern char **environ;
 
@@ -2019,52 +2020,88 @@ static int entry_cmp(const void *a, const void *b)
 	return c ? c : x->unstaged - y->unstaged;
 }
 
-/*
- * `git diff <tree>` with untracked files as if added with -N: the baseline tree against the
- * index (staged changes) and the index against the worktree, joined path by path with the tree
- * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
- * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
- */
-static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
+/* The changes as wtscan finds them, for repositories of the common kind (-ENOTSUP else). */
+static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *xi,
+			struct wtscan *staged, struct wtscan *unstaged, struct entry **out,
+			size_t *nout)
 {
-	git_diff_options o;
-	git_tree *t = NULL;
-	git_index *idx = NULL;
-	git_diff *da = NULL, *db = NULL;
-	struct entry *e = NULL;
-	size_t na, nb, n = 0, m = 0;
-	git_oid oid;
+	char path[PATH_MAX * 2];
+	struct entry *e;
+	size_t n = 0;
 	int rc;
 
-	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
-		seterr(c->err, c->errn,
-		       "the baseline snapshot %s is no longer in the repository (pruned?): %s",
-		       tree, git2_msg());
-		return -ENOENT;
-	}
-	if ((rc = g2_index(c, &idx)) < 0) {
-		git_tree_free(t);
+	snprintf(path, sizeof(path), "%s/index", c->gitdir);
+	if ((rc = wtscan_index_read(path, xi, c->err, c->errn)) < 0 ||
+	    (rc = wtscan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
+	    (rc = wtscan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
 		return rc;
+	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < staged->n; i++) {
+		const struct wtscan_change *w = &staged->v[i];
+		struct entry *x = &e[n++];
+
+		x->path = w->path;
+		if (w->mode) {
+			x->o = (struct fside){.present = true, .mode = w->mode, .id = w->id};
+			x->o.id_valid = true;
+		}
+		if (w->entry) {
+			x->n = (struct fside){.present = true, .mode = w->entry->mode};
+			x->n.id = w->entry->id;
+			x->n.id_valid = true;
+		}
 	}
+	/* The worktree file's stat data differs, its content may not: verify compares them. */
+	for (size_t i = 0; i < unstaged->n; i++) {
+		const struct wtscan_change *w = &unstaged->v[i];
+		struct entry *x = &e[n++];
+
+		x->path = w->path;
+		x->unstaged = true;
+		x->verify = true;
+		if (w->entry) {
+			x->o = (struct fside){.present = true, .mode = w->entry->mode};
+			x->o.id = w->entry->id;
+			x->o.id_valid = true;
+		}
+		if (w->mode)
+			x->n = (struct fside){.present = true, .mode = w->mode, .workdir = true};
+	}
+	*out = e;
+	*nout = n;
+	return 0;
+}
+
+/* The same with libgit2's diffs: any repository libgit2 reads, more slowly. */
+static int g2_changes(struct ctx *c, git_tree *t, git_index **idx, git_diff **da, git_diff **db,
+		      struct entry **out, size_t *nout)
+{
+	git_diff_options o;
+	struct entry *e;
+	size_t na, nb, n = 0;
+	int rc;
+
+	if ((rc = g2_index(c, idx)) < 0)
+		return rc;
 	/* No GIT_DIFF_UPDATE_INDEX: the user's index is never written. */
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_index(&da, c->repo, t, idx, &o) < 0)
+	if (git_diff_tree_to_index(da, c->repo, t, *idx, &o) < 0)
 		goto fail;
 	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		  GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_index_to_workdir(&db, c->repo, idx, &o) < 0)
+	if (git_diff_index_to_workdir(db, c->repo, *idx, &o) < 0)
 		goto fail;
-	na = git_diff_num_deltas(da);
-	nb = git_diff_num_deltas(db);
+	na = git_diff_num_deltas(*da);
+	nb = git_diff_num_deltas(*db);
 	e = calloc(na + nb + 1, sizeof(*e));
-	if (!e) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!e)
+		return -ENOMEM;
 	/* Staged: tree -> index. Where the worktree agrees with the index, that is the change. */
 	for (size_t i = 0; i < na; i++) {
-		const git_diff_delta *d = git_diff_get_delta(da, i);
+		const git_diff_delta *d = git_diff_get_delta(*da, i);
 		struct entry *x = &e[n++];
 
 		x->path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
@@ -2077,7 +2114,7 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 	}
 	/* Unstaged: index -> worktree, with untracked files. */
 	for (size_t i = 0; i < nb; i++) {
-		const git_diff_delta *d = git_diff_get_delta(db, i);
+		const git_diff_delta *d = git_diff_get_delta(*db, i);
 		struct entry *x = &e[n++];
 
 		if (d->status == GIT_DELTA_UNTRACKED && d->new_file.mode == GIT_FILEMODE_TREE) {
@@ -2094,6 +2131,45 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 		if (d->status == GIT_DELTA_CONFLICTED && !d->new_file.mode)
 			x->n.present = false;
 	}
+	*out = e;
+	*nout = n;
+	return 0;
+fail:
+	seterr(c->err, c->errn, "cannot diff the worktree: %s", git2_msg());
+	return -EIO;
+}
+
+/*
+ * `git diff <tree>` with untracked files as if added with -N: the baseline tree against the
+ * index (staged changes) and the index against the worktree, joined path by path with the tree
+ * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
+ * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
+ */
+static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
+{
+	git_tree *t = NULL;
+	git_index *idx = NULL;
+	git_diff *da = NULL, *db = NULL;
+	struct wtscan_index xi = {0};
+	struct wtscan staged = {0}, unstaged = {0};
+	struct entry *e = NULL;
+	size_t n = 0, m = 0;
+	git_oid oid;
+	int rc;
+
+	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
+		seterr(c->err, c->errn,
+		       "the baseline snapshot %s is no longer in the repository (pruned?): %s",
+		       tree, git2_msg());
+		return -ENOENT;
+	}
+	rc = fast_changes(c, t, &xi, &staged, &unstaged, &e, &n);
+	if (rc < 0 && rc != -ENOMEM) {
+		log_debug("gitstats: %s: %s: libgit2 walks the worktree", c->root, c->err);
+		rc = g2_changes(c, t, &idx, &da, &db, &e, &n);
+	}
+	if (rc < 0)
+		goto out;
 	qsort(e, n, sizeof(*e), entry_cmp);
 	/* Join: the tree side from the staged change, the new side from the unstaged one. */
 	for (size_t i = 0; i < n; i++) {
@@ -2109,12 +2185,11 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 		}
 	}
 	rc = g2_numstat(c, e, m, out);
-	goto out;
-fail:
-	seterr(c->err, c->errn, "cannot diff the worktree: %s", git2_msg());
-	rc = -EIO;
 out:
 	free(e);
+	wtscan_finish(&staged);
+	wtscan_finish(&unstaged);
+	wtscan_index_finish(&xi);
 	git_diff_free(da);
 	git_diff_free(db);
 	git_index_free(idx);
