@@ -2955,39 +2955,64 @@ static char *rel_exclude(const char *root, const char *ex)
 	return rel;
 }
 
-int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err, size_t errn)
+/* One operation on a repository, which libgit2 tries first and git does when it cannot. */
+struct gitop {
+	int (*run)(struct ctx *c, void *arg);
+	void (*reset)(void *arg); /* drops a failed attempt's partial result */
+	int final;		  /* an error git would give as well (0 for none) */
+};
+
+static int run_op(struct ctx *c, const struct gitop *op, void *arg, char *err, size_t errn)
 {
-	struct ctx c = {.root = root, .err = err, .errn = errn};
-	char why[512] = "";
+	char why[512] = "", why2[512] = "";
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	c.err = why;
-	c.errn = sizeof(why);
-	rc = g2_open(&c);
+	c->err = why;
+	c->errn = sizeof(why);
+	rc = g2_open(c);
 	if (rc == 0)
-		rc = baseline_with(&c, out);
-	if (rc < 0 && rc != -ENOMEM) {
-		char why2[512] = "";
-
-		gitstats_baseline_finish(out);
-		ctx_close(&c);
-		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", root, why);
-		c.err = why2;
-		c.errn = sizeof(why2);
-		rc = cli_open(&c);
+		rc = op->run(c, arg);
+	if (rc < 0 && rc != -ENOMEM && rc != op->final) {
+		op->reset(arg);
+		ctx_close(c);
+		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", c->root,
+			  why);
+		c->err = why2;
+		c->errn = sizeof(why2);
+		rc = cli_open(c);
 		if (rc == 0)
-			rc = baseline_with(&c, out);
-		if (rc < 0) {
+			rc = op->run(c, arg);
+		if (rc < 0)
 			seterr(err, errn, "cannot read the git repository %s: %s (libgit2: %s)",
-			       root, why2, why);
-			gitstats_baseline_finish(out);
-		}
+			       c->root, why2, why);
 	} else if (rc < 0) {
-		seterr(err, errn, "%s: out of memory", root);
+		seterr(err, errn, "%s: %s", c->root, rc == -ENOMEM ? "out of memory" : why);
 	}
-	ctx_close(&c);
+	if (rc < 0)
+		op->reset(arg);
+	ctx_close(c);
+	c->err = NULL;
+	c->errn = 0;
 	return rc;
+}
+
+static int baseline_op(struct ctx *c, void *arg)
+{
+	return baseline_with(c, arg);
+}
+
+static void baseline_reset(void *arg)
+{
+	gitstats_baseline_finish(arg);
+}
+
+int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err, size_t errn)
+{
+	static const struct gitop op = {baseline_op, baseline_reset, 0};
+	struct ctx c = {.root = root};
+
+	memset(out, 0, sizeof(*out));
+	return run_op(&c, &op, out, err, errn);
 }
 
 void gitstats_baseline_finish(struct gitstats_baseline *base)
@@ -3238,11 +3263,30 @@ nomem:
 	goto out;
 }
 
+struct compute_arg {
+	const struct gitstats_baseline *base;
+	struct gitstats *out;
+};
+
+static int compute_op(struct ctx *c, void *arg)
+{
+	struct compute_arg *a = arg;
+
+	return compute_with(c, a->base, a->out);
+}
+
+static void compute_reset(void *arg)
+{
+	gitstats_finish(((struct compute_arg *)arg)->out);
+}
+
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn)
 {
+	/* A snapshot that is gone is gone for git too; anything else git may still read. */
+	static const struct gitop op = {compute_op, compute_reset, -ENOENT};
+	struct compute_arg a = {base, out};
 	struct ctx c = {.root = root};
-	char why[512] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -3251,32 +3295,7 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		return -EINVAL;
 	}
 	c.exclude = rel_exclude(root, exclude_dir);
-	c.err = why;
-	c.errn = sizeof(why);
-	rc = g2_open(&c);
-	if (rc == 0)
-		rc = compute_with(&c, base, out);
-	/* A snapshot that is gone is gone for git too; anything else git may still read. */
-	if (rc < 0 && rc != -ENOMEM && rc != -ENOENT) {
-		char why2[512] = "";
-
-		gitstats_finish(out);
-		ctx_close(&c);
-		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", root, why);
-		c.err = why2;
-		c.errn = sizeof(why2);
-		rc = cli_open(&c);
-		if (rc == 0)
-			rc = compute_with(&c, base, out);
-		if (rc < 0)
-			seterr(err, errn, "cannot read the git repository %s: %s (libgit2: %s)",
-			       root, why2, why);
-	} else if (rc < 0) {
-		seterr(err, errn, "%s: %s", root, rc == -ENOMEM ? "out of memory" : why);
-	}
-	if (rc < 0)
-		gitstats_finish(out);
-	ctx_close(&c);
+	rc = run_op(&c, &op, &a, err, errn);
 	free(c.exclude);
 	return rc;
 }
