@@ -237,6 +237,8 @@ struct ctx {
 	char commondir[PATH_MAX];
 	char *exclude;	     /* relative to root, no trailing slash; NULL for none */
 	uint32_t diff_flags; /* git's diff.algorithm, as libgit2 patch flags */
+	/* No attribute file anywhere and no filter: worktree files are read as they are. */
+	bool plain;
 	char *err;
 	size_t errn;
 };
@@ -855,6 +857,7 @@ struct rename {
 	size_t nsrc, ndst;
 	int rename_limit;
 	bool final_line; /* git >= 2.43.2 also hashes a last line without newline */
+	bool plain;	 /* no attributes, no filters: see ctx.plain */
 };
 
 static int span_cmp(const void *a, const void *b)
@@ -966,7 +969,8 @@ static unsigned long count_copied(const struct rside *s, const struct rside *d)
 }
 
 /* Reads a worktree file as `git add` would store it (clean filters, symlink target). */
-static int load_workdir(git_repository *repo, const char *path, uint32_t mode, struct buf *out)
+static int load_workdir(git_repository *repo, bool plain, const char *path, uint32_t mode,
+			struct buf *out)
 {
 	const char *wd = git_repository_workdir(repo);
 	char full[PATH_MAX * 2];
@@ -980,7 +984,8 @@ static int load_workdir(git_repository *repo, const char *path, uint32_t mode, s
 
 		return n < 0 ? -errno : buf_add(out, target, (size_t)n);
 	}
-	if (git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
+	if (!plain &&
+	    git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
 		return -EIO;
 	if (fl) {
 		git_buf gb = {0};
@@ -1012,13 +1017,13 @@ static int load_workdir(git_repository *repo, const char *path, uint32_t mode, s
 	return rc;
 }
 
-static int load_side(git_repository *repo, const struct rside *s, struct buf *out)
+static int load_side(git_repository *repo, bool plain, const struct rside *s, struct buf *out)
 {
 	git_blob *blob = NULL;
 	int rc;
 
 	if (s->workdir)
-		return load_workdir(repo, s->path, s->mode, out);
+		return load_workdir(repo, plain, s->path, s->mode, out);
 	if (git_blob_lookup(&blob, repo, &s->oid) < 0)
 		return -EIO;
 	rc = buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
@@ -1027,11 +1032,12 @@ static int load_side(git_repository *repo, const struct rside *s, struct buf *ou
 }
 
 /* git's diff_filespec_is_binary: a -diff attribute, else a NUL in the first 8000 bytes. */
-static bool content_binary(git_repository *repo, const char *path, const char *data, size_t size)
+static bool content_binary(git_repository *repo, bool plain, const char *path, const char *data,
+			   size_t size)
 {
 	const char *v = NULL;
 
-	if (git_attr_get(&v, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, path, "diff") == 0 &&
+	if (!plain && git_attr_get(&v, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, path, "diff") == 0 &&
 	    GIT_ATTR_IS_FALSE(v))
 		return true;
 	return memchr(data, 0, size < FIRST_FEW_BYTES ? size : FIRST_FEW_BYTES) != NULL;
@@ -1048,7 +1054,7 @@ static int side_prepare(struct rename *r, struct rside *s)
 	s->state = -1;
 	if (S_ISGITLINK(s->mode))
 		return s->oid_valid ? (s->state = 1, 0) : -1;
-	rc = load_side(r->repo, s, &b);
+	rc = load_side(r->repo, r->plain, s, &b);
 	if (rc < 0) {
 		buf_free(&b);
 		return -1;
@@ -1063,7 +1069,7 @@ static int side_prepare(struct rename *r, struct rside *s)
 		}
 		s->oid_valid = true;
 	}
-	s->binary = content_binary(r->repo, s->path, b.p, b.n);
+	s->binary = content_binary(r->repo, r->plain, s->path, b.p, b.n);
 	if (S_ISREG(s->mode) && hash_chars((const unsigned char *)b.p, b.n, !s->binary,
 					   r->final_line, &s->sig, &s->nsig) < 0) {
 		buf_free(&b);
@@ -1778,8 +1784,8 @@ static bool same_content_binary(struct ctx *c, const git_oid *oid, const char *p
 		return false;
 	}
 	n = (size_t)git_blob_rawsize(blob);
-	bin = content_binary(c->repo, p1, git_blob_rawcontent(blob), n) ||
-	      (p2 && content_binary(c->repo, p2, git_blob_rawcontent(blob), n));
+	bin = content_binary(c->repo, c->plain, p1, git_blob_rawcontent(blob), n) ||
+	      (p2 && content_binary(c->repo, c->plain, p2, git_blob_rawcontent(blob), n));
 	git_blob_free(blob);
 	return bin;
 }
@@ -1852,7 +1858,7 @@ static int pair_stats(struct ctx *c, const char *opath, const struct fside *o, c
 	if (o->present && git_blob_lookup(&ob, c->repo, &o->id) < 0)
 		goto fail;
 	if (n->present && n->workdir) {
-		if ((rc = load_workdir(c->repo, npath, n->mode, &buf)) < 0) {
+		if ((rc = load_workdir(c->repo, c->plain, npath, n->mode, &buf)) < 0) {
 			seterr(c->err, c->errn, "cannot read %s: %s", npath, strerror(-rc));
 			goto out;
 		}
@@ -1890,7 +1896,7 @@ static bool same_type(uint32_t a, uint32_t b)
  */
 static int g2_numstat(struct ctx *c, struct entry *e, size_t n, struct flist *out)
 {
-	struct rename r = {.repo = c->repo};
+	struct rename r = {.repo = c->repo, .plain = c->plain};
 	int *sidx = calloc(n + 1, sizeof(int)), *didx = calloc(n + 1, sizeof(int));
 	int rc = 0;
 
@@ -1915,7 +1921,7 @@ static int g2_numstat(struct ctx *c, struct entry *e, size_t n, struct flist *ou
 			if (!x->n.id_valid && x->n.workdir && !S_ISGITLINK(x->n.mode)) {
 				struct buf b = {0};
 
-				if (load_workdir(c->repo, x->path, x->n.mode, &b) == 0 &&
+				if (load_workdir(c->repo, c->plain, x->path, x->n.mode, &b) == 0 &&
 				    git_odb_hash(&x->n.id, b.p ? b.p : "", b.n, GIT_OBJECT_BLOB) ==
 					0)
 					x->n.id_valid = true;
@@ -2020,6 +2026,73 @@ static int entry_cmp(const void *a, const void *b)
 	return c ? c : x->unstaged - y->unstaged;
 }
 
+/* A file of attributes libgit2 would read from one of its search paths ("a:b"), or can't tell? */
+static bool attr_file_in(int level, const char *name)
+{
+	git_buf b = {0};
+	bool found = false;
+
+	if (git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &b) < 0) {
+		git_error_clear();
+		return true;
+	}
+	for (char *dir = b.ptr, *next; dir && *dir && !found; dir = next) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		next = strchr(dir, ':');
+		if (next)
+			*next++ = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		found = stat(path, &st) == 0 || errno != ENOENT;
+	}
+	git_buf_dispose(&b);
+	return found;
+}
+
+/*
+ * True when no attributes apply to any path: no .gitattributes in the index or in a directory
+ * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file. Then
+ * the filters (and so the need to ask libgit2 per file) depend on the configuration alone.
+ */
+static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
+{
+	git_config *cfg = NULL;
+	git_filter_list *fl = NULL;
+	const char *v = NULL;
+	char path[PATH_MAX * 2];
+	struct stat st;
+	bool set;
+
+	for (size_t i = 0; i < xi->n; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") == 0)
+			return false;
+	}
+	snprintf(path, sizeof(path), "%s/info/attributes", c->commondir);
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0) {
+		git_error_clear();
+		return false;
+	}
+	set = git_config_get_string(&v, cfg, "core.attributesFile") == 0;
+	git_config_free(cfg);
+	git_error_clear();
+	if (set || attr_file_in(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") ||
+	    attr_file_in(GIT_CONFIG_LEVEL_XDG, "attributes"))
+		return false;
+	/* Without attributes, only core.autocrlf can add a filter, the same for every path. */
+	if (git_filter_list_load(&fl, c->repo, NULL, "stint-probe.txt", GIT_FILTER_TO_ODB,
+				 GIT_FILTER_DEFAULT) < 0) {
+		git_error_clear();
+		return false;
+	}
+	git_filter_list_free(fl);
+	return fl == NULL;
+}
+
 /* The changes as wtscan finds them, for repositories of the common kind (-ENOTSUP else). */
 static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *xi,
 			struct wtscan *staged, struct wtscan *unstaged, struct entry **out,
@@ -2035,6 +2108,7 @@ static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *x
 	    (rc = wtscan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
 	    (rc = wtscan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
 		return rc;
+	c->plain = !unstaged->attributes && no_attributes(c, xi);
 	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

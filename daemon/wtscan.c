@@ -310,6 +310,11 @@ static int read_dir(struct reader *rd, const struct job *j)
 			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
 			    strcmp(nm, ".git") == 0)
 				continue;
+			if (strcmp(nm, ".gitattributes") == 0) {
+				pthread_mutex_lock(&s->lock);
+				s->out->attributes = true;
+				pthread_mutex_unlock(&s->lock);
+			}
 			rc = read_entry(rd, fd, j->plen, j->lo, j->hi, nm, de->d_type);
 			rd->path[j->plen] = '\0';
 		}

@@ -2,6 +2,7 @@
 #define STINTD_WTSCAN_H
 
 #include <git2.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -52,6 +53,7 @@ struct wtscan_change {
 struct wtscan {
 	struct wtscan_change *v;
 	size_t n, cap;
+	bool attributes; /* a .gitattributes file was seen in a directory read */
 };
 
 /* Reads the index at file (no file: empty). Returns 0, -ENOTSUP with why filled when it is of

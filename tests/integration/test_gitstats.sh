@@ -604,8 +604,38 @@ case_scanner() {
 	true
 }
 
+# Attributes and filters decide how worktree files are read and whether they are binary; with
+# none anywhere stint reads files as they are, so each source is tried on its own.
+case_attributes() {
+	new_repo "$T/attr"
+	mkdir -p "$T/attr/sub" && printf '$Id$\nx\n' >"$T/attr/sub/id.c"
+	git -C "$T/attr" add -A && git -C "$T/attr" commit -qm ident
+	take_baseline "$T/attr"
+	(
+		cd "$T/attr"
+		# Untracked attribute files count: read from the worktree.
+		printf '*.c ident\n' >sub/.gitattributes
+		printf '$Id: 0123456789abcdef $\nx\n' >sub/id.c # the same once cleaned
+		printf 'numbers*.txt -diff\n' >.gitattributes
+		git mv numbers.txt numbers2.txt # an exact rename of a -diff file is binary
+		sed -i 's/^105$/changed/' lines.txt
+	)
+	check_numstat "$T/attr" "attributes in the worktree"
+	new_repo "$T/crlf"
+	git -C "$T/crlf" config core.autocrlf true
+	take_baseline "$T/crlf"
+	sed -i 's/$/\r/' "$T/crlf/small.txt" # the same once converted
+	echo more >>"$T/crlf/lines.txt"
+	check_numstat "$T/crlf" "core.autocrlf alone"
+	new_repo "$T/info"
+	take_baseline "$T/info"
+	echo 'lines*.txt -diff' >"$(gitdir_of "$T/info")/info/attributes"
+	git -C "$T/info" mv lines.txt lines2.txt
+	check_numstat "$T/info" "info/attributes alone"
+}
+
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull exclude fallback submodules unreadable scanner; do
+	amend_netzero unborn worktree dirty_start pull exclude fallback submodules unreadable scanner attributes; do
 	"case_$c"
 	echo "ok - $c"
 done
