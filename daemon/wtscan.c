@@ -774,7 +774,8 @@ static bool ctree_same(const struct wtscan_index *x, const char *path, size_t ne
 		       const git_oid *id)
 {
 	struct wtscan_ctree key = {.path = (char *)path};
-	const struct wtscan_ctree *c = bsearch(&key, x->ct, x->nct, sizeof(*x->ct), ctree_cmp);
+	const struct wtscan_ctree *c =
+	    x->nct ? bsearch(&key, x->ct, x->nct, sizeof(*x->ct), ctree_cmp) : NULL;
 
 	return c && c->count >= 0 && (size_t)c->count == nentries && git_oid_equal(&c->id, id);
 }
