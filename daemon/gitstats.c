@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -2051,17 +2052,17 @@ static bool attr_file_in(int level, const char *name)
 }
 
 /*
- * True when no attributes apply to any path: no .gitattributes in the index or in a directory
- * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file. Then
- * the filters (and so the need to ask libgit2 per file) depend on the configuration alone.
+ * True when no attributes apply to any path (no .gitattributes in the index or in a directory
+ * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file) and
+ * the configuration adds no filter: worktree files are then stored as they are.
  */
 static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
 {
 	git_config *cfg = NULL;
-	git_filter_list *fl = NULL;
 	const char *v = NULL;
 	char path[PATH_MAX * 2];
 	struct stat st;
+	int r, autocrlf = 0;
 	bool set;
 
 	for (size_t i = 0; i < xi->n; i++) {
@@ -2078,19 +2079,46 @@ static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
 		return false;
 	}
 	set = git_config_get_string(&v, cfg, "core.attributesFile") == 0;
+	/* Without attributes only core.autocrlf (true or input) adds a filter: libgit2's crlf
+	 * filter passes everything through when it is false. ident and drivers need attributes. */
+	r = git_config_get_bool(&autocrlf, cfg, "core.autocrlf");
+	set = set || (r == 0 && autocrlf) || (r < 0 && r != GIT_ENOTFOUND);
 	git_config_free(cfg);
 	git_error_clear();
-	if (set || attr_file_in(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") ||
-	    attr_file_in(GIT_CONFIG_LEVEL_XDG, "attributes"))
-		return false;
-	/* Without attributes, only core.autocrlf can add a filter, the same for every path. */
-	if (git_filter_list_load(&fl, c->repo, NULL, "stint-probe.txt", GIT_FILTER_TO_ODB,
-				 GIT_FILTER_DEFAULT) < 0) {
-		git_error_clear();
-		return false;
+	return !set && !attr_file_in(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") &&
+	       !attr_file_in(GIT_CONFIG_LEVEL_XDG, "attributes");
+}
+
+/*
+ * libgit2 also reads attributes from the index's .gitattributes entries, loading the whole index
+ * (slowly) on the first lookup: the repository gets an in-memory index with only those.
+ */
+static int attr_index(struct ctx *c, const struct wtscan_index *xi)
+{
+	git_index *mem = NULL;
+	int rc = 0;
+
+	if (git_index_new(&mem) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < xi->n && rc == 0; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+		git_index_entry e = {0};
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") != 0)
+			continue;
+		e.path = xi->v[i].path;
+		e.mode = xi->v[i].mode;
+		e.id = xi->v[i].id;
+		e.file_size = xi->v[i].size;
+		if (git_index_add(mem, &e) < 0)
+			rc = -EIO;
 	}
-	git_filter_list_free(fl);
-	return fl == NULL;
+	if (rc == 0 && git_repository_set_index(c->repo, mem) < 0)
+		rc = -EIO;
+	if (rc < 0)
+		seterr(c->err, c->errn, "cannot set up attributes: %s", git2_msg());
+	git_index_free(mem);
+	return rc;
 }
 
 /* The changes as wtscan finds them, for repositories of the common kind (-ENOTSUP else). */
@@ -2109,6 +2137,8 @@ static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *x
 	    (rc = wtscan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
 		return rc;
 	c->plain = !unstaged->attributes && no_attributes(c, xi);
+	if ((rc = attr_index(c, xi)) < 0)
+		return rc;
 	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
