@@ -267,9 +267,9 @@ static int read_entry(struct reader *rd, int dfd, size_t plen, size_t lo, size_t
 		fail(s, -ENOTSUP, "cannot stat %s: %s", path, strerror(errno));
 		return -ENOTSUP;
 	}
+	/* A tracked file that is a directory now is gone: its entry stays unseen. */
 	if (S_ISDIR(st.st_mode))
-		return enter_dir(rd, dfd, plen,
-				 len); /* a tracked file that is a directory now is gone */
+		return enter_dir(rd, dfd, plen, len);
 	mode = git_mode(st.st_mode);
 	if (e) {
 		if (!mode) {
