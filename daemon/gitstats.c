@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "wtscan.h"
 
 extern char **environ;
 
@@ -236,6 +238,8 @@ struct ctx {
 	char commondir[PATH_MAX];
 	char *exclude;	     /* relative to root, no trailing slash; NULL for none */
 	uint32_t diff_flags; /* git's diff.algorithm, as libgit2 patch flags */
+	/* No attribute file anywhere and no filter: worktree files are read as they are. */
+	bool plain;
 	char *err;
 	size_t errn;
 };
@@ -854,6 +858,7 @@ struct rename {
 	size_t nsrc, ndst;
 	int rename_limit;
 	bool final_line; /* git >= 2.43.2 also hashes a last line without newline */
+	bool plain;	 /* no attributes, no filters: see ctx.plain */
 };
 
 static int span_cmp(const void *a, const void *b)
@@ -965,7 +970,8 @@ static unsigned long count_copied(const struct rside *s, const struct rside *d)
 }
 
 /* Reads a worktree file as `git add` would store it (clean filters, symlink target). */
-static int load_workdir(git_repository *repo, const char *path, uint32_t mode, struct buf *out)
+static int load_workdir(git_repository *repo, bool plain, const char *path, uint32_t mode,
+			struct buf *out)
 {
 	const char *wd = git_repository_workdir(repo);
 	char full[PATH_MAX * 2];
@@ -979,7 +985,8 @@ static int load_workdir(git_repository *repo, const char *path, uint32_t mode, s
 
 		return n < 0 ? -errno : buf_add(out, target, (size_t)n);
 	}
-	if (git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
+	if (!plain &&
+	    git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
 		return -EIO;
 	if (fl) {
 		git_buf gb = {0};
@@ -1011,13 +1018,13 @@ static int load_workdir(git_repository *repo, const char *path, uint32_t mode, s
 	return rc;
 }
 
-static int load_side(git_repository *repo, const struct rside *s, struct buf *out)
+static int load_side(git_repository *repo, bool plain, const struct rside *s, struct buf *out)
 {
 	git_blob *blob = NULL;
 	int rc;
 
 	if (s->workdir)
-		return load_workdir(repo, s->path, s->mode, out);
+		return load_workdir(repo, plain, s->path, s->mode, out);
 	if (git_blob_lookup(&blob, repo, &s->oid) < 0)
 		return -EIO;
 	rc = buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
@@ -1026,11 +1033,12 @@ static int load_side(git_repository *repo, const struct rside *s, struct buf *ou
 }
 
 /* git's diff_filespec_is_binary: a -diff attribute, else a NUL in the first 8000 bytes. */
-static bool content_binary(git_repository *repo, const char *path, const char *data, size_t size)
+static bool content_binary(git_repository *repo, bool plain, const char *path, const char *data,
+			   size_t size)
 {
 	const char *v = NULL;
 
-	if (git_attr_get(&v, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, path, "diff") == 0 &&
+	if (!plain && git_attr_get(&v, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, path, "diff") == 0 &&
 	    GIT_ATTR_IS_FALSE(v))
 		return true;
 	return memchr(data, 0, size < FIRST_FEW_BYTES ? size : FIRST_FEW_BYTES) != NULL;
@@ -1047,7 +1055,7 @@ static int side_prepare(struct rename *r, struct rside *s)
 	s->state = -1;
 	if (S_ISGITLINK(s->mode))
 		return s->oid_valid ? (s->state = 1, 0) : -1;
-	rc = load_side(r->repo, s, &b);
+	rc = load_side(r->repo, r->plain, s, &b);
 	if (rc < 0) {
 		buf_free(&b);
 		return -1;
@@ -1062,7 +1070,7 @@ static int side_prepare(struct rename *r, struct rside *s)
 		}
 		s->oid_valid = true;
 	}
-	s->binary = content_binary(r->repo, s->path, b.p, b.n);
+	s->binary = content_binary(r->repo, r->plain, s->path, b.p, b.n);
 	if (S_ISREG(s->mode) && hash_chars((const unsigned char *)b.p, b.n, !s->binary,
 					   r->final_line, &s->sig, &s->nsig) < 0) {
 		buf_free(&b);
@@ -1777,8 +1785,8 @@ static bool same_content_binary(struct ctx *c, const git_oid *oid, const char *p
 		return false;
 	}
 	n = (size_t)git_blob_rawsize(blob);
-	bin = content_binary(c->repo, p1, git_blob_rawcontent(blob), n) ||
-	      (p2 && content_binary(c->repo, p2, git_blob_rawcontent(blob), n));
+	bin = content_binary(c->repo, c->plain, p1, git_blob_rawcontent(blob), n) ||
+	      (p2 && content_binary(c->repo, c->plain, p2, git_blob_rawcontent(blob), n));
 	git_blob_free(blob);
 	return bin;
 }
@@ -1851,7 +1859,7 @@ static int pair_stats(struct ctx *c, const char *opath, const struct fside *o, c
 	if (o->present && git_blob_lookup(&ob, c->repo, &o->id) < 0)
 		goto fail;
 	if (n->present && n->workdir) {
-		if ((rc = load_workdir(c->repo, npath, n->mode, &buf)) < 0) {
+		if ((rc = load_workdir(c->repo, c->plain, npath, n->mode, &buf)) < 0) {
 			seterr(c->err, c->errn, "cannot read %s: %s", npath, strerror(-rc));
 			goto out;
 		}
@@ -1889,7 +1897,7 @@ static bool same_type(uint32_t a, uint32_t b)
  */
 static int g2_numstat(struct ctx *c, struct entry *e, size_t n, struct flist *out)
 {
-	struct rename r = {.repo = c->repo};
+	struct rename r = {.repo = c->repo, .plain = c->plain};
 	int *sidx = calloc(n + 1, sizeof(int)), *didx = calloc(n + 1, sizeof(int));
 	int rc = 0;
 
@@ -1914,7 +1922,7 @@ static int g2_numstat(struct ctx *c, struct entry *e, size_t n, struct flist *ou
 			if (!x->n.id_valid && x->n.workdir && !S_ISGITLINK(x->n.mode)) {
 				struct buf b = {0};
 
-				if (load_workdir(c->repo, x->path, x->n.mode, &b) == 0 &&
+				if (load_workdir(c->repo, c->plain, x->path, x->n.mode, &b) == 0 &&
 				    git_odb_hash(&x->n.id, b.p ? b.p : "", b.n, GIT_OBJECT_BLOB) ==
 					0)
 					x->n.id_valid = true;
@@ -2019,52 +2027,185 @@ static int entry_cmp(const void *a, const void *b)
 	return c ? c : x->unstaged - y->unstaged;
 }
 
-/*
- * `git diff <tree>` with untracked files as if added with -N: the baseline tree against the
- * index (staged changes) and the index against the worktree, joined path by path with the tree
- * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
- * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
- */
-static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
+/* A file of attributes libgit2 would read from one of its search paths ("a:b"), or can't tell? */
+static bool attr_file_in(int level, const char *name)
 {
-	git_diff_options o;
-	git_tree *t = NULL;
-	git_index *idx = NULL;
-	git_diff *da = NULL, *db = NULL;
-	struct entry *e = NULL;
-	size_t na, nb, n = 0, m = 0;
-	git_oid oid;
+	git_buf b = {0};
+	bool found = false;
+
+	if (git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &b) < 0) {
+		git_error_clear();
+		return true;
+	}
+	for (char *dir = b.ptr, *next; dir && *dir && !found; dir = next) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		next = strchr(dir, ':');
+		if (next)
+			*next++ = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		found = stat(path, &st) == 0 || errno != ENOENT;
+	}
+	git_buf_dispose(&b);
+	return found;
+}
+
+/*
+ * True when no attributes apply to any path (no .gitattributes in the index or in a directory
+ * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file) and
+ * the configuration adds no filter: worktree files are then stored as they are.
+ */
+static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
+{
+	git_config *cfg = NULL;
+	const char *v = NULL;
+	char path[PATH_MAX * 2];
+	struct stat st;
+	int r, autocrlf = 0;
+	bool set;
+
+	for (size_t i = 0; i < xi->n; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") == 0)
+			return false;
+	}
+	snprintf(path, sizeof(path), "%s/info/attributes", c->commondir);
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0) {
+		git_error_clear();
+		return false;
+	}
+	set = git_config_get_string(&v, cfg, "core.attributesFile") == 0;
+	/* Without attributes only core.autocrlf (true or input) adds a filter: libgit2's crlf
+	 * filter passes everything through when it is false. ident and drivers need attributes. */
+	r = git_config_get_bool(&autocrlf, cfg, "core.autocrlf");
+	set = set || (r == 0 && autocrlf) || (r < 0 && r != GIT_ENOTFOUND);
+	git_config_free(cfg);
+	git_error_clear();
+	return !set && !attr_file_in(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") &&
+	       !attr_file_in(GIT_CONFIG_LEVEL_XDG, "attributes");
+}
+
+/*
+ * libgit2 also reads attributes from the index's .gitattributes entries, loading the whole index
+ * (slowly) on the first lookup: the repository gets an in-memory index with only those.
+ */
+static int attr_index(struct ctx *c, const struct wtscan_index *xi)
+{
+	git_index *mem = NULL;
+	int rc = 0;
+
+	if (git_index_new(&mem) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < xi->n && rc == 0; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+		git_index_entry e = {0};
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") != 0)
+			continue;
+		e.path = xi->v[i].path;
+		e.mode = xi->v[i].mode;
+		e.id = xi->v[i].id;
+		e.file_size = xi->v[i].size;
+		if (git_index_add(mem, &e) < 0)
+			rc = -EIO;
+	}
+	if (rc == 0 && git_repository_set_index(c->repo, mem) < 0)
+		rc = -EIO;
+	if (rc < 0)
+		seterr(c->err, c->errn, "cannot set up attributes: %s", git2_msg());
+	git_index_free(mem);
+	return rc;
+}
+
+/* The changes as wtscan finds them, for repositories of the common kind (-ENOTSUP else). */
+static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *xi,
+			struct wtscan *staged, struct wtscan *unstaged, struct entry **out,
+			size_t *nout)
+{
+	char path[PATH_MAX * 2];
+	struct entry *e;
+	size_t n = 0;
 	int rc;
 
-	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
-		seterr(c->err, c->errn,
-		       "the baseline snapshot %s is no longer in the repository (pruned?): %s",
-		       tree, git2_msg());
-		return -ENOENT;
-	}
-	if ((rc = g2_index(c, &idx)) < 0) {
-		git_tree_free(t);
+	snprintf(path, sizeof(path), "%s/index", c->gitdir);
+	if ((rc = wtscan_index_read(path, xi, c->err, c->errn)) < 0 ||
+	    (rc = wtscan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
+	    (rc = wtscan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
 		return rc;
+	c->plain = !unstaged->attributes && no_attributes(c, xi);
+	if ((rc = attr_index(c, xi)) < 0)
+		return rc;
+	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < staged->n; i++) {
+		const struct wtscan_change *w = &staged->v[i];
+		struct entry *x = &e[n++];
+
+		x->path = w->path;
+		if (w->mode) {
+			x->o = (struct fside){.present = true, .mode = w->mode, .id = w->id};
+			x->o.id_valid = true;
+		}
+		if (w->entry) {
+			x->n = (struct fside){.present = true, .mode = w->entry->mode};
+			x->n.id = w->entry->id;
+			x->n.id_valid = true;
+		}
 	}
+	/* The worktree file's stat data differs, its content may not: verify compares them. */
+	for (size_t i = 0; i < unstaged->n; i++) {
+		const struct wtscan_change *w = &unstaged->v[i];
+		struct entry *x = &e[n++];
+
+		x->path = w->path;
+		x->unstaged = true;
+		x->verify = true;
+		if (w->entry) {
+			x->o = (struct fside){.present = true, .mode = w->entry->mode};
+			x->o.id = w->entry->id;
+			x->o.id_valid = true;
+		}
+		if (w->mode)
+			x->n = (struct fside){.present = true, .mode = w->mode, .workdir = true};
+	}
+	*out = e;
+	*nout = n;
+	return 0;
+}
+
+/* The same with libgit2's diffs: any repository libgit2 reads, more slowly. */
+static int g2_changes(struct ctx *c, git_tree *t, git_index **idx, git_diff **da, git_diff **db,
+		      struct entry **out, size_t *nout)
+{
+	git_diff_options o;
+	struct entry *e;
+	size_t na, nb, n = 0;
+	int rc;
+
+	if ((rc = g2_index(c, idx)) < 0)
+		return rc;
 	/* No GIT_DIFF_UPDATE_INDEX: the user's index is never written. */
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_index(&da, c->repo, t, idx, &o) < 0)
+	if (git_diff_tree_to_index(da, c->repo, t, *idx, &o) < 0)
 		goto fail;
 	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		  GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_index_to_workdir(&db, c->repo, idx, &o) < 0)
+	if (git_diff_index_to_workdir(db, c->repo, *idx, &o) < 0)
 		goto fail;
-	na = git_diff_num_deltas(da);
-	nb = git_diff_num_deltas(db);
+	na = git_diff_num_deltas(*da);
+	nb = git_diff_num_deltas(*db);
 	e = calloc(na + nb + 1, sizeof(*e));
-	if (!e) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!e)
+		return -ENOMEM;
 	/* Staged: tree -> index. Where the worktree agrees with the index, that is the change. */
 	for (size_t i = 0; i < na; i++) {
-		const git_diff_delta *d = git_diff_get_delta(da, i);
+		const git_diff_delta *d = git_diff_get_delta(*da, i);
 		struct entry *x = &e[n++];
 
 		x->path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
@@ -2077,7 +2218,7 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 	}
 	/* Unstaged: index -> worktree, with untracked files. */
 	for (size_t i = 0; i < nb; i++) {
-		const git_diff_delta *d = git_diff_get_delta(db, i);
+		const git_diff_delta *d = git_diff_get_delta(*db, i);
 		struct entry *x = &e[n++];
 
 		if (d->status == GIT_DELTA_UNTRACKED && d->new_file.mode == GIT_FILEMODE_TREE) {
@@ -2094,6 +2235,45 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 		if (d->status == GIT_DELTA_CONFLICTED && !d->new_file.mode)
 			x->n.present = false;
 	}
+	*out = e;
+	*nout = n;
+	return 0;
+fail:
+	seterr(c->err, c->errn, "cannot diff the worktree: %s", git2_msg());
+	return -EIO;
+}
+
+/*
+ * `git diff <tree>` with untracked files as if added with -N: the baseline tree against the
+ * index (staged changes) and the index against the worktree, joined path by path with the tree
+ * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
+ * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
+ */
+static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
+{
+	git_tree *t = NULL;
+	git_index *idx = NULL;
+	git_diff *da = NULL, *db = NULL;
+	struct wtscan_index xi = {0};
+	struct wtscan staged = {0}, unstaged = {0};
+	struct entry *e = NULL;
+	size_t n = 0, m = 0;
+	git_oid oid;
+	int rc;
+
+	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
+		seterr(c->err, c->errn,
+		       "the baseline snapshot %s is no longer in the repository (pruned?): %s",
+		       tree, git2_msg());
+		return -ENOENT;
+	}
+	rc = fast_changes(c, t, &xi, &staged, &unstaged, &e, &n);
+	if (rc < 0 && rc != -ENOMEM) {
+		log_debug("gitstats: %s: %s: libgit2 walks the worktree", c->root, c->err);
+		rc = g2_changes(c, t, &idx, &da, &db, &e, &n);
+	}
+	if (rc < 0)
+		goto out;
 	qsort(e, n, sizeof(*e), entry_cmp);
 	/* Join: the tree side from the staged change, the new side from the unstaged one. */
 	for (size_t i = 0; i < n; i++) {
@@ -2109,12 +2289,11 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 		}
 	}
 	rc = g2_numstat(c, e, m, out);
-	goto out;
-fail:
-	seterr(c->err, c->errn, "cannot diff the worktree: %s", git2_msg());
-	rc = -EIO;
 out:
 	free(e);
+	wtscan_finish(&staged);
+	wtscan_finish(&unstaged);
+	wtscan_index_finish(&xi);
 	git_diff_free(da);
 	git_diff_free(db);
 	git_index_free(idx);
@@ -2880,39 +3059,64 @@ static char *rel_exclude(const char *root, const char *ex)
 	return rel;
 }
 
-int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err, size_t errn)
+/* One operation on a repository, which libgit2 tries first and git does when it cannot. */
+struct gitop {
+	int (*run)(struct ctx *c, void *arg);
+	void (*reset)(void *arg); /* drops a failed attempt's partial result */
+	int final;		  /* an error git would give as well (0 for none) */
+};
+
+static int run_op(struct ctx *c, const struct gitop *op, void *arg, char *err, size_t errn)
 {
-	struct ctx c = {.root = root, .err = err, .errn = errn};
-	char why[512] = "";
+	char why[512] = "", why2[512] = "";
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	c.err = why;
-	c.errn = sizeof(why);
-	rc = g2_open(&c);
+	c->err = why;
+	c->errn = sizeof(why);
+	rc = g2_open(c);
 	if (rc == 0)
-		rc = baseline_with(&c, out);
-	if (rc < 0 && rc != -ENOMEM) {
-		char why2[512] = "";
-
-		gitstats_baseline_finish(out);
-		ctx_close(&c);
-		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", root, why);
-		c.err = why2;
-		c.errn = sizeof(why2);
-		rc = cli_open(&c);
+		rc = op->run(c, arg);
+	if (rc < 0 && rc != -ENOMEM && rc != op->final) {
+		op->reset(arg);
+		ctx_close(c);
+		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", c->root,
+			  why);
+		c->err = why2;
+		c->errn = sizeof(why2);
+		rc = cli_open(c);
 		if (rc == 0)
-			rc = baseline_with(&c, out);
-		if (rc < 0) {
+			rc = op->run(c, arg);
+		if (rc < 0)
 			seterr(err, errn, "cannot read the git repository %s: %s (libgit2: %s)",
-			       root, why2, why);
-			gitstats_baseline_finish(out);
-		}
+			       c->root, why2, why);
 	} else if (rc < 0) {
-		seterr(err, errn, "%s: out of memory", root);
+		seterr(err, errn, "%s: %s", c->root, rc == -ENOMEM ? "out of memory" : why);
 	}
-	ctx_close(&c);
+	if (rc < 0)
+		op->reset(arg);
+	ctx_close(c);
+	c->err = NULL;
+	c->errn = 0;
 	return rc;
+}
+
+static int baseline_op(struct ctx *c, void *arg)
+{
+	return baseline_with(c, arg);
+}
+
+static void baseline_reset(void *arg)
+{
+	gitstats_baseline_finish(arg);
+}
+
+int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err, size_t errn)
+{
+	static const struct gitop op = {baseline_op, baseline_reset, 0};
+	struct ctx c = {.root = root};
+
+	memset(out, 0, sizeof(*out));
+	return run_op(&c, &op, out, err, errn);
 }
 
 void gitstats_baseline_finish(struct gitstats_baseline *base)
@@ -3163,11 +3367,30 @@ nomem:
 	goto out;
 }
 
+struct compute_arg {
+	const struct gitstats_baseline *base;
+	struct gitstats *out;
+};
+
+static int compute_op(struct ctx *c, void *arg)
+{
+	struct compute_arg *a = arg;
+
+	return compute_with(c, a->base, a->out);
+}
+
+static void compute_reset(void *arg)
+{
+	gitstats_finish(((struct compute_arg *)arg)->out);
+}
+
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn)
 {
+	/* A snapshot that is gone is gone for git too; anything else git may still read. */
+	static const struct gitop op = {compute_op, compute_reset, -ENOENT};
+	struct compute_arg a = {base, out};
 	struct ctx c = {.root = root};
-	char why[512] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -3176,32 +3399,7 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		return -EINVAL;
 	}
 	c.exclude = rel_exclude(root, exclude_dir);
-	c.err = why;
-	c.errn = sizeof(why);
-	rc = g2_open(&c);
-	if (rc == 0)
-		rc = compute_with(&c, base, out);
-	/* A snapshot that is gone is gone for git too; anything else git may still read. */
-	if (rc < 0 && rc != -ENOMEM && rc != -ENOENT) {
-		char why2[512] = "";
-
-		gitstats_finish(out);
-		ctx_close(&c);
-		log_debug("gitstats: libgit2 cannot read %s (%s): running git instead", root, why);
-		c.err = why2;
-		c.errn = sizeof(why2);
-		rc = cli_open(&c);
-		if (rc == 0)
-			rc = compute_with(&c, base, out);
-		if (rc < 0)
-			seterr(err, errn, "cannot read the git repository %s: %s (libgit2: %s)",
-			       root, why2, why);
-	} else if (rc < 0) {
-		seterr(err, errn, "%s: %s", root, rc == -ENOMEM ? "out of memory" : why);
-	}
-	if (rc < 0)
-		gitstats_finish(out);
-	ctx_close(&c);
+	rc = run_op(&c, &op, &a, err, errn);
 	free(c.exclude);
 	return rc;
 }

@@ -566,8 +566,76 @@ case_unreadable() {
 	expect_contains "$out" "no longer in the repository" "pruned baseline: message"
 }
 
+# What the worktree scanner (daemon/wtscan.c) must get right, each compared with git.
+case_scanner() {
+	local log
+	new_repo "$T/scan"
+	(
+		cd "$T/scan"
+		printf 'build/\n*.log\n!keep.log\n' >.gitignore
+		mkdir -p build && echo tracked >build/tracked.txt && git add -f build/tracked.txt
+		printf 'aaaa\n' >racy.txt
+		# Enough files in enough directories for the scan to use its second thread.
+		for d in $(seq 1 50); do
+			mkdir -p "many/d$d"
+			for f in $(seq 1 50); do echo "$d $f" >"many/d$d/f$f"; done
+		done
+		git add -A && git commit -qm "scanner cases"
+	)
+	take_baseline "$T/scan"
+	(
+		cd "$T/scan"
+		# Racy git: staged, then changed again within the second, same size.
+		printf 'bbbb\n' >racy.txt && git add racy.txt && printf 'cccc\n' >racy.txt
+		touch lines.txt                                  # stat changed, content not
+		rm small.txt && mkdir small.txt && seq 1 3 >small.txt/inside # file -> directory
+		rm -r src/deep && seq 1 4 >src/deep                # directory -> file
+		echo more >>build/tracked.txt && echo new >build/untracked.txt # ignored dir, tracked file
+		echo kept >keep.log && echo dropped >other.log    # negated ignore pattern
+		mkdir -p fresh && printf 'x\n' >fresh/.gitignore && echo x >fresh/x && echo y >fresh/y
+		mv many/d7 many/d7-real && ln -s d7-real many/d7 # directory -> symlink to it
+		chmod +x many/d9/f1
+		for d in 11 23 42; do echo changed >"many/d$d/f5"; echo new >"many/d$d/new"; rm "many/d$d/f6"; done
+	)
+	check_numstat "$T/scan" "scanner edge cases"
+	ours "$T/scan" | grep -q 'untracked.txt\|other.log\|fresh/x' && fail "scanner: an ignored file was counted"
+	log=$("$TOOL" -v diff --summary "$T/scan" "$BASE" 2>&1 >/dev/null)
+	case $log in *"libgit2 walks"*) fail "scanner: the common case left to libgit2: $log" ;; esac
+	true
+}
+
+# Attributes and filters decide how worktree files are read and whether they are binary; with
+# none anywhere stint reads files as they are, so each source is tried on its own.
+case_attributes() {
+	new_repo "$T/attr"
+	mkdir -p "$T/attr/sub" && printf '$Id$\nx\n' >"$T/attr/sub/id.c"
+	git -C "$T/attr" add -A && git -C "$T/attr" commit -qm ident
+	take_baseline "$T/attr"
+	(
+		cd "$T/attr"
+		# Untracked attribute files count: read from the worktree.
+		printf '*.c ident\n' >sub/.gitattributes
+		printf '$Id: 0123456789abcdef $\nx\n' >sub/id.c # the same once cleaned
+		printf 'numbers*.txt -diff\n' >.gitattributes
+		git mv numbers.txt numbers2.txt # an exact rename of a -diff file is binary
+		sed -i 's/^105$/changed/' lines.txt
+	)
+	check_numstat "$T/attr" "attributes in the worktree"
+	new_repo "$T/crlf"
+	git -C "$T/crlf" config core.autocrlf true
+	take_baseline "$T/crlf"
+	sed -i 's/$/\r/' "$T/crlf/small.txt" # the same once converted
+	echo more >>"$T/crlf/lines.txt"
+	check_numstat "$T/crlf" "core.autocrlf alone"
+	new_repo "$T/info"
+	take_baseline "$T/info"
+	echo 'lines*.txt -diff' >"$(gitdir_of "$T/info")/info/attributes"
+	git -C "$T/info" mv lines.txt lines2.txt
+	check_numstat "$T/info" "info/attributes alone"
+}
+
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull exclude fallback submodules unreadable; do
+	amend_netzero unborn worktree dirty_start pull exclude fallback submodules unreadable scanner attributes; do
 	"case_$c"
 	echo "ok - $c"
 done

@@ -1,0 +1,866 @@
+#include "wtscan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+
+/* Directories are read by WTSCAN_THREADS threads at once (git's preload-index does the same
+ * for its lstat calls); below WTSCAN_THREADED index entries one thread does it all. */
+#define WTSCAN_THREADS	2
+#define WTSCAN_THREADED 2000
+#define DENTS_BUF	32768
+
+/* A directory still to read: its path relative to the root ("" or ending in '/'), and the
+ * index entries below it. */
+struct job {
+	char *path;
+	size_t plen, lo, hi;
+};
+
+struct scan {
+	git_repository *repo;
+	const struct wtscan_entry *e; /* the index, sorted by path */
+	bool *seen; /* one byte per entry, written only by its directory's reader */
+	size_t n;
+	time_t racy; /* entries stamped at or after this second may hide a change */
+	git_oid empty;
+	int root;
+	struct wtscan *out;
+	char *why;
+	size_t whyn;
+
+	pthread_mutex_t lock; /* everything below, the output and libgit2's ignore lookups */
+	pthread_cond_t cond;
+	struct job *jobs;
+	size_t njobs, capjobs, busy;
+	int rc;
+};
+
+/* One reader's path being built: a directory's prefix plus an entry name. */
+struct reader {
+	struct scan *s;
+	char path[PATH_MAX];
+	char *dents;
+};
+
+static void fail(struct scan *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records the first error, which stops every reader. */
+static void fail(struct scan *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&s->lock);
+	if (!s->rc) {
+		s->rc = rc;
+		if (fmt && s->why && s->whyn) {
+			va_start(ap, fmt);
+			vsnprintf(s->why, s->whyn, fmt, ap);
+			va_end(ap);
+		}
+	}
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int unsupported(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Before any reader runs: why this worktree is left to libgit2. */
+static int unsupported(struct scan *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->why && s->whyn) {
+		va_start(ap, fmt);
+		vsnprintf(s->why, s->whyn, fmt, ap);
+		va_end(ap);
+	}
+	return -ENOTSUP;
+}
+
+static int add(struct scan *s, const char *path, const struct wtscan_entry *e, uint32_t mode)
+{
+	struct wtscan *o = s->out;
+	int rc = 0;
+	char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct wtscan_change *v = realloc(o->v, cap * sizeof(*v));
+
+		if (v) {
+			o->v = v;
+			o->cap = cap;
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	if (rc == 0)
+		o->v[o->n++] = (struct wtscan_change){.path = p, .entry = e, .mode = mode};
+	pthread_mutex_unlock(&s->lock);
+	if (rc < 0)
+		free(p);
+	return rc;
+}
+
+static int push(struct scan *s, const char *path, size_t plen, size_t lo, size_t hi)
+{
+	struct job j = {.path = strndup(path, plen), .plen = plen, .lo = lo, .hi = hi};
+	int rc = 0;
+
+	if (!j.path)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	if (s->njobs == s->capjobs) {
+		size_t cap = s->capjobs ? s->capjobs * 2 : 256;
+		struct job *v = realloc(s->jobs, cap * sizeof(*v));
+
+		if (v) {
+			s->jobs = v;
+			s->capjobs = cap;
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	if (rc == 0) {
+		s->jobs[s->njobs++] = j;
+		pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (rc < 0)
+		free(j.path);
+	return rc;
+}
+
+/* First entry in [lo, hi) whose path is not below key. */
+static size_t lower_bound(const struct scan *s, size_t lo, size_t hi, const char *key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(s->e[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* git's mode for what lstat saw (create_ce_mode); 0 for what git does not store. */
+static uint32_t git_mode(mode_t m)
+{
+	if (S_ISLNK(m))
+		return 0120000;
+	if (S_ISREG(m))
+		return (m & S_IXUSR) ? 0100755 : 0100644;
+	return 0;
+}
+
+/* Could the file differ from its entry? Stat data as git's ie_match_stat checks it, stricter
+ * where that is cheap, and the racy-git rule: a file changed in the second the index was
+ * written may keep its recorded stat data. */
+static bool stat_dirty(const struct scan *s, const struct wtscan_entry *e, const struct stat *st)
+{
+	if ((uint32_t)st->st_size != e->size || (uint32_t)st->st_mtim.tv_sec != e->mtime_s ||
+	    (uint32_t)st->st_ctim.tv_sec != e->ctime_s || (uint32_t)st->st_ino != e->ino ||
+	    st->st_uid != e->uid || st->st_gid != e->gid)
+		return true;
+	/* An index written without sub-second times records 0: seconds are all git compares. */
+	if ((e->mtime_ns && (uint32_t)st->st_mtim.tv_nsec != e->mtime_ns) ||
+	    (e->ctime_ns && (uint32_t)st->st_ctim.tv_nsec != e->ctime_ns))
+		return true;
+	if ((time_t)e->mtime_s >= s->racy)
+		return true;
+	/* git smudges racy entries to size 0 when it writes the index. */
+	return e->size == 0 && !git_oid_equal(&e->id, &s->empty);
+}
+
+/* 1 ignored, 0 not, -ENOTSUP when libgit2 cannot tell. libgit2 is asked one path at a time. */
+static int ignored(struct scan *s, const char *path)
+{
+	int ign = 0, r;
+
+	pthread_mutex_lock(&s->lock);
+	r = git_ignore_path_is_ignored(&ign, s->repo, path);
+	pthread_mutex_unlock(&s->lock);
+	if (r < 0) {
+		const git_error *err = git_error_last();
+
+		fail(s, -ENOTSUP, "cannot check whether %s is ignored: %s", path,
+		     err && err->message ? err->message : "unknown error");
+		return -ENOTSUP;
+	}
+	return ign ? 1 : 0;
+}
+
+/* A directory entry that is a directory (path[plen..len) its name): read when it holds tracked
+ * files, else unless it is ignored or a repository of its own. */
+static int enter_dir(struct reader *rd, int dfd, size_t plen, size_t len)
+{
+	struct scan *s = rd->s;
+	char *path = rd->path;
+	struct stat st;
+	size_t lo, hi;
+	int rc;
+
+	path[len] = '0'; /* the first path after every "dir/..." */
+	path[len + 1] = '\0';
+	hi = lower_bound(s, 0, s->n, path);
+	path[len] = '/';
+	lo = lower_bound(s, 0, hi, path);
+	if (lo == hi) {
+		memcpy(path + len + 1, ".git", 5);
+		rc = fstatat(dfd, path + plen, &st, AT_SYMLINK_NOFOLLOW);
+		path[len + 1] = '\0';
+		if (rc == 0)
+			return 0;
+		if ((rc = ignored(s, path)) != 0)
+			return rc < 0 ? rc : 0;
+	}
+	return push(s, path, len + 1, lo, hi);
+}
+
+static int read_entry(struct reader *rd, int dfd, size_t plen, size_t lo, size_t hi,
+		      const char *name, unsigned char type)
+{
+	struct scan *s = rd->s;
+	char *path = rd->path;
+	size_t nlen = strlen(name), len = plen + nlen, at = 0;
+	const struct wtscan_entry *e = NULL;
+	struct stat st;
+	uint32_t mode;
+	int rc;
+
+	/* Room for "name/.git" after the prefix. */
+	if (len + 6 >= sizeof(rd->path)) {
+		fail(s, -ENOTSUP, "a path is too long: %.*s%s", (int)plen, path, name);
+		return -ENOTSUP;
+	}
+	memcpy(path + plen, name, nlen + 1);
+	if (lo < hi) {
+		at = lower_bound(s, lo, hi, path);
+		if (at < hi && strcmp(s->e[at].path, path) == 0)
+			e = &s->e[at];
+	}
+	if (type == DT_DIR && !e)
+		return enter_dir(rd, dfd, plen, len);
+	if (type == DT_LNK && !e) {
+		st.st_mode = S_IFLNK;
+	} else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0; /* gone meanwhile */
+		fail(s, -ENOTSUP, "cannot stat %s: %s", path, strerror(errno));
+		return -ENOTSUP;
+	}
+	/* A tracked file that is a directory now is gone: its entry stays unseen. */
+	if (S_ISDIR(st.st_mode))
+		return enter_dir(rd, dfd, plen, len);
+	mode = git_mode(st.st_mode);
+	if (e) {
+		if (!mode) {
+			fail(s, -ENOTSUP, "%s is not a file, symlink or directory", path);
+			return -ENOTSUP;
+		}
+		s->seen[at] = true;
+		return mode != e->mode || stat_dirty(s, e, &st) ? add(s, path, e, mode) : 0;
+	}
+	if (!mode)
+		return 0; /* fifos, sockets, devices: git leaves them out */
+	if ((rc = ignored(s, path)) != 0)
+		return rc < 0 ? rc : 0;
+	return add(s, path, NULL, mode);
+}
+
+static int read_dir(struct reader *rd, const struct job *j)
+{
+	struct scan *s = rd->s;
+	int fd, rc = 0;
+	ssize_t got = 0;
+
+	memcpy(rd->path, j->path, j->plen + 1);
+	fd = j->plen ? openat(s->root, j->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		     : dup(s->root);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 0; /* changed under us: git would not see it either */
+		fail(s, -ENOTSUP, "cannot open %s: %s", j->path, strerror(errno));
+		return -ENOTSUP;
+	}
+	while (rc == 0 && (got = getdents64(fd, rd->dents, DENTS_BUF)) > 0) {
+		for (ssize_t off = 0; off < got && rc == 0;) {
+			struct dirent64 *de = (struct dirent64 *)(rd->dents + off);
+			const char *nm = de->d_name;
+
+			off += de->d_reclen;
+			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
+			    strcmp(nm, ".git") == 0)
+				continue;
+			if (strcmp(nm, ".gitattributes") == 0) {
+				pthread_mutex_lock(&s->lock);
+				s->out->attributes = true;
+				pthread_mutex_unlock(&s->lock);
+			}
+			rc = read_entry(rd, fd, j->plen, j->lo, j->hi, nm, de->d_type);
+			rd->path[j->plen] = '\0';
+		}
+	}
+	if (rc == 0 && got < 0) {
+		fail(s, -ENOTSUP, "cannot read %s: %s", j->path, strerror(errno));
+		rc = -ENOTSUP;
+	}
+	close(fd);
+	return rc;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader rd = {.s = arg};
+	struct scan *s = rd.s;
+
+	rd.dents = malloc(DENTS_BUF);
+	if (!rd.dents)
+		fail(s, -ENOMEM, NULL);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		struct job j;
+		int rc;
+
+		while (!s->rc && !s->njobs && s->busy)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->rc || !s->njobs)
+			break;
+		j = s->jobs[--s->njobs];
+		s->busy++;
+		pthread_mutex_unlock(&s->lock);
+		rc = read_dir(&rd, &j);
+		free(j.path);
+		if (rc < 0)
+			fail(s, rc, NULL);
+		pthread_mutex_lock(&s->lock);
+		s->busy--;
+	}
+	/* Done, or failed: wake the others to see it. */
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	free(rd.dents);
+	return NULL;
+}
+
+/* What this scanner does not model is left to libgit2's walk. */
+static int check_config(struct scan *s)
+{
+	static const struct {
+		const char *name;
+		int normal;
+	} keys[] = {
+	    {"core.filemode", 1},
+	    {"core.symlinks", 1},
+	    {"core.ignorecase", 0},
+	    {"core.precomposeunicode", 0},
+	};
+	git_config *cfg = NULL;
+	int rc = 0;
+
+	if (git_repository_config_snapshot(&cfg, s->repo) < 0) {
+		git_error_clear();
+		return unsupported(s, "cannot read the configuration");
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && rc == 0; i++) {
+		int v = keys[i].normal;
+
+		if (git_config_get_bool(&v, cfg, keys[i].name) < 0)
+			v = keys[i].normal;
+		if (v != keys[i].normal)
+			rc = unsupported(s, "%s is %s", keys[i].name, v ? "true" : "false");
+	}
+	git_config_free(cfg);
+	git_error_clear();
+	return rc;
+}
+
+int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtscan *out, char *why,
+	       size_t whyn)
+{
+	struct scan s = {.repo = repo, .out = out, .why = why, .whyn = whyn, .root = -1};
+	const char *wd = git_repository_workdir(repo);
+	pthread_t helper[WTSCAN_THREADS - 1];
+	size_t nhelpers = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	if (!wd) {
+		rc = unsupported(&s, "no worktree");
+		goto out;
+	}
+	if ((rc = check_config(&s)) < 0)
+		goto out;
+	s.racy = idx->racy;
+	git_oid_fromstr(&s.empty, EMPTY_BLOB);
+	s.e = idx->v;
+	s.n = idx->n;
+	s.seen = calloc(s.n + 1, sizeof(*s.seen));
+	if (!s.seen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	s.root = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.root < 0) {
+		rc = unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
+		goto out;
+	}
+	if ((rc = push(&s, "", 0, 0, s.n)) < 0)
+		goto out;
+	for (size_t i = 0; s.n >= WTSCAN_THREADED && i < WTSCAN_THREADS - 1; i++)
+		if (pthread_create(&helper[nhelpers], NULL, reader_main, &s) == 0)
+			nhelpers++;
+	reader_main(&s);
+	for (size_t i = 0; i < nhelpers; i++)
+		pthread_join(helper[i], NULL);
+	rc = s.rc;
+	/* Entries no directory listed are gone. */
+	for (size_t i = 0; i < s.n && rc == 0; i++)
+		if (!s.seen[i])
+			rc = add(&s, s.e[i].path, &s.e[i], 0);
+out:
+	for (size_t i = 0; i < s.njobs; i++)
+		free(s.jobs[i].path);
+	free(s.jobs);
+	if (s.root >= 0)
+		close(s.root);
+	free(s.seen);
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	if (rc < 0)
+		wtscan_finish(out);
+	return rc;
+}
+
+void wtscan_finish(struct wtscan *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].path);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the index file ---- */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int idx_unsupported(char *why, size_t whyn, const char *what)
+{
+	snprintf(why, whyn, "%s", what);
+	return -ENOTSUP;
+}
+
+static int ctree_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct wtscan_ctree *)a)->path,
+		      ((const struct wtscan_ctree *)b)->path);
+}
+
+/* One node of the TREE extension and its subtrees, depth first: "name\0count subtrees\n[oid]". */
+static int ctree_parse(struct wtscan_index *x, const char *prefix, const unsigned char **p,
+		       const unsigned char *end, size_t cap)
+{
+	const unsigned char *nul = memchr(*p, '\0', (size_t)(end - *p));
+	const char *name = (const char *)*p;
+	long count, subtrees;
+	char *tail, *path;
+	struct wtscan_ctree *node;
+
+	if (!nul || x->nct == cap)
+		return -EINVAL;
+	if (!*prefix)
+		path = strdup(name);
+	else if (asprintf(&path, "%s/%s", prefix, name) < 0)
+		path = NULL;
+	if (!path)
+		return -ENOMEM;
+	node = &x->ct[x->nct++];
+	node->path = path;
+	*p = nul + 1;
+	/* "count subtrees\n": bounded by the newline, which must be there. */
+	if (!memchr(*p, '\n', (size_t)(end - *p)))
+		return -EINVAL;
+	count = strtol((const char *)*p, &tail, 10);
+	if (*tail != ' ')
+		return -EINVAL;
+	subtrees = strtol(tail + 1, &tail, 10);
+	if (*tail != '\n' || subtrees < 0 || count < -1 || count > INT_MAX)
+		return -EINVAL;
+	*p = (const unsigned char *)tail + 1;
+	node->count = (int)count;
+	if (count >= 0) {
+		if (end - *p < GIT_OID_RAWSZ)
+			return -EINVAL;
+		git_oid_fromraw(&node->id, *p);
+		*p += GIT_OID_RAWSZ;
+	}
+	for (long i = 0; i < subtrees; i++) {
+		int rc = ctree_parse(x, path, p, end, cap);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Version 4 path compression: a varint (git's offset encoding) of bytes to drop. */
+static int varint(const unsigned char **p, const unsigned char *end, size_t *out)
+{
+	size_t v;
+	unsigned char c;
+
+	if (*p >= end)
+		return -EINVAL;
+	c = *(*p)++;
+	v = c & 127;
+	while (c & 128) {
+		if (*p >= end || v > (SIZE_MAX >> 8))
+			return -EINVAL;
+		c = *(*p)++;
+		v = ((v + 1) << 7) + (c & 127);
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t whyn)
+{
+	const unsigned char *d = (const unsigned char *)x->data, *p, *end;
+	uint32_t version, count;
+	size_t paths_len = 0, prev_len = 0;
+	char *prev = NULL;
+
+	/* Header, entries, extensions, a 20-byte checksum. */
+	if (size < 12 + GIT_OID_RAWSZ || memcmp(d, "DIRC", 4) != 0)
+		return idx_unsupported(why, whyn, "the index has no DIRC header");
+	version = be32(d + 4);
+	count = be32(d + 8);
+	if (version < 2 || version > 4)
+		return idx_unsupported(why, whyn, "the index version is not 2, 3 or 4");
+	end = d + size - GIT_OID_RAWSZ;
+	if (count > (size_t)(end - d) / 40)
+		return -EINVAL;
+	x->v = calloc((size_t)count + 1, sizeof(*x->v));
+	if (version == 4)
+		x->paths = malloc(size * 2 + 1); /* generous: filled below with bounds checks */
+	if (!x->v || (version == 4 && !x->paths))
+		return -ENOMEM;
+	p = d + 12;
+	for (uint32_t i = 0; i < count; i++) {
+		struct wtscan_entry *e = &x->v[i];
+		uint16_t flags, xflags = 0;
+		const unsigned char *start = p, *nul;
+		size_t len;
+
+		if (end - p < 62)
+			return -EINVAL;
+		e->ctime_s = be32(p);
+		e->ctime_ns = be32(p + 4);
+		e->mtime_s = be32(p + 8);
+		e->mtime_ns = be32(p + 12);
+		e->ino = be32(p + 20);
+		e->mode = be32(p + 24);
+		e->uid = be32(p + 28);
+		e->gid = be32(p + 32);
+		e->size = be32(p + 36);
+		git_oid_fromraw(&e->id, p + 40);
+		flags = (uint16_t)(p[60] << 8 | p[61]);
+		p += 62;
+		if (flags & 0x4000) {
+			if (version < 3 || end - p < 2)
+				return -EINVAL;
+			xflags = (uint16_t)(p[0] << 8 | p[1]);
+			p += 2;
+		}
+		/* assume-unchanged, a conflict stage, intent-to-add, skip-worktree, a gitlink */
+		if ((flags & 0x8000) || (flags & 0x3000) || (xflags & 0x6000) ||
+		    (e->mode != 0100644 && e->mode != 0100755 && e->mode != 0120000))
+			return idx_unsupported(
+			    why, whyn,
+			    "the index has conflicts, submodules, intent-to-add, "
+			    "assume-unchanged or skip-worktree entries");
+		if (version == 4) {
+			size_t drop;
+
+			if (varint(&p, end, &drop) < 0 || drop > prev_len)
+				return -EINVAL;
+			nul = memchr(p, '\0', (size_t)(end - p));
+			if (!nul)
+				return -EINVAL;
+			len = prev_len - drop + (size_t)(nul - p);
+			if (paths_len + len + 1 > size * 2)
+				return -EINVAL;
+			memcpy(x->paths + paths_len, prev ? prev : "", prev_len - drop);
+			memcpy(x->paths + paths_len + prev_len - drop, p, (size_t)(nul - p) + 1);
+			e->path = prev = x->paths + paths_len;
+			paths_len += len + 1;
+			prev_len = len;
+			p = nul + 1;
+		} else {
+			nul = memchr(p, '\0', (size_t)(end - p));
+			if (!nul)
+				return -EINVAL;
+			e->path = (const char *)p;
+			len = (size_t)(nul - p);
+			/* Entries are padded with 1 to 8 NULs to a multiple of 8 bytes. */
+			p = start + (((size_t)(p - start) + len + 8) & ~(size_t)7);
+			if (p > end)
+				return -EINVAL;
+		}
+		if (!len || (i && strcmp(x->v[i - 1].path, e->path) >= 0))
+			return -EINVAL;
+	}
+	x->n = count;
+	/* Extensions: the cache tree is used, other optional ones (capitalised) are skipped. */
+	while (end - p >= 8) {
+		uint32_t sz = be32(p + 4);
+		const unsigned char *ext = p + 8;
+
+		if (sz > (size_t)(end - ext))
+			return -EINVAL;
+		if (memcmp(p, "TREE", 4) == 0) {
+			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
+			const unsigned char *q = ext;
+
+			x->ct = calloc(cap, sizeof(*x->ct));
+			if (!x->ct)
+				return -ENOMEM;
+			while (q < ext + sz) {
+				int rc = ctree_parse(x, "", &q, ext + sz, cap);
+
+				if (rc < 0)
+					return rc;
+			}
+			qsort(x->ct, x->nct, sizeof(*x->ct), ctree_cmp);
+		} else if (!(p[0] >= 'A' && p[0] <= 'Z')) {
+			return idx_unsupported(why, whyn, "the index has a required extension");
+		}
+		p = ext + sz;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+int wtscan_index_read(const char *file, struct wtscan_index *out, char *why, size_t whyn)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? (out->racy = 1, 0) : -errno;
+	/* git replaces the index by a rename: this descriptor's file stays one version. */
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	out->racy = st.st_mtim.tv_sec;
+	out->data = malloc((size_t)st.st_size + 1);
+	if (!out->data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, out->data + got, (size_t)st.st_size - got);
+
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			close(fd);
+			wtscan_index_finish(out);
+			return rc;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	out->data[got] = '\0'; /* so that string functions stop at the end */
+	rc = parse_index(out, got, why, whyn);
+	if (rc == -EINVAL)
+		rc = idx_unsupported(why, whyn, "the index cannot be parsed");
+	if (rc < 0)
+		wtscan_index_finish(out);
+	return rc;
+}
+
+void wtscan_index_finish(struct wtscan_index *idx)
+{
+	if (!idx)
+		return;
+	for (size_t i = 0; i < idx->nct; i++)
+		free(idx->ct[i].path);
+	free(idx->ct);
+	free(idx->v);
+	free(idx->data);
+	free(idx->paths);
+	memset(idx, 0, sizeof(*idx));
+}
+
+/* ---- tree -> index ---- */
+
+struct staged {
+	git_repository *repo;
+	const struct wtscan_index *idx;
+	bool *matched;
+	struct wtscan *out;
+	char path[PATH_MAX];
+};
+
+static int staged_add(struct staged *t, const char *path, const struct wtscan_entry *e,
+		      uint32_t mode, const git_oid *id)
+{
+	struct wtscan *o = t->out;
+	char *p;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct wtscan_change *v = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	o->v[o->n] = (struct wtscan_change){.path = p, .entry = e, .mode = mode};
+	if (id)
+		o->v[o->n].id = *id;
+	o->n++;
+	return 0;
+}
+
+static size_t idx_lower_bound(const struct wtscan_index *x, size_t lo, size_t hi, const char *key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(x->v[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The cache tree says the entries under path make exactly this tree. */
+static bool ctree_same(const struct wtscan_index *x, const char *path, size_t nentries,
+		       const git_oid *id)
+{
+	struct wtscan_ctree key = {.path = (char *)path};
+	const struct wtscan_ctree *c =
+	    x->nct ? bsearch(&key, x->ct, x->nct, sizeof(*x->ct), ctree_cmp) : NULL;
+
+	return c && c->count >= 0 && (size_t)c->count == nentries && git_oid_equal(&c->id, id);
+}
+
+/* The tree at path[0..plen) (empty or ending in '/') against the index entries [lo, hi). */
+static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size_t lo, size_t hi)
+{
+	size_t n = git_tree_entrycount(tree);
+
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(te);
+		size_t len = plen + strlen(name);
+		uint32_t mode = (uint32_t)git_tree_entry_filemode(te);
+		int rc;
+
+		if (len + 2 >= sizeof(t->path))
+			return -ENAMETOOLONG;
+		memcpy(t->path + plen, name, len - plen + 1);
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+			size_t slo, shi;
+
+			t->path[len] = '0';
+			t->path[len + 1] = '\0';
+			shi = idx_lower_bound(t->idx, lo, hi, t->path);
+			t->path[len] = '/';
+			slo = idx_lower_bound(t->idx, lo, shi, t->path);
+			t->path[len] = '\0';
+			if (slo < shi &&
+			    ctree_same(t->idx, t->path, shi - slo, git_tree_entry_id(te))) {
+				memset(t->matched + slo, 1, shi - slo);
+				continue;
+			}
+			if (git_tree_lookup(&sub, t->repo, git_tree_entry_id(te)) < 0)
+				return -EIO;
+			t->path[len] = '/';
+			t->path[len + 1] = '\0';
+			rc = staged_tree(t, sub, len + 1, slo, shi);
+			git_tree_free(sub);
+		} else {
+			size_t at = idx_lower_bound(t->idx, lo, hi, t->path);
+			const struct wtscan_entry *e = NULL;
+
+			if (at < hi && strcmp(t->idx->v[at].path, t->path) == 0) {
+				e = &t->idx->v[at];
+				t->matched[at] = true;
+				if (e->mode == mode && git_oid_equal(&e->id, git_tree_entry_id(te)))
+					continue;
+			}
+			rc = staged_add(t, t->path, e, mode, git_tree_entry_id(te));
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int wtscan_staged(git_repository *repo, const git_tree *tree, const struct wtscan_index *idx,
+		  struct wtscan *out, char *why, size_t whyn)
+{
+	struct staged t = {.repo = repo, .idx = idx, .out = out};
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	t.matched = calloc(idx->n + 1, sizeof(*t.matched));
+	if (!t.matched)
+		return -ENOMEM;
+	if (tree && !(idx->n && ctree_same(idx, "", idx->n, git_tree_id(tree))))
+		rc = staged_tree(&t, tree, 0, 0, idx->n);
+	else if (tree)
+		memset(t.matched, 1, idx->n);
+	if (rc == -EIO) {
+		const git_error *e = git_error_last();
+
+		snprintf(why, whyn, "cannot read a tree: %s", e && e->message ? e->message : "?");
+	} else if (rc == -ENAMETOOLONG) {
+		snprintf(why, whyn, "a path is too long");
+	}
+	/* Entries the tree does not have were added. */
+	for (size_t i = 0; i < idx->n && rc == 0; i++)
+		if (!t.matched[i])
+			rc = staged_add(&t, idx->v[i].path, &idx->v[i], 0, NULL);
+	free(t.matched);
+	if (rc < 0)
+		wtscan_finish(out);
+	return rc;
+}

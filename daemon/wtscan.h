@@ -1,0 +1,74 @@
+#ifndef STINTD_WTSCAN_H
+#define STINTD_WTSCAN_H
+
+#include <git2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * The baseline tree, the index and the worktree compared the way git does it, for repositories
+ * of the common kind (a plain index, no conflicts, default core.* settings): the index file is
+ * read here, the staged side uses its cache tree to skip unchanged directories, and the
+ * worktree is read through directory descriptors with a stat per tracked file, two threads at
+ * once, asking the ignore rules only about untracked paths. Anything else gives -ENOTSUP and
+ * is left to libgit2's own (slower) walk.
+ */
+
+struct wtscan_entry {
+	const char *path;
+	uint32_t ctime_s, ctime_ns, mtime_s, mtime_ns, ino, mode, uid, gid, size;
+	git_oid id;
+};
+
+/* A cache-tree node: the tree the entries under path would make, when count >= 0. */
+struct wtscan_ctree {
+	char *path; /* "" for the root, else "dir/sub" */
+	int count;  /* entries below it, -1 when invalid */
+	git_oid id;
+};
+
+struct wtscan_index {
+	struct wtscan_entry *v; /* sorted by path (strcmp), stage 0 only */
+	size_t n;
+	struct wtscan_ctree *ct; /* sorted by path */
+	size_t nct;
+	time_t racy; /* the index file's mtime: entries stamped then or later are racy */
+	char *data;  /* the file, which the v[].path point into (or into paths) */
+	char *paths; /* paths of a version 4 index, expanded */
+};
+
+/* One path that differs. For the staged side (tree -> index): entry is the index side (NULL
+ * when the tree has the only one), mode and id the tree's (mode 0 when absent). For the
+ * unstaged side (index -> worktree): entry is the index side (NULL when untracked), mode the
+ * worktree file's (0 when it is gone), whose content may still equal the index's. */
+struct wtscan_change {
+	char *path;
+	const struct wtscan_entry *entry;
+	uint32_t mode;
+	git_oid id;
+};
+
+struct wtscan {
+	struct wtscan_change *v;
+	size_t n, cap;
+	bool attributes; /* a .gitattributes file was seen in a directory read */
+};
+
+/* Reads the index at file (no file: empty). Returns 0, -ENOTSUP with why filled when it is of
+ * a kind left to libgit2, or another -errno. */
+int wtscan_index_read(const char *file, struct wtscan_index *out, char *why, size_t whyn);
+void wtscan_index_finish(struct wtscan_index *idx);
+
+/* The staged changes: tree (NULL for the empty tree) against idx. */
+int wtscan_staged(git_repository *repo, const git_tree *tree, const struct wtscan_index *idx,
+		  struct wtscan *out, char *why, size_t whyn);
+
+/* The unstaged changes, with untracked files that are not ignored (as `git add -N .` sees
+ * them). Returns 0, -ENOTSUP with why filled, or another -errno. */
+int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtscan *out, char *why,
+	       size_t whyn);
+void wtscan_finish(struct wtscan *s);
+
+#endif

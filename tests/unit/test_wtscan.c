@@ -1,0 +1,333 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "wtscan.h"
+
+/* Repositories are made with libgit2; tests/integration/test_gitstats.sh compares the whole
+ * recompute with git itself. */
+
+struct fixture {
+	char dir[64];
+	git_repository *repo;
+	git_index *idx;
+};
+
+static void path_of(const struct fixture *f, const char *name, char *out, size_t outn)
+{
+	snprintf(out, outn, "%s/%s", f->dir, name);
+}
+
+/* Written an hour ago, so that the index written now is not racy for it. */
+static void write_old(const struct fixture *f, const char *name, const char *text)
+{
+	struct timespec ts[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+	char path[256];
+	FILE *fp;
+
+	path_of(f, name, path, sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void mkdir_in(const struct fixture *f, const char *name)
+{
+	char path[256];
+
+	path_of(f, name, path, sizeof(path));
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void stage(struct fixture *f, const char *name)
+{
+	assert_int_equal(git_index_add_bypath(f->idx, name), 0);
+}
+
+/* The index written to disk after the tracked files, as git add leaves it. */
+static void write_index(struct fixture *f)
+{
+	git_oid tree;
+
+	/* write_tree fills the cache tree that wtscan_staged skips by. */
+	assert_int_equal(git_index_write_tree(&tree, f->idx), 0);
+	assert_int_equal(git_index_write(f->idx), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/stint-wtscan.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(git_repository_init(&f->repo, f->dir, 0), 0);
+	assert_int_equal(git_repository_index(&f->idx, f->repo), 0);
+	mkdir_in(f, "src");
+	mkdir_in(f, "src/deep");
+	write_old(f, "a.txt", "a\n");
+	write_old(f, "b.txt", "b\n");
+	write_old(f, "src/c.txt", "c\n");
+	write_old(f, "src/deep/d.txt", "d\n");
+	write_old(f, "src/deep/e.txt", "e\n");
+	stage(f, "a.txt");
+	stage(f, "b.txt");
+	stage(f, "src/c.txt");
+	stage(f, "src/deep/d.txt");
+	stage(f, "src/deep/e.txt");
+	write_index(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	git_index_free(f->idx);
+	git_repository_free(f->repo);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void read_index(struct fixture *f, struct wtscan_index *x)
+{
+	char path[256], why[256] = "";
+
+	path_of(f, ".git/index", path, sizeof(path));
+	assert_int_equal(wtscan_index_read(path, x, why, sizeof(why)), 0);
+}
+
+static void scan(struct fixture *f, struct wtscan_index *x, struct wtscan *s)
+{
+	char why[256] = "";
+	int rc;
+
+	read_index(f, x);
+	rc = wtscan_run(f->repo, x, s, why, sizeof(why));
+	if (rc != 0)
+		fail_msg("wtscan_run: %d %s", rc, why);
+}
+
+static const struct wtscan_change *find(const struct wtscan *s, const char *path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].path, path) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static void test_index_matches_libgit2(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+
+	for (unsigned version = 2; version <= 4; version++) {
+		assert_int_equal(git_index_set_version(f->idx, version), 0);
+		write_index(f);
+		read_index(f, &x);
+		assert_int_equal(x.n, git_index_entrycount(f->idx));
+		for (size_t i = 0; i < x.n; i++) {
+			const git_index_entry *e = git_index_get_byindex(f->idx, i);
+
+			assert_string_equal(x.v[i].path, e->path);
+			assert_int_equal(x.v[i].mode, e->mode);
+			assert_int_equal(x.v[i].size, e->file_size);
+			assert_int_equal(x.v[i].mtime_s, (uint32_t)e->mtime.seconds);
+			assert_true(git_oid_equal(&x.v[i].id, &e->id));
+		}
+		assert_true(x.nct > 0);
+		wtscan_index_finish(&x);
+	}
+}
+
+static void test_clean(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+	struct wtscan s;
+
+	scan(f, &x, &s);
+	assert_int_equal(s.n, 0);
+	wtscan_finish(&s);
+	wtscan_index_finish(&x);
+}
+
+static void test_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+	struct wtscan s;
+	const struct wtscan_change *c;
+	char path[256], target[256];
+
+	write_old(f, "a.txt", "a changed\n"); /* size differs */
+	path_of(f, "b.txt", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	path_of(f, "src/c.txt", path, sizeof(path));
+	assert_int_equal(chmod(path, 0755), 0);
+	/* A tracked file replaced by a directory: gone, and its contents untracked. */
+	path_of(f, "src/deep/d.txt", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	mkdir_in(f, "src/deep/d.txt");
+	write_old(f, "src/deep/d.txt/inner", "x\n");
+	write_old(f, "new.txt", "new\n");
+	path_of(f, "link", path, sizeof(path));
+	assert_int_equal(symlink("a.txt", path), 0);
+	/* Ignored: a directory (not entered), a file; a repository of its own is left out. */
+	write_old(f, ".gitignore", "build/\n*.o\n");
+	mkdir_in(f, "build");
+	write_old(f, "build/out", "o\n");
+	write_old(f, "src/x.o", "o\n");
+	mkdir_in(f, "nested");
+	mkdir_in(f, "nested/.git");
+	write_old(f, "nested/file", "n\n");
+	path_of(f, "fifo", target, sizeof(target));
+	assert_int_equal(mkfifo(target, 0644), 0);
+
+	scan(f, &x, &s);
+	assert_non_null(c = find(&s, "a.txt"));
+	assert_non_null(c->entry);
+	assert_int_equal(c->mode, 0100644);
+	assert_non_null(c = find(&s, "b.txt"));
+	assert_int_equal(c->mode, 0);
+	assert_non_null(c = find(&s, "src/c.txt"));
+	assert_int_equal(c->mode, 0100755);
+	assert_non_null(c = find(&s, "src/deep/d.txt"));
+	assert_int_equal(c->mode, 0);
+	assert_non_null(c = find(&s, "src/deep/d.txt/inner"));
+	assert_null(c->entry);
+	assert_non_null(c = find(&s, "new.txt"));
+	assert_null(c->entry);
+	assert_int_equal(c->mode, 0100644);
+	assert_non_null(c = find(&s, "link"));
+	assert_int_equal(c->mode, 0120000);
+	assert_non_null(find(&s, ".gitignore"));
+	assert_null(find(&s, "build/out"));
+	assert_null(find(&s, "src/x.o"));
+	assert_null(find(&s, "nested/file"));
+	assert_null(find(&s, "fifo"));
+	assert_null(find(&s, "src/deep/e.txt"));
+	assert_int_equal(s.n, 8);
+	wtscan_finish(&s);
+	wtscan_index_finish(&x);
+}
+
+/* Stamped in the second the index was written: checked even though its stat data matches. */
+static void test_racy(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+	struct wtscan s;
+	char path[256];
+	FILE *fp;
+
+	path_of(f, "a.txt", path, sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("A\n", fp);
+	fclose(fp);
+	stage(f, "a.txt");
+	write_index(f);
+	scan(f, &x, &s);
+	assert_non_null(find(&s, "a.txt"));
+	wtscan_finish(&s);
+	wtscan_index_finish(&x);
+}
+
+static void test_staged(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+	struct wtscan s;
+	git_tree *tree;
+	git_oid id;
+	char why[256] = "";
+	const struct wtscan_change *c;
+
+	assert_int_equal(git_index_write_tree(&id, f->idx), 0);
+	assert_int_equal(git_tree_lookup(&tree, f->repo, &id), 0);
+	/* Nothing staged: the cache tree answers for the root. */
+	read_index(f, &x);
+	assert_int_equal(wtscan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.n, 0);
+	wtscan_finish(&s);
+	wtscan_index_finish(&x);
+
+	write_old(f, "src/deep/e.txt", "e changed\n");
+	stage(f, "src/deep/e.txt");
+	assert_int_equal(git_index_remove_bypath(f->idx, "b.txt"), 0);
+	write_old(f, "z.txt", "z\n");
+	stage(f, "z.txt");
+	assert_int_equal(git_index_write(f->idx), 0);
+	read_index(f, &x);
+	assert_int_equal(wtscan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.n, 3);
+	assert_non_null(c = find(&s, "src/deep/e.txt"));
+	assert_non_null(c->entry);
+	assert_int_equal(c->mode, 0100644);
+	assert_non_null(c = find(&s, "b.txt"));
+	assert_null(c->entry);
+	assert_non_null(c = find(&s, "z.txt"));
+	assert_int_equal(c->mode, 0);
+	wtscan_finish(&s);
+	wtscan_index_finish(&x);
+	git_tree_free(tree);
+}
+
+/* What wtscan does not model is refused, for libgit2's walk to take. */
+static void test_unsupported(void **state)
+{
+	struct fixture *f = *state;
+	struct wtscan_index x;
+	git_index_entry e = *git_index_get_bypath(f->idx, "a.txt", 0);
+	char path[256], why[256] = "";
+
+	e.flags = 1 << 12; /* stage 1: a conflict */
+	assert_int_equal(git_index_add(f->idx, &e), 0);
+	assert_int_equal(git_index_write(f->idx), 0);
+	path_of(f, ".git/index", path, sizeof(path));
+	assert_int_equal(wtscan_index_read(path, &x, why, sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "conflicts"));
+	/* No index at all: an empty one. */
+	path_of(f, ".git/no-index", path, sizeof(path));
+	assert_int_equal(wtscan_index_read(path, &x, why, sizeof(why)), 0);
+	assert_int_equal(x.n, 0);
+	wtscan_index_finish(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_index_matches_libgit2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clean, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_racy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_staged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsupported, setup, teardown),
+	};
+	int rc;
+
+	repo_global_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	repo_global_shutdown();
+	return rc;
+}
