@@ -1,7 +1,6 @@
 #include "autostart.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,20 +54,6 @@ struct wjob {
 	int status;
 	char err[512];
 };
-
-static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ctl_reply(cl, proto_reply_error(code, "%s", msg));
-}
 
 static struct watched *find(struct autostart *a, const char *root)
 {
@@ -469,13 +454,13 @@ static void watch_committed(struct store_op *op)
 	json_t *reply;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the watch: %s", op->err);
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the watch: %s", op->err);
 		wjob_free(j);
 		return;
 	}
 	w = d->autostart ? find_or_add(d, j->root) : NULL;
 	if (!w) {
-		reply_error(j->cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(j->cl, ERR_INTERNAL, "out of memory");
 		wjob_free(j);
 		return;
 	}
@@ -505,19 +490,19 @@ static void watch_resolved(uv_work_t *work, int status)
 
 	d->jobs--;
 	if (status < 0 || j->status < 0) {
-		reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
 		wjob_free(j);
 		return;
 	}
 	if (!j->info.is_git) {
-		reply_error(j->cl, ERR_BAD_PATH,
+		ctl_reply_error(j->cl, ERR_BAD_PATH,
 			    "%s is not in a git repository; only repositories can be watched",
 			    j->req.cwd);
 		wjob_free(j);
 		return;
 	}
 	if (d->stopping) {
-		reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
 		wjob_free(j);
 		return;
 	}
@@ -537,7 +522,7 @@ static void unwatch_committed(struct store_op *op)
 	json_t *reply;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the unwatch: %s", op->err);
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the unwatch: %s", op->err);
 		wjob_free(j);
 		return;
 	}
@@ -580,12 +565,12 @@ static void do_unwatch(struct stintd *d, struct wjob *j)
 	if (!w) {
 		w = find_by_cwd(d->autostart, j->req.cwd, false);
 		if (w && d->cfg.auto_start)
-			reply_error(j->cl, ERR_NOT_WATCHED,
+			ctl_reply_error(j->cl, ERR_NOT_WATCHED,
 				    "%s is not watched with stint watch; it is watched because it "
 				    "had a recent session and [time] auto_start is on",
 				    w->root);
 		else
-			reply_error(j->cl, ERR_NOT_WATCHED,
+			ctl_reply_error(j->cl, ERR_NOT_WATCHED,
 				    "%s is not watched ('stint watch --list' shows what is)",
 				    j->req.cwd);
 		wjob_free(j);
@@ -617,7 +602,7 @@ void autostart_request(struct stintd *d, struct ctl_client *cl, struct proto_req
 
 	if (!d->autostart) {
 		proto_request_release(req);
-		reply_error(cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error(cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
 	if (req->cmd == CMD_WATCHED) {
@@ -628,7 +613,7 @@ void autostart_request(struct stintd *d, struct ctl_client *cl, struct proto_req
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		proto_request_release(req);
-		reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
 		return;
 	}
 	j->d = d;
@@ -641,7 +626,7 @@ void autostart_request(struct stintd *d, struct ctl_client *cl, struct proto_req
 		return;
 	}
 	if (uv_queue_work(d->loop, &j->work, resolve_work, watch_resolved) < 0) {
-		reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		wjob_free(j);
 		return;
 	}

@@ -1,6 +1,7 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,17 @@ static void client_send(struct ctl_client *cl, json_t *msg)
 		log_warnx("ctl: client reads none of its replies; dropping it");
 		client_close(cl);
 	}
+}
+
+void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_reply(cl, proto_reply_error(code, "%s", msg));
 }
 
 void ctl_reply(struct ctl_client *cl, json_t *reply)

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,20 +57,6 @@ struct job {
 	const char *auto_how; /* start: an auto-start ("watch", "auto_start"), dated j->at */
 };
 
-static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ctl_reply(cl, proto_reply_error(code, "%s", msg));
-}
-
 static json_t *daemon_info(struct stintd *d)
 {
 	return json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION,
@@ -95,7 +80,7 @@ static struct job *job_new(struct stintd *d, struct ctl_client *cl, struct proto
 
 	if (!j) {
 		proto_request_release(req);
-		reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	j->d = d;
@@ -276,7 +261,7 @@ static void start_committed(struct store_op *op)
 	struct session *s = j->s;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the start: %s", op->err);
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the start: %s", op->err);
 		session_retire(j->d, s);
 	} else {
 		s->id = op->result_id;
@@ -305,11 +290,11 @@ static void start_resolved(uv_work_t *w, int status)
 
 	job_dequeued(j);
 	if (status < 0 || j->status < 0) {
-		reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
 		goto done;
 	}
 	if (d->stopping) {
-		reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
 		goto done;
 	}
 	s = find_by_root(d, j->info.root);
@@ -330,7 +315,7 @@ static void start_resolved(uv_work_t *w, int status)
 			   j->req.focus, tags);
 	if (!s) {
 		json_decref(tags);
-		reply_error(j->cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(j->cl, ERR_INTERNAL, "out of memory");
 		goto done;
 	}
 	s->busy = true;
@@ -367,7 +352,7 @@ static void do_start(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	struct job *j = job_new(d, cl, req);
 
 	if (j && job_queue(j, start_work, start_resolved) < 0) {
-		reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		job_free(j);
 	}
 }
@@ -406,7 +391,7 @@ static void event_committed(struct store_op *op)
 	struct job *j = op->data;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
 			    op->err);
 	} else {
 		session_apply(j->s, op->event, &op->at, op->payload);
@@ -454,12 +439,12 @@ static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_reque
 
 	if (req->cmd == CMD_PAUSE && s->state == SESSION_PAUSED) {
 		proto_request_release(req);
-		reply_error(cl, ERR_BAD_STATE, "the session in %s is already paused", s->root);
+		ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s is already paused", s->root);
 		return;
 	}
 	if (req->cmd == CMD_RESUME && s->state != SESSION_PAUSED) {
 		proto_request_release(req);
-		reply_error(cl, ERR_BAD_STATE, "the session in %s is not paused", s->root);
+		ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s is not paused", s->root);
 		return;
 	}
 	if (req->cmd == CMD_KEEP) {
@@ -470,7 +455,7 @@ static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		session_times(s, &now, &t);
 		if (s->state != SESSION_ACTIVE || !t.idle_now) {
 			proto_request_release(req);
-			reply_error(cl, ERR_BAD_STATE, "the session in %s is not idle", s->root);
+			ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s is not idle", s->root);
 			return;
 		}
 	}
@@ -501,7 +486,7 @@ static void close_committed(struct store_op *op)
 		/* The session stays open: remove the log we wrote, so a retry starts clean. */
 		if (j->log_path[0])
 			unlink(j->log_path);
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
 			    op->err);
 		session_release(j->d, s);
 		goto out;
@@ -635,7 +620,7 @@ static void stop_written(uv_work_t *w, int status)
 			free(j->s->kept_summary);
 			j->s->kept_summary = strdup(j->req.summary);
 		}
-		reply_error(j->cl, ERR_LOG_FAILED,
+		ctl_reply_error(j->cl, ERR_LOG_FAILED,
 			    "cannot write the session log: %s (the session "
 			    "is still open%s; fix that and run stop again)",
 			    status < 0 ? uv_strerror(status) : j->err,
@@ -663,7 +648,7 @@ static void stop_checks_done(void *arg, json_t *results)
 	if (d->stopping) {
 		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
 		json_decref(results);
-		reply_error(j->cl, ERR_SHUTTING_DOWN,
+		ctl_reply_error(j->cl, ERR_SHUTTING_DOWN,
 			    "stintd is shutting down; the session stays open");
 		session_release(d, j->s);
 		job_free(j);
@@ -671,7 +656,7 @@ static void stop_checks_done(void *arg, json_t *results)
 	}
 	json_object_set_new(j->record, "checks", results ? results : json_array());
 	if (job_queue(j, stop_work, stop_written) < 0) {
-		reply_error(j->cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(j->cl, ERR_INTERNAL, "cannot queue work");
 		session_release(d, j->s);
 		job_free(j);
 	}
@@ -720,13 +705,13 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 			s->checks_run = run;
 			return;
 		}
-		reply_error(cl, ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
 		session_release(d, s);
 		job_free(j);
 		return;
 	}
 	if (!j->record || !j->log_dir || job_queue(j, stop_work, stop_written) < 0) {
-		reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot prepare the log");
 		session_release(d, s);
 		job_free(j);
 	}
@@ -739,7 +724,7 @@ static void list_done(struct store_op *op)
 	struct job *j = op->data;
 
 	if (op->status < 0) {
-		reply_error(j->cl, ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
+		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
 	} else {
 		json_t *reply = proto_reply_ok();
 
@@ -755,7 +740,7 @@ static void list_resolved(uv_work_t *w, int status)
 
 	job_dequeued(j);
 	if (status < 0 || j->status < 0) {
-		reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
 		job_free(j);
 		return;
 	}
@@ -777,7 +762,7 @@ static void do_list(struct stintd *d, struct ctl_client *cl, struct proto_reques
 		return;
 	}
 	if (job_queue(j, resolve_work, list_resolved) < 0) {
-		reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
 		job_free(j);
 	}
 }
@@ -837,7 +822,7 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	}
 	s = find_by_cwd(d, req->cwd);
 	if (!s) {
-		reply_error(cl, ERR_NO_SESSION, "no open session in %s", req->cwd);
+		ctl_reply_error(cl, ERR_NO_SESSION, "no open session in %s", req->cwd);
 		proto_request_release(req);
 		return;
 	}
@@ -858,7 +843,7 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		break;
 	default:
 		proto_request_release(req);
-		reply_error(cl, ERR_INTERNAL, "unhandled command");
+		ctl_reply_error(cl, ERR_INTERNAL, "unhandled command");
 	}
 }
 
