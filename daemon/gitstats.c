@@ -523,6 +523,7 @@ static int git_version(void)
 /* ---- reflogs: read as files, the same way in both modes ---- */
 
 struct rlentry {
+	char old[GITSTATS_OID_MAX + 1];
 	char oid[GITSTATS_OID_MAX + 1]; /* the new value */
 	int64_t time;
 	char *msg;
@@ -580,7 +581,8 @@ static int reflog_read(const struct ctx *c, const char *ref, struct reflog *out)
 		*end = '\0';
 		sp1 = strchr(line, ' ');
 		sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-		if (sp1 && sp2 && sp2 - sp1 - 1 <= GITSTATS_OID_MAX) {
+		if (sp1 && sp2 && sp1 - line <= GITSTATS_OID_MAX &&
+		    sp2 - sp1 - 1 <= GITSTATS_OID_MAX) {
 			if (out->n == cap) {
 				struct rlentry *v;
 
@@ -594,6 +596,8 @@ static int reflog_read(const struct ctx *c, const char *ref, struct reflog *out)
 				out->v = v;
 			}
 			e = &out->v[out->n];
+			memcpy(e->old, line, (size_t)(sp1 - line));
+			e->old[sp1 - line] = '\0';
 			memcpy(e->oid, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 			e->oid[sp2 - sp1 - 1] = '\0';
 			tab = strchr(sp2, '\t');
@@ -634,7 +638,8 @@ static size_t reflog_since(const struct reflog *l, const struct gitstats_tip *t)
 	return i;
 }
 
-enum rlkind { RL_OTHER, RL_CREATE, RL_IMPORT };
+/* RL_SWITCH: a checkout or a new branch, which moves to commits without merging them. */
+enum rlkind { RL_OTHER, RL_CREATE, RL_IMPORT, RL_SWITCH };
 
 /* What a reflog message says about how the ref moved (see docs/git-statistics.md). */
 static enum rlkind reflog_kind(const char *msg)
@@ -642,7 +647,7 @@ static enum rlkind reflog_kind(const char *msg)
 	static const char *const create_steps[] = {"(pick)",	 "(reword)", "(squash)", "(fixup)",
 						   "(continue)", "(merge)",  "(edit)"};
 	static const char *const import_prefixes[] = {
-	    "pull",   "initial pull",	"fetch",  "reset:", "checkout:", "branch: Created from",
+	    "pull",   "initial pull",	"fetch",  "reset:",
 	    "clone:", "update by push", "rebase", "merge ",
 	};
 
@@ -661,6 +666,8 @@ static enum rlkind reflog_kind(const char *msg)
 				return RL_CREATE;
 		}
 	}
+	if (strncmp(msg, "checkout:", 9) == 0 || strncmp(msg, "branch: Created from", 20) == 0)
+		return RL_SWITCH;
 	for (size_t i = 0; i < sizeof(import_prefixes) / sizeof(import_prefixes[0]); i++)
 		if (strncmp(msg, import_prefixes[i], strlen(import_prefixes[i])) == 0)
 			return RL_IMPORT;
@@ -674,7 +681,7 @@ struct cnode {
 	char (*parents)[GITSTATS_OID_MAX + 1];
 	size_t nparents;
 	bool pulled;
-	bool from_head;
+	bool old; /* reachable at the start from a local branch, not from HEAD */
 	bool pulled_child;
 };
 
@@ -3140,25 +3147,37 @@ static const struct gitstats_tip *base_tip(const struct gitstats_baseline *b, co
 	return NULL;
 }
 
-struct flow {
-	struct omap created; /* commits the reflogs say were made here */
-	char (*imports)[GITSTATS_OID_MAX + 1];
-	size_t nimports, capimports;
+struct oidv {
+	char (*v)[GITSTATS_OID_MAX + 1];
+	size_t n, cap;
 };
 
-static int flow_import(struct flow *f, const char *oid)
+static int oidv_add(struct oidv *l, const char *oid)
 {
-	if (f->nimports == f->capimports) {
-		size_t cap = f->capimports ? f->capimports * 2 : 16;
-		void *v = realloc(f->imports, cap * sizeof(*f->imports));
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
 
 		if (!v)
 			return -ENOMEM;
-		f->imports = v;
-		f->capimports = cap;
+		l->v = v;
+		l->cap = cap;
 	}
-	snprintf(f->imports[f->nimports++], sizeof(f->imports[0]), "%s", oid);
+	snprintf(l->v[l->n++], sizeof(l->v[0]), "%s", oid);
 	return 0;
+}
+
+struct flow {
+	struct omap created; /* commits the reflogs say were made here */
+	struct oidv imports; /* where refs were moved to, switches included */
+	struct oidv merges;  /* where refs were merged or moved to, switches not included */
+};
+
+static int flow_import(struct flow *f, const char *oid, bool merged)
+{
+	int rc = oidv_add(&f->imports, oid);
+
+	return rc < 0 || !merged ? rc : oidv_add(&f->merges, oid);
 }
 
 /* Reads the session's part of the reflog of HEAD and of each local branch. */
@@ -3187,7 +3206,11 @@ static int read_flow(struct ctx *c, const struct gitstats_baseline *base, const 
 				rc = omap_put(&f->created, oid, 1);
 				break;
 			case RL_IMPORT:
-				rc = flow_import(f, oid);
+				/* reset --hard or stash moved nothing, so merged nothing. */
+				rc = flow_import(f, oid, strcmp(l.v[k].old, oid) != 0);
+				break;
+			case RL_SWITCH:
+				rc = flow_import(f, oid, false);
 				break;
 			default:
 				break;
@@ -3204,13 +3227,15 @@ static int compute_with(struct ctx *c, const struct gitstats_baseline *base, str
 {
 	struct headinfo h = {0};
 	struct tiplist now = {0};
-	struct cgraph g = {0};
-	struct omap reach_import = {0};
+	struct cgraph g = {0}, hg = {0};
+	struct omap reach_import = {0}, reach_merge = {0};
+	struct gitstats_tip start = {0};
 	struct flow f = {0};
 	struct flist files = {0};
 	char effective[GITSTATS_OID_MAX + 1];
 	char(*push)[GITSTATS_OID_MAX + 1] = NULL;
-	size_t *own = NULL, nown = 0;
+	size_t *own = NULL, nown = 0, nold = 0, at;
+	bool moved;
 	int rc;
 
 	if (c->cli)
@@ -3231,80 +3256,80 @@ static int compute_with(struct ctx *c, const struct gitstats_baseline *base, str
 
 	/* Which of them arrived from elsewhere: reachable from where the reflogs say a ref was
 	 * moved to by a pull, fetch, fast-forward, reset or checkout, and not made here. */
-	if (g.n) {
+	moved = *h.oid && strcmp(h.oid, base->head) != 0;
+	if (g.n || moved) {
 		if ((rc = read_flow(c, base, &now, &f)) < 0)
 			goto out;
 		/* A merge made here brings its other parents' history from elsewhere. */
 		for (size_t i = 0; i < g.n && rc == 0; i++)
 			if (g.v[i].nparents > 1 && omap_get(&f.created, g.v[i].oid, NULL))
 				for (size_t k = 1; k < g.v[i].nparents && rc == 0; k++)
-					rc = flow_import(&f, g.v[i].parents[k]);
+					rc = flow_import(&f, g.v[i].parents[k], true);
 		if (rc < 0)
 			goto out;
-		if (f.nimports && (rc = m_walk(c, f.imports, f.nimports, base->tips, base->ntips,
-					       NULL, &reach_import)) < 0)
+		if (g.n && f.imports.n &&
+		    (rc = m_walk(c, f.imports.v, f.imports.n, base->tips, base->ntips, NULL,
+				 &reach_import)) < 0)
 			goto out;
 		for (size_t i = 0; i < g.n; i++)
 			g.v[i].pulled = omap_get(&reach_import, g.v[i].oid, NULL) &&
 					!omap_get(&f.created, g.v[i].oid, NULL);
 	}
 
+	/* HEAD's history since the start. Old commits (on another local branch at the start) in
+	 * it count as pulled when merged in, not when HEAD switched to them; without a merge,
+	 * only new commits are walked. */
+	snprintf(start.oid, sizeof(start.oid), "%s", base->head);
+	if (moved &&
+	    (rc = f.merges.n ? m_walk(c, &h.oid, 1, &start, 1, &hg, NULL)
+			     : m_walk(c, &h.oid, 1, base->tips, base->ntips, &hg, NULL)) < 0)
+		goto out;
+	for (size_t i = 0; i < hg.n; i++)
+		nold += !omap_get(&g.at, hg.v[i].oid, NULL);
+	if (nold && (rc = m_walk(c, f.merges.v, f.merges.n, &start, 1, NULL, &reach_merge)) < 0)
+		goto out;
+	for (size_t i = 0; i < hg.n; i++) {
+		hg.v[i].old = !omap_get(&g.at, hg.v[i].oid, &at);
+		hg.v[i].pulled =
+		    hg.v[i].old ? omap_get(&reach_merge, hg.v[i].oid, NULL) : g.v[at].pulled;
+	}
+
 	/* What pulled commits brought into HEAD moves the baseline forward. */
 	snprintf(effective, sizeof(effective), "%s", base->tree);
-	if (g.n) {
-		size_t at, *stack = calloc(g.n, sizeof(*stack)), sp = 0;
+	/* A pulled tip: pulled, in HEAD's history, and no pulled commit there above it. */
+	for (size_t i = 0; i < hg.n; i++) {
+		if (!hg.v[i].pulled)
+			continue;
+		for (size_t k = 0; k < hg.v[i].nparents; k++)
+			if (omap_get(&hg.at, hg.v[i].parents[k], &at))
+				hg.v[at].pulled_child = true;
+	}
+	/* Oldest first, each tip's changes since where its line left the user's history. */
+	for (size_t i = hg.n; i-- > 0 && rc == 0;) {
+		const struct cnode *t = &hg.v[i], *w = t;
+		char anc[GITSTATS_OID_MAX + 1] = "", next[GITSTATS_OID_MAX + 1];
 
-		if (!stack)
-			goto nomem;
-		if (omap_get(&g.at, h.oid, &at)) {
-			g.v[at].from_head = true;
-			stack[sp++] = at;
-		}
-		while (sp) {
-			const struct cnode *n = &g.v[stack[--sp]];
-
-			for (size_t k = 0; k < n->nparents; k++)
-				if (omap_get(&g.at, n->parents[k], &at) && !g.v[at].from_head) {
-					g.v[at].from_head = true;
-					stack[sp++] = at;
-				}
-		}
-		free(stack);
-		/* A pulled tip: pulled, in HEAD's history, and no pulled commit there above it. */
-		for (size_t i = 0; i < g.n; i++) {
-			if (!g.v[i].pulled || !g.v[i].from_head)
-				continue;
-			for (size_t k = 0; k < g.v[i].nparents; k++)
-				if (omap_get(&g.at, g.v[i].parents[k], &at))
-					g.v[at].pulled_child = true;
-		}
-		/* Oldest first, each tip's changes since where its line left the user's history. */
-		for (size_t i = g.n; i-- > 0 && rc == 0;) {
-			const struct cnode *t = &g.v[i], *w = t;
-			char anc[GITSTATS_OID_MAX + 1] = "", next[GITSTATS_OID_MAX + 1];
-
-			if (!t->pulled || !t->from_head || t->pulled_child)
-				continue;
-			/* Down the first parents while pulled. */
-			while (w) {
-				if (!w->nparents) {
-					anc[0] = '\0';
-					break;
-				}
-				snprintf(anc, sizeof(anc), "%s", w->parents[0]);
-				w = omap_get(&g.at, anc, &at) && g.v[at].pulled ? &g.v[at] : NULL;
-			}
-			rc = m_merge3(c, anc, effective, t->oid, next, sizeof(next));
-			if (rc == -ENOMEM)
-				goto out;
-			if (rc < 0) {
-				log_debug("gitstats: %s: %s; pulled lines count as the session's",
-					  c->root, c->err);
-				rc = 0;
+		if (!t->pulled || t->pulled_child)
+			continue;
+		/* Down the first parents while pulled. */
+		while (w) {
+			if (!w->nparents) {
+				anc[0] = '\0';
 				break;
 			}
-			memcpy(effective, next, sizeof(effective));
+			snprintf(anc, sizeof(anc), "%s", w->parents[0]);
+			w = omap_get(&hg.at, anc, &at) && hg.v[at].pulled ? &hg.v[at] : NULL;
 		}
+		rc = m_merge3(c, anc, effective, t->oid, next, sizeof(next));
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc < 0) {
+			log_debug("gitstats: %s: %s; pulled lines count as the session's", c->root,
+				  c->err);
+			rc = 0;
+			break;
+		}
+		memcpy(effective, next, sizeof(effective));
 	}
 
 	if ((rc = m_worktree(c, effective, &files)) < 0)
@@ -3320,7 +3345,7 @@ static int compute_with(struct ctx *c, const struct gitstats_baseline *base, str
 	memset(&files, 0, sizeof(files));
 
 	own = calloc(g.n + 1, sizeof(*own));
-	out->pulled = calloc(g.n + 1, sizeof(*out->pulled));
+	out->pulled = calloc(g.n + nold + 1, sizeof(*out->pulled));
 	if (!own || !out->pulled)
 		goto nomem;
 	for (size_t i = 0; i < g.n; i++) {
@@ -3334,6 +3359,13 @@ static int compute_with(struct ctx *c, const struct gitstats_baseline *base, str
 				       sizeof(out->pulled[0]));
 			out->pulled_total++;
 		}
+	}
+	for (size_t i = 0; i < hg.n; i++) {
+		if (!hg.v[i].old || !hg.v[i].pulled)
+			continue;
+		if (out->npulled < GITSTATS_MAX_LISTED)
+			memcpy(out->pulled[out->npulled++], hg.v[i].oid, sizeof(out->pulled[0]));
+		out->pulled_total++;
 	}
 	out->commits = calloc(nown + 1, sizeof(*out->commits));
 	if (!out->commits)
@@ -3355,11 +3387,14 @@ out:
 	free(h.branch);
 	free(push);
 	free(own);
-	free(f.imports);
+	free(f.imports.v);
+	free(f.merges.v);
 	omap_free(&f.created);
 	omap_free(&reach_import);
+	omap_free(&reach_merge);
 	tiplist_free(&now);
 	cgraph_free(&g);
+	cgraph_free(&hg);
 	flist_free(&files);
 	return rc;
 nomem:

@@ -446,6 +446,85 @@ case_pull() {
 	expect_eq 0 "$(field pulled "$T/localrebase" "$BASE")" "local rebase: nothing pulled"
 }
 
+# Work on another local branch before the session is not the session's once merged into HEAD.
+setup_side() { # dir: main and a branch side, each with a commit the other lacks
+	new_repo "$1"
+	(
+		cd "$1"
+		git checkout -q -b side
+		seq 1 20 >side.txt && sed -i 's/^7$/seven/' numbers.txt
+		git add -A && git commit -qm "side, before the session"
+		git checkout -q main
+		echo "main, before the session" >>lines.txt && git commit -qam "main, before the session"
+	)
+}
+
+case_local_merge() {
+	local want base_head
+	# A real merge of a branch that existed at the start; the session's own edits elsewhere.
+	setup_side "$T/lmerge"
+	take_baseline "$T/lmerge"
+	base_head=$(git -C "$T/lmerge" rev-parse HEAD)
+	(cd "$T/lmerge" && seq 1 4 >mine.txt && git add mine.txt && git commit -qm mine)
+	echo uncommitted >>"$T/lmerge/small.txt"
+	want=$(git_numstat "$T/lmerge" "$(base_tree)" | norm)
+	git -C "$T/lmerge" merge -q --no-edit side
+	git -C "$T/lmerge" rev-parse -q --verify HEAD^2 >/dev/null || fail "local merge: not a merge (test is wrong)"
+	expect_eq "$want" "$(ours "$T/lmerge")" "local merge: only my lines"
+	expect_eq 2 "$(field commits "$T/lmerge" "$BASE")" "local merge: my commit and the merge"
+	expect_eq "$(git -C "$T/lmerge" rev-list "$base_head..HEAD" --not side | sort)" \
+		"$(listed "$T/lmerge" commit)" "local merge: which are mine"
+	expect_eq "$(git -C "$T/lmerge" rev-list "$base_head..side" | sort)" \
+		"$(listed "$T/lmerge" pulled)" "local merge: which are merged in"
+	check_commit_stats "$T/lmerge" "local merge"
+	# The same through git.
+	git -C "$T/lmerge" update-index --split-index
+	expect_eq "$want" "$(ours "$T/lmerge")" "local merge (git): only my lines"
+	expect_eq "$(git -C "$T/lmerge" rev-list "$base_head..side" | sort)" \
+		"$(listed "$T/lmerge" pulled)" "local merge (git): which are merged in"
+
+	# Fast-forward to a branch that existed at the start, and reset --hard to it: the baseline
+	# moves to its tree.
+	for how in merge reset; do
+		setup_side "$T/lff"
+		git -C "$T/lff" checkout -q side
+		git -C "$T/lff" branch -q -f main HEAD~1
+		git -C "$T/lff" checkout -q main
+		take_baseline "$T/lff"
+		base_head=$(git -C "$T/lff" rev-parse HEAD)
+		case $how in
+		merge) git -C "$T/lff" merge -q --ff-only side ;;
+		reset) git -C "$T/lff" reset -q --hard side ;;
+		esac
+		expect_eq "$(git -C "$T/lff" rev-parse side)" "$(git -C "$T/lff" rev-parse HEAD)" "$how: HEAD is side"
+		echo mine >>"$T/lff/numbers.txt" && seq 1 3 >"$T/lff/new.txt"
+		want=$(git_numstat "$T/lff" "$(git -C "$T/lff" rev-parse 'side^{tree}')" | norm)
+		[ -n "$want" ] || fail "$how: git sees no change (test is wrong)"
+		expect_eq "$want" "$(ours "$T/lff")" "$how to side: only my lines"
+		expect_eq 0 "$(field commits "$T/lff" "$BASE")" "$how to side: no commits of mine"
+		expect_eq "$(git -C "$T/lff" rev-list "$base_head..side" | sort)" \
+			"$(listed "$T/lff" pulled)" "$how to side: which are merged in"
+		rm -rf "$T/lff"
+	done
+
+	# A branch made and committed to in the session, then merged: all of it is the session's.
+	new_repo "$T/lnew"
+	take_baseline "$T/lnew"
+	(
+		cd "$T/lnew"
+		git checkout -q -b topic
+		seq 1 6 >topic.txt && git add topic.txt && git commit -qm "topic 1"
+		sed -i 's/^9$/nine/' numbers.txt && git commit -qam "topic 2"
+		git checkout -q main
+		echo main >>lines.txt && git commit -qam "on main"
+		git merge -q --no-edit topic
+	)
+	check_numstat "$T/lnew" "session branch merged"
+	expect_eq 4 "$(field commits "$T/lnew" "$BASE")" "session branch merged: all commits"
+	expect_eq 0 "$(field pulled "$T/lnew" "$BASE")" "session branch merged: nothing pulled"
+	check_commit_stats "$T/lnew" "session branch merged"
+}
+
 case_exclude() {
 	new_repo "$T/excl"
 	mkdir -p "$T/excl/logs" && echo old >"$T/excl/logs/old.md"
@@ -635,7 +714,7 @@ case_attributes() {
 }
 
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull exclude fallback submodules unreadable scanner attributes; do
+	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes; do
 	"case_$c"
 	echo "ok - $c"
 done
