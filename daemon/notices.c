@@ -19,6 +19,8 @@
 #define RETRY_EVERY_NS (10 * NS)
 /* Repositories remembered for the start reminder's once-an-hour rule. */
 #define MAX_STARTS 256
+/* Reminders remembered for their actions: a click can race with the next reminder. */
+#define MAX_SENT 64
 
 /* A `stint notify test` waiting for its notification to be shown. */
 struct pending_test {
@@ -43,6 +45,11 @@ struct notices {
 	size_t nstarts;
 	int64_t last_retry_ns;
 	bool unattended_cb; /* ours is autostart's unattended-activity callback */
+	struct {
+		uint64_t id;
+		int64_t session;
+	} sent[MAX_SENT]; /* the latest reminders and their sessions, a ring */
+	unsigned nsent;
 };
 
 static struct notices *get(struct stintd *d)
@@ -68,8 +75,14 @@ static void config_to_remind(const struct config *cfg, struct remind_config *rc)
 
 static struct session *session_by_notice(struct stintd *d, uint64_t id)
 {
+	const struct notices *no = d->notices;
+	int64_t sid = -1;
+
+	for (unsigned i = 0; i < MAX_SENT && sid < 0; i++)
+		if (id && no->sent[i].id == id)
+			sid = no->sent[i].session;
 	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->remind && s->remind->shown_id == id)
+		if (s->id == sid)
 			return s;
 	return NULL;
 }
@@ -224,6 +237,9 @@ int64_t notices_session(struct stintd *d, struct session *s, int64_t auto_stop_a
 
 		log_info("notify: session %lld: %s", (long long)s->id, out.note.summary);
 		remind_shown(s->remind, id);
+		no->sent[no->nsent % MAX_SENT].id = id;
+		no->sent[no->nsent % MAX_SENT].session = s->id;
+		no->nsent++;
 	}
 	if (out.next_due < 0)
 		return -1;
