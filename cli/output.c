@@ -366,7 +366,10 @@ static void cut(const char *s, size_t max, char *buf, size_t n)
 	size_t c = 0, i;
 
 	if (columns(s) <= max) {
-		snprintf(buf, n, "%s", s);
+		/* buf holds max columns of 4-byte characters: nothing is cut in practice. */
+		i = strnlen(s, n - 1);
+		memcpy(buf, s, i);
+		buf[i] = '\0';
 		return;
 	}
 	for (i = 0; s[i]; i++) {

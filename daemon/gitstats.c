@@ -823,16 +823,23 @@ static int file_cmp(const void *a, const void *b)
 		      ((const struct gitstats_file *)b)->path);
 }
 
+/* A name longer than out is cut: it is a label, and git's ref names have no useful limit. */
 static void branch_name(char *out, size_t outn, const char *symref, const char *oid)
 {
-	if (symref && strncmp(symref, "refs/heads/", 11) == 0)
-		symref += 11;
-	if (symref && !*oid)
-		snprintf(out, outn, "%s (unborn)", symref);
-	else if (symref)
-		snprintf(out, outn, "%s", symref);
-	else
+	static const char unborn[] = " (unborn)";
+	size_t len;
+
+	if (!symref) {
 		snprintf(out, outn, "detached at %.7s", oid);
+		return;
+	}
+	if (strncmp(symref, "refs/heads/", 11) == 0)
+		symref += 11;
+	len = strnlen(symref, outn - 1);
+	memcpy(out, symref, len);
+	out[len] = '\0';
+	if (!*oid && len + sizeof(unborn) <= outn)
+		memcpy(out + len, unborn, sizeof(unborn));
 }
 
 /* ---- git's rename detection (diffcore-rename.c, diffcore-delta.c), over libgit2 content ---- */
