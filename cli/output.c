@@ -181,7 +181,9 @@ void output_session_line(const json_t *session, const char *home, int64_t now_ms
 		appendf(buf, n, &len, ": \"%s\",", focus);
 	else
 		appendf(buf, n, &len, ",");
-	appendf(buf, n, &len, " %s active, started %s", active, when);
+	appendf(buf, n, &len, " %s active, %s %s", active,
+		json_is_true(json_object_get(session, "auto_started")) ? "auto-started" : "started",
+		when);
 	/* The live repository totals, when the daemon has them. */
 	if (json_is_integer(json_object_get(session, "files_changed"))) {
 		json_int_t commits = jint(session, "commits"), files = jint(session, "files_changed");

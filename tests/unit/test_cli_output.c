@@ -138,6 +138,11 @@ static void test_session_line(void **state)
 	json_object_set_new(s, "active_s", json_integer(45));
 	output_session_line(s, NULL, NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "[paused] /home/me/src/stint, 45s active, started 13:05");
+	/* A session activity started says so: the user did not type stint start. */
+	json_object_set_new(s, "auto_started", json_true());
+	output_session_line(s, NULL, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(buf, "[paused] /home/me/src/stint, 45s active, auto-started 13:05");
+	json_object_del(s, "auto_started");
 
 	/* Absent fields read as null; started_at may come as milliseconds, from
 	 * another day. */
