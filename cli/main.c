@@ -1022,9 +1022,9 @@ static int watch_list(struct ctx *ctx)
 		if (at && output_parse_time(at, &ms) == 0)
 			time_format_local(ms, ", since %Y-%m-%d %H:%M", since, sizeof(since));
 		printf("%s  %s (%s%s)\n", where, state ?: "?",
-		       !reason || strcmp(reason, "watch") == 0	  ? "stint watch"
-		       : strcmp(reason, "auto_start") == 0 ? "[time] auto_start"
-							   : "[notify] start_reminder",
+		       !reason || strcmp(reason, "watch") == 0 ? "stint watch"
+		       : strcmp(reason, "auto_start") == 0     ? "[time] auto_start"
+							       : "[notify] start_reminder",
 		       since);
 	}
 	json_decref(reply);

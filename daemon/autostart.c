@@ -439,9 +439,9 @@ static json_t *watched_json(const struct stintd *d, const struct watched *w)
 	if (w->explicit)
 		time_format_rfc3339(w->added_ms, since, sizeof(since));
 	return json_pack("{s:s, s:s, s:s, s:o}", "repo", w->root, "reason",
-			 w->explicit		  ? "watch"
+			 w->explicit		? "watch"
 			 : starts_session(d, w) ? "auto_start"
-						  : "start_reminder",
+						: "start_reminder",
 			 "state", state_of(d, w), "since",
 			 w->explicit ? json_string(since) : json_null());
 }
@@ -490,14 +490,15 @@ static void watch_resolved(uv_work_t *work, int status)
 
 	d->jobs--;
 	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s",
+				status < 0 ? uv_strerror(status) : j->err);
 		wjob_free(j);
 		return;
 	}
 	if (!j->info.is_git) {
 		ctl_reply_error(j->cl, ERR_BAD_PATH,
-			    "%s is not in a git repository; only repositories can be watched",
-			    j->req.cwd);
+				"%s is not in a git repository; only repositories can be watched",
+				j->req.cwd);
 		wjob_free(j);
 		return;
 	}
@@ -565,14 +566,15 @@ static void do_unwatch(struct stintd *d, struct wjob *j)
 	if (!w) {
 		w = find_by_cwd(d->autostart, j->req.cwd, false);
 		if (w && d->cfg.auto_start)
-			ctl_reply_error(j->cl, ERR_NOT_WATCHED,
-				    "%s is not watched with stint watch; it is watched because it "
-				    "had a recent session and [time] auto_start is on",
-				    w->root);
+			ctl_reply_error(
+			    j->cl, ERR_NOT_WATCHED,
+			    "%s is not watched with stint watch; it is watched because it "
+			    "had a recent session and [time] auto_start is on",
+			    w->root);
 		else
 			ctl_reply_error(j->cl, ERR_NOT_WATCHED,
-				    "%s is not watched ('stint watch --list' shows what is)",
-				    j->req.cwd);
+					"%s is not watched ('stint watch --list' shows what is)",
+					j->req.cwd);
 		wjob_free(j);
 		return;
 	}

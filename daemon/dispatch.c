@@ -290,7 +290,8 @@ static void start_resolved(uv_work_t *w, int status)
 
 	job_dequeued(j);
 	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s",
+				status < 0 ? uv_strerror(status) : j->err);
 		goto done;
 	}
 	if (d->stopping) {
@@ -392,7 +393,7 @@ static void event_committed(struct store_op *op)
 
 	if (op->status < 0) {
 		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
-			    op->err);
+				op->err);
 	} else {
 		session_apply(j->s, op->event, &op->at, op->payload);
 		reply_session(j->d, j->cl, j->s);
@@ -455,7 +456,8 @@ static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		session_times(s, &now, &t);
 		if (s->state != SESSION_ACTIVE || !t.idle_now) {
 			proto_request_release(req);
-			ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s is not idle", s->root);
+			ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s is not idle",
+					s->root);
 			return;
 		}
 	}
@@ -487,7 +489,7 @@ static void close_committed(struct store_op *op)
 		if (j->log_path[0])
 			unlink(j->log_path);
 		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
-			    op->err);
+				op->err);
 		session_release(j->d, s);
 		goto out;
 	}
@@ -615,16 +617,16 @@ static void stop_written(uv_work_t *w, int status)
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id,
 			  status < 0 ? uv_strerror(status) : j->err);
 		/* The user's summary waits for the next stop, which may come without one. */
-		if (j->req.summary && (!j->s->kept_summary ||
-				       strcmp(j->s->kept_summary, j->req.summary) != 0)) {
+		if (j->req.summary &&
+		    (!j->s->kept_summary || strcmp(j->s->kept_summary, j->req.summary) != 0)) {
 			free(j->s->kept_summary);
 			j->s->kept_summary = strdup(j->req.summary);
 		}
 		ctl_reply_error(j->cl, ERR_LOG_FAILED,
-			    "cannot write the session log: %s (the session "
-			    "is still open%s; fix that and run stop again)",
-			    status < 0 ? uv_strerror(status) : j->err,
-			    j->s->kept_summary ? " and its summary kept" : "");
+				"cannot write the session log: %s (the session "
+				"is still open%s; fix that and run stop again)",
+				status < 0 ? uv_strerror(status) : j->err,
+				j->s->kept_summary ? " and its summary kept" : "");
 		session_release(j->d, j->s);
 		job_free(j);
 		return;
@@ -649,7 +651,7 @@ static void stop_checks_done(void *arg, json_t *results)
 		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
 		json_decref(results);
 		ctl_reply_error(j->cl, ERR_SHUTTING_DOWN,
-			    "stintd is shutting down; the session stays open");
+				"stintd is shutting down; the session stays open");
 		session_release(d, j->s);
 		job_free(j);
 		return;
@@ -676,8 +678,7 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		close_session(j, j->req.cmd == CMD_CANCEL ? "cancelled" : "stopped");
 		return;
 	}
-	j->record =
-	    session_to_record(s, &j->at, j->req.summary ? j->req.summary : s->kept_summary);
+	j->record = session_to_record(s, &j->at, j->req.summary ? j->req.summary : s->kept_summary);
 	j->log_dir = strdup(d->cfg.log_dir);
 	j->template_path =
 	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
@@ -740,7 +741,8 @@ static void list_resolved(uv_work_t *w, int status)
 
 	job_dequeued(j);
 	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s", status < 0 ? uv_strerror(status) : j->err);
+		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s",
+				status < 0 ? uv_strerror(status) : j->err);
 		job_free(j);
 		return;
 	}

@@ -25,7 +25,7 @@ struct stintd {
 	struct ctl *ctl;
 	struct session *sessions; /* open sessions, a doubly linked list */
 	struct repo_watcher *watcher;
-	struct autostart *autostart; /* autostart.c: watched repositories without a session */
+	struct autostart *autostart;   /* autostart.c: watched repositories without a session */
 	struct sleepwatch *sleepwatch; /* sleepwatch.c: logind's PrepareForSleep, or NULL */
 	char boot_id[TIME_BOOT_ID_LEN + 1];
 	int64_t started_mono_ns;

@@ -786,9 +786,10 @@ static void test_blank_duplicate_and_bidi_are_bad_request(void **state)
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		expect_refused(lines[i], ERR_BAD_REQUEST);
 	/* Other right-to-left text, and marks that only hint direction, are fine. */
-	expect_ok("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"\\u05e9\\u05dc\\u05d5\\u05dd "
-		  "\\u200f \\u2029 \\u2030\"}",
-		  &req);
+	expect_ok(
+	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"\\u05e9\\u05dc\\u05d5\\u05dd "
+	    "\\u200f \\u2029 \\u2030\"}",
+	    &req);
 	proto_request_release(&req);
 	expect_ok("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\" padded \"}", &req);
 	proto_request_release(&req);

@@ -713,11 +713,12 @@ static void test_lists(void **state)
 			    "Nice to Have\n- [ ] polish\n\n### Blocked\n- [ ] ship - Blocked by: "
 			    "review\n\n## Code");
 	assert_lacks(md, "[New tasks identified during this session:]");
-	assert_contains(md, "1. **Use C11**\n   - **Rationale**: portable\n     and boring\n"
-			    "   - **ADR**: [Link to ADR-NNN if significant enough to warrant formal "
-			    "documentation]\n"
-			    "   - **Impact**: [What this affects]\n\n2. **No why**\n"
-			    "   - **Rationale**: [Why this decision was made]\n");
+	assert_contains(md,
+			"1. **Use C11**\n   - **Rationale**: portable\n     and boring\n"
+			"   - **ADR**: [Link to ADR-NNN if significant enough to warrant formal "
+			"documentation]\n"
+			"   - **Impact**: [What this affects]\n\n2. **No why**\n"
+			"   - **Rationale**: [Why this decision was made]\n");
 	free(md);
 }
 
