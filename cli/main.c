@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -197,7 +198,16 @@ static int parse_args(struct ctx *ctx, int argc, char **argv, struct args *a)
 			a->list = true;
 			break;
 		default:
-			/* getopt has said what was wrong. */
+			/* getopt has said what was wrong; text like "- [ ] x" or "-5 ms" was meant as
+			 * TEXT, so say how to pass it. */
+			for (int i = 1; i < argc; i++)
+				if (argv[i][0] == '-' && argv[i][1] && !isalnum((unsigned char)argv[i][1]) &&
+				    argv[i][1] != '-') {
+					errorf("to pass text that starts with '-', put '--' before it: "
+					       "stint %s -- '%s'",
+					       ctx->cmd->name, argv[i]);
+					break;
+				}
 			return usage_error(ctx->cmd, NULL);
 		}
 	}

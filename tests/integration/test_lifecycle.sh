@@ -121,6 +121,9 @@ expect_eq 2 $? "unknown option"
 expect_eq 2 $? "unknown command"
 "$STINT" todo --priority urgent x 2>/dev/null
 expect_eq 2 $? "bad priority"
+out=$("$STINT" todo "- [ ] a checklist item" 2>&1)
+expect_eq 2 $? "text starting with '-'"
+expect_contains "$out" "put '--' before it: stint todo -- '- [ ] a checklist item'" "the hint for text starting with '-'"
 set -e
 
 daemon_stop
