@@ -198,12 +198,13 @@ static int parse_args(struct ctx *ctx, int argc, char **argv, struct args *a)
 			a->list = true;
 			break;
 		default:
-			/* getopt has said what was wrong; text like "- [ ] x" or "-5 ms" was meant as
-			 * TEXT, so say how to pass it. */
+			/* getopt has said what was wrong; text like "- [ ] x" or "-5 ms" was meant
+			 * as TEXT, so say how to pass it. */
 			for (int i = 1; i < argc; i++)
-				if (argv[i][0] == '-' && argv[i][1] && !isalnum((unsigned char)argv[i][1]) &&
-				    argv[i][1] != '-') {
-					errorf("to pass text that starts with '-', put '--' before it: "
+				if (argv[i][0] == '-' && argv[i][1] &&
+				    !isalnum((unsigned char)argv[i][1]) && argv[i][1] != '-') {
+					errorf("to pass text that starts with '-', put '--' before "
+					       "it: "
 					       "stint %s -- '%s'",
 					       ctx->cmd->name, argv[i]);
 					break;
