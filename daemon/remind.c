@@ -105,6 +105,9 @@ void remind_input_from_session(struct remind_input *in, const struct session *s,
 			in->gap_before_s = (last->at.boot_ns - prev->at.boot_ns) / NS;
 		else if (prev) /* across a reboot: the wall clock is all there is */
 			in->gap_before_s = (last->at.wall_ms - prev->at.wall_ms) / 1000;
+		/* Keep says the stretch before it was work: no break, whatever its length. */
+		if (strcmp(last->kind, "keep") == 0)
+			in->gap_before_s = 0;
 	} else {
 		/* No activity in this boot (a restored session): count from its first event here.
 		 */

@@ -797,6 +797,13 @@ static void test_input_from_a_session(void **state)
 	remind_input_from_session(&in, s, &later, -1, NULL);
 	assert_int_equal(in.last_activity, 65);
 	assert_int_equal(in.gap_before_s, 90060 - 14800); /* across the reboot, by the wall clock */
+	/* Keep (the idle reminder's action) says the stretch was work: not a break. */
+	struct stamp k = at(2065, 2065, 92060, "b2");
+
+	session_apply(s, "keep", &k, NULL);
+	remind_input_from_session(&in, s, &k, -1, NULL);
+	assert_int_equal(in.last_activity, 2065);
+	assert_int_equal(in.gap_before_s, 0);
 	session_destroy(s);
 }
 
