@@ -477,6 +477,20 @@ static void do_event(struct stintd *d, struct ctl_client *cl, struct proto_reque
 
 /* --- stop and cancel --------------------------------------------------------------------- */
 
+/* A stop failed and the session stays open: the user's summary waits for the next stop,
+ * which may come without one. The daemon's own (an auto-stop's) is not the user's. */
+static void keep_summary(struct job *j)
+{
+	struct session *s = j->s;
+
+	if (j->req.cmd != CMD_STOP || !j->req.summary || j->req.auto_why)
+		return;
+	if (!s->kept_summary || strcmp(s->kept_summary, j->req.summary) != 0) {
+		free(s->kept_summary);
+		s->kept_summary = strdup(j->req.summary);
+	}
+}
+
 static void close_committed(struct store_op *op)
 {
 	struct job *j = op->data;
@@ -488,6 +502,7 @@ static void close_committed(struct store_op *op)
 		/* The session stays open: remove the log we wrote, so a retry starts clean. */
 		if (j->log_path[0])
 			unlink(j->log_path);
+		keep_summary(j);
 		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
 				op->err);
 		session_release(j->d, s);
@@ -616,12 +631,7 @@ static void stop_written(uv_work_t *w, int status)
 	if (status < 0 || j->status < 0) {
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id,
 			  status < 0 ? uv_strerror(status) : j->err);
-		/* The user's summary waits for the next stop, which may come without one. */
-		if (j->req.summary &&
-		    (!j->s->kept_summary || strcmp(j->s->kept_summary, j->req.summary) != 0)) {
-			free(j->s->kept_summary);
-			j->s->kept_summary = strdup(j->req.summary);
-		}
+		keep_summary(j);
 		ctl_reply_error(j->cl, ERR_LOG_FAILED,
 				"cannot write the session log: %s (the session "
 				"is still open%s; fix that and run stop again)",
@@ -664,10 +674,26 @@ static void stop_checks_done(void *arg, json_t *results)
 	}
 }
 
+/* "a\n\nb", malloc'd, or NULL. */
+static char *join_text(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 3);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, "\n\n", 2);
+		memcpy(s + na + 2, b, nb + 1);
+	}
+	return s;
+}
+
 static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		     struct session *s)
 {
 	struct job *j = job_new(d, cl, req);
+	const char *summary;
+	char *joined = NULL;
 
 	if (!j)
 		return;
@@ -678,7 +704,14 @@ static void do_close(struct stintd *d, struct ctl_client *cl, struct proto_reque
 		close_session(j, j->req.cmd == CMD_CANCEL ? "cancelled" : "stopped");
 		return;
 	}
-	j->record = session_to_record(s, &j->at, j->req.summary ? j->req.summary : s->kept_summary);
+	/* An auto-stop says so after the summary a failed stop kept, not instead of it. */
+	summary = j->req.summary ? j->req.summary : s->kept_summary;
+	if (j->req.auto_why && s->kept_summary) {
+		joined = j->req.summary ? join_text(s->kept_summary, j->req.summary) : NULL;
+		summary = joined ? joined : s->kept_summary;
+	}
+	j->record = session_to_record(s, &j->at, summary);
+	free(joined);
 	j->log_dir = strdup(d->cfg.log_dir);
 	j->template_path =
 	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;

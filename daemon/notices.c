@@ -93,6 +93,9 @@ static void on_action(void *arg, uint64_t id, const char *action)
 	struct notices *no = d->notices;
 	struct session *s = session_by_notice(d, id);
 
+	/* Shutting down: a Stop now would start checks and store work nobody waits for. */
+	if (d->stopping)
+		return;
 	if (strcmp(action, REMIND_ACTION_START) == 0) {
 		for (struct start_seen *e = no->starts; e; e = e->next)
 			if (e->id == id) {
@@ -268,16 +271,39 @@ void notices_summary(struct stintd *d, const json_t *session, const char *log_pa
 	notify_send(no->n, &note.msg);
 }
 
+/* Forgets the repositories whose hour has passed: they would get a reminder anyway. */
+static void evict_starts(struct notices *no, int64_t now)
+{
+	for (struct start_seen **pp = &no->starts; *pp;) {
+		struct start_seen *e = *pp;
+
+		if (e->last_sent < 0 || now - e->last_sent >= REMIND_START_INTERVAL_S) {
+			*pp = e->next;
+			free(e->root);
+			free(e);
+			no->nstarts--;
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
 void notices_unattended(struct stintd *d, const char *root, const char *repo_name)
 {
 	struct notices *no = d->notices;
 	struct start_seen *e;
 	struct remind_note note;
+	struct stamp at;
+	int64_t now;
 
 	if (!no || !no->n || !no->rc.start_reminder)
 		return;
+	stamp_now(&at, d->boot_id);
+	now = at.boot_ns / NS;
 	for (e = no->starts; e && strcmp(e->root, root) != 0; e = e->next)
 		;
+	if (!e && no->nstarts >= MAX_STARTS)
+		evict_starts(no, now);
 	if (!e) {
 		if (no->nstarts >= MAX_STARTS || !(e = calloc(1, sizeof(*e))))
 			return;
@@ -290,7 +316,7 @@ void notices_unattended(struct stintd *d, const char *root, const char *repo_nam
 		no->starts = e;
 		no->nstarts++;
 	}
-	if (remind_start(&no->rc, &e->last_sent, time_boot_ns() / NS, repo_name, &note)) {
+	if (remind_start(&no->rc, &e->last_sent, now, repo_name, &note)) {
 		log_info("notify: %s", note.summary);
 		e->id = notify_send(no->n, &note.msg);
 	}

@@ -27,6 +27,9 @@
 
 /* libnotify's state is process-wide, so is this. */
 static bool notify_in_use;
+/* Ids are never reused, not even by the next notifier (a config reload): an action or a close
+ * for an old id must not reach a new notification. Loop thread only. */
+static uint64_t notify_next_id;
 
 #define BUS_NAME  "org.freedesktop.Notifications"
 #define BUS_PATH  "/org/freedesktop/Notifications"
@@ -79,7 +82,6 @@ struct notifier {
 	notify_action_cb on_action;
 	notify_sent_cb on_sent;
 	void *arg;
-	uint64_t next_id;
 	bool destroyed;
 	/* The loop's copies of the state, for notify_state. */
 	bool ok;
@@ -858,7 +860,7 @@ uint64_t notify_send(struct notifier *n, const struct notify_msg *msg)
 		return 0;
 	}
 	/* The thread may have freed j by the time push_job returns. */
-	id = j->id = ++n->next_id;
+	id = j->id = ++notify_next_id;
 	push_job(n, j);
 	return id;
 }

@@ -145,4 +145,23 @@ expect_contains "$(sed -n '/^## Summary/,/^## /p' "$log")" \
 	"Stopped automatically by stint (max_session = 3600s)." "the Summary after a reboot"
 expect_contains "$(cat "$log")" "before the reboot" "the note from before the reboot"
 daemon_stop
+
+# A stop that failed kept its summary; the auto-stop that comes later adds its line to it.
+config "max_session = 4s" "idle_timeout = 0"
+printf '[log]\ndir = %s/blocked/{repo_name}\n' "$T" >>"$CONFIG"
+mkdir -p "$T/blocked"
+touch "$T/blocked/kept" # a file where the log directory should be: unwritable even for root
+daemon_start
+make_repo "$T/kept"
+"$STINT" start -C "$T/kept" >/dev/null
+if "$STINT" stop -C "$T/kept" --summary "what I did, typed once" 2>/dev/null; then
+	fail "stop into a blocked log directory succeeded"
+fi
+rm "$T/blocked/kept"
+wait_for 15 no_session "$T/kept" || fail "max_session = 4s: the session was not auto-stopped"
+read -r st _ _ _ _ _ log <<<"$(record "$T/kept")"
+summary=$(sed -n '/^## Summary/,/^## /p' "$log")
+expect_contains "$summary" "what I did, typed once" "the kept summary after an auto-stop"
+expect_contains "$summary" "Stopped automatically by stint (max_session = 4s)." "the auto-stop line"
+daemon_stop
 echo ok
