@@ -589,6 +589,26 @@ static int refused(struct ctx *ctx, json_t *reply)
 }
 
 /*
+ * Sends req (NULL: it could not be built) and waits for the reply. Returns 0 with *reply_out the
+ * reply (the caller's), or the exit status after saying why it failed.
+ */
+static int plain_command(struct ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
+{
+	json_t *reply;
+
+	*reply_out = NULL;
+	if (!req)
+		return EXIT_REFUSED;
+	reply = call(req, timeout_ms, true);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!reply_ok(reply))
+		return refused(ctx, reply);
+	*reply_out = reply;
+	return 0;
+}
+
+/*
  * Runs a command that answers with a session and prints its confirmation. When log is given,
  * the reply's log path is copied there ("" when there is none).
  */
@@ -601,11 +621,8 @@ static int session_command(struct ctx *ctx, enum proto_cmd cmd, const char *kind
 
 	if (!req)
 		return EXIT_USAGE;
-	reply = call(req, timeout_ms, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
+	if ((r = plain_command(ctx, req, timeout_ms, &reply)))
+		return r;
 	if (ctx->json) {
 		rc = print_json(ctx, reply, false);
 	} else {
@@ -881,13 +898,8 @@ static int cmd_list(struct ctx *ctx, int argc, char **argv)
 	req = new_request(ctx, CMD_LIST, ctx->dir != NULL);
 	if (req && a.limit && !set_field(&req, "limit", json_integer(a.limit)))
 		return EXIT_REFUSED;
-	if (!req)
-		return EXIT_REFUSED;
-	reply = call(req, TIMEOUT_MS, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
+	if ((r = plain_command(ctx, req, TIMEOUT_MS, &reply)))
+		return r;
 	if (ctx->json) {
 		r = print_json(ctx, reply, false);
 		json_decref(reply);
@@ -931,13 +943,8 @@ static int cmd_log(struct ctx *ctx, int argc, char **argv)
 	req = new_request(ctx, CMD_LIST, !a.all);
 	if (req && !set_field(&req, "limit", json_integer(PROTO_MAX_LIST)))
 		return EXIT_REFUSED;
-	if (!req)
-		return EXIT_REFUSED;
-	reply = call(req, TIMEOUT_MS, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
+	if ((r = plain_command(ctx, req, TIMEOUT_MS, &reply)))
+		return r;
 	sessions = json_object_get(reply, "sessions");
 	n = output_select_logs(sessions, date, paths, PROTO_MAX_LIST);
 	if (n == 0) {
@@ -963,19 +970,13 @@ static int cmd_ping(struct ctx *ctx, int argc, char **argv)
 {
 	char line[256];
 	struct args a;
-	json_t *req, *reply;
+	json_t *reply;
 	int r;
 
 	if ((r = parse_args(ctx, argc, argv, &a)) || (r = no_operands(ctx, &a)))
 		return r < 0 ? 0 : r;
-	req = new_request(ctx, CMD_PING, false);
-	if (!req)
-		return EXIT_REFUSED;
-	reply = call(req, TIMEOUT_MS, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
+	if ((r = plain_command(ctx, new_request(ctx, CMD_PING, false), TIMEOUT_MS, &reply)))
+		return r;
 	if (ctx->json) {
 		r = print_json(ctx, reply, false);
 	} else {
@@ -984,23 +985,6 @@ static int cmd_ping(struct ctx *ctx, int argc, char **argv)
 	}
 	json_decref(reply);
 	return r;
-}
-
-/* Sends req; on success *reply_out is the reply (the caller's) and 0 is returned. */
-static int plain_command(struct ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
-{
-	json_t *reply;
-
-	*reply_out = NULL;
-	if (!req)
-		return EXIT_REFUSED;
-	reply = call(req, timeout_ms, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	if (!reply_ok(reply))
-		return refused(ctx, reply);
-	*reply_out = reply;
-	return 0;
 }
 
 static int watch_list(struct ctx *ctx)
