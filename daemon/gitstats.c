@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 #include "wtscan.h"
 
@@ -188,17 +189,12 @@ struct strv {
 
 static int strv_add(struct strv *s, const char *str)
 {
-	char *d;
+	char *d, **v;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	v = array_grow(s->v, &s->cap, s->n, sizeof(*v), 16);
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	d = strdup(str);
 	if (!d)
 		return -ENOMEM;
@@ -702,17 +698,12 @@ static void cgraph_free(struct cgraph *g)
 
 static struct cnode *cgraph_add(struct cgraph *g, const char *oid, size_t nparents)
 {
-	struct cnode *c;
+	struct cnode *c, *v;
 
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-		struct cnode *v = realloc(g->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		g->v = v;
-		g->cap = cap;
-	}
+	v = array_grow(g->v, &g->cap, g->n, sizeof(*v), 64);
+	if (!v)
+		return NULL;
+	g->v = v;
 	c = &g->v[g->n];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->oid, sizeof(c->oid), "%s", oid);
@@ -743,17 +734,12 @@ struct tiplist {
 
 static int tiplist_add(struct tiplist *l, const char *ref, const char *oid)
 {
-	struct gitstats_tip *t;
+	struct gitstats_tip *t, *v;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct gitstats_tip *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 16);
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	t = &l->v[l->n];
 	memset(t, 0, sizeof(*t));
 	t->ref = strdup(ref);
@@ -780,15 +766,11 @@ struct flist {
 
 static struct gitstats_file *flist_add(struct flist *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct gitstats_file *v = realloc(l->v, cap * sizeof(*v));
+	struct gitstats_file *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 32);
 
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return NULL;
+	l->v = v;
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	return &l->v[l->n++];
 }
@@ -3161,15 +3143,11 @@ struct oidv {
 
 static int oidv_add(struct oidv *l, const char *oid)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *v = realloc(l->v, cap * sizeof(*l->v));
+	void *v = array_grow(l->v, &l->cap, l->n, sizeof(*l->v), 16);
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	snprintf(l->v[l->n++], sizeof(l->v[0]), "%s", oid);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -281,7 +282,7 @@ static bool pathset_grow(struct pathset *ps)
 
 static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
 {
-	struct path_item *it;
+	struct path_item *it, *items;
 	size_t s;
 
 	if (ps->nslots) {
@@ -303,17 +304,12 @@ static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t 
 		ps->overflow = true;
 		return;
 	}
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 32;
-		struct path_item *items = realloc(ps->items, cap * sizeof(*items));
-
-		if (!items) {
-			ps->overflow = true;
-			return;
-		}
-		ps->items = items;
-		ps->cap = cap;
+	items = array_grow(ps->items, &ps->cap, ps->n, sizeof(*items), 32);
+	if (!items) {
+		ps->overflow = true;
+		return;
 	}
+	ps->items = items;
 	it = &ps->items[ps->n];
 	it->path = strdup(path);
 	if (!it->path) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -99,17 +100,12 @@ static int line_at(struct compiler *c, size_t pos)
 static struct node *add_node(struct compiler *c, enum node_type type)
 {
 	struct tmpl *t = c->t;
-	struct node *nd;
+	struct node *nd, *nodes;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct node *nodes = realloc(t->nodes, cap * sizeof(*nodes));
-
-		if (!nodes)
-			return NULL;
-		t->nodes = nodes;
-		t->cap = cap;
-	}
+	nodes = array_grow(t->nodes, &t->cap, t->n, sizeof(*nodes), 64);
+	if (!nodes)
+		return NULL;
+	t->nodes = nodes;
 	nd = &t->nodes[t->n++];
 	memset(nd, 0, sizeof(*nd));
 	nd->type = type;

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 #define EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
 /* Directories are read by WTSCAN_THREADS threads at once (git's preload-index does the same
@@ -93,23 +95,18 @@ static int unsupported(struct scan *s, const char *fmt, ...)
 static int add(struct scan *s, const char *path, const struct wtscan_entry *e, uint32_t mode)
 {
 	struct wtscan *o = s->out;
+	struct wtscan_change *v;
 	int rc = 0;
 	char *p = strdup(path);
 
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_lock(&s->lock);
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 64;
-		struct wtscan_change *v = realloc(o->v, cap * sizeof(*v));
-
-		if (v) {
-			o->v = v;
-			o->cap = cap;
-		} else {
-			rc = -ENOMEM;
-		}
-	}
+	v = array_grow(o->v, &o->cap, o->n, sizeof(*v), 64);
+	if (v)
+		o->v = v;
+	else
+		rc = -ENOMEM;
 	if (rc == 0)
 		o->v[o->n++] = (struct wtscan_change){.path = p, .entry = e, .mode = mode};
 	pthread_mutex_unlock(&s->lock);
@@ -735,17 +732,13 @@ static int staged_add(struct staged *t, const char *path, const struct wtscan_en
 		      uint32_t mode, const git_oid *id)
 {
 	struct wtscan *o = t->out;
+	struct wtscan_change *v;
 	char *p;
 
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 64;
-		struct wtscan_change *v = realloc(o->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	v = array_grow(o->v, &o->cap, o->n, sizeof(*v), 64);
+	if (!v)
+		return -ENOMEM;
+	o->v = v;
 	p = strdup(path);
 	if (!p)
 		return -ENOMEM;
