@@ -217,21 +217,19 @@ void notices_close(struct stintd *d)
 	d->notices = NULL;
 }
 
-int64_t notices_session(struct stintd *d, struct session *s, int64_t auto_stop_at_ns,
-			const char *auto_stop_why)
+int64_t notices_session(struct stintd *d, struct session *s, const struct stamp *now,
+			int64_t auto_stop_at_ns, const char *auto_stop_why)
 {
 	struct notices *no = d->notices;
 	struct remind_decision out;
 	struct remind_input in;
-	struct stamp now;
 	int64_t due;
 
 	if (!no || !no->n || s->state == SESSION_STARTING || s->busy || s->nevents == 0)
 		return -1;
 	if (!s->remind && !(s->remind = calloc(1, sizeof(*s->remind))))
 		return -1;
-	stamp_now(&now, d->boot_id);
-	remind_input_from_session(&in, s, &now, auto_stop_at_ns, auto_stop_why);
+	remind_input_from_session(&in, s, now, auto_stop_at_ns, auto_stop_why);
 	remind_decide(s->remind, &no->rc, &in, &out);
 	if (out.close_id)
 		notify_close_id(no->n, out.close_id);
@@ -248,7 +246,7 @@ int64_t notices_session(struct stintd *d, struct session *s, int64_t auto_stop_a
 		return -1;
 	/* Decisions are whole seconds: one due within this second is looked at in the next. */
 	due = out.next_due * NS;
-	return due > now.boot_ns ? due : (in.now + 1) * NS;
+	return due > now->boot_ns ? due : (in.now + 1) * NS;
 }
 
 void notices_session_closed(struct stintd *d, struct session *s)

@@ -11,6 +11,7 @@
 
 struct ctl_client;
 struct session;
+struct stamp;
 struct stintd;
 
 /* Starts the notification thread when [notify] enabled; stops it when not (config reload). */
@@ -21,12 +22,12 @@ void notices_shutdown(struct stintd *d);
 void notices_close(struct stintd *d);
 
 /*
- * Decides for session s now (remind_decide): sends what is due, closes what went stale.
+ * Decides for session s at now (remind_decide): sends what is due, closes what went stale.
  * auto_stop_at_ns/why are its auto-stop deadline (-1: none). Returns the CLOCK_BOOTTIME ns of
  * the next decision, -1 for none. deadline.c calls it whenever sessions change.
  */
-int64_t notices_session(struct stintd *d, struct session *s, int64_t auto_stop_at_ns,
-			const char *auto_stop_why);
+int64_t notices_session(struct stintd *d, struct session *s, const struct stamp *now,
+			int64_t auto_stop_at_ns, const char *auto_stop_why);
 /* A session is closing: its reminder on screen, if any, goes. */
 void notices_session_closed(struct stintd *d, struct session *s);
 
