@@ -59,6 +59,8 @@ notify_env_start
 # --- stint notify, and the end-of-session summary with git's numbers ---------------------
 
 restart '[time]' 'idle_timeout = 1h' '[notify]' 'break_every = 0' 'remind_open_after = 0'
+# The notification thread connects after stintd starts serving: until then it says so.
+wait_for 15 notify_is ok || fail "stintd never connected to dunst: $("$STINT" notify status)"
 out=$("$STINT" notify status)
 expect_contains "$out" "Desktop notifications go to dunst" "stint notify status"
 expect_eq ok "$(field "$("$STINT" status --json)" notify)" "status --json notify"
