@@ -7,7 +7,7 @@
 
 #include "dispatch.h"
 #include "log.h"
-#include "notices.h"
+#include "notify.h"
 #include "session.h"
 #include "stintd.h"
 
@@ -108,7 +108,7 @@ void deadline_rearm(struct stintd *d)
 		const char *why = NULL;
 		int64_t when = session_deadline(d, s, &now, &why);
 		/* Reminders are decided here too: whenever sessions change, and when due. */
-		int64_t remind = notices_session(d, s, &now, when, why);
+		int64_t remind = notify_session(d, s, &now, when, why);
 
 		if (when >= 0 && (best < 0 || when < best))
 			best = when;

@@ -16,7 +16,7 @@
 #include "log.h"
 #include "logprep.h"
 #include "logwriter.h"
-#include "notices.h"
+#include "notify.h"
 #include "repo.h"
 #include "stintd.h"
 #include "store.h"
@@ -524,9 +524,9 @@ static void close_committed(struct store_op *op)
 					      "message", j->commit_note));
 	log_info("session %lld %s after %llds active%s%s", (long long)s->id, op->state,
 		 (long long)op->times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
-	notices_session_closed(j->d, s);
+	notify_session_closed(j->d, s);
 	if (j->req.cmd == CMD_STOP)
-		notices_summary(j->d, sj, j->log_path[0] ? j->log_path : NULL, j->req.auto_why);
+		notify_summary(j->d, sj, j->log_path[0] ? j->log_path : NULL, j->req.auto_why);
 	ctl_reply(j->cl, reply);
 	session_retire(j->d, s);
 	deadline_rearm(j->d);
@@ -816,7 +816,7 @@ static void do_status(struct stintd *d, struct ctl_client *cl, const struct prot
 	}
 	json_object_set_new(reply, "sessions", arr);
 	json_object_set_new(reply, "daemon", daemon_info(d));
-	notices_status(d, reply);
+	notify_status(d, reply);
 	ctl_reply(cl, reply);
 }
 
@@ -845,7 +845,7 @@ void dispatch_request(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		return;
 	case CMD_NOTIFY_TEST:
 		proto_request_release(req);
-		notices_test(d, cl);
+		notify_test(d, cl);
 		return;
 	case CMD_WATCH:
 	case CMD_UNWATCH:

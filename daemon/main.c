@@ -23,7 +23,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "logprep.h"
-#include "notices.h"
+#include "notify.h"
 #include "repo.h"
 #include "repo_watch.h"
 #include "sleepwatch.h"
@@ -174,7 +174,7 @@ void stintd_maybe_exit(struct stintd *d)
 		uv_close((uv_handle_t *)&d->sig_hup, NULL);
 		uv_close((uv_handle_t *)&d->watchdog, NULL);
 		deadline_close(d);
-		notices_close(d);
+		notify_close(d);
 	}
 }
 
@@ -198,7 +198,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 		if (s->checks_run)
 			checks_cancel(s->checks_run);
 	ctl_shutdown(d->ctl);
-	notices_shutdown(d);
+	notify_shutdown(d);
 	stintd_maybe_exit(d);
 }
 
@@ -217,7 +217,7 @@ static void on_hup(uv_signal_t *h, int signum)
 		d->cfg = n;
 		for (struct session *s = d->sessions; s; s = s->next)
 			s->idle_timeout_ns = config_idle_ns(&d->cfg);
-		notices_configure(d);
+		notify_configure(d);
 		deadline_rearm(d);
 		autostart_sync(d);
 		log_info("config: reloaded %s", d->config_path);
@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sig_hup, on_hup, SIGHUP);
 	start_watchdog(&d);
 	deadline_init(&d);
-	notices_configure(&d);
+	notify_configure(&d);
 	deadline_rearm(&d);
 	sleepwatch_start(&d);
 

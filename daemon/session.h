@@ -38,7 +38,7 @@ struct session_times {
 };
 
 struct parked;
-struct remind_state;
+struct notify_rules_state;
 
 /* An open session, folded from its events. Closed sessions live only in the store. */
 struct session {
@@ -74,8 +74,8 @@ struct session {
 	int64_t idle_timeout_ns;
 	/* notices.c: what was reminded (malloc'd on first use) and when the next decision is due
 	 * (CLOCK_BOOTTIME ns, -1: none). */
-	struct remind_state *remind;
-	int64_t remind_due_ns;
+	struct notify_rules_state *remind;
+	int64_t notify_rules_due_ns;
 	/* The summary of a stop that failed (log directory unwritable...), for the next stop. */
 	char *kept_summary;
 };

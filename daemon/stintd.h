@@ -12,7 +12,7 @@
 struct autostart;
 struct sleepwatch;
 struct ctl;
-struct notices;
+struct notify;
 struct store;
 
 /* The daemon: one of these, owned by main, reachable from every handle through ->data. */
@@ -34,7 +34,7 @@ struct stintd {
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog;
 	uv_timer_t deadline;	 /* deadline.c: the next auto-stop or reminder */
-	struct notices *notices; /* notices.c: desktop notifications */
+	struct notify *notices; /* notices.c: desktop notifications */
 	bool watchdog_on;
 };
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "notify.h"
+#include "notify_thread.h"
 
 /*
  * Two ways to run:
@@ -60,7 +60,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
 	f->loop_thread = uv_thread_self();
-	f->n = notify_create(&f->loop, on_action, f);
+	f->n = notify_thread_create(&f->loop, on_action, f);
 	assert_non_null(f->n);
 	*state = f;
 	return 0;
@@ -70,7 +70,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	notify_destroy(f->n);
+	notify_thread_destroy(f->n);
 	/* The close callback frees the notifier; then nothing is left on the loop. */
 	assert_int_equal(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(uv_loop_close(&f->loop), 0);
@@ -117,7 +117,7 @@ static bool state_is(struct fixture *f, void *want)
 {
 	const char *reason;
 
-	return strcmp(notify_state(f->n, &reason), want) == 0 &&
+	return strcmp(notify_thread_state(f->n, &reason), want) == 0 &&
 	       (!reason || strcmp(reason, "not connected yet") != 0);
 }
 
@@ -125,7 +125,7 @@ static bool reason_has(struct fixture *f, void *want)
 {
 	const char *reason;
 
-	notify_state(f->n, &reason);
+	notify_thread_state(f->n, &reason);
 	return reason && strstr(reason, want);
 }
 
@@ -133,7 +133,7 @@ static const char *reason_of(struct fixture *f)
 {
 	const char *reason;
 
-	notify_state(f->n, &reason);
+	notify_thread_state(f->n, &reason);
 	return reason ? reason : "(none)";
 }
 
@@ -142,18 +142,18 @@ static void test_disabled_is_null(void **state)
 	const char *reason = "x";
 
 	(void)state;
-	assert_string_equal(notify_state(NULL, &reason), "disabled");
+	assert_string_equal(notify_thread_state(NULL, &reason), "disabled");
 	assert_null(reason);
-	assert_int_equal(notify_send(NULL, &(struct notify_msg){.summary = "x"}), 0);
-	notify_close_id(NULL, 1);
-	notify_destroy(NULL);
+	assert_int_equal(notify_thread_send(NULL, &(struct notify_msg){.summary = "x"}), 0);
+	notify_thread_close_id(NULL, 1);
+	notify_thread_destroy(NULL);
 }
 
 static void test_only_one_notifier(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_null(notify_create(&f->loop, NULL, NULL));
+	assert_null(notify_thread_create(&f->loop, NULL, NULL));
 }
 
 static void test_no_bus(void **state)
@@ -168,14 +168,14 @@ static void test_no_bus(void **state)
 	assert_true(reason_has(f, "no session bus"));
 	assert_true(reason_has(f, runtime_dir));
 	/* Sending still works as far as the caller can tell: ids, no error, nothing shown. */
-	a = notify_send(f->n, &msg);
-	b = notify_send(f->n, &msg);
+	a = notify_thread_send(f->n, &msg);
+	b = notify_thread_send(f->n, &msg);
 	assert_int_not_equal(a, 0);
 	assert_int_equal(b, a + 1);
-	notify_close_id(f->n, a);
-	notify_retry(f->n);
+	notify_thread_close_id(f->n, a);
+	notify_thread_retry(f->n);
 	uv_run(&f->loop, UV_RUN_NOWAIT);
-	assert_string_equal(notify_state(f->n, NULL), "unavailable");
+	assert_string_equal(notify_thread_state(f->n, NULL), "unavailable");
 }
 
 /* A private dbus-daemon listening on path, or -1 (then the caller skips). */
@@ -241,15 +241,15 @@ static void test_bus_without_server_then_bus_gone(void **state)
 	/* The address is read again at the next attempt. */
 	snprintf(addr, sizeof(addr), "unix:path=%s", path);
 	setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	assert_true(run_until(f, reason_has, "no notification server", 5000));
 	/* The bus goes away: GDBus would raise(SIGTERM) by default; we carry on. */
 	stop_bus(bus_pid);
 	assert_true(run_until(f, reason_has, "the session bus closed", 5000));
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	assert_true(run_until(f, reason_has, "cannot connect to the session bus", 5000));
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	notify_retry(f->n);
+	notify_thread_retry(f->n);
 	assert_true(run_until(f, reason_has, "no session bus", 5000));
 }
 
@@ -267,7 +267,7 @@ static void test_bus_appears_at_the_default_path(void **state)
 	bus_pid = start_bus(path);
 	if (bus_pid < 0)
 		skip();
-	notify_retry(f->n);
+	notify_thread_retry(f->n);
 	assert_true(run_until(f, reason_has, "no notification server", 5000));
 	stop_bus(bus_pid);
 	unlink(path);
@@ -326,7 +326,7 @@ static void test_shown_by_dunst(void **state)
 
 	if (!with_dunst)
 		skip();
-	assert_int_not_equal(notify_send(f->n, &msg), 0);
+	assert_int_not_equal(notify_thread_send(f->n, &msg), 0);
 	rec = wait_dunst_record(f, "Session closed: parser");
 	assert_string_equal(json_string_value(json_object_get(rec, "appname")), "stint");
 	/* dunst reads markup: the body went escaped, and reads back as sent. */
@@ -337,9 +337,9 @@ static void test_shown_by_dunst(void **state)
 	assert_string_equal(json_string_value(json_object_get(rec, "urgency")), "CRITICAL");
 	assert_string_equal(json_string_value(json_object_get(rec, "timeout")), "60000");
 	json_decref(rec);
-	assert_string_equal(notify_state(f->n, NULL), "ok");
-	assert_non_null(notify_server(f->n));
-	assert_non_null(strstr(notify_server(f->n), "dunst"));
+	assert_string_equal(notify_thread_state(f->n, NULL), "ok");
+	assert_non_null(notify_thread_server(f->n));
+	assert_non_null(strstr(notify_thread_server(f->n), "dunst"));
 }
 
 static void test_invalid_utf8_is_repaired(void **state)
@@ -350,7 +350,7 @@ static void test_invalid_utf8_is_repaired(void **state)
 
 	if (!with_dunst)
 		skip();
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	rec = wait_dunst_record(f, "repo \xef\xbf\xbd\xef\xbf\xbd name");
 	/* A zeroed message: normal urgency, the server's timeout (dunst's rule here: none). */
 	assert_string_equal(json_string_value(json_object_get(rec, "urgency")), "NORMAL");
@@ -385,7 +385,7 @@ static void test_action_comes_back_on_the_loop(void **state)
 
 	if (!with_dunst)
 		skip();
-	id = notify_send(f->n, &msg);
+	id = notify_thread_send(f->n, &msg);
 	rec = wait_dunst_record(f, msg.summary);
 	invoke(rec, "keep");
 	json_decref(rec);
@@ -430,7 +430,7 @@ static void test_open_action_runs_xdg_open(void **state)
 	snprintf(path_env, sizeof(path_env), "%s:%s", dir, getenv("PATH"));
 	setenv("PATH", path_env, 1);
 
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	rec = wait_dunst_record(f, msg.summary);
 	invoke(rec, "open");
 	json_decref(rec);
@@ -471,11 +471,11 @@ static void test_close_id(void **state)
 	if (!with_dunst)
 		skip();
 	before = displayed();
-	id = notify_send(f->n, &msg);
+	id = notify_thread_send(f->n, &msg);
 	json_decref(wait_dunst_record(f, "close me"));
 	after = before + 1;
 	assert_true(run_until(f, displayed_is, &after, 5000));
-	notify_close_id(f->n, id);
+	notify_thread_close_id(f->n, id);
 	assert_true(run_until(f, displayed_is, &before, 5000));
 }
 
@@ -488,17 +488,17 @@ static void test_address_read_again_at_each_attempt(void **state)
 	if (!with_dunst)
 		skip();
 	/* This notifier was created while the address was right: start over with a wrong one. */
-	notify_destroy(f->n);
+	notify_thread_destroy(f->n);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	real = strdup(getenv("DBUS_SESSION_BUS_ADDRESS"));
 	setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", 1);
-	f->n = notify_create(&f->loop, on_action, f);
+	f->n = notify_thread_create(&f->loop, on_action, f);
 	assert_true(run_until(f, reason_has, "cannot connect to the session bus", 5000));
 	setenv("DBUS_SESSION_BUS_ADDRESS", real, 1);
 	free(real);
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	json_decref(wait_dunst_record(f, "after the bus came"));
-	assert_string_equal(notify_state(f->n, NULL), "ok");
+	assert_string_equal(notify_thread_state(f->n, NULL), "ok");
 }
 
 static pid_t start_dunst(void)
@@ -523,7 +523,7 @@ static void test_server_goes_and_comes_back(void **state)
 
 	if (!with_dunst)
 		skip();
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	json_decref(wait_dunst_record(f, "before"));
 	old = (pid_t)atoi(getenv("STINT_NOTIFY_DUNST_PID"));
 	assert_int_equal(kill(old, SIGTERM), 0);
@@ -533,7 +533,7 @@ static void test_server_goes_and_comes_back(void **state)
 	if (!run_until(f, state_is, "ok", 10000))
 		fail_msg("state stayed unavailable: %s", reason_of(f));
 	msg.summary = "after";
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	json_decref(wait_dunst_record(f, "after"));
 	kill(dunst, SIGTERM);
 	waitpid(dunst, NULL, 0);
@@ -551,9 +551,9 @@ static int idle_mode(int seconds)
 	uv_timer_t t;
 
 	setup((void **)&f);
-	notify_send(f->n, &msg);
+	notify_thread_send(f->n, &msg);
 	run_until(f, state_is, "ok", 5000);
-	fprintf(stderr, "test_notify: %s (%s); idle for %d s\n", notify_state(f->n, NULL),
+	fprintf(stderr, "test_notify: %s (%s); idle for %d s\n", notify_thread_state(f->n, NULL),
 		reason_of(f), seconds);
 	uv_timer_init(&f->loop, &t);
 	uv_timer_start(&t, stop_loop, (uint64_t)seconds * 1000, 0);

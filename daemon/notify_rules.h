@@ -1,34 +1,34 @@
-#ifndef STINTD_REMIND_H
-#define STINTD_REMIND_H
+#ifndef STINTD_NOTIFY_RULES_H
+#define STINTD_NOTIFY_RULES_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "notify.h"
+#include "notify_thread.h"
 #include "session.h"
 
 /*
  * What to tell the user, and when: pure decisions over times the caller passes in, no clock
- * of its own (docs/notifications.md). The daemon keeps one struct remind_state per open
- * session, calls remind_decide whenever the session changes and when the last decision's
+ * of its own (docs/notifications.md). The daemon keeps one struct notify_rules_state per open
+ * session, calls notify_rules_decide whenever the session changes and when the last decision's
  * next_due comes, sends what it returns, and arms its one deadline timer for next_due.
  */
 
 /* Action keys; the daemon acts on them when notify's on_action reports one. */
-#define REMIND_ACTION_STOP   "stop"		/* stop the session, as `stint stop` */
-#define REMIND_ACTION_KEEP   "keep"		/* count the idle stretch as work */
-#define REMIND_ACTION_SNOOZE "snooze"		/* remind_snooze */
-#define REMIND_ACTION_OPEN   NOTIFY_ACTION_OPEN /* notify.c opens the log itself */
-#define REMIND_ACTION_START  "start"		/* start a session in the repository */
+#define NOTIFY_RULES_ACTION_STOP   "stop"	      /* stop the session, as `stint stop` */
+#define NOTIFY_RULES_ACTION_KEEP   "keep"	      /* count the idle stretch as work */
+#define NOTIFY_RULES_ACTION_SNOOZE "snooze"	      /* notify_rules_snooze */
+#define NOTIFY_RULES_ACTION_OPEN   NOTIFY_ACTION_OPEN /* notify.c opens the log itself */
+#define NOTIFY_RULES_ACTION_START  "start"	      /* start a session in the repository */
 
 /* Used for breaks when [time] idle_timeout is 0: a gap this long between activities. */
-#define REMIND_BREAK_DEFAULT_S (15 * 60)
+#define NOTIFY_RULES_BREAK_DEFAULT_S (15 * 60)
 /* The start reminder comes at most this often per repository. */
-#define REMIND_START_INTERVAL_S 3600
+#define NOTIFY_RULES_START_INTERVAL_S 3600
 
 /* The [notify] settings and the idle threshold. Durations in seconds, 0: off. */
-struct remind_config {
+struct notify_rules_config {
 	bool enabled;		     /* false: nothing at all */
 	bool summary;		     /* the end-of-session summary */
 	bool idle_reminder;	     /* once when a session turns idle */
@@ -45,7 +45,7 @@ struct remind_config {
  * One open session as the daemon sees it at `now`. Clocks: `now`, last_activity and
  * auto_stop_at on CLOCK_BOOTTIME (seconds, as deadline.c), quiet_s on CLOCK_MONOTONIC.
  */
-struct remind_input {
+struct notify_rules_input {
 	int64_t now;
 	int64_t active_s; /* session_times: active time so far */
 	bool paused;	  /* SESSION_PAUSED */
@@ -60,23 +60,23 @@ struct remind_input {
 	const char *focus; /* NULL: none */
 };
 
-enum remind_kind {
-	REMIND_NONE,
-	REMIND_BREAK,	  /* "You've been at it for 1h 30m" */
-	REMIND_IDLE,	  /* "No activity in stint for 15m — session paused as idle" */
-	REMIND_FORGOTTEN, /* "Session in stint still open" */
-	REMIND_AUTO_STOP, /* "Session in stint stops in 10m" */
-	REMIND_SUMMARY,	  /* "Session closed: socket server" */
-	REMIND_START,	  /* "Start a session in stint?" */
-	REMIND_TEST,	  /* `stint notify test` */
+enum notify_rules_kind {
+	NOTIFY_RULES_NONE,
+	NOTIFY_RULES_BREAK,	/* "You've been at it for 1h 30m" */
+	NOTIFY_RULES_IDLE,	/* "No activity in stint for 15m — session paused as idle" */
+	NOTIFY_RULES_FORGOTTEN, /* "Session in stint still open" */
+	NOTIFY_RULES_AUTO_STOP, /* "Session in stint stops in 10m" */
+	NOTIFY_RULES_SUMMARY,	/* "Session closed: socket server" */
+	NOTIFY_RULES_START,	/* "Start a session in stint?" */
+	NOTIFY_RULES_TEST,	/* `stint notify test` */
 };
 
 /*
- * A notification ready for notify_send(&note->msg): msg points into this struct, so use it
+ * A notification ready for notify_thread_send(&note->msg): msg points into this struct, so use it
  * where it is (a copy would point into the original).
  */
-struct remind_note {
-	enum remind_kind kind;
+struct notify_rules_note {
+	enum notify_rules_kind kind;
 	struct notify_msg msg;
 	char summary[256];
 	char body[1024];
@@ -84,8 +84,8 @@ struct remind_note {
 	char path[4096];
 };
 
-/* Per session; all zeroes is a fresh one (remind_decide sets it up on first use). */
-struct remind_state {
+/* Per session; all zeroes is a fresh one (notify_rules_decide sets it up on first use). */
+struct notify_rules_state {
 	bool ready;
 	int64_t last_sent;     /* `now` of the last reminder sent, or -1 */
 	int64_t prev_activity; /* last_activity seen by the previous decision */
@@ -95,15 +95,16 @@ struct remind_state {
 	int64_t idle_done;     /* the stretch (its last_activity) whose idle reminder went out */
 	int64_t open_done;     /* the stretch whose forgotten-session reminder went out */
 	int64_t warn_done;     /* the auto_stop_at warned about */
-	uint64_t shown_id;     /* remind_shown: the last reminder's notify id, 0: none */
-	enum remind_kind shown_kind;
+	uint64_t shown_id;     /* notify_rules_shown: the last reminder's notify id, 0: none */
+	enum notify_rules_kind shown_kind;
 	int64_t shown_for; /* what it was about: a stretch, an auto_stop_at, a break_base */
 };
 
-struct remind_decision {
-	struct remind_note note; /* note.kind != REMIND_NONE: send note.msg, then remind_shown */
-	int64_t next_due;	 /* CLOCK_BOOTTIME seconds of the next decision, -1: none */
-	uint64_t close_id;	 /* a shown reminder no longer true (activity came): close it */
+struct notify_rules_decision {
+	struct notify_rules_note
+	    note; /* note.kind != NOTIFY_RULES_NONE: send note.msg, then notify_rules_shown */
+	int64_t next_due;  /* CLOCK_BOOTTIME seconds of the next decision, -1: none */
+	uint64_t close_id; /* a shown reminder no longer true (activity came): close it */
 };
 
 /*
@@ -112,9 +113,9 @@ struct remind_decision {
  * session's auto-stop deadline (CLOCK_BOOTTIME ns, -1: none) and rule, as deadline.c has them.
  * The strings point into s.
  */
-void remind_input_from_session(struct remind_input *in, const struct session *s,
-			       const struct stamp *now, int64_t auto_stop_at_ns,
-			       const char *auto_stop_why);
+void notify_rules_input_from_session(struct notify_rules_input *in, const struct session *s,
+				     const struct stamp *now, int64_t auto_stop_at_ns,
+				     const char *auto_stop_why);
 
 /*
  * Decides for one session at in->now: at most one reminder to send now (the most urgent:
@@ -126,15 +127,15 @@ void remind_input_from_session(struct remind_input *in, const struct session *s,
  * (activity, pause, resume) and when next_due comes, not while the session is starting or
  * stopping.
  */
-void remind_decide(struct remind_state *st, const struct remind_config *cfg,
-		   const struct remind_input *in, struct remind_decision *out);
+void notify_rules_decide(struct notify_rules_state *st, const struct notify_rules_config *cfg,
+			 const struct notify_rules_input *in, struct notify_rules_decision *out);
 
-/* Records the notify id of the reminder just sent (notify_send's return, 0 if none). */
-void remind_shown(struct remind_state *st, uint64_t id);
+/* Records the notify id of the reminder just sent (notify_thread_send's return, 0 if none). */
+void notify_rules_shown(struct notify_rules_state *st, uint64_t id);
 
 /* The Snooze action: the next break reminder comes after snooze_s more active time. */
-void remind_snooze(struct remind_state *st, const struct remind_config *cfg,
-		   const struct remind_input *in);
+void notify_rules_snooze(struct notify_rules_state *st, const struct notify_rules_config *cfg,
+			 const struct notify_rules_input *in);
 
 /*
  * The end-of-session summary from stop's reply: its session object (docs/protocol.md: focus,
@@ -142,18 +143,18 @@ void remind_snooze(struct remind_state *st, const struct remind_config *cfg,
  * auto_why names the rule of an auto-stop ("max_session"), NULL for `stint stop`. Returns 0,
  * or -EINVAL when session is not an object.
  */
-int remind_summary(const json_t *session, const char *log_path, const char *auto_why,
-		   struct remind_note *note);
+int notify_rules_summary(const json_t *session, const char *log_path, const char *auto_why,
+			 struct notify_rules_note *note);
 
 /*
  * The opt-in start reminder for activity in a repository with no session open: true (and
  * *last_sent = now, note filled) when enabled and none went out for this repository in the
- * last REMIND_START_INTERVAL_S. *last_sent starts at -1.
+ * last NOTIFY_RULES_START_INTERVAL_S. *last_sent starts at -1.
  */
-bool remind_start(const struct remind_config *cfg, int64_t *last_sent, int64_t now,
-		  const char *repo_name, struct remind_note *note);
+bool notify_rules_start(const struct notify_rules_config *cfg, int64_t *last_sent, int64_t now,
+			const char *repo_name, struct notify_rules_note *note);
 
 /* `stint notify test`. */
-void remind_test(struct remind_note *note);
+void notify_rules_test(struct notify_rules_note *note);
 
 #endif

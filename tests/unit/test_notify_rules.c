@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "remind.h"
+#include "notify_rules.h"
 
 #define MINUTE 60
 #define HOUR   3600
 #define SEC    1000000000LL
 
-static struct remind_config defaults(void)
+static struct notify_rules_config defaults(void)
 {
-	return (struct remind_config){
+	return (struct notify_rules_config){
 	    .enabled = true,
 	    .summary = true,
 	    .idle_reminder = true,
@@ -35,10 +35,10 @@ static struct remind_config defaults(void)
  * the clock advance together unless a test says otherwise.
  */
 struct sim {
-	struct remind_config cfg;
-	struct remind_state st;
-	struct remind_input in;
-	struct remind_decision d;
+	struct notify_rules_config cfg;
+	struct notify_rules_state st;
+	struct notify_rules_input in;
+	struct notify_rules_decision d;
 	int sent;
 };
 
@@ -86,12 +86,12 @@ static void quiet(struct sim *s, int64_t secs)
 	}
 }
 
-static enum remind_kind decide(struct sim *s)
+static enum notify_rules_kind decide(struct sim *s)
 {
-	remind_decide(&s->st, &s->cfg, &s->in, &s->d);
-	if (s->d.note.kind != REMIND_NONE) {
+	notify_rules_decide(&s->st, &s->cfg, &s->in, &s->d);
+	if (s->d.note.kind != NOTIFY_RULES_NONE) {
 		s->sent++;
-		remind_shown(&s->st, (uint64_t)s->sent);
+		notify_rules_shown(&s->st, (uint64_t)s->sent);
 	}
 	return s->d.note.kind;
 }
@@ -104,13 +104,13 @@ static void test_disabled_sends_nothing_and_arms_nothing(void **state)
 	sim_init(&s);
 	s.cfg.enabled = false;
 	for (int i = 0; i < 100; i++) {
-		assert_int_equal(decide(&s), REMIND_NONE);
+		assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 		assert_int_equal(s.d.next_due, -1);
 		work(&s, 10 * MINUTE);
 	}
 	quiet(&s, 5 * HOUR);
 	s.in.auto_stop_at = s.in.now + 60;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 	assert_int_equal(s.sent, 0);
 }
@@ -126,7 +126,7 @@ static void test_everything_off_arms_nothing(void **state)
 	s.cfg.remind_open_after_s = 0;
 	s.cfg.warn_before_s = 0;
 	s.in.auto_stop_at = 5000;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 }
 
@@ -138,13 +138,13 @@ static void test_break_after_active_time(void **state)
 	sim_init(&s);
 	s.cfg.idle_reminder = false;
 	s.cfg.remind_open_after_s = 0;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, 1000 + 90 * MINUTE);
 	work(&s, 89 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + MINUTE);
 	work(&s, MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	assert_string_equal(s.d.note.summary, "You've been at it for 1h 30m");
 	assert_string_equal(s.d.note.body, "Time for a break from stint.");
 	assert_string_equal(s.d.note.msg.summary, "You've been at it for 1h 30m");
@@ -156,9 +156,9 @@ static void test_break_after_active_time(void **state)
 	assert_int_equal(s.d.next_due, s.in.now + 90 * MINUTE);
 	/* Not again until another 90 minutes of work. */
 	work(&s, 89 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	work(&s, MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	assert_string_equal(s.d.note.summary, "You've been at it for 3h 00m");
 	assert_int_equal(s.d.close_id, 1); /* the first one goes */
 }
@@ -177,18 +177,18 @@ static void test_break_counts_active_time_not_wall_time(void **state)
 		work(&s, 10 * MINUTE);
 		activity(&s);
 		s.in.paused = true;
-		assert_int_equal(decide(&s), REMIND_NONE);
+		assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 		assert_int_equal(s.d.next_due, -1); /* nothing grows while paused */
 		s.in.now += 10 * MINUTE;
 		activity(&s);
 		s.in.paused = false;
-		assert_int_equal(decide(&s), REMIND_NONE);
+		assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	}
 	/* 160 minutes of wall time, 80 of them active. */
 	assert_int_equal(s.in.active_s, 80 * MINUTE);
 	assert_int_equal(s.d.next_due, s.in.now + 10 * MINUTE);
 	work(&s, 10 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	assert_string_equal(s.d.note.summary, "You've been at it for 1h 30m");
 }
 
@@ -206,15 +206,15 @@ static void test_a_break_restarts_the_count(void **state)
 	/* Twenty minutes away: idle after 15, a break. */
 	quiet(&s, 20 * MINUTE);
 	assert_true(s.in.idle);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 	activity(&s);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 90 * MINUTE);
 	work(&s, 89 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	work(&s, MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	assert_string_equal(s.d.note.summary, "You've been at it for 1h 30m");
 }
 
@@ -257,15 +257,15 @@ static void test_snooze_postpones_the_break(void **state)
 	s.cfg.min_interval_s = 0;
 	decide(&s);
 	work(&s, 90 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	work(&s, 2 * MINUTE);
-	remind_snooze(&s.st, &s.cfg, &s.in);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	notify_rules_snooze(&s.st, &s.cfg, &s.in);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 10 * MINUTE);
 	work(&s, 9 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	work(&s, MINUTE);
-	assert_int_equal(decide(&s), REMIND_BREAK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_BREAK);
 	assert_string_equal(s.d.note.summary, "You've been at it for 1h 42m");
 	/* After a snoozed one, the usual interval again. */
 	assert_int_equal(s.d.next_due, s.in.now + 90 * MINUTE);
@@ -280,13 +280,13 @@ static void test_idle_reminder_once_per_idle_stretch(void **state)
 	s.cfg.break_every_s = 0;
 	s.cfg.remind_open_after_s = 0;
 	s.in.repo_name = "web";
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, 1000 + 15 * MINUTE); /* when the quiet time reaches 15m */
 	quiet(&s, 10 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 5 * MINUTE);
 	quiet(&s, 5 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_IDLE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_IDLE);
 	assert_string_equal(s.d.note.summary,
 			    "No activity in web for 15m \xe2\x80\x94 session paused as idle");
 	assert_string_equal(s.d.note.msg.actions[0].id, "stop");
@@ -298,16 +298,16 @@ static void test_idle_reminder_once_per_idle_stretch(void **state)
 	/* Still idle, an hour later: nothing more. */
 	for (int i = 0; i < 6; i++) {
 		quiet(&s, 10 * MINUTE);
-		assert_int_equal(decide(&s), REMIND_NONE);
+		assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 		assert_int_equal(s.d.next_due, -1);
 	}
 	/* Activity: the reminder is stale and goes; a new stretch may bring a new one. */
 	activity(&s);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.close_id, 1);
 	assert_int_equal(s.d.next_due, s.in.now + 15 * MINUTE);
 	quiet(&s, 15 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_IDLE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_IDLE);
 	assert_int_equal(s.sent, 2);
 }
 
@@ -320,20 +320,20 @@ static void test_no_idle_reminder_while_paused_or_when_off(void **state)
 	s.cfg.break_every_s = 0;
 	s.cfg.remind_open_after_s = 0;
 	s.in.paused = true;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 	quiet(&s, HOUR);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	s.in.paused = false;
 	activity(&s);
 	s.cfg.idle_reminder = false;
 	quiet(&s, HOUR);
 	assert_true(s.in.idle);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 	s.cfg.idle_reminder = true;
 	s.cfg.idle_timeout_s = 0; /* never idle */
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, -1);
 }
 
@@ -346,25 +346,25 @@ static void test_forgotten_session_at_the_threshold(void **state)
 	s.cfg.break_every_s = 0;
 	s.cfg.idle_reminder = false;
 	s.in.focus = "parser";
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, 1000 + 4 * HOUR);
 	quiet(&s, 4 * HOUR - 1);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, 1000 + 4 * HOUR);
 	quiet(&s, 1);
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 	assert_string_equal(s.d.note.summary, "Session in stint still open");
 	assert_string_equal(s.d.note.body, "No activity for 4h 00m (focus: parser).");
 	assert_string_equal(s.d.note.msg.actions[0].id, "stop");
 	assert_null(s.d.note.msg.actions[1].id);
 	assert_int_equal(s.d.next_due, -1);
 	quiet(&s, 4 * HOUR);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	/* Sleep counts: CLOCK_BOOTTIME moved 4h, the awake quiet time did not. */
 	activity(&s);
 	decide(&s);
 	s.in.now += 4 * HOUR;
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 }
 
 static void test_forgotten_while_paused(void **state)
@@ -377,7 +377,7 @@ static void test_forgotten_while_paused(void **state)
 	s.in.paused = true;
 	decide(&s);
 	quiet(&s, 4 * HOUR);
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 }
 
 static void test_forgotten_replaces_the_idle_reminder(void **state)
@@ -390,10 +390,10 @@ static void test_forgotten_replaces_the_idle_reminder(void **state)
 	s.cfg.remind_open_after_s = 30 * MINUTE;
 	decide(&s);
 	quiet(&s, 15 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_IDLE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_IDLE);
 	assert_int_equal(s.d.next_due, 1000 + 30 * MINUTE);
 	quiet(&s, 15 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 	assert_int_equal(s.d.close_id, 1);
 }
 
@@ -407,16 +407,16 @@ static void test_rate_limit_between_any_two_reminders(void **state)
 	s.cfg.break_every_s = 0;
 	decide(&s);
 	quiet(&s, 15 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_IDLE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_IDLE);
 	quiet(&s, MINUTE);
 	/* The forgotten reminder is due, but only 1m after the last one. */
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 4 * MINUTE);
 	quiet(&s, 4 * MINUTE - 1);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 1);
 	quiet(&s, 1);
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 	assert_string_equal(s.d.note.body, "No activity for 20m.");
 }
 
@@ -431,18 +431,18 @@ static void test_rate_limit_delays_a_break(void **state)
 	decide(&s);
 	work(&s, 18 * MINUTE);
 	quiet(&s, 15 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_IDLE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_IDLE);
 	s.cfg.idle_reminder = false;
 	/* Back to work after a break: 20 more minutes of active time bring the next reminder. */
 	activity(&s);
 	decide(&s);
 	work(&s, 2 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 18 * MINUTE);
 	/* Due now, but a cap of an hour since the idle reminder holds it back. */
 	s.cfg.min_interval_s = HOUR;
 	work(&s, 18 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.st.last_sent + HOUR);
 }
 
@@ -457,10 +457,10 @@ static void test_auto_stop_warning(void **state)
 	s.cfg.remind_open_after_s = 0;
 	s.in.auto_stop_at = 1000 + 12 * HOUR;
 	s.in.auto_stop_why = "max_session";
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, 1000 + 12 * HOUR - 10 * MINUTE);
 	work(&s, 12 * HOUR - 10 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_AUTO_STOP);
+	assert_int_equal(decide(&s), NOTIFY_RULES_AUTO_STOP);
 	assert_string_equal(s.d.note.summary, "Session in stint stops in 10m");
 	assert_string_equal(s.d.note.body, "stint will stop it and write its log (max_session). "
 					   "Stop it now to add a summary with stint stop.");
@@ -468,10 +468,10 @@ static void test_auto_stop_warning(void **state)
 	assert_string_equal(s.d.note.msg.actions[0].label, "Stop now");
 	assert_int_equal(s.d.next_due, -1);
 	work(&s, 5 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	/* Too late for a warning: the auto-stop is upon us. */
 	s.in.auto_stop_at = s.in.now;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.close_id, 1);
 }
 
@@ -489,14 +489,14 @@ static void test_auto_stop_after_idle_moves_with_activity(void **state)
 	s.in.auto_stop_at = s.in.last_activity + HOUR;
 	decide(&s);
 	quiet(&s, 50 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_AUTO_STOP);
+	assert_int_equal(decide(&s), NOTIFY_RULES_AUTO_STOP);
 	activity(&s);
 	s.in.auto_stop_at = s.in.last_activity + HOUR;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.close_id, 1); /* the warning no longer holds */
 	assert_int_equal(s.d.next_due, s.in.now + 50 * MINUTE);
 	quiet(&s, 50 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_AUTO_STOP);
+	assert_int_equal(decide(&s), NOTIFY_RULES_AUTO_STOP);
 }
 
 static void test_most_urgent_first_then_the_rest(void **state)
@@ -511,10 +511,10 @@ static void test_most_urgent_first_then_the_rest(void **state)
 	decide(&s);
 	quiet(&s, 15 * MINUTE);
 	/* Warning, forgotten and idle all due: the warning first. */
-	assert_int_equal(decide(&s), REMIND_AUTO_STOP);
+	assert_int_equal(decide(&s), NOTIFY_RULES_AUTO_STOP);
 	assert_int_equal(s.d.next_due, s.in.now + 5 * MINUTE);
 	quiet(&s, 5 * MINUTE);
-	assert_int_equal(decide(&s), REMIND_FORGOTTEN);
+	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 	/* The forgotten reminder said what the idle one would. */
 	assert_int_equal(s.d.next_due, -1);
 }
@@ -553,11 +553,11 @@ static void test_restart_does_not_nag(void **state)
 	s.in.active_s = 100 * MINUTE;
 	s.in.quiet_s = 20 * MINUTE;
 	s.in.idle = true;
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	s.in.now += MINUTE;
 	activity(&s);
 	s.in.gap_before_s = 5 * MINUTE; /* not a break */
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 15 * MINUTE);
 	s.cfg.idle_reminder = false;
 	decide(&s);
@@ -577,7 +577,7 @@ static void test_config_change_rebases_breaks(void **state)
 	work(&s, 50 * MINUTE);
 	decide(&s);
 	s.cfg.break_every_s = 30 * MINUTE; /* reloaded */
-	assert_int_equal(decide(&s), REMIND_NONE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
 	assert_int_equal(s.d.next_due, s.in.now + 10 * MINUTE);
 }
 
@@ -601,7 +601,7 @@ static void test_random_timelines_keep_the_rules(void **state)
 			int64_t before = s.in.now;
 
 			decide(&s);
-			if (s.d.note.kind != REMIND_NONE) {
+			if (s.d.note.kind != NOTIFY_RULES_NONE) {
 				if (last >= 0)
 					assert_true(s.in.now - last >= s.cfg.min_interval_s);
 				last = s.in.now;
@@ -609,7 +609,7 @@ static void test_random_timelines_keep_the_rules(void **state)
 			if (s.d.next_due >= 0)
 				assert_true(s.d.next_due >= s.in.now);
 			/* Asking again at once would only give the same answer: a busy loop. */
-			if (s.d.note.kind == REMIND_NONE)
+			if (s.d.note.kind == NOTIFY_RULES_NONE)
 				assert_true(s.d.next_due == -1 || s.d.next_due > s.in.now);
 			/* Jump to the due time, or do something first. */
 			switch (rand() % 4) {
@@ -649,14 +649,15 @@ static json_t *session_json(const char *extra)
 
 static void test_summary_text(void **state)
 {
-	struct remind_note note;
+	struct notify_rules_note note;
 	json_t *j;
 
 	(void)state;
 	j = session_json(",\"focus\":\"socket server\",\"commits\":3,\"added\":240,"
 			 "\"removed\":30,\"files_changed\":7");
-	assert_int_equal(remind_summary(j, "/home/me/logs/stint/2026-11-25.md", NULL, &note), 0);
-	assert_int_equal(note.kind, REMIND_SUMMARY);
+	assert_int_equal(notify_rules_summary(j, "/home/me/logs/stint/2026-11-25.md", NULL, &note),
+			 0);
+	assert_int_equal(note.kind, NOTIFY_RULES_SUMMARY);
 	assert_string_equal(note.msg.summary, "Session closed: socket server");
 	assert_string_equal(note.msg.body,
 			    "2h 05m active \xc2\xb7 3 commits \xc2\xb7 +240 \xe2\x88\x92"
@@ -671,12 +672,12 @@ static void test_summary_text(void **state)
 
 static void test_summary_singular_outside_git_and_automatic(void **state)
 {
-	struct remind_note note;
+	struct notify_rules_note note;
 	json_t *j;
 
 	(void)state;
 	j = session_json(",\"commits\":1,\"added\":1,\"removed\":0,\"files_changed\":1");
-	remind_summary(j, NULL, "max_session", &note);
+	notify_rules_summary(j, NULL, "max_session", &note);
 	assert_string_equal(note.msg.summary, "Session closed: stint");
 	assert_string_equal(note.msg.body,
 			    "2h 05m active \xc2\xb7 1 commit \xc2\xb7 +1 \xe2\x88\x92"
@@ -688,15 +689,15 @@ static void test_summary_singular_outside_git_and_automatic(void **state)
 	/* Outside git the counts are null. */
 	j = session_json(",\"commits\":null,\"added\":null,\"removed\":null,"
 			 "\"files_changed\":null");
-	remind_summary(j, "/l.md", NULL, &note);
+	notify_rules_summary(j, "/l.md", NULL, &note);
 	assert_string_equal(note.msg.body, "2h 05m active\n/l.md");
 	json_decref(j);
-	assert_int_equal(remind_summary(NULL, "/l.md", NULL, &note), -EINVAL);
+	assert_int_equal(notify_rules_summary(NULL, "/l.md", NULL, &note), -EINVAL);
 }
 
 static void test_long_texts_are_cut_on_a_character(void **state)
 {
-	struct remind_note note;
+	struct notify_rules_note note;
 	char focus[600], extra[700];
 	json_t *j;
 
@@ -707,7 +708,7 @@ static void test_long_texts_are_cut_on_a_character(void **state)
 	focus[sizeof(focus) - 2] = '\0';
 	snprintf(extra, sizeof(extra), ",\"focus\":\"%s\"", focus);
 	j = session_json(extra);
-	remind_summary(j, NULL, NULL, &note);
+	notify_rules_summary(j, NULL, NULL, &note);
 	assert_true(strlen(note.summary) < sizeof(note.summary));
 	assert_memory_equal(note.summary + strlen(note.summary) - 3, "\xe2\x80\xa6", 3);
 	/* "Session closed: " then whole "é"s. */
@@ -717,28 +718,28 @@ static void test_long_texts_are_cut_on_a_character(void **state)
 
 static void test_start_reminder_once_an_hour(void **state)
 {
-	struct remind_config cfg = defaults();
-	struct remind_note note;
+	struct notify_rules_config cfg = defaults();
+	struct notify_rules_note note;
 	int64_t last = -1;
 
 	(void)state;
-	assert_false(remind_start(&cfg, &last, 100, "web", &note));
+	assert_false(notify_rules_start(&cfg, &last, 100, "web", &note));
 	cfg.start_reminder = true;
-	assert_true(remind_start(&cfg, &last, 100, "web", &note));
+	assert_true(notify_rules_start(&cfg, &last, 100, "web", &note));
 	assert_string_equal(note.msg.summary, "Start a session in web?");
 	assert_string_equal(note.msg.actions[0].id, "start");
-	assert_false(remind_start(&cfg, &last, 100 + HOUR - 1, "web", &note));
-	assert_true(remind_start(&cfg, &last, 100 + HOUR, "web", &note));
+	assert_false(notify_rules_start(&cfg, &last, 100 + HOUR - 1, "web", &note));
+	assert_true(notify_rules_start(&cfg, &last, 100 + HOUR, "web", &note));
 	cfg.enabled = false;
-	assert_false(remind_start(&cfg, &last, 100 + 5 * HOUR, "web", &note));
+	assert_false(notify_rules_start(&cfg, &last, 100 + 5 * HOUR, "web", &note));
 }
 
 static void test_test_notification(void **state)
 {
-	struct remind_note note;
+	struct notify_rules_note note;
 
 	(void)state;
-	remind_test(&note);
+	notify_rules_test(&note);
 	assert_string_equal(note.msg.summary, "stint notifications work");
 	assert_string_equal(note.msg.category, "x-stint.test");
 }
@@ -758,7 +759,7 @@ static void test_input_from_a_session(void **state)
 	struct stamp t0 = at(100, 100, 10000, "b1"), t1 = at(700, 700, 10600, "b1");
 	/* The machine slept an hour between t1 and t2. */
 	struct stamp t2 = at(1300, 4900, 14800, "b1"), now = at(1400, 5000, 14900, "b1");
-	struct remind_input in;
+	struct notify_rules_input in;
 
 	(void)state;
 	assert_non_null(s);
@@ -766,7 +767,7 @@ static void test_input_from_a_session(void **state)
 	session_apply(s, "start", &t0, NULL);
 	session_apply(s, "touched", &t1, NULL);
 	session_apply(s, "touched", &t2, NULL);
-	remind_input_from_session(&in, s, &now, 9000 * SEC, "max_session");
+	notify_rules_input_from_session(&in, s, &now, 9000 * SEC, "max_session");
 	assert_int_equal(in.now, 5000);
 	assert_int_equal(in.last_activity, 4900);
 	assert_int_equal(in.gap_before_s, 4200); /* boottime: the sleep counts */
@@ -780,7 +781,7 @@ static void test_input_from_a_session(void **state)
 	assert_string_equal(in.focus, "api");
 
 	now = at(2300, 6000, 15900, "b1");
-	remind_input_from_session(&in, s, &now, -1, NULL);
+	notify_rules_input_from_session(&in, s, &now, -1, NULL);
 	assert_true(in.idle);
 	assert_int_equal(in.quiet_s, 1000);
 	assert_int_equal(in.auto_stop_at, -1);
@@ -789,19 +790,19 @@ static void test_input_from_a_session(void **state)
 	struct stamp r = at(5, 5, 90000, "b2"), later = at(65, 65, 90060, "b2");
 
 	session_apply(s, "recover", &r, NULL);
-	remind_input_from_session(&in, s, &later, -1, NULL);
+	notify_rules_input_from_session(&in, s, &later, -1, NULL);
 	assert_int_equal(in.last_activity, 5);
 	assert_int_equal(in.quiet_s, 60);
 	assert_int_equal(in.gap_before_s, -1);
 	session_apply(s, "touched", &later, NULL);
-	remind_input_from_session(&in, s, &later, -1, NULL);
+	notify_rules_input_from_session(&in, s, &later, -1, NULL);
 	assert_int_equal(in.last_activity, 65);
 	assert_int_equal(in.gap_before_s, 90060 - 14800); /* across the reboot, by the wall clock */
 	/* Keep (the idle reminder's action) says the stretch was work: not a break. */
 	struct stamp k = at(2065, 2065, 92060, "b2");
 
 	session_apply(s, "keep", &k, NULL);
-	remind_input_from_session(&in, s, &k, -1, NULL);
+	notify_rules_input_from_session(&in, s, &k, -1, NULL);
 	assert_int_equal(in.last_activity, 2065);
 	assert_int_equal(in.gap_before_s, 0);
 	session_destroy(s);

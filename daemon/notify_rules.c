@@ -1,4 +1,4 @@
-#include "remind.h"
+#include "notify_rules.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -35,8 +35,8 @@ static void textf(char *buf, size_t n, const char *fmt, ...)
 	memcpy(buf + cut, "\xe2\x80\xa6", 4);
 }
 
-static void note_init(struct remind_note *note, enum remind_kind kind, enum notify_urgency urgency,
-		      const char *icon, const char *category)
+static void note_init(struct notify_rules_note *note, enum notify_rules_kind kind,
+		      enum notify_urgency urgency, const char *icon, const char *category)
 {
 	memset(note, 0, sizeof(*note));
 	note->kind = kind;
@@ -47,10 +47,10 @@ static void note_init(struct remind_note *note, enum remind_kind kind, enum noti
 	note->msg.urgency = urgency;
 }
 
-static void note_action(struct remind_note *note, const char *id, const char *fmt, ...)
+static void note_action(struct notify_rules_note *note, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void note_action(struct remind_note *note, const char *id, const char *fmt, ...)
+static void note_action(struct notify_rules_note *note, const char *id, const char *fmt, ...)
 {
 	va_list ap;
 	int i = 0;
@@ -72,14 +72,14 @@ static const char *dur(int64_t s, char *buf, size_t n)
 	return buf;
 }
 
-static int64_t break_length(const struct remind_config *cfg)
+static int64_t break_length(const struct notify_rules_config *cfg)
 {
-	return cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : REMIND_BREAK_DEFAULT_S;
+	return cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : NOTIFY_RULES_BREAK_DEFAULT_S;
 }
 
-void remind_input_from_session(struct remind_input *in, const struct session *s,
-			       const struct stamp *now, int64_t auto_stop_at_ns,
-			       const char *auto_stop_why)
+void notify_rules_input_from_session(struct notify_rules_input *in, const struct session *s,
+				     const struct stamp *now, int64_t auto_stop_at_ns,
+				     const char *auto_stop_why)
 {
 	const struct session_event *last = NULL, *prev = NULL, *anchor = NULL;
 	struct session_times t;
@@ -125,7 +125,7 @@ void remind_input_from_session(struct remind_input *in, const struct session *s,
 	in->focus = s->focus;
 }
 
-static void setup(struct remind_state *st, const struct remind_input *in)
+static void setup(struct notify_rules_state *st, const struct notify_rules_input *in)
 {
 	memset(st, 0, sizeof(*st));
 	st->ready = true;
@@ -138,7 +138,8 @@ static void setup(struct remind_state *st, const struct remind_input *in)
 }
 
 /* Sets break_next to the next multiple of break_every: a restart does not nag at once. */
-static void break_rebase(struct remind_state *st, const struct remind_config *cfg, int64_t since)
+static void break_rebase(struct notify_rules_state *st, const struct notify_rules_config *cfg,
+			 int64_t since)
 {
 	st->break_every = cfg->break_every_s;
 	st->break_next =
@@ -146,27 +147,27 @@ static void break_rebase(struct remind_state *st, const struct remind_config *cf
 }
 
 /* Whether the reminder on screen stopped being true. */
-static bool shown_is_stale(const struct remind_state *st, const struct remind_input *in)
+static bool shown_is_stale(const struct notify_rules_state *st, const struct notify_rules_input *in)
 {
 	switch (st->shown_kind) {
-	case REMIND_IDLE:
-	case REMIND_FORGOTTEN:
+	case NOTIFY_RULES_IDLE:
+	case NOTIFY_RULES_FORGOTTEN:
 		return st->shown_for != in->last_activity;
-	case REMIND_AUTO_STOP:
+	case NOTIFY_RULES_AUTO_STOP:
 		return st->shown_for != in->auto_stop_at;
-	case REMIND_BREAK:
+	case NOTIFY_RULES_BREAK:
 		return st->shown_for != st->break_base;
 	default:
 		return false;
 	}
 }
 
-static void text_break(struct remind_note *note, const struct remind_config *cfg,
-		       const struct remind_input *in, int64_t since)
+static void text_break(struct notify_rules_note *note, const struct notify_rules_config *cfg,
+		       const struct notify_rules_input *in, int64_t since)
 {
 	char d[32];
 
-	note_init(note, REMIND_BREAK, NOTIFY_NORMAL, "appointment-soon", "x-stint.break");
+	note_init(note, NOTIFY_RULES_BREAK, NOTIFY_NORMAL, "appointment-soon", "x-stint.break");
 	textf(note->summary, sizeof(note->summary), "You've been at it for %s",
 	      dur(since, d, sizeof(d)));
 	if (in->focus && *in->focus)
@@ -175,30 +176,31 @@ static void text_break(struct remind_note *note, const struct remind_config *cfg
 	else
 		textf(note->body, sizeof(note->body), "Time for a break from %s.", in->repo_name);
 	if (cfg->snooze_s > 0)
-		note_action(note, REMIND_ACTION_SNOOZE, "Snooze %s",
+		note_action(note, NOTIFY_RULES_ACTION_SNOOZE, "Snooze %s",
 			    dur(cfg->snooze_s, d, sizeof(d)));
 }
 
-static void text_idle(struct remind_note *note, const struct remind_config *cfg,
-		      const struct remind_input *in)
+static void text_idle(struct notify_rules_note *note, const struct notify_rules_config *cfg,
+		      const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, REMIND_IDLE, NOTIFY_NORMAL, "media-playback-pause", "x-stint.idle");
+	note_init(note, NOTIFY_RULES_IDLE, NOTIFY_NORMAL, "media-playback-pause", "x-stint.idle");
 	textf(note->summary, sizeof(note->summary),
 	      "No activity in %s for %s \xe2\x80\x94 session paused as idle", in->repo_name,
 	      dur(cfg->idle_timeout_s, d, sizeof(d)));
 	textf(note->body, sizeof(note->body),
 	      "Stop closes the session and writes its log; Keep counts the idle time as work.");
-	note_action(note, REMIND_ACTION_STOP, "Stop");
-	note_action(note, REMIND_ACTION_KEEP, "Keep");
+	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
+	note_action(note, NOTIFY_RULES_ACTION_KEEP, "Keep");
 }
 
-static void text_forgotten(struct remind_note *note, const struct remind_input *in)
+static void text_forgotten(struct notify_rules_note *note, const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, REMIND_FORGOTTEN, NOTIFY_NORMAL, "dialog-information", "x-stint.forgotten");
+	note_init(note, NOTIFY_RULES_FORGOTTEN, NOTIFY_NORMAL, "dialog-information",
+		  "x-stint.forgotten");
 	textf(note->summary, sizeof(note->summary), "Session in %s still open", in->repo_name);
 	if (in->focus && *in->focus)
 		textf(note->body, sizeof(note->body), "No activity for %s (focus: %s).",
@@ -206,60 +208,62 @@ static void text_forgotten(struct remind_note *note, const struct remind_input *
 	else
 		textf(note->body, sizeof(note->body), "No activity for %s.",
 		      dur(in->now - in->last_activity, d, sizeof(d)));
-	note_action(note, REMIND_ACTION_STOP, "Stop");
+	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
 }
 
-static void text_auto_stop(struct remind_note *note, const struct remind_input *in)
+static void text_auto_stop(struct notify_rules_note *note, const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, REMIND_AUTO_STOP, NOTIFY_CRITICAL, "dialog-warning", "x-stint.auto-stop");
+	note_init(note, NOTIFY_RULES_AUTO_STOP, NOTIFY_CRITICAL, "dialog-warning",
+		  "x-stint.auto-stop");
 	textf(note->summary, sizeof(note->summary), "Session in %s stops in %s", in->repo_name,
 	      dur(in->auto_stop_at - in->now, d, sizeof(d)));
 	textf(note->body, sizeof(note->body),
 	      "stint will stop it and write its log (%s). Stop it now to add a summary with "
 	      "stint stop.",
 	      in->auto_stop_why ? in->auto_stop_why : "auto-stop");
-	note_action(note, REMIND_ACTION_STOP, "Stop now");
+	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop now");
 }
 
 struct candidate {
-	enum remind_kind kind;
+	enum notify_rules_kind kind;
 	int64_t due;
 };
 
 /* What is still to come for this session, in order of urgency, each with the time it is due. */
-static int candidates(const struct remind_state *st, const struct remind_config *cfg,
-		      const struct remind_input *in, int64_t since, struct candidate c[4])
+static int candidates(const struct notify_rules_state *st, const struct notify_rules_config *cfg,
+		      const struct notify_rules_input *in, int64_t since, struct candidate c[4])
 {
 	int nc = 0;
 
 	if (cfg->warn_before_s > 0 && in->auto_stop_at >= 0 && in->now < in->auto_stop_at &&
 	    st->warn_done != in->auto_stop_at)
-		c[nc++] =
-		    (struct candidate){REMIND_AUTO_STOP, in->auto_stop_at - cfg->warn_before_s};
+		c[nc++] = (struct candidate){NOTIFY_RULES_AUTO_STOP,
+					     in->auto_stop_at - cfg->warn_before_s};
 	if (cfg->remind_open_after_s > 0 && st->open_done != in->last_activity)
-		c[nc++] = (struct candidate){REMIND_FORGOTTEN,
+		c[nc++] = (struct candidate){NOTIFY_RULES_FORGOTTEN,
 					     in->last_activity + cfg->remind_open_after_s};
 	if (cfg->idle_reminder && cfg->idle_timeout_s > 0 && !in->paused &&
 	    st->idle_done != in->last_activity) {
 		/* Not idle yet: due when the quiet time reaches the timeout, unless activity comes.
 		 */
 		if (in->idle)
-			c[nc++] = (struct candidate){REMIND_IDLE, in->now};
+			c[nc++] = (struct candidate){NOTIFY_RULES_IDLE, in->now};
 		else if (in->quiet_s < cfg->idle_timeout_s)
-			c[nc++] = (struct candidate){REMIND_IDLE,
+			c[nc++] = (struct candidate){NOTIFY_RULES_IDLE,
 						     in->now + cfg->idle_timeout_s - in->quiet_s};
 	}
 	/* Active time grows no faster than the clock: the earliest it can be due. */
 	if (cfg->break_every_s > 0 && !in->paused && !in->idle)
 		c[nc++] = (struct candidate){
-		    REMIND_BREAK, in->now + (st->break_next > since ? st->break_next - since : 0)};
+		    NOTIFY_RULES_BREAK,
+		    in->now + (st->break_next > since ? st->break_next - since : 0)};
 	return nc;
 }
 
-void remind_decide(struct remind_state *st, const struct remind_config *cfg,
-		   const struct remind_input *in, struct remind_decision *out)
+void notify_rules_decide(struct notify_rules_state *st, const struct notify_rules_config *cfg,
+			 const struct notify_rules_input *in, struct notify_rules_decision *out)
 {
 	struct candidate c[4];
 	int64_t since, earliest;
@@ -287,7 +291,7 @@ void remind_decide(struct remind_state *st, const struct remind_config *cfg,
 	if (st->shown_id && shown_is_stale(st, in)) {
 		out->close_id = st->shown_id;
 		st->shown_id = 0;
-		st->shown_kind = REMIND_NONE;
+		st->shown_kind = NOTIFY_RULES_NONE;
 	}
 
 	nc = candidates(st, cfg, in, since, c);
@@ -300,16 +304,16 @@ void remind_decide(struct remind_state *st, const struct remind_config *cfg,
 		if (st->shown_id && !out->close_id)
 			out->close_id = st->shown_id;
 		switch (c[pick].kind) {
-		case REMIND_AUTO_STOP:
+		case NOTIFY_RULES_AUTO_STOP:
 			text_auto_stop(&out->note, in);
 			st->warn_done = st->shown_for = in->auto_stop_at;
 			break;
-		case REMIND_FORGOTTEN:
+		case NOTIFY_RULES_FORGOTTEN:
 			text_forgotten(&out->note, in);
 			/* It says all the idle reminder would. */
 			st->open_done = st->idle_done = st->shown_for = in->last_activity;
 			break;
-		case REMIND_IDLE:
+		case NOTIFY_RULES_IDLE:
 			text_idle(&out->note, cfg, in);
 			st->idle_done = st->shown_for = in->last_activity;
 			break;
@@ -335,13 +339,13 @@ void remind_decide(struct remind_state *st, const struct remind_config *cfg,
 	}
 }
 
-void remind_shown(struct remind_state *st, uint64_t id)
+void notify_rules_shown(struct notify_rules_state *st, uint64_t id)
 {
 	st->shown_id = id;
 }
 
-void remind_snooze(struct remind_state *st, const struct remind_config *cfg,
-		   const struct remind_input *in)
+void notify_rules_snooze(struct notify_rules_state *st, const struct notify_rules_config *cfg,
+			 const struct notify_rules_input *in)
 {
 	int64_t since = in->active_s - st->break_base;
 
@@ -359,8 +363,8 @@ static int64_t get_int(const json_t *o, const char *key, bool *present)
 	return *present ? json_integer_value(v) : 0;
 }
 
-int remind_summary(const json_t *session, const char *log_path, const char *auto_why,
-		   struct remind_note *note)
+int notify_rules_summary(const json_t *session, const char *log_path, const char *auto_why,
+			 struct notify_rules_note *note)
 {
 	const char *focus, *repo;
 	char d[32], line[512];
@@ -370,7 +374,7 @@ int remind_summary(const json_t *session, const char *log_path, const char *auto
 
 	if (!json_is_object(session))
 		return -EINVAL;
-	note_init(note, REMIND_SUMMARY, NOTIFY_NORMAL, "document-save", "x-stint.summary");
+	note_init(note, NOTIFY_RULES_SUMMARY, NOTIFY_NORMAL, "document-save", "x-stint.summary");
 	focus = json_string_value(json_object_get(session, "focus"));
 	repo = json_string_value(json_object_get(session, "repo_name"));
 	textf(note->summary, sizeof(note->summary), "Session closed: %s",
@@ -399,29 +403,29 @@ int remind_summary(const json_t *session, const char *log_path, const char *auto
 	if (log_path && strlen(log_path) < sizeof(note->path)) {
 		memcpy(note->path, log_path, strlen(log_path) + 1);
 		note->msg.open_path = note->path;
-		note_action(note, REMIND_ACTION_OPEN, "Open log");
+		note_action(note, NOTIFY_RULES_ACTION_OPEN, "Open log");
 	}
 	return 0;
 }
 
-bool remind_start(const struct remind_config *cfg, int64_t *last_sent, int64_t now,
-		  const char *repo_name, struct remind_note *note)
+bool notify_rules_start(const struct notify_rules_config *cfg, int64_t *last_sent, int64_t now,
+			const char *repo_name, struct notify_rules_note *note)
 {
 	if (!cfg->enabled || !cfg->start_reminder ||
-	    (*last_sent >= 0 && now - *last_sent < REMIND_START_INTERVAL_S))
+	    (*last_sent >= 0 && now - *last_sent < NOTIFY_RULES_START_INTERVAL_S))
 		return false;
 	*last_sent = now;
-	note_init(note, REMIND_START, NOTIFY_LOW, "media-playback-start", "x-stint.start");
+	note_init(note, NOTIFY_RULES_START, NOTIFY_LOW, "media-playback-start", "x-stint.start");
 	textf(note->summary, sizeof(note->summary), "Start a session in %s?", repo_name);
 	textf(note->body, sizeof(note->body), "Files changed in %s and no stint session is open.",
 	      repo_name);
-	note_action(note, REMIND_ACTION_START, "Start");
+	note_action(note, NOTIFY_RULES_ACTION_START, "Start");
 	return true;
 }
 
-void remind_test(struct remind_note *note)
+void notify_rules_test(struct notify_rules_note *note)
 {
-	note_init(note, REMIND_TEST, NOTIFY_NORMAL, "dialog-information", "x-stint.test");
+	note_init(note, NOTIFY_RULES_TEST, NOTIFY_NORMAL, "dialog-information", "x-stint.test");
 	textf(note->summary, sizeof(note->summary), "stint notifications work");
 	textf(note->body, sizeof(note->body),
 	      "A test notification from stintd (stint notify test).");
