@@ -178,6 +178,18 @@ static int logwriter_fill_fd(int fd, const char *text)
 	return r;
 }
 
+/* logwriter_fill_fd on fd, the new file at path: removed again if that fails. */
+static int logwriter_fill_file(int fd, const char *path, const char *text, char *err, size_t errn)
+{
+	int r = logwriter_fill_fd(fd, text);
+
+	if (r < 0) {
+		unlink(path);
+		return logwriter_fail(err, errn, -r, "write", path);
+	}
+	return 0;
+}
+
 static int logwriter_rename_noreplace(const char *from, const char *to)
 {
 #ifdef SYS_renameat2
@@ -202,7 +214,7 @@ static int logwriter_publish(enum logwriter_method method, const char *dir, cons
 			     bool *tmp_gone, char *err, size_t errn)
 {
 	for (int i = 1; i <= NAME_TRIES; i++) {
-		int fd, r;
+		int fd;
 
 		if (i == 1)
 			snprintf(final, finaln, "%s/%s.md", dir, date);
@@ -243,12 +255,7 @@ static int logwriter_publish(enum logwriter_method method, const char *dir, cons
 				continue;
 			if (fd < 0)
 				return logwriter_fail(err, errn, errno, "create", final);
-			r = logwriter_fill_fd(fd, text);
-			if (r < 0) {
-				unlink(final);
-				return logwriter_fail(err, errn, -r, "write", final);
-			}
-			return 0;
+			return logwriter_fill_file(fd, final, text, err, errn);
 		}
 	}
 	snprintf(err, errn, "cannot find a free name for %s in %s: %s.md to %s-%d.md all exist",
@@ -308,11 +315,9 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return logwriter_fail(err, errn, errno, "create a temporary file in", where);
-	r = logwriter_fill_fd(fd, text);
-	if (r < 0) {
-		unlink(tmp);
-		return logwriter_fail(err, errn, -r, "write", tmp);
-	}
+	r = logwriter_fill_file(fd, tmp, text, err, errn);
+	if (r < 0)
+		return r;
 	r = logwriter_publish(method, d, date, tmp, text, final, sizeof(final), &tmp_gone, err,
 			      errn);
 	if (!tmp_gone)
