@@ -20,7 +20,7 @@
 #define COUNT_MAX 1000000000000LL
 
 /* Meant for stintd alone or for interactive shells, or set anew: not passed on to a check. */
-static const char *const env_dropped[] = {
+static const char *const checks_env_dropped[] = {
     "STINT_CHECK", "BASH_ENV",	     "ENV",	     "NOTIFY_SOCKET", "LISTEN_PID",
     "LISTEN_FDS",  "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC", "PWD",
 };
@@ -96,31 +96,35 @@ struct checks_run {
 	char rbuf[16 * 1024];
 };
 
-static void check_start(struct checks_run *run);
+static void checks_start_check(struct checks_run *run);
 
 /* --- test summaries --------------------------------------------------------------------- */
+
+/* The decimal number at *s, clamped to COUNT_MAX; *s moves past its digits. */
+static int64_t checks_read_count(const char **s)
+{
+	int64_t v = 0;
+
+	for (; **s >= '0' && **s <= '9'; (*s)++) {
+		if (v < COUNT_MAX)
+			v = v * 10 + (**s - '0');
+	}
+	return v > COUNT_MAX ? COUNT_MAX : v;
+}
 
 /*
  * Whether all of s matches pat: '#' is a decimal number (stored into *nums++), ' ' one or
  * more blanks, '*' anything to the end; any other character itself.
  */
-static bool scan(const char *s, const char *pat, int64_t *nums)
+static bool checks_scan(const char *s, const char *pat, int64_t *nums)
 {
 	for (; *pat; pat++) {
 		if (*pat == '*')
 			return true;
 		if (*pat == '#') {
-			int64_t v = 0;
-
 			if (*s < '0' || *s > '9')
 				return false;
-			for (; *s >= '0' && *s <= '9'; s++) {
-				if (v < COUNT_MAX)
-					v = v * 10 + (*s - '0');
-			}
-			if (v > COUNT_MAX)
-				v = COUNT_MAX;
-			*nums++ = v;
+			*nums++ = checks_read_count(&s);
 		} else if (*pat == ' ') {
 			if (*s != ' ' && *s != '\t')
 				return false;
@@ -133,8 +137,8 @@ static bool scan(const char *s, const char *pat, int64_t *nums)
 	return *s == '\0';
 }
 
-static void tests_set(struct tests_state *t, enum tests_format fmt, int64_t passed, int64_t failed,
-		      int64_t skipped)
+static void checks_tests_set(struct tests_state *t, enum tests_format fmt, int64_t passed,
+			     int64_t failed, int64_t skipped)
 {
 	t->fmt = fmt;
 	t->passed = passed < 0 ? 0 : passed;
@@ -144,11 +148,11 @@ static void tests_set(struct tests_state *t, enum tests_format fmt, int64_t pass
 }
 
 /* Result lines of a tool that prints one per binary or package: added up while in a row. */
-static void tests_add(struct tests_state *t, enum tests_format fmt, int64_t passed, int64_t failed,
-		      int64_t skipped)
+static void checks_tests_add(struct tests_state *t, enum tests_format fmt, int64_t passed,
+			     int64_t failed, int64_t skipped)
 {
 	if (t->fmt != fmt) {
-		tests_set(t, fmt, passed, failed, skipped);
+		checks_tests_set(t, fmt, passed, failed, skipped);
 		return;
 	}
 	t->passed += passed;
@@ -160,7 +164,7 @@ static void tests_add(struct tests_state *t, enum tests_format fmt, int64_t pass
 static const struct {
 	const char *word;
 	int which; /* 0 passed, 1 failed, 2 skipped, -1 none */
-} item_words[] = {
+} checks_item_words[] = {
     {"passed", 0},    {"failed", 1},   {"error", 1},	 {"errors", 1},	       {"skipped", 2},
     {"ignored", 2},   {"xfailed", -1}, {"xpassed", -1},	 {"deselected", -1},   {"warning", -1},
     {"warnings", -1}, {"rerun", -1},   {"measured", -1}, {"filtered out", -1}, {"total", -1},
@@ -173,7 +177,7 @@ static const struct {
  * false unless every item is known and one says passed or failed (or error, if errors_count:
  * pytest's "=== 1 error in 0.1s ===").
  */
-static bool parse_items(const char *s, const char *sep, bool errors_count, int64_t counts[3])
+static bool checks_parse_items(const char *s, const char *sep, bool errors_count, int64_t counts[3])
 {
 	size_t seplen = strlen(sep);
 	bool any = false;
@@ -182,19 +186,15 @@ static bool parse_items(const char *s, const char *sep, bool errors_count, int64
 	for (;;) {
 		const char *end = strstr(s, sep), *w;
 		size_t len = end ? (size_t)(end - s) : strlen(s), wlen;
-		int64_t v = 0;
+		int64_t v;
 		size_t i;
 
 		if (len > 12 && strncmp(s, "finished in ", 12) == 0 && !end)
 			break;
 		if (!(*s >= '0' && *s <= '9'))
 			return false;
-		for (w = s; *w >= '0' && *w <= '9'; w++) {
-			if (v < COUNT_MAX)
-				v = v * 10 + (*w - '0');
-		}
-		if (v > COUNT_MAX)
-			v = COUNT_MAX;
+		w = s;
+		v = checks_read_count(&w);
 		if (*w++ != ' ')
 			return false;
 		wlen = len - (size_t)(w - s);
@@ -205,18 +205,18 @@ static bool parse_items(const char *s, const char *sep, bool errors_count, int64
 			if (in && in[4] >= '0' && in[4] <= '9')
 				wlen = (size_t)(in - w);
 		}
-		for (i = 0; i < sizeof(item_words) / sizeof(item_words[0]); i++) {
-			if (strlen(item_words[i].word) == wlen &&
-			    memcmp(item_words[i].word, w, wlen) == 0)
+		for (i = 0; i < sizeof(checks_item_words) / sizeof(checks_item_words[0]); i++) {
+			if (strlen(checks_item_words[i].word) == wlen &&
+			    memcmp(checks_item_words[i].word, w, wlen) == 0)
 				break;
 		}
-		if (i == sizeof(item_words) / sizeof(item_words[0]))
+		if (i == sizeof(checks_item_words) / sizeof(checks_item_words[0]))
 			return false;
-		if (item_words[i].which >= 0) {
-			counts[item_words[i].which] += v;
-			if (item_words[i].which == 0 ||
-			    (errors_count && item_words[i].which == 1) ||
-			    strcmp(item_words[i].word, "failed") == 0)
+		if (checks_item_words[i].which >= 0) {
+			counts[checks_item_words[i].which] += v;
+			if (checks_item_words[i].which == 0 ||
+			    (errors_count && checks_item_words[i].which == 1) ||
+			    strcmp(checks_item_words[i].word, "failed") == 0)
 				any = true;
 		}
 		if (!end)
@@ -227,7 +227,7 @@ static bool parse_items(const char *s, const char *sep, bool errors_count, int64
 }
 
 /* unittest's "OK (skipped=2)" or "FAILED (failures=1, errors=1)" after "Ran N tests". */
-static bool parse_unittest(struct tests_state *t, const char *s)
+static bool checks_parse_unittest(struct tests_state *t, const char *s)
 {
 	int64_t failed = 0, skipped = 0, ran = t->unittest_ran;
 
@@ -264,12 +264,12 @@ static bool parse_unittest(struct tests_state *t, const char *s)
 	} else if (*s) {
 		return false;
 	}
-	tests_set(t, FMT_UNITTEST, ran - failed - skipped, failed, skipped);
+	checks_tests_set(t, FMT_UNITTEST, ran - failed - skipped, failed, skipped);
 	return true;
 }
 
 /* A cmocka count: "[  PASSED  ] 8 test(s)." or "[  FAILED  ] group: 2 test(s), listed below:" */
-static bool parse_cmocka(const char *s, int64_t *v)
+static bool checks_parse_cmocka(const char *s, int64_t *v)
 {
 	const char *colon;
 
@@ -279,137 +279,200 @@ static bool parse_cmocka(const char *s, int64_t *v)
 			return false;
 		s = colon + 2;
 	}
-	return scan(s, "# test(s).", v) || scan(s, "# test(s), listed below:", v);
+	return checks_scan(s, "# test(s).", v) || checks_scan(s, "# test(s), listed below:", v);
 }
 
-/* One line of output, cleaned, without its newline; trimmed in place. */
-static void tests_line(struct tests_state *t, char *line)
+/* ctest's summary, then its "did not run" list: skipped tests counted as passed. */
+static bool checks_line_ctest(struct tests_state *t, const char *s)
 {
-	char *s = line + strspn(line, " \t");
-	int64_t v[4], c[3];
+	int64_t v[3];
 	size_t len;
-	bool framed;
 
-	/* ctest's "did not run" list follows its summary: skipped tests counted as passed. */
 	if (t->ctest_not_run) {
-		if (scan(s, "# - *", v)) {
+		if (checks_scan(s, "# - *", v)) {
 			len = strlen(s);
 			if (len > 10 && strcmp(s + len - 10, " (Skipped)") == 0 && t->passed > 0) {
 				t->passed--;
 				t->skipped++;
 			}
-			return;
+			return true;
 		}
 		t->ctest_not_run = false;
 	}
 	if (t->fmt == FMT_CTEST && strcmp(s, "The following tests did not run:") == 0) {
 		t->ctest_not_run = true;
-		return;
+		return true;
 	}
-	if (scan(s, "#% tests passed, # tests failed out of #", v)) {
-		tests_set(t, FMT_CTEST, v[2] - v[1], v[1], 0);
-		return;
+	if (checks_scan(s, "#% tests passed, # tests failed out of #", v)) {
+		checks_tests_set(t, FMT_CTEST, v[2] - v[1], v[1], 0);
+		return true;
 	}
-	if (strncmp(s, "test result: ", 13) == 0) {
-		const char *dot = strstr(s + 13, ". ");
+	return false;
+}
 
-		if (dot && parse_items(dot + 2, "; ", false, c))
-			tests_add(t, FMT_CARGO, c[0], c[1], c[2]);
-		return;
-	}
-	/* go test -v: top-level tests only (subtests are indented). */
+/* cargo test: "test result: ok. 3 passed; 0 failed; ..." once per test binary. */
+static bool checks_line_cargo(struct tests_state *t, const char *s)
+{
+	const char *dot;
+	int64_t c[3];
+
+	if (strncmp(s, "test result: ", 13) != 0)
+		return false;
+	dot = strstr(s + 13, ". ");
+	if (dot && checks_parse_items(dot + 2, "; ", false, c))
+		checks_tests_add(t, FMT_CARGO, c[0], c[1], c[2]);
+	return true;
+}
+
+/* go test -v: top-level tests only (subtests are indented). */
+static bool checks_line_go(struct tests_state *t, const char *line, const char *s)
+{
 	if (strncmp(line, "=== RUN ", 8) == 0) {
 		t->go_verbose = true;
-		return;
+		return true;
 	}
-	if (t->go_verbose && line == s) {
-		if (strncmp(s, "--- PASS: ", 10) == 0) {
-			tests_add(t, FMT_GO, 1, 0, 0);
-			return;
-		}
-		if (strncmp(s, "--- FAIL: ", 10) == 0) {
-			tests_add(t, FMT_GO, 0, 1, 0);
-			return;
-		}
-		if (strncmp(s, "--- SKIP: ", 10) == 0) {
-			tests_add(t, FMT_GO, 0, 0, 1);
-			return;
-		}
+	if (!t->go_verbose || line != s)
+		return false;
+	if (strncmp(s, "--- PASS: ", 10) == 0) {
+		checks_tests_add(t, FMT_GO, 1, 0, 0);
+		return true;
 	}
-	if (strncmp(s, "[  PASSED  ] ", 13) == 0 && parse_cmocka(s + 13, v)) {
-		tests_add(t, FMT_CMOCKA, v[0], 0, 0);
-		return;
+	if (strncmp(s, "--- FAIL: ", 10) == 0) {
+		checks_tests_add(t, FMT_GO, 0, 1, 0);
+		return true;
 	}
-	if (strncmp(s, "[  FAILED  ] ", 13) == 0 && parse_cmocka(s + 13, v)) {
-		tests_add(t, FMT_CMOCKA, 0, v[0], 0);
-		return;
+	if (strncmp(s, "--- SKIP: ", 10) == 0) {
+		checks_tests_add(t, FMT_GO, 0, 0, 1);
+		return true;
 	}
-	if (strncmp(s, "[  SKIPPED ] ", 13) == 0 && parse_cmocka(s + 13, v)) {
-		tests_add(t, FMT_CMOCKA, 0, 0, v[0]);
-		return;
+	return false;
+}
+
+static bool checks_line_cmocka(struct tests_state *t, const char *s)
+{
+	int64_t v[1];
+
+	if (strncmp(s, "[  PASSED  ] ", 13) == 0 && checks_parse_cmocka(s + 13, v)) {
+		checks_tests_add(t, FMT_CMOCKA, v[0], 0, 0);
+		return true;
 	}
-	/* prove: "t/a.t (Wstat: 256 (exited 1) Tests: 5 Failed: 1)", then the totals. */
+	if (strncmp(s, "[  FAILED  ] ", 13) == 0 && checks_parse_cmocka(s + 13, v)) {
+		checks_tests_add(t, FMT_CMOCKA, 0, v[0], 0);
+		return true;
+	}
+	if (strncmp(s, "[  SKIPPED ] ", 13) == 0 && checks_parse_cmocka(s + 13, v)) {
+		checks_tests_add(t, FMT_CMOCKA, 0, 0, v[0]);
+		return true;
+	}
+	return false;
+}
+
+/* prove: "t/a.t (Wstat: 256 (exited 1) Tests: 5 Failed: 1)", then the totals. */
+static bool checks_line_prove(struct tests_state *t, const char *s)
+{
+	int64_t v[2];
+
 	if (strstr(s, "(Wstat: ")) {
 		const char *f = strstr(s, " Failed: ");
 
-		if (f && scan(f, " Failed: #)", v))
+		if (f && checks_scan(f, " Failed: #)", v))
 			t->prove_failed += v[0];
-		return;
+		return true;
 	}
-	if (scan(s, "Files=#, Tests=#, *", v)) {
-		tests_set(t, FMT_PROVE, v[1] - t->prove_failed, t->prove_failed, 0);
+	if (checks_scan(s, "Files=#, Tests=#, *", v)) {
+		checks_tests_set(t, FMT_PROVE, v[1] - t->prove_failed, t->prove_failed, 0);
 		t->prove_failed = 0;
-		return;
+		return true;
 	}
-	if (scan(s, "Ran # tests in *", v) || scan(s, "Ran # test in *", v)) {
+	return false;
+}
+
+/* unittest: "Ran N tests in TIME", then its verdict on the next line that is not blank. */
+static bool checks_line_unittest(struct tests_state *t, const char *s)
+{
+	int64_t v[1];
+
+	if (checks_scan(s, "Ran # tests in *", v) || checks_scan(s, "Ran # test in *", v)) {
 		t->unittest_ran = v[0];
-		return;
+		return true;
 	}
 	if (t->unittest_ran >= 0 && *s) {
-		parse_unittest(t, s);
+		checks_parse_unittest(t, s);
 		t->unittest_ran = -1;
-		return;
+		return true;
 	}
-	/* meson test: "Ok: 5", "Expected Fail: 0", "Fail: 1", "Unexpected Pass: 0", ... */
-	if (scan(s, "Ok: #", v)) {
-		tests_set(t, FMT_MESON, v[0], 0, 0);
+	return false;
+}
+
+/* meson test: "Ok: 5", "Expected Fail: 0", "Fail: 1", "Unexpected Pass: 0", ... */
+static bool checks_line_meson(struct tests_state *t, const char *s)
+{
+	int64_t v[1];
+
+	if (checks_scan(s, "Ok: #", v)) {
+		checks_tests_set(t, FMT_MESON, v[0], 0, 0);
 		t->meson = true;
-		return;
+		return true;
 	}
-	if (t->meson && t->fmt == FMT_MESON) {
-		if (scan(s, "Fail: #", v) || scan(s, "Unexpected Pass: #", v) ||
-		    scan(s, "Timeout: #", v)) {
-			t->failed += v[0];
-			return;
-		}
-		if (scan(s, "Skipped: #", v)) {
-			t->skipped += v[0];
-			return;
-		}
-		if (scan(s, "Expected Fail: #", v))
-			return;
-		t->meson = false;
+	if (!t->meson || t->fmt != FMT_MESON)
+		return false;
+	if (checks_scan(s, "Fail: #", v) || checks_scan(s, "Unexpected Pass: #", v) ||
+	    checks_scan(s, "Timeout: #", v)) {
+		t->failed += v[0];
+		return true;
 	}
-	/* pytest "=== 3 failed, 10 passed in 0.5s ===", jest "Tests: 1 failed, 5 passed, 6 total"
-	 */
-	len = strlen(s);
+	if (checks_scan(s, "Skipped: #", v)) {
+		t->skipped += v[0];
+		return true;
+	}
+	if (checks_scan(s, "Expected Fail: #", v))
+		return true;
+	t->meson = false;
+	return false;
+}
+
+/*
+ * pytest "=== 3 failed, 10 passed in 0.5s ===", jest "Tests: 1 failed, 5 passed, 6 total";
+ * trims s in place.
+ */
+static void checks_line_items(struct tests_state *t, char *s)
+{
+	size_t len = strlen(s);
+	int64_t c[3];
+	bool framed;
+
 	while (len > 0 && (s[len - 1] == '=' || s[len - 1] == ' '))
 		s[--len] = '\0';
 	framed = *s == '=';
 	s += strspn(s, "= ");
 	if (strncmp(s, "Tests:", 6) == 0)
 		s += 6 + strspn(s + 6, " \t");
-	if (parse_items(s, ", ", framed, c))
-		tests_set(t, FMT_ITEMS, c[0], c[1], c[2]);
+	if (checks_parse_items(s, ", ", framed, c))
+		checks_tests_set(t, FMT_ITEMS, c[0], c[1], c[2]);
 }
 
-static void tests_init(struct tests_state *t)
+/*
+ * One line of output, cleaned, without its newline; trimmed in place. Each checks_line_* parser
+ * says whether the line was of its format (counted or not), in the order they are tried.
+ */
+static void checks_tests_line(struct tests_state *t, char *line)
+{
+	char *s = line + strspn(line, " \t");
+
+	if (checks_line_ctest(t, s) || checks_line_cargo(t, s) || checks_line_go(t, line, s) ||
+	    checks_line_cmocka(t, s) || checks_line_prove(t, s) || checks_line_unittest(t, s) ||
+	    checks_line_meson(t, s))
+		return;
+	checks_line_items(t, s);
+}
+
+static void checks_tests_init(struct tests_state *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->unittest_ran = -1;
 }
 
-static bool tests_result(const struct tests_state *t, struct checks_tests *out)
+static bool checks_tests_result(const struct tests_state *t, struct checks_tests *out)
 {
 	if (t->fmt == FMT_NONE)
 		return false;
@@ -425,7 +488,7 @@ static bool tests_result(const struct tests_state *t, struct checks_tests *out)
  * Bytes of the escape sequence at s[0] == ESC (at most n): a CSI, a string (OSC, DCS, ...)
  * ended by BEL or ESC \, else ESC, intermediate bytes and a final byte ("ESC ( B").
  */
-static size_t escape_len(const char *s, size_t n)
+static size_t checks_escape_len(const char *s, size_t n)
 {
 	size_t i;
 
@@ -455,7 +518,7 @@ static size_t escape_len(const char *s, size_t n)
  * '\n': escapes dropped, text after a '\r' replacing its line. Writes at most len * 3 + 1
  * bytes (U+FFFD for each invalid byte) to out, NUL-terminated; returns the length.
  */
-static size_t clean_into(const char *text, size_t len, char *out)
+static size_t checks_clean_into(const char *text, size_t len, char *out)
 {
 	size_t w = 0, line = 0;
 	bool cr = false;
@@ -466,7 +529,7 @@ static size_t clean_into(const char *text, size_t len, char *out)
 		size_t n;
 
 		if (ch == '\x1b') {
-			i += escape_len(text + i, len - i);
+			i += checks_escape_len(text + i, len - i);
 			continue;
 		}
 		if (ch == '\n') {
@@ -518,7 +581,7 @@ char *checks_output_tail(const char *text, size_t len, bool truncated)
 	clean = malloc(len * 3 + 1);
 	if (!clean)
 		return NULL;
-	n = clean_into(text, len, clean);
+	n = checks_clean_into(text, len, clean);
 	/* Trailing blank lines and spaces go. */
 	end = n;
 	while (end > 0 &&
@@ -555,39 +618,39 @@ char *checks_output_tail(const char *text, size_t len, bool truncated)
 }
 
 /* One line for the summary parser, as a terminal would show it; a long one is skipped. */
-static void tests_feed_line(struct tests_state *t, const char *line, size_t len)
+static void checks_tests_feed_line(struct tests_state *t, const char *line, size_t len)
 {
 	char clean[CHECKS_LINE_MAX * 3 + 1];
 	size_t n;
 
 	if (len > CHECKS_LINE_MAX)
 		return;
-	n = clean_into(line, len, clean);
+	n = checks_clean_into(line, len, clean);
 	while (n > 0 && (clean[n - 1] == ' ' || clean[n - 1] == '\t'))
 		clean[--n] = '\0';
-	tests_line(t, clean);
+	checks_tests_line(t, clean);
 }
 
 bool checks_parse_tests(const char *text, size_t len, struct checks_tests *out)
 {
 	struct tests_state t;
 
-	tests_init(&t);
+	checks_tests_init(&t);
 	while (len > 0) {
 		const char *nl = memchr(text, '\n', len);
 		size_t n = nl ? (size_t)(nl - text) : len;
 
-		tests_feed_line(&t, text, n);
+		checks_tests_feed_line(&t, text, n);
 		n += nl ? 1 : 0;
 		text += n;
 		len -= n;
 	}
-	return tests_result(&t, out);
+	return checks_tests_result(&t, out);
 }
 
 /* --- a run ------------------------------------------------------------------------------ */
 
-static void env_free(char **env)
+static void checks_env_free(char **env)
 {
 	if (!env)
 		return;
@@ -597,7 +660,7 @@ static void env_free(char **env)
 }
 
 /* The daemon's environment, for a check in cwd. */
-static char **env_build(const char *cwd)
+static char **checks_env_build(const char *cwd)
 {
 	size_t n = 0, k = 0;
 	char **env;
@@ -611,9 +674,11 @@ static char **env_build(const char *cwd)
 		const char *eq = strchr(environ[i], '=');
 		bool drop = !eq;
 
-		for (size_t j = 0; eq && j < sizeof(env_dropped) / sizeof(env_dropped[0]); j++) {
-			if (strlen(env_dropped[j]) == (size_t)(eq - environ[i]) &&
-			    memcmp(env_dropped[j], environ[i], (size_t)(eq - environ[i])) == 0)
+		for (size_t j = 0;
+		     eq && j < sizeof(checks_env_dropped) / sizeof(checks_env_dropped[0]); j++) {
+			if (strlen(checks_env_dropped[j]) == (size_t)(eq - environ[i]) &&
+			    memcmp(checks_env_dropped[j], environ[i], (size_t)(eq - environ[i])) ==
+				0)
 				drop = true;
 		}
 		if (drop)
@@ -631,11 +696,11 @@ static char **env_build(const char *cwd)
 	}
 	return env;
 oom:
-	env_free(env);
+	checks_env_free(env);
 	return NULL;
 }
 
-static void run_free(struct checks_run *run)
+static void checks_run_free(struct checks_run *run)
 {
 	for (size_t i = 0; i < run->n; i++) {
 		free(run->list[i].name);
@@ -643,14 +708,14 @@ static void run_free(struct checks_run *run)
 	}
 	free(run->list);
 	free(run->cwd);
-	env_free(run->env);
+	checks_env_free(run->env);
 	free(run->ring);
 	json_decref(run->results);
 	free(run);
 }
 
 /* Output into the ring and, line by line, the summary parser. */
-static void output_add(struct checks_run *run, const char *buf, size_t n)
+static void checks_output_add(struct checks_run *run, const char *buf, size_t n)
 {
 	struct check *c = &run->c;
 
@@ -665,7 +730,7 @@ static void output_add(struct checks_run *run, const char *buf, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == '\n') {
 			if (!c->line_long)
-				tests_feed_line(&c->tests, c->line, c->line_len);
+				checks_tests_feed_line(&c->tests, c->line, c->line_len);
 			c->line_len = 0;
 			c->line_long = false;
 		} else if (c->line_len < CHECKS_LINE_MAX) {
@@ -677,7 +742,7 @@ static void output_add(struct checks_run *run, const char *buf, size_t n)
 }
 
 /* The ring's contents in order, then a line of stintd's own, if any; malloc'd. */
-static char *ring_text(struct checks_run *run, size_t *len, const char *note)
+static char *checks_ring_text(struct checks_run *run, size_t *len, const char *note)
 {
 	struct check *c = &run->c;
 	size_t n = c->total < CHECKS_RING_BYTES ? (size_t)c->total : CHECKS_RING_BYTES;
@@ -704,7 +769,7 @@ static char *ring_text(struct checks_run *run, size_t *len, const char *note)
 	return s;
 }
 
-static json_t *check_result(struct checks_run *run)
+static json_t *checks_result_json(struct checks_run *run)
 {
 	struct check *c = &run->c;
 	const struct config_entry *e = &run->list[run->cur];
@@ -720,8 +785,8 @@ static json_t *check_result(struct checks_run *run)
 		return NULL;
 	/* The last line, without a newline. */
 	if (!c->line_long && c->line_len > 0)
-		tests_feed_line(&c->tests, c->line, c->line_len);
-	text = ring_text(run, &len, c->note);
+		checks_tests_feed_line(&c->tests, c->line, c->line_len);
+	text = checks_ring_text(run, &len, c->note);
 	if (text) {
 		tail = checks_output_tail(text, len, c->total > CHECKS_RING_BYTES);
 		free(text);
@@ -735,7 +800,7 @@ static json_t *check_result(struct checks_run *run)
 	json_object_set_new(r, "seconds", json_real((double)(ns / 1000000) / 1000.0));
 	json_object_set_new(r, "timed_out", json_boolean(c->timed_out));
 	json_object_set_new(r, "output_tail", json_string(tail ? tail : ""));
-	if (tests_result(&c->tests, &counts))
+	if (checks_tests_result(&c->tests, &counts))
 		json_object_set_new(
 		    r, "tests",
 		    json_pack("{s:I, s:I, s:I}", "passed", (json_int_t)counts.passed, "failed",
@@ -746,7 +811,7 @@ static json_t *check_result(struct checks_run *run)
 	return r;
 }
 
-static void close_cb(uv_handle_t *h)
+static void checks_close_cb(uv_handle_t *h)
 {
 	struct checks_run *run = h->data;
 
@@ -758,31 +823,31 @@ static void close_cb(uv_handle_t *h)
 
 		run->results = NULL;
 		run->done(run->arg, results);
-		run_free(run);
+		checks_run_free(run);
 	} else if (run->c.ended) {
 		run->cur++;
-		check_start(run);
+		checks_start_check(run);
 	}
 }
 
-static void handle_close(struct checks_run *run, uv_handle_t *h, bool *open)
+static void checks_handle_close(struct checks_run *run, uv_handle_t *h, bool *open)
 {
 	if (!*open)
 		return;
 	*open = false;
 	run->closing++;
-	uv_close(h, close_cb);
+	uv_close(h, checks_close_cb);
 }
 
-static void run_finish(struct checks_run *run)
+static void checks_run_finish(struct checks_run *run)
 {
 	run->finishing = true;
 	run->closing++;
-	uv_close((uv_handle_t *)&run->timer, close_cb);
+	uv_close((uv_handle_t *)&run->timer, checks_close_cb);
 }
 
 /* Records the check once its shell is gone and its output read (or given up on). */
-static void check_end(struct checks_run *run)
+static void checks_end_check(struct checks_run *run)
 {
 	struct check *c = &run->c;
 	json_t *r;
@@ -793,28 +858,39 @@ static void check_end(struct checks_run *run)
 	if (!c->end_ns)
 		c->end_ns = uv_hrtime();
 	uv_timer_stop(&run->timer);
-	r = check_result(run);
+	r = checks_result_json(run);
 	if (!r || !run->results || json_array_append_new(run->results, r) < 0) {
 		log_warnx("checks: out of memory recording check \"%s\"", run->list[run->cur].name);
 		json_decref(run->results);
 		run->results = NULL;
 	}
-	handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
-	handle_close(run, (uv_handle_t *)&run->proc, &c->proc_open);
+	checks_handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
+	checks_handle_close(run, (uv_handle_t *)&run->proc, &c->proc_open);
 	if (run->closing == 0) {
 		run->cur++;
-		check_start(run);
+		checks_start_check(run);
 	}
 }
 
-static void group_kill(struct checks_run *run, int sig)
+static void checks_kill_group(struct checks_run *run, int sig)
 {
 	if (run->c.spawned && run->c.pid > 0 && kill(-run->c.pid, sig) < 0 && errno != ESRCH)
 		log_warn("checks: cannot signal the process group of check \"%s\"",
 			 run->list[run->cur].name);
 }
 
-static void timer_cb(uv_timer_t *t)
+static void checks_timer_cb(uv_timer_t *t);
+
+/* Enters phase next, due to end in ms; sig (0: none) goes to the check's process group first. */
+static void checks_enter_phase(struct checks_run *run, int sig, enum phase next, uint64_t ms)
+{
+	if (sig)
+		checks_kill_group(run, sig);
+	run->c.phase = next;
+	uv_timer_start(&run->timer, checks_timer_cb, ms, 0);
+}
+
+static void checks_timer_cb(uv_timer_t *t)
 {
 	struct checks_run *run = t->data;
 	struct check *c = &run->c;
@@ -822,14 +898,10 @@ static void timer_cb(uv_timer_t *t)
 	switch (c->phase) {
 	case PHASE_RUNNING:
 		c->timed_out = true;
-		group_kill(run, SIGTERM);
-		c->phase = PHASE_TERM;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_KILL_DELAY_MS, 0);
+		checks_enter_phase(run, SIGTERM, PHASE_TERM, CHECKS_KILL_DELAY_MS);
 		break;
 	case PHASE_TERM:
-		group_kill(run, SIGKILL);
-		c->phase = PHASE_KILLED;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_ABANDON_MS, 0);
+		checks_enter_phase(run, SIGKILL, PHASE_KILLED, CHECKS_ABANDON_MS);
 		break;
 	case PHASE_KILLED:
 		/* Stuck in the kernel: libuv forgets it once closed; it stays a zombie. */
@@ -841,23 +913,21 @@ static void timer_cb(uv_timer_t *t)
 			 CHECKS_ABANDON_MS / 1000);
 		c->exited = true;
 		c->abandoned = true;
-		check_end(run);
+		checks_end_check(run);
 		break;
 	case PHASE_DRAIN:
-		group_kill(run, SIGKILL);
-		c->phase = PHASE_DRAINKILL;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_DRAIN_MS, 0);
+		checks_enter_phase(run, SIGKILL, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 		break;
 	case PHASE_DRAINKILL:
 		snprintf(c->note, sizeof(c->note),
 			 "stint: a process the check started outside its process group still "
 			 "held the output open after the check exited; stopped reading");
-		check_end(run);
+		checks_end_check(run);
 		break;
 	}
 }
 
-static void exit_cb(uv_process_t *p, int64_t status, int sig)
+static void checks_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct checks_run *run = p->data;
 	struct check *c = &run->c;
@@ -866,17 +936,15 @@ static void exit_cb(uv_process_t *p, int64_t status, int sig)
 	c->end_ns = uv_hrtime();
 	c->exit_status = status;
 	c->term_signal = sig;
-	handle_close(run, (uv_handle_t *)&run->proc, &c->proc_open);
+	checks_handle_close(run, (uv_handle_t *)&run->proc, &c->proc_open);
 	if (c->eof) {
-		check_end(run);
+		checks_end_check(run);
 		return;
 	}
 	/* Something it started still holds the output open: it belongs to the check, so it goes. */
 	switch (c->phase) {
 	case PHASE_RUNNING:
-		group_kill(run, SIGTERM);
-		c->phase = PHASE_DRAIN;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_KILL_DELAY_MS, 0);
+		checks_enter_phase(run, SIGTERM, PHASE_DRAIN, CHECKS_KILL_DELAY_MS);
 		break;
 	case PHASE_TERM:
 		/* SIGTERM went out at the timeout; SIGKILL stays due when it was. */
@@ -885,26 +953,25 @@ static void exit_cb(uv_process_t *p, int64_t status, int sig)
 	case PHASE_KILLED:
 	case PHASE_DRAIN:
 	case PHASE_DRAINKILL:
-		c->phase = PHASE_DRAINKILL;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_DRAIN_MS, 0);
+		checks_enter_phase(run, 0, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 		break;
 	}
 }
 
-static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+static void checks_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct checks_run *run = h->data;
 
 	*buf = uv_buf_init(run->rbuf, sizeof(run->rbuf));
 }
 
-static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+static void checks_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct checks_run *run = s->data;
 	struct check *c = &run->c;
 
 	if (nread > 0) {
-		output_add(run, buf->base, (size_t)nread);
+		checks_output_add(run, buf->base, (size_t)nread);
 		return;
 	}
 	if (nread == 0)
@@ -913,13 +980,13 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		log_warnx("checks: reading the output of check \"%s\": %s",
 			  run->list[run->cur].name, uv_strerror((int)nread));
 	c->eof = true;
-	handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
+	checks_handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
 	if (c->exited)
-		check_end(run);
+		checks_end_check(run);
 }
 
 /* A check that could not start: why, in its output_tail. */
-static void start_failed(struct checks_run *run, int err, const char *what)
+static void checks_start_failed(struct checks_run *run, int err, const char *what)
 {
 	struct check *c = &run->c;
 
@@ -938,10 +1005,10 @@ static void start_failed(struct checks_run *run, int err, const char *what)
 	log_warnx("checks: \"%s\": %s", run->list[run->cur].name, c->note + strlen("stint: "));
 	c->exited = true;
 	c->eof = true;
-	check_end(run);
+	checks_end_check(run);
 }
 
-static void check_start(struct checks_run *run)
+static void checks_start_check(struct checks_run *run)
 {
 	struct check *c = &run->c;
 	const struct config_entry *e;
@@ -952,16 +1019,16 @@ static void check_start(struct checks_run *run)
 	int r;
 
 	if (run->cancelled || run->cur >= run->n) {
-		run_finish(run);
+		checks_run_finish(run);
 		return;
 	}
 	e = &run->list[run->cur];
 	memset(c, 0, sizeof(*c));
-	tests_init(&c->tests);
+	checks_tests_init(&c->tests);
 	c->start_ns = uv_hrtime();
 	r = uv_pipe(fds, UV_NONBLOCK_PIPE, 0);
 	if (r < 0) {
-		start_failed(run, r, "pipe");
+		checks_start_failed(run, r, "pipe");
 		return;
 	}
 	uv_pipe_init(run->loop, &run->pipe, 0);
@@ -971,7 +1038,7 @@ static void check_start(struct checks_run *run)
 	if (r < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		start_failed(run, r, "uv_pipe_open");
+		checks_start_failed(run, r, "uv_pipe_open");
 		return;
 	}
 	args[0] = "sh";
@@ -990,28 +1057,27 @@ static void check_start(struct checks_run *run)
 	opt.flags = UV_PROCESS_DETACHED;
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
-	opt.exit_cb = exit_cb;
+	opt.exit_cb = checks_exit_cb;
 	/* The handle is initialized even when spawning fails, and must be closed. */
 	r = uv_spawn(run->loop, &run->proc, &opt);
 	run->proc.data = run;
 	c->proc_open = true;
 	close(fds[1]);
 	if (r < 0) {
-		start_failed(run, r, "uv_spawn");
+		checks_start_failed(run, r, "uv_spawn");
 		return;
 	}
 	c->spawned = true;
 	c->pid = run->proc.pid;
 	log_debug("checks: \"%s\" started in %s (pid %d)", e->name, run->cwd, (int)c->pid);
-	r = uv_read_start((uv_stream_t *)&run->pipe, alloc_cb, read_cb);
+	r = uv_read_start((uv_stream_t *)&run->pipe, checks_alloc_cb, checks_read_cb);
 	if (r < 0) {
 		log_warnx("checks: cannot read the output of check \"%s\": %s", e->name,
 			  uv_strerror(r));
 		c->eof = true;
-		handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
+		checks_handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
 	}
-	c->phase = PHASE_RUNNING;
-	uv_timer_start(&run->timer, timer_cb, run->timeout_ms, 0);
+	checks_enter_phase(run, 0, PHASE_RUNNING, run->timeout_ms);
 }
 
 int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list, size_t n,
@@ -1030,12 +1096,12 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 	run->arg = arg;
 	run->timeout_ms = (uint64_t)timeout_s * 1000;
 	run->cwd = strdup(cwd);
-	run->env = env_build(cwd);
+	run->env = checks_env_build(cwd);
 	run->ring = malloc(CHECKS_RING_BYTES);
 	run->results = json_array();
 	run->list = n ? calloc(n, sizeof(*run->list)) : NULL;
 	if (!run->cwd || !run->env || !run->ring || !run->results || (n && !run->list)) {
-		run_free(run);
+		checks_run_free(run);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1043,7 +1109,7 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 		run->list[i].value = strdup(list[i].value);
 		run->n = i + 1;
 		if (!run->list[i].name || !run->list[i].value) {
-			run_free(run);
+			checks_run_free(run);
 			return -ENOMEM;
 		}
 	}
@@ -1051,7 +1117,7 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 	run->timer.data = run;
 	if (out)
 		*out = run;
-	check_start(run);
+	checks_start_check(run);
 	return 0;
 }
 
@@ -1065,19 +1131,16 @@ void checks_cancel(struct checks_run *run)
 	if (!run->cancelled)
 		log_info("checks: cancelled in %s", run->cwd);
 	run->cancelled = true;
-	/* Between checks or finishing: check_start sees the flag. */
+	/* Between checks or finishing: checks_start_check sees the flag. */
 	if (run->finishing || c->ended || !c->spawned || c->phase == PHASE_KILLED ||
 	    c->phase == PHASE_DRAINKILL)
 		return;
 	uv_timer_stop(&run->timer);
-	group_kill(run, SIGKILL);
 	if (c->exited) {
 		/* It had finished; only what it left running is cut short. */
-		c->phase = PHASE_DRAINKILL;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_DRAIN_MS, 0);
+		checks_enter_phase(run, SIGKILL, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 	} else {
 		c->cancelled = true;
-		c->phase = PHASE_KILLED;
-		uv_timer_start(&run->timer, timer_cb, CHECKS_ABANDON_MS, 0);
+		checks_enter_phase(run, SIGKILL, PHASE_KILLED, CHECKS_ABANDON_MS);
 	}
 }

@@ -20,7 +20,7 @@
 #define LOG_MODE   0644
 #define DIR_MODE   0755
 
-static int append(char *out, size_t outn, size_t *len, const char *s, size_t n)
+static int logwriter_append(char *out, size_t outn, size_t *len, const char *s, size_t n)
 {
 	if (n >= outn - *len)
 		return -ENAMETOOLONG;
@@ -30,7 +30,8 @@ static int append(char *out, size_t outn, size_t *len, const char *s, size_t n)
 	return 0;
 }
 
-static int expand(const char *p, const char *repo, const char *repo_name, char *out, size_t outn)
+static int logwriter_expand_pattern(const char *p, const char *repo, const char *repo_name,
+				    char *out, size_t outn)
 {
 	size_t len = 0;
 	int r;
@@ -45,10 +46,10 @@ static int expand(const char *p, const char *repo, const char *repo_name, char *
 			return -EINVAL;
 		while (n > 0 && home[n - 1] == '/')
 			n--;
-		if ((r = append(out, outn, &len, home, n)) < 0)
+		if ((r = logwriter_append(out, outn, &len, home, n)) < 0)
 			return r;
 		if (p[1] == '\0' && len == 0)
-			return append(out, outn, &len, "/", 1);
+			return logwriter_append(out, outn, &len, "/", 1);
 		p++;
 	}
 	while (*p) {
@@ -57,7 +58,7 @@ static int expand(const char *p, const char *repo, const char *repo_name, char *
 
 		if (*p != '{') {
 			n = strcspn(p, "{");
-			if ((r = append(out, outn, &len, p, n)) < 0)
+			if ((r = logwriter_append(out, outn, &len, p, n)) < 0)
 				return r;
 			p += n;
 			continue;
@@ -81,7 +82,7 @@ static int expand(const char *p, const char *repo, const char *repo_name, char *
 		}
 		if (!val || !*val)
 			return -EINVAL;
-		if ((r = append(out, outn, &len, val, strlen(val))) < 0)
+		if ((r = logwriter_append(out, outn, &len, val, strlen(val))) < 0)
 			return r;
 		p = close + 1;
 	}
@@ -96,28 +97,28 @@ int logwriter_expand_dir(const char *pattern, const char *repo, const char *repo
 	if (!out || outn == 0)
 		return -ENAMETOOLONG;
 	out[0] = '\0';
-	r = expand(pattern, repo, repo_name, out, outn);
+	r = logwriter_expand_pattern(pattern, repo, repo_name, out, outn);
 	if (r < 0)
 		out[0] = '\0';
 	return r;
 }
 
-static int fail(char *err, size_t errn, int e, const char *what, const char *path)
+static int logwriter_fail(char *err, size_t errn, int e, const char *what, const char *path)
 {
 	snprintf(err, errn, "cannot %s %s: %s", what, path, strerror(e));
 	return -e;
 }
 
-static int mkdir_p(const char *dir, char *err, size_t errn)
+static int logwriter_mkdir_p(const char *dir, char *err, size_t errn)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(dir);
 	struct stat st;
 
 	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : fail(err, errn, ENOTDIR, "use", dir);
+		return S_ISDIR(st.st_mode) ? 0 : logwriter_fail(err, errn, ENOTDIR, "use", dir);
 	if (n >= sizeof(buf))
-		return fail(err, errn, ENAMETOOLONG, "create directory", dir);
+		return logwriter_fail(err, errn, ENAMETOOLONG, "create directory", dir);
 	memcpy(buf, dir, n + 1);
 	for (char *p = buf + 1;; p++) {
 		char c = *p;
@@ -131,7 +132,7 @@ static int mkdir_p(const char *dir, char *err, size_t errn)
 				 * explicit. */
 				chmod(buf, DIR_MODE);
 			} else if (errno != EEXIST) {
-				return fail(err, errn, errno, "create directory", buf);
+				return logwriter_fail(err, errn, errno, "create directory", buf);
 			}
 		}
 		*p = c;
@@ -139,11 +140,11 @@ static int mkdir_p(const char *dir, char *err, size_t errn)
 			break;
 	}
 	if (stat(dir, &st) < 0)
-		return fail(err, errn, errno, "create directory", dir);
-	return S_ISDIR(st.st_mode) ? 0 : fail(err, errn, ENOTDIR, "use", dir);
+		return logwriter_fail(err, errn, errno, "create directory", dir);
+	return S_ISDIR(st.st_mode) ? 0 : logwriter_fail(err, errn, ENOTDIR, "use", dir);
 }
 
-static int write_all(int fd, const char *s, size_t n)
+static int logwriter_write_fd(int fd, const char *s, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, s, n);
@@ -161,15 +162,15 @@ static int write_all(int fd, const char *s, size_t n)
 }
 
 /* Writes, syncs and closes fd (closed even on failure). Returns 0 or -errno. */
-static int fill(int fd, const char *text)
+static int logwriter_fill_fd(int fd, const char *text)
 {
 	int r = 0;
 
-	/* The mode is set, not left to the umask: see mkdir_p. */
+	/* The mode is set, not left to the umask: see logwriter_mkdir_p. */
 	if (fchmod(fd, LOG_MODE) < 0)
 		r = -errno;
 	if (r == 0)
-		r = write_all(fd, text, strlen(text));
+		r = logwriter_write_fd(fd, text, strlen(text));
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0 && errno != EINTR)
@@ -177,7 +178,19 @@ static int fill(int fd, const char *text)
 	return r;
 }
 
-static int rename_noreplace(const char *from, const char *to)
+/* logwriter_fill_fd on fd, the new file at path: removed again if that fails. */
+static int logwriter_fill_file(int fd, const char *path, const char *text, char *err, size_t errn)
+{
+	int r = logwriter_fill_fd(fd, text);
+
+	if (r < 0) {
+		unlink(path);
+		return logwriter_fail(err, errn, -r, "write", path);
+	}
+	return 0;
+}
+
+static int logwriter_rename_noreplace(const char *from, const char *to)
 {
 #ifdef SYS_renameat2
 	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
@@ -187,7 +200,7 @@ static int rename_noreplace(const char *from, const char *to)
 #endif
 }
 
-static bool unsupported(int e)
+static bool logwriter_noreplace_unsupported(int e)
 {
 	return e == EPERM || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
 }
@@ -196,12 +209,12 @@ static bool unsupported(int e)
  * Gives the synced temp file tmp its final name, the first of DATE.md, DATE-2.md... not taken.
  * Sets *tmp_gone when the temp file no longer exists under its own name.
  */
-static int publish(enum logwriter_method method, const char *dir, const char *date, const char *tmp,
-		   const char *text, char *final, size_t finaln, bool *tmp_gone, char *err,
-		   size_t errn)
+static int logwriter_publish(enum logwriter_method method, const char *dir, const char *date,
+			     const char *tmp, const char *text, char *final, size_t finaln,
+			     bool *tmp_gone, char *err, size_t errn)
 {
 	for (int i = 1; i <= NAME_TRIES; i++) {
-		int fd, r;
+		int fd;
 
 		if (i == 1)
 			snprintf(final, finaln, "%s/%s.md", dir, date);
@@ -220,9 +233,9 @@ static int publish(enum logwriter_method method, const char *dir, const char *da
 				i--;
 				continue;
 			}
-			return fail(err, errn, errno, "link the log to", final);
+			return logwriter_fail(err, errn, errno, "link the log to", final);
 		case LOGWRITER_RENAME:
-			if (rename_noreplace(tmp, final) == 0) {
+			if (logwriter_rename_noreplace(tmp, final) == 0) {
 				*tmp_gone = true;
 				return 0;
 			}
@@ -230,24 +243,19 @@ static int publish(enum logwriter_method method, const char *dir, const char *da
 				continue;
 			/* No RENAME_NOREPLACE either: create the final name exclusively, write it.
 			 */
-			if (unsupported(errno)) {
+			if (logwriter_noreplace_unsupported(errno)) {
 				method = LOGWRITER_CREATE;
 				i--;
 				continue;
 			}
-			return fail(err, errn, errno, "rename the log to", final);
+			return logwriter_fail(err, errn, errno, "rename the log to", final);
 		case LOGWRITER_CREATE:
 			fd = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, LOG_MODE);
 			if (fd < 0 && errno == EEXIST)
 				continue;
 			if (fd < 0)
-				return fail(err, errn, errno, "create", final);
-			r = fill(fd, text);
-			if (r < 0) {
-				unlink(final);
-				return fail(err, errn, -r, "write", final);
-			}
-			return 0;
+				return logwriter_fail(err, errn, errno, "create", final);
+			return logwriter_fill_file(fd, final, text, err, errn);
 		}
 	}
 	snprintf(err, errn, "cannot find a free name for %s in %s: %s.md to %s-%d.md all exist",
@@ -255,7 +263,7 @@ static int publish(enum logwriter_method method, const char *dir, const char *da
 	return -EEXIST;
 }
 
-static int sync_dir(const char *dir)
+static int logwriter_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
@@ -272,6 +280,7 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 			 const char *text, char *path, size_t pathn, char *err, size_t errn)
 {
 	char d[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	const char *where; /* the directory as named to the file system */
 	size_t dn;
 	bool tmp_gone = false;
 	int fd, r;
@@ -294,7 +303,8 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 	snprintf(d, sizeof(d), "%.*s", (int)dn, dir);
 	if (dn == 1)
 		d[0] = '\0'; /* "/" + "/" + name would double the slash */
-	r = mkdir_p(dn == 1 ? "/" : d, err, errn);
+	where = dn == 1 ? "/" : d;
+	r = logwriter_mkdir_p(where, err, errn);
 	if (r < 0)
 		return r;
 
@@ -304,21 +314,20 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errn, errno, "create a temporary file in", dn == 1 ? "/" : d);
-	r = fill(fd, text);
-	if (r < 0) {
-		unlink(tmp);
-		return fail(err, errn, -r, "write", tmp);
-	}
-	r = publish(method, d, date, tmp, text, final, sizeof(final), &tmp_gone, err, errn);
+		return logwriter_fail(err, errn, errno, "create a temporary file in", where);
+	r = logwriter_fill_file(fd, tmp, text, err, errn);
+	if (r < 0)
+		return r;
+	r = logwriter_publish(method, d, date, tmp, text, final, sizeof(final), &tmp_gone, err,
+			      errn);
 	if (!tmp_gone)
 		unlink(tmp);
 	if (r < 0)
 		return r;
-	r = sync_dir(dn == 1 ? "/" : d);
+	r = logwriter_sync_dir(where);
 	if (r < 0) {
 		unlink(final);
-		return fail(err, errn, -r, "sync directory", dn == 1 ? "/" : d);
+		return logwriter_fail(err, errn, -r, "sync directory", where);
 	}
 	snprintf(path, pathn, "%s", final);
 	return 0;

@@ -22,7 +22,7 @@ void repo_global_shutdown(void)
 	git_libgit2_shutdown();
 }
 
-static char *login_name(void)
+static char *repo_default_author(void)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
@@ -38,7 +38,7 @@ static char *login_name(void)
 	return strdup(getenv("USER") ? getenv("USER") : "unknown");
 }
 
-static char *base_name(const char *path)
+static char *repo_base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -47,7 +47,7 @@ static char *base_name(const char *path)
 	return strdup(slash + 1);
 }
 
-static void fill_git(git_repository *repo, struct repo_info *info)
+static void repo_fill_from_git(git_repository *repo, struct repo_info *info)
 {
 	git_reference *head = NULL;
 	git_config *cfg = NULL;
@@ -116,14 +116,14 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 
 		info->root = strndup(wd, n > 1 && wd[n - 1] == '/' ? n - 1 : n);
 		info->is_git = true;
-		fill_git(repo, info);
+		repo_fill_from_git(repo, info);
 	} else {
 		info->root = strdup(real);
 	}
 	git_repository_free(repo);
-	info->name = base_name(info->root);
+	info->name = repo_base_name(info->root);
 	if (!info->author)
-		info->author = login_name();
+		info->author = repo_default_author();
 	if (!info->root || !info->name || !info->author) {
 		repo_info_finish(info);
 		snprintf(err, errn, "out of memory");
@@ -140,7 +140,7 @@ int repo_refresh(const char *root, struct repo_info *info)
 	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return -ENOENT;
 	info->is_git = true;
-	fill_git(repo, info);
+	repo_fill_from_git(repo, info);
 	git_repository_free(repo);
 	return 0;
 }
@@ -156,7 +156,7 @@ void repo_info_finish(struct repo_info *info)
 }
 
 /* Whether the index differs from HEAD's tree (or, unborn, holds anything). */
-static int index_has_staged(git_repository *repo, git_index *idx)
+static int repo_index_has_staged(git_repository *repo, git_index *idx)
 {
 	git_object *head_tree = NULL;
 	git_diff *diff = NULL;
@@ -195,7 +195,7 @@ int repo_commit_file(const char *root, const char *path, const char *message, ch
 	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
 	    git_repository_index(&idx, repo) < 0)
 		goto git_fail;
-	staged = index_has_staged(repo, idx);
+	staged = repo_index_has_staged(repo, idx);
 	if (staged < 0)
 		goto git_fail;
 	if (staged) {

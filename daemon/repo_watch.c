@@ -197,17 +197,17 @@ struct job {
 	char scratch[PATH_MAX + 2];
 };
 
-static void kick(struct repo_watch *rw);
-static void flush_cb(uv_timer_t *t);
+static void repo_watch_kick(struct repo_watch *rw);
+static void repo_watch_flush_cb(uv_timer_t *t);
 
-static int64_t batch_now(struct repo_watcher *w)
+static int64_t repo_watch_batch_now(struct repo_watcher *w)
 {
 	if (!w->batch_ns)
 		w->batch_ns = time_mono_ns();
 	return w->batch_ns;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static bool repo_watch_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
@@ -215,28 +215,28 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* "rel/name", or "name" when rel is the root; false when it does not fit. */
-static bool join_rel(char *buf, size_t n, const char *rel, const char *name)
+static bool repo_watch_join_rel(char *buf, size_t n, const char *rel, const char *name)
 {
 	int r = *rel ? snprintf(buf, n, "%s/%s", rel, name) : snprintf(buf, n, "%s", name);
 
 	return r >= 0 && (size_t)r < n;
 }
 
-static bool under(const char *rel, const char *prefix)
+static bool repo_watch_is_under(const char *rel, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
 	return strncmp(rel, prefix, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
 }
 
-static bool is_root(const struct owner *o)
+static bool repo_watch_owner_is_root(const struct owner *o)
 {
 	return o->kind != OWN_REFS && o->rel[0] == '\0';
 }
 
 /* Path sets. */
 
-static uint32_t hash_str(const char *s)
+static uint32_t repo_watch_hash_str(const char *s)
 {
 	uint32_t h = 2166136261u;
 
@@ -245,7 +245,7 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
-static void pathset_clear(struct pathset *ps)
+static void repo_watch_pathset_clear(struct pathset *ps)
 {
 	for (size_t i = 0; i < ps->n; i++)
 		free(ps->items[i].path);
@@ -254,13 +254,13 @@ static void pathset_clear(struct pathset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-static void pathset_move(struct pathset *dst, struct pathset *src)
+static void repo_watch_pathset_move(struct pathset *dst, struct pathset *src)
 {
 	*dst = *src;
 	memset(src, 0, sizeof(*src));
 }
 
-static bool pathset_grow(struct pathset *ps)
+static bool repo_watch_pathset_grow(struct pathset *ps)
 {
 	size_t nslots = ps->nslots ? ps->nslots * 2 : 64;
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
@@ -268,7 +268,7 @@ static bool pathset_grow(struct pathset *ps)
 	if (!slots)
 		return false;
 	for (size_t i = 0; i < ps->n; i++) {
-		size_t s = hash_str(ps->items[i].path) & (nslots - 1);
+		size_t s = repo_watch_hash_str(ps->items[i].path) & (nslots - 1);
 
 		while (slots[s])
 			s = (s + 1) & (nslots - 1);
@@ -280,13 +280,13 @@ static bool pathset_grow(struct pathset *ps)
 	return true;
 }
 
-static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
+static void repo_watch_pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
 {
 	struct path_item *it, *items;
 	size_t s;
 
 	if (ps->nslots) {
-		for (s = hash_str(path) & (ps->nslots - 1); ps->slots[s];
+		for (s = repo_watch_hash_str(path) & (ps->nslots - 1); ps->slots[s];
 		     s = (s + 1) & (ps->nslots - 1)) {
 			it = &ps->items[ps->slots[s] - 1];
 			if (strcmp(it->path, path) == 0) {
@@ -300,7 +300,7 @@ static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t 
 		ps->overflow = true;
 		return;
 	}
-	if ((ps->n + 1) * 2 > ps->nslots && !pathset_grow(ps)) {
+	if ((ps->n + 1) * 2 > ps->nslots && !repo_watch_pathset_grow(ps)) {
 		ps->overflow = true;
 		return;
 	}
@@ -319,14 +319,15 @@ static void pathset_add(struct pathset *ps, const char *path, bool dir, int64_t 
 	it->mono_ns = mono_ns;
 	it->dir = dir;
 	it->keep = true;
-	for (s = hash_str(path) & (ps->nslots - 1); ps->slots[s]; s = (s + 1) & (ps->nslots - 1))
+	for (s = repo_watch_hash_str(path) & (ps->nslots - 1); ps->slots[s];
+	     s = (s + 1) & (ps->nslots - 1))
 		;
 	ps->slots[s] = (uint32_t)++ps->n;
 }
 
 /* The wd table; the caller holds w->lock. */
 
-static struct wd_entry *tab_find(struct repo_watcher *w, int wd)
+static struct wd_entry *repo_watch_tab_find(struct repo_watcher *w, int wd)
 {
 	struct wd_entry *e;
 
@@ -338,7 +339,7 @@ static struct wd_entry *tab_find(struct repo_watcher *w, int wd)
 	return NULL;
 }
 
-static struct wd_entry *tab_insert(struct repo_watcher *w, int wd)
+static struct wd_entry *repo_watch_tab_insert(struct repo_watcher *w, int wd)
 {
 	struct wd_entry *e;
 	size_t b;
@@ -374,7 +375,7 @@ static struct wd_entry *tab_insert(struct repo_watcher *w, int wd)
 	return e;
 }
 
-static bool owned_by(const struct wd_entry *e, const struct repo_watch *rw)
+static bool repo_watch_entry_owned_by(const struct wd_entry *e, const struct repo_watch *rw)
 {
 	for (const struct owner *o = e->owners; o; o = o->next)
 		if (o->rw == rw)
@@ -383,7 +384,7 @@ static bool owned_by(const struct wd_entry *e, const struct repo_watch *rw)
 }
 
 /* Unlinks and frees e with its owners; rm asks the kernel to drop the watch too. */
-static void tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
+static void repo_watch_tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
 {
 	struct wd_entry **pp = &w->buckets[(unsigned)e->wd & (w->nbuckets - 1)];
 	struct owner *o, *next;
@@ -394,7 +395,7 @@ static void tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
 	for (o = e->owners; o; o = next) {
 		next = o->next;
 		e->owners = next;
-		if (!owned_by(e, o->rw))
+		if (!repo_watch_entry_owned_by(e, o->rw))
 			o->rw->nowned--;
 		free(o);
 	}
@@ -412,7 +413,7 @@ struct drop_match {
 };
 
 /* Removes the owners matching m, and the kernel watches left without owner. */
-static void tab_drop(struct repo_watcher *w, const struct drop_match *m)
+static void repo_watch_tab_drop(struct repo_watcher *w, const struct drop_match *m)
 {
 	for (size_t b = 0; b < w->nbuckets; b++) {
 		struct wd_entry *e, *enext;
@@ -426,7 +427,7 @@ static void tab_drop(struct repo_watcher *w, const struct drop_match *m)
 				struct owner *o = *pp;
 
 				if (o->rw == m->rw && (m->kinds & KIND_BIT(o->kind)) &&
-				    (!m->prefix || under(o->rel, m->prefix)) &&
+				    (!m->prefix || repo_watch_is_under(o->rel, m->prefix)) &&
 				    (!m->keep_gen || o->gen != m->keep_gen)) {
 					*pp = o->next;
 					free(o);
@@ -435,26 +436,26 @@ static void tab_drop(struct repo_watcher *w, const struct drop_match *m)
 					pp = &o->next;
 				}
 			}
-			if (dropped && !owned_by(e, m->rw))
+			if (dropped && !repo_watch_entry_owned_by(e, m->rw))
 				m->rw->nowned--;
 			if (!e->owners)
-				tab_remove(w, e, true);
+				repo_watch_tab_remove(w, e, true);
 		}
 	}
 }
 
-static void drop_owners(struct repo_watch *rw, unsigned kinds)
+static void repo_watch_drop_owners(struct repo_watch *rw, unsigned kinds)
 {
 	struct drop_match m = {.rw = rw, .kinds = kinds};
 
 	uv_mutex_lock(&rw->w->lock);
-	tab_drop(rw->w, &m);
+	repo_watch_tab_drop(rw->w, &m);
 	uv_mutex_unlock(&rw->w->lock);
 }
 
 /* Debouncing, on the loop. */
 
-static void arm(struct repo_watch *rw)
+static void repo_watch_arm_flush(struct repo_watch *rw)
 {
 	struct repo_watcher *w = rw->w;
 	uint64_t now = uv_now(w->loop), due;
@@ -467,43 +468,38 @@ static void arm(struct repo_watch *rw)
 	due = now + w->t.settle_ms;
 	if (due > rw->window_start + w->t.max_delay_ms)
 		due = rw->window_start + w->t.max_delay_ms;
-	uv_timer_start(&rw->flush_timer, flush_cb, due > now ? due - now : 0, 0);
+	uv_timer_start(&rw->flush_timer, repo_watch_flush_cb, due > now ? due - now : 0, 0);
 }
 
-static void note_what(struct repo_watch *rw, unsigned what, int64_t mono_ns)
+static void repo_watch_note_what(struct repo_watch *rw, unsigned what, int64_t mono_ns)
 {
 	rw->what |= what;
 	if (what & REPO_WATCH_GITDIR)
 		rw->last_activity_ns = mono_ns;
-	arm(rw);
+	repo_watch_arm_flush(rw);
 }
 
-static void note_path(struct repo_watch *rw, const char *rel, bool dir, int64_t mono_ns)
+static void repo_watch_note_path(struct repo_watch *rw, const char *rel, bool dir, int64_t mono_ns)
 {
-	pathset_add(&rw->paths, rel, dir, mono_ns);
-	arm(rw);
+	repo_watch_pathset_add(&rw->paths, rel, dir, mono_ns);
+	repo_watch_arm_flush(rw);
 }
 
-static void request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
+static void repo_watch_request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
 {
 	struct dirreq *d;
 
 	if (rw->ndirs >= DIRREQ_MAX) {
 		rw->pend_full = true;
-		note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+		repo_watch_note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
 		return;
 	}
-	if (rw->ndirs == rw->capdirs) {
-		size_t cap = rw->capdirs ? rw->capdirs * 2 : 8;
-
-		d = realloc(rw->dirs, cap * sizeof(*d));
-		if (!d) {
-			rw->pend_full = true;
-			return;
-		}
-		rw->dirs = d;
-		rw->capdirs = cap;
+	d = array_grow(rw->dirs, &rw->capdirs, rw->ndirs, sizeof(*d), 8);
+	if (!d) {
+		rw->pend_full = true;
+		return;
 	}
+	rw->dirs = d;
 	d = &rw->dirs[rw->ndirs];
 	d->kind = kind;
 	d->rel = strdup(rel);
@@ -514,7 +510,7 @@ static void request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
 	rw->ndirs++;
 }
 
-static void free_dirs(struct dirreq *dirs, size_t n)
+static void repo_watch_free_dirs(struct dirreq *dirs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i].rel);
@@ -523,7 +519,7 @@ static void free_dirs(struct dirreq *dirs, size_t n)
 
 /* Worker side. */
 
-static bool visited_add(struct job *j, int wd)
+static bool repo_watch_visited_add(struct job *j, int wd)
 {
 	size_t s;
 
@@ -555,7 +551,7 @@ static bool visited_add(struct job *j, int wd)
 }
 
 /* Adds (or re-owns) the watch on abs and returns its wd, or -errno; -ECANCELED when removed. */
-static int scan_add(struct job *j, uint8_t kind, const char *abs, const char *rel)
+static int repo_watch_job_own_dir(struct job *j, uint8_t kind, const char *abs, const char *rel)
 {
 	struct repo_watcher *w = j->rw->w;
 	struct wd_entry *e;
@@ -573,14 +569,14 @@ static int scan_add(struct job *j, uint8_t kind, const char *abs, const char *re
 		wd = -errno;
 		goto out;
 	}
-	e = tab_find(w, wd);
+	e = repo_watch_tab_find(w, wd);
 	if (!e) {
 		if (w->limit && w->nentries >= w->limit) {
 			inotify_rm_watch(w->fd, wd);
 			wd = -ENOSPC;
 			goto out;
 		}
-		e = tab_insert(w, wd);
+		e = repo_watch_tab_insert(w, wd);
 		if (!e) {
 			inotify_rm_watch(w->fd, wd);
 			wd = -ENOMEM;
@@ -592,12 +588,12 @@ static int scan_add(struct job *j, uint8_t kind, const char *abs, const char *re
 			break;
 	if (!o) {
 		size_t n = strlen(rel) + 1;
-		bool counted = owned_by(e, j->rw);
+		bool counted = repo_watch_entry_owned_by(e, j->rw);
 
 		o = malloc(sizeof(*o) + n);
 		if (!o) {
 			if (!e->owners)
-				tab_remove(w, e, true);
+				repo_watch_tab_remove(w, e, true);
 			wd = -ENOMEM;
 			goto out;
 		}
@@ -619,7 +615,7 @@ out:
  * The index, read only when needed: a repository would keep its cached copy (100 bytes a
  * file) for the watch's whole life, and most jobs never need it.
  */
-static git_index *job_index(struct job *j)
+static git_index *repo_watch_job_index(struct job *j)
 {
 	char path[PATH_MAX];
 	int n;
@@ -641,7 +637,7 @@ static git_index *job_index(struct job *j)
 }
 
 /* Ignored by git's rules and not tracked (a tracked file or a directory holding one counts). */
-static bool ignored(struct job *j, const char *rel, bool dir)
+static bool repo_watch_job_ignored(struct job *j, const char *rel, bool dir)
 {
 	size_t pos;
 	int ign = 0, n;
@@ -653,30 +649,27 @@ static bool ignored(struct job *j, const char *rel, bool dir)
 		return false;
 	if (git_ignore_path_is_ignored(&ign, j->repo, j->scratch) < 0 || !ign)
 		return false;
-	if (!job_index(j))
+	if (!repo_watch_job_index(j))
 		return true;
 	if (dir)
 		return git_index_find_prefix(&pos, j->index, j->scratch) != 0;
 	return git_index_get_bypath(j->index, rel, 0) == NULL;
 }
 
-static void found_add(struct job *j, const char *rel)
+static void repo_watch_job_found_add(struct job *j, const char *rel)
 {
+	char **f;
+
 	if (j->nfound >= PATHS_MAX) {
 		j->found_more = true;
 		return;
 	}
-	if (j->nfound == j->capfound) {
-		size_t cap = j->capfound ? j->capfound * 2 : 16;
-		char **f = realloc(j->found, cap * sizeof(*f));
-
-		if (!f) {
-			j->found_more = true;
-			return;
-		}
-		j->found = f;
-		j->capfound = cap;
+	f = array_grow(j->found, &j->capfound, j->nfound, sizeof(*f), 16);
+	if (!f) {
+		j->found_more = true;
+		return;
 	}
+	j->found = f;
 	j->found[j->nfound] = strdup(rel);
 	if (j->found[j->nfound])
 		j->nfound++;
@@ -684,12 +677,29 @@ static void found_add(struct job *j, const char *rel)
 		j->found_more = true;
 }
 
-static bool job_stopped(struct job *j)
+/*
+ * What repo_watch_job_own_dir's failure wd means for the job: out of watches or memory stops it,
+ * a root (is_root) that does not exist makes the repository gone; a missing directory below it
+ * was deleted meanwhile.
+ */
+static void repo_watch_job_own_failed(struct job *j, int wd, const char *abs, bool is_root)
+{
+	if (wd == -ENOSPC || wd == -ENOMEM) {
+		j->add_err = -wd;
+	} else if (wd == -ENOENT || wd == -ENOTDIR) {
+		if (is_root)
+			j->root_missing = true;
+	} else if (wd != -ECANCELED) {
+		log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
+	}
+}
+
+static bool repo_watch_job_stopped(struct job *j)
 {
 	return j->add_err || atomic_load(&j->cancelled);
 }
 
-static bool entry_is_dir(DIR *dir, const struct dirent *de)
+static bool repo_watch_dirent_is_dir(DIR *dir, const struct dirent *de)
 {
 	struct stat st;
 
@@ -704,15 +714,15 @@ static bool entry_is_dir(DIR *dir, const struct dirent *de)
  * directory that just appeared), what is found inside is new: worktree files are remembered
  * for the next report, and a ref file makes it a GITDIR change.
  */
-static void walk(struct job *j, uint8_t kind, const char *start, bool report)
+static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, bool report)
 {
 	const char *base = kind == OWN_WORKTREE ? j->root : j->commondir;
-	char **stack = NULL, abs[PATH_MAX], child[PATH_MAX];
+	char **stack = NULL, **s, abs[PATH_MAX], child[PATH_MAX];
 	size_t n = 0, cap = 0;
 
-	if (!base || (kind == OWN_WORKTREE && *start && ignored(j, start, true)))
+	if (!base || (kind == OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)))
 		return;
-	stack = malloc(sizeof(*stack) * (cap = 64));
+	stack = array_grow(NULL, &cap, 0, sizeof(*stack), 64);
 	if (!stack || !(stack[n] = strdup(start))) {
 		free(stack);
 		j->complete = false;
@@ -725,7 +735,7 @@ static void walk(struct job *j, uint8_t kind, const char *start, bool report)
 		DIR *dir;
 		int wd;
 
-		if (job_stopped(j)) {
+		if (repo_watch_job_stopped(j)) {
 			free(rel);
 			j->complete = false;
 			continue;
@@ -735,19 +745,14 @@ static void walk(struct job *j, uint8_t kind, const char *start, bool report)
 			free(rel);
 			continue;
 		}
-		wd = scan_add(j, kind, abs, rel);
+		wd = repo_watch_job_own_dir(j, kind, abs, rel);
 		if (wd < 0) {
-			if (wd == -ENOSPC || wd == -ENOMEM)
-				j->add_err = -wd;
-			else if (kind == OWN_WORKTREE && !*rel && (wd == -ENOENT || wd == -ENOTDIR))
-				j->root_missing = true;
-			else if (wd != -ECANCELED && wd != -ENOENT && wd != -ENOTDIR)
-				log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
+			repo_watch_job_own_failed(j, wd, abs, kind == OWN_WORKTREE && !*rel);
 			free(rel);
 			continue;
 		}
 		/* A directory reached twice in one walk is a bind mount or a loop: walk it once. */
-		if (!visited_add(j, wd)) {
+		if (!repo_watch_visited_add(j, wd)) {
 			free(rel);
 			continue;
 		}
@@ -764,29 +769,25 @@ static void walk(struct job *j, uint8_t kind, const char *start, bool report)
 				continue;
 			if (kind == OWN_WORKTREE && strcmp(name, ".git") == 0)
 				continue;
-			if (!join_rel(child, sizeof(child), rel, name))
+			if (!repo_watch_join_rel(child, sizeof(child), rel, name))
 				continue;
-			if (entry_is_dir(dir, de)) {
-				if (kind == OWN_WORKTREE && ignored(j, child, true))
+			if (repo_watch_dirent_is_dir(dir, de)) {
+				if (kind == OWN_WORKTREE && repo_watch_job_ignored(j, child, true))
 					continue;
-				if (n == cap) {
-					char **s = realloc(stack, sizeof(*stack) * cap * 2);
-
-					if (!s) {
-						j->complete = false;
-						continue;
-					}
-					stack = s;
-					cap *= 2;
+				s = array_grow(stack, &cap, n, sizeof(*stack), 64);
+				if (!s) {
+					j->complete = false;
+					continue;
 				}
+				stack = s;
 				if ((stack[n] = strdup(child)))
 					n++;
 				else
 					j->complete = false;
 			} else if (report) {
 				if (kind == OWN_WORKTREE)
-					found_add(j, child);
-				else if (!ends_with(name, ".lock"))
+					repo_watch_job_found_add(j, child);
+				else if (!repo_watch_ends_with(name, ".lock"))
 					j->found_ref = true;
 			}
 		}
@@ -796,22 +797,18 @@ static void walk(struct job *j, uint8_t kind, const char *start, bool report)
 	free(stack);
 }
 
-static void add_root(struct job *j, uint8_t kind, const char *abs)
+static void repo_watch_job_add_root(struct job *j, uint8_t kind, const char *abs)
 {
 	int wd;
 
-	if (!abs || job_stopped(j))
+	if (!abs || repo_watch_job_stopped(j))
 		return;
-	wd = scan_add(j, kind, abs, "");
-	if (wd == -ENOSPC || wd == -ENOMEM)
-		j->add_err = -wd;
-	else if (wd == -ENOENT || wd == -ENOTDIR)
-		j->root_missing = true;
-	else if (wd < 0 && wd != -ECANCELED)
-		log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
+	wd = repo_watch_job_own_dir(j, kind, abs, "");
+	if (wd < 0)
+		repo_watch_job_own_failed(j, wd, abs, true);
 }
 
-static char *strip_slash(const char *path)
+static char *repo_watch_strip_slash(const char *path)
 {
 	size_t n = strlen(path);
 
@@ -820,7 +817,7 @@ static char *strip_slash(const char *path)
 	return strndup(path, n);
 }
 
-static void job_open(struct job *j)
+static void repo_watch_job_open(struct job *j)
 {
 	git_repository *repo = NULL;
 
@@ -839,39 +836,39 @@ static void job_open(struct job *j)
 	j->repo = repo;
 	j->repo_opened = true;
 	if (!j->gitdir)
-		j->gitdir = strip_slash(git_repository_path(repo));
+		j->gitdir = repo_watch_strip_slash(git_repository_path(repo));
 	if (!j->commondir && git_repository_commondir(repo))
-		j->commondir = strip_slash(git_repository_commondir(repo));
+		j->commondir = repo_watch_strip_slash(git_repository_commondir(repo));
 }
 
-static void job_work(uv_work_t *req)
+static void repo_watch_job_work(uv_work_t *req)
 {
 	struct job *j = req->data;
 	int64_t start = time_mono_ns();
 
 	if (j->setup)
-		job_open(j);
+		repo_watch_job_open(j);
 	if (j->gitdir && !j->commondir)
 		j->commondir = strdup(j->gitdir);
 	j->complete = true;
 	/* New directories first, reporting what is in them; the full walk then skips them. */
 	for (size_t i = 0; i < j->ndirs; i++)
-		walk(j, j->dirs[i].kind, j->dirs[i].rel, true);
+		repo_watch_job_walk(j, j->dirs[i].kind, j->dirs[i].rel, true);
 	if (j->full) {
 		/* Git metadata first: if the limit bites, it bites the worktree. */
 		if (j->gitdir) {
-			add_root(j, OWN_GITDIR, j->gitdir);
-			add_root(j, OWN_COMMON, j->commondir);
-			walk(j, OWN_REFS, "refs", false);
+			repo_watch_job_add_root(j, OWN_GITDIR, j->gitdir);
+			repo_watch_job_add_root(j, OWN_COMMON, j->commondir);
+			repo_watch_job_walk(j, OWN_REFS, "refs", false);
 		}
 		if (j->worktree)
-			walk(j, OWN_WORKTREE, "", false);
+			repo_watch_job_walk(j, OWN_WORKTREE, "", false);
 	}
 	if (j->flush) {
 		for (size_t i = 0; i < j->paths.n && !atomic_load(&j->cancelled); i++) {
 			struct path_item *it = &j->paths.items[i];
 
-			it->keep = !ignored(j, it->path, it->dir);
+			it->keep = !repo_watch_job_ignored(j, it->path, it->dir);
 		}
 	}
 	git_index_free(j->index);
@@ -882,13 +879,13 @@ static void job_work(uv_work_t *req)
 
 /* Loop side. */
 
-static void job_free(struct job *j)
+static void repo_watch_job_free(struct job *j)
 {
 	free(j->root);
 	free(j->gitdir);
 	free(j->commondir);
-	free_dirs(j->dirs, j->ndirs);
-	pathset_clear(&j->paths);
+	repo_watch_free_dirs(j->dirs, j->ndirs);
+	repo_watch_pathset_clear(&j->paths);
 	for (size_t i = 0; i < j->nfound; i++)
 		free(j->found[i]);
 	free(j->found);
@@ -896,7 +893,7 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-static void watcher_maybe_free(struct repo_watcher *w)
+static void repo_watch_watcher_maybe_free(struct repo_watcher *w)
 {
 	if (!w->destroyed || w->nalive > 0 || w->ninst > 0)
 		return;
@@ -906,7 +903,7 @@ static void watcher_maybe_free(struct repo_watcher *w)
 	free(w);
 }
 
-static void rw_maybe_free(struct repo_watch *rw)
+static void repo_watch_maybe_free(struct repo_watch *rw)
 {
 	struct repo_watcher *w = rw->w;
 
@@ -916,22 +913,22 @@ static void rw_maybe_free(struct repo_watch *rw)
 	free(rw->root);
 	free(rw->gitdir);
 	free(rw->commondir);
-	free_dirs(rw->dirs, rw->ndirs);
-	pathset_clear(&rw->paths);
+	repo_watch_free_dirs(rw->dirs, rw->ndirs);
+	repo_watch_pathset_clear(&rw->paths);
 	free(rw);
 	w->nalive--;
-	watcher_maybe_free(w);
+	repo_watch_watcher_maybe_free(w);
 }
 
-static void rw_close_cb(uv_handle_t *h)
+static void repo_watch_timer_close_cb(uv_handle_t *h)
 {
 	struct repo_watch *rw = h->data;
 
 	rw->handles--;
-	rw_maybe_free(rw);
+	repo_watch_maybe_free(rw);
 }
 
-static void inst_close_cb(uv_handle_t *h)
+static void repo_watch_inst_close_cb(uv_handle_t *h)
 {
 	struct inst *in = h->data;
 	struct repo_watcher *w = in->w;
@@ -939,11 +936,11 @@ static void inst_close_cb(uv_handle_t *h)
 	close(in->fd);
 	free(in);
 	w->ninst--;
-	watcher_maybe_free(w);
+	repo_watch_watcher_maybe_free(w);
 }
 
 /* Closes the instance: the kernel drops whatever watches are left with the descriptor. */
-static void inst_close(struct repo_watcher *w)
+static void repo_watch_inst_close(struct repo_watcher *w)
 {
 	struct inst *in = w->inst;
 
@@ -952,16 +949,16 @@ static void inst_close(struct repo_watcher *w)
 	uv_mutex_lock(&w->lock);
 	for (size_t b = 0; b < w->nbuckets; b++)
 		while (w->buckets[b])
-			tab_remove(w, w->buckets[b], false);
+			repo_watch_tab_remove(w, w->buckets[b], false);
 	w->fd = -1;
 	uv_mutex_unlock(&w->lock);
 	w->inst = NULL;
 	in->closing = true;
 	uv_poll_stop(&in->poll);
-	uv_close((uv_handle_t *)&in->poll, inst_close_cb);
+	uv_close((uv_handle_t *)&in->poll, repo_watch_inst_close_cb);
 }
 
-static void cancel_job(struct repo_watch *rw)
+static void repo_watch_cancel_job(struct repo_watch *rw)
 {
 	if (!rw->job)
 		return;
@@ -971,17 +968,17 @@ static void cancel_job(struct repo_watch *rw)
 	uv_cancel((uv_req_t *)&rw->job->req);
 }
 
-static void rescan_cb(uv_timer_t *t)
+static void repo_watch_rescan_cb(uv_timer_t *t)
 {
 	struct repo_watch *rw = t->data;
 
-	note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+	repo_watch_note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
 }
 
-static void degrade(struct repo_watch *rw, const char *fmt, ...)
+static void repo_watch_set_degraded(struct repo_watch *rw, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void degrade(struct repo_watch *rw, const char *fmt, ...)
+static void repo_watch_set_degraded(struct repo_watch *rw, const char *fmt, ...)
 {
 	unsigned period = rw->w->t.degraded_rescan_ms;
 	size_t keep = 0;
@@ -996,8 +993,8 @@ static void degrade(struct repo_watch *rw, const char *fmt, ...)
 	log_warnx("repo_watch: %s: %s; watching its git metadata only, with a full rescan every "
 		  "%u s",
 		  rw->root, rw->reason, (period + 999) / 1000);
-	cancel_job(rw);
-	drop_owners(rw, KIND_BIT(OWN_WORKTREE));
+	repo_watch_cancel_job(rw);
+	repo_watch_drop_owners(rw, KIND_BIT(OWN_WORKTREE));
 	for (size_t i = 0; i < rw->ndirs; i++) {
 		if (rw->dirs[i].kind == OWN_WORKTREE)
 			free(rw->dirs[i].rel);
@@ -1005,30 +1002,30 @@ static void degrade(struct repo_watch *rw, const char *fmt, ...)
 			rw->dirs[keep++] = rw->dirs[i];
 	}
 	rw->ndirs = keep;
-	uv_timer_start(&rw->rescan_timer, rescan_cb, period, period);
-	note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
+	uv_timer_start(&rw->rescan_timer, repo_watch_rescan_cb, period, period);
+	repo_watch_note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
 }
 
-static void set_gone(struct repo_watch *rw)
+static void repo_watch_set_gone(struct repo_watch *rw)
 {
 	rw->gone = true;
 	log_warnx("repo_watch: %s was deleted or moved away; no longer watching it", rw->root);
-	cancel_job(rw);
-	drop_owners(rw, KINDS_ALL);
+	repo_watch_cancel_job(rw);
+	repo_watch_drop_owners(rw, KINDS_ALL);
 	uv_timer_stop(&rw->flush_timer);
 	uv_timer_stop(&rw->rescan_timer);
 	rw->window_open = false;
 	rw->what = 0;
 	rw->pend_full = rw->pend_flush = false;
-	free_dirs(rw->dirs, rw->ndirs);
+	repo_watch_free_dirs(rw->dirs, rw->ndirs);
 	rw->dirs = NULL;
 	rw->ndirs = rw->capdirs = 0;
-	pathset_clear(&rw->paths);
+	repo_watch_pathset_clear(&rw->paths);
 }
 
 /* Calls touched then changed; false when a callback removed the watch. */
-static bool deliver(struct repo_watch *rw, unsigned what, const struct repo_watch_touch *t,
-		    size_t n)
+static bool repo_watch_deliver(struct repo_watch *rw, unsigned what,
+			       const struct repo_watch_touch *t, size_t n)
 {
 	if (n > 0 && rw->ops.touched)
 		rw->ops.touched(rw->arg, t, n);
@@ -1039,7 +1036,7 @@ static bool deliver(struct repo_watch *rw, unsigned what, const struct repo_watc
 	return !rw->removed && !rw->gone;
 }
 
-static bool deliver_filtered(struct repo_watch *rw, struct job *j)
+static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
 {
 	struct repo_watch_touch *t = calloc(j->paths.n ? j->paths.n : 1, sizeof(*t));
 	unsigned what = j->what;
@@ -1060,12 +1057,12 @@ static bool deliver_filtered(struct repo_watch *rw, struct job *j)
 	}
 	if (j->paths.overflow)
 		what |= REPO_WATCH_WORKTREE | REPO_WATCH_TRUNCATED;
-	ok = deliver(rw, what, t, n);
+	ok = repo_watch_deliver(rw, what, t, n);
 	free(t);
 	return ok;
 }
 
-static void job_done(uv_work_t *req, int status)
+static void repo_watch_job_done(uv_work_t *req, int status)
 {
 	struct job *j = req->data;
 	struct repo_watch *rw = j->rw;
@@ -1091,56 +1088,57 @@ static void job_done(uv_work_t *req, int status)
 		    j->flush ? "report " : "", (double)j->work_ns / 1e6, j->nwalked,
 		    j->flush ? j->paths.n : 0, rw->nowned);
 	if (status < 0 || atomic_load(&j->cancelled) || rw->removed || rw->gone) {
-		job_free(j);
+		repo_watch_job_free(j);
 		if (rw->removed)
-			rw_maybe_free(rw);
+			repo_watch_maybe_free(rw);
 		else
-			kick(rw);
+			repo_watch_kick(rw);
 		return;
 	}
 	if (j->root_missing) {
-		job_free(j);
-		set_gone(rw);
+		repo_watch_job_free(j);
+		repo_watch_set_gone(rw);
 		if (rw->ops.gone)
 			rw->ops.gone(rw->arg);
 		return;
 	}
 	if (j->add_err == ENOSPC) {
 		if (rw->w->limit)
-			degrade(rw,
-				"inotify watch limit reached (%zu watches, or "
-				"fs.inotify.max_user_watches)",
-				rw->w->limit);
+			repo_watch_set_degraded(rw,
+						"inotify watch limit reached (%zu watches, or "
+						"fs.inotify.max_user_watches)",
+						rw->w->limit);
 		else
-			degrade(rw, "inotify watch limit reached (fs.inotify.max_user_watches)");
+			repo_watch_set_degraded(
+			    rw, "inotify watch limit reached (fs.inotify.max_user_watches)");
 	} else if (j->add_err) {
-		degrade(rw, "cannot add inotify watches: %s", strerror(j->add_err));
+		repo_watch_set_degraded(rw, "cannot add inotify watches: %s", strerror(j->add_err));
 	} else if (j->full && j->complete) {
 		struct drop_match m = {
 		    .rw = rw, .kinds = j->worktree ? KINDS_ALL : KINDS_GIT, .keep_gen = j->gen};
 
 		uv_mutex_lock(&rw->w->lock);
-		tab_drop(rw->w, &m);
+		repo_watch_tab_drop(rw->w, &m);
 		uv_mutex_unlock(&rw->w->lock);
 	}
 	if (!rw->degraded)
 		for (size_t i = 0; i < j->nfound; i++)
-			note_path(rw, j->found[i], false, now);
+			repo_watch_note_path(rw, j->found[i], false, now);
 	if (j->found_more && !rw->degraded) {
 		rw->paths.overflow = true;
-		arm(rw);
+		repo_watch_arm_flush(rw);
 	}
 	if (j->found_ref)
-		note_what(rw, REPO_WATCH_GITDIR, now);
-	if (j->flush && !deliver_filtered(rw, j)) {
-		job_free(j);
+		repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
+	if (j->flush && !repo_watch_deliver_filtered(rw, j)) {
+		repo_watch_job_free(j);
 		return;
 	}
-	job_free(j);
-	kick(rw);
+	repo_watch_job_free(j);
+	repo_watch_kick(rw);
 }
 
-static void start_job(struct repo_watch *rw)
+static void repo_watch_start_job(struct repo_watch *rw)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	int r;
@@ -1150,13 +1148,13 @@ static void start_job(struct repo_watch *rw)
 	    (rw->commondir && !(j->commondir = strdup(rw->commondir)))) {
 		log_warnx("repo_watch: out of memory starting a scan of %s", rw->root);
 		if (j)
-			job_free(j);
+			repo_watch_job_free(j);
 		return;
 	}
 	j->rw = rw;
 	atomic_init(&j->cancelled, false);
 	j->req.data = j;
-	/* 0 means "any generation" to tab_drop. */
+	/* 0 means "any generation" to repo_watch_tab_drop. */
 	if (++rw->gen == 0)
 		rw->gen = 1;
 	j->gen = rw->gen;
@@ -1173,20 +1171,20 @@ static void start_job(struct repo_watch *rw)
 		j->flush = true;
 		j->what = rw->what;
 		rw->what = 0;
-		pathset_move(&j->paths, &rw->paths);
+		repo_watch_pathset_move(&j->paths, &rw->paths);
 		rw->pend_flush = false;
 	}
-	r = uv_queue_work(rw->w->loop, &j->req, job_work, job_done);
+	r = uv_queue_work(rw->w->loop, &j->req, repo_watch_job_work, repo_watch_job_done);
 	if (r < 0) {
 		log_warnx("repo_watch: cannot queue a scan of %s: %s", rw->root, uv_strerror(r));
-		job_free(j);
+		repo_watch_job_free(j);
 		return;
 	}
 	rw->job = j;
 }
 
 /* Starts the next job or delivers a report that needs none; never while one runs. */
-static void kick(struct repo_watch *rw)
+static void repo_watch_kick(struct repo_watch *rw)
 {
 	bool scans = rw->pend_setup || rw->pend_full || rw->ndirs > 0;
 
@@ -1200,38 +1198,33 @@ static void kick(struct repo_watch *rw)
 		rw->what = 0;
 		rw->pend_flush = false;
 		if (what)
-			deliver(rw, what, NULL, 0);
+			repo_watch_deliver(rw, what, NULL, 0);
 		return;
 	}
-	start_job(rw);
+	repo_watch_start_job(rw);
 }
 
-static void flush_cb(uv_timer_t *t)
+static void repo_watch_flush_cb(uv_timer_t *t)
 {
 	struct repo_watch *rw = t->data;
 
 	rw->window_open = false;
 	rw->report_first_ns = rw->window_first_ns;
 	rw->pend_flush = true;
-	kick(rw);
+	repo_watch_kick(rw);
 }
 
 /* Event handling, on the loop with w->lock held. */
 
-static void drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t kind,
-		       const char *prefix)
+static void repo_watch_drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t kind,
+				  const char *prefix)
 {
 	struct drop *d;
 
-	if (w->ndrops == w->capdrops) {
-		size_t cap = w->capdrops ? w->capdrops * 2 : 4;
-
-		d = realloc(w->drops, cap * sizeof(*d));
-		if (!d)
-			return;
-		w->drops = d;
-		w->capdrops = cap;
-	}
+	d = array_grow(w->drops, &w->capdrops, w->ndrops, sizeof(*d), 4);
+	if (!d)
+		return;
+	w->drops = d;
 	d = &w->drops[w->ndrops];
 	d->rw = rw;
 	d->kind = kind;
@@ -1240,7 +1233,8 @@ static void drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t ki
 		w->ndrops++;
 }
 
-static void owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask, const char *name)
+static void repo_watch_owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask,
+				   const char *name)
 {
 	struct repo_watch *rw = o->rw;
 	int64_t now;
@@ -1248,95 +1242,98 @@ static void owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask, 
 	if (rw->removed || rw->gone || rw->gone_pending)
 		return;
 	if (!*name) {
-		if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) && is_root(o))
+		if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) &&
+		    repo_watch_owner_is_root(o))
 			rw->gone_pending = true;
 		return;
 	}
-	now = batch_now(w);
+	now = repo_watch_batch_now(w);
 	switch (o->kind) {
 	case OWN_WORKTREE:
-		if (strcmp(name, ".git") == 0 || !join_rel(w->path, sizeof(w->path), o->rel, name))
+		if (strcmp(name, ".git") == 0 ||
+		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				request_dir(rw, OWN_WORKTREE, w->path);
+				repo_watch_request_dir(rw, OWN_WORKTREE, w->path);
 			if (mask & (IN_DELETE | IN_MOVED_FROM))
-				note_path(rw, w->path, true, now);
+				repo_watch_note_path(rw, w->path, true, now);
 			if (mask & IN_MOVED_FROM)
-				drop_later(w, rw, OWN_WORKTREE, w->path);
+				repo_watch_drop_later(w, rw, OWN_WORKTREE, w->path);
 			return;
 		}
-		note_path(rw, w->path, false, now);
+		repo_watch_note_path(rw, w->path, false, now);
 		if (strcmp(name, ".gitignore") == 0 && !(mask & (IN_MODIFY | IN_ATTRIB)))
 			rw->pend_full = true;
 		return;
 	case OWN_GITDIR:
 		if (!(mask & IN_ISDIR) && (strcmp(name, "HEAD") == 0 || strcmp(name, "index") == 0))
-			note_what(rw, REPO_WATCH_GITDIR, now);
+			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
 	case OWN_COMMON:
 		if (!(mask & IN_ISDIR) && strcmp(name, "packed-refs") == 0)
-			note_what(rw, REPO_WATCH_GITDIR, now);
+			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
 	case OWN_REFS:
-		if (ends_with(name, ".lock") || !join_rel(w->path, sizeof(w->path), o->rel, name))
+		if (repo_watch_ends_with(name, ".lock") ||
+		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				request_dir(rw, OWN_REFS, w->path);
+				repo_watch_request_dir(rw, OWN_REFS, w->path);
 			if (mask & IN_MOVED_FROM)
-				drop_later(w, rw, OWN_REFS, w->path);
+				repo_watch_drop_later(w, rw, OWN_REFS, w->path);
 			return;
 		}
-		note_what(rw, REPO_WATCH_GITDIR, now);
+		repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
 	}
 }
 
-static void overflow_all(struct repo_watcher *w)
+static void repo_watch_overflow_all(struct repo_watcher *w)
 {
 	log_warnx("repo_watch: inotify queue overflowed; rescanning every watched repository");
 	for (struct repo_watch *rw = w->watches; rw; rw = rw->next) {
 		if (rw->removed || rw->gone)
 			continue;
 		rw->pend_full = true;
-		note_what(rw, REPO_WATCH_RESCAN, batch_now(w));
+		repo_watch_note_what(rw, REPO_WATCH_RESCAN, repo_watch_batch_now(w));
 	}
 }
 
-static void handle_event(struct repo_watcher *w, int wd, uint32_t mask, const char *name)
+static void repo_watch_handle_event(struct repo_watcher *w, int wd, uint32_t mask, const char *name)
 {
 	struct wd_entry *e;
 
 	if (mask & IN_Q_OVERFLOW) {
-		overflow_all(w);
+		repo_watch_overflow_all(w);
 		return;
 	}
-	e = tab_find(w, wd);
+	e = repo_watch_tab_find(w, wd);
 	if (!e)
 		return;
 	if (mask & IN_IGNORED) {
 		/* The kernel dropped the watch: directory deleted or file system unmounted. */
 		for (struct owner *o = e->owners; o; o = o->next)
-			if (is_root(o) && !o->rw->removed && !o->rw->gone)
+			if (repo_watch_owner_is_root(o) && !o->rw->removed && !o->rw->gone)
 				o->rw->gone_pending = true;
-		tab_remove(w, e, false);
+		repo_watch_tab_remove(w, e, false);
 		return;
 	}
 	for (struct owner *o = e->owners; o; o = o->next)
-		owner_event(w, o, mask, name);
+		repo_watch_owner_event(w, o, mask, name);
 	for (size_t i = 0; i < w->ndrops; i++) {
 		struct drop_match m = {.rw = w->drops[i].rw,
 				       .kinds = KIND_BIT(w->drops[i].kind),
 				       .prefix = w->drops[i].prefix};
 
-		tab_drop(w, &m);
+		repo_watch_tab_drop(w, &m);
 		free(w->drops[i].prefix);
 	}
 	w->ndrops = 0;
 }
 
-static void process_events(struct repo_watcher *w, const char *buf, size_t len)
+static void repo_watch_process_events(struct repo_watcher *w, const char *buf, size_t len)
 {
 	struct repo_watch *rw, *next;
 	size_t off = 0;
@@ -1349,7 +1346,7 @@ static void process_events(struct repo_watcher *w, const char *buf, size_t len)
 		memcpy(&ev, buf + off, sizeof(ev));
 		if (ev.len > len - off - sizeof(ev))
 			break;
-		handle_event(w, ev.wd, ev.mask, ev.len ? buf + off + sizeof(ev) : "");
+		repo_watch_handle_event(w, ev.wd, ev.mask, ev.len ? buf + off + sizeof(ev) : "");
 		off += sizeof(ev) + ev.len;
 	}
 	uv_mutex_unlock(&w->lock);
@@ -1359,16 +1356,16 @@ static void process_events(struct repo_watcher *w, const char *buf, size_t len)
 		if (rw->removed)
 			continue;
 		if (rw->gone_pending && !rw->gone) {
-			set_gone(rw);
+			repo_watch_set_gone(rw);
 			if (rw->ops.gone)
 				rw->ops.gone(rw->arg);
 			continue;
 		}
-		kick(rw);
+		repo_watch_kick(rw);
 	}
 }
 
-static void fail_all(struct repo_watcher *w, const char *what, int err)
+static void repo_watch_fail_all(struct repo_watcher *w, const char *what, int err)
 {
 	struct repo_watch *rw, *next;
 
@@ -1376,19 +1373,19 @@ static void fail_all(struct repo_watcher *w, const char *what, int err)
 	for (rw = w->watches; rw; rw = next) {
 		next = rw->next;
 		if (!rw->removed && !rw->gone)
-			degrade(rw, "%s: %s", what, uv_strerror(err));
+			repo_watch_set_degraded(rw, "%s: %s", what, uv_strerror(err));
 	}
-	inst_close(w);
+	repo_watch_inst_close(w);
 }
 
-static void poll_cb(uv_poll_t *h, int status, int events)
+static void repo_watch_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct inst *in = h->data;
 	struct repo_watcher *w = in->w;
 
 	(void)events;
 	if (status < 0) {
-		fail_all(w, "polling the inotify descriptor failed", status);
+		repo_watch_fail_all(w, "polling the inotify descriptor failed", status);
 		return;
 	}
 	/* Bounded, for fairness: the poll is level-triggered, so what is left comes next turn. */
@@ -1399,16 +1396,16 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				fail_all(w, "reading inotify events failed", -errno);
+				repo_watch_fail_all(w, "reading inotify events failed", -errno);
 			return;
 		}
 		if (n == 0)
 			return;
-		process_events(w, in->buf, (size_t)n);
+		repo_watch_process_events(w, in->buf, (size_t)n);
 	}
 }
 
-static int inst_open(struct repo_watcher *w)
+static int repo_watch_inst_open(struct repo_watcher *w)
 {
 	struct inst *in;
 	int fd, r;
@@ -1433,10 +1430,10 @@ static int inst_open(struct repo_watcher *w)
 	}
 	in->poll.data = in;
 	w->ninst++;
-	r = uv_poll_start(&in->poll, UV_READABLE, poll_cb);
+	r = uv_poll_start(&in->poll, UV_READABLE, repo_watch_poll_cb);
 	if (r < 0) {
 		w->inst = in;
-		inst_close(w);
+		repo_watch_inst_close(w);
 		return r;
 	}
 	uv_mutex_lock(&w->lock);
@@ -1484,8 +1481,8 @@ void repo_watcher_destroy(struct repo_watcher *w)
 		next = rw->next;
 		repo_watch_remove(rw);
 	}
-	inst_close(w);
-	watcher_maybe_free(w);
+	repo_watch_inst_close(w);
+	repo_watch_watcher_maybe_free(w);
 }
 
 void repo_watcher_set_limit(struct repo_watcher *w, size_t max_watches)
@@ -1495,15 +1492,21 @@ void repo_watcher_set_limit(struct repo_watcher *w, size_t max_watches)
 	uv_mutex_unlock(&w->lock);
 }
 
-size_t repo_watcher_count(const struct repo_watcher *w)
+/* *field of the watcher or one of its watches, read under w->lock (const or not). */
+static size_t repo_watch_read_locked(const struct repo_watcher *w, const size_t *field)
 {
 	uv_mutex_t *lock = (uv_mutex_t *)&w->lock;
 	size_t n;
 
 	uv_mutex_lock(lock);
-	n = w->nentries;
+	n = *field;
 	uv_mutex_unlock(lock);
 	return n;
+}
+
+size_t repo_watcher_count(const struct repo_watcher *w)
+{
+	return repo_watch_read_locked(w, &w->nentries);
 }
 
 int repo_watcher_fd(const struct repo_watcher *w)
@@ -1513,7 +1516,7 @@ int repo_watcher_fd(const struct repo_watcher *w)
 
 #ifdef STINT_TEST_HOOKS
 /* A buffer of whole inotify events, each name NUL-terminated within its length. */
-static bool events_valid(const char *buf, size_t len)
+static bool repo_watch_events_valid(const char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -1534,9 +1537,9 @@ static bool events_valid(const char *buf, size_t len)
 
 int repo_watcher_inject(struct repo_watcher *w, const void *buf, size_t len)
 {
-	if (!events_valid(buf, len))
+	if (!repo_watch_events_valid(buf, len))
 		return -EINVAL;
-	process_events(w, buf, len);
+	repo_watch_process_events(w, buf, len);
 	return 0;
 }
 #endif
@@ -1550,9 +1553,9 @@ struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_r
 
 	if (!rw)
 		return NULL;
-	rw->root = strip_slash(worktree_root);
-	rw->gitdir = gitdir ? strip_slash(gitdir) : NULL;
-	rw->commondir = commondir ? strip_slash(commondir) : NULL;
+	rw->root = repo_watch_strip_slash(worktree_root);
+	rw->gitdir = gitdir ? repo_watch_strip_slash(gitdir) : NULL;
+	rw->commondir = commondir ? repo_watch_strip_slash(commondir) : NULL;
 	if (!rw->root || (gitdir && !rw->gitdir) || (commondir && !rw->commondir)) {
 		free(rw->root);
 		free(rw->gitdir);
@@ -1573,14 +1576,15 @@ struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_r
 	w->watches = rw;
 	w->nwatches++;
 	w->nalive++;
-	r = inst_open(w);
+	r = repo_watch_inst_open(w);
 	if (r < 0) {
 		rw->ready = true;
-		degrade(rw, "cannot create an inotify instance: %s", uv_strerror(r));
+		repo_watch_set_degraded(rw, "cannot create an inotify instance: %s",
+					uv_strerror(r));
 		return rw;
 	}
 	rw->pend_setup = true;
-	kick(rw);
+	repo_watch_kick(rw);
 	return rw;
 }
 
@@ -1592,8 +1596,8 @@ void repo_watch_remove(struct repo_watch *rw)
 		return;
 	w = rw->w;
 	rw->removed = true;
-	cancel_job(rw);
-	drop_owners(rw, KINDS_ALL);
+	repo_watch_cancel_job(rw);
+	repo_watch_drop_owners(rw, KINDS_ALL);
 	if (rw->prev)
 		rw->prev->next = rw->next;
 	else
@@ -1601,10 +1605,10 @@ void repo_watch_remove(struct repo_watch *rw)
 	if (rw->next)
 		rw->next->prev = rw->prev;
 	w->nwatches--;
-	uv_close((uv_handle_t *)&rw->flush_timer, rw_close_cb);
-	uv_close((uv_handle_t *)&rw->rescan_timer, rw_close_cb);
+	uv_close((uv_handle_t *)&rw->flush_timer, repo_watch_timer_close_cb);
+	uv_close((uv_handle_t *)&rw->rescan_timer, repo_watch_timer_close_cb);
 	if (w->nwatches == 0)
-		inst_close(w);
+		repo_watch_inst_close(w);
 }
 
 bool repo_watch_ready(const struct repo_watch *rw)
@@ -1629,13 +1633,7 @@ bool repo_watch_gone(const struct repo_watch *rw)
 
 size_t repo_watch_count(const struct repo_watch *rw)
 {
-	uv_mutex_t *lock = (uv_mutex_t *)&rw->w->lock;
-	size_t n;
-
-	uv_mutex_lock(lock);
-	n = rw->nowned;
-	uv_mutex_unlock(lock);
-	return n;
+	return repo_watch_read_locked(rw->w, &rw->nowned);
 }
 
 int64_t repo_watch_report_first(const struct repo_watch *rw)

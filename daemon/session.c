@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 #ifdef STINT_TEST_HOOKS
 /*
  * Test builds only: a simulated suspend. The file named by STINT_TEST_SLEPT_FILE holds a number
  * of seconds added to every CLOCK_BOOTTIME reading, as if the machine had slept that long (the
  * monotonic clock, like the kernel's, does not see it). docs/time-accounting.md.
  */
-static int64_t test_slept_ns(void)
+static int64_t session_test_slept_ns(void)
 {
 	const char *path = getenv("STINT_TEST_SLEPT_FILE");
 	long long s = 0;
@@ -33,13 +35,13 @@ void stamp_now(struct stamp *st, const char *boot_id)
 	st->mono_ns = time_mono_ns();
 	st->boot_ns = time_boot_ns();
 #ifdef STINT_TEST_HOOKS
-	st->boot_ns += test_slept_ns();
+	st->boot_ns += session_test_slept_ns();
 #endif
 	st->wall_ms = time_wall_ms();
 	snprintf(st->boot_id, sizeof(st->boot_id), "%s", boot_id);
 }
 
-static char *dup_or_null(const char *s)
+static char *session_strdup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
@@ -54,10 +56,10 @@ struct session *session_create(const char *root, const char *name, const char *b
 		return NULL;
 	s->root = strdup(root);
 	s->name = strdup(name);
-	s->branch = dup_or_null(branch);
-	s->head = dup_or_null(head);
-	s->author = dup_or_null(author);
-	s->focus = dup_or_null(focus);
+	s->branch = session_strdup_or_null(branch);
+	s->head = session_strdup_or_null(head);
+	s->author = session_strdup_or_null(author);
+	s->focus = session_strdup_or_null(focus);
 	s->tags = tags ? json_incref(tags) : json_array();
 	s->state = SESSION_STARTING;
 	if (!s->root || !s->name || !s->tags || (branch && !s->branch) || (head && !s->head) ||
@@ -94,7 +96,7 @@ void session_destroy(struct session *s)
 /* Per-file "last touched" stamps; past this many files only known ones are updated. */
 #define SESSION_MAX_TOUCHED 20000
 
-static void merge_touched(struct session *s, json_t *paths)
+static void session_merge_touched(struct session *s, json_t *paths)
 {
 	const char *path;
 	json_t *at;
@@ -115,15 +117,10 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 {
 	struct session_event *ev;
 
-	if (s->nevents == s->capevents) {
-		size_t cap = s->capevents ? s->capevents * 2 : 16;
-		struct session_event *n = realloc(s->events, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		s->events = n;
-		s->capevents = cap;
-	}
+	ev = array_grow(s->events, &s->capevents, s->nevents, sizeof(*ev), 16);
+	if (!ev)
+		return -ENOMEM;
+	s->events = ev;
 	ev = &s->events[s->nevents++];
 	memset(ev, 0, sizeof(*ev));
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
@@ -138,7 +135,7 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	else if (strcmp(kind, "recover") == 0)
 		s->recovered = true;
 	else if (strcmp(kind, "touched") == 0)
-		merge_touched(s, json_object_get(data, "paths"));
+		session_merge_touched(s, json_object_get(data, "paths"));
 	return 0;
 }
 
@@ -171,7 +168,7 @@ struct span {
  * event of the old boot and the first of the new one is never work, and is measured by the wall
  * clock only.
  */
-static void span_of(const struct stamp *a, const struct stamp *b, struct span *sp)
+static void session_span_of(const struct stamp *a, const struct stamp *b, struct span *sp)
 {
 	if (strcmp(a->boot_id, b->boot_id) == 0) {
 		sp->mono = b->mono_ns > a->mono_ns ? b->mono_ns - a->mono_ns : 0;
@@ -192,13 +189,14 @@ int64_t session_elapsed_ns(const struct session *s, size_t from, const struct st
 
 	for (size_t i = from + 1; i <= s->nevents; i++) {
 		memset(&sp, 0, sizeof(sp));
-		span_of(&s->events[i - 1].at, i < s->nevents ? &s->events[i].at : until, &sp);
+		session_span_of(&s->events[i - 1].at, i < s->nevents ? &s->events[i].at : until,
+				&sp);
 		sum += sp.wall;
 	}
 	return sum;
 }
 
-static void add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
+static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
 {
 	json_t *last = json_array_get(gaps, json_array_size(gaps) - 1);
 
@@ -230,7 +228,7 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		const struct stamp *cur = i < n ? &s->events[i].at : until;
 		struct span *p = &sp[i - 1];
 
-		span_of(&s->events[i - 1].at, cur, p);
+		session_span_of(&s->events[i - 1].at, cur, p);
 		p->running = running;
 		p->down = i < n && strcmp(s->events[i].kind, "recover") == 0 && !p->reboot;
 		if (i < n) {
@@ -266,13 +264,13 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		wall += p->wall;
 		if (p->reboot) {
 			asleep += p->wall;
-			add_gap(gaps, "suspend", from, to);
+			session_add_gap(gaps, "suspend", from, to);
 			continue;
 		}
 		asleep += p->asleep;
 		if (p->down || (p->idle && p->running)) {
 			idle += p->mono;
-			add_gap(gaps, "idle", from, to);
+			session_add_gap(gaps, "idle", from, to);
 		} else if (!p->running) {
 			paused += p->mono;
 		} else {
@@ -281,9 +279,9 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		/* After logind's "sleep" mark the suspend starts with the span; otherwise where
 		 * in the span the machine slept is unknown: shown as ending with it. */
 		if (p->asleep >= 60LL * 1000000000 && strcmp(s->events[i - 1].kind, "sleep") == 0)
-			add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
+			session_add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
 		else if (p->asleep >= 60LL * 1000000000)
-			add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
+			session_add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
 	}
 	free(sp);
 	t->active_s = active / 1000000000;
@@ -311,12 +309,12 @@ const char *session_state_name(enum session_state st)
 	return "?";
 }
 
-static json_t *str_or_null(const char *s)
+static json_t *session_json_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
 
-static size_t count_kind(const struct session *s, const char *kind)
+static size_t session_count_kind(const struct session *s, const char *kind)
 {
 	size_t n = 0;
 
@@ -325,7 +323,7 @@ static size_t count_kind(const struct session *s, const char *kind)
 	return n;
 }
 
-static const char *watch_state(const struct session *s)
+static const char *session_watch_state(const struct session *s)
 {
 	if (!s->baseline)
 		return "none";
@@ -337,7 +335,7 @@ static const char *watch_state(const struct session *s)
 }
 
 /* The live repository fields of status: from the last recompute, else from the start. */
-static void add_git_fields(json_t *j, const struct session *s)
+static void session_add_git_fields(json_t *j, const struct session *s)
 {
 	static const char *const counts[] = {"commits", "files_changed", "added", "removed"};
 	const char *branch = json_string_value(json_object_get(s->stats, "branch"));
@@ -364,7 +362,7 @@ static void add_git_fields(json_t *j, const struct session *s)
 		    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
 	time_format_rfc3339(s->last_activity_ms, when, sizeof(when));
 	json_object_set_new(j, "last_activity_at", json_string(when));
-	json_object_set_new(j, "watch", json_string(watch_state(s)));
+	json_object_set_new(j, "watch", json_string(session_watch_state(s)));
 	if (s->watch && repo_watch_degraded(s->watch) && repo_watch_degraded_reason(s->watch))
 		json_object_set_new(j, "watch_reason",
 				    json_string(repo_watch_degraded_reason(s->watch)));
@@ -385,12 +383,14 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 	    "{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:b, s:n}",
 	    "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
-	    str_or_null(s->branch), "focus", str_or_null(s->focus), "tags", s->tags, "state",
+	    session_json_str_or_null(s->branch), "focus", session_json_str_or_null(s->focus),
+	    "tags", s->tags, "state",
 	    s->state == SESSION_ACTIVE && t.idle_now ? "idle" : session_state_name(s->state),
 	    "started_at", started, "ended_at", "active_s", (json_int_t)t.active_s, "wall_s",
 	    (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s, "notes",
-	    (json_int_t)count_kind(s, "note"), "todos", (json_int_t)count_kind(s, "todo"),
-	    "decisions", (json_int_t)count_kind(s, "decision"), "recovered", s->recovered, "log");
+	    (json_int_t)session_count_kind(s, "note"), "todos",
+	    (json_int_t)session_count_kind(s, "todo"), "decisions",
+	    (json_int_t)session_count_kind(s, "decision"), "recovered", s->recovered, "log");
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
@@ -398,12 +398,12 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 		json_object_set_new(j, "auto_started",
 				    json_boolean(s->nevents && json_string_value(json_object_get(
 								   s->events[0].data, "auto"))));
-		add_git_fields(j, s);
+		session_add_git_fields(j, s);
 	}
 	return j;
 }
 
-static json_t *event_item(const struct session_event *ev)
+static json_t *session_event_item(const struct session_event *ev)
 {
 	json_t *item = ev->data ? json_deep_copy(ev->data) : json_object();
 
@@ -431,7 +431,7 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		 * only place the suspend gaps. */
 		if (strcmp(ev->kind, "touched") == 0 || strcmp(ev->kind, "sleep") == 0)
 			continue;
-		item = event_item(ev);
+		item = session_event_item(ev);
 
 		if (strcmp(ev->kind, "note") == 0)
 			json_array_append(notes, item);
@@ -454,14 +454,15 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 	rec = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
 			"s:o, s:o, s:o, s:o, s:o, s:b}",
 			"id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "focus",
-			str_or_null(s->focus), "tags", json_deep_copy(s->tags), "branch",
-			str_or_null(s->branch), "branch_end", "head", str_or_null(s->head),
-			"author", str_or_null(s->author), "started_at",
+			session_json_str_or_null(s->focus), "tags", json_deep_copy(s->tags),
+			"branch", session_json_str_or_null(s->branch), "branch_end", "head",
+			session_json_str_or_null(s->head), "author",
+			session_json_str_or_null(s->author), "started_at",
 			(json_int_t)(s->nevents ? s->events[0].at.wall_ms : stop->wall_ms),
 			"ended_at", (json_int_t)stop->wall_ms, "active_s", (json_int_t)t.active_s,
 			"wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s,
-			"summary", str_or_null(summary), "notes", notes, "todos", todos,
-			"decisions", decisions, "events", events, "recovered", s->recovered);
+			"summary", session_json_str_or_null(summary), "notes", notes, "todos",
+			todos, "decisions", decisions, "events", events, "recovered", s->recovered);
 	if (rec && s->touched)
 		json_object_set_new(rec, "touched", json_deep_copy(s->touched));
 	if (rec) {

@@ -24,7 +24,7 @@ struct store {
 };
 
 /* Each migration takes the schema from version i to i + 1; never edit one that has shipped. */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE sessions ("
     "  id INTEGER PRIMARY KEY,"
     "  repo TEXT NOT NULL,"
@@ -55,7 +55,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "  added_wall INTEGER NOT NULL);",
 };
 
-static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
+static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
 {
 	char *msg = NULL;
 
@@ -67,7 +67,7 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errn)
 	return 0;
 }
 
-static int migrate(sqlite3 *db, const char *path, char *err, size_t errn)
+static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 {
 	sqlite3_stmt *st;
 	int version = 0;
@@ -92,10 +92,11 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
-		if (exec(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0 ||
-		    exec(db, migrations[version], e, sizeof(e)) < 0 ||
-		    exec(db, sql, e, sizeof(e)) < 0 || exec(db, "COMMIT", e, sizeof(e)) < 0) {
-			exec(db, "ROLLBACK", e + 128, 0);
+		if (store_exec(db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0 ||
+		    store_exec(db, store_migrations[version], e, sizeof(e)) < 0 ||
+		    store_exec(db, sql, e, sizeof(e)) < 0 ||
+		    store_exec(db, "COMMIT", e, sizeof(e)) < 0) {
+			store_exec(db, "ROLLBACK", e + 128, 0);
 			snprintf(err, errn, "store: cannot migrate %s to version %d: %s", path,
 				 version + 1, e);
 			return -1;
@@ -124,20 +125,18 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	/* WAL + FULL: a commit that returned survives power loss; no acknowledged event is lost. */
-	if (exec(st->db,
-		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-		 "PRAGMA foreign_keys = ON;",
-		 e, sizeof(e)) < 0) {
+	if (store_exec(st->db,
+		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+		       "PRAGMA foreign_keys = ON;",
+		       e, sizeof(e)) < 0) {
 		snprintf(err, errn, "store: cannot set up %s: %s", path, e);
 		goto fail;
 	}
-	if (migrate(st->db, path, err, errn) < 0)
+	if (store_migrate(st->db, path, err, errn) < 0)
 		goto fail;
 	return st;
 fail:
-	sqlite3_close(st->db);
-	free(st->path);
-	free(st);
+	store_close(st);
 	return NULL;
 }
 
@@ -150,7 +149,7 @@ void store_close(struct store *st)
 	free(st);
 }
 
-static json_t *column_json(sqlite3_stmt *s, int col)
+static json_t *store_column_json(sqlite3_stmt *s, int col)
 {
 	const char *text = (const char *)sqlite3_column_text(s, col);
 
@@ -159,7 +158,7 @@ static json_t *column_json(sqlite3_stmt *s, int col)
 	return json_loads(text, 0, NULL);
 }
 
-static json_t *column_str(sqlite3_stmt *s, int col)
+static json_t *store_column_str(sqlite3_stmt *s, int col)
 {
 	const char *text = (const char *)sqlite3_column_text(s, col);
 
@@ -189,20 +188,22 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 		int cr;
 
 		row = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-				(json_int_t)sqlite3_column_int64(ss, 0), "repo", column_str(ss, 1),
-				"repo_name", column_str(ss, 2), "branch", column_str(ss, 3), "head",
-				column_str(ss, 4), "author", column_str(ss, 5), "focus",
-				column_str(ss, 6), "tags", column_json(ss, 7));
+				(json_int_t)sqlite3_column_int64(ss, 0), "repo",
+				store_column_str(ss, 1), "repo_name", store_column_str(ss, 2),
+				"branch", store_column_str(ss, 3), "head", store_column_str(ss, 4),
+				"author", store_column_str(ss, 5), "focus", store_column_str(ss, 6),
+				"tags", store_column_json(ss, 7));
 		sqlite3_reset(es);
 		sqlite3_bind_int64(es, 1, sqlite3_column_int64(ss, 0));
 		while (sqlite3_step(es) == SQLITE_ROW) {
 			json_array_append_new(
 			    events,
-			    json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind", column_str(es, 0),
-				      "mono", (json_int_t)sqlite3_column_int64(es, 1), "boot",
+			    json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
+				      store_column_str(es, 0), "mono",
+				      (json_int_t)sqlite3_column_int64(es, 1), "boot",
 				      (json_int_t)sqlite3_column_int64(es, 2), "wall",
 				      (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
-				      column_str(es, 4), "data", column_json(es, 5)));
+				      store_column_str(es, 4), "data", store_column_json(es, 5)));
 		}
 		cr = row ? cb(arg, row, events) : -1;
 		json_decref(row);
@@ -223,11 +224,23 @@ out:
 	return rc;
 }
 
+static void store_set_clean_exit(struct store *st, bool clean)
+{
+	char e[256];
+
+	if (store_exec(st->db,
+		       clean
+			   ? "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 1)"
+			   : "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 0)",
+		       e, sizeof(e)) < 0)
+		log_warnx("store: cannot mark %s in %s: %s", clean ? "the clean exit" : "the run",
+			  st->path, e);
+}
+
 bool store_begin_run(struct store *st)
 {
 	sqlite3_stmt *s;
 	bool clean = true;
-	char e[256];
 
 	if (sqlite3_prepare_v2(st->db, "SELECT value FROM daemon WHERE key = 'clean_exit'", -1, &s,
 			       NULL) == SQLITE_OK) {
@@ -235,23 +248,17 @@ bool store_begin_run(struct store *st)
 			clean = sqlite3_column_int(s, 0) != 0;
 		sqlite3_finalize(s);
 	}
-	if (exec(st->db, "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 0)", e,
-		 sizeof(e)) < 0)
-		log_warnx("store: cannot mark the run in %s: %s", st->path, e);
+	store_set_clean_exit(st, false);
 	return clean;
 }
 
 void store_end_run(struct store *st)
 {
-	char e[256];
-
-	if (exec(st->db, "INSERT OR REPLACE INTO daemon (key, value) VALUES ('clean_exit', 1)", e,
-		 sizeof(e)) < 0)
-		log_warnx("store: cannot mark the clean exit in %s: %s", st->path, e);
+	store_set_clean_exit(st, true);
 }
 
 /* Finalizes s; a last step other than SQLITE_DONE is the op's error. */
-static int finish(sqlite3 *db, sqlite3_stmt *s, int r, struct store_op *op)
+static int store_finish_stmt(sqlite3 *db, sqlite3_stmt *s, int r, struct store_op *op)
 {
 	if (r != SQLITE_DONE)
 		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
@@ -259,12 +266,12 @@ static int finish(sqlite3 *db, sqlite3_stmt *s, int r, struct store_op *op)
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
-static int step_done(sqlite3 *db, sqlite3_stmt *s, struct store_op *op)
+static int store_step_done(sqlite3 *db, sqlite3_stmt *s, struct store_op *op)
 {
-	return finish(db, s, sqlite3_step(s), op);
+	return store_finish_stmt(db, s, sqlite3_step(s), op);
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct store_op *op)
+static int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct store_op *op)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
 		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
@@ -273,7 +280,7 @@ static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct store_
 	return 0;
 }
 
-static void bind_json_str(sqlite3_stmt *s, int idx, json_t *obj, const char *key)
+static void store_bind_json_str(sqlite3_stmt *s, int idx, json_t *obj, const char *key)
 {
 	const char *v = json_string_value(json_object_get(obj, key));
 
@@ -283,17 +290,28 @@ static void bind_json_str(sqlite3_stmt *s, int idx, json_t *obj, const char *key
 		sqlite3_bind_null(s, idx);
 }
 
-static int insert_event(sqlite3 *db, struct store_op *op)
+/* The statement just done changed one row: the session op->session_id was still open. */
+static int store_check_open(sqlite3 *db, struct store_op *op)
+{
+	if (sqlite3_changes(db) != 1) {
+		snprintf(op->err, sizeof(op->err), "session %lld is not open",
+			 (long long)op->session_id);
+		return -1;
+	}
+	return 0;
+}
+
+static int store_op_append_event(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 	char *payload = op->payload ? json_dumps(op->payload, JSON_COMPACT) : NULL;
-	int r;
 
-	if (prepare(db,
-		    "INSERT INTO events (session_id, kind, mono_ns, boot_ns, wall_ms, boot_id, "
-		    "payload) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
-		    "WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND state = 'open')",
-		    &s, op) < 0) {
+	if (store_prepare(
+		db,
+		"INSERT INTO events (session_id, kind, mono_ns, boot_ns, wall_ms, boot_id, "
+		"payload) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
+		"WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND state = 'open')",
+		&s, op) < 0) {
 		free(payload);
 		return -1;
 	}
@@ -307,22 +325,18 @@ static int insert_event(sqlite3 *db, struct store_op *op)
 		sqlite3_bind_text(s, 7, payload, -1, free);
 	else
 		sqlite3_bind_null(s, 7);
-	r = step_done(db, s, op);
 	/* Closed sessions take no more events, whatever was still in flight for them. */
-	if (r == 0 && sqlite3_changes(db) != 1) {
-		snprintf(op->err, sizeof(op->err), "session %lld is not open",
-			 (long long)op->session_id);
+	if (store_step_done(db, s, op) < 0)
 		return -1;
-	}
-	return r;
+	return store_check_open(db, op);
 }
 
-static int op_insert_session(sqlite3 *db, struct store_op *op)
+static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 	char *tags = json_dumps(json_object_get(op->row, "tags"), JSON_COMPACT);
 
-	if (prepare(
+	if (store_prepare(
 		db,
 		"INSERT INTO sessions (repo, repo_name, branch, head, author, focus, tags, state, "
 		"started_wall) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
@@ -330,32 +344,33 @@ static int op_insert_session(sqlite3 *db, struct store_op *op)
 		free(tags);
 		return -1;
 	}
-	bind_json_str(s, 1, op->row, "repo");
-	bind_json_str(s, 2, op->row, "repo_name");
-	bind_json_str(s, 3, op->row, "branch");
-	bind_json_str(s, 4, op->row, "head");
-	bind_json_str(s, 5, op->row, "author");
-	bind_json_str(s, 6, op->row, "focus");
+	store_bind_json_str(s, 1, op->row, "repo");
+	store_bind_json_str(s, 2, op->row, "repo_name");
+	store_bind_json_str(s, 3, op->row, "branch");
+	store_bind_json_str(s, 4, op->row, "head");
+	store_bind_json_str(s, 5, op->row, "author");
+	store_bind_json_str(s, 6, op->row, "focus");
 	sqlite3_bind_text(s, 7, tags ? tags : "[]", -1, SQLITE_TRANSIENT);
 	free(tags);
 	sqlite3_bind_int64(s, 8, op->at.wall_ms);
-	if (step_done(db, s, op) < 0)
+	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);
-	return insert_event(db, op);
+	return store_op_append_event(db, op);
 }
 
-static int op_close_session(sqlite3 *db, struct store_op *op)
+static int store_op_close_session(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 
-	if (insert_event(db, op) < 0)
+	if (store_op_append_event(db, op) < 0)
 		return -1;
-	if (prepare(db,
-		    "UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
-		    "paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9 "
-		    "WHERE id = ?7 AND state = 'open'",
-		    &s, op) < 0)
+	if (store_prepare(
+		db,
+		"UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
+		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9 "
+		"WHERE id = ?7 AND state = 'open'",
+		&s, op) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, op->at.wall_ms);
@@ -369,28 +384,23 @@ static int op_close_session(sqlite3 *db, struct store_op *op)
 	sqlite3_bind_int64(s, 7, op->session_id);
 	sqlite3_bind_int64(s, 8, op->times.idle_s);
 	sqlite3_bind_int64(s, 9, op->times.suspended_s);
-	if (step_done(db, s, op) < 0)
+	if (store_step_done(db, s, op) < 0)
 		return -1;
-	if (sqlite3_changes(db) != 1) {
-		snprintf(op->err, sizeof(op->err), "session %lld is not open",
-			 (long long)op->session_id);
-		return -1;
-	}
-	return 0;
+	return store_check_open(db, op);
 }
 
-static int op_list(sqlite3 *db, struct store_op *op)
+static int store_op_list(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 	int r;
 
-	if (prepare(db,
-		    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, "
-		    "ended_wall, active_s, wall_s, paused_s, log_path, idle_s, suspended_s "
-		    "FROM sessions "
-		    "WHERE state != 'open' AND (?1 IS NULL OR repo = ?1) "
-		    "ORDER BY ended_wall DESC, id DESC LIMIT ?2",
-		    &s, op) < 0)
+	if (store_prepare(db,
+			  "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, "
+			  "ended_wall, active_s, wall_s, paused_s, log_path, idle_s, suspended_s "
+			  "FROM sessions "
+			  "WHERE state != 'open' AND (?1 IS NULL OR repo = ?1) "
+			  "ORDER BY ended_wall DESC, id DESC LIMIT ?2",
+			  &s, op) < 0)
 		return -1;
 	if (op->repo)
 		sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
@@ -405,43 +415,43 @@ static int op_list(sqlite3 *db, struct store_op *op)
 		row = json_pack(
 		    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o, s:I, "
 		    "s:I}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0), "repo", column_str(s, 1),
-		    "repo_name", column_str(s, 2), "branch", column_str(s, 3), "focus",
-		    column_str(s, 4), "tags", column_json(s, 5), "state", column_str(s, 6),
-		    "started_at", started, "ended_at", ended, "active_s",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0), "repo", store_column_str(s, 1),
+		    "repo_name", store_column_str(s, 2), "branch", store_column_str(s, 3), "focus",
+		    store_column_str(s, 4), "tags", store_column_json(s, 5), "state",
+		    store_column_str(s, 6), "started_at", started, "ended_at", ended, "active_s",
 		    (json_int_t)sqlite3_column_int64(s, 9), "wall_s",
 		    (json_int_t)sqlite3_column_int64(s, 10), "paused_s",
-		    (json_int_t)sqlite3_column_int64(s, 11), "log", column_str(s, 12), "idle_s",
-		    (json_int_t)sqlite3_column_int64(s, 13), "suspended_s",
+		    (json_int_t)sqlite3_column_int64(s, 11), "log", store_column_str(s, 12),
+		    "idle_s", (json_int_t)sqlite3_column_int64(s, 13), "suspended_s",
 		    (json_int_t)sqlite3_column_int64(s, 14));
 		json_array_append_new(op->result, row);
 	}
-	return finish(db, s, r, op);
+	return store_finish_stmt(db, s, r, op);
 }
 
-static int op_watch_add(sqlite3 *db, struct store_op *op)
+static int store_op_watch_add(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 
-	if (prepare(db, "INSERT OR IGNORE INTO watched (repo, added_wall) VALUES (?, ?)", &s, op) <
-	    0)
+	if (store_prepare(db, "INSERT OR IGNORE INTO watched (repo, added_wall) VALUES (?, ?)", &s,
+			  op) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, op->at.wall_ms);
-	if (step_done(db, s, op) < 0)
+	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->result_id = sqlite3_changes(db);
 	return 0;
 }
 
-static int op_watch_remove(sqlite3 *db, struct store_op *op)
+static int store_op_watch_remove(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 
-	if (prepare(db, "DELETE FROM watched WHERE repo = ?", &s, op) < 0)
+	if (store_prepare(db, "DELETE FROM watched WHERE repo = ?", &s, op) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, op->repo, -1, SQLITE_STATIC);
-	if (step_done(db, s, op) < 0)
+	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->result_id = sqlite3_changes(db);
 	return 0;
@@ -449,7 +459,7 @@ static int op_watch_remove(sqlite3 *db, struct store_op *op)
 
 /* {"watched":[{"repo","added"}], "recent":["repo"]}: recent are git repositories with a session
  * started since op->limit (wall ms). */
-static int op_watch_load(sqlite3 *db, struct store_op *op)
+static int store_op_watch_load(sqlite3 *db, struct store_op *op)
 {
 	json_t *watched = json_array(), *recent = json_array();
 	sqlite3_stmt *s;
@@ -458,97 +468,97 @@ static int op_watch_load(sqlite3 *db, struct store_op *op)
 	op->result = json_pack("{s:o, s:o}", "watched", watched, "recent", recent);
 	if (!op->result)
 		return -1;
-	if (prepare(db, "SELECT repo, added_wall FROM watched ORDER BY repo", &s, op) < 0)
+	if (store_prepare(db, "SELECT repo, added_wall FROM watched ORDER BY repo", &s, op) < 0)
 		return -1;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(watched,
-				      json_pack("{s:o, s:I}", "repo", column_str(s, 0), "added",
-						(json_int_t)sqlite3_column_int64(s, 1)));
-	if (finish(db, s, r, op) < 0)
+				      json_pack("{s:o, s:I}", "repo", store_column_str(s, 0),
+						"added", (json_int_t)sqlite3_column_int64(s, 1)));
+	if (store_finish_stmt(db, s, r, op) < 0)
 		return -1;
 	/* A branch is recorded only for sessions in git: a plain directory is never watched. */
-	if (prepare(db,
-		    "SELECT DISTINCT repo FROM sessions WHERE started_wall >= ? "
-		    "AND branch IS NOT NULL ORDER BY repo",
-		    &s, op) < 0)
+	if (store_prepare(db,
+			  "SELECT DISTINCT repo FROM sessions WHERE started_wall >= ? "
+			  "AND branch IS NOT NULL ORDER BY repo",
+			  &s, op) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, op->limit);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(recent, column_str(s, 0));
-	return finish(db, s, r, op);
+		json_array_append_new(recent, store_column_str(s, 0));
+	return store_finish_stmt(db, s, r, op);
 }
 
-static int run_op(sqlite3 *db, struct store_op *op)
+static int store_op_run(sqlite3 *db, struct store_op *op)
 {
 	switch (op->kind) {
 	case STORE_OP_INSERT_SESSION:
-		return op_insert_session(db, op);
+		return store_op_insert_session(db, op);
 	case STORE_OP_APPEND_EVENT:
-		return insert_event(db, op);
+		return store_op_append_event(db, op);
 	case STORE_OP_CLOSE_SESSION:
-		return op_close_session(db, op);
+		return store_op_close_session(db, op);
 	case STORE_OP_LIST:
-		return op_list(db, op);
+		return store_op_list(db, op);
 	case STORE_OP_WATCH_ADD:
-		return op_watch_add(db, op);
+		return store_op_watch_add(db, op);
 	case STORE_OP_WATCH_REMOVE:
-		return op_watch_remove(db, op);
+		return store_op_watch_remove(db, op);
 	case STORE_OP_WATCH_LOAD:
-		return op_watch_load(db, op);
+		return store_op_watch_load(db, op);
 	}
 	snprintf(op->err, sizeof(op->err), "unknown store operation");
 	return -1;
 }
 
 /* Worker thread: the whole batch in one transaction, each op in its own savepoint. */
-static void batch_work(uv_work_t *w)
+static void store_batch_work(uv_work_t *w)
 {
 	struct store *st = w->data;
 	char e[256];
 	bool any_ok = false;
 
 	st->batch_err[0] = '\0';
-	if (exec(st->db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0) {
+	if (store_exec(st->db, "BEGIN IMMEDIATE", e, sizeof(e)) < 0) {
 		snprintf(st->batch_err, sizeof(st->batch_err), "%s", e);
 		return;
 	}
 	for (struct store_op *op = st->batch; op; op = op->next) {
-		exec(st->db, "SAVEPOINT op", e, sizeof(e));
-		op->status = run_op(st->db, op);
+		store_exec(st->db, "SAVEPOINT op", e, sizeof(e));
+		op->status = store_op_run(st->db, op);
 		if (op->status < 0)
-			exec(st->db, "ROLLBACK TO op", e, sizeof(e));
+			store_exec(st->db, "ROLLBACK TO op", e, sizeof(e));
 		else
 			any_ok = true;
-		exec(st->db, "RELEASE op", e, sizeof(e));
+		store_exec(st->db, "RELEASE op", e, sizeof(e));
 	}
 	if (!any_ok) {
-		exec(st->db, "ROLLBACK", e, sizeof(e));
+		store_exec(st->db, "ROLLBACK", e, sizeof(e));
 		return;
 	}
-	if (exec(st->db, "COMMIT", e, sizeof(e)) < 0) {
+	if (store_exec(st->db, "COMMIT", e, sizeof(e)) < 0) {
 		snprintf(st->batch_err, sizeof(st->batch_err), "%s", e);
-		exec(st->db, "ROLLBACK", e, sizeof(e));
+		store_exec(st->db, "ROLLBACK", e, sizeof(e));
 	}
 }
 
-static void batch_start(struct store *st);
+static void store_batch_start(struct store *st);
 
 int store_run_now(struct store *st, struct store_op *op)
 {
 	char e[256];
 
 	op->err[0] = '\0';
-	if (exec(st->db, "BEGIN IMMEDIATE", op->err, sizeof(op->err)) < 0)
+	if (store_exec(st->db, "BEGIN IMMEDIATE", op->err, sizeof(op->err)) < 0)
 		return op->status = -1;
-	op->status = run_op(st->db, op);
-	if (op->status == 0 && exec(st->db, "COMMIT", op->err, sizeof(op->err)) < 0)
+	op->status = store_op_run(st->db, op);
+	if (op->status == 0 && store_exec(st->db, "COMMIT", op->err, sizeof(op->err)) < 0)
 		op->status = -1;
 	if (op->status < 0)
-		exec(st->db, "ROLLBACK", e, sizeof(e));
+		store_exec(st->db, "ROLLBACK", e, sizeof(e));
 	return op->status;
 }
 
-static void batch_done(uv_work_t *w, int status)
+static void store_batch_done(uv_work_t *w, int status)
 {
 	struct store *st = w->data;
 	struct store_op *op = st->batch, *next;
@@ -572,12 +582,12 @@ static void batch_done(uv_work_t *w, int status)
 		op->done(op);
 	}
 	if (st->queue_head)
-		batch_start(st);
+		store_batch_start(st);
 	else if (st->idle_cb)
 		st->idle_cb(st->idle_arg);
 }
 
-static void batch_start(struct store *st)
+static void store_batch_start(struct store *st)
 {
 	int r;
 
@@ -585,11 +595,11 @@ static void batch_start(struct store *st)
 	st->queue_head = st->queue_tail = NULL;
 	st->running = true;
 	st->work.data = st;
-	r = uv_queue_work(st->loop, &st->work, batch_work, batch_done);
+	r = uv_queue_work(st->loop, &st->work, store_batch_work, store_batch_done);
 	if (r < 0) {
 		/* Only fails on invalid arguments; complete the batch as failed. */
 		st->batch_err[0] = '\0';
-		batch_done(&st->work, r);
+		store_batch_done(&st->work, r);
 	}
 }
 
@@ -604,7 +614,7 @@ void store_submit(struct store *st, struct store_op *op)
 		st->queue_head = op;
 	st->queue_tail = op;
 	if (!st->running)
-		batch_start(st);
+		store_batch_start(st);
 }
 
 bool store_busy(const struct store *st)
