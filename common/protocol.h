@@ -93,8 +93,6 @@ struct proto_request {
 	enum note_kind note_kind;
 	enum todo_priority priority;
 	int64_t limit;
-	/* Never on the wire: set by the daemon for its own stops ("max_session"...). */
-	const char *auto_why;
 	json_t *root;
 };
 

@@ -10,10 +10,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "dispatch.h"
 #include "log.h"
 #include "protocol.h"
-#include "stintd.h"
 
 #define CTL_BACKLOG	511
 #define CTL_MAX_CLIENTS 4096
@@ -27,7 +25,7 @@ struct ctl_client {
 	char *buf;
 	size_t len, cap;
 	unsigned writes; /* uv_write requests in flight */
-	bool busy;	 /* a request is with dispatch */
+	bool busy;	 /* a request is with the request callback */
 	bool reading;
 	bool eof;     /* no more input: peer done, error, refused or shutdown */
 	bool closing; /* uv_close called */
@@ -36,7 +34,10 @@ struct ctl_client {
 };
 
 struct ctl {
-	struct stintd *d;
+	uv_loop_t *loop;
+	ctl_request_fn on_request;
+	void *arg;
+	bool stopping; /* ctl_shutdown: new requests are refused */
 	uv_pipe_t server;
 	bool listening;
 	bool server_open;
@@ -193,13 +194,13 @@ static void handle_line(struct ctl_client *cl, const char *line, size_t len)
 		reply_error_now(cl, err.code, err.message);
 		return;
 	}
-	if (cl->ctl->d->stopping) {
+	if (cl->ctl->stopping) {
 		proto_request_release(&req);
 		reply_error_now(cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
 	cl->busy = true;
-	dispatch_request(cl->ctl->d, cl, &req);
+	cl->ctl->on_request(cl->ctl->arg, cl, &req);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -340,7 +341,7 @@ static void connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	cl->ctl = c;
-	uv_pipe_init(c->d->loop, &cl->pipe, 0);
+	uv_pipe_init(c->loop, &cl->pipe, 0);
 	cl->pipe.data = cl;
 	cl->next = c->clients;
 	if (c->clients)
@@ -365,12 +366,15 @@ static void connection_cb(uv_stream_t *server, int status)
 	client_process(cl);
 }
 
-struct ctl *ctl_create(struct stintd *d)
+struct ctl *ctl_create(uv_loop_t *loop, ctl_request_fn on_request, void *arg)
 {
 	struct ctl *c = calloc(1, sizeof(*c));
 
-	if (c)
-		c->d = d;
+	if (c) {
+		c->loop = loop;
+		c->on_request = on_request;
+		c->arg = arg;
+	}
 	return c;
 }
 
@@ -378,7 +382,7 @@ int ctl_listen(struct ctl *c, const char *path, int fd, char *err, size_t errn)
 {
 	int r;
 
-	uv_pipe_init(c->d->loop, &c->server, 0);
+	uv_pipe_init(c->loop, &c->server, 0);
 	c->server.data = c;
 	c->server_open = true;
 	if (fd >= 0) {
@@ -421,6 +425,7 @@ void ctl_shutdown(struct ctl *c)
 {
 	struct ctl_client *cl, *next;
 
+	c->stopping = true;
 	if (c->server_open) {
 		uv_close((uv_handle_t *)&c->server, NULL);
 		c->server_open = false;

@@ -3,19 +3,28 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <uv.h>
 
-struct stintd;
+#include "protocol.h"
+
 struct ctl;
 struct ctl_client;
 
 /*
- * The control socket. Reads bounded request lines, checks each peer's uid, decodes requests and
- * hands them to dispatch one at a time per connection; replies go back in order.
+ * Called with each decoded request (the callee owns req and releases it). The client is the
+ * reply handle: exactly one ctl_reply per request, now or later. Until then the connection
+ * reads no further request, so one client's replies come in order.
  */
-struct ctl *ctl_create(struct stintd *d);
+typedef void (*ctl_request_fn)(void *arg, struct ctl_client *cl, struct proto_request *req);
+
+/*
+ * The control socket. Reads bounded request lines, checks each peer's uid, decodes requests and
+ * hands them to on_request one at a time per connection; knows nothing of the commands.
+ */
+struct ctl *ctl_create(uv_loop_t *loop, ctl_request_fn on_request, void *arg);
 /* Listen on path (binding it, replacing a stale socket) or on fd (socket activation, fd >= 0). */
 int ctl_listen(struct ctl *c, const char *path, int fd, char *err, size_t errn);
-/* Stops accepting; connections finish their request in flight, then close. */
+/* Stops accepting and refuses new requests; connections finish the one in flight, then close. */
 void ctl_shutdown(struct ctl *c);
 /* Closes every handle; run the loop afterwards so the close callbacks finish. */
 void ctl_close_all(struct ctl *c);

@@ -1,20 +1,41 @@
 #include "deadline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <uv.h>
 
-#include "dispatch.h"
 #include "log.h"
-#include "notify.h"
-#include "session.h"
+#include "sessions.h"
 #include "stintd.h"
 
 #define NS 1000000000LL
+/* An auto-stop that failed (say, the log directory is full) is tried again this much later. */
+#define DEADLINE_RETRY_NS (300 * NS)
+
+/* A session whose auto-stop failed: not tried again before `until`. */
+struct deadline_retry {
+	struct deadline_retry *next;
+	int64_t session_id;
+	int64_t until; /* CLOCK_BOOTTIME ns */
+};
+
+struct deadline {
+	uv_timer_t timer;
+	struct deadline_retry *retries;
+};
+
+static struct deadline_retry *deadline_retry_find(struct deadline *dl, int64_t id)
+{
+	for (struct deadline_retry *r = dl->retries; r; r = r->next)
+		if (r->session_id == id)
+			return r;
+	return NULL;
+}
 
 /* Index of the session's last activity event, or -1. */
-static ssize_t last_activity(const struct session *s)
+static ssize_t deadline_last_activity(const struct session *s)
 {
 	for (size_t i = s->nevents; i-- > 0;)
 		if (session_event_is_activity(s->events[i].kind))
@@ -23,14 +44,14 @@ static ssize_t last_activity(const struct session *s)
 }
 
 /*
- * When this session must be stopped, on now's boottime scale (stamp_now's, so a test build's
- * simulated suspend counts like a real one), or -1; why names the rule. Both rules measure
- * elapsed time as wall_s does: suspend counts, and across a reboot so does the time the machine
- * was off, so a session left open over a reboot is stopped as soon as stintd is back.
+ * Both rules measure elapsed time as wall_s does: suspend counts, and across a reboot so does
+ * the time the machine was off, so a session left open over a reboot is stopped as soon as
+ * stintd is back.
  */
-static int64_t session_deadline(const struct stintd *d, const struct session *s,
-				const struct stamp *now, const char **why)
+int64_t deadline_of(struct stintd *d, const struct session *s, const struct stamp *now,
+		    const char **why)
 {
+	struct deadline_retry *r;
 	int64_t best = -1, left;
 	ssize_t last;
 
@@ -41,7 +62,7 @@ static int64_t session_deadline(const struct stintd *d, const struct session *s,
 		best = now->boot_ns + (left > 0 ? left : 0);
 		*why = "max_session";
 	}
-	last = last_activity(s);
+	last = deadline_last_activity(s);
 	if (d->cfg.auto_stop_after_idle_s > 0 && s->state == SESSION_ACTIVE && last >= 0) {
 		left =
 		    d->cfg.auto_stop_after_idle_s * NS - session_elapsed_ns(s, (size_t)last, now);
@@ -50,29 +71,45 @@ static int64_t session_deadline(const struct stintd *d, const struct session *s,
 			*why = "auto_stop_after_idle";
 		}
 	}
-	/* An auto-stop that failed (say, the log directory is full) is retried later, not in a
-	 * loop. */
-	if (best >= 0 && best < s->auto_stop_retry_ns)
-		best = s->auto_stop_retry_ns;
+	/* A failed auto-stop is retried later, not in a loop. */
+	r = d->deadline ? deadline_retry_find(d->deadline, s->id) : NULL;
+	if (best >= 0 && r && best < r->until)
+		best = r->until;
 	return best;
 }
 
-static void auto_stop(struct stintd *d, struct session *s, const char *why)
+static void deadline_stopped(void *arg, const struct sessions_stop_result *r)
 {
-	struct stamp now;
+	(void)arg;
+	if (r->code)
+		log_warnx("auto-stop of %s failed: %s", r->s->root, r->err);
+}
+
+static void deadline_auto_stop(struct stintd *d, struct session *s, const char *why,
+			       const struct stamp *now)
+{
+	struct sessions_stop_opts o = {.auto_why = why};
+	struct deadline_retry *r = deadline_retry_find(d->deadline, s->id);
 	char summary[256];
 
 	snprintf(summary, sizeof(summary), "Stopped automatically by stint (%s = %llds).", why,
 		 (long long)(strcmp(why, "max_session") == 0 ? d->cfg.max_session_s
 							     : d->cfg.auto_stop_after_idle_s));
 	log_info("session %lld in %s: auto-stop (%s)", (long long)s->id, s->root, why);
-	stamp_now(&now, d->boot_id);
-	s->auto_stop_retry_ns = now.boot_ns + 300 * NS;
-	/* The same path as `stint stop`, with no client to answer. */
-	dispatch_internal(d, CMD_STOP, s->root, summary, why);
+	if (!r && (r = calloc(1, sizeof(*r)))) {
+		r->session_id = s->id;
+		r->next = d->deadline->retries;
+		d->deadline->retries = r;
+	}
+	if (r)
+		r->until = now->boot_ns + DEADLINE_RETRY_NS;
+	o.summary = summary;
+	/* The same path as `stint stop`, with nobody to answer. */
+	if (sessions_stop(d, s, &o, deadline_stopped, NULL) < 0)
+		log_warnx("auto-stop of %s: out of memory", s->root);
 }
 
-static void on_deadline(uv_timer_t *t)
+static void deadline_on_timer(uv_timer_t *t)
 {
 	struct stintd *d = t->data;
 	struct session *s, *next;
@@ -81,51 +118,85 @@ static void on_deadline(uv_timer_t *t)
 	stamp_now(&now, d->boot_id);
 	for (s = d->sessions; s; s = next) {
 		const char *why = NULL;
-		int64_t when = session_deadline(d, s, &now, &why);
+		int64_t when = deadline_of(d, s, &now, &why);
 
 		next = s->next;
 		if (when >= 0 && when <= now.boot_ns)
-			auto_stop(d, s, why);
+			deadline_auto_stop(d, s, why, &now);
 	}
-	deadline_rearm(d);
+	/* Reminders due now are decided, and the timer re-armed, by main's hook. */
+	stintd_changed(d);
 }
 
-void deadline_init(struct stintd *d)
+int deadline_init(struct stintd *d)
 {
-	uv_timer_init(d->loop, &d->deadline);
-	d->deadline.data = d;
+	d->deadline = calloc(1, sizeof(*d->deadline));
+	if (!d->deadline)
+		return -1;
+	uv_timer_init(d->loop, &d->deadline->timer);
+	d->deadline->timer.data = d;
+	return 0;
 }
 
-void deadline_rearm(struct stintd *d)
+/* Forgets the retries of sessions that are gone. */
+static void deadline_prune(struct stintd *d)
 {
-	int64_t best = -1;
-	struct stamp now;
+	struct deadline_retry **pp = &d->deadline->retries, *r;
 
-	if (d->stopping)
+	while ((r = *pp)) {
+		if (sessions_find_id(d, r->session_id)) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		free(r);
+	}
+}
+
+void deadline_rearm(struct stintd *d, const struct stamp *now, int64_t also_ns)
+{
+	int64_t best = also_ns;
+
+	if (!d->deadline)
 		return;
-	stamp_now(&now, d->boot_id);
+	if (d->stopping) {
+		uv_timer_stop(&d->deadline->timer);
+		return;
+	}
+	deadline_prune(d);
 	for (struct session *s = d->sessions; s; s = s->next) {
 		const char *why = NULL;
-		int64_t when = session_deadline(d, s, &now, &why);
-		/* Reminders are decided here too: whenever sessions change, and when due. */
-		int64_t remind = notify_session(d, s, &now, when, why);
+		int64_t when = deadline_of(d, s, now, &why);
 
 		if (when >= 0 && (best < 0 || when < best))
 			best = when;
-		if (remind >= 0 && (best < 0 || remind < best))
-			best = remind;
 	}
 	if (best < 0) {
-		uv_timer_stop(&d->deadline);
+		uv_timer_stop(&d->deadline->timer);
 		return;
 	}
-	/* libuv's clock stops in suspend; on_deadline checks the boot clock and re-arms. */
-	uv_timer_start(&d->deadline, on_deadline,
-		       best > now.boot_ns ? (uint64_t)((best - now.boot_ns) / 1000000) + 1 : 0, 0);
+	/* libuv's clock stops in suspend; the timer's callback checks the boot clock. */
+	uv_timer_start(&d->deadline->timer, deadline_on_timer,
+		       best > now->boot_ns ? (uint64_t)((best - now->boot_ns) / 1000000) + 1 : 0,
+		       0);
+}
+
+static void deadline_closed(uv_handle_t *h)
+{
+	struct deadline *dl = (struct deadline *)h; /* the timer is its first member */
+	struct deadline_retry *r, *next;
+
+	for (r = dl->retries; r; r = next) {
+		next = r->next;
+		free(r);
+	}
+	free(dl);
 }
 
 void deadline_close(struct stintd *d)
 {
-	if (!uv_is_closing((uv_handle_t *)&d->deadline))
-		uv_close((uv_handle_t *)&d->deadline, NULL);
+	if (!d->deadline)
+		return;
+	uv_close((uv_handle_t *)&d->deadline->timer, deadline_closed);
+	d->deadline = NULL;
 }

@@ -338,3 +338,15 @@ int logwriter_write(const char *dir, const char *date, const char *text, char *p
 {
 	return logwriter_write_with(LOGWRITER_LINK, dir, date, text, path, pathn, err, errn);
 }
+
+char *logwriter_dir_in_repo(const char *pattern, const char *root, const char *repo_name)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(root);
+
+	if (!pattern || logwriter_expand_dir(pattern, root, repo_name, dir, sizeof(dir)) < 0)
+		return NULL;
+	if (strncmp(dir, root, n) != 0 || (dir[n] != '/' && dir[n] != '\0'))
+		return NULL;
+	return strdup(dir);
+}

@@ -12,6 +12,12 @@ int logwriter_expand_dir(const char *pattern, const char *repo, const char *repo
 			 size_t outn);
 
 /*
+ * The expanded [log] dir when it lies inside the repository at root (so its files are not the
+ * session's work), malloc'd; NULL when it is elsewhere, unset or invalid.
+ */
+char *logwriter_dir_in_repo(const char *pattern, const char *root, const char *repo_name);
+
+/*
  * Writes text as dir/DATE.md, or DATE-2.md, DATE-3.md... if taken; never replaces a file.
  * Creates dir (and parents, 0755) if needed. Atomic: temp file in dir, write, fsync, link to the
  * final name (fails on an existing name, so the next is tried), unlink temp, fsync dir; where hard

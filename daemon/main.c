@@ -15,17 +15,16 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "autostart.h"
-#include "checks.h"
+#include "cmd.h"
 #include "config.h"
 #include "ctl.h"
 #include "deadline.h"
-#include "dispatch.h"
 #include "log.h"
 #include "logprep.h"
 #include "notify.h"
 #include "repo.h"
 #include "repo_watch.h"
+#include "sessions.h"
 #include "sleepwatch.h"
 #include "sockpath.h"
 #include "stintd.h"
@@ -33,9 +32,7 @@
 #include "template.h"
 #include "track.h"
 #include "version.h"
-
-/* The config file was named (STINT_CONFIG, -c): then it must exist, a typo is not "defaults". */
-static bool config_named;
+#include "watched.h"
 
 static void usage(FILE *f)
 {
@@ -155,35 +152,83 @@ static int passed_socket(void)
 	return -1;
 }
 
-void stintd_maybe_exit(struct stintd *d)
+/*
+ * The config as start-up, --check-config and SIGHUP all load it: the file, then the [log]
+ * template it names, so a reload never takes a template a stop would refuse. named: the file
+ * was named (STINT_CONFIG, -c), so it must exist; a typo is not "defaults".
+ */
+static int main_load_config(struct config *cfg, const char *path, bool named, char *err,
+			    size_t errn)
 {
-	if (!d->stopping || d->jobs > 0 || store_busy(d->store))
-		return;
+	char *text = NULL;
+	int r;
+
+	if (config_load(cfg, path, !named, err, errn) < 0)
+		return -1;
+	if (!cfg->log_template || !*cfg->log_template)
+		return 0;
+	r = logprep_read_template(cfg->log_template, &text, err, errn);
+	if (r == 0)
+		r = template_check(text, cfg->log_template, err, errn);
+	free(text);
+	if (r < 0) {
+		config_finish(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Shutdown's last step, once no work is in flight: every handle is closed, the loop ends. */
+static void main_close_all(struct stintd *d)
+{
 	ctl_close_all(d->ctl);
-	autostart_finish(d);
+	watched_finish(d);
 	sleepwatch_stop(d);
+	track_finish(d);
 	if (d->watcher) {
-		for (struct session *s = d->sessions; s; s = s->next)
-			track_stop(d, s);
 		repo_watcher_destroy(d->watcher);
 		d->watcher = NULL;
 	}
-	if (!uv_is_closing((uv_handle_t *)&d->sig_term)) {
-		uv_close((uv_handle_t *)&d->sig_term, NULL);
-		uv_close((uv_handle_t *)&d->sig_int, NULL);
-		uv_close((uv_handle_t *)&d->sig_hup, NULL);
-		uv_close((uv_handle_t *)&d->watchdog, NULL);
-		deadline_close(d);
-		notify_close(d);
-	}
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->after, NULL);
+	deadline_close(d);
+	notify_close(d);
 }
 
-static void store_idle(void *arg)
+/*
+ * Once per loop iteration in which something changed (stintd_changed), just before the loop
+ * blocks: what must follow any change runs here, once, instead of at each call site (tmux's
+ * server_loop does the same). A prepare handle, not a check one: a change made by a timer's
+ * callback must be seen before the loop sleeps, not after the next wake-up.
+ */
+static void main_after_changes(uv_prepare_t *h)
 {
-	stintd_maybe_exit(arg);
+	struct stintd *d = h->data;
+	struct stamp now;
+
+	if (!d->changed)
+		return;
+	d->changed = false;
+	if (d->stopping) {
+		if (d->jobs == 0 && !store_busy(d->store))
+			main_close_all(d);
+		return;
+	}
+	track_sync(d);
+	watched_sync(d);
+	stamp_now(&now, d->boot_id);
+	deadline_rearm(d, &now, notify_decide(d, &now));
 }
 
-static void on_stop_signal(uv_signal_t *h, int signum)
+static void main_store_idle(void *arg)
+{
+	stintd_changed(arg);
+}
+
+static void main_on_stop_signal(uv_signal_t *h, int signum)
 {
 	struct stintd *d = h->data;
 
@@ -193,16 +238,13 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	notify_systemd("STOPPING=1");
 	d->stopping = true;
 	uv_timer_stop(&d->watchdog);
-	uv_timer_stop(&d->deadline);
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->checks_run)
-			checks_cancel(s->checks_run);
+	sessions_stop_cancel_checks(d);
 	ctl_shutdown(d->ctl);
 	notify_shutdown(d);
-	stintd_maybe_exit(d);
+	stintd_changed(d);
 }
 
-static void on_hup(uv_signal_t *h, int signum)
+static void main_on_hup(uv_signal_t *h, int signum)
 {
 	struct stintd *d = h->data;
 	struct config n;
@@ -210,16 +252,13 @@ static void on_hup(uv_signal_t *h, int signum)
 
 	(void)signum;
 	notify_systemd("RELOADING=1");
-	if (config_load(&n, d->config_path, !config_named, err, sizeof(err)) < 0) {
+	if (main_load_config(&n, d->config_path, d->config_named, err, sizeof(err)) < 0) {
 		log_warnx("config: not reloaded, keeping the old settings: %s", err);
 	} else {
 		config_finish(&d->cfg);
 		d->cfg = n;
-		for (struct session *s = d->sessions; s; s = s->next)
-			s->idle_timeout_ns = config_idle_ns(&d->cfg);
+		sessions_configure(d);
 		notify_configure(d);
-		deadline_rearm(d);
-		autostart_sync(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
 	notify_systemd("READY=1");
@@ -256,37 +295,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* Open sessions restored from the store; those that crossed a reboot get a recover event. */
-static void recover_sessions(struct stintd *d, bool clean)
-{
-	for (struct session *s = d->sessions; s; s = s->next) {
-		const struct stamp *last = &s->events[s->nevents - 1].at;
-		struct stamp now;
-
-		/* A clean exit on the same boot leaves nothing to recover: the clock kept running.
-		 */
-		if (clean && strcmp(last->boot_id, d->boot_id) == 0)
-			continue;
-		bool reboot = strcmp(last->boot_id, d->boot_id) != 0;
-		struct store_op op = {
-		    .kind = STORE_OP_APPEND_EVENT, .session_id = s->id, .event = "recover"};
-
-		stamp_now(&now, d->boot_id);
-		op.at = now;
-		op.payload = json_pack("{s:b}", "reboot", reboot);
-		/* Committed before any client is served, so the gap is on record. */
-		if (store_run_now(d->store, &op) < 0)
-			fatalx("store: cannot record the recovery of session %lld: %s",
-			       (long long)s->id, op.err);
-		session_apply(s, "recover", &now, op.payload);
-		json_decref(op.payload);
-		s->recovered = true;
-		log_info(
-		    "session %lld recovered; the time since its last event is not counted as work",
-		    (long long)s->id);
-	}
-}
-
 /* The watcher's timing; test builds take shorter periods from the environment. */
 static const struct repo_watcher_timing *watch_timing(void)
 {
@@ -302,13 +310,13 @@ static const struct repo_watcher_timing *watch_timing(void)
 	return NULL;
 }
 
-static int check_config(const char *path)
+static int main_check_config(const char *path, bool named)
 {
 	struct config cfg;
 	char err[1024];
 
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
-		if (config_named) {
+		if (named) {
 			fprintf(stderr, "stintd: %s: no such file (named by %s)\n", path,
 				getenv("STINT_CONFIG") ? "STINT_CONFIG" : "the command line");
 			return 1;
@@ -316,21 +324,9 @@ static int check_config(const char *path)
 		printf("%s: no such file; the defaults are in use\n", path);
 		return 0;
 	}
-	if (config_load(&cfg, path, false, err, sizeof(err)) < 0) {
+	if (main_load_config(&cfg, path, false, err, sizeof(err)) < 0) {
 		fprintf(stderr, "stintd: %s\n", err);
 		return 1;
-	}
-	if (cfg.log_template && *cfg.log_template) {
-		char *text = NULL;
-
-		if (logprep_read_template(cfg.log_template, &text, err, sizeof(err)) < 0 ||
-		    template_check(text, cfg.log_template, err, sizeof(err)) < 0) {
-			fprintf(stderr, "stintd: %s\n", err);
-			free(text);
-			config_finish(&cfg);
-			return 1;
-		}
-		free(text);
 	}
 	config_finish(&cfg);
 	printf("%s: ok\n", path);
@@ -353,9 +349,8 @@ int main(int argc, char **argv)
 	struct stintd d = {0};
 	char sockpath[SOCKPATH_MAX], sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
 	enum log_level level = LOG_LEVEL_INFO;
-	bool check = false, clean;
+	bool check = false;
 	int opt, lockfd, statelockfd, listenfd;
-	struct session *s;
 
 	while ((opt = getopt_long(argc, argv, "vfc:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -396,14 +391,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("stintd", level);
-	config_named = d.config_path || (getenv("STINT_CONFIG") && *getenv("STINT_CONFIG"));
+	d.config_named = d.config_path || (getenv("STINT_CONFIG") && *getenv("STINT_CONFIG"));
 	if (!d.config_path) {
 		if (config_default_path(path, sizeof(path)) < 0)
 			fatalx("cannot find the config file: set HOME or STINT_CONFIG");
 		d.config_path = strdup(path);
 	}
 	if (check) {
-		int rc = check_config(d.config_path);
+		int rc = main_check_config(d.config_path, d.config_named);
 
 		free(d.config_path);
 		return rc;
@@ -415,7 +410,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
 	raise_fd_limit();
-	if (config_load(&d.cfg, d.config_path, !config_named, err, sizeof(err)) < 0)
+	if (main_load_config(&d.cfg, d.config_path, d.config_named, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 
 	if (sockpath_resolve(sockpath, sizeof(sockpath)) < 0)
@@ -455,15 +450,13 @@ int main(int argc, char **argv)
 		repo_watcher_set_limit(d.watcher,
 				       strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
 #endif
-	clean = store_begin_run(d.store);
-	if (store_load_open(d.store, dispatch_restore, &d, err, sizeof(err)) < 0)
+	if (sessions_restore(&d, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-	recover_sessions(&d, clean);
-	store_set_idle_cb(d.store, store_idle, &d);
-	if (autostart_init(&d) < 0)
+	store_set_idle_cb(d.store, main_store_idle, &d);
+	if (watched_init(&d) < 0 || deadline_init(&d) < 0)
 		fatalx("out of memory");
 
-	d.ctl = ctl_create(&d);
+	d.ctl = ctl_create(d.loop, cmd_request, &d);
 	if (!d.ctl)
 		fatalx("out of memory");
 	if (ctl_listen(d.ctl, listenfd >= 0 ? NULL : sockpath, listenfd, err, sizeof(err)) < 0)
@@ -473,15 +466,18 @@ int main(int argc, char **argv)
 	uv_signal_init(d.loop, &d.sig_int);
 	uv_signal_init(d.loop, &d.sig_hup);
 	uv_timer_init(d.loop, &d.watchdog);
-	d.sig_term.data = d.sig_int.data = d.sig_hup.data = d.watchdog.data = &d;
-	uv_signal_start(&d.sig_term, on_stop_signal, SIGTERM);
-	uv_signal_start(&d.sig_int, on_stop_signal, SIGINT);
-	uv_signal_start(&d.sig_hup, on_hup, SIGHUP);
+	uv_prepare_init(d.loop, &d.after);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = d.watchdog.data = d.after.data = &d;
+	uv_signal_start(&d.sig_term, main_on_stop_signal, SIGTERM);
+	uv_signal_start(&d.sig_int, main_on_stop_signal, SIGINT);
+	uv_signal_start(&d.sig_hup, main_on_hup, SIGHUP);
+	/* The hook alone keeps nothing alive: the loop ends once every other handle is closed. */
+	uv_prepare_start(&d.after, main_after_changes);
+	uv_unref((uv_handle_t *)&d.after);
 	start_watchdog(&d);
-	deadline_init(&d);
 	notify_configure(&d);
-	deadline_rearm(&d);
 	sleepwatch_start(&d);
+	stintd_changed(&d);
 
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());
@@ -491,10 +487,9 @@ int main(int argc, char **argv)
 	store_end_run(d.store);
 	store_close(d.store);
 	ctl_destroy(d.ctl);
-	while ((s = d.sessions)) {
-		d.sessions = s->next;
-		session_destroy(s);
-	}
+	sessions_stop_finish(&d);
+	sessions_free_all(&d);
+	json_decref(d.closed);
 	uv_loop_close(d.loop);
 	/* Join the worker threads first, so libgit2 frees their per-thread state. */
 	uv_library_shutdown();

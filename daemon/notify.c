@@ -3,63 +3,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autostart.h"
 #include "ctl.h"
 #include "deadline.h"
-#include "dispatch.h"
 #include "log.h"
 #include "notify_rules.h"
 #include "notify_thread.h"
 #include "protocol.h"
-#include "session.h"
+#include "sessions.h"
 #include "stintd.h"
+#include "watched.h"
 
 #define NS 1000000000LL
 /* `stint status` asks the thread to look for a server again at most this often. */
-#define RETRY_EVERY_NS (10 * NS)
+#define NOTIFY_RETRY_EVERY_NS (10 * NS)
 /* Repositories remembered for the start reminder's once-an-hour rule. */
-#define MAX_STARTS 256
+#define NOTIFY_MAX_STARTS 256
 /* Reminders remembered for their actions: a click can race with the next reminder. */
-#define MAX_SENT 64
+#define NOTIFY_MAX_SENT 64
 
 /* A `stint notify test` waiting for its notification to be shown. */
-struct pending_test {
-	struct pending_test *next;
+struct notify_pending_test {
+	struct notify_pending_test *next;
 	uint64_t id;
 	struct ctl_client *cl;
 };
 
 /* A repository the start reminder was sent for. */
-struct start_seen {
-	struct start_seen *next;
+struct notify_start_seen {
+	struct notify_start_seen *next;
 	char *root;
 	int64_t last_sent; /* CLOCK_BOOTTIME seconds, -1: never */
 	uint64_t id;	   /* the notification, for its Start action */
 };
 
+/* One open session's reminders: what was sent, and what it was about. */
+struct notify_session {
+	struct notify_session *next;
+	int64_t session_id;
+	struct notify_rules_state rs;
+	bool seen; /* notify_decide's mark */
+};
+
 struct notify {
 	struct notifier *n;
 	struct notify_rules_config rc;
-	struct pending_test *tests;
-	struct start_seen *starts;
+	struct notify_session *sessions;
+	struct notify_pending_test *tests;
+	struct notify_start_seen *starts;
 	size_t nstarts;
 	int64_t last_retry_ns;
-	bool unattended_cb; /* ours is autostart's unattended-activity callback */
+	bool unattended_cb; /* ours is watched.c's unattended-activity callback */
 	struct {
 		uint64_t id;
 		int64_t session;
-	} sent[MAX_SENT]; /* the latest reminders and their sessions, a ring */
+	} sent[NOTIFY_MAX_SENT]; /* the latest reminders and their sessions, a ring */
 	unsigned nsent;
 };
 
-static struct notify *get(struct stintd *d)
+static struct notify *notify_get(struct stintd *d)
 {
-	if (!d->notices)
-		d->notices = calloc(1, sizeof(*d->notices));
-	return d->notices;
+	if (!d->notify)
+		d->notify = calloc(1, sizeof(*d->notify));
+	return d->notify;
 }
 
-static void config_to_remind(const struct config *cfg, struct notify_rules_config *rc)
+static void notify_config_to_rules(const struct config *cfg, struct notify_rules_config *rc)
 {
 	rc->enabled = cfg->notify_enabled;
 	rc->summary = cfg->notify_summary;
@@ -73,65 +81,156 @@ static void config_to_remind(const struct config *cfg, struct notify_rules_confi
 	rc->min_interval_s = cfg->notify_min_interval_s;
 }
 
-static struct session *session_by_notice(struct stintd *d, uint64_t id)
+static struct notify_session *notify_session_find(struct notify *no, int64_t id)
 {
-	const struct notify *no = d->notices;
-	int64_t sid = -1;
-
-	for (unsigned i = 0; i < MAX_SENT && sid < 0; i++)
-		if (id && no->sent[i].id == id)
-			sid = no->sent[i].session;
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->id == sid)
-			return s;
+	for (struct notify_session *e = no->sessions; e; e = e->next)
+		if (e->session_id == id)
+			return e;
 	return NULL;
 }
 
-static void on_action(void *arg, uint64_t id, const char *action)
+static int64_t notify_session_by_notice(const struct notify *no, uint64_t id)
 {
-	struct stintd *d = arg;
-	struct notify *no = d->notices;
-	struct session *s = session_by_notice(d, id);
+	for (unsigned i = 0; i < NOTIFY_MAX_SENT; i++)
+		if (id && no->sent[i].id == id)
+			return no->sent[i].session;
+	return -1;
+}
+
+/* --- actions ----------------------------------------------------------------------------- */
+
+static void notify_act(struct stintd *d, int64_t session_id, const char *action);
+
+/* An action on a session busy with another operation: it runs once that is over. */
+struct notify_waiting_action {
+	struct sessions_waiter w; /* first: run gets it back */
+	struct stintd *d;
+	int64_t session_id;
+	const char *action; /* one of the NOTIFY_RULES_ACTION_ literals */
+};
+
+static void notify_waited(struct sessions_waiter *w)
+{
+	struct notify_waiting_action *a = (struct notify_waiting_action *)w;
+
+	notify_act(a->d, a->session_id, a->action);
+	free(a);
+}
+
+static void notify_stopped(void *arg, const struct sessions_stop_result *r)
+{
+	(void)arg;
+	if (r->code)
+		log_warnx("notify: Stop of %s failed: %s", r->s->root, r->err);
+}
+
+static void notify_kept(void *arg, struct session *s, int status, const char *err)
+{
+	(void)arg;
+	if (status < 0)
+		log_warnx("notify: Keep of %s failed: %s", s->root, err);
+}
+
+static void notify_started(void *arg, struct session *s, const char *code, const char *err)
+{
+	(void)arg;
+	(void)s;
+	if (code)
+		log_warnx("notify: Start failed: %s", err);
+}
+
+/* Keep: only an active session that is idle now has an idle stretch to count as work. */
+static bool notify_idle_now(struct stintd *d, const struct session *s)
+{
+	struct session_times t;
+	struct stamp now;
+
+	stamp_now(&now, d->boot_id);
+	session_times(s, &now, &t);
+	return s->state == SESSION_ACTIVE && t.idle_now;
+}
+
+static void notify_act(struct stintd *d, int64_t session_id, const char *action)
+{
+	struct session *s = sessions_find_id(d, session_id);
+	struct sessions_stop_opts stop = {0};
+	struct notify_waiting_action *a;
 
 	/* Shutting down: a Stop now would start checks and store work nobody waits for. */
-	if (d->stopping)
+	if (d->stopping || !d->notify)
 		return;
-	if (strcmp(action, NOTIFY_RULES_ACTION_START) == 0) {
-		for (struct start_seen *e = no->starts; e; e = e->next)
-			if (e->id == id) {
-				log_info("notify: Start chosen for %s", e->root);
-				dispatch_internal(d, CMD_START, e->root, NULL, NULL);
-				return;
-			}
-		return;
-	}
 	if (!s || s->state == SESSION_STARTING) {
 		log_debug("notify: action %s of a notification no session owns", action);
 		return;
 	}
+	if (s->busy) {
+		if (!(a = calloc(1, sizeof(*a))))
+			return;
+		a->w.run = notify_waited;
+		a->d = d;
+		a->session_id = session_id;
+		a->action = action;
+		sessions_wait(s, &a->w);
+		return;
+	}
 	log_info("notify: %s chosen for session %lld", action, (long long)s->id);
 	if (strcmp(action, NOTIFY_RULES_ACTION_STOP) == 0) {
-		dispatch_internal(d, CMD_STOP, s->root, NULL, NULL);
+		sessions_stop(d, s, &stop, notify_stopped, NULL);
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0) {
-		dispatch_internal(d, CMD_KEEP, s->root, NULL, NULL);
+		if (notify_idle_now(d, s))
+			sessions_append(d, s, "keep", NULL, notify_kept, NULL);
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0) {
+		struct notify_session *e = notify_session_find(d->notify, s->id);
 		struct notify_rules_input in;
 		struct stamp now;
 
 		stamp_now(&now, d->boot_id);
 		notify_rules_input_from_session(&in, s, &now, -1, NULL);
-		notify_rules_snooze(s->remind, &no->rc, &in);
-		deadline_rearm(d);
+		if (e)
+			notify_rules_snooze(&e->rs, &d->notify->rc, &in);
+		stintd_changed(d);
 	}
 }
 
-static void on_sent(void *arg, uint64_t id, const char *error)
+static void notify_on_action(void *arg, uint64_t id, const char *action)
 {
 	struct stintd *d = arg;
-	struct notify *no = d->notices;
+	struct notify *no = d->notify;
+	struct sessions_start_opts o = {0};
 
-	for (struct pending_test **pp = &no->tests; *pp; pp = &(*pp)->next) {
-		struct pending_test *t = *pp;
+	if (d->stopping || !no)
+		return;
+	if (strcmp(action, NOTIFY_RULES_ACTION_START) != 0) {
+		/* The literal, not the thread's copy: a waiting action keeps it. */
+		if (strcmp(action, NOTIFY_RULES_ACTION_STOP) == 0)
+			action = NOTIFY_RULES_ACTION_STOP;
+		else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0)
+			action = NOTIFY_RULES_ACTION_KEEP;
+		else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0)
+			action = NOTIFY_RULES_ACTION_SNOOZE;
+		else
+			return;
+		notify_act(d, notify_session_by_notice(no, id), action);
+		return;
+	}
+	for (struct notify_start_seen *e = no->starts; e; e = e->next)
+		if (e->id == id) {
+			log_info("notify: Start chosen for %s", e->root);
+			o.cwd = e->root;
+			sessions_start(d, &o, notify_started, NULL);
+			return;
+		}
+}
+
+/* --- stint notify test ------------------------------------------------------------------- */
+
+static void notify_on_sent(void *arg, uint64_t id, const char *error)
+{
+	struct stintd *d = arg;
+	struct notify *no = d->notify;
+
+	for (struct notify_pending_test **pp = &no->tests; *pp; pp = &(*pp)->next) {
+		struct notify_pending_test *t = *pp;
 		json_t *reply;
 
 		if (t->id != id)
@@ -149,10 +248,10 @@ static void on_sent(void *arg, uint64_t id, const char *error)
 	}
 }
 
-static void answer_tests(struct notify *no, const char *code, const char *why)
+static void notify_answer_tests(struct notify *no, const char *code, const char *why)
 {
 	while (no->tests) {
-		struct pending_test *t = no->tests;
+		struct notify_pending_test *t = no->tests;
 
 		no->tests = t->next;
 		ctl_reply(t->cl, proto_reply_error(code, "%s", why));
@@ -160,170 +259,10 @@ static void answer_tests(struct notify *no, const char *code, const char *why)
 	}
 }
 
-static void on_unattended(struct stintd *d, const char *root, int64_t first_wall_ns)
-{
-	const char *name = strrchr(root, '/');
-
-	(void)first_wall_ns;
-	notify_unattended(d, root, name && name[1] ? name + 1 : root);
-}
-
-void notify_configure(struct stintd *d)
-{
-	struct notify *no = get(d);
-	bool notify_rules_start;
-
-	if (!no)
-		return;
-	config_to_remind(&d->cfg, &no->rc);
-	if (d->cfg.notify_enabled && !no->n) {
-		no->n = notify_thread_create(d->loop, on_action, d);
-		notify_thread_set_sent_cb(no->n, on_sent);
-	} else if (!d->cfg.notify_enabled && no->n) {
-		answer_tests(no, ERR_BAD_STATE, "desktop notifications were turned off");
-		notify_thread_destroy(no->n);
-		no->n = NULL;
-	}
-	/* The start reminder needs activity in repositories with no session: autostart's watch. */
-	notify_rules_start = no->n && no->rc.start_reminder;
-	if (notify_rules_start != no->unattended_cb) {
-		autostart_set_unattended_cb(d, notify_rules_start ? on_unattended : NULL);
-		no->unattended_cb = notify_rules_start;
-	}
-}
-
-void notify_shutdown(struct stintd *d)
-{
-	if (d->notices)
-		answer_tests(d->notices, ERR_SHUTTING_DOWN, "stintd is shutting down");
-}
-
-void notify_close(struct stintd *d)
-{
-	struct notify *no = d->notices;
-
-	if (!no)
-		return;
-	answer_tests(no, ERR_SHUTTING_DOWN, "stintd is shutting down");
-	notify_thread_destroy(no->n);
-	while (no->starts) {
-		struct start_seen *e = no->starts;
-
-		no->starts = e->next;
-		free(e->root);
-		free(e);
-	}
-	free(no);
-	d->notices = NULL;
-}
-
-int64_t notify_session(struct stintd *d, struct session *s, const struct stamp *now,
-		       int64_t auto_stop_at_ns, const char *auto_stop_why)
-{
-	struct notify *no = d->notices;
-	struct notify_rules_decision out;
-	struct notify_rules_input in;
-	int64_t due;
-
-	if (!no || !no->n || s->state == SESSION_STARTING || s->busy || s->nevents == 0)
-		return -1;
-	if (!s->remind && !(s->remind = calloc(1, sizeof(*s->remind))))
-		return -1;
-	notify_rules_input_from_session(&in, s, now, auto_stop_at_ns, auto_stop_why);
-	notify_rules_decide(s->remind, &no->rc, &in, &out);
-	if (out.close_id)
-		notify_thread_close_id(no->n, out.close_id);
-	if (out.note.kind != NOTIFY_RULES_NONE) {
-		uint64_t id = notify_thread_send(no->n, &out.note.msg);
-
-		log_info("notify: session %lld: %s", (long long)s->id, out.note.summary);
-		notify_rules_shown(s->remind, id);
-		no->sent[no->nsent % MAX_SENT].id = id;
-		no->sent[no->nsent % MAX_SENT].session = s->id;
-		no->nsent++;
-	}
-	if (out.next_due < 0)
-		return -1;
-	/* Decisions are whole seconds: one due within this second is looked at in the next. */
-	due = out.next_due * NS;
-	return due > now->boot_ns ? due : (in.now + 1) * NS;
-}
-
-void notify_session_closed(struct stintd *d, struct session *s)
-{
-	if (d->notices && s->remind && s->remind->shown_id)
-		notify_thread_close_id(d->notices->n, s->remind->shown_id);
-}
-
-void notify_summary(struct stintd *d, const json_t *session, const char *log_path,
-		    const char *auto_why)
-{
-	struct notify *no = d->notices;
-	struct notify_rules_note note;
-
-	if (!no || !no->n || !no->rc.summary)
-		return;
-	if (notify_rules_summary(session, log_path, auto_why, &note) < 0)
-		return;
-	log_info("notify: %s", note.summary);
-	notify_thread_send(no->n, &note.msg);
-}
-
-/* Forgets the repositories whose hour has passed: they would get a reminder anyway. */
-static void evict_starts(struct notify *no, int64_t now)
-{
-	for (struct start_seen **pp = &no->starts; *pp;) {
-		struct start_seen *e = *pp;
-
-		if (e->last_sent < 0 || now - e->last_sent >= NOTIFY_RULES_START_INTERVAL_S) {
-			*pp = e->next;
-			free(e->root);
-			free(e);
-			no->nstarts--;
-		} else {
-			pp = &e->next;
-		}
-	}
-}
-
-void notify_unattended(struct stintd *d, const char *root, const char *repo_name)
-{
-	struct notify *no = d->notices;
-	struct start_seen *e;
-	struct notify_rules_note note;
-	struct stamp at;
-	int64_t now;
-
-	if (!no || !no->n || !no->rc.start_reminder)
-		return;
-	stamp_now(&at, d->boot_id);
-	now = at.boot_ns / NS;
-	for (e = no->starts; e && strcmp(e->root, root) != 0; e = e->next)
-		;
-	if (!e && no->nstarts >= MAX_STARTS)
-		evict_starts(no, now);
-	if (!e) {
-		if (no->nstarts >= MAX_STARTS || !(e = calloc(1, sizeof(*e))))
-			return;
-		if (!(e->root = strdup(root))) {
-			free(e);
-			return;
-		}
-		e->last_sent = -1;
-		e->next = no->starts;
-		no->starts = e;
-		no->nstarts++;
-	}
-	if (notify_rules_start(&no->rc, &e->last_sent, now, repo_name, &note)) {
-		log_info("notify: %s", note.summary);
-		e->id = notify_thread_send(no->n, &note.msg);
-	}
-}
-
 void notify_test(struct stintd *d, struct ctl_client *cl)
 {
-	struct notify *no = d->notices;
-	struct pending_test *t;
+	struct notify *no = d->notify;
+	struct notify_pending_test *t;
 	struct notify_rules_note note;
 
 	if (!no || !no->n) {
@@ -345,9 +284,231 @@ void notify_test(struct stintd *d, struct ctl_client *cl)
 	no->tests = t;
 }
 
+/* --- the start reminder ------------------------------------------------------------------ */
+
+/* Forgets the repositories whose hour has passed: they would get a reminder anyway. */
+static void notify_evict_starts(struct notify *no, int64_t now)
+{
+	for (struct notify_start_seen **pp = &no->starts; *pp;) {
+		struct notify_start_seen *e = *pp;
+
+		if (e->last_sent < 0 || now - e->last_sent >= NOTIFY_RULES_START_INTERVAL_S) {
+			*pp = e->next;
+			free(e->root);
+			free(e);
+			no->nstarts--;
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
+/* Activity in a watched repository with no session: the opt-in start reminder, at most once
+ * an hour per repository. */
+static void notify_on_unattended(struct stintd *d, const char *root, int64_t first_wall_ns)
+{
+	struct notify *no = d->notify;
+	const char *name = strrchr(root, '/');
+	struct notify_start_seen *e;
+	struct notify_rules_note note;
+	struct stamp at;
+	int64_t now;
+
+	(void)first_wall_ns;
+	if (!no || !no->n || !no->rc.start_reminder)
+		return;
+	stamp_now(&at, d->boot_id);
+	now = at.boot_ns / NS;
+	for (e = no->starts; e && strcmp(e->root, root) != 0; e = e->next)
+		;
+	if (!e && no->nstarts >= NOTIFY_MAX_STARTS)
+		notify_evict_starts(no, now);
+	if (!e) {
+		if (no->nstarts >= NOTIFY_MAX_STARTS || !(e = calloc(1, sizeof(*e))))
+			return;
+		if (!(e->root = strdup(root))) {
+			free(e);
+			return;
+		}
+		e->last_sent = -1;
+		e->next = no->starts;
+		no->starts = e;
+		no->nstarts++;
+	}
+	if (notify_rules_start(&no->rc, &e->last_sent, now, name && name[1] ? name + 1 : root,
+			       &note)) {
+		log_info("notify: %s", note.summary);
+		e->id = notify_thread_send(no->n, &note.msg);
+	}
+}
+
+/* --- configuration and shutdown ---------------------------------------------------------- */
+
+void notify_configure(struct stintd *d)
+{
+	struct notify *no = notify_get(d);
+	bool remind_start;
+
+	if (!no)
+		return;
+	notify_config_to_rules(&d->cfg, &no->rc);
+	if (d->cfg.notify_enabled && !no->n) {
+		no->n = notify_thread_create(d->loop, notify_on_action, d);
+		notify_thread_set_sent_cb(no->n, notify_on_sent);
+	} else if (!d->cfg.notify_enabled && no->n) {
+		notify_answer_tests(no, ERR_BAD_STATE, "desktop notifications were turned off");
+		notify_thread_destroy(no->n);
+		no->n = NULL;
+	}
+	/* The start reminder needs activity in repositories with no session: watched.c's watch. */
+	remind_start = no->n && no->rc.start_reminder;
+	if (remind_start != no->unattended_cb) {
+		watched_set_unattended_cb(d, remind_start ? notify_on_unattended : NULL);
+		no->unattended_cb = remind_start;
+	}
+	stintd_changed(d);
+}
+
+void notify_shutdown(struct stintd *d)
+{
+	if (d->notify)
+		notify_answer_tests(d->notify, ERR_SHUTTING_DOWN, "stintd is shutting down");
+}
+
+void notify_close(struct stintd *d)
+{
+	struct notify *no = d->notify;
+
+	if (!no)
+		return;
+	notify_answer_tests(no, ERR_SHUTTING_DOWN, "stintd is shutting down");
+	notify_thread_destroy(no->n);
+	while (no->starts) {
+		struct notify_start_seen *e = no->starts;
+
+		no->starts = e->next;
+		free(e->root);
+		free(e);
+	}
+	while (no->sessions) {
+		struct notify_session *e = no->sessions;
+
+		no->sessions = e->next;
+		free(e);
+	}
+	free(no);
+	d->notify = NULL;
+}
+
+/* --- the decisions ----------------------------------------------------------------------- */
+
+/* The end-of-session summaries of the stops since the last decision (d->closed). */
+static void notify_send_summaries(struct stintd *d)
+{
+	struct notify *no = d->notify;
+	struct notify_rules_note note;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(d->closed, i, c)
+	{
+		if (!no->n || !no->rc.summary ||
+		    notify_rules_summary(
+			json_object_get(c, "session"), json_string_value(json_object_get(c, "log")),
+			json_string_value(json_object_get(c, "auto_why")), &note) < 0)
+			continue;
+		log_info("notify: %s", note.summary);
+		notify_thread_send(no->n, &note.msg);
+	}
+	json_array_clear(d->closed);
+}
+
+/* Decides for session s at now: sends what is due, closes what went stale. Returns the
+ * CLOCK_BOOTTIME ns of its next decision, -1 for none. */
+static int64_t notify_session_decide(struct stintd *d, struct notify_session *e, struct session *s,
+				     const struct stamp *now)
+{
+	struct notify *no = d->notify;
+	struct notify_rules_decision out;
+	struct notify_rules_input in;
+	const char *why = NULL;
+	int64_t auto_stop_at = deadline_of(d, s, now, &why), due;
+
+	notify_rules_input_from_session(&in, s, now, auto_stop_at, why);
+	notify_rules_decide(&e->rs, &no->rc, &in, &out);
+	if (out.close_id)
+		notify_thread_close_id(no->n, out.close_id);
+	if (out.note.kind != NOTIFY_RULES_NONE) {
+		uint64_t id = notify_thread_send(no->n, &out.note.msg);
+
+		log_info("notify: session %lld: %s", (long long)s->id, out.note.summary);
+		notify_rules_shown(&e->rs, id);
+		no->sent[no->nsent % NOTIFY_MAX_SENT].id = id;
+		no->sent[no->nsent % NOTIFY_MAX_SENT].session = s->id;
+		no->nsent++;
+	}
+	if (out.next_due < 0)
+		return -1;
+	/* Decisions are whole seconds: one due within this second is looked at in the next. */
+	due = out.next_due * NS;
+	return due > now->boot_ns ? due : (in.now + 1) * NS;
+}
+
+/* Forgets the sessions that closed; a reminder of theirs still on screen goes. */
+static void notify_forget_closed(struct notify *no)
+{
+	struct notify_session **pp = &no->sessions, *e;
+
+	while ((e = *pp)) {
+		if (e->seen) {
+			pp = &e->next;
+			continue;
+		}
+		if (no->n && e->rs.shown_id)
+			notify_thread_close_id(no->n, e->rs.shown_id);
+		*pp = e->next;
+		free(e);
+	}
+}
+
+int64_t notify_decide(struct stintd *d, const struct stamp *now)
+{
+	struct notify *no = d->notify;
+	int64_t best = -1;
+
+	if (!no)
+		return -1;
+	notify_send_summaries(d);
+	for (struct notify_session *e = no->sessions; e; e = e->next)
+		e->seen = false;
+	for (struct session *s = d->sessions; s; s = s->next) {
+		struct notify_session *e;
+		int64_t due;
+
+		if (s->state == SESSION_STARTING)
+			continue;
+		e = notify_session_find(no, s->id);
+		if (!e && (e = calloc(1, sizeof(*e)))) {
+			e->session_id = s->id;
+			e->next = no->sessions;
+			no->sessions = e;
+		}
+		if (!e)
+			continue;
+		e->seen = true;
+		if (!no->n || s->busy || s->nevents == 0 || d->stopping)
+			continue;
+		due = notify_session_decide(d, e, s, now);
+		if (due >= 0 && (best < 0 || due < best))
+			best = due;
+	}
+	notify_forget_closed(no);
+	return best;
+}
+
 void notify_status(struct stintd *d, json_t *reply)
 {
-	struct notify *no = d->notices;
+	struct notify *no = d->notify;
 	const char *reason, *state = notify_thread_state(no ? no->n : NULL, &reason);
 	const char *server = no ? notify_thread_server(no->n) : NULL;
 
@@ -355,12 +516,12 @@ void notify_status(struct stintd *d, json_t *reply)
 	if (reason)
 		json_object_set_new(reply, "notify_reason", json_string(reason));
 	if (server && strcmp(state, "ok") == 0)
-		json_object_set_new(reply, "notify_thread_server", json_string(server));
+		json_object_set_new(reply, "notify_server", json_string(server));
 	/* A server may have appeared since: look again, now and then. */
 	if (no && no->n && strcmp(state, "ok") != 0) {
 		int64_t now = time_boot_ns();
 
-		if (now - no->last_retry_ns >= RETRY_EVERY_NS) {
+		if (now - no->last_retry_ns >= NOTIFY_RETRY_EVERY_NS) {
 			no->last_retry_ns = now;
 			notify_thread_retry(no->n);
 		}

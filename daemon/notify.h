@@ -5,12 +5,13 @@
 #include <stdint.h>
 
 /*
- * The daemon's desktop notifications (docs/notifications.md): glue between the open sessions,
- * remind.c's decisions and notify.c's thread. Everything runs on the loop thread.
+ * The daemon's desktop notifications (docs/notifications.md): the glue between the open
+ * sessions, notify_rules.c's decisions and notify_thread.c's thread. Each open session's
+ * reminder state is kept here; the actions (Stop, Keep, Snooze, Start) act through sessions.c.
+ * Loop thread only.
  */
 
 struct ctl_client;
-struct session;
 struct stamp;
 struct stintd;
 
@@ -22,24 +23,11 @@ void notify_shutdown(struct stintd *d);
 void notify_close(struct stintd *d);
 
 /*
- * Decides for session s at now (notify_rules_decide): sends what is due, closes what went stale.
- * auto_stop_at_ns/why are its auto-stop deadline (-1: none). Returns the CLOCK_BOOTTIME ns of
- * the next decision, -1 for none. deadline.c calls it whenever sessions change.
+ * main's per-iteration hook: sends the summaries of the sessions stopped since (d->closed),
+ * decides every open session's reminders at now (notify_rules_decide), closes what went stale
+ * and forgets closed sessions. Returns the CLOCK_BOOTTIME ns of the next decision, -1: none.
  */
-int64_t notify_session(struct stintd *d, struct session *s, const struct stamp *now,
-		       int64_t auto_stop_at_ns, const char *auto_stop_why);
-/* A session is closing: its reminder on screen, if any, goes. */
-void notify_session_closed(struct stintd *d, struct session *s);
-
-/* The end-of-session summary: stop's session object, log path (NULL: none), auto-stop rule. */
-void notify_summary(struct stintd *d, const json_t *session, const char *log_path,
-		    const char *auto_why);
-
-/*
- * Activity in a repository with no session open (watched for it): the opt-in start reminder,
- * at most once an hour per repository.
- */
-void notify_unattended(struct stintd *d, const char *root, const char *repo_name);
+int64_t notify_decide(struct stintd *d, const struct stamp *now);
 
 /* `stint notify test`: replies once the notification was shown, or why it was not. */
 void notify_test(struct stintd *d, struct ctl_client *cl);

@@ -1,7 +1,5 @@
 #include "session.h"
 
-#include "repo_watch.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +86,6 @@ void session_destroy(struct session *s)
 	json_decref(s->stats);
 	free(s->stats_error);
 	json_decref(s->touched);
-	free(s->remind);
-	free(s->kept_summary);
 	free(s);
 }
 
@@ -323,17 +319,6 @@ static size_t session_count_kind(const struct session *s, const char *kind)
 	return n;
 }
 
-static const char *session_watch_state(const struct session *s)
-{
-	if (!s->baseline)
-		return "none";
-	if (!s->watch)
-		return "gone";
-	if (repo_watch_gone(s->watch))
-		return "gone";
-	return repo_watch_degraded(s->watch) ? "degraded" : "ok";
-}
-
 /* The live repository fields of status: from the last recompute, else from the start. */
 static void session_add_git_fields(json_t *j, const struct session *s)
 {
@@ -362,10 +347,6 @@ static void session_add_git_fields(json_t *j, const struct session *s)
 		    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
 	time_format_rfc3339(s->last_activity_ms, when, sizeof(when));
 	json_object_set_new(j, "last_activity_at", json_string(when));
-	json_object_set_new(j, "watch", json_string(session_watch_state(s)));
-	if (s->watch && repo_watch_degraded(s->watch) && repo_watch_degraded_reason(s->watch))
-		json_object_set_new(j, "watch_reason",
-				    json_string(repo_watch_degraded_reason(s->watch)));
 	if (s->stats_error)
 		json_object_set_new(j, "git_error", json_string(s->stats_error));
 }

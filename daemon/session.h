@@ -31,14 +31,13 @@ struct session_event {
 struct session_times {
 	int64_t active_s;
 	int64_t paused_s;
-	int64_t idle_s;	     /* no activity for idle_timeout or more, and time the daemon was down */
+	int64_t idle_s; /* no activity for idle_timeout or more, and time the daemon was down */
 	int64_t suspended_s; /* the machine slept or was off */
 	int64_t wall_s;
-	bool idle_now;	     /* the open tail is idle */
+	bool idle_now; /* the open tail is idle */
 };
 
-struct parked;
-struct notify_rules_state;
+struct sessions_waiter;
 
 /* An open session, folded from its events. Closed sessions live only in the store. */
 struct session {
@@ -55,29 +54,17 @@ struct session {
 	bool recovered;
 	struct session_event *events;
 	size_t nevents, capevents;
-	/* Repository tracking (track.c): the start's baseline, the latest statistics, the watch. */
-	json_t *baseline;	    /* gitstats_baseline_to_json, or NULL outside git */
-	json_t *stats;		    /* gitstats_to_json of the last recompute, or NULL */
-	char *stats_error;	    /* why the last recompute failed, or NULL */
-	struct repo_watch *watch;   /* NULL outside git or once the repository is gone */
-	void *watch_ctx;
-	struct checks_run *checks_run; /* the [checks] of a stop in progress */
-	int64_t auto_stop_retry_ns;    /* boottime before which a failed auto-stop is not retried */
-	bool computing;		    /* a recompute is on a worker */
-	bool compute_again;	    /* something changed while it ran */
-	int64_t last_activity_ms;   /* wall time of the last repository event or command */
-	json_t *touched;	    /* {"path": wall_ms} of worktree files seen changing */
-	/* While an operation on this session is in flight, later requests wait here in order. */
+	/* Repository statistics (track.c): the start's baseline and the latest recompute. */
+	json_t *baseline;	  /* gitstats_baseline_to_json, or NULL outside git */
+	json_t *stats;		  /* gitstats_to_json of the last recompute, or NULL */
+	char *stats_error;	  /* why the last recompute failed, or NULL */
+	int64_t last_activity_ms; /* wall time of the last repository event or command */
+	json_t *touched;	  /* {"path": wall_ms} of worktree files seen changing */
+	/* sessions.c: while an operation on this session is in flight, others wait here. */
 	bool busy;
-	struct parked *parked_head, *parked_tail;
+	struct sessions_waiter *waiting_head, *waiting_tail;
 	/* [time] idle_timeout in nanoseconds, 0: never idle. Set by the daemon from its config. */
 	int64_t idle_timeout_ns;
-	/* notices.c: what was reminded (malloc'd on first use) and when the next decision is due
-	 * (CLOCK_BOOTTIME ns, -1: none). */
-	struct notify_rules_state *remind;
-	int64_t notify_rules_due_ns;
-	/* The summary of a stop that failed (log directory unwritable...), for the next stop. */
-	char *kept_summary;
 };
 
 void stamp_now(struct stamp *st, const char *boot_id);
@@ -96,8 +83,8 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
  * [{"kind":"idle|suspend","from":wall_ms,"to":wall_ms}].
  */
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t);
-void session_times_gaps(const struct session *s, const struct stamp *until,
-			struct session_times *t, json_t *gaps);
+void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
+			json_t *gaps);
 /*
  * Elapsed time from event `from` to `until`, as wall_s counts it: CLOCK_BOOTTIME within a boot
  * (suspend included, clock changes not), the wall clock across a reboot. 0 when from is past

@@ -5,11 +5,9 @@
 #include <string.h>
 #include <uv.h>
 
-#include "deadline.h"
 #include "log.h"
-#include "session.h"
+#include "sessions.h"
 #include "stintd.h"
-#include "store.h"
 
 #ifdef HAVE_SYSTEMD
 #include <poll.h>
@@ -24,41 +22,15 @@ struct sleepwatch {
 	int handles; /* open libuv handles; freed when the last one is closed */
 };
 
-struct sleep_event {
-	struct store_op op;
-	struct stintd *d;
-};
-
-static void event_done(struct store_op *op)
-{
-	struct sleep_event *e = op->data;
-	struct stintd *d = e->d;
-
-	free(e);
-	stintd_maybe_exit(d);
-}
-
 /* The suspend starts now: a mark in each open session's timeline (not activity). */
-static void mark_sleep(struct stintd *d)
+static void sleepwatch_mark(struct stintd *d)
 {
-	for (struct session *s = d->sessions; s; s = s->next) {
-		struct sleep_event *e;
-
-		if (s->state == SESSION_STARTING || !(e = calloc(1, sizeof(*e))))
-			continue;
-		e->d = d;
-		e->op.kind = STORE_OP_APPEND_EVENT;
-		e->op.session_id = s->id;
-		e->op.event = "sleep";
-		e->op.done = event_done;
-		e->op.data = e;
-		stamp_now(&e->op.at, d->boot_id);
-		session_apply(s, "sleep", &e->op.at, NULL);
-		store_submit(d->store, &e->op);
-	}
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (s->state != SESSION_STARTING)
+			sessions_record(d, s, "sleep", NULL);
 }
 
-static int on_prepare_for_sleep(sd_bus_message *m, void *arg, sd_bus_error *err)
+static int sleepwatch_on_prepare(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
 	struct sleepwatch *sw = arg;
 	int start;
@@ -68,14 +40,15 @@ static int on_prepare_for_sleep(sd_bus_message *m, void *arg, sd_bus_error *err)
 		return 0;
 	log_debug("logind: %s", start ? "going to sleep" : "woke up");
 	if (start)
-		mark_sleep(sw->d);
+		sleepwatch_mark(sw->d);
 	else
-		/* libuv's timers stood still while the machine slept. */
-		deadline_rearm(sw->d);
+		/* libuv's timers stood still while the machine slept: re-arm from the boot clock.
+		 */
+		stintd_changed(sw->d);
 	return 0;
 }
 
-static void handle_closed(uv_handle_t *h)
+static void sleepwatch_handle_closed(uv_handle_t *h)
 {
 	struct sleepwatch *sw = h->data;
 
@@ -85,19 +58,19 @@ static void handle_closed(uv_handle_t *h)
 	}
 }
 
-static void teardown(struct sleepwatch *sw)
+static void sleepwatch_teardown(struct sleepwatch *sw)
 {
 	if (sw->d->sleepwatch == sw)
 		sw->d->sleepwatch = NULL;
-	uv_close((uv_handle_t *)&sw->poll, handle_closed);
-	uv_close((uv_handle_t *)&sw->timer, handle_closed);
+	uv_close((uv_handle_t *)&sw->poll, sleepwatch_handle_closed);
+	uv_close((uv_handle_t *)&sw->timer, sleepwatch_handle_closed);
 }
 
-static void on_timer(uv_timer_t *t);
-static void on_poll(uv_poll_t *p, int status, int events);
+static void sleepwatch_on_timer(uv_timer_t *t);
+static void sleepwatch_on_poll(uv_poll_t *p, int status, int events);
 
 /* Polls for what sd-bus wants next; false when the connection is gone. */
-static bool process(struct sleepwatch *sw)
+static bool sleepwatch_process(struct sleepwatch *sw)
 {
 	uint64_t until;
 	struct timespec ts;
@@ -108,36 +81,37 @@ static bool process(struct sleepwatch *sw)
 	if (r < 0 || (ev = sd_bus_get_events(sw->bus)) < 0) {
 		log_info("logind: lost the system bus (%s); suspends are placed approximately",
 			 strerror(-(r < 0 ? r : ev)));
-		teardown(sw);
+		sleepwatch_teardown(sw);
 		return false;
 	}
 	uv_poll_start(&sw->poll,
 		      ((ev & POLLIN) ? UV_READABLE : 0) | ((ev & POLLOUT) ? UV_WRITABLE : 0),
-		      on_poll);
+		      sleepwatch_on_poll);
 	if (sd_bus_get_timeout(sw->bus, &until) >= 0 && until != UINT64_MAX) {
 		uint64_t now;
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-		uv_timer_start(&sw->timer, on_timer, until > now ? (until - now) / 1000 + 1 : 0, 0);
+		uv_timer_start(&sw->timer, sleepwatch_on_timer,
+			       until > now ? (until - now) / 1000 + 1 : 0, 0);
 	} else {
 		uv_timer_stop(&sw->timer);
 	}
 	return true;
 }
 
-static void on_poll(uv_poll_t *p, int status, int events)
+static void sleepwatch_on_poll(uv_poll_t *p, int status, int events)
 {
 	struct sleepwatch *sw = p->data;
 
 	(void)status;
 	(void)events;
-	process(sw);
+	sleepwatch_process(sw);
 }
 
-static void on_timer(uv_timer_t *t)
+static void sleepwatch_on_timer(uv_timer_t *t)
 {
-	process(t->data);
+	sleepwatch_process(t->data);
 }
 
 void sleepwatch_start(struct stintd *d)
@@ -163,7 +137,7 @@ void sleepwatch_start(struct stintd *d)
 #endif
 	r = sd_bus_match_signal_async(sw->bus, NULL, sender, "/org/freedesktop/login1",
 				      "org.freedesktop.login1.Manager", "PrepareForSleep",
-				      on_prepare_for_sleep, NULL, sw);
+				      sleepwatch_on_prepare, NULL, sw);
 	if (r < 0 || uv_poll_init(d->loop, &sw->poll, sd_bus_get_fd(sw->bus)) < 0) {
 		log_debug("logind: cannot watch PrepareForSleep (%s)", strerror(r < 0 ? -r : EIO));
 		sd_bus_flush_close_unref(sw->bus);
@@ -174,13 +148,13 @@ void sleepwatch_start(struct stintd *d)
 	sw->poll.data = sw->timer.data = sw;
 	sw->handles = 2;
 	d->sleepwatch = sw;
-	process(sw);
+	sleepwatch_process(sw);
 }
 
 void sleepwatch_stop(struct stintd *d)
 {
 	if (d->sleepwatch)
-		teardown(d->sleepwatch);
+		sleepwatch_teardown(d->sleepwatch);
 }
 
 #else

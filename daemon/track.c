@@ -6,17 +6,31 @@
 #include <string.h>
 #include <uv.h>
 
-#include "deadline.h"
 #include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
 #include "repo_watch.h"
-#include "session.h"
+#include "sessions.h"
 #include "stintd.h"
-#include "store.h"
 
-struct compute_job {
-	uv_work_t work;
+/* One session's watch and recomputes; the list is d->track's. */
+struct track_entry {
+	struct track_entry *next;
+	struct stintd *d;
+	int64_t session_id;
+	struct repo_watch *watch; /* NULL once the repository is gone */
+	bool computing;		  /* a recompute is on a worker */
+	bool compute_again;	  /* something changed while it ran */
+	bool touched_now;	  /* this report's files were recorded by on_touched */
+	bool seen;		  /* track_sync's mark */
+};
+
+struct track {
+	struct track_entry *entries;
+};
+
+struct track_compute_job {
+	struct stintd_work work;
 	struct stintd *d;
 	int64_t session_id;
 	char *root;
@@ -27,35 +41,17 @@ struct compute_job {
 	char err[512];
 };
 
-struct event_job {
-	struct store_op op;
-	struct stintd *d;
-};
-
-static struct session *find_by_id(struct stintd *d, int64_t id)
+static struct track_entry *track_find(struct stintd *d, int64_t id)
 {
-	for (struct session *s = d->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
+	for (struct track_entry *e = d->track ? d->track->entries : NULL; e; e = e->next)
+		if (e->session_id == id)
+			return e;
 	return NULL;
 }
 
-char *track_exclude_dir(const struct stintd *d, const struct session *s)
+static void track_compute_work(uv_work_t *w)
 {
-	char dir[PATH_MAX];
-	size_t n = strlen(s->root);
-
-	if (!d->cfg.log_dir ||
-	    logwriter_expand_dir(d->cfg.log_dir, s->root, s->name, dir, sizeof(dir)) < 0)
-		return NULL;
-	if (strncmp(dir, s->root, n) != 0 || (dir[n] != '/' && dir[n] != '\0'))
-		return NULL;
-	return strdup(dir);
-}
-
-static void compute_work(uv_work_t *w)
-{
-	struct compute_job *j = w->data;
+	struct track_compute_job *j = w->data;
 	struct gitstats_baseline base;
 	struct gitstats st;
 
@@ -70,42 +66,7 @@ static void compute_work(uv_work_t *w)
 	gitstats_finish(&st);
 }
 
-static void event_done(struct store_op *op)
-{
-	struct event_job *e = op->data;
-	struct stintd *d = e->d;
-
-	json_decref(op->payload);
-	free(e);
-	stintd_maybe_exit(d);
-}
-
-static void append_event(struct stintd *d, struct session *s, const char *kind, json_t *payload)
-{
-	struct event_job *e = calloc(1, sizeof(*e));
-
-	if (!e) {
-		json_decref(payload);
-		return;
-	}
-	e->d = d;
-	e->op.kind = STORE_OP_APPEND_EVENT;
-	e->op.session_id = s->id;
-	e->op.event = kind;
-	e->op.payload = payload;
-	e->op.done = event_done;
-	e->op.data = e;
-	stamp_now(&e->op.at, d->boot_id);
-	/*
-	 * Applied at once, so the next recompute does not record it twice. These events are derived
-	 * from the repository: should the write fail, a restarted daemon finds them again.
-	 */
-	session_apply(s, kind, &e->op.at, payload);
-	store_submit(d->store, &e->op);
-	deadline_rearm(d);
-}
-
-static bool commit_recorded(const struct session *s, const char *oid)
+static bool track_commit_recorded(const struct session *s, const char *oid)
 {
 	for (size_t i = 0; i < s->nevents; i++)
 		if (strcmp(s->events[i].kind, "commit") == 0 &&
@@ -116,7 +77,7 @@ static bool commit_recorded(const struct session *s, const char *oid)
 }
 
 /* The branch as the timeline last saw it, and the commits pulled so far. */
-static const char *recorded_branch(const struct session *s, json_int_t *pulled)
+static const char *track_recorded_branch(const struct session *s, json_int_t *pulled)
 {
 	const char *branch = s->branch;
 
@@ -135,75 +96,73 @@ static const char *recorded_branch(const struct session *s, json_int_t *pulled)
  * What a recompute found that the timeline lacks, as events. Compared with the session's events,
  * not with the previous recompute, so a restarted daemon neither repeats nor loses any.
  */
-static void record_changes(struct stintd *d, struct session *s, json_t *now)
+static void track_record_changes(struct stintd *d, struct session *s, json_t *now)
 {
 	json_t *commits = json_object_get(now, "commit_list"), *c;
 	const char *to = json_string_value(json_object_get(now, "branch"));
 	json_int_t pulled, pulled_now = json_integer_value(json_object_get(now, "pulled"));
-	const char *from = recorded_branch(s, &pulled);
+	const char *from = track_recorded_branch(s, &pulled);
 
 	if (to && from && strcmp(from, to) != 0)
-		append_event(d, s, "branch", json_pack("{s:s, s:s}", "from", from, "to", to));
+		sessions_record(d, s, "branch", json_pack("{s:s, s:s}", "from", from, "to", to));
 	if (pulled_now > pulled)
-		append_event(d, s, "pull", json_pack("{s:I}", "commits", pulled_now - pulled));
+		sessions_record(d, s, "pull", json_pack("{s:I}", "commits", pulled_now - pulled));
 	/* Oldest first, so the timeline reads in order; commits are listed newest first. */
 	for (size_t i = json_array_size(commits); i-- > 0;) {
 		const char *oid;
 
 		c = json_array_get(commits, i);
 		oid = json_string_value(json_object_get(c, "oid"));
-		if (oid && !commit_recorded(s, oid))
-			append_event(d, s, "commit", json_deep_copy(c));
+		if (oid && !track_commit_recorded(s, oid))
+			sessions_record(d, s, "commit", json_deep_copy(c));
 	}
 }
 
-static void compute_start(struct stintd *d, struct session *s);
+static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s);
 
-static void compute_done(uv_work_t *w, int status)
+static void track_compute_done(uv_work_t *w, int status)
 {
-	struct compute_job *j = w->data;
+	struct track_compute_job *j = w->data;
 	struct stintd *d = j->d;
-	struct session *s = find_by_id(d, j->session_id);
+	struct session *s = sessions_find_id(d, j->session_id);
+	struct track_entry *e = track_find(d, j->session_id);
 
-	d->jobs--;
-	if (s) {
-		s->computing = false;
-		if (status < 0 || j->status < 0) {
-			const char *why = status < 0 ? uv_strerror(status) : j->err;
+	if (e)
+		e->computing = false;
+	if (s && (status < 0 || j->status < 0)) {
+		const char *why = status < 0 ? uv_strerror(status) : j->err;
 
-			if (!s->stats_error || strcmp(s->stats_error, why) != 0)
-				log_warnx("git statistics for %s: %s", s->root, why);
-			free(s->stats_error);
-			s->stats_error = strdup(why);
-		} else {
-			free(s->stats_error);
-			s->stats_error = NULL;
-			record_changes(d, s, j->result);
-			json_decref(s->stats);
-			s->stats = j->result;
-			j->result = NULL;
-		}
-		if (s->compute_again && !d->stopping) {
-			s->compute_again = false;
-			compute_start(d, s);
-		}
+		if (!s->stats_error || strcmp(s->stats_error, why) != 0)
+			log_warnx("git statistics for %s: %s", s->root, why);
+		free(s->stats_error);
+		s->stats_error = strdup(why);
+	} else if (s) {
+		free(s->stats_error);
+		s->stats_error = NULL;
+		track_record_changes(d, s, j->result);
+		json_decref(s->stats);
+		s->stats = j->result;
+		j->result = NULL;
+	}
+	if (s && e && e->compute_again && !d->stopping) {
+		e->compute_again = false;
+		track_compute_start(d, e, s);
 	}
 	json_decref(j->baseline);
 	json_decref(j->result);
 	free(j->root);
 	free(j->exclude);
 	free(j);
-	stintd_maybe_exit(d);
 }
 
-static void compute_start(struct stintd *d, struct session *s)
+static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s)
 {
-	struct compute_job *j;
+	struct track_compute_job *j;
 
 	if (!s->baseline || d->stopping)
 		return;
-	if (s->computing) {
-		s->compute_again = true;
+	if (e->computing) {
+		e->compute_again = true;
 		return;
 	}
 	j = calloc(1, sizeof(*j));
@@ -212,50 +171,41 @@ static void compute_start(struct stintd *d, struct session *s)
 	j->d = d;
 	j->session_id = s->id;
 	j->root = strdup(s->root);
-	j->exclude = track_exclude_dir(d, s);
+	j->exclude = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
 	j->baseline = json_deep_copy(s->baseline);
-	j->work.data = j;
 	if (!j->root || !j->baseline ||
-	    uv_queue_work(d->loop, &j->work, compute_work, compute_done) < 0) {
+	    stintd_queue_work(d, &j->work, j, track_compute_work, track_compute_done) < 0) {
 		json_decref(j->baseline);
 		free(j->root);
 		free(j->exclude);
 		free(j);
 		return;
 	}
-	d->jobs++;
-	s->computing = true;
+	e->computing = true;
 }
 
-struct watch_ctx {
-	struct stintd *d;
-	int64_t session_id;
-	bool touched_now; /* this report's files were recorded by on_touched */
-};
-
-static void on_changed(void *arg, unsigned what)
+static void track_on_changed(void *arg, unsigned what)
 {
-	struct watch_ctx *c = arg;
-	struct session *s = find_by_id(c->d, c->session_id);
+	struct track_entry *e = arg;
+	struct session *s = sessions_find_id(e->d, e->session_id);
 
 	if (!s)
 		return;
 	log_debug("repository %s changed (%s%s%s)", s->root, what & REPO_WATCH_WORKTREE ? "w" : "",
 		  what & REPO_WATCH_GITDIR ? "g" : "", what & REPO_WATCH_RESCAN ? "r" : "");
 	/* Staging, fetches and the like are activity too; touched files were recorded already. */
-	if ((what & REPO_WATCH_GITDIR) && !c->touched_now)
-		append_event(c->d, s, "activity", NULL);
-	c->touched_now = false;
+	if ((what & REPO_WATCH_GITDIR) && !e->touched_now)
+		sessions_record(e->d, s, "activity", NULL);
+	e->touched_now = false;
 	s->last_activity_ms = time_wall_ms();
-	compute_start(c->d, s);
+	track_compute_start(e->d, e, s);
 }
 
-static void on_touched(void *arg, const struct repo_watch_touch *t, size_t n)
+static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t n)
 {
-	struct watch_ctx *c = arg;
-	struct session *s = find_by_id(c->d, c->session_id);
+	struct track_entry *e = arg;
+	struct session *s = sessions_find_id(e->d, e->session_id);
 	int64_t now_ms = time_wall_ms(), now_ns = time_mono_ns();
-
 	json_t *paths;
 
 	if (!s || n == 0)
@@ -268,51 +218,103 @@ static void on_touched(void *arg, const struct repo_watch_touch *t, size_t n)
 		json_object_set_new(paths, t[i].path, json_integer(at));
 	}
 	/* One event per settled burst: the store keeps when each file was last touched. */
-	append_event(c->d, s, "touched", json_pack("{s:o}", "paths", paths));
-	c->touched_now = true;
+	sessions_record(e->d, s, "touched", json_pack("{s:o}", "paths", paths));
+	e->touched_now = true;
 }
 
-static void on_gone(void *arg)
+static void track_on_gone(void *arg)
 {
-	struct watch_ctx *c = arg;
-	struct session *s = find_by_id(c->d, c->session_id);
+	struct track_entry *e = arg;
+	struct session *s = sessions_find_id(e->d, e->session_id);
 
 	if (s)
 		log_warnx("the repository of session %lld (%s) is gone; keeping what is known",
 			  (long long)s->id, s->root);
 }
 
-static const struct repo_watch_ops watch_ops = {
-    .changed = on_changed,
-    .touched = on_touched,
-    .gone = on_gone,
+static const struct repo_watch_ops track_watch_ops = {
+    .changed = track_on_changed,
+    .touched = track_on_touched,
+    .gone = track_on_gone,
 };
 
-void track_start(struct stintd *d, struct session *s)
+/* Starts watching a session that has a baseline, and computes its statistics once. */
+static void track_add(struct stintd *d, struct session *s)
 {
-	struct watch_ctx *c;
+	struct track_entry *e = calloc(1, sizeof(*e));
 
-	if (!s->baseline || s->watch || !d->watcher)
+	if (!e)
 		return;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return;
-	c->d = d;
-	c->session_id = s->id;
-	s->watch = repo_watch_add(d->watcher, s->root, NULL, NULL, &watch_ops, c);
-	if (!s->watch) {
-		free(c);
-		return;
-	}
-	s->watch_ctx = c;
-	compute_start(d, s);
+	e->d = d;
+	e->session_id = s->id;
+	e->seen = true;
+	e->next = d->track->entries;
+	d->track->entries = e;
+	/* Without a watch (too many, say) status says "gone" and the numbers are the start's. */
+	e->watch = repo_watch_add(d->watcher, s->root, NULL, NULL, &track_watch_ops, e);
+	if (e->watch)
+		track_compute_start(d, e, s);
 }
 
-void track_stop(struct stintd *d, struct session *s)
+void track_sync(struct stintd *d)
 {
-	(void)d;
-	repo_watch_remove(s->watch);
-	s->watch = NULL;
-	free(s->watch_ctx);
-	s->watch_ctx = NULL;
+	struct track_entry **pp, *e;
+
+	if (!d->track && !(d->track = calloc(1, sizeof(*d->track))))
+		return;
+	for (e = d->track->entries; e; e = e->next)
+		e->seen = false;
+	for (struct session *s = d->sessions; s; s = s->next) {
+		if (s->state == SESSION_STARTING || !s->baseline)
+			continue;
+		e = track_find(d, s->id);
+		if (e)
+			e->seen = true;
+		else if (d->watcher && !d->stopping)
+			track_add(d, s);
+	}
+	/* A closed session's watch goes; a recompute in flight finds it gone and is dropped. */
+	for (pp = &d->track->entries; (e = *pp);) {
+		if (e->seen) {
+			pp = &e->next;
+			continue;
+		}
+		*pp = e->next;
+		repo_watch_remove(e->watch);
+		free(e);
+	}
+}
+
+void track_finish(struct stintd *d)
+{
+	struct track_entry *e, *next;
+
+	if (!d->track)
+		return;
+	for (e = d->track->entries; e; e = next) {
+		next = e->next;
+		repo_watch_remove(e->watch);
+		free(e);
+	}
+	free(d->track);
+	d->track = NULL;
+}
+
+void track_add_status(struct stintd *d, const struct session *s, json_t *j)
+{
+	struct track_entry *e = track_find(d, s->id);
+	const char *state;
+
+	if (!j || s->state == SESSION_STARTING)
+		return;
+	if (!s->baseline)
+		state = "none";
+	else if (!e || !e->watch || repo_watch_gone(e->watch))
+		state = "gone";
+	else
+		state = repo_watch_degraded(e->watch) ? "degraded" : "ok";
+	json_object_set_new(j, "watch", json_string(state));
+	if (e && e->watch && repo_watch_degraded(e->watch) && repo_watch_degraded_reason(e->watch))
+		json_object_set_new(j, "watch_reason",
+				    json_string(repo_watch_degraded_reason(e->watch)));
 }

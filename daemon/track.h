@@ -1,21 +1,24 @@
 #ifndef STINTD_TRACK_H
 #define STINTD_TRACK_H
 
+#include <jansson.h>
+
 /*
  * Repository tracking for open sessions: the watch on each session's repository, the debounced
  * recompute of its statistics on a worker, and the commit, branch and pull events those
- * recomputes find, appended to the store. Loop thread only.
+ * recomputes find, recorded through sessions_record. Loop thread only.
  */
 
 struct stintd;
 struct session;
 
-/* Starts watching a session that has a baseline, and computes its statistics once. */
-void track_start(struct stintd *d, struct session *s);
-/* Stops watching; a recompute in flight finds the session gone and is dropped. */
-void track_stop(struct stintd *d, struct session *s);
+/* Watches every open session that has a baseline (computing its statistics once) and drops
+ * the watches of closed ones; main's per-iteration hook. */
+void track_sync(struct stintd *d);
+/* Drops every watch; for shutdown. */
+void track_finish(struct stintd *d);
 
-/* Where the log of this session would go, when that is inside its repository; else NULL. */
-char *track_exclude_dir(const struct stintd *d, const struct session *s);
+/* Adds "watch" (none, ok, degraded, gone) and "watch_reason" to a session object. */
+void track_add_status(struct stintd *d, const struct session *s, json_t *j);
 
 #endif

@@ -1,0 +1,125 @@
+#include "cmd.h"
+
+#include <stdlib.h>
+
+#include "ctl.h"
+#include "sessions.h"
+#include "stintd.h"
+#include "track.h"
+
+struct cmd_row {
+	cmd_handler_fn handler;
+	bool needs_session; /* the open session of the request's cwd, waited for if busy */
+};
+
+static const struct cmd_row cmd_table[CMD__COUNT] = {
+    [CMD_START] = {cmd_start, false},
+    [CMD_STATUS] = {cmd_status, false},
+    [CMD_STOP] = {cmd_stop, true},
+    [CMD_CANCEL] = {cmd_stop, true},
+    [CMD_PAUSE] = {cmd_event, true},
+    [CMD_RESUME] = {cmd_event, true},
+    [CMD_KEEP] = {cmd_event, true},
+    [CMD_NOTE] = {cmd_event, true},
+    [CMD_TODO] = {cmd_event, true},
+    [CMD_DECISION] = {cmd_event, true},
+    [CMD_LIST] = {cmd_list, false},
+    [CMD_PING] = {cmd_ping, false},
+    [CMD_NOTIFY_TEST] = {cmd_notify_test, false},
+    [CMD_WATCH] = {cmd_watch, false},
+    [CMD_UNWATCH] = {cmd_watch, false},
+    [CMD_WATCHED] = {cmd_watch, false},
+};
+
+/* A request waiting for its session's operation in flight; it is dispatched again after. */
+struct cmd_parked {
+	struct sessions_waiter w; /* first: run gets it back */
+	struct stintd *d;
+	struct ctl_client *cl;
+	struct proto_request req;
+};
+
+static void cmd_parked_run(struct sessions_waiter *w)
+{
+	struct cmd_parked *p = (struct cmd_parked *)w;
+	struct stintd *d = p->d;
+	struct ctl_client *cl = p->cl;
+	struct proto_request req = p->req;
+
+	free(p);
+	cmd_request(d, cl, &req);
+}
+
+void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
+{
+	struct stintd *d = arg;
+	const struct cmd_row *row = req->cmd < CMD__COUNT ? &cmd_table[req->cmd] : NULL;
+	struct session *s = NULL;
+	struct cmd_parked *p;
+
+	if (!row || !row->handler) {
+		proto_request_release(req);
+		ctl_reply_error(cl, ERR_INTERNAL, "unhandled command");
+		return;
+	}
+	if (row->needs_session) {
+		s = sessions_find_cwd(d, req->cwd);
+		if (!s) {
+			ctl_reply_error(cl, ERR_NO_SESSION, "no open session in %s", req->cwd);
+			proto_request_release(req);
+			return;
+		}
+		if (s->busy) {
+			/* Never a second operation on a busy session: without memory to wait, fail.
+			 */
+			p = calloc(1, sizeof(*p));
+			if (!p) {
+				proto_request_release(req);
+				ctl_reply_error(cl, ERR_INTERNAL,
+						"out of memory queueing the request");
+				return;
+			}
+			p->w.run = cmd_parked_run;
+			p->d = d;
+			p->cl = cl;
+			p->req = *req;
+			sessions_wait(s, &p->w);
+			return;
+		}
+	}
+	row->handler(d, cl, req, s);
+}
+
+struct cmd_call *cmd_call_new(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
+{
+	struct cmd_call *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		proto_request_release(req);
+		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	c->d = d;
+	c->cl = cl;
+	c->cmd = req->cmd;
+	return c;
+}
+
+json_t *cmd_session_json(struct stintd *d, const struct session *s, const struct stamp *now)
+{
+	json_t *j = session_to_json(s, now);
+
+	if (j)
+		track_add_status(d, s, j);
+	return j;
+}
+
+void cmd_reply_session(struct stintd *d, struct ctl_client *cl, const struct session *s)
+{
+	struct stamp now;
+	json_t *reply = proto_reply_ok();
+
+	stamp_now(&now, d->boot_id);
+	json_object_set_new(reply, "session", cmd_session_json(d, s, &now));
+	ctl_reply(cl, reply);
+}

@@ -1,0 +1,43 @@
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "sessions.h"
+#include "stintd.h"
+
+static void cmd_start_done(void *arg, struct session *s, const char *code, const char *err)
+{
+	struct cmd_call *c = arg;
+	json_t *reply;
+	struct stamp now;
+
+	if (!code) {
+		cmd_reply_session(c->d, c->cl, s);
+	} else {
+		reply = proto_reply_error(code, "%s", err);
+		/* Already running: the reply says which session, as status would. */
+		if (s) {
+			stamp_now(&now, c->d->boot_id);
+			json_object_set_new(reply, "session", cmd_session_json(c->d, s, &now));
+		}
+		ctl_reply(c->cl, reply);
+	}
+	free(c);
+}
+
+void cmd_start(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+	       struct session *s)
+{
+	struct sessions_start_opts o = {
+	    .cwd = req->cwd, .focus = req->focus, .tags = req->tags, .ntags = req->ntags};
+	struct cmd_call *c = cmd_call_new(d, cl, req);
+
+	(void)s;
+	if (!c)
+		return;
+	if (sessions_start(d, &o, cmd_start_done, c) < 0) {
+		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		free(c);
+	}
+	proto_request_release(req);
+}

@@ -1,0 +1,181 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "config.h"
+#include "gitstats.h"
+#include "log.h"
+#include "protocol.h"
+#include "repo.h"
+#include "sessions.h"
+#include "stintd.h"
+#include "store.h"
+
+/* One start's journey: the directory and baseline on a worker, then the store. */
+struct start_job {
+	struct stintd_work work;
+	struct store_op op;
+	struct stintd *d;
+	sessions_start_fn done;
+	void *arg;
+	char *cwd;
+	char *focus;
+	json_t *tags;
+	const char *auto_how;
+	struct stamp at;
+	struct session *s;
+	struct repo_info info;
+	json_t *baseline; /* taken on the worker, or an auto-start's */
+	int status;
+	char err[512];
+};
+
+static void start_job_free(struct start_job *j)
+{
+	free(j->cwd);
+	free(j->focus);
+	json_decref(j->tags);
+	repo_info_finish(&j->info);
+	json_decref(j->baseline);
+	json_decref(j->op.payload);
+	json_decref(j->op.row);
+	free(j);
+}
+
+/* Worker: the directory, and for a repository the baseline the session is measured from. */
+static void start_work(uv_work_t *w)
+{
+	struct start_job *j = w->data;
+	struct gitstats_baseline base;
+	char err[512];
+
+	j->status = repo_resolve(j->cwd, &j->info, j->err, sizeof(j->err));
+	/* An auto-start brings the baseline its watch took before the first change. */
+	if (j->status < 0 || !j->info.is_git || j->baseline)
+		return;
+	if (gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
+		/* The session still tracks time; status shows why there are no statistics. */
+		log_warnx("cannot take a baseline of %s: %s", j->info.root, err);
+		return;
+	}
+	j->baseline = gitstats_baseline_to_json(&base);
+	gitstats_baseline_finish(&base);
+}
+
+static void start_committed(struct store_op *op)
+{
+	struct start_job *j = op->data;
+	struct session *s = j->s;
+
+	if (op->status < 0) {
+		char err[600];
+
+		snprintf(err, sizeof(err), "cannot record the start: %s", op->err);
+		j->done(j->arg, NULL, ERR_STORE_FAILED, err);
+		sessions_retire(j->d, s);
+	} else {
+		s->id = op->result_id;
+		session_apply(s, "start", &j->at, op->payload);
+		s->baseline = j->baseline;
+		j->baseline = NULL;
+		log_info("session %lld started in %s%s", (long long)s->id, s->root,
+			 j->auto_how ? " (auto-start)" : "");
+		j->done(j->arg, s, NULL, NULL);
+		sessions_release(j->d, s);
+	}
+	start_job_free(j);
+}
+
+/* The store's row and start event for the new session. */
+static void start_op(struct start_job *j, struct session *s)
+{
+	j->op.kind = STORE_OP_INSERT_SESSION;
+	j->op.row = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:O}", "repo", s->root, "repo_name",
+			      s->name, "branch", s->branch ? json_string(s->branch) : json_null(),
+			      "head", s->head ? json_string(s->head) : json_null(), "author",
+			      s->author ? json_string(s->author) : json_null(), "focus",
+			      s->focus ? json_string(s->focus) : json_null(), "tags", j->tags);
+	j->op.event = "start";
+	j->op.at = j->at;
+	if (j->baseline)
+		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
+	if (j->auto_how) {
+		if (!j->op.payload)
+			j->op.payload = json_object();
+		json_object_set_new(j->op.payload, "auto", json_string(j->auto_how));
+	}
+	j->op.done = start_committed;
+	j->op.data = j;
+}
+
+static void start_resolved(uv_work_t *w, int status)
+{
+	struct start_job *j = w->data;
+	struct stintd *d = j->d;
+	struct session *s;
+
+	if (status < 0 || j->status < 0) {
+		j->done(j->arg, NULL, ERR_BAD_PATH, status < 0 ? uv_strerror(status) : j->err);
+		goto done;
+	}
+	if (d->stopping) {
+		j->done(j->arg, NULL, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		goto done;
+	}
+	s = sessions_find_root(d, j->info.root);
+	if (s) {
+		char err[PATH_MAX + 64];
+
+		snprintf(err, sizeof(err), "a session is already open in %s", s->root);
+		j->done(j->arg, s, ERR_ALREADY_RUNNING, err);
+		goto done;
+	}
+	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head, j->info.author,
+			   j->focus, j->tags);
+	if (!s) {
+		j->done(j->arg, NULL, ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	s->idle_timeout_ns = config_idle_ns(&d->cfg);
+	sessions_link(d, s);
+	sessions_claim(d, s);
+	j->s = s;
+	/* An auto-start is dated from the activity that triggered it, already in j->at. */
+	if (!j->auto_how)
+		stamp_now(&j->at, d->boot_id);
+	start_op(j, s);
+	store_submit(d->store, &j->op);
+	return;
+done:
+	start_job_free(j);
+}
+
+int sessions_start(struct stintd *d, const struct sessions_start_opts *o, sessions_start_fn done,
+		   void *arg)
+{
+	struct start_job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		json_decref(o->baseline);
+		return -1;
+	}
+	j->d = d;
+	j->done = done;
+	j->arg = arg;
+	j->baseline = o->baseline;
+	j->auto_how = o->auto_how;
+	j->at = o->auto_at;
+	j->cwd = strdup(o->cwd);
+	j->focus = o->focus ? strdup(o->focus) : NULL;
+	j->tags = json_array();
+	for (size_t i = 0; j->tags && i < o->ntags; i++)
+		json_array_append_new(j->tags, json_string(o->tags[i]));
+	if (!j->cwd || !j->tags || (o->focus && !j->focus) ||
+	    stintd_queue_work(d, &j->work, j, start_work, start_resolved) < 0) {
+		start_job_free(j);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,501 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "checks.h"
+#include "gitstats.h"
+#include "log.h"
+#include "logprep.h"
+#include "logwriter.h"
+#include "protocol.h"
+#include "repo.h"
+#include "sessions.h"
+#include "stintd.h"
+#include "store.h"
+#include "template.h"
+
+/* The summary of a stop that failed (log directory unwritable...), for the next stop. */
+struct stop_kept {
+	struct stop_kept *next;
+	int64_t session_id;
+	char *summary;
+};
+
+/* One stop or cancel: record → checks → statistics, render, write → store → commit. */
+struct stop_job {
+	struct stop_job *next; /* in d->stops->running */
+	struct stintd_work work;
+	struct store_op op;
+	struct stintd *d;
+	struct session *s;
+	struct sessions_stop_opts o;
+	char *summary; /* o.summary's copy */
+	sessions_stop_fn done;
+	void *arg;
+	struct stamp at;
+	struct checks_run *checks;
+	json_t *record;
+	json_t *baseline;    /* a copy for the final recompute */
+	char *exclude;	     /* the log directory when it is inside the repository */
+	char *template_path; /* [log] template, or NULL for the built-in one */
+	char *log_dir;
+	bool commit_log;   /* [log] commit, for a log inside the repository */
+	int commit_status; /* repo_commit_file's result, or -1 when not tried */
+	char commit_note[512];
+	char date[16];
+	char log_path[PATH_MAX];
+	char err[512];
+	int status;
+};
+
+struct stop_state {
+	struct stop_kept *kept;
+	struct stop_job *running; /* stops whose [checks] run */
+};
+
+static struct stop_state *stop_state(struct stintd *d)
+{
+	if (!d->stops)
+		d->stops = calloc(1, sizeof(*d->stops));
+	return d->stops;
+}
+
+static struct stop_kept **stop_kept_find(struct stintd *d, int64_t id)
+{
+	struct stop_kept **pp;
+
+	if (!stop_state(d))
+		return NULL;
+	for (pp = &d->stops->kept; *pp; pp = &(*pp)->next)
+		if ((*pp)->session_id == id)
+			return pp;
+	return pp;
+}
+
+static const char *stop_kept_summary(struct stintd *d, int64_t id)
+{
+	struct stop_kept **pp = stop_kept_find(d, id);
+
+	return pp && *pp ? (*pp)->summary : NULL;
+}
+
+static void stop_kept_drop(struct stintd *d, int64_t id)
+{
+	struct stop_kept **pp = stop_kept_find(d, id), *k;
+
+	if (pp && (k = *pp)) {
+		*pp = k->next;
+		free(k->summary);
+		free(k);
+	}
+}
+
+/* A stop failed and the session stays open: the user's summary waits for the next stop,
+ * which may come without one. The daemon's own (an auto-stop's) is not the user's. */
+static void stop_keep_summary(struct stop_job *j)
+{
+	struct stop_kept **pp, *k;
+
+	if (j->o.cancel || !j->o.summary || j->o.auto_why)
+		return;
+	pp = stop_kept_find(j->d, j->s->id);
+	if (!pp)
+		return;
+	if ((k = *pp)) {
+		if (strcmp(k->summary, j->o.summary) == 0)
+			return;
+		free(k->summary);
+		k->summary = strdup(j->o.summary);
+		if (!k->summary)
+			stop_kept_drop(j->d, j->s->id);
+		return;
+	}
+	k = calloc(1, sizeof(*k));
+	if (k && (k->summary = strdup(j->o.summary))) {
+		k->session_id = j->s->id;
+		*pp = k;
+	} else {
+		free(k);
+	}
+}
+
+static void stop_job_free(struct stop_job *j)
+{
+	free(j->summary);
+	json_decref(j->record);
+	json_decref(j->baseline);
+	free(j->exclude);
+	free(j->template_path);
+	free(j->log_dir);
+	json_decref(j->op.payload);
+	free(j);
+}
+
+/* The stop failed before it was recorded: the session stays open, and is free again. */
+static void stop_fail(struct stop_job *j, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void stop_fail(struct stop_job *j, const char *code, const char *fmt, ...)
+{
+	struct sessions_stop_result r = {.code = code, .s = j->s, .at = &j->at};
+	char err[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, sizeof(err), fmt, ap);
+	va_end(ap);
+	r.err = err;
+	r.auto_why = j->o.auto_why;
+	j->done(j->arg, &r);
+	sessions_release(j->d, j->s);
+	stop_job_free(j);
+}
+
+static int stop_note_closed(struct stintd *d, json_t *session, const char *log_path,
+			    const char *auto_why)
+{
+	json_t *c = json_pack("{s:O, s:s?, s:s?}", "session", session, "log", log_path, "auto_why",
+			      auto_why);
+
+	if (!c || (!d->closed && !(d->closed = json_array())))
+		return json_decref(c), -1;
+	stintd_changed(d);
+	return json_array_append_new(d->closed, c);
+}
+
+/* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
+static void stop_finish(struct stop_job *j)
+{
+	struct sessions_stop_result r = {
+	    .s = j->s,
+	    .at = &j->at,
+	    .state = j->op.state,
+	    .log_path = j->log_path[0] ? j->log_path : NULL,
+	    .commit_tried = j->commit_note[0] != '\0',
+	    .commit_ok = j->commit_status == 0,
+	    .commit_note = j->commit_note,
+	    .auto_why = j->o.auto_why,
+	};
+
+	char ended[40];
+
+	r.session = session_to_json(j->s, &j->at);
+	time_format_rfc3339(j->at.wall_ms, ended, sizeof(ended));
+	json_object_set_new(r.session, "state", json_string(j->op.state));
+	json_object_set_new(r.session, "ended_at", json_string(ended));
+	json_object_set_new(r.session, "log", r.log_path ? json_string(r.log_path) : json_null());
+	log_info("session %lld %s after %llds active%s%s", (long long)j->s->id, j->op.state,
+		 (long long)j->op.times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
+	/* Its summary notification goes out from main's hook. */
+	if (!j->o.cancel && stop_note_closed(j->d, r.session, r.log_path, r.auto_why) < 0)
+		log_warnx("out of memory noting the summary of session %lld", (long long)j->s->id);
+	j->done(j->arg, &r);
+	json_decref(r.session);
+	stop_kept_drop(j->d, j->s->id);
+	sessions_retire(j->d, j->s);
+	stop_job_free(j);
+}
+
+/* Worker: [log] commit, once the stop is on record. */
+static void stop_commit_work(uv_work_t *w)
+{
+	struct stop_job *j = w->data;
+	const char *root = json_string_value(json_object_get(j->record, "repo"));
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "Session log %s\n", j->date);
+	j->commit_status =
+	    repo_commit_file(root, j->log_path, msg, j->commit_note, sizeof(j->commit_note));
+	if (j->commit_status == 0)
+		snprintf(j->commit_note, sizeof(j->commit_note), "committed the log on %s",
+			 json_string_value(json_object_get(j->record, "branch_end")) ?: "HEAD");
+}
+
+static void stop_commit_done(uv_work_t *w, int status)
+{
+	struct stop_job *j = w->data;
+
+	if (status < 0)
+		snprintf(j->commit_note, sizeof(j->commit_note), "cannot commit the log: %s",
+			 uv_strerror(status));
+	stop_finish(j);
+}
+
+static void stop_recorded(struct store_op *op)
+{
+	struct stop_job *j = op->data;
+
+	if (op->status < 0) {
+		/* The session stays open: remove the log we wrote, so a retry starts clean. */
+		if (j->log_path[0])
+			unlink(j->log_path);
+		stop_keep_summary(j);
+		stop_fail(j, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+		return;
+	}
+	/* Only a recorded stop's log goes into git: a failed one is unlinked above. */
+	if (j->commit_log && j->log_path[0] &&
+	    stintd_queue_work(j->d, &j->work, j, stop_commit_work, stop_commit_done) == 0)
+		return;
+	stop_finish(j);
+}
+
+static void stop_record(struct stop_job *j, const char *state)
+{
+	j->op.kind = STORE_OP_CLOSE_SESSION;
+	j->op.session_id = j->s->id;
+	j->op.event = j->o.cancel ? "cancel" : "stop";
+	j->op.state = state;
+	j->op.at = j->at;
+	j->op.log_path = j->log_path[0] ? j->log_path : NULL;
+	if (j->log_path[0])
+		j->op.payload = json_pack("{s:s}", "log", j->log_path);
+	session_times(j->s, &j->at, &j->op.times);
+	j->op.done = stop_recorded;
+	j->op.data = j;
+	store_submit(j->d->store, &j->op);
+}
+
+/* Worker: the log's numbers, recomputed now from the repository itself. */
+static void stop_recompute(struct stop_job *j, const char *root)
+{
+	struct gitstats_baseline base;
+	struct gitstats st;
+	char err[512];
+
+	if (gitstats_baseline_from_json(j->baseline, &base, err, sizeof(err)) < 0)
+		return;
+	if (gitstats_compute(root, &base, j->exclude, &st, err, sizeof(err)) == 0) {
+		json_object_set_new(j->record, "stats", gitstats_to_json(&st));
+		if (st.branch)
+			json_object_set_new(j->record, "branch_end", json_string(st.branch));
+		gitstats_finish(&st);
+	} else {
+		log_warnx("git statistics for %s at stop: %s", root, err);
+		json_object_set_new(j->record, "stats_error", json_string(err));
+	}
+	gitstats_baseline_finish(&base);
+}
+
+/* Worker: everything that touches the disk or the repository for a stop, but the commit. */
+static void stop_work(uv_work_t *w)
+{
+	struct stop_job *j = w->data;
+	const char *root = json_string_value(json_object_get(j->record, "repo"));
+	const char *name = json_string_value(json_object_get(j->record, "repo_name"));
+	struct repo_info now;
+	char dir[PATH_MAX];
+	char *text, *tmpl = NULL;
+	int r;
+
+	if (repo_refresh(root, &now) == 0 && now.branch)
+		json_object_set_new(j->record, "branch_end", json_string(now.branch));
+	repo_info_finish(&now);
+	if (j->baseline)
+		stop_recompute(j, root);
+	r = logwriter_expand_dir(j->log_dir, root, name, dir, sizeof(dir));
+	if (r < 0) {
+		snprintf(j->err, sizeof(j->err), "bad [log] dir \"%s\": %s", j->log_dir,
+			 strerror(-r));
+		j->status = r;
+		return;
+	}
+	json_object_set_new(j->record, "log_dir", json_string(dir));
+	logprep_fill(j->record, dir);
+	if (j->template_path) {
+		r = logprep_read_template(j->template_path, &tmpl, j->err, sizeof(j->err));
+		if (r < 0) {
+			j->status = r;
+			return;
+		}
+	}
+	text = template_render_with(j->record, tmpl, j->template_path, j->err, sizeof(j->err));
+	free(tmpl);
+	if (!text) {
+		j->status = -EINVAL;
+		return;
+	}
+	j->status = logwriter_write(dir, j->date, text, j->log_path, sizeof(j->log_path), j->err,
+				    sizeof(j->err));
+	if (j->status < 0)
+		j->log_path[0] = '\0';
+	free(text);
+}
+
+static void stop_written(uv_work_t *w, int status)
+{
+	struct stop_job *j = w->data;
+	const char *why = status < 0 ? uv_strerror(status) : j->err;
+
+	if (status < 0 || j->status < 0) {
+		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id, why);
+		stop_keep_summary(j);
+		stop_fail(j, ERR_LOG_FAILED,
+			  "cannot write the session log: %s (the session is still open%s; fix "
+			  "that and run stop again)",
+			  why, stop_kept_summary(j->d, j->s->id) ? " and its summary kept" : "");
+		return;
+	}
+	/* The reply and the summary notification show the log's numbers, not older live ones. */
+	if (json_is_object(json_object_get(j->record, "stats"))) {
+		json_decref(j->s->stats);
+		j->s->stats = json_incref(json_object_get(j->record, "stats"));
+	}
+	stop_record(j, "stopped");
+}
+
+static void stop_render(struct stop_job *j)
+{
+	if (stintd_queue_work(j->d, &j->work, j, stop_work, stop_written) < 0)
+		stop_fail(j, ERR_INTERNAL, "cannot queue work");
+}
+
+/* The [checks] ran (loop thread): their results go into the record, then the log is written. */
+static void stop_checks_done(void *arg, json_t *results)
+{
+	struct stop_job *j = arg, **pp;
+
+	for (pp = &j->d->stops->running; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	j->checks = NULL;
+	stintd_job_end(j->d);
+	if (j->d->stopping) {
+		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
+		json_decref(results);
+		stop_fail(j, ERR_SHUTTING_DOWN, "stintd is shutting down; the session stays open");
+		return;
+	}
+	json_object_set_new(j->record, "checks", results ? results : json_array());
+	stop_render(j);
+}
+
+/* "a\n\nb", malloc'd, or NULL. */
+static char *stop_join_text(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 3);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, "\n\n", 2);
+		memcpy(s + na + 2, b, nb + 1);
+	}
+	return s;
+}
+
+/* The log record of docs/log-record.md as the session stands, plus what the worker needs. */
+static bool stop_prepare(struct stop_job *j)
+{
+	struct stintd *d = j->d;
+	struct session *s = j->s;
+	const char *kept = stop_kept_summary(d, s->id);
+	const char *summary = j->o.summary ? j->o.summary : kept;
+	char *joined = NULL;
+
+	/* An auto-stop says so after the summary a failed stop kept, not instead of it. */
+	if (j->o.auto_why && kept) {
+		joined = j->o.summary ? stop_join_text(kept, j->o.summary) : NULL;
+		summary = joined ? joined : kept;
+	}
+	j->record = session_to_record(s, &j->at, summary);
+	free(joined);
+	j->log_dir = d->cfg.log_dir ? strdup(d->cfg.log_dir) : NULL;
+	j->template_path =
+	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
+	j->baseline = s->baseline ? json_deep_copy(s->baseline) : NULL;
+	j->exclude = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
+	j->commit_log = d->cfg.log_commit && j->exclude;
+	j->commit_status = -1;
+	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d", j->date, sizeof(j->date));
+	if (!j->record || !j->log_dir)
+		return false;
+	/* A stop that fails must not lose the last statistics: keep them as a fallback. */
+	if (s->stats)
+		json_object_set_new(j->record, "stats", json_deep_copy(s->stats));
+	json_object_set_new(j->record, "max_file_rows", json_integer(d->cfg.log_max_file_rows));
+	if (json_object_get(s->baseline, "tree"))
+		json_object_set(j->record, "baseline_tree", json_object_get(s->baseline, "tree"));
+	return true;
+}
+
+/* Runs the [checks] on the loop (child processes); stop_checks_done carries on. */
+static void stop_run_checks(struct stop_job *j)
+{
+	struct stintd *d = j->d;
+	int r = checks_run(d->loop, j->s->root, d->cfg.checks.entries, d->cfg.checks.n,
+			   d->cfg.check_timeout_s, stop_checks_done, j, &j->checks);
+
+	if (r < 0) {
+		stop_fail(j, ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
+		return;
+	}
+	/* Shutdown waits for the checks (and cancels them). */
+	stintd_job_begin(d);
+	j->next = d->stops->running;
+	d->stops->running = j;
+}
+
+int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
+		  sessions_stop_fn done, void *arg)
+{
+	struct stop_job *j;
+
+	if (s->busy || !stop_state(d) || !(j = calloc(1, sizeof(*j))))
+		return -1;
+	j->d = d;
+	j->s = s;
+	j->o = *o;
+	j->done = done;
+	j->arg = arg;
+	if (o->summary && !(j->o.summary = j->summary = strdup(o->summary))) {
+		free(j);
+		return -1;
+	}
+	sessions_claim(d, s);
+	stamp_now(&j->at, d->boot_id);
+	if (o->cancel || o->no_log) {
+		stop_record(j, o->cancel ? "cancelled" : "stopped");
+		return 0;
+	}
+	if (!stop_prepare(j))
+		stop_fail(j, ERR_INTERNAL, "cannot prepare the log");
+	else if (d->cfg.checks.n > 0)
+		stop_run_checks(j);
+	else
+		stop_render(j);
+	return 0;
+}
+
+void sessions_stop_cancel_checks(struct stintd *d)
+{
+	struct stop_job *j = d->stops ? d->stops->running : NULL, *next;
+
+	for (; j; j = next) {
+		next = j->next;
+		if (j->checks)
+			checks_cancel(j->checks);
+	}
+}
+
+void sessions_stop_finish(struct stintd *d)
+{
+	struct stop_kept *k, *next;
+
+	if (!d->stops)
+		return;
+	for (k = d->stops->kept; k; k = next) {
+		next = k->next;
+		free(k->summary);
+		free(k);
+	}
+	free(d->stops);
+	d->stops = NULL;
+}
