@@ -1,3 +1,7 @@
+/*
+ * The log renderer's public API (template.h): the view's schema, checking a template, rendering
+ * a record with it.
+ */
 #include "template.h"
 
 #include <errno.h>

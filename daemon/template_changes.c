@@ -1,3 +1,7 @@
+/*
+ * What the session changed and what comes next: Files Modified, the quality checks, Next Steps,
+ * issue and pull request references, previous logs.
+ */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -376,47 +380,54 @@ static char *template_changes_log_link(struct view *v, const char *path)
 	return o.error ? (free(o.s), NULL) : o.s;
 }
 
+/* A log's date from its file name: "2026-11-24" for ".../2026-11-24.md" (NULL: no memory). */
+static char *template_changes_log_date(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+
+	return strndup(base, n > 3 && strcmp(base + n - 3, ".md") == 0 ? n - 3 : n);
+}
+
+/* One previous log's item, or NULL when it has no usable path (or memory ran out). */
+static json_t *template_changes_previous_item(struct view *v, const json_t *l)
+{
+	char *path = template_view_get_text(v, l, "path"),
+	     *date = template_view_get_text(v, l, "date");
+	char *title = template_view_get_text(v, l, "title"), *target = NULL;
+	struct strbuf o = {0};
+	json_t *item = NULL;
+
+	if (!path || strchr(path, '\n') || !(target = template_changes_log_link(v, path)))
+		goto done;
+	if (!date)
+		date = template_changes_log_date(path);
+	item = template_view_item_new(v);
+	template_view_set_inline(v, item, "date", date, 0);
+	template_view_set_inline(v, item, "title", title, 0);
+	strbuf_putc(&o, '[');
+	if (date)
+		template_md_put_link_text(&o, date);
+	strbuf_puts(&o, "](");
+	template_md_put_url(&o, target);
+	strbuf_putc(&o, ')');
+	template_view_set_out(v, item, "link", &o);
+done:
+	free(target);
+	free(path);
+	free(date);
+	free(title);
+	return item;
+}
+
 void template_changes_previous(struct view *v)
 {
 	const json_t *logs = template_view_get_array(v->rec, "previous_logs");
-	json_t *list = json_array();
+	json_t *list = json_array(), *item;
 
-	for (size_t i = 0; list && i < json_array_size(logs); i++) {
-		const json_t *l = json_array_get(logs, i);
-		char *path = template_view_get_text(v, l, "path"),
-		     *date = template_view_get_text(v, l, "date");
-		char *title = template_view_get_text(v, l, "title"), *target;
-		struct strbuf o = {0};
-		json_t *item;
-
-		if (!path || strchr(path, '\n') || !(target = template_changes_log_link(v, path))) {
-			free(path);
-			free(date);
-			free(title);
-			continue;
-		}
-		if (!date) {
-			const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-			size_t n = strlen(base);
-
-			date = strndup(base, n > 3 && strcmp(base + n - 3, ".md") == 0 ? n - 3 : n);
-		}
-		item = template_view_item_new(v);
-		template_view_set_inline(v, item, "date", date, 0);
-		template_view_set_inline(v, item, "title", title, 0);
-		strbuf_putc(&o, '[');
-		if (date)
-			template_md_put_link_text(&o, date);
-		strbuf_puts(&o, "](");
-		template_md_put_url(&o, target);
-		strbuf_putc(&o, ')');
-		template_view_set_out(v, item, "link", &o);
-		template_view_list_add(v, list, item);
-		free(target);
-		free(path);
-		free(date);
-		free(title);
-	}
+	for (size_t i = 0; list && i < json_array_size(logs); i++)
+		if ((item = template_changes_previous_item(v, json_array_get(logs, i))))
+			template_view_list_add(v, list, item);
 	template_view_mark_last(v, list);
 	template_view_set_list(v, v->root, "previous_logs", list);
 }

@@ -1,3 +1,7 @@
+/*
+ * What the session noted: learnings, challenges and plain notes, decisions, the ADR files it
+ * touched, and its TODOs (`stint todo` items and the TODO/FIXME/XXX lines its diff added).
+ */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

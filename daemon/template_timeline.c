@@ -1,3 +1,7 @@
+/*
+ * The Activities timeline: the record's events, the session's commits and its idle and suspend
+ * gaps as numbered items in time order, with notes, todos and decisions as sub-items.
+ */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,19 +14,19 @@
 #include "template_int.h"
 #include "template_md.h"
 
-enum entry_type { ENT_EVENT, ENT_COMMIT, ENT_GAP, ENT_PULLED };
+enum timeline_entry_type { ENT_EVENT, ENT_COMMIT, ENT_GAP, ENT_PULLED };
 
-struct entry {
+struct timeline_entry {
 	int64_t at; /* sort key, ms; -1 when unknown */
 	int rank;   /* among equal times: start first, stop last */
 	size_t seq; /* then in the order they were listed */
-	enum entry_type type;
+	enum timeline_entry_type type;
 	const json_t *item;
 };
 
 static int template_timeline_entry_cmp(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct timeline_entry *x = a, *y = b;
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
@@ -31,14 +35,15 @@ static int template_timeline_entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-struct commit {
+struct timeline_commit {
 	char hash[8]; /* abbreviated, "" if unknown */
 	int64_t at;   /* ms, -1 if unknown */
 	int64_t added, removed;
 	char *subject; /* first line, cleaned; NULL if none */
 };
 
-static void template_timeline_commit_read(struct view *v, const json_t *item, struct commit *c)
+static void template_timeline_commit_read(struct view *v, const json_t *item,
+					  struct timeline_commit *c)
 {
 	const json_t *h = json_object_get(item, "hash");
 	const char *hash = json_string_value(json_is_string(h) ? h : json_object_get(item, "oid"));
@@ -255,7 +260,7 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 
 /* "14:30, +10 -2" */
 static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
-					      const struct commit *c)
+					      const struct timeline_commit *c)
 {
 	char when[40];
 
@@ -270,10 +275,11 @@ static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
 }
 
 /* A run of consecutive commits: one item, or one item with a sub-item per commit. */
-static size_t template_timeline_commit_items(struct timeline *t, const struct entry *e, size_t n)
+static size_t template_timeline_commit_items(struct timeline *t, const struct timeline_entry *e,
+					     size_t n)
 {
 	struct view *v = t->v;
-	struct commit c;
+	struct timeline_commit c;
 	int64_t first_at = -1, last_at = -1;
 	struct strbuf label = {0}, when = {0};
 	int64_t added = 0, removed = 0;
@@ -367,10 +373,11 @@ static bool template_timeline_gap_valid(const json_t *gap)
 	       from >= 0 && to >= from;
 }
 
-static void template_timeline_add_entry(struct entry *e, size_t *k, int64_t at, int rank,
-					enum entry_type type, const json_t *item)
+static void template_timeline_add_entry(struct timeline_entry *e, size_t *k, int64_t at, int rank,
+					enum timeline_entry_type type, const json_t *item)
 {
-	e[*k] = (struct entry){.at = at, .rank = rank, .seq = *k, .type = type, .item = item};
+	e[*k] =
+	    (struct timeline_entry){.at = at, .rank = rank, .seq = *k, .type = type, .item = item};
 	(*k)++;
 }
 
@@ -401,20 +408,58 @@ static int64_t template_timeline_clamp_key(int64_t x, int64_t lo, int64_t hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* Where a valid gap sorts: it ends at an event, so after the one before that, by its length. */
+static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key, const json_t *gap)
+{
+	int64_t from = template_view_get_int(gap, "from", TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS);
+	size_t nev = json_array_size(events), j;
+
+	for (j = 1; j < nev; j++)
+		if (template_view_get_int(json_array_get(events, j), "at", TEMPLATE_STAMP_MAX_MS) ==
+		    to)
+			break;
+	if (j < nev)
+		return template_timeline_clamp_key(key[j] - (to - from), key[j - 1], key[j]);
+	return from;
+}
+
+/*
+ * Where a commit sorts (-1: unknown). Commit times are whole seconds: the end of its second, so
+ * a start or note made earlier in that second still comes first. Seen by the daemon as a commit
+ * event: between the event before that and it.
+ */
+static int64_t template_timeline_commit_at(const json_t *events, const int64_t *key,
+					   const json_t *c)
+{
+	int64_t t = template_view_get_int(c, "time", TEMPLATE_STAMP_MAX_MS / 1000);
+	const char *id = template_timeline_commit_id(c);
+	json_t *want = id ? json_string(id) : NULL;
+	ssize_t j = -1;
+
+	t = t >= 0 ? t * 1000 + 999 : -1;
+	if (want && (j = template_timeline_find_event(events, 1, "commit", "hash", want)) < 0)
+		j = template_timeline_find_event(events, 1, "commit", "oid", want);
+	json_decref(want);
+	if (j > 0 && t >= 0)
+		t = template_timeline_clamp_key(t, key[j - 1], key[j]);
+	return t;
+}
+
 /*
  * Events, commits (oldest first) and gaps, by time; an event without one keeps its place.
  * Events are listed in the order they happened: each sorts at the latest wall time so far, so a
  * clock set back never moves one before an earlier one (its label keeps its own time). Gaps and
  * commits are placed between the events around them.
  */
-static struct entry *template_timeline_entries(struct view *v, size_t *count)
+static struct timeline_entry *template_timeline_entries(struct view *v, size_t *count)
 {
 	const json_t *events = template_view_get_array(v->rec, "events"),
 		     *gaps = template_view_get_array(v->rec, "gaps");
 	const json_t *commits = template_view_get_array(v->stats, "commit_list");
 	size_t nev = json_array_size(events);
 	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
-	struct entry *e = calloc(n, sizeof(*e));
+	struct timeline_entry *e = calloc(n, sizeof(*e));
 	int64_t *key = calloc(nev + 1, sizeof(*key));
 	int64_t last = -1, stop_at = -1,
 		pulled = template_view_get_int(v->stats, "pulled", TEMPLATE_COUNT_MAX);
@@ -445,43 +490,17 @@ static struct entry *template_timeline_entries(struct view *v, size_t *count)
 	}
 	for (size_t i = 0; i < json_array_size(gaps); i++) {
 		const json_t *gap = json_array_get(gaps, i);
-		int64_t from = template_view_get_int(gap, "from", TEMPLATE_STAMP_MAX_MS), at = from;
-		ssize_t j;
 
-		if (!template_timeline_gap_valid(gap))
-			continue;
-		/* A gap ends at an event: it goes after the one before that, by its length. */
-		for (j = 1; j < (ssize_t)nev; j++)
-			if (template_view_get_int(json_array_get(events, (size_t)j), "at",
-						  TEMPLATE_STAMP_MAX_MS) ==
-			    template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS))
-				break;
-		if (j < (ssize_t)nev)
-			at = template_timeline_clamp_key(
-			    key[j] -
-				(template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS) - from),
-			    key[j - 1], key[j]);
-		template_timeline_add_entry(e, &k, at, 1, ENT_GAP, gap);
+		if (template_timeline_gap_valid(gap))
+			template_timeline_add_entry(
+			    e, &k, template_timeline_gap_at(events, key, gap), 1, ENT_GAP, gap);
 	}
 	for (size_t i = json_array_size(commits); i > 0; i--) {
 		const json_t *c = json_array_get(commits, i - 1);
-		int64_t t = template_view_get_int(c, "time", TEMPLATE_STAMP_MAX_MS / 1000);
-		const char *id = template_timeline_commit_id(c);
-		json_t *want = id ? json_string(id) : NULL;
-		ssize_t j = -1;
 
-		/* Commit times are whole seconds: the end of its second, so a start or note made
-		 * earlier in that second still comes first. */
-		t = t >= 0 ? t * 1000 + 999 : -1;
-		/* Seen by the daemon as a commit event: between the event before that and it. */
-		if (want &&
-		    (j = template_timeline_find_event(events, 1, "commit", "hash", want)) < 0)
-			j = template_timeline_find_event(events, 1, "commit", "oid", want);
-		json_decref(want);
-		if (j > 0 && t >= 0)
-			t = template_timeline_clamp_key(t, key[j - 1], key[j]);
 		if (json_is_object(c))
-			template_timeline_add_entry(e, &k, t, 1, ENT_COMMIT, c);
+			template_timeline_add_entry(
+			    e, &k, template_timeline_commit_at(events, key, c), 1, ENT_COMMIT, c);
 	}
 	/* Pulled commits with no pull event to show them: just before the stop. */
 	if (pulled > 0 && !pull_event)
@@ -496,7 +515,7 @@ static struct entry *template_timeline_entries(struct view *v, size_t *count)
 void template_timeline_activities(struct view *v)
 {
 	struct timeline t = {.v = v, .list = json_array(), .pause_at = -1, .gap_end = -1};
-	struct entry *e;
+	struct timeline_entry *e;
 	size_t n = 0;
 
 	if (!t.list) {

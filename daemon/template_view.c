@@ -1,3 +1,7 @@
+/*
+ * The view (docs/templates.md, "The view"): reading the record, the title, times, header, summary
+ * and statistics, and template_view(), which builds the whole view with the family's other files.
+ */
 #include "template.h"
 
 #include <stdbool.h>
