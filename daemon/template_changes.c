@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "strbuf.h"
 #include "template_int.h"
 #include "template_md.h"
@@ -27,15 +28,16 @@ static json_t *template_changes_commits_by_path(struct view *v, const json_t *co
 	json_t *map;
 
 	/* Only when every commit of the session is listed with its paths. */
-	if (n == 0 || template_view_get_int(v->stats, "commits", TEMPLATE_COUNT_MAX) != (int64_t)n)
+	if (n == 0 ||
+	    template_view_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) != (int64_t)n)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!template_view_get_array(json_array_get(commits, i), "paths"))
+		if (!template_view_get_array(json_array_get(commits, i), RECORD_PATHS))
 			return NULL;
 	map = json_object();
 	for (size_t i = n; map && i > 0; i--) {
 		const json_t *paths =
-		    template_view_get_array(json_array_get(commits, i - 1), "paths");
+		    template_view_get_array(json_array_get(commits, i - 1), RECORD_PATHS);
 
 		for (size_t k = 0; k < json_array_size(paths); k++) {
 			const json_t *p = json_array_get(paths, k);
@@ -65,11 +67,11 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 					      const json_t *by_path, const json_t *file,
 					      struct strbuf *o)
 {
-	const json_t *path = json_object_get(file, "path"), *idx;
+	const json_t *path = json_object_get(file, RECORD_PATH), *idx;
 	size_t shown = 0, total;
 
 	if (!by_path) {
-		if (template_view_get_int(v->stats, "commits", TEMPLATE_COUNT_MAX) == 0)
+		if (template_view_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) == 0)
 			strbuf_puts(o, "uncommitted");
 		return;
 	}
@@ -78,7 +80,7 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 	for (size_t i = 0; i < total && shown < FILE_SUBJECTS; i++) {
 		const json_t *c =
 		    json_array_get(commits, (size_t)json_integer_value(json_array_get(idx, i)));
-		char *s = template_view_get_text(v, c, "subject");
+		char *s = template_view_get_text(v, c, RECORD_SUBJECT);
 
 		if (!s)
 			continue;
@@ -96,10 +98,10 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 static void template_changes_file_changes(struct view *v, const json_t *f, const char *path,
 					  struct strbuf *o)
 {
-	char *old = template_view_get_text(v, f, "old_path");
-	bool binary = json_is_true(json_object_get(f, "binary"));
-	int64_t added = template_view_get_int(f, "added", TEMPLATE_COUNT_MAX),
-		removed = template_view_get_int(f, "removed", TEMPLATE_COUNT_MAX);
+	char *old = template_view_get_text(v, f, RECORD_OLD_PATH);
+	bool binary = json_is_true(json_object_get(f, RECORD_BINARY));
+	int64_t added = template_view_get_int(f, RECORD_ADDED, TEMPLATE_COUNT_MAX),
+		removed = template_view_get_int(f, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
 	bool lines = !binary && added >= 0 && removed >= 0;
 
 	if (old && strcmp(old, path) != 0) {
@@ -119,9 +121,9 @@ static void template_changes_file_changes(struct view *v, const json_t *f, const
 
 void template_changes_files(struct view *v)
 {
-	const json_t *files = template_view_get_array(v->stats, "files"),
-		     *commits = template_view_get_array(v->stats, "commit_list");
-	int64_t max = template_view_get_int(v->rec, "max_file_rows", MAX_FILE_ROWS);
+	const json_t *files = template_view_get_array(v->stats, RECORD_FILES),
+		     *commits = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
+	int64_t max = template_view_get_int(v->rec, RECORD_MAX_FILE_ROWS, MAX_FILE_ROWS);
 	json_t *list = json_array(), *by_path = template_changes_commits_by_path(v, commits);
 	size_t rows = 0, more = 0;
 	struct strbuf o = {0};
@@ -130,7 +132,7 @@ void template_changes_files(struct view *v)
 		max = DEFAULT_FILE_ROWS;
 	for (size_t i = 0; list && i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i);
-		char *path = template_view_get_text(v, f, "path");
+		char *path = template_view_get_text(v, f, RECORD_PATH);
 		json_t *item;
 
 		if (!path)
@@ -237,9 +239,9 @@ static void template_changes_check_output(struct view *v, json_t *item, const js
 /* "42 passing, 2 failing, 1 skipped" from ctest/pytest/cargo counts. */
 static void template_changes_check_tests(struct view *v, json_t *item, const json_t *tests)
 {
-	int64_t passed = template_view_get_int(tests, "passed", TEMPLATE_COUNT_MAX),
-		failed = template_view_get_int(tests, "failed", TEMPLATE_COUNT_MAX);
-	int64_t skipped = template_view_get_int(tests, "skipped", TEMPLATE_COUNT_MAX);
+	int64_t passed = template_view_get_int(tests, RECORD_PASSED, TEMPLATE_COUNT_MAX),
+		failed = template_view_get_int(tests, RECORD_FAILED, TEMPLATE_COUNT_MAX);
+	int64_t skipped = template_view_get_int(tests, RECORD_SKIPPED, TEMPLATE_COUNT_MAX);
 	struct strbuf o = {0};
 
 	if (passed < 0 && failed < 0 && skipped < 0)
@@ -254,14 +256,15 @@ static void template_changes_check_tests(struct view *v, json_t *item, const jso
 
 void template_changes_checks(struct view *v)
 {
-	const json_t *checks = template_view_get_array(v->rec, "checks");
+	const json_t *checks = template_view_get_array(v->rec, RECORD_CHECKS);
 	json_t *list = json_array(), *tested = json_array();
 
 	for (size_t i = 0; list && tested && i < json_array_size(checks); i++) {
-		const json_t *c = json_array_get(checks, i), *sec = json_object_get(c, "seconds");
-		char *name = template_view_get_text(v, c, "name");
-		bool ok = json_is_true(json_object_get(c, "ok"));
-		int64_t code = template_view_get_int(c, "exit", 255);
+		const json_t *c = json_array_get(checks, i),
+			     *sec = json_object_get(c, RECORD_SECONDS);
+		char *name = template_view_get_text(v, c, RECORD_NAME);
+		bool ok = json_is_true(json_object_get(c, RECORD_OK));
+		int64_t code = template_view_get_int(c, RECORD_EXIT, 255);
 		struct strbuf o = {0};
 		json_t *item;
 
@@ -274,7 +277,7 @@ void template_changes_checks(struct view *v)
 		template_md_put_inline(&o, name, 0);
 		if (!ok) {
 			strbuf_puts(&o, " (");
-			if (json_is_true(json_object_get(c, "timed_out")))
+			if (json_is_true(json_object_get(c, RECORD_TIMED_OUT)))
 				strbuf_puts(&o, "timed out");
 			else if (code >= 0)
 				strbuf_printf(&o, "exit %lld", (long long)code);
@@ -285,10 +288,11 @@ void template_changes_checks(struct view *v)
 				strbuf_printf(&o, ", %lld s",
 					      (long long)(json_number_value(sec) + 0.5));
 			strbuf_putc(&o, ')');
-			template_changes_check_output(v, item, json_object_get(c, "output_tail"));
+			template_changes_check_output(v, item,
+						      json_object_get(c, RECORD_OUTPUT_TAIL));
 		}
 		template_view_set_out(v, item, "status", &o);
-		template_changes_check_tests(v, item, json_object_get(c, "tests"));
+		template_changes_check_tests(v, item, json_object_get(c, RECORD_TESTS));
 		if (json_object_get(item, "tests") && json_array_append(tested, item) < 0)
 			v->oom = true;
 		template_view_list_add(v, list, item);
@@ -300,13 +304,13 @@ void template_changes_checks(struct view *v)
 
 void template_changes_next(struct view *v, json_t *next_todos)
 {
-	const json_t *carried = template_view_get_array(v->rec, "carried_todos");
+	const json_t *carried = template_view_get_array(v->rec, RECORD_CARRIED_TODOS);
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < json_array_size(carried); i++) {
 		const json_t *c = json_array_get(carried, i);
 		char *text = json_is_string(c) ? template_view_clean(v, c)
-					       : template_view_get_text(v, c, "text");
+					       : template_view_get_text(v, c, RECORD_TEXT);
 		json_t *item;
 
 		if (!text)
@@ -325,13 +329,13 @@ void template_changes_next(struct view *v, json_t *next_todos)
 
 void template_changes_refs(struct view *v)
 {
-	const json_t *refs = template_view_get_array(v->rec, "refs");
+	const json_t *refs = template_view_get_array(v->rec, RECORD_REFS);
 	json_t *issues = json_array(), *pulls = json_array();
 
 	for (size_t i = 0; issues && pulls && i < json_array_size(refs); i++) {
-		const json_t *r = json_array_get(refs, i), *kind = json_object_get(r, "kind");
-		char *text = template_view_get_text(v, r, "text"),
-		     *url = template_view_get_text(v, r, "url");
+		const json_t *r = json_array_get(refs, i), *kind = json_object_get(r, RECORD_KIND);
+		char *text = template_view_get_text(v, r, RECORD_TEXT),
+		     *url = template_view_get_text(v, r, RECORD_URL);
 		struct strbuf o = {0};
 		json_t *item;
 
@@ -392,9 +396,9 @@ static char *template_changes_log_date(const char *path)
 /* One previous log's item, or NULL when it has no usable path (or memory ran out). */
 static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 {
-	char *path = template_view_get_text(v, l, "path"),
-	     *date = template_view_get_text(v, l, "date");
-	char *title = template_view_get_text(v, l, "title"), *target = NULL;
+	char *path = template_view_get_text(v, l, RECORD_PATH),
+	     *date = template_view_get_text(v, l, RECORD_DATE);
+	char *title = template_view_get_text(v, l, RECORD_TITLE), *target = NULL;
 	struct strbuf o = {0};
 	json_t *item = NULL;
 
@@ -422,7 +426,7 @@ done:
 
 void template_changes_previous(struct view *v)
 {
-	const json_t *logs = template_view_get_array(v->rec, "previous_logs");
+	const json_t *logs = template_view_get_array(v->rec, RECORD_PREVIOUS_LOGS);
 	json_t *list = json_array(), *item;
 
 	for (size_t i = 0; list && i < json_array_size(logs); i++)

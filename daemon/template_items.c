@@ -9,13 +9,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "record.h"
 #include "strbuf.h"
 #include "template_int.h"
 #include "template_md.h"
 
 const char *template_items_priority(const json_t *item)
 {
-	const json_t *p = json_object_get(item, "priority");
+	const json_t *p = json_object_get(item, RECORD_PRIORITY);
 
 	if (template_view_str_eq(p, "high") || template_view_str_eq(p, "low") ||
 	    template_view_str_eq(p, "blocked"))
@@ -37,7 +38,7 @@ static void template_items_each_note(struct view *v, const char *kind, json_t *l
 				     void (*fn)(struct view *v, json_t *item, int nth,
 						const char *text))
 {
-	const json_t *notes = template_view_get_array(v->rec, "notes");
+	const json_t *notes = template_view_get_array(v->rec, RECORD_NOTES);
 	int count = 0;
 
 	for (size_t i = 0; i < json_array_size(notes); i++) {
@@ -45,8 +46,8 @@ static void template_items_each_note(struct view *v, const char *kind, json_t *l
 		char *text;
 		json_t *item;
 
-		if (strcmp(template_items_note_kind(note, "kind"), kind) != 0 ||
-		    !(text = template_view_get_text(v, note, "text")))
+		if (strcmp(template_items_note_kind(note, RECORD_KIND), kind) != 0 ||
+		    !(text = template_view_get_text(v, note, RECORD_TEXT)))
 			continue;
 		item = template_view_item_new(v);
 		fn(v, item, ++count, text);
@@ -102,18 +103,18 @@ void template_items_notes(struct view *v)
 
 void template_items_decisions(struct view *v)
 {
-	const json_t *decisions = template_view_get_array(v->rec, "decisions");
+	const json_t *decisions = template_view_get_array(v->rec, RECORD_DECISIONS);
 	json_t *list = json_array();
 	int count = 0;
 
 	for (size_t i = 0; list && i < json_array_size(decisions); i++) {
 		const json_t *d = json_array_get(decisions, i);
-		char *text = template_view_get_text(v, d, "text"), *why;
+		char *text = template_view_get_text(v, d, RECORD_TEXT), *why;
 		json_t *item;
 
 		if (!text)
 			continue;
-		why = template_view_get_text(v, d, "why");
+		why = template_view_get_text(v, d, RECORD_WHY);
 		item = template_view_item_new(v);
 		template_view_set_numbered(v, item, ++count);
 		template_view_set_inline(v, item, "text", text, TEMPLATE_MD_BOLD);
@@ -166,16 +167,16 @@ static char *template_items_repo_file_link(struct view *v, const char *path)
 
 void template_items_adrs(struct view *v)
 {
-	const json_t *files = template_view_get_array(v->stats, "files");
+	const json_t *files = template_view_get_array(v->stats, RECORD_FILES);
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i);
-		char *path = template_view_get_text(v, f, "path"), *target;
+		char *path = template_view_get_text(v, f, RECORD_PATH), *target;
 		struct strbuf o = {0};
 		json_t *item;
 
-		if (!path || template_view_str_eq(json_object_get(f, "status"), "D") ||
+		if (!path || template_view_str_eq(json_object_get(f, RECORD_STATUS), "D") ||
 		    !template_items_adr_path(path) || strchr(path, '\n')) {
 			free(path);
 			continue;
@@ -263,9 +264,9 @@ static int template_items_code_todo_priority(const char *text, const char **from
 
 static void template_items_code_todo(struct view *v, json_t *groups[4], const json_t *t)
 {
-	char *path = template_view_get_text(v, t, "path"),
-	     *text = template_view_get_text(v, t, "text");
-	int64_t line = template_view_get_int(t, "line", TEMPLATE_COUNT_MAX);
+	char *path = template_view_get_text(v, t, RECORD_PATH),
+	     *text = template_view_get_text(v, t, RECORD_TEXT);
+	int64_t line = template_view_get_int(t, RECORD_LINE, TEMPLATE_COUNT_MAX);
 	const char *from;
 	struct strbuf o = {0}, w = {0};
 	json_t *item;
@@ -315,8 +316,8 @@ static void template_items_code_todo(struct view *v, json_t *groups[4], const js
 
 json_t *template_items_todos(struct view *v)
 {
-	const json_t *todos = template_view_get_array(v->rec, "todos"),
-		     *lines = template_view_get_array(v->stats, "todo_lines");
+	const json_t *todos = template_view_get_array(v->rec, RECORD_TODOS),
+		     *lines = template_view_get_array(v->stats, RECORD_TODO_LINES);
 	json_t *groups[4], *next = json_array(), *obj = template_view_item_new(v);
 	bool any = false;
 
@@ -324,19 +325,19 @@ json_t *template_items_todos(struct view *v)
 		groups[i] = json_array();
 	for (size_t i = 0; i < json_array_size(todos); i++) {
 		const json_t *t = json_array_get(todos, i);
-		char *text = template_view_get_text(v, t, "text"), *by;
+		char *text = template_view_get_text(v, t, RECORD_TEXT), *by;
 		json_t *item;
 
 		if (!text)
 			continue;
-		by = template_view_get_text(v, t, "blocked_by");
+		by = template_view_get_text(v, t, RECORD_BLOCKED_BY);
 		item = template_view_item_new(v);
 		template_view_set_inline(v, item, "text", text, 0);
 		template_view_set_inline(v, item, "blocked_by", by, 0);
 		/* `stint todo --next` items are for the next session: Next Steps lists them. */
 		template_view_list_add(
 		    v,
-		    json_is_true(json_object_get(t, "next"))
+		    json_is_true(json_object_get(t, RECORD_NEXT))
 			? next
 			: groups[template_items_priority_index(template_items_priority(t))],
 		    item);

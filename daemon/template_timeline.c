@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "duration.h"
+#include "record.h"
 #include "strbuf.h"
 #include "template_int.h"
 #include "template_md.h"
@@ -45,9 +46,10 @@ struct timeline_commit {
 static void template_timeline_commit_read(struct view *v, const json_t *item,
 					  struct timeline_commit *c)
 {
-	const json_t *h = json_object_get(item, "hash");
-	const char *hash = json_string_value(json_is_string(h) ? h : json_object_get(item, "oid"));
-	int64_t t = template_view_get_int(item, "time", TEMPLATE_STAMP_MAX_MS / 1000);
+	const json_t *h = json_object_get(item, RECORD_HASH);
+	const char *hash =
+	    json_string_value(json_is_string(h) ? h : json_object_get(item, RECORD_OID));
+	int64_t t = template_view_get_int(item, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
 	size_t k = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -57,9 +59,9 @@ static void template_timeline_commit_read(struct view *v, const json_t *item,
 	if (k == 7)
 		memcpy(c->hash, hash, 7);
 	c->at = t >= 0 ? t * 1000 : -1;
-	c->added = template_view_get_int(item, "added", TEMPLATE_COUNT_MAX);
-	c->removed = template_view_get_int(item, "removed", TEMPLATE_COUNT_MAX);
-	c->subject = template_view_get_text(v, item, "subject");
+	c->added = template_view_get_int(item, RECORD_ADDED, TEMPLATE_COUNT_MAX);
+	c->removed = template_view_get_int(item, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
+	c->subject = template_view_get_text(v, item, RECORD_SUBJECT);
 	if (c->subject)
 		c->subject[strcspn(c->subject, "\n")] = '\0';
 }
@@ -167,23 +169,23 @@ static const char *template_timeline_lifecycle_label(const char *kind)
 static void template_timeline_event_detail(struct timeline *t, const char *kind, const json_t *ev,
 					   int64_t at)
 {
-	char *text = template_view_get_text(t->v, ev, "text");
+	char *text = template_view_get_text(t->v, ev, RECORD_TEXT);
 	const char *label;
 	struct strbuf o = {0};
 	char when[40];
 
 	if (!text)
 		return;
-	if (strcmp(kind, "todo") == 0 && json_is_true(json_object_get(ev, "next")))
+	if (strcmp(kind, "todo") == 0 && json_is_true(json_object_get(ev, RECORD_NEXT)))
 		label = "TODO, next session";
 	else if (strcmp(kind, "todo") == 0)
 		label =
 		    strcmp(template_items_priority(ev), "blocked") == 0 ? "TODO, blocked" : NULL;
 	else if (strcmp(kind, "decision") == 0)
 		label = "Decision";
-	else if (strcmp(template_items_note_kind(ev, "note_kind"), "learning") == 0)
+	else if (strcmp(template_items_note_kind(ev, RECORD_NOTE_KIND), "learning") == 0)
 		label = "Learning";
-	else if (strcmp(template_items_note_kind(ev, "note_kind"), "challenge") == 0)
+	else if (strcmp(template_items_note_kind(ev, RECORD_NOTE_KIND), "challenge") == 0)
 		label = "Challenge";
 	else
 		label = "Note";
@@ -204,16 +206,17 @@ static void template_timeline_event_detail(struct timeline *t, const char *kind,
 static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 {
 	struct view *v = t->v;
-	const json_t *kj = json_object_get(ev, "kind");
-	int64_t at = template_view_get_int(ev, "at", TEMPLATE_STAMP_MAX_MS);
+	const json_t *kj = json_object_get(ev, RECORD_KIND);
+	int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
 	const char *kind = json_is_string(kj) ? json_string_value(kj) : "";
 	const char *label = template_timeline_lifecycle_label(kind);
 	struct strbuf o = {0};
 
 	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
-	if (label && strcmp(kind, "recover") == 0 && json_is_false(json_object_get(ev, "reboot")))
+	if (label && strcmp(kind, "recover") == 0 &&
+	    json_is_false(json_object_get(ev, RECORD_REBOOT)))
 		label = "Recovered after stintd stopped unexpectedly";
-	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, "auto")))
+	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, RECORD_AUTO)))
 		label = "Session started automatically (activity in a watched repository)";
 	char extra[96] = "", dur[64], when[40] = "";
 
@@ -228,8 +231,8 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		   strcmp(kind, "decision") == 0) {
 		template_timeline_event_detail(t, kind, ev, at);
 	} else if (strcmp(kind, "branch") == 0) {
-		char *from = template_view_get_text(v, ev, "from"),
-		     *to = template_view_get_text(v, ev, "to");
+		char *from = template_view_get_text(v, ev, RECORD_FROM),
+		     *to = template_view_get_text(v, ev, RECORD_TO);
 
 		if (to) {
 			strbuf_puts(&o, "Switched branch: ");
@@ -245,7 +248,7 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		free(from);
 		free(to);
 	} else if (strcmp(kind, "pull") == 0) {
-		int64_t n = template_view_get_int(ev, "commits", TEMPLATE_COUNT_MAX);
+		int64_t n = template_view_get_int(ev, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
 
 		strbuf_puts(&o, "Pulled");
 		if (n >= 0) {
@@ -347,12 +350,12 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 
 static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
 {
-	int64_t from = template_view_get_int(gap, "from", TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS);
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 	char a[40], b[40], dur[64], when[160];
 	struct strbuf label = {0};
 
-	strbuf_puts(&label, template_view_str_eq(json_object_get(gap, "kind"), "suspend")
+	strbuf_puts(&label, template_view_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
 				? "Suspended"
 				: "Idle");
 	template_view_format_when(t->v, from, a, sizeof(a));
@@ -365,9 +368,9 @@ static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
 
 static bool template_timeline_gap_valid(const json_t *gap)
 {
-	const json_t *k = json_object_get(gap, "kind");
-	int64_t from = template_view_get_int(gap, "from", TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS);
+	const json_t *k = json_object_get(gap, RECORD_KIND);
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 
 	return (template_view_str_eq(k, "idle") || template_view_str_eq(k, "suspend")) &&
 	       from >= 0 && to >= from;
@@ -383,9 +386,9 @@ static void template_timeline_add_entry(struct timeline_entry *e, size_t *k, int
 
 static const char *template_timeline_commit_id(const json_t *c)
 {
-	const json_t *h = json_object_get(c, "hash");
+	const json_t *h = json_object_get(c, RECORD_HASH);
 
-	return json_string_value(json_is_string(h) ? h : json_object_get(c, "oid"));
+	return json_string_value(json_is_string(h) ? h : json_object_get(c, RECORD_OID));
 }
 
 /* The first event of kind at or after from whose field key equals want, or -1. */
@@ -396,7 +399,7 @@ static ssize_t template_timeline_find_event(const json_t *events, size_t from, c
 		const json_t *ev = json_array_get(events, i);
 		const json_t *have = json_object_get(ev, key);
 
-		if (template_view_str_eq(json_object_get(ev, "kind"), kind) && have &&
+		if (template_view_str_eq(json_object_get(ev, RECORD_KIND), kind) && have &&
 		    json_equal(have, want))
 			return (ssize_t)i;
 	}
@@ -411,13 +414,13 @@ static int64_t template_timeline_clamp_key(int64_t x, int64_t lo, int64_t hi)
 /* Where a valid gap sorts: it ends at an event, so after the one before that, by its length. */
 static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key, const json_t *gap)
 {
-	int64_t from = template_view_get_int(gap, "from", TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, "to", TEMPLATE_STAMP_MAX_MS);
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 	size_t nev = json_array_size(events), j;
 
 	for (j = 1; j < nev; j++)
-		if (template_view_get_int(json_array_get(events, j), "at", TEMPLATE_STAMP_MAX_MS) ==
-		    to)
+		if (template_view_get_int(json_array_get(events, j), RECORD_AT,
+					  TEMPLATE_STAMP_MAX_MS) == to)
 			break;
 	if (j < nev)
 		return template_timeline_clamp_key(key[j] - (to - from), key[j - 1], key[j]);
@@ -432,14 +435,14 @@ static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key
 static int64_t template_timeline_commit_at(const json_t *events, const int64_t *key,
 					   const json_t *c)
 {
-	int64_t t = template_view_get_int(c, "time", TEMPLATE_STAMP_MAX_MS / 1000);
+	int64_t t = template_view_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
 	const char *id = template_timeline_commit_id(c);
 	json_t *want = id ? json_string(id) : NULL;
 	ssize_t j = -1;
 
 	t = t >= 0 ? t * 1000 + 999 : -1;
-	if (want && (j = template_timeline_find_event(events, 1, "commit", "hash", want)) < 0)
-		j = template_timeline_find_event(events, 1, "commit", "oid", want);
+	if (want && (j = template_timeline_find_event(events, 1, "commit", RECORD_HASH, want)) < 0)
+		j = template_timeline_find_event(events, 1, "commit", RECORD_OID, want);
 	json_decref(want);
 	if (j > 0 && t >= 0)
 		t = template_timeline_clamp_key(t, key[j - 1], key[j]);
@@ -454,15 +457,15 @@ static int64_t template_timeline_commit_at(const json_t *events, const int64_t *
  */
 static struct timeline_entry *template_timeline_entries(struct view *v, size_t *count)
 {
-	const json_t *events = template_view_get_array(v->rec, "events"),
-		     *gaps = template_view_get_array(v->rec, "gaps");
-	const json_t *commits = template_view_get_array(v->stats, "commit_list");
+	const json_t *events = template_view_get_array(v->rec, RECORD_EVENTS),
+		     *gaps = template_view_get_array(v->rec, RECORD_GAPS);
+	const json_t *commits = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
 	size_t nev = json_array_size(events);
 	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
 	struct timeline_entry *e = calloc(n, sizeof(*e));
 	int64_t *key = calloc(nev + 1, sizeof(*key));
 	int64_t last = -1, stop_at = -1,
-		pulled = template_view_get_int(v->stats, "pulled", TEMPLATE_COUNT_MAX);
+		pulled = template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
 	bool pull_event = false;
 	size_t k = 0;
 
@@ -474,8 +477,8 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 	}
 	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
-		int64_t at = template_view_get_int(ev, "at", TEMPLATE_STAMP_MAX_MS);
-		const json_t *kind = json_object_get(ev, "kind");
+		int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+		const json_t *kind = json_object_get(ev, RECORD_KIND);
 		int rank = template_view_str_eq(kind, "start")	? 0
 			   : template_view_str_eq(kind, "stop") ? 2
 								: 1;
@@ -539,7 +542,7 @@ void template_timeline_activities(struct view *v)
 		case ENT_PULLED:
 			strbuf_puts(&o, "Pulled ");
 			template_view_put_count(
-			    &o, template_view_get_int(v->stats, "pulled", TEMPLATE_COUNT_MAX),
+			    &o, template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX),
 			    "commit", "commits");
 			template_timeline_act_open(&t, &o, NULL);
 			break;

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "record.h"
 #include "strbuf.h"
 #include "template_int.h"
 #include "template_md.h"
@@ -289,7 +290,8 @@ bool template_view_path_inside(const char *path, const char *dir)
 /* The stats object's counts, or false when it lacks one of them. */
 static bool template_view_stats_counts(const json_t *st, int64_t c[4])
 {
-	static const char *const keys[] = {"commits", "files_changed", "added", "removed"};
+	static const char *const keys[] = {RECORD_COMMITS, RECORD_FILES_CHANGED, RECORD_ADDED,
+					   RECORD_REMOVED};
 
 	for (int i = 0; i < 4; i++)
 		if ((c[i] = template_view_get_int(st, keys[i], TEMPLATE_COUNT_MAX)) < 0)
@@ -300,11 +302,11 @@ static bool template_view_stats_counts(const json_t *st, int64_t c[4])
 /* The subject of the session's first commit (the list is newest first), cleaned. */
 static char *template_view_first_subject(struct view *v)
 {
-	const json_t *list = template_view_get_array(v->stats, "commit_list");
+	const json_t *list = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
 	size_t n = json_array_size(list);
 
 	for (size_t i = n; i > 0; i--) {
-		char *s = template_view_get_text(v, json_array_get(list, i - 1), "subject");
+		char *s = template_view_get_text(v, json_array_get(list, i - 1), RECORD_SUBJECT);
 
 		if (s)
 			return s;
@@ -351,11 +353,11 @@ static void template_view_set_duration(struct view *v, const char *key, int64_t 
 static void template_view_times(struct view *v)
 {
 	const json_t *rec = v->rec;
-	int64_t active = template_view_get_int(rec, "active_s", TEMPLATE_SECONDS_MAX),
-		wall = template_view_get_int(rec, "wall_s", TEMPLATE_SECONDS_MAX);
-	int64_t paused = template_view_get_int(rec, "paused_s", TEMPLATE_SECONDS_MAX),
-		idle = template_view_get_int(rec, "idle_s", TEMPLATE_SECONDS_MAX);
-	int64_t suspended = template_view_get_int(rec, "suspended_s", TEMPLATE_SECONDS_MAX);
+	int64_t active = template_view_get_int(rec, RECORD_ACTIVE_S, TEMPLATE_SECONDS_MAX),
+		wall = template_view_get_int(rec, RECORD_WALL_S, TEMPLATE_SECONDS_MAX);
+	int64_t paused = template_view_get_int(rec, RECORD_PAUSED_S, TEMPLATE_SECONDS_MAX),
+		idle = template_view_get_int(rec, RECORD_IDLE_S, TEMPLATE_SECONDS_MAX);
+	int64_t suspended = template_view_get_int(rec, RECORD_SUSPENDED_S, TEMPLATE_SECONDS_MAX);
 	struct strbuf o = {0};
 	char buf[64];
 
@@ -400,7 +402,7 @@ static void template_view_times(struct view *v)
 
 static void template_view_header(struct view *v)
 {
-	const json_t *tags = template_view_get_array(v->rec, "tags");
+	const json_t *tags = template_view_get_array(v->rec, RECORD_TAGS);
 	const char *related = v->branch_end ? v->branch_end : v->branch;
 	struct strbuf o = {0};
 
@@ -438,8 +440,8 @@ static void template_view_header(struct view *v)
 /* "Worked 2 hours: 3 commits, 5 files changed, 120 lines added and 30 removed." */
 static void template_view_summary(struct view *v)
 {
-	char *summary = template_view_get_text(v, v->rec, "summary"), *err;
-	int64_t active = template_view_get_int(v->rec, "active_s", TEMPLATE_SECONDS_MAX), c[4];
+	char *summary = template_view_get_text(v, v->rec, RECORD_SUMMARY), *err;
+	int64_t active = template_view_get_int(v->rec, RECORD_ACTIVE_S, TEMPLATE_SECONDS_MAX), c[4];
 	struct strbuf o = {0};
 	char buf[64];
 	size_t start;
@@ -472,7 +474,7 @@ static void template_view_summary(struct view *v)
 	if (o.len)
 		strbuf_putc(&o, '.');
 	/* The final recompute failed (the repository went away...): say whose numbers these are. */
-	err = template_view_get_text(v, v->rec, "stats_error");
+	err = template_view_get_text(v, v->rec, RECORD_STATS_ERROR);
 	if (err) {
 		strbuf_puts(&o, o.len ? " " : "");
 		strbuf_puts(&o, v->stats ? "Git statistics as last seen while the session ran: at "
@@ -489,7 +491,7 @@ static void template_view_summary(struct view *v)
 static void template_view_stats(struct view *v)
 {
 	json_t *st;
-	int64_t c[4], pulled = template_view_get_int(v->stats, "pulled", TEMPLATE_COUNT_MAX);
+	int64_t c[4], pulled = template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
 	char net[32];
 
 	if (!v->stats || !template_view_stats_counts(v->stats, c))
@@ -512,21 +514,21 @@ static void template_view_stats(struct view *v)
 json_t *template_view(const json_t *record)
 {
 	struct view v = {.rec = record};
-	const json_t *st = json_object_get(record, "stats");
+	const json_t *st = json_object_get(record, RECORD_STATS);
 	int64_t counts[4];
 
 	if (!json_is_object(record) || !(v.root = json_object()))
 		return NULL;
 	v.stats = json_is_object(st) && template_view_stats_counts(st, counts) ? st : NULL;
-	v.focus = template_view_get_text(&v, record, "focus");
-	v.branch = template_view_get_text(&v, record, "branch");
-	v.branch_end = template_view_get_text(&v, record, "branch_end");
-	v.author = template_view_get_text(&v, record, "author");
-	v.repo_name = template_view_get_text(&v, record, "repo_name");
-	v.repo = template_view_get_text(&v, record, "repo");
-	v.log_dir = template_view_get_text(&v, record, "log_dir");
-	v.started_at = template_view_get_int(record, "started_at", TEMPLATE_STAMP_MAX_MS);
-	v.ended_at = template_view_get_int(record, "ended_at", TEMPLATE_STAMP_MAX_MS);
+	v.focus = template_view_get_text(&v, record, RECORD_FOCUS);
+	v.branch = template_view_get_text(&v, record, RECORD_BRANCH);
+	v.branch_end = template_view_get_text(&v, record, RECORD_BRANCH_END);
+	v.author = template_view_get_text(&v, record, RECORD_AUTHOR);
+	v.repo_name = template_view_get_text(&v, record, RECORD_REPO_NAME);
+	v.repo = template_view_get_text(&v, record, RECORD_REPO);
+	v.log_dir = template_view_get_text(&v, record, RECORD_LOG_DIR);
+	v.started_at = template_view_get_int(record, RECORD_STARTED_AT, TEMPLATE_STAMP_MAX_MS);
+	v.ended_at = template_view_get_int(record, RECORD_ENDED_AT, TEMPLATE_STAMP_MAX_MS);
 	if (v.started_at >= 0)
 		time_format_local(v.started_at, "%Y-%m-%d", v.ref_day, sizeof(v.ref_day));
 
