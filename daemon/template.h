@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The Markdown escaping (template_md_inline, template_md_block), exposed for tests. */
+#include "template_md.h"
+
 /*
  * Session logs: a session record (docs/log-record.md) becomes a view, every display string
  * computed and escaped for Markdown, and the view fills a template (docs/templates.md): the
@@ -34,26 +37,5 @@ json_t *template_view(const json_t *record);
 const char *template_default(void);
 /* The view's names, kinds and meanings as a Markdown table (docs/templates.md has a copy). */
 void template_write_schema(FILE *f);
-
-/* Escaping contexts for template_md_inline (OR them together). */
-enum template_md_flags {
-	TEMPLATE_MD_CELL = 1 << 0,    /* inside a table cell: '|' and '\' are escaped */
-	TEMPLATE_MD_BOLD = 1 << 1,    /* between "**" and "**": '*' and '\' are escaped */
-	TEMPLATE_MD_HEADING = 1 << 2, /* ends an ATX heading: a closing "#" run is escaped */
-	TEMPLATE_MD_ITEM = 1 << 3,    /* template_md_block: the text starts a list item */
-};
-
-/*
- * The escaping the view applies to user text, exposed for tests. Both clean the text first
- * (invalid UTF-8 and control characters become U+FFFD, CR LF becomes LF, trailing blanks go).
- * template_md_inline flattens it onto one line; template_md_block keeps its lines, indenting
- * continuation lines by indent spaces so a list item stays one item, and escapes only what could
- * break the document: headings, setext underlines, thematic breaks, HTML blocks, link reference
- * definitions, and with TEMPLATE_MD_ITEM list, quote and task markers on the first line; an
- * unclosed code fence is closed. Return malloc'd strings ("" for empty text), NULL only when out
- * of memory.
- */
-char *template_md_inline(const char *text, unsigned flags);
-char *template_md_block(const char *text, int indent, unsigned flags);
 
 #endif

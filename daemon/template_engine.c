@@ -1,4 +1,4 @@
-#include "tmpl.h"
+#include "template_engine.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,18 +30,18 @@ struct node {
 	const char *path[MAX_PATH];
 	int npath;
 	int depth; /* index of that scope: 0 is the view itself */
-	enum tmpl_kind kind;
+	enum template_engine_kind kind;
 	bool push;  /* a section on a list or object: its items/object become a scope */
 	size_t end; /* sections: index of the node after the section's closing tag */
 };
 
-struct tmpl {
+struct template_engine {
 	char *src;
 	struct node *nodes;
 	size_t n, cap;
 };
 
-void tmpl_free(struct tmpl *t)
+void template_engine_free(struct template_engine *t)
 {
 	if (!t)
 		return;
@@ -61,11 +61,11 @@ struct open_section {
 };
 
 struct compiler {
-	struct tmpl *t;
+	struct template_engine *t;
 	const char *name;
 	const char *src;
 	size_t len;
-	const struct tmpl_field *scopes[MAX_DEPTH + 1];
+	const struct template_engine_field *scopes[MAX_DEPTH + 1];
 	int nscopes;
 	struct open_section open[MAX_DEPTH];
 	int nopen;
@@ -75,8 +75,8 @@ struct compiler {
 	int line;
 };
 
-__attribute__((format(printf, 3, 4))) static void compile_error(struct compiler *c, int line,
-								const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+template_engine_compile_error(struct compiler *c, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int off = snprintf(c->err, c->errn, "%s:%d: ", c->name, line);
@@ -89,7 +89,7 @@ __attribute__((format(printf, 3, 4))) static void compile_error(struct compiler 
 }
 
 /* Line number of src[pos]; positions are asked for in increasing order. */
-static int line_at(struct compiler *c, size_t pos)
+static int template_engine_line_at(struct compiler *c, size_t pos)
 {
 	for (; c->line_pos < pos; c->line_pos++)
 		if (c->src[c->line_pos] == '\n')
@@ -97,9 +97,9 @@ static int line_at(struct compiler *c, size_t pos)
 	return c->line;
 }
 
-static struct node *add_node(struct compiler *c, enum node_type type)
+static struct node *template_engine_add_node(struct compiler *c, enum node_type type)
 {
-	struct tmpl *t = c->t;
+	struct template_engine *t = c->t;
 	struct node *nd, *nodes;
 
 	nodes = array_grow(t->nodes, &t->cap, t->n, sizeof(*nodes), 64);
@@ -112,13 +112,13 @@ static struct node *add_node(struct compiler *c, enum node_type type)
 	return nd;
 }
 
-static bool add_text(struct compiler *c, size_t from, size_t to)
+static bool template_engine_add_text(struct compiler *c, size_t from, size_t to)
 {
 	struct node *nd;
 
 	if (to <= from)
 		return true;
-	nd = add_node(c, N_TEXT);
+	nd = template_engine_add_node(c, N_TEXT);
 	if (!nd)
 		return false;
 	nd->text = c->src + from;
@@ -126,18 +126,19 @@ static bool add_text(struct compiler *c, size_t from, size_t to)
 	return true;
 }
 
-static bool is_blank(char ch)
+static bool template_engine_is_blank(char ch)
 {
 	return ch == ' ' || ch == '\t';
 }
 
-static bool name_char(char ch)
+static bool template_engine_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       ch == '_' || ch == '-';
 }
 
-static const struct tmpl_field *field_find(const struct tmpl_field *fields, const char *name)
+static const struct template_engine_field *
+template_engine_field_find(const struct template_engine_field *fields, const char *name)
 {
 	for (; fields && fields->name; fields++)
 		if (strcmp(fields->name, name) == 0)
@@ -146,7 +147,7 @@ static const struct tmpl_field *field_find(const struct tmpl_field *fields, cons
 }
 
 /* Levenshtein distance, capped: only small ones matter for a suggestion. */
-static size_t edit_distance(const char *a, const char *b)
+static size_t template_engine_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), row[MAX_NAME + 1];
 
@@ -172,11 +173,11 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static void suggest(const struct tmpl_field *fields, const char *name, const char **best,
-		    size_t *best_d)
+static void template_engine_suggest(const struct template_engine_field *fields, const char *name,
+				    const char **best, size_t *best_d)
 {
 	for (; fields && fields->name; fields++) {
-		size_t d = edit_distance(name, fields->name);
+		size_t d = template_engine_edit_distance(name, fields->name);
 
 		if (d < *best_d) {
 			*best_d = d;
@@ -185,50 +186,55 @@ static void suggest(const struct tmpl_field *fields, const char *name, const cha
 	}
 }
 
-static void unknown_name(struct compiler *c, int line, const char *full,
-			 const struct tmpl_field *const *scopes, int nscopes, const char *part)
+static void template_engine_unknown_name(struct compiler *c, int line, const char *full,
+					 const struct template_engine_field *const *scopes,
+					 int nscopes, const char *part)
 {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX, limit = strlen(part) > 4 ? 2 : 1;
 
 	for (int d = 0; d < nscopes; d++)
-		suggest(scopes[d], part, &best, &best_d);
+		template_engine_suggest(scopes[d], part, &best, &best_d);
 	if (best && best_d <= limit)
-		compile_error(c, line, "unknown variable \"%s\" (did you mean \"%s\"?)", full,
-			      best);
+		template_engine_compile_error(
+		    c, line, "unknown variable \"%s\" (did you mean \"%s\"?)", full, best);
 	else
-		compile_error(c, line, "unknown variable \"%s\"", full);
+		template_engine_compile_error(c, line, "unknown variable \"%s\"", full);
 }
 
 /*
  * Checks a tag's name and resolves it in the open scopes, innermost first. Fills nd's name,
  * path, depth and kind. Returns false with the error set.
  */
-static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n, int line)
+static bool template_engine_resolve(struct compiler *c, struct node *nd, const char *s, size_t n,
+				    int line)
 {
-	const struct tmpl_field *f = NULL;
+	const struct template_engine_field *f = NULL;
 	char full[MAX_NAME + 1];
 
 	if (n == 0) {
-		compile_error(c, line, "empty tag: a name is missing");
+		template_engine_compile_error(c, line, "empty tag: a name is missing");
 		return false;
 	}
 	if (n == 1 && s[0] == '.') {
-		compile_error(c, line, "{{.}} is not supported: name a field of the item");
+		template_engine_compile_error(c, line,
+					      "{{.}} is not supported: name a field of the item");
 		return false;
 	}
 	if (n > MAX_NAME) {
-		compile_error(c, line, "name too long (%zu bytes, at most %d)", n, MAX_NAME);
+		template_engine_compile_error(c, line, "name too long (%zu bytes, at most %d)", n,
+					      MAX_NAME);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool dot_ok = s[i] == '.' && i > 0 && i + 1 < n && s[i - 1] != '.';
 
-		if (!name_char(s[i]) && !dot_ok) {
-			compile_error(c, line,
-				      "invalid name \"%.*s\" (letters, digits, _ and -, parts "
-				      "joined by dots)",
-				      (int)n, s);
+		if (!template_engine_name_char(s[i]) && !dot_ok) {
+			template_engine_compile_error(
+			    c, line,
+			    "invalid name \"%.*s\" (letters, digits, _ and -, parts "
+			    "joined by dots)",
+			    (int)n, s);
 			return false;
 		}
 	}
@@ -237,7 +243,7 @@ static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n
 	/* The name as written, then a copy split into the path. */
 	nd->name = malloc(2 * (n + 1));
 	if (!nd->name) {
-		compile_error(c, line, "out of memory");
+		template_engine_compile_error(c, line, "out of memory");
 		return false;
 	}
 	memcpy(nd->name, full, n + 1);
@@ -246,8 +252,8 @@ static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n
 		char *dot = strchr(p, '.');
 
 		if (nd->npath == MAX_PATH) {
-			compile_error(c, line, "name \"%s\" has too many parts (at most %d)", full,
-				      MAX_PATH);
+			template_engine_compile_error(
+			    c, line, "name \"%s\" has too many parts (at most %d)", full, MAX_PATH);
 			return false;
 		}
 		nd->path[nd->npath++] = p;
@@ -256,29 +262,33 @@ static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n
 		p = dot;
 	}
 	for (int d = c->nscopes - 1; d >= 0 && !f; d--) {
-		f = field_find(c->scopes[d], nd->path[0]);
+		f = template_engine_field_find(c->scopes[d], nd->path[0]);
 		nd->depth = d;
 	}
 	if (!f) {
-		unknown_name(c, line, full, c->scopes, c->nscopes, nd->path[0]);
+		template_engine_unknown_name(c, line, full, c->scopes, c->nscopes, nd->path[0]);
 		return false;
 	}
 	for (int i = 1; i < nd->npath; i++) {
-		const struct tmpl_field *parent = f;
+		const struct template_engine_field *parent = f;
 
-		f = parent->kind == TMPL_OBJECT ? field_find(parent->fields, nd->path[i]) : NULL;
+		f = parent->kind == TEMPLATE_ENGINE_OBJECT
+			? template_engine_field_find(parent->fields, nd->path[i])
+			: NULL;
 		if (!f) {
-			if (parent->kind == TMPL_OBJECT)
-				unknown_name(c, line, full, &parent->fields, 1, nd->path[i]);
+			if (parent->kind == TEMPLATE_ENGINE_OBJECT)
+				template_engine_unknown_name(c, line, full, &parent->fields, 1,
+							     nd->path[i]);
 			else
-				compile_error(c, line,
-					      "unknown variable \"%s\" (\"%s\" is not an object)",
-					      full, parent->name);
+				template_engine_compile_error(
+				    c, line, "unknown variable \"%s\" (\"%s\" is not an object)",
+				    full, parent->name);
 			return false;
 		}
 	}
 	nd->kind = f->kind;
-	if (nd->type == N_SECTION && (f->kind == TMPL_LIST || f->kind == TMPL_OBJECT)) {
+	if (nd->type == N_SECTION &&
+	    (f->kind == TEMPLATE_ENGINE_LIST || f->kind == TEMPLATE_ENGINE_OBJECT)) {
 		/* At most one scope per open section: nscopes <= MAX_DEPTH here. */
 		nd->push = true;
 		c->scopes[c->nscopes++] = f->fields;
@@ -286,41 +296,44 @@ static bool resolve(struct compiler *c, struct node *nd, const char *s, size_t n
 	return true;
 }
 
-static bool var_kind_ok(struct compiler *c, const struct node *nd, int line)
+static bool template_engine_var_kind_ok(struct compiler *c, const struct node *nd, int line)
 {
-	const char *what = nd->kind == TMPL_FLAG   ? "a flag"
-			   : nd->kind == TMPL_LIST ? "a list"
-						   : "an object";
+	const char *what = nd->kind == TEMPLATE_ENGINE_FLAG   ? "a flag"
+			   : nd->kind == TEMPLATE_ENGINE_LIST ? "a list"
+							      : "an object";
 
-	if (nd->kind == TMPL_TEXT || nd->kind == TMPL_NUMBER)
+	if (nd->kind == TEMPLATE_ENGINE_TEXT || nd->kind == TEMPLATE_ENGINE_NUMBER)
 		return true;
-	compile_error(c, line, "\"%s\" is %s: use it as a section, {{#%s}}...{{/%s}}", nd->name,
-		      what, nd->name, nd->name);
+	template_engine_compile_error(c, line,
+				      "\"%s\" is %s: use it as a section, {{#%s}}...{{/%s}}",
+				      nd->name, what, nd->name, nd->name);
 	return false;
 }
 
-static void trim(const char **s, size_t *n)
+static void template_engine_trim(const char **s, size_t *n)
 {
-	while (*n > 0 && is_blank(**s))
+	while (*n > 0 && template_engine_is_blank(**s))
 		(*s)++, (*n)--;
-	while (*n > 0 && is_blank((*s)[*n - 1]))
+	while (*n > 0 && template_engine_is_blank((*s)[*n - 1]))
 		(*n)--;
 }
 
-static bool close_section(struct compiler *c, const char *s, size_t n, int line)
+static bool template_engine_close_section(struct compiler *c, const char *s, size_t n, int line)
 {
 	struct open_section *o;
 	struct node *nd;
 
 	if (c->nopen == 0) {
-		compile_error(c, line, "{{/%.*s}} closes no open section", (int)n, s);
+		template_engine_compile_error(c, line, "{{/%.*s}} closes no open section", (int)n,
+					      s);
 		return false;
 	}
 	o = &c->open[c->nopen - 1];
 	nd = &c->t->nodes[o->node];
 	if (strlen(nd->name) != n || memcmp(nd->name, s, n) != 0) {
-		compile_error(c, line, "{{/%.*s}} does not match {{%c%s}} opened on line %d",
-			      (int)n, s, o->sigil, nd->name, o->line);
+		template_engine_compile_error(c, line,
+					      "{{/%.*s}} does not match {{%c%s}} opened on line %d",
+					      (int)n, s, o->sigil, nd->name, o->line);
 		return false;
 	}
 	if (nd->push)
@@ -331,12 +344,12 @@ static bool close_section(struct compiler *c, const char *s, size_t n, int line)
 }
 
 /* Where the tag's line begins, or SIZE_MAX if something else than blanks comes before it. */
-static size_t standalone_start(const char *src, size_t at)
+static size_t template_engine_standalone_start(const char *src, size_t at)
 {
 	size_t p = at;
 
 	while (p > 0 && src[p - 1] != '\n') {
-		if (!is_blank(src[p - 1]))
+		if (!template_engine_is_blank(src[p - 1]))
 			return SIZE_MAX;
 		p--;
 	}
@@ -344,12 +357,12 @@ static size_t standalone_start(const char *src, size_t at)
 }
 
 /* Just after the tag's line (its newline included), or SIZE_MAX if more than blanks follow. */
-static size_t standalone_end(const char *src, size_t len, size_t at)
+static size_t template_engine_standalone_end(const char *src, size_t len, size_t at)
 {
 	size_t p = at;
 
 	while (p < len && src[p] != '\n') {
-		if (!is_blank(src[p]))
+		if (!template_engine_is_blank(src[p]))
 			return SIZE_MAX;
 		p++;
 	}
@@ -357,7 +370,7 @@ static size_t standalone_end(const char *src, size_t len, size_t at)
 }
 
 /* Where end_mark ("}}" or "}}}") is on the tag's line, from p on; SIZE_MAX if it is not. */
-static size_t tag_close(const char *src, size_t len, size_t p, const char *end_mark)
+static size_t template_engine_tag_close(const char *src, size_t len, size_t p, const char *end_mark)
 {
 	size_t m = strlen(end_mark);
 
@@ -368,10 +381,11 @@ static size_t tag_close(const char *src, size_t len, size_t p, const char *end_m
 }
 
 /* One tag at src[s] ("{{"); *next is set past it (and past its line when it stands alone). */
-static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *next)
+static bool template_engine_compile_tag(struct compiler *c, size_t s, size_t text_from,
+					size_t *next)
 {
 	const char *src = c->src, *name;
-	int line = line_at(c, s);
+	int line = template_engine_line_at(c, s);
 	size_t p = s + 2, close, e, n, ls, le;
 	char sigil = src[p] && strchr("#^/!&{>=", src[p]) ? src[p] : 0;
 	struct node *nd;
@@ -382,7 +396,8 @@ static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *
 		const char *q = strstr(src + p, "}}");
 
 		if (!q) {
-			compile_error(c, line, "comment {{! is never closed with }}");
+			template_engine_compile_error(c, line,
+						      "comment {{! is never closed with }}");
 			return false;
 		}
 		close = (size_t)(q - src);
@@ -390,31 +405,32 @@ static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *
 	} else {
 		const char *end_mark = sigil == '{' ? "}}}" : "}}";
 
-		close = tag_close(src, c->len, p, end_mark);
+		close = template_engine_tag_close(src, c->len, p, end_mark);
 		if (close == SIZE_MAX) {
-			compile_error(c, line, "tag {{%s is not closed with %s on its line",
-				      sigil == '{' ? "{" : "", end_mark);
+			template_engine_compile_error(c, line,
+						      "tag {{%s is not closed with %s on its line",
+						      sigil == '{' ? "{" : "", end_mark);
 			return false;
 		}
 		e = close + strlen(end_mark);
 	}
 	if (sigil == '>' || sigil == '=') {
-		compile_error(c, line, "%s not supported",
-			      sigil == '>' ? "partials ({{>name}}) are"
-					   : "delimiter changes ({{=...=}}) are");
+		template_engine_compile_error(c, line, "%s not supported",
+					      sigil == '>' ? "partials ({{>name}}) are"
+							   : "delimiter changes ({{=...=}}) are");
 		return false;
 	}
 
 	/* A section, closing or comment tag alone on its line takes the whole line with it. */
-	ls = standalone_start(src, s);
-	le = standalone_end(src, c->len, e);
+	ls = template_engine_standalone_start(src, s);
+	le = template_engine_standalone_end(src, c->len, e);
 	if (!(sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!') || ls == SIZE_MAX ||
 	    le == SIZE_MAX) {
 		ls = s;
 		le = e;
 	}
-	if (!add_text(c, text_from, ls)) {
-		compile_error(c, line, "out of memory");
+	if (!template_engine_add_text(c, text_from, ls)) {
+		template_engine_compile_error(c, line, "out of memory");
 		return false;
 	}
 	*next = le;
@@ -423,29 +439,32 @@ static bool compile_tag(struct compiler *c, size_t s, size_t text_from, size_t *
 
 	name = src + p;
 	n = close - p;
-	trim(&name, &n);
+	template_engine_trim(&name, &n);
 	if (sigil == '/')
-		return close_section(c, name, n, line);
+		return template_engine_close_section(c, name, n, line);
 	if ((sigil == '#' || sigil == '^') && c->nopen == MAX_DEPTH) {
-		compile_error(c, line, "sections nested too deeply (at most %d)", MAX_DEPTH);
+		template_engine_compile_error(c, line, "sections nested too deeply (at most %d)",
+					      MAX_DEPTH);
 		return false;
 	}
-	nd = add_node(c, sigil == '#' ? N_SECTION : sigil == '^' ? N_INVERTED : N_VAR);
+	nd = template_engine_add_node(c, sigil == '#'	? N_SECTION
+					 : sigil == '^' ? N_INVERTED
+							: N_VAR);
 	if (!nd) {
-		compile_error(c, line, "out of memory");
+		template_engine_compile_error(c, line, "out of memory");
 		return false;
 	}
-	if (!resolve(c, nd, name, n, line))
+	if (!template_engine_resolve(c, nd, name, n, line))
 		return false;
 	if (nd->type == N_VAR)
-		return var_kind_ok(c, nd, line);
+		return template_engine_var_kind_ok(c, nd, line);
 	c->open[c->nopen++] =
 	    (struct open_section){.node = c->t->n - 1, .line = line, .sigil = sigil};
 	return true;
 }
 
 /* A copy with CR LF (and lone CR) as LF; UTF-8 and control characters checked. */
-static char *normalize(struct compiler *c, const char *text, size_t len)
+static char *template_engine_normalize(struct compiler *c, const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
 	char *out = malloc(len + 1);
@@ -462,9 +481,11 @@ static char *normalize(struct compiler *c, const char *text, size_t len)
 
 		if (k == 0 || utf8_is_control(cp)) {
 			if (k == 0)
-				compile_error(c, line, "invalid UTF-8 (byte 0x%02X)", u[i]);
+				template_engine_compile_error(c, line,
+							      "invalid UTF-8 (byte 0x%02X)", u[i]);
 			else
-				compile_error(c, line, "control character U+%04X", (unsigned)cp);
+				template_engine_compile_error(c, line, "control character U+%04X",
+							      (unsigned)cp);
 			free(out);
 			return NULL;
 		}
@@ -485,17 +506,18 @@ static char *normalize(struct compiler *c, const char *text, size_t len)
 	return out;
 }
 
-struct tmpl *tmpl_compile(const char *text, const char *name, const struct tmpl_field *schema,
-			  char *err, size_t errn)
+struct template_engine *template_engine_compile(const char *text, const char *name,
+						const struct template_engine_field *schema,
+						char *err, size_t errn)
 {
 	struct compiler c = {.name = name ? name : "template", .err = err, .errn = errn, .line = 1};
 	size_t len = text ? strlen(text) : 0, pos = 0, text_from = 0;
 
 	if (errn)
 		err[0] = '\0';
-	if (len > TMPL_MAX_TEXT) {
+	if (len > TEMPLATE_ENGINE_MAX_TEXT) {
 		snprintf(err, errn, "%s: too large for a template (%zu bytes, at most %d)", c.name,
-			 len, TMPL_MAX_TEXT);
+			 len, TEMPLATE_ENGINE_MAX_TEXT);
 		return NULL;
 	}
 	c.t = calloc(1, sizeof(*c.t));
@@ -503,7 +525,7 @@ struct tmpl *tmpl_compile(const char *text, const char *name, const struct tmpl_
 		snprintf(err, errn, "%s: out of memory", c.name);
 		return NULL;
 	}
-	c.t->src = normalize(&c, text ? text : "", len);
+	c.t->src = template_engine_normalize(&c, text ? text : "", len);
 	if (!c.t->src)
 		goto fail;
 	c.src = c.t->src;
@@ -517,47 +539,49 @@ struct tmpl *tmpl_compile(const char *text, const char *name, const struct tmpl_
 		s = (size_t)(open - c.src);
 		/* "\{{" is a literal "{{". */
 		if (s > 0 && c.src[s - 1] == '\\') {
-			if (!add_text(&c, text_from, s - 1)) {
-				compile_error(&c, line_at(&c, s), "out of memory");
+			if (!template_engine_add_text(&c, text_from, s - 1)) {
+				template_engine_compile_error(&c, template_engine_line_at(&c, s),
+							      "out of memory");
 				goto fail;
 			}
 			text_from = s;
 			pos = s + 2;
 			continue;
 		}
-		if (!compile_tag(&c, s, text_from, &pos))
+		if (!template_engine_compile_tag(&c, s, text_from, &pos))
 			goto fail;
 		text_from = pos;
 	}
-	if (!add_text(&c, text_from, c.len)) {
-		compile_error(&c, line_at(&c, c.len), "out of memory");
+	if (!template_engine_add_text(&c, text_from, c.len)) {
+		template_engine_compile_error(&c, template_engine_line_at(&c, c.len),
+					      "out of memory");
 		goto fail;
 	}
 	if (c.nopen > 0) {
 		struct open_section *o = &c.open[c.nopen - 1];
 		const char *nm = c.t->nodes[o->node].name;
 
-		compile_error(&c, o->line, "{{%c%s}} is never closed (no {{/%s}})", o->sigil, nm,
-			      nm);
+		template_engine_compile_error(&c, o->line, "{{%c%s}} is never closed (no {{/%s}})",
+					      o->sigil, nm, nm);
 		goto fail;
 	}
 	return c.t;
 fail:
-	tmpl_free(c.t);
+	template_engine_free(c.t);
 	return NULL;
 }
 
 /* --- rendering ---------------------------------------------------------------------------- */
 
 struct render {
-	const struct tmpl *t;
+	const struct template_engine *t;
 	const json_t *ctx[MAX_DEPTH + 1];
 	int nctx;
 	struct strbuf out;
 	unsigned long steps;
 };
 
-static const json_t *lookup(const struct render *r, const struct node *nd)
+static const json_t *template_engine_lookup(const struct render *r, const struct node *nd)
 {
 	const json_t *v = nd->depth < r->nctx ? r->ctx[nd->depth] : NULL;
 
@@ -566,7 +590,7 @@ static const json_t *lookup(const struct render *r, const struct node *nd)
 	return v;
 }
 
-static bool has_object_item(const json_t *arr)
+static bool template_engine_has_object_item(const json_t *arr)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++)
 		if (json_is_object(json_array_get(arr, i)))
@@ -574,19 +598,19 @@ static bool has_object_item(const json_t *arr)
 	return false;
 }
 
-static bool truthy(const struct node *nd, const json_t *v)
+static bool template_engine_truthy(const struct node *nd, const json_t *v)
 {
 	switch (nd->kind) {
-	case TMPL_TEXT:
+	case TEMPLATE_ENGINE_TEXT:
 		return json_is_string(v) && json_string_length(v) > 0;
-	case TMPL_NUMBER:
+	case TEMPLATE_ENGINE_NUMBER:
 		return json_is_integer(v) && json_integer_value(v) != 0;
-	case TMPL_FLAG:
+	case TEMPLATE_ENGINE_FLAG:
 		return json_is_true(v);
-	case TMPL_OBJECT:
+	case TEMPLATE_ENGINE_OBJECT:
 		return json_is_object(v);
-	case TMPL_LIST:
-		return json_is_array(v) && has_object_item(v);
+	case TEMPLATE_ENGINE_LIST:
+		return json_is_array(v) && template_engine_has_object_item(v);
 	}
 	return false;
 }
@@ -596,14 +620,14 @@ static bool truthy(const struct node *nd, const json_t *v)
  * ("- ", "* ", "+ ", "1. ", "1) ") and the spaces after it. A multi-line value continues there,
  * so it stays inside its list item.
  */
-static size_t hanging_indent(const struct strbuf *b)
+static size_t template_engine_hanging_indent(const struct strbuf *b)
 {
 	const char *s = b->s;
 	size_t start = b->len, i, col = 0, k = 0, sp = 0;
 
 	while (start > 0 && s[start - 1] != '\n')
 		start--;
-	for (i = start; i < b->len && is_blank(s[i]); i++)
+	for (i = start; i < b->len && template_engine_is_blank(s[i]); i++)
 		col = s[i] == '\t' ? col + 4 - col % 4 : col + 1;
 	if (i < b->len && (s[i] == '-' || s[i] == '*' || s[i] == '+')) {
 		k = 1;
@@ -619,7 +643,7 @@ static size_t hanging_indent(const struct strbuf *b)
 	return sp > 0 ? col + k + sp : col;
 }
 
-static void put_value(struct render *r, const char *s, size_t n)
+static void template_engine_put_value(struct render *r, const char *s, size_t n)
 {
 	const char *nl = memchr(s, '\n', n);
 	size_t indent;
@@ -628,7 +652,7 @@ static void put_value(struct render *r, const char *s, size_t n)
 		strbuf_putn(&r->out, s, n);
 		return;
 	}
-	indent = hanging_indent(&r->out);
+	indent = template_engine_hanging_indent(&r->out);
 	while (nl) {
 		size_t k = (size_t)(nl - s) + 1;
 
@@ -642,7 +666,7 @@ static void put_value(struct render *r, const char *s, size_t n)
 	strbuf_putn(&r->out, s, n);
 }
 
-static void render_range(struct render *r, size_t begin, size_t end)
+static void template_engine_render_range(struct render *r, size_t begin, size_t end)
 {
 	for (size_t i = begin; i < end && !r->out.error;) {
 		const struct node *nd = &r->t->nodes[i];
@@ -659,11 +683,12 @@ static void render_range(struct render *r, size_t begin, size_t end)
 			i++;
 			continue;
 		case N_VAR:
-			v = lookup(r, nd);
+			v = template_engine_lookup(r, nd);
 			/* strlen: a NUL inside a string would end the output early. */
-			if (nd->kind == TMPL_TEXT && json_is_string(v)) {
-				put_value(r, json_string_value(v), strlen(json_string_value(v)));
-			} else if (nd->kind == TMPL_NUMBER && json_is_integer(v)) {
+			if (nd->kind == TEMPLATE_ENGINE_TEXT && json_is_string(v)) {
+				template_engine_put_value(r, json_string_value(v),
+							  strlen(json_string_value(v)));
+			} else if (nd->kind == TEMPLATE_ENGINE_NUMBER && json_is_integer(v)) {
 				snprintf(num, sizeof(num), "%lld",
 					 (long long)json_integer_value(v));
 				strbuf_puts(&r->out, num);
@@ -671,10 +696,10 @@ static void render_range(struct render *r, size_t begin, size_t end)
 			i++;
 			continue;
 		case N_SECTION:
-			v = lookup(r, nd);
-			if (!truthy(nd, v)) {
+			v = template_engine_lookup(r, nd);
+			if (!template_engine_truthy(nd, v)) {
 				/* nothing */
-			} else if (nd->push && nd->kind == TMPL_LIST) {
+			} else if (nd->push && nd->kind == TEMPLATE_ENGINE_LIST) {
 				for (size_t k = 0; k < json_array_size(v) && !r->out.error; k++) {
 					const json_t *item = json_array_get(v, k);
 
@@ -686,21 +711,21 @@ static void render_range(struct render *r, size_t begin, size_t end)
 					if (!json_is_object(item))
 						continue;
 					r->ctx[r->nctx++] = item;
-					render_range(r, i + 1, nd->end);
+					template_engine_render_range(r, i + 1, nd->end);
 					r->nctx--;
 				}
 			} else if (nd->push) {
 				r->ctx[r->nctx++] = v;
-				render_range(r, i + 1, nd->end);
+				template_engine_render_range(r, i + 1, nd->end);
 				r->nctx--;
 			} else {
-				render_range(r, i + 1, nd->end);
+				template_engine_render_range(r, i + 1, nd->end);
 			}
 			i = nd->end;
 			continue;
 		case N_INVERTED:
-			if (!truthy(nd, lookup(r, nd)))
-				render_range(r, i + 1, nd->end);
+			if (!template_engine_truthy(nd, template_engine_lookup(r, nd)))
+				template_engine_render_range(r, i + 1, nd->end);
 			i = nd->end;
 			continue;
 		}
@@ -712,11 +737,11 @@ static void render_range(struct render *r, size_t begin, size_t end)
  * A code fence's run ("```", "~~~~") at the start of a line, after its indentation: its length
  * (0 if none) and character; *after is where the run ends.
  */
-static size_t fence_run(const char *p, size_t n, char *ch, size_t *after)
+static size_t template_engine_fence_run(const char *p, size_t n, char *ch, size_t *after)
 {
 	size_t i = 0, k;
 
-	while (i < n && is_blank(p[i]))
+	while (i < n && template_engine_is_blank(p[i]))
 		i++;
 	if (n - i < 3 || (p[i] != '`' && p[i] != '~'))
 		return 0;
@@ -729,16 +754,16 @@ static size_t fence_run(const char *p, size_t n, char *ch, size_t *after)
 	return k - i;
 }
 
-static bool blank_line(const char *p, size_t n)
+static bool template_engine_blank_line(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!is_blank(p[i]))
+		if (!template_engine_is_blank(p[i]))
 			return false;
 	return true;
 }
 
-/* The output's tidying; see tmpl_render. */
-static void tidy(const struct strbuf *in, struct strbuf *out)
+/* The output's tidying; see template_engine_render. */
+static void template_engine_tidy(const struct strbuf *in, struct strbuf *out)
 {
 	const char *p = in->s ? in->s : "", *end = p + in->len;
 	bool in_fence = false, prev_blank = true;
@@ -751,18 +776,19 @@ static void tidy(const struct strbuf *in, struct strbuf *out)
 		char ch = 0;
 
 		if (in_fence) {
-			k = fence_run(p, n, &ch, &after);
-			if (k >= flen && ch == fch && blank_line(p + after, n - after))
+			k = template_engine_fence_run(p, n, &ch, &after);
+			if (k >= flen && ch == fch &&
+			    template_engine_blank_line(p + after, n - after))
 				in_fence = false;
 			strbuf_putn(out, p, n);
 			strbuf_putc(out, '\n');
 			prev_blank = false;
-		} else if (blank_line(p, n)) {
+		} else if (template_engine_blank_line(p, n)) {
 			if (!prev_blank)
 				strbuf_putc(out, '\n');
 			prev_blank = true;
 		} else {
-			k = fence_run(p, n, &ch, &after);
+			k = template_engine_fence_run(p, n, &ch, &after);
 			/* A backtick fence's info string has no backtick; else it is inline code.
 			 */
 			if (k && !(ch == '`' && memchr(p + after, '`', n - after))) {
@@ -781,17 +807,18 @@ static void tidy(const struct strbuf *in, struct strbuf *out)
 		out->s[--out->len] = '\0';
 }
 
-char *tmpl_render(const struct tmpl *t, const json_t *view, char *err, size_t errn)
+char *template_engine_render(const struct template_engine *t, const json_t *view, char *err,
+			     size_t errn)
 {
-	struct render r = {.t = t, .nctx = 1, .out = {.max = TMPL_MAX_OUTPUT}};
-	struct strbuf tidied = {.max = TMPL_MAX_OUTPUT};
+	struct render r = {.t = t, .nctx = 1, .out = {.max = TEMPLATE_ENGINE_MAX_OUTPUT}};
+	struct strbuf tidied = {.max = TEMPLATE_ENGINE_MAX_OUTPUT};
 
 	if (errn)
 		err[0] = '\0';
 	r.ctx[0] = view;
-	render_range(&r, 0, t->n);
+	template_engine_render_range(&r, 0, t->n);
 	if (!r.out.error)
-		tidy(&r.out, &tidied);
+		template_engine_tidy(&r.out, &tidied);
 	free(r.out.s);
 	if (!r.out.error && !tidied.error)
 		return tidied.s ? tidied.s : strdup("");
@@ -804,6 +831,6 @@ char *tmpl_render(const struct tmpl *t, const json_t *view, char *err, size_t er
 			 "over the same lists?)");
 	else
 		snprintf(err, errn, "cannot render the template: the output would be over %d bytes",
-			 TMPL_MAX_OUTPUT);
+			 TEMPLATE_ENGINE_MAX_OUTPUT);
 	return NULL;
 }

@@ -1,4 +1,4 @@
-#include "tmpl.h"
+#include "template_engine.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,29 +15,31 @@
 #include "testutil.h"
 
 /* A schema shaped like the session view's, small enough to read at a glance. */
-static const struct tmpl_field item_fields[] = {
-    {"name", TMPL_TEXT, NULL, "h"},
-    {"n", TMPL_NUMBER, NULL, "h"},
-    {"last", TMPL_FLAG, NULL, "h"},
-    {"subs", TMPL_LIST, (const struct tmpl_field[]){{"text", TMPL_TEXT, NULL, "h"}, {0}}, "h"},
+static const struct template_engine_field item_fields[] = {
+    {"name", TEMPLATE_ENGINE_TEXT, NULL, "h"},
+    {"n", TEMPLATE_ENGINE_NUMBER, NULL, "h"},
+    {"last", TEMPLATE_ENGINE_FLAG, NULL, "h"},
+    {"subs", TEMPLATE_ENGINE_LIST,
+     (const struct template_engine_field[]){{"text", TEMPLATE_ENGINE_TEXT, NULL, "h"}, {0}}, "h"},
     {0},
 };
 
-static const struct tmpl_field stats_fields[] = {
-    {"added", TMPL_NUMBER, NULL, "h"},
-    {"net", TMPL_TEXT, NULL, "h"},
-    {"inner", TMPL_OBJECT, (const struct tmpl_field[]){{"deep", TMPL_TEXT, NULL, "h"}, {0}}, "h"},
+static const struct template_engine_field stats_fields[] = {
+    {"added", TEMPLATE_ENGINE_NUMBER, NULL, "h"},
+    {"net", TEMPLATE_ENGINE_TEXT, NULL, "h"},
+    {"inner", TEMPLATE_ENGINE_OBJECT,
+     (const struct template_engine_field[]){{"deep", TEMPLATE_ENGINE_TEXT, NULL, "h"}, {0}}, "h"},
     {0},
 };
 
-static const struct tmpl_field schema[] = {
-    {"title", TMPL_TEXT, NULL, "h"},
-    {"summary", TMPL_TEXT, NULL, "h"},
-    {"name", TMPL_TEXT, NULL, "h"},
-    {"count", TMPL_NUMBER, NULL, "h"},
-    {"flag", TMPL_FLAG, NULL, "h"},
-    {"items", TMPL_LIST, item_fields, "h"},
-    {"stats", TMPL_OBJECT, stats_fields, "h"},
+static const struct template_engine_field schema[] = {
+    {"title", TEMPLATE_ENGINE_TEXT, NULL, "h"},
+    {"summary", TEMPLATE_ENGINE_TEXT, NULL, "h"},
+    {"name", TEMPLATE_ENGINE_TEXT, NULL, "h"},
+    {"count", TEMPLATE_ENGINE_NUMBER, NULL, "h"},
+    {"flag", TEMPLATE_ENGINE_FLAG, NULL, "h"},
+    {"items", TEMPLATE_ENGINE_LIST, item_fields, "h"},
+    {"stats", TEMPLATE_ENGINE_OBJECT, stats_fields, "h"},
     {0},
 };
 
@@ -71,15 +73,15 @@ static json_t *view(void)
 static char *render_view(const char *text, const json_t *v)
 {
 	char err[512] = "";
-	struct tmpl *t = tmpl_compile(text, "t.md", schema, err, sizeof(err));
+	struct template_engine *t = template_engine_compile(text, "t.md", schema, err, sizeof(err));
 	char *out;
 
 	if (!t)
 		fail_msg("compile failed: %s\n--- template ---\n%s", err, text);
-	out = tmpl_render(t, v, err, sizeof(err));
+	out = template_engine_render(t, v, err, sizeof(err));
 	if (!out)
 		fail_msg("render failed: %s", err);
-	tmpl_free(t);
+	template_engine_free(t);
 	return out;
 }
 
@@ -97,10 +99,11 @@ static void expect(const char *text, const char *want)
 static void expect_error(const char *text, const char *want)
 {
 	char err[512] = "";
-	struct tmpl *t = tmpl_compile(text, "/home/u/tpl.md", schema, err, sizeof(err));
+	struct template_engine *t =
+	    template_engine_compile(text, "/home/u/tpl.md", schema, err, sizeof(err));
 
 	if (t) {
-		tmpl_free(t);
+		template_engine_free(t);
 		fail_msg("compiled, want error: %s\n--- template ---\n%s", want, text);
 	}
 	if (strcmp(err, want) != 0)
@@ -281,8 +284,8 @@ static void test_limits(void **state)
 {
 	char err[512];
 	char *big, *deep;
-	size_t n = TMPL_MAX_TEXT + 1;
-	struct tmpl *t;
+	size_t n = TEMPLATE_ENGINE_MAX_TEXT + 1;
+	struct template_engine *t;
 	json_t *v;
 	char *out;
 
@@ -290,7 +293,7 @@ static void test_limits(void **state)
 	big = malloc(n + 1);
 	memset(big, 'x', n);
 	big[n] = '\0';
-	assert_null(tmpl_compile(big, "big.md", schema, err, sizeof(err)));
+	assert_null(template_engine_compile(big, "big.md", schema, err, sizeof(err)));
 	assert_string_equal(err,
 			    "big.md: too large for a template (1048577 bytes, at most 1048576)");
 	free(big);
@@ -299,7 +302,7 @@ static void test_limits(void **state)
 	deep = calloc(1, 33 * 24 + 1);
 	for (int i = 0; i < 33; i++)
 		strcat(deep, "{{#title}}");
-	assert_null(tmpl_compile(deep, "deep.md", schema, err, sizeof(err)));
+	assert_null(template_engine_compile(deep, "deep.md", schema, err, sizeof(err)));
 	assert_string_equal(err, "deep.md:1: sections nested too deeply (at most 32)");
 	free(deep);
 
@@ -307,17 +310,18 @@ static void test_limits(void **state)
 	v = json_pack("{s:[]}", "items");
 	for (int i = 0; i < 100; i++)
 		json_array_append_new(json_object_get(v, "items"), json_object());
-	t = tmpl_compile("{{#items}}{{#items}}{{#items}}{{#items}}{{#items}}{{/items}}{{/items}}"
-			 "{{/items}}{{/items}}{{/items}}",
-			 "loops.md", schema, err, sizeof(err));
+	t = template_engine_compile(
+	    "{{#items}}{{#items}}{{#items}}{{#items}}{{#items}}{{/items}}{{/items}}"
+	    "{{/items}}{{/items}}{{/items}}",
+	    "loops.md", schema, err, sizeof(err));
 	assert_non_null(t);
-	out = tmpl_render(t, v, err, sizeof(err));
+	out = template_engine_render(t, v, err, sizeof(err));
 	assert_null(out);
 	assert_string_equal(err, "cannot render the template: too much work (sections nested over "
 				 "the same lists?)");
-	tmpl_free(t);
+	template_engine_free(t);
 	json_decref(v);
-	tmpl_free(NULL);
+	template_engine_free(NULL);
 }
 
 /* --- fuzzing ------------------------------------------------------------------------------- */
@@ -405,12 +409,12 @@ static void test_fuzz(void **state)
 	(void)state;
 	json_object_set_new(v, "summary", json_string("multi\nline\n\n```\nvalue"));
 	for (int iter = 0; iter < 20000; iter++) {
-		struct tmpl *t;
+		struct template_engine *t;
 		char *out;
 
 		fuzz_template(buf, sizeof(buf));
 		err[0] = '\0';
-		t = tmpl_compile(buf, "fuzz.md", schema, err, sizeof(err));
+		t = template_engine_compile(buf, "fuzz.md", schema, err, sizeof(err));
 		if (!t) {
 			/* Every error says where. */
 			if (strncmp(err, "fuzz.md:", 8) != 0)
@@ -418,14 +422,14 @@ static void test_fuzz(void **state)
 			continue;
 		}
 		compiled++;
-		out = tmpl_render(t, v, err, sizeof(err));
+		out = template_engine_render(t, v, err, sizeof(err));
 		if (!out)
 			fail_msg("render failed: %s for:\n%s", err, buf);
 		/* Fences keep their blank lines: only the ends can be checked blindly. */
 		if (*out && (out[strlen(out) - 1] != '\n' || out[0] == '\n'))
 			fail_msg("untidy output for:\n%s\n---\n%s", buf, out);
 		free(out);
-		tmpl_free(t);
+		template_engine_free(t);
 	}
 	/* The fuzzer must reach the renderer, not only the error paths. */
 	assert_true(compiled > 1000);

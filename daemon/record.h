@@ -1,0 +1,99 @@
+#ifndef STINTD_RECORD_H
+#define STINTD_RECORD_H
+
+/*
+ * The session record's field names (docs/log-record.md), each defined once, in the order that
+ * document first shows it. A name that several objects use means the same there ("text" is an
+ * item's text, "at" its wall-clock stamp in ms): the comment says where it appears.
+ */
+
+/* The session. */
+#define RECORD_ID	     "id"
+#define RECORD_REPO	     "repo"
+#define RECORD_REPO_NAME     "repo_name"
+#define RECORD_LOG_DIR	     "log_dir"
+#define RECORD_MAX_FILE_ROWS "max_file_rows"
+#define RECORD_FOCUS	     "focus"
+#define RECORD_TAGS	     "tags"
+#define RECORD_BRANCH	     "branch" /* also in stats */
+#define RECORD_BRANCH_END    "branch_end"
+#define RECORD_HEAD	     "head"   /* also in stats */
+#define RECORD_AUTHOR	     "author" /* also in commit_list items */
+#define RECORD_STARTED_AT    "started_at"
+#define RECORD_ENDED_AT	     "ended_at"
+#define RECORD_ACTIVE_S	     "active_s"
+#define RECORD_WALL_S	     "wall_s"
+#define RECORD_PAUSED_S	     "paused_s"
+#define RECORD_IDLE_S	     "idle_s"
+#define RECORD_SUSPENDED_S   "suspended_s"
+#define RECORD_SUMMARY	     "summary"
+#define RECORD_NOTES	     "notes"
+/* notes, todos, decisions, events */
+#define RECORD_AT "at"
+/* notes (note, learning, challenge), events, gaps (idle, suspend), refs (issue, pr) */
+#define RECORD_KIND "kind"
+/* notes, todos, decisions, their events, carried_todos, refs, todo_lines */
+#define RECORD_TEXT	     "text"
+#define RECORD_TODOS	     "todos"
+#define RECORD_PRIORITY	     "priority"	  /* todos: high, medium, low, blocked */
+#define RECORD_BLOCKED_BY    "blocked_by" /* todos */
+#define RECORD_NEXT	     "next"	  /* todos: `stint todo --next` */
+#define RECORD_DECISIONS     "decisions"
+#define RECORD_WHY	     "why" /* decisions */
+#define RECORD_EVENTS	     "events"
+#define RECORD_FROM	     "from"    /* branch events, gaps */
+#define RECORD_TO	     "to"      /* branch events, gaps */
+#define RECORD_COMMITS	     "commits" /* pull events; stats: the session's own commits */
+#define RECORD_GAPS	     "gaps"
+#define RECORD_STATS	     "stats"
+#define RECORD_CHECKS	     "checks"
+#define RECORD_CARRIED_TODOS "carried_todos"
+#define RECORD_REFS	     "refs"
+#define RECORD_URL	     "url" /* refs */
+#define RECORD_PREVIOUS_LOGS "previous_logs"
+#define RECORD_DATE	     "date"  /* previous_logs */
+#define RECORD_PATH	     "path"  /* previous_logs, stats' files and todo_lines */
+#define RECORD_TITLE	     "title" /* previous_logs */
+
+/* Events: a note event's own kind; a start's "auto" (watch, auto_start). */
+#define RECORD_NOTE_KIND "note_kind"
+#define RECORD_AUTO	 "auto"
+/* A recover event: false when stintd stopped unexpectedly, not the machine (not in the doc). */
+#define RECORD_REBOOT "reboot"
+
+/* stats */
+#define RECORD_FALLBACK	     "fallback"
+#define RECORD_FILES_CHANGED "files_changed"
+#define RECORD_ADDED	     "added"	/* also in files and commit_list items */
+#define RECORD_REMOVED	     "removed"	/* also in files and commit_list items */
+#define RECORD_FILES	     "files"	/* the Files Modified rows; commit_list items: how many */
+#define RECORD_OLD_PATH	     "old_path" /* files */
+#define RECORD_BINARY	     "binary"	/* files */
+#define RECORD_STATUS	     "status"	/* files: A, D, M, R, T */
+#define RECORD_COMMIT_LIST   "commit_list"
+/* commit_list items; commit events carry one of the two as well (not in the doc) */
+#define RECORD_HASH	   "hash"
+#define RECORD_TIME	   "time"    /* commit_list: seconds */
+#define RECORD_SUBJECT	   "subject" /* commit_list */
+#define RECORD_MERGE	   "merge"   /* commit_list */
+#define RECORD_PATHS	   "paths"   /* commit_list */
+#define RECORD_PULLED	   "pulled"
+#define RECORD_PULLED_LIST "pulled_list"
+#define RECORD_TODO_LINES  "todo_lines"
+#define RECORD_LINE	   "line"	 /* todo_lines */
+#define RECORD_OID	   "oid"	 /* commit_list: the same as hash */
+#define RECORD_STATS_ERROR "stats_error" /* the session, when stats could not be computed */
+
+/* checks */
+#define RECORD_NAME	   "name"
+#define RECORD_OK	   "ok"
+#define RECORD_EXIT	   "exit"
+#define RECORD_SECONDS	   "seconds"
+#define RECORD_OUTPUT_TAIL "output_tail"
+#define RECORD_TESTS	   "tests"
+#define RECORD_PASSED	   "passed"  /* tests */
+#define RECORD_FAILED	   "failed"  /* tests */
+#define RECORD_SKIPPED	   "skipped" /* tests */
+#define RECORD_TIMED_OUT   "timed_out"
+
+#endif

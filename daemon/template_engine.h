@@ -1,0 +1,59 @@
+#ifndef STINTD_TEMPLATE_ENGINE_H
+#define STINTD_TEMPLATE_ENGINE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * A small Mustache-like template engine for Markdown, described in docs/templates.md. A template
+ * is compiled against a schema of the names it may use, so a misspelt name is an error even when
+ * the data has nothing for it; a compiled template is then filled from a JSON view whose strings
+ * are final text: the engine escapes nothing. Pure: no I/O, no clock, no globals.
+ */
+
+/* Longest template accepted, and the most a rendering may produce. */
+#define TEMPLATE_ENGINE_MAX_TEXT   (1024 * 1024)
+#define TEMPLATE_ENGINE_MAX_OUTPUT (64 * 1024 * 1024)
+
+enum template_engine_kind {
+	TEMPLATE_ENGINE_TEXT, /* a string: {{x}} inserts it; {{#x}} shows once when it is not empty
+			       */
+	TEMPLATE_ENGINE_NUMBER, /* an integer: {{x}} prints it; {{#x}} shows once when it is not 0
+				 */
+	TEMPLATE_ENGINE_FLAG,	/* true or false: {{#x}} / {{^x}} only */
+	TEMPLATE_ENGINE_OBJECT, /* {{#x}} shows once when present, with x's fields in scope;
+				   {{x.field}} */
+	TEMPLATE_ENGINE_LIST,	/* of objects: {{#x}} repeats per item, with the item's fields in
+				   scope */
+};
+
+/* One name of a schema: an array of these ends with a NULL name. */
+struct template_engine_field {
+	const char *name;
+	enum template_engine_kind kind;
+	const struct template_engine_field
+	    *fields; /* TEMPLATE_ENGINE_OBJECT's fields, TEMPLATE_ENGINE_LIST's items' fields */
+	const char *help; /* one line for the documentation */
+};
+
+struct template_engine;
+
+/*
+ * Compiles text against schema. Errors say where, as "name:line: message" (name is the file
+ * the text came from, for messages only). Returns NULL with err filled.
+ */
+struct template_engine *template_engine_compile(const char *text, const char *name,
+						const struct template_engine_field *schema,
+						char *err, size_t errn);
+/*
+ * Fills t from view (an object shaped by t's schema: a value of another type than its field's
+ * counts as absent). Returns the malloc'd text, tidied: no line of blanks only, no blank line
+ * at the start or two in a row outside code fences, one newline at the end ("" if nothing is
+ * left). NULL with err filled when out of memory or over a limit.
+ */
+char *template_engine_render(const struct template_engine *t, const json_t *view, char *err,
+			     size_t errn);
+/* destroy(NULL) is a no-op. */
+void template_engine_free(struct template_engine *t);
+
+#endif

@@ -1,0 +1,562 @@
+/*
+ * The Activities timeline: the record's events, the session's commits and its idle and suspend
+ * gaps as numbered items in time order, with notes, todos and decisions as sub-items.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "duration.h"
+#include "record.h"
+#include "strbuf.h"
+#include "template_int.h"
+#include "template_md.h"
+
+enum timeline_entry_type { ENT_EVENT, ENT_COMMIT, ENT_GAP, ENT_PULLED };
+
+struct timeline_entry {
+	int64_t at; /* sort key, ms; -1 when unknown */
+	int rank;   /* among equal times: start first, stop last */
+	size_t seq; /* then in the order they were listed */
+	enum timeline_entry_type type;
+	const json_t *item;
+};
+
+static int template_timeline_entry_cmp(const void *a, const void *b)
+{
+	const struct timeline_entry *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct timeline_commit {
+	char hash[8]; /* abbreviated, "" if unknown */
+	int64_t at;   /* ms, -1 if unknown */
+	int64_t added, removed;
+	char *subject; /* first line, cleaned; NULL if none */
+};
+
+static void template_timeline_commit_read(struct view *v, const json_t *item,
+					  struct timeline_commit *c)
+{
+	const json_t *h = json_object_get(item, RECORD_HASH);
+	const char *hash =
+	    json_string_value(json_is_string(h) ? h : json_object_get(item, RECORD_OID));
+	int64_t t = template_view_get_int(item, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
+	size_t k = 0;
+
+	memset(c, 0, sizeof(*c));
+	while (hash && k < 7 &&
+	       ((hash[k] >= '0' && hash[k] <= '9') || (hash[k] >= 'a' && hash[k] <= 'f')))
+		k++;
+	if (k == 7)
+		memcpy(c->hash, hash, 7);
+	c->at = t >= 0 ? t * 1000 : -1;
+	c->added = template_view_get_int(item, RECORD_ADDED, TEMPLATE_COUNT_MAX);
+	c->removed = template_view_get_int(item, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
+	c->subject = template_view_get_text(v, item, RECORD_SUBJECT);
+	if (c->subject)
+		c->subject[strcspn(c->subject, "\n")] = '\0';
+}
+
+struct timeline {
+	struct view *v;
+	json_t *list;	 /* the activities */
+	json_t *cur;	 /* the open item (borrowed from list), or NULL */
+	json_t *details; /* its sub-items */
+	int n;
+	int64_t pause_at; /* when the last pause began, or -1 */
+	int64_t gap_end;  /* the open item is an idle or suspend gap ending then, else -1 */
+};
+
+static void template_timeline_act_close(struct timeline *t)
+{
+	if (t->cur)
+		template_view_set_list(t->v, t->cur, "details", t->details);
+	t->cur = NULL;
+	t->details = NULL;
+}
+
+/* A new numbered item; label is moved in, when ("14:05, ...") may be NULL. */
+static void template_timeline_act_open(struct timeline *t, struct strbuf *label, const char *when)
+{
+	struct view *v = t->v;
+
+	template_timeline_act_close(t);
+	t->gap_end = -1;
+	t->cur = template_view_item_new(v);
+	t->details = json_array();
+	if (!t->cur || !t->details) {
+		v->oom = true;
+		json_decref(t->cur);
+		json_decref(t->details);
+		t->cur = t->details = NULL;
+		free(label->s);
+		*label = (struct strbuf){0};
+		return;
+	}
+	template_view_set_numbered(v, t->cur, ++t->n);
+	template_view_set_out(v, t->cur, "label", label);
+	template_view_set_str(v, t->cur, "when", when);
+	if (json_array_append(t->list, t->cur) < 0) {
+		v->oom = true;
+		json_decref(t->details);
+		t->details = NULL;
+	}
+	/* The list holds it now; cur is borrowed (NULL if the list could not take it). */
+	json_decref(t->cur);
+	if (!t->details)
+		t->cur = NULL;
+}
+
+static void template_timeline_act_open_str(struct timeline *t, const char *label, int64_t at,
+					   const char *extra)
+{
+	struct strbuf o = {0};
+	char when[128] = "";
+
+	strbuf_puts(&o, label);
+	if (at >= 0) {
+		template_view_format_when(t->v, at, when, 40);
+		if (extra)
+			snprintf(when + strlen(when), sizeof(when) - strlen(when), "%s", extra);
+	}
+	template_timeline_act_open(t, &o, when);
+}
+
+/* A sub-item of the open item (a first one is opened if there is none). */
+static void template_timeline_act_detail(struct timeline *t, struct strbuf *text)
+{
+	json_t *d;
+
+	/* What happens after a gap is not part of it. */
+	if (t->cur && t->gap_end >= 0)
+		template_timeline_act_open_str(t, "Active again", t->gap_end, NULL);
+	if (!t->cur)
+		template_timeline_act_open_str(t, "Session events", -1, NULL);
+	if (!t->details) {
+		free(text->s);
+		*text = (struct strbuf){0};
+		return;
+	}
+	d = template_view_item_new(t->v);
+	template_view_set_out(t->v, d, "text", text);
+	template_view_list_add(t->v, t->details, d);
+}
+
+static const char *template_timeline_lifecycle_label(const char *kind)
+{
+	static const char *const labels[][2] = {
+	    {"start", "Session started"}, {"pause", "Paused"},
+	    {"resume", "Resumed"},	  {"recover", "Recovered after a reboot"},
+	    {"stop", "Session stopped"},
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(*labels); i++)
+		if (strcmp(kind, labels[i][0]) == 0)
+			return labels[i][1];
+	return NULL;
+}
+
+/* A note, todo or decision as a sub-item of the activity it happened in. */
+static void template_timeline_event_detail(struct timeline *t, const char *kind, const json_t *ev,
+					   int64_t at)
+{
+	char *text = template_view_get_text(t->v, ev, RECORD_TEXT);
+	const char *label;
+	struct strbuf o = {0};
+	char when[40];
+
+	if (!text)
+		return;
+	if (strcmp(kind, "todo") == 0 && json_is_true(json_object_get(ev, RECORD_NEXT)))
+		label = "TODO, next session";
+	else if (strcmp(kind, "todo") == 0)
+		label =
+		    strcmp(template_items_priority(ev), "blocked") == 0 ? "TODO, blocked" : NULL;
+	else if (strcmp(kind, "decision") == 0)
+		label = "Decision";
+	else if (strcmp(template_items_note_kind(ev, RECORD_NOTE_KIND), "learning") == 0)
+		label = "Learning";
+	else if (strcmp(template_items_note_kind(ev, RECORD_NOTE_KIND), "challenge") == 0)
+		label = "Challenge";
+	else
+		label = "Note";
+	if (label)
+		strbuf_puts(&o, label);
+	else
+		strbuf_printf(&o, "TODO, %s priority", template_items_priority(ev));
+	if (at >= 0) {
+		template_view_format_when(t->v, at, when, sizeof(when));
+		strbuf_printf(&o, " (%s)", when);
+	}
+	strbuf_puts(&o, ": ");
+	template_md_put_excerpt(&o, text, TEMPLATE_ACTIVITY_CLIP, 0, true);
+	free(text);
+	template_timeline_act_detail(t, &o);
+}
+
+static void template_timeline_event_item(struct timeline *t, const json_t *ev)
+{
+	struct view *v = t->v;
+	const json_t *kj = json_object_get(ev, RECORD_KIND);
+	int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+	const char *kind = json_is_string(kj) ? json_string_value(kj) : "";
+	const char *label = template_timeline_lifecycle_label(kind);
+	struct strbuf o = {0};
+
+	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
+	if (label && strcmp(kind, "recover") == 0 &&
+	    json_is_false(json_object_get(ev, RECORD_REBOOT)))
+		label = "Recovered after stintd stopped unexpectedly";
+	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, RECORD_AUTO)))
+		label = "Session started automatically (activity in a watched repository)";
+	char extra[96] = "", dur[64], when[40] = "";
+
+	if (label) {
+		if (strcmp(kind, "resume") == 0 && t->pause_at >= 0 && at >= t->pause_at) {
+			duration_format_long((at - t->pause_at) / 1000, dur, sizeof(dur));
+			snprintf(extra, sizeof(extra), ", paused %s", dur);
+		}
+		t->pause_at = strcmp(kind, "pause") == 0 ? at : -1;
+		template_timeline_act_open_str(t, label, at, extra);
+	} else if (strcmp(kind, "note") == 0 || strcmp(kind, "todo") == 0 ||
+		   strcmp(kind, "decision") == 0) {
+		template_timeline_event_detail(t, kind, ev, at);
+	} else if (strcmp(kind, "branch") == 0) {
+		char *from = template_view_get_text(v, ev, RECORD_FROM),
+		     *to = template_view_get_text(v, ev, RECORD_TO);
+
+		if (to) {
+			strbuf_puts(&o, "Switched branch: ");
+			if (from) {
+				template_md_put_inline(&o, from, TEMPLATE_MD_BOLD);
+				strbuf_puts(&o, " → ");
+			}
+			template_md_put_inline(&o, to, TEMPLATE_MD_BOLD);
+			if (at >= 0)
+				template_view_format_when(v, at, when, sizeof(when));
+			template_timeline_act_open(t, &o, when);
+		}
+		free(from);
+		free(to);
+	} else if (strcmp(kind, "pull") == 0) {
+		int64_t n = template_view_get_int(ev, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
+
+		strbuf_puts(&o, "Pulled");
+		if (n >= 0) {
+			strbuf_putc(&o, ' ');
+			template_view_put_count(&o, n, "commit", "commits");
+		}
+		if (at >= 0)
+			template_view_format_when(v, at, when, sizeof(when));
+		template_timeline_act_open(t, &o, when);
+	}
+}
+
+/* "14:30, +10 -2" */
+static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
+					      const struct timeline_commit *c)
+{
+	char when[40];
+
+	if (c->at >= 0) {
+		template_view_format_when(v, c->at, when, sizeof(when));
+		strbuf_puts(o, when);
+	}
+	if (c->added >= 0 && c->removed >= 0) {
+		strbuf_puts(o, c->at >= 0 ? ", " : "");
+		template_view_put_lines(o, c->added, c->removed);
+	}
+}
+
+/* A run of consecutive commits: one item, or one item with a sub-item per commit. */
+static size_t template_timeline_commit_items(struct timeline *t, const struct timeline_entry *e,
+					     size_t n)
+{
+	struct view *v = t->v;
+	struct timeline_commit c;
+	int64_t first_at = -1, last_at = -1;
+	struct strbuf label = {0}, when = {0};
+	int64_t added = 0, removed = 0;
+	size_t m = 1;
+	char buf[40];
+
+	while (m < n && e[m].type == ENT_COMMIT)
+		m++;
+	if (m == 1) {
+		template_timeline_commit_read(v, e[0].item, &c);
+		strbuf_puts(&label, "Commit");
+		if (c.hash[0])
+			strbuf_printf(&label, " `%s`", c.hash);
+		if (c.subject) {
+			strbuf_puts(&label, ": ");
+			template_md_put_excerpt(&label, c.subject, TEMPLATE_SUBJECT_CLIP,
+						TEMPLATE_MD_BOLD, false);
+		}
+		template_timeline_put_commit_when(v, &when, &c);
+		template_timeline_act_open(t, &label, when.s ? when.s : "");
+		free(when.s);
+		free(c.subject);
+		return 1;
+	}
+	template_view_put_count(&label, (int64_t)m, "commit", "commits");
+	template_timeline_act_open(t, &label, NULL);
+	for (size_t i = 0; i < m; i++) {
+		struct strbuf d = {0};
+
+		template_timeline_commit_read(v, e[i].item, &c);
+		if (c.hash[0])
+			strbuf_printf(&d, "`%s` ", c.hash);
+		if (c.subject)
+			template_md_put_excerpt(&d, c.subject, TEMPLATE_SUBJECT_CLIP, 0, false);
+		else
+			strbuf_puts(&d, "(no subject)");
+		if (c.at >= 0 || c.added >= 0) {
+			strbuf_puts(&d, " (");
+			template_timeline_put_commit_when(v, &d, &c);
+			strbuf_putc(&d, ')');
+		}
+		template_timeline_act_detail(t, &d);
+		if (i == 0)
+			first_at = c.at;
+		last_at = c.at;
+		added = added >= 0 && c.added >= 0 ? added + c.added : -1;
+		removed = removed >= 0 && c.removed >= 0 ? removed + c.removed : -1;
+		free(c.subject);
+	}
+	if (first_at >= 0 && last_at >= 0) {
+		template_view_format_when(v, first_at, buf, sizeof(buf));
+		strbuf_puts(&when, buf);
+		template_view_format_when(v, last_at, buf, sizeof(buf));
+		strbuf_printf(&when, "–%s", buf);
+	}
+	if (added >= 0 && removed >= 0) {
+		strbuf_puts(&when, when.len ? ", " : "");
+		template_view_put_lines(&when, added, removed);
+	}
+	if (t->cur)
+		template_view_set_out(v, t->cur, "when", &when);
+	free(when.s);
+	return m;
+}
+
+static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
+{
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+	char a[40], b[40], dur[64], when[160];
+	struct strbuf label = {0};
+
+	strbuf_puts(&label, template_view_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
+				? "Suspended"
+				: "Idle");
+	template_view_format_when(t->v, from, a, sizeof(a));
+	template_view_format_when(t->v, to, b, sizeof(b));
+	duration_format_long((to - from) / 1000, dur, sizeof(dur));
+	snprintf(when, sizeof(when), "%s–%s, %s", a, b, dur);
+	template_timeline_act_open(t, &label, when);
+	t->gap_end = to;
+}
+
+static bool template_timeline_gap_valid(const json_t *gap)
+{
+	const json_t *k = json_object_get(gap, RECORD_KIND);
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+
+	return (template_view_str_eq(k, "idle") || template_view_str_eq(k, "suspend")) &&
+	       from >= 0 && to >= from;
+}
+
+static void template_timeline_add_entry(struct timeline_entry *e, size_t *k, int64_t at, int rank,
+					enum timeline_entry_type type, const json_t *item)
+{
+	e[*k] =
+	    (struct timeline_entry){.at = at, .rank = rank, .seq = *k, .type = type, .item = item};
+	(*k)++;
+}
+
+static const char *template_timeline_commit_id(const json_t *c)
+{
+	const json_t *h = json_object_get(c, RECORD_HASH);
+
+	return json_string_value(json_is_string(h) ? h : json_object_get(c, RECORD_OID));
+}
+
+/* The first event of kind at or after from whose field key equals want, or -1. */
+static ssize_t template_timeline_find_event(const json_t *events, size_t from, const char *kind,
+					    const char *key, const json_t *want)
+{
+	for (size_t i = from; i < json_array_size(events); i++) {
+		const json_t *ev = json_array_get(events, i);
+		const json_t *have = json_object_get(ev, key);
+
+		if (template_view_str_eq(json_object_get(ev, RECORD_KIND), kind) && have &&
+		    json_equal(have, want))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static int64_t template_timeline_clamp_key(int64_t x, int64_t lo, int64_t hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Where a valid gap sorts: it ends at an event, so after the one before that, by its length. */
+static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key, const json_t *gap)
+{
+	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+	size_t nev = json_array_size(events), j;
+
+	for (j = 1; j < nev; j++)
+		if (template_view_get_int(json_array_get(events, j), RECORD_AT,
+					  TEMPLATE_STAMP_MAX_MS) == to)
+			break;
+	if (j < nev)
+		return template_timeline_clamp_key(key[j] - (to - from), key[j - 1], key[j]);
+	return from;
+}
+
+/*
+ * Where a commit sorts (-1: unknown). Commit times are whole seconds: the end of its second, so
+ * a start or note made earlier in that second still comes first. Seen by the daemon as a commit
+ * event: between the event before that and it.
+ */
+static int64_t template_timeline_commit_at(const json_t *events, const int64_t *key,
+					   const json_t *c)
+{
+	int64_t t = template_view_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
+	const char *id = template_timeline_commit_id(c);
+	json_t *want = id ? json_string(id) : NULL;
+	ssize_t j = -1;
+
+	t = t >= 0 ? t * 1000 + 999 : -1;
+	if (want && (j = template_timeline_find_event(events, 1, "commit", RECORD_HASH, want)) < 0)
+		j = template_timeline_find_event(events, 1, "commit", RECORD_OID, want);
+	json_decref(want);
+	if (j > 0 && t >= 0)
+		t = template_timeline_clamp_key(t, key[j - 1], key[j]);
+	return t;
+}
+
+/*
+ * Events, commits (oldest first) and gaps, by time; an event without one keeps its place.
+ * Events are listed in the order they happened: each sorts at the latest wall time so far, so a
+ * clock set back never moves one before an earlier one (its label keeps its own time). Gaps and
+ * commits are placed between the events around them.
+ */
+static struct timeline_entry *template_timeline_entries(struct view *v, size_t *count)
+{
+	const json_t *events = template_view_get_array(v->rec, RECORD_EVENTS),
+		     *gaps = template_view_get_array(v->rec, RECORD_GAPS);
+	const json_t *commits = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
+	size_t nev = json_array_size(events);
+	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
+	struct timeline_entry *e = calloc(n, sizeof(*e));
+	int64_t *key = calloc(nev + 1, sizeof(*key));
+	int64_t last = -1, stop_at = -1,
+		pulled = template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
+	bool pull_event = false;
+	size_t k = 0;
+
+	if (!e || !key) {
+		free(e);
+		free(key);
+		v->oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < nev; i++) {
+		const json_t *ev = json_array_get(events, i);
+		int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+		const json_t *kind = json_object_get(ev, RECORD_KIND);
+		int rank = template_view_str_eq(kind, "start")	? 0
+			   : template_view_str_eq(kind, "stop") ? 2
+								: 1;
+
+		if (at > last)
+			last = at;
+		key[i] = last;
+		if (template_view_str_eq(kind, "stop"))
+			stop_at = last;
+		pull_event |= template_view_str_eq(kind, "pull");
+		template_timeline_add_entry(e, &k, last, rank, ENT_EVENT, ev);
+	}
+	for (size_t i = 0; i < json_array_size(gaps); i++) {
+		const json_t *gap = json_array_get(gaps, i);
+
+		if (template_timeline_gap_valid(gap))
+			template_timeline_add_entry(
+			    e, &k, template_timeline_gap_at(events, key, gap), 1, ENT_GAP, gap);
+	}
+	for (size_t i = json_array_size(commits); i > 0; i--) {
+		const json_t *c = json_array_get(commits, i - 1);
+
+		if (json_is_object(c))
+			template_timeline_add_entry(
+			    e, &k, template_timeline_commit_at(events, key, c), 1, ENT_COMMIT, c);
+	}
+	/* Pulled commits with no pull event to show them: just before the stop. */
+	if (pulled > 0 && !pull_event)
+		template_timeline_add_entry(e, &k, stop_at >= 0 ? stop_at : INT64_MAX, 1,
+					    ENT_PULLED, NULL);
+	free(key);
+	qsort(e, k, sizeof(*e), template_timeline_entry_cmp);
+	*count = k;
+	return e;
+}
+
+void template_timeline_activities(struct view *v)
+{
+	struct timeline t = {.v = v, .list = json_array(), .pause_at = -1, .gap_end = -1};
+	struct timeline_entry *e;
+	size_t n = 0;
+
+	if (!t.list) {
+		v->oom = true;
+		return;
+	}
+	e = template_timeline_entries(v, &n);
+	for (size_t i = 0; e && i < n;) {
+		struct strbuf o = {0};
+
+		switch (e[i].type) {
+		case ENT_EVENT:
+			template_timeline_event_item(&t, e[i].item);
+			break;
+		case ENT_COMMIT:
+			i += template_timeline_commit_items(&t, e + i, n - i);
+			continue;
+		case ENT_GAP:
+			template_timeline_gap_item(&t, e[i].item);
+			break;
+		case ENT_PULLED:
+			strbuf_puts(&o, "Pulled ");
+			template_view_put_count(
+			    &o, template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX),
+			    "commit", "commits");
+			template_timeline_act_open(&t, &o, NULL);
+			break;
+		}
+		i++;
+	}
+	free(e);
+	/* No timeline: the start and stop stamps are all there is. */
+	if (t.n == 0) {
+		if (v->started_at >= 0)
+			template_timeline_act_open_str(&t, "Session started", v->started_at, NULL);
+		if (v->ended_at >= 0)
+			template_timeline_act_open_str(&t, "Session stopped", v->ended_at, NULL);
+	}
+	template_timeline_act_close(&t);
+	template_view_set_list(v, v->root, "activities", t.list);
+}
