@@ -533,40 +533,6 @@ static char *recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, ch
 	return NULL;
 }
 
-/* Checks the envelope every reply shares. Returns 0 or -1 with err filled. */
-static int check_reply(const json_t *reply, char *err, size_t errn)
-{
-	json_t *v = json_object_get(reply, "v"), *ok = json_object_get(reply, "ok"), *error;
-
-	if (!json_is_object(reply)) {
-		snprintf(err, errn, "stintd sent an invalid reply: not a JSON object");
-		return -1;
-	}
-	if (!json_is_integer(v)) {
-		snprintf(err, errn, "stintd sent an invalid reply: no protocol version \"v\"");
-		return -1;
-	}
-	if (json_integer_value(v) != STINT_PROTO_VERSION) {
-		snprintf(err, errn,
-			 "stintd speaks protocol version %lld, this stint speaks %d; "
-			 "restart stintd or update stint",
-			 (long long)json_integer_value(v), STINT_PROTO_VERSION);
-		return -1;
-	}
-	if (!json_is_boolean(ok)) {
-		snprintf(err, errn, "stintd sent an invalid reply: no boolean \"ok\"");
-		return -1;
-	}
-	error = json_object_get(reply, "error");
-	if (json_is_false(ok) &&
-	    (!json_is_object(error) || !json_is_string(json_object_get(error, "code")))) {
-		snprintf(err, errn,
-			 "stintd sent an invalid reply: \"ok\" is false but no error code");
-		return -1;
-	}
-	return 0;
-}
-
 json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn)
 {
 	int64_t deadline = now_ms() + timeout_ms;
@@ -603,7 +569,7 @@ json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *e
 			 jerr.column);
 		return NULL;
 	}
-	if (check_reply(reply, err, errn) < 0) {
+	if (proto_reply_check(reply, err, errn) < 0) {
 		json_decref(reply);
 		return NULL;
 	}

@@ -547,16 +547,6 @@ static json_t *call(json_t *req, int timeout_ms, bool autostart)
 	return reply;
 }
 
-static bool reply_ok(const json_t *reply)
-{
-	return json_is_true(json_object_get(reply, "ok"));
-}
-
-static const char *error_code(const json_t *reply)
-{
-	return json_string_value(json_object_get(json_object_get(reply, "error"), "code"));
-}
-
 static int print_json(struct ctx *ctx, const json_t *msg, bool strip_ok)
 {
 	if (output_json(stdout, msg, strip_ok, ctx->pretty) < 0) {
@@ -569,9 +559,8 @@ static int print_json(struct ctx *ctx, const json_t *msg, bool strip_ok)
 /* Reports a refusal; with --json the reply also goes to stdout. Returns EXIT_REFUSED. */
 static int refused(struct ctx *ctx, json_t *reply)
 {
-	json_t *error = json_object_get(reply, "error");
-	const char *code = json_string_value(json_object_get(error, "code"));
-	const char *msg = json_string_value(json_object_get(error, "message"));
+	const char *code = proto_reply_error_code(reply);
+	const char *msg = proto_reply_error_message(reply);
 	json_t *session = json_object_get(reply, "session");
 	char buf[OUTPUT_LINE_MAX], here[PATH_MAX];
 
@@ -602,7 +591,7 @@ static int plain_command(struct ctx *ctx, json_t *req, int timeout_ms, json_t **
 	reply = call(req, timeout_ms, true);
 	if (!reply)
 		return EXIT_REFUSED;
-	if (!reply_ok(reply))
+	if (!proto_reply_is_ok(reply))
 		return refused(ctx, reply);
 	*reply_out = reply;
 	return 0;
@@ -856,10 +845,10 @@ static int cmd_status(struct ctx *ctx, int argc, char **argv)
 	if (!reply)
 		return EXIT_REFUSED;
 	/* No session for -C's directory is an answer, not a failure. */
-	code = error_code(reply);
-	if (!reply_ok(reply) && !(code && strcmp(code, ERR_NO_SESSION) == 0))
+	code = proto_reply_error_code(reply);
+	if (!proto_reply_is_ok(reply) && !(code && strcmp(code, ERR_NO_SESSION) == 0))
 		return refused(ctx, reply);
-	if (!reply_ok(reply)) {
+	if (!proto_reply_is_ok(reply)) {
 		json_decref(reply);
 		reply = json_pack("{s:i, s:[]}", "v", STINT_PROTO_VERSION, "sessions");
 		if (!reply)
@@ -1161,7 +1150,7 @@ static void print_version(void)
 		reply = client_call(&c, req, TIMEOUT_VERSION_MS, err, sizeof(err));
 	client_close(&c);
 	json_decref(req);
-	if (reply && reply_ok(reply)) {
+	if (reply && proto_reply_is_ok(reply)) {
 		output_daemon_line(json_object_get(reply, "daemon"), line, sizeof(line));
 		puts(line);
 	}

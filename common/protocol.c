@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +390,52 @@ json_t *proto_reply_error(const char *code, const char *fmt, ...)
 			*p = '?';
 	return json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0, "error",
 			 "code", code, "message", msg);
+}
+
+int proto_reply_check(const json_t *reply, char *err, size_t errn)
+{
+	json_t *v = json_object_get(reply, "v"), *ok = json_object_get(reply, "ok");
+
+	if (!json_is_object(reply)) {
+		snprintf(err, errn, "stintd sent an invalid reply: not a JSON object");
+		return -EPROTO;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no protocol version \"v\"");
+		return -EPROTO;
+	}
+	if (json_integer_value(v) != STINT_PROTO_VERSION) {
+		snprintf(err, errn,
+			 "stintd speaks protocol version %lld, this stint speaks %d; "
+			 "restart stintd or update stint",
+			 (long long)json_integer_value(v), STINT_PROTO_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (!json_is_boolean(ok)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no boolean \"ok\"");
+		return -EPROTO;
+	}
+	if (json_is_false(ok) && !proto_reply_error_code(reply)) {
+		snprintf(err, errn,
+			 "stintd sent an invalid reply: \"ok\" is false but no error code");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+bool proto_reply_is_ok(const json_t *reply)
+{
+	return json_is_true(json_object_get(reply, "ok"));
+}
+
+const char *proto_reply_error_code(const json_t *reply)
+{
+	return json_string_value(json_object_get(json_object_get(reply, "error"), "code"));
+}
+
+const char *proto_reply_error_message(const json_t *reply)
+{
+	return json_string_value(json_object_get(json_object_get(reply, "error"), "message"));
 }
 
 char *proto_encode(const json_t *msg, size_t *len)
