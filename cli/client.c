@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "protocol.h"
 #include "timeutil.h"
 
@@ -105,49 +106,30 @@ int client_find_stintd(char *path, size_t n, char *err, size_t errn)
 	return -ENOENT;
 }
 
-/* mkdir -p, each missing directory with mode. */
-static int mkdir_p(char *dir, mode_t mode)
-{
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, mode) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			*p = '/';
-			return -e;
-		}
-		*p = '/';
-	}
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /*
- * Opens $XDG_STATE_HOME/stint/stintd.log (default ~/.local/state/stint/stintd.log) for
- * appending, creating directories 0700. Returns an fd >= 3, or a negative errno with err set.
+ * Opens stintd.log in paths_stint_dir(PATHS_STATE) ($XDG_STATE_HOME/stint, default
+ * ~/.local/state/stint) for appending, creating directories 0700. Returns an fd >= 3, or a negative
+ * errno with err set.
  */
 static int open_daemon_log(char *path, size_t n, char *err, size_t errn)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[PATH_MAX];
 	int r, fd;
 
-	if (state && state[0] == '/')
-		r = snprintf(dir, sizeof(dir), "%s/stint", state);
-	else if (home && home[0] == '/')
-		r = snprintf(dir, sizeof(dir), "%s/.local/state/stint", home);
-	else
-		r = snprintf(dir, sizeof(dir), "/tmp/stint-%u", (unsigned)getuid());
-	if (r < 0 || (size_t)r >= sizeof(dir) ||
-	    snprintf(path, n, "%s/stintd.log", dir) >= (int)n) {
+	/* The daemon's own rule: no state directory, no daemon (and no /tmp fallback). */
+	r = paths_stint_dir(PATHS_STATE, dir, sizeof(dir));
+	if (r == -ENOENT) {
+		snprintf(path, n, "(none)");
+		snprintf(err, errn, "cannot find the state directory for its log: %s",
+			 paths_unset_reason(PATHS_STATE));
+		return r;
+	}
+	if (r < 0 || snprintf(path, n, "%s/stintd.log", dir) >= (int)n) {
 		snprintf(path, n, "(none)");
 		snprintf(err, errn, "log path too long");
 		return -ENAMETOOLONG;
 	}
-	r = mkdir_p(dir, 0700);
+	r = paths_mkdir_p(dir, 0700);
 	if (r < 0) {
 		snprintf(err, errn, "cannot create %s: %s", dir, strerror(-r));
 		return r;
