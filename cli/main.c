@@ -826,7 +826,6 @@ static int cmd_todo(struct ctx *ctx, int argc, char **argv)
 static int cmd_status(struct ctx *ctx, int argc, char **argv)
 {
 	char line[OUTPUT_LINE_MAX];
-	const char *code;
 	struct args a;
 	json_t *req, *reply, *sessions, *s;
 	int64_t now;
@@ -838,22 +837,10 @@ static int cmd_status(struct ctx *ctx, int argc, char **argv)
 	/* Without -C: every open session, wherever it is. */
 	if (ctx->dir && (r = resolve_cwd(ctx)))
 		return r;
+	/* No session for -C's directory is an empty list, not a refusal. */
 	req = new_request(ctx, CMD_STATUS, ctx->dir != NULL);
-	if (!req)
-		return EXIT_REFUSED;
-	reply = call(req, TIMEOUT_MS, true);
-	if (!reply)
-		return EXIT_REFUSED;
-	/* No session for -C's directory is an answer, not a failure. */
-	code = proto_reply_error_code(reply);
-	if (!proto_reply_is_ok(reply) && !(code && strcmp(code, ERR_NO_SESSION) == 0))
-		return refused(ctx, reply);
-	if (!proto_reply_is_ok(reply)) {
-		json_decref(reply);
-		reply = json_pack("{s:i, s:[]}", "v", STINT_PROTO_VERSION, "sessions");
-		if (!reply)
-			return EXIT_REFUSED;
-	}
+	if ((r = plain_command(ctx, req, TIMEOUT_MS, &reply)))
+		return r;
 	if (ctx->json) {
 		r = print_json(ctx, reply, true);
 		json_decref(reply);
