@@ -555,3 +555,19 @@ int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
 		return -1;
 	return 0;
 }
+
+void output_verror(const char *fmt, va_list ap)
+{
+	fputs("stint: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void output_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	output_verror(fmt, ap);
+	va_end(ap);
+}
