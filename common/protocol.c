@@ -208,12 +208,15 @@ static int proto_parse_tags(json_t *root, struct proto_request *req, struct prot
 	return 0;
 }
 
-static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
+/* The command's fields are all there and no others; *present gets their bits. */
+static int proto_check_fields(json_t *root, const struct proto_request *req, unsigned *present,
+			      struct proto_error *err)
 {
-	unsigned allowed = cmd_fields[req->cmd].allowed, present = 0;
+	unsigned allowed = cmd_fields[req->cmd].allowed;
 	const char *key;
 	json_t *v;
 
+	*present = 0;
 	json_object_foreach(root, key, v)
 	{
 		size_t i;
@@ -228,14 +231,23 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 			return proto_fail(err, ERR_BAD_REQUEST,
 					  "command \"%s\" takes no field \"%.64s\"",
 					  proto_cmd_name(req->cmd), key);
-		present |= field_names[i].field;
+		*present |= field_names[i].field;
 	}
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 		if ((cmd_fields[req->cmd].required & field_names[i].field) &&
-		    !(present & field_names[i].field))
+		    !(*present & field_names[i].field))
 			return proto_fail(err, ERR_BAD_REQUEST, "command \"%s\" needs field \"%s\"",
 					  proto_cmd_name(req->cmd), field_names[i].name);
+	return 0;
+}
 
+static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	unsigned present;
+	json_t *v;
+
+	if (proto_check_fields(root, req, &present, err) < 0)
+		return -1;
 	if (present & F_CWD) {
 		if (proto_get_string(root, "cwd", PROTO_MAX_PATH, false, &req->cwd, err) < 0)
 			return -1;
