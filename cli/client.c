@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "protocol.h"
 #include "timeutil.h"
 
@@ -28,12 +29,12 @@ extern char **environ;
 /* After an autostarted stintd failed and no other holds the lock, one last try this late. */
 #define AUTOSTART_GRACE_MS 100
 
-static int64_t now_ms(void)
+static int64_t client_now_ms(void)
 {
 	return time_mono_ns() / 1000000;
 }
 
-static void sleep_ms(int64_t ms)
+static void client_sleep_ms(int64_t ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 
@@ -42,7 +43,7 @@ static void sleep_ms(int64_t ms)
 }
 
 /* Returns a connected socket or a negative errno. */
-static int connect_once(const char *path)
+static int client_connect_once(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_S};
@@ -68,7 +69,7 @@ static int connect_once(const char *path)
 	return fd;
 }
 
-static bool is_executable(const char *path)
+static bool client_is_executable(const char *path)
 {
 	struct stat st;
 
@@ -87,7 +88,7 @@ int client_find_stintd(char *path, size_t n, char *err, size_t errn)
 		self[len] = '\0';
 		slash = strrchr(self, '/');
 		r = snprintf(path, n, "%.*s/stintd", slash ? (int)(slash - self) : 0, self);
-		if (slash && r > 0 && (size_t)r < n && is_executable(path))
+		if (slash && r > 0 && (size_t)r < n && client_is_executable(path))
 			return 0;
 	} else {
 		snprintf(self, sizeof(self), "this program");
@@ -98,56 +99,37 @@ int client_find_stintd(char *path, size_t n, char *err, size_t errn)
 		if (*p != '/')
 			continue;
 		r = snprintf(path, n, "%.*s/stintd", (int)(end - p), p);
-		if (r > 0 && (size_t)r < n && is_executable(path))
+		if (r > 0 && (size_t)r < n && client_is_executable(path))
 			return 0;
 	}
 	snprintf(err, errn, "found no stintd next to %s or on PATH", self);
 	return -ENOENT;
 }
 
-/* mkdir -p, each missing directory with mode. */
-static int mkdir_p(char *dir, mode_t mode)
-{
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, mode) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			*p = '/';
-			return -e;
-		}
-		*p = '/';
-	}
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /*
- * Opens $XDG_STATE_HOME/stint/stintd.log (default ~/.local/state/stint/stintd.log) for
- * appending, creating directories 0700. Returns an fd >= 3, or a negative errno with err set.
+ * Opens stintd.log in paths_stint_dir(PATHS_STATE) ($XDG_STATE_HOME/stint, default
+ * ~/.local/state/stint) for appending, creating directories 0700. Returns an fd >= 3, or a negative
+ * errno with err set.
  */
-static int open_daemon_log(char *path, size_t n, char *err, size_t errn)
+static int client_open_daemon_log(char *path, size_t n, char *err, size_t errn)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[PATH_MAX];
 	int r, fd;
 
-	if (state && state[0] == '/')
-		r = snprintf(dir, sizeof(dir), "%s/stint", state);
-	else if (home && home[0] == '/')
-		r = snprintf(dir, sizeof(dir), "%s/.local/state/stint", home);
-	else
-		r = snprintf(dir, sizeof(dir), "/tmp/stint-%u", (unsigned)getuid());
-	if (r < 0 || (size_t)r >= sizeof(dir) ||
-	    snprintf(path, n, "%s/stintd.log", dir) >= (int)n) {
+	/* The daemon's own rule: no state directory, no daemon (and no /tmp fallback). */
+	r = paths_stint_dir(PATHS_STATE, dir, sizeof(dir));
+	if (r == -ENOENT) {
+		snprintf(path, n, "(none)");
+		snprintf(err, errn, "cannot find the state directory for its log: %s",
+			 paths_unset_reason(PATHS_STATE));
+		return r;
+	}
+	if (r < 0 || snprintf(path, n, "%s/stintd.log", dir) >= (int)n) {
 		snprintf(path, n, "(none)");
 		snprintf(err, errn, "log path too long");
 		return -ENAMETOOLONG;
 	}
-	r = mkdir_p(dir, 0700);
+	r = paths_mkdir_p(dir, 0700);
 	if (r < 0) {
 		snprintf(err, errn, "cannot create %s: %s", dir, strerror(-r));
 		return r;
@@ -177,7 +159,7 @@ static int open_daemon_log(char *path, size_t n, char *err, size_t errn)
  * Starts stintd in its own session, stdin on /dev/null, stdout and stderr appended to logfd,
  * in "/", with default signal dispositions and no descriptors but 0-2. Returns 0 or an errno.
  */
-static int spawn_daemon(const char *exe, int logfd, pid_t *pid)
+static int client_spawn_daemon(const char *exe, int logfd, pid_t *pid)
 {
 	char *argv[] = {(char *)exe, NULL};
 	posix_spawn_file_actions_t fa;
@@ -210,7 +192,7 @@ static int spawn_daemon(const char *exe, int logfd, pid_t *pid)
 	return r;
 }
 
-static void describe_exit(int status, char *buf, size_t n)
+static void client_describe_exit(int status, char *buf, size_t n)
 {
 	if (WIFEXITED(status))
 		snprintf(buf, n, "exited with status %d", WEXITSTATUS(status));
@@ -227,7 +209,7 @@ static void describe_exit(int status, char *buf, size_t n)
  * there but holds no pid yet (its writer may be mid-start).
  */
 /* A dead process its parent has not reaped yet (an init that reaps slowly) holds no lock. */
-static bool is_zombie(pid_t pid)
+static bool client_is_zombie(pid_t pid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
@@ -247,7 +229,7 @@ static bool is_zombie(pid_t pid)
 	return p && p[1] == ' ' && p[2] == 'Z';
 }
 
-static pid_t lock_holder(const char *sockpath)
+static pid_t client_lock_holder(const char *sockpath)
 {
 	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], buf[32];
 	long pid;
@@ -271,14 +253,14 @@ static pid_t lock_holder(const char *sockpath)
 		return -1;
 	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
 		return 0;
-	return is_zombie((pid_t)pid) ? 0 : (pid_t)pid;
+	return client_is_zombie((pid_t)pid) ? 0 : (pid_t)pid;
 }
 
 /*
  * Starts stintd and waits for its socket. Returns a connected fd, or a negative errno with err
  * telling what was tried; first_err is why the first connect failed.
  */
-static int autostart(const char *sockpath, int first_err, char *err, size_t errn)
+static int client_autostart(const char *sockpath, int first_err, char *err, size_t errn)
 {
 	char exe[PATH_MAX], logpath[PATH_MAX], why[PATH_MAX + 128], how[128];
 	int64_t deadline, delay = 5, t;
@@ -292,7 +274,7 @@ static int autostart(const char *sockpath, int first_err, char *err, size_t errn
 			 strerror(-first_err), why);
 		return r;
 	}
-	logfd = open_daemon_log(logpath, sizeof(logpath), why, sizeof(why));
+	logfd = client_open_daemon_log(logpath, sizeof(logpath), why, sizeof(why));
 	if (logfd < 0) {
 		snprintf(err, errn, "cannot reach stintd at %s (%s); not starting %s: %s", sockpath,
 			 strerror(-first_err), exe, why);
@@ -304,7 +286,7 @@ static int autostart(const char *sockpath, int first_err, char *err, size_t errn
 		time_format_rfc3339(time_wall_ms(), stamp, sizeof(stamp));
 		dprintf(logfd, "%s stint[%d]: starting %s\n", stamp, (int)getpid(), exe);
 	}
-	r = spawn_daemon(exe, logfd, &pid);
+	r = client_spawn_daemon(exe, logfd, &pid);
 	close(logfd);
 	if (r) {
 		snprintf(err, errn, "cannot reach stintd at %s (%s); cannot start %s: %s", sockpath,
@@ -312,9 +294,9 @@ static int autostart(const char *sockpath, int first_err, char *err, size_t errn
 		return -r;
 	}
 
-	deadline = now_ms() + CLIENT_AUTOSTART_MS;
+	deadline = client_now_ms() + CLIENT_AUTOSTART_MS;
 	for (;;) {
-		fd = connect_once(sockpath);
+		fd = client_connect_once(sockpath);
 		if (fd >= 0)
 			break;
 		if (fd != -ENOENT && fd != -ECONNREFUSED) {
@@ -329,17 +311,17 @@ static int autostart(const char *sockpath, int first_err, char *err, size_t errn
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
 			reaped = true;
 			if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
-			    lock_holder(sockpath) == 0) {
+			    client_lock_holder(sockpath) == 0) {
 				failed = true;
-				if (deadline > now_ms() + AUTOSTART_GRACE_MS)
-					deadline = now_ms() + AUTOSTART_GRACE_MS;
+				if (deadline > client_now_ms() + AUTOSTART_GRACE_MS)
+					deadline = client_now_ms() + AUTOSTART_GRACE_MS;
 			}
 		}
-		t = now_ms();
+		t = client_now_ms();
 		if (t >= deadline) {
-			holder = lock_holder(sockpath);
+			holder = client_lock_holder(sockpath);
 			if (failed)
-				describe_exit(status, how, sizeof(how));
+				client_describe_exit(status, how, sizeof(how));
 			else if (reaped && holder > 0 && holder != pid)
 				snprintf(how, sizeof(how),
 					 "found stintd pid %d running, and that did not answer "
@@ -353,7 +335,7 @@ static int autostart(const char *sockpath, int first_err, char *err, size_t errn
 				 sockpath, strerror(-first_err), exe, how, logpath);
 			break;
 		}
-		sleep_ms(delay < deadline - t ? delay : deadline - t);
+		client_sleep_ms(delay < deadline - t ? delay : deadline - t);
 		delay = delay * 2 > 50 ? 50 : delay * 2;
 	}
 	/* Reap a child that is already gone; a running one is the daemon and outlives us. */
@@ -376,7 +358,7 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 			 SOCKPATH_MAX - 1);
 		return r;
 	}
-	fd = connect_once(c->sockpath);
+	fd = client_connect_once(c->sockpath);
 	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && autostart_ok) {
 		if (no && *no && strcmp(no, "0") != 0) {
 			snprintf(err, errn,
@@ -385,7 +367,7 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 				 c->sockpath, strerror(-fd));
 			return fd;
 		}
-		fd = autostart(c->sockpath, fd, err, errn);
+		fd = client_autostart(c->sockpath, fd, err, errn);
 		if (fd < 0)
 			return fd;
 	} else if (fd == -EAGAIN) {
@@ -410,14 +392,14 @@ void client_close(struct client *c)
 }
 
 /* Waits until fd is ready for events or the deadline passes. Returns >0, 0 on timeout, -errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
+static int client_wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
 	int64_t left;
 	int r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
 		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
@@ -428,8 +410,8 @@ static int wait_fd(int fd, short events, int64_t deadline)
 	}
 }
 
-static int send_all(int fd, const char *buf, size_t len, int64_t deadline, int timeout_ms,
-		    char *err, size_t errn)
+static int client_send_all(int fd, const char *buf, size_t len, int64_t deadline, int timeout_ms,
+			   char *err, size_t errn)
 {
 	size_t off = 0;
 	ssize_t w;
@@ -453,7 +435,7 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline, int t
 				 strerror(errno));
 			return -errno;
 		}
-		r = wait_fd(fd, POLLOUT, deadline);
+		r = client_wait_fd(fd, POLLOUT, deadline);
 		if (r == 0) {
 			snprintf(err, errn, "stintd did not take the request within %d s",
 				 timeout_ms / 1000);
@@ -468,8 +450,8 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline, int t
 }
 
 /* Reads up to and excluding the first newline into a malloc'd buffer. */
-static char *recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, char *err,
-		       size_t errn)
+static char *client_recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, char *err,
+			      size_t errn)
 {
 	size_t cap = 16 * 1024, used = 0;
 	char *buf = malloc(cap), *nl, *bigger;
@@ -519,7 +501,7 @@ static char *recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, ch
 			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(errno));
 			break;
 		}
-		r = wait_fd(fd, POLLIN, deadline);
+		r = client_wait_fd(fd, POLLIN, deadline);
 		if (r == 0) {
 			snprintf(err, errn, "stintd did not reply within %d s", timeout_ms / 1000);
 			break;
@@ -533,43 +515,9 @@ static char *recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, ch
 	return NULL;
 }
 
-/* Checks the envelope every reply shares. Returns 0 or -1 with err filled. */
-static int check_reply(const json_t *reply, char *err, size_t errn)
-{
-	json_t *v = json_object_get(reply, "v"), *ok = json_object_get(reply, "ok"), *error;
-
-	if (!json_is_object(reply)) {
-		snprintf(err, errn, "stintd sent an invalid reply: not a JSON object");
-		return -1;
-	}
-	if (!json_is_integer(v)) {
-		snprintf(err, errn, "stintd sent an invalid reply: no protocol version \"v\"");
-		return -1;
-	}
-	if (json_integer_value(v) != STINT_PROTO_VERSION) {
-		snprintf(err, errn,
-			 "stintd speaks protocol version %lld, this stint speaks %d; "
-			 "restart stintd or update stint",
-			 (long long)json_integer_value(v), STINT_PROTO_VERSION);
-		return -1;
-	}
-	if (!json_is_boolean(ok)) {
-		snprintf(err, errn, "stintd sent an invalid reply: no boolean \"ok\"");
-		return -1;
-	}
-	error = json_object_get(reply, "error");
-	if (json_is_false(ok) &&
-	    (!json_is_object(error) || !json_is_string(json_object_get(error, "code")))) {
-		snprintf(err, errn,
-			 "stintd sent an invalid reply: \"ok\" is false but no error code");
-		return -1;
-	}
-	return 0;
-}
-
 json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = client_now_ms() + timeout_ms;
 	char *line, *reply_line;
 	size_t len;
 	char unused[256];
@@ -587,13 +535,13 @@ json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *e
 		free(line);
 		return NULL;
 	}
-	r = send_all(c->fd, line, len, deadline, timeout_ms, err, errn);
+	r = client_send_all(c->fd, line, len, deadline, timeout_ms, err, errn);
 	free(line);
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return NULL;
 	/* A daemon that refuses a client (another uid, shutting down) replies, then hangs up. */
-	reply_line = recv_line(c->fd, &len, deadline, timeout_ms, r < 0 ? unused : err,
-			       r < 0 ? sizeof(unused) : errn);
+	reply_line = client_recv_line(c->fd, &len, deadline, timeout_ms, r < 0 ? unused : err,
+				      r < 0 ? sizeof(unused) : errn);
 	if (!reply_line)
 		return NULL;
 	reply = json_loadb(reply_line, len, 0, &jerr);
@@ -603,7 +551,7 @@ json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *e
 			 jerr.column);
 		return NULL;
 	}
-	if (check_reply(reply, err, errn) < 0) {
+	if (proto_reply_check(reply, err, errn) < 0) {
 		json_decref(reply);
 		return NULL;
 	}

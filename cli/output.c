@@ -12,25 +12,25 @@
 #define LIST_NAME_COLS	24
 #define LIST_FOCUS_COLS 40
 
-static const char *jstr(const json_t *obj, const char *key)
+static const char *output_jstr(const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s && *s ? s : NULL;
 }
 
-static int64_t jint(const json_t *obj, const char *key)
+static int64_t output_jint(const json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-static void appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+static void output_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Appends to buf at *len; once the buffer is full further text is dropped. */
-static void appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+static void output_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
@@ -58,7 +58,7 @@ void output_home_path(const char *path, const char *home, char *buf, size_t n)
 	snprintf(buf, n, "~%s", path + hl);
 }
 
-static int digits(const char **p, int count, int *out)
+static int output_digits(const char **p, int count, int *out)
 {
 	int v = 0;
 
@@ -72,7 +72,7 @@ static int digits(const char **p, int count, int *out)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+static int64_t output_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -90,12 +90,12 @@ int output_parse_time(const char *s, int64_t *ms)
 	const char *p = s;
 	int64_t t;
 
-	if (!s || digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
-	    digits(&p, 2, &d) < 0 || (*p != 'T' && *p != 't' && *p != ' '))
+	if (!s || output_digits(&p, 4, &y) < 0 || *p++ != '-' || output_digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || output_digits(&p, 2, &d) < 0 || (*p != 'T' && *p != 't' && *p != ' '))
 		return -EINVAL;
 	p++;
-	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
-	    digits(&p, 2, &sec) < 0)
+	if (output_digits(&p, 2, &h) < 0 || *p++ != ':' || output_digits(&p, 2, &mi) < 0 ||
+	    *p++ != ':' || output_digits(&p, 2, &sec) < 0)
 		return -EINVAL;
 	if (*p == '.') {
 		int nd = 0;
@@ -112,15 +112,15 @@ int output_parse_time(const char *s, int64_t *ms)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p++ == '-' ? -1 : 1;
-		if (digits(&p, 2, &oh) < 0 || *p++ != ':' || digits(&p, 2, &om) < 0 || oh > 23 ||
-		    om > 59)
+		if (output_digits(&p, 2, &oh) < 0 || *p++ != ':' || output_digits(&p, 2, &om) < 0 ||
+		    oh > 23 || om > 59)
 			return -EINVAL;
 	} else {
 		return -EINVAL;
 	}
 	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -EINVAL;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t = output_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	t -= sign * (oh * 3600 + om * 60);
 	*ms = t * 1000 + frac;
 	return 0;
@@ -146,7 +146,7 @@ void output_when(int64_t t_ms, int64_t now_ms, char *buf, size_t n)
 	time_format_local(t_ms, strcmp(day, today) == 0 ? "%H:%M" : "%Y-%m-%d %H:%M", buf, n);
 }
 
-static void session_when(const json_t *session, int64_t now_ms, char *buf, size_t n)
+static void output_session_when(const json_t *session, int64_t now_ms, char *buf, size_t n)
 {
 	int64_t started;
 
@@ -156,9 +156,9 @@ static void session_when(const json_t *session, int64_t now_ms, char *buf, size_
 		output_when(started, now_ms, buf, n);
 }
 
-static void session_repo(const json_t *session, const char *home, char *buf, size_t n)
+static void output_session_repo(const json_t *session, const char *home, char *buf, size_t n)
 {
-	const char *repo = jstr(session, "repo");
+	const char *repo = output_jstr(session, "repo");
 
 	output_home_path(repo ? repo : "?", home, buf, n);
 }
@@ -166,57 +166,61 @@ static void session_repo(const json_t *session, const char *home, char *buf, siz
 void output_session_line(const json_t *session, const char *home, int64_t now_ms, char *buf,
 			 size_t n)
 {
-	const char *state = jstr(session, "state"), *branch = jstr(session, "branch");
-	const char *focus = jstr(session, "focus");
+	const char *state = output_jstr(session, "state"), *branch = output_jstr(session, "branch");
+	const char *focus = output_jstr(session, "focus");
 	char repo[PROTO_MAX_PATH + 2], active[32], when[32];
 	size_t len = 0;
 
-	session_repo(session, home, repo, sizeof(repo));
-	duration_format_short(jint(session, "active_s"), active, sizeof(active));
-	session_when(session, now_ms, when, sizeof(when));
-	appendf(buf, n, &len, "[%s] %s", state ? state : "?", repo);
+	output_session_repo(session, home, repo, sizeof(repo));
+	duration_format_short(output_jint(session, "active_s"), active, sizeof(active));
+	output_session_when(session, now_ms, when, sizeof(when));
+	output_appendf(buf, n, &len, "[%s] %s", state ? state : "?", repo);
 	if (branch)
-		appendf(buf, n, &len, " on %s", branch);
+		output_appendf(buf, n, &len, " on %s", branch);
 	if (focus)
-		appendf(buf, n, &len, ": \"%s\",", focus);
+		output_appendf(buf, n, &len, ": \"%s\",", focus);
 	else
-		appendf(buf, n, &len, ",");
-	appendf(buf, n, &len, " %s active, %s %s", active,
-		json_is_true(json_object_get(session, "auto_started")) ? "auto-started" : "started",
-		when);
+		output_appendf(buf, n, &len, ",");
+	output_appendf(buf, n, &len, " %s active, %s %s", active,
+		       json_is_true(json_object_get(session, "auto_started")) ? "auto-started"
+									      : "started",
+		       when);
 	/* The live repository totals, when the daemon has them. */
 	if (json_is_integer(json_object_get(session, "files_changed"))) {
-		json_int_t commits = jint(session, "commits"), files = jint(session, "files_changed");
+		json_int_t commits = output_jint(session, "commits"),
+			   files = output_jint(session, "files_changed");
 
-		appendf(buf, n, &len, "; %lld commit%s, %lld file%s +%lld -%lld", (long long)commits,
-			commits == 1 ? "" : "s", (long long)files, files == 1 ? "" : "s",
-			(long long)jint(session, "added"), (long long)jint(session, "removed"));
+		output_appendf(buf, n, &len, "; %lld commit%s, %lld file%s +%lld -%lld",
+			       (long long)commits, commits == 1 ? "" : "s", (long long)files,
+			       files == 1 ? "" : "s", (long long)output_jint(session, "added"),
+			       (long long)output_jint(session, "removed"));
 	}
-	if (jint(session, "idle_s") >= 60) {
+	if (output_jint(session, "idle_s") >= 60) {
 		char idle[32];
 
-		duration_format_short(jint(session, "idle_s"), idle, sizeof(idle));
-		appendf(buf, n, &len, " (%s idle)", idle);
+		duration_format_short(output_jint(session, "idle_s"), idle, sizeof(idle));
+		output_appendf(buf, n, &len, " (%s idle)", idle);
 	}
-	if (jstr(session, "watch") && strcmp(jstr(session, "watch"), "degraded") == 0)
-		appendf(buf, n, &len, " [watch degraded: rescanning periodically]");
-	else if (jstr(session, "watch") && strcmp(jstr(session, "watch"), "gone") == 0)
-		appendf(buf, n, &len, " [repository gone]");
-	if (jstr(session, "git_error"))
-		appendf(buf, n, &len, " [git: %s]", jstr(session, "git_error"));
+	if (output_jstr(session, "watch") && strcmp(output_jstr(session, "watch"), "degraded") == 0)
+		output_appendf(buf, n, &len, " [watch degraded: rescanning periodically]");
+	else if (output_jstr(session, "watch") &&
+		 strcmp(output_jstr(session, "watch"), "gone") == 0)
+		output_appendf(buf, n, &len, " [repository gone]");
+	if (output_jstr(session, "git_error"))
+		output_appendf(buf, n, &len, " [git: %s]", output_jstr(session, "git_error"));
 }
 
 /* "\"focus\"", or "session in ~/repo" when there is no focus. */
-static void session_label(const json_t *session, const char *home, char *buf, size_t n)
+static void output_session_label(const json_t *session, const char *home, char *buf, size_t n)
 {
-	const char *focus = jstr(session, "focus");
+	const char *focus = output_jstr(session, "focus");
 	char repo[PROTO_MAX_PATH + 2];
 
 	if (focus) {
 		snprintf(buf, n, "\"%s\"", focus);
 		return;
 	}
-	session_repo(session, home, repo, sizeof(repo));
+	output_session_repo(session, home, repo, sizeof(repo));
 	snprintf(buf, n, "session in %s", repo);
 }
 
@@ -225,22 +229,22 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 {
 	char label[PROTO_MAX_PATH + PROTO_MAX_FOCUS + 16], repo[PROTO_MAX_PATH + 2];
 	char active[32], when[32];
-	const char *branch = jstr(session, "branch");
+	const char *branch = output_jstr(session, "branch");
 	size_t len = 0;
 
-	session_label(session, home, label, sizeof(label));
-	duration_format_short(jint(session, "active_s"), active, sizeof(active));
+	output_session_label(session, home, label, sizeof(label));
+	duration_format_short(output_jint(session, "active_s"), active, sizeof(active));
 	switch (cmd) {
 	case CMD_START:
-		session_repo(session, home, repo, sizeof(repo));
-		session_when(session, now_ms, when, sizeof(when));
-		if (jstr(session, "focus"))
-			appendf(buf, n, &len, "Started %s in %s", label, repo);
+		output_session_repo(session, home, repo, sizeof(repo));
+		output_session_when(session, now_ms, when, sizeof(when));
+		if (output_jstr(session, "focus"))
+			output_appendf(buf, n, &len, "Started %s in %s", label, repo);
 		else
-			appendf(buf, n, &len, "Started session in %s", repo);
+			output_appendf(buf, n, &len, "Started session in %s", repo);
 		if (branch)
-			appendf(buf, n, &len, " on %s", branch);
-		appendf(buf, n, &len, " at %s", when);
+			output_appendf(buf, n, &len, " on %s", branch);
+		output_appendf(buf, n, &len, " at %s", when);
 		break;
 	case CMD_STOP:
 		snprintf(buf, n, "Stopped %s after %s active.", label, active);
@@ -282,7 +286,7 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 }
 
 /* True when s can be pasted into a shell as it is; "~" only expands in front. */
-static bool shell_safe(const char *s)
+static bool output_shell_safe(const char *s)
 {
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -292,21 +296,21 @@ static bool shell_safe(const char *s)
 	return *s != '\0';
 }
 
-static void shell_quote(const char *s, char *buf, size_t n)
+static void output_shell_quote(const char *s, char *buf, size_t n)
 {
 	size_t len = 0;
 
-	appendf(buf, n, &len, "'");
+	output_appendf(buf, n, &len, "'");
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
-			appendf(buf, n, &len, "'\\''");
+			output_appendf(buf, n, &len, "'\\''");
 		else
-			appendf(buf, n, &len, "%c", *p);
+			output_appendf(buf, n, &len, "%c", *p);
 	}
-	appendf(buf, n, &len, "'");
+	output_appendf(buf, n, &len, "'");
 }
 
-static bool path_within(const char *path, const char *dir)
+static bool output_path_within(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);
 
@@ -318,41 +322,43 @@ static bool path_within(const char *path, const char *dir)
 void output_already_running(const json_t *session, const char *cwd, const char *home,
 			    int64_t now_ms, char *buf, size_t n)
 {
-	const char *focus = jstr(session, "focus"), *repo_abs = jstr(session, "repo");
+	const char *focus = output_jstr(session, "focus"), *repo_abs = output_jstr(session, "repo");
 	char repo[PROTO_MAX_PATH + 2], when[32], arg[2 * PROTO_MAX_PATH + 8];
 	size_t len = 0;
 
-	session_repo(session, home, repo, sizeof(repo));
-	session_when(session, now_ms, when, sizeof(when));
+	output_session_repo(session, home, repo, sizeof(repo));
+	output_session_when(session, now_ms, when, sizeof(when));
 	if (focus)
-		appendf(buf, n, &len, "stint: \"%s\" is already running in %s (started %s)\n",
-			focus, repo, when);
+		output_appendf(buf, n, &len,
+			       "stint: \"%s\" is already running in %s (started %s)\n", focus, repo,
+			       when);
 	else
-		appendf(buf, n, &len, "stint: a session is already running in %s (started %s)\n",
-			repo, when);
-	if (!repo_abs || (cwd && path_within(cwd, repo_abs))) {
-		appendf(buf, n, &len, "stint: stop it with: stint stop\n");
+		output_appendf(buf, n, &len,
+			       "stint: a session is already running in %s (started %s)\n", repo,
+			       when);
+	if (!repo_abs || (cwd && output_path_within(cwd, repo_abs))) {
+		output_appendf(buf, n, &len, "stint: stop it with: stint stop\n");
 		return;
 	}
-	if (shell_safe(repo))
+	if (output_shell_safe(repo))
 		snprintf(arg, sizeof(arg), "%s", repo);
 	else
-		shell_quote(repo_abs, arg, sizeof(arg));
-	appendf(buf, n, &len, "stint: stop it with: stint stop -C %s\n", arg);
+		output_shell_quote(repo_abs, arg, sizeof(arg));
+	output_appendf(buf, n, &len, "stint: stop it with: stint stop -C %s\n", arg);
 }
 
 void output_daemon_line(const json_t *daemon, char *buf, size_t n)
 {
-	const char *version = jstr(daemon, "version");
+	const char *version = output_jstr(daemon, "version");
 	char up[32];
 
-	duration_format_short(jint(daemon, "uptime_s"), up, sizeof(up));
+	duration_format_short(output_jint(daemon, "uptime_s"), up, sizeof(up));
 	snprintf(buf, n, "stintd %s, pid %lld, up %s", version ? version : "?",
-		 (long long)jint(daemon, "pid"), up);
+		 (long long)output_jint(daemon, "pid"), up);
 }
 
 /* Terminal columns, counted as UTF-8 code points: wide characters are rare in these fields. */
-static size_t columns(const char *s)
+static size_t output_columns(const char *s)
 {
 	size_t c = 0;
 
@@ -363,11 +369,11 @@ static size_t columns(const char *s)
 }
 
 /* Copies s cut to at most max columns, ending in "..." when cut, at a code point boundary. */
-static void cut(const char *s, size_t max, char *buf, size_t n)
+static void output_cut(const char *s, size_t max, char *buf, size_t n)
 {
 	size_t c = 0, i;
 
-	if (columns(s) <= max) {
+	if (output_columns(s) <= max) {
 		/* buf holds max columns of 4-byte characters: nothing is cut in practice. */
 		i = strnlen(s, n - 1);
 		memcpy(buf, s, i);
@@ -389,10 +395,10 @@ struct list_row {
 	const char *log;
 };
 
-static void pad(FILE *out, const char *s, size_t width)
+static void output_pad(FILE *out, const char *s, size_t width)
 {
 	fputs(s, out);
-	for (size_t c = columns(s); c < width; c++)
+	for (size_t c = output_columns(s); c < width; c++)
 		fputc(' ', out);
 }
 
@@ -410,8 +416,8 @@ void output_list(FILE *out, const json_t *sessions)
 	json_array_foreach(sessions, i, s)
 	{
 		struct list_row *r = &rows[i];
-		const char *name = jstr(s, "repo_name"), *focus = jstr(s, "focus");
-		const char *state = jstr(s, "state");
+		const char *name = output_jstr(s, "repo_name"), *focus = output_jstr(s, "focus");
+		const char *state = output_jstr(s, "state");
 		char quoted[PROTO_MAX_FOCUS + 4];
 		int64_t started;
 
@@ -419,30 +425,30 @@ void output_list(FILE *out, const json_t *sessions)
 			snprintf(r->when, sizeof(r->when), "?");
 		else
 			time_format_local(started, "%Y-%m-%d %H:%M", r->when, sizeof(r->when));
-		duration_format_short(jint(s, "active_s"), r->active, sizeof(r->active));
-		cut(name ? name : "?", LIST_NAME_COLS, r->name, sizeof(r->name));
+		duration_format_short(output_jint(s, "active_s"), r->active, sizeof(r->active));
+		output_cut(name ? name : "?", LIST_NAME_COLS, r->name, sizeof(r->name));
 		if (focus) {
 			snprintf(quoted, sizeof(quoted), "\"%s\"", focus);
-			cut(quoted, LIST_FOCUS_COLS, r->focus, sizeof(r->focus));
+			output_cut(quoted, LIST_FOCUS_COLS, r->focus, sizeof(r->focus));
 		} else {
 			snprintf(r->focus, sizeof(r->focus), "-");
 		}
-		r->log = jstr(s, "log");
+		r->log = output_jstr(s, "log");
 		if (!r->log)
 			r->log =
 			    state && strcmp(state, "cancelled") == 0 ? "(cancelled)" : "(no log)";
 		if (strlen(r->active) > wactive)
 			wactive = strlen(r->active);
-		if (columns(r->name) > wname)
-			wname = columns(r->name);
-		if (columns(r->focus) > wfocus)
-			wfocus = columns(r->focus);
+		if (output_columns(r->name) > wname)
+			wname = output_columns(r->name);
+		if (output_columns(r->focus) > wfocus)
+			wfocus = output_columns(r->focus);
 	}
 	for (i = 0; i < nrows; i++) {
 		fprintf(out, "%s  %*s  ", rows[i].when, (int)wactive, rows[i].active);
-		pad(out, rows[i].name, wname);
+		output_pad(out, rows[i].name, wname);
 		fputs("  ", out);
-		pad(out, rows[i].focus, wfocus);
+		output_pad(out, rows[i].focus, wfocus);
 		fprintf(out, "  %s\n", rows[i].log);
 	}
 	free(rows);
@@ -450,7 +456,7 @@ void output_list(FILE *out, const json_t *sessions)
 
 int output_log_commit(const json_t *log_commit, char *buf, size_t n)
 {
-	const char *msg = jstr(log_commit, "message");
+	const char *msg = output_jstr(log_commit, "message");
 	json_t *committed = json_object_get(log_commit, "committed");
 
 	if (!json_is_boolean(committed) || n == 0)
@@ -472,8 +478,8 @@ bool output_valid_date(const char *s)
 	int y, m, d;
 	bool leap;
 
-	if (!s || digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 || *p++ != '-' ||
-	    digits(&p, 2, &d) < 0 || *p != '\0' || m < 1 || m > 12 || d < 1)
+	if (!s || output_digits(&p, 4, &y) < 0 || *p++ != '-' || output_digits(&p, 2, &m) < 0 ||
+	    *p++ != '-' || output_digits(&p, 2, &d) < 0 || *p != '\0' || m < 1 || m > 12 || d < 1)
 		return false;
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	return d <= mdays[m - 1] + (m == 2 && leap);
@@ -486,7 +492,7 @@ struct log_pick {
 };
 
 /* By start, oldest first; sessions started together in the list's order reversed. */
-static int pick_cmp(const void *a, const void *b)
+static int output_pick_cmp(const void *a, const void *b)
 {
 	const struct log_pick *x = a, *y = b;
 
@@ -507,8 +513,8 @@ size_t output_select_logs(const json_t *sessions, const char *date, const char *
 	if (!date) {
 		json_array_foreach(sessions, i, s)
 		{
-			if (jstr(s, "log")) {
-				paths[0] = jstr(s, "log");
+			if (output_jstr(s, "log")) {
+				paths[0] = output_jstr(s, "log");
 				return 1;
 			}
 		}
@@ -521,14 +527,14 @@ size_t output_select_logs(const json_t *sessions, const char *date, const char *
 	{
 		int64_t started;
 
-		if (!jstr(s, "log") || output_session_started(s, &started) < 0)
+		if (!output_jstr(s, "log") || output_session_started(s, &started) < 0)
 			continue;
 		time_format_local(started, "%Y-%m-%d", day, sizeof(day));
 		if (strcmp(day, date) != 0)
 			continue;
-		picks[npicks++] = (struct log_pick){started, i, jstr(s, "log")};
+		picks[npicks++] = (struct log_pick){started, i, output_jstr(s, "log")};
 	}
-	qsort(picks, npicks, sizeof(*picks), pick_cmp);
+	qsort(picks, npicks, sizeof(*picks), output_pick_cmp);
 	if (npicks > max)
 		npicks = max;
 	for (i = 0; i < npicks; i++)
@@ -554,4 +560,20 @@ int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
 	if (r < 0 || fputc('\n', out) == EOF)
 		return -1;
 	return 0;
+}
+
+void output_verror(const char *fmt, va_list ap)
+{
+	fputs("stint: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void output_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	output_verror(fmt, ap);
+	va_end(ap);
 }

@@ -7,6 +7,7 @@
  */
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,5 +86,9 @@ size_t output_select_logs(const json_t *sessions, const char *date, const char *
  * member when strip_ok. Returns 0 or -1 (allocation or write failure).
  */
 int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty);
+
+/* "stint: " and the message as a line on stderr: how every failure is reported. */
+void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void output_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

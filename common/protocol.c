@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ static const struct {
 	{"limit", F_LIMIT},   {"blocked_by", F_BLOCKED_BY}, {"next", F_NEXT},
 };
 
-static int name_lookup(const char *const *names, size_t n, const char *name)
+static int proto_name_lookup(const char *const *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (names[i] && strcmp(names[i], name) == 0)
@@ -79,7 +80,7 @@ const char *proto_cmd_name(enum proto_cmd cmd)
 
 int proto_cmd_lookup(const char *name)
 {
-	return name_lookup(cmd_names, CMD__COUNT, name);
+	return proto_name_lookup(cmd_names, CMD__COUNT, name);
 }
 
 const char *proto_note_kind_name(enum note_kind kind)
@@ -89,7 +90,7 @@ const char *proto_note_kind_name(enum note_kind kind)
 
 int proto_note_kind_lookup(const char *name)
 {
-	return name_lookup(note_kind_names, 3, name);
+	return proto_name_lookup(note_kind_names, 3, name);
 }
 
 const char *proto_priority_name(enum todo_priority prio)
@@ -99,13 +100,13 @@ const char *proto_priority_name(enum todo_priority prio)
 
 int proto_priority_lookup(const char *name)
 {
-	return name_lookup(priority_names, 4, name);
+	return proto_name_lookup(priority_names, 4, name);
 }
 
-static int fail(struct proto_error *err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int proto_fail(struct proto_error *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static int fail(struct proto_error *err, const char *code, const char *fmt, ...)
+static int proto_fail(struct proto_error *err, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,7 +118,7 @@ static int fail(struct proto_error *err, const char *code, const char *fmt, ...)
 }
 
 /* Control characters other than tab (and newline where multi-line text is allowed) are refused. */
-static bool has_control(const char *s, bool allow_newline)
+static bool proto_has_control(const char *s, bool allow_newline)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -127,13 +128,13 @@ static bool has_control(const char *s, bool allow_newline)
 	return false;
 }
 
-static bool is_blank(const char *s)
+static bool proto_is_blank(const char *s)
 {
 	return s[strspn(s, " \t\n")] == '\0';
 }
 
 /* U+202A-U+202E and U+2066-U+2069: they reorder how text around them is shown. */
-static bool has_bidi_control(const char *s)
+static bool proto_has_bidi_control(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -144,68 +145,78 @@ static bool has_bidi_control(const char *s)
 	return false;
 }
 
-static int get_string(json_t *root, const char *key, size_t max, bool multiline, const char **out,
-		      struct proto_error *err)
+static int proto_get_string(json_t *root, const char *key, size_t max, bool multiline,
+			    const char **out, struct proto_error *err)
 {
 	json_t *v = json_object_get(root, key);
 	const char *s;
 
 	if (!json_is_string(v))
-		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
+		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
 	s = json_string_value(v);
 	if (json_string_length(v) == 0)
-		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be empty", key);
+		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be empty", key);
 	if (json_string_length(v) > max)
-		return fail(err, ERR_BAD_REQUEST, "field \"%s\" is longer than %zu bytes", key, max);
-	if (is_blank(s))
-		return fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be blank", key);
-	if (has_control(s, multiline))
-		return fail(err, ERR_BAD_REQUEST, "field \"%s\" contains control characters", key);
-	if (has_bidi_control(s))
-		return fail(err, ERR_BAD_REQUEST,
-			    "field \"%s\" contains bidirectional control characters (U+202A-U+202E, "
-			    "U+2066-U+2069)",
-			    key);
+		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" is longer than %zu bytes",
+				  key, max);
+	if (proto_is_blank(s))
+		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be blank", key);
+	if (proto_has_control(s, multiline))
+		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" contains control characters",
+				  key);
+	if (proto_has_bidi_control(s))
+		return proto_fail(
+		    err, ERR_BAD_REQUEST,
+		    "field \"%s\" contains bidirectional control characters (U+202A-U+202E, "
+		    "U+2066-U+2069)",
+		    key);
 	*out = s;
 	return 0;
 }
 
-static int parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+static int proto_parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
 {
 	json_t *arr = json_object_get(root, "tags"), *v;
 	size_t i;
 
 	if (!json_is_array(arr))
-		return fail(err, ERR_BAD_REQUEST, "field \"tags\" must be an array of strings");
+		return proto_fail(err, ERR_BAD_REQUEST,
+				  "field \"tags\" must be an array of strings");
 	if (json_array_size(arr) > PROTO_MAX_TAGS)
-		return fail(err, ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
+		return proto_fail(err, ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
 	json_array_foreach(arr, i, v)
 	{
 		const char *s = json_string_value(v);
 
 		if (!s || json_string_length(v) == 0 || json_string_length(v) > PROTO_MAX_TAG)
-			return fail(err, ERR_BAD_REQUEST,
-				    "tag %zu must be a string of 1 to %d bytes", i + 1, PROTO_MAX_TAG);
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "tag %zu must be a string of 1 to %d bytes", i + 1,
+					  PROTO_MAX_TAG);
 		for (const char *p = s; *p; p++)
 			if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ',')
-				return fail(err, ERR_BAD_REQUEST,
-					    "tag \"%.64s\" may not contain spaces, commas or control "
-					    "characters",
-					    s);
+				return proto_fail(
+				    err, ERR_BAD_REQUEST,
+				    "tag \"%.64s\" may not contain spaces, commas or control "
+				    "characters",
+				    s);
 		for (size_t k = 0; k < req->ntags; k++)
 			if (strcmp(req->tags[k], s) == 0)
-				return fail(err, ERR_BAD_REQUEST, "tag \"%s\" is given twice", s);
+				return proto_fail(err, ERR_BAD_REQUEST, "tag \"%s\" is given twice",
+						  s);
 		req->tags[req->ntags++] = s;
 	}
 	return 0;
 }
 
-static int parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
+/* The command's fields are all there and no others; *present gets their bits. */
+static int proto_check_fields(json_t *root, const struct proto_request *req, unsigned *present,
+			      struct proto_error *err)
 {
-	unsigned allowed = cmd_fields[req->cmd].allowed, present = 0;
+	unsigned allowed = cmd_fields[req->cmd].allowed;
 	const char *key;
 	json_t *v;
 
+	*present = 0;
 	json_object_foreach(root, key, v)
 	{
 		size_t i;
@@ -217,48 +228,62 @@ static int parse_fields(json_t *root, struct proto_request *req, struct proto_er
 				break;
 		if (i == sizeof(field_names) / sizeof(field_names[0]) ||
 		    !(allowed & field_names[i].field))
-			return fail(err, ERR_BAD_REQUEST, "command \"%s\" takes no field \"%.64s\"",
-				    proto_cmd_name(req->cmd), key);
-		present |= field_names[i].field;
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "command \"%s\" takes no field \"%.64s\"",
+					  proto_cmd_name(req->cmd), key);
+		*present |= field_names[i].field;
 	}
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 		if ((cmd_fields[req->cmd].required & field_names[i].field) &&
-		    !(present & field_names[i].field))
-			return fail(err, ERR_BAD_REQUEST, "command \"%s\" needs field \"%s\"",
-				    proto_cmd_name(req->cmd), field_names[i].name);
+		    !(*present & field_names[i].field))
+			return proto_fail(err, ERR_BAD_REQUEST, "command \"%s\" needs field \"%s\"",
+					  proto_cmd_name(req->cmd), field_names[i].name);
+	return 0;
+}
 
+static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	unsigned present;
+	json_t *v;
+
+	if (proto_check_fields(root, req, &present, err) < 0)
+		return -1;
 	if (present & F_CWD) {
-		if (get_string(root, "cwd", PROTO_MAX_PATH, false, &req->cwd, err) < 0)
+		if (proto_get_string(root, "cwd", PROTO_MAX_PATH, false, &req->cwd, err) < 0)
 			return -1;
 		if (req->cwd[0] != '/')
-			return fail(err, ERR_BAD_REQUEST, "field \"cwd\" must be an absolute path");
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "field \"cwd\" must be an absolute path");
 	}
 	if ((present & F_FOCUS) &&
-	    get_string(root, "focus", PROTO_MAX_FOCUS, false, &req->focus, err) < 0)
+	    proto_get_string(root, "focus", PROTO_MAX_FOCUS, false, &req->focus, err) < 0)
 		return -1;
-	if ((present & F_TAGS) && parse_tags(root, req, err) < 0)
+	if ((present & F_TAGS) && proto_parse_tags(root, req, err) < 0)
 		return -1;
 	if ((present & F_TEXT) &&
-	    get_string(root, "text", PROTO_MAX_TEXT, true, &req->text, err) < 0)
+	    proto_get_string(root, "text", PROTO_MAX_TEXT, true, &req->text, err) < 0)
 		return -1;
-	if ((present & F_WHY) && get_string(root, "why", PROTO_MAX_TEXT, true, &req->why, err) < 0)
+	if ((present & F_WHY) &&
+	    proto_get_string(root, "why", PROTO_MAX_TEXT, true, &req->why, err) < 0)
 		return -1;
 	if ((present & F_SUMMARY) &&
-	    get_string(root, "summary", PROTO_MAX_TEXT, true, &req->summary, err) < 0)
+	    proto_get_string(root, "summary", PROTO_MAX_TEXT, true, &req->summary, err) < 0)
 		return -1;
 	if ((present & F_BLOCKED_BY) &&
-	    get_string(root, "blocked_by", PROTO_MAX_TEXT, false, &req->blocked_by, err) < 0)
+	    proto_get_string(root, "blocked_by", PROTO_MAX_TEXT, false, &req->blocked_by, err) < 0)
 		return -1;
 	if (present & F_NO_LOG) {
 		v = json_object_get(root, "no_log");
 		if (!json_is_boolean(v))
-			return fail(err, ERR_BAD_REQUEST, "field \"no_log\" must be true or false");
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "field \"no_log\" must be true or false");
 		req->no_log = json_is_true(v);
 	}
 	if (present & F_NEXT) {
 		v = json_object_get(root, "next");
 		if (!json_is_boolean(v))
-			return fail(err, ERR_BAD_REQUEST, "field \"next\" must be true or false");
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "field \"next\" must be true or false");
 		req->next = json_is_true(v);
 	}
 	if (present & F_KIND) {
@@ -266,8 +291,9 @@ static int parse_fields(json_t *root, struct proto_request *req, struct proto_er
 		int k = s ? proto_note_kind_lookup(s) : -1;
 
 		if (k < 0)
-			return fail(err, ERR_BAD_REQUEST,
-				    "field \"kind\" must be \"note\", \"learning\" or \"challenge\"");
+			return proto_fail(
+			    err, ERR_BAD_REQUEST,
+			    "field \"kind\" must be \"note\", \"learning\" or \"challenge\"");
 		req->note_kind = (enum note_kind)k;
 	}
 	if (present & F_PRIORITY) {
@@ -275,20 +301,22 @@ static int parse_fields(json_t *root, struct proto_request *req, struct proto_er
 		int p = s ? proto_priority_lookup(s) : -1;
 
 		if (p < 0)
-			return fail(err, ERR_BAD_REQUEST,
-				    "field \"priority\" must be \"high\", \"medium\", \"low\" or "
-				    "\"blocked\"");
+			return proto_fail(
+			    err, ERR_BAD_REQUEST,
+			    "field \"priority\" must be \"high\", \"medium\", \"low\" or "
+			    "\"blocked\"");
 		req->priority = (enum todo_priority)p;
 	}
 	if (req->blocked_by && req->priority != PRIO_BLOCKED)
-		return fail(err, ERR_BAD_REQUEST,
-			    "field \"blocked_by\" goes only with priority \"blocked\"");
+		return proto_fail(err, ERR_BAD_REQUEST,
+				  "field \"blocked_by\" goes only with priority \"blocked\"");
 	if (present & F_LIMIT) {
 		v = json_object_get(root, "limit");
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > PROTO_MAX_LIST)
-			return fail(err, ERR_BAD_REQUEST,
-				    "field \"limit\" must be an integer from 1 to %d", PROTO_MAX_LIST);
+			return proto_fail(err, ERR_BAD_REQUEST,
+					  "field \"limit\" must be an integer from 1 to %d",
+					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
 	return 0;
@@ -306,46 +334,48 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	req->priority = PRIO_MEDIUM;
 	req->limit = 20;
 	if (len >= PROTO_MAX_LINE)
-		return fail(err, ERR_TOO_LARGE, "request longer than %d bytes", PROTO_MAX_LINE - 1);
+		return proto_fail(err, ERR_TOO_LARGE, "request longer than %d bytes",
+				  PROTO_MAX_LINE - 1);
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		if (json_error_code(&jerr) == json_error_invalid_utf8)
-			return fail(err, ERR_BAD_UTF8, "request is not valid UTF-8");
+			return proto_fail(err, ERR_BAD_UTF8, "request is not valid UTF-8");
 		if (json_error_code(&jerr) == json_error_duplicate_key)
-			return fail(err, ERR_BAD_REQUEST, "%s at column %d", jerr.text,
-				    jerr.column);
-		return fail(err, ERR_BAD_JSON, "invalid JSON at column %d: %s", jerr.column,
-			    jerr.text);
+			return proto_fail(err, ERR_BAD_REQUEST, "%s at column %d", jerr.text,
+					  jerr.column);
+		return proto_fail(err, ERR_BAD_JSON, "invalid JSON at column %d: %s", jerr.column,
+				  jerr.text);
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(err, ERR_BAD_REQUEST, "request must be a JSON object");
+		return proto_fail(err, ERR_BAD_REQUEST, "request must be a JSON object");
 	}
 	v = json_object_get(root, "v");
 	if (!json_is_integer(v)) {
 		json_decref(root);
-		return fail(err, ERR_BAD_VERSION, "request needs an integer \"v\" (protocol version)");
+		return proto_fail(err, ERR_BAD_VERSION,
+				  "request needs an integer \"v\" (protocol version)");
 	}
 	if (json_integer_value(v) != STINT_PROTO_VERSION) {
-		fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
-		     (long long)json_integer_value(v), STINT_PROTO_VERSION);
+		proto_fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
+			   (long long)json_integer_value(v), STINT_PROTO_VERSION);
 		json_decref(root);
 		return -1;
 	}
 	name = json_string_value(json_object_get(root, "cmd"));
 	if (!name) {
 		json_decref(root);
-		return fail(err, ERR_BAD_REQUEST, "request needs a string \"cmd\"");
+		return proto_fail(err, ERR_BAD_REQUEST, "request needs a string \"cmd\"");
 	}
 	cmd = proto_cmd_lookup(name);
 	if (cmd < 0) {
-		fail(err, ERR_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
+		proto_fail(err, ERR_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
 		json_decref(root);
 		return -1;
 	}
 	req->cmd = (enum proto_cmd)cmd;
 	req->root = root;
-	if (parse_fields(root, req, err) < 0) {
+	if (proto_parse_fields(root, req, err) < 0) {
 		json_decref(root);
 		memset(req, 0, sizeof(*req));
 		return -1;
@@ -389,6 +419,52 @@ json_t *proto_reply_error(const char *code, const char *fmt, ...)
 			*p = '?';
 	return json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0, "error",
 			 "code", code, "message", msg);
+}
+
+int proto_reply_check(const json_t *reply, char *err, size_t errn)
+{
+	json_t *v = json_object_get(reply, "v"), *ok = json_object_get(reply, "ok");
+
+	if (!json_is_object(reply)) {
+		snprintf(err, errn, "stintd sent an invalid reply: not a JSON object");
+		return -EPROTO;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no protocol version \"v\"");
+		return -EPROTO;
+	}
+	if (json_integer_value(v) != STINT_PROTO_VERSION) {
+		snprintf(err, errn,
+			 "stintd speaks protocol version %lld, this stint speaks %d; "
+			 "restart stintd or update stint",
+			 (long long)json_integer_value(v), STINT_PROTO_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (!json_is_boolean(ok)) {
+		snprintf(err, errn, "stintd sent an invalid reply: no boolean \"ok\"");
+		return -EPROTO;
+	}
+	if (json_is_false(ok) && !proto_reply_error_code(reply)) {
+		snprintf(err, errn,
+			 "stintd sent an invalid reply: \"ok\" is false but no error code");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+bool proto_reply_is_ok(const json_t *reply)
+{
+	return json_is_true(json_object_get(reply, "ok"));
+}
+
+const char *proto_reply_error_code(const json_t *reply)
+{
+	return json_string_value(json_object_get(json_object_get(reply, "error"), "code"));
+}
+
+const char *proto_reply_error_message(const json_t *reply)
+{
+	return json_string_value(json_object_get(json_object_get(reply, "error"), "message"));
 }
 
 char *proto_encode(const json_t *msg, size_t *len)

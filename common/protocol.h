@@ -126,6 +126,19 @@ json_t *proto_reply_ok(void);
 json_t *proto_reply_error(const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A client's check of the envelope every reply shares: an object, "v" equal to
+ * STINT_PROTO_VERSION, a boolean "ok", and when ok is false an "error" object with a string
+ * "code". Returns 0; -EPROTONOSUPPORT for another protocol version; -EPROTO for anything else.
+ * err then says why, as a sentence about stintd.
+ */
+int proto_reply_check(const json_t *reply, char *err, size_t errn);
+/* True for a reply whose "ok" is true. */
+bool proto_reply_is_ok(const json_t *reply);
+/* A refusal's error code and message; NULL when the reply has none. */
+const char *proto_reply_error_code(const json_t *reply);
+const char *proto_reply_error_message(const json_t *reply);
+
 /* Compact JSON plus the terminating newline, malloc'd; NULL on allocation failure. */
 char *proto_encode(const json_t *msg, size_t *len);
 

@@ -1,26 +1,29 @@
 #include "sockpath.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
+
 int sockpath_resolve(char *buf, size_t n)
 {
 	const char *env = getenv("STINT_SOCKET");
-	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char dir[PATH_MAX];
 	int len;
 
 	if (n > SOCKPATH_MAX)
 		n = SOCKPATH_MAX;
 	if (env && *env)
 		len = snprintf(buf, n, "%s", env);
-	else if (rt && *rt == '/')
-		len = snprintf(buf, n, "%s/stint/stintd.sock", rt);
+	else if (paths_stint_dir(PATHS_RUNTIME, dir, sizeof(dir)) == 0)
+		len = snprintf(buf, n, "%s/stintd.sock", dir);
 	else
-		len = snprintf(buf, n, "/tmp/stint-%u/stintd.sock", (unsigned)getuid());
+		return -ENAMETOOLONG;
 	if (len < 0 || (size_t)len >= n)
 		return -ENAMETOOLONG;
 	return 0;

@@ -7,8 +7,9 @@
 #define SOCKPATH_MAX 108
 
 /*
- * The daemon's socket: $STINT_SOCKET, else $XDG_RUNTIME_DIR/stint/stintd.sock,
- * else /tmp/stint-$UID/stintd.sock. Returns 0 or -ENAMETOOLONG.
+ * The daemon's socket: $STINT_SOCKET, else stintd.sock in paths_stint_dir(PATHS_RUNTIME):
+ * $XDG_RUNTIME_DIR/stint/stintd.sock, else /tmp/stint-$UID/stintd.sock. Returns 0 or
+ * -ENAMETOOLONG.
  */
 int sockpath_resolve(char *buf, size_t n);
 

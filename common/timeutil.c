@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t clock_ns(clockid_t id)
+static int64_t time_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
@@ -17,17 +17,17 @@ static int64_t clock_ns(clockid_t id)
 
 int64_t time_mono_ns(void)
 {
-	return clock_ns(CLOCK_MONOTONIC);
+	return time_clock_ns(CLOCK_MONOTONIC);
 }
 
 int64_t time_boot_ns(void)
 {
-	return clock_ns(CLOCK_BOOTTIME);
+	return time_clock_ns(CLOCK_BOOTTIME);
 }
 
 int64_t time_wall_ms(void)
 {
-	return clock_ns(CLOCK_REALTIME) / 1000000;
+	return time_clock_ns(CLOCK_REALTIME) / 1000000;
 }
 
 int time_boot_id(char out[TIME_BOOT_ID_LEN + 1])

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "paths.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -169,21 +171,6 @@ static char *str_ndup(const char *s, size_t n)
 	return d;
 }
 
-/* An environment variable naming a directory, without trailing slashes; NULL unless absolute. */
-static const char *env_dir(const char *name, size_t *len)
-{
-	const char *v = getenv(name);
-	size_t n;
-
-	if (!v || v[0] != '/')
-		return NULL;
-	n = strlen(v);
-	while (n > 0 && v[n - 1] == '/')
-		n--;
-	*len = n;
-	return v;
-}
-
 /* "24h", "1h30m", "90s" -> as short as duration_parse reads back; 0 is "0". */
 static void format_duration(int64_t s, char *buf, size_t n)
 {
@@ -222,30 +209,30 @@ static bool looks_like_duration(const char *s)
 
 static int expand_path(const char *in, char **out, char *err, size_t errn)
 {
-	const char *prefix = "", *mid = "", *rest = in;
-	size_t plen = 0, mlen, rlen;
+	const char *prefix = "", *rest = in;
+	char base[PATH_MAX];
+	size_t plen, rlen;
 	char *s;
+	int r;
 
 	if (strcmp(in, "~") == 0 || strncmp(in, "~/", 2) == 0) {
-		prefix = env_dir("HOME", &plen);
-		if (!prefix) {
-			snprintf(err, errn, "cannot expand ~: HOME is not set to an absolute path");
+		r = paths_home(base, sizeof(base));
+		if (r < 0) {
+			snprintf(err, errn, "cannot expand ~: %s",
+				 r == -ENOENT ? "HOME is not set to an absolute path"
+					      : strerror(-r));
 			return -1;
 		}
+		prefix = base;
 		rest = in + 1;
 	} else if (strcmp(in, "{data}") == 0 || strncmp(in, "{data}/", 7) == 0) {
-		prefix = env_dir("XDG_DATA_HOME", &plen);
-		if (!prefix) {
-			prefix = env_dir("HOME", &plen);
-			mid = "/.local/share";
-		}
-		if (!prefix) {
-			snprintf(
-			    err, errn,
-			    "cannot expand {data}: neither XDG_DATA_HOME nor HOME is set to an "
-			    "absolute path");
+		r = paths_xdg_dir(PATHS_DATA, base, sizeof(base));
+		if (r < 0) {
+			snprintf(err, errn, "cannot expand {data}: %s",
+				 r == -ENOENT ? paths_unset_reason(PATHS_DATA) : strerror(-r));
 			return -1;
 		}
+		prefix = base;
 		rest = in + 6;
 	} else if (in[0] != '/' && strncmp(in, "{repo}", 6) != 0) {
 		/* {repo} is absolute once the daemon expands it for a repository. */
@@ -255,19 +242,18 @@ static int expand_path(const char *in, char **out, char *err, size_t errn)
 			 in);
 		return -1;
 	}
-	/* "~" with HOME=/ */
-	if (plen == 0 && !*mid && !*rest)
+	/* A prefix of "/" adds nothing: "~/x" with HOME=/ is "/x", and "~" is "/". */
+	plen = strcmp(prefix, "/") == 0 ? 0 : strlen(prefix);
+	if (plen == 0 && !*rest)
 		rest = "/";
-	mlen = strlen(mid);
 	rlen = strlen(rest);
-	s = malloc(plen + mlen + rlen + 1);
+	s = malloc(plen + rlen + 1);
 	if (!s) {
 		snprintf(err, errn, "out of memory");
 		return -1;
 	}
 	memcpy(s, prefix, plen);
-	memcpy(s + plen, mid, mlen);
-	memcpy(s + plen + mlen, rest, rlen + 1);
+	memcpy(s + plen, rest, rlen + 1);
 	*out = s;
 	return 0;
 }
@@ -493,17 +479,15 @@ void config_finish(struct config *cfg)
 int config_default_path(char *buf, size_t n)
 {
 	const char *s = getenv("STINT_CONFIG");
-	size_t len;
+	char dir[PATH_MAX];
 	int r;
 
 	if (s && *s)
 		r = snprintf(buf, n, "%s", s);
-	else if ((s = env_dir("XDG_CONFIG_HOME", &len)))
-		r = snprintf(buf, n, "%.*s/stint/config.ini", (int)len, s);
-	else if ((s = env_dir("HOME", &len)))
-		r = snprintf(buf, n, "%.*s/.config/stint/config.ini", (int)len, s);
+	else if ((r = paths_stint_dir(PATHS_CONFIG, dir, sizeof(dir))) < 0)
+		return r;
 	else
-		return -ENOENT;
+		r = snprintf(buf, n, "%s/config.ini", dir);
 	if (r < 0 || (size_t)r >= n)
 		return -ENAMETOOLONG;
 	return 0;

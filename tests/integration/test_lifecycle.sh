@@ -54,6 +54,17 @@ expect_contains "$human" "Socket server" "human status shows the focus"
 mkdir -p "$T/elsewhere"
 expect_eq 0 "$("$STINT" status --json -C "$T/elsewhere" | json_get '["sessions"].__len__()')" "status -C elsewhere"
 set +e
+out=$("$STINT" status -C "$T/elsewhere" 2>"$T/err")
+rc=$?
+json=$("$STINT" status --json -C "$T/elsewhere" 2>>"$T/err")
+jrc=$?
+set -e
+expect_eq 0 "$rc" "status -C elsewhere exit code"
+expect_eq "No open session." "$out" "status -C elsewhere output"
+expect_eq 0 "$jrc" "status --json -C elsewhere exit code"
+expect_eq "[]" "$(echo "$json" | json_get '["sessions"]')" "status --json -C elsewhere sessions"
+expect_eq "" "$(cat "$T/err")" "status -C elsewhere stderr"
+set +e
 "$STINT" stop -C "$T/elsewhere" 2>/dev/null
 rc=$?
 set -e

@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1132,6 +1133,80 @@ static void test_encoded_request_parses_back(void **state)
 	json_decref(msg);
 }
 
+/* Checks a reply line with proto_reply_check; the reason must name the fault (want_in). */
+static void expect_reply_check(const char *line, int want, const char *want_in)
+{
+	char err[256] = "";
+	json_error_t jerr;
+	json_t *reply = json_loads(line, JSON_DECODE_ANY, &jerr);
+	int r;
+
+	if (!reply)
+		fail_msg("bad fixture %s: %s", line, jerr.text);
+	r = proto_reply_check(reply, err, sizeof(err));
+	if (r != want)
+		fail_msg("proto_reply_check(%s) = %d (%s); want %d", line, r, err, want);
+	if (want_in && !strstr(err, want_in))
+		fail_msg("proto_reply_check(%s) says \"%s\"; want it to mention \"%s\"", line, err,
+			 want_in);
+	json_decref(reply);
+}
+
+static void test_reply_check_accepts_ok_and_error_replies(void **state)
+{
+	json_t *ok = proto_reply_ok(), *error = proto_reply_error(ERR_BAD_STATE, "paused");
+	char err[256];
+
+	expect_reply_check("{\"v\":1,\"ok\":true}", 0, NULL);
+	expect_reply_check("{\"v\":1,\"ok\":true,\"sessions\":[]}", 0, NULL);
+	expect_reply_check("{\"v\":1,\"ok\":false,\"error\":{\"code\":\"no_session\"}}", 0, NULL);
+	/* What the daemon builds passes the client's check. */
+	assert_int_equal(proto_reply_check(ok, err, sizeof(err)), 0);
+	assert_int_equal(proto_reply_check(error, err, sizeof(err)), 0);
+	json_decref(ok);
+	json_decref(error);
+}
+
+static void test_reply_check_refuses_a_broken_envelope(void **state)
+{
+	expect_reply_check("[1]", -EPROTO, "not a JSON object");
+	expect_reply_check("\"ok\"", -EPROTO, "not a JSON object");
+	expect_reply_check("{\"ok\":true}", -EPROTO, "no protocol version");
+	expect_reply_check("{\"v\":\"1\",\"ok\":true}", -EPROTO, "no protocol version");
+	expect_reply_check("{\"v\":1}", -EPROTO, "no boolean \"ok\"");
+	expect_reply_check("{\"v\":1,\"ok\":1}", -EPROTO, "no boolean \"ok\"");
+	expect_reply_check("{\"v\":1,\"ok\":false}", -EPROTO, "no error code");
+	expect_reply_check("{\"v\":1,\"ok\":false,\"error\":\"x\"}", -EPROTO, "no error code");
+	expect_reply_check("{\"v\":1,\"ok\":false,\"error\":{\"code\":7}}", -EPROTO,
+			   "no error code");
+}
+
+static void test_reply_check_names_both_versions(void **state)
+{
+	expect_reply_check("{\"v\":2,\"ok\":true}", -EPROTONOSUPPORT,
+			   "stintd speaks protocol version 2, this stint speaks 1");
+	expect_reply_check("{\"v\":0,\"ok\":false,\"error\":{\"code\":\"x\"}}", -EPROTONOSUPPORT,
+			   "version 0");
+}
+
+static void test_reply_accessors(void **state)
+{
+	json_t *error = proto_reply_error(ERR_NO_SESSION, "no session for %s", "/r");
+	json_t *ok = proto_reply_ok();
+
+	assert_false(proto_reply_is_ok(error));
+	assert_string_equal(proto_reply_error_code(error), ERR_NO_SESSION);
+	assert_string_equal(proto_reply_error_message(error), "no session for /r");
+	assert_true(proto_reply_is_ok(ok));
+	assert_null(proto_reply_error_code(ok));
+	assert_null(proto_reply_error_message(ok));
+	/* Not even a reply: nothing to find, nothing to crash on. */
+	assert_false(proto_reply_is_ok(NULL));
+	assert_null(proto_reply_error_code(NULL));
+	json_decref(error);
+	json_decref(ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1226,6 +1301,10 @@ int main(void)
 	    cmocka_unit_test(test_encode_ends_with_exactly_one_newline),
 	    cmocka_unit_test(test_encode_round_trips),
 	    cmocka_unit_test(test_encoded_request_parses_back),
+	    cmocka_unit_test(test_reply_check_accepts_ok_and_error_replies),
+	    cmocka_unit_test(test_reply_check_refuses_a_broken_envelope),
+	    cmocka_unit_test(test_reply_check_names_both_versions),
+	    cmocka_unit_test(test_reply_accessors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

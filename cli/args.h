@@ -1,0 +1,81 @@
+#ifndef STINT_CLI_ARGS_H
+#define STINT_CLI_ARGS_H
+
+/*
+ * A command's arguments: its options parsed into struct args, the directory it is about, and
+ * TEXT, tags and other values checked against the protocol's limits before they are sent.
+ * Every function that fails says why on stderr first.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "protocol.h"
+
+/* getopt_long's codes for the long options that have no short one. */
+enum {
+	ARGS_OPT_JSON = 0x100,
+	ARGS_OPT_NO_LOG,
+	ARGS_OPT_LEARNING,
+	ARGS_OPT_CHALLENGE,
+	ARGS_OPT_BLOCKED_BY,
+	ARGS_OPT_NEXT,
+	ARGS_OPT_EDIT,
+	ARGS_OPT_LAST,
+	ARGS_OPT_LIST,
+};
+
+/* Every option of every command, parsed in one place; each command accepts a subset. */
+struct args {
+	const char *focus, *summary, *why, *blocked_by, *priority;
+	const char *tags[PROTO_MAX_TAGS];
+	size_t ntags;
+	const char *kind;
+	bool no_log, all, next, edit, last, list;
+	long limit;
+	int nrest;
+	char **rest;
+};
+
+/* Prints "stint: message" (when fmt is given) and the command's usage; returns EXIT_USAGE. */
+int args_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "stint help COMMAND": its usage, summary and options on stdout. */
+void args_print_help(const struct cli_command *cmd);
+
+/*
+ * Parses the command's options into a (-C and --json into ctx). Returns 0 to go on, EXIT_USAGE,
+ * or -1 when --help was printed (exit 0).
+ */
+int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a);
+
+/* 0 when no operand is left after the options, else a usage error (EXIT_USAGE). */
+int args_no_operands(struct cli_ctx *ctx, const struct args *a);
+
+/* The physical current directory, even when it has been deleted. Returns 0 or -errno. */
+int args_current_dir(char *buf, size_t n);
+
+/*
+ * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. Only
+ * start and watch need the directory to exist: the others may address the session (or watch)
+ * of a repository that has been deleted since.
+ */
+int args_resolve_cwd(struct cli_ctx *ctx);
+
+/*
+ * Checks s against the protocol's limits for a string field and returns it as a JSON string;
+ * NULL after saying why. "-" reads the value from stdin.
+ */
+json_t *args_text_value(struct cli_ctx *ctx, const char *what, const char *s, size_t max,
+			bool multiline);
+
+/* Joins words with spaces, or reads stdin for a single "-". NULL after saying why. */
+json_t *args_words_value(struct cli_ctx *ctx, const char *what, int n, char **words);
+
+/* The --tag values as a JSON array, each checked; NULL after saying why. */
+json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a);
+
+#endif

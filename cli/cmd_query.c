@@ -1,0 +1,176 @@
+#include "cmd_query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "client.h"
+#include "output.h"
+#include "protocol.h"
+#include "request.h"
+#include "timeutil.h"
+#include "version.h"
+
+/* --version only asks a daemon that is already running. */
+#define TIMEOUT_VERSION_MS (2 * 1000)
+
+int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char line[OUTPUT_LINE_MAX];
+	struct args a;
+	json_t *req, *reply, *sessions, *s;
+	int64_t now;
+	size_t i;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+		return r < 0 ? 0 : r;
+	/* Without -C: every open session, wherever it is. */
+	if (ctx->dir && (r = args_resolve_cwd(ctx)))
+		return r;
+	/* No session for -C's directory is an empty list, not a refusal. */
+	req = request_new(ctx, CMD_STATUS, ctx->dir != NULL);
+	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+		return r;
+	if (ctx->json) {
+		r = request_print_json(ctx, reply, true);
+		json_decref(reply);
+		return r;
+	}
+	sessions = json_object_get(reply, "sessions");
+	if (json_array_size(sessions) == 0)
+		puts("No open session.");
+	now = time_wall_ms();
+	json_array_foreach(sessions, i, s)
+	{
+		output_session_line(s, ctx->home, now, line, sizeof(line));
+		puts(line);
+	}
+	json_decref(reply);
+	return 0;
+}
+
+int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	json_t *req, *reply, *sessions;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+		return r < 0 ? 0 : r;
+	if (a.all && ctx->dir)
+		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
+	if (ctx->dir && (r = args_resolve_cwd(ctx)))
+		return r;
+	req = request_new(ctx, CMD_LIST, ctx->dir != NULL);
+	if (req && a.limit && !request_set(&req, "limit", json_integer(a.limit)))
+		return EXIT_REFUSED;
+	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+		return r;
+	if (ctx->json) {
+		r = request_print_json(ctx, reply, false);
+		json_decref(reply);
+		return r;
+	}
+	sessions = json_object_get(reply, "sessions");
+	if (json_array_size(sessions) == 0)
+		puts("No closed sessions.");
+	else
+		output_list(stdout, sessions);
+	json_decref(reply);
+	return 0;
+}
+
+int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *paths[PROTO_MAX_LIST], *date = NULL, *repo;
+	char where[PROTO_MAX_PATH + 8];
+	struct args a;
+	json_t *req, *reply, *sessions;
+	size_t n, i;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.nrest > 1)
+		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
+	if (a.nrest == 1) {
+		date = a.rest[0];
+		if (a.last)
+			return args_usage_error(ctx->cmd, "--last and DATE exclude each other");
+		if (!output_valid_date(date))
+			return args_usage_error(
+			    ctx->cmd, "DATE must be a date as YYYY-MM-DD, not '%s'", date);
+	}
+	if (a.all && ctx->dir)
+		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
+	if (!a.all && (r = args_resolve_cwd(ctx)))
+		return r;
+	/* The list request is all it takes: closed sessions, newest first, with their logs. */
+	req = request_new(ctx, CMD_LIST, !a.all);
+	if (req && !request_set(&req, "limit", json_integer(PROTO_MAX_LIST)))
+		return EXIT_REFUSED;
+	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+		return r;
+	sessions = json_object_get(reply, "sessions");
+	n = output_select_logs(sessions, date, paths, PROTO_MAX_LIST);
+	if (n == 0) {
+		repo = json_string_value(json_object_get(json_array_get(sessions, 0), "repo"));
+		if (a.all)
+			snprintf(where, sizeof(where), "in any repository");
+		else
+			output_home_path(repo ? repo : ctx->cwd, ctx->home, where, sizeof(where));
+		if (date)
+			output_error("no session log of %s %s%s", date, a.all ? "" : "for ", where);
+		else
+			output_error("no session log yet %s%s", a.all ? "" : "for ", where);
+		json_decref(reply);
+		return EXIT_REFUSED;
+	}
+	for (i = 0; i < n; i++)
+		puts(paths[i]);
+	json_decref(reply);
+	return 0;
+}
+
+int cmd_query_ping(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char line[256];
+	struct args a;
+	json_t *reply;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+		return r < 0 ? 0 : r;
+	if ((r = request_run(ctx, request_new(ctx, CMD_PING, false), REQUEST_TIMEOUT_MS, &reply)))
+		return r;
+	if (ctx->json) {
+		r = request_print_json(ctx, reply, false);
+	} else {
+		output_daemon_line(json_object_get(reply, "daemon"), line, sizeof(line));
+		puts(line);
+	}
+	json_decref(reply);
+	return r;
+}
+
+void cmd_query_version(void)
+{
+	struct client c = {.fd = -1};
+	char err[1024], line[256];
+	json_t *req, *reply = NULL;
+
+	printf("stint %s\n", STINT_VERSION);
+	fflush(stdout);
+	/* Only a daemon already running: asking for a version must not start one. */
+	req = proto_request_new(CMD_PING);
+	if (req && client_connect(&c, false, err, sizeof(err)) == 0)
+		reply = client_call(&c, req, TIMEOUT_VERSION_MS, err, sizeof(err));
+	client_close(&c);
+	json_decref(req);
+	if (reply && proto_reply_is_ok(reply)) {
+		output_daemon_line(json_object_get(reply, "daemon"), line, sizeof(line));
+		puts(line);
+	}
+	json_decref(reply);
+}

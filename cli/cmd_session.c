@@ -1,0 +1,248 @@
+#include "cmd_session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "output.h"
+#include "protocol.h"
+#include "request.h"
+#include "timeutil.h"
+
+/* stop renders and writes the log and may run checks: give it longer. */
+#define TIMEOUT_STOP_MS (3 * 3600 * 1000) /* [checks] may run 32 × check_timeout */
+
+/*
+ * Runs a command that answers with a session and prints its confirmation. When log is given,
+ * the reply's log path is copied there ("" when there is none).
+ */
+static int cmd_session_send(struct cli_ctx *ctx, enum proto_cmd cmd, const char *kind, json_t *req,
+			    int timeout_ms, char *log_out, size_t log_n)
+{
+	char line[OUTPUT_LINE_MAX];
+	json_t *reply, *log;
+	int rc = 0, r;
+
+	if (!req)
+		return EXIT_USAGE;
+	if ((r = request_run(ctx, req, timeout_ms, &reply)))
+		return r;
+	if (ctx->json) {
+		rc = request_print_json(ctx, reply, false);
+	} else {
+		output_confirm(cmd, kind, json_object_get(reply, "session"), ctx->home,
+			       time_wall_ms(), line, sizeof(line));
+		puts(line);
+		/* [log] commit: whether the log went into the repository, and if not why. */
+		r = output_log_commit(json_object_get(reply, "log_commit"), line, sizeof(line));
+		if (r == 1)
+			puts(line);
+		else if (r == 0)
+			output_error("%s", line);
+		/* The log's path last, alone on its line, for scripts and terminals that open it.
+		 */
+		log = json_object_get(reply, "log");
+		if (cmd == CMD_STOP && json_string_value(log))
+			puts(json_string_value(log));
+	}
+	if (log_out && log_n > 0) {
+		log = json_object_get(reply, "log");
+		snprintf(log_out, log_n, "%s",
+			 json_string_value(log) ? json_string_value(log) : "");
+	}
+	json_decref(reply);
+	return rc;
+}
+
+int cmd_session_start(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	json_t *req;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)) ||
+	    (r = args_resolve_cwd(ctx)))
+		return r < 0 ? 0 : r;
+	req = request_new(ctx, CMD_START, true);
+	if (req && a.focus &&
+	    !request_set(&req, "focus",
+			 args_text_value(ctx, "focus", a.focus, PROTO_MAX_FOCUS, false)))
+		return EXIT_USAGE;
+	if (req && a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a)))
+		return EXIT_USAGE;
+	return cmd_session_send(ctx, CMD_START, NULL, req, REQUEST_TIMEOUT_MS, NULL, 0);
+}
+
+/* What the editor's command line is: $VISUAL, else $EDITOR, else vi. */
+static const char *cmd_session_editor(void)
+{
+	const char *e = getenv("VISUAL");
+
+	if (!e || !*e)
+		e = getenv("EDITOR");
+	return e && *e ? e : "vi";
+}
+
+/*
+ * Opens path in the user's editor and waits for it. The editor's value goes to the shell, so
+ * "code --wait" or a quoted path works as it does for git. Returns 0, or -1 after a warning:
+ * the log is written either way.
+ */
+static int cmd_session_edit_log(struct cli_ctx *ctx, const char *path)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	const char *editor = cmd_session_editor();
+	size_t len = strlen(editor) + sizeof(" \"$1\"");
+	char *script = malloc(len);
+	int status = 0, fd, e = 0;
+	pid_t pid, w;
+
+	if (!script) {
+		output_error("warning: cannot start the editor: %s", strerror(ENOMEM));
+		return -1;
+	}
+	snprintf(script, len, "%s \"$1\"", editor);
+	fflush(stdout);
+	fflush(stderr);
+	/* Like system(): ^C and ^\ belong to the editor while it runs. */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		/* The summary came from stdin: give the editor the terminal instead. */
+		if (ctx->stdin_taken && (fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) >= 0)
+			dup2(fd, STDIN_FILENO);
+		execl("/bin/sh", "sh", "-c", script, "sh", path, (char *)NULL);
+		fprintf(stderr, "stint: warning: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	w = pid;
+	while (pid > 0 && (w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		e = errno;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	free(script);
+	if (w < 0) {
+		output_error("warning: cannot %s the editor '%s': %s; the log is at %s",
+			     pid < 0 ? "start" : "wait for", editor, strerror(e), path);
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		output_error("warning: the editor '%s' exited with status %d; the log is at %s",
+			     editor, WEXITSTATUS(status), path);
+	else
+		output_error("warning: the editor '%s' was killed by signal %d; the log is at %s",
+			     editor, WIFSIGNALED(status) ? WTERMSIG(status) : 0, path);
+	return -1;
+}
+
+int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char log[PATH_MAX + 1];
+	struct args a;
+	json_t *req;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+		return r < 0 ? 0 : r;
+	if (a.edit && a.no_log)
+		return args_usage_error(ctx->cmd, "--edit and --no-log exclude each other");
+	if (a.edit && ctx->json)
+		return args_usage_error(ctx->cmd, "--edit and --json exclude each other");
+	if ((r = args_resolve_cwd(ctx)))
+		return r;
+	req = request_new(ctx, CMD_STOP, true);
+	if (req && a.summary &&
+	    !request_set(&req, "summary",
+			 args_text_value(ctx, "summary", a.summary, PROTO_MAX_TEXT, true)))
+		return EXIT_USAGE;
+	if (req && a.no_log && !request_set(&req, "no_log", json_true()))
+		return EXIT_USAGE;
+	r = cmd_session_send(ctx, CMD_STOP, NULL, req, TIMEOUT_STOP_MS, log, sizeof(log));
+	if (r == 0 && a.edit) {
+		/* The session is closed and its log written whatever the editor does. */
+		if (log[0])
+			cmd_session_edit_log(ctx, log);
+		else
+			output_error("warning: no log was written, nothing to edit");
+	}
+	return r;
+}
+
+int cmd_session_simple(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum proto_cmd cmd = (enum proto_cmd)proto_cmd_lookup(ctx->cmd->name);
+	struct args a;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)) ||
+	    (r = args_resolve_cwd(ctx)))
+		return r < 0 ? 0 : r;
+	return cmd_session_send(ctx, cmd, NULL, request_new(ctx, cmd, true), REQUEST_TIMEOUT_MS,
+				NULL, 0);
+}
+
+int cmd_session_item(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum proto_cmd cmd = (enum proto_cmd)proto_cmd_lookup(ctx->cmd->name);
+	struct args a;
+	json_t *req;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_resolve_cwd(ctx)))
+		return r < 0 ? 0 : r;
+	req = request_new(ctx, cmd, true);
+	if (req &&
+	    !request_set(&req, "text", args_words_value(ctx, ctx->cmd->name, a.nrest, a.rest)))
+		return EXIT_USAGE;
+	if (req && a.kind && !request_set(&req, "kind", json_string(a.kind)))
+		return EXIT_USAGE;
+	if (req && a.why &&
+	    !request_set(&req, "why", args_text_value(ctx, "--why", a.why, PROTO_MAX_TEXT, true)))
+		return EXIT_USAGE;
+	return cmd_session_send(ctx, cmd, a.kind, req, REQUEST_TIMEOUT_MS, NULL, 0);
+}
+
+int cmd_session_todo(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct args a;
+	json_t *req;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.blocked_by && a.priority && strcmp(a.priority, "blocked") != 0)
+		return args_usage_error(ctx->cmd, "--blocked-by goes only with --priority blocked");
+	/* --blocked-by alone says the priority. */
+	if (a.blocked_by && !a.priority)
+		a.priority = "blocked";
+	if ((r = args_resolve_cwd(ctx)))
+		return r;
+	req = request_new(ctx, CMD_TODO, true);
+	if (req && !request_set(&req, "text", args_words_value(ctx, "todo", a.nrest, a.rest)))
+		return EXIT_USAGE;
+	if (req && a.priority && !request_set(&req, "priority", json_string(a.priority)))
+		return EXIT_USAGE;
+	if (req && a.blocked_by &&
+	    !request_set(&req, "blocked_by",
+			 args_text_value(ctx, "--blocked-by", a.blocked_by, PROTO_MAX_TEXT, false)))
+		return EXIT_USAGE;
+	if (req && a.next && !request_set(&req, "next", json_true()))
+		return EXIT_USAGE;
+	return cmd_session_send(ctx, CMD_TODO, a.next ? "next" : NULL, req, REQUEST_TIMEOUT_MS,
+				NULL, 0);
+}

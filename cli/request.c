@@ -1,0 +1,102 @@
+#include "request.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "client.h"
+#include "output.h"
+#include "timeutil.h"
+
+bool request_set(json_t **req, const char *key, json_t *value)
+{
+	if (!value || json_object_set_new(*req, key, value) < 0) {
+		json_decref(*req);
+		*req = NULL;
+		return false;
+	}
+	return true;
+}
+
+json_t *request_new(struct cli_ctx *ctx, enum proto_cmd cmd, bool with_cwd)
+{
+	json_t *req = proto_request_new(cmd);
+
+	if (!req) {
+		output_error("out of memory");
+		return NULL;
+	}
+	if (with_cwd && !request_set(&req, "cwd", json_string(ctx->cwd))) {
+		output_error("the directory's path %s is not valid UTF-8", ctx->cwd);
+		return NULL;
+	}
+	return req;
+}
+
+/*
+ * Sends req (consuming it) and returns the reply, ok or not; NULL after saying why it could
+ * not be had.
+ */
+static json_t *request_call(json_t *req, int timeout_ms, bool autostart)
+{
+	struct client c = {.fd = -1};
+	char err[2048];
+	json_t *reply = NULL;
+
+	if (client_connect(&c, autostart, err, sizeof(err)) == 0)
+		reply = client_call(&c, req, timeout_ms, err, sizeof(err));
+	client_close(&c);
+	json_decref(req);
+	if (!reply)
+		output_error("%s", err);
+	return reply;
+}
+
+int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok)
+{
+	if (output_json(stdout, msg, strip_ok, ctx->pretty) < 0) {
+		output_error("cannot write the reply: %s", strerror(errno));
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* Reports a refusal; with --json the reply also goes to stdout. Returns EXIT_REFUSED. */
+static int request_refused(struct cli_ctx *ctx, json_t *reply)
+{
+	const char *code = proto_reply_error_code(reply);
+	const char *msg = proto_reply_error_message(reply);
+	json_t *session = json_object_get(reply, "session");
+	char buf[OUTPUT_LINE_MAX], here[PATH_MAX];
+
+	if (ctx->json)
+		request_print_json(ctx, reply, false);
+	if (code && strcmp(code, ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
+		output_already_running(session,
+				       args_current_dir(here, sizeof(here)) == 0 ? here : NULL,
+				       ctx->home, time_wall_ms(), buf, sizeof(buf));
+		fputs(buf, stderr);
+	} else {
+		output_error("%s", msg && *msg ? msg : code);
+	}
+	json_decref(reply);
+	return EXIT_REFUSED;
+}
+
+int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
+{
+	json_t *reply;
+
+	*reply_out = NULL;
+	if (!req)
+		return EXIT_REFUSED;
+	reply = request_call(req, timeout_ms, true);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!proto_reply_is_ok(reply))
+		return request_refused(ctx, reply);
+	*reply_out = reply;
+	return 0;
+}
