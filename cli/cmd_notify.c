@@ -26,8 +26,9 @@ int cmd_notify_run(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
 	test = strcmp(a.rest[0], "test") == 0;
 	/* A show can wait up to 25 s on a slow D-Bus. */
-	if ((r = request_run(ctx, request_new(ctx, test ? CMD_NOTIFY_TEST : CMD_STATUS, false),
-			     30000, &reply)))
+	if ((r = request_run(
+		 ctx, request_new(ctx, test ? PROTO_CMD_NOTIFY_TEST : PROTO_CMD_STATUS, false),
+		 30000, &reply)))
 		return r;
 	server = json_string_value(json_object_get(reply, "notify_server"));
 	reason = json_string_value(json_object_get(reply, "notify_reason"));

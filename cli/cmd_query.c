@@ -29,7 +29,7 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;
 	/* No session for -C's directory is an empty list, not a refusal. */
-	req = request_new(ctx, CMD_STATUS, ctx->dir != NULL);
+	req = request_new(ctx, PROTO_CMD_STATUS, ctx->dir != NULL);
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
@@ -62,7 +62,7 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;
-	req = request_new(ctx, CMD_LIST, ctx->dir != NULL);
+	req = request_new(ctx, PROTO_CMD_LIST, ctx->dir != NULL);
 	if (req && a.limit && !request_set(&req, "limit", json_integer(a.limit)))
 		return EXIT_REFUSED;
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
@@ -107,7 +107,7 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 	if (!a.all && (r = args_resolve_cwd(ctx)))
 		return r;
 	/* The list request is all it takes: closed sessions, newest first, with their logs. */
-	req = request_new(ctx, CMD_LIST, !a.all);
+	req = request_new(ctx, PROTO_CMD_LIST, !a.all);
 	if (req && !request_set(&req, "limit", json_integer(PROTO_MAX_LIST)))
 		return EXIT_REFUSED;
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
@@ -142,7 +142,8 @@ int cmd_query_ping(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
 		return r < 0 ? 0 : r;
-	if ((r = request_run(ctx, request_new(ctx, CMD_PING, false), REQUEST_TIMEOUT_MS, &reply)))
+	if ((r = request_run(ctx, request_new(ctx, PROTO_CMD_PING, false), REQUEST_TIMEOUT_MS,
+			     &reply)))
 		return r;
 	if (ctx->json) {
 		r = request_print_json(ctx, reply, false);
@@ -163,7 +164,7 @@ void cmd_query_version(void)
 	printf("stint %s\n", STINT_VERSION);
 	fflush(stdout);
 	/* Only a daemon already running: asking for a version must not start one. */
-	req = proto_request_new(CMD_PING);
+	req = proto_request_new(PROTO_CMD_PING);
 	if (req && client_connect(&c, false, err, sizeof(err)) == 0)
 		reply = client_call(&c, req, TIMEOUT_VERSION_MS, err, sizeof(err));
 	client_close(&c);

@@ -49,7 +49,7 @@ static int cmd_session_send(struct cli_ctx *ctx, enum proto_cmd cmd, const char 
 		/* The log's path last, alone on its line, for scripts and terminals that open it.
 		 */
 		log = json_object_get(reply, "log");
-		if (cmd == CMD_STOP && json_string_value(log))
+		if (cmd == PROTO_CMD_STOP && json_string_value(log))
 			puts(json_string_value(log));
 	}
 	if (log_out && log_n > 0) {
@@ -70,14 +70,14 @@ int cmd_session_start(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)) ||
 	    (r = args_resolve_cwd(ctx)))
 		return r < 0 ? 0 : r;
-	req = request_new(ctx, CMD_START, true);
+	req = request_new(ctx, PROTO_CMD_START, true);
 	if (req && a.focus &&
 	    !request_set(&req, "focus",
 			 args_text_value(ctx, "focus", a.focus, PROTO_MAX_FOCUS, false)))
 		return EXIT_USAGE;
 	if (req && a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a)))
 		return EXIT_USAGE;
-	return cmd_session_send(ctx, CMD_START, NULL, req, REQUEST_TIMEOUT_MS, NULL, 0);
+	return cmd_session_send(ctx, PROTO_CMD_START, NULL, req, REQUEST_TIMEOUT_MS, NULL, 0);
 }
 
 /* What the editor's command line is: $VISUAL, else $EDITOR, else vi. */
@@ -165,14 +165,14 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "--edit and --json exclude each other");
 	if ((r = args_resolve_cwd(ctx)))
 		return r;
-	req = request_new(ctx, CMD_STOP, true);
+	req = request_new(ctx, PROTO_CMD_STOP, true);
 	if (req && a.summary &&
 	    !request_set(&req, "summary",
 			 args_text_value(ctx, "summary", a.summary, PROTO_MAX_TEXT, true)))
 		return EXIT_USAGE;
 	if (req && a.no_log && !request_set(&req, "no_log", json_true()))
 		return EXIT_USAGE;
-	r = cmd_session_send(ctx, CMD_STOP, NULL, req, TIMEOUT_STOP_MS, log, sizeof(log));
+	r = cmd_session_send(ctx, PROTO_CMD_STOP, NULL, req, TIMEOUT_STOP_MS, log, sizeof(log));
 	if (r == 0 && a.edit) {
 		/* The session is closed and its log written whatever the editor does. */
 		if (log[0])
@@ -232,7 +232,7 @@ int cmd_session_todo(struct cli_ctx *ctx, int argc, char **argv)
 		a.priority = "blocked";
 	if ((r = args_resolve_cwd(ctx)))
 		return r;
-	req = request_new(ctx, CMD_TODO, true);
+	req = request_new(ctx, PROTO_CMD_TODO, true);
 	if (req && !request_set(&req, "text", args_words_value(ctx, "todo", a.nrest, a.rest)))
 		return EXIT_USAGE;
 	if (req && a.priority && !request_set(&req, "priority", json_string(a.priority)))
@@ -243,6 +243,6 @@ int cmd_session_todo(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.next && !request_set(&req, "next", json_true()))
 		return EXIT_USAGE;
-	return cmd_session_send(ctx, CMD_TODO, a.next ? "next" : NULL, req, REQUEST_TIMEOUT_MS,
-				NULL, 0);
+	return cmd_session_send(ctx, PROTO_CMD_TODO, a.next ? "next" : NULL, req,
+				REQUEST_TIMEOUT_MS, NULL, 0);
 }

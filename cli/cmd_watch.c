@@ -18,7 +18,7 @@ static int cmd_watch_list(struct cli_ctx *ctx)
 	size_t i;
 	int r;
 
-	if ((r = request_run(ctx, request_new(ctx, CMD_WATCHED, false), REQUEST_TIMEOUT_MS,
+	if ((r = request_run(ctx, request_new(ctx, PROTO_CMD_WATCHED, false), REQUEST_TIMEOUT_MS,
 			     &reply)))
 		return r;
 	if (ctx->json) {
@@ -72,7 +72,7 @@ int cmd_watch_run(struct cli_ctx *ctx, int argc, char **argv)
 		ctx->dir = a.rest[0];
 	if ((r = args_resolve_cwd(ctx)))
 		return r;
-	r = request_run(ctx, request_new(ctx, watch ? CMD_WATCH : CMD_UNWATCH, true),
+	r = request_run(ctx, request_new(ctx, watch ? PROTO_CMD_WATCH : PROTO_CMD_UNWATCH, true),
 			REQUEST_TIMEOUT_MS, &reply);
 	if (r)
 		return r;

@@ -235,7 +235,7 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 	output_session_label(session, home, label, sizeof(label));
 	duration_format_short(output_jint(session, "active_s"), active, sizeof(active));
 	switch (cmd) {
-	case CMD_START:
+	case PROTO_CMD_START:
 		output_session_repo(session, home, repo, sizeof(repo));
 		output_session_when(session, now_ms, when, sizeof(when));
 		if (output_jstr(session, "focus"))
@@ -246,23 +246,23 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 			output_appendf(buf, n, &len, " on %s", branch);
 		output_appendf(buf, n, &len, " at %s", when);
 		break;
-	case CMD_STOP:
+	case PROTO_CMD_STOP:
 		snprintf(buf, n, "Stopped %s after %s active.", label, active);
 		break;
-	case CMD_PAUSE:
+	case PROTO_CMD_PAUSE:
 		snprintf(buf, n, "Paused %s (%s active so far).", label, active);
 		break;
-	case CMD_RESUME:
+	case PROTO_CMD_RESUME:
 		snprintf(buf, n, "Resumed %s (%s active so far).", label, active);
 		break;
-	case CMD_CANCEL:
+	case PROTO_CMD_CANCEL:
 		snprintf(buf, n, "Cancelled %s after %s active; no log written.", label, active);
 		break;
-	case CMD_KEEP:
+	case PROTO_CMD_KEEP:
 		snprintf(buf, n, "Kept %s: the idle time counts as work (%s active).", label,
 			 active);
 		break;
-	case CMD_NOTE:
+	case PROTO_CMD_NOTE:
 		if (kind && strcmp(kind, "learning") == 0)
 			snprintf(buf, n, "Learning added to %s.", label);
 		else if (kind && strcmp(kind, "challenge") == 0)
@@ -270,13 +270,13 @@ void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session,
 		else
 			snprintf(buf, n, "Note added to %s.", label);
 		break;
-	case CMD_TODO:
+	case PROTO_CMD_TODO:
 		if (kind && strcmp(kind, "next") == 0)
 			snprintf(buf, n, "Todo for the next session added to %s.", label);
 		else
 			snprintf(buf, n, "Todo added to %s.", label);
 		break;
-	case CMD_DECISION:
+	case PROTO_CMD_DECISION:
 		snprintf(buf, n, "Decision added to %s.", label);
 		break;
 	default:

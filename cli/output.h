@@ -40,8 +40,8 @@ void output_session_line(const json_t *session, const char *home, int64_t now_ms
 /*
  * The confirmation printed after cmd succeeded, without a newline:
  * "Started \"focus\" in ~/src/stint on main at 14:05", "Stopped \"focus\" after 2h 05m active.",
- * ... kind is the note kind for CMD_NOTE ("note", "learning", "challenge"), "next" for a
- * CMD_TODO made with --next, else ignored.
+ * ... kind is the note kind for PROTO_CMD_NOTE ("note", "learning", "challenge"), "next" for a
+ * PROTO_CMD_TODO made with --next, else ignored.
  */
 void output_confirm(enum proto_cmd cmd, const char *kind, const json_t *session, const char *home,
 		    int64_t now_ms, char *buf, size_t n);

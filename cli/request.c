@@ -73,7 +73,7 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 
 	if (ctx->json)
 		request_print_json(ctx, reply, false);
-	if (code && strcmp(code, ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
+	if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
 		output_already_running(session,
 				       args_current_dir(here, sizeof(here)) == 0 ? here : NULL,
 				       ctx->home, time_wall_ms(), buf, sizeof(buf));

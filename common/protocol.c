@@ -6,13 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const cmd_names[CMD__COUNT] = {
-	[CMD_START] = "start",   [CMD_STATUS] = "status", [CMD_STOP] = "stop",
-	[CMD_PAUSE] = "pause",   [CMD_RESUME] = "resume", [CMD_CANCEL] = "cancel",
-	[CMD_NOTE] = "note",     [CMD_TODO] = "todo",     [CMD_DECISION] = "decision",
-	[CMD_LIST] = "list",     [CMD_PING] = "ping",     [CMD_KEEP] = "keep",
-	[CMD_NOTIFY_TEST] = "notify_test",
-	[CMD_WATCH] = "watch",   [CMD_UNWATCH] = "unwatch", [CMD_WATCHED] = "watched",
+static const char *const cmd_names[PROTO_CMD__COUNT] = {
+    [PROTO_CMD_START] = "start",
+    [PROTO_CMD_STATUS] = "status",
+    [PROTO_CMD_STOP] = "stop",
+    [PROTO_CMD_PAUSE] = "pause",
+    [PROTO_CMD_RESUME] = "resume",
+    [PROTO_CMD_CANCEL] = "cancel",
+    [PROTO_CMD_NOTE] = "note",
+    [PROTO_CMD_TODO] = "todo",
+    [PROTO_CMD_DECISION] = "decision",
+    [PROTO_CMD_LIST] = "list",
+    [PROTO_CMD_PING] = "ping",
+    [PROTO_CMD_KEEP] = "keep",
+    [PROTO_CMD_NOTIFY_TEST] = "notify_test",
+    [PROTO_CMD_WATCH] = "watch",
+    [PROTO_CMD_UNWATCH] = "unwatch",
+    [PROTO_CMD_WATCHED] = "watched",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -36,33 +46,41 @@ enum field {
 /* Which fields each command takes, and which of those it requires. */
 static const struct {
 	unsigned allowed, required;
-} cmd_fields[CMD__COUNT] = {
-	[CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
-	[CMD_STATUS] = {F_CWD, 0},
-	[CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG, F_CWD},
-	[CMD_PAUSE] = {F_CWD, F_CWD},
-	[CMD_RESUME] = {F_CWD, F_CWD},
-	[CMD_CANCEL] = {F_CWD, F_CWD},
-	[CMD_NOTE] = {F_CWD | F_TEXT | F_KIND, F_CWD | F_TEXT},
-	[CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY | F_NEXT, F_CWD | F_TEXT},
-	[CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
-	[CMD_LIST] = {F_CWD | F_LIMIT, 0},
-	[CMD_PING] = {0, 0},
-	[CMD_KEEP] = {F_CWD, F_CWD},
-	[CMD_NOTIFY_TEST] = {0, 0},
-	[CMD_WATCH] = {F_CWD, F_CWD},
-	[CMD_UNWATCH] = {F_CWD, F_CWD},
-	[CMD_WATCHED] = {0, 0},
+} cmd_fields[PROTO_CMD__COUNT] = {
+    [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
+    [PROTO_CMD_STATUS] = {F_CWD, 0},
+    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG, F_CWD},
+    [PROTO_CMD_PAUSE] = {F_CWD, F_CWD},
+    [PROTO_CMD_RESUME] = {F_CWD, F_CWD},
+    [PROTO_CMD_CANCEL] = {F_CWD, F_CWD},
+    [PROTO_CMD_NOTE] = {F_CWD | F_TEXT | F_KIND, F_CWD | F_TEXT},
+    [PROTO_CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY | F_NEXT, F_CWD | F_TEXT},
+    [PROTO_CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
+    [PROTO_CMD_LIST] = {F_CWD | F_LIMIT, 0},
+    [PROTO_CMD_PING] = {0, 0},
+    [PROTO_CMD_KEEP] = {F_CWD, F_CWD},
+    [PROTO_CMD_NOTIFY_TEST] = {0, 0},
+    [PROTO_CMD_WATCH] = {F_CWD, F_CWD},
+    [PROTO_CMD_UNWATCH] = {F_CWD, F_CWD},
+    [PROTO_CMD_WATCHED] = {0, 0},
 };
 
 static const struct {
 	const char *name;
 	enum field field;
 } field_names[] = {
-	{"cwd", F_CWD},       {"focus", F_FOCUS},     {"tags", F_TAGS},
-	{"text", F_TEXT},     {"why", F_WHY},         {"summary", F_SUMMARY},
-	{"no_log", F_NO_LOG}, {"kind", F_KIND},       {"priority", F_PRIORITY},
-	{"limit", F_LIMIT},   {"blocked_by", F_BLOCKED_BY}, {"next", F_NEXT},
+    {"cwd", F_CWD},
+    {"focus", F_FOCUS},
+    {"tags", F_TAGS},
+    {"text", F_TEXT},
+    {"why", F_WHY},
+    {"summary", F_SUMMARY},
+    {"no_log", F_NO_LOG},
+    {"kind", F_KIND},
+    {"priority", F_PRIORITY},
+    {"limit", F_LIMIT},
+    {"blocked_by", F_BLOCKED_BY},
+    {"next", F_NEXT},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -75,15 +93,15 @@ static int proto_name_lookup(const char *const *names, size_t n, const char *nam
 
 const char *proto_cmd_name(enum proto_cmd cmd)
 {
-	return (unsigned)cmd < CMD__COUNT ? cmd_names[cmd] : "?";
+	return (unsigned)cmd < PROTO_CMD__COUNT ? cmd_names[cmd] : "?";
 }
 
 int proto_cmd_lookup(const char *name)
 {
-	return proto_name_lookup(cmd_names, CMD__COUNT, name);
+	return proto_name_lookup(cmd_names, PROTO_CMD__COUNT, name);
 }
 
-const char *proto_note_kind_name(enum note_kind kind)
+const char *proto_note_kind_name(enum proto_note_kind kind)
 {
 	return (unsigned)kind < 3 ? note_kind_names[kind] : "?";
 }
@@ -93,7 +111,7 @@ int proto_note_kind_lookup(const char *name)
 	return proto_name_lookup(note_kind_names, 3, name);
 }
 
-const char *proto_priority_name(enum todo_priority prio)
+const char *proto_priority_name(enum proto_priority prio)
 {
 	return (unsigned)prio < 4 ? priority_names[prio] : "?";
 }
@@ -152,21 +170,23 @@ static int proto_get_string(json_t *root, const char *key, size_t max, bool mult
 	const char *s;
 
 	if (!json_is_string(v))
-		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
 	s = json_string_value(v);
 	if (json_string_length(v) == 0)
-		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be empty", key);
-	if (json_string_length(v) > max)
-		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" is longer than %zu bytes",
-				  key, max);
-	if (proto_is_blank(s))
-		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" must not be blank", key);
-	if (proto_has_control(s, multiline))
-		return proto_fail(err, ERR_BAD_REQUEST, "field \"%s\" contains control characters",
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "field \"%s\" must not be empty",
 				  key);
+	if (json_string_length(v) > max)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"%s\" is longer than %zu bytes", key, max);
+	if (proto_is_blank(s))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "field \"%s\" must not be blank",
+				  key);
+	if (proto_has_control(s, multiline))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"%s\" contains control characters", key);
 	if (proto_has_bidi_control(s))
 		return proto_fail(
-		    err, ERR_BAD_REQUEST,
+		    err, PROTO_ERR_BAD_REQUEST,
 		    "field \"%s\" contains bidirectional control characters (U+202A-U+202E, "
 		    "U+2066-U+2069)",
 		    key);
@@ -180,29 +200,29 @@ static int proto_parse_tags(json_t *root, struct proto_request *req, struct prot
 	size_t i;
 
 	if (!json_is_array(arr))
-		return proto_fail(err, ERR_BAD_REQUEST,
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 				  "field \"tags\" must be an array of strings");
 	if (json_array_size(arr) > PROTO_MAX_TAGS)
-		return proto_fail(err, ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
 	json_array_foreach(arr, i, v)
 	{
 		const char *s = json_string_value(v);
 
 		if (!s || json_string_length(v) == 0 || json_string_length(v) > PROTO_MAX_TAG)
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "tag %zu must be a string of 1 to %d bytes", i + 1,
 					  PROTO_MAX_TAG);
 		for (const char *p = s; *p; p++)
 			if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ',')
 				return proto_fail(
-				    err, ERR_BAD_REQUEST,
+				    err, PROTO_ERR_BAD_REQUEST,
 				    "tag \"%.64s\" may not contain spaces, commas or control "
 				    "characters",
 				    s);
 		for (size_t k = 0; k < req->ntags; k++)
 			if (strcmp(req->tags[k], s) == 0)
-				return proto_fail(err, ERR_BAD_REQUEST, "tag \"%s\" is given twice",
-						  s);
+				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+						  "tag \"%s\" is given twice", s);
 		req->tags[req->ntags++] = s;
 	}
 	return 0;
@@ -228,7 +248,7 @@ static int proto_check_fields(json_t *root, const struct proto_request *req, uns
 				break;
 		if (i == sizeof(field_names) / sizeof(field_names[0]) ||
 		    !(allowed & field_names[i].field))
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "command \"%s\" takes no field \"%.64s\"",
 					  proto_cmd_name(req->cmd), key);
 		*present |= field_names[i].field;
@@ -236,7 +256,8 @@ static int proto_check_fields(json_t *root, const struct proto_request *req, uns
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 		if ((cmd_fields[req->cmd].required & field_names[i].field) &&
 		    !(*present & field_names[i].field))
-			return proto_fail(err, ERR_BAD_REQUEST, "command \"%s\" needs field \"%s\"",
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "command \"%s\" needs field \"%s\"",
 					  proto_cmd_name(req->cmd), field_names[i].name);
 	return 0;
 }
@@ -252,7 +273,7 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 		if (proto_get_string(root, "cwd", PROTO_MAX_PATH, false, &req->cwd, err) < 0)
 			return -1;
 		if (req->cwd[0] != '/')
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "field \"cwd\" must be an absolute path");
 	}
 	if ((present & F_FOCUS) &&
@@ -275,14 +296,14 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 	if (present & F_NO_LOG) {
 		v = json_object_get(root, "no_log");
 		if (!json_is_boolean(v))
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "field \"no_log\" must be true or false");
 		req->no_log = json_is_true(v);
 	}
 	if (present & F_NEXT) {
 		v = json_object_get(root, "next");
 		if (!json_is_boolean(v))
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "field \"next\" must be true or false");
 		req->next = json_is_true(v);
 	}
@@ -292,9 +313,9 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 
 		if (k < 0)
 			return proto_fail(
-			    err, ERR_BAD_REQUEST,
+			    err, PROTO_ERR_BAD_REQUEST,
 			    "field \"kind\" must be \"note\", \"learning\" or \"challenge\"");
-		req->note_kind = (enum note_kind)k;
+		req->note_kind = (enum proto_note_kind)k;
 	}
 	if (present & F_PRIORITY) {
 		const char *s = json_string_value(json_object_get(root, "priority"));
@@ -302,19 +323,19 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 
 		if (p < 0)
 			return proto_fail(
-			    err, ERR_BAD_REQUEST,
+			    err, PROTO_ERR_BAD_REQUEST,
 			    "field \"priority\" must be \"high\", \"medium\", \"low\" or "
 			    "\"blocked\"");
-		req->priority = (enum todo_priority)p;
+		req->priority = (enum proto_priority)p;
 	}
-	if (req->blocked_by && req->priority != PRIO_BLOCKED)
-		return proto_fail(err, ERR_BAD_REQUEST,
+	if (req->blocked_by && req->priority != PROTO_PRIO_BLOCKED)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 				  "field \"blocked_by\" goes only with priority \"blocked\"");
 	if (present & F_LIMIT) {
 		v = json_object_get(root, "limit");
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > PROTO_MAX_LIST)
-			return proto_fail(err, ERR_BAD_REQUEST,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "field \"limit\" must be an integer from 1 to %d",
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
@@ -331,33 +352,34 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	int cmd;
 
 	memset(req, 0, sizeof(*req));
-	req->priority = PRIO_MEDIUM;
+	req->priority = PROTO_PRIO_MEDIUM;
 	req->limit = 20;
 	if (len >= PROTO_MAX_LINE)
-		return proto_fail(err, ERR_TOO_LARGE, "request longer than %d bytes",
+		return proto_fail(err, PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
 				  PROTO_MAX_LINE - 1);
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		if (json_error_code(&jerr) == json_error_invalid_utf8)
 			return proto_fail(err, ERR_BAD_UTF8, "request is not valid UTF-8");
 		if (json_error_code(&jerr) == json_error_duplicate_key)
-			return proto_fail(err, ERR_BAD_REQUEST, "%s at column %d", jerr.text,
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST, "%s at column %d", jerr.text,
 					  jerr.column);
-		return proto_fail(err, ERR_BAD_JSON, "invalid JSON at column %d: %s", jerr.column,
-				  jerr.text);
+		return proto_fail(err, PROTO_ERR_BAD_JSON, "invalid JSON at column %d: %s",
+				  jerr.column, jerr.text);
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return proto_fail(err, ERR_BAD_REQUEST, "request must be a JSON object");
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "request must be a JSON object");
 	}
 	v = json_object_get(root, "v");
 	if (!json_is_integer(v)) {
 		json_decref(root);
-		return proto_fail(err, ERR_BAD_VERSION,
+		return proto_fail(err, PROTO_ERR_BAD_VERSION,
 				  "request needs an integer \"v\" (protocol version)");
 	}
 	if (json_integer_value(v) != STINT_PROTO_VERSION) {
-		proto_fail(err, ERR_BAD_VERSION, "protocol version %lld not supported (this is %d)",
+		proto_fail(err, PROTO_ERR_BAD_VERSION,
+			   "protocol version %lld not supported (this is %d)",
 			   (long long)json_integer_value(v), STINT_PROTO_VERSION);
 		json_decref(root);
 		return -1;
@@ -365,11 +387,11 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	name = json_string_value(json_object_get(root, "cmd"));
 	if (!name) {
 		json_decref(root);
-		return proto_fail(err, ERR_BAD_REQUEST, "request needs a string \"cmd\"");
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "request needs a string \"cmd\"");
 	}
 	cmd = proto_cmd_lookup(name);
 	if (cmd < 0) {
-		proto_fail(err, ERR_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
+		proto_fail(err, PROTO_ERR_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
 		json_decref(root);
 		return -1;
 	}

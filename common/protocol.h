@@ -14,64 +14,64 @@
 #define STINT_PROTO_VERSION 1
 
 /* A request line, newline included, may not exceed this; a longer one closes the connection. */
-#define PROTO_MAX_LINE (64 * 1024)
-#define PROTO_MAX_PATH 4096
+#define PROTO_MAX_LINE	(64 * 1024)
+#define PROTO_MAX_PATH	4096
 #define PROTO_MAX_FOCUS 256
-#define PROTO_MAX_TEXT 8192
-#define PROTO_MAX_TAGS 16
-#define PROTO_MAX_TAG 64
-#define PROTO_MAX_LIST 1000
+#define PROTO_MAX_TEXT	8192
+#define PROTO_MAX_TAGS	16
+#define PROTO_MAX_TAG	64
+#define PROTO_MAX_LIST	1000
 
 /* Stable error codes: clients may switch on them. */
-#define ERR_BAD_JSON "bad_json"
-#define ERR_BAD_UTF8 "bad_utf8"
-#define ERR_BAD_VERSION "bad_version"
-#define ERR_UNKNOWN_COMMAND "unknown_command"
-#define ERR_BAD_REQUEST "bad_request"
-#define ERR_TOO_LARGE "too_large"
-#define ERR_PERMISSION "permission_denied"
-#define ERR_NO_SESSION "no_session"
-#define ERR_ALREADY_RUNNING "already_running"
-#define ERR_BAD_STATE "bad_state"
-#define ERR_BAD_PATH "bad_path"
-#define ERR_LOG_FAILED "log_failed"
-#define ERR_STORE_FAILED "store_failed"
-#define ERR_SHUTTING_DOWN "shutting_down"
-#define ERR_NOTIFY_FAILED "notify_failed"
-#define ERR_INTERNAL "internal"
-#define ERR_NOT_WATCHED "not_watched"
+#define PROTO_ERR_BAD_JSON	  "bad_json"
+#define ERR_BAD_UTF8		  "bad_utf8"
+#define PROTO_ERR_BAD_VERSION	  "bad_version"
+#define PROTO_ERR_UNKNOWN_COMMAND "unknown_command"
+#define PROTO_ERR_BAD_REQUEST	  "bad_request"
+#define PROTO_ERR_TOO_LARGE	  "too_large"
+#define PROTO_ERR_PERMISSION	  "permission_denied"
+#define PROTO_ERR_NO_SESSION	  "no_session"
+#define PROTO_ERR_ALREADY_RUNNING "already_running"
+#define PROTO_ERR_BAD_STATE	  "bad_state"
+#define PROTO_ERR_BAD_PATH	  "bad_path"
+#define PROTO_ERR_LOG_FAILED	  "log_failed"
+#define PROTO_ERR_STORE_FAILED	  "store_failed"
+#define PROTO_ERR_SHUTTING_DOWN	  "shutting_down"
+#define PROTO_ERR_NOTIFY_FAILED	  "notify_failed"
+#define PROTO_ERR_INTERNAL	  "internal"
+#define PROTO_ERR_NOT_WATCHED	  "not_watched"
 
 enum proto_cmd {
-	CMD_START,
-	CMD_STATUS,
-	CMD_STOP,
-	CMD_PAUSE,
-	CMD_RESUME,
-	CMD_CANCEL,
-	CMD_NOTE,
-	CMD_TODO,
-	CMD_DECISION,
-	CMD_LIST,
-	CMD_PING,
-	CMD_KEEP,
-	CMD_NOTIFY_TEST,
-	CMD_WATCH,
-	CMD_UNWATCH,
-	CMD_WATCHED,
-	CMD__COUNT,
+	PROTO_CMD_START,
+	PROTO_CMD_STATUS,
+	PROTO_CMD_STOP,
+	PROTO_CMD_PAUSE,
+	PROTO_CMD_RESUME,
+	PROTO_CMD_CANCEL,
+	PROTO_CMD_NOTE,
+	PROTO_CMD_TODO,
+	PROTO_CMD_DECISION,
+	PROTO_CMD_LIST,
+	PROTO_CMD_PING,
+	PROTO_CMD_KEEP,
+	PROTO_CMD_NOTIFY_TEST,
+	PROTO_CMD_WATCH,
+	PROTO_CMD_UNWATCH,
+	PROTO_CMD_WATCHED,
+	PROTO_CMD__COUNT,
 };
 
-enum note_kind {
-	NOTE_PLAIN,
-	NOTE_LEARNING,
-	NOTE_CHALLENGE,
+enum proto_note_kind {
+	PROTO_NOTE_PLAIN,
+	PROTO_NOTE_LEARNING,
+	PROTO_NOTE_CHALLENGE,
 };
 
-enum todo_priority {
-	PRIO_HIGH,
-	PRIO_MEDIUM,
-	PRIO_LOW,
-	PRIO_BLOCKED,
+enum proto_priority {
+	PROTO_PRIO_HIGH,
+	PROTO_PRIO_MEDIUM,
+	PROTO_PRIO_LOW,
+	PROTO_PRIO_BLOCKED,
 };
 
 /*
@@ -90,8 +90,8 @@ struct proto_request {
 	const char *blocked_by;
 	bool no_log;
 	bool next; /* todo: for the next session, listed under Next Steps */
-	enum note_kind note_kind;
-	enum todo_priority priority;
+	enum proto_note_kind note_kind;
+	enum proto_priority priority;
 	int64_t limit;
 	json_t *root;
 };
@@ -104,9 +104,9 @@ struct proto_error {
 const char *proto_cmd_name(enum proto_cmd cmd);
 /* Returns the command, or -1 for an unknown name. */
 int proto_cmd_lookup(const char *name);
-const char *proto_note_kind_name(enum note_kind kind);
+const char *proto_note_kind_name(enum proto_note_kind kind);
 int proto_note_kind_lookup(const char *name);
-const char *proto_priority_name(enum todo_priority prio);
+const char *proto_priority_name(enum proto_priority prio);
 int proto_priority_lookup(const char *name);
 
 /*
@@ -124,7 +124,7 @@ json_t *proto_request_new(enum proto_cmd cmd);
 json_t *proto_reply_ok(void);
 /* {"v":1,"ok":false,"error":{"code":code,"message":...}} */
 json_t *proto_reply_error(const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * A client's check of the envelope every reply shares: an object, "v" equal to

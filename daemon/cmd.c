@@ -12,23 +12,23 @@ struct cmd_row {
 	bool needs_session; /* the open session of the request's cwd, waited for if busy */
 };
 
-static const struct cmd_row cmd_table[CMD__COUNT] = {
-    [CMD_START] = {cmd_start, false},
-    [CMD_STATUS] = {cmd_status, false},
-    [CMD_STOP] = {cmd_stop, true},
-    [CMD_CANCEL] = {cmd_stop, true},
-    [CMD_PAUSE] = {cmd_event, true},
-    [CMD_RESUME] = {cmd_event, true},
-    [CMD_KEEP] = {cmd_event, true},
-    [CMD_NOTE] = {cmd_event, true},
-    [CMD_TODO] = {cmd_event, true},
-    [CMD_DECISION] = {cmd_event, true},
-    [CMD_LIST] = {cmd_list, false},
-    [CMD_PING] = {cmd_ping, false},
-    [CMD_NOTIFY_TEST] = {cmd_notify_test, false},
-    [CMD_WATCH] = {cmd_watch, false},
-    [CMD_UNWATCH] = {cmd_watch, false},
-    [CMD_WATCHED] = {cmd_watch, false},
+static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
+    [PROTO_CMD_START] = {cmd_start, false},
+    [PROTO_CMD_STATUS] = {cmd_status, false},
+    [PROTO_CMD_STOP] = {cmd_stop, true},
+    [PROTO_CMD_CANCEL] = {cmd_stop, true},
+    [PROTO_CMD_PAUSE] = {cmd_event, true},
+    [PROTO_CMD_RESUME] = {cmd_event, true},
+    [PROTO_CMD_KEEP] = {cmd_event, true},
+    [PROTO_CMD_NOTE] = {cmd_event, true},
+    [PROTO_CMD_TODO] = {cmd_event, true},
+    [PROTO_CMD_DECISION] = {cmd_event, true},
+    [PROTO_CMD_LIST] = {cmd_list, false},
+    [PROTO_CMD_PING] = {cmd_ping, false},
+    [PROTO_CMD_NOTIFY_TEST] = {cmd_notify_test, false},
+    [PROTO_CMD_WATCH] = {cmd_watch, false},
+    [PROTO_CMD_UNWATCH] = {cmd_watch, false},
+    [PROTO_CMD_WATCHED] = {cmd_watch, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */
@@ -53,19 +53,20 @@ static void cmd_parked_run(struct sessions_waiter *w)
 void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 {
 	struct stintd *d = arg;
-	const struct cmd_row *row = req->cmd < CMD__COUNT ? &cmd_table[req->cmd] : NULL;
+	const struct cmd_row *row = req->cmd < PROTO_CMD__COUNT ? &cmd_table[req->cmd] : NULL;
 	struct session *s = NULL;
 	struct cmd_parked *p;
 
 	if (!row || !row->handler) {
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_INTERNAL, "unhandled command");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "unhandled command");
 		return;
 	}
 	if (row->needs_session) {
 		s = sessions_find_cwd(d, req->cwd);
 		if (!s) {
-			ctl_reply_error(cl, ERR_NO_SESSION, "no open session in %s", req->cwd);
+			ctl_reply_error(cl, PROTO_ERR_NO_SESSION, "no open session in %s",
+					req->cwd);
 			proto_request_release(req);
 			return;
 		}
@@ -75,7 +76,7 @@ void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 			p = calloc(1, sizeof(*p));
 			if (!p) {
 				proto_request_release(req);
-				ctl_reply_error(cl, ERR_INTERNAL,
+				ctl_reply_error(cl, PROTO_ERR_INTERNAL,
 						"out of memory queueing the request");
 				return;
 			}
@@ -96,7 +97,7 @@ struct cmd_call *cmd_call_new(struct stintd *d, struct ctl_client *cl, struct pr
 
 	if (!c) {
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	c->d = d;

@@ -12,11 +12,11 @@ static json_t *cmd_event_payload(const struct proto_request *req)
 	json_t *p = json_object();
 
 	switch (req->cmd) {
-	case CMD_NOTE:
+	case PROTO_CMD_NOTE:
 		json_object_set_new(p, "text", json_string(req->text));
 		json_object_set_new(p, "kind", json_string(proto_note_kind_name(req->note_kind)));
 		break;
-	case CMD_TODO:
+	case PROTO_CMD_TODO:
 		json_object_set_new(p, "text", json_string(req->text));
 		json_object_set_new(p, "priority", json_string(proto_priority_name(req->priority)));
 		if (req->blocked_by)
@@ -24,7 +24,7 @@ static json_t *cmd_event_payload(const struct proto_request *req)
 		if (req->next)
 			json_object_set_new(p, "next", json_true());
 		break;
-	case CMD_DECISION:
+	case PROTO_CMD_DECISION:
 		json_object_set_new(p, "text", json_string(req->text));
 		if (req->why)
 			json_object_set_new(p, "why", json_string(req->why));
@@ -43,11 +43,11 @@ static const char *cmd_event_refusal(struct stintd *d, const struct proto_reques
 	struct session_times t;
 	struct stamp now;
 
-	if (req->cmd == CMD_PAUSE && s->state == SESSION_PAUSED)
+	if (req->cmd == PROTO_CMD_PAUSE && s->state == SESSION_PAUSED)
 		return "is already paused";
-	if (req->cmd == CMD_RESUME && s->state != SESSION_PAUSED)
+	if (req->cmd == PROTO_CMD_RESUME && s->state != SESSION_PAUSED)
 		return "is not paused";
-	if (req->cmd == CMD_KEEP) {
+	if (req->cmd == PROTO_CMD_KEEP) {
 		stamp_now(&now, d->boot_id);
 		session_times(s, &now, &t);
 		if (s->state != SESSION_ACTIVE || !t.idle_now)
@@ -61,7 +61,7 @@ static void cmd_event_done(void *arg, struct session *s, int status, const char 
 	struct cmd_call *c = arg;
 
 	if (status < 0)
-		ctl_reply_error(c->cl, ERR_STORE_FAILED, "cannot record the %s: %s",
+		ctl_reply_error(c->cl, PROTO_ERR_STORE_FAILED, "cannot record the %s: %s",
 				proto_cmd_name(c->cmd), err);
 	else
 		cmd_reply_session(c->d, c->cl, s);
@@ -76,14 +76,14 @@ void cmd_event(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 
 	if (refusal) {
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_BAD_STATE, "the session in %s %s", s->root, refusal);
+		ctl_reply_error(cl, PROTO_ERR_BAD_STATE, "the session in %s %s", s->root, refusal);
 		return;
 	}
 	if (!(c = cmd_call_new(d, cl, req)))
 		return;
 	if (sessions_append(d, s, proto_cmd_name(req->cmd), cmd_event_payload(req), cmd_event_done,
 			    c) < 0) {
-		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		free(c);
 	}
 	proto_request_release(req);

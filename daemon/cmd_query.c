@@ -76,7 +76,7 @@ static void cmd_list_done(struct store_op *op)
 	struct cmd_list_job *j = op->data;
 
 	if (op->status < 0) {
-		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
+		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
 	} else {
 		json_t *reply = proto_reply_ok();
 
@@ -98,7 +98,7 @@ static void cmd_list_resolved(uv_work_t *w, int status)
 	struct cmd_list_job *j = w->data;
 
 	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s",
+		ctl_reply_error(j->cl, PROTO_ERR_BAD_PATH, "%s",
 				status < 0 ? uv_strerror(status) : j->err);
 		cmd_list_free(j);
 		return;
@@ -115,7 +115,7 @@ void cmd_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 	if (!j || (req->cwd && !(j->cwd = strdup(req->cwd)))) {
 		free(j);
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	j->d = d;
@@ -130,7 +130,7 @@ void cmd_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 		return;
 	}
 	if (stintd_queue_work(d, &j->work, j, cmd_list_resolve, cmd_list_resolved) < 0) {
-		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
 		cmd_list_free(j);
 	}
 }

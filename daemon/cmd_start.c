@@ -36,7 +36,7 @@ void cmd_start(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	if (!c)
 		return;
 	if (sessions_start(d, &o, cmd_start_done, c) < 0) {
-		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
 		free(c);
 	}
 	proto_request_release(req);

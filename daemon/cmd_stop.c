@@ -19,7 +19,7 @@ static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 	track_add_status(c->d, r->s, r->session);
 	reply = proto_reply_ok();
 	json_object_set(reply, "session", r->session);
-	if (c->cmd == CMD_STOP)
+	if (c->cmd == PROTO_CMD_STOP)
 		json_object_set_new(reply, "log",
 				    r->log_path ? json_string(r->log_path) : json_null());
 	if (r->commit_tried)
@@ -34,13 +34,13 @@ static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
 {
 	struct sessions_stop_opts o = {
-	    .cancel = req->cmd == CMD_CANCEL, .no_log = req->no_log, .summary = req->summary};
+	    .cancel = req->cmd == PROTO_CMD_CANCEL, .no_log = req->no_log, .summary = req->summary};
 	struct cmd_call *c = cmd_call_new(d, cl, req);
 
 	if (!c)
 		return;
 	if (sessions_stop(d, s, &o, cmd_stop_done, c) < 0) {
-		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		free(c);
 	}
 	proto_request_release(req);

@@ -38,9 +38,10 @@ static void cmd_watch_committed(struct store_op *op)
 	json_t *reply, *w;
 
 	if (op->status < 0) {
-		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the watch: %s", op->err);
+		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot record the watch: %s",
+				op->err);
 	} else if (!(w = watched_add(j->d, j->root, op->at.wall_ms, op->result_id == 1))) {
-		ctl_reply_error(j->cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "out of memory");
 	} else {
 		reply = proto_reply_ok();
 		json_object_set_new(reply, "added", json_boolean(op->result_id == 1));
@@ -62,14 +63,14 @@ static void cmd_watch_resolved(uv_work_t *work, int status)
 	struct cmd_watch_job *j = work->data;
 
 	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH, "%s",
+		ctl_reply_error(j->cl, PROTO_ERR_BAD_PATH, "%s",
 				status < 0 ? uv_strerror(status) : j->err);
 	} else if (!j->info.is_git) {
-		ctl_reply_error(j->cl, ERR_BAD_PATH,
+		ctl_reply_error(j->cl, PROTO_ERR_BAD_PATH,
 				"%s is not in a git repository; only repositories can be watched",
 				j->cwd);
 	} else if (j->d->stopping) {
-		ctl_reply_error(j->cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error(j->cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 	} else {
 		snprintf(j->root, sizeof(j->root), "%s", j->info.root);
 		j->op.kind = STORE_OP_WATCH_ADD;
@@ -88,7 +89,8 @@ static void cmd_unwatch_committed(struct store_op *op)
 	json_t *reply;
 
 	if (op->status < 0) {
-		ctl_reply_error(j->cl, ERR_STORE_FAILED, "cannot record the unwatch: %s", op->err);
+		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot record the unwatch: %s",
+				op->err);
 	} else {
 		watched_remove(j->d, j->root);
 		reply = proto_reply_ok();
@@ -106,12 +108,12 @@ static void cmd_unwatch(struct cmd_watch_job *j)
 		root = watched_lookup(j->d, j->cwd, false);
 		if (root && j->d->cfg.auto_start)
 			ctl_reply_error(
-			    j->cl, ERR_NOT_WATCHED,
+			    j->cl, PROTO_ERR_NOT_WATCHED,
 			    "%s is not watched with stint watch; it is watched because it "
 			    "had a recent session and [time] auto_start is on",
 			    root);
 		else
-			ctl_reply_error(j->cl, ERR_NOT_WATCHED,
+			ctl_reply_error(j->cl, PROTO_ERR_NOT_WATCHED,
 					"%s is not watched ('stint watch --list' shows what is)",
 					j->cwd);
 		cmd_watch_free(j);
@@ -143,10 +145,10 @@ void cmd_watch(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	(void)s;
 	if (!d->watched) {
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error(cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
-	if (cmd == CMD_WATCHED) {
+	if (cmd == PROTO_CMD_WATCHED) {
 		proto_request_release(req);
 		cmd_watched(d, cl);
 		return;
@@ -155,19 +157,19 @@ void cmd_watch(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	if (!j || !(j->cwd = strdup(req->cwd))) {
 		free(j);
 		proto_request_release(req);
-		ctl_reply_error(cl, ERR_INTERNAL, "out of memory");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	proto_request_release(req);
 	j->d = d;
 	j->cl = cl;
 	j->op.data = j;
-	if (cmd == CMD_UNWATCH) {
+	if (cmd == PROTO_CMD_UNWATCH) {
 		cmd_unwatch(j);
 		return;
 	}
 	if (stintd_queue_work(d, &j->work, j, cmd_watch_resolve, cmd_watch_resolved) < 0) {
-		ctl_reply_error(cl, ERR_INTERNAL, "cannot queue work");
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
 		cmd_watch_free(j);
 	}
 }

@@ -196,7 +196,7 @@ static void handle_line(struct ctl_client *cl, const char *line, size_t len)
 	}
 	if (cl->ctl->stopping) {
 		proto_request_release(&req);
-		reply_error_now(cl, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		reply_error_now(cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
 	cl->busy = true;
@@ -235,8 +235,9 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		uv_read_stop(s);
 		cl->reading = false;
 		cl->len = 0;
-		client_send(cl, proto_reply_error(ERR_TOO_LARGE, "request longer than %d bytes",
-						  PROTO_MAX_LINE - 1));
+		client_send(cl,
+			    proto_reply_error(PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
+					      PROTO_MAX_LINE - 1));
 		cl->eof = true;
 		client_maybe_close(cl);
 		return;
@@ -268,7 +269,7 @@ static void client_process(struct ctl_client *cl)
 				    "ctl: request longer than %d bytes; closing the connection",
 				    PROTO_MAX_LINE - 1);
 				cl->len = 0;
-				reply_error_now(cl, ERR_TOO_LARGE, "request too long");
+				reply_error_now(cl, PROTO_ERR_TOO_LARGE, "request too long");
 				cl->eof = true;
 			}
 			break;
@@ -360,7 +361,7 @@ static void connection_cb(uv_stream_t *server, int status)
 	if (!peer_allowed(cl, why, sizeof(why))) {
 		log_warnx("ctl: refused a client: %s", why);
 		cl->eof = true;
-		reply_error_now(cl, ERR_PERMISSION, why);
+		reply_error_now(cl, PROTO_ERR_PERMISSION, why);
 		return;
 	}
 	client_process(cl);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "logprep.h"
 #include "notify.h"
+#include "paths.h"
 #include "repo.h"
 #include "repo_watch.h"
 #include "sessions.h"
@@ -60,42 +61,6 @@ static void notify_systemd(const char *state)
 #endif
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static char *state_dir(void)
-{
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char buf[PATH_MAX];
-
-	if (xdg && *xdg == '/')
-		snprintf(buf, sizeof(buf), "%s/stint", xdg);
-	else if (home && *home == '/')
-		snprintf(buf, sizeof(buf), "%s/.local/state/stint", home);
-	else
-		return NULL;
-	return strdup(buf);
-}
-
-/* One daemon per user: an flock on a file beside the socket, holding our pid for the message. */
 /*
  * One stintd per socket and one per state directory (the database): an flock'd stintd.lock
  * in each, holding "pid\nsocket\n" so a refusal can say which daemon has it.
@@ -350,7 +315,7 @@ int main(int argc, char **argv)
 	char sockpath[SOCKPATH_MAX], sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
 	enum log_level level = LOG_LEVEL_INFO;
 	bool check = false;
-	int opt, lockfd, statelockfd, listenfd;
+	int opt, r, lockfd, statelockfd, listenfd;
 
 	while ((opt = getopt_long(argc, argv, "vfc:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -422,11 +387,13 @@ int main(int argc, char **argv)
 		fatalx("socket path too long: %s", sockpath);
 	lockfd = take_lock(sockdir, sockpath);
 
-	d.state_dir = state_dir();
-	if (!d.state_dir)
-		fatalx("cannot find the state directory: set HOME or XDG_STATE_HOME");
-	if (mkdir_p(d.state_dir, 0700) < 0)
-		fatal("cannot create %s", d.state_dir);
+	r = paths_stint_dir(PATHS_STATE, path, sizeof(path));
+	if (r == -ENOENT)
+		fatalx("cannot find the state directory: %s", paths_unset_reason(PATHS_STATE));
+	if (r < 0 || !(d.state_dir = strdup(path)))
+		fatalx("state directory: path too long or out of memory");
+	if ((r = paths_mkdir_p(d.state_dir, 0700)) < 0)
+		fatalx("cannot create %s: %s", d.state_dir, strerror(-r));
 	/* Two daemons on one database would each see half the sessions. */
 	statelockfd = take_lock(d.state_dir, sockpath);
 	if (time_boot_id(d.boot_id) < 0) {

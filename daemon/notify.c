@@ -237,7 +237,7 @@ static void notify_on_sent(void *arg, uint64_t id, const char *error)
 			continue;
 		*pp = t->next;
 		if (error) {
-			reply = proto_reply_error(ERR_NOTIFY_FAILED, "%s", error);
+			reply = proto_reply_error(PROTO_ERR_NOTIFY_FAILED, "%s", error);
 		} else {
 			reply = proto_reply_ok();
 			notify_status(d, reply);
@@ -266,7 +266,7 @@ void notify_test(struct stintd *d, struct ctl_client *cl)
 	struct notify_rules_note note;
 
 	if (!no || !no->n) {
-		ctl_reply(cl, proto_reply_error(ERR_BAD_STATE,
+		ctl_reply(cl, proto_reply_error(PROTO_ERR_BAD_STATE,
 						"desktop notifications are off ([notify] enabled = "
 						"false in %s)",
 						d->cfg.path ? d->cfg.path : "the config"));
@@ -276,7 +276,8 @@ void notify_test(struct stintd *d, struct ctl_client *cl)
 	notify_rules_test(&note);
 	if (!t || !(t->id = notify_thread_send(no->n, &note.msg))) {
 		free(t);
-		ctl_reply(cl, proto_reply_error(ERR_INTERNAL, "cannot queue the notification"));
+		ctl_reply(cl,
+			  proto_reply_error(PROTO_ERR_INTERNAL, "cannot queue the notification"));
 		return;
 	}
 	t->cl = cl;
@@ -356,7 +357,8 @@ void notify_configure(struct stintd *d)
 		no->n = notify_thread_create(d->loop, notify_on_action, d);
 		notify_thread_set_sent_cb(no->n, notify_on_sent);
 	} else if (!d->cfg.notify_enabled && no->n) {
-		notify_answer_tests(no, ERR_BAD_STATE, "desktop notifications were turned off");
+		notify_answer_tests(no, PROTO_ERR_BAD_STATE,
+				    "desktop notifications were turned off");
 		notify_thread_destroy(no->n);
 		no->n = NULL;
 	}
@@ -372,7 +374,7 @@ void notify_configure(struct stintd *d)
 void notify_shutdown(struct stintd *d)
 {
 	if (d->notify)
-		notify_answer_tests(d->notify, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		notify_answer_tests(d->notify, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 }
 
 void notify_close(struct stintd *d)
@@ -381,7 +383,7 @@ void notify_close(struct stintd *d)
 
 	if (!no)
 		return;
-	notify_answer_tests(no, ERR_SHUTTING_DOWN, "stintd is shutting down");
+	notify_answer_tests(no, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 	notify_thread_destroy(no->n);
 	while (no->starts) {
 		struct notify_start_seen *e = no->starts;

@@ -82,7 +82,7 @@ struct sessions_start_opts {
 
 /*
  * done gets the new session (s, status 0) or an error: code (a proto ERR_ string), err, and
- * for ERR_ALREADY_RUNNING the session already open (s).
+ * for PROTO_ERR_ALREADY_RUNNING the session already open (s).
  */
 typedef void (*sessions_start_fn)(void *arg, struct session *s, const char *code, const char *err);
 /* Starts a session in o->cwd's repository or directory. Returns 0, or -1 when nothing could

@@ -73,7 +73,7 @@ static void start_committed(struct store_op *op)
 		char err[600];
 
 		snprintf(err, sizeof(err), "cannot record the start: %s", op->err);
-		j->done(j->arg, NULL, ERR_STORE_FAILED, err);
+		j->done(j->arg, NULL, PROTO_ERR_STORE_FAILED, err);
 		sessions_retire(j->d, s);
 	} else {
 		s->id = op->result_id;
@@ -117,11 +117,12 @@ static void start_resolved(uv_work_t *w, int status)
 	struct session *s;
 
 	if (status < 0 || j->status < 0) {
-		j->done(j->arg, NULL, ERR_BAD_PATH, status < 0 ? uv_strerror(status) : j->err);
+		j->done(j->arg, NULL, PROTO_ERR_BAD_PATH,
+			status < 0 ? uv_strerror(status) : j->err);
 		goto done;
 	}
 	if (d->stopping) {
-		j->done(j->arg, NULL, ERR_SHUTTING_DOWN, "stintd is shutting down");
+		j->done(j->arg, NULL, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 		goto done;
 	}
 	s = sessions_find_root(d, j->info.root);
@@ -129,13 +130,13 @@ static void start_resolved(uv_work_t *w, int status)
 		char err[PATH_MAX + 64];
 
 		snprintf(err, sizeof(err), "a session is already open in %s", s->root);
-		j->done(j->arg, s, ERR_ALREADY_RUNNING, err);
+		j->done(j->arg, s, PROTO_ERR_ALREADY_RUNNING, err);
 		goto done;
 	}
 	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head, j->info.author,
 			   j->focus, j->tags);
 	if (!s) {
-		j->done(j->arg, NULL, ERR_INTERNAL, "out of memory");
+		j->done(j->arg, NULL, PROTO_ERR_INTERNAL, "out of memory");
 		goto done;
 	}
 	s->idle_timeout_ns = config_idle_ns(&d->cfg);

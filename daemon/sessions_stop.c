@@ -235,7 +235,8 @@ static void stop_recorded(struct store_op *op)
 		if (j->log_path[0])
 			unlink(j->log_path);
 		stop_keep_summary(j);
-		stop_fail(j, ERR_STORE_FAILED, "cannot record the %s: %s", op->event, op->err);
+		stop_fail(j, PROTO_ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+			  op->err);
 		return;
 	}
 	/* Only a recorded stop's log goes into git: a failed one is unlinked above. */
@@ -335,7 +336,7 @@ static void stop_written(uv_work_t *w, int status)
 	if (status < 0 || j->status < 0) {
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id, why);
 		stop_keep_summary(j);
-		stop_fail(j, ERR_LOG_FAILED,
+		stop_fail(j, PROTO_ERR_LOG_FAILED,
 			  "cannot write the session log: %s (the session is still open%s; fix "
 			  "that and run stop again)",
 			  why, stop_kept_summary(j->d, j->s->id) ? " and its summary kept" : "");
@@ -352,7 +353,7 @@ static void stop_written(uv_work_t *w, int status)
 static void stop_render(struct stop_job *j)
 {
 	if (stintd_queue_work(j->d, &j->work, j, stop_work, stop_written) < 0)
-		stop_fail(j, ERR_INTERNAL, "cannot queue work");
+		stop_fail(j, PROTO_ERR_INTERNAL, "cannot queue work");
 }
 
 /* The [checks] ran (loop thread): their results go into the record, then the log is written. */
@@ -370,7 +371,8 @@ static void stop_checks_done(void *arg, json_t *results)
 	if (j->d->stopping) {
 		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
 		json_decref(results);
-		stop_fail(j, ERR_SHUTTING_DOWN, "stintd is shutting down; the session stays open");
+		stop_fail(j, PROTO_ERR_SHUTTING_DOWN,
+			  "stintd is shutting down; the session stays open");
 		return;
 	}
 	json_object_set_new(j->record, "checks", results ? results : json_array());
@@ -434,7 +436,7 @@ static void stop_run_checks(struct stop_job *j)
 			   d->cfg.check_timeout_s, stop_checks_done, j, &j->checks);
 
 	if (r < 0) {
-		stop_fail(j, ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
+		stop_fail(j, PROTO_ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
 		return;
 	}
 	/* Shutdown waits for the checks (and cancels them). */
@@ -466,7 +468,7 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 		return 0;
 	}
 	if (!stop_prepare(j))
-		stop_fail(j, ERR_INTERNAL, "cannot prepare the log");
+		stop_fail(j, PROTO_ERR_INTERNAL, "cannot prepare the log");
 	else if (d->cfg.checks.n > 0)
 		stop_run_checks(j);
 	else

@@ -217,7 +217,7 @@ static void watched_started(void *arg, struct session *s, const char *code, cons
 	struct watched_start *ws = arg;
 
 	(void)s;
-	if (code && strcmp(code, ERR_ALREADY_RUNNING) != 0)
+	if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) != 0)
 		log_warnx("cannot auto-start a session in %s: %s", ws->root, err);
 	watched_start_over(ws->d, ws->root);
 	free(ws);

@@ -186,32 +186,32 @@ static void test_confirm(void **state)
 	char buf[OUTPUT_LINE_MAX];
 	json_t *s = session();
 
-	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Started \"socket server\" in ~/src/stint on main at 13:05");
-	output_confirm(CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Stopped \"socket server\" after 1h 02m active.");
-	output_confirm(CMD_PAUSE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_PAUSE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Paused \"socket server\" (1h 02m active so far).");
-	output_confirm(CMD_NOTE, "learning", s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_NOTE, "learning", s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Learning added to \"socket server\".");
-	output_confirm(CMD_NOTE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_NOTE, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Note added to \"socket server\".");
 
 	json_object_set_new(s, "focus", json_null());
-	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Started session in ~/src/stint on main at 13:05");
 	json_object_set_new(s, "branch", json_null());
-	output_confirm(CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_START, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Started session in ~/src/stint at 13:05");
 	json_object_set_new(s, "active_s", json_integer(7500));
-	output_confirm(CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_STOP, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Stopped session in ~/src/stint after 2h 05m active.");
-	output_confirm(CMD_CANCEL, NULL, s, NULL, NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_CANCEL, NULL, s, NULL, NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Cancelled session in /home/me/src/stint after 2h 05m active; "
 				 "no log written.");
-	output_confirm(CMD_TODO, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_TODO, NULL, s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Todo added to session in ~/src/stint.");
-	output_confirm(CMD_TODO, "next", s, "/home/me", NOW_MS, buf, sizeof(buf));
+	output_confirm(PROTO_CMD_TODO, "next", s, "/home/me", NOW_MS, buf, sizeof(buf));
 	assert_string_equal(buf, "Todo for the next session added to session in ~/src/stint.");
 	json_decref(s);
 }

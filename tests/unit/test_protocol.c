@@ -130,7 +130,7 @@ static void expect_length_limit(const char *tmpl, size_t max)
 	char *ok = repeat("a", max), *over = repeat("a", max + 1);
 
 	expect_filled_ok(tmpl, ok);
-	expect_filled_refused(tmpl, over, ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, over, PROTO_ERR_BAD_REQUEST);
 	free(ok);
 	free(over);
 }
@@ -144,7 +144,7 @@ static void test_start_with_all_fields(void **state)
 	expect_ok("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/home/me/src\",\"focus\":\"socket "
 		  "server\",\"tags\":[\"c\",\"libuv\"]}",
 		  &req);
-	assert_int_equal(req.cmd, CMD_START);
+	assert_int_equal(req.cmd, PROTO_CMD_START);
 	assert_string_equal(req.cwd, "/home/me/src");
 	assert_string_equal(req.focus, "socket server");
 	assert_int_equal(req.ntags, 2);
@@ -158,7 +158,7 @@ static void test_start_with_cwd_only_leaves_optionals_empty(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\"}", &req);
-	assert_int_equal(req.cmd, CMD_START);
+	assert_int_equal(req.cmd, PROTO_CMD_START);
 	assert_string_equal(req.cwd, "/r");
 	assert_null(req.focus);
 	assert_int_equal(req.ntags, 0);
@@ -184,7 +184,7 @@ static void test_status_without_cwd(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"v\":1,\"cmd\":\"status\"}", &req);
-	assert_int_equal(req.cmd, CMD_STATUS);
+	assert_int_equal(req.cmd, PROTO_CMD_STATUS);
 	assert_null(req.cwd);
 	proto_request_release(&req);
 }
@@ -194,7 +194,7 @@ static void test_status_with_cwd(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"cmd\":\"status\",\"cwd\":\"/a/b\",\"v\":1}", &req);
-	assert_int_equal(req.cmd, CMD_STATUS);
+	assert_int_equal(req.cmd, PROTO_CMD_STATUS);
 	assert_string_equal(req.cwd, "/a/b");
 	proto_request_release(&req);
 }
@@ -206,7 +206,7 @@ static void test_stop_with_summary_and_no_log(void **state)
 	expect_ok("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"summary\":\"done\\nall of "
 		  "it\",\"no_log\":true}",
 		  &req);
-	assert_int_equal(req.cmd, CMD_STOP);
+	assert_int_equal(req.cmd, PROTO_CMD_STOP);
 	assert_string_equal(req.cwd, "/r");
 	assert_string_equal(req.summary, "done\nall of it");
 	assert_true(req.no_log);
@@ -240,17 +240,17 @@ static void check_cwd_only(const char *name, enum proto_cmd cmd)
 
 static void test_pause_takes_cwd(void **state)
 {
-	check_cwd_only("pause", CMD_PAUSE);
+	check_cwd_only("pause", PROTO_CMD_PAUSE);
 }
 
 static void test_resume_takes_cwd(void **state)
 {
-	check_cwd_only("resume", CMD_RESUME);
+	check_cwd_only("resume", PROTO_CMD_RESUME);
 }
 
 static void test_cancel_takes_cwd(void **state)
 {
-	check_cwd_only("cancel", CMD_CANCEL);
+	check_cwd_only("cancel", PROTO_CMD_CANCEL);
 }
 
 static void test_note_defaults_to_plain_kind(void **state)
@@ -259,9 +259,9 @@ static void test_note_defaults_to_plain_kind(void **state)
 
 	expect_ok("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"line one\\n\\tline two\"}",
 		  &req);
-	assert_int_equal(req.cmd, CMD_NOTE);
+	assert_int_equal(req.cmd, PROTO_CMD_NOTE);
 	assert_string_equal(req.text, "line one\n\tline two");
-	assert_int_equal(req.note_kind, NOTE_PLAIN);
+	assert_int_equal(req.note_kind, PROTO_NOTE_PLAIN);
 	proto_request_release(&req);
 }
 
@@ -269,9 +269,10 @@ static void test_note_kinds(void **state)
 {
 	static const struct {
 		const char *name;
-		enum note_kind kind;
-	} kinds[] = {
-	    {"note", NOTE_PLAIN}, {"learning", NOTE_LEARNING}, {"challenge", NOTE_CHALLENGE}};
+		enum proto_note_kind kind;
+	} kinds[] = {{"note", PROTO_NOTE_PLAIN},
+		     {"learning", PROTO_NOTE_LEARNING},
+		     {"challenge", PROTO_NOTE_CHALLENGE}};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct proto_request req;
@@ -292,9 +293,9 @@ static void test_todo_defaults_to_medium(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"write tests\"}", &req);
-	assert_int_equal(req.cmd, CMD_TODO);
+	assert_int_equal(req.cmd, PROTO_CMD_TODO);
 	assert_string_equal(req.text, "write tests");
-	assert_int_equal(req.priority, PRIO_MEDIUM);
+	assert_int_equal(req.priority, PROTO_PRIO_MEDIUM);
 	assert_null(req.blocked_by);
 	proto_request_release(&req);
 }
@@ -303,11 +304,11 @@ static void test_todo_priorities(void **state)
 {
 	static const struct {
 		const char *name;
-		enum todo_priority prio;
-	} prios[] = {{"high", PRIO_HIGH},
-		     {"medium", PRIO_MEDIUM},
-		     {"low", PRIO_LOW},
-		     {"blocked", PRIO_BLOCKED}};
+		enum proto_priority prio;
+	} prios[] = {{"high", PROTO_PRIO_HIGH},
+		     {"medium", PROTO_PRIO_MEDIUM},
+		     {"low", PROTO_PRIO_LOW},
+		     {"blocked", PROTO_PRIO_BLOCKED}};
 
 	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++) {
 		struct proto_request req;
@@ -330,7 +331,7 @@ static void test_todo_blocked_with_blocked_by(void **state)
 	expect_ok("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"ship\",\"priority\":"
 		  "\"blocked\",\"blocked_by\":\"review\"}",
 		  &req);
-	assert_int_equal(req.priority, PRIO_BLOCKED);
+	assert_int_equal(req.priority, PROTO_PRIO_BLOCKED);
 	assert_string_equal(req.blocked_by, "review");
 	proto_request_release(&req);
 }
@@ -342,7 +343,7 @@ static void test_decision_with_why(void **state)
 	expect_ok("{\"v\":1,\"cmd\":\"decision\",\"cwd\":\"/r\",\"text\":\"use "
 		  "SQLite\",\"why\":\"durable\\nand small\"}",
 		  &req);
-	assert_int_equal(req.cmd, CMD_DECISION);
+	assert_int_equal(req.cmd, PROTO_CMD_DECISION);
 	assert_string_equal(req.text, "use SQLite");
 	assert_string_equal(req.why, "durable\nand small");
 	proto_request_release(&req);
@@ -353,7 +354,7 @@ static void test_list_defaults_to_limit_20(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"v\":1,\"cmd\":\"list\"}", &req);
-	assert_int_equal(req.cmd, CMD_LIST);
+	assert_int_equal(req.cmd, PROTO_CMD_LIST);
 	assert_null(req.cwd);
 	assert_int_equal(req.limit, 20);
 	proto_request_release(&req);
@@ -374,7 +375,7 @@ static void test_ping(void **state)
 	struct proto_request req;
 
 	expect_ok("{\"v\":1,\"cmd\":\"ping\"}", &req);
-	assert_int_equal(req.cmd, CMD_PING);
+	assert_int_equal(req.cmd, PROTO_CMD_PING);
 	assert_null(req.cwd);
 	proto_request_release(&req);
 }
@@ -410,7 +411,7 @@ static void test_release_twice_is_harmless(void **state)
 /* Every request the client builder makes is one the parser accepts. */
 static void test_request_new_round_trips_for_every_command(void **state)
 {
-	for (int cmd = 0; cmd < CMD__COUNT; cmd++) {
+	for (int cmd = 0; cmd < PROTO_CMD__COUNT; cmd++) {
 		json_t *msg = proto_request_new((enum proto_cmd)cmd);
 		struct proto_request req;
 		struct proto_error err;
@@ -418,10 +419,10 @@ static void test_request_new_round_trips_for_every_command(void **state)
 		char *line;
 
 		assert_non_null(msg);
-		if (cmd != CMD_STATUS && cmd != CMD_LIST && cmd != CMD_PING &&
-		    cmd != CMD_NOTIFY_TEST && cmd != CMD_WATCHED)
+		if (cmd != PROTO_CMD_STATUS && cmd != PROTO_CMD_LIST && cmd != PROTO_CMD_PING &&
+		    cmd != PROTO_CMD_NOTIFY_TEST && cmd != PROTO_CMD_WATCHED)
 			json_object_set_new(msg, "cwd", json_string("/r"));
-		if (cmd == CMD_NOTE || cmd == CMD_TODO || cmd == CMD_DECISION)
+		if (cmd == PROTO_CMD_NOTE || cmd == PROTO_CMD_TODO || cmd == PROTO_CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));
 		line = proto_encode(msg, &len);
 		assert_non_null(line);
@@ -436,13 +437,13 @@ static void test_request_new_round_trips_for_every_command(void **state)
 
 static void test_name_lookups_round_trip(void **state)
 {
-	for (int cmd = 0; cmd < CMD__COUNT; cmd++)
+	for (int cmd = 0; cmd < PROTO_CMD__COUNT; cmd++)
 		assert_int_equal(proto_cmd_lookup(proto_cmd_name((enum proto_cmd)cmd)), cmd);
-	for (int k = NOTE_PLAIN; k <= NOTE_CHALLENGE; k++)
-		assert_int_equal(proto_note_kind_lookup(proto_note_kind_name((enum note_kind)k)),
-				 k);
-	for (int p = PRIO_HIGH; p <= PRIO_BLOCKED; p++)
-		assert_int_equal(proto_priority_lookup(proto_priority_name((enum todo_priority)p)),
+	for (int k = PROTO_NOTE_PLAIN; k <= PROTO_NOTE_CHALLENGE; k++)
+		assert_int_equal(
+		    proto_note_kind_lookup(proto_note_kind_name((enum proto_note_kind)k)), k);
+	for (int p = PROTO_PRIO_HIGH; p <= PROTO_PRIO_BLOCKED; p++)
+		assert_int_equal(proto_priority_lookup(proto_priority_name((enum proto_priority)p)),
 				 p);
 }
 
@@ -452,68 +453,68 @@ static void test_name_lookups_reject_unknown_names(void **state)
 	assert_int_equal(proto_cmd_lookup(""), -1);
 	assert_int_equal(proto_note_kind_lookup("plain"), -1);
 	assert_int_equal(proto_priority_lookup("urgent"), -1);
-	assert_string_equal(proto_cmd_name(CMD__COUNT), "?");
+	assert_string_equal(proto_cmd_name(PROTO_CMD__COUNT), "?");
 }
 
 /* Framing and JSON. */
 
 static void test_empty_line_is_bad_json(void **state)
 {
-	expect_refused("", ERR_BAD_JSON);
+	expect_refused("", PROTO_ERR_BAD_JSON);
 }
 
 static void test_whitespace_only_is_bad_json(void **state)
 {
-	expect_refused(" \t \r", ERR_BAD_JSON);
+	expect_refused(" \t \r", PROTO_ERR_BAD_JSON);
 }
 
 static void test_array_is_not_a_request(void **state)
 {
-	expect_refused("[{\"v\":1,\"cmd\":\"ping\"}]", ERR_BAD_REQUEST);
+	expect_refused("[{\"v\":1,\"cmd\":\"ping\"}]", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_string_is_not_a_request(void **state)
 {
-	expect_refused("\"ping\"", ERR_BAD_REQUEST);
+	expect_refused("\"ping\"", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_number_is_not_a_request(void **state)
 {
-	expect_refused("1", ERR_BAD_REQUEST);
+	expect_refused("1", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_null_is_not_a_request(void **state)
 {
-	expect_refused("null", ERR_BAD_REQUEST);
+	expect_refused("null", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_truncated_json_is_bad_json(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"ping\"", ERR_BAD_JSON);
-	expect_refused("{\"v\":1,\"cmd\":\"pi", ERR_BAD_JSON);
-	expect_refused("{", ERR_BAD_JSON);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\"", PROTO_ERR_BAD_JSON);
+	expect_refused("{\"v\":1,\"cmd\":\"pi", PROTO_ERR_BAD_JSON);
+	expect_refused("{", PROTO_ERR_BAD_JSON);
 }
 
 static void test_trailing_garbage_is_bad_json(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"ping\"} x", ERR_BAD_JSON);
-	expect_refused("{\"v\":1} x", ERR_BAD_JSON);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\"} x", PROTO_ERR_BAD_JSON);
+	expect_refused("{\"v\":1} x", PROTO_ERR_BAD_JSON);
 }
 
 static void test_two_objects_on_one_line_are_bad_json(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"ping\"}{\"v\":1,\"cmd\":\"ping\"}", ERR_BAD_JSON);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\"}{\"v\":1,\"cmd\":\"ping\"}", PROTO_ERR_BAD_JSON);
 }
 
 static void test_single_quotes_are_bad_json(void **state)
 {
-	expect_refused("{'v':1,'cmd':'ping'}", ERR_BAD_JSON);
+	expect_refused("{'v':1,'cmd':'ping'}", PROTO_ERR_BAD_JSON);
 }
 
 static void test_escaped_nul_is_refused(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"a\\u0000b\"}",
-		       ERR_BAD_JSON);
+		       PROTO_ERR_BAD_JSON);
 }
 
 static void test_raw_nul_byte_is_refused(void **state)
@@ -522,14 +523,14 @@ static void test_raw_nul_byte_is_refused(void **state)
 	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"a\0b\"}";
 	static const char after_object[] = "{\"v\":1,\"cmd\":\"ping\"}\0";
 
-	expect_refused_n(in_string, sizeof(in_string) - 1, ERR_BAD_JSON);
-	expect_refused_n(after_object, sizeof(after_object) - 1, ERR_BAD_JSON);
+	expect_refused_n(in_string, sizeof(in_string) - 1, PROTO_ERR_BAD_JSON);
+	expect_refused_n(after_object, sizeof(after_object) - 1, PROTO_ERR_BAD_JSON);
 }
 
 static void test_escaped_lone_surrogate_is_refused(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"focus\":\"\\ud800\"}",
-		       ERR_BAD_JSON);
+		       PROTO_ERR_BAD_JSON);
 }
 
 static void test_line_of_max_length_is_too_large(void **state)
@@ -537,7 +538,7 @@ static void test_line_of_max_length_is_too_large(void **state)
 	char *line = repeat(" ", PROTO_MAX_LINE);
 
 	memcpy(line, "{\"v\":1,\"cmd\":\"ping\"}", 20);
-	expect_refused_n(line, PROTO_MAX_LINE, ERR_TOO_LARGE);
+	expect_refused_n(line, PROTO_MAX_LINE, PROTO_ERR_TOO_LARGE);
 	free(line);
 }
 
@@ -554,7 +555,7 @@ static void test_huge_garbage_line_is_too_large_not_bad_json(void **state)
 {
 	char *line = repeat("\xff", 4 * PROTO_MAX_LINE);
 
-	expect_refused_n(line, 4 * PROTO_MAX_LINE, ERR_TOO_LARGE);
+	expect_refused_n(line, 4 * PROTO_MAX_LINE, PROTO_ERR_TOO_LARGE);
 	free(line);
 }
 
@@ -613,82 +614,82 @@ static void test_invalid_utf8_outside_strings_is_bad_utf8(void **state)
 
 static void test_missing_version_is_bad_version(void **state)
 {
-	expect_refused("{\"cmd\":\"ping\"}", ERR_BAD_VERSION);
+	expect_refused("{\"cmd\":\"ping\"}", PROTO_ERR_BAD_VERSION);
 }
 
 static void test_version_as_string_is_bad_version(void **state)
 {
-	expect_refused("{\"v\":\"1\",\"cmd\":\"ping\"}", ERR_BAD_VERSION);
+	expect_refused("{\"v\":\"1\",\"cmd\":\"ping\"}", PROTO_ERR_BAD_VERSION);
 }
 
 static void test_version_as_real_is_bad_version(void **state)
 {
-	expect_refused("{\"v\":1.0,\"cmd\":\"ping\"}", ERR_BAD_VERSION);
+	expect_refused("{\"v\":1.0,\"cmd\":\"ping\"}", PROTO_ERR_BAD_VERSION);
 }
 
 static void test_version_2_is_bad_version(void **state)
 {
-	expect_refused("{\"v\":2,\"cmd\":\"ping\"}", ERR_BAD_VERSION);
-	expect_refused("{\"v\":0,\"cmd\":\"ping\"}", ERR_BAD_VERSION);
+	expect_refused("{\"v\":2,\"cmd\":\"ping\"}", PROTO_ERR_BAD_VERSION);
+	expect_refused("{\"v\":0,\"cmd\":\"ping\"}", PROTO_ERR_BAD_VERSION);
 }
 
 static void test_missing_cmd_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_cmd_not_a_string_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":1}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":null}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":[\"ping\"]}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":1}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":null}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":[\"ping\"]}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_unknown_cmd_is_unknown_command(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"frobnicate\"}", ERR_UNKNOWN_COMMAND);
-	expect_refused("{\"v\":1,\"cmd\":\"PING\"}", ERR_UNKNOWN_COMMAND);
-	expect_refused("{\"v\":1,\"cmd\":\"\"}", ERR_UNKNOWN_COMMAND);
+	expect_refused("{\"v\":1,\"cmd\":\"frobnicate\"}", PROTO_ERR_UNKNOWN_COMMAND);
+	expect_refused("{\"v\":1,\"cmd\":\"PING\"}", PROTO_ERR_UNKNOWN_COMMAND);
+	expect_refused("{\"v\":1,\"cmd\":\"\"}", PROTO_ERR_UNKNOWN_COMMAND);
 }
 
 /* Fields. */
 
 static void test_unknown_field_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"foo\":1}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"foo\":1}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_field_of_another_command_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"cwd\":\"/r\"}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"cwd\":\"/r\"}", PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"focus\":\"f\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"t\",\"priority\":"
 		       "\"high\"}",
-		       ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"status\",\"limit\":5}", ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"status\",\"limit\":5}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_duplicate_key_is_bad_request(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"status\",\"cwd\":\"/a\",\"cwd\":\"/b\"}",
-		       ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"v\":1,\"cmd\":\"ping\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"cmd\":\"stop\"}", ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"v\":1,\"cmd\":\"ping\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"ping\",\"cmd\":\"stop\"}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_missing_required_field_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"start\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"stop\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"pause\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"resume\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"cancel\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"note\",\"text\":\"t\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\"}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"start\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"stop\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"pause\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"resume\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"cancel\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"note\",\"text\":\"t\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\"}", PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"decision\",\"cwd\":\"/r\",\"why\":\"w\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 }
 
 /* watch and unwatch name one absolute directory; watched takes nothing. */
@@ -709,16 +710,16 @@ static void test_watch_commands_validate_their_fields(void **state)
 	struct proto_request req;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		expect_refused(bad[i], ERR_BAD_REQUEST);
+		expect_refused(bad[i], PROTO_ERR_BAD_REQUEST);
 	expect_ok("{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/r\"}", &req);
-	assert_int_equal(req.cmd, CMD_WATCH);
+	assert_int_equal(req.cmd, PROTO_CMD_WATCH);
 	assert_string_equal(req.cwd, "/r");
 	proto_request_release(&req);
 	expect_ok("{\"v\":1,\"cmd\":\"unwatch\",\"cwd\":\"/r\"}", &req);
-	assert_int_equal(req.cmd, CMD_UNWATCH);
+	assert_int_equal(req.cmd, PROTO_CMD_UNWATCH);
 	proto_request_release(&req);
 	expect_ok("{\"v\":1,\"cmd\":\"watched\"}", &req);
-	assert_int_equal(req.cmd, CMD_WATCHED);
+	assert_int_equal(req.cmd, PROTO_CMD_WATCHED);
 	proto_request_release(&req);
 	expect_length_limit("{\"v\":1,\"cmd\":\"watch\",\"cwd\":\"/@@\"}", PROTO_MAX_PATH - 1);
 }
@@ -747,7 +748,7 @@ static void test_wrong_type_per_field_is_bad_request(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		expect_refused(lines[i], ERR_BAD_REQUEST);
+		expect_refused(lines[i], PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_empty_strings_are_bad_request(void **state)
@@ -766,7 +767,7 @@ static void test_empty_strings_are_bad_request(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		expect_refused(lines[i], ERR_BAD_REQUEST);
+		expect_refused(lines[i], PROTO_ERR_BAD_REQUEST);
 }
 
 /* Blank text, a tag twice, and characters that reorder how a log reads are refused. */
@@ -785,7 +786,7 @@ static void test_blank_duplicate_and_bidi_are_bad_request(void **state)
 	struct proto_request req;
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		expect_refused(lines[i], ERR_BAD_REQUEST);
+		expect_refused(lines[i], PROTO_ERR_BAD_REQUEST);
 	/* Other right-to-left text, and marks that only hint direction, are fine. */
 	expect_ok(
 	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"\\u05e9\\u05dc\\u05d5\\u05dd "
@@ -798,9 +799,9 @@ static void test_blank_duplicate_and_bidi_are_bad_request(void **state)
 
 static void test_relative_cwd_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"src/stint\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"./src\"}", ERR_BAD_REQUEST);
-	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"~/src\"}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"src/stint\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"./src\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"~/src\"}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_cwd_length_limit(void **state)
@@ -821,7 +822,7 @@ static void test_focus_limit_counts_bytes_not_characters(void **state)
 	     *over = repeat("\xc3\xa9", PROTO_MAX_FOCUS / 2 + 1);
 
 	expect_filled_ok(tmpl, ok);
-	expect_filled_refused(tmpl, over, ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, over, PROTO_ERR_BAD_REQUEST);
 	free(ok);
 	free(over);
 }
@@ -877,7 +878,7 @@ static void test_16_tags_pass_17_fail(void **state)
 	assert_int_equal(req.ntags, PROTO_MAX_TAGS);
 	assert_string_equal(req.tags[PROTO_MAX_TAGS - 1], "last");
 	proto_request_release(&req);
-	expect_filled_refused(tmpl, sixteen, ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, sixteen, PROTO_ERR_BAD_REQUEST);
 	free(line);
 	free(fifteen);
 	free(sixteen);
@@ -889,7 +890,7 @@ static void test_tag_with_space_comma_or_control_is_bad_request(void **state)
 	const char *tmpl = "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"tags\":[\"@@\"]}";
 
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		expect_filled_refused(tmpl, tags[i], ERR_BAD_REQUEST);
+		expect_filled_refused(tmpl, tags[i], PROTO_ERR_BAD_REQUEST);
 	expect_filled_ok(tmpl, "c++/libuv-2_x.y");
 }
 
@@ -900,7 +901,7 @@ static void test_control_characters_in_focus_are_bad_request(void **state)
 	const char *tmpl = "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"focus\":\"@@\"}";
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-		expect_filled_refused(tmpl, values[i], ERR_BAD_REQUEST);
+		expect_filled_refused(tmpl, values[i], PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_newline_and_tab_in_text_are_accepted(void **state)
@@ -914,45 +915,45 @@ static void test_newline_and_tab_in_text_are_accepted(void **state)
 static void test_other_control_characters_in_text_are_bad_request(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"a\\u001b[2Jb\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"a\\u0007\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"summary\":\"\\u007f\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_newline_in_cwd_is_bad_request(void **state)
 {
-	expect_refused("{\"v\":1,\"cmd\":\"status\",\"cwd\":\"/a\\nb\"}", ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"status\",\"cwd\":\"/a\\nb\"}", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_bad_note_kind_is_bad_request(void **state)
 {
 	expect_refused(
 	    "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"t\",\"kind\":\"plain\"}",
-	    ERR_BAD_REQUEST);
+	    PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"t\",\"kind\":\"Note\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_bad_priority_is_bad_request(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"t\",\"priority\":"
 		       "\"urgent\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"t\",\"priority\":"
 		       "\"HIGH\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_blocked_by_without_blocked_priority_is_bad_request(void **state)
 {
 	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"t\",\"blocked_by\":"
 		       "\"x\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	expect_refused("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"text\":\"t\",\"priority\":"
 		       "\"high\",\"blocked_by\":\"x\"}",
-		       ERR_BAD_REQUEST);
+		       PROTO_ERR_BAD_REQUEST);
 	/* Field order must not matter. */
 	expect_accepted("{\"v\":1,\"cmd\":\"todo\",\"cwd\":\"/r\",\"blocked_by\":\"x\",\"text\":"
 			"\"t\",\"priority\":\"blocked\"}");
@@ -962,22 +963,22 @@ static void test_limit_bounds(void **state)
 {
 	const char *tmpl = "{\"v\":1,\"cmd\":\"list\",\"limit\":@@}";
 
-	expect_filled_refused(tmpl, "0", ERR_BAD_REQUEST);
-	expect_filled_refused(tmpl, "-1", ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "0", PROTO_ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "-1", PROTO_ERR_BAD_REQUEST);
 	expect_filled_ok(tmpl, "1");
 	expect_filled_ok(tmpl, "1000");
-	expect_filled_refused(tmpl, "1001", ERR_BAD_REQUEST);
-	expect_filled_refused(tmpl, "9223372036854775807", ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "1001", PROTO_ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "9223372036854775807", PROTO_ERR_BAD_REQUEST);
 }
 
 static void test_non_integer_limit_is_bad_request(void **state)
 {
 	const char *tmpl = "{\"v\":1,\"cmd\":\"list\",\"limit\":@@}";
 
-	expect_filled_refused(tmpl, "1.5", ERR_BAD_REQUEST);
-	expect_filled_refused(tmpl, "5.0", ERR_BAD_REQUEST);
-	expect_filled_refused(tmpl, "1e2", ERR_BAD_REQUEST);
-	expect_filled_refused(tmpl, "true", ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "1.5", PROTO_ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "5.0", PROTO_ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "1e2", PROTO_ERR_BAD_REQUEST);
+	expect_filled_refused(tmpl, "true", PROTO_ERR_BAD_REQUEST);
 }
 
 /* Replies and encoding. */
@@ -1030,9 +1031,9 @@ static void test_reply_ok(void **state)
 
 static void test_reply_error_has_code_and_message(void **state)
 {
-	json_t *reply = proto_reply_error(ERR_NO_SESSION, "no session for %s", "/r");
+	json_t *reply = proto_reply_error(PROTO_ERR_NO_SESSION, "no session for %s", "/r");
 
-	check_error_reply(reply, ERR_NO_SESSION);
+	check_error_reply(reply, PROTO_ERR_NO_SESSION);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(reply, "error"), "message")),
 	    "no session for /r");
@@ -1041,27 +1042,28 @@ static void test_reply_error_has_code_and_message(void **state)
 
 static void test_reply_error_with_invalid_utf8_is_valid_json(void **state)
 {
-	json_t *reply = proto_reply_error(ERR_BAD_REQUEST, "bad tag \"%s\"", "a\xff\xc0\x80z");
+	json_t *reply =
+	    proto_reply_error(PROTO_ERR_BAD_REQUEST, "bad tag \"%s\"", "a\xff\xc0\x80z");
 
-	check_error_reply(reply, ERR_BAD_REQUEST);
+	check_error_reply(reply, PROTO_ERR_BAD_REQUEST);
 	json_decref(reply);
 }
 
 static void test_reply_error_with_cut_utf8_sequence_is_valid_json(void **state)
 {
 	/* Precision cuts the second "é" in half, as a message quoting peer bytes may. */
-	json_t *reply = proto_reply_error(ERR_BAD_REQUEST, "field %.3s", "\xc3\xa9\xc3\xa9");
+	json_t *reply = proto_reply_error(PROTO_ERR_BAD_REQUEST, "field %.3s", "\xc3\xa9\xc3\xa9");
 
-	check_error_reply(reply, ERR_BAD_REQUEST);
+	check_error_reply(reply, PROTO_ERR_BAD_REQUEST);
 	json_decref(reply);
 }
 
 static void test_reply_error_with_very_long_message_is_valid_json(void **state)
 {
 	char *long_msg = repeat("\xe6\x97\xa5", 2000);
-	json_t *reply = proto_reply_error(ERR_INTERNAL, "%s", long_msg);
+	json_t *reply = proto_reply_error(PROTO_ERR_INTERNAL, "%s", long_msg);
 
-	check_error_reply(reply, ERR_INTERNAL);
+	check_error_reply(reply, PROTO_ERR_INTERNAL);
 	json_decref(reply);
 	free(long_msg);
 }
@@ -1076,9 +1078,9 @@ static void test_parse_error_quoting_peer_bytes_relays_as_valid_json(void **stat
 	json_t *reply;
 
 	assert_int_equal(parse_n(line, strlen(line), &req, &err), -1);
-	assert_string_equal(err.code, ERR_BAD_REQUEST);
+	assert_string_equal(err.code, PROTO_ERR_BAD_REQUEST);
 	reply = proto_reply_error(err.code, "%s", err.message);
-	check_error_reply(reply, ERR_BAD_REQUEST);
+	check_error_reply(reply, PROTO_ERR_BAD_REQUEST);
 	json_decref(reply);
 	free(line);
 	free(key);
@@ -1115,7 +1117,7 @@ static void test_encode_round_trips(void **state)
 
 static void test_encoded_request_parses_back(void **state)
 {
-	json_t *msg = proto_request_new(CMD_NOTE);
+	json_t *msg = proto_request_new(PROTO_CMD_NOTE);
 	struct proto_request req;
 	struct proto_error err;
 	size_t len;
@@ -1127,7 +1129,7 @@ static void test_encoded_request_parses_back(void **state)
 	line = proto_encode(msg, &len);
 	assert_int_equal(parse_n(line, len - 1, &req, &err), 0);
 	assert_string_equal(req.text, "multi\nline \"quoted\" \xc3\xa9");
-	assert_int_equal(req.note_kind, NOTE_LEARNING);
+	assert_int_equal(req.note_kind, PROTO_NOTE_LEARNING);
 	proto_request_release(&req);
 	free(line);
 	json_decref(msg);
@@ -1154,7 +1156,7 @@ static void expect_reply_check(const char *line, int want, const char *want_in)
 
 static void test_reply_check_accepts_ok_and_error_replies(void **state)
 {
-	json_t *ok = proto_reply_ok(), *error = proto_reply_error(ERR_BAD_STATE, "paused");
+	json_t *ok = proto_reply_ok(), *error = proto_reply_error(PROTO_ERR_BAD_STATE, "paused");
 	char err[256];
 
 	expect_reply_check("{\"v\":1,\"ok\":true}", 0, NULL);
@@ -1191,11 +1193,11 @@ static void test_reply_check_names_both_versions(void **state)
 
 static void test_reply_accessors(void **state)
 {
-	json_t *error = proto_reply_error(ERR_NO_SESSION, "no session for %s", "/r");
+	json_t *error = proto_reply_error(PROTO_ERR_NO_SESSION, "no session for %s", "/r");
 	json_t *ok = proto_reply_ok();
 
 	assert_false(proto_reply_is_ok(error));
-	assert_string_equal(proto_reply_error_code(error), ERR_NO_SESSION);
+	assert_string_equal(proto_reply_error_code(error), PROTO_ERR_NO_SESSION);
 	assert_string_equal(proto_reply_error_message(error), "no session for /r");
 	assert_true(proto_reply_is_ok(ok));
 	assert_null(proto_reply_error_code(ok));
