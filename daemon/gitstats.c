@@ -23,7 +23,7 @@
 
 #include "array.h"
 #include "log.h"
-#include "wtscan.h"
+#include "gitstats_scan.h"
 
 extern char **environ;
 
@@ -2052,7 +2052,7 @@ static bool attr_file_in(int level, const char *name)
  * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file) and
  * the configuration adds no filter: worktree files are then stored as they are.
  */
-static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
+static bool no_attributes(struct ctx *c, const struct gitstats_scan_index *xi)
 {
 	git_config *cfg = NULL;
 	const char *v = NULL;
@@ -2089,7 +2089,7 @@ static bool no_attributes(struct ctx *c, const struct wtscan_index *xi)
  * libgit2 also reads attributes from the index's .gitattributes entries, loading the whole index
  * (slowly) on the first lookup: the repository gets an in-memory index with only those.
  */
-static int attr_index(struct ctx *c, const struct wtscan_index *xi)
+static int attr_index(struct ctx *c, const struct gitstats_scan_index *xi)
 {
 	git_index *mem = NULL;
 	int rc = 0;
@@ -2117,9 +2117,9 @@ static int attr_index(struct ctx *c, const struct wtscan_index *xi)
 	return rc;
 }
 
-/* The changes as wtscan finds them, for repositories of the common kind (-ENOTSUP else). */
-static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *xi,
-			struct wtscan *staged, struct wtscan *unstaged, struct entry **out,
+/* The changes as gitstats_scan finds them, for repositories of the common kind (-ENOTSUP else). */
+static int fast_changes(struct ctx *c, const git_tree *t, struct gitstats_scan_index *xi,
+			struct gitstats_scan *staged, struct gitstats_scan *unstaged, struct entry **out,
 			size_t *nout)
 {
 	char path[PATH_MAX * 2];
@@ -2128,9 +2128,9 @@ static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *x
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/index", c->gitdir);
-	if ((rc = wtscan_index_read(path, xi, c->err, c->errn)) < 0 ||
-	    (rc = wtscan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
-	    (rc = wtscan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
+	if ((rc = gitstats_scan_index_read(path, xi, c->err, c->errn)) < 0 ||
+	    (rc = gitstats_scan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
+	    (rc = gitstats_scan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
 		return rc;
 	c->plain = !unstaged->attributes && no_attributes(c, xi);
 	if ((rc = attr_index(c, xi)) < 0)
@@ -2139,7 +2139,7 @@ static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *x
 	if (!e)
 		return -ENOMEM;
 	for (size_t i = 0; i < staged->n; i++) {
-		const struct wtscan_change *w = &staged->v[i];
+		const struct gitstats_scan_change *w = &staged->v[i];
 		struct entry *x = &e[n++];
 
 		x->path = w->path;
@@ -2155,7 +2155,7 @@ static int fast_changes(struct ctx *c, const git_tree *t, struct wtscan_index *x
 	}
 	/* The worktree file's stat data differs, its content may not: verify compares them. */
 	for (size_t i = 0; i < unstaged->n; i++) {
-		const struct wtscan_change *w = &unstaged->v[i];
+		const struct gitstats_scan_change *w = &unstaged->v[i];
 		struct entry *x = &e[n++];
 
 		x->path = w->path;
@@ -2250,8 +2250,8 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 	git_tree *t = NULL;
 	git_index *idx = NULL;
 	git_diff *da = NULL, *db = NULL;
-	struct wtscan_index xi = {0};
-	struct wtscan staged = {0}, unstaged = {0};
+	struct gitstats_scan_index xi = {0};
+	struct gitstats_scan staged = {0}, unstaged = {0};
 	struct entry *e = NULL;
 	size_t n = 0, m = 0;
 	git_oid oid;
@@ -2287,9 +2287,9 @@ static int g2_worktree(struct ctx *c, const char *tree, struct flist *out)
 	rc = g2_numstat(c, e, m, out);
 out:
 	free(e);
-	wtscan_finish(&staged);
-	wtscan_finish(&unstaged);
-	wtscan_index_finish(&xi);
+	gitstats_scan_finish(&staged);
+	gitstats_scan_finish(&unstaged);
+	gitstats_scan_index_finish(&xi);
 	git_diff_free(da);
 	git_diff_free(db);
 	git_index_free(idx);
