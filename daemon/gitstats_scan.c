@@ -560,6 +560,39 @@ static int gitstats_scan_varint(const unsigned char **p, const unsigned char *en
 	return 0;
 }
 
+/* Extensions: the cache tree is used, other optional ones (capitalised) are skipped. */
+static int gitstats_scan_parse_extensions(struct gitstats_scan_index *x, const unsigned char *p,
+					  const unsigned char *end, char *why, size_t whyn)
+{
+	while (end - p >= 8) {
+		uint32_t sz = gitstats_scan_be32(p + 4);
+		const unsigned char *ext = p + 8;
+
+		if (sz > (size_t)(end - ext))
+			return -EINVAL;
+		if (memcmp(p, "TREE", 4) == 0) {
+			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
+			const unsigned char *q = ext;
+
+			x->ct = calloc(cap, sizeof(*x->ct));
+			if (!x->ct)
+				return -ENOMEM;
+			while (q < ext + sz) {
+				int rc = gitstats_scan_ctree_parse(x, "", &q, ext + sz, cap);
+
+				if (rc < 0)
+					return rc;
+			}
+			qsort(x->ct, x->nct, sizeof(*x->ct), gitstats_scan_ctree_cmp);
+		} else if (!(p[0] >= 'A' && p[0] <= 'Z')) {
+			return gitstats_scan_idx_unsupported(why, whyn,
+							     "the index has a required extension");
+		}
+		p = ext + sz;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
 static int gitstats_scan_parse_index(struct gitstats_scan_index *x, size_t size, char *why,
 				     size_t whyn)
 {
@@ -650,34 +683,7 @@ static int gitstats_scan_parse_index(struct gitstats_scan_index *x, size_t size,
 			return -EINVAL;
 	}
 	x->n = count;
-	/* Extensions: the cache tree is used, other optional ones (capitalised) are skipped. */
-	while (end - p >= 8) {
-		uint32_t sz = gitstats_scan_be32(p + 4);
-		const unsigned char *ext = p + 8;
-
-		if (sz > (size_t)(end - ext))
-			return -EINVAL;
-		if (memcmp(p, "TREE", 4) == 0) {
-			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
-			const unsigned char *q = ext;
-
-			x->ct = calloc(cap, sizeof(*x->ct));
-			if (!x->ct)
-				return -ENOMEM;
-			while (q < ext + sz) {
-				int rc = gitstats_scan_ctree_parse(x, "", &q, ext + sz, cap);
-
-				if (rc < 0)
-					return rc;
-			}
-			qsort(x->ct, x->nct, sizeof(*x->ct), gitstats_scan_ctree_cmp);
-		} else if (!(p[0] >= 'A' && p[0] <= 'Z')) {
-			return gitstats_scan_idx_unsupported(why, whyn,
-							     "the index has a required extension");
-		}
-		p = ext + sz;
-	}
-	return p == end ? 0 : -EINVAL;
+	return gitstats_scan_parse_extensions(x, p, end, why, whyn);
 }
 
 int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, char *why,
