@@ -474,8 +474,6 @@ void gitstats_scan_finish(struct gitstats_scan *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* ---- the index file ---- */
-
 static uint32_t gitstats_scan_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -742,8 +740,6 @@ void gitstats_scan_index_finish(struct gitstats_scan_index *idx)
 	free(idx->paths);
 	memset(idx, 0, sizeof(*idx));
 }
-
-/* ---- tree -> index ---- */
 
 struct gitstats_scan_stage {
 	git_repository *repo;

@@ -187,7 +187,7 @@ static void check_case(const char *dir, const struct file *src, const struct fil
 		       const char *expect, struct gitstats_rename *r)
 {
 	static struct gitstats_rename_side sv[16], dv[16];
-	char cmd[512], *git, *ours, *want = strdup(expect);
+	char cmd[512], *git, *ours, *copy = strdup(expect), *want;
 
 	snprintf(cmd, sizeof(cmd), "cd %s && git rm -q -r --ignore-unmatch . >/dev/null", dir);
 	assert_int_equal(system(cmd), 0);
@@ -198,7 +198,9 @@ static void check_case(const char *dir, const struct file *src, const struct fil
 	commit(dir, "destinations");
 	git = git_says(dir);
 	ours = we_say(dir, src, dst, r, sv, dv);
-	want = sorted(want);
+	assert_non_null(copy);
+	want = sorted(copy);
+	free(copy);
 	assert_string_equal(git, want);
 	assert_string_equal(ours, git);
 	free(git);
@@ -206,7 +208,7 @@ static void check_case(const char *dir, const struct file *src, const struct fil
 	free(want);
 }
 
-/* Ten lines of 24 bytes; the first `kept` of them the same as in base(). */
+/* Ten lines of 24 bytes, the first `kept` of them those of the sources, the rest tagged. */
 static char *lines(int kept, char tag)
 {
 	char *s = calloc(1, 10 * 24 + 1);
