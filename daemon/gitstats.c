@@ -1,6 +1,5 @@
 #include "gitstats.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
