@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "repo.h"
 #include "gitstats_scan.h"
+#include "repo.h"
 
 /* Repositories are made with libgit2; tests/integration/test_gitstats.sh compares the whole
  * recompute with git itself. */
