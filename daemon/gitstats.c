@@ -22,8 +22,8 @@ static int gitstats_baseline_with(struct gitstats_ctx *c, struct gitstats_baseli
 		struct gitstats_reflog l;
 
 		if ((rc = gitstats_reflog_read(c, tips.v[i].ref, &l)) < 0) {
-			gitstats_seterr(c->err, c->errn, "cannot read the reflog of %s: %s",
-					tips.v[i].ref, strerror(-rc));
+			gitstats_int_seterr(c->err, c->errn, "cannot read the reflog of %s: %s",
+					    tips.v[i].ref, strerror(-rc));
 			goto out;
 		}
 		tips.v[i].reflog = l.n;
@@ -42,7 +42,7 @@ static int gitstats_baseline_with(struct gitstats_ctx *c, struct gitstats_baseli
 	out->fallback = c->be->fallback;
 out:
 	free(h.branch);
-	gitstats_tiplist_free(&tips);
+	gitstats_int_tiplist_free(&tips);
 	return rc;
 }
 
@@ -68,7 +68,7 @@ static char *gitstats_rel_exclude(const char *root, const char *ex)
 		ex += 2;
 	rel = strdup(ex);
 	if (rel)
-		gitstats_strip_slash(rel);
+		gitstats_int_strip_slash(rel);
 	if (rel && (!*rel || strcmp(rel, ".") == 0 || strcmp(rel, "/") == 0)) {
 		free(rel);
 		rel = NULL;
@@ -100,12 +100,12 @@ int gitstats_run_op(struct gitstats_ctx *c, const struct gitstats_op *op, void *
 		if (rc == 0)
 			rc = op->run(c, arg);
 		if (rc < 0)
-			gitstats_seterr(err, errn,
-					"cannot read the git repository %s: %s (libgit2: %s)",
-					c->root, why2, why);
+			gitstats_int_seterr(err, errn,
+					    "cannot read the git repository %s: %s (libgit2: %s)",
+					    c->root, why2, why);
 	} else if (rc < 0) {
-		gitstats_seterr(err, errn, "%s: %s", c->root,
-				rc == -ENOMEM ? "out of memory" : why);
+		gitstats_int_seterr(err, errn, "%s: %s", c->root,
+				    rc == -ENOMEM ? "out of memory" : why);
 	}
 	if (rc < 0)
 		op->reset(arg);
@@ -154,11 +154,11 @@ static int gitstats_compute_files(struct gitstats_ctx *c, const char *effective,
 	int rc;
 
 	if ((rc = c->be->worktree(c, effective, &files)) < 0) {
-		gitstats_flist_free(&files);
+		gitstats_int_flist_free(&files);
 		return rc;
 	}
 	if (files.n)
-		qsort(files.v, files.n, sizeof(files.v[0]), gitstats_file_cmp);
+		qsort(files.v, files.n, sizeof(files.v[0]), gitstats_int_file_cmp);
 	for (size_t i = 0; i < files.n; i++) {
 		out->added += files.v[i].added;
 		out->removed += files.v[i].removed;
@@ -232,7 +232,7 @@ static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_b
 	out->fallback = c->be->fallback;
 out:
 	free(h.branch);
-	gitstats_tiplist_free(&now);
+	gitstats_int_tiplist_free(&now);
 	gitstats_graph_history_free(&hs);
 	return rc;
 }
@@ -264,8 +264,8 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!base || !gitstats_is_hex_oid(base->tree)) {
-		gitstats_seterr(err, errn, "no baseline snapshot for %s", root);
+	if (!base || !gitstats_int_is_hex_oid(base->tree)) {
+		gitstats_int_seterr(err, errn, "no baseline snapshot for %s", root);
 		return -EINVAL;
 	}
 	c.exclude = gitstats_rel_exclude(root, exclude_dir);
@@ -319,15 +319,15 @@ static json_t *gitstats_jstr(const char *s)
 			json_decref(t);
 		}
 		if (ok) {
-			gitstats_buf_add(&b, p, len);
+			gitstats_int_buf_add(&b, p, len);
 			p += len;
 		} else {
-			gitstats_buf_add(&b, "\xef\xbf\xbd", 3);
+			gitstats_int_buf_add(&b, "\xef\xbf\xbd", 3);
 			p++;
 		}
 	}
 	j = json_string(b.p ? b.p : "");
-	gitstats_buf_free(&b);
+	gitstats_int_buf_free(&b);
 	return j;
 }
 
@@ -366,7 +366,7 @@ static bool gitstats_oid_field(const json_t *v, bool empty_ok, char *out)
 		out[0] = '\0';
 		return true;
 	}
-	if (!s || (!gitstats_is_hex_oid(s) && !(empty_ok && !*s)))
+	if (!s || (!gitstats_int_is_hex_oid(s) && !(empty_ok && !*s)))
 		return false;
 	snprintf(out, GITSTATS_OID_MAX + 1, "%s", s);
 	return true;
@@ -381,14 +381,14 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o) || json_integer_value(json_object_get(o, "version")) != 1) {
-		gitstats_seterr(err, errn, "baseline: not a version 1 object");
+		gitstats_int_seterr(err, errn, "baseline: not a version 1 object");
 		return -EINVAL;
 	}
 	if (!gitstats_oid_field(json_object_get(o, "head"), true, out->head) ||
 	    !gitstats_oid_field(json_object_get(o, "tree"), false, out->tree) || !branch ||
 	    !json_is_array(tips) || json_array_size(tips) == 0 || (fb && !json_is_boolean(fb))) {
-		gitstats_seterr(err, errn,
-				"baseline: missing or malformed head, tree, branch or tips");
+		gitstats_int_seterr(err, errn,
+				    "baseline: missing or malformed head, tree, branch or tips");
 		return -EINVAL;
 	}
 	out->fallback = json_is_true(fb);
@@ -396,7 +396,7 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 	out->tips = calloc(json_array_size(tips), sizeof(*out->tips));
 	if (!out->branch || !out->tips) {
 		gitstats_baseline_finish(out);
-		gitstats_seterr(err, errn, "baseline: out of memory");
+		gitstats_int_seterr(err, errn, "baseline: out of memory");
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < json_array_size(tips); i++) {
@@ -412,13 +412,13 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 		    (i == 0) != (strcmp(ref, "HEAD") == 0) ||
 		    (i > 0 && strncmp(ref, "refs/heads/", 11) != 0)) {
 			gitstats_baseline_finish(out);
-			gitstats_seterr(err, errn, "baseline: malformed tip %zu", i);
+			gitstats_int_seterr(err, errn, "baseline: malformed tip %zu", i);
 			return -EINVAL;
 		}
 		d->ref = strdup(ref);
 		if (!d->ref) {
 			gitstats_baseline_finish(out);
-			gitstats_seterr(err, errn, "baseline: out of memory");
+			gitstats_int_seterr(err, errn, "baseline: out of memory");
 			return -ENOMEM;
 		}
 		d->reflog = (size_t)json_integer_value(rl);

@@ -99,7 +99,7 @@ static int gitstats_extras_paths(struct gitstats_ctx *c, json_t *commits)
 	for (size_t i = 0; i < n; i++) {
 		json_t *list;
 
-		if (!gitstats_omap_get(&g.at, oids[i], &k) || !(list = json_array()))
+		if (!gitstats_int_omap_get(&g.at, oids[i], &k) || !(list = json_array()))
 			continue;
 		for (size_t p = 0; p < paths[k].n; p++)
 			json_array_append_new(list, json_string(paths[k].v[p]));
@@ -109,7 +109,7 @@ out:
 	for (size_t i = 0; i < g.n && out && paths; i++) {
 		free(out[i].subject);
 		free(out[i].author);
-		gitstats_strv_free(&paths[i]);
+		gitstats_int_strv_free(&paths[i]);
 	}
 	free(out);
 	free(paths);
@@ -146,7 +146,7 @@ int gitstats_extras_fill(const char *root, const char *tree, const char *exclude
 	int rc;
 
 	if (!json_is_object(stats)) {
-		gitstats_seterr(err, errn, "%s: no statistics to add to", root);
+		gitstats_int_seterr(err, errn, "%s: no statistics to add to", root);
 		return -EINVAL;
 	}
 	if (!json_is_array(x.commits))
@@ -155,11 +155,11 @@ int gitstats_extras_fill(const char *root, const char *tree, const char *exclude
 		x.exclude = exclude_dir + rl + 1;
 	x.todo = json_array();
 	if (!x.todo) {
-		gitstats_seterr(err, errn, "%s: out of memory", root);
+		gitstats_int_seterr(err, errn, "%s: out of memory", root);
 		return -ENOMEM;
 	}
-	if (!tree || !gitstats_is_hex_oid(tree)) {
-		gitstats_seterr(err, errn, "no baseline snapshot for %s", root);
+	if (!tree || !gitstats_int_is_hex_oid(tree)) {
+		gitstats_int_seterr(err, errn, "no baseline snapshot for %s", root);
 		rc = -EINVAL;
 	} else {
 		rc = gitstats_run_op(&c, &op, &x, err, errn);

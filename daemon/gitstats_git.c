@@ -188,7 +188,8 @@ static int gitstats_git_collect(pid_t pid, int outfd, int errfd, struct gitstats
 				continue;
 			}
 			if (k == 0) {
-				if (rc == 0 && gitstats_buf_add(&r->out, chunk, (size_t)n) < 0) {
+				if (rc == 0 &&
+				    gitstats_int_buf_add(&r->out, chunk, (size_t)n) < 0) {
 					rc = -ENOMEM;
 					kill(pid, SIGKILL);
 				}
@@ -273,19 +274,20 @@ static int gitstats_git_ok(struct gitstats_ctx *c, const char *const *args,
 	int rc = gitstats_git_run(c->root, args, r);
 
 	if (rc < 0) {
-		gitstats_seterr(c->err, c->errn, "cannot run git %s: %s", args[0], strerror(-rc));
+		gitstats_int_seterr(c->err, c->errn, "cannot run git %s: %s", args[0],
+				    strerror(-rc));
 		return rc;
 	}
 	if (r->status == 0 || (one_ok && r->status == 1))
 		return 0;
-	gitstats_seterr(c->err, c->errn, "git %s failed: %s", args[0],
-			r->errmsg[0] ? r->errmsg : "no message");
+	gitstats_int_seterr(c->err, c->errn, "git %s failed: %s", args[0],
+			    r->errmsg[0] ? r->errmsg : "no message");
 	return -EIO;
 }
 
 static void gitstats_git_child_free(struct gitstats_git_child *r)
 {
-	gitstats_buf_free(&r->out);
+	gitstats_int_buf_free(&r->out);
 }
 
 /* gitstats_git_version's answer, probed once per process. */
@@ -330,12 +332,12 @@ static int gitstats_git_open(struct gitstats_ctx *c)
 		p = nl + 1;
 	}
 	if (!lines[2]) {
-		gitstats_seterr(c->err, c->errn, "git rev-parse: unexpected output");
+		gitstats_int_seterr(c->err, c->errn, "git rev-parse: unexpected output");
 		rc = -EIO;
 		goto out;
 	}
 	if (strcmp(lines[0], "true") == 0) {
-		gitstats_seterr(c->err, c->errn, "%s is a bare repository", c->root);
+		gitstats_int_seterr(c->err, c->errn, "%s is a bare repository", c->root);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -344,8 +346,8 @@ static int gitstats_git_open(struct gitstats_ctx *c)
 		snprintf(c->commondir, sizeof(c->commondir), "%s", lines[2]);
 	else
 		snprintf(c->commondir, sizeof(c->commondir), "%s/%s", c->root, lines[2]);
-	gitstats_strip_slash(c->gitdir);
-	gitstats_strip_slash(c->commondir);
+	gitstats_int_strip_slash(c->gitdir);
+	gitstats_int_strip_slash(c->commondir);
 out:
 	gitstats_git_child_free(&r);
 	return rc;
@@ -368,7 +370,7 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (n = read(fd, head, sizeof(head) - 1)) < 0) {
 		rc = -errno;
-		gitstats_seterr(c->err, c->errn, "cannot read %s: %s", path, strerror(errno));
+		gitstats_int_seterr(c->err, c->errn, "cannot read %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return rc;
@@ -391,24 +393,24 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 		sp = strchr(p, ' ');
 		if (sp) {
 			*sp = '\0';
-			if ((rc = gitstats_tiplist_add(&branches, sp + 1, p)) < 0)
+			if ((rc = gitstats_int_tiplist_add(&branches, sp + 1, p)) < 0)
 				goto out;
 			if (symref && strcmp(symref, sp + 1) == 0)
 				snprintf(h->oid, sizeof(h->oid), "%s", p);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
-	gitstats_branch_name(b, sizeof(b), symref, h->oid);
+	gitstats_int_branch_name(b, sizeof(b), symref, h->oid);
 	h->branch = strdup(b);
-	if (!h->branch || (rc = gitstats_tiplist_add(tips, "HEAD", h->oid)) < 0) {
+	if (!h->branch || (rc = gitstats_int_tiplist_add(tips, "HEAD", h->oid)) < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < branches.n; i++)
-		if ((rc = gitstats_tiplist_add(tips, branches.v[i].ref, branches.v[i].oid)) < 0)
+		if ((rc = gitstats_int_tiplist_add(tips, branches.v[i].ref, branches.v[i].oid)) < 0)
 			goto out;
 out:
-	gitstats_tiplist_free(&branches);
+	gitstats_int_tiplist_free(&branches);
 	gitstats_git_child_free(&r);
 	return rc;
 }
@@ -425,8 +427,8 @@ static int gitstats_git_index_copy(struct gitstats_ctx *c, char *dir, size_t dir
 	snprintf(dir, dirn, "%s/stint-index.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		rc = -errno;
-		gitstats_seterr(c->err, c->errn, "cannot create a temporary directory: %s",
-				strerror(errno));
+		gitstats_int_seterr(c->err, c->errn, "cannot create a temporary directory: %s",
+				    strerror(errno));
 		dir[0] = '\0';
 		return rc;
 	}
@@ -451,7 +453,7 @@ static int gitstats_git_index_copy(struct gitstats_ctx *c, char *dir, size_t dir
 	close(in);
 	close(out);
 	if (rc < 0)
-		gitstats_seterr(c->err, c->errn, "cannot copy %s: %s", src, strerror(-rc));
+		gitstats_int_seterr(c->err, c->errn, "cannot copy %s: %s", src, strerror(-rc));
 	return rc;
 }
 
@@ -495,14 +497,14 @@ static int gitstats_git_add(struct gitstats_ctx *c, const char *idx, bool ita)
 		goto out;
 	p = l.out.p;
 	end = p ? p + l.out.n : NULL;
-	while ((tok = gitstats_next_tok(&p, end))) {
+	while ((tok = gitstats_int_next_tok(&p, end))) {
 		size_t n = strlen(tok);
 		char spec[PATH_MAX + 32];
 
 		if (n && tok[n - 1] == '/') {
 			snprintf(spec, sizeof(spec), ":(top,exclude,literal)%.*s", (int)(n - 1),
 				 tok);
-			if ((rc = gitstats_strv_add(&specs, spec)) < 0)
+			if ((rc = gitstats_int_strv_add(&specs, spec)) < 0)
 				goto out;
 		}
 	}
@@ -517,7 +519,7 @@ static int gitstats_git_add(struct gitstats_ctx *c, const char *idx, bool ita)
 	rc = gitstats_git_ok(c, args, &a, false);
 out:
 	free(args);
-	gitstats_strv_free(&specs);
+	gitstats_int_strv_free(&specs);
 	gitstats_git_child_free(&l);
 	gitstats_git_child_free(&a);
 	return rc;
@@ -537,7 +539,7 @@ static int gitstats_git_snapshot(struct gitstats_ctx *c, char *tree, size_t tree
 	    (rc = gitstats_git_ok(c, write, &w, false)) < 0)
 		goto out;
 	if (!w.out.p || strlen(w.out.p) < 40) {
-		gitstats_seterr(c->err, c->errn, "git write-tree: unexpected output");
+		gitstats_int_seterr(c->err, c->errn, "git write-tree: unexpected output");
 		rc = -EIO;
 		goto out;
 	}
@@ -562,9 +564,10 @@ static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_O
 	for (size_t i = 0; i < npush + nhide; i++) {
 		const char *oid = i < npush ? push[i] : hide[i - npush].oid;
 
-		if (gitstats_is_hex_oid(oid) && (gitstats_buf_add(&in, oid, strlen(oid)) < 0 ||
-						 gitstats_buf_add(&in, "\n", 1) < 0)) {
-			gitstats_buf_free(&in);
+		if (gitstats_int_is_hex_oid(oid) &&
+		    (gitstats_int_buf_add(&in, oid, strlen(oid)) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0)) {
+			gitstats_int_buf_free(&in);
 			return -ENOMEM;
 		}
 	}
@@ -582,13 +585,13 @@ static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_O
 		sp = strchr(p, ' ');
 		if (sp && strcmp(sp + 1, "commit") == 0) {
 			*sp = '\0';
-			if ((rc = gitstats_omap_put(out, p, 1)) < 0)
+			if ((rc = gitstats_int_omap_put(out, p, 1)) < 0)
 				break;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
 out:
-	gitstats_buf_free(&in);
+	gitstats_int_buf_free(&in);
 	gitstats_git_child_free(&r);
 	return rc;
 }
@@ -607,19 +610,19 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 	if ((rc = gitstats_git_existing(c, push, npush, hide, nhide, &exist)) < 0)
 		goto out;
 	for (size_t i = 0; i < npush; i++)
-		if (gitstats_omap_get(&exist, push[i], NULL)) {
-			if (gitstats_buf_add(&in, push[i], strlen(push[i])) < 0 ||
-			    gitstats_buf_add(&in, "\n", 1) < 0)
+		if (gitstats_int_omap_get(&exist, push[i], NULL)) {
+			if (gitstats_int_buf_add(&in, push[i], strlen(push[i])) < 0 ||
+			    gitstats_int_buf_add(&in, "\n", 1) < 0)
 				goto nomem;
 			pushed++;
 		}
 	if (!pushed)
 		goto out;
 	for (size_t i = 0; i < nhide; i++)
-		if (gitstats_omap_get(&exist, hide[i].oid, NULL) &&
-		    (gitstats_buf_add(&in, "^", 1) < 0 ||
-		     gitstats_buf_add(&in, hide[i].oid, strlen(hide[i].oid)) < 0 ||
-		     gitstats_buf_add(&in, "\n", 1) < 0))
+		if (gitstats_int_omap_get(&exist, hide[i].oid, NULL) &&
+		    (gitstats_int_buf_add(&in, "^", 1) < 0 ||
+		     gitstats_int_buf_add(&in, hide[i].oid, strlen(hide[i].oid)) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0))
 			goto nomem;
 	r.in = in.p;
 	r.inlen = in.n;
@@ -637,7 +640,7 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 			np += *q == ' ';
 		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), nw++) {
 			if (nw == 0) {
-				if (set && gitstats_omap_put(set, tok, 1) < 0)
+				if (set && gitstats_int_omap_put(set, tok, 1) < 0)
 					goto nomem;
 				if (g && !(n = gitstats_graph_add(g, tok, np)))
 					goto nomem;
@@ -648,8 +651,8 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 		p = nl ? nl + 1 : NULL;
 	}
 out:
-	gitstats_omap_free(&exist);
-	gitstats_buf_free(&in);
+	gitstats_int_omap_free(&exist);
+	gitstats_int_buf_free(&in);
 	gitstats_git_child_free(&r);
 	return rc;
 nomem:
@@ -686,8 +689,8 @@ static int gitstats_git_merge3(struct gitstats_ctx *c, const char *anc, const ch
 	/* Exit status 1: conflicts, still a tree (with conflict markers where they clash). */
 	if ((rc = gitstats_git_ok(c, mt, &r2, true)) < 0)
 		goto out;
-	if (!r2.out.p || !gitstats_is_hex_oid(r2.out.p)) {
-		gitstats_seterr(c->err, c->errn, "git merge-tree: unexpected output");
+	if (!r2.out.p || !gitstats_int_is_hex_oid(r2.out.p)) {
+		gitstats_int_seterr(c->err, c->errn, "git merge-tree: unexpected output");
 		rc = -EIO;
 		goto out;
 	}
@@ -725,17 +728,17 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 	size_t k = 0;
 	int rc = 0;
 
-	while ((tok = gitstats_next_tok(&p, end))) {
+	while ((tok = gitstats_int_next_tok(&p, end))) {
 		if (!*tok)
 			continue;
 		if (tok[0] == ':') {
 			char *st = strrchr(tok, ' ');
 
-			if (!st || gitstats_strv_add(&status, st + 1) < 0)
+			if (!st || gitstats_int_strv_add(&status, st + 1) < 0)
 				goto bad;
 			/* Renames and copies carry two paths. */
-			if (!gitstats_next_tok(&p, end) ||
-			    ((st[1] == 'R' || st[1] == 'C') && !gitstats_next_tok(&p, end)))
+			if (!gitstats_int_next_tok(&p, end) ||
+			    ((st[1] == 'R' || st[1] == 'C') && !gitstats_int_next_tok(&p, end)))
 				goto bad;
 			continue;
 		}
@@ -748,8 +751,8 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 			if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0)
 				goto bad;
 			if (!*path) {
-				old = gitstats_next_tok(&p, end);
-				path = gitstats_next_tok(&p, end);
+				old = gitstats_int_next_tok(&p, end);
+				path = gitstats_int_next_tok(&p, end);
 				if (!old || !path)
 					goto bad;
 			}
@@ -757,11 +760,11 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 			k++;
 			if (st == 'C')
 				st = 'A', old = NULL;
-			if (gitstats_excluded(c->exclude, path) &&
-			    (!old || gitstats_excluded(c->exclude, old)))
+			if (gitstats_int_excluded(c->exclude, path) &&
+			    (!old || gitstats_int_excluded(c->exclude, old)))
 				continue;
-			f = gitstats_flist_add(out);
-			if (!f || gitstats_file_set(
+			f = gitstats_int_flist_add(out);
+			if (!f || gitstats_int_file_set(
 				      f, path, st == 'R' ? old : NULL,
 				      st == 'R' || st == 'A' || st == 'D' || st == 'T' ? st : 'M',
 				      binary, a, d) < 0) {
@@ -770,11 +773,11 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 			}
 		}
 	}
-	gitstats_strv_free(&status);
+	gitstats_int_strv_free(&status);
 	return rc;
 bad:
-	gitstats_strv_free(&status);
-	gitstats_seterr(c->err, c->errn, "git diff: unexpected output");
+	gitstats_int_strv_free(&status);
+	gitstats_int_seterr(c->err, c->errn, "git diff: unexpected output");
 	return -EIO;
 }
 
@@ -822,16 +825,16 @@ static int gitstats_git_parse_log(struct gitstats_git_child *r, const struct git
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
 
-	while ((tok = gitstats_next_tok(&p, end))) {
-		char *tm = gitstats_next_tok(&p, end), *an = gitstats_next_tok(&p, end),
-		     *s = gitstats_next_tok(&p, end);
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		char *tm = gitstats_int_next_tok(&p, end), *an = gitstats_int_next_tok(&p, end),
+		     *s = gitstats_int_next_tok(&p, end);
 		size_t i;
 
 		if (!tm || !an || !s)
 			break;
 		while (*tok == '\n')
 			tok++;
-		if (!gitstats_omap_get(at, tok, &i))
+		if (!gitstats_int_omap_get(at, tok, &i))
 			continue;
 		out[i].time = strtoll(tm, NULL, 10);
 		free(out[i].subject);
@@ -852,7 +855,7 @@ static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
 	size_t cur = (size_t)-1;
 
-	while ((tok = gitstats_next_tok(&p, end))) {
+	while ((tok = gitstats_int_next_tok(&p, end))) {
 		bool binary;
 		int64_t a, d;
 		char *path;
@@ -860,19 +863,20 @@ static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct
 		if (!strchr(tok, '\t')) {
 			size_t i;
 
-			cur = gitstats_omap_get(at, tok, &i) ? i : (size_t)-1;
+			cur = gitstats_int_omap_get(at, tok, &i) ? i : (size_t)-1;
 			continue;
 		}
 		if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0)
 			break;
-		if (!*path && (!gitstats_next_tok(&p, end) || !(path = gitstats_next_tok(&p, end))))
+		if (!*path &&
+		    (!gitstats_int_next_tok(&p, end) || !(path = gitstats_int_next_tok(&p, end))))
 			break;
 		if (cur == (size_t)-1)
 			continue;
 		out[cur].files++;
 		out[cur].added += a;
 		out[cur].removed += d;
-		if (paths && gitstats_strv_add(&paths[cur], path) < 0)
+		if (paths && gitstats_int_strv_add(&paths[cur], path) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -900,13 +904,14 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 	for (size_t i = 0; i < n; i++) {
 		const struct gitstats_cnode *cn = &g->v[idx[i]];
 
-		if (gitstats_buf_add(&in1, cn->oid, strlen(cn->oid)) < 0 ||
-		    gitstats_buf_add(&in1, "\n", 1) < 0 ||
-		    gitstats_buf_add(&in2, cn->oid, strlen(cn->oid)) < 0 ||
+		if (gitstats_int_buf_add(&in1, cn->oid, strlen(cn->oid)) < 0 ||
+		    gitstats_int_buf_add(&in1, "\n", 1) < 0 ||
+		    gitstats_int_buf_add(&in2, cn->oid, strlen(cn->oid)) < 0 ||
 		    (cn->nparents &&
-		     (gitstats_buf_add(&in2, " ", 1) < 0 ||
-		      gitstats_buf_add(&in2, cn->parents[0], strlen(cn->parents[0])) < 0)) ||
-		    gitstats_buf_add(&in2, "\n", 1) < 0 || gitstats_omap_put(&at, cn->oid, i) < 0) {
+		     (gitstats_int_buf_add(&in2, " ", 1) < 0 ||
+		      gitstats_int_buf_add(&in2, cn->parents[0], strlen(cn->parents[0])) < 0)) ||
+		    gitstats_int_buf_add(&in2, "\n", 1) < 0 ||
+		    gitstats_int_omap_put(&at, cn->oid, i) < 0) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -929,9 +934,9 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 			break;
 		}
 out:
-	gitstats_omap_free(&at);
-	gitstats_buf_free(&in1);
-	gitstats_buf_free(&in2);
+	gitstats_int_omap_free(&at);
+	gitstats_int_buf_free(&in1);
+	gitstats_int_buf_free(&in2);
 	gitstats_git_child_free(&r1);
 	gitstats_git_child_free(&r2);
 	return rc;
@@ -955,9 +960,9 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 	if ((rc = gitstats_git_existing(c, oids, n, NULL, 0, &exist)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (gitstats_omap_get(&exist, oids[i], NULL) &&
-		    (gitstats_buf_add(&in, oids[i], strlen(oids[i])) < 0 ||
-		     gitstats_buf_add(&in, "\n", 1) < 0)) {
+		if (gitstats_int_omap_get(&exist, oids[i], NULL) &&
+		    (gitstats_int_buf_add(&in, oids[i], strlen(oids[i])) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0)) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -987,8 +992,8 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 		p = nl ? nl + 1 : NULL;
 	}
 out:
-	gitstats_omap_free(&exist);
-	gitstats_buf_free(&in);
+	gitstats_int_omap_free(&exist);
+	gitstats_int_buf_free(&in);
 	gitstats_git_child_free(&r);
 	return rc;
 }
@@ -1088,7 +1093,7 @@ static int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_git_
 	}
 	return rc;
 bad:
-	gitstats_seterr(c->err, c->errn, "git diff: unexpected output");
+	gitstats_int_seterr(c->err, c->errn, "git diff: unexpected output");
 	return -EIO;
 }
 

@@ -15,7 +15,7 @@ void gitstats_graph_free(struct gitstats_cgraph *g)
 	for (size_t i = 0; i < g->n; i++)
 		free(g->v[i].parents);
 	free(g->v);
-	gitstats_omap_free(&g->at);
+	gitstats_int_omap_free(&g->at);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -37,7 +37,7 @@ struct gitstats_cnode *gitstats_graph_add(struct gitstats_cgraph *g, const char 
 			return NULL;
 	}
 	c->nparents = nparents;
-	if (gitstats_omap_put(&g->at, oid, g->n) < 0) {
+	if (gitstats_int_omap_put(&g->at, oid, g->n) < 0) {
 		free(c->parents);
 		return NULL;
 	}
@@ -94,19 +94,19 @@ static int gitstats_graph_read_flow(struct gitstats_ctx *c, const struct gitstat
 		int rc;
 
 		if ((rc = gitstats_reflog_read(c, now->v[i].ref, &l)) < 0) {
-			gitstats_seterr(c->err, c->errn, "cannot read the reflog of %s: %s",
-					now->v[i].ref, strerror(-rc));
+			gitstats_int_seterr(c->err, c->errn, "cannot read the reflog of %s: %s",
+					    now->v[i].ref, strerror(-rc));
 			return rc;
 		}
 		from = gitstats_reflog_since(&l, bt);
 		for (size_t k = from; k < l.n && rc == 0; k++) {
 			const char *oid = l.v[k].oid;
 
-			if (!gitstats_is_hex_oid(oid) || strspn(oid, "0") == strlen(oid))
+			if (!gitstats_int_is_hex_oid(oid) || strspn(oid, "0") == strlen(oid))
 				continue;
 			switch (gitstats_reflog_kind(l.v[k].msg)) {
 			case GITSTATS_RL_CREATE:
-				rc = gitstats_omap_put(&f->created, oid, 1);
+				rc = gitstats_int_omap_put(&f->created, oid, 1);
 				break;
 			case GITSTATS_RL_IMPORT:
 				/* reset --hard or stash moved nothing, so merged nothing. */
@@ -131,7 +131,7 @@ static void gitstats_graph_flow_free(struct gitstats_flow *f)
 {
 	free(f->imports.v);
 	free(f->merges.v);
-	gitstats_omap_free(&f->created);
+	gitstats_int_omap_free(&f->created);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -164,7 +164,7 @@ static int gitstats_graph_mark_pulled(struct gitstats_ctx *c, const struct gitst
 		return rc;
 	/* A merge made here brings its other parents' history from elsewhere. */
 	for (size_t i = 0; i < g->n && rc == 0; i++)
-		if (g->v[i].nparents > 1 && gitstats_omap_get(&f->created, g->v[i].oid, NULL))
+		if (g->v[i].nparents > 1 && gitstats_int_omap_get(&f->created, g->v[i].oid, NULL))
 			for (size_t k = 1; k < g->v[i].nparents && rc == 0; k++)
 				rc = gitstats_graph_flow_import(f, g->v[i].parents[k], true);
 	if (rc < 0)
@@ -174,10 +174,10 @@ static int gitstats_graph_mark_pulled(struct gitstats_ctx *c, const struct gitst
 			      &reach_import)) < 0)
 		goto out;
 	for (size_t i = 0; i < g->n; i++)
-		g->v[i].pulled = gitstats_omap_get(&reach_import, g->v[i].oid, NULL) &&
-				 !gitstats_omap_get(&f->created, g->v[i].oid, NULL);
+		g->v[i].pulled = gitstats_int_omap_get(&reach_import, g->v[i].oid, NULL) &&
+				 !gitstats_int_omap_get(&f->created, g->v[i].oid, NULL);
 out:
-	gitstats_omap_free(&reach_import);
+	gitstats_int_omap_free(&reach_import);
 	return rc;
 }
 
@@ -202,17 +202,18 @@ static int gitstats_graph_head_history(struct gitstats_ctx *c, const struct gits
 			      : c->be->walk(c, head, 1, base->tips, base->ntips, hg, NULL)) < 0)
 		return rc;
 	for (size_t i = 0; i < hg->n; i++)
-		hs->nold += !gitstats_omap_get(&g->at, hg->v[i].oid, NULL);
+		hs->nold += !gitstats_int_omap_get(&g->at, hg->v[i].oid, NULL);
 	if (hs->nold &&
 	    (rc = c->be->walk(c, f->merges.v, f->merges.n, &start, 1, NULL, &reach_merge)) < 0)
 		goto out;
 	for (size_t i = 0; i < hg->n; i++) {
-		hg->v[i].old = !gitstats_omap_get(&g->at, hg->v[i].oid, &at);
-		hg->v[i].pulled = hg->v[i].old ? gitstats_omap_get(&reach_merge, hg->v[i].oid, NULL)
-					       : g->v[at].pulled;
+		hg->v[i].old = !gitstats_int_omap_get(&g->at, hg->v[i].oid, &at);
+		hg->v[i].pulled = hg->v[i].old
+				      ? gitstats_int_omap_get(&reach_merge, hg->v[i].oid, NULL)
+				      : g->v[at].pulled;
 	}
 out:
-	gitstats_omap_free(&reach_merge);
+	gitstats_int_omap_free(&reach_merge);
 	return rc;
 }
 
@@ -255,7 +256,7 @@ int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_basel
 		if (!hg->v[i].pulled)
 			continue;
 		for (size_t k = 0; k < hg->v[i].nparents; k++)
-			if (gitstats_omap_get(&hg->at, hg->v[i].parents[k], &at))
+			if (gitstats_int_omap_get(&hg->at, hg->v[i].parents[k], &at))
 				hg->v[at].pulled_child = true;
 	}
 	/* Oldest first, each tip's changes since where its line left the user's history. */
@@ -272,8 +273,9 @@ int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_basel
 				break;
 			}
 			snprintf(anc, sizeof(anc), "%s", w->parents[0]);
-			w = gitstats_omap_get(&hg->at, anc, &at) && hg->v[at].pulled ? &hg->v[at]
-										     : NULL;
+			w = gitstats_int_omap_get(&hg->at, anc, &at) && hg->v[at].pulled
+				? &hg->v[at]
+				: NULL;
 		}
 		rc = c->be->merge3(c, anc, out, t->oid, next, sizeof(next));
 		if (rc == -ENOMEM)

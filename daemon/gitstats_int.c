@@ -9,7 +9,7 @@
 
 #include "array.h"
 
-int gitstats_buf_add(struct gitstats_buf *b, const void *d, size_t n)
+int gitstats_int_buf_add(struct gitstats_buf *b, const void *d, size_t n)
 {
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -29,13 +29,13 @@ int gitstats_buf_add(struct gitstats_buf *b, const void *d, size_t n)
 	return 0;
 }
 
-void gitstats_buf_free(struct gitstats_buf *b)
+void gitstats_int_buf_free(struct gitstats_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 
-void gitstats_seterr(char *err, size_t errn, const char *fmt, ...)
+void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,7 +46,7 @@ void gitstats_seterr(char *err, size_t errn, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool gitstats_is_hex_oid(const char *s)
+bool gitstats_int_is_hex_oid(const char *s)
 {
 	size_t n = 0;
 
@@ -57,7 +57,7 @@ bool gitstats_is_hex_oid(const char *s)
 }
 
 /* A path under the excluded directory (both relative to the worktree root)? */
-bool gitstats_excluded(const char *ex, const char *path)
+bool gitstats_int_excluded(const char *ex, const char *path)
 {
 	size_t n;
 
@@ -67,7 +67,7 @@ bool gitstats_excluded(const char *ex, const char *path)
 	return strncmp(path, ex, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-static size_t gitstats_omap_hash(const char *k)
+static size_t gitstats_int_omap_hash(const char *k)
 {
 	size_t h = 0;
 
@@ -76,7 +76,7 @@ static size_t gitstats_omap_hash(const char *k)
 	return h;
 }
 
-int gitstats_omap_put(struct gitstats_omap *m, const char *k, size_t v)
+int gitstats_int_omap_put(struct gitstats_omap *m, const char *k, size_t v)
 {
 	size_t i;
 
@@ -93,12 +93,13 @@ int gitstats_omap_put(struct gitstats_omap *m, const char *k, size_t v)
 		}
 		for (i = 0; i < m->cap; i++)
 			if (m->keys[i][0])
-				gitstats_omap_put(&g, m->keys[i], m->vals[i]);
+				gitstats_int_omap_put(&g, m->keys[i], m->vals[i]);
 		free(m->keys);
 		free(m->vals);
 		*m = g;
 	}
-	for (i = gitstats_omap_hash(k) & (m->cap - 1); m->keys[i][0]; i = (i + 1) & (m->cap - 1)) {
+	for (i = gitstats_int_omap_hash(k) & (m->cap - 1); m->keys[i][0];
+	     i = (i + 1) & (m->cap - 1)) {
 		if (strcmp(m->keys[i], k) == 0) {
 			m->vals[i] = v;
 			return 0;
@@ -110,11 +111,11 @@ int gitstats_omap_put(struct gitstats_omap *m, const char *k, size_t v)
 	return 0;
 }
 
-bool gitstats_omap_get(const struct gitstats_omap *m, const char *k, size_t *v)
+bool gitstats_int_omap_get(const struct gitstats_omap *m, const char *k, size_t *v)
 {
 	if (!m->cap || !*k)
 		return false;
-	for (size_t i = gitstats_omap_hash(k) & (m->cap - 1); m->keys[i][0];
+	for (size_t i = gitstats_int_omap_hash(k) & (m->cap - 1); m->keys[i][0];
 	     i = (i + 1) & (m->cap - 1)) {
 		if (strcmp(m->keys[i], k) == 0) {
 			if (v)
@@ -125,14 +126,14 @@ bool gitstats_omap_get(const struct gitstats_omap *m, const char *k, size_t *v)
 	return false;
 }
 
-void gitstats_omap_free(struct gitstats_omap *m)
+void gitstats_int_omap_free(struct gitstats_omap *m)
 {
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
 }
 
-int gitstats_strv_add(struct gitstats_strv *s, const char *str)
+int gitstats_int_strv_add(struct gitstats_strv *s, const char *str)
 {
 	char *d, **v;
 
@@ -147,7 +148,7 @@ int gitstats_strv_add(struct gitstats_strv *s, const char *str)
 	return 0;
 }
 
-void gitstats_strv_free(struct gitstats_strv *s)
+void gitstats_int_strv_free(struct gitstats_strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i]);
@@ -156,7 +157,7 @@ void gitstats_strv_free(struct gitstats_strv *s)
 }
 
 /* Splits -z output into NUL-terminated tokens. */
-char *gitstats_next_tok(char **p, const char *end)
+char *gitstats_int_next_tok(char **p, const char *end)
 {
 	char *s = *p, *z;
 
@@ -169,7 +170,7 @@ char *gitstats_next_tok(char **p, const char *end)
 	return s;
 }
 
-void gitstats_strip_slash(char *p)
+void gitstats_int_strip_slash(char *p)
 {
 	size_t n = strlen(p);
 
@@ -177,7 +178,7 @@ void gitstats_strip_slash(char *p)
 		p[--n] = '\0';
 }
 
-int gitstats_tiplist_add(struct gitstats_tiplist *l, const char *ref, const char *oid)
+int gitstats_int_tiplist_add(struct gitstats_tiplist *l, const char *ref, const char *oid)
 {
 	struct gitstats_tip *t, *v;
 
@@ -195,7 +196,7 @@ int gitstats_tiplist_add(struct gitstats_tiplist *l, const char *ref, const char
 	return 0;
 }
 
-void gitstats_tiplist_free(struct gitstats_tiplist *l)
+void gitstats_int_tiplist_free(struct gitstats_tiplist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].ref);
@@ -203,7 +204,7 @@ void gitstats_tiplist_free(struct gitstats_tiplist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-struct gitstats_file *gitstats_flist_add(struct gitstats_flist *l)
+struct gitstats_file *gitstats_int_flist_add(struct gitstats_flist *l)
 {
 	struct gitstats_file *v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 32);
 
@@ -214,7 +215,7 @@ struct gitstats_file *gitstats_flist_add(struct gitstats_flist *l)
 	return &l->v[l->n++];
 }
 
-void gitstats_flist_free(struct gitstats_flist *l)
+void gitstats_int_flist_free(struct gitstats_flist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].path);
@@ -224,8 +225,8 @@ void gitstats_flist_free(struct gitstats_flist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int gitstats_file_set(struct gitstats_file *f, const char *path, const char *old_path, char status,
-		      bool binary, int64_t added, int64_t removed)
+int gitstats_int_file_set(struct gitstats_file *f, const char *path, const char *old_path,
+			  char status, bool binary, int64_t added, int64_t removed)
 {
 	f->path = strdup(path);
 	f->old_path = old_path ? strdup(old_path) : NULL;
@@ -238,14 +239,14 @@ int gitstats_file_set(struct gitstats_file *f, const char *path, const char *old
 	return 0;
 }
 
-int gitstats_file_cmp(const void *a, const void *b)
+int gitstats_int_file_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct gitstats_file *)a)->path,
 		      ((const struct gitstats_file *)b)->path);
 }
 
 /* A name longer than out is cut: it is a label, and git's ref names have no useful limit. */
-void gitstats_branch_name(char *out, size_t outn, const char *symref, const char *oid)
+void gitstats_int_branch_name(char *out, size_t outn, const char *symref, const char *oid)
 {
 	static const char unborn[] = " (unborn)";
 	size_t len;

@@ -26,8 +26,8 @@ struct gitstats_buf {
 	size_t n, cap;
 };
 
-int gitstats_buf_add(struct gitstats_buf *b, const void *d, size_t n);
-void gitstats_buf_free(struct gitstats_buf *b);
+int gitstats_int_buf_add(struct gitstats_buf *b, const void *d, size_t n);
+void gitstats_int_buf_free(struct gitstats_buf *b);
 
 /* Hex object id -> index, for the commit sets. */
 struct gitstats_omap {
@@ -36,17 +36,17 @@ struct gitstats_omap {
 	size_t cap, n;
 };
 
-int gitstats_omap_put(struct gitstats_omap *m, const char *k, size_t v);
-bool gitstats_omap_get(const struct gitstats_omap *m, const char *k, size_t *v);
-void gitstats_omap_free(struct gitstats_omap *m);
+int gitstats_int_omap_put(struct gitstats_omap *m, const char *k, size_t v);
+bool gitstats_int_omap_get(const struct gitstats_omap *m, const char *k, size_t *v);
+void gitstats_int_omap_free(struct gitstats_omap *m);
 
 struct gitstats_strv {
 	char **v;
 	size_t n, cap;
 };
 
-int gitstats_strv_add(struct gitstats_strv *s, const char *str);
-void gitstats_strv_free(struct gitstats_strv *s);
+int gitstats_int_strv_add(struct gitstats_strv *s, const char *str);
+void gitstats_int_strv_free(struct gitstats_strv *s);
 
 /* One repository being read, by one backend at a time. */
 struct gitstats_ctx {
@@ -66,14 +66,14 @@ struct gitstats_ctx {
 	size_t errn;
 };
 
-void gitstats_seterr(char *err, size_t errn, const char *fmt, ...)
+void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-bool gitstats_is_hex_oid(const char *s);
+bool gitstats_int_is_hex_oid(const char *s);
 /* A path under the excluded directory (both relative to the worktree root)? */
-bool gitstats_excluded(const char *ex, const char *path);
+bool gitstats_int_excluded(const char *ex, const char *path);
 /* Splits -z output into NUL-terminated tokens. */
-char *gitstats_next_tok(char **p, const char *end);
-void gitstats_strip_slash(char *p);
+char *gitstats_int_next_tok(char **p, const char *end);
+void gitstats_int_strip_slash(char *p);
 
 struct gitstats_head {
 	char oid[GITSTATS_OID_MAX + 1];
@@ -86,8 +86,8 @@ struct gitstats_tiplist {
 	size_t n, cap;
 };
 
-int gitstats_tiplist_add(struct gitstats_tiplist *l, const char *ref, const char *oid);
-void gitstats_tiplist_free(struct gitstats_tiplist *l);
+int gitstats_int_tiplist_add(struct gitstats_tiplist *l, const char *ref, const char *oid);
+void gitstats_int_tiplist_free(struct gitstats_tiplist *l);
 
 /* A file list being built. */
 struct gitstats_flist {
@@ -95,12 +95,12 @@ struct gitstats_flist {
 	size_t n, cap;
 };
 
-struct gitstats_file *gitstats_flist_add(struct gitstats_flist *l);
-void gitstats_flist_free(struct gitstats_flist *l);
-int gitstats_file_set(struct gitstats_file *f, const char *path, const char *old_path, char status,
-		      bool binary, int64_t added, int64_t removed);
-int gitstats_file_cmp(const void *a, const void *b);
+struct gitstats_file *gitstats_int_flist_add(struct gitstats_flist *l);
+void gitstats_int_flist_free(struct gitstats_flist *l);
+int gitstats_int_file_set(struct gitstats_file *f, const char *path, const char *old_path,
+			  char status, bool binary, int64_t added, int64_t removed);
+int gitstats_int_file_cmp(const void *a, const void *b);
 /* "main", "detached at abc1234", "main (unborn)": symref NULL when detached. */
-void gitstats_branch_name(char *out, size_t outn, const char *symref, const char *oid);
+void gitstats_int_branch_name(char *out, size_t outn, const char *symref, const char *oid);
 
 #endif

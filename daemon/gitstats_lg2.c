@@ -94,23 +94,23 @@ static int gitstats_lg2_open(struct gitstats_ctx *c)
 	int v = gitstats_lg2_format_version(c->root);
 
 	if (v >= 1) {
-		gitstats_seterr(c->err, c->errn, "repository format version %d", v);
+		gitstats_int_seterr(c->err, c->errn, "repository format version %d", v);
 		return -ENOTSUP;
 	}
 	if (git_repository_open_ext(&c->repo, c->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		gitstats_seterr(c->err, c->errn, "%s", gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "%s", gitstats_lg2_msg());
 		c->repo = NULL;
 		return -EIO;
 	}
 	if (git_repository_is_bare(c->repo)) {
-		gitstats_seterr(c->err, c->errn, "%s is a bare repository", c->root);
+		gitstats_int_seterr(c->err, c->errn, "%s is a bare repository", c->root);
 		return -EINVAL;
 	}
 	snprintf(c->gitdir, sizeof(c->gitdir), "%s", git_repository_path(c->repo));
 	p = git_repository_commondir(c->repo);
 	snprintf(c->commondir, sizeof(c->commondir), "%s", p ? p : c->gitdir);
-	gitstats_strip_slash(c->gitdir);
-	gitstats_strip_slash(c->commondir);
+	gitstats_int_strip_slash(c->gitdir);
+	gitstats_int_strip_slash(c->commondir);
 	return 0;
 }
 
@@ -124,7 +124,8 @@ static int gitstats_lg2_index(struct gitstats_ctx *c, git_index **out)
 	size_t n;
 
 	if (git_repository_index(out, c->repo) < 0) {
-		gitstats_seterr(c->err, c->errn, "cannot read the index: %s", gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot read the index: %s",
+				    gitstats_lg2_msg());
 		*out = NULL;
 		return -EIO;
 	}
@@ -133,8 +134,9 @@ static int gitstats_lg2_index(struct gitstats_ctx *c, git_index **out)
 		const git_index_entry *e = git_index_get_byindex(*out, i);
 
 		if (e && (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)) {
-			gitstats_seterr(c->err, c->errn,
-					"the index has skip-worktree entries (sparse checkout)");
+			gitstats_int_seterr(
+			    c->err, c->errn,
+			    "the index has skip-worktree entries (sparse checkout)");
 			git_index_free(*out);
 			*out = NULL;
 			return -ENOTSUP;
@@ -142,7 +144,7 @@ static int gitstats_lg2_index(struct gitstats_ctx *c, git_index **out)
 		/* Looking a submodule up makes libgit2 1.5 match .gitmodules entries against a
 		 * regular expression, leaking memory on every entry that does not match. */
 		if (e && S_ISGITLINK(e->mode)) {
-			gitstats_seterr(c->err, c->errn, "the index has submodules");
+			gitstats_int_seterr(c->err, c->errn, "the index has submodules");
 			git_index_free(*out);
 			*out = NULL;
 			return -ENOTSUP;
@@ -160,7 +162,7 @@ static int gitstats_lg2_head(struct gitstats_ctx *c, struct gitstats_head *h)
 	memset(h, 0, sizeof(*h));
 	r = git_reference_lookup(&head, c->repo, "HEAD");
 	if (r < 0) {
-		gitstats_seterr(c->err, c->errn, "cannot read HEAD: %s", gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot read HEAD: %s", gitstats_lg2_msg());
 		return -EIO;
 	}
 	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
@@ -171,10 +173,10 @@ static int gitstats_lg2_head(struct gitstats_ctx *c, struct gitstats_head *h)
 			git_oid_tostr(h->oid, sizeof(h->oid), git_reference_target(res));
 			git_reference_free(res);
 		}
-		gitstats_branch_name(b, sizeof(b), target, h->oid);
+		gitstats_int_branch_name(b, sizeof(b), target, h->oid);
 	} else {
 		git_oid_tostr(h->oid, sizeof(h->oid), git_reference_target(head));
-		gitstats_branch_name(b, sizeof(b), NULL, h->oid);
+		gitstats_int_branch_name(b, sizeof(b), NULL, h->oid);
 	}
 	git_reference_free(head);
 	h->branch = strdup(b);
@@ -189,10 +191,11 @@ static int gitstats_lg2_tips(struct gitstats_ctx *c, const struct gitstats_head 
 	git_branch_t type;
 	int rc, r;
 
-	if ((rc = gitstats_tiplist_add(out, "HEAD", h->oid)) < 0)
+	if ((rc = gitstats_int_tiplist_add(out, "HEAD", h->oid)) < 0)
 		return rc;
 	if (git_branch_iterator_new(&it, c->repo, GIT_BRANCH_LOCAL) < 0) {
-		gitstats_seterr(c->err, c->errn, "cannot list branches: %s", gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot list branches: %s",
+				    gitstats_lg2_msg());
 		return -EIO;
 	}
 	while ((r = git_branch_next(&ref, &type, it)) == 0) {
@@ -203,14 +206,15 @@ static int gitstats_lg2_tips(struct gitstats_ctx *c, const struct gitstats_head 
 			git_oid_tostr(hex, sizeof(hex), git_reference_target(res));
 			git_reference_free(res);
 		}
-		rc = hex[0] ? gitstats_tiplist_add(out, git_reference_name(ref), hex) : 0;
+		rc = hex[0] ? gitstats_int_tiplist_add(out, git_reference_name(ref), hex) : 0;
 		git_reference_free(ref);
 		if (rc < 0)
 			break;
 	}
 	git_branch_iterator_free(it);
 	if (rc == 0 && r != GIT_ITEROVER) {
-		gitstats_seterr(c->err, c->errn, "cannot list branches: %s", gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot list branches: %s",
+				    gitstats_lg2_msg());
 		rc = -EIO;
 	}
 	return rc;
@@ -239,8 +243,8 @@ static int gitstats_lg2_snapshot(struct gitstats_ctx *c, char *tree, size_t tree
 	if (git_index_add_all(idx, NULL, GIT_INDEX_ADD_DEFAULT, gitstats_lg2_skip_embedded, NULL) <
 		0 ||
 	    git_index_write_tree(&oid, idx) < 0) {
-		gitstats_seterr(c->err, c->errn, "cannot snapshot the worktree: %s",
-				gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot snapshot the worktree: %s",
+				    gitstats_lg2_msg());
 		git_index_free(idx);
 		return -EIO;
 	}
@@ -294,7 +298,7 @@ static int gitstats_lg2_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 					      git_commit_parent_id(cm, k));
 			git_commit_free(cm);
 		}
-		if (set && gitstats_omap_put(set, hex, 1) < 0) {
+		if (set && gitstats_int_omap_put(set, hex, 1) < 0) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -305,7 +309,7 @@ out:
 	git_revwalk_free(w);
 	return rc;
 fail:
-	gitstats_seterr(c->err, c->errn, "cannot walk the history: %s", gitstats_lg2_msg());
+	gitstats_int_seterr(c->err, c->errn, "cannot walk the history: %s", gitstats_lg2_msg());
 	git_revwalk_free(w);
 	return -EIO;
 }
@@ -351,7 +355,7 @@ static int gitstats_lg2_merge3(struct gitstats_ctx *c, const char *anc, const ch
 		while (git_index_conflict_next(&ea, &eo, &et, it) == 0) {
 			const char *p = et ? et->path : eo ? eo->path : ea->path;
 
-			if (gitstats_strv_add(&paths, p) < 0) {
+			if (gitstats_int_strv_add(&paths, p) < 0) {
 				rc = -ENOMEM;
 				goto out;
 			}
@@ -381,11 +385,11 @@ static int gitstats_lg2_merge3(struct gitstats_ctx *c, const char *anc, const ch
 	rc = 0;
 out:
 	if (rc == -EIO)
-		gitstats_seterr(c->err, c->errn,
-				"cannot merge pulled changes into the baseline: %s",
-				gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn,
+				    "cannot merge pulled changes into the baseline: %s",
+				    gitstats_lg2_msg());
 	git_index_conflict_iterator_free(it);
-	gitstats_strv_free(&paths);
+	gitstats_int_strv_free(&paths);
 	git_index_free(idx);
 	git_tree_free(ta);
 	git_tree_free(to);
@@ -415,7 +419,7 @@ static int gitstats_lg2_diff_config(struct gitstats_ctx *c, int *limit)
 			else if (strcasecmp(alg, "minimal") == 0)
 				c->diff_flags = GIT_DIFF_MINIMAL;
 			else if (strcasecmp(alg, "histogram") == 0) {
-				gitstats_seterr(c->err, c->errn, "diff.algorithm=histogram");
+				gitstats_int_seterr(c->err, c->errn, "diff.algorithm=histogram");
 				rc = -ENOTSUP;
 			}
 		}
@@ -495,8 +499,8 @@ static int gitstats_lg2_patch_lines(struct gitstats_ctx *c, git_patch *p, const 
 			int rc;
 
 			if (git_patch_get_line_in_hunk(&l, p, h, (size_t)k) < 0) {
-				gitstats_seterr(c->err, c->errn, "cannot diff %s: %s", path,
-						gitstats_lg2_msg());
+				gitstats_int_seterr(c->err, c->errn, "cannot diff %s: %s", path,
+						    gitstats_lg2_msg());
 				return -EIO;
 			}
 			if (l->origin != GIT_DIFF_LINE_ADDITION)
@@ -549,8 +553,8 @@ static int gitstats_lg2_pair_stats(struct gitstats_ctx *c, const char *opath,
 	if (n->present && n->workdir) {
 		if ((rc = gitstats_rename_load_workdir(c->repo, c->plain, npath, n->mode, &buf)) <
 		    0) {
-			gitstats_seterr(c->err, c->errn, "cannot read %s: %s", npath,
-					strerror(-rc));
+			gitstats_int_seterr(c->err, c->errn, "cannot read %s: %s", npath,
+					    strerror(-rc));
 			goto out;
 		}
 		if (git_patch_from_blob_and_buffer(&p, ob, opath, buf.p ? buf.p : "", buf.n, npath,
@@ -570,10 +574,10 @@ out:
 	git_patch_free(p);
 	git_blob_free(ob);
 	git_blob_free(nb);
-	gitstats_buf_free(&buf);
+	gitstats_int_buf_free(&buf);
 	return rc;
 fail:
-	gitstats_seterr(c->err, c->errn, "cannot diff %s: %s", npath, gitstats_lg2_msg());
+	gitstats_int_seterr(c->err, c->errn, "cannot diff %s: %s", npath, gitstats_lg2_msg());
 	rc = -EIO;
 	goto out;
 }
@@ -594,7 +598,7 @@ static void gitstats_lg2_verify(struct gitstats_ctx *c, struct gitstats_lg2_entr
 		if (gitstats_rename_load_workdir(c->repo, c->plain, x->path, x->n.mode, &b) == 0 &&
 		    git_odb_hash(&x->n.id, b.p ? b.p : "", b.n, GIT_OBJECT_BLOB) == 0)
 			x->n.id_valid = true;
-		gitstats_buf_free(&b);
+		gitstats_int_buf_free(&b);
 	}
 	if (x->n.id_valid && git_oid_equal(&x->o.id, &x->n.id))
 		x->o.present = x->n.present = false;
@@ -608,7 +612,7 @@ static int gitstats_lg2_renames(struct gitstats_ctx *c, struct gitstats_lg2_entr
 		struct gitstats_lg2_entry *x = &e[i];
 		struct gitstats_rename_side *s;
 
-		if (gitstats_excluded(c->exclude, x->path))
+		if (gitstats_int_excluded(c->exclude, x->path))
 			x->o.present = x->n.present = false;
 		gitstats_lg2_verify(c, x);
 		if (x->o.present && !x->n.present) {
@@ -697,9 +701,9 @@ static int gitstats_lg2_numstat(struct gitstats_ctx *c, struct gitstats_lg2_entr
 		rc = gitstats_lg2_pair_stats(c, opath, &o, x->path, &x->n, &binary, &a, &d);
 		if (rc < 0)
 			break;
-		f = gitstats_flist_add(out);
-		if (!f ||
-		    gitstats_file_set(f, x->path, st == 'R' ? opath : NULL, st, binary, a, d) < 0)
+		f = gitstats_int_flist_add(out);
+		if (!f || gitstats_int_file_set(f, x->path, st == 'R' ? opath : NULL, st, binary, a,
+						d) < 0)
 			rc = -ENOMEM;
 	}
 out:
@@ -818,8 +822,8 @@ static int gitstats_lg2_attr_index(struct gitstats_ctx *c, const struct gitstats
 	if (rc == 0 && git_repository_set_index(c->repo, mem) < 0)
 		rc = -EIO;
 	if (rc < 0)
-		gitstats_seterr(c->err, c->errn, "cannot set up attributes: %s",
-				gitstats_lg2_msg());
+		gitstats_int_seterr(c->err, c->errn, "cannot set up attributes: %s",
+				    gitstats_lg2_msg());
 	git_index_free(mem);
 	return rc;
 }
@@ -945,7 +949,7 @@ static int gitstats_lg2_changes(struct gitstats_ctx *c, git_tree *t, git_index *
 	*nout = n;
 	return 0;
 fail:
-	gitstats_seterr(c->err, c->errn, "cannot diff the worktree: %s", gitstats_lg2_msg());
+	gitstats_int_seterr(c->err, c->errn, "cannot diff the worktree: %s", gitstats_lg2_msg());
 	return -EIO;
 }
 
@@ -969,7 +973,7 @@ static int gitstats_lg2_worktree(struct gitstats_ctx *c, const char *tree,
 	int rc;
 
 	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
-		gitstats_seterr(
+		gitstats_int_seterr(
 		    c->err, c->errn,
 		    "the baseline snapshot %s is no longer in the repository (pruned?): %s", tree,
 		    gitstats_lg2_msg());
@@ -1068,12 +1072,12 @@ static int gitstats_lg2_commit(struct gitstats_ctx *c, const char *hex, struct g
 	out->files = fl.n;
 	rc = 0;
 	for (size_t i = 0; paths && i < fl.n && rc == 0; i++)
-		rc = gitstats_strv_add(paths, fl.v[i].path);
+		rc = gitstats_int_strv_add(paths, fl.v[i].path);
 out:
 	if (rc == -EIO)
-		gitstats_seterr(c->err, c->errn, "cannot read commit %s: %s", hex,
-				gitstats_lg2_msg());
-	gitstats_flist_free(&fl);
+		gitstats_int_seterr(c->err, c->errn, "cannot read commit %s: %s", hex,
+				    gitstats_lg2_msg());
+	gitstats_int_flist_free(&fl);
 	free(e);
 	git_diff_free(diff);
 	git_tree_free(t);
@@ -1145,7 +1149,7 @@ static int gitstats_lg2_added_lines(struct gitstats_ctx *c, const char *tree,
 	c->lines = sink;
 	rc = gitstats_lg2_worktree(c, tree, &files);
 	c->lines = NULL;
-	gitstats_flist_free(&files);
+	gitstats_int_flist_free(&files);
 	return rc;
 }
 

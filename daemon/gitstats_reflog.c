@@ -40,9 +40,9 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (gitstats_buf_add(&b, chunk, (size_t)n) < 0) {
+		if (gitstats_int_buf_add(&b, chunk, (size_t)n) < 0) {
 			close(fd);
-			gitstats_buf_free(&b);
+			gitstats_int_buf_free(&b);
 			return -ENOMEM;
 		}
 	close(fd);
@@ -62,7 +62,7 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 				cap = cap ? cap * 2 : 64;
 				v = realloc(out->v, cap * sizeof(*v));
 				if (!v) {
-					gitstats_buf_free(&b);
+					gitstats_int_buf_free(&b);
 					gitstats_reflog_free(out);
 					return -ENOMEM;
 				}
@@ -81,7 +81,7 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 			e->time = gt ? strtoll(gt + 1, NULL, 10) : 0;
 			e->msg = strdup(tab ? tab + 1 : "");
 			if (!e->msg) {
-				gitstats_buf_free(&b);
+				gitstats_int_buf_free(&b);
 				gitstats_reflog_free(out);
 				return -ENOMEM;
 			}
@@ -89,7 +89,7 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	gitstats_buf_free(&b);
+	gitstats_int_buf_free(&b);
 	return 0;
 }
 

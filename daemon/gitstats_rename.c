@@ -137,7 +137,7 @@ int gitstats_rename_load_workdir(git_repository *repo, bool plain, const char *p
 		char target[PATH_MAX];
 		ssize_t n = readlink(full, target, sizeof(target));
 
-		return n < 0 ? -errno : gitstats_buf_add(out, target, (size_t)n);
+		return n < 0 ? -errno : gitstats_int_buf_add(out, target, (size_t)n);
 	}
 	if (!plain &&
 	    git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
@@ -148,7 +148,7 @@ int gitstats_rename_load_workdir(git_repository *repo, bool plain, const char *p
 		if (git_filter_list_apply_to_file(&gb, fl, repo, path) < 0)
 			rc = -EIO;
 		else
-			rc = gitstats_buf_add(out, gb.ptr ? gb.ptr : "", gb.size);
+			rc = gitstats_int_buf_add(out, gb.ptr ? gb.ptr : "", gb.size);
 		git_buf_dispose(&gb);
 		git_filter_list_free(fl);
 		return rc;
@@ -161,13 +161,13 @@ int gitstats_rename_load_workdir(git_repository *repo, bool plain, const char *p
 		if (fd < 0)
 			return -errno;
 		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-			if ((rc = gitstats_buf_add(out, chunk, (size_t)n)) < 0)
+			if ((rc = gitstats_int_buf_add(out, chunk, (size_t)n)) < 0)
 				break;
 		if (n < 0)
 			rc = -errno;
 		close(fd);
 		if (rc == 0 && !out->p)
-			rc = gitstats_buf_add(out, "", 0);
+			rc = gitstats_int_buf_add(out, "", 0);
 	}
 	return rc;
 }
@@ -182,7 +182,7 @@ static int gitstats_rename_load_side(git_repository *repo, bool plain,
 		return gitstats_rename_load_workdir(repo, plain, s->path, s->mode, out);
 	if (git_blob_lookup(&blob, repo, &s->oid) < 0)
 		return -EIO;
-	rc = gitstats_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	rc = gitstats_int_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
 	return rc;
 }
@@ -214,15 +214,15 @@ static int gitstats_rename_prepare(struct gitstats_rename *r, struct gitstats_re
 		return s->oid_valid ? (s->state = 1, 0) : -1;
 	rc = gitstats_rename_load_side(r->repo, r->plain, s, &b);
 	if (rc < 0) {
-		gitstats_buf_free(&b);
+		gitstats_int_buf_free(&b);
 		return -1;
 	}
-	if (!b.p && gitstats_buf_add(&b, "", 0) < 0)
+	if (!b.p && gitstats_int_buf_add(&b, "", 0) < 0)
 		return -1;
 	s->size = b.n;
 	if (!s->oid_valid) {
 		if (git_odb_hash(&s->oid, b.p, b.n, GIT_OBJECT_BLOB) < 0) {
-			gitstats_buf_free(&b);
+			gitstats_int_buf_free(&b);
 			return -1;
 		}
 		s->oid_valid = true;
@@ -231,10 +231,10 @@ static int gitstats_rename_prepare(struct gitstats_rename *r, struct gitstats_re
 	if (S_ISREG(s->mode) &&
 	    gitstats_rename_hash_chars((const unsigned char *)b.p, b.n, !s->binary, r->final_line,
 				       &s->sig, &s->nsig) < 0) {
-		gitstats_buf_free(&b);
+		gitstats_int_buf_free(&b);
 		return -1;
 	}
-	gitstats_buf_free(&b);
+	gitstats_int_buf_free(&b);
 	s->state = 1;
 	return 0;
 }

@@ -293,7 +293,7 @@ static void test_staged(void **state)
 	git_tree_free(tree);
 }
 
-/* What wtscan does not model is refused, for libgit2's walk to take. */
+/* What gitstats_scan does not model is refused, for libgit2's walk to take. */
 static void test_unsupported(void **state)
 {
 	struct fixture *f = *state;
