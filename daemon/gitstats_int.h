@@ -59,8 +59,7 @@ struct gitstats_ctx {
 	uint32_t diff_flags; /* git's diff.algorithm, as libgit2 patch flags */
 	/* No attribute file anywhere and no filter: worktree files are read as they are. */
 	bool plain;
-	/* Also wanted: the added lines of each pair the libgit2 backend diffs (NULL: counts only).
-	 */
+	/* Where the libgit2 backend also sends each pair's added lines (NULL: counts only). */
 	const struct gitstats_lines *lines;
 	char *err;
 	size_t errn;
