@@ -645,7 +645,7 @@ case_unreadable() {
 	expect_contains "$out" "no longer in the repository" "pruned baseline: message"
 }
 
-# What the worktree scanner (daemon/wtscan.c) must get right, each compared with git.
+# What the worktree scanner (daemon/gitstats_scan.c) must get right, each compared with git.
 case_scanner() {
 	local log
 	new_repo "$T/scan"

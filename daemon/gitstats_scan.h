@@ -1,5 +1,5 @@
-#ifndef STINTD_WTSCAN_H
-#define STINTD_WTSCAN_H
+#ifndef STINTD_GITSTATS_SCAN_H
+#define STINTD_GITSTATS_SCAN_H
 
 #include <git2.h>
 #include <stdbool.h>
@@ -16,23 +16,23 @@
  * is left to libgit2's own (slower) walk.
  */
 
-struct wtscan_entry {
+struct gitstats_scan_entry {
 	const char *path;
 	uint32_t ctime_s, ctime_ns, mtime_s, mtime_ns, ino, mode, uid, gid, size;
 	git_oid id;
 };
 
 /* A cache-tree node: the tree the entries under path would make, when count >= 0. */
-struct wtscan_ctree {
+struct gitstats_scan_ctree {
 	char *path; /* "" for the root, else "dir/sub" */
 	int count;  /* entries below it, -1 when invalid */
 	git_oid id;
 };
 
-struct wtscan_index {
-	struct wtscan_entry *v; /* sorted by path (strcmp), stage 0 only */
+struct gitstats_scan_index {
+	struct gitstats_scan_entry *v; /* sorted by path (strcmp), stage 0 only */
 	size_t n;
-	struct wtscan_ctree *ct; /* sorted by path */
+	struct gitstats_scan_ctree *ct; /* sorted by path */
 	size_t nct;
 	time_t racy; /* the index file's mtime: entries stamped then or later are racy */
 	char *data;  /* the file, which the v[].path point into (or into paths) */
@@ -43,32 +43,34 @@ struct wtscan_index {
  * when the tree has the only one), mode and id the tree's (mode 0 when absent). For the
  * unstaged side (index -> worktree): entry is the index side (NULL when untracked), mode the
  * worktree file's (0 when it is gone), whose content may still equal the index's. */
-struct wtscan_change {
+struct gitstats_scan_change {
 	char *path;
-	const struct wtscan_entry *entry;
+	const struct gitstats_scan_entry *entry;
 	uint32_t mode;
 	git_oid id;
 };
 
-struct wtscan {
-	struct wtscan_change *v;
+struct gitstats_scan {
+	struct gitstats_scan_change *v;
 	size_t n, cap;
 	bool attributes; /* a .gitattributes file was seen in a directory read */
 };
 
 /* Reads the index at file (no file: empty). Returns 0, -ENOTSUP with why filled when it is of
  * a kind left to libgit2, or another -errno. */
-int wtscan_index_read(const char *file, struct wtscan_index *out, char *why, size_t whyn);
-void wtscan_index_finish(struct wtscan_index *idx);
+int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, char *why,
+			     size_t whyn);
+void gitstats_scan_index_finish(struct gitstats_scan_index *idx);
 
 /* The staged changes: tree (NULL for the empty tree) against idx. */
-int wtscan_staged(git_repository *repo, const git_tree *tree, const struct wtscan_index *idx,
-		  struct wtscan *out, char *why, size_t whyn);
+int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
+			 const struct gitstats_scan_index *idx, struct gitstats_scan *out,
+			 char *why, size_t whyn);
 
 /* The unstaged changes, with untracked files that are not ignored (as `git add -N .` sees
  * them). Returns 0, -ENOTSUP with why filled, or another -errno. */
-int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtscan *out, char *why,
-	       size_t whyn);
-void wtscan_finish(struct wtscan *s);
+int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
+		      struct gitstats_scan *out, char *why, size_t whyn);
+void gitstats_scan_finish(struct gitstats_scan *s);
 
 #endif

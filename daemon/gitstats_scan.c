@@ -1,4 +1,4 @@
-#include "wtscan.h"
+#include "gitstats_scan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,52 +15,52 @@
 
 #include "array.h"
 
-#define EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+#define GITSTATS_SCAN_EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
-/* Directories are read by WTSCAN_THREADS threads at once (git's preload-index does the same
- * for its lstat calls); below WTSCAN_THREADED index entries one thread does it all. */
-#define WTSCAN_THREADS	2
-#define WTSCAN_THREADED 2000
-#define DENTS_BUF	32768
+/* Directories are read by GITSTATS_SCAN_THREADS threads at once (git's preload-index does the same
+ * for its lstat calls); below GITSTATS_SCAN_THREADED index entries one thread does it all. */
+#define GITSTATS_SCAN_THREADS	2
+#define GITSTATS_SCAN_THREADED	2000
+#define GITSTATS_SCAN_DENTS_BUF 32768
 
 /* A directory still to read: its path relative to the root ("" or ending in '/'), and the
  * index entries below it. */
-struct job {
+struct gitstats_scan_job {
 	char *path;
 	size_t plen, lo, hi;
 };
 
-struct scan {
+struct gitstats_scan_walk {
 	git_repository *repo;
-	const struct wtscan_entry *e; /* the index, sorted by path */
+	const struct gitstats_scan_entry *e; /* the index, sorted by path */
 	bool *seen; /* one byte per entry, written only by its directory's reader */
 	size_t n;
 	time_t racy; /* entries stamped at or after this second may hide a change */
 	git_oid empty;
 	int root;
-	struct wtscan *out;
+	struct gitstats_scan *out;
 	char *why;
 	size_t whyn;
 
 	pthread_mutex_t lock; /* everything below, the output and libgit2's ignore lookups */
 	pthread_cond_t cond;
-	struct job *jobs;
+	struct gitstats_scan_job *jobs;
 	size_t njobs, capjobs, busy;
 	int rc;
 };
 
 /* One reader's path being built: a directory's prefix plus an entry name. */
-struct reader {
-	struct scan *s;
+struct gitstats_scan_reader {
+	struct gitstats_scan_walk *s;
 	char path[PATH_MAX];
 	char *dents;
 };
 
-static void fail(struct scan *s, int rc, const char *fmt, ...)
+static void gitstats_scan_fail(struct gitstats_scan_walk *s, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Records the first error, which stops every reader. */
-static void fail(struct scan *s, int rc, const char *fmt, ...)
+static void gitstats_scan_fail(struct gitstats_scan_walk *s, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -77,10 +77,11 @@ static void fail(struct scan *s, int rc, const char *fmt, ...)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static int unsupported(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int gitstats_scan_unsupported(struct gitstats_scan_walk *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Before any reader runs: why this worktree is left to libgit2. */
-static int unsupported(struct scan *s, const char *fmt, ...)
+static int gitstats_scan_unsupported(struct gitstats_scan_walk *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -92,10 +93,11 @@ static int unsupported(struct scan *s, const char *fmt, ...)
 	return -ENOTSUP;
 }
 
-static int add(struct scan *s, const char *path, const struct wtscan_entry *e, uint32_t mode)
+static int gitstats_scan_add(struct gitstats_scan_walk *s, const char *path,
+			     const struct gitstats_scan_entry *e, uint32_t mode)
 {
-	struct wtscan *o = s->out;
-	struct wtscan_change *v;
+	struct gitstats_scan *o = s->out;
+	struct gitstats_scan_change *v;
 	int rc = 0;
 	char *p = strdup(path);
 
@@ -108,16 +110,18 @@ static int add(struct scan *s, const char *path, const struct wtscan_entry *e, u
 	else
 		rc = -ENOMEM;
 	if (rc == 0)
-		o->v[o->n++] = (struct wtscan_change){.path = p, .entry = e, .mode = mode};
+		o->v[o->n++] = (struct gitstats_scan_change){.path = p, .entry = e, .mode = mode};
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0)
 		free(p);
 	return rc;
 }
 
-static int push(struct scan *s, const char *path, size_t plen, size_t lo, size_t hi)
+static int gitstats_scan_push(struct gitstats_scan_walk *s, const char *path, size_t plen,
+			      size_t lo, size_t hi)
 {
-	struct job j = {.path = strndup(path, plen), .plen = plen, .lo = lo, .hi = hi};
+	struct gitstats_scan_job j = {
+	    .path = strndup(path, plen), .plen = plen, .lo = lo, .hi = hi};
 	int rc = 0;
 
 	if (!j.path)
@@ -125,7 +129,7 @@ static int push(struct scan *s, const char *path, size_t plen, size_t lo, size_t
 	pthread_mutex_lock(&s->lock);
 	if (s->njobs == s->capjobs) {
 		size_t cap = s->capjobs ? s->capjobs * 2 : 256;
-		struct job *v = realloc(s->jobs, cap * sizeof(*v));
+		struct gitstats_scan_job *v = realloc(s->jobs, cap * sizeof(*v));
 
 		if (v) {
 			s->jobs = v;
@@ -145,7 +149,8 @@ static int push(struct scan *s, const char *path, size_t plen, size_t lo, size_t
 }
 
 /* First entry in [lo, hi) whose path is not below key. */
-static size_t lower_bound(const struct scan *s, size_t lo, size_t hi, const char *key)
+static size_t gitstats_scan_lower_bound(const struct gitstats_scan_walk *s, size_t lo, size_t hi,
+					const char *key)
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -159,7 +164,7 @@ static size_t lower_bound(const struct scan *s, size_t lo, size_t hi, const char
 }
 
 /* git's mode for what lstat saw (create_ce_mode); 0 for what git does not store. */
-static uint32_t git_mode(mode_t m)
+static uint32_t gitstats_scan_git_mode(mode_t m)
 {
 	if (S_ISLNK(m))
 		return 0120000;
@@ -171,7 +176,8 @@ static uint32_t git_mode(mode_t m)
 /* Could the file differ from its entry? Stat data as git's ie_match_stat checks it, stricter
  * where that is cheap, and the racy-git rule: a file changed in the second the index was
  * written may keep its recorded stat data. */
-static bool stat_dirty(const struct scan *s, const struct wtscan_entry *e, const struct stat *st)
+static bool gitstats_scan_stat_dirty(const struct gitstats_scan_walk *s,
+				     const struct gitstats_scan_entry *e, const struct stat *st)
 {
 	if ((uint32_t)st->st_size != e->size || (uint32_t)st->st_mtim.tv_sec != e->mtime_s ||
 	    (uint32_t)st->st_ctim.tv_sec != e->ctime_s || (uint32_t)st->st_ino != e->ino ||
@@ -188,7 +194,7 @@ static bool stat_dirty(const struct scan *s, const struct wtscan_entry *e, const
 }
 
 /* 1 ignored, 0 not, -ENOTSUP when libgit2 cannot tell. libgit2 is asked one path at a time. */
-static int ignored(struct scan *s, const char *path)
+static int gitstats_scan_ignored(struct gitstats_scan_walk *s, const char *path)
 {
 	int ign = 0, r;
 
@@ -198,8 +204,8 @@ static int ignored(struct scan *s, const char *path)
 	if (r < 0) {
 		const git_error *err = git_error_last();
 
-		fail(s, -ENOTSUP, "cannot check whether %s is ignored: %s", path,
-		     err && err->message ? err->message : "unknown error");
+		gitstats_scan_fail(s, -ENOTSUP, "cannot check whether %s is ignored: %s", path,
+				   err && err->message ? err->message : "unknown error");
 		return -ENOTSUP;
 	}
 	return ign ? 1 : 0;
@@ -207,9 +213,10 @@ static int ignored(struct scan *s, const char *path)
 
 /* A directory entry that is a directory (path[plen..len) its name): read when it holds tracked
  * files, else unless it is ignored or a repository of its own. */
-static int enter_dir(struct reader *rd, int dfd, size_t plen, size_t len)
+static int gitstats_scan_enter_dir(struct gitstats_scan_reader *rd, int dfd, size_t plen,
+				   size_t len)
 {
-	struct scan *s = rd->s;
+	struct gitstats_scan_walk *s = rd->s;
 	char *path = rd->path;
 	struct stat st;
 	size_t lo, hi;
@@ -217,75 +224,80 @@ static int enter_dir(struct reader *rd, int dfd, size_t plen, size_t len)
 
 	path[len] = '0'; /* the first path after every "dir/..." */
 	path[len + 1] = '\0';
-	hi = lower_bound(s, 0, s->n, path);
+	hi = gitstats_scan_lower_bound(s, 0, s->n, path);
 	path[len] = '/';
-	lo = lower_bound(s, 0, hi, path);
+	lo = gitstats_scan_lower_bound(s, 0, hi, path);
 	if (lo == hi) {
 		memcpy(path + len + 1, ".git", 5);
 		rc = fstatat(dfd, path + plen, &st, AT_SYMLINK_NOFOLLOW);
 		path[len + 1] = '\0';
 		if (rc == 0)
 			return 0;
-		if ((rc = ignored(s, path)) != 0)
+		if ((rc = gitstats_scan_ignored(s, path)) != 0)
 			return rc < 0 ? rc : 0;
 	}
-	return push(s, path, len + 1, lo, hi);
+	return gitstats_scan_push(s, path, len + 1, lo, hi);
 }
 
-static int read_entry(struct reader *rd, int dfd, size_t plen, size_t lo, size_t hi,
-		      const char *name, unsigned char type)
+static int gitstats_scan_read_entry(struct gitstats_scan_reader *rd, int dfd, size_t plen,
+				    size_t lo, size_t hi, const char *name, unsigned char type)
 {
-	struct scan *s = rd->s;
+	struct gitstats_scan_walk *s = rd->s;
 	char *path = rd->path;
 	size_t nlen = strlen(name), len = plen + nlen, at = 0;
-	const struct wtscan_entry *e = NULL;
+	const struct gitstats_scan_entry *e = NULL;
 	struct stat st;
 	uint32_t mode;
 	int rc;
 
 	/* Room for "name/.git" after the prefix. */
 	if (len + 6 >= sizeof(rd->path)) {
-		fail(s, -ENOTSUP, "a path is too long: %.*s%s", (int)plen, path, name);
+		gitstats_scan_fail(s, -ENOTSUP, "a path is too long: %.*s%s", (int)plen, path,
+				   name);
 		return -ENOTSUP;
 	}
 	memcpy(path + plen, name, nlen + 1);
 	if (lo < hi) {
-		at = lower_bound(s, lo, hi, path);
+		at = gitstats_scan_lower_bound(s, lo, hi, path);
 		if (at < hi && strcmp(s->e[at].path, path) == 0)
 			e = &s->e[at];
 	}
 	if (type == DT_DIR && !e)
-		return enter_dir(rd, dfd, plen, len);
+		return gitstats_scan_enter_dir(rd, dfd, plen, len);
 	if (type == DT_LNK && !e) {
 		st.st_mode = S_IFLNK;
 	} else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0; /* gone meanwhile */
-		fail(s, -ENOTSUP, "cannot stat %s: %s", path, strerror(errno));
+		gitstats_scan_fail(s, -ENOTSUP, "cannot stat %s: %s", path, strerror(errno));
 		return -ENOTSUP;
 	}
 	/* A tracked file that is a directory now is gone: its entry stays unseen. */
 	if (S_ISDIR(st.st_mode))
-		return enter_dir(rd, dfd, plen, len);
-	mode = git_mode(st.st_mode);
+		return gitstats_scan_enter_dir(rd, dfd, plen, len);
+	mode = gitstats_scan_git_mode(st.st_mode);
 	if (e) {
 		if (!mode) {
-			fail(s, -ENOTSUP, "%s is not a file, symlink or directory", path);
+			gitstats_scan_fail(s, -ENOTSUP, "%s is not a file, symlink or directory",
+					   path);
 			return -ENOTSUP;
 		}
 		s->seen[at] = true;
-		return mode != e->mode || stat_dirty(s, e, &st) ? add(s, path, e, mode) : 0;
+		return mode != e->mode || gitstats_scan_stat_dirty(s, e, &st)
+			   ? gitstats_scan_add(s, path, e, mode)
+			   : 0;
 	}
 	if (!mode)
 		return 0; /* fifos, sockets, devices: git leaves them out */
-	if ((rc = ignored(s, path)) != 0)
+	if ((rc = gitstats_scan_ignored(s, path)) != 0)
 		return rc < 0 ? rc : 0;
-	return add(s, path, NULL, mode);
+	return gitstats_scan_add(s, path, NULL, mode);
 }
 
-static int read_dir(struct reader *rd, const struct job *j)
+static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
+				  const struct gitstats_scan_job *j)
 {
-	struct scan *s = rd->s;
+	struct gitstats_scan_walk *s = rd->s;
 	int fd, rc = 0;
 	ssize_t got = 0;
 
@@ -295,10 +307,10 @@ static int read_dir(struct reader *rd, const struct job *j)
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 			return 0; /* changed under us: git would not see it either */
-		fail(s, -ENOTSUP, "cannot open %s: %s", j->path, strerror(errno));
+		gitstats_scan_fail(s, -ENOTSUP, "cannot open %s: %s", j->path, strerror(errno));
 		return -ENOTSUP;
 	}
-	while (rc == 0 && (got = getdents64(fd, rd->dents, DENTS_BUF)) > 0) {
+	while (rc == 0 && (got = getdents64(fd, rd->dents, GITSTATS_SCAN_DENTS_BUF)) > 0) {
 		for (ssize_t off = 0; off < got && rc == 0;) {
 			struct dirent64 *de = (struct dirent64 *)(rd->dents + off);
 			const char *nm = de->d_name;
@@ -312,29 +324,30 @@ static int read_dir(struct reader *rd, const struct job *j)
 				s->out->attributes = true;
 				pthread_mutex_unlock(&s->lock);
 			}
-			rc = read_entry(rd, fd, j->plen, j->lo, j->hi, nm, de->d_type);
+			rc =
+			    gitstats_scan_read_entry(rd, fd, j->plen, j->lo, j->hi, nm, de->d_type);
 			rd->path[j->plen] = '\0';
 		}
 	}
 	if (rc == 0 && got < 0) {
-		fail(s, -ENOTSUP, "cannot read %s: %s", j->path, strerror(errno));
+		gitstats_scan_fail(s, -ENOTSUP, "cannot read %s: %s", j->path, strerror(errno));
 		rc = -ENOTSUP;
 	}
 	close(fd);
 	return rc;
 }
 
-static void *reader_main(void *arg)
+static void *gitstats_scan_reader_main(void *arg)
 {
-	struct reader rd = {.s = arg};
-	struct scan *s = rd.s;
+	struct gitstats_scan_reader rd = {.s = arg};
+	struct gitstats_scan_walk *s = rd.s;
 
-	rd.dents = malloc(DENTS_BUF);
+	rd.dents = malloc(GITSTATS_SCAN_DENTS_BUF);
 	if (!rd.dents)
-		fail(s, -ENOMEM, NULL);
+		gitstats_scan_fail(s, -ENOMEM, NULL);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		struct job j;
+		struct gitstats_scan_job j;
 		int rc;
 
 		while (!s->rc && !s->njobs && s->busy)
@@ -344,10 +357,10 @@ static void *reader_main(void *arg)
 		j = s->jobs[--s->njobs];
 		s->busy++;
 		pthread_mutex_unlock(&s->lock);
-		rc = read_dir(&rd, &j);
+		rc = gitstats_scan_read_dir(&rd, &j);
 		free(j.path);
 		if (rc < 0)
-			fail(s, rc, NULL);
+			gitstats_scan_fail(s, rc, NULL);
 		pthread_mutex_lock(&s->lock);
 		s->busy--;
 	}
@@ -359,7 +372,7 @@ static void *reader_main(void *arg)
 }
 
 /* What this scanner does not model is left to libgit2's walk. */
-static int check_config(struct scan *s)
+static int gitstats_scan_check_config(struct gitstats_scan_walk *s)
 {
 	static const struct {
 		const char *name;
@@ -375,7 +388,7 @@ static int check_config(struct scan *s)
 
 	if (git_repository_config_snapshot(&cfg, s->repo) < 0) {
 		git_error_clear();
-		return unsupported(s, "cannot read the configuration");
+		return gitstats_scan_unsupported(s, "cannot read the configuration");
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && rc == 0; i++) {
 		int v = keys[i].normal;
@@ -383,19 +396,21 @@ static int check_config(struct scan *s)
 		if (git_config_get_bool(&v, cfg, keys[i].name) < 0)
 			v = keys[i].normal;
 		if (v != keys[i].normal)
-			rc = unsupported(s, "%s is %s", keys[i].name, v ? "true" : "false");
+			rc = gitstats_scan_unsupported(s, "%s is %s", keys[i].name,
+						       v ? "true" : "false");
 	}
 	git_config_free(cfg);
 	git_error_clear();
 	return rc;
 }
 
-int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtscan *out, char *why,
-	       size_t whyn)
+int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
+		      struct gitstats_scan *out, char *why, size_t whyn)
 {
-	struct scan s = {.repo = repo, .out = out, .why = why, .whyn = whyn, .root = -1};
+	struct gitstats_scan_walk s = {
+	    .repo = repo, .out = out, .why = why, .whyn = whyn, .root = -1};
 	const char *wd = git_repository_workdir(repo);
-	pthread_t helper[WTSCAN_THREADS - 1];
+	pthread_t helper[GITSTATS_SCAN_THREADS - 1];
 	size_t nhelpers = 0;
 	int rc;
 
@@ -403,13 +418,13 @@ int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtsc
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
 	if (!wd) {
-		rc = unsupported(&s, "no worktree");
+		rc = gitstats_scan_unsupported(&s, "no worktree");
 		goto out;
 	}
-	if ((rc = check_config(&s)) < 0)
+	if ((rc = gitstats_scan_check_config(&s)) < 0)
 		goto out;
 	s.racy = idx->racy;
-	git_oid_fromstr(&s.empty, EMPTY_BLOB);
+	git_oid_fromstr(&s.empty, GITSTATS_SCAN_EMPTY_BLOB);
 	s.e = idx->v;
 	s.n = idx->n;
 	s.seen = calloc(s.n + 1, sizeof(*s.seen));
@@ -419,22 +434,22 @@ int wtscan_run(git_repository *repo, const struct wtscan_index *idx, struct wtsc
 	}
 	s.root = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root < 0) {
-		rc = unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
+		rc = gitstats_scan_unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
 		goto out;
 	}
-	if ((rc = push(&s, "", 0, 0, s.n)) < 0)
+	if ((rc = gitstats_scan_push(&s, "", 0, 0, s.n)) < 0)
 		goto out;
-	for (size_t i = 0; s.n >= WTSCAN_THREADED && i < WTSCAN_THREADS - 1; i++)
-		if (pthread_create(&helper[nhelpers], NULL, reader_main, &s) == 0)
+	for (size_t i = 0; s.n >= GITSTATS_SCAN_THREADED && i < GITSTATS_SCAN_THREADS - 1; i++)
+		if (pthread_create(&helper[nhelpers], NULL, gitstats_scan_reader_main, &s) == 0)
 			nhelpers++;
-	reader_main(&s);
+	gitstats_scan_reader_main(&s);
 	for (size_t i = 0; i < nhelpers; i++)
 		pthread_join(helper[i], NULL);
 	rc = s.rc;
 	/* Entries no directory listed are gone. */
 	for (size_t i = 0; i < s.n && rc == 0; i++)
 		if (!s.seen[i])
-			rc = add(&s, s.e[i].path, &s.e[i], 0);
+			rc = gitstats_scan_add(&s, s.e[i].path, &s.e[i], 0);
 out:
 	for (size_t i = 0; i < s.njobs; i++)
 		free(s.jobs[i].path);
@@ -445,11 +460,11 @@ out:
 	pthread_cond_destroy(&s.cond);
 	pthread_mutex_destroy(&s.lock);
 	if (rc < 0)
-		wtscan_finish(out);
+		gitstats_scan_finish(out);
 	return rc;
 }
 
-void wtscan_finish(struct wtscan *s)
+void gitstats_scan_finish(struct gitstats_scan *s)
 {
 	if (!s)
 		return;
@@ -459,34 +474,32 @@ void wtscan_finish(struct wtscan *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* ---- the index file ---- */
-
-static uint32_t be32(const unsigned char *p)
+static uint32_t gitstats_scan_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int idx_unsupported(char *why, size_t whyn, const char *what)
+static int gitstats_scan_idx_unsupported(char *why, size_t whyn, const char *what)
 {
 	snprintf(why, whyn, "%s", what);
 	return -ENOTSUP;
 }
 
-static int ctree_cmp(const void *a, const void *b)
+static int gitstats_scan_ctree_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct wtscan_ctree *)a)->path,
-		      ((const struct wtscan_ctree *)b)->path);
+	return strcmp(((const struct gitstats_scan_ctree *)a)->path,
+		      ((const struct gitstats_scan_ctree *)b)->path);
 }
 
 /* One node of the TREE extension and its subtrees, depth first: "name\0count subtrees\n[oid]". */
-static int ctree_parse(struct wtscan_index *x, const char *prefix, const unsigned char **p,
-		       const unsigned char *end, size_t cap)
+static int gitstats_scan_ctree_parse(struct gitstats_scan_index *x, const char *prefix,
+				     const unsigned char **p, const unsigned char *end, size_t cap)
 {
 	const unsigned char *nul = memchr(*p, '\0', (size_t)(end - *p));
 	const char *name = (const char *)*p;
 	long count, subtrees;
 	char *tail, *path;
-	struct wtscan_ctree *node;
+	struct gitstats_scan_ctree *node;
 
 	if (!nul || x->nct == cap)
 		return -EINVAL;
@@ -517,7 +530,7 @@ static int ctree_parse(struct wtscan_index *x, const char *prefix, const unsigne
 		*p += GIT_OID_RAWSZ;
 	}
 	for (long i = 0; i < subtrees; i++) {
-		int rc = ctree_parse(x, path, p, end, cap);
+		int rc = gitstats_scan_ctree_parse(x, path, p, end, cap);
 
 		if (rc < 0)
 			return rc;
@@ -525,8 +538,8 @@ static int ctree_parse(struct wtscan_index *x, const char *prefix, const unsigne
 	return 0;
 }
 
-/* Version 4 path compression: a varint (git's offset encoding) of bytes to drop. */
-static int varint(const unsigned char **p, const unsigned char *end, size_t *out)
+/* Version 4 path compression: a gitstats_scan_varint (git's offset encoding) of bytes to drop. */
+static int gitstats_scan_varint(const unsigned char **p, const unsigned char *end, size_t *out)
 {
 	size_t v;
 	unsigned char c;
@@ -545,7 +558,41 @@ static int varint(const unsigned char **p, const unsigned char *end, size_t *out
 	return 0;
 }
 
-static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t whyn)
+/* Extensions: the cache tree is used, other optional ones (capitalised) are skipped. */
+static int gitstats_scan_parse_extensions(struct gitstats_scan_index *x, const unsigned char *p,
+					  const unsigned char *end, char *why, size_t whyn)
+{
+	while (end - p >= 8) {
+		uint32_t sz = gitstats_scan_be32(p + 4);
+		const unsigned char *ext = p + 8;
+
+		if (sz > (size_t)(end - ext))
+			return -EINVAL;
+		if (memcmp(p, "TREE", 4) == 0) {
+			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
+			const unsigned char *q = ext;
+
+			x->ct = calloc(cap, sizeof(*x->ct));
+			if (!x->ct)
+				return -ENOMEM;
+			while (q < ext + sz) {
+				int rc = gitstats_scan_ctree_parse(x, "", &q, ext + sz, cap);
+
+				if (rc < 0)
+					return rc;
+			}
+			qsort(x->ct, x->nct, sizeof(*x->ct), gitstats_scan_ctree_cmp);
+		} else if (!(p[0] >= 'A' && p[0] <= 'Z')) {
+			return gitstats_scan_idx_unsupported(why, whyn,
+							     "the index has a required extension");
+		}
+		p = ext + sz;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+static int gitstats_scan_parse_index(struct gitstats_scan_index *x, size_t size, char *why,
+				     size_t whyn)
 {
 	const unsigned char *d = (const unsigned char *)x->data, *p, *end;
 	uint32_t version, count;
@@ -554,11 +601,12 @@ static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t wh
 
 	/* Header, entries, extensions, a 20-byte checksum. */
 	if (size < 12 + GIT_OID_RAWSZ || memcmp(d, "DIRC", 4) != 0)
-		return idx_unsupported(why, whyn, "the index has no DIRC header");
-	version = be32(d + 4);
-	count = be32(d + 8);
+		return gitstats_scan_idx_unsupported(why, whyn, "the index has no DIRC header");
+	version = gitstats_scan_be32(d + 4);
+	count = gitstats_scan_be32(d + 8);
 	if (version < 2 || version > 4)
-		return idx_unsupported(why, whyn, "the index version is not 2, 3 or 4");
+		return gitstats_scan_idx_unsupported(why, whyn,
+						     "the index version is not 2, 3 or 4");
 	end = d + size - GIT_OID_RAWSZ;
 	if (count > (size_t)(end - d) / 40)
 		return -EINVAL;
@@ -569,22 +617,22 @@ static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t wh
 		return -ENOMEM;
 	p = d + 12;
 	for (uint32_t i = 0; i < count; i++) {
-		struct wtscan_entry *e = &x->v[i];
+		struct gitstats_scan_entry *e = &x->v[i];
 		uint16_t flags, xflags = 0;
 		const unsigned char *start = p, *nul;
 		size_t len;
 
 		if (end - p < 62)
 			return -EINVAL;
-		e->ctime_s = be32(p);
-		e->ctime_ns = be32(p + 4);
-		e->mtime_s = be32(p + 8);
-		e->mtime_ns = be32(p + 12);
-		e->ino = be32(p + 20);
-		e->mode = be32(p + 24);
-		e->uid = be32(p + 28);
-		e->gid = be32(p + 32);
-		e->size = be32(p + 36);
+		e->ctime_s = gitstats_scan_be32(p);
+		e->ctime_ns = gitstats_scan_be32(p + 4);
+		e->mtime_s = gitstats_scan_be32(p + 8);
+		e->mtime_ns = gitstats_scan_be32(p + 12);
+		e->ino = gitstats_scan_be32(p + 20);
+		e->mode = gitstats_scan_be32(p + 24);
+		e->uid = gitstats_scan_be32(p + 28);
+		e->gid = gitstats_scan_be32(p + 32);
+		e->size = gitstats_scan_be32(p + 36);
 		git_oid_fromraw(&e->id, p + 40);
 		flags = (uint16_t)(p[60] << 8 | p[61]);
 		p += 62;
@@ -597,14 +645,14 @@ static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t wh
 		/* assume-unchanged, a conflict stage, intent-to-add, skip-worktree, a gitlink */
 		if ((flags & 0x8000) || (flags & 0x3000) || (xflags & 0x6000) ||
 		    (e->mode != 0100644 && e->mode != 0100755 && e->mode != 0120000))
-			return idx_unsupported(
+			return gitstats_scan_idx_unsupported(
 			    why, whyn,
 			    "the index has conflicts, submodules, intent-to-add, "
 			    "assume-unchanged or skip-worktree entries");
 		if (version == 4) {
 			size_t drop;
 
-			if (varint(&p, end, &drop) < 0 || drop > prev_len)
+			if (gitstats_scan_varint(&p, end, &drop) < 0 || drop > prev_len)
 				return -EINVAL;
 			nul = memchr(p, '\0', (size_t)(end - p));
 			if (!nul)
@@ -633,36 +681,11 @@ static int parse_index(struct wtscan_index *x, size_t size, char *why, size_t wh
 			return -EINVAL;
 	}
 	x->n = count;
-	/* Extensions: the cache tree is used, other optional ones (capitalised) are skipped. */
-	while (end - p >= 8) {
-		uint32_t sz = be32(p + 4);
-		const unsigned char *ext = p + 8;
-
-		if (sz > (size_t)(end - ext))
-			return -EINVAL;
-		if (memcmp(p, "TREE", 4) == 0) {
-			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
-			const unsigned char *q = ext;
-
-			x->ct = calloc(cap, sizeof(*x->ct));
-			if (!x->ct)
-				return -ENOMEM;
-			while (q < ext + sz) {
-				int rc = ctree_parse(x, "", &q, ext + sz, cap);
-
-				if (rc < 0)
-					return rc;
-			}
-			qsort(x->ct, x->nct, sizeof(*x->ct), ctree_cmp);
-		} else if (!(p[0] >= 'A' && p[0] <= 'Z')) {
-			return idx_unsupported(why, whyn, "the index has a required extension");
-		}
-		p = ext + sz;
-	}
-	return p == end ? 0 : -EINVAL;
+	return gitstats_scan_parse_extensions(x, p, end, why, whyn);
 }
 
-int wtscan_index_read(const char *file, struct wtscan_index *out, char *why, size_t whyn)
+int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, char *why,
+			     size_t whyn)
 {
 	struct stat st;
 	size_t got = 0;
@@ -690,22 +713,22 @@ int wtscan_index_read(const char *file, struct wtscan_index *out, char *why, siz
 		if (n <= 0) {
 			rc = n < 0 ? -errno : -EIO;
 			close(fd);
-			wtscan_index_finish(out);
+			gitstats_scan_index_finish(out);
 			return rc;
 		}
 		got += (size_t)n;
 	}
 	close(fd);
 	out->data[got] = '\0'; /* so that string functions stop at the end */
-	rc = parse_index(out, got, why, whyn);
+	rc = gitstats_scan_parse_index(out, got, why, whyn);
 	if (rc == -EINVAL)
-		rc = idx_unsupported(why, whyn, "the index cannot be parsed");
+		rc = gitstats_scan_idx_unsupported(why, whyn, "the index cannot be parsed");
 	if (rc < 0)
-		wtscan_index_finish(out);
+		gitstats_scan_index_finish(out);
 	return rc;
 }
 
-void wtscan_index_finish(struct wtscan_index *idx)
+void gitstats_scan_index_finish(struct gitstats_scan_index *idx)
 {
 	if (!idx)
 		return;
@@ -718,21 +741,20 @@ void wtscan_index_finish(struct wtscan_index *idx)
 	memset(idx, 0, sizeof(*idx));
 }
 
-/* ---- tree -> index ---- */
-
-struct staged {
+struct gitstats_scan_stage {
 	git_repository *repo;
-	const struct wtscan_index *idx;
+	const struct gitstats_scan_index *idx;
 	bool *matched;
-	struct wtscan *out;
+	struct gitstats_scan *out;
 	char path[PATH_MAX];
 };
 
-static int staged_add(struct staged *t, const char *path, const struct wtscan_entry *e,
-		      uint32_t mode, const git_oid *id)
+static int gitstats_scan_staged_add(struct gitstats_scan_stage *t, const char *path,
+				    const struct gitstats_scan_entry *e, uint32_t mode,
+				    const git_oid *id)
 {
-	struct wtscan *o = t->out;
-	struct wtscan_change *v;
+	struct gitstats_scan *o = t->out;
+	struct gitstats_scan_change *v;
 	char *p;
 
 	v = array_grow(o->v, &o->cap, o->n, sizeof(*v), 64);
@@ -742,14 +764,15 @@ static int staged_add(struct staged *t, const char *path, const struct wtscan_en
 	p = strdup(path);
 	if (!p)
 		return -ENOMEM;
-	o->v[o->n] = (struct wtscan_change){.path = p, .entry = e, .mode = mode};
+	o->v[o->n] = (struct gitstats_scan_change){.path = p, .entry = e, .mode = mode};
 	if (id)
 		o->v[o->n].id = *id;
 	o->n++;
 	return 0;
 }
 
-static size_t idx_lower_bound(const struct wtscan_index *x, size_t lo, size_t hi, const char *key)
+static size_t gitstats_scan_idx_lower_bound(const struct gitstats_scan_index *x, size_t lo,
+					    size_t hi, const char *key)
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -763,18 +786,19 @@ static size_t idx_lower_bound(const struct wtscan_index *x, size_t lo, size_t hi
 }
 
 /* The cache tree says the entries under path make exactly this tree. */
-static bool ctree_same(const struct wtscan_index *x, const char *path, size_t nentries,
-		       const git_oid *id)
+static bool gitstats_scan_ctree_same(const struct gitstats_scan_index *x, const char *path,
+				     size_t nentries, const git_oid *id)
 {
-	struct wtscan_ctree key = {.path = (char *)path};
-	const struct wtscan_ctree *c =
-	    x->nct ? bsearch(&key, x->ct, x->nct, sizeof(*x->ct), ctree_cmp) : NULL;
+	struct gitstats_scan_ctree key = {.path = (char *)path};
+	const struct gitstats_scan_ctree *c =
+	    x->nct ? bsearch(&key, x->ct, x->nct, sizeof(*x->ct), gitstats_scan_ctree_cmp) : NULL;
 
 	return c && c->count >= 0 && (size_t)c->count == nentries && git_oid_equal(&c->id, id);
 }
 
 /* The tree at path[0..plen) (empty or ending in '/') against the index entries [lo, hi). */
-static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size_t lo, size_t hi)
+static int gitstats_scan_staged_tree(struct gitstats_scan_stage *t, const git_tree *tree,
+				     size_t plen, size_t lo, size_t hi)
 {
 	size_t n = git_tree_entrycount(tree);
 
@@ -794,12 +818,12 @@ static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size
 
 			t->path[len] = '0';
 			t->path[len + 1] = '\0';
-			shi = idx_lower_bound(t->idx, lo, hi, t->path);
+			shi = gitstats_scan_idx_lower_bound(t->idx, lo, hi, t->path);
 			t->path[len] = '/';
-			slo = idx_lower_bound(t->idx, lo, shi, t->path);
+			slo = gitstats_scan_idx_lower_bound(t->idx, lo, shi, t->path);
 			t->path[len] = '\0';
-			if (slo < shi &&
-			    ctree_same(t->idx, t->path, shi - slo, git_tree_entry_id(te))) {
+			if (slo < shi && gitstats_scan_ctree_same(t->idx, t->path, shi - slo,
+								  git_tree_entry_id(te))) {
 				memset(t->matched + slo, 1, shi - slo);
 				continue;
 			}
@@ -807,11 +831,11 @@ static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size
 				return -EIO;
 			t->path[len] = '/';
 			t->path[len + 1] = '\0';
-			rc = staged_tree(t, sub, len + 1, slo, shi);
+			rc = gitstats_scan_staged_tree(t, sub, len + 1, slo, shi);
 			git_tree_free(sub);
 		} else {
-			size_t at = idx_lower_bound(t->idx, lo, hi, t->path);
-			const struct wtscan_entry *e = NULL;
+			size_t at = gitstats_scan_idx_lower_bound(t->idx, lo, hi, t->path);
+			const struct gitstats_scan_entry *e = NULL;
 
 			if (at < hi && strcmp(t->idx->v[at].path, t->path) == 0) {
 				e = &t->idx->v[at];
@@ -819,7 +843,7 @@ static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size
 				if (e->mode == mode && git_oid_equal(&e->id, git_tree_entry_id(te)))
 					continue;
 			}
-			rc = staged_add(t, t->path, e, mode, git_tree_entry_id(te));
+			rc = gitstats_scan_staged_add(t, t->path, e, mode, git_tree_entry_id(te));
 		}
 		if (rc < 0)
 			return rc;
@@ -827,18 +851,19 @@ static int staged_tree(struct staged *t, const git_tree *tree, size_t plen, size
 	return 0;
 }
 
-int wtscan_staged(git_repository *repo, const git_tree *tree, const struct wtscan_index *idx,
-		  struct wtscan *out, char *why, size_t whyn)
+int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
+			 const struct gitstats_scan_index *idx, struct gitstats_scan *out,
+			 char *why, size_t whyn)
 {
-	struct staged t = {.repo = repo, .idx = idx, .out = out};
+	struct gitstats_scan_stage t = {.repo = repo, .idx = idx, .out = out};
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	t.matched = calloc(idx->n + 1, sizeof(*t.matched));
 	if (!t.matched)
 		return -ENOMEM;
-	if (tree && !(idx->n && ctree_same(idx, "", idx->n, git_tree_id(tree))))
-		rc = staged_tree(&t, tree, 0, 0, idx->n);
+	if (tree && !(idx->n && gitstats_scan_ctree_same(idx, "", idx->n, git_tree_id(tree))))
+		rc = gitstats_scan_staged_tree(&t, tree, 0, 0, idx->n);
 	else if (tree)
 		memset(t.matched, 1, idx->n);
 	if (rc == -EIO) {
@@ -851,9 +876,9 @@ int wtscan_staged(git_repository *repo, const git_tree *tree, const struct wtsca
 	/* Entries the tree does not have were added. */
 	for (size_t i = 0; i < idx->n && rc == 0; i++)
 		if (!t.matched[i])
-			rc = staged_add(&t, idx->v[i].path, &idx->v[i], 0, NULL);
+			rc = gitstats_scan_staged_add(&t, idx->v[i].path, &idx->v[i], 0, NULL);
 	free(t.matched);
 	if (rc < 0)
-		wtscan_finish(out);
+		gitstats_scan_finish(out);
 	return rc;
 }

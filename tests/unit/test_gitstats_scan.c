@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gitstats_scan.h"
 #include "repo.h"
-#include "wtscan.h"
 
 /* Repositories are made with libgit2; tests/integration/test_gitstats.sh compares the whole
  * recompute with git itself. */
@@ -65,7 +65,7 @@ static void write_index(struct fixture *f)
 {
 	git_oid tree;
 
-	/* write_tree fills the cache tree that wtscan_staged skips by. */
+	/* write_tree fills the cache tree that gitstats_scan_staged skips by. */
 	assert_int_equal(git_index_write_tree(&tree, f->idx), 0);
 	assert_int_equal(git_index_write(f->idx), 0);
 }
@@ -108,26 +108,26 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void read_index(struct fixture *f, struct wtscan_index *x)
+static void read_index(struct fixture *f, struct gitstats_scan_index *x)
 {
 	char path[256], why[256] = "";
 
 	path_of(f, ".git/index", path, sizeof(path));
-	assert_int_equal(wtscan_index_read(path, x, why, sizeof(why)), 0);
+	assert_int_equal(gitstats_scan_index_read(path, x, why, sizeof(why)), 0);
 }
 
-static void scan(struct fixture *f, struct wtscan_index *x, struct wtscan *s)
+static void scan(struct fixture *f, struct gitstats_scan_index *x, struct gitstats_scan *s)
 {
 	char why[256] = "";
 	int rc;
 
 	read_index(f, x);
-	rc = wtscan_run(f->repo, x, s, why, sizeof(why));
+	rc = gitstats_scan_run(f->repo, x, s, why, sizeof(why));
 	if (rc != 0)
-		fail_msg("wtscan_run: %d %s", rc, why);
+		fail_msg("gitstats_scan_run: %d %s", rc, why);
 }
 
-static const struct wtscan_change *find(const struct wtscan *s, const char *path)
+static const struct gitstats_scan_change *find(const struct gitstats_scan *s, const char *path)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->v[i].path, path) == 0)
@@ -138,7 +138,7 @@ static const struct wtscan_change *find(const struct wtscan *s, const char *path
 static void test_index_matches_libgit2(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
+	struct gitstats_scan_index x;
 
 	for (unsigned version = 2; version <= 4; version++) {
 		assert_int_equal(git_index_set_version(f->idx, version), 0);
@@ -155,28 +155,28 @@ static void test_index_matches_libgit2(void **state)
 			assert_true(git_oid_equal(&x.v[i].id, &e->id));
 		}
 		assert_true(x.nct > 0);
-		wtscan_index_finish(&x);
+		gitstats_scan_index_finish(&x);
 	}
 }
 
 static void test_clean(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
-	struct wtscan s;
+	struct gitstats_scan_index x;
+	struct gitstats_scan s;
 
 	scan(f, &x, &s);
 	assert_int_equal(s.n, 0);
-	wtscan_finish(&s);
-	wtscan_index_finish(&x);
+	gitstats_scan_finish(&s);
+	gitstats_scan_index_finish(&x);
 }
 
 static void test_changes(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
-	struct wtscan s;
-	const struct wtscan_change *c;
+	struct gitstats_scan_index x;
+	struct gitstats_scan s;
+	const struct gitstats_scan_change *c;
 	char path[256], target[256];
 
 	write_old(f, "a.txt", "a changed\n"); /* size differs */
@@ -227,16 +227,16 @@ static void test_changes(void **state)
 	assert_null(find(&s, "fifo"));
 	assert_null(find(&s, "src/deep/e.txt"));
 	assert_int_equal(s.n, 8);
-	wtscan_finish(&s);
-	wtscan_index_finish(&x);
+	gitstats_scan_finish(&s);
+	gitstats_scan_index_finish(&x);
 }
 
 /* Stamped in the second the index was written: checked even though its stat data matches. */
 static void test_racy(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
-	struct wtscan s;
+	struct gitstats_scan_index x;
+	struct gitstats_scan s;
 	char path[256];
 	FILE *fp;
 
@@ -249,28 +249,28 @@ static void test_racy(void **state)
 	write_index(f);
 	scan(f, &x, &s);
 	assert_non_null(find(&s, "a.txt"));
-	wtscan_finish(&s);
-	wtscan_index_finish(&x);
+	gitstats_scan_finish(&s);
+	gitstats_scan_index_finish(&x);
 }
 
 static void test_staged(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
-	struct wtscan s;
+	struct gitstats_scan_index x;
+	struct gitstats_scan s;
 	git_tree *tree;
 	git_oid id;
 	char why[256] = "";
-	const struct wtscan_change *c;
+	const struct gitstats_scan_change *c;
 
 	assert_int_equal(git_index_write_tree(&id, f->idx), 0);
 	assert_int_equal(git_tree_lookup(&tree, f->repo, &id), 0);
 	/* Nothing staged: the cache tree answers for the root. */
 	read_index(f, &x);
-	assert_int_equal(wtscan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
+	assert_int_equal(gitstats_scan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
 	assert_int_equal(s.n, 0);
-	wtscan_finish(&s);
-	wtscan_index_finish(&x);
+	gitstats_scan_finish(&s);
+	gitstats_scan_index_finish(&x);
 
 	write_old(f, "src/deep/e.txt", "e changed\n");
 	stage(f, "src/deep/e.txt");
@@ -279,7 +279,7 @@ static void test_staged(void **state)
 	stage(f, "z.txt");
 	assert_int_equal(git_index_write(f->idx), 0);
 	read_index(f, &x);
-	assert_int_equal(wtscan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
+	assert_int_equal(gitstats_scan_staged(f->repo, tree, &x, &s, why, sizeof(why)), 0);
 	assert_int_equal(s.n, 3);
 	assert_non_null(c = find(&s, "src/deep/e.txt"));
 	assert_non_null(c->entry);
@@ -288,16 +288,16 @@ static void test_staged(void **state)
 	assert_null(c->entry);
 	assert_non_null(c = find(&s, "z.txt"));
 	assert_int_equal(c->mode, 0);
-	wtscan_finish(&s);
-	wtscan_index_finish(&x);
+	gitstats_scan_finish(&s);
+	gitstats_scan_index_finish(&x);
 	git_tree_free(tree);
 }
 
-/* What wtscan does not model is refused, for libgit2's walk to take. */
+/* What gitstats_scan does not model is refused, for libgit2's walk to take. */
 static void test_unsupported(void **state)
 {
 	struct fixture *f = *state;
-	struct wtscan_index x;
+	struct gitstats_scan_index x;
 	git_index_entry e = *git_index_get_bypath(f->idx, "a.txt", 0);
 	char path[256], why[256] = "";
 
@@ -305,13 +305,13 @@ static void test_unsupported(void **state)
 	assert_int_equal(git_index_add(f->idx, &e), 0);
 	assert_int_equal(git_index_write(f->idx), 0);
 	path_of(f, ".git/index", path, sizeof(path));
-	assert_int_equal(wtscan_index_read(path, &x, why, sizeof(why)), -ENOTSUP);
+	assert_int_equal(gitstats_scan_index_read(path, &x, why, sizeof(why)), -ENOTSUP);
 	assert_non_null(strstr(why, "conflicts"));
 	/* No index at all: an empty one. */
 	path_of(f, ".git/no-index", path, sizeof(path));
-	assert_int_equal(wtscan_index_read(path, &x, why, sizeof(why)), 0);
+	assert_int_equal(gitstats_scan_index_read(path, &x, why, sizeof(why)), 0);
 	assert_int_equal(x.n, 0);
-	wtscan_index_finish(&x);
+	gitstats_scan_index_finish(&x);
 }
 
 int main(void)

@@ -1,0 +1,1149 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gitstats_backend.h"
+
+extern char **environ;
+
+/* A git child that runs longer than this is killed: the daemon must not wait forever. */
+#define GITSTATS_GIT_TIMEOUT_MS 120000
+
+static bool gitstats_git_env_dropped(const char *kv)
+{
+	/* Inherited variables that would point git at another repository, index or diff tool. */
+	static const char *const drop[] = {
+	    "GIT_DIR=",
+	    "GIT_WORK_TREE=",
+	    "GIT_INDEX_FILE=",
+	    "GIT_OBJECT_DIRECTORY=",
+	    "GIT_ALTERNATE_OBJECT_DIRECTORIES=",
+	    "GIT_COMMON_DIR=",
+	    "GIT_NAMESPACE=",
+	    "GIT_PREFIX=",
+	    "GIT_CONFIG_PARAMETERS=",
+	    "GIT_CONFIG_COUNT=",
+	    "GIT_QUARANTINE_PATH=",
+	    "GIT_EXTERNAL_DIFF=",
+	    "GIT_DIFF_OPTS=",
+	    "GIT_OPTIONAL_LOCKS=",
+	    "GIT_TERMINAL_PROMPT=",
+	    "LC_ALL=",
+	    "GIT_INDEX_VERSION=",
+	};
+
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strncmp(kv, drop[i], strlen(drop[i])) == 0)
+			return true;
+	return strncmp(kv, "GIT_CONFIG_KEY_", 15) == 0 || strncmp(kv, "GIT_CONFIG_VALUE_", 17) == 0;
+}
+
+struct gitstats_git_child {
+	const char *index_file;	      /* GIT_INDEX_FILE for the child */
+	const char *const *extra_env; /* more NAME=value, NULL-terminated */
+	const void *in;		      /* stdin contents, or NULL for /dev/null */
+	size_t inlen;
+	struct gitstats_buf out;
+	char errmsg[512]; /* the start of stderr */
+	int status;	  /* exit status; -1 when killed by a signal */
+};
+
+static int64_t gitstats_git_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* argv and envp for `git -C root args...`: git's defaults, never another repository's. */
+static int gitstats_git_argv_env(const char *root, const char *const *args,
+				 const struct gitstats_git_child *r, char *idxvar, size_t idxn,
+				 char ***argvp, char ***envp)
+{
+	char **argv, **env;
+	size_t nenv = 0, na = 0;
+
+	while (args[na])
+		na++;
+	argv = calloc(na + 4, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	na = 0;
+	argv[na++] = "git";
+	argv[na++] = "-C";
+	argv[na++] = (char *)root;
+	for (size_t i = 0; args[i]; i++)
+		argv[na++] = (char *)args[i];
+	argv[na] = NULL;
+
+	for (char **e = environ; e && *e; e++)
+		nenv++;
+	for (size_t i = 0; r->extra_env && r->extra_env[i]; i++)
+		nenv++;
+	env = calloc(nenv + 8, sizeof(*env));
+	if (!env) {
+		free(argv);
+		return -ENOMEM;
+	}
+	nenv = 0;
+	for (char **e = environ; e && *e; e++)
+		if (!gitstats_git_env_dropped(*e))
+			env[nenv++] = *e;
+	for (size_t i = 0; r->extra_env && r->extra_env[i]; i++)
+		env[nenv++] = (char *)r->extra_env[i];
+	/* Never take the user's index lock for a stat refresh; never prompt; plain messages. */
+	env[nenv++] = "GIT_OPTIONAL_LOCKS=0";
+	env[nenv++] = "GIT_TERMINAL_PROMPT=0";
+	env[nenv++] = "LC_ALL=C";
+	if (r->index_file) {
+		snprintf(idxvar, idxn, "GIT_INDEX_FILE=%s", r->index_file);
+		env[nenv++] = idxvar;
+	}
+	env[nenv] = NULL;
+	*argvp = argv;
+	*envp = env;
+	return 0;
+}
+
+/* Starts git with stdin from infd (or /dev/null), stdout and stderr to the pipes. */
+static int gitstats_git_spawn(pid_t *pid, char **argv, char **env, int infd, int out, int err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t mask;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	if (infd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, infd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, err, 2);
+	posix_spawnattr_init(&attr);
+	/* Worker threads may block signals and the daemon ignores SIGPIPE: give git defaults. */
+	sigemptyset(&mask);
+	posix_spawnattr_setsigmask(&attr, &mask);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGPIPE);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	posix_spawnattr_setsigdefault(&attr, &mask);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawnp(pid, "git", &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return rc;
+}
+
+/* Reads stdout into r->out and the start of stderr into r->errmsg until both close, killing
+ * git when it takes too long; then reaps it. */
+static int gitstats_git_collect(pid_t pid, int outfd, int errfd, struct gitstats_git_child *r)
+{
+	int fds[2] = {outfd, errfd}, st = 0, rc = 0;
+	int64_t deadline = gitstats_git_mono_ms() + GITSTATS_GIT_TIMEOUT_MS;
+	size_t nerr = 0;
+
+	while (fds[0] >= 0 || fds[1] >= 0) {
+		struct pollfd pf[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+		int64_t left = deadline - gitstats_git_mono_ms();
+		char chunk[65536];
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (poll(pf, 2, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			kill(pid, SIGKILL);
+			break;
+		}
+		for (int k = 0; k < 2; k++) {
+			ssize_t n;
+
+			if (fds[k] < 0 || !(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(fds[k], chunk, sizeof(chunk));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				close(fds[k]);
+				fds[k] = -1;
+				continue;
+			}
+			if (k == 0) {
+				if (rc == 0 &&
+				    gitstats_int_buf_add(&r->out, chunk, (size_t)n) < 0) {
+					rc = -ENOMEM;
+					kill(pid, SIGKILL);
+				}
+			} else if (nerr + 1 < sizeof(r->errmsg)) {
+				size_t take = (size_t)n;
+
+				if (take > sizeof(r->errmsg) - 1 - nerr)
+					take = sizeof(r->errmsg) - 1 - nerr;
+				memcpy(r->errmsg + nerr, chunk, take);
+				nerr += take;
+			}
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	r->errmsg[nerr] = '\0';
+	/* One line is enough for a message. */
+	while (nerr > 0 && (r->errmsg[nerr - 1] == '\n' || r->errmsg[nerr - 1] == ' '))
+		r->errmsg[--nerr] = '\0';
+	for (char *p = r->errmsg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return rc;
+}
+
+/* Runs `git -C root args...`; 0 once it ran (see r->status), -errno when it could not. */
+static int gitstats_git_run(const char *root, const char *const *args, struct gitstats_git_child *r)
+{
+	char **argv = NULL, **env = NULL, idxvar[PATH_MAX + 32];
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, infd = -1, rc;
+	pid_t pid;
+
+	if ((rc = gitstats_git_argv_env(root, args, r, idxvar, sizeof(idxvar), &argv, &env)) < 0)
+		return rc;
+	if (r->in) {
+		infd = memfd_create("stint-git-stdin", MFD_CLOEXEC);
+		if (infd < 0 || write(infd, r->in, r->inlen) != (ssize_t)r->inlen ||
+		    lseek(infd, 0, SEEK_SET) != 0) {
+			rc = -errno;
+			goto fail;
+		}
+	}
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = gitstats_git_spawn(&pid, argv, env, infd, outp[1], errp[1]);
+	close(outp[1]);
+	close(errp[1]);
+	if (infd >= 0)
+		close(infd);
+	free(env);
+	free(argv);
+	if (rc != 0) {
+		close(outp[0]);
+		close(errp[0]);
+		return -rc;
+	}
+	return gitstats_git_collect(pid, outp[0], errp[0], r);
+fail:
+	if (infd >= 0)
+		close(infd);
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	free(env);
+	free(argv);
+	return rc;
+}
+
+/* Runs git and requires exit status 0 (or 1 when one_ok); err says what failed. */
+static int gitstats_git_ok(struct gitstats_ctx *c, const char *const *args,
+			   struct gitstats_git_child *r, bool one_ok)
+{
+	int rc = gitstats_git_run(c->root, args, r);
+
+	if (rc < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot run git %s: %s", args[0],
+				    strerror(-rc));
+		return rc;
+	}
+	if (r->status == 0 || (one_ok && r->status == 1))
+		return 0;
+	gitstats_int_seterr(c->err, c->errn, "git %s failed: %s", args[0],
+			    r->errmsg[0] ? r->errmsg : "no message");
+	return -EIO;
+}
+
+static void gitstats_git_child_free(struct gitstats_git_child *r)
+{
+	gitstats_int_buf_free(&r->out);
+}
+
+/* gitstats_git_version's answer, probed once per process. */
+static pthread_once_t gitstats_git_version_once = PTHREAD_ONCE_INIT;
+static int gitstats_git_version_value;
+
+static void gitstats_git_version_probe(void)
+{
+	const char *args[] = {"--version", NULL};
+	struct gitstats_git_child r = {0};
+	int a = 0, b = 0, c = 0;
+
+	if (gitstats_git_run("/", args, &r) == 0 && r.status == 0 && r.out.p &&
+	    sscanf(r.out.p, "git version %d.%d.%d", &a, &b, &c) >= 2)
+		gitstats_git_version_value = a * 10000 + b * 100 + c;
+	gitstats_git_child_free(&r);
+}
+
+int gitstats_git_version(void)
+{
+	pthread_once(&gitstats_git_version_once, gitstats_git_version_probe);
+	return gitstats_git_version_value;
+}
+
+static int gitstats_git_open(struct gitstats_ctx *c)
+{
+	const char *args[] = {"rev-parse", "--is-bare-repository", "--absolute-git-dir",
+			      "--git-common-dir", NULL};
+	struct gitstats_git_child r = {0};
+	char *lines[3] = {0}, *p;
+	int rc, k = 0;
+
+	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+		goto out;
+	for (p = r.out.p; p && k < 3; k++) {
+		char *nl = strchr(p, '\n');
+
+		lines[k] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	if (!lines[2]) {
+		gitstats_int_seterr(c->err, c->errn, "git rev-parse: unexpected output");
+		rc = -EIO;
+		goto out;
+	}
+	if (strcmp(lines[0], "true") == 0) {
+		gitstats_int_seterr(c->err, c->errn, "%s is a bare repository", c->root);
+		rc = -EINVAL;
+		goto out;
+	}
+	snprintf(c->gitdir, sizeof(c->gitdir), "%s", lines[1]);
+	if (lines[2][0] == '/')
+		snprintf(c->commondir, sizeof(c->commondir), "%s", lines[2]);
+	else
+		snprintf(c->commondir, sizeof(c->commondir), "%s/%s", c->root, lines[2]);
+	gitstats_int_strip_slash(c->gitdir);
+	gitstats_int_strip_slash(c->commondir);
+out:
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+/* HEAD (read as a file: symbolic or detached) and every local branch, with one git run. */
+static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *h,
+				  struct gitstats_tiplist *tips)
+{
+	const char *args[] = {"for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/",
+			      NULL};
+	char path[PATH_MAX + 16], head[PATH_MAX], b[512], *symref = NULL;
+	struct gitstats_git_child r = {0};
+	struct gitstats_tiplist branches = {0};
+	ssize_t n;
+	int fd, rc;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(path, sizeof(path), "%s/HEAD", c->gitdir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, head, sizeof(head) - 1)) < 0) {
+		rc = -errno;
+		gitstats_int_seterr(c->err, c->errn, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	head[n] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	if (strncmp(head, "ref: ", 5) == 0)
+		symref = head + 5;
+	else
+		snprintf(h->oid, sizeof(h->oid), "%.64s", head);
+
+	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+		goto out;
+	for (char *p = r.out.p; p && *p;) {
+		char *nl = strchr(p, '\n'), *sp;
+
+		if (nl)
+			*nl = '\0';
+		sp = strchr(p, ' ');
+		if (sp) {
+			*sp = '\0';
+			if ((rc = gitstats_int_tiplist_add(&branches, sp + 1, p)) < 0)
+				goto out;
+			if (symref && strcmp(symref, sp + 1) == 0)
+				snprintf(h->oid, sizeof(h->oid), "%s", p);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	gitstats_int_branch_name(b, sizeof(b), symref, h->oid);
+	h->branch = strdup(b);
+	if (!h->branch || (rc = gitstats_int_tiplist_add(tips, "HEAD", h->oid)) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < branches.n; i++)
+		if ((rc = gitstats_int_tiplist_add(tips, branches.v[i].ref, branches.v[i].oid)) < 0)
+			goto out;
+out:
+	gitstats_int_tiplist_free(&branches);
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+/* A private copy of the user's index in a private directory; "" when the repo has none yet. */
+static int gitstats_git_index_copy(struct gitstats_ctx *c, char *dir, size_t dirn, char *path,
+				   size_t pathn)
+{
+	const char *tmp = getenv("TMPDIR");
+	char src[PATH_MAX + 16], chunk[65536];
+	int in, out, rc = 0;
+	ssize_t n;
+
+	snprintf(dir, dirn, "%s/stint-index.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		rc = -errno;
+		gitstats_int_seterr(c->err, c->errn, "cannot create a temporary directory: %s",
+				    strerror(errno));
+		dir[0] = '\0';
+		return rc;
+	}
+	snprintf(path, pathn, "%s/index", dir);
+	snprintf(src, sizeof(src), "%s/index", c->gitdir);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return errno == ENOENT ? 0 : -errno;
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) > 0)
+		if (write(out, chunk, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -errno;
+	close(in);
+	close(out);
+	if (rc < 0)
+		gitstats_int_seterr(c->err, c->errn, "cannot copy %s: %s", src, strerror(-rc));
+	return rc;
+}
+
+static void gitstats_git_index_remove(const char *dir)
+{
+	char p[PATH_MAX + 16];
+
+	if (!dir[0])
+		return;
+	snprintf(p, sizeof(p), "%s/index", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/index.lock", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* Options that keep git from writing split or sparse indexes or consulting daemons. */
+#define GITSTATS_GIT_INDEX_OPTS                                                                    \
+	"-c", "core.splitIndex=false", "-c", "index.sparse=false", "-c", "core.fsmonitor=false",   \
+	    "-c", "core.untrackedCache=false"
+
+/*
+ * `git add` over the whole worktree into the private index (ita: with --intent-to-add), leaving
+ * out untracked directories that are repositories of their own (git refuses those without a
+ * commit, and they are not this repository's content), and the excluded directory.
+ */
+static int gitstats_git_add(struct gitstats_ctx *c, const char *idx, bool ita)
+{
+	const char *ls[] = {GITSTATS_GIT_INDEX_OPTS, "ls-files", "-z", "--others",
+			    "--exclude-standard",    NULL};
+	const char *head[] = {GITSTATS_GIT_INDEX_OPTS, "add", ita ? "--intent-to-add" : "--all",
+			      "--", "."};
+	const size_t nhead = sizeof(head) / sizeof(head[0]);
+	struct gitstats_git_child l = {.index_file = idx}, a = {.index_file = idx};
+	struct gitstats_strv specs = {0};
+	const char **args = NULL;
+	char *p, *end, *tok;
+	int rc;
+
+	if ((rc = gitstats_git_ok(c, ls, &l, false)) < 0)
+		goto out;
+	p = l.out.p;
+	end = p ? p + l.out.n : NULL;
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		size_t n = strlen(tok);
+		char spec[PATH_MAX + 32];
+
+		if (n && tok[n - 1] == '/') {
+			snprintf(spec, sizeof(spec), ":(top,exclude,literal)%.*s", (int)(n - 1),
+				 tok);
+			if ((rc = gitstats_int_strv_add(&specs, spec)) < 0)
+				goto out;
+		}
+	}
+	args = calloc(nhead + specs.n + 1, sizeof(*args));
+	if (!args) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(args, head, sizeof(head));
+	for (size_t i = 0; i < specs.n; i++)
+		args[nhead + i] = specs.v[i];
+	rc = gitstats_git_ok(c, args, &a, false);
+out:
+	free(args);
+	gitstats_int_strv_free(&specs);
+	gitstats_git_child_free(&l);
+	gitstats_git_child_free(&a);
+	return rc;
+}
+
+static int gitstats_git_snapshot(struct gitstats_ctx *c, char *tree, size_t treen)
+{
+	const char *write[] = {GITSTATS_GIT_INDEX_OPTS, "write-tree", NULL};
+	char dir[PATH_MAX], idx[PATH_MAX + 16];
+	struct gitstats_git_child w = {0};
+	int rc;
+
+	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
+		goto out;
+	w.index_file = idx;
+	if ((rc = gitstats_git_add(c, idx, false)) < 0 ||
+	    (rc = gitstats_git_ok(c, write, &w, false)) < 0)
+		goto out;
+	if (!w.out.p || strlen(w.out.p) < 40) {
+		gitstats_int_seterr(c->err, c->errn, "git write-tree: unexpected output");
+		rc = -EIO;
+		goto out;
+	}
+	w.out.p[strcspn(w.out.p, "\n")] = '\0';
+	snprintf(tree, treen, "%s", w.out.p);
+out:
+	gitstats_git_index_remove(dir);
+	gitstats_git_child_free(&w);
+	return rc;
+}
+
+/* Commits among push and hide that exist, so rev-list is never given a missing one. */
+static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_MAX + 1],
+				 size_t npush, const struct gitstats_tip *hide, size_t nhide,
+				 struct gitstats_omap *out)
+{
+	const char *args[] = {"cat-file", "--batch-check=%(objectname) %(objecttype)", NULL};
+	struct gitstats_git_child r = {0};
+	struct gitstats_buf in = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < npush + nhide; i++) {
+		const char *oid = i < npush ? push[i] : hide[i - npush].oid;
+
+		if (gitstats_int_is_hex_oid(oid) &&
+		    (gitstats_int_buf_add(&in, oid, strlen(oid)) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0)) {
+			gitstats_int_buf_free(&in);
+			return -ENOMEM;
+		}
+	}
+	if (!in.n)
+		return 0;
+	r.in = in.p;
+	r.inlen = in.n;
+	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+		goto out;
+	for (char *p = r.out.p; p && *p;) {
+		char *nl = strchr(p, '\n'), *sp;
+
+		if (nl)
+			*nl = '\0';
+		sp = strchr(p, ' ');
+		if (sp && strcmp(sp + 1, "commit") == 0) {
+			*sp = '\0';
+			if ((rc = gitstats_int_omap_put(out, p, 1)) < 0)
+				break;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+out:
+	gitstats_int_buf_free(&in);
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_MAX + 1],
+			     size_t npush, const struct gitstats_tip *hide, size_t nhide,
+			     struct gitstats_cgraph *g, struct gitstats_omap *set)
+{
+	const char *args[] = {"rev-list", "--topo-order", "--parents", "--stdin", NULL};
+	struct gitstats_git_child r = {0};
+	struct gitstats_omap exist = {0};
+	struct gitstats_buf in = {0};
+	size_t pushed = 0;
+	int rc;
+
+	if ((rc = gitstats_git_existing(c, push, npush, hide, nhide, &exist)) < 0)
+		goto out;
+	for (size_t i = 0; i < npush; i++)
+		if (gitstats_int_omap_get(&exist, push[i], NULL)) {
+			if (gitstats_int_buf_add(&in, push[i], strlen(push[i])) < 0 ||
+			    gitstats_int_buf_add(&in, "\n", 1) < 0)
+				goto nomem;
+			pushed++;
+		}
+	if (!pushed)
+		goto out;
+	for (size_t i = 0; i < nhide; i++)
+		if (gitstats_int_omap_get(&exist, hide[i].oid, NULL) &&
+		    (gitstats_int_buf_add(&in, "^", 1) < 0 ||
+		     gitstats_int_buf_add(&in, hide[i].oid, strlen(hide[i].oid)) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0))
+			goto nomem;
+	r.in = in.p;
+	r.inlen = in.n;
+	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+		goto out;
+	for (char *p = r.out.p; p && *p;) {
+		char *nl = strchr(p, '\n'), *tok, *save = NULL;
+		struct gitstats_cnode *n = NULL;
+		size_t nw = 0, np;
+
+		if (nl)
+			*nl = '\0';
+		np = 0;
+		for (const char *q = p; *q; q++)
+			np += *q == ' ';
+		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), nw++) {
+			if (nw == 0) {
+				if (set && gitstats_int_omap_put(set, tok, 1) < 0)
+					goto nomem;
+				if (g && !(n = gitstats_graph_add(g, tok, np)))
+					goto nomem;
+			} else if (n && nw - 1 < np) {
+				snprintf(n->parents[nw - 1], sizeof(n->parents[0]), "%s", tok);
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+out:
+	gitstats_int_omap_free(&exist);
+	gitstats_int_buf_free(&in);
+	gitstats_git_child_free(&r);
+	return rc;
+nomem:
+	rc = -ENOMEM;
+	goto out;
+}
+
+static int gitstats_git_merge3(struct gitstats_ctx *c, const char *anc, const char *ours,
+			       const char *theirs, char *out, size_t outn)
+{
+	static const char *const ident[] = {
+	    "GIT_AUTHOR_NAME=stint", "GIT_AUTHOR_EMAIL=stint@localhost", "GIT_COMMITTER_NAME=stint",
+	    "GIT_COMMITTER_EMAIL=stint@localhost", NULL};
+	const char *ct[] = {"commit-tree", ours, "-m", "stint baseline", "-p", anc, NULL};
+	const char *mt[] = {"merge-tree",
+			    "--write-tree",
+			    "--no-messages",
+			    "-z",
+			    "--allow-unrelated-histories",
+			    NULL,
+			    theirs,
+			    NULL};
+	struct gitstats_git_child r1 = {.extra_env = ident}, r2 = {0};
+	char commit[GITSTATS_OID_MAX + 1];
+	int rc;
+
+	if (!*anc)
+		ct[4] = NULL;
+	if ((rc = gitstats_git_ok(c, ct, &r1, false)) < 0)
+		goto out;
+	snprintf(commit, sizeof(commit), "%.*s", (int)strcspn(r1.out.p ? r1.out.p : "", "\n"),
+		 r1.out.p ? r1.out.p : "");
+	mt[5] = commit;
+	/* Exit status 1: conflicts, still a tree (with conflict markers where they clash). */
+	if ((rc = gitstats_git_ok(c, mt, &r2, true)) < 0)
+		goto out;
+	if (!r2.out.p || !gitstats_int_is_hex_oid(r2.out.p)) {
+		gitstats_int_seterr(c->err, c->errn, "git merge-tree: unexpected output");
+		rc = -EIO;
+		goto out;
+	}
+	snprintf(out, outn, "%s", r2.out.p);
+out:
+	gitstats_git_child_free(&r1);
+	gitstats_git_child_free(&r2);
+	return rc;
+}
+
+static int gitstats_git_numstat_record(char *tok, bool *binary, int64_t *a, int64_t *d, char **path)
+{
+	char *t1 = strchr(tok, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+
+	if (!t1 || !t2)
+		return -1;
+	*binary = tok[0] == '-';
+	*a = *binary ? 0 : strtoll(tok, NULL, 10);
+	*d = *binary ? 0 : strtoll(t1 + 1, NULL, 10);
+	*path = t2 + 1; /* "" for a rename: the two paths follow */
+	return 0;
+}
+
+static void gitstats_git_exclude_spec(const struct gitstats_ctx *c, char *out, size_t outn)
+{
+	snprintf(out, outn, ":(top,exclude,literal)%s", c->exclude ? c->exclude : "");
+}
+
+/* `git diff --raw --numstat -z -M` output: raw records give the status, numstat the counts. */
+static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_child *r,
+				   struct gitstats_flist *out)
+{
+	char *p = r->out.p, *end = r->out.p ? r->out.p + r->out.n : NULL, *tok;
+	struct gitstats_strv status = {0};
+	size_t k = 0;
+	int rc = 0;
+
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		if (!*tok)
+			continue;
+		if (tok[0] == ':') {
+			char *st = strrchr(tok, ' ');
+
+			if (!st || gitstats_int_strv_add(&status, st + 1) < 0)
+				goto bad;
+			/* Renames and copies carry two paths. */
+			if (!gitstats_int_next_tok(&p, end) ||
+			    ((st[1] == 'R' || st[1] == 'C') && !gitstats_int_next_tok(&p, end)))
+				goto bad;
+			continue;
+		}
+		{
+			bool binary;
+			int64_t a, d;
+			char *path, *old = NULL, st;
+			struct gitstats_file *f;
+
+			if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0)
+				goto bad;
+			if (!*path) {
+				old = gitstats_int_next_tok(&p, end);
+				path = gitstats_int_next_tok(&p, end);
+				if (!old || !path)
+					goto bad;
+			}
+			st = k < status.n ? status.v[k][0] : 'M';
+			k++;
+			if (st == 'C')
+				st = 'A', old = NULL;
+			if (gitstats_int_excluded(c->exclude, path) &&
+			    (!old || gitstats_int_excluded(c->exclude, old)))
+				continue;
+			f = gitstats_int_flist_add(out);
+			if (!f || gitstats_int_file_set(
+				      f, path, st == 'R' ? old : NULL,
+				      st == 'R' || st == 'A' || st == 'D' || st == 'T' ? st : 'M',
+				      binary, a, d) < 0) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+	}
+	gitstats_int_strv_free(&status);
+	return rc;
+bad:
+	gitstats_int_strv_free(&status);
+	gitstats_int_seterr(c->err, c->errn, "git diff: unexpected output");
+	return -EIO;
+}
+
+static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
+				 struct gitstats_flist *out)
+{
+	char dir[PATH_MAX], idx[PATH_MAX + 16], ex[PATH_MAX + 32];
+	const char *diff[] = {GITSTATS_GIT_INDEX_OPTS,
+			      "diff",
+			      "--raw",
+			      "--numstat",
+			      "-z",
+			      "-M",
+			      "--no-ext-diff",
+			      "--no-textconv",
+			      "--no-color",
+			      tree,
+			      "--",
+			      ".",
+			      ex,
+			      NULL};
+	struct gitstats_git_child r2 = {0};
+	int rc;
+
+	gitstats_git_exclude_spec(c, ex, sizeof(ex));
+	if (!c->exclude)
+		diff[sizeof(diff) / sizeof(diff[0]) - 2] = NULL;
+	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
+		goto out;
+	/* Untracked files count as if `git add -N`'d, in the private copy only. */
+	r2.index_file = idx;
+	if ((rc = gitstats_git_add(c, idx, true)) < 0 ||
+	    (rc = gitstats_git_ok(c, diff, &r2, false)) < 0)
+		goto out;
+	rc = gitstats_git_parse_diff(c, &r2, out);
+out:
+	gitstats_git_index_remove(dir);
+	gitstats_git_child_free(&r2);
+	return rc;
+}
+
+/* `git log -z --format=%H%x00%ct%x00%an%x00%s` output into out (at: oid -> index). */
+static int gitstats_git_parse_log(struct gitstats_git_child *r, const struct gitstats_omap *at,
+				  struct gitstats_commit *out)
+{
+	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
+
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		char *tm = gitstats_int_next_tok(&p, end), *an = gitstats_int_next_tok(&p, end),
+		     *s = gitstats_int_next_tok(&p, end);
+		size_t i;
+
+		if (!tm || !an || !s)
+			break;
+		while (*tok == '\n')
+			tok++;
+		if (!gitstats_int_omap_get(at, tok, &i))
+			continue;
+		out[i].time = strtoll(tm, NULL, 10);
+		free(out[i].subject);
+		free(out[i].author);
+		out[i].subject = strdup(s);
+		out[i].author = strdup(an);
+		if (!out[i].subject || !out[i].author)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* `git diff-tree --stdin -z -M --numstat` output: counts into out, paths (new names) into
+ * paths[i] when paths is not NULL. */
+static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct gitstats_omap *at,
+				      struct gitstats_commit *out, struct gitstats_strv *paths)
+{
+	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
+	size_t cur = (size_t)-1;
+
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		bool binary;
+		int64_t a, d;
+		char *path;
+
+		if (!strchr(tok, '\t')) {
+			size_t i;
+
+			cur = gitstats_int_omap_get(at, tok, &i) ? i : (size_t)-1;
+			continue;
+		}
+		if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0)
+			break;
+		if (!*path &&
+		    (!gitstats_int_next_tok(&p, end) || !(path = gitstats_int_next_tok(&p, end))))
+			break;
+		if (cur == (size_t)-1)
+			continue;
+		out[cur].files++;
+		out[cur].added += a;
+		out[cur].removed += d;
+		if (paths && gitstats_int_strv_add(&paths[cur], path) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Subjects, authors, times, and numstat against the first parent, for many commits at once. */
+static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cgraph *g,
+				const size_t *idx, size_t n, struct gitstats_commit *out,
+				struct gitstats_strv *paths)
+{
+	char ex[PATH_MAX + 32];
+	const char *log[] = {
+	    "log", "--no-walk=unsorted", "--stdin", "-z", "--format=%H%x00%ct%x00%an%x00%s", NULL};
+	const char *dt[] = {
+	    "diff-tree",     "--stdin",	      "-z", "-r", "-M", "--numstat", "--root", "--always",
+	    "--no-ext-diff", "--no-textconv", "--", ".",  ex,	NULL};
+	struct gitstats_git_child r1 = {0}, r2 = {0};
+	struct gitstats_buf in1 = {0}, in2 = {0};
+	struct gitstats_omap at = {0};
+	int rc = 0;
+
+	gitstats_git_exclude_spec(c, ex, sizeof(ex));
+	if (!c->exclude)
+		dt[sizeof(dt) / sizeof(dt[0]) - 2] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct gitstats_cnode *cn = &g->v[idx[i]];
+
+		if (gitstats_int_buf_add(&in1, cn->oid, strlen(cn->oid)) < 0 ||
+		    gitstats_int_buf_add(&in1, "\n", 1) < 0 ||
+		    gitstats_int_buf_add(&in2, cn->oid, strlen(cn->oid)) < 0 ||
+		    (cn->nparents &&
+		     (gitstats_int_buf_add(&in2, " ", 1) < 0 ||
+		      gitstats_int_buf_add(&in2, cn->parents[0], strlen(cn->parents[0])) < 0)) ||
+		    gitstats_int_buf_add(&in2, "\n", 1) < 0 ||
+		    gitstats_int_omap_put(&at, cn->oid, i) < 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		snprintf(out[i].oid, sizeof(out[i].oid), "%s", cn->oid);
+		out[i].merge = cn->nparents > 1;
+	}
+	r1.in = in1.p;
+	r1.inlen = in1.n;
+	r2.in = in2.p;
+	r2.inlen = in2.n;
+	if ((rc = gitstats_git_ok(c, log, &r1, false)) < 0 ||
+	    (rc = gitstats_git_ok(c, dt, &r2, false)) < 0 ||
+	    (rc = gitstats_git_parse_log(&r1, &at, out)) < 0 ||
+	    (rc = gitstats_git_parse_numstat(&r2, &at, out, paths)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!out[i].subject &&
+		    (!(out[i].subject = strdup("")) || !(out[i].author = strdup("")))) {
+			rc = -ENOMEM;
+			break;
+		}
+out:
+	gitstats_int_omap_free(&at);
+	gitstats_int_buf_free(&in1);
+	gitstats_int_buf_free(&in2);
+	gitstats_git_child_free(&r1);
+	gitstats_git_child_free(&r2);
+	return rc;
+}
+
+static void gitstats_git_close(struct gitstats_ctx *c)
+{
+	(void)c;
+}
+
+/* The given commits that exist, with their parents, from one rev-list run that walks nothing. */
+static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OID_MAX + 1],
+				size_t n, struct gitstats_cgraph *g)
+{
+	const char *args[] = {"rev-list", "--no-walk=unsorted", "--parents", "--stdin", NULL};
+	struct gitstats_git_child r = {0};
+	struct gitstats_omap exist = {0};
+	struct gitstats_buf in = {0};
+	int rc;
+
+	if ((rc = gitstats_git_existing(c, oids, n, NULL, 0, &exist)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (gitstats_int_omap_get(&exist, oids[i], NULL) &&
+		    (gitstats_int_buf_add(&in, oids[i], strlen(oids[i])) < 0 ||
+		     gitstats_int_buf_add(&in, "\n", 1) < 0)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	if (!in.n)
+		goto out;
+	r.in = in.p;
+	r.inlen = in.n;
+	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+		goto out;
+	for (char *p = r.out.p; p && *p && rc == 0;) {
+		char *nl = strchr(p, '\n'), *tok, *save = NULL;
+		struct gitstats_cnode *node = NULL;
+		size_t np = 0, k = 0;
+
+		if (nl)
+			*nl = '\0';
+		for (const char *q = p; *q; q++)
+			np += *q == ' ';
+		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), k++) {
+			if (k == 0 && !(node = gitstats_graph_add(g, tok, np))) {
+				rc = -ENOMEM;
+				break;
+			}
+			if (k > 0 && k - 1 < np)
+				snprintf(node->parents[k - 1], sizeof(node->parents[0]), "%s", tok);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+out:
+	gitstats_int_omap_free(&exist);
+	gitstats_int_buf_free(&in);
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+/* Undoes git's C-style quoting of a path ("a\tb", octal bytes) in place. */
+static void gitstats_git_unquote(char *s)
+{
+	static const char esc[] = "a\ab\bt\tn\nv\vf\fr\r\"\"\\\\";
+	char *o = s;
+
+	if (*s != '"')
+		return;
+	for (const char *p = s + 1; *p && *p != '"'; p++) {
+		const char *e;
+
+		if (*p != '\\' || !p[1]) {
+			*o++ = *p;
+		} else if (p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+			   p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 3;
+		} else if ((e = strchr(esc, p[1])) && (e - esc) % 2 == 0) {
+			*o++ = e[1];
+			p++;
+		} else {
+			*o++ = *++p;
+		}
+	}
+	*o = '\0';
+}
+
+/* The new path of a "+++ b/path" line, NULL for "+++ /dev/null". */
+static const char *gitstats_git_patch_path(char *line)
+{
+	char *s = line + 4;
+	size_t n = strlen(s);
+
+	/* git ends a name that has a space with a tab. */
+	if (n && s[n - 1] == '\t')
+		s[--n] = '\0';
+	gitstats_git_unquote(s);
+	return strncmp(s, "b/", 2) == 0 ? s + 2 : NULL;
+}
+
+/* "@@ -a[,b] +c[,d] @@": old and new line counts, and the first new line. */
+static bool gitstats_git_hunk(const char *line, long *old, long *new, long *first)
+{
+	char *p;
+
+	*old = *new = 1;
+	strtol(line + 4, &p, 10);
+	if (*p == ',')
+		*old = strtol(p + 1, &p, 10);
+	if (strncmp(p, " +", 2) != 0)
+		return false;
+	*first = strtol(p + 2, &p, 10);
+	if (*p == ',')
+		*new = strtol(p + 1, &p, 10);
+	return *old >= 0 && *new >= 0;
+}
+
+/* The added lines of a `git diff -U0` patch, to sink. */
+static int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_git_child *r,
+				    const struct gitstats_lines *sink)
+{
+	char *p = r->out.p, *end = p ? p + r->out.n : NULL;
+	const char *path = NULL;
+	long old = 0, new = 0, lineno = 0;
+	int rc = 0;
+
+	while (p && p < end && rc == 0) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *line = p;
+		size_t len = (size_t)((nl ? nl : end) - p);
+
+		p = nl ? nl + 1 : end;
+		line[len] = '\0';
+		if (old > 0 || new > 0) {
+			if (line[0] == '+' && new > 0) {
+				new --;
+				if (path)
+					rc = sink->line(sink->arg, path, lineno, line + 1, len - 1);
+				lineno++;
+			} else if (line[0] == '-') {
+				old--;
+			} else if (line[0] == ' ') {
+				old--, new --, lineno++;
+			}
+			continue;
+		}
+		if (strncmp(line, "diff --git ", 11) == 0)
+			path = NULL;
+		else if (strncmp(line, "+++ ", 4) == 0)
+			path = gitstats_git_patch_path(line);
+		else if (strncmp(line, "@@ -", 4) == 0 &&
+			 !gitstats_git_hunk(line, &old, &new, &lineno))
+			goto bad;
+	}
+	return rc;
+bad:
+	gitstats_int_seterr(c->err, c->errn, "git diff: unexpected output");
+	return -EIO;
+}
+
+static int gitstats_git_added_lines(struct gitstats_ctx *c, const char *tree,
+				    const struct gitstats_lines *sink)
+{
+	char dir[PATH_MAX], idx[PATH_MAX + 16];
+	const char *diff[] = {GITSTATS_GIT_INDEX_OPTS,
+			      "-c",
+			      "core.quotePath=false",
+			      "diff",
+			      "-M",
+			      "-U0",
+			      "-O/dev/null",
+			      "--no-ext-diff",
+			      "--no-textconv",
+			      "--no-color",
+			      "--src-prefix=a/",
+			      "--dst-prefix=b/",
+			      tree,
+			      "--",
+			      ".",
+			      NULL};
+	struct gitstats_git_child r = {0};
+	int rc;
+
+	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
+		goto out;
+	/* Untracked files count as if `git add -N`'d, in the private copy only. */
+	r.index_file = idx;
+	if ((rc = gitstats_git_add(c, idx, true)) < 0 ||
+	    (rc = gitstats_git_ok(c, diff, &r, false)) < 0)
+		goto out;
+	rc = gitstats_git_parse_patch(c, &r, sink);
+out:
+	gitstats_git_index_remove(dir);
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+const struct gitstats_backend gitstats_git_backend = {
+    .fallback = true,
+    .open = gitstats_git_open,
+    .close = gitstats_git_close,
+    .head_tips = gitstats_git_head_tips,
+    .snapshot = gitstats_git_snapshot,
+    .walk = gitstats_git_walk,
+    .parents = gitstats_git_parents,
+    .merge3 = gitstats_git_merge3,
+    .worktree = gitstats_git_worktree,
+    .commits = gitstats_git_commits,
+    .added_lines = gitstats_git_added_lines,
+};

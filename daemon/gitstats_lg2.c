@@ -1,0 +1,1168 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <git2/sys/repository.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gitstats_backend.h"
+#include "gitstats_rename.h"
+#include "gitstats_scan.h"
+#include "log.h"
+
+static const char *gitstats_lg2_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* The common git directory of a worktree root, from its .git directory or "gitdir:" file. */
+static int gitstats_lg2_common_dir(const char *root, char *out, size_t outn)
+{
+	char dotgit[PATH_MAX + 32], line[PATH_MAX], gd[PATH_MAX], cd[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(dotgit, sizeof(dotgit), "%s/.git", root) >= sizeof(dotgit) ||
+	    stat(dotgit, &st) < 0)
+		return -ENOENT;
+	if (S_ISDIR(st.st_mode))
+		return (size_t)snprintf(out, outn, "%s", dotgit) < outn ? 0 : -ENAMETOOLONG;
+	fd = open(dotgit, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 8 || strncmp(line, "gitdir: ", 8) != 0)
+		return -EINVAL;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (line[8] == '/')
+		n = snprintf(gd, sizeof(gd), "%s", line + 8);
+	else
+		n = snprintf(gd, sizeof(gd), "%s/%s", root, line + 8);
+	if ((size_t)n >= sizeof(gd) - 16)
+		return -ENAMETOOLONG;
+	/* A linked worktree's gitdir names the common directory in its "commondir" file. */
+	snprintf(dotgit, sizeof(dotgit), "%s/commondir", gd);
+	fd = open(dotgit, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return (size_t)snprintf(out, outn, "%s", gd) < outn ? 0 : -ENAMETOOLONG;
+	n = read(fd, cd, sizeof(cd) - 1);
+	close(fd);
+	cd[n > 0 ? n : 0] = '\0';
+	cd[strcspn(cd, "\n")] = '\0';
+	if (cd[0] == '/')
+		n = snprintf(out, outn, "%s", cd);
+	else
+		n = snprintf(out, outn, "%s/%s", gd, cd);
+	return (size_t)n < outn ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * core.repositoryformatversion of the repository at root, 0 when it cannot be read. From
+ * version 1 on, libgit2 1.5 checks extensions.* with a regular expression that leaks its PCRE2
+ * match data for every config entry that does not match (and it refuses most extensions
+ * anyway): such repositories are left to git without ever being opened by libgit2.
+ */
+static int gitstats_lg2_format_version(const char *root)
+{
+	char cd[PATH_MAX * 2 + 8], cfgpath[PATH_MAX * 2 + 16];
+	git_config *cfg = NULL;
+	int32_t v = 0;
+
+	if (gitstats_lg2_common_dir(root, cd, sizeof(cd)) < 0)
+		return 0;
+	snprintf(cfgpath, sizeof(cfgpath), "%s/config", cd);
+	if (git_config_open_ondisk(&cfg, cfgpath) == 0) {
+		if (git_config_get_int32(&v, cfg, "core.repositoryformatversion") < 0)
+			v = 0;
+		git_config_free(cfg);
+	}
+	git_error_clear();
+	return v;
+}
+
+static int gitstats_lg2_open(struct gitstats_ctx *c)
+{
+	const char *p;
+	int v = gitstats_lg2_format_version(c->root);
+
+	if (v >= 1) {
+		gitstats_int_seterr(c->err, c->errn, "repository format version %d", v);
+		return -ENOTSUP;
+	}
+	if (git_repository_open_ext(&c->repo, c->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		gitstats_int_seterr(c->err, c->errn, "%s", gitstats_lg2_msg());
+		c->repo = NULL;
+		return -EIO;
+	}
+	if (git_repository_is_bare(c->repo)) {
+		gitstats_int_seterr(c->err, c->errn, "%s is a bare repository", c->root);
+		return -EINVAL;
+	}
+	snprintf(c->gitdir, sizeof(c->gitdir), "%s", git_repository_path(c->repo));
+	p = git_repository_commondir(c->repo);
+	snprintf(c->commondir, sizeof(c->commondir), "%s", p ? p : c->gitdir);
+	gitstats_int_strip_slash(c->gitdir);
+	gitstats_int_strip_slash(c->commondir);
+	return 0;
+}
+
+/*
+ * The index as libgit2 sees it, or an error when libgit2 would get this repository wrong: it
+ * refuses split and sparse indexes, ignores the skip-worktree bit of sparse checkouts, and
+ * leaks memory on submodules.
+ */
+static int gitstats_lg2_index(struct gitstats_ctx *c, git_index **out)
+{
+	size_t n;
+
+	if (git_repository_index(out, c->repo) < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot read the index: %s",
+				    gitstats_lg2_msg());
+		*out = NULL;
+		return -EIO;
+	}
+	n = git_index_entrycount(*out);
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(*out, i);
+
+		if (e && (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)) {
+			gitstats_int_seterr(
+			    c->err, c->errn,
+			    "the index has skip-worktree entries (sparse checkout)");
+			git_index_free(*out);
+			*out = NULL;
+			return -ENOTSUP;
+		}
+		/* Looking a submodule up makes libgit2 1.5 match .gitmodules entries against a
+		 * regular expression, leaking memory on every entry that does not match. */
+		if (e && S_ISGITLINK(e->mode)) {
+			gitstats_int_seterr(c->err, c->errn, "the index has submodules");
+			git_index_free(*out);
+			*out = NULL;
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+static int gitstats_lg2_head(struct gitstats_ctx *c, struct gitstats_head *h)
+{
+	git_reference *head = NULL;
+	char b[512];
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	r = git_reference_lookup(&head, c->repo, "HEAD");
+	if (r < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot read HEAD: %s", gitstats_lg2_msg());
+		return -EIO;
+	}
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		const char *target = git_reference_symbolic_target(head);
+		git_reference *res = NULL;
+
+		if (git_reference_resolve(&res, head) == 0) {
+			git_oid_tostr(h->oid, sizeof(h->oid), git_reference_target(res));
+			git_reference_free(res);
+		}
+		gitstats_int_branch_name(b, sizeof(b), target, h->oid);
+	} else {
+		git_oid_tostr(h->oid, sizeof(h->oid), git_reference_target(head));
+		gitstats_int_branch_name(b, sizeof(b), NULL, h->oid);
+	}
+	git_reference_free(head);
+	h->branch = strdup(b);
+	return h->branch ? 0 : -ENOMEM;
+}
+
+static int gitstats_lg2_tips(struct gitstats_ctx *c, const struct gitstats_head *h,
+			     struct gitstats_tiplist *out)
+{
+	git_branch_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_branch_t type;
+	int rc, r;
+
+	if ((rc = gitstats_int_tiplist_add(out, "HEAD", h->oid)) < 0)
+		return rc;
+	if (git_branch_iterator_new(&it, c->repo, GIT_BRANCH_LOCAL) < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot list branches: %s",
+				    gitstats_lg2_msg());
+		return -EIO;
+	}
+	while ((r = git_branch_next(&ref, &type, it)) == 0) {
+		char hex[GITSTATS_OID_MAX + 1] = "";
+		git_reference *res = NULL;
+
+		if (git_reference_resolve(&res, ref) == 0) {
+			git_oid_tostr(hex, sizeof(hex), git_reference_target(res));
+			git_reference_free(res);
+		}
+		rc = hex[0] ? gitstats_int_tiplist_add(out, git_reference_name(ref), hex) : 0;
+		git_reference_free(ref);
+		if (rc < 0)
+			break;
+	}
+	git_branch_iterator_free(it);
+	if (rc == 0 && r != GIT_ITEROVER) {
+		gitstats_int_seterr(c->err, c->errn, "cannot list branches: %s",
+				    gitstats_lg2_msg());
+		rc = -EIO;
+	}
+	return rc;
+}
+
+/* Untracked directories that are repositories of their own ("dir/") stay out, as in compute. */
+static int gitstats_lg2_skip_embedded(const char *path, const char *matched, void *payload)
+{
+	size_t n = strlen(path);
+
+	(void)matched;
+	(void)payload;
+	return n && path[n - 1] == '/' ? 1 : 0;
+}
+
+/* The worktree as a tree: a private in-memory copy of the index, `add --all`, write-tree. */
+static int gitstats_lg2_snapshot(struct gitstats_ctx *c, char *tree, size_t treen)
+{
+	git_index *idx = NULL;
+	git_oid oid;
+	int rc;
+
+	if ((rc = gitstats_lg2_index(c, &idx)) < 0)
+		return rc;
+	/* Only ever in memory: git_index_write is never called on this index. */
+	if (git_index_add_all(idx, NULL, GIT_INDEX_ADD_DEFAULT, gitstats_lg2_skip_embedded, NULL) <
+		0 ||
+	    git_index_write_tree(&oid, idx) < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot snapshot the worktree: %s",
+				    gitstats_lg2_msg());
+		git_index_free(idx);
+		return -EIO;
+	}
+	git_index_free(idx);
+	git_oid_tostr(tree, treen, &oid);
+	return 0;
+}
+
+/* Commits reachable from push and from none of hide; parents recorded when g is given. */
+static int gitstats_lg2_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_MAX + 1],
+			     size_t npush, const struct gitstats_tip *hide, size_t nhide,
+			     struct gitstats_cgraph *g, struct gitstats_omap *set)
+{
+	git_revwalk *w = NULL;
+	git_oid oid;
+	size_t pushed = 0;
+	int r, rc = 0;
+
+	if (git_revwalk_new(&w, c->repo) < 0)
+		goto fail;
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	for (size_t i = 0; i < npush; i++)
+		if (push[i][0] && git_oid_fromstr(&oid, push[i]) == 0 &&
+		    git_revwalk_push(w, &oid) == 0)
+			pushed++;
+	/* A baseline tip may be gone (deleted branch, pruned): it just hides nothing. */
+	for (size_t i = 0; i < nhide; i++)
+		if (hide[i].oid[0] && git_oid_fromstr(&oid, hide[i].oid) == 0)
+			git_revwalk_hide(w, &oid);
+	git_error_clear();
+	while (pushed && (r = git_revwalk_next(&oid, w)) == 0) {
+		char hex[GITSTATS_OID_MAX + 1];
+
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		if (g) {
+			git_commit *cm = NULL;
+			struct gitstats_cnode *n;
+			unsigned np;
+
+			if (git_commit_lookup(&cm, c->repo, &oid) < 0)
+				goto fail;
+			np = git_commit_parentcount(cm);
+			n = gitstats_graph_add(g, hex, np);
+			if (!n) {
+				git_commit_free(cm);
+				rc = -ENOMEM;
+				goto out;
+			}
+			for (unsigned k = 0; k < np; k++)
+				git_oid_tostr(n->parents[k], sizeof(n->parents[k]),
+					      git_commit_parent_id(cm, k));
+			git_commit_free(cm);
+		}
+		if (set && gitstats_int_omap_put(set, hex, 1) < 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (pushed && r != GIT_ITEROVER)
+		goto fail;
+out:
+	git_revwalk_free(w);
+	return rc;
+fail:
+	gitstats_int_seterr(c->err, c->errn, "cannot walk the history: %s", gitstats_lg2_msg());
+	git_revwalk_free(w);
+	return -EIO;
+}
+
+static int gitstats_lg2_commit_tree(git_repository *repo, const char *hex, git_tree **out)
+{
+	git_commit *cm = NULL;
+	git_oid oid;
+	int rc;
+
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&cm, repo, &oid) < 0)
+		return -EIO;
+	rc = git_commit_tree(out, cm) < 0 ? -EIO : 0;
+	git_commit_free(cm);
+	return rc;
+}
+
+/* ours moved forward by what happened between anc and theirs (a commit); theirs wins conflicts. */
+static int gitstats_lg2_merge3(struct gitstats_ctx *c, const char *anc, const char *ours,
+			       const char *theirs, char *out, size_t outn)
+{
+	git_tree *ta = NULL, *to = NULL, *tt = NULL;
+	git_merge_options mo;
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *ea, *eo, *et;
+	git_index *idx = NULL;
+	struct gitstats_strv paths = {0};
+	git_oid oid;
+	int rc = -EIO;
+
+	if ((*anc && gitstats_lg2_commit_tree(c->repo, anc, &ta) < 0) ||
+	    git_oid_fromstr(&oid, ours) < 0 || git_tree_lookup(&to, c->repo, &oid) < 0 ||
+	    gitstats_lg2_commit_tree(c->repo, theirs, &tt) < 0)
+		goto out;
+	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	mo.file_favor = GIT_MERGE_FILE_FAVOR_THEIRS;
+	if (git_merge_trees(&idx, c->repo, ta, to, tt, &mo) < 0)
+		goto out;
+	/* Tree-level conflicts (modify/delete, rename/rename) remain: take their side too. */
+	if (git_index_has_conflicts(idx)) {
+		if (git_index_conflict_iterator_new(&it, idx) < 0)
+			goto out;
+		while (git_index_conflict_next(&ea, &eo, &et, it) == 0) {
+			const char *p = et ? et->path : eo ? eo->path : ea->path;
+
+			if (gitstats_int_strv_add(&paths, p) < 0) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+		git_index_conflict_iterator_free(it);
+		it = NULL;
+		for (size_t i = 0; i < paths.n; i++) {
+			git_index_entry e = {0};
+
+			if (git_index_conflict_get(&ea, &eo, &et, idx, paths.v[i]) < 0)
+				goto out;
+			if (et)
+				e = *et;
+			if (git_index_conflict_remove(idx, paths.v[i]) < 0)
+				goto out;
+			if (et) {
+				e.path = paths.v[i];
+				e.flags &= (uint16_t)~GIT_INDEX_ENTRY_STAGEMASK;
+				if (git_index_add(idx, &e) < 0)
+					goto out;
+			}
+		}
+	}
+	if (git_index_write_tree_to(&oid, idx, c->repo) < 0)
+		goto out;
+	git_oid_tostr(out, outn, &oid);
+	rc = 0;
+out:
+	if (rc == -EIO)
+		gitstats_int_seterr(c->err, c->errn,
+				    "cannot merge pulled changes into the baseline: %s",
+				    gitstats_lg2_msg());
+	git_index_conflict_iterator_free(it);
+	gitstats_int_strv_free(&paths);
+	git_index_free(idx);
+	git_tree_free(ta);
+	git_tree_free(to);
+	git_tree_free(tt);
+	return rc;
+}
+
+/*
+ * The diff settings git would use: diff.renameLimit (default 1000; 0 or less: no limit) and
+ * diff.algorithm. libgit2 1.5 has no histogram algorithm, and line counts depend on the
+ * algorithm: such repositories are left to git.
+ */
+static int gitstats_lg2_diff_config(struct gitstats_ctx *c, int *limit)
+{
+	git_config *cfg = NULL;
+	const char *alg = NULL;
+	int32_t v = 1000;
+	int rc = 0;
+
+	c->diff_flags = 0;
+	if (git_repository_config_snapshot(&cfg, c->repo) == 0) {
+		if (git_config_get_int32(&v, cfg, "diff.renameLimit") < 0)
+			v = 1000;
+		if (git_config_get_string(&alg, cfg, "diff.algorithm") == 0 && alg) {
+			if (strcasecmp(alg, "patience") == 0)
+				c->diff_flags = GIT_DIFF_PATIENCE;
+			else if (strcasecmp(alg, "minimal") == 0)
+				c->diff_flags = GIT_DIFF_MINIMAL;
+			else if (strcasecmp(alg, "histogram") == 0) {
+				gitstats_int_seterr(c->err, c->errn, "diff.algorithm=histogram");
+				rc = -ENOTSUP;
+			}
+		}
+		git_config_free(cfg);
+	}
+	git_error_clear();
+	if (limit)
+		*limit = v;
+	return rc;
+}
+
+/* Binary flag of unchanged content (exact renames, mode changes): git shows "-\t-" for them. */
+static bool gitstats_lg2_same_content_binary(struct gitstats_ctx *c, const git_oid *oid,
+					     const char *p1, const char *p2)
+{
+	git_blob *blob = NULL;
+	bool bin = false;
+	size_t n;
+
+	if (git_blob_lookup(&blob, c->repo, oid) < 0) {
+		git_error_clear();
+		return false;
+	}
+	n = (size_t)git_blob_rawsize(blob);
+	bin =
+	    gitstats_rename_is_binary(c->repo, c->plain, p1, git_blob_rawcontent(blob), n) ||
+	    (p2 && gitstats_rename_is_binary(c->repo, c->plain, p2, git_blob_rawcontent(blob), n));
+	git_blob_free(blob);
+	return bin;
+}
+
+static int gitstats_lg2_patch_stats(git_patch *p, bool *binary, int64_t *added, int64_t *removed)
+{
+	size_t ctx, a = 0, d = 0;
+
+	*binary = false;
+	*added = *removed = 0;
+	if (!p)
+		return 0;
+	if (git_patch_get_delta(p)->flags & GIT_DIFF_FLAG_BINARY) {
+		*binary = true;
+		return 0;
+	}
+	if (git_patch_line_stats(&ctx, &a, &d, p) < 0)
+		return -EIO;
+	*added = (int64_t)a;
+	*removed = (int64_t)d;
+	return 0;
+}
+
+/* One side of a change: the baseline's (a blob) or the new one (a blob or a worktree file). */
+struct gitstats_lg2_side {
+	bool present;
+	uint32_t mode;
+	git_oid id;
+	bool id_valid;
+	bool workdir;
+};
+
+/* A path whose two sides may differ. */
+struct gitstats_lg2_entry {
+	const char *path;
+	struct gitstats_lg2_side o, n;
+	bool verify; /* staged and unstaged changes on top of each other: the sides may be equal */
+	bool unstaged;
+};
+
+/* The added lines of a patch, to c->lines. */
+static int gitstats_lg2_patch_lines(struct gitstats_ctx *c, git_patch *p, const char *path)
+{
+	for (size_t h = 0; h < git_patch_num_hunks(p); h++) {
+		int nl = git_patch_num_lines_in_hunk(p, h);
+
+		for (int k = 0; k < nl; k++) {
+			const git_diff_line *l = NULL;
+			size_t len;
+			int rc;
+
+			if (git_patch_get_line_in_hunk(&l, p, h, (size_t)k) < 0) {
+				gitstats_int_seterr(c->err, c->errn, "cannot diff %s: %s", path,
+						    gitstats_lg2_msg());
+				return -EIO;
+			}
+			if (l->origin != GIT_DIFF_LINE_ADDITION)
+				continue;
+			len = l->content_len;
+			while (len > 0 &&
+			       (l->content[len - 1] == '\n' || l->content[len - 1] == '\r'))
+				len--;
+			rc = c->lines->line(c->lines->arg, path, l->new_lineno, l->content, len);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Line counts of one pair, the way `git diff --numstat` counts them; added lines to c->lines. */
+static int gitstats_lg2_pair_stats(struct gitstats_ctx *c, const char *opath,
+				   const struct gitstats_lg2_side *o, const char *npath,
+				   const struct gitstats_lg2_side *n, bool *binary, int64_t *a,
+				   int64_t *d)
+{
+	git_blob *ob = NULL, *nb = NULL;
+	git_patch *p = NULL;
+	git_diff_options opts;
+	struct gitstats_buf buf = {0};
+	int rc = 0;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = c->diff_flags;
+	*binary = false;
+	*a = *d = 0;
+	/* Submodules: one "Subproject commit" line per side, as git prints them. */
+	if ((o->present && S_ISGITLINK(o->mode)) || (n->present && S_ISGITLINK(n->mode))) {
+		*a = n->present && S_ISGITLINK(n->mode);
+		*d = o->present && S_ISGITLINK(o->mode);
+		if (o->present && n->present && S_ISGITLINK(o->mode) && S_ISGITLINK(n->mode) &&
+		    git_oid_equal(&o->id, &n->id))
+			*a = *d = 0;
+		return 0;
+	}
+	if (o->present && n->present && n->id_valid && git_oid_equal(&o->id, &n->id)) {
+		/* Same content (a mode change, an exact rename): git still says "-\t-" if binary.
+		 */
+		*binary = gitstats_lg2_same_content_binary(c, &o->id, opath, npath);
+		return 0;
+	}
+	if (o->present && git_blob_lookup(&ob, c->repo, &o->id) < 0)
+		goto fail;
+	if (n->present && n->workdir) {
+		if ((rc = gitstats_rename_load_workdir(c->repo, c->plain, npath, n->mode, &buf)) <
+		    0) {
+			gitstats_int_seterr(c->err, c->errn, "cannot read %s: %s", npath,
+					    strerror(-rc));
+			goto out;
+		}
+		if (git_patch_from_blob_and_buffer(&p, ob, opath, buf.p ? buf.p : "", buf.n, npath,
+						   &opts) < 0)
+			goto fail;
+	} else {
+		if (n->present && git_blob_lookup(&nb, c->repo, &n->id) < 0)
+			goto fail;
+		if (git_patch_from_blobs(&p, ob, opath, nb, npath, &opts) < 0)
+			goto fail;
+	}
+	if (gitstats_lg2_patch_stats(p, binary, a, d) < 0)
+		goto fail;
+	if (c->lines && !*binary && (rc = gitstats_lg2_patch_lines(c, p, npath)) < 0)
+		goto out;
+out:
+	git_patch_free(p);
+	git_blob_free(ob);
+	git_blob_free(nb);
+	gitstats_int_buf_free(&buf);
+	return rc;
+fail:
+	gitstats_int_seterr(c->err, c->errn, "cannot diff %s: %s", npath, gitstats_lg2_msg());
+	rc = -EIO;
+	goto out;
+}
+
+static bool gitstats_lg2_same_type(uint32_t a, uint32_t b)
+{
+	return (a & 0170000) == (b & 0170000);
+}
+
+/* Both sides there after a staged and an unstaged change: maybe no change at all. */
+static void gitstats_lg2_verify(struct gitstats_ctx *c, struct gitstats_lg2_entry *x)
+{
+	if (!x->verify || !x->o.present || !x->n.present || x->o.mode != x->n.mode)
+		return;
+	if (!x->n.id_valid && x->n.workdir && !S_ISGITLINK(x->n.mode)) {
+		struct gitstats_buf b = {0};
+
+		if (gitstats_rename_load_workdir(c->repo, c->plain, x->path, x->n.mode, &b) == 0 &&
+		    git_odb_hash(&x->n.id, b.p ? b.p : "", b.n, GIT_OBJECT_BLOB) == 0)
+			x->n.id_valid = true;
+		gitstats_int_buf_free(&b);
+	}
+	if (x->n.id_valid && git_oid_equal(&x->o.id, &x->n.id))
+		x->o.present = x->n.present = false;
+}
+
+/* Deleted paths as rename sources, created ones as destinations, paired git's way. */
+static int gitstats_lg2_renames(struct gitstats_ctx *c, struct gitstats_lg2_entry *e, size_t n,
+				struct gitstats_rename *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct gitstats_lg2_entry *x = &e[i];
+		struct gitstats_rename_side *s;
+
+		if (gitstats_int_excluded(c->exclude, x->path))
+			x->o.present = x->n.present = false;
+		gitstats_lg2_verify(c, x);
+		if (x->o.present && !x->n.present) {
+			s = &r->src[r->nsrc++];
+			s->mode = x->o.mode;
+			s->oid = x->o.id;
+			s->oid_valid = true;
+		} else if (!x->o.present && x->n.present) {
+			s = &r->dst[r->ndst++];
+			s->mode = x->n.mode;
+			s->workdir = x->n.workdir;
+			s->oid = x->n.id;
+			s->oid_valid = x->n.id_valid;
+		} else {
+			continue;
+		}
+		s->path = x->path;
+		s->delta = i;
+		s->src = -1;
+	}
+	if (!r->nsrc || !r->ndst)
+		return 0;
+	/* git 2.43.2 started hashing a last line without a newline. */
+	r->final_line = gitstats_git_version() >= 24302;
+	qsort(r->src, r->nsrc, sizeof(*r->src), gitstats_rename_side_cmp);
+	qsort(r->dst, r->ndst, sizeof(*r->dst), gitstats_rename_side_cmp);
+	return gitstats_rename_detect(r);
+}
+
+/*
+ * numstat of a list of changed paths with git's -M: renames found our way (git's algorithm),
+ * lines counted by libgit2 patches.
+ */
+static int gitstats_lg2_numstat(struct gitstats_ctx *c, struct gitstats_lg2_entry *e, size_t n,
+				struct gitstats_flist *out)
+{
+	struct gitstats_rename r = {.repo = c->repo, .plain = c->plain};
+	int *sidx = calloc(n + 1, sizeof(int)), *didx = calloc(n + 1, sizeof(int));
+	int rc = 0;
+
+	r.src = calloc(n + 1, sizeof(*r.src));
+	r.dst = calloc(n + 1, sizeof(*r.dst));
+	if (!r.src || !r.dst || !sidx || !didx) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((rc = gitstats_lg2_diff_config(c, &r.rename_limit)) < 0 ||
+	    (rc = gitstats_lg2_renames(c, e, n, &r)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		sidx[i] = didx[i] = -1;
+	for (size_t k = 0; k < r.nsrc; k++)
+		sidx[r.src[k].delta] = (int)k;
+	for (size_t k = 0; k < r.ndst; k++)
+		didx[r.dst[k].delta] = (int)k;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct gitstats_lg2_entry *x = &e[i];
+		struct gitstats_file *f;
+		const char *opath = x->path;
+		struct gitstats_lg2_side o = x->o;
+		bool binary;
+		int64_t a, d;
+		char st;
+
+		if (!x->o.present && !x->n.present)
+			continue;
+		if (sidx[i] >= 0 && r.src[sidx[i]].used)
+			continue; /* shown with its destination */
+		if (didx[i] >= 0 && r.dst[didx[i]].src >= 0) {
+			const struct gitstats_rename_side *src = &r.src[r.dst[didx[i]].src];
+
+			opath = src->path;
+			o = e[src->delta].o;
+			if (!x->n.id_valid && r.dst[didx[i]].oid_valid) {
+				x->n.id = r.dst[didx[i]].oid;
+				x->n.id_valid = true;
+			}
+			st = 'R';
+		} else {
+			st = !x->o.present				     ? 'A'
+			     : !x->n.present				     ? 'D'
+			     : !gitstats_lg2_same_type(x->o.mode, x->n.mode) ? 'T'
+									     : 'M';
+		}
+		rc = gitstats_lg2_pair_stats(c, opath, &o, x->path, &x->n, &binary, &a, &d);
+		if (rc < 0)
+			break;
+		f = gitstats_int_flist_add(out);
+		if (!f || gitstats_int_file_set(f, x->path, st == 'R' ? opath : NULL, st, binary, a,
+						d) < 0)
+			rc = -ENOMEM;
+	}
+out:
+	gitstats_rename_finish(&r);
+	free(r.src);
+	free(r.dst);
+	free(sidx);
+	free(didx);
+	return rc;
+}
+
+static void gitstats_lg2_side_from(struct gitstats_lg2_side *s, const git_diff_file *f,
+				   bool workdir)
+{
+	s->present = true;
+	s->mode = f->mode;
+	s->id = f->id;
+	s->id_valid = !workdir || (f->flags & GIT_DIFF_FLAG_VALID_ID);
+	s->workdir = workdir;
+}
+
+static int gitstats_lg2_entry_cmp(const void *a, const void *b)
+{
+	const struct gitstats_lg2_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : x->unstaged - y->unstaged;
+}
+
+/* A file of attributes libgit2 would read from one of its search paths ("a:b"), or can't tell? */
+static bool gitstats_lg2_attr_file_in(int level, const char *name)
+{
+	git_buf b = {0};
+	bool found = false;
+
+	if (git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &b) < 0) {
+		git_error_clear();
+		return true;
+	}
+	for (char *dir = b.ptr, *next; dir && *dir && !found; dir = next) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		next = strchr(dir, ':');
+		if (next)
+			*next++ = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		found = stat(path, &st) == 0 || errno != ENOENT;
+	}
+	git_buf_dispose(&b);
+	return found;
+}
+
+/*
+ * True when no attributes apply to any path (no .gitattributes in the index or in a directory
+ * the scan read, no info/attributes, core.attributesFile, system or XDG attributes file) and
+ * the configuration adds no filter: worktree files are then stored as they are.
+ */
+static bool gitstats_lg2_no_attributes(struct gitstats_ctx *c, const struct gitstats_scan_index *xi)
+{
+	git_config *cfg = NULL;
+	const char *v = NULL;
+	char path[PATH_MAX * 2];
+	struct stat st;
+	int r, autocrlf = 0;
+	bool set;
+
+	for (size_t i = 0; i < xi->n; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") == 0)
+			return false;
+	}
+	snprintf(path, sizeof(path), "%s/info/attributes", c->commondir);
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0) {
+		git_error_clear();
+		return false;
+	}
+	set = git_config_get_string(&v, cfg, "core.attributesFile") == 0;
+	/* Without attributes only core.autocrlf (true or input) adds a filter: libgit2's crlf
+	 * filter passes everything through when it is false. ident and drivers need attributes. */
+	r = git_config_get_bool(&autocrlf, cfg, "core.autocrlf");
+	set = set || (r == 0 && autocrlf) || (r < 0 && r != GIT_ENOTFOUND);
+	git_config_free(cfg);
+	git_error_clear();
+	return !set && !gitstats_lg2_attr_file_in(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") &&
+	       !gitstats_lg2_attr_file_in(GIT_CONFIG_LEVEL_XDG, "attributes");
+}
+
+/*
+ * libgit2 also reads attributes from the index's .gitattributes entries, loading the whole index
+ * (slowly) on the first lookup: the repository gets an in-memory index with only those.
+ */
+static int gitstats_lg2_attr_index(struct gitstats_ctx *c, const struct gitstats_scan_index *xi)
+{
+	git_index *mem = NULL;
+	int rc = 0;
+
+	if (git_index_new(&mem) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < xi->n && rc == 0; i++) {
+		const char *base = strrchr(xi->v[i].path, '/');
+		git_index_entry e = {0};
+
+		if (strcmp(base ? base + 1 : xi->v[i].path, ".gitattributes") != 0)
+			continue;
+		e.path = xi->v[i].path;
+		e.mode = xi->v[i].mode;
+		e.id = xi->v[i].id;
+		e.file_size = xi->v[i].size;
+		if (git_index_add(mem, &e) < 0)
+			rc = -EIO;
+	}
+	if (rc == 0 && git_repository_set_index(c->repo, mem) < 0)
+		rc = -EIO;
+	if (rc < 0)
+		gitstats_int_seterr(c->err, c->errn, "cannot set up attributes: %s",
+				    gitstats_lg2_msg());
+	git_index_free(mem);
+	return rc;
+}
+
+/* The changes as gitstats_scan finds them, for repositories of the common kind (-ENOTSUP else). */
+static int gitstats_lg2_fast_changes(struct gitstats_ctx *c, const git_tree *t,
+				     struct gitstats_scan_index *xi, struct gitstats_scan *staged,
+				     struct gitstats_scan *unstaged,
+				     struct gitstats_lg2_entry **out, size_t *nout)
+{
+	char path[PATH_MAX * 2];
+	struct gitstats_lg2_entry *e;
+	size_t n = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/index", c->gitdir);
+	if ((rc = gitstats_scan_index_read(path, xi, c->err, c->errn)) < 0 ||
+	    (rc = gitstats_scan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
+	    (rc = gitstats_scan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
+		return rc;
+	c->plain = !unstaged->attributes && gitstats_lg2_no_attributes(c, xi);
+	if ((rc = gitstats_lg2_attr_index(c, xi)) < 0)
+		return rc;
+	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < staged->n; i++) {
+		const struct gitstats_scan_change *w = &staged->v[i];
+		struct gitstats_lg2_entry *x = &e[n++];
+
+		x->path = w->path;
+		if (w->mode) {
+			x->o = (struct gitstats_lg2_side){
+			    .present = true, .mode = w->mode, .id = w->id};
+			x->o.id_valid = true;
+		}
+		if (w->entry) {
+			x->n = (struct gitstats_lg2_side){.present = true, .mode = w->entry->mode};
+			x->n.id = w->entry->id;
+			x->n.id_valid = true;
+		}
+	}
+	/* The worktree file's stat data differs, its content may not: verify compares them. */
+	for (size_t i = 0; i < unstaged->n; i++) {
+		const struct gitstats_scan_change *w = &unstaged->v[i];
+		struct gitstats_lg2_entry *x = &e[n++];
+
+		x->path = w->path;
+		x->unstaged = true;
+		x->verify = true;
+		if (w->entry) {
+			x->o = (struct gitstats_lg2_side){.present = true, .mode = w->entry->mode};
+			x->o.id = w->entry->id;
+			x->o.id_valid = true;
+		}
+		if (w->mode)
+			x->n = (struct gitstats_lg2_side){
+			    .present = true, .mode = w->mode, .workdir = true};
+	}
+	*out = e;
+	*nout = n;
+	return 0;
+}
+
+/* The same with libgit2's diffs: any repository libgit2 reads, more slowly. */
+static int gitstats_lg2_changes(struct gitstats_ctx *c, git_tree *t, git_index **idx, git_diff **da,
+				git_diff **db, struct gitstats_lg2_entry **out, size_t *nout)
+{
+	git_diff_options o;
+	struct gitstats_lg2_entry *e;
+	size_t na, nb, n = 0;
+	int rc;
+
+	if ((rc = gitstats_lg2_index(c, idx)) < 0)
+		return rc;
+	/* No GIT_DIFF_UPDATE_INDEX: the user's index is never written. */
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_index(da, c->repo, t, *idx, &o) < 0)
+		goto fail;
+	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		  GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_index_to_workdir(db, c->repo, *idx, &o) < 0)
+		goto fail;
+	na = git_diff_num_deltas(*da);
+	nb = git_diff_num_deltas(*db);
+	e = calloc(na + nb + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	/* Staged: tree -> index. Where the worktree agrees with the index, that is the change. */
+	for (size_t i = 0; i < na; i++) {
+		const git_diff_delta *d = git_diff_get_delta(*da, i);
+		struct gitstats_lg2_entry *x = &e[n++];
+
+		x->path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
+		if (d->status != GIT_DELTA_ADDED)
+			gitstats_lg2_side_from(&x->o, &d->old_file, false);
+		if (d->status != GIT_DELTA_DELETED)
+			gitstats_lg2_side_from(&x->n, &d->new_file, false);
+		if (d->status == GIT_DELTA_CONFLICTED)
+			x->n.present = false; /* the worktree decides below */
+	}
+	/* Unstaged: index -> worktree, with untracked files. */
+	for (size_t i = 0; i < nb; i++) {
+		const git_diff_delta *d = git_diff_get_delta(*db, i);
+		struct gitstats_lg2_entry *x = &e[n++];
+
+		if (d->status == GIT_DELTA_UNTRACKED && d->new_file.mode == GIT_FILEMODE_TREE) {
+			n--; /* an untracked directory holding a repository of its own */
+			continue;
+		}
+		x->path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
+		x->unstaged = true;
+		if (d->status != GIT_DELTA_UNTRACKED && d->status != GIT_DELTA_ADDED &&
+		    d->status != GIT_DELTA_CONFLICTED)
+			gitstats_lg2_side_from(&x->o, &d->old_file, false);
+		if (d->status != GIT_DELTA_DELETED)
+			gitstats_lg2_side_from(&x->n, &d->new_file, true);
+		if (d->status == GIT_DELTA_CONFLICTED && !d->new_file.mode)
+			x->n.present = false;
+	}
+	*out = e;
+	*nout = n;
+	return 0;
+fail:
+	gitstats_int_seterr(c->err, c->errn, "cannot diff the worktree: %s", gitstats_lg2_msg());
+	return -EIO;
+}
+
+/*
+ * `git diff <tree>` with untracked files as if added with -N: the baseline tree against the
+ * index (staged changes) and the index against the worktree, joined path by path with the tree
+ * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
+ * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
+ */
+static int gitstats_lg2_worktree(struct gitstats_ctx *c, const char *tree,
+				 struct gitstats_flist *out)
+{
+	git_tree *t = NULL;
+	git_index *idx = NULL;
+	git_diff *da = NULL, *db = NULL;
+	struct gitstats_scan_index xi = {0};
+	struct gitstats_scan staged = {0}, unstaged = {0};
+	struct gitstats_lg2_entry *e = NULL;
+	size_t n = 0, m = 0;
+	git_oid oid;
+	int rc;
+
+	if (git_oid_fromstr(&oid, tree) < 0 || git_tree_lookup(&t, c->repo, &oid) < 0) {
+		gitstats_int_seterr(
+		    c->err, c->errn,
+		    "the baseline snapshot %s is no longer in the repository (pruned?): %s", tree,
+		    gitstats_lg2_msg());
+		return -ENOENT;
+	}
+	rc = gitstats_lg2_fast_changes(c, t, &xi, &staged, &unstaged, &e, &n);
+	if (rc < 0 && rc != -ENOMEM) {
+		log_debug("gitstats: %s: %s: libgit2 walks the worktree", c->root, c->err);
+		rc = gitstats_lg2_changes(c, t, &idx, &da, &db, &e, &n);
+	}
+	if (rc < 0)
+		goto out;
+	qsort(e, n, sizeof(*e), gitstats_lg2_entry_cmp);
+	/* Join: the tree side from the staged change, the new side from the unstaged one. */
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(e[i].path, e[i + 1].path) == 0) {
+			struct gitstats_lg2_entry x = e[i];
+
+			x.n = e[i + 1].n;
+			x.verify = true;
+			e[m++] = x;
+			i++;
+		} else {
+			e[m++] = e[i];
+		}
+	}
+	rc = gitstats_lg2_numstat(c, e, m, out);
+out:
+	free(e);
+	gitstats_scan_finish(&staged);
+	gitstats_scan_finish(&unstaged);
+	gitstats_scan_index_finish(&xi);
+	git_diff_free(da);
+	git_diff_free(db);
+	git_index_free(idx);
+	git_tree_free(t);
+	return rc;
+}
+
+/* One commit against its first parent; the paths it touched into paths when not NULL. */
+static int gitstats_lg2_commit(struct gitstats_ctx *c, const char *hex, struct gitstats_commit *out,
+			       struct gitstats_strv *paths)
+{
+	git_diff_options o;
+	git_commit *cm = NULL, *parent = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	git_diff *diff = NULL;
+	struct gitstats_flist fl = {0};
+	struct gitstats_lg2_entry *e = NULL;
+	const git_signature *au;
+	const char *subject;
+	git_oid oid;
+	int rc = -EIO;
+
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&cm, c->repo, &oid) < 0)
+		goto out;
+	snprintf(out->oid, sizeof(out->oid), "%s", hex);
+	out->time = (int64_t)git_commit_time(cm);
+	subject = git_commit_summary(cm);
+	au = git_commit_author(cm);
+	out->subject = strdup(subject ? subject : "");
+	out->author = strdup(au && au->name ? au->name : "");
+	out->merge = git_commit_parentcount(cm) > 1;
+	if (!out->subject || !out->author) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (git_commit_tree(&t, cm) < 0 ||
+	    (git_commit_parentcount(cm) > 0 &&
+	     (git_commit_parent(&parent, cm, 0) < 0 || git_commit_tree(&pt, parent) < 0)))
+		goto out;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, c->repo, pt, t, &o) < 0)
+		goto out;
+	e = calloc(git_diff_num_deltas(diff) + 1, sizeof(*e));
+	if (!e) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		e[i].path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
+		if (d->status != GIT_DELTA_ADDED)
+			gitstats_lg2_side_from(&e[i].o, &d->old_file, false);
+		if (d->status != GIT_DELTA_DELETED)
+			gitstats_lg2_side_from(&e[i].n, &d->new_file, false);
+	}
+	if ((rc = gitstats_lg2_numstat(c, e, git_diff_num_deltas(diff), &fl)) < 0)
+		goto out;
+	for (size_t i = 0; i < fl.n; i++) {
+		out->added += fl.v[i].added;
+		out->removed += fl.v[i].removed;
+	}
+	out->files = fl.n;
+	rc = 0;
+	for (size_t i = 0; paths && i < fl.n && rc == 0; i++)
+		rc = gitstats_int_strv_add(paths, fl.v[i].path);
+out:
+	if (rc == -EIO)
+		gitstats_int_seterr(c->err, c->errn, "cannot read commit %s: %s", hex,
+				    gitstats_lg2_msg());
+	gitstats_int_flist_free(&fl);
+	free(e);
+	git_diff_free(diff);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(parent);
+	git_commit_free(cm);
+	return rc;
+}
+
+static void gitstats_lg2_close(struct gitstats_ctx *c)
+{
+	git_repository_free(c->repo);
+	c->repo = NULL;
+}
+
+static int gitstats_lg2_head_tips(struct gitstats_ctx *c, struct gitstats_head *h,
+				  struct gitstats_tiplist *tips)
+{
+	int rc = gitstats_lg2_head(c, h);
+
+	return rc < 0 ? rc : gitstats_lg2_tips(c, h, tips);
+}
+
+static int gitstats_lg2_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OID_MAX + 1],
+				size_t n, struct gitstats_cgraph *g)
+{
+	for (size_t i = 0; i < n; i++) {
+		git_commit *cm = NULL;
+		struct gitstats_cnode *node;
+		git_oid oid;
+		unsigned np;
+
+		if (git_oid_fromstr(&oid, oids[i]) < 0 ||
+		    git_commit_lookup(&cm, c->repo, &oid) < 0) {
+			git_error_clear();
+			continue;
+		}
+		np = git_commit_parentcount(cm);
+		node = gitstats_graph_add(g, oids[i], np);
+		if (!node) {
+			git_commit_free(cm);
+			return -ENOMEM;
+		}
+		for (unsigned k = 0; k < np; k++)
+			git_oid_tostr(node->parents[k], sizeof(node->parents[k]),
+				      git_commit_parent_id(cm, k));
+		git_commit_free(cm);
+	}
+	return 0;
+}
+
+static int gitstats_lg2_commits(struct gitstats_ctx *c, const struct gitstats_cgraph *g,
+				const size_t *idx, size_t n, struct gitstats_commit *out,
+				struct gitstats_strv *paths)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = gitstats_lg2_commit(c, g->v[idx[i]].oid, &out[i], paths ? &paths[i] : NULL);
+	return rc;
+}
+
+static int gitstats_lg2_added_lines(struct gitstats_ctx *c, const char *tree,
+				    const struct gitstats_lines *sink)
+{
+	struct gitstats_flist files = {0};
+	int rc;
+
+	c->lines = sink;
+	rc = gitstats_lg2_worktree(c, tree, &files);
+	c->lines = NULL;
+	gitstats_int_flist_free(&files);
+	return rc;
+}
+
+const struct gitstats_backend gitstats_lg2_backend = {
+    .fallback = false,
+    .open = gitstats_lg2_open,
+    .close = gitstats_lg2_close,
+    .head_tips = gitstats_lg2_head_tips,
+    .snapshot = gitstats_lg2_snapshot,
+    .walk = gitstats_lg2_walk,
+    .parents = gitstats_lg2_parents,
+    .merge3 = gitstats_lg2_merge3,
+    .worktree = gitstats_lg2_worktree,
+    .commits = gitstats_lg2_commits,
+    .added_lines = gitstats_lg2_added_lines,
+};
