@@ -11,7 +11,6 @@
 
 #include "gitstats.h"
 #include "log.h"
-#include "tmpl.h"
 
 #define LOGPREP_PREVIOUS    3
 #define LOGPREP_MAX_CARRIED 50
@@ -321,30 +320,4 @@ void logprep_fill(json_t *record, const char *dir)
 	logprep_previous_logs(record, dir);
 	logprep_refs(record);
 	logprep_git_extras(record);
-}
-
-int logprep_read_template(const char *path, char **out, char *err, size_t errn)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
-		return -e;
-	}
-	buf = malloc(TMPL_MAX_TEXT + 2);
-	n = buf ? fread(buf, 1, TMPL_MAX_TEXT + 1, f) : 0;
-	if (!buf || ferror(f)) {
-		snprintf(err, errn, "cannot read the log template %s", path);
-		fclose(f);
-		free(buf);
-		return -EIO;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
 }

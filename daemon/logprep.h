@@ -19,8 +19,4 @@ void logprep_find_refs(const char *text, const char *web, json_t *refs);
  * "https://github.com/o/r.git" give "https://github.com/o/r". malloc'd. */
 char *logprep_forge_url(const char *remote_url);
 
-/* Reads a user's log template into *out (malloc'd), bounded by what the engine accepts.
- * Returns 0, or -errno with err naming the file. */
-int logprep_read_template(const char *path, char **out, char *err, size_t errn);
-
 #endif

@@ -20,7 +20,6 @@
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"
-#include "logprep.h"
 #include "notify.h"
 #include "paths.h"
 #include "repo.h"
@@ -132,7 +131,7 @@ static int main_load_config(struct config *cfg, const char *path, bool named, ch
 		return -1;
 	if (!cfg->log_template || !*cfg->log_template)
 		return 0;
-	r = logprep_read_template(cfg->log_template, &text, err, errn);
+	r = template_read_file(cfg->log_template, &text, err, errn);
 	if (r == 0)
 		r = template_check(text, cfg->log_template, err, errn);
 	free(text);

@@ -309,7 +309,7 @@ static void stop_work(uv_work_t *w)
 	json_object_set_new(j->record, "log_dir", json_string(dir));
 	logprep_fill(j->record, dir);
 	if (j->template_path) {
-		r = logprep_read_template(j->template_path, &tmpl, j->err, sizeof(j->err));
+		r = template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err));
 		if (r < 0) {
 			j->status = r;
 			return;

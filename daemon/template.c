@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "template_engine.h"
 
@@ -290,4 +291,30 @@ void template_write_schema(FILE *f)
 {
 	fputs("| Name | Kind | Value |\n|---|---|---|\n", f);
 	template_schema_rows(f, view_schema, "");
+}
+
+int template_read_file(const char *path, char **out, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
+		return -e;
+	}
+	buf = malloc(TEMPLATE_ENGINE_MAX_TEXT + 2);
+	n = buf ? fread(buf, 1, TEMPLATE_ENGINE_MAX_TEXT + 1, f) : 0;
+	if (!buf || ferror(f)) {
+		snprintf(err, errn, "cannot read the log template %s", path);
+		fclose(f);
+		free(buf);
+		return -EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
 }

@@ -38,4 +38,8 @@ const char *template_default(void);
 /* The view's names, kinds and meanings as a Markdown table (docs/templates.md has a copy). */
 void template_write_schema(FILE *f);
 
+/* Reads a user's log template into *out (malloc'd), bounded by what the engine accepts.
+ * Returns 0, or -errno with err naming the file. */
+int template_read_file(const char *path, char **out, char *err, size_t errn);
+
 #endif
