@@ -7,7 +7,6 @@
  * Every operation returns 0, or -errno with c->err filled.
  */
 
-#include "gitstats_graph.h"
 #include "gitstats_int.h"
 
 /* Where added lines go: path (new name), 1-based line number in the new file, text without its

@@ -1,3 +1,5 @@
+#include "gitstats_extras.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -115,7 +117,7 @@ out:
 	free(paths);
 	free(idx);
 	free(oids);
-	gitstats_graph_free(&g);
+	gitstats_int_cgraph_free(&g);
 	return rc;
 }
 

@@ -642,7 +642,7 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 			if (nw == 0) {
 				if (set && gitstats_int_omap_put(set, tok, 1) < 0)
 					goto nomem;
-				if (g && !(n = gitstats_graph_add(g, tok, np)))
+				if (g && !(n = gitstats_int_cgraph_add(g, tok, np)))
 					goto nomem;
 			} else if (n && nw - 1 < np) {
 				snprintf(n->parents[nw - 1], sizeof(n->parents[0]), "%s", tok);
@@ -982,7 +982,7 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 		for (const char *q = p; *q; q++)
 			np += *q == ' ';
 		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), k++) {
-			if (k == 0 && !(node = gitstats_graph_add(g, tok, np))) {
+			if (k == 0 && !(node = gitstats_int_cgraph_add(g, tok, np))) {
 				rc = -ENOMEM;
 				break;
 			}

@@ -10,41 +10,6 @@
 #include "gitstats_reflog.h"
 #include "log.h"
 
-void gitstats_graph_free(struct gitstats_cgraph *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		free(g->v[i].parents);
-	free(g->v);
-	gitstats_int_omap_free(&g->at);
-	memset(g, 0, sizeof(*g));
-}
-
-struct gitstats_cnode *gitstats_graph_add(struct gitstats_cgraph *g, const char *oid,
-					  size_t nparents)
-{
-	struct gitstats_cnode *c, *v;
-
-	v = array_grow(g->v, &g->cap, g->n, sizeof(*v), 64);
-	if (!v)
-		return NULL;
-	g->v = v;
-	c = &g->v[g->n];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->oid, sizeof(c->oid), "%s", oid);
-	if (nparents) {
-		c->parents = calloc(nparents, sizeof(*c->parents));
-		if (!c->parents)
-			return NULL;
-	}
-	c->nparents = nparents;
-	if (gitstats_int_omap_put(&g->at, oid, g->n) < 0) {
-		free(c->parents);
-		return NULL;
-	}
-	g->n++;
-	return c;
-}
-
 static const struct gitstats_tip *gitstats_graph_base_tip(const struct gitstats_baseline *b,
 							  const char *ref)
 {
@@ -238,8 +203,8 @@ out:
 
 void gitstats_graph_history_free(struct gitstats_history *hs)
 {
-	gitstats_graph_free(&hs->g);
-	gitstats_graph_free(&hs->hg);
+	gitstats_int_cgraph_free(&hs->g);
+	gitstats_int_cgraph_free(&hs->hg);
 	hs->nold = 0;
 }
 

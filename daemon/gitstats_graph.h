@@ -9,26 +9,6 @@
 
 #include "gitstats_int.h"
 
-struct gitstats_cnode {
-	char oid[GITSTATS_OID_MAX + 1];
-	char (*parents)[GITSTATS_OID_MAX + 1];
-	size_t nparents;
-	bool pulled;
-	bool old; /* reachable at the start from a local branch, not from HEAD */
-	bool pulled_child;
-};
-
-struct gitstats_cgraph {
-	struct gitstats_cnode *v; /* newest first (topological) */
-	size_t n, cap;
-	struct gitstats_omap at; /* oid -> index in v */
-};
-
-/* A new node with room for nparents parents (to fill in); NULL when out of memory. */
-struct gitstats_cnode *gitstats_graph_add(struct gitstats_cgraph *g, const char *oid,
-					  size_t nparents);
-void gitstats_graph_free(struct gitstats_cgraph *g);
-
 struct gitstats_history {
 	struct gitstats_cgraph g; /* new commits: reachable now, from none of the baseline's tips */
 	struct gitstats_cgraph hg; /* HEAD's history since the start, when HEAD moved */

@@ -263,3 +263,38 @@ void gitstats_int_branch_name(char *out, size_t outn, const char *symref, const 
 	if (!*oid && len + sizeof(unborn) <= outn)
 		memcpy(out + len, unborn, sizeof(unborn));
 }
+
+void gitstats_int_cgraph_free(struct gitstats_cgraph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->v[i].parents);
+	free(g->v);
+	gitstats_int_omap_free(&g->at);
+	memset(g, 0, sizeof(*g));
+}
+
+struct gitstats_cnode *gitstats_int_cgraph_add(struct gitstats_cgraph *g, const char *oid,
+					       size_t nparents)
+{
+	struct gitstats_cnode *c, *v;
+
+	v = array_grow(g->v, &g->cap, g->n, sizeof(*v), 64);
+	if (!v)
+		return NULL;
+	g->v = v;
+	c = &g->v[g->n];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->oid, sizeof(c->oid), "%s", oid);
+	if (nparents) {
+		c->parents = calloc(nparents, sizeof(*c->parents));
+		if (!c->parents)
+			return NULL;
+	}
+	c->nparents = nparents;
+	if (gitstats_int_omap_put(&g->at, oid, g->n) < 0) {
+		free(c->parents);
+		return NULL;
+	}
+	g->n++;
+	return c;
+}

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gitstats.h"
+#include "gitstats_types.h"
 
 #define S_ISGITLINK(m) (((m)&0170000) == 0160000)
 
@@ -101,5 +101,26 @@ int gitstats_int_file_set(struct gitstats_file *f, const char *path, const char 
 int gitstats_int_file_cmp(const void *a, const void *b);
 /* "main", "detached at abc1234", "main (unborn)": symref NULL when detached. */
 void gitstats_int_branch_name(char *out, size_t outn, const char *symref, const char *oid);
+
+/* The commit graph the backends fill and gitstats_graph.c reads. */
+struct gitstats_cnode {
+	char oid[GITSTATS_OID_MAX + 1];
+	char (*parents)[GITSTATS_OID_MAX + 1];
+	size_t nparents;
+	bool pulled;
+	bool old; /* reachable at the start from a local branch, not from HEAD */
+	bool pulled_child;
+};
+
+struct gitstats_cgraph {
+	struct gitstats_cnode *v; /* newest first (topological) */
+	size_t n, cap;
+	struct gitstats_omap at; /* oid -> index in v */
+};
+
+/* A new node with room for nparents parents (to fill in); NULL when out of memory. */
+struct gitstats_cnode *gitstats_int_cgraph_add(struct gitstats_cgraph *g, const char *oid,
+					       size_t nparents);
+void gitstats_int_cgraph_free(struct gitstats_cgraph *g);
 
 #endif

@@ -287,7 +287,7 @@ static int gitstats_lg2_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 			if (git_commit_lookup(&cm, c->repo, &oid) < 0)
 				goto fail;
 			np = git_commit_parentcount(cm);
-			n = gitstats_graph_add(g, hex, np);
+			n = gitstats_int_cgraph_add(g, hex, np);
 			if (!n) {
 				git_commit_free(cm);
 				rc = -ENOMEM;
@@ -1116,7 +1116,7 @@ static int gitstats_lg2_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 			continue;
 		}
 		np = git_commit_parentcount(cm);
-		node = gitstats_graph_add(g, oids[i], np);
+		node = gitstats_int_cgraph_add(g, oids[i], np);
 		if (!node) {
 			git_commit_free(cm);
 			return -ENOMEM;

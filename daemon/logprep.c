@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gitstats.h"
+#include "gitstats_extras.h"
 #include "log.h"
 
 #define LOGPREP_PREVIOUS    3

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "gitstats.h"
+#include "gitstats_extras.h"
 #include "testutil.h"
 
 /*
