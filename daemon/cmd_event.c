@@ -36,6 +36,26 @@ static json_t *cmd_event_payload(const struct proto_request *req)
 	return p;
 }
 
+static enum session_event_kind cmd_event_kind(enum proto_cmd cmd)
+{
+	switch (cmd) {
+	case PROTO_CMD_PAUSE:
+		return SESSION_EV_PAUSE;
+	case PROTO_CMD_RESUME:
+		return SESSION_EV_RESUME;
+	case PROTO_CMD_KEEP:
+		return SESSION_EV_KEEP;
+	case PROTO_CMD_NOTE:
+		return SESSION_EV_NOTE;
+	case PROTO_CMD_TODO:
+		return SESSION_EV_TODO;
+	case PROTO_CMD_DECISION:
+		return SESSION_EV_DECISION;
+	default:
+		return SESSION_EV_UNKNOWN;
+	}
+}
+
 /* Why the session's state refuses this event, or NULL. */
 static const char *cmd_event_refusal(struct stintd *d, const struct proto_request *req,
 				     const struct session *s)
@@ -81,7 +101,7 @@ void cmd_event(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	}
 	if (!(c = cmd_call_new(d, cl, req)))
 		return;
-	if (sessions_append(d, s, proto_cmd_name(req->cmd), cmd_event_payload(req), cmd_event_done,
+	if (sessions_append(d, s, cmd_event_kind(req->cmd), cmd_event_payload(req), cmd_event_done,
 			    c) < 0) {
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		free(c);

@@ -178,7 +178,7 @@ static void notify_act(struct stintd *d, int64_t session_id, const char *action)
 		sessions_stop(d, s, &stop, notify_stopped, NULL);
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0) {
 		if (notify_idle_now(d, s))
-			sessions_append(d, s, "keep", NULL, notify_kept, NULL);
+			sessions_append(d, s, SESSION_EV_KEEP, NULL, notify_kept, NULL);
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0) {
 		struct notify_session *e = notify_session_find(d->notify, s->id);
 		struct notify_rules_input in;

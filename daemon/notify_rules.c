@@ -106,7 +106,7 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
 		else if (prev) /* across a reboot: the wall clock is all there is */
 			in->gap_before_s = (last->at.wall_ms - prev->at.wall_ms) / 1000;
 		/* Keep says the stretch before it was work: no break, whatever its length. */
-		if (strcmp(last->kind, "keep") == 0)
+		if (last->kind == SESSION_EV_KEEP)
 			in->gap_before_s = 0;
 	} else {
 		/* No activity in this boot (a restored session): count from its first event here.

@@ -109,7 +109,8 @@ static void session_merge_touched(struct session *s, json_t *paths)
 	}
 }
 
-int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data)
+int session_apply(struct session *s, enum session_event_kind kind, const struct stamp *at,
+		  json_t *data)
 {
 	struct session_event *ev;
 
@@ -119,32 +120,66 @@ int session_apply(struct session *s, const char *kind, const struct stamp *at, j
 	s->events = ev;
 	ev = &s->events[s->nevents++];
 	memset(ev, 0, sizeof(*ev));
-	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	ev->kind = kind;
 	ev->at = *at;
 	ev->data = data ? json_incref(data) : NULL;
-	if (at->wall_ms > s->last_activity_ms && strcmp(kind, "sleep") != 0)
+	if (at->wall_ms > s->last_activity_ms && kind != SESSION_EV_SLEEP)
 		s->last_activity_ms = at->wall_ms;
-	if (strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0)
+	if (kind == SESSION_EV_START || kind == SESSION_EV_RESUME)
 		s->state = SESSION_ACTIVE;
-	else if (strcmp(kind, "pause") == 0)
+	else if (kind == SESSION_EV_PAUSE)
 		s->state = SESSION_PAUSED;
-	else if (strcmp(kind, "recover") == 0)
+	else if (kind == SESSION_EV_RECOVER)
 		s->recovered = true;
-	else if (strcmp(kind, "touched") == 0)
+	else if (kind == SESSION_EV_TOUCHED)
 		session_merge_touched(s, json_object_get(data, "paths"));
 	return 0;
 }
 
-bool session_event_is_activity(const char *kind)
-{
-	static const char *const kinds[] = {"start",  "pause",	  "resume",   "note",
-					    "todo",   "decision", "touched",  "commit",
-					    "branch", "pull",	  "activity", "keep"};
+static const char *const session_event_names[SESSION_EV__COUNT] = {
+    [SESSION_EV_UNKNOWN] = "unknown", [SESSION_EV_START] = "start",
+    [SESSION_EV_STOP] = "stop",	      [SESSION_EV_CANCEL] = "cancel",
+    [SESSION_EV_PAUSE] = "pause",     [SESSION_EV_RESUME] = "resume",
+    [SESSION_EV_KEEP] = "keep",	      [SESSION_EV_NOTE] = "note",
+    [SESSION_EV_TODO] = "todo",	      [SESSION_EV_DECISION] = "decision",
+    [SESSION_EV_COMMIT] = "commit",   [SESSION_EV_BRANCH] = "branch",
+    [SESSION_EV_PULL] = "pull",	      [SESSION_EV_ACTIVITY] = "activity",
+    [SESSION_EV_TOUCHED] = "touched", [SESSION_EV_SLEEP] = "sleep",
+    [SESSION_EV_RECOVER] = "recover",
+};
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kind, kinds[i]) == 0)
-			return true;
-	return false;
+const char *session_event_name(enum session_event_kind kind)
+{
+	return kind < SESSION_EV__COUNT ? session_event_names[kind] : "unknown";
+}
+
+enum session_event_kind session_event_lookup(const char *name)
+{
+	for (int k = SESSION_EV_UNKNOWN + 1; name && k < SESSION_EV__COUNT; k++)
+		if (strcmp(name, session_event_names[k]) == 0)
+			return (enum session_event_kind)k;
+	return SESSION_EV_UNKNOWN;
+}
+
+bool session_event_is_activity(enum session_event_kind kind)
+{
+	switch (kind) {
+	case SESSION_EV_START:
+	case SESSION_EV_PAUSE:
+	case SESSION_EV_RESUME:
+	case SESSION_EV_NOTE:
+	case SESSION_EV_TODO:
+	case SESSION_EV_DECISION:
+	case SESSION_EV_TOUCHED:
+	case SESSION_EV_COMMIT:
+	case SESSION_EV_BRANCH:
+	case SESSION_EV_PULL:
+	case SESSION_EV_ACTIVITY:
+	case SESSION_EV_KEEP:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The stretch of time between two consecutive stamps of the timeline. */
@@ -226,11 +261,11 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 
 		session_span_of(&s->events[i - 1].at, cur, p);
 		p->running = running;
-		p->down = i < n && strcmp(s->events[i].kind, "recover") == 0 && !p->reboot;
+		p->down = i < n && s->events[i].kind == SESSION_EV_RECOVER && !p->reboot;
 		if (i < n) {
-			if (strcmp(s->events[i].kind, "pause") == 0)
+			if (s->events[i].kind == SESSION_EV_PAUSE)
 				running = false;
-			else if (strcmp(s->events[i].kind, "resume") == 0)
+			else if (s->events[i].kind == SESSION_EV_RESUME)
 				running = true;
 		}
 		/* A group runs from one activity to the next: idle if its awake time is too long.
@@ -243,7 +278,7 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 					awake += sp[k - 1].mono;
 			/* "keep" (the idle reminder's Keep): the stretch it ends was work. */
 			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns &&
-			    !(i < n && strcmp(s->events[i].kind, "keep") == 0)) {
+			    !(i < n && s->events[i].kind == SESSION_EV_KEEP)) {
 				for (size_t k = group; k <= i; k++)
 					sp[k - 1].idle = sp[k - 1].running;
 				if (i == n)
@@ -274,7 +309,7 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		}
 		/* After logind's "sleep" mark the suspend starts with the span; otherwise where
 		 * in the span the machine slept is unknown: shown as ending with it. */
-		if (p->asleep >= 60LL * 1000000000 && strcmp(s->events[i - 1].kind, "sleep") == 0)
+		if (p->asleep >= 60LL * 1000000000 && s->events[i - 1].kind == SESSION_EV_SLEEP)
 			session_add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
 		else if (p->asleep >= 60LL * 1000000000)
 			session_add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
@@ -310,12 +345,12 @@ static json_t *session_json_str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static size_t session_count_kind(const struct session *s, const char *kind)
+static size_t session_count_kind(const struct session *s, enum session_event_kind kind)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nevents; i++)
-		n += strcmp(s->events[i].kind, kind) == 0;
+		n += s->events[i].kind == kind;
 	return n;
 }
 
@@ -360,18 +395,19 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 	session_times(s, now, &t);
 	time_format_rfc3339(s->nevents ? s->events[0].at.wall_ms : now->wall_ms, started,
 			    sizeof(started));
-	j = json_pack(
-	    "{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:b, s:n}",
-	    "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
-	    session_json_str_or_null(s->branch), "focus", session_json_str_or_null(s->focus),
-	    "tags", s->tags, "state",
-	    s->state == SESSION_ACTIVE && t.idle_now ? "idle" : session_state_name(s->state),
-	    "started_at", started, "ended_at", "active_s", (json_int_t)t.active_s, "wall_s",
-	    (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s, "notes",
-	    (json_int_t)session_count_kind(s, "note"), "todos",
-	    (json_int_t)session_count_kind(s, "todo"), "decisions",
-	    (json_int_t)session_count_kind(s, "decision"), "recovered", s->recovered, "log");
+	j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:O, s:s, s:s, s:n, s:I, s:I, s:I, s:I, s:I, "
+		      "s:I, s:b, s:n}",
+		      "id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "branch",
+		      session_json_str_or_null(s->branch), "focus",
+		      session_json_str_or_null(s->focus), "tags", s->tags, "state",
+		      s->state == SESSION_ACTIVE && t.idle_now ? "idle"
+							       : session_state_name(s->state),
+		      "started_at", started, "ended_at", "active_s", (json_int_t)t.active_s,
+		      "wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s, "notes",
+		      (json_int_t)session_count_kind(s, SESSION_EV_NOTE), "todos",
+		      (json_int_t)session_count_kind(s, SESSION_EV_TODO), "decisions",
+		      (json_int_t)session_count_kind(s, SESSION_EV_DECISION), "recovered",
+		      s->recovered, "log");
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
@@ -410,15 +446,15 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 
 		/* Touch stamps are folded into "touched" below, not listed one by one; sleep marks
 		 * only place the suspend gaps. */
-		if (strcmp(ev->kind, "touched") == 0 || strcmp(ev->kind, "sleep") == 0)
+		if (ev->kind == SESSION_EV_TOUCHED || ev->kind == SESSION_EV_SLEEP)
 			continue;
 		item = session_event_item(ev);
 
-		if (strcmp(ev->kind, "note") == 0)
+		if (ev->kind == SESSION_EV_NOTE)
 			json_array_append(notes, item);
-		else if (strcmp(ev->kind, "todo") == 0)
+		else if (ev->kind == SESSION_EV_TODO)
 			json_array_append(todos, item);
-		else if (strcmp(ev->kind, "decision") == 0)
+		else if (ev->kind == SESSION_EV_DECISION)
 			json_array_append(decisions, item);
 		/* In the timeline "kind" is the event's; a note's own kind moves to note_kind. */
 		timeline = json_deep_copy(item);
@@ -427,11 +463,11 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 			continue;
 		if (json_object_get(timeline, "kind"))
 			json_object_set(timeline, "note_kind", json_object_get(timeline, "kind"));
-		json_object_set_new(timeline, "kind", json_string(ev->kind));
+		json_object_set_new(timeline, "kind", json_string(session_event_name(ev->kind)));
 		json_array_append_new(events, timeline);
 	}
-	json_array_append_new(
-	    events, json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms, "kind", "stop"));
+	json_array_append_new(events, json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms,
+						"kind", session_event_name(SESSION_EV_STOP)));
 	rec = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
 			"s:o, s:o, s:o, s:o, s:o, s:b}",
 			"id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "focus",

@@ -21,8 +21,35 @@ enum session_state {
 	SESSION_PAUSED,
 };
 
+/* The kinds of events in a session's log: their names are the store's and the record's. */
+enum session_event_kind {
+	SESSION_EV_UNKNOWN, /* a name this version does not know (a newer stintd's) */
+	SESSION_EV_START,
+	SESSION_EV_STOP,
+	SESSION_EV_CANCEL,
+	SESSION_EV_PAUSE,
+	SESSION_EV_RESUME,
+	SESSION_EV_KEEP,
+	SESSION_EV_NOTE,
+	SESSION_EV_TODO,
+	SESSION_EV_DECISION,
+	SESSION_EV_COMMIT,
+	SESSION_EV_BRANCH,
+	SESSION_EV_PULL,
+	SESSION_EV_ACTIVITY,
+	SESSION_EV_TOUCHED,
+	SESSION_EV_SLEEP,
+	SESSION_EV_RECOVER,
+	SESSION_EV__COUNT,
+};
+
+/* "start", "note"...; "unknown" for SESSION_EV_UNKNOWN. */
+const char *session_event_name(enum session_event_kind kind);
+/* The kind of a name, SESSION_EV_UNKNOWN for NULL or a name not in the table. */
+enum session_event_kind session_event_lookup(const char *name);
+
 struct session_event {
-	char kind[16];
+	enum session_event_kind kind;
 	struct stamp at;
 	json_t *data; /* payload object (text, why, priority...), or NULL */
 };
@@ -75,7 +102,8 @@ struct session *session_create(const char *root, const char *name, const char *b
 void session_destroy(struct session *s);
 
 /* Appends an event (takes a reference to data) and applies it: pause/resume change the state. */
-int session_apply(struct session *s, const char *kind, const struct stamp *at, json_t *data);
+int session_apply(struct session *s, enum session_event_kind kind, const struct stamp *at,
+		  json_t *data);
 
 /*
  * Active, paused, idle, suspended and wall time from the start to `until`: a pure fold over the
@@ -92,7 +120,7 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
  */
 int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until);
 /* Whether an event of this kind is activity: something the user did. */
-bool session_event_is_activity(const char *kind);
+bool session_event_is_activity(enum session_event_kind kind);
 
 /* The session object of docs/protocol.md, times computed up to `now`. */
 json_t *session_to_json(const struct session *s, const struct stamp *now);

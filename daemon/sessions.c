@@ -125,7 +125,8 @@ static void sessions_bg_written(struct store_op *op)
 	free(e);
 }
 
-void sessions_record(struct stintd *d, struct session *s, const char *kind, json_t *payload)
+void sessions_record(struct stintd *d, struct session *s, enum session_event_kind kind,
+		     json_t *payload)
 {
 	struct sessions_bg_write *e = calloc(1, sizeof(*e));
 
@@ -136,7 +137,7 @@ void sessions_record(struct stintd *d, struct session *s, const char *kind, json
 	e->d = d;
 	e->op.kind = STORE_OP_APPEND_EVENT;
 	e->op.session_id = s->id;
-	e->op.event = kind;
+	e->op.event = session_event_name(kind);
 	e->op.payload = payload;
 	e->op.done = sessions_bg_written;
 	e->op.data = e;
@@ -149,6 +150,7 @@ void sessions_record(struct stintd *d, struct session *s, const char *kind, json
 
 struct sessions_append_job {
 	struct store_op op;
+	enum session_event_kind kind;
 	struct stintd *d;
 	struct session *s;
 	sessions_done_fn done;
@@ -160,15 +162,15 @@ static void sessions_appended(struct store_op *op)
 	struct sessions_append_job *j = op->data;
 
 	if (op->status == 0)
-		session_apply(j->s, op->event, &op->at, op->payload);
+		session_apply(j->s, j->kind, &op->at, op->payload);
 	j->done(j->arg, j->s, op->status, op->status < 0 ? op->err : NULL);
 	sessions_release(j->d, j->s);
 	json_decref(op->payload);
 	free(j);
 }
 
-int sessions_append(struct stintd *d, struct session *s, const char *kind, json_t *payload,
-		    sessions_done_fn done, void *arg)
+int sessions_append(struct stintd *d, struct session *s, enum session_event_kind kind,
+		    json_t *payload, sessions_done_fn done, void *arg)
 {
 	struct sessions_append_job *j = calloc(1, sizeof(*j));
 
@@ -182,7 +184,8 @@ int sessions_append(struct stintd *d, struct session *s, const char *kind, json_
 	j->arg = arg;
 	j->op.kind = STORE_OP_APPEND_EVENT;
 	j->op.session_id = s->id;
-	j->op.event = kind;
+	j->op.event = session_event_name(kind);
+	j->kind = kind;
 	j->op.payload = payload;
 	j->op.done = sessions_appended;
 	j->op.data = j;
@@ -246,7 +249,7 @@ static int sessions_restore_one(void *arg, json_t *row, json_t *events)
 		struct stamp st;
 
 		if (sessions_stamp_from_json(ev, &st) < 0 ||
-		    session_apply(s, kind ? kind : "unknown", &st,
+		    session_apply(s, session_event_lookup(kind), &st,
 				  json_is_object(data) ? data : NULL) < 0) {
 			session_destroy(s);
 			return -1;
@@ -265,8 +268,9 @@ static int sessions_recover(struct stintd *d, struct session *s, char *err, size
 {
 	const struct stamp *last = &s->events[s->nevents - 1].at;
 	bool reboot = strcmp(last->boot_id, d->boot_id) != 0;
-	struct store_op op = {
-	    .kind = STORE_OP_APPEND_EVENT, .session_id = s->id, .event = "recover"};
+	struct store_op op = {.kind = STORE_OP_APPEND_EVENT,
+			      .session_id = s->id,
+			      .event = session_event_name(SESSION_EV_RECOVER)};
 
 	stamp_now(&op.at, d->boot_id);
 	op.payload = json_pack("{s:b}", "reboot", reboot);
@@ -277,7 +281,7 @@ static int sessions_recover(struct stintd *d, struct session *s, char *err, size
 		json_decref(op.payload);
 		return -1;
 	}
-	session_apply(s, "recover", &op.at, op.payload);
+	session_apply(s, SESSION_EV_RECOVER, &op.at, op.payload);
 	json_decref(op.payload);
 	s->recovered = true;
 	log_info("session %lld recovered; the time since its last event is not counted as work",

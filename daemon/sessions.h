@@ -38,15 +38,16 @@ void sessions_wait(struct session *s, struct sessions_waiter *w);
  * and stored in the background. Derived from the repository or the system, so should the write
  * fail, a restarted daemon finds it again. Takes payload (may be NULL).
  */
-void sessions_record(struct stintd *d, struct session *s, const char *kind, json_t *payload);
+void sessions_record(struct stintd *d, struct session *s, enum session_event_kind kind,
+		     json_t *payload);
 
 /*
  * A user's event (pause, note...): the session is busy until the store has it; then it is
  * applied and done runs (status 0, or -1 with err). Takes payload. s must not be busy.
  */
 typedef void (*sessions_done_fn)(void *arg, struct session *s, int status, const char *err);
-int sessions_append(struct stintd *d, struct session *s, const char *kind, json_t *payload,
-		    sessions_done_fn done, void *arg);
+int sessions_append(struct stintd *d, struct session *s, enum session_event_kind kind,
+		    json_t *payload, sessions_done_fn done, void *arg);
 
 /* For the sessions family (sessions_start.c, sessions_stop.c): */
 void sessions_link(struct stintd *d, struct session *s);

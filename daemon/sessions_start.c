@@ -77,7 +77,7 @@ static void start_committed(struct store_op *op)
 		sessions_retire(j->d, s);
 	} else {
 		s->id = op->result_id;
-		session_apply(s, "start", &j->at, op->payload);
+		session_apply(s, SESSION_EV_START, &j->at, op->payload);
 		s->baseline = j->baseline;
 		j->baseline = NULL;
 		log_info("session %lld started in %s%s", (long long)s->id, s->root,
@@ -97,7 +97,7 @@ static void start_op(struct start_job *j, struct session *s)
 			      "head", s->head ? json_string(s->head) : json_null(), "author",
 			      s->author ? json_string(s->author) : json_null(), "focus",
 			      s->focus ? json_string(s->focus) : json_null(), "tags", j->tags);
-	j->op.event = "start";
+	j->op.event = session_event_name(SESSION_EV_START);
 	j->op.at = j->at;
 	if (j->baseline)
 		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);

@@ -250,7 +250,7 @@ static void stop_record(struct stop_job *j, const char *state)
 {
 	j->op.kind = STORE_OP_CLOSE_SESSION;
 	j->op.session_id = j->s->id;
-	j->op.event = j->o.cancel ? "cancel" : "stop";
+	j->op.event = session_event_name(j->o.cancel ? SESSION_EV_CANCEL : SESSION_EV_STOP);
 	j->op.state = state;
 	j->op.at = j->at;
 	j->op.log_path = j->log_path[0] ? j->log_path : NULL;

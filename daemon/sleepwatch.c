@@ -27,7 +27,7 @@ static void sleepwatch_mark(struct stintd *d)
 {
 	for (struct session *s = d->sessions; s; s = s->next)
 		if (s->state != SESSION_STARTING)
-			sessions_record(d, s, "sleep", NULL);
+			sessions_record(d, s, SESSION_EV_SLEEP, NULL);
 }
 
 static int sleepwatch_on_prepare(sd_bus_message *m, void *arg, sd_bus_error *err)

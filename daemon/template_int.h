@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "session.h"
+
 /*
  * Internals shared by the log renderer's files (daemon/template_*.c), included by them only: the
  * view being built and the helpers that read the record and set the view's values. Each file
@@ -102,5 +104,8 @@ void template_changes_files(struct view *v);
 void template_changes_checks(struct view *v);
 void template_changes_refs(struct view *v);
 void template_changes_previous(struct view *v);
+
+/* The kind of a record event (its "kind"), SESSION_EV_UNKNOWN when missing or unknown. */
+enum session_event_kind template_view_event_kind(const json_t *ev);
 
 #endif

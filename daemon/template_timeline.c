@@ -151,23 +151,27 @@ static void template_timeline_act_detail(struct timeline *t, struct strbuf *text
 	template_view_list_add(t->v, t->details, d);
 }
 
-static const char *template_timeline_lifecycle_label(const char *kind)
+static const char *template_timeline_lifecycle_label(enum session_event_kind kind)
 {
-	static const char *const labels[][2] = {
-	    {"start", "Session started"}, {"pause", "Paused"},
-	    {"resume", "Resumed"},	  {"recover", "Recovered after a reboot"},
-	    {"stop", "Session stopped"},
-	};
-
-	for (size_t i = 0; i < sizeof(labels) / sizeof(*labels); i++)
-		if (strcmp(kind, labels[i][0]) == 0)
-			return labels[i][1];
-	return NULL;
+	switch (kind) {
+	case SESSION_EV_START:
+		return "Session started";
+	case SESSION_EV_PAUSE:
+		return "Paused";
+	case SESSION_EV_RESUME:
+		return "Resumed";
+	case SESSION_EV_RECOVER:
+		return "Recovered after a reboot";
+	case SESSION_EV_STOP:
+		return "Session stopped";
+	default:
+		return NULL;
+	}
 }
 
 /* A note, todo or decision as a sub-item of the activity it happened in. */
-static void template_timeline_event_detail(struct timeline *t, const char *kind, const json_t *ev,
-					   int64_t at)
+static void template_timeline_event_detail(struct timeline *t, enum session_event_kind kind,
+					   const json_t *ev, int64_t at)
 {
 	char *text = template_view_get_text(t->v, ev, RECORD_TEXT);
 	const char *label;
@@ -176,12 +180,12 @@ static void template_timeline_event_detail(struct timeline *t, const char *kind,
 
 	if (!text)
 		return;
-	if (strcmp(kind, "todo") == 0 && json_is_true(json_object_get(ev, RECORD_NEXT)))
+	if (kind == SESSION_EV_TODO && json_is_true(json_object_get(ev, RECORD_NEXT)))
 		label = "TODO, next session";
-	else if (strcmp(kind, "todo") == 0)
+	else if (kind == SESSION_EV_TODO)
 		label =
 		    strcmp(template_items_priority(ev), "blocked") == 0 ? "TODO, blocked" : NULL;
-	else if (strcmp(kind, "decision") == 0)
+	else if (kind == SESSION_EV_DECISION)
 		label = "Decision";
 	else if (strcmp(template_items_note_kind(ev, RECORD_NOTE_KIND), "learning") == 0)
 		label = "Learning";
@@ -206,31 +210,30 @@ static void template_timeline_event_detail(struct timeline *t, const char *kind,
 static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 {
 	struct view *v = t->v;
-	const json_t *kj = json_object_get(ev, RECORD_KIND);
 	int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
-	const char *kind = json_is_string(kj) ? json_string_value(kj) : "";
+	enum session_event_kind kind = template_view_event_kind(ev);
 	const char *label = template_timeline_lifecycle_label(kind);
 	struct strbuf o = {0};
 
 	/* The daemon says whether a recovery followed a reboot or a crash of its own. */
-	if (label && strcmp(kind, "recover") == 0 &&
+	if (label && kind == SESSION_EV_RECOVER &&
 	    json_is_false(json_object_get(ev, RECORD_REBOOT)))
 		label = "Recovered after stintd stopped unexpectedly";
-	if (label && strcmp(kind, "start") == 0 && json_is_string(json_object_get(ev, RECORD_AUTO)))
+	if (label && kind == SESSION_EV_START && json_is_string(json_object_get(ev, RECORD_AUTO)))
 		label = "Session started automatically (activity in a watched repository)";
 	char extra[96] = "", dur[64], when[40] = "";
 
 	if (label) {
-		if (strcmp(kind, "resume") == 0 && t->pause_at >= 0 && at >= t->pause_at) {
+		if (kind == SESSION_EV_RESUME && t->pause_at >= 0 && at >= t->pause_at) {
 			duration_format_long((at - t->pause_at) / 1000, dur, sizeof(dur));
 			snprintf(extra, sizeof(extra), ", paused %s", dur);
 		}
-		t->pause_at = strcmp(kind, "pause") == 0 ? at : -1;
+		t->pause_at = kind == SESSION_EV_PAUSE ? at : -1;
 		template_timeline_act_open_str(t, label, at, extra);
-	} else if (strcmp(kind, "note") == 0 || strcmp(kind, "todo") == 0 ||
-		   strcmp(kind, "decision") == 0) {
+	} else if (kind == SESSION_EV_NOTE || kind == SESSION_EV_TODO ||
+		   kind == SESSION_EV_DECISION) {
 		template_timeline_event_detail(t, kind, ev, at);
-	} else if (strcmp(kind, "branch") == 0) {
+	} else if (kind == SESSION_EV_BRANCH) {
 		char *from = template_view_get_text(v, ev, RECORD_FROM),
 		     *to = template_view_get_text(v, ev, RECORD_TO);
 
@@ -247,7 +250,7 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		}
 		free(from);
 		free(to);
-	} else if (strcmp(kind, "pull") == 0) {
+	} else if (kind == SESSION_EV_PULL) {
 		int64_t n = template_view_get_int(ev, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
 
 		strbuf_puts(&o, "Pulled");
@@ -392,15 +395,15 @@ static const char *template_timeline_commit_id(const json_t *c)
 }
 
 /* The first event of kind at or after from whose field key equals want, or -1. */
-static ssize_t template_timeline_find_event(const json_t *events, size_t from, const char *kind,
-					    const char *key, const json_t *want)
+static ssize_t template_timeline_find_event(const json_t *events, size_t from,
+					    enum session_event_kind kind, const char *key,
+					    const json_t *want)
 {
 	for (size_t i = from; i < json_array_size(events); i++) {
 		const json_t *ev = json_array_get(events, i);
 		const json_t *have = json_object_get(ev, key);
 
-		if (template_view_str_eq(json_object_get(ev, RECORD_KIND), kind) && have &&
-		    json_equal(have, want))
+		if (template_view_event_kind(ev) == kind && have && json_equal(have, want))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -441,8 +444,9 @@ static int64_t template_timeline_commit_at(const json_t *events, const int64_t *
 	ssize_t j = -1;
 
 	t = t >= 0 ? t * 1000 + 999 : -1;
-	if (want && (j = template_timeline_find_event(events, 1, "commit", RECORD_HASH, want)) < 0)
-		j = template_timeline_find_event(events, 1, "commit", RECORD_OID, want);
+	if (want &&
+	    (j = template_timeline_find_event(events, 1, SESSION_EV_COMMIT, RECORD_HASH, want)) < 0)
+		j = template_timeline_find_event(events, 1, SESSION_EV_COMMIT, RECORD_OID, want);
 	json_decref(want);
 	if (j > 0 && t >= 0)
 		t = template_timeline_clamp_key(t, key[j - 1], key[j]);
@@ -478,17 +482,15 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
 		int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
-		const json_t *kind = json_object_get(ev, RECORD_KIND);
-		int rank = template_view_str_eq(kind, "start")	? 0
-			   : template_view_str_eq(kind, "stop") ? 2
-								: 1;
+		enum session_event_kind kind = template_view_event_kind(ev);
+		int rank = kind == SESSION_EV_START ? 0 : kind == SESSION_EV_STOP ? 2 : 1;
 
 		if (at > last)
 			last = at;
 		key[i] = last;
-		if (template_view_str_eq(kind, "stop"))
+		if (kind == SESSION_EV_STOP)
 			stop_at = last;
-		pull_event |= template_view_str_eq(kind, "pull");
+		pull_event |= kind == SESSION_EV_PULL;
 		template_timeline_add_entry(e, &k, last, rank, ENT_EVENT, ev);
 	}
 	for (size_t i = 0; i < json_array_size(gaps); i++) {

@@ -558,3 +558,8 @@ json_t *template_view(const json_t *record)
 	}
 	return v.root;
 }
+
+enum session_event_kind template_view_event_kind(const json_t *ev)
+{
+	return session_event_lookup(json_string_value(json_object_get(ev, RECORD_KIND)));
+}

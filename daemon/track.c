@@ -69,7 +69,7 @@ static void track_compute_work(uv_work_t *w)
 static bool track_commit_recorded(const struct session *s, const char *oid)
 {
 	for (size_t i = 0; i < s->nevents; i++)
-		if (strcmp(s->events[i].kind, "commit") == 0 &&
+		if (s->events[i].kind == SESSION_EV_COMMIT &&
 		    strcmp(json_string_value(json_object_get(s->events[i].data, "oid")) ?: "",
 			   oid) == 0)
 			return true;
@@ -83,9 +83,9 @@ static const char *track_recorded_branch(const struct session *s, json_int_t *pu
 
 	*pulled = 0;
 	for (size_t i = 0; i < s->nevents; i++) {
-		if (strcmp(s->events[i].kind, "branch") == 0)
+		if (s->events[i].kind == SESSION_EV_BRANCH)
 			branch = json_string_value(json_object_get(s->events[i].data, "to"));
-		else if (strcmp(s->events[i].kind, "pull") == 0)
+		else if (s->events[i].kind == SESSION_EV_PULL)
 			*pulled +=
 			    json_integer_value(json_object_get(s->events[i].data, "commits"));
 	}
@@ -104,9 +104,11 @@ static void track_record_changes(struct stintd *d, struct session *s, json_t *no
 	const char *from = track_recorded_branch(s, &pulled);
 
 	if (to && from && strcmp(from, to) != 0)
-		sessions_record(d, s, "branch", json_pack("{s:s, s:s}", "from", from, "to", to));
+		sessions_record(d, s, SESSION_EV_BRANCH,
+				json_pack("{s:s, s:s}", "from", from, "to", to));
 	if (pulled_now > pulled)
-		sessions_record(d, s, "pull", json_pack("{s:I}", "commits", pulled_now - pulled));
+		sessions_record(d, s, SESSION_EV_PULL,
+				json_pack("{s:I}", "commits", pulled_now - pulled));
 	/* Oldest first, so the timeline reads in order; commits are listed newest first. */
 	for (size_t i = json_array_size(commits); i-- > 0;) {
 		const char *oid;
@@ -114,7 +116,7 @@ static void track_record_changes(struct stintd *d, struct session *s, json_t *no
 		c = json_array_get(commits, i);
 		oid = json_string_value(json_object_get(c, "oid"));
 		if (oid && !track_commit_recorded(s, oid))
-			sessions_record(d, s, "commit", json_deep_copy(c));
+			sessions_record(d, s, SESSION_EV_COMMIT, json_deep_copy(c));
 	}
 }
 
@@ -195,7 +197,7 @@ static void track_on_changed(void *arg, unsigned what)
 		  what & REPO_WATCH_GITDIR ? "g" : "", what & REPO_WATCH_RESCAN ? "r" : "");
 	/* Staging, fetches and the like are activity too; touched files were recorded already. */
 	if ((what & REPO_WATCH_GITDIR) && !e->touched_now)
-		sessions_record(e->d, s, "activity", NULL);
+		sessions_record(e->d, s, SESSION_EV_ACTIVITY, NULL);
 	e->touched_now = false;
 	s->last_activity_ms = time_wall_ms();
 	track_compute_start(e->d, e, s);
@@ -218,7 +220,7 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 		json_object_set_new(paths, t[i].path, json_integer(at));
 	}
 	/* One event per settled burst: the store keeps when each file was last touched. */
-	sessions_record(e->d, s, "touched", json_pack("{s:o}", "paths", paths));
+	sessions_record(e->d, s, SESSION_EV_TOUCHED, json_pack("{s:o}", "paths", paths));
 	e->touched_now = true;
 }
 

@@ -764,9 +764,9 @@ static void test_input_from_a_session(void **state)
 	(void)state;
 	assert_non_null(s);
 	s->idle_timeout_ns = 900 * SEC;
-	session_apply(s, "start", &t0, NULL);
-	session_apply(s, "touched", &t1, NULL);
-	session_apply(s, "touched", &t2, NULL);
+	session_apply(s, SESSION_EV_START, &t0, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &t1, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &t2, NULL);
 	notify_rules_input_from_session(&in, s, &now, 9000 * SEC, "max_session");
 	assert_int_equal(in.now, 5000);
 	assert_int_equal(in.last_activity, 4900);
@@ -789,19 +789,19 @@ static void test_input_from_a_session(void **state)
 	/* After a reboot, before any activity: counted from the first event of this boot. */
 	struct stamp r = at(5, 5, 90000, "b2"), later = at(65, 65, 90060, "b2");
 
-	session_apply(s, "recover", &r, NULL);
+	session_apply(s, SESSION_EV_RECOVER, &r, NULL);
 	notify_rules_input_from_session(&in, s, &later, -1, NULL);
 	assert_int_equal(in.last_activity, 5);
 	assert_int_equal(in.quiet_s, 60);
 	assert_int_equal(in.gap_before_s, -1);
-	session_apply(s, "touched", &later, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &later, NULL);
 	notify_rules_input_from_session(&in, s, &later, -1, NULL);
 	assert_int_equal(in.last_activity, 65);
 	assert_int_equal(in.gap_before_s, 90060 - 14800); /* across the reboot, by the wall clock */
 	/* Keep (the idle reminder's action) says the stretch was work: not a break. */
 	struct stamp k = at(2065, 2065, 92060, "b2");
 
-	session_apply(s, "keep", &k, NULL);
+	session_apply(s, SESSION_EV_KEEP, &k, NULL);
 	notify_rules_input_from_session(&in, s, &k, -1, NULL);
 	assert_int_equal(in.last_activity, 2065);
 	assert_int_equal(in.gap_before_s, 0);

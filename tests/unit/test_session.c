@@ -36,7 +36,7 @@ static void test_running_session_counts_monotonic_time(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &a, NULL);
+	session_apply(s, SESSION_EV_START, &a, NULL);
 	assert_int_equal(s->state, SESSION_ACTIVE);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 60);
@@ -53,13 +53,13 @@ static void test_pause_is_not_active(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "pause", &p, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_PAUSE, &p, NULL);
 	assert_int_equal(s->state, SESSION_PAUSED);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 100);
 	assert_int_equal(t.paused_s, 400);
-	session_apply(s, "resume", &r, NULL);
+	session_apply(s, SESSION_EV_RESUME, &r, NULL);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 200);
 	assert_int_equal(t.paused_s, 300);
@@ -76,7 +76,7 @@ static void test_suspend_counts_as_wall_not_active(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 60);
 	assert_int_equal(t.wall_s, 1060);
@@ -91,9 +91,9 @@ static void test_reboot_gap_is_not_work(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "note", &note, NULL);
-	session_apply(s, "recover", &rec, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_NOTE, &note, NULL);
+	session_apply(s, SESSION_EV_RECOVER, &rec, NULL);
 	assert_true(s->recovered);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 100 + 60);
@@ -110,9 +110,9 @@ static void test_elapsed_counts_suspend_and_reboot_gaps(void **state)
 	struct stamp rec = at(20, 20, 14000, "b2"), now = at(80, 80, 7000, "b2");
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "note", &note, NULL);
-	session_apply(s, "recover", &rec, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_NOTE, &note, NULL);
+	session_apply(s, SESSION_EV_RECOVER, &rec, NULL);
 	/* 700 s to the note (600 of them asleep), 3300 s off, 60 s since, whatever the clock
 	 * reads now. */
 	assert_int_equal(session_elapsed_ns(s, 0, &now), (700 + 3300 + 60) * SEC);
@@ -132,10 +132,10 @@ static void test_sleep_mark_places_the_suspend_gap(void **state)
 	json_t *gaps = json_array(), *g;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "sleep", &mark, NULL);
-	session_apply(s, "note", &note, NULL);
-	assert_false(session_event_is_activity("sleep"));
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_SLEEP, &mark, NULL);
+	session_apply(s, SESSION_EV_NOTE, &note, NULL);
+	assert_false(session_event_is_activity(SESSION_EV_SLEEP));
 	session_times_gaps(s, &note, &t, gaps);
 	assert_int_equal(t.active_s, 160);
 	assert_int_equal(t.suspended_s, 600);
@@ -156,7 +156,7 @@ static void test_clock_change_does_not_change_duration(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 120);
 	assert_int_equal(t.wall_s, 120);
@@ -170,7 +170,7 @@ static void test_stamps_going_backwards_count_zero(void **state)
 	struct session_times t;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 0);
 	assert_int_equal(t.wall_s, 0);
@@ -185,8 +185,8 @@ static void test_json_has_protocol_fields(void **state)
 
 	(void)state;
 	s->id = 7;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "note", &st, note);
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_NOTE, &st, note);
 	j = session_to_json(s, &now);
 	assert_int_equal(json_integer_value(json_object_get(j, "id")), 7);
 	assert_string_equal(json_string_value(json_object_get(j, "state")), "active");
@@ -211,9 +211,9 @@ static void test_record_splits_items_and_timeline(void **state)
 	json_t *rec, *ev;
 
 	(void)state;
-	session_apply(s, "start", &st, NULL);
-	session_apply(s, "note", &st, note);
-	session_apply(s, "todo", &st, todo);
+	session_apply(s, SESSION_EV_START, &st, NULL);
+	session_apply(s, SESSION_EV_NOTE, &st, note);
+	session_apply(s, SESSION_EV_TODO, &st, todo);
 	rec = session_to_record(s, &stop, "sum");
 	assert_string_equal(json_string_value(json_object_get(rec, "summary")), "sum");
 	assert_int_equal(json_integer_value(json_object_get(rec, "active_s")), 600);
@@ -238,7 +238,7 @@ static void apply_at(struct session *s, const char *kind, int64_t sec)
 {
 	struct stamp st = at(sec, sec, 1000000 + sec, "b");
 
-	session_apply(s, kind, &st, NULL);
+	session_apply(s, session_event_lookup(kind), &st, NULL);
 }
 
 static void test_idle_counts_from_last_activity(void **state)
@@ -316,7 +316,7 @@ static void test_keep_counts_the_stretch_it_ends(void **state)
 	assert_false(t.idle_now);
 	assert_int_equal(t.idle_s, 1000);
 	assert_int_equal(t.active_s, 100 + 800 + 100);
-	assert_true(session_event_is_activity("keep"));
+	assert_true(session_event_is_activity(SESSION_EV_KEEP));
 	session_destroy(s);
 }
 
@@ -360,7 +360,7 @@ static void test_suspend_is_its_own_bucket(void **state)
 
 	(void)state;
 	s->idle_timeout_ns = 900 * SEC;
-	session_apply(s, "start", &st, NULL);
+	session_apply(s, SESSION_EV_START, &st, NULL);
 	session_times_gaps(s, &now, &t, gaps);
 	assert_int_equal(t.active_s, 600);
 	assert_int_equal(t.suspended_s, 3600);
@@ -412,9 +412,9 @@ static void test_fold_matches_reference_model(void **state)
 		paused = false;
 		for (int64_t sec = 0, e = 1; sec < end; sec++) {
 			while (e < (int64_t)s->nevents && s->events[e].at.mono_ns / SEC == sec) {
-				if (strcmp(s->events[e].kind, "pause") == 0)
+				if (s->events[e].kind == SESSION_EV_PAUSE)
 					paused = true;
-				if (strcmp(s->events[e].kind, "resume") == 0)
+				if (s->events[e].kind == SESSION_EV_RESUME)
 					paused = false;
 				e++;
 			}
