@@ -9,6 +9,7 @@
 #include "gitstats_graph.h"
 #include "gitstats_reflog.h"
 #include "log.h"
+#include "record.h"
 
 static int gitstats_baseline_with(struct gitstats_ctx *c, struct gitstats_baseline *out)
 {
@@ -399,22 +400,23 @@ json_t *gitstats_to_json(const struct gitstats *s)
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct gitstats_file *f = &s->files[i];
 		char st[2] = {f->status ? f->status : 'M', '\0'};
-		json_t *j =
-		    json_pack("{s:o, s:o, s:o, s:o, s:b, s:s}", "path", gitstats_jstr(f->path),
-			      "old_path", f->old_path ? gitstats_jstr(f->old_path) : json_null(),
-			      "added", f->binary ? json_null() : json_integer(f->added), "removed",
-			      f->binary ? json_null() : json_integer(f->removed), "binary",
-			      f->binary, "status", st);
+		json_t *j = json_pack(
+		    "{s:o, s:o, s:o, s:o, s:b, s:s}", RECORD_PATH, gitstats_jstr(f->path),
+		    RECORD_OLD_PATH, f->old_path ? gitstats_jstr(f->old_path) : json_null(),
+		    RECORD_ADDED, f->binary ? json_null() : json_integer(f->added), RECORD_REMOVED,
+		    f->binary ? json_null() : json_integer(f->removed), RECORD_BINARY, f->binary,
+		    RECORD_STATUS, st);
 
 		nbad += json_array_append_new(files, j) < 0;
 	}
 	for (size_t i = 0; i < s->ncommits; i++) {
 		const struct gitstats_commit *c = &s->commits[i];
-		json_t *j = json_pack(
-		    "{s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:b}", "hash", c->oid, "time",
-		    (json_int_t)c->time, "subject", gitstats_jstr(c->subject), "author",
-		    gitstats_jstr(c->author), "added", (json_int_t)c->added, "removed",
-		    (json_int_t)c->removed, "files", (json_int_t)c->files, "merge", c->merge);
+		json_t *j = json_pack("{s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:b}", RECORD_HASH,
+				      c->oid, RECORD_TIME, (json_int_t)c->time, RECORD_SUBJECT,
+				      gitstats_jstr(c->subject), RECORD_AUTHOR,
+				      gitstats_jstr(c->author), RECORD_ADDED, (json_int_t)c->added,
+				      RECORD_REMOVED, (json_int_t)c->removed, RECORD_FILES,
+				      (json_int_t)c->files, RECORD_MERGE, c->merge);
 
 		nbad += json_array_append_new(commits, j) < 0;
 	}
@@ -422,17 +424,17 @@ json_t *gitstats_to_json(const struct gitstats *s)
 		nbad += json_array_append_new(pulled, json_string(s->pulled[i])) < 0;
 	if (nbad)
 		goto fail;
-	json_object_set_new(o, "branch", s->branch ? gitstats_jstr(s->branch) : json_null());
-	json_object_set_new(o, "head", s->head[0] ? json_string(s->head) : json_null());
-	json_object_set_new(o, "commits", json_integer((json_int_t)s->commits_total));
-	json_object_set_new(o, "files_changed", json_integer((json_int_t)s->nfiles));
-	json_object_set_new(o, "added", json_integer(s->added));
-	json_object_set_new(o, "removed", json_integer(s->removed));
-	json_object_set_new(o, "files", files);
-	json_object_set_new(o, "commit_list", commits);
-	json_object_set_new(o, "pulled", json_integer((json_int_t)s->pulled_total));
-	json_object_set_new(o, "pulled_list", pulled);
-	json_object_set_new(o, "fallback", json_boolean(s->fallback));
+	json_object_set_new(o, RECORD_BRANCH, s->branch ? gitstats_jstr(s->branch) : json_null());
+	json_object_set_new(o, RECORD_HEAD, s->head[0] ? json_string(s->head) : json_null());
+	json_object_set_new(o, RECORD_COMMITS, json_integer((json_int_t)s->commits_total));
+	json_object_set_new(o, RECORD_FILES_CHANGED, json_integer((json_int_t)s->nfiles));
+	json_object_set_new(o, RECORD_ADDED, json_integer(s->added));
+	json_object_set_new(o, RECORD_REMOVED, json_integer(s->removed));
+	json_object_set_new(o, RECORD_FILES, files);
+	json_object_set_new(o, RECORD_COMMIT_LIST, commits);
+	json_object_set_new(o, RECORD_PULLED, json_integer((json_int_t)s->pulled_total));
+	json_object_set_new(o, RECORD_PULLED_LIST, pulled);
+	json_object_set_new(o, RECORD_FALLBACK, json_boolean(s->fallback));
 	if (json_object_size(o) != 11) {
 		json_decref(o);
 		return NULL;

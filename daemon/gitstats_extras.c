@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gitstats_backend.h"
+#include "record.h"
 
 /* What a log lists at most: TODO lines, and commits given their paths. */
 #define GITSTATS_EXTRAS_MAX_TODO    200
@@ -56,8 +57,8 @@ static int gitstats_extras_line(void *arg, const char *path, int64_t lineno, con
 		return 0;
 	snprintf(text, sizeof(text), "%.*s", (int)(n < sizeof(text) - 1 ? n : sizeof(text) - 1),
 		 line);
-	json_array_append_new(
-	    x->todo, json_pack("{s:s, s:i, s:s}", "path", path, "line", (int)lineno, "text", text));
+	json_array_append_new(x->todo, json_pack("{s:s, s:i, s:s}", RECORD_PATH, path, RECORD_LINE,
+						 (int)lineno, RECORD_TEXT, text));
 	return 0;
 }
 
@@ -78,10 +79,10 @@ static int gitstats_extras_paths(struct gitstats_ctx *c, json_t *commits)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *cm = json_array_get(commits, i);
-		const char *hex = json_string_value(json_object_get(cm, "hash"));
+		const char *hex = json_string_value(json_object_get(cm, RECORD_HASH));
 
 		if (!hex)
-			hex = json_string_value(json_object_get(cm, "oid"));
+			hex = json_string_value(json_object_get(cm, RECORD_OID));
 		if (hex && strlen(hex) < sizeof(oids[i]))
 			memcpy(oids[i], hex, strlen(hex) + 1);
 	}
@@ -105,7 +106,7 @@ static int gitstats_extras_paths(struct gitstats_ctx *c, json_t *commits)
 			continue;
 		for (size_t p = 0; p < paths[k].n; p++)
 			json_array_append_new(list, json_string(paths[k].v[p]));
-		json_object_set_new(json_array_get(commits, i), "paths", list);
+		json_object_set_new(json_array_get(commits, i), RECORD_PATHS, list);
 	}
 out:
 	for (size_t i = 0; i < g.n && out && paths; i++) {
@@ -142,7 +143,8 @@ int gitstats_extras_fill(const char *root, const char *tree, const char *exclude
 {
 	/* A snapshot that is gone is gone for git too. */
 	static const struct gitstats_op op = {gitstats_extras_op, gitstats_extras_reset, -ENOENT};
-	struct gitstats_extras x = {.tree = tree, .commits = json_object_get(stats, "commit_list")};
+	struct gitstats_extras x = {.tree = tree,
+				    .commits = json_object_get(stats, RECORD_COMMIT_LIST)};
 	struct gitstats_ctx c = {.root = root};
 	size_t rl = strlen(root);
 	int rc;
@@ -166,6 +168,6 @@ int gitstats_extras_fill(const char *root, const char *tree, const char *exclude
 	} else {
 		rc = gitstats_run_op(&c, &op, &x, err, errn);
 	}
-	json_object_set_new(stats, "todo_lines", x.todo);
+	json_object_set_new(stats, RECORD_TODO_LINES, x.todo);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "gitstats_extras.h"
 #include "log.h"
+#include "record.h"
 
 #define LOGPREP_PREVIOUS    3
 #define LOGPREP_MAX_CARRIED 50
@@ -95,11 +96,11 @@ static void logprep_read_carried(const char *path, json_t *out)
 			continue;
 		json_array_foreach(out, i, v)
 		{
-			dup = dup ||
-			      strcmp(json_string_value(json_object_get(v, "text")), p + 6) == 0;
+			dup = dup || strcmp(json_string_value(json_object_get(v, RECORD_TEXT)),
+					    p + 6) == 0;
 		}
 		if (!dup)
-			json_array_append_new(out, json_pack("{s:s}", "text", p + 6));
+			json_array_append_new(out, json_pack("{s:s}", RECORD_TEXT, p + 6));
 	}
 	fclose(f);
 }
@@ -136,14 +137,15 @@ static void logprep_previous_logs(json_t *record, const char *dir)
 			continue;
 		snprintf(date, sizeof(date), "%.10s", found[i].name);
 		title = logprep_read_title(path);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s?}", "date", date, "path",
-						      found[i].name, "title", title));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s, s:s?}", RECORD_DATE, date, RECORD_PATH,
+						found[i].name, RECORD_TITLE, title));
 		if (i == 0)
 			logprep_read_carried(path, carried);
 		free(title);
 	}
-	json_object_set_new(record, "previous_logs", list);
-	json_object_set_new(record, "carried_todos", carried);
+	json_object_set_new(record, RECORD_PREVIOUS_LOGS, list);
+	json_object_set_new(record, RECORD_CARRIED_TODOS, carried);
 }
 
 char *logprep_forge_url(const char *url)
@@ -190,7 +192,7 @@ static bool logprep_ref_known(json_t *refs, const char *text)
 
 	json_array_foreach(refs, i, v)
 	{
-		if (strcmp(json_string_value(json_object_get(v, "text")), text) == 0)
+		if (strcmp(json_string_value(json_object_get(v, RECORD_TEXT)), text) == 0)
 			return true;
 	}
 	return false;
@@ -214,8 +216,8 @@ static void logprep_add_ref(json_t *refs, const char *text, const char *web, con
 	} else {
 		url[0] = '\0';
 	}
-	json_array_append_new(refs,
-			      json_pack("{s:s, s:s?}", "text", text, "url", url[0] ? url : NULL));
+	json_array_append_new(
+	    refs, json_pack("{s:s, s:s?}", RECORD_TEXT, text, RECORD_URL, url[0] ? url : NULL));
 }
 
 void logprep_find_refs(const char *text, const char *web, json_t *refs)
@@ -285,28 +287,29 @@ static char *logprep_origin_web(const char *root)
 static void logprep_refs(json_t *record)
 {
 	json_t *list = json_array(), *c;
-	json_t *commits = json_object_get(json_object_get(record, "stats"), "commit_list");
-	const char *root = json_string_value(json_object_get(record, "repo"));
+	json_t *commits =
+	    json_object_get(json_object_get(record, RECORD_STATS), RECORD_COMMIT_LIST);
+	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
 	char *web = root ? logprep_origin_web(root) : NULL;
 	size_t i;
 
-	logprep_find_refs(json_string_value(json_object_get(record, "branch")), web, list);
-	logprep_find_refs(json_string_value(json_object_get(record, "branch_end")), web, list);
+	logprep_find_refs(json_string_value(json_object_get(record, RECORD_BRANCH)), web, list);
+	logprep_find_refs(json_string_value(json_object_get(record, RECORD_BRANCH_END)), web, list);
 	json_array_foreach(commits, i, c)
 	{
-		logprep_find_refs(json_string_value(json_object_get(c, "subject")), web, list);
+		logprep_find_refs(json_string_value(json_object_get(c, RECORD_SUBJECT)), web, list);
 	}
-	json_object_set_new(record, "refs", list);
+	json_object_set_new(record, RECORD_REFS, list);
 	free(web);
 }
 
 /* The TODO lines the session added and the paths of its commits, into "stats" (gitstats). */
 static void logprep_git_extras(json_t *record)
 {
-	const char *root = json_string_value(json_object_get(record, "repo"));
-	const char *tree_hex = json_string_value(json_object_get(record, "baseline_tree"));
-	const char *log_dir = json_string_value(json_object_get(record, "log_dir"));
-	json_t *stats = json_object_get(record, "stats");
+	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
+	const char *tree_hex = json_string_value(json_object_get(record, RECORD_BASELINE_TREE));
+	const char *log_dir = json_string_value(json_object_get(record, RECORD_LOG_DIR));
+	json_t *stats = json_object_get(record, RECORD_STATS);
 	char err[512];
 
 	if (!root || !tree_hex || !json_is_object(stats))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "record.h"
 
 #ifdef STINT_TEST_HOOKS
 /*
@@ -357,16 +358,17 @@ static size_t session_count_kind(const struct session *s, enum session_event_kin
 /* The live repository fields of status: from the last recompute, else from the start. */
 static void session_add_git_fields(json_t *j, const struct session *s)
 {
-	static const char *const counts[] = {"commits", "files_changed", "added", "removed"};
-	const char *branch = json_string_value(json_object_get(s->stats, "branch"));
-	const char *head = json_string_value(json_object_get(s->stats, "head"));
+	static const char *const counts[] = {RECORD_COMMITS, RECORD_FILES_CHANGED, RECORD_ADDED,
+					     RECORD_REMOVED};
+	const char *branch = json_string_value(json_object_get(s->stats, RECORD_BRANCH));
+	const char *head = json_string_value(json_object_get(s->stats, RECORD_HEAD));
 	char when[40];
 
 	if (branch)
-		json_object_set_new(j, "branch", json_string(branch));
+		json_object_set_new(j, RECORD_BRANCH, json_string(branch));
 	if (!head || !*head)
 		head = s->head;
-	json_object_set_new(j, "head", head && *head ? json_string(head) : json_null());
+	json_object_set_new(j, RECORD_HEAD, head && *head ? json_string(head) : json_null());
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		json_t *v = json_object_get(s->stats, counts[i]);
 
@@ -461,31 +463,34 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		json_decref(item);
 		if (!timeline)
 			continue;
-		if (json_object_get(timeline, "kind"))
-			json_object_set(timeline, "note_kind", json_object_get(timeline, "kind"));
-		json_object_set_new(timeline, "kind", json_string(session_event_name(ev->kind)));
+		if (json_object_get(timeline, RECORD_KIND))
+			json_object_set(timeline, RECORD_NOTE_KIND,
+					json_object_get(timeline, RECORD_KIND));
+		json_object_set_new(timeline, RECORD_KIND,
+				    json_string(session_event_name(ev->kind)));
 		json_array_append_new(events, timeline);
 	}
-	json_array_append_new(events, json_pack("{s:I, s:s}", "at", (json_int_t)stop->wall_ms,
-						"kind", session_event_name(SESSION_EV_STOP)));
-	rec = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
-			"s:o, s:o, s:o, s:o, s:o, s:b}",
-			"id", (json_int_t)s->id, "repo", s->root, "repo_name", s->name, "focus",
-			session_json_str_or_null(s->focus), "tags", json_deep_copy(s->tags),
-			"branch", session_json_str_or_null(s->branch), "branch_end", "head",
-			session_json_str_or_null(s->head), "author",
-			session_json_str_or_null(s->author), "started_at",
-			(json_int_t)(s->nevents ? s->events[0].at.wall_ms : stop->wall_ms),
-			"ended_at", (json_int_t)stop->wall_ms, "active_s", (json_int_t)t.active_s,
-			"wall_s", (json_int_t)t.wall_s, "paused_s", (json_int_t)t.paused_s,
-			"summary", session_json_str_or_null(summary), "notes", notes, "todos",
-			todos, "decisions", decisions, "events", events, "recovered", s->recovered);
+	json_array_append_new(events, json_pack("{s:I, s:s}", RECORD_AT, (json_int_t)stop->wall_ms,
+						RECORD_KIND, session_event_name(SESSION_EV_STOP)));
+	rec = json_pack(
+	    "{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
+	    "s:o, s:o, s:o, s:o, s:o, s:b}",
+	    RECORD_ID, (json_int_t)s->id, RECORD_REPO, s->root, RECORD_REPO_NAME, s->name,
+	    RECORD_FOCUS, session_json_str_or_null(s->focus), RECORD_TAGS, json_deep_copy(s->tags),
+	    RECORD_BRANCH, session_json_str_or_null(s->branch), RECORD_BRANCH_END, RECORD_HEAD,
+	    session_json_str_or_null(s->head), RECORD_AUTHOR, session_json_str_or_null(s->author),
+	    RECORD_STARTED_AT, (json_int_t)(s->nevents ? s->events[0].at.wall_ms : stop->wall_ms),
+	    RECORD_ENDED_AT, (json_int_t)stop->wall_ms, RECORD_ACTIVE_S, (json_int_t)t.active_s,
+	    RECORD_WALL_S, (json_int_t)t.wall_s, RECORD_PAUSED_S, (json_int_t)t.paused_s,
+	    RECORD_SUMMARY, session_json_str_or_null(summary), RECORD_NOTES, notes, RECORD_TODOS,
+	    todos, RECORD_DECISIONS, decisions, RECORD_EVENTS, events, RECORD_RECOVERED,
+	    s->recovered);
 	if (rec && s->touched)
-		json_object_set_new(rec, "touched", json_deep_copy(s->touched));
+		json_object_set_new(rec, RECORD_TOUCHED, json_deep_copy(s->touched));
 	if (rec) {
-		json_object_set_new(rec, "idle_s", json_integer(t.idle_s));
-		json_object_set_new(rec, "suspended_s", json_integer(t.suspended_s));
-		json_object_set(rec, "gaps", gaps);
+		json_object_set_new(rec, RECORD_IDLE_S, json_integer(t.idle_s));
+		json_object_set_new(rec, RECORD_SUSPENDED_S, json_integer(t.suspended_s));
+		json_object_set(rec, RECORD_GAPS, gaps);
 	}
 	json_decref(gaps);
 	return rec;

@@ -13,6 +13,7 @@
 #include "logprep.h"
 #include "logwriter.h"
 #include "protocol.h"
+#include "record.h"
 #include "repo.h"
 #include "sessions.h"
 #include "stintd.h"
@@ -205,7 +206,7 @@ static void stop_finish(struct stop_job *j)
 static void stop_commit_work(uv_work_t *w)
 {
 	struct stop_job *j = w->data;
-	const char *root = json_string_value(json_object_get(j->record, "repo"));
+	const char *root = json_string_value(json_object_get(j->record, RECORD_REPO));
 	char msg[64];
 
 	snprintf(msg, sizeof(msg), "Session log %s\n", j->date);
@@ -213,7 +214,8 @@ static void stop_commit_work(uv_work_t *w)
 	    repo_commit_file(root, j->log_path, msg, j->commit_note, sizeof(j->commit_note));
 	if (j->commit_status == 0)
 		snprintf(j->commit_note, sizeof(j->commit_note), "committed the log on %s",
-			 json_string_value(json_object_get(j->record, "branch_end")) ?: "HEAD");
+			 json_string_value(json_object_get(j->record, RECORD_BRANCH_END))
+			     ?: "HEAD");
 }
 
 static void stop_commit_done(uv_work_t *w, int status)
@@ -272,13 +274,13 @@ static void stop_recompute(struct stop_job *j, const char *root)
 	if (gitstats_baseline_from_json(j->baseline, &base, err, sizeof(err)) < 0)
 		return;
 	if (gitstats_compute(root, &base, j->exclude, &st, err, sizeof(err)) == 0) {
-		json_object_set_new(j->record, "stats", gitstats_to_json(&st));
+		json_object_set_new(j->record, RECORD_STATS, gitstats_to_json(&st));
 		if (st.branch)
-			json_object_set_new(j->record, "branch_end", json_string(st.branch));
+			json_object_set_new(j->record, RECORD_BRANCH_END, json_string(st.branch));
 		gitstats_finish(&st);
 	} else {
 		log_warnx("git statistics for %s at stop: %s", root, err);
-		json_object_set_new(j->record, "stats_error", json_string(err));
+		json_object_set_new(j->record, RECORD_STATS_ERROR, json_string(err));
 	}
 	gitstats_baseline_finish(&base);
 }
@@ -287,15 +289,15 @@ static void stop_recompute(struct stop_job *j, const char *root)
 static void stop_work(uv_work_t *w)
 {
 	struct stop_job *j = w->data;
-	const char *root = json_string_value(json_object_get(j->record, "repo"));
-	const char *name = json_string_value(json_object_get(j->record, "repo_name"));
+	const char *root = json_string_value(json_object_get(j->record, RECORD_REPO));
+	const char *name = json_string_value(json_object_get(j->record, RECORD_REPO_NAME));
 	struct repo_info now;
 	char dir[PATH_MAX];
 	char *text, *tmpl = NULL;
 	int r;
 
 	if (repo_refresh(root, &now) == 0 && now.branch)
-		json_object_set_new(j->record, "branch_end", json_string(now.branch));
+		json_object_set_new(j->record, RECORD_BRANCH_END, json_string(now.branch));
 	repo_info_finish(&now);
 	if (j->baseline)
 		stop_recompute(j, root);
@@ -306,7 +308,7 @@ static void stop_work(uv_work_t *w)
 		j->status = r;
 		return;
 	}
-	json_object_set_new(j->record, "log_dir", json_string(dir));
+	json_object_set_new(j->record, RECORD_LOG_DIR, json_string(dir));
 	logprep_fill(j->record, dir);
 	if (j->template_path) {
 		r = template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err));
@@ -343,9 +345,9 @@ static void stop_written(uv_work_t *w, int status)
 		return;
 	}
 	/* The reply and the summary notification show the log's numbers, not older live ones. */
-	if (json_is_object(json_object_get(j->record, "stats"))) {
+	if (json_is_object(json_object_get(j->record, RECORD_STATS))) {
 		json_decref(j->s->stats);
-		j->s->stats = json_incref(json_object_get(j->record, "stats"));
+		j->s->stats = json_incref(json_object_get(j->record, RECORD_STATS));
 	}
 	stop_record(j, "stopped");
 }
@@ -375,7 +377,7 @@ static void stop_checks_done(void *arg, json_t *results)
 			  "stintd is shutting down; the session stays open");
 		return;
 	}
-	json_object_set_new(j->record, "checks", results ? results : json_array());
+	json_object_set_new(j->record, RECORD_CHECKS, results ? results : json_array());
 	stop_render(j);
 }
 
@@ -421,10 +423,12 @@ static bool stop_prepare(struct stop_job *j)
 		return false;
 	/* A stop that fails must not lose the last statistics: keep them as a fallback. */
 	if (s->stats)
-		json_object_set_new(j->record, "stats", json_deep_copy(s->stats));
-	json_object_set_new(j->record, "max_file_rows", json_integer(d->cfg.log_max_file_rows));
+		json_object_set_new(j->record, RECORD_STATS, json_deep_copy(s->stats));
+	json_object_set_new(j->record, RECORD_MAX_FILE_ROWS,
+			    json_integer(d->cfg.log_max_file_rows));
 	if (json_object_get(s->baseline, "tree"))
-		json_object_set(j->record, "baseline_tree", json_object_get(s->baseline, "tree"));
+		json_object_set(j->record, RECORD_BASELINE_TREE,
+				json_object_get(s->baseline, "tree"));
 	return true;
 }
 
