@@ -34,7 +34,7 @@
 #include "version.h"
 #include "watched.h"
 
-static void usage(FILE *f)
+static void main_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: stintd [-v] [--foreground] [--config PATH]\n"
@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		"      --print-config-markdown  the config reference as Markdown\n");
 }
 
-static void notify_systemd(const char *state)
+static void main_notify_systemd(const char *state)
 {
 #ifdef HAVE_SYSTEMD
 	sd_notify(0, state);
@@ -64,7 +64,7 @@ static void notify_systemd(const char *state)
  * One stintd per socket and one per state directory (the database): an flock'd stintd.lock
  * in each, holding "pid\nsocket\n" so a refusal can say which daemon has it.
  */
-static int take_lock(const char *dir, const char *sockpath)
+static int main_take_lock(const char *dir, const char *sockpath)
 {
 	char path[PATH_MAX], buf[SOCKPATH_MAX + 64], *nl;
 	int fd, n;
@@ -97,7 +97,7 @@ static int take_lock(const char *dir, const char *sockpath)
 }
 
 /* A socket handed over by systemd (or systemd-socket-activate), or -1. */
-static int passed_socket(void)
+static int main_passed_socket(void)
 {
 #ifdef HAVE_SYSTEMD
 	int n = sd_listen_fds(1);
@@ -199,7 +199,7 @@ static void main_on_stop_signal(uv_signal_t *h, int signum)
 	if (d->stopping)
 		return;
 	log_info("%s: finishing work in flight, then exiting", strsignal(signum));
-	notify_systemd("STOPPING=1");
+	main_notify_systemd("STOPPING=1");
 	d->stopping = true;
 	uv_timer_stop(&d->watchdog);
 	sessions_stop_cancel_checks(d);
@@ -215,7 +215,7 @@ static void main_on_hup(uv_signal_t *h, int signum)
 	char err[1024];
 
 	(void)signum;
-	notify_systemd("RELOADING=1");
+	main_notify_systemd("RELOADING=1");
 	if (main_load_config(&n, d->config_path, d->config_named, err, sizeof(err)) < 0) {
 		log_warnx("config: not reloaded, keeping the old settings: %s", err);
 	} else {
@@ -225,22 +225,22 @@ static void main_on_hup(uv_signal_t *h, int signum)
 		notify_configure(d);
 		log_info("config: reloaded %s", d->config_path);
 	}
-	notify_systemd("READY=1");
+	main_notify_systemd("READY=1");
 }
 
-static void on_watchdog(uv_timer_t *t)
+static void main_on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	notify_systemd("WATCHDOG=1");
+	main_notify_systemd("WATCHDOG=1");
 }
 
-static void start_watchdog(struct stintd *d)
+static void main_start_watchdog(struct stintd *d)
 {
 #ifdef HAVE_SYSTEMD
 	uint64_t usec = 0;
 
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000) {
-		uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
+		uv_timer_start(&d->watchdog, main_on_watchdog, usec / 2000, usec / 2000);
 		d->watchdog_on = true;
 	}
 #else
@@ -248,7 +248,7 @@ static void start_watchdog(struct stintd *d)
 #endif
 }
 
-static void raise_fd_limit(void)
+static void main_raise_fd_limit(void)
 {
 	struct rlimit rl;
 
@@ -260,7 +260,7 @@ static void raise_fd_limit(void)
 }
 
 /* The watcher's timing; test builds take shorter periods from the environment. */
-static const struct repo_watcher_timing *watch_timing(void)
+static const struct repo_watcher_timing *main_watch_timing(void)
 {
 #ifdef STINT_TEST_HOOKS
 	static struct repo_watcher_timing t;
@@ -297,7 +297,15 @@ static int main_check_config(const char *path, bool named)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks; a nonzero exit code when it was all done here (help...). */
+struct main_args {
+	enum log_level level;
+	bool check;
+	char *config_path;
+};
+
+/* Returns -1 to go on, else the exit code (--help, --version, a usage error...). */
+static int main_parse_args(int argc, char **argv, struct main_args *a)
 {
 	static const struct option opts[] = {
 	    {"verbose", no_argument, NULL, 'v'},
@@ -310,24 +318,21 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct stintd d = {0};
-	char sockpath[SOCKPATH_MAX], sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
-	enum log_level level = LOG_LEVEL_INFO;
-	bool check = false;
-	int opt, r, lockfd, statelockfd, listenfd;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "vfc:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'v':
-			level = LOG_LEVEL_DEBUG;
+			a->level = LOG_LEVEL_DEBUG;
 			break;
 		case 'f':
 			break;
 		case 'c':
-			d.config_path = strdup(optarg);
+			free(a->config_path);
+			a->config_path = strdup(optarg);
 			break;
 		case 'C':
-			check = true;
+			a->check = true;
 			break;
 		case 'D':
 			config_write_default(stdout);
@@ -343,128 +348,164 @@ int main(int argc, char **argv)
 #endif
 			return 0;
 		case 'h':
-			usage(stdout);
+			main_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			main_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		usage(stderr);
+		main_usage(stderr);
 		return 2;
 	}
-	log_init("stintd", level);
+	return -1;
+}
+
+/* The files one daemon holds: the socket's and the state directory's locks. */
+struct main_locks {
+	int sock, state;
+};
+
+/* The socket path, its directory and lock, then the state directory and its lock. Fatal on
+ * failure: nothing is served yet. */
+static void main_claim_dirs(struct stintd *d, char *sockpath, size_t n, struct main_locks *locks)
+{
+	char sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
+	int r;
+
+	if (sockpath_resolve(sockpath, n) < 0)
+		fatalx("socket path too long; set STINT_SOCKET to a shorter path");
+	if (sockpath_dir_ensure(sockpath, err, sizeof(err)) < 0)
+		fatalx("socket directory: %s", err);
+	if (sockpath_dir(sockpath, sockdir, sizeof(sockdir)) < 0)
+		fatalx("socket path too long: %s", sockpath);
+	locks->sock = main_take_lock(sockdir, sockpath);
+	r = paths_stint_dir(PATHS_STATE, path, sizeof(path));
+	if (r == -ENOENT)
+		fatalx("cannot find the state directory: %s", paths_unset_reason(PATHS_STATE));
+	if (r < 0 || !(d->state_dir = strdup(path)))
+		fatalx("state directory: path too long or out of memory");
+	if ((r = paths_mkdir_p(d->state_dir, 0700)) < 0)
+		fatalx("cannot create %s: %s", d->state_dir, strerror(-r));
+	/* Two daemons on one database would each see half the sessions. */
+	locks->state = main_take_lock(d->state_dir, sockpath);
+}
+
+/* The store, the open sessions, the watcher and every module, then the socket. */
+static void main_start(struct stintd *d, const char *sockpath, int listenfd)
+{
+	char path[PATH_MAX], err[1024];
+
+	d->loop = uv_default_loop();
+	snprintf(path, sizeof(path), "%s/stint.db", d->state_dir);
+	d->store = store_open(d->loop, path, err, sizeof(err));
+	if (!d->store)
+		fatalx("%s", err);
+	d->watcher = repo_watcher_create(d->loop, main_watch_timing());
+	if (!d->watcher)
+		fatalx("out of memory");
+#ifdef STINT_TEST_HOOKS
+	/* Test builds only: a small watch budget makes the degraded mode reachable in a test. */
+	if (getenv("STINT_TEST_MAX_WATCHES"))
+		repo_watcher_set_limit(d->watcher,
+				       strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
+#endif
+	if (sessions_restore(d, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	store_set_idle_cb(d->store, main_store_idle, d);
+	if (watched_init(d) < 0 || deadline_init(d) < 0)
+		fatalx("out of memory");
+	d->ctl = ctl_create(d->loop, cmd_request, d);
+	if (!d->ctl)
+		fatalx("out of memory");
+	if (ctl_listen(d->ctl, listenfd >= 0 ? NULL : sockpath, listenfd, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	uv_signal_init(d->loop, &d->sig_term);
+	uv_signal_init(d->loop, &d->sig_int);
+	uv_signal_init(d->loop, &d->sig_hup);
+	uv_timer_init(d->loop, &d->watchdog);
+	uv_prepare_init(d->loop, &d->after);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d->watchdog.data = d->after.data = d;
+	uv_signal_start(&d->sig_term, main_on_stop_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, main_on_stop_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, main_on_hup, SIGHUP);
+	/* The hook alone keeps nothing alive: the loop ends once every other handle is closed. */
+	uv_prepare_start(&d->after, main_after_changes);
+	uv_unref((uv_handle_t *)&d->after);
+	main_start_watchdog(d);
+	notify_configure(d);
+	sleepwatch_start(d);
+	stintd_changed(d);
+}
+
+/* After the loop: the store is idle, every handle closed. */
+static void main_finish(struct stintd *d)
+{
+	store_end_run(d->store);
+	store_close(d->store);
+	ctl_destroy(d->ctl);
+	sessions_stop_finish(d);
+	sessions_free_all(d);
+	json_decref(d->closed);
+	uv_loop_close(d->loop);
+	/* Join the worker threads first, so libgit2 frees their per-thread state. */
+	uv_library_shutdown();
+	repo_global_shutdown();
+	config_finish(&d->cfg);
+	free(d->config_path);
+	free(d->state_dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct main_args a = {.level = LOG_LEVEL_INFO};
+	struct stintd d = {0};
+	char sockpath[SOCKPATH_MAX], path[PATH_MAX], err[1024];
+	struct main_locks locks;
+	int rc, listenfd;
+
+	if ((rc = main_parse_args(argc, argv, &a)) >= 0) {
+		free(a.config_path);
+		return rc;
+	}
+	log_init("stintd", a.level);
+	d.config_path = a.config_path;
 	d.config_named = d.config_path || (getenv("STINT_CONFIG") && *getenv("STINT_CONFIG"));
 	if (!d.config_path) {
 		if (config_default_path(path, sizeof(path)) < 0)
 			fatalx("cannot find the config file: set HOME or STINT_CONFIG");
 		d.config_path = strdup(path);
 	}
-	if (check) {
-		int rc = main_check_config(d.config_path, d.config_named);
-
+	if (a.check) {
+		rc = main_check_config(d.config_path, d.config_named);
 		free(d.config_path);
 		return rc;
 	}
-
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
-	raise_fd_limit();
+	main_raise_fd_limit();
 	if (main_load_config(&d.cfg, d.config_path, d.config_named, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-
-	if (sockpath_resolve(sockpath, sizeof(sockpath)) < 0)
-		fatalx("socket path too long; set STINT_SOCKET to a shorter path");
-	listenfd = passed_socket();
-	if (sockpath_dir_ensure(sockpath, err, sizeof(err)) < 0)
-		fatalx("socket directory: %s", err);
-	if (sockpath_dir(sockpath, sockdir, sizeof(sockdir)) < 0)
-		fatalx("socket path too long: %s", sockpath);
-	lockfd = take_lock(sockdir, sockpath);
-
-	r = paths_stint_dir(PATHS_STATE, path, sizeof(path));
-	if (r == -ENOENT)
-		fatalx("cannot find the state directory: %s", paths_unset_reason(PATHS_STATE));
-	if (r < 0 || !(d.state_dir = strdup(path)))
-		fatalx("state directory: path too long or out of memory");
-	if ((r = paths_mkdir_p(d.state_dir, 0700)) < 0)
-		fatalx("cannot create %s: %s", d.state_dir, strerror(-r));
-	/* Two daemons on one database would each see half the sessions. */
-	statelockfd = take_lock(d.state_dir, sockpath);
+	listenfd = main_passed_socket();
+	main_claim_dirs(&d, sockpath, sizeof(sockpath), &locks);
 	if (time_boot_id(d.boot_id) < 0) {
 		log_warnx("cannot read the boot id; reboots will not be detected");
 		snprintf(d.boot_id, sizeof(d.boot_id), "unknown");
 	}
 	d.started_mono_ns = time_mono_ns();
 	repo_global_init();
-
-	d.loop = uv_default_loop();
-	snprintf(path, sizeof(path), "%s/stint.db", d.state_dir);
-	d.store = store_open(d.loop, path, err, sizeof(err));
-	if (!d.store)
-		fatalx("%s", err);
-	d.watcher = repo_watcher_create(d.loop, watch_timing());
-	if (!d.watcher)
-		fatalx("out of memory");
-#ifdef STINT_TEST_HOOKS
-	/* Test builds only: a small watch budget makes the degraded mode reachable in a test. */
-	if (getenv("STINT_TEST_MAX_WATCHES"))
-		repo_watcher_set_limit(d.watcher,
-				       strtoul(getenv("STINT_TEST_MAX_WATCHES"), NULL, 10));
-#endif
-	if (sessions_restore(&d, err, sizeof(err)) < 0)
-		fatalx("%s", err);
-	store_set_idle_cb(d.store, main_store_idle, &d);
-	if (watched_init(&d) < 0 || deadline_init(&d) < 0)
-		fatalx("out of memory");
-
-	d.ctl = ctl_create(d.loop, cmd_request, &d);
-	if (!d.ctl)
-		fatalx("out of memory");
-	if (ctl_listen(d.ctl, listenfd >= 0 ? NULL : sockpath, listenfd, err, sizeof(err)) < 0)
-		fatalx("%s", err);
-
-	uv_signal_init(d.loop, &d.sig_term);
-	uv_signal_init(d.loop, &d.sig_int);
-	uv_signal_init(d.loop, &d.sig_hup);
-	uv_timer_init(d.loop, &d.watchdog);
-	uv_prepare_init(d.loop, &d.after);
-	d.sig_term.data = d.sig_int.data = d.sig_hup.data = d.watchdog.data = d.after.data = &d;
-	uv_signal_start(&d.sig_term, main_on_stop_signal, SIGTERM);
-	uv_signal_start(&d.sig_int, main_on_stop_signal, SIGINT);
-	uv_signal_start(&d.sig_hup, main_on_hup, SIGHUP);
-	/* The hook alone keeps nothing alive: the loop ends once every other handle is closed. */
-	uv_prepare_start(&d.after, main_after_changes);
-	uv_unref((uv_handle_t *)&d.after);
-	start_watchdog(&d);
-	notify_configure(&d);
-	sleepwatch_start(&d);
-	stintd_changed(&d);
-
+	main_start(&d, sockpath, listenfd);
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());
-	notify_systemd("READY=1");
+	main_notify_systemd("READY=1");
 	uv_run(d.loop, UV_RUN_DEFAULT);
-
-	store_end_run(d.store);
-	store_close(d.store);
-	ctl_destroy(d.ctl);
-	sessions_stop_finish(&d);
-	sessions_free_all(&d);
-	json_decref(d.closed);
-	uv_loop_close(d.loop);
-	/* Join the worker threads first, so libgit2 frees their per-thread state. */
-	uv_library_shutdown();
-	repo_global_shutdown();
-	config_finish(&d.cfg);
-	free(d.config_path);
-	free(d.state_dir);
-	close(statelockfd);
-	close(lockfd);
+	main_finish(&d);
+	close(locks.state);
+	close(locks.sock);
 	log_info("exited cleanly");
 	return 0;
 }

@@ -6,59 +6,19 @@
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"
+#include "notify_actions.h"
 #include "notify_rules.h"
+#include "notify_state.h"
 #include "notify_thread.h"
 #include "protocol.h"
 #include "sessions.h"
 #include "stintd.h"
 #include "watched.h"
 
-#define NS 1000000000LL
 /* `stint status` asks the thread to look for a server again at most this often. */
 #define NOTIFY_RETRY_EVERY_NS (10 * NS)
 /* Repositories remembered for the start reminder's once-an-hour rule. */
 #define NOTIFY_MAX_STARTS 256
-/* Reminders remembered for their actions: a click can race with the next reminder. */
-#define NOTIFY_MAX_SENT 64
-
-/* A `stint notify test` waiting for its notification to be shown. */
-struct notify_pending_test {
-	struct notify_pending_test *next;
-	uint64_t id;
-	struct ctl_client *cl;
-};
-
-/* A repository the start reminder was sent for. */
-struct notify_start_seen {
-	struct notify_start_seen *next;
-	char *root;
-	int64_t last_sent; /* CLOCK_BOOTTIME seconds, -1: never */
-	uint64_t id;	   /* the notification, for its Start action */
-};
-
-/* One open session's reminders: what was sent, and what it was about. */
-struct notify_session {
-	struct notify_session *next;
-	int64_t session_id;
-	struct notify_rules_state rs;
-	bool seen; /* notify_decide's mark */
-};
-
-struct notify {
-	struct notifier *n;
-	struct notify_rules_config rc;
-	struct notify_session *sessions;
-	struct notify_pending_test *tests;
-	struct notify_start_seen *starts;
-	size_t nstarts;
-	int64_t last_retry_ns;
-	bool unattended_cb; /* ours is watched.c's unattended-activity callback */
-	struct {
-		uint64_t id;
-		int64_t session;
-	} sent[NOTIFY_MAX_SENT]; /* the latest reminders and their sessions, a ring */
-	unsigned nsent;
-};
 
 static struct notify *notify_get(struct stintd *d)
 {
@@ -80,149 +40,6 @@ static void notify_config_to_rules(const struct config *cfg, struct notify_rules
 	rc->warn_before_s = cfg->notify_warn_before_s;
 	rc->min_interval_s = cfg->notify_min_interval_s;
 }
-
-static struct notify_session *notify_session_find(struct notify *no, int64_t id)
-{
-	for (struct notify_session *e = no->sessions; e; e = e->next)
-		if (e->session_id == id)
-			return e;
-	return NULL;
-}
-
-static int64_t notify_session_by_notice(const struct notify *no, uint64_t id)
-{
-	for (unsigned i = 0; i < NOTIFY_MAX_SENT; i++)
-		if (id && no->sent[i].id == id)
-			return no->sent[i].session;
-	return -1;
-}
-
-/* --- actions ----------------------------------------------------------------------------- */
-
-static void notify_act(struct stintd *d, int64_t session_id, const char *action);
-
-/* An action on a session busy with another operation: it runs once that is over. */
-struct notify_waiting_action {
-	struct sessions_waiter w; /* first: run gets it back */
-	struct stintd *d;
-	int64_t session_id;
-	const char *action; /* one of the NOTIFY_RULES_ACTION_ literals */
-};
-
-static void notify_waited(struct sessions_waiter *w)
-{
-	struct notify_waiting_action *a = (struct notify_waiting_action *)w;
-
-	notify_act(a->d, a->session_id, a->action);
-	free(a);
-}
-
-static void notify_stopped(void *arg, const struct sessions_stop_result *r)
-{
-	(void)arg;
-	if (r->code)
-		log_warnx("notify: Stop of %s failed: %s", r->s->root, r->err);
-}
-
-static void notify_kept(void *arg, struct session *s, int status, const char *err)
-{
-	(void)arg;
-	if (status < 0)
-		log_warnx("notify: Keep of %s failed: %s", s->root, err);
-}
-
-static void notify_started(void *arg, struct session *s, const char *code, const char *err)
-{
-	(void)arg;
-	(void)s;
-	if (code)
-		log_warnx("notify: Start failed: %s", err);
-}
-
-/* Keep: only an active session that is idle now has an idle stretch to count as work. */
-static bool notify_idle_now(struct stintd *d, const struct session *s)
-{
-	struct session_times t;
-	struct stamp now;
-
-	stamp_now(&now, d->boot_id);
-	session_times(s, &now, &t);
-	return s->state == SESSION_ACTIVE && t.idle_now;
-}
-
-static void notify_act(struct stintd *d, int64_t session_id, const char *action)
-{
-	struct session *s = sessions_find_id(d, session_id);
-	struct sessions_stop_opts stop = {0};
-	struct notify_waiting_action *a;
-
-	/* Shutting down: a Stop now would start checks and store work nobody waits for. */
-	if (d->stopping || !d->notify)
-		return;
-	if (!s || s->state == SESSION_STARTING) {
-		log_debug("notify: action %s of a notification no session owns", action);
-		return;
-	}
-	if (s->busy) {
-		if (!(a = calloc(1, sizeof(*a))))
-			return;
-		a->w.run = notify_waited;
-		a->d = d;
-		a->session_id = session_id;
-		a->action = action;
-		sessions_wait(s, &a->w);
-		return;
-	}
-	log_info("notify: %s chosen for session %lld", action, (long long)s->id);
-	if (strcmp(action, NOTIFY_RULES_ACTION_STOP) == 0) {
-		sessions_stop(d, s, &stop, notify_stopped, NULL);
-	} else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0) {
-		if (notify_idle_now(d, s))
-			sessions_append(d, s, SESSION_EV_KEEP, NULL, notify_kept, NULL);
-	} else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0) {
-		struct notify_session *e = notify_session_find(d->notify, s->id);
-		struct notify_rules_input in;
-		struct stamp now;
-
-		stamp_now(&now, d->boot_id);
-		notify_rules_input_from_session(&in, s, &now, -1, NULL);
-		if (e)
-			notify_rules_snooze(&e->rs, &d->notify->rc, &in);
-		stintd_changed(d);
-	}
-}
-
-static void notify_on_action(void *arg, uint64_t id, const char *action)
-{
-	struct stintd *d = arg;
-	struct notify *no = d->notify;
-	struct sessions_start_opts o = {0};
-
-	if (d->stopping || !no)
-		return;
-	if (strcmp(action, NOTIFY_RULES_ACTION_START) != 0) {
-		/* The literal, not the thread's copy: a waiting action keeps it. */
-		if (strcmp(action, NOTIFY_RULES_ACTION_STOP) == 0)
-			action = NOTIFY_RULES_ACTION_STOP;
-		else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0)
-			action = NOTIFY_RULES_ACTION_KEEP;
-		else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0)
-			action = NOTIFY_RULES_ACTION_SNOOZE;
-		else
-			return;
-		notify_act(d, notify_session_by_notice(no, id), action);
-		return;
-	}
-	for (struct notify_start_seen *e = no->starts; e; e = e->next)
-		if (e->id == id) {
-			log_info("notify: Start chosen for %s", e->root);
-			o.cwd = e->root;
-			sessions_start(d, &o, notify_started, NULL);
-			return;
-		}
-}
-
-/* --- stint notify test ------------------------------------------------------------------- */
 
 static void notify_on_sent(void *arg, uint64_t id, const char *error)
 {
@@ -285,8 +102,6 @@ void notify_test(struct stintd *d, struct ctl_client *cl)
 	no->tests = t;
 }
 
-/* --- the start reminder ------------------------------------------------------------------ */
-
 /* Forgets the repositories whose hour has passed: they would get a reminder anyway. */
 static void notify_evict_starts(struct notify *no, int64_t now)
 {
@@ -343,8 +158,6 @@ static void notify_on_unattended(struct stintd *d, const char *root, int64_t fir
 	}
 }
 
-/* --- configuration and shutdown ---------------------------------------------------------- */
-
 void notify_configure(struct stintd *d)
 {
 	struct notify *no = notify_get(d);
@@ -354,7 +167,7 @@ void notify_configure(struct stintd *d)
 		return;
 	notify_config_to_rules(&d->cfg, &no->rc);
 	if (d->cfg.notify_enabled && !no->n) {
-		no->n = notify_thread_create(d->loop, notify_on_action, d);
+		no->n = notify_thread_create(d->loop, notify_actions_on_click, d);
 		notify_thread_set_sent_cb(no->n, notify_on_sent);
 	} else if (!d->cfg.notify_enabled && no->n) {
 		notify_answer_tests(no, PROTO_ERR_BAD_STATE,
@@ -401,8 +214,6 @@ void notify_close(struct stintd *d)
 	free(no);
 	d->notify = NULL;
 }
-
-/* --- the decisions ----------------------------------------------------------------------- */
 
 /* The end-of-session summaries of the stops since the last decision (d->closed). */
 static void notify_send_summaries(struct stintd *d)
@@ -489,7 +300,7 @@ int64_t notify_decide(struct stintd *d, const struct stamp *now)
 
 		if (s->state == SESSION_STARTING)
 			continue;
-		e = notify_session_find(no, s->id);
+		e = notify_state_session(no, s->id);
 		if (!e && (e = calloc(1, sizeof(*e)))) {
 			e->session_id = s->id;
 			e->next = no->sessions;

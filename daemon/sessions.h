@@ -67,7 +67,7 @@ void sessions_free_all(struct stintd *d);
 /* [time] idle_timeout changed: every open session takes it. */
 void sessions_configure(struct stintd *d);
 
-/* --- start (sessions_start.c) ----------------------------------------------------------- */
+/* Start (sessions_start.c). */
 
 struct sessions_start_opts {
 	const char *cwd;
@@ -91,7 +91,7 @@ typedef void (*sessions_start_fn)(void *arg, struct session *s, const char *code
 int sessions_start(struct stintd *d, const struct sessions_start_opts *o, sessions_start_fn done,
 		   void *arg);
 
-/* --- stop and cancel (sessions_stop.c) --------------------------------------------------- */
+/* Stop and cancel (sessions_stop.c). */
 
 struct sessions_stop_opts {
 	bool cancel;	      /* no log, state "cancelled" */

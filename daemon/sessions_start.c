@@ -14,7 +14,7 @@
 #include "store.h"
 
 /* One start's journey: the directory and baseline on a worker, then the store. */
-struct start_job {
+struct sessions_start_job {
 	struct stintd_work work;
 	struct store_op op;
 	struct stintd *d;
@@ -32,7 +32,7 @@ struct start_job {
 	char err[512];
 };
 
-static void start_job_free(struct start_job *j)
+static void sessions_start_job_free(struct sessions_start_job *j)
 {
 	free(j->cwd);
 	free(j->focus);
@@ -45,9 +45,9 @@ static void start_job_free(struct start_job *j)
 }
 
 /* Worker: the directory, and for a repository the baseline the session is measured from. */
-static void start_work(uv_work_t *w)
+static void sessions_start_work(uv_work_t *w)
 {
-	struct start_job *j = w->data;
+	struct sessions_start_job *j = w->data;
 	struct gitstats_baseline base;
 	char err[512];
 
@@ -64,9 +64,9 @@ static void start_work(uv_work_t *w)
 	gitstats_baseline_finish(&base);
 }
 
-static void start_committed(struct store_op *op)
+static void sessions_start_committed(struct store_op *op)
 {
-	struct start_job *j = op->data;
+	struct sessions_start_job *j = op->data;
 	struct session *s = j->s;
 
 	if (op->status < 0) {
@@ -85,11 +85,11 @@ static void start_committed(struct store_op *op)
 		j->done(j->arg, s, NULL, NULL);
 		sessions_release(j->d, s);
 	}
-	start_job_free(j);
+	sessions_start_job_free(j);
 }
 
 /* The store's row and start event for the new session. */
-static void start_op(struct start_job *j, struct session *s)
+static void sessions_start_op(struct sessions_start_job *j, struct session *s)
 {
 	j->op.kind = STORE_OP_INSERT_SESSION;
 	j->op.row = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:O}", "repo", s->root, "repo_name",
@@ -106,13 +106,13 @@ static void start_op(struct start_job *j, struct session *s)
 			j->op.payload = json_object();
 		json_object_set_new(j->op.payload, "auto", json_string(j->auto_how));
 	}
-	j->op.done = start_committed;
+	j->op.done = sessions_start_committed;
 	j->op.data = j;
 }
 
-static void start_resolved(uv_work_t *w, int status)
+static void sessions_start_resolved(uv_work_t *w, int status)
 {
-	struct start_job *j = w->data;
+	struct sessions_start_job *j = w->data;
 	struct stintd *d = j->d;
 	struct session *s;
 
@@ -146,17 +146,17 @@ static void start_resolved(uv_work_t *w, int status)
 	/* An auto-start is dated from the activity that triggered it, already in j->at. */
 	if (!j->auto_how)
 		stamp_now(&j->at, d->boot_id);
-	start_op(j, s);
+	sessions_start_op(j, s);
 	store_submit(d->store, &j->op);
 	return;
 done:
-	start_job_free(j);
+	sessions_start_job_free(j);
 }
 
 int sessions_start(struct stintd *d, const struct sessions_start_opts *o, sessions_start_fn done,
 		   void *arg)
 {
-	struct start_job *j = calloc(1, sizeof(*j));
+	struct sessions_start_job *j = calloc(1, sizeof(*j));
 
 	if (!j) {
 		json_decref(o->baseline);
@@ -174,8 +174,8 @@ int sessions_start(struct stintd *d, const struct sessions_start_opts *o, sessio
 	for (size_t i = 0; j->tags && i < o->ntags; i++)
 		json_array_append_new(j->tags, json_string(o->tags[i]));
 	if (!j->cwd || !j->tags || (o->focus && !j->focus) ||
-	    stintd_queue_work(d, &j->work, j, start_work, start_resolved) < 0) {
-		start_job_free(j);
+	    stintd_queue_work(d, &j->work, j, sessions_start_work, sessions_start_resolved) < 0) {
+		sessions_start_job_free(j);
 		return -1;
 	}
 	return 0;

@@ -21,15 +21,15 @@
 #include "template.h"
 
 /* The summary of a stop that failed (log directory unwritable...), for the next stop. */
-struct stop_kept {
-	struct stop_kept *next;
+struct sessions_stop_kept {
+	struct sessions_stop_kept *next;
 	int64_t session_id;
 	char *summary;
 };
 
 /* One stop or cancel: record → checks → statistics, render, write → store → commit. */
-struct stop_job {
-	struct stop_job *next; /* in d->stops->running */
+struct sessions_stop_job {
+	struct sessions_stop_job *next; /* in d->stops->running */
 	struct stintd_work work;
 	struct store_op op;
 	struct stintd *d;
@@ -54,23 +54,23 @@ struct stop_job {
 	int status;
 };
 
-struct stop_state {
-	struct stop_kept *kept;
-	struct stop_job *running; /* stops whose [checks] run */
+struct sessions_stop_state {
+	struct sessions_stop_kept *kept;
+	struct sessions_stop_job *running; /* stops whose [checks] run */
 };
 
-static struct stop_state *stop_state(struct stintd *d)
+static struct sessions_stop_state *sessions_stop_state(struct stintd *d)
 {
 	if (!d->stops)
 		d->stops = calloc(1, sizeof(*d->stops));
 	return d->stops;
 }
 
-static struct stop_kept **stop_kept_find(struct stintd *d, int64_t id)
+static struct sessions_stop_kept **sessions_stop_kept_find(struct stintd *d, int64_t id)
 {
-	struct stop_kept **pp;
+	struct sessions_stop_kept **pp;
 
-	if (!stop_state(d))
+	if (!sessions_stop_state(d))
 		return NULL;
 	for (pp = &d->stops->kept; *pp; pp = &(*pp)->next)
 		if ((*pp)->session_id == id)
@@ -78,16 +78,16 @@ static struct stop_kept **stop_kept_find(struct stintd *d, int64_t id)
 	return pp;
 }
 
-static const char *stop_kept_summary(struct stintd *d, int64_t id)
+static const char *sessions_stop_kept_summary(struct stintd *d, int64_t id)
 {
-	struct stop_kept **pp = stop_kept_find(d, id);
+	struct sessions_stop_kept **pp = sessions_stop_kept_find(d, id);
 
 	return pp && *pp ? (*pp)->summary : NULL;
 }
 
-static void stop_kept_drop(struct stintd *d, int64_t id)
+static void sessions_stop_kept_drop(struct stintd *d, int64_t id)
 {
-	struct stop_kept **pp = stop_kept_find(d, id), *k;
+	struct sessions_stop_kept **pp = sessions_stop_kept_find(d, id), *k;
 
 	if (pp && (k = *pp)) {
 		*pp = k->next;
@@ -98,13 +98,13 @@ static void stop_kept_drop(struct stintd *d, int64_t id)
 
 /* A stop failed and the session stays open: the user's summary waits for the next stop,
  * which may come without one. The daemon's own (an auto-stop's) is not the user's. */
-static void stop_keep_summary(struct stop_job *j)
+static void sessions_stop_keep_summary(struct sessions_stop_job *j)
 {
-	struct stop_kept **pp, *k;
+	struct sessions_stop_kept **pp, *k;
 
 	if (j->o.cancel || !j->o.summary || j->o.auto_why)
 		return;
-	pp = stop_kept_find(j->d, j->s->id);
+	pp = sessions_stop_kept_find(j->d, j->s->id);
 	if (!pp)
 		return;
 	if ((k = *pp)) {
@@ -113,7 +113,7 @@ static void stop_keep_summary(struct stop_job *j)
 		free(k->summary);
 		k->summary = strdup(j->o.summary);
 		if (!k->summary)
-			stop_kept_drop(j->d, j->s->id);
+			sessions_stop_kept_drop(j->d, j->s->id);
 		return;
 	}
 	k = calloc(1, sizeof(*k));
@@ -125,7 +125,7 @@ static void stop_keep_summary(struct stop_job *j)
 	}
 }
 
-static void stop_job_free(struct stop_job *j)
+static void sessions_stop_job_free(struct sessions_stop_job *j)
 {
 	free(j->summary);
 	json_decref(j->record);
@@ -138,10 +138,10 @@ static void stop_job_free(struct stop_job *j)
 }
 
 /* The stop failed before it was recorded: the session stays open, and is free again. */
-static void stop_fail(struct stop_job *j, const char *code, const char *fmt, ...)
+static void sessions_stop_fail(struct sessions_stop_job *j, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void stop_fail(struct stop_job *j, const char *code, const char *fmt, ...)
+static void sessions_stop_fail(struct sessions_stop_job *j, const char *code, const char *fmt, ...)
 {
 	struct sessions_stop_result r = {.code = code, .s = j->s, .at = &j->at};
 	char err[1024];
@@ -154,11 +154,11 @@ static void stop_fail(struct stop_job *j, const char *code, const char *fmt, ...
 	r.auto_why = j->o.auto_why;
 	j->done(j->arg, &r);
 	sessions_release(j->d, j->s);
-	stop_job_free(j);
+	sessions_stop_job_free(j);
 }
 
-static int stop_note_closed(struct stintd *d, json_t *session, const char *log_path,
-			    const char *auto_why)
+static int sessions_stop_note_closed(struct stintd *d, json_t *session, const char *log_path,
+				     const char *auto_why)
 {
 	json_t *c = json_pack("{s:O, s:s?, s:s?}", "session", session, "log", log_path, "auto_why",
 			      auto_why);
@@ -170,7 +170,7 @@ static int stop_note_closed(struct stintd *d, json_t *session, const char *log_p
 }
 
 /* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
-static void stop_finish(struct stop_job *j)
+static void sessions_stop_closed(struct sessions_stop_job *j)
 {
 	struct sessions_stop_result r = {
 	    .s = j->s,
@@ -193,19 +193,19 @@ static void stop_finish(struct stop_job *j)
 	log_info("session %lld %s after %llds active%s%s", (long long)j->s->id, j->op.state,
 		 (long long)j->op.times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
 	/* Its summary notification goes out from main's hook. */
-	if (!j->o.cancel && stop_note_closed(j->d, r.session, r.log_path, r.auto_why) < 0)
+	if (!j->o.cancel && sessions_stop_note_closed(j->d, r.session, r.log_path, r.auto_why) < 0)
 		log_warnx("out of memory noting the summary of session %lld", (long long)j->s->id);
 	j->done(j->arg, &r);
 	json_decref(r.session);
-	stop_kept_drop(j->d, j->s->id);
+	sessions_stop_kept_drop(j->d, j->s->id);
 	sessions_retire(j->d, j->s);
-	stop_job_free(j);
+	sessions_stop_job_free(j);
 }
 
 /* Worker: [log] commit, once the stop is on record. */
-static void stop_commit_work(uv_work_t *w)
+static void sessions_stop_commit_work(uv_work_t *w)
 {
-	struct stop_job *j = w->data;
+	struct sessions_stop_job *j = w->data;
 	const char *root = json_string_value(json_object_get(j->record, RECORD_REPO));
 	char msg[64];
 
@@ -218,37 +218,38 @@ static void stop_commit_work(uv_work_t *w)
 			     ?: "HEAD");
 }
 
-static void stop_commit_done(uv_work_t *w, int status)
+static void sessions_stop_commit_done(uv_work_t *w, int status)
 {
-	struct stop_job *j = w->data;
+	struct sessions_stop_job *j = w->data;
 
 	if (status < 0)
 		snprintf(j->commit_note, sizeof(j->commit_note), "cannot commit the log: %s",
 			 uv_strerror(status));
-	stop_finish(j);
+	sessions_stop_closed(j);
 }
 
-static void stop_recorded(struct store_op *op)
+static void sessions_stop_recorded(struct store_op *op)
 {
-	struct stop_job *j = op->data;
+	struct sessions_stop_job *j = op->data;
 
 	if (op->status < 0) {
 		/* The session stays open: remove the log we wrote, so a retry starts clean. */
 		if (j->log_path[0])
 			unlink(j->log_path);
-		stop_keep_summary(j);
-		stop_fail(j, PROTO_ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
-			  op->err);
+		sessions_stop_keep_summary(j);
+		sessions_stop_fail(j, PROTO_ERR_STORE_FAILED, "cannot record the %s: %s", op->event,
+				   op->err);
 		return;
 	}
 	/* Only a recorded stop's log goes into git: a failed one is unlinked above. */
 	if (j->commit_log && j->log_path[0] &&
-	    stintd_queue_work(j->d, &j->work, j, stop_commit_work, stop_commit_done) == 0)
+	    stintd_queue_work(j->d, &j->work, j, sessions_stop_commit_work,
+			      sessions_stop_commit_done) == 0)
 		return;
-	stop_finish(j);
+	sessions_stop_closed(j);
 }
 
-static void stop_record(struct stop_job *j, const char *state)
+static void sessions_stop_record(struct sessions_stop_job *j, const char *state)
 {
 	j->op.kind = STORE_OP_CLOSE_SESSION;
 	j->op.session_id = j->s->id;
@@ -259,13 +260,13 @@ static void stop_record(struct stop_job *j, const char *state)
 	if (j->log_path[0])
 		j->op.payload = json_pack("{s:s}", "log", j->log_path);
 	session_times(j->s, &j->at, &j->op.times);
-	j->op.done = stop_recorded;
+	j->op.done = sessions_stop_recorded;
 	j->op.data = j;
 	store_submit(j->d->store, &j->op);
 }
 
 /* Worker: the log's numbers, recomputed now from the repository itself. */
-static void stop_recompute(struct stop_job *j, const char *root)
+static void sessions_stop_recompute(struct sessions_stop_job *j, const char *root)
 {
 	struct gitstats_baseline base;
 	struct gitstats st;
@@ -286,9 +287,9 @@ static void stop_recompute(struct stop_job *j, const char *root)
 }
 
 /* Worker: everything that touches the disk or the repository for a stop, but the commit. */
-static void stop_work(uv_work_t *w)
+static void sessions_stop_work(uv_work_t *w)
 {
-	struct stop_job *j = w->data;
+	struct sessions_stop_job *j = w->data;
 	const char *root = json_string_value(json_object_get(j->record, RECORD_REPO));
 	const char *name = json_string_value(json_object_get(j->record, RECORD_REPO_NAME));
 	struct repo_info now;
@@ -300,7 +301,7 @@ static void stop_work(uv_work_t *w)
 		json_object_set_new(j->record, RECORD_BRANCH_END, json_string(now.branch));
 	repo_info_finish(&now);
 	if (j->baseline)
-		stop_recompute(j, root);
+		sessions_stop_recompute(j, root);
 	r = logwriter_expand_dir(j->log_dir, root, name, dir, sizeof(dir));
 	if (r < 0) {
 		snprintf(j->err, sizeof(j->err), "bad [log] dir \"%s\": %s", j->log_dir,
@@ -330,18 +331,19 @@ static void stop_work(uv_work_t *w)
 	free(text);
 }
 
-static void stop_written(uv_work_t *w, int status)
+static void sessions_stop_written(uv_work_t *w, int status)
 {
-	struct stop_job *j = w->data;
+	struct sessions_stop_job *j = w->data;
 	const char *why = status < 0 ? uv_strerror(status) : j->err;
 
 	if (status < 0 || j->status < 0) {
 		log_warnx("cannot write the log of session %lld: %s", (long long)j->s->id, why);
-		stop_keep_summary(j);
-		stop_fail(j, PROTO_ERR_LOG_FAILED,
-			  "cannot write the session log: %s (the session is still open%s; fix "
-			  "that and run stop again)",
-			  why, stop_kept_summary(j->d, j->s->id) ? " and its summary kept" : "");
+		sessions_stop_keep_summary(j);
+		sessions_stop_fail(
+		    j, PROTO_ERR_LOG_FAILED,
+		    "cannot write the session log: %s (the session is still open%s; fix "
+		    "that and run stop again)",
+		    why, sessions_stop_kept_summary(j->d, j->s->id) ? " and its summary kept" : "");
 		return;
 	}
 	/* The reply and the summary notification show the log's numbers, not older live ones. */
@@ -349,19 +351,19 @@ static void stop_written(uv_work_t *w, int status)
 		json_decref(j->s->stats);
 		j->s->stats = json_incref(json_object_get(j->record, RECORD_STATS));
 	}
-	stop_record(j, "stopped");
+	sessions_stop_record(j, "stopped");
 }
 
-static void stop_render(struct stop_job *j)
+static void sessions_stop_render(struct sessions_stop_job *j)
 {
-	if (stintd_queue_work(j->d, &j->work, j, stop_work, stop_written) < 0)
-		stop_fail(j, PROTO_ERR_INTERNAL, "cannot queue work");
+	if (stintd_queue_work(j->d, &j->work, j, sessions_stop_work, sessions_stop_written) < 0)
+		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot queue work");
 }
 
 /* The [checks] ran (loop thread): their results go into the record, then the log is written. */
-static void stop_checks_done(void *arg, json_t *results)
+static void sessions_stop_checks_done(void *arg, json_t *results)
 {
-	struct stop_job *j = arg, **pp;
+	struct sessions_stop_job *j = arg, **pp;
 
 	for (pp = &j->d->stops->running; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
@@ -373,16 +375,16 @@ static void stop_checks_done(void *arg, json_t *results)
 	if (j->d->stopping) {
 		/* Cancelled by shutdown: no log with half-run checks; the session stays open. */
 		json_decref(results);
-		stop_fail(j, PROTO_ERR_SHUTTING_DOWN,
-			  "stintd is shutting down; the session stays open");
+		sessions_stop_fail(j, PROTO_ERR_SHUTTING_DOWN,
+				   "stintd is shutting down; the session stays open");
 		return;
 	}
 	json_object_set_new(j->record, RECORD_CHECKS, results ? results : json_array());
-	stop_render(j);
+	sessions_stop_render(j);
 }
 
 /* "a\n\nb", malloc'd, or NULL. */
-static char *stop_join_text(const char *a, const char *b)
+static char *sessions_stop_join_text(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b);
 	char *s = malloc(na + nb + 3);
@@ -396,17 +398,17 @@ static char *stop_join_text(const char *a, const char *b)
 }
 
 /* The log record of docs/log-record.md as the session stands, plus what the worker needs. */
-static bool stop_prepare(struct stop_job *j)
+static bool sessions_stop_prepare(struct sessions_stop_job *j)
 {
 	struct stintd *d = j->d;
 	struct session *s = j->s;
-	const char *kept = stop_kept_summary(d, s->id);
+	const char *kept = sessions_stop_kept_summary(d, s->id);
 	const char *summary = j->o.summary ? j->o.summary : kept;
 	char *joined = NULL;
 
 	/* An auto-stop says so after the summary a failed stop kept, not instead of it. */
 	if (j->o.auto_why && kept) {
-		joined = j->o.summary ? stop_join_text(kept, j->o.summary) : NULL;
+		joined = j->o.summary ? sessions_stop_join_text(kept, j->o.summary) : NULL;
 		summary = joined ? joined : kept;
 	}
 	j->record = session_to_record(s, &j->at, summary);
@@ -432,15 +434,16 @@ static bool stop_prepare(struct stop_job *j)
 	return true;
 }
 
-/* Runs the [checks] on the loop (child processes); stop_checks_done carries on. */
-static void stop_run_checks(struct stop_job *j)
+/* Runs the [checks] on the loop (child processes); sessions_stop_checks_done carries on. */
+static void sessions_stop_run_checks(struct sessions_stop_job *j)
 {
 	struct stintd *d = j->d;
 	int r = checks_run(d->loop, j->s->root, d->cfg.checks.entries, d->cfg.checks.n,
-			   d->cfg.check_timeout_s, stop_checks_done, j, &j->checks);
+			   d->cfg.check_timeout_s, sessions_stop_checks_done, j, &j->checks);
 
 	if (r < 0) {
-		stop_fail(j, PROTO_ERR_INTERNAL, "cannot run the checks: %s", strerror(-r));
+		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot run the checks: %s",
+				   strerror(-r));
 		return;
 	}
 	/* Shutdown waits for the checks (and cancels them). */
@@ -452,9 +455,9 @@ static void stop_run_checks(struct stop_job *j)
 int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
 		  sessions_stop_fn done, void *arg)
 {
-	struct stop_job *j;
+	struct sessions_stop_job *j;
 
-	if (s->busy || !stop_state(d) || !(j = calloc(1, sizeof(*j))))
+	if (s->busy || !sessions_stop_state(d) || !(j = calloc(1, sizeof(*j))))
 		return -1;
 	j->d = d;
 	j->s = s;
@@ -468,21 +471,21 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	sessions_claim(d, s);
 	stamp_now(&j->at, d->boot_id);
 	if (o->cancel || o->no_log) {
-		stop_record(j, o->cancel ? "cancelled" : "stopped");
+		sessions_stop_record(j, o->cancel ? "cancelled" : "stopped");
 		return 0;
 	}
-	if (!stop_prepare(j))
-		stop_fail(j, PROTO_ERR_INTERNAL, "cannot prepare the log");
+	if (!sessions_stop_prepare(j))
+		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot prepare the log");
 	else if (d->cfg.checks.n > 0)
-		stop_run_checks(j);
+		sessions_stop_run_checks(j);
 	else
-		stop_render(j);
+		sessions_stop_render(j);
 	return 0;
 }
 
 void sessions_stop_cancel_checks(struct stintd *d)
 {
-	struct stop_job *j = d->stops ? d->stops->running : NULL, *next;
+	struct sessions_stop_job *j = d->stops ? d->stops->running : NULL, *next;
 
 	for (; j; j = next) {
 		next = j->next;
@@ -493,7 +496,7 @@ void sessions_stop_cancel_checks(struct stintd *d)
 
 void sessions_stop_finish(struct stintd *d)
 {
-	struct stop_kept *k, *next;
+	struct sessions_stop_kept *k, *next;
 
 	if (!d->stops)
 		return;

@@ -13,7 +13,7 @@ struct ctl;
 struct deadline;
 struct notify;
 struct sleepwatch;
-struct stop_state;
+struct sessions_stop_state;
 struct store;
 struct track;
 struct watched;
@@ -32,12 +32,12 @@ struct stintd {
 	struct ctl *ctl;
 	struct session *sessions; /* open sessions, a doubly linked list (sessions.c) */
 	struct repo_watcher *watcher;
-	struct track *track;	       /* track.c: each session's watch and recompute */
-	struct watched *watched;       /* watched.c: watched repositories without a session */
-	struct sleepwatch *sleepwatch; /* sleepwatch.c: logind's PrepareForSleep, or NULL */
-	struct deadline *deadline;     /* deadline.c: the one timer, auto-stop retries */
-	struct notify *notify;	       /* notify.c: desktop notifications */
-	struct stop_state *stops;      /* sessions_stop.c: stops in flight, kept summaries */
+	struct track *track;		   /* track.c: each session's watch and recompute */
+	struct watched *watched;	   /* watched.c: watched repositories without a session */
+	struct sleepwatch *sleepwatch;	   /* sleepwatch.c: logind's PrepareForSleep, or NULL */
+	struct deadline *deadline;	   /* deadline.c: the one timer, auto-stop retries */
+	struct notify *notify;		   /* notify.c: desktop notifications */
+	struct sessions_stop_state *stops; /* sessions_stop.c: stops in flight, kept summaries */
 	/* Stops since main's hook last ran, for their summary notifications (notify.c):
 	 * [{"session", "log", "auto_why"}]. */
 	json_t *closed;

@@ -332,7 +332,7 @@ void watched_set_unattended_cb(struct stintd *d, watched_unattended_fn cb)
 	stintd_changed(d);
 }
 
-/* --- the set in the store ---------------------------------------------------------------- */
+/* The set in the store. */
 
 /* The watched set's load at start-up. */
 struct watched_load {
@@ -427,7 +427,7 @@ void watched_finish(struct stintd *d)
 	d->watched = NULL;
 }
 
-/* --- what cmd_watch.c asks --------------------------------------------------------------- */
+/* What cmd_watch.c asks. */
 
 static const char *watched_state(struct stintd *d, const struct watched_repo *w)
 {
