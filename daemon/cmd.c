@@ -2,10 +2,19 @@
 
 #include <stdlib.h>
 
+#include "cmd_event.h"
+#include "cmd_notify.h"
+#include "cmd_query.h"
+#include "cmd_start.h"
+#include "cmd_stop.h"
+#include "cmd_watch.h"
 #include "ctl.h"
 #include "sessions.h"
 #include "stintd.h"
-#include "track.h"
+
+/* A handler owns req; s is the request's session when its row needs one, else NULL. */
+typedef void (*cmd_handler_fn)(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+			       struct session *s);
 
 struct cmd_row {
 	cmd_handler_fn handler;
@@ -14,7 +23,7 @@ struct cmd_row {
 
 static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_START] = {cmd_start, false},
-    [PROTO_CMD_STATUS] = {cmd_status, false},
+    [PROTO_CMD_STATUS] = {cmd_query_status, false},
     [PROTO_CMD_STOP] = {cmd_stop, true},
     [PROTO_CMD_CANCEL] = {cmd_stop, true},
     [PROTO_CMD_PAUSE] = {cmd_event, true},
@@ -23,8 +32,8 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_NOTE] = {cmd_event, true},
     [PROTO_CMD_TODO] = {cmd_event, true},
     [PROTO_CMD_DECISION] = {cmd_event, true},
-    [PROTO_CMD_LIST] = {cmd_list, false},
-    [PROTO_CMD_PING] = {cmd_ping, false},
+    [PROTO_CMD_LIST] = {cmd_query_list, false},
+    [PROTO_CMD_PING] = {cmd_query_ping, false},
     [PROTO_CMD_NOTIFY_TEST] = {cmd_notify_test, false},
     [PROTO_CMD_WATCH] = {cmd_watch, false},
     [PROTO_CMD_UNWATCH] = {cmd_watch, false},
@@ -89,38 +98,4 @@ void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 		}
 	}
 	row->handler(d, cl, req, s);
-}
-
-struct cmd_call *cmd_call_new(struct stintd *d, struct ctl_client *cl, struct proto_request *req)
-{
-	struct cmd_call *c = calloc(1, sizeof(*c));
-
-	if (!c) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
-		return NULL;
-	}
-	c->d = d;
-	c->cl = cl;
-	c->cmd = req->cmd;
-	return c;
-}
-
-json_t *cmd_session_json(struct stintd *d, const struct session *s, const struct stamp *now)
-{
-	json_t *j = session_to_json(s, now);
-
-	if (j)
-		track_add_status(d, s, j);
-	return j;
-}
-
-void cmd_reply_session(struct stintd *d, struct ctl_client *cl, const struct session *s)
-{
-	struct stamp now;
-	json_t *reply = proto_reply_ok();
-
-	stamp_now(&now, d->boot_id);
-	json_object_set_new(reply, "session", cmd_session_json(d, s, &now));
-	ctl_reply(cl, reply);
 }

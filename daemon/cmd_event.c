@@ -1,6 +1,8 @@
+#include "cmd_event.h"
+
 #include <stdlib.h>
 
-#include "cmd.h"
+#include "cmd_reply.h"
 #include "ctl.h"
 #include "sessions.h"
 #include "stintd.h"
@@ -99,7 +101,7 @@ void cmd_event(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 		ctl_reply_error(cl, PROTO_ERR_BAD_STATE, "the session in %s %s", s->root, refusal);
 		return;
 	}
-	if (!(c = cmd_call_new(d, cl, req)))
+	if (!(c = cmd_reply_call_new(d, cl, req)))
 		return;
 	if (sessions_append(d, s, cmd_event_kind(req->cmd), cmd_event_payload(req), cmd_event_done,
 			    c) < 0) {

@@ -1,4 +1,5 @@
-#include "cmd.h"
+#include "cmd_notify.h"
+
 #include "notify.h"
 
 void cmd_notify_test(struct stintd *d, struct ctl_client *cl, struct proto_request *req,

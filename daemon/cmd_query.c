@@ -1,8 +1,10 @@
+#include "cmd_query.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cmd_reply.h"
 #include "ctl.h"
 #include "notify.h"
 #include "repo.h"
@@ -20,7 +22,8 @@ static json_t *cmd_query_daemon_info(struct stintd *d)
 			 (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
 }
 
-void cmd_ping(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
+void cmd_query_ping(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		    struct session *s)
 {
 	json_t *reply = proto_reply_ok();
 
@@ -30,8 +33,8 @@ void cmd_ping(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 	ctl_reply(cl, reply);
 }
 
-void cmd_status(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
-		struct session *s)
+void cmd_query_status(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		      struct session *s)
 {
 	json_t *reply = proto_reply_ok(), *arr = json_array();
 	struct session *only = req->cwd ? sessions_find_cwd(d, req->cwd) : NULL;
@@ -42,7 +45,7 @@ void cmd_status(struct stintd *d, struct ctl_client *cl, struct proto_request *r
 	for (struct session *i = d->sessions; i; i = i->next) {
 		if (i->state == SESSION_STARTING || (req->cwd && i != only))
 			continue;
-		json_array_append_new(arr, cmd_session_json(d, i, &now));
+		json_array_append_new(arr, cmd_reply_session_json(d, i, &now));
 	}
 	json_object_set_new(reply, "sessions", arr);
 	json_object_set_new(reply, "daemon", cmd_query_daemon_info(d));
@@ -52,7 +55,7 @@ void cmd_status(struct stintd *d, struct ctl_client *cl, struct proto_request *r
 }
 
 /* A list of closed sessions: for -C, the repository is resolved on a worker first. */
-struct cmd_list_job {
+struct cmd_query_list_job {
 	struct stintd_work work;
 	struct store_op op;
 	struct ctl_client *cl;
@@ -63,7 +66,7 @@ struct cmd_list_job {
 	char err[512];
 };
 
-static void cmd_list_free(struct cmd_list_job *j)
+static void cmd_query_list_free(struct cmd_query_list_job *j)
 {
 	free(j->cwd);
 	repo_info_finish(&j->info);
@@ -71,9 +74,9 @@ static void cmd_list_free(struct cmd_list_job *j)
 	free(j);
 }
 
-static void cmd_list_done(struct store_op *op)
+static void cmd_query_list_done(struct store_op *op)
 {
-	struct cmd_list_job *j = op->data;
+	struct cmd_query_list_job *j = op->data;
 
 	if (op->status < 0) {
 		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
@@ -83,33 +86,34 @@ static void cmd_list_done(struct store_op *op)
 		json_object_set(reply, "sessions", op->result);
 		ctl_reply(j->cl, reply);
 	}
-	cmd_list_free(j);
+	cmd_query_list_free(j);
 }
 
-static void cmd_list_resolve(uv_work_t *w)
+static void cmd_query_list_resolve(uv_work_t *w)
 {
-	struct cmd_list_job *j = w->data;
+	struct cmd_query_list_job *j = w->data;
 
 	j->status = repo_resolve(j->cwd, &j->info, j->err, sizeof(j->err));
 }
 
-static void cmd_list_resolved(uv_work_t *w, int status)
+static void cmd_query_list_resolved(uv_work_t *w, int status)
 {
-	struct cmd_list_job *j = w->data;
+	struct cmd_query_list_job *j = w->data;
 
 	if (status < 0 || j->status < 0) {
 		ctl_reply_error(j->cl, PROTO_ERR_BAD_PATH, "%s",
 				status < 0 ? uv_strerror(status) : j->err);
-		cmd_list_free(j);
+		cmd_query_list_free(j);
 		return;
 	}
 	j->op.repo = j->info.root;
 	store_submit(j->d->store, &j->op);
 }
 
-void cmd_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
+void cmd_query_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		    struct session *s)
 {
-	struct cmd_list_job *j = calloc(1, sizeof(*j));
+	struct cmd_query_list_job *j = calloc(1, sizeof(*j));
 
 	(void)s;
 	if (!j || (req->cwd && !(j->cwd = strdup(req->cwd)))) {
@@ -122,15 +126,16 @@ void cmd_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 	j->cl = cl;
 	j->op.kind = STORE_OP_LIST;
 	j->op.limit = req->limit;
-	j->op.done = cmd_list_done;
+	j->op.done = cmd_query_list_done;
 	j->op.data = j;
 	proto_request_release(req);
 	if (!j->cwd) {
 		store_submit(d->store, &j->op);
 		return;
 	}
-	if (stintd_queue_work(d, &j->work, j, cmd_list_resolve, cmd_list_resolved) < 0) {
+	if (stintd_queue_work(d, &j->work, j, cmd_query_list_resolve, cmd_query_list_resolved) <
+	    0) {
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
-		cmd_list_free(j);
+		cmd_query_list_free(j);
 	}
 }

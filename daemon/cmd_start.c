@@ -1,8 +1,11 @@
+#include "cmd_start.h"
+
 #include <stdlib.h>
 
-#include "cmd.h"
+#include "cmd_reply.h"
 #include "ctl.h"
 #include "sessions.h"
+#include "sessions_start.h"
 #include "stintd.h"
 
 static void cmd_start_done(void *arg, struct session *s, const char *code, const char *err)
@@ -18,7 +21,8 @@ static void cmd_start_done(void *arg, struct session *s, const char *code, const
 		/* Already running: the reply says which session, as status would. */
 		if (s) {
 			stamp_now(&now, c->d->boot_id);
-			json_object_set_new(reply, "session", cmd_session_json(c->d, s, &now));
+			json_object_set_new(reply, "session",
+					    cmd_reply_session_json(c->d, s, &now));
 		}
 		ctl_reply(c->cl, reply);
 	}
@@ -30,7 +34,7 @@ void cmd_start(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 {
 	struct sessions_start_opts o = {
 	    .cwd = req->cwd, .focus = req->focus, .tags = req->tags, .ntags = req->ntags};
-	struct cmd_call *c = cmd_call_new(d, cl, req);
+	struct cmd_call *c = cmd_reply_call_new(d, cl, req);
 
 	(void)s;
 	if (!c)

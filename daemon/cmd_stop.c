@@ -1,8 +1,11 @@
+#include "cmd_stop.h"
+
 #include <stdlib.h>
 
-#include "cmd.h"
+#include "cmd_reply.h"
 #include "ctl.h"
 #include "sessions.h"
+#include "sessions_stop.h"
 #include "stintd.h"
 #include "track.h"
 
@@ -35,7 +38,7 @@ void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 {
 	struct sessions_stop_opts o = {
 	    .cancel = req->cmd == PROTO_CMD_CANCEL, .no_log = req->no_log, .summary = req->summary};
-	struct cmd_call *c = cmd_call_new(d, cl, req);
+	struct cmd_call *c = cmd_reply_call_new(d, cl, req);
 
 	if (!c)
 		return;

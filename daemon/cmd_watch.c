@@ -1,9 +1,10 @@
+#include "cmd_watch.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
 #include "ctl.h"
 #include "repo.h"
 #include "stintd.h"

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "sessions.h"
+#include "sessions_stop.h"
 #include "stintd.h"
 
 #define NS 1000000000LL

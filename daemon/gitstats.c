@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gitstats_backend.h"
 #include "gitstats_graph.h"
 #include "gitstats_reflog.h"
+#include "gitstats_run.h"
 #include "log.h"
 #include "record.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gitstats_backend.h"
+#include "gitstats_run.h"
 #include "record.h"
 
 /* What a log lists at most: TODO lines, and commits given their paths. */

@@ -1,3 +1,5 @@
+#include "gitstats_git.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +14,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "gitstats_backend.h"
 
 extern char **environ;
 

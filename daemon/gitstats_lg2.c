@@ -1,3 +1,5 @@
+#include "gitstats_lg2.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <git2/sys/repository.h>
@@ -8,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gitstats_backend.h"
+#include "gitstats_git.h"
 #include "gitstats_rename.h"
 #include "gitstats_scan.h"
 #include "log.h"

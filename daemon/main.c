@@ -25,6 +25,8 @@
 #include "repo.h"
 #include "repo_watch.h"
 #include "sessions.h"
+#include "sessions_restore.h"
+#include "sessions_stop.h"
 #include "sleepwatch.h"
 #include "sockpath.h"
 #include "stintd.h"

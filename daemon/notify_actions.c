@@ -6,6 +6,8 @@
 #include "log.h"
 #include "notify_state.h"
 #include "sessions.h"
+#include "sessions_start.h"
+#include "sessions_stop.h"
 #include "stintd.h"
 
 /* The buttons of stint's notifications: Stop, Keep and Snooze on reminders, Start on the start

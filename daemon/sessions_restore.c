@@ -1,3 +1,5 @@
+#include "sessions_restore.h"
+
 #include <stdio.h>
 #include <string.h>
 

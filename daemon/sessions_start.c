@@ -1,3 +1,5 @@
+#include "sessions_start.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

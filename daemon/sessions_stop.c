@@ -1,3 +1,5 @@
+#include "sessions_stop.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>

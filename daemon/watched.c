@@ -12,6 +12,7 @@
 #include "protocol.h"
 #include "repo_watch.h"
 #include "sessions.h"
+#include "sessions_start.h"
 #include "stintd.h"
 #include "store.h"
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "gitstats_backend.h"
+#include "gitstats_git.h"
 #include "gitstats_rename.h"
 #include "testutil.h"
 

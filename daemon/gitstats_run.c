@@ -1,7 +1,9 @@
-#include "gitstats_backend.h"
+#include "gitstats_run.h"
 
 #include <errno.h>
 
+#include "gitstats_git.h"
+#include "gitstats_lg2.h"
 #include "log.h"
 
 int gitstats_run_op(struct gitstats_ctx *c, const struct gitstats_op *op, void *arg, char *err,

@@ -1,0 +1,42 @@
+#include "cmd_reply.h"
+
+#include <stdlib.h>
+
+#include "ctl.h"
+#include "stintd.h"
+#include "track.h"
+
+struct cmd_call *cmd_reply_call_new(struct stintd *d, struct ctl_client *cl,
+				    struct proto_request *req)
+{
+	struct cmd_call *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		proto_request_release(req);
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	c->d = d;
+	c->cl = cl;
+	c->cmd = req->cmd;
+	return c;
+}
+
+json_t *cmd_reply_session_json(struct stintd *d, const struct session *s, const struct stamp *now)
+{
+	json_t *j = session_to_json(s, now);
+
+	if (j)
+		track_add_status(d, s, j);
+	return j;
+}
+
+void cmd_reply_session(struct stintd *d, struct ctl_client *cl, const struct session *s)
+{
+	struct stamp now;
+	json_t *reply = proto_reply_ok();
+
+	stamp_now(&now, d->boot_id);
+	json_object_set_new(reply, "session", cmd_reply_session_json(d, s, &now));
+	ctl_reply(cl, reply);
+}

@@ -1,0 +1,47 @@
+#ifndef STINTD_SESSIONS_STOP_H
+#define STINTD_SESSIONS_STOP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "session.h"
+
+struct stintd;
+
+struct sessions_stop_opts {
+	bool cancel;	      /* no log, state "cancelled" */
+	bool no_log;	      /* stop without writing a log */
+	const char *summary;  /* the user's, or NULL */
+	const char *auto_why; /* an auto-stop: the rule (a string literal), or NULL */
+};
+
+struct sessions_stop_result {
+	const char *code; /* NULL: closed; else a proto ERR_ string and err says why */
+	const char *err;
+	struct session *s;	/* still linked while done runs; gone right after */
+	json_t *session;	/* closed: the session object with state, ended_at, log */
+	const struct stamp *at; /* when it ended */
+	const char *state;	/* "stopped" or "cancelled" */
+	const char *log_path;	/* or NULL */
+	bool commit_tried;	/* [log] commit was tried: commit_ok, commit_note */
+	bool commit_ok;
+	const char *commit_note;
+	const char *auto_why;
+};
+typedef void (*sessions_stop_fn)(void *arg, const struct sessions_stop_result *r);
+
+/*
+ * Closes s: for a stop, runs the [checks], recomputes the statistics, renders and writes the
+ * log, records the stop, and only then commits the log to git when [log] commit says so. If
+ * anything fails before the stop is recorded, the session stays open, a written log is
+ * removed and a user's summary is kept for the next stop. s must not be busy. Returns 0, or
+ * -1 when nothing could be started (done is then not called).
+ */
+int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
+		  sessions_stop_fn done, void *arg);
+/* Shutdown: cancels the [checks] of stops in flight (their stops fail, sessions stay open). */
+void sessions_stop_cancel_checks(struct stintd *d);
+/* Frees the kept summaries (the loop has ended). */
+void sessions_stop_finish(struct stintd *d);
+
+#endif
