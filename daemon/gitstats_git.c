@@ -781,10 +781,31 @@ bad:
 	return -EIO;
 }
 
+/*
+ * Runs the diff args against the worktree with untracked files counted as if `git add -N`'d:
+ * in a private copy of the index, removed again; the user's index is never written. r gets the
+ * output. 0 or -errno.
+ */
+static int gitstats_git_diff_untracked(struct gitstats_ctx *c, const char *const *args,
+				       struct gitstats_git_child *r)
+{
+	char dir[PATH_MAX], idx[PATH_MAX + 16];
+	int rc;
+
+	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
+		return rc;
+	r->index_file = idx;
+	if ((rc = gitstats_git_add(c, idx, true)) == 0)
+		rc = gitstats_git_ok(c, args, r, false);
+	gitstats_git_index_remove(dir);
+	r->index_file = NULL;
+	return rc;
+}
+
 static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
 				 struct gitstats_flist *out)
 {
-	char dir[PATH_MAX], idx[PATH_MAX + 16], ex[PATH_MAX + 32];
+	char ex[PATH_MAX + 32];
 	const char *diff[] = {GITSTATS_GIT_INDEX_OPTS,
 			      "diff",
 			      "--raw",
@@ -805,16 +826,8 @@ static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
 	gitstats_git_exclude_spec(c, ex, sizeof(ex));
 	if (!c->exclude)
 		diff[sizeof(diff) / sizeof(diff[0]) - 2] = NULL;
-	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
-		goto out;
-	/* Untracked files count as if `git add -N`'d, in the private copy only. */
-	r2.index_file = idx;
-	if ((rc = gitstats_git_add(c, idx, true)) < 0 ||
-	    (rc = gitstats_git_ok(c, diff, &r2, false)) < 0)
-		goto out;
-	rc = gitstats_git_parse_diff(c, &r2, out);
-out:
-	gitstats_git_index_remove(dir);
+	if ((rc = gitstats_git_diff_untracked(c, diff, &r2)) == 0)
+		rc = gitstats_git_parse_diff(c, &r2, out);
 	gitstats_git_child_free(&r2);
 	return rc;
 }
@@ -1100,7 +1113,6 @@ bad:
 static int gitstats_git_added_lines(struct gitstats_ctx *c, const char *tree,
 				    const struct gitstats_lines *sink)
 {
-	char dir[PATH_MAX], idx[PATH_MAX + 16];
 	const char *diff[] = {GITSTATS_GIT_INDEX_OPTS,
 			      "-c",
 			      "core.quotePath=false",
@@ -1120,16 +1132,8 @@ static int gitstats_git_added_lines(struct gitstats_ctx *c, const char *tree,
 	struct gitstats_git_child r = {0};
 	int rc;
 
-	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
-		goto out;
-	/* Untracked files count as if `git add -N`'d, in the private copy only. */
-	r.index_file = idx;
-	if ((rc = gitstats_git_add(c, idx, true)) < 0 ||
-	    (rc = gitstats_git_ok(c, diff, &r, false)) < 0)
-		goto out;
-	rc = gitstats_git_parse_patch(c, &r, sink);
-out:
-	gitstats_git_index_remove(dir);
+	if ((rc = gitstats_git_diff_untracked(c, diff, &r)) == 0)
+		rc = gitstats_git_parse_patch(c, &r, sink);
 	gitstats_git_child_free(&r);
 	return rc;
 }
