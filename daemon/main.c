@@ -178,15 +178,15 @@ static void main_after_changes(uv_prepare_t *h)
 	if (!d->changed)
 		return;
 	d->changed = false;
-	if (d->stopping) {
-		if (d->jobs == 0 && !store_busy(d->store))
-			main_close_all(d);
-		return;
+	if (!d->stopping) {
+		track_sync(d);
+		watched_sync(d);
 	}
-	track_sync(d);
-	watched_sync(d);
+	/* Stopping, this only sends the summaries of the stops that finished; the timer stops. */
 	stamp_now(&now, d->boot_id);
 	deadline_rearm(d, &now, notify_decide(d, &now));
+	if (d->stopping && d->jobs == 0 && !store_busy(d->store))
+		main_close_all(d);
 }
 
 static void main_store_idle(void *arg)
