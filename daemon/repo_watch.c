@@ -20,9 +20,10 @@
 
 /*
  * Design, in short:
- * - One inotify instance (struct inst) while at least one repository is watched; uv_poll on its
- *   descriptor. Every watch uses the same mask, so a directory shared by two repositories (a
- *   linked worktree's common dir, nested repositories) is one kernel watch with two owners.
+ * - One inotify instance (struct repo_watch_inst) while at least one repository is watched;
+ *   uv_poll on its descriptor. Every watch uses the same mask, so a directory shared by two
+ *   repositories (a linked worktree's common dir, nested repositories) is one kernel watch with
+ *   two owners.
  * - The wd table maps a watch descriptor to its owners (repository, kind, path relative to the
  *   kind's root). Workers add watches while walking (add the watch, then list the directory, so
  *   nothing created in between is missed) and the loop reads events, so the table and the
@@ -46,41 +47,43 @@
  * - Degraded mode (watch limit or inotify unavailable) is kept until the watch is removed.
  */
 
-#define WATCH_MASK                                                                                 \
+#define REPO_WATCH_MASK                                                                            \
 	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM |          \
 	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |               \
 	 IN_EXCL_UNLINK)
-#define READ_BUF_SIZE (64 * 1024)
+#define REPO_WATCH_READ_BUF (64 * 1024)
 /* Distinct paths remembered per report; past it the report says WORKTREE and TRUNCATED. */
-#define PATHS_MAX 8192
+#define REPO_WATCH_PATHS_MAX 8192
 /* New directories queued for walking; past it one full rescan replaces them. */
-#define DIRREQ_MAX 4096
+#define REPO_WATCH_DIRREQ_MAX 4096
 
-enum own_kind {
-	OWN_WORKTREE, /* a worktree directory, rel to the worktree root */
-	OWN_GITDIR,   /* the git directory's top level: HEAD, index */
-	OWN_COMMON,   /* the common dir's top level: packed-refs */
-	OWN_REFS,     /* refs/ and below, rel to the common dir */
+enum repo_watch_own_kind {
+	REPO_WATCH_OWN_WORKTREE, /* a worktree directory, rel to the worktree root */
+	REPO_WATCH_OWN_GITDIR,	 /* the git directory's top level: HEAD, index */
+	REPO_WATCH_OWN_COMMON,	 /* the common dir's top level: packed-refs */
+	REPO_WATCH_OWN_REFS,	 /* refs/ and below, rel to the common dir */
 };
-#define KIND_BIT(k) (1u << (k))
-#define KINDS_GIT   (KIND_BIT(OWN_GITDIR) | KIND_BIT(OWN_COMMON) | KIND_BIT(OWN_REFS))
-#define KINDS_ALL   (KINDS_GIT | KIND_BIT(OWN_WORKTREE))
+#define REPO_WATCH_KIND_BIT(k) (1u << (k))
+#define REPO_WATCH_KINDS_GIT                                                                       \
+	(REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_GITDIR) | REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_COMMON) | \
+	 REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_REFS))
+#define REPO_WATCH_KINDS_ALL (REPO_WATCH_KINDS_GIT | REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_WORKTREE))
 
-struct owner {
-	struct owner *next;
+struct repo_watch_owner {
+	struct repo_watch_owner *next;
 	struct repo_watch *rw;
 	uint32_t gen; /* the last job that visited it */
 	uint8_t kind;
 	char rel[];
 };
 
-struct wd_entry {
-	struct wd_entry *next; /* hash chain */
+struct repo_watch_wd {
+	struct repo_watch_wd *next; /* hash chain */
 	int wd;
-	struct owner *owners;
+	struct repo_watch_owner *owners;
 };
 
-struct path_item {
+struct repo_watch_path {
 	char *path;
 	int64_t mono_ns;
 	bool dir;
@@ -88,31 +91,31 @@ struct path_item {
 };
 
 /* The worktree paths seen in a window, unique, in arrival order. */
-struct pathset {
-	struct path_item *items;
+struct repo_watch_pathset {
+	struct repo_watch_path *items;
 	size_t n, cap;
 	uint32_t *slots; /* open addressing: item index + 1, 0 empty */
 	size_t nslots;
 	bool overflow;
 };
 
-struct dirreq {
+struct repo_watch_dirreq {
 	uint8_t kind;
 	char *rel;
 };
 
-struct drop {
+struct repo_watch_drop {
 	struct repo_watch *rw;
 	uint8_t kind;
 	char *prefix;
 };
 
-struct inst {
+struct repo_watch_inst {
 	uv_poll_t poll;
 	struct repo_watcher *w;
 	int fd;
 	bool closing;
-	_Alignas(struct inotify_event) char buf[READ_BUF_SIZE];
+	_Alignas(struct inotify_event) char buf[REPO_WATCH_READ_BUF];
 };
 
 struct repo_watcher {
@@ -122,22 +125,22 @@ struct repo_watcher {
 	 */
 	uv_mutex_t lock;
 	int fd;
-	struct wd_entry **buckets;
+	struct repo_watch_wd **buckets;
 	size_t nbuckets, nentries;
 	size_t limit;
-	struct inst *inst;
+	struct repo_watch_inst *inst;
 	unsigned ninst; /* open or closing instances */
 	struct repo_watch *watches;
 	unsigned nwatches; /* not removed */
 	unsigned nalive;   /* not freed */
 	bool destroyed;
-	struct drop *drops; /* deferred while an entry's owners are being walked */
+	struct repo_watch_drop *drops; /* deferred while an entry's owners are being walked */
 	size_t ndrops, capdrops;
 	int64_t batch_ns;
 	char path[2 * PATH_MAX];
 };
 
-struct job;
+struct repo_watch_job;
 
 struct repo_watch {
 	struct repo_watcher *w;
@@ -148,14 +151,14 @@ struct repo_watch {
 	git_repository *repo; /* used only by this watch's job */
 	uv_timer_t flush_timer, rescan_timer;
 	int handles;
-	struct job *job;
+	struct repo_watch_job *job;
 	/* Queued for the next job. */
 	bool pend_setup, pend_full, pend_flush;
-	struct dirreq *dirs;
+	struct repo_watch_dirreq *dirs;
 	size_t ndirs, capdirs;
 	/* The open window. */
 	unsigned what;
-	struct pathset paths;
+	struct repo_watch_pathset paths;
 	bool window_open;
 	uint64_t window_start;
 	int64_t window_first_ns; /* CLOCK_MONOTONIC of the window's first event */
@@ -167,7 +170,7 @@ struct repo_watch {
 	int64_t last_activity_ns;
 };
 
-struct job {
+struct repo_watch_job {
 	uv_work_t req;
 	struct repo_watch *rw;
 	atomic_bool cancelled;
@@ -178,11 +181,11 @@ struct job {
 	bool repo_opened;
 	git_index *index; /* opened when an ignore rule first matches, freed with the job */
 	bool index_tried;
-	struct dirreq *dirs;
+	struct repo_watch_dirreq *dirs;
 	size_t ndirs;
 	bool flush;
 	unsigned what;
-	struct pathset paths;
+	struct repo_watch_pathset paths;
 	/* Results. */
 	int64_t work_ns;
 	size_t nwalked;
@@ -229,9 +232,9 @@ static bool repo_watch_is_under(const char *rel, const char *prefix)
 	return strncmp(rel, prefix, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
 }
 
-static bool repo_watch_owner_is_root(const struct owner *o)
+static bool repo_watch_owner_is_root(const struct repo_watch_owner *o)
 {
-	return o->kind != OWN_REFS && o->rel[0] == '\0';
+	return o->kind != REPO_WATCH_OWN_REFS && o->rel[0] == '\0';
 }
 
 /* Path sets. */
@@ -245,7 +248,7 @@ static uint32_t repo_watch_hash_str(const char *s)
 	return h;
 }
 
-static void repo_watch_pathset_clear(struct pathset *ps)
+static void repo_watch_pathset_clear(struct repo_watch_pathset *ps)
 {
 	for (size_t i = 0; i < ps->n; i++)
 		free(ps->items[i].path);
@@ -254,13 +257,13 @@ static void repo_watch_pathset_clear(struct pathset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-static void repo_watch_pathset_move(struct pathset *dst, struct pathset *src)
+static void repo_watch_pathset_move(struct repo_watch_pathset *dst, struct repo_watch_pathset *src)
 {
 	*dst = *src;
 	memset(src, 0, sizeof(*src));
 }
 
-static bool repo_watch_pathset_grow(struct pathset *ps)
+static bool repo_watch_pathset_grow(struct repo_watch_pathset *ps)
 {
 	size_t nslots = ps->nslots ? ps->nslots * 2 : 64;
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
@@ -280,9 +283,10 @@ static bool repo_watch_pathset_grow(struct pathset *ps)
 	return true;
 }
 
-static void repo_watch_pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
+static void repo_watch_pathset_add(struct repo_watch_pathset *ps, const char *path, bool dir,
+				   int64_t mono_ns)
 {
-	struct path_item *it, *items;
+	struct repo_watch_path *it, *items;
 	size_t s;
 
 	if (ps->nslots) {
@@ -296,7 +300,7 @@ static void repo_watch_pathset_add(struct pathset *ps, const char *path, bool di
 			}
 		}
 	}
-	if (ps->n >= PATHS_MAX) {
+	if (ps->n >= REPO_WATCH_PATHS_MAX) {
 		ps->overflow = true;
 		return;
 	}
@@ -327,9 +331,9 @@ static void repo_watch_pathset_add(struct pathset *ps, const char *path, bool di
 
 /* The wd table; the caller holds w->lock. */
 
-static struct wd_entry *repo_watch_tab_find(struct repo_watcher *w, int wd)
+static struct repo_watch_wd *repo_watch_tab_find(struct repo_watcher *w, int wd)
 {
-	struct wd_entry *e;
+	struct repo_watch_wd *e;
 
 	if (!w->nbuckets)
 		return NULL;
@@ -339,19 +343,19 @@ static struct wd_entry *repo_watch_tab_find(struct repo_watcher *w, int wd)
 	return NULL;
 }
 
-static struct wd_entry *repo_watch_tab_insert(struct repo_watcher *w, int wd)
+static struct repo_watch_wd *repo_watch_tab_insert(struct repo_watcher *w, int wd)
 {
-	struct wd_entry *e;
+	struct repo_watch_wd *e;
 	size_t b;
 
 	if (w->nentries + 1 > w->nbuckets) {
 		size_t nb = w->nbuckets ? w->nbuckets * 2 : 256;
-		struct wd_entry **buckets = calloc(nb, sizeof(*buckets));
+		struct repo_watch_wd **buckets = calloc(nb, sizeof(*buckets));
 
 		if (!buckets)
 			return NULL;
 		for (size_t i = 0; i < w->nbuckets; i++) {
-			struct wd_entry *next;
+			struct repo_watch_wd *next;
 
 			for (e = w->buckets[i]; e; e = next) {
 				next = e->next;
@@ -375,19 +379,19 @@ static struct wd_entry *repo_watch_tab_insert(struct repo_watcher *w, int wd)
 	return e;
 }
 
-static bool repo_watch_entry_owned_by(const struct wd_entry *e, const struct repo_watch *rw)
+static bool repo_watch_entry_owned_by(const struct repo_watch_wd *e, const struct repo_watch *rw)
 {
-	for (const struct owner *o = e->owners; o; o = o->next)
+	for (const struct repo_watch_owner *o = e->owners; o; o = o->next)
 		if (o->rw == rw)
 			return true;
 	return false;
 }
 
 /* Unlinks and frees e with its owners; rm asks the kernel to drop the watch too. */
-static void repo_watch_tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
+static void repo_watch_tab_remove(struct repo_watcher *w, struct repo_watch_wd *e, bool rm)
 {
-	struct wd_entry **pp = &w->buckets[(unsigned)e->wd & (w->nbuckets - 1)];
-	struct owner *o, *next;
+	struct repo_watch_wd **pp = &w->buckets[(unsigned)e->wd & (w->nbuckets - 1)];
+	struct repo_watch_owner *o, *next;
 
 	while (*pp != e)
 		pp = &(*pp)->next;
@@ -405,7 +409,7 @@ static void repo_watch_tab_remove(struct repo_watcher *w, struct wd_entry *e, bo
 	w->nentries--;
 }
 
-struct drop_match {
+struct repo_watch_drop_match {
 	struct repo_watch *rw;
 	unsigned kinds;
 	const char *prefix; /* NULL: any path */
@@ -413,20 +417,20 @@ struct drop_match {
 };
 
 /* Removes the owners matching m, and the kernel watches left without owner. */
-static void repo_watch_tab_drop(struct repo_watcher *w, const struct drop_match *m)
+static void repo_watch_tab_drop(struct repo_watcher *w, const struct repo_watch_drop_match *m)
 {
 	for (size_t b = 0; b < w->nbuckets; b++) {
-		struct wd_entry *e, *enext;
+		struct repo_watch_wd *e, *enext;
 
 		for (e = w->buckets[b]; e; e = enext) {
-			struct owner **pp = &e->owners;
+			struct repo_watch_owner **pp = &e->owners;
 			bool dropped = false;
 
 			enext = e->next;
 			while (*pp) {
-				struct owner *o = *pp;
+				struct repo_watch_owner *o = *pp;
 
-				if (o->rw == m->rw && (m->kinds & KIND_BIT(o->kind)) &&
+				if (o->rw == m->rw && (m->kinds & REPO_WATCH_KIND_BIT(o->kind)) &&
 				    (!m->prefix || repo_watch_is_under(o->rel, m->prefix)) &&
 				    (!m->keep_gen || o->gen != m->keep_gen)) {
 					*pp = o->next;
@@ -446,7 +450,7 @@ static void repo_watch_tab_drop(struct repo_watcher *w, const struct drop_match 
 
 static void repo_watch_drop_owners(struct repo_watch *rw, unsigned kinds)
 {
-	struct drop_match m = {.rw = rw, .kinds = kinds};
+	struct repo_watch_drop_match m = {.rw = rw, .kinds = kinds};
 
 	uv_mutex_lock(&rw->w->lock);
 	repo_watch_tab_drop(rw->w, &m);
@@ -487,9 +491,9 @@ static void repo_watch_note_path(struct repo_watch *rw, const char *rel, bool di
 
 static void repo_watch_request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
 {
-	struct dirreq *d;
+	struct repo_watch_dirreq *d;
 
-	if (rw->ndirs >= DIRREQ_MAX) {
+	if (rw->ndirs >= REPO_WATCH_DIRREQ_MAX) {
 		rw->pend_full = true;
 		repo_watch_note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
 		return;
@@ -510,7 +514,7 @@ static void repo_watch_request_dir(struct repo_watch *rw, uint8_t kind, const ch
 	rw->ndirs++;
 }
 
-static void repo_watch_free_dirs(struct dirreq *dirs, size_t n)
+static void repo_watch_free_dirs(struct repo_watch_dirreq *dirs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i].rel);
@@ -519,7 +523,7 @@ static void repo_watch_free_dirs(struct dirreq *dirs, size_t n)
 
 /* Worker side. */
 
-static bool repo_watch_visited_add(struct job *j, int wd)
+static bool repo_watch_visited_add(struct repo_watch_job *j, int wd)
 {
 	size_t s;
 
@@ -551,11 +555,12 @@ static bool repo_watch_visited_add(struct job *j, int wd)
 }
 
 /* Adds (or re-owns) the watch on abs and returns its wd, or -errno; -ECANCELED when removed. */
-static int repo_watch_job_own_dir(struct job *j, uint8_t kind, const char *abs, const char *rel)
+static int repo_watch_job_own_dir(struct repo_watch_job *j, uint8_t kind, const char *abs,
+				  const char *rel)
 {
 	struct repo_watcher *w = j->rw->w;
-	struct wd_entry *e;
-	struct owner *o;
+	struct repo_watch_wd *e;
+	struct repo_watch_owner *o;
 	int wd;
 
 	uv_mutex_lock(&w->lock);
@@ -564,7 +569,8 @@ static int repo_watch_job_own_dir(struct job *j, uint8_t kind, const char *abs, 
 		goto out;
 	}
 	/* A root may be reached through a symlink; below it, symlinks are not followed. */
-	wd = inotify_add_watch(w->fd, abs, *rel ? WATCH_MASK : WATCH_MASK & ~IN_DONT_FOLLOW);
+	wd = inotify_add_watch(w->fd, abs,
+			       *rel ? REPO_WATCH_MASK : REPO_WATCH_MASK & ~IN_DONT_FOLLOW);
 	if (wd < 0) {
 		wd = -errno;
 		goto out;
@@ -615,7 +621,7 @@ out:
  * The index, read only when needed: a repository would keep its cached copy (100 bytes a
  * file) for the watch's whole life, and most jobs never need it.
  */
-static git_index *repo_watch_job_index(struct job *j)
+static git_index *repo_watch_job_index(struct repo_watch_job *j)
 {
 	char path[PATH_MAX];
 	int n;
@@ -637,7 +643,7 @@ static git_index *repo_watch_job_index(struct job *j)
 }
 
 /* Ignored by git's rules and not tracked (a tracked file or a directory holding one counts). */
-static bool repo_watch_job_ignored(struct job *j, const char *rel, bool dir)
+static bool repo_watch_job_ignored(struct repo_watch_job *j, const char *rel, bool dir)
 {
 	size_t pos;
 	int ign = 0, n;
@@ -656,11 +662,11 @@ static bool repo_watch_job_ignored(struct job *j, const char *rel, bool dir)
 	return git_index_get_bypath(j->index, rel, 0) == NULL;
 }
 
-static void repo_watch_job_found_add(struct job *j, const char *rel)
+static void repo_watch_job_found_add(struct repo_watch_job *j, const char *rel)
 {
 	char **f;
 
-	if (j->nfound >= PATHS_MAX) {
+	if (j->nfound >= REPO_WATCH_PATHS_MAX) {
 		j->found_more = true;
 		return;
 	}
@@ -682,7 +688,8 @@ static void repo_watch_job_found_add(struct job *j, const char *rel)
  * a root (is_root) that does not exist makes the repository gone; a missing directory below it
  * was deleted meanwhile.
  */
-static void repo_watch_job_own_failed(struct job *j, int wd, const char *abs, bool is_root)
+static void repo_watch_job_own_failed(struct repo_watch_job *j, int wd, const char *abs,
+				      bool is_root)
 {
 	if (wd == -ENOSPC || wd == -ENOMEM) {
 		j->add_err = -wd;
@@ -694,7 +701,7 @@ static void repo_watch_job_own_failed(struct job *j, int wd, const char *abs, bo
 	}
 }
 
-static bool repo_watch_job_stopped(struct job *j)
+static bool repo_watch_job_stopped(struct repo_watch_job *j)
 {
 	return j->add_err || atomic_load(&j->cancelled);
 }
@@ -714,13 +721,15 @@ static bool repo_watch_dirent_is_dir(DIR *dir, const struct dirent *de)
  * directory that just appeared), what is found inside is new: worktree files are remembered
  * for the next report, and a ref file makes it a GITDIR change.
  */
-static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, bool report)
+static void repo_watch_job_walk(struct repo_watch_job *j, uint8_t kind, const char *start,
+				bool report)
 {
-	const char *base = kind == OWN_WORKTREE ? j->root : j->commondir;
+	const char *base = kind == REPO_WATCH_OWN_WORKTREE ? j->root : j->commondir;
 	char **stack = NULL, **s, abs[PATH_MAX], child[PATH_MAX];
 	size_t n = 0, cap = 0;
 
-	if (!base || (kind == OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)))
+	if (!base ||
+	    (kind == REPO_WATCH_OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)))
 		return;
 	stack = array_grow(NULL, &cap, 0, sizeof(*stack), 64);
 	if (!stack || !(stack[n] = strdup(start))) {
@@ -747,7 +756,8 @@ static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, 
 		}
 		wd = repo_watch_job_own_dir(j, kind, abs, rel);
 		if (wd < 0) {
-			repo_watch_job_own_failed(j, wd, abs, kind == OWN_WORKTREE && !*rel);
+			repo_watch_job_own_failed(j, wd, abs,
+						  kind == REPO_WATCH_OWN_WORKTREE && !*rel);
 			free(rel);
 			continue;
 		}
@@ -767,12 +777,13 @@ static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, 
 
 			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 				continue;
-			if (kind == OWN_WORKTREE && strcmp(name, ".git") == 0)
+			if (kind == REPO_WATCH_OWN_WORKTREE && strcmp(name, ".git") == 0)
 				continue;
 			if (!repo_watch_join_rel(child, sizeof(child), rel, name))
 				continue;
 			if (repo_watch_dirent_is_dir(dir, de)) {
-				if (kind == OWN_WORKTREE && repo_watch_job_ignored(j, child, true))
+				if (kind == REPO_WATCH_OWN_WORKTREE &&
+				    repo_watch_job_ignored(j, child, true))
 					continue;
 				s = array_grow(stack, &cap, n, sizeof(*stack), 64);
 				if (!s) {
@@ -785,7 +796,7 @@ static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, 
 				else
 					j->complete = false;
 			} else if (report) {
-				if (kind == OWN_WORKTREE)
+				if (kind == REPO_WATCH_OWN_WORKTREE)
 					repo_watch_job_found_add(j, child);
 				else if (!repo_watch_ends_with(name, ".lock"))
 					j->found_ref = true;
@@ -797,7 +808,7 @@ static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, 
 	free(stack);
 }
 
-static void repo_watch_job_add_root(struct job *j, uint8_t kind, const char *abs)
+static void repo_watch_job_add_root(struct repo_watch_job *j, uint8_t kind, const char *abs)
 {
 	int wd;
 
@@ -817,7 +828,7 @@ static char *repo_watch_strip_slash(const char *path)
 	return strndup(path, n);
 }
 
-static void repo_watch_job_open(struct job *j)
+static void repo_watch_job_open(struct repo_watch_job *j)
 {
 	git_repository *repo = NULL;
 
@@ -843,7 +854,7 @@ static void repo_watch_job_open(struct job *j)
 
 static void repo_watch_job_work(uv_work_t *req)
 {
-	struct job *j = req->data;
+	struct repo_watch_job *j = req->data;
 	int64_t start = time_mono_ns();
 
 	if (j->setup)
@@ -857,16 +868,16 @@ static void repo_watch_job_work(uv_work_t *req)
 	if (j->full) {
 		/* Git metadata first: if the limit bites, it bites the worktree. */
 		if (j->gitdir) {
-			repo_watch_job_add_root(j, OWN_GITDIR, j->gitdir);
-			repo_watch_job_add_root(j, OWN_COMMON, j->commondir);
-			repo_watch_job_walk(j, OWN_REFS, "refs", false);
+			repo_watch_job_add_root(j, REPO_WATCH_OWN_GITDIR, j->gitdir);
+			repo_watch_job_add_root(j, REPO_WATCH_OWN_COMMON, j->commondir);
+			repo_watch_job_walk(j, REPO_WATCH_OWN_REFS, "refs", false);
 		}
 		if (j->worktree)
-			repo_watch_job_walk(j, OWN_WORKTREE, "", false);
+			repo_watch_job_walk(j, REPO_WATCH_OWN_WORKTREE, "", false);
 	}
 	if (j->flush) {
 		for (size_t i = 0; i < j->paths.n && !atomic_load(&j->cancelled); i++) {
-			struct path_item *it = &j->paths.items[i];
+			struct repo_watch_path *it = &j->paths.items[i];
 
 			it->keep = !repo_watch_job_ignored(j, it->path, it->dir);
 		}
@@ -879,7 +890,7 @@ static void repo_watch_job_work(uv_work_t *req)
 
 /* Loop side. */
 
-static void repo_watch_job_free(struct job *j)
+static void repo_watch_job_free(struct repo_watch_job *j)
 {
 	free(j->root);
 	free(j->gitdir);
@@ -930,7 +941,7 @@ static void repo_watch_timer_close_cb(uv_handle_t *h)
 
 static void repo_watch_inst_close_cb(uv_handle_t *h)
 {
-	struct inst *in = h->data;
+	struct repo_watch_inst *in = h->data;
 	struct repo_watcher *w = in->w;
 
 	close(in->fd);
@@ -942,7 +953,7 @@ static void repo_watch_inst_close_cb(uv_handle_t *h)
 /* Closes the instance: the kernel drops whatever watches are left with the descriptor. */
 static void repo_watch_inst_close(struct repo_watcher *w)
 {
-	struct inst *in = w->inst;
+	struct repo_watch_inst *in = w->inst;
 
 	if (!in)
 		return;
@@ -994,9 +1005,9 @@ static void repo_watch_set_degraded(struct repo_watch *rw, const char *fmt, ...)
 		  "%u s",
 		  rw->root, rw->reason, (period + 999) / 1000);
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KIND_BIT(OWN_WORKTREE));
+	repo_watch_drop_owners(rw, REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_WORKTREE));
 	for (size_t i = 0; i < rw->ndirs; i++) {
-		if (rw->dirs[i].kind == OWN_WORKTREE)
+		if (rw->dirs[i].kind == REPO_WATCH_OWN_WORKTREE)
 			free(rw->dirs[i].rel);
 		else
 			rw->dirs[keep++] = rw->dirs[i];
@@ -1011,7 +1022,7 @@ static void repo_watch_set_gone(struct repo_watch *rw)
 	rw->gone = true;
 	log_warnx("repo_watch: %s was deleted or moved away; no longer watching it", rw->root);
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KINDS_ALL);
+	repo_watch_drop_owners(rw, REPO_WATCH_KINDS_ALL);
 	uv_timer_stop(&rw->flush_timer);
 	uv_timer_stop(&rw->rescan_timer);
 	rw->window_open = false;
@@ -1036,7 +1047,7 @@ static bool repo_watch_deliver(struct repo_watch *rw, unsigned what,
 	return !rw->removed && !rw->gone;
 }
 
-static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
+static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct repo_watch_job *j)
 {
 	struct repo_watch_touch *t = calloc(j->paths.n ? j->paths.n : 1, sizeof(*t));
 	unsigned what = j->what;
@@ -1044,7 +1055,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
 	bool ok;
 
 	for (size_t i = 0; i < j->paths.n; i++) {
-		struct path_item *it = &j->paths.items[i];
+		struct repo_watch_path *it = &j->paths.items[i];
 
 		if (!it->keep)
 			continue;
@@ -1064,7 +1075,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
 
 static void repo_watch_job_done(uv_work_t *req, int status)
 {
-	struct job *j = req->data;
+	struct repo_watch_job *j = req->data;
 	struct repo_watch *rw = j->rw;
 	int64_t now = time_mono_ns();
 
@@ -1114,8 +1125,10 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 	} else if (j->add_err) {
 		repo_watch_set_degraded(rw, "cannot add inotify watches: %s", strerror(j->add_err));
 	} else if (j->full && j->complete) {
-		struct drop_match m = {
-		    .rw = rw, .kinds = j->worktree ? KINDS_ALL : KINDS_GIT, .keep_gen = j->gen};
+		struct repo_watch_drop_match m = {.rw = rw,
+						  .kinds = j->worktree ? REPO_WATCH_KINDS_ALL
+								       : REPO_WATCH_KINDS_GIT,
+						  .keep_gen = j->gen};
 
 		uv_mutex_lock(&rw->w->lock);
 		repo_watch_tab_drop(rw->w, &m);
@@ -1140,7 +1153,7 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 
 static void repo_watch_start_job(struct repo_watch *rw)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct repo_watch_job *j = calloc(1, sizeof(*j));
 	int r;
 
 	if (!j || !(j->root = strdup(rw->root)) ||
@@ -1219,7 +1232,7 @@ static void repo_watch_flush_cb(uv_timer_t *t)
 static void repo_watch_drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t kind,
 				  const char *prefix)
 {
-	struct drop *d;
+	struct repo_watch_drop *d;
 
 	d = array_grow(w->drops, &w->capdrops, w->ndrops, sizeof(*d), 4);
 	if (!d)
@@ -1233,8 +1246,8 @@ static void repo_watch_drop_later(struct repo_watcher *w, struct repo_watch *rw,
 		w->ndrops++;
 }
 
-static void repo_watch_owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask,
-				   const char *name)
+static void repo_watch_owner_event(struct repo_watcher *w, struct repo_watch_owner *o,
+				   uint32_t mask, const char *name)
 {
 	struct repo_watch *rw = o->rw;
 	int64_t now;
@@ -1249,40 +1262,40 @@ static void repo_watch_owner_event(struct repo_watcher *w, struct owner *o, uint
 	}
 	now = repo_watch_batch_now(w);
 	switch (o->kind) {
-	case OWN_WORKTREE:
+	case REPO_WATCH_OWN_WORKTREE:
 		if (strcmp(name, ".git") == 0 ||
 		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				repo_watch_request_dir(rw, OWN_WORKTREE, w->path);
+				repo_watch_request_dir(rw, REPO_WATCH_OWN_WORKTREE, w->path);
 			if (mask & (IN_DELETE | IN_MOVED_FROM))
 				repo_watch_note_path(rw, w->path, true, now);
 			if (mask & IN_MOVED_FROM)
-				repo_watch_drop_later(w, rw, OWN_WORKTREE, w->path);
+				repo_watch_drop_later(w, rw, REPO_WATCH_OWN_WORKTREE, w->path);
 			return;
 		}
 		repo_watch_note_path(rw, w->path, false, now);
 		if (strcmp(name, ".gitignore") == 0 && !(mask & (IN_MODIFY | IN_ATTRIB)))
 			rw->pend_full = true;
 		return;
-	case OWN_GITDIR:
+	case REPO_WATCH_OWN_GITDIR:
 		if (!(mask & IN_ISDIR) && (strcmp(name, "HEAD") == 0 || strcmp(name, "index") == 0))
 			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
-	case OWN_COMMON:
+	case REPO_WATCH_OWN_COMMON:
 		if (!(mask & IN_ISDIR) && strcmp(name, "packed-refs") == 0)
 			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
-	case OWN_REFS:
+	case REPO_WATCH_OWN_REFS:
 		if (repo_watch_ends_with(name, ".lock") ||
 		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				repo_watch_request_dir(rw, OWN_REFS, w->path);
+				repo_watch_request_dir(rw, REPO_WATCH_OWN_REFS, w->path);
 			if (mask & IN_MOVED_FROM)
-				repo_watch_drop_later(w, rw, OWN_REFS, w->path);
+				repo_watch_drop_later(w, rw, REPO_WATCH_OWN_REFS, w->path);
 			return;
 		}
 		repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
@@ -1303,7 +1316,7 @@ static void repo_watch_overflow_all(struct repo_watcher *w)
 
 static void repo_watch_handle_event(struct repo_watcher *w, int wd, uint32_t mask, const char *name)
 {
-	struct wd_entry *e;
+	struct repo_watch_wd *e;
 
 	if (mask & IN_Q_OVERFLOW) {
 		repo_watch_overflow_all(w);
@@ -1314,18 +1327,18 @@ static void repo_watch_handle_event(struct repo_watcher *w, int wd, uint32_t mas
 		return;
 	if (mask & IN_IGNORED) {
 		/* The kernel dropped the watch: directory deleted or file system unmounted. */
-		for (struct owner *o = e->owners; o; o = o->next)
+		for (struct repo_watch_owner *o = e->owners; o; o = o->next)
 			if (repo_watch_owner_is_root(o) && !o->rw->removed && !o->rw->gone)
 				o->rw->gone_pending = true;
 		repo_watch_tab_remove(w, e, false);
 		return;
 	}
-	for (struct owner *o = e->owners; o; o = o->next)
+	for (struct repo_watch_owner *o = e->owners; o; o = o->next)
 		repo_watch_owner_event(w, o, mask, name);
 	for (size_t i = 0; i < w->ndrops; i++) {
-		struct drop_match m = {.rw = w->drops[i].rw,
-				       .kinds = KIND_BIT(w->drops[i].kind),
-				       .prefix = w->drops[i].prefix};
+		struct repo_watch_drop_match m = {.rw = w->drops[i].rw,
+						  .kinds = REPO_WATCH_KIND_BIT(w->drops[i].kind),
+						  .prefix = w->drops[i].prefix};
 
 		repo_watch_tab_drop(w, &m);
 		free(w->drops[i].prefix);
@@ -1380,7 +1393,7 @@ static void repo_watch_fail_all(struct repo_watcher *w, const char *what, int er
 
 static void repo_watch_poll_cb(uv_poll_t *h, int status, int events)
 {
-	struct inst *in = h->data;
+	struct repo_watch_inst *in = h->data;
 	struct repo_watcher *w = in->w;
 
 	(void)events;
@@ -1407,7 +1420,7 @@ static void repo_watch_poll_cb(uv_poll_t *h, int status, int events)
 
 static int repo_watch_inst_open(struct repo_watcher *w)
 {
-	struct inst *in;
+	struct repo_watch_inst *in;
 	int fd, r;
 
 	if (w->inst)
@@ -1597,7 +1610,7 @@ void repo_watch_remove(struct repo_watch *rw)
 	w = rw->w;
 	rw->removed = true;
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KINDS_ALL);
+	repo_watch_drop_owners(rw, REPO_WATCH_KINDS_ALL);
 	if (rw->prev)
 		rw->prev->next = rw->next;
 	else
