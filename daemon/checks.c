@@ -21,21 +21,21 @@ static const char *const checks_env_dropped[] = {
     "LISTEN_FDS",  "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC", "PWD",
 };
 
-enum phase {
-	PHASE_RUNNING,	/* within the timeout */
-	PHASE_TERM,	/* timed out: SIGTERM sent, SIGKILL next */
-	PHASE_KILLED,	/* SIGKILL sent, waiting for the exit */
-	PHASE_DRAIN,	/* the shell exited, the output is still open: SIGTERM sent */
-	PHASE_DRAINKILL /* the same, after SIGKILL */
+enum checks_phase {
+	CHECKS_PHASE_RUNNING,  /* within the timeout */
+	CHECKS_PHASE_TERM,     /* timed out: SIGTERM sent, SIGKILL next */
+	CHECKS_PHASE_KILLED,   /* SIGKILL sent, waiting for the exit */
+	CHECKS_PHASE_DRAIN,    /* the shell exited, the output is still open: SIGTERM sent */
+	CHECKS_PHASE_DRAINKILL /* the same, after SIGKILL */
 };
 
 /* The check in progress. */
-struct check {
+struct checks_current {
 	bool pipe_open, proc_open; /* initialized and not yet closed */
 	bool spawned, exited, eof, ended;
 	bool abandoned; /* it outlived SIGKILL: no exit status */
 	bool timed_out, cancelled;
-	enum phase phase;
+	enum checks_phase phase;
 	pid_t pid;
 	int64_t exit_status;
 	int term_signal;
@@ -65,7 +65,7 @@ struct checks_run {
 	uv_pipe_t pipe;
 	unsigned closing; /* close callbacks to come */
 	bool cancelled, finishing;
-	struct check c;
+	struct checks_current c;
 	char rbuf[16 * 1024];
 };
 
@@ -138,7 +138,7 @@ static void checks_run_free(struct checks_run *run)
 /* Output into the ring and, line by line, the summary parser. */
 static void checks_output_add(struct checks_run *run, const char *buf, size_t n)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 
 	c->total += n;
 	for (size_t i = 0; i < n;) {
@@ -165,7 +165,7 @@ static void checks_output_add(struct checks_run *run, const char *buf, size_t n)
 /* The ring's contents in order, then a line of stintd's own, if any; malloc'd. */
 static char *checks_ring_text(struct checks_run *run, size_t *len, const char *note)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 	size_t n = c->total < CHECKS_RING_BYTES ? (size_t)c->total : CHECKS_RING_BYTES;
 	size_t nn = strlen(note);
 	char *s = malloc(n + nn + 3);
@@ -192,7 +192,7 @@ static char *checks_ring_text(struct checks_run *run, size_t *len, const char *n
 
 static json_t *checks_result_json(struct checks_run *run)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 	const struct config_entry *e = &run->list[run->cur];
 	bool exited_normally = c->spawned && c->exited && !c->abandoned && c->term_signal == 0;
 	bool ok = exited_normally && c->exit_status == 0 && !c->timed_out && !c->cancelled;
@@ -270,7 +270,7 @@ static void checks_run_finish(struct checks_run *run)
 /* Records the check once its shell is gone and its output read (or given up on). */
 static void checks_end_check(struct checks_run *run)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 	json_t *r;
 
 	if (c->ended)
@@ -303,7 +303,7 @@ static void checks_kill_group(struct checks_run *run, int sig)
 static void checks_timer_cb(uv_timer_t *t);
 
 /* Enters phase next, due to end in ms; sig (0: none) goes to the check's process group first. */
-static void checks_enter_phase(struct checks_run *run, int sig, enum phase next, uint64_t ms)
+static void checks_enter_phase(struct checks_run *run, int sig, enum checks_phase next, uint64_t ms)
 {
 	if (sig)
 		checks_kill_group(run, sig);
@@ -314,17 +314,17 @@ static void checks_enter_phase(struct checks_run *run, int sig, enum phase next,
 static void checks_timer_cb(uv_timer_t *t)
 {
 	struct checks_run *run = t->data;
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 
 	switch (c->phase) {
-	case PHASE_RUNNING:
+	case CHECKS_PHASE_RUNNING:
 		c->timed_out = true;
-		checks_enter_phase(run, SIGTERM, PHASE_TERM, CHECKS_KILL_DELAY_MS);
+		checks_enter_phase(run, SIGTERM, CHECKS_PHASE_TERM, CHECKS_KILL_DELAY_MS);
 		break;
-	case PHASE_TERM:
-		checks_enter_phase(run, SIGKILL, PHASE_KILLED, CHECKS_ABANDON_MS);
+	case CHECKS_PHASE_TERM:
+		checks_enter_phase(run, SIGKILL, CHECKS_PHASE_KILLED, CHECKS_ABANDON_MS);
 		break;
-	case PHASE_KILLED:
+	case CHECKS_PHASE_KILLED:
 		/* Stuck in the kernel: libuv forgets it once closed; it stays a zombie. */
 		log_warnx(
 		    "checks: check \"%s\" (pid %d) did not exit after SIGKILL; giving up on it",
@@ -336,10 +336,10 @@ static void checks_timer_cb(uv_timer_t *t)
 		c->abandoned = true;
 		checks_end_check(run);
 		break;
-	case PHASE_DRAIN:
-		checks_enter_phase(run, SIGKILL, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
+	case CHECKS_PHASE_DRAIN:
+		checks_enter_phase(run, SIGKILL, CHECKS_PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 		break;
-	case PHASE_DRAINKILL:
+	case CHECKS_PHASE_DRAINKILL:
 		snprintf(c->note, sizeof(c->note),
 			 "stint: a process the check started outside its process group still "
 			 "held the output open after the check exited; stopped reading");
@@ -351,7 +351,7 @@ static void checks_timer_cb(uv_timer_t *t)
 static void checks_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct checks_run *run = p->data;
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 
 	c->exited = true;
 	c->end_ns = uv_hrtime();
@@ -364,17 +364,17 @@ static void checks_exit_cb(uv_process_t *p, int64_t status, int sig)
 	}
 	/* Something it started still holds the output open: it belongs to the check, so it goes. */
 	switch (c->phase) {
-	case PHASE_RUNNING:
-		checks_enter_phase(run, SIGTERM, PHASE_DRAIN, CHECKS_KILL_DELAY_MS);
+	case CHECKS_PHASE_RUNNING:
+		checks_enter_phase(run, SIGTERM, CHECKS_PHASE_DRAIN, CHECKS_KILL_DELAY_MS);
 		break;
-	case PHASE_TERM:
+	case CHECKS_PHASE_TERM:
 		/* SIGTERM went out at the timeout; SIGKILL stays due when it was. */
-		c->phase = PHASE_DRAIN;
+		c->phase = CHECKS_PHASE_DRAIN;
 		break;
-	case PHASE_KILLED:
-	case PHASE_DRAIN:
-	case PHASE_DRAINKILL:
-		checks_enter_phase(run, 0, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
+	case CHECKS_PHASE_KILLED:
+	case CHECKS_PHASE_DRAIN:
+	case CHECKS_PHASE_DRAINKILL:
+		checks_enter_phase(run, 0, CHECKS_PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 		break;
 	}
 }
@@ -389,7 +389,7 @@ static void checks_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void checks_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct checks_run *run = s->data;
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 
 	if (nread > 0) {
 		checks_output_add(run, buf->base, (size_t)nread);
@@ -409,7 +409,7 @@ static void checks_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 /* A check that could not start: why, in its output_tail. */
 static void checks_start_failed(struct checks_run *run, int err, const char *what)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 
 	if (err == UV_ENOENT || err == UV_ENOTDIR || err == UV_EACCES) {
 		/* uv_spawn does not say whether chdir or exec failed. */
@@ -431,7 +431,7 @@ static void checks_start_failed(struct checks_run *run, int err, const char *wha
 
 static void checks_start_check(struct checks_run *run)
 {
-	struct check *c = &run->c;
+	struct checks_current *c = &run->c;
 	const struct config_entry *e;
 	uv_process_options_t opt = {0};
 	uv_stdio_container_t stdio[3];
@@ -498,7 +498,7 @@ static void checks_start_check(struct checks_run *run)
 		c->eof = true;
 		checks_handle_close(run, (uv_handle_t *)&run->pipe, &c->pipe_open);
 	}
-	checks_enter_phase(run, 0, PHASE_RUNNING, run->timeout_ms);
+	checks_enter_phase(run, 0, CHECKS_PHASE_RUNNING, run->timeout_ms);
 }
 
 int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list, size_t n,
@@ -544,7 +544,7 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 
 void checks_cancel(struct checks_run *run)
 {
-	struct check *c;
+	struct checks_current *c;
 
 	if (!run)
 		return;
@@ -553,15 +553,15 @@ void checks_cancel(struct checks_run *run)
 		log_info("checks: cancelled in %s", run->cwd);
 	run->cancelled = true;
 	/* Between checks or finishing: checks_start_check sees the flag. */
-	if (run->finishing || c->ended || !c->spawned || c->phase == PHASE_KILLED ||
-	    c->phase == PHASE_DRAINKILL)
+	if (run->finishing || c->ended || !c->spawned || c->phase == CHECKS_PHASE_KILLED ||
+	    c->phase == CHECKS_PHASE_DRAINKILL)
 		return;
 	uv_timer_stop(&run->timer);
 	if (c->exited) {
 		/* It had finished; only what it left running is cut short. */
-		checks_enter_phase(run, SIGKILL, PHASE_DRAINKILL, CHECKS_DRAIN_MS);
+		checks_enter_phase(run, SIGKILL, CHECKS_PHASE_DRAINKILL, CHECKS_DRAIN_MS);
 	} else {
 		c->cancelled = true;
-		checks_enter_phase(run, SIGKILL, PHASE_KILLED, CHECKS_ABANDON_MS);
+		checks_enter_phase(run, SIGKILL, CHECKS_PHASE_KILLED, CHECKS_ABANDON_MS);
 	}
 }
