@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checks_int.h"
 #include "log.h"
 
 /* A process that outlives SIGKILL this long (stuck in the kernel) is given up on. */

@@ -1,12 +1,9 @@
-#include "checks.h"
+#include "checks_clean.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks_int.h"
 #include "utf8.h"
-
-/* A check's output as a terminal would show it, and the tail of it kept in the record. */
 
 /*
  * Bytes of the escape sequence at s[0] == ESC (at most n): a CSI, a string (OSC, DCS, ...)

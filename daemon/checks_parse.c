@@ -1,10 +1,8 @@
-#include "checks.h"
+#include "checks_parse.h"
 
 #include <string.h>
 
-#include "checks_int.h"
-
-/* The test summaries in a check's output, from ctest to meson (checks.h lists them). */
+#include "checks_clean.h"
 
 /* Counts past this are nonsense, not tests. */
 #define CHECKS_COUNT_MAX 1000000000000LL

@@ -1,16 +1,31 @@
-#ifndef STINTD_CHECKS_INT_H
-#define STINTD_CHECKS_INT_H
+#ifndef STINTD_CHECKS_PARSE_H
+#define STINTD_CHECKS_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Internals shared by the [checks] family (daemon/checks*.c), included by them only: checks.c
- * runs the checks, checks_parse.c reads test summaries, checks_clean.c cleans their output.
- */
+/* The test summaries in a check's output: read from a whole text, or line by line by checks.c. */
 
-/* Lines longer than this are not looked at for test summaries. */
+/* Test counts from a summary line; -1 where the summary did not say. */
+struct checks_tests {
+	int64_t passed, failed, skipped;
+};
+
+/*
+ * Finds the last test summary in a check's output: ctest ("95% tests passed, 1 tests failed
+ * out of 20" and its "did not run" list), pytest and plain "N passed, N failed, N skipped"
+ * lines (also jest's "Tests:"), cargo test ("test result:" lines, added up), go test -v
+ * ("--- PASS:" lines of top-level tests, added up), cmocka ("[  PASSED  ] N test(s)." and
+ * friends, added up over groups), prove ("Files=N, Tests=N"), Python's unittest ("Ran N
+ * tests" then "OK"/"FAILED (...)") and meson test ("Ok: N" ... "Fail: N"). Result lines of one
+ * format in a row are added up only where a tool prints one per binary or package; any other
+ * summary replaces what came before. Terminal escapes and carriage-return overwrites are
+ * undone first. Returns true and fills out when a summary was found.
+ */
+bool checks_parse_tests(const char *text, size_t len, struct checks_tests *out);
+
+/* For checks.c, which feeds the parser as output arrives. Longer lines are not looked at. */
 #define CHECKS_LINE_MAX 1024
 
 enum checks_tests_format {
@@ -36,20 +51,11 @@ struct checks_tests_state {
 	bool meson;	      /* after meson's "Ok:" line */
 };
 
-struct checks_tests;
-
 /* The summary parser: init, then each line of output (without its newline), then the result. */
 void checks_tests_init(struct checks_tests_state *t);
 /* One line, as a terminal would show it; a line longer than CHECKS_LINE_MAX is skipped. */
 void checks_tests_feed_line(struct checks_tests_state *t, const char *line, size_t len);
 /* Fills out and returns true when a summary was found. */
 bool checks_tests_result(const struct checks_tests_state *t, struct checks_tests *out);
-
-/*
- * What a terminal would leave of text, as UTF-8 without control characters but '\t' and
- * '\n': escapes dropped, text after a '\r' replacing its line. Writes at most len * 3 + 1
- * bytes (U+FFFD for each invalid byte) to out, NUL-terminated; returns the length.
- */
-size_t checks_clean_into(const char *text, size_t len, char *out);
 
 #endif
