@@ -13,7 +13,9 @@
 
 #include "array.h"
 #include "log.h"
-#include "repo_watch_int.h"
+#include "repo_watch_state.h"
+#include "repo_watch_table.h"
+#include "repo_watch_walk.h"
 #include "timeutil.h"
 
 /*

@@ -1,4 +1,4 @@
-#include "repo_watch_int.h"
+#include "repo_watch_table.h"
 
 #include <stdlib.h>
 #include <string.h>

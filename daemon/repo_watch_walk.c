@@ -1,4 +1,4 @@
-#include "repo_watch_int.h"
+#include "repo_watch_walk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 
 #include "array.h"
 #include "log.h"
+#include "repo_watch_table.h"
 #include "timeutil.h"
 
 /* The watcher's job on the pool: the recursive, ignore-aware walk and the filtering of a report. */

@@ -1,5 +1,5 @@
-#ifndef STINTD_REPO_WATCH_INT_H
-#define STINTD_REPO_WATCH_INT_H
+#ifndef STINTD_REPO_WATCH_STATE_H
+#define STINTD_REPO_WATCH_STATE_H
 
 #include <git2.h>
 #include <limits.h>
@@ -13,9 +13,9 @@
 #include "repo_watch_types.h"
 
 /*
- * Internals shared by the watcher's files (daemon/repo_watch*.c), included by them only:
- * repo_watch.c (the API, inotify reading, debounce, delivery), repo_watch_walk.c (the walk and
- * the ignore filtering, on the pool) and repo_watch_table.c (the wd table and path sets).
+ * The watcher's state, shared by the family's files (daemon/repo_watch*.c) and included by them
+ * only: repo_watch.c (the API, inotify reading, debounce, delivery), repo_watch_walk.c (the walk
+ * and the ignore filtering, on the pool) and repo_watch_table.c (the wd table and path sets).
  * repo_watch.c describes the design.
  */
 
@@ -171,34 +171,5 @@ struct repo_watch_drop_match {
 	const char *prefix; /* NULL: any path */
 	uint32_t keep_gen;  /* 0: any generation */
 };
-
-/* Relative paths. */
-bool repo_watch_ends_with(const char *s, const char *suffix);
-/* "rel/name", or "name" when rel is the root; false when it does not fit. */
-bool repo_watch_join_rel(char *buf, size_t n, const char *rel, const char *name);
-/* path without trailing slashes (but "/"), malloc'd; NULL when out of memory. */
-char *repo_watch_strip_slash(const char *path);
-
-/* Path sets. */
-void repo_watch_pathset_clear(struct repo_watch_pathset *ps);
-void repo_watch_pathset_move(struct repo_watch_pathset *dst, struct repo_watch_pathset *src);
-void repo_watch_pathset_add(struct repo_watch_pathset *ps, const char *path, bool dir,
-			    int64_t mono_ns);
-void repo_watch_free_dirs(struct repo_watch_dirreq *dirs, size_t n);
-
-/* The wd table; the caller holds w->lock. */
-struct repo_watch_wd *repo_watch_tab_find(struct repo_watcher *w, int wd);
-struct repo_watch_wd *repo_watch_tab_insert(struct repo_watcher *w, int wd);
-bool repo_watch_entry_owned_by(const struct repo_watch_wd *e, const struct repo_watch *rw);
-/* Unlinks and frees e with its owners; rm asks the kernel to drop the watch too. */
-void repo_watch_tab_remove(struct repo_watcher *w, struct repo_watch_wd *e, bool rm);
-/* Removes the owners matching m, and the kernel watches left without owner. */
-void repo_watch_tab_drop(struct repo_watcher *w, const struct repo_watch_drop_match *m);
-/* repo_watch_tab_drop of every owner of rw of these kinds, taking w->lock. */
-void repo_watch_drop_owners(struct repo_watch *rw, unsigned kinds);
-
-/* A job on the pool: walks, rescans and the ignore filtering of a report (repo_watch_walk.c). */
-void repo_watch_job_work(uv_work_t *req);
-void repo_watch_job_free(struct repo_watch_job *j);
 
 #endif
