@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "checks_clean.h"
+#include "checks_parse.h"
 #include "config.h"
 
 /*
@@ -16,9 +18,6 @@
 
 /* Of each check's output only the last this many bytes are kept while it runs. */
 #define CHECKS_RING_BYTES (64 * 1024)
-/* output_tail: the last lines of the output, at most this many and this many bytes. */
-#define CHECKS_TAIL_LINES 40
-#define CHECKS_TAIL_BYTES 4096
 /* SIGKILL follows a SIGTERM to a check's process group this much later. */
 #define CHECKS_KILL_DELAY_MS 2000
 
@@ -62,32 +61,5 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
  * nothing; never call it from or after done.
  */
 void checks_cancel(struct checks_run *run);
-
-/* Test counts from a summary line; -1 where the summary did not say. */
-struct checks_tests {
-	int64_t passed, failed, skipped;
-};
-
-/*
- * Finds the last test summary in a check's output: ctest ("95% tests passed, 1 tests failed
- * out of 20" and its "did not run" list), pytest and plain "N passed, N failed, N skipped"
- * lines (also jest's "Tests:"), cargo test ("test result:" lines, added up), go test -v
- * ("--- PASS:" lines of top-level tests, added up), cmocka ("[  PASSED  ] N test(s)." and
- * friends, added up over groups), prove ("Files=N, Tests=N"), Python's unittest ("Ran N
- * tests" then "OK"/"FAILED (...)") and meson test ("Ok: N" ... "Fail: N"). Result lines of one
- * format in a row are added up only where a tool prints one per binary or package; any other
- * summary replaces what came before. Terminal escapes and carriage-return overwrites are
- * undone first. Returns true and fills out when a summary was found.
- */
-bool checks_parse_tests(const char *text, size_t len, struct checks_tests *out);
-
-/*
- * The output_tail of a check: text (the end of its output, truncated when the start was
- * dropped) without terminal escapes, with carriage-return overwrites applied, other control
- * characters dropped and invalid UTF-8 replaced by U+FFFD; then its last CHECKS_TAIL_LINES
- * lines and at most CHECKS_TAIL_BYTES bytes, trailing blank lines removed, ending in a
- * newline unless empty. Malloc'd; NULL when out of memory. Exposed for tests.
- */
-char *checks_output_tail(const char *text, size_t len, bool truncated);
 
 #endif

@@ -69,12 +69,12 @@
 		.def = "", .check = CHECK, .example = EXAMPLE, .help = HELP                        \
 	}
 
-static int check_log_dir(const char *value, char *err, size_t errn);
-static int check_command(const char *value, char *err, size_t errn);
+static int config_check_log_dir(const char *value, char *err, size_t errn);
+static int config_check_command(const char *value, char *err, size_t errn);
 
 /* Keys of one section stay together: the default file and the docs follow this order. */
 static const struct config_key config_keys[] = {
-    PATH_KEY("log", "dir", log_dir, "{data}/stint/logs/{repo_name}", check_log_dir,
+    PATH_KEY("log", "dir", log_dir, "{data}/stint/logs/{repo_name}", config_check_log_dir,
 	     "Directory for session logs. {repo_name} is replaced by the repository's "
 	     "directory name and {repo} by its absolute path. A leading ~/ stands for your "
 	     "home directory and a leading {data}/ for $XDG_DATA_HOME (~/.local/share if "
@@ -96,16 +96,16 @@ static const struct config_key config_keys[] = {
 		 "How long each of the [checks] may run. One that takes longer is stopped "
 		 "(SIGTERM to its process group, SIGKILL 2 seconds later) and shows in the log as "
 		 "timed out."),
-    DURATION_KEY("time", "idle_timeout", idle_timeout_s, "15m", 0, 24 * 3600,
-		 "No activity for this long (files changed in the repository, git operations, "
-		 "stint commands for the session) makes a session idle, counted from the last "
-		 "activity; the next activity resumes it (0 disables). See docs/time-accounting.md."),
+    DURATION_KEY(
+	"time", "idle_timeout", idle_timeout_s, "15m", 0, 24 * 3600,
+	"No activity for this long (files changed in the repository, git operations, "
+	"stint commands for the session) makes a session idle, counted from the last "
+	"activity; the next activity resumes it (0 disables). See docs/time-accounting.md."),
     DURATION_KEY("time", "max_session", max_session_s, "12h", 0, 7 * 24 * 3600,
 		 "A session open this long (wall time, as wall_s counts it: suspend included, and "
 		 "for a session left open over a reboot the time the machine was off) is stopped "
 		 "automatically and its log written, saying so (0 disables)."),
-    DURATION_KEY("time", "auto_stop_after_idle", auto_stop_after_idle_s, "0", 0,
-		 7 * 24 * 3600,
+    DURATION_KEY("time", "auto_stop_after_idle", auto_stop_after_idle_s, "0", 0, 7 * 24 * 3600,
 		 "A session with no activity for this long (measured like max_session) is stopped "
 		 "automatically and its log written; the idle time is not counted as work (0 "
 		 "disables)."),
@@ -138,7 +138,7 @@ static const struct config_key config_keys[] = {
     BOOL_KEY("notify", "start_reminder", notify_start_reminder, "false",
 	     "Ask \"Start a session in <repo>?\" when files change in a watched repository "
 	     "with no session open, at most once an hour per repository."),
-    MAP_SECTION("checks", checks, check_command,
+    MAP_SECTION("checks", checks, config_check_command,
 		"test = make test\n"
 		"lint = clang-tidy src/*.c",
 		"Quality checks, run by stint stop in the repository's top directory, one "
@@ -150,17 +150,17 @@ static const struct config_key config_keys[] = {
 		"shell's. At most 32 checks. None: the log keeps its prompt."),
 };
 
-#define NKEYS ARRAY_SIZE(config_keys)
+#define CONFIG_NKEYS ARRAY_SIZE(config_keys)
 
-static const char *const bool_true[] = {"true", "yes", "on", "1"};
-static const char *const bool_false[] = {"false", "no", "off", "0"};
+static const char *const config_bool_true[] = {"true", "yes", "on", "1"};
+static const char *const config_bool_false[] = {"false", "no", "off", "0"};
 
-static void *field_ptr(const struct config_key *k, void *base)
+static void *config_field_ptr(const struct config_key *k, void *base)
 {
 	return (char *)base + k->offset;
 }
 
-static char *str_ndup(const char *s, size_t n)
+static char *config_strndup(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -172,7 +172,7 @@ static char *str_ndup(const char *s, size_t n)
 }
 
 /* "24h", "1h30m", "90s" -> as short as duration_parse reads back; 0 is "0". */
-static void format_duration(int64_t s, char *buf, size_t n)
+static void config_format_duration(int64_t s, char *buf, size_t n)
 {
 	int64_t h = s / 3600, m = s % 3600 / 60, sec = s % 60;
 	size_t off = 0;
@@ -191,7 +191,7 @@ static void format_duration(int64_t s, char *buf, size_t n)
 }
 
 /* Digits and units in duration_parse's grammar, so a failure can only mean "too big". */
-static bool looks_like_duration(const char *s)
+static bool config_looks_like_duration(const char *s)
 {
 	bool all_digits = true;
 
@@ -207,7 +207,7 @@ static bool looks_like_duration(const char *s)
 	return all_digits || !isdigit((unsigned char)s[strlen(s) - 1]);
 }
 
-static int expand_path(const char *in, char **out, char *err, size_t errn)
+static int config_expand_path(const char *in, char **out, char *err, size_t errn)
 {
 	const char *prefix = "", *rest = in;
 	char base[PATH_MAX];
@@ -258,7 +258,7 @@ static int expand_path(const char *in, char **out, char *err, size_t errn)
 	return 0;
 }
 
-static int check_command(const char *value, char *err, size_t errn)
+static int config_check_command(const char *value, char *err, size_t errn)
 {
 	size_t n = strlen(value);
 
@@ -275,7 +275,7 @@ static int check_command(const char *value, char *err, size_t errn)
 }
 
 /* logwriter_expand_dir knows only these, so anything else is caught here, at load time. */
-static int check_log_dir(const char *value, char *err, size_t errn)
+static int config_check_log_dir(const char *value, char *err, size_t errn)
 {
 	for (const char *p = strchr(value, '{'); p; p = strchr(p + 1, '{')) {
 		const char *close = strchr(p, '}');
@@ -293,7 +293,8 @@ static int check_log_dir(const char *value, char *err, size_t errn)
 	return 0;
 }
 
-static int parse_int(const struct config_key *k, const char *s, void *field, char *err, size_t errn)
+static int config_parse_int(const struct config_key *k, const char *s, void *field, char *err,
+			    size_t errn)
 {
 	long long v;
 	char *end;
@@ -316,16 +317,16 @@ static int parse_int(const struct config_key *k, const char *s, void *field, cha
 	return 0;
 }
 
-static int parse_duration(const struct config_key *k, const char *s, void *field, char *err,
-			  size_t errn)
+static int config_parse_duration(const struct config_key *k, const char *s, void *field, char *err,
+				 size_t errn)
 {
 	char lo[32], hi[32];
 	int64_t v;
 	int r = duration_parse(s, &v);
 
-	format_duration(k->min, lo, sizeof(lo));
-	format_duration(k->max, hi, sizeof(hi));
-	if (r < 0 && !looks_like_duration(s)) {
+	config_format_duration(k->min, lo, sizeof(lo));
+	config_format_duration(k->max, hi, sizeof(hi));
+	if (r < 0 && !config_looks_like_duration(s)) {
 		snprintf(err, errn,
 			 "\"%s\" is not a duration (like 90s, 15m, 2h or 1h30m; %s to %s)", s, lo,
 			 hi);
@@ -339,14 +340,14 @@ static int parse_duration(const struct config_key *k, const char *s, void *field
 	return 0;
 }
 
-static int parse_bool(const char *s, void *field, char *err, size_t errn)
+static int config_parse_bool(const char *s, void *field, char *err, size_t errn)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(bool_true); i++) {
-		if (strcasecmp(s, bool_true[i]) == 0) {
+	for (size_t i = 0; i < ARRAY_SIZE(config_bool_true); i++) {
+		if (strcasecmp(s, config_bool_true[i]) == 0) {
 			*(bool *)field = true;
 			return 0;
 		}
-		if (strcasecmp(s, bool_false[i]) == 0) {
+		if (strcasecmp(s, config_bool_false[i]) == 0) {
 			*(bool *)field = false;
 			return 0;
 		}
@@ -356,7 +357,7 @@ static int parse_bool(const char *s, void *field, char *err, size_t errn)
 }
 
 /* "a, b or c" into buf. */
-static void format_choices(const char *const *choices, char *buf, size_t n)
+static void config_format_choices(const char *const *choices, char *buf, size_t n)
 {
 	size_t off = 0, count = 0;
 
@@ -370,8 +371,8 @@ static void format_choices(const char *const *choices, char *buf, size_t n)
 	}
 }
 
-static int parse_enum(const struct config_key *k, const char *s, void *field, char *err,
-		      size_t errn)
+static int config_parse_enum(const struct config_key *k, const char *s, void *field, char *err,
+			     size_t errn)
 {
 	char list[256];
 
@@ -381,13 +382,13 @@ static int parse_enum(const struct config_key *k, const char *s, void *field, ch
 			return 0;
 		}
 	}
-	format_choices(k->choices, list, sizeof(list));
+	config_format_choices(k->choices, list, sizeof(list));
 	snprintf(err, errn, "\"%s\" is not one of %s", s, list);
 	return -1;
 }
 
-static int parse_string(const struct config_key *k, const char *s, void *field, char *err,
-			size_t errn)
+static int config_parse_string(const struct config_key *k, const char *s, void *field, char *err,
+			       size_t errn)
 {
 	char *v;
 
@@ -397,7 +398,7 @@ static int parse_string(const struct config_key *k, const char *s, void *field, 
 		return 0;
 	}
 	if (k->type == CONFIG_PATH) {
-		if (expand_path(s, &v, err, errn) < 0)
+		if (config_expand_path(s, &v, err, errn) < 0)
 			return -1;
 	} else if (!(v = strdup(s))) {
 		snprintf(err, errn, "out of memory");
@@ -415,20 +416,20 @@ static int parse_string(const struct config_key *k, const char *s, void *field, 
 int config_key_parse(const struct config_key *k, const char *value, void *base, char *err,
 		     size_t errn)
 {
-	void *field = field_ptr(k, base);
+	void *field = config_field_ptr(k, base);
 
 	switch (k->type) {
 	case CONFIG_STRING:
 	case CONFIG_PATH:
-		return parse_string(k, value, field, err, errn);
+		return config_parse_string(k, value, field, err, errn);
 	case CONFIG_BOOL:
-		return parse_bool(value, field, err, errn);
+		return config_parse_bool(value, field, err, errn);
 	case CONFIG_INT:
-		return parse_int(k, value, field, err, errn);
+		return config_parse_int(k, value, field, err, errn);
 	case CONFIG_DURATION:
-		return parse_duration(k, value, field, err, errn);
+		return config_parse_duration(k, value, field, err, errn);
 	case CONFIG_ENUM:
-		return parse_enum(k, value, field, err, errn);
+		return config_parse_enum(k, value, field, err, errn);
 	case CONFIG_MAP:
 		snprintf(err, errn, "[%s] is a section of names, not a key", k->section);
 		return -1;
@@ -443,7 +444,7 @@ void config_init(struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* Only a path default can fail (no HOME); it stays NULL and config_load says why. */
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		/* A map's default is no entries, as zeroed. */
 		if (config_keys[i].type != CONFIG_MAP)
 			config_key_parse(&config_keys[i], config_keys[i].def, cfg, err,
@@ -451,7 +452,7 @@ void config_init(struct config *cfg)
 	}
 }
 
-static void map_clear(struct config_map *m)
+static void config_map_clear(struct config_map *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->entries[i].name);
@@ -464,13 +465,13 @@ static void map_clear(struct config_map *m)
 
 void config_finish(struct config *cfg)
 {
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
 		if (k->type == CONFIG_STRING || k->type == CONFIG_PATH)
-			free(*(char **)field_ptr(k, cfg));
+			free(*(char **)config_field_ptr(k, cfg));
 		else if (k->type == CONFIG_MAP)
-			map_clear(field_ptr(k, cfg));
+			config_map_clear(config_field_ptr(k, cfg));
 	}
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
@@ -494,11 +495,11 @@ int config_default_path(char *buf, size_t n)
 }
 
 /* A row of the section: its map row if it is a map section; NULL if unknown. */
-static const struct config_key *section_find(const char *name, size_t len)
+static const struct config_key *config_section_find(const char *name, size_t len)
 {
 	const struct config_key *found = NULL;
 
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		if (strlen(config_keys[i].section) == len &&
 		    memcmp(config_keys[i].section, name, len) == 0) {
 			if (config_keys[i].type == CONFIG_MAP)
@@ -509,9 +510,9 @@ static const struct config_key *section_find(const char *name, size_t len)
 	return found;
 }
 
-static const struct config_key *key_find(const char *section, const char *name)
+static const struct config_key *config_key_find(const char *section, const char *name)
 {
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		if (config_keys[i].name && strcmp(config_keys[i].section, section) == 0 &&
 		    strcmp(config_keys[i].name, name) == 0)
 			return &config_keys[i];
@@ -520,7 +521,7 @@ static const struct config_key *key_find(const char *section, const char *name)
 }
 
 /* Reads a whole (small) file. Returns 0 or -errno; -EFBIG when over CONFIG_MAX_FILE. */
-static int read_file(const char *path, char **out, size_t *outlen)
+static int config_read_file(const char *path, char **out, size_t *outlen)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
@@ -579,23 +580,24 @@ static int read_file(const char *path, char **out, size_t *outlen)
 	return 0;
 }
 
-struct parser {
+struct config_parser {
 	struct config *cfg;
 	const char *path;
 	const char *buf;
 	size_t len, pos;
 	int lineno;
-	int seen[NKEYS]; /* the line that set each key, 0 if none */
+	int seen[CONFIG_NKEYS]; /* the line that set each key, 0 if none */
 	/* The map row of the section being read, NULL outside a map section. */
 	const struct config_key *map;
-	int map_lines[NKEYS][CONFIG_MAP_MAX]; /* the line of each entry of each map */
-	int err_line;			      /* of the first error, 0 if none */
+	int map_lines[CONFIG_NKEYS][CONFIG_MAP_MAX]; /* the line of each entry of each map */
+	int err_line;				     /* of the first error, 0 if none */
 	char *err;
 	size_t errn;
 };
 
 /* Records the first error, at the current line; returns 0, an error for inih's handler. */
-__attribute__((format(printf, 2, 3))) static int parser_fail(struct parser *p, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int config_parser_fail(struct config_parser *p,
+								    const char *fmt, ...)
 {
 	va_list ap;
 	int off;
@@ -616,7 +618,7 @@ __attribute__((format(printf, 2, 3))) static int parser_fail(struct parser *p, c
  * Catches an unknown section even when it has no keys (inih only reports keys). Returns 1 if the
  * line may go on to inih, 0 after recording an error.
  */
-static int check_section_line(struct parser *p, const char *line, size_t n)
+static int config_check_section_line(struct config_parser *p, const char *line, size_t n)
 {
 	const char *close = memchr(line, ']', n), *rest;
 	const struct config_key *k;
@@ -625,21 +627,22 @@ static int check_section_line(struct parser *p, const char *line, size_t n)
 	p->map = NULL;
 	if (!close)
 		return 1;
-	k = section_find(line + 1, (size_t)(close - line - 1));
+	k = config_section_find(line + 1, (size_t)(close - line - 1));
 	if (!k)
-		return parser_fail(p, "unknown section %.*s", (int)(close - line + 1), line);
+		return config_parser_fail(p, "unknown section %.*s", (int)(close - line + 1), line);
 	if (k->type == CONFIG_MAP)
 		p->map = k;
 	for (rest = close + 1; rest < line + n && isspace((unsigned char)*rest); rest++)
 		;
 	/* inih ignores whatever follows the ']'; only a comment may. */
 	if (rest < line + n && *rest != ';')
-		return parser_fail(p, "unexpected text after %.*s: \"%.*s\"",
-				   (int)(close - line + 1), line, (int)(line + n - rest), rest);
+		return config_parser_fail(p, "unexpected text after %.*s: \"%.*s\"",
+					  (int)(close - line + 1), line, (int)(line + n - rest),
+					  rest);
 	return 1;
 }
 
-static bool map_name_ok(const char *s, size_t n)
+static bool config_map_name_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > CONFIG_MAP_NAME_MAX)
 		return false;
@@ -654,10 +657,10 @@ static bool map_name_ok(const char *s, size_t n)
  * A line of a map section, stripped and not a comment or a section: "name = value" read here,
  * not by inih, so the value is taken whole. Returns false after recording an error.
  */
-static bool map_line(struct parser *p, const char *line, size_t n)
+static bool config_map_line(struct config_parser *p, const char *line, size_t n)
 {
 	const struct config_key *k = p->map;
-	struct config_map *m = field_ptr(k, p->cfg);
+	struct config_map *m = config_field_ptr(k, p->cfg);
 	int *lines = p->map_lines[k - config_keys];
 	size_t namelen = 0;
 	const char *value;
@@ -668,7 +671,7 @@ static bool map_line(struct parser *p, const char *line, size_t n)
 	while (namelen < n && line[namelen] != '=' && line[namelen] != ':')
 		namelen++;
 	if (namelen == n) {
-		parser_fail(p, "expected [section] or key = value: \"%.*s\"", (int)n, line);
+		config_parser_fail(p, "expected [section] or key = value: \"%.*s\"", (int)n, line);
 		return false;
 	}
 	for (value = line + namelen + 1; value < line + n && isspace((unsigned char)*value);
@@ -677,41 +680,42 @@ static bool map_line(struct parser *p, const char *line, size_t n)
 	while (namelen > 0 && isspace((unsigned char)line[namelen - 1]))
 		namelen--;
 	if (namelen == 0) {
-		parser_fail(p, "[%s]: missing key name before \"=\"", k->section);
+		config_parser_fail(p, "[%s]: missing key name before \"=\"", k->section);
 		return false;
 	}
-	if (!map_name_ok(line, namelen)) {
-		parser_fail(p,
-			    "[%s] %.*s: not a valid name (letters, digits, _ and -, at most %d "
-			    "bytes)",
-			    k->section, (int)namelen, line, CONFIG_MAP_NAME_MAX);
+	if (!config_map_name_ok(line, namelen)) {
+		config_parser_fail(
+		    p,
+		    "[%s] %.*s: not a valid name (letters, digits, _ and -, at most %d "
+		    "bytes)",
+		    k->section, (int)namelen, line, CONFIG_MAP_NAME_MAX);
 		return false;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		if (strlen(m->entries[i].name) == namelen &&
 		    memcmp(m->entries[i].name, line, namelen) == 0) {
-			parser_fail(p, "[%s] %.*s: duplicate key (already set on line %d)",
-				    k->section, (int)namelen, line, lines[i]);
+			config_parser_fail(p, "[%s] %.*s: duplicate key (already set on line %d)",
+					   k->section, (int)namelen, line, lines[i]);
 			return false;
 		}
 	}
 	if (m->n == CONFIG_MAP_MAX) {
-		parser_fail(p, "[%s] %.*s: too many entries (at most %d)", k->section, (int)namelen,
-			    line, CONFIG_MAP_MAX);
+		config_parser_fail(p, "[%s] %.*s: too many entries (at most %d)", k->section,
+				   (int)namelen, line, CONFIG_MAP_MAX);
 		return false;
 	}
-	name = str_ndup(line, namelen);
-	v = str_ndup(value, (size_t)(line + n - value));
+	name = config_strndup(line, namelen);
+	v = config_strndup(value, (size_t)(line + n - value));
 	e = name && v ? realloc(m->entries, (m->n + 1) * sizeof(*e)) : NULL;
 	if (!e) {
 		free(name);
 		free(v);
-		parser_fail(p, "out of memory");
+		config_parser_fail(p, "out of memory");
 		return false;
 	}
 	m->entries = e;
 	if (k->check && k->check(v, msg, sizeof(msg)) < 0) {
-		parser_fail(p, "[%s] %s: %s", k->section, name, msg);
+		config_parser_fail(p, "[%s] %s: %s", k->section, name, msg);
 		free(name);
 		free(v);
 		return false;
@@ -729,9 +733,9 @@ static bool map_line(struct parser *p, const char *line, size_t n)
  * The entries of a map section are read here and inih gets a blank line in their place.
  * Returns NULL (end of input) after the first error.
  */
-static char *parser_read(char *str, int num, void *stream)
+static char *config_parser_read(char *str, int num, void *stream)
 {
-	struct parser *p = stream;
+	struct config_parser *p = stream;
 	const char *line, *end, *nl;
 	size_t n, max = num > 2 ? (size_t)num - 2 : 0;
 
@@ -743,7 +747,7 @@ static char *parser_read(char *str, int num, void *stream)
 	p->pos = (size_t)(end - p->buf) + (nl ? 1 : 0);
 	p->lineno++;
 	if (memchr(line, '\0', (size_t)(end - line))) {
-		parser_fail(p, "line contains a NUL byte");
+		config_parser_fail(p, "line contains a NUL byte");
 		return NULL;
 	}
 	if (p->lineno == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
@@ -758,13 +762,13 @@ static char *parser_read(char *str, int num, void *stream)
 		if (n > max)
 			n = max;
 	} else if (n > 0 && *line != '[' && p->map) {
-		if (!map_line(p, line, n))
+		if (!config_map_line(p, line, n))
 			return NULL;
 		n = 0;
 	} else if (n > max) {
-		parser_fail(p, "line is too long (%zu bytes, at most %zu)", n, max);
+		config_parser_fail(p, "line is too long (%zu bytes, at most %zu)", n, max);
 		return NULL;
-	} else if (n > 0 && *line == '[' && !check_section_line(p, line, n)) {
+	} else if (n > 0 && *line == '[' && !config_check_section_line(p, line, n)) {
 		return NULL;
 	}
 	memcpy(str, line, n);
@@ -773,46 +777,46 @@ static char *parser_read(char *str, int num, void *stream)
 	return str;
 }
 
-static int parser_key(void *user, const char *section, const char *name, const char *value)
+static int config_parser_key(void *user, const char *section, const char *name, const char *value)
 {
-	struct parser *p = user;
+	struct config_parser *p = user;
 	const struct config_key *k;
 	size_t i, vlen = strlen(value);
 	char msg[512], *v;
 	int r;
 
 	if (!*section)
-		return parser_fail(p, "key \"%s\" before any [section]", name);
+		return config_parser_fail(p, "key \"%s\" before any [section]", name);
 	if (!*name)
-		return parser_fail(p, "[%s]: missing key name before \"=\"", section);
-	k = key_find(section, name);
+		return config_parser_fail(p, "[%s]: missing key name before \"=\"", section);
+	k = config_key_find(section, name);
 	if (!k)
-		return parser_fail(p, "unknown key \"%s\" in [%s]", name, section);
+		return config_parser_fail(p, "unknown key \"%s\" in [%s]", name, section);
 	i = (size_t)(k - config_keys);
 	if (p->seen[i])
-		return parser_fail(p, "[%s] %s: duplicate key (already set on line %d)", section,
-				   name, p->seen[i]);
+		return config_parser_fail(p, "[%s] %s: duplicate key (already set on line %d)",
+					  section, name, p->seen[i]);
 	p->seen[i] = p->lineno;
 	/* Optional double quotes around the whole value; no escapes inside. */
 	if (value[0] == '"') {
 		if (vlen < 2 || value[vlen - 1] != '"')
-			return parser_fail(p, "[%s] %s: %s has no closing quote", section, name,
-					   value);
+			return config_parser_fail(p, "[%s] %s: %s has no closing quote", section,
+						  name, value);
 		value++;
 		vlen -= 2;
 	}
-	v = str_ndup(value, vlen);
+	v = config_strndup(value, vlen);
 	if (!v)
-		return parser_fail(p, "out of memory");
+		return config_parser_fail(p, "out of memory");
 	r = config_key_parse(k, v, p->cfg, msg, sizeof(msg));
 	free(v);
 	if (r < 0)
-		return parser_fail(p, "[%s] %s: %s", section, name, msg);
+		return config_parser_fail(p, "[%s] %s: %s", section, name, msg);
 	return 1;
 }
 
 /* inih does not say what was wrong with a line; look at it again. */
-static void syntax_error(struct parser *p, int lineno)
+static void config_syntax_error(struct config_parser *p, int lineno)
 {
 	const char *line = p->buf, *end = p->buf + p->len, *nl;
 
@@ -831,19 +835,20 @@ static void syntax_error(struct parser *p, int lineno)
 		end--;
 	p->lineno = lineno;
 	if (line < end && *line == '[')
-		parser_fail(p, "no closing ] in section header \"%.*s\"", (int)(end - line), line);
+		config_parser_fail(p, "no closing ] in section header \"%.*s\"", (int)(end - line),
+				   line);
 	else
-		parser_fail(p, "expected [section] or key = value: \"%.*s\"", (int)(end - line),
-			    line);
+		config_parser_fail(p, "expected [section] or key = value: \"%.*s\"",
+				   (int)(end - line), line);
 }
 
 /* Keys the file did not set get their defaults, resolved now (a path default may need HOME). */
-static int apply_defaults(struct config *cfg, const int *seen, const char *path, char *err,
-			  size_t errn)
+static int config_apply_defaults(struct config *cfg, const int *seen, const char *path, char *err,
+				 size_t errn)
 {
 	char msg[512];
 
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
 		if ((seen && seen[i]) || k->type == CONFIG_MAP)
@@ -859,20 +864,20 @@ static int apply_defaults(struct config *cfg, const int *seen, const char *path,
 
 int config_load(struct config *cfg, const char *path, bool missing_ok, char *err, size_t errn)
 {
-	struct parser p = {.cfg = cfg, .path = path, .err = err, .errn = errn};
+	struct config_parser p = {.cfg = cfg, .path = path, .err = err, .errn = errn};
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (!path) {
-		if (apply_defaults(cfg, NULL, NULL, err, errn) < 0)
+		if (config_apply_defaults(cfg, NULL, NULL, err, errn) < 0)
 			goto fail;
 		return 0;
 	}
-	r = read_file(path, &buf, &len);
+	r = config_read_file(path, &buf, &len);
 	if (r == -ENOENT && missing_ok) {
-		if (apply_defaults(cfg, NULL, NULL, err, errn) < 0)
+		if (config_apply_defaults(cfg, NULL, NULL, err, errn) < 0)
 			goto fail;
 		return 0;
 	}
@@ -887,10 +892,10 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 	}
 	p.buf = buf;
 	p.len = len;
-	r = ini_parse_stream(parser_read, &p, parser_key, &p);
+	r = ini_parse_stream(config_parser_read, &p, config_parser_key, &p);
 	if (r > 0 && (!p.err_line || r < p.err_line)) {
 		p.err_line = 0;
-		syntax_error(&p, r);
+		config_syntax_error(&p, r);
 	} else if (r < 0 && !p.err_line) {
 		snprintf(err, errn, "%s: cannot parse: out of memory", path);
 		goto fail;
@@ -898,7 +903,7 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 	free(buf);
 	if (p.err_line)
 		goto fail;
-	if (apply_defaults(cfg, p.seen, path, err, errn) < 0)
+	if (config_apply_defaults(cfg, p.seen, path, err, errn) < 0)
 		goto fail;
 	cfg->path = strdup(path);
 	if (!cfg->path) {
@@ -911,7 +916,7 @@ fail:
 	return -1;
 }
 
-static const char *type_name(enum config_type t)
+static const char *config_type_name(enum config_type t)
 {
 	switch (t) {
 	case CONFIG_STRING:
@@ -933,36 +938,37 @@ static const char *type_name(enum config_type t)
 }
 
 /* "integer, 1 to 10000", "duration, 0 to 24h", "one of a, b or c", "path". */
-static void describe_type(const struct config_key *k, char *buf, size_t n)
+static void config_describe_type(const struct config_key *k, char *buf, size_t n)
 {
 	char lo[32], hi[32], list[256];
 
 	switch (k->type) {
 	case CONFIG_INT:
-		snprintf(buf, n, "%s, %lld to %lld", type_name(k->type), (long long)k->min,
+		snprintf(buf, n, "%s, %lld to %lld", config_type_name(k->type), (long long)k->min,
 			 (long long)k->max);
 		break;
 	case CONFIG_DURATION:
-		format_duration(k->min, lo, sizeof(lo));
-		format_duration(k->max, hi, sizeof(hi));
-		snprintf(buf, n, "%s, %s to %s", type_name(k->type), lo, hi);
+		config_format_duration(k->min, lo, sizeof(lo));
+		config_format_duration(k->max, hi, sizeof(hi));
+		snprintf(buf, n, "%s, %s to %s", config_type_name(k->type), lo, hi);
 		break;
 	case CONFIG_ENUM:
-		format_choices(k->choices, list, sizeof(list));
-		snprintf(buf, n, "%s %s", type_name(k->type), list);
+		config_format_choices(k->choices, list, sizeof(list));
+		snprintf(buf, n, "%s %s", config_type_name(k->type), list);
 		break;
 	case CONFIG_MAP:
-		snprintf(buf, n, "%s, each with a string, at most %d", type_name(k->type),
+		snprintf(buf, n, "%s, each with a string, at most %d", config_type_name(k->type),
 			 CONFIG_MAP_MAX);
 		break;
 	default:
-		snprintf(buf, n, "%s%s", type_name(k->type), k->empty_ok ? ", or empty" : "");
+		snprintf(buf, n, "%s%s", config_type_name(k->type),
+			 k->empty_ok ? ", or empty" : "");
 		break;
 	}
 }
 
 /* Writes text as "; " comment lines of at most 78 columns, breaking at spaces. */
-static void write_comment(FILE *f, const char *text)
+static void config_write_comment(FILE *f, const char *text)
 {
 	const size_t width = 76;
 
@@ -996,14 +1002,14 @@ void config_write_default(FILE *f)
 	      "; the file and line. The syntax and the types are described in stint's\n"
 	      "; docs/configuration.md.\n",
 	      f);
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
 		if (i == 0 || strcmp(k->section, config_keys[i - 1].section) != 0)
 			fprintf(f, "\n[%s]\n", k->section);
-		describe_type(k, type, sizeof(type));
+		config_describe_type(k, type, sizeof(type));
 		fputc('\n', f);
-		write_comment(f, k->help);
+		config_write_comment(f, k->help);
 		fprintf(f, "; Type: %s.\n", type);
 		if (k->type == CONFIG_MAP) {
 			/* No entries by default: show the example's, commented out. */
@@ -1021,7 +1027,7 @@ void config_write_default(FILE *f)
 }
 
 /* Markdown table cell text: a '|' would end the cell. */
-static void write_cell(FILE *f, const char *s)
+static void config_write_cell(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -1031,7 +1037,7 @@ static void write_cell(FILE *f, const char *s)
 }
 
 /* " Example: `a = x`, `b = y`." on one line of a table cell. */
-static void write_example(FILE *f, const char *example)
+static void config_write_example(FILE *f, const char *example)
 {
 	fputs(" Example: ", f);
 	for (const char *e = example; *e;) {
@@ -1040,7 +1046,7 @@ static void write_example(FILE *f, const char *example)
 
 		fputs(e == example ? "`" : ", `", f);
 		if (line)
-			write_cell(f, line);
+			config_write_cell(f, line);
 		fputc('`', f);
 		free(line);
 		e += len + (e[len] == '\n');
@@ -1055,27 +1061,27 @@ void config_write_markdown(FILE *f)
 	fputs("| Section | Key | Type | Default | Description |\n"
 	      "|---|---|---|---|---|\n",
 	      f);
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		describe_type(k, type, sizeof(type));
+		config_describe_type(k, type, sizeof(type));
 		if (k->type == CONFIG_MAP)
 			fprintf(f, "| `[%s]` | *any name* | ", k->section);
 		else
 			fprintf(f, "| `[%s]` | `%s` | ", k->section, k->name);
-		write_cell(f, type);
+		config_write_cell(f, type);
 		if (k->type == CONFIG_MAP) {
 			fputs(" | none | ", f);
 		} else if (*k->def) {
 			fputs(" | `", f);
-			write_cell(f, k->def);
+			config_write_cell(f, k->def);
 			fputs("` | ", f);
 		} else {
 			fputs(" | empty | ", f);
 		}
-		write_cell(f, k->help);
+		config_write_cell(f, k->help);
 		if (k->type == CONFIG_MAP && k->example)
-			write_example(f, k->example);
+			config_write_example(f, k->example);
 		fputs(" |\n", f);
 	}
 }

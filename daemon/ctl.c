@@ -52,9 +52,9 @@ struct ctl_write {
 	char *data;
 };
 
-static void client_process(struct ctl_client *cl);
+static void ctl_client_process(struct ctl_client *cl);
 
-static void client_free(struct ctl_client *cl)
+static void ctl_client_free(struct ctl_client *cl)
 {
 	struct ctl *c = cl->ctl;
 
@@ -69,32 +69,32 @@ static void client_free(struct ctl_client *cl)
 	free(cl);
 }
 
-static void client_close_cb(uv_handle_t *h)
+static void ctl_client_close_cb(uv_handle_t *h)
 {
 	struct ctl_client *cl = h->data;
 
 	cl->closed = true;
 	if (!cl->busy)
-		client_free(cl);
+		ctl_client_free(cl);
 }
 
-static void client_close(struct ctl_client *cl)
+static void ctl_client_close(struct ctl_client *cl)
 {
 	if (cl->closing)
 		return;
 	cl->closing = true;
 	cl->eof = true;
-	uv_close((uv_handle_t *)&cl->pipe, client_close_cb);
+	uv_close((uv_handle_t *)&cl->pipe, ctl_client_close_cb);
 }
 
 /* Closes once nothing is owed in either direction. */
-static void client_maybe_close(struct ctl_client *cl)
+static void ctl_client_maybe_close(struct ctl_client *cl)
 {
 	if (cl->eof && !cl->busy && cl->writes == 0 && !cl->closing)
-		client_close(cl);
+		ctl_client_close(cl);
 }
 
-static void write_cb(uv_write_t *req, int status)
+static void ctl_write_cb(uv_write_t *req, int status)
 {
 	struct ctl_write *w = req->data;
 	struct ctl_client *cl = w->cl;
@@ -106,10 +106,10 @@ static void write_cb(uv_write_t *req, int status)
 		log_debug("ctl: write to client failed: %s", uv_strerror(status));
 		cl->eof = true;
 	}
-	client_maybe_close(cl);
+	ctl_client_maybe_close(cl);
 }
 
-static void client_send(struct ctl_client *cl, json_t *msg)
+static void ctl_client_send(struct ctl_client *cl, json_t *msg)
 {
 	struct ctl_write *w;
 	uv_buf_t b;
@@ -124,25 +124,25 @@ static void client_send(struct ctl_client *cl, json_t *msg)
 	if (!w) {
 		log_warnx("ctl: out of memory encoding a reply; dropping the client");
 		free(data);
-		client_close(cl);
+		ctl_client_close(cl);
 		return;
 	}
 	w->cl = cl;
 	w->data = data;
 	w->req.data = w;
 	b = uv_buf_init(data, (unsigned)len);
-	r = uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1, write_cb);
+	r = uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1, ctl_write_cb);
 	if (r < 0) {
 		log_debug("ctl: cannot write to client: %s", uv_strerror(r));
 		free(data);
 		free(w);
-		client_close(cl);
+		ctl_client_close(cl);
 		return;
 	}
 	cl->writes++;
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CTL_MAX_QUEUED) {
 		log_warnx("ctl: client reads none of its replies; dropping it");
-		client_close(cl);
+		ctl_client_close(cl);
 	}
 }
 
@@ -167,22 +167,22 @@ void ctl_reply(struct ctl_client *cl, json_t *reply)
 	cl->busy = false;
 	if (cl->closed) {
 		json_decref(reply);
-		client_free(cl);
+		ctl_client_free(cl);
 		return;
 	}
-	client_send(cl, reply);
+	ctl_client_send(cl, reply);
 	json_decref(reply);
 	if (!cl->in_process)
-		client_process(cl);
+		ctl_client_process(cl);
 }
 
-static void reply_error_now(struct ctl_client *cl, const char *code, const char *msg)
+static void ctl_reply_error_now(struct ctl_client *cl, const char *code, const char *msg)
 {
 	cl->busy = true;
 	ctl_reply(cl, proto_reply_error(code, "%s", msg));
 }
 
-static void handle_line(struct ctl_client *cl, const char *line, size_t len)
+static void ctl_handle_line(struct ctl_client *cl, const char *line, size_t len)
 {
 	struct proto_request req;
 	struct proto_error err;
@@ -191,19 +191,19 @@ static void handle_line(struct ctl_client *cl, const char *line, size_t len)
 		len--;
 	if (proto_request_parse(line, len, &req, &err) < 0) {
 		log_debug("ctl: refused a request: %s: %s", err.code, err.message);
-		reply_error_now(cl, err.code, err.message);
+		ctl_reply_error_now(cl, err.code, err.message);
 		return;
 	}
 	if (cl->ctl->stopping) {
 		proto_request_release(&req);
-		reply_error_now(cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
+		ctl_reply_error_now(cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
 	cl->busy = true;
 	cl->ctl->on_request(cl->ctl->arg, cl, &req);
 }
 
-static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+static void ctl_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct ctl_client *cl = h->data;
 
@@ -224,7 +224,7 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(cl->buf + cl->len, (unsigned)(cl->cap - cl->len));
 }
 
-static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+static void ctl_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct ctl_client *cl = s->data;
 
@@ -235,11 +235,11 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		uv_read_stop(s);
 		cl->reading = false;
 		cl->len = 0;
-		client_send(cl,
-			    proto_reply_error(PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
-					      PROTO_MAX_LINE - 1));
+		ctl_client_send(cl, proto_reply_error(PROTO_ERR_TOO_LARGE,
+						      "request longer than %d bytes",
+						      PROTO_MAX_LINE - 1));
 		cl->eof = true;
-		client_maybe_close(cl);
+		ctl_client_maybe_close(cl);
 		return;
 	}
 	if (nread < 0) {
@@ -248,15 +248,15 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		uv_read_stop(s);
 		cl->reading = false;
 		cl->eof = true;
-		client_process(cl);
+		ctl_client_process(cl);
 		return;
 	}
 	cl->len += (size_t)nread;
-	client_process(cl);
+	ctl_client_process(cl);
 }
 
 /* Handles every complete line while no request is in flight, then reads on or closes. */
-static void client_process(struct ctl_client *cl)
+static void ctl_client_process(struct ctl_client *cl)
 {
 	cl->in_process = true;
 	while (!cl->busy && !cl->closing) {
@@ -269,13 +269,13 @@ static void client_process(struct ctl_client *cl)
 				    "ctl: request longer than %d bytes; closing the connection",
 				    PROTO_MAX_LINE - 1);
 				cl->len = 0;
-				reply_error_now(cl, PROTO_ERR_TOO_LARGE, "request too long");
+				ctl_reply_error_now(cl, PROTO_ERR_TOO_LARGE, "request too long");
 				cl->eof = true;
 			}
 			break;
 		}
 		linelen = (size_t)(nl - cl->buf);
-		handle_line(cl, cl->buf, linelen);
+		ctl_handle_line(cl, cl->buf, linelen);
 		if (cl->closed)
 			break;
 		memmove(cl->buf, nl + 1, cl->len - linelen - 1);
@@ -284,7 +284,7 @@ static void client_process(struct ctl_client *cl)
 	cl->in_process = false;
 	if (cl->closed) {
 		if (!cl->busy)
-			client_free(cl);
+			ctl_client_free(cl);
 		return;
 	}
 	if (cl->closing)
@@ -295,7 +295,7 @@ static void client_process(struct ctl_client *cl)
 			cl->reading = false;
 		}
 	} else if (!cl->reading) {
-		int r = uv_read_start((uv_stream_t *)&cl->pipe, alloc_cb, read_cb);
+		int r = uv_read_start((uv_stream_t *)&cl->pipe, ctl_alloc_cb, ctl_read_cb);
 
 		if (r < 0) {
 			log_debug("ctl: cannot read from client: %s", uv_strerror(r));
@@ -304,10 +304,10 @@ static void client_process(struct ctl_client *cl)
 			cl->reading = true;
 		}
 	}
-	client_maybe_close(cl);
+	ctl_client_maybe_close(cl);
 }
 
-static bool peer_allowed(struct ctl_client *cl, char *why, size_t n)
+static bool ctl_peer_allowed(struct ctl_client *cl, char *why, size_t n)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -326,7 +326,7 @@ static bool peer_allowed(struct ctl_client *cl, char *why, size_t n)
 	return true;
 }
 
-static void connection_cb(uv_stream_t *server, int status)
+static void ctl_connection_cb(uv_stream_t *server, int status)
 {
 	struct ctl *c = server->data;
 	struct ctl_client *cl;
@@ -350,21 +350,21 @@ static void connection_cb(uv_stream_t *server, int status)
 	c->clients = cl;
 	c->nclients++;
 	if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
-		client_close(cl);
+		ctl_client_close(cl);
 		return;
 	}
 	if (c->nclients > CTL_MAX_CLIENTS) {
 		log_warnx("ctl: more than %d clients; refusing one", CTL_MAX_CLIENTS);
-		client_close(cl);
+		ctl_client_close(cl);
 		return;
 	}
-	if (!peer_allowed(cl, why, sizeof(why))) {
+	if (!ctl_peer_allowed(cl, why, sizeof(why))) {
 		log_warnx("ctl: refused a client: %s", why);
 		cl->eof = true;
-		reply_error_now(cl, PROTO_ERR_PERMISSION, why);
+		ctl_reply_error_now(cl, PROTO_ERR_PERMISSION, why);
 		return;
 	}
-	client_process(cl);
+	ctl_client_process(cl);
 }
 
 struct ctl *ctl_create(uv_loop_t *loop, ctl_request_fn on_request, void *arg)
@@ -412,7 +412,7 @@ int ctl_listen(struct ctl *c, const char *path, int fd, char *err, size_t errn)
 		}
 		c->path = strdup(path);
 	}
-	r = uv_listen((uv_stream_t *)&c->server, CTL_BACKLOG, connection_cb);
+	r = uv_listen((uv_stream_t *)&c->server, CTL_BACKLOG, ctl_connection_cb);
 	if (r < 0) {
 		snprintf(err, errn, "cannot listen on %s: %s", path ? path : "the passed socket",
 			 uv_strerror(r));
@@ -444,7 +444,7 @@ void ctl_shutdown(struct ctl *c)
 			uv_read_stop((uv_stream_t *)&cl->pipe);
 			cl->reading = false;
 		}
-		client_maybe_close(cl);
+		ctl_client_maybe_close(cl);
 	}
 }
 
@@ -452,7 +452,7 @@ void ctl_close_all(struct ctl *c)
 {
 	ctl_shutdown(c);
 	for (struct ctl_client *cl = c->clients; cl; cl = cl->next)
-		client_close(cl);
+		ctl_client_close(cl);
 }
 
 void ctl_destroy(struct ctl *c)

@@ -27,25 +27,25 @@
 #define NOTIFY_MAX_LIVE 64
 
 /* libnotify's state is process-wide, so is this. */
-static bool notify_in_use;
+static bool notify_thread_in_use;
 /* Ids are never reused, not even by the next notifier (a config reload): an action or a close
  * for an old id must not reach a new notification. Loop thread only. */
-static uint64_t notify_next_id;
+static uint64_t notify_thread_next_id;
 
-#define BUS_NAME  "org.freedesktop.Notifications"
-#define BUS_PATH  "/org/freedesktop/Notifications"
-#define BUS_IFACE "org.freedesktop.Notifications"
+#define NOTIFY_BUS_NAME	 "org.freedesktop.Notifications"
+#define NOTIFY_BUS_PATH	 "/org/freedesktop/Notifications"
+#define NOTIFY_BUS_IFACE "org.freedesktop.Notifications"
 
-enum job_kind {
-	JOB_SEND,
-	JOB_CLOSE,
-	JOB_PROBE,
-	JOB_QUIT,
+enum notify_thread_job_kind {
+	NOTIFY_JOB_SEND,
+	NOTIFY_JOB_CLOSE,
+	NOTIFY_JOB_PROBE,
+	NOTIFY_JOB_QUIT,
 };
 
-struct job {
-	struct job *next;
-	enum job_kind kind;
+struct notify_thread_job {
+	struct notify_thread_job *next;
+	enum notify_thread_job_kind kind;
 	uint64_t id;
 	char *summary, *body, *icon, *category, *open_path;
 	enum notify_urgency urgency;
@@ -53,22 +53,22 @@ struct job {
 	char *action_id[NOTIFY_MAX_ACTIONS], *action_label[NOTIFY_MAX_ACTIONS];
 };
 
-enum event_kind {
-	EV_ACTION,
-	EV_LOG,
-	EV_SENT, /* a show ended: text is empty when shown, else why not */
+enum notify_thread_event_kind {
+	NOTIFY_EV_ACTION,
+	NOTIFY_EV_LOG,
+	NOTIFY_EV_SENT, /* a show ended: text is empty when shown, else why not */
 };
 
 /* From the thread to the loop. */
-struct event {
-	struct event *next;
-	enum event_kind kind;
+struct notify_thread_event {
+	struct notify_thread_event *next;
+	enum notify_thread_event_kind kind;
 	uint64_t id;
 	char text[];
 };
 
 /* A notification shown and not yet closed: the thread's. */
-struct live {
+struct notify_thread_live {
 	struct notifier *n;
 	uint64_t id;
 	NotifyNotification *nn;
@@ -92,11 +92,12 @@ struct notifier {
 	char logged[NOTIFY_REASON_MAX]; /* the last state logged: log each change once */
 
 	uv_mutex_t lock; /* guards the queues and the shared state below */
-	struct job *jobs, **jobs_tail;
+	struct notify_thread_job *jobs, **jobs_tail;
 	unsigned njobs;
 	bool drain_scheduled;
-	struct job *quit; /* allocated up front: shutting down never fails for want of memory */
-	struct event *events, **events_tail;
+	/* Allocated up front: shutting down never fails for want of memory. */
+	struct notify_thread_job *quit;
+	struct notify_thread_event *events, **events_tail;
 	bool sh_ok;
 	char sh_reason[NOTIFY_REASON_MAX];
 	char sh_server[NOTIFY_SERVER_MAX];
@@ -111,12 +112,12 @@ struct notifier {
 	guint name_watch;
 	bool server_up;
 	bool cap_actions, cap_markup;
-	GHashTable *live;  /* &live->id -> struct live */
+	GHashTable *live;  /* &live->id -> struct notify_thread_live */
 	GQueue live_order; /* oldest first */
 	guint log_handler;
 };
 
-static void job_free(struct job *j)
+static void notify_thread_job_free(struct notify_thread_job *j)
 {
 	if (!j)
 		return;
@@ -133,16 +134,17 @@ static void job_free(struct job *j)
 }
 
 /* Copies s; false only when s was not NULL and memory ran out. */
-static bool dup_opt(char **dst, const char *s)
+static bool notify_thread_dup_opt(char **dst, const char *s)
 {
 	*dst = s ? strdup(s) : NULL;
 	return !s || *dst;
 }
 
-static void post_event(struct notifier *n, enum event_kind kind, uint64_t id, const char *text)
+static void notify_thread_post_event(struct notifier *n, enum notify_thread_event_kind kind,
+				     uint64_t id, const char *text)
 {
 	size_t len = strlen(text);
-	struct event *e = malloc(sizeof(*e) + len + 1);
+	struct notify_thread_event *e = malloc(sizeof(*e) + len + 1);
 
 	if (!e)
 		return;
@@ -157,10 +159,10 @@ static void post_event(struct notifier *n, enum event_kind kind, uint64_t id, co
 	uv_async_send(&n->async);
 }
 
-static void post_log(struct notifier *n, const char *fmt, ...)
+static void notify_thread_post_log(struct notifier *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void post_log(struct notifier *n, const char *fmt, ...)
+static void notify_thread_post_log(struct notifier *n, const char *fmt, ...)
 {
 	char buf[NOTIFY_REASON_MAX];
 	va_list ap;
@@ -168,11 +170,12 @@ static void post_log(struct notifier *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	post_event(n, EV_LOG, 0, buf);
+	notify_thread_post_event(n, NOTIFY_EV_LOG, 0, buf);
 }
 
 /* Publishes the state; the loop hears of it only when it changed. */
-static void publish(struct notifier *n, bool ok, const char *reason, const char *server)
+static void notify_thread_publish(struct notifier *n, bool ok, const char *reason,
+				  const char *server)
 {
 	bool changed;
 
@@ -191,10 +194,10 @@ static void publish(struct notifier *n, bool ok, const char *reason, const char 
 		uv_async_send(&n->async);
 }
 
-static void unavailable(struct notifier *n, const char *fmt, ...)
+static void notify_thread_unavailable(struct notifier *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void unavailable(struct notifier *n, const char *fmt, ...)
+static void notify_thread_unavailable(struct notifier *n, const char *fmt, ...)
 {
 	char buf[NOTIFY_REASON_MAX];
 	va_list ap;
@@ -202,56 +205,57 @@ static void unavailable(struct notifier *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	publish(n, false, buf, NULL);
+	notify_thread_publish(n, false, buf, NULL);
 }
 
 /* A D-Bus error without GDBus's "GDBus.Error:org.freedesktop.DBus.Error.X: " prefix. */
-static const char *error_text(GError *err)
+static const char *notify_thread_error_text(GError *err)
 {
 	if (g_dbus_error_is_remote_error(err))
 		g_dbus_error_strip_remote_error(err);
 	return err->message;
 }
 
-static void live_free(struct live *l)
+static void notify_thread_live_free(struct notify_thread_live *l)
 {
 	g_signal_handlers_disconnect_by_data(l->nn, l);
-	/* libnotify's finalize disconnects from its proxy, which must still exist: see bus_lost. */
+	/* libnotify's finalize disconnects from its proxy, which must still exist: see
+	 * notify_thread_bus_lost. */
 	g_object_unref(l->nn);
 	free(l->open_path);
 	free(l);
 }
 
-static void live_remove(struct notifier *n, struct live *l)
+static void notify_thread_live_remove(struct notifier *n, struct notify_thread_live *l)
 {
 	g_hash_table_remove(n->live, &l->id);
 	g_queue_delete_link(&n->live_order, l->link);
-	live_free(l);
+	notify_thread_live_free(l);
 }
 
-static void live_clear(struct notifier *n)
+static void notify_thread_live_clear(struct notifier *n)
 {
-	struct live *l;
+	struct notify_thread_live *l;
 
 	while ((l = g_queue_peek_head(&n->live_order)))
-		live_remove(n, l);
+		notify_thread_live_remove(n, l);
 }
 
-static void live_add(struct notifier *n, struct live *l)
+static void notify_thread_live_add(struct notifier *n, struct notify_thread_live *l)
 {
 	if (g_queue_get_length(&n->live_order) >= NOTIFY_MAX_LIVE)
-		live_remove(n, g_queue_peek_head(&n->live_order));
+		notify_thread_live_remove(n, g_queue_peek_head(&n->live_order));
 	g_queue_push_tail(&n->live_order, l);
 	l->link = g_queue_peek_tail_link(&n->live_order);
 	g_hash_table_insert(n->live, &l->id, l);
 }
 
 /* The server is gone but the bus is not: forget its notifications, keep libnotify's proxy. */
-static void server_lost(struct notifier *n, const char *why)
+static void notify_thread_server_lost(struct notifier *n, const char *why)
 {
 	n->server_up = false;
-	live_clear(n);
-	unavailable(n, "%s", why);
+	notify_thread_live_clear(n);
+	notify_thread_unavailable(n, "%s", why);
 }
 
 /*
@@ -259,10 +263,10 @@ static void server_lost(struct notifier *n, const char *why)
  * attempt makes a new one, reading the bus address again. Notifications go first, while the
  * proxy they disconnect from in their finalize still exists.
  */
-static void bus_lost(struct notifier *n, const char *why)
+static void notify_thread_bus_lost(struct notifier *n, const char *why)
 {
 	n->server_up = false;
-	live_clear(n);
+	notify_thread_live_clear(n);
 	if (notify_is_initted())
 		notify_uninit();
 	if (n->name_watch) {
@@ -273,13 +277,13 @@ static void bus_lost(struct notifier *n, const char *why)
 		g_signal_handler_disconnect(n->conn, n->closed_handler);
 		g_clear_object(&n->conn);
 	}
-	unavailable(n, "%s", why);
+	notify_thread_unavailable(n, "%s", why);
 }
 
-static void on_bus_closed(GDBusConnection *conn, gboolean remote_vanished, GError *err,
-			  gpointer data)
+static void notify_thread_bus_closed_cb(GDBusConnection *conn, gboolean remote_vanished,
+					GError *err, gpointer data)
 {
-	bus_lost(data, "the session bus closed");
+	notify_thread_bus_lost(data, "the session bus closed");
 }
 
 /*
@@ -287,7 +291,7 @@ static void on_bus_closed(GDBusConnection *conn, gboolean remote_vanished, GErro
  * when it is our socket (GLib's own fallback). Checked first so that GDBus never falls back
  * to X11 autolaunch, which would start a private bus nobody listens on.
  */
-static bool session_bus_known(char *why, size_t whyn)
+static bool notify_thread_session_bus_known(char *why, size_t whyn)
 {
 	const char *addr = g_getenv("DBUS_SESSION_BUS_ADDRESS");
 	char *path;
@@ -307,23 +311,24 @@ static bool session_bus_known(char *why, size_t whyn)
 	return ok;
 }
 
-static bool bus_connect(struct notifier *n)
+static bool notify_thread_bus_connect(struct notifier *n)
 {
 	char why[NOTIFY_REASON_MAX];
 	GError *err = NULL;
 
 	if (n->conn && g_dbus_connection_is_closed(n->conn))
-		bus_lost(n, "the session bus closed");
+		notify_thread_bus_lost(n, "the session bus closed");
 	if (n->conn)
 		return true;
-	if (!session_bus_known(why, sizeof(why))) {
-		unavailable(n, "%s", why);
+	if (!notify_thread_session_bus_known(why, sizeof(why))) {
+		notify_thread_unavailable(n, "%s", why);
 		return false;
 	}
 	for (int tries = 0;; tries++) {
 		n->conn = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err);
 		if (!n->conn) {
-			unavailable(n, "cannot connect to the session bus: %s", error_text(err));
+			notify_thread_unavailable(n, "cannot connect to the session bus: %s",
+						  notify_thread_error_text(err));
 			g_error_free(err);
 			return false;
 		}
@@ -335,7 +340,7 @@ static bool bus_connect(struct notifier *n)
 		 */
 		g_clear_object(&n->conn);
 		if (tries == 100) {
-			unavailable(n, "the session bus closed");
+			notify_thread_unavailable(n, "the session bus closed");
 			return false;
 		}
 		while (g_main_context_iteration(n->ctx, FALSE))
@@ -344,31 +349,33 @@ static bool bus_connect(struct notifier *n)
 	}
 	/* GDBus makes the bus connection raise(SIGTERM) when the bus goes away: stintd stays. */
 	g_dbus_connection_set_exit_on_close(n->conn, FALSE);
-	n->closed_handler = g_signal_connect(n->conn, "closed", G_CALLBACK(on_bus_closed), n);
+	n->closed_handler =
+	    g_signal_connect(n->conn, "closed", G_CALLBACK(notify_thread_bus_closed_cb), n);
 	return true;
 }
 
-static bool server_connect(struct notifier *n);
+static bool notify_thread_server_connect(struct notifier *n);
 
-static void on_server_appeared(GDBusConnection *conn, const gchar *name, const gchar *owner,
-			       gpointer data)
+static void notify_thread_server_appeared_cb(GDBusConnection *conn, const gchar *name,
+					     const gchar *owner, gpointer data)
 {
 	struct notifier *n = data;
 
 	/* A server came back (say, dunst restarted): be ready, and say so in the state. */
 	if (!n->server_up)
-		server_connect(n);
+		notify_thread_server_connect(n);
 }
 
-static void on_server_vanished(GDBusConnection *conn, const gchar *name, gpointer data)
+static void notify_thread_server_vanished_cb(GDBusConnection *conn, const gchar *name,
+					     gpointer data)
 {
 	struct notifier *n = data;
 
 	if (n->server_up)
-		server_lost(n, "the notification server went away");
+		notify_thread_server_lost(n, "the notification server went away");
 }
 
-static bool has_cap(GList *caps, const char *cap)
+static bool notify_thread_has_cap(GList *caps, const char *cap)
 {
 	for (GList *l = caps; l; l = l->next)
 		if (strcmp(l->data, cap) == 0)
@@ -377,7 +384,7 @@ static bool has_cap(GList *caps, const char *cap)
 }
 
 /* Connects to the bus and the server when not connected; true when a notification can go. */
-static bool server_connect(struct notifier *n)
+static bool notify_thread_server_connect(struct notifier *n)
 {
 	const char *name, *vendor, *version, *spec;
 	char server[NOTIFY_SERVER_MAX];
@@ -385,20 +392,21 @@ static bool server_connect(struct notifier *n)
 	GVariant *r;
 	GList *caps;
 
-	if (!bus_connect(n))
+	if (!notify_thread_bus_connect(n))
 		return false;
 	if (n->server_up)
 		return true;
 	/* Starts the server when the bus can activate one. */
-	r = g_dbus_connection_call_sync(n->conn, BUS_NAME, BUS_PATH, BUS_IFACE,
+	r = g_dbus_connection_call_sync(n->conn, NOTIFY_BUS_NAME, NOTIFY_BUS_PATH, NOTIFY_BUS_IFACE,
 					"GetServerInformation", NULL, G_VARIANT_TYPE("(ssss)"),
 					G_DBUS_CALL_FLAGS_NONE, -1, NULL, &err);
 	if (!r) {
 		if (g_dbus_connection_is_closed(n->conn))
-			bus_lost(n, "the session bus closed");
+			notify_thread_bus_lost(n, "the session bus closed");
 		else
-			unavailable(n, "no notification server on the session bus (%s)",
-				    error_text(err));
+			notify_thread_unavailable(n,
+						  "no notification server on the session bus (%s)",
+						  notify_thread_error_text(err));
 		g_error_free(err);
 		return false;
 	}
@@ -406,30 +414,30 @@ static bool server_connect(struct notifier *n)
 	snprintf(server, sizeof(server), "%s %s", name, version);
 	g_variant_unref(r);
 	if (!notify_is_initted() && !notify_init(NOTIFY_APP_NAME)) {
-		unavailable(n, "libnotify failed to initialise");
+		notify_thread_unavailable(n, "libnotify failed to initialise");
 		return false;
 	}
 	caps = notify_get_server_caps();
 	if (!caps) {
-		unavailable(n, "the notification server (%s) did not list its capabilities",
-			    server);
+		notify_thread_unavailable(
+		    n, "the notification server (%s) did not list its capabilities", server);
 		return false;
 	}
-	n->cap_actions = has_cap(caps, "actions");
-	n->cap_markup = has_cap(caps, "body-markup");
+	n->cap_actions = notify_thread_has_cap(caps, "actions");
+	n->cap_markup = notify_thread_has_cap(caps, "body-markup");
 	g_list_free_full(caps, g_free);
 	/* Watched once the server is up, so the first answer is "appeared". */
 	if (!n->name_watch)
-		n->name_watch =
-		    g_bus_watch_name_on_connection(n->conn, BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-						   on_server_appeared, on_server_vanished, n, NULL);
+		n->name_watch = g_bus_watch_name_on_connection(
+		    n->conn, NOTIFY_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+		    notify_thread_server_appeared_cb, notify_thread_server_vanished_cb, n, NULL);
 	n->server_up = true;
-	publish(n, true, "", server);
+	notify_thread_publish(n, true, "", server);
 	return true;
 }
 
 /* Restores the default signal mask in xdg-open: the notify thread blocks every signal. */
-static void child_setup(gpointer data)
+static void notify_thread_child_setup(gpointer data)
 {
 	sigset_t none;
 
@@ -437,40 +445,40 @@ static void child_setup(gpointer data)
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
 
-static void open_path(struct notifier *n, const char *path)
+static void notify_thread_open_path(struct notifier *n, const char *path)
 {
 	char *argv[] = {"xdg-open", (char *)path, NULL};
 	GError *err = NULL;
 
 	/* Without DO_NOT_REAP_CHILD GLib double-forks: nothing is left for libuv to reap. */
 	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-			   child_setup, NULL, NULL, &err)) {
-		post_log(n, "cannot run xdg-open %s: %s", path, err->message);
+			   notify_thread_child_setup, NULL, NULL, &err)) {
+		notify_thread_post_log(n, "cannot run xdg-open %s: %s", path, err->message);
 		g_error_free(err);
 	}
 }
 
-static void on_action_invoked(NotifyNotification *nn, char *action, gpointer data)
+static void notify_thread_action_cb(NotifyNotification *nn, char *action, gpointer data)
 {
-	struct live *l = data;
+	struct notify_thread_live *l = data;
 	struct notifier *n = l->n;
 
 	if (strcmp(action, NOTIFY_ACTION_OPEN) == 0 && l->open_path)
-		open_path(n, l->open_path);
-	post_event(n, EV_ACTION, l->id, action);
+		notify_thread_open_path(n, l->open_path);
+	notify_thread_post_event(n, NOTIFY_EV_ACTION, l->id, action);
 	/* Servers (dunst among them) leave it up after an action; its job is done. */
 	notify_notification_close(nn, NULL);
 }
 
-static void on_closed(NotifyNotification *nn, gpointer data)
+static void notify_thread_closed_cb(NotifyNotification *nn, gpointer data)
 {
-	struct live *l = data;
+	struct notify_thread_live *l = data;
 
-	live_remove(l->n, l);
+	notify_thread_live_remove(l->n, l);
 }
 
 /* Valid UTF-8 (D-Bus refuses anything else), escaped when the server reads markup. */
-static char *text_for_server(const char *s, bool markup)
+static char *notify_thread_text_for_server(const char *s, bool markup)
 {
 	char *valid = g_utf8_make_valid(s ? s : "", -1), *esc;
 
@@ -482,7 +490,7 @@ static char *text_for_server(const char *s, bool markup)
 }
 
 /* Shows j's notification; "" when shown, else why not. */
-static const char *do_send(struct notifier *n, struct job *j)
+static const char *notify_thread_show(struct notifier *n, struct notify_thread_job *j)
 {
 	static const NotifyUrgency urgency[] = {
 	    [NOTIFY_NORMAL] = NOTIFY_URGENCY_NORMAL,
@@ -492,16 +500,16 @@ static const char *do_send(struct notifier *n, struct job *j)
 	char *summary, *body, *icon;
 	NotifyNotification *nn;
 	GError *err = NULL;
-	struct live *l;
+	struct notify_thread_live *l;
 
-	if (!server_connect(n))
+	if (!notify_thread_server_connect(n))
 		return n->sh_reason;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return "out of memory";
-	summary = text_for_server(j->summary, false);
-	body = j->body ? text_for_server(j->body, n->cap_markup) : NULL;
-	icon = j->icon ? text_for_server(j->icon, false) : NULL;
+	summary = notify_thread_text_for_server(j->summary, false);
+	body = j->body ? notify_thread_text_for_server(j->body, n->cap_markup) : NULL;
+	icon = j->icon ? notify_thread_text_for_server(j->icon, false) : NULL;
 	nn = notify_notification_new(summary, body, icon);
 	g_free(summary);
 	g_free(body);
@@ -519,45 +527,46 @@ static const char *do_send(struct notifier *n, struct job *j)
 	l->open_path = j->open_path;
 	j->open_path = NULL;
 	for (int i = 0; n->cap_actions && i < NOTIFY_MAX_ACTIONS && j->action_id[i]; i++) {
-		char *label = text_for_server(j->action_label[i], false);
+		char *label = notify_thread_text_for_server(j->action_label[i], false);
 
-		notify_notification_add_action(nn, j->action_id[i], label, on_action_invoked, l,
-					       NULL);
+		notify_notification_add_action(nn, j->action_id[i], label, notify_thread_action_cb,
+					       l, NULL);
 		g_free(label);
 		l->has_actions = true;
 	}
-	g_signal_connect(nn, "closed", G_CALLBACK(on_closed), l);
+	g_signal_connect(nn, "closed", G_CALLBACK(notify_thread_closed_cb), l);
 	if (!notify_notification_show(nn, &err)) {
 		char why[NOTIFY_REASON_MAX];
 
-		snprintf(why, sizeof(why), "cannot show a notification: %s", error_text(err));
+		snprintf(why, sizeof(why), "cannot show a notification: %s",
+			 notify_thread_error_text(err));
 		g_error_free(err);
-		live_free(l);
+		notify_thread_live_free(l);
 		if (g_dbus_connection_is_closed(n->conn))
-			bus_lost(n, "the session bus closed");
+			notify_thread_bus_lost(n, "the session bus closed");
 		else
-			server_lost(n, why);
+			notify_thread_server_lost(n, why);
 		return n->sh_reason;
 	}
-	live_add(n, l);
+	notify_thread_live_add(n, l);
 	return "";
 }
 
-static void do_close(struct notifier *n, uint64_t id)
+static void notify_thread_close_shown(struct notifier *n, uint64_t id)
 {
-	struct live *l = g_hash_table_lookup(n->live, &id);
+	struct notify_thread_live *l = g_hash_table_lookup(n->live, &id);
 
-	/* Forgotten once the server says it is closed (on_closed). */
+	/* Forgotten once the server says it is closed (notify_thread_closed_cb). */
 	if (l && n->server_up)
 		notify_notification_close(l->nn, NULL);
 }
 
-static gboolean drain(gpointer data)
+static gboolean notify_thread_drain(gpointer data)
 {
 	struct notifier *n = data;
 
 	for (;;) {
-		struct job *j;
+		struct notify_thread_job *j;
 
 		uv_mutex_lock(&n->lock);
 		j = n->jobs;
@@ -573,46 +582,47 @@ static gboolean drain(gpointer data)
 		if (!j)
 			break;
 		switch (j->kind) {
-		case JOB_SEND: {
+		case NOTIFY_JOB_SEND: {
 			char why[NOTIFY_REASON_MAX];
 
 			/* Copied under no lock: only this thread writes sh_reason. */
-			snprintf(why, sizeof(why), "%s", do_send(n, j));
-			post_event(n, EV_SENT, j->id, why);
+			snprintf(why, sizeof(why), "%s", notify_thread_show(n, j));
+			notify_thread_post_event(n, NOTIFY_EV_SENT, j->id, why);
 			break;
 		}
-		case JOB_CLOSE:
-			do_close(n, j->id);
+		case NOTIFY_JOB_CLOSE:
+			notify_thread_close_shown(n, j->id);
 			break;
-		case JOB_PROBE:
-			server_connect(n);
+		case NOTIFY_JOB_PROBE:
+			notify_thread_server_connect(n);
 			break;
-		case JOB_QUIT:
+		case NOTIFY_JOB_QUIT:
 			g_main_loop_quit(n->gloop);
 			return G_SOURCE_REMOVE;
 		}
-		job_free(j);
+		notify_thread_job_free(j);
 	}
 	return G_SOURCE_REMOVE;
 }
 
-static void log_handler(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+static void notify_thread_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+				   gpointer data)
 {
 	log_debug("notify: %s: %s", domain ? domain : "glib", msg);
 }
 
-static void thread_shutdown(struct notifier *n)
+static void notify_thread_shutdown(struct notifier *n)
 {
 	GList *l;
 
 	/* Their buttons would be dead once stintd is gone. */
 	for (l = n->live_order.head; n->server_up && l; l = l->next) {
-		struct live *lv = l->data;
+		struct notify_thread_live *lv = l->data;
 
 		if (lv->has_actions)
 			notify_notification_close(lv->nn, NULL);
 	}
-	live_clear(n);
+	notify_thread_live_clear(n);
 	if (notify_is_initted())
 		notify_uninit();
 	if (n->name_watch)
@@ -643,17 +653,17 @@ static void thread_shutdown(struct notifier *n)
 		;
 }
 
-static void thread_main(void *arg)
+static void notify_thread_main(void *arg)
 {
 	struct notifier *n = arg;
 
 	g_main_context_push_thread_default(n->ctx);
 	g_main_loop_run(n->gloop);
-	thread_shutdown(n);
+	notify_thread_shutdown(n);
 	g_main_context_pop_thread_default(n->ctx);
 }
 
-static void push_job(struct notifier *n, struct job *j)
+static void notify_thread_push_job(struct notifier *n, struct notify_thread_job *j)
 {
 	bool wake;
 
@@ -668,13 +678,13 @@ static void push_job(struct notifier *n, struct job *j)
 	if (wake) {
 		GSource *src = g_idle_source_new();
 
-		g_source_set_callback(src, drain, n, NULL);
+		g_source_set_callback(src, notify_thread_drain, n, NULL);
 		g_source_attach(src, n->ctx);
 		g_source_unref(src);
 	}
 }
 
-static void log_state(struct notifier *n)
+static void notify_thread_log_state(struct notifier *n)
 {
 	char now[NOTIFY_REASON_MAX];
 
@@ -688,10 +698,10 @@ static void log_state(struct notifier *n)
 		log_warnx("notify: desktop notifications unavailable: %s", n->reason);
 }
 
-static void on_async(uv_async_t *a)
+static void notify_thread_async_cb(uv_async_t *a)
 {
 	struct notifier *n = a->data;
-	struct event *e, *next;
+	struct notify_thread_event *e, *next;
 	bool changed = false;
 
 	uv_mutex_lock(&n->lock);
@@ -707,20 +717,20 @@ static void on_async(uv_async_t *a)
 	}
 	uv_mutex_unlock(&n->lock);
 	if (changed)
-		log_state(n);
+		notify_thread_log_state(n);
 	for (; e; e = next) {
 		next = e->next;
-		if (e->kind == EV_LOG)
+		if (e->kind == NOTIFY_EV_LOG)
 			log_warnx("notify: %s", e->text);
-		else if (e->kind == EV_SENT && n->on_sent && !n->destroyed)
+		else if (e->kind == NOTIFY_EV_SENT && n->on_sent && !n->destroyed)
 			n->on_sent(n->arg, e->id, e->text[0] ? e->text : NULL);
-		else if (e->kind == EV_ACTION && n->on_action && !n->destroyed)
+		else if (e->kind == NOTIFY_EV_ACTION && n->on_action && !n->destroyed)
 			n->on_action(n->arg, e->id, e->text);
 		free(e);
 	}
 }
 
-static void async_closed(uv_handle_t *h)
+static void notify_thread_async_closed_cb(uv_handle_t *h)
 {
 	struct notifier *n = h->data;
 
@@ -731,11 +741,11 @@ static void async_closed(uv_handle_t *h)
 struct notifier *notify_thread_create(uv_loop_t *loop, notify_action_cb on_action, void *arg)
 {
 	struct notifier *n;
-	struct job *probe;
+	struct notify_thread_job *probe;
 	sigset_t all, old;
 	int r;
 
-	if (notify_in_use) {
+	if (notify_thread_in_use) {
 		log_warnx("notify: a notifier already exists");
 		return NULL;
 	}
@@ -756,64 +766,65 @@ struct notifier *notify_thread_create(uv_loop_t *loop, notify_action_cb on_actio
 	n->arg = arg;
 	n->jobs_tail = &n->jobs;
 	n->events_tail = &n->events;
-	n->quit->kind = JOB_QUIT;
+	n->quit->kind = NOTIFY_JOB_QUIT;
 	snprintf(n->reason, sizeof(n->reason), "not connected yet");
 	snprintf(n->sh_reason, sizeof(n->sh_reason), "not connected yet");
 	n->ctx = g_main_context_new();
 	n->gloop = g_main_loop_new(n->ctx, FALSE);
 	n->live = g_hash_table_new(g_int64_hash, g_int64_equal);
 	g_queue_init(&n->live_order);
-	if (uv_async_init(loop, &n->async, on_async) < 0) {
+	if (uv_async_init(loop, &n->async, notify_thread_async_cb) < 0) {
 		log_warnx("notify: cannot create the notifier's async handle");
 		g_main_loop_unref(n->gloop);
 		g_main_context_unref(n->ctx);
 		g_hash_table_destroy(n->live);
-		job_free(probe);
-		job_free(n->quit);
+		notify_thread_job_free(probe);
+		notify_thread_job_free(n->quit);
 		uv_mutex_destroy(&n->lock);
 		free(n);
 		return NULL;
 	}
 	n->async.data = n;
 	uv_unref((uv_handle_t *)&n->async);
-	n->log_handler = g_log_set_handler("libnotify", G_LOG_LEVEL_MASK, log_handler, NULL);
-	probe->kind = JOB_PROBE;
-	push_job(n, probe);
+	n->log_handler =
+	    g_log_set_handler("libnotify", G_LOG_LEVEL_MASK, notify_thread_glib_log, NULL);
+	probe->kind = NOTIFY_JOB_PROBE;
+	notify_thread_push_job(n, probe);
 	/* Signals go to the loop thread; GLib's own threads, started from this one, inherit it. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = uv_thread_create(&n->thread, thread_main, n);
+	r = uv_thread_create(&n->thread, notify_thread_main, n);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0) {
 		log_warnx("notify: cannot start the notification thread: %s", uv_strerror(r));
-		job_free(n->jobs);
-		job_free(n->quit);
+		notify_thread_job_free(n->jobs);
+		notify_thread_job_free(n->quit);
 		g_main_loop_unref(n->gloop);
 		g_main_context_unref(n->ctx);
 		g_hash_table_destroy(n->live);
 		g_log_remove_handler("libnotify", n->log_handler);
-		uv_close((uv_handle_t *)&n->async, async_closed);
+		uv_close((uv_handle_t *)&n->async, notify_thread_async_closed_cb);
 		return NULL;
 	}
-	notify_in_use = true;
+	notify_thread_in_use = true;
 	return n;
 }
 
 void notify_thread_destroy(struct notifier *n)
 {
-	struct event *e, *next;
-	struct job *j, *jn;
+	struct notify_thread_event *e, *next;
+	struct notify_thread_job *j, *jn;
 
 	if (!n)
 		return;
 	n->destroyed = true;
-	push_job(n, n->quit);
+	notify_thread_push_job(n, n->quit);
 	uv_thread_join(&n->thread);
-	job_free(n->quit);
+	notify_thread_job_free(n->quit);
 	for (j = n->jobs; j; j = jn) {
 		jn = j->next;
 		if (j != n->quit)
-			job_free(j);
+			notify_thread_job_free(j);
 	}
 	for (e = n->events; e; e = next) {
 		next = e->next;
@@ -823,13 +834,13 @@ void notify_thread_destroy(struct notifier *n)
 	g_main_context_unref(n->ctx);
 	g_hash_table_destroy(n->live);
 	g_log_remove_handler("libnotify", n->log_handler);
-	notify_in_use = false;
-	uv_close((uv_handle_t *)&n->async, async_closed);
+	notify_thread_in_use = false;
+	uv_close((uv_handle_t *)&n->async, notify_thread_async_closed_cb);
 }
 
 uint64_t notify_thread_send(struct notifier *n, const struct notify_msg *msg)
 {
-	struct job *j;
+	struct notify_thread_job *j;
 	uint64_t id;
 	bool ok;
 
@@ -846,23 +857,26 @@ uint64_t notify_thread_send(struct notifier *n, const struct notify_msg *msg)
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return 0;
-	j->kind = JOB_SEND;
+	j->kind = NOTIFY_JOB_SEND;
 	j->urgency = msg->urgency;
 	j->timeout_ms = msg->timeout_ms;
-	ok = dup_opt(&j->summary, msg->summary ? msg->summary : "") &&
-	     dup_opt(&j->body, msg->body) && dup_opt(&j->icon, msg->icon) &&
-	     dup_opt(&j->category, msg->category) && dup_opt(&j->open_path, msg->open_path);
+	ok = notify_thread_dup_opt(&j->summary, msg->summary ? msg->summary : "") &&
+	     notify_thread_dup_opt(&j->body, msg->body) &&
+	     notify_thread_dup_opt(&j->icon, msg->icon) &&
+	     notify_thread_dup_opt(&j->category, msg->category) &&
+	     notify_thread_dup_opt(&j->open_path, msg->open_path);
 	for (int i = 0; ok && i < NOTIFY_MAX_ACTIONS && msg->actions[i].id; i++)
-		ok = dup_opt(&j->action_id[i], msg->actions[i].id) &&
-		     dup_opt(&j->action_label[i],
-			     msg->actions[i].label ? msg->actions[i].label : msg->actions[i].id);
+		ok = notify_thread_dup_opt(&j->action_id[i], msg->actions[i].id) &&
+		     notify_thread_dup_opt(&j->action_label[i], msg->actions[i].label
+								    ? msg->actions[i].label
+								    : msg->actions[i].id);
 	if (!ok) {
-		job_free(j);
+		notify_thread_job_free(j);
 		return 0;
 	}
-	/* The thread may have freed j by the time push_job returns. */
-	id = j->id = ++notify_next_id;
-	push_job(n, j);
+	/* The thread may have freed j by the time notify_thread_push_job returns. */
+	id = j->id = ++notify_thread_next_id;
+	notify_thread_push_job(n, j);
 	return id;
 }
 
@@ -874,29 +888,29 @@ void notify_thread_set_sent_cb(struct notifier *n, notify_sent_cb on_sent)
 
 void notify_thread_close_id(struct notifier *n, uint64_t id)
 {
-	struct job *j;
+	struct notify_thread_job *j;
 
 	if (!n || n->destroyed || id == 0)
 		return;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
-	j->kind = JOB_CLOSE;
+	j->kind = NOTIFY_JOB_CLOSE;
 	j->id = id;
-	push_job(n, j);
+	notify_thread_push_job(n, j);
 }
 
 void notify_thread_retry(struct notifier *n)
 {
-	struct job *j;
+	struct notify_thread_job *j;
 
 	if (!n || n->destroyed || n->ok)
 		return;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
-	j->kind = JOB_PROBE;
-	push_job(n, j);
+	j->kind = NOTIFY_JOB_PROBE;
+	notify_thread_push_job(n, j);
 }
 
 const char *notify_thread_state(const struct notifier *n, const char **reason)

@@ -1,8 +1,6 @@
 #include "repo_watch.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <git2.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,18 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "log.h"
+#include "repo_watch_state.h"
+#include "repo_watch_table.h"
+#include "repo_watch_walk.h"
 #include "timeutil.h"
 
 /*
  * Design, in short:
- * - One inotify instance (struct inst) while at least one repository is watched; uv_poll on its
- *   descriptor. Every watch uses the same mask, so a directory shared by two repositories (a
- *   linked worktree's common dir, nested repositories) is one kernel watch with two owners.
+ * - One inotify instance (struct repo_watch_inst) while at least one repository is watched;
+ *   uv_poll on its descriptor. Every watch uses the same mask, so a directory shared by two
+ *   repositories (a linked worktree's common dir, nested repositories) is one kernel watch with
+ *   two owners.
  * - The wd table maps a watch descriptor to its owners (repository, kind, path relative to the
  *   kind's root). Workers add watches while walking (add the watch, then list the directory, so
  *   nothing created in between is missed) and the loop reads events, so the table and the
@@ -46,155 +47,14 @@
  * - Degraded mode (watch limit or inotify unavailable) is kept until the watch is removed.
  */
 
-#define WATCH_MASK                                                                                 \
-	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM |          \
-	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |               \
-	 IN_EXCL_UNLINK)
-#define READ_BUF_SIZE (64 * 1024)
-/* Distinct paths remembered per report; past it the report says WORKTREE and TRUNCATED. */
-#define PATHS_MAX 8192
-/* New directories queued for walking; past it one full rescan replaces them. */
-#define DIRREQ_MAX 4096
+#define REPO_WATCH_READ_BUF (64 * 1024)
 
-enum own_kind {
-	OWN_WORKTREE, /* a worktree directory, rel to the worktree root */
-	OWN_GITDIR,   /* the git directory's top level: HEAD, index */
-	OWN_COMMON,   /* the common dir's top level: packed-refs */
-	OWN_REFS,     /* refs/ and below, rel to the common dir */
-};
-#define KIND_BIT(k) (1u << (k))
-#define KINDS_GIT   (KIND_BIT(OWN_GITDIR) | KIND_BIT(OWN_COMMON) | KIND_BIT(OWN_REFS))
-#define KINDS_ALL   (KINDS_GIT | KIND_BIT(OWN_WORKTREE))
-
-struct owner {
-	struct owner *next;
-	struct repo_watch *rw;
-	uint32_t gen; /* the last job that visited it */
-	uint8_t kind;
-	char rel[];
-};
-
-struct wd_entry {
-	struct wd_entry *next; /* hash chain */
-	int wd;
-	struct owner *owners;
-};
-
-struct path_item {
-	char *path;
-	int64_t mono_ns;
-	bool dir;
-	bool keep;
-};
-
-/* The worktree paths seen in a window, unique, in arrival order. */
-struct pathset {
-	struct path_item *items;
-	size_t n, cap;
-	uint32_t *slots; /* open addressing: item index + 1, 0 empty */
-	size_t nslots;
-	bool overflow;
-};
-
-struct dirreq {
-	uint8_t kind;
-	char *rel;
-};
-
-struct drop {
-	struct repo_watch *rw;
-	uint8_t kind;
-	char *prefix;
-};
-
-struct inst {
+struct repo_watch_inst {
 	uv_poll_t poll;
 	struct repo_watcher *w;
 	int fd;
 	bool closing;
-	_Alignas(struct inotify_event) char buf[READ_BUF_SIZE];
-};
-
-struct repo_watcher {
-	uv_loop_t *loop;
-	struct repo_watcher_timing t;
-	/* Guards fd, the wd table, limit and every owner's count; workers take it to add watches.
-	 */
-	uv_mutex_t lock;
-	int fd;
-	struct wd_entry **buckets;
-	size_t nbuckets, nentries;
-	size_t limit;
-	struct inst *inst;
-	unsigned ninst; /* open or closing instances */
-	struct repo_watch *watches;
-	unsigned nwatches; /* not removed */
-	unsigned nalive;   /* not freed */
-	bool destroyed;
-	struct drop *drops; /* deferred while an entry's owners are being walked */
-	size_t ndrops, capdrops;
-	int64_t batch_ns;
-	char path[2 * PATH_MAX];
-};
-
-struct job;
-
-struct repo_watch {
-	struct repo_watcher *w;
-	struct repo_watch *next, *prev;
-	struct repo_watch_ops ops;
-	void *arg;
-	char *root, *gitdir, *commondir;
-	git_repository *repo; /* used only by this watch's job */
-	uv_timer_t flush_timer, rescan_timer;
-	int handles;
-	struct job *job;
-	/* Queued for the next job. */
-	bool pend_setup, pend_full, pend_flush;
-	struct dirreq *dirs;
-	size_t ndirs, capdirs;
-	/* The open window. */
-	unsigned what;
-	struct pathset paths;
-	bool window_open;
-	uint64_t window_start;
-	int64_t window_first_ns; /* CLOCK_MONOTONIC of the window's first event */
-	int64_t report_first_ns; /* the same for the report being prepared or delivered */
-	bool ready, degraded, gone, gone_pending, removed;
-	char reason[192];
-	size_t nowned; /* kernel watches it owns (one or more owners each), under w->lock */
-	uint32_t gen;
-	int64_t last_activity_ns;
-};
-
-struct job {
-	uv_work_t req;
-	struct repo_watch *rw;
-	atomic_bool cancelled;
-	bool setup, full, worktree;
-	uint32_t gen;
-	char *root, *gitdir, *commondir;
-	git_repository *repo;
-	bool repo_opened;
-	git_index *index; /* opened when an ignore rule first matches, freed with the job */
-	bool index_tried;
-	struct dirreq *dirs;
-	size_t ndirs;
-	bool flush;
-	unsigned what;
-	struct pathset paths;
-	/* Results. */
-	int64_t work_ns;
-	size_t nwalked;
-	int add_err;
-	bool complete;
-	bool root_missing;
-	char **found;
-	size_t nfound, capfound;
-	bool found_more, found_ref;
-	int *visited; /* wds walked by this job: open addressing, 0 empty */
-	size_t nvisited, capvisited;
-	char scratch[PATH_MAX + 2];
+	_Alignas(struct inotify_event) char buf[REPO_WATCH_READ_BUF];
 };
 
 static void repo_watch_kick(struct repo_watch *rw);
@@ -207,250 +67,9 @@ static int64_t repo_watch_batch_now(struct repo_watcher *w)
 	return w->batch_ns;
 }
 
-static bool repo_watch_ends_with(const char *s, const char *suffix)
+static bool repo_watch_owner_is_root(const struct repo_watch_owner *o)
 {
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-/* "rel/name", or "name" when rel is the root; false when it does not fit. */
-static bool repo_watch_join_rel(char *buf, size_t n, const char *rel, const char *name)
-{
-	int r = *rel ? snprintf(buf, n, "%s/%s", rel, name) : snprintf(buf, n, "%s", name);
-
-	return r >= 0 && (size_t)r < n;
-}
-
-static bool repo_watch_is_under(const char *rel, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(rel, prefix, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
-}
-
-static bool repo_watch_owner_is_root(const struct owner *o)
-{
-	return o->kind != OWN_REFS && o->rel[0] == '\0';
-}
-
-/* Path sets. */
-
-static uint32_t repo_watch_hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static void repo_watch_pathset_clear(struct pathset *ps)
-{
-	for (size_t i = 0; i < ps->n; i++)
-		free(ps->items[i].path);
-	free(ps->items);
-	free(ps->slots);
-	memset(ps, 0, sizeof(*ps));
-}
-
-static void repo_watch_pathset_move(struct pathset *dst, struct pathset *src)
-{
-	*dst = *src;
-	memset(src, 0, sizeof(*src));
-}
-
-static bool repo_watch_pathset_grow(struct pathset *ps)
-{
-	size_t nslots = ps->nslots ? ps->nslots * 2 : 64;
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-
-	if (!slots)
-		return false;
-	for (size_t i = 0; i < ps->n; i++) {
-		size_t s = repo_watch_hash_str(ps->items[i].path) & (nslots - 1);
-
-		while (slots[s])
-			s = (s + 1) & (nslots - 1);
-		slots[s] = (uint32_t)i + 1;
-	}
-	free(ps->slots);
-	ps->slots = slots;
-	ps->nslots = nslots;
-	return true;
-}
-
-static void repo_watch_pathset_add(struct pathset *ps, const char *path, bool dir, int64_t mono_ns)
-{
-	struct path_item *it, *items;
-	size_t s;
-
-	if (ps->nslots) {
-		for (s = repo_watch_hash_str(path) & (ps->nslots - 1); ps->slots[s];
-		     s = (s + 1) & (ps->nslots - 1)) {
-			it = &ps->items[ps->slots[s] - 1];
-			if (strcmp(it->path, path) == 0) {
-				it->mono_ns = mono_ns;
-				it->dir = dir;
-				return;
-			}
-		}
-	}
-	if (ps->n >= PATHS_MAX) {
-		ps->overflow = true;
-		return;
-	}
-	if ((ps->n + 1) * 2 > ps->nslots && !repo_watch_pathset_grow(ps)) {
-		ps->overflow = true;
-		return;
-	}
-	items = array_grow(ps->items, &ps->cap, ps->n, sizeof(*items), 32);
-	if (!items) {
-		ps->overflow = true;
-		return;
-	}
-	ps->items = items;
-	it = &ps->items[ps->n];
-	it->path = strdup(path);
-	if (!it->path) {
-		ps->overflow = true;
-		return;
-	}
-	it->mono_ns = mono_ns;
-	it->dir = dir;
-	it->keep = true;
-	for (s = repo_watch_hash_str(path) & (ps->nslots - 1); ps->slots[s];
-	     s = (s + 1) & (ps->nslots - 1))
-		;
-	ps->slots[s] = (uint32_t)++ps->n;
-}
-
-/* The wd table; the caller holds w->lock. */
-
-static struct wd_entry *repo_watch_tab_find(struct repo_watcher *w, int wd)
-{
-	struct wd_entry *e;
-
-	if (!w->nbuckets)
-		return NULL;
-	for (e = w->buckets[(unsigned)wd & (w->nbuckets - 1)]; e; e = e->next)
-		if (e->wd == wd)
-			return e;
-	return NULL;
-}
-
-static struct wd_entry *repo_watch_tab_insert(struct repo_watcher *w, int wd)
-{
-	struct wd_entry *e;
-	size_t b;
-
-	if (w->nentries + 1 > w->nbuckets) {
-		size_t nb = w->nbuckets ? w->nbuckets * 2 : 256;
-		struct wd_entry **buckets = calloc(nb, sizeof(*buckets));
-
-		if (!buckets)
-			return NULL;
-		for (size_t i = 0; i < w->nbuckets; i++) {
-			struct wd_entry *next;
-
-			for (e = w->buckets[i]; e; e = next) {
-				next = e->next;
-				b = (unsigned)e->wd & (nb - 1);
-				e->next = buckets[b];
-				buckets[b] = e;
-			}
-		}
-		free(w->buckets);
-		w->buckets = buckets;
-		w->nbuckets = nb;
-	}
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return NULL;
-	e->wd = wd;
-	b = (unsigned)wd & (w->nbuckets - 1);
-	e->next = w->buckets[b];
-	w->buckets[b] = e;
-	w->nentries++;
-	return e;
-}
-
-static bool repo_watch_entry_owned_by(const struct wd_entry *e, const struct repo_watch *rw)
-{
-	for (const struct owner *o = e->owners; o; o = o->next)
-		if (o->rw == rw)
-			return true;
-	return false;
-}
-
-/* Unlinks and frees e with its owners; rm asks the kernel to drop the watch too. */
-static void repo_watch_tab_remove(struct repo_watcher *w, struct wd_entry *e, bool rm)
-{
-	struct wd_entry **pp = &w->buckets[(unsigned)e->wd & (w->nbuckets - 1)];
-	struct owner *o, *next;
-
-	while (*pp != e)
-		pp = &(*pp)->next;
-	*pp = e->next;
-	for (o = e->owners; o; o = next) {
-		next = o->next;
-		e->owners = next;
-		if (!repo_watch_entry_owned_by(e, o->rw))
-			o->rw->nowned--;
-		free(o);
-	}
-	if (rm && w->fd >= 0)
-		inotify_rm_watch(w->fd, e->wd);
-	free(e);
-	w->nentries--;
-}
-
-struct drop_match {
-	struct repo_watch *rw;
-	unsigned kinds;
-	const char *prefix; /* NULL: any path */
-	uint32_t keep_gen;  /* 0: any generation */
-};
-
-/* Removes the owners matching m, and the kernel watches left without owner. */
-static void repo_watch_tab_drop(struct repo_watcher *w, const struct drop_match *m)
-{
-	for (size_t b = 0; b < w->nbuckets; b++) {
-		struct wd_entry *e, *enext;
-
-		for (e = w->buckets[b]; e; e = enext) {
-			struct owner **pp = &e->owners;
-			bool dropped = false;
-
-			enext = e->next;
-			while (*pp) {
-				struct owner *o = *pp;
-
-				if (o->rw == m->rw && (m->kinds & KIND_BIT(o->kind)) &&
-				    (!m->prefix || repo_watch_is_under(o->rel, m->prefix)) &&
-				    (!m->keep_gen || o->gen != m->keep_gen)) {
-					*pp = o->next;
-					free(o);
-					dropped = true;
-				} else {
-					pp = &o->next;
-				}
-			}
-			if (dropped && !repo_watch_entry_owned_by(e, m->rw))
-				m->rw->nowned--;
-			if (!e->owners)
-				repo_watch_tab_remove(w, e, true);
-		}
-	}
-}
-
-static void repo_watch_drop_owners(struct repo_watch *rw, unsigned kinds)
-{
-	struct drop_match m = {.rw = rw, .kinds = kinds};
-
-	uv_mutex_lock(&rw->w->lock);
-	repo_watch_tab_drop(rw->w, &m);
-	uv_mutex_unlock(&rw->w->lock);
+	return o->kind != REPO_WATCH_OWN_REFS && o->rel[0] == '\0';
 }
 
 /* Debouncing, on the loop. */
@@ -487,9 +106,9 @@ static void repo_watch_note_path(struct repo_watch *rw, const char *rel, bool di
 
 static void repo_watch_request_dir(struct repo_watch *rw, uint8_t kind, const char *rel)
 {
-	struct dirreq *d;
+	struct repo_watch_dirreq *d;
 
-	if (rw->ndirs >= DIRREQ_MAX) {
+	if (rw->ndirs >= REPO_WATCH_DIRREQ_MAX) {
 		rw->pend_full = true;
 		repo_watch_note_what(rw, REPO_WATCH_RESCAN, time_mono_ns());
 		return;
@@ -510,388 +129,7 @@ static void repo_watch_request_dir(struct repo_watch *rw, uint8_t kind, const ch
 	rw->ndirs++;
 }
 
-static void repo_watch_free_dirs(struct dirreq *dirs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(dirs[i].rel);
-	free(dirs);
-}
-
-/* Worker side. */
-
-static bool repo_watch_visited_add(struct job *j, int wd)
-{
-	size_t s;
-
-	if ((j->nvisited + 1) * 2 > j->capvisited) {
-		size_t cap = j->capvisited ? j->capvisited * 2 : 256;
-		int *v = calloc(cap, sizeof(*v));
-
-		/* Without memory the walk goes on undeduplicated; PATH_MAX still bounds a loop. */
-		if (!v)
-			return true;
-		for (size_t i = 0; i < j->capvisited; i++) {
-			if (!j->visited[i])
-				continue;
-			for (s = (unsigned)j->visited[i] & (cap - 1); v[s]; s = (s + 1) & (cap - 1))
-				;
-			v[s] = j->visited[i];
-		}
-		free(j->visited);
-		j->visited = v;
-		j->capvisited = cap;
-	}
-	for (s = (unsigned)wd & (j->capvisited - 1); j->visited[s];
-	     s = (s + 1) & (j->capvisited - 1))
-		if (j->visited[s] == wd)
-			return false;
-	j->visited[s] = wd;
-	j->nvisited++;
-	return true;
-}
-
-/* Adds (or re-owns) the watch on abs and returns its wd, or -errno; -ECANCELED when removed. */
-static int repo_watch_job_own_dir(struct job *j, uint8_t kind, const char *abs, const char *rel)
-{
-	struct repo_watcher *w = j->rw->w;
-	struct wd_entry *e;
-	struct owner *o;
-	int wd;
-
-	uv_mutex_lock(&w->lock);
-	if (atomic_load(&j->cancelled) || w->fd < 0) {
-		wd = -ECANCELED;
-		goto out;
-	}
-	/* A root may be reached through a symlink; below it, symlinks are not followed. */
-	wd = inotify_add_watch(w->fd, abs, *rel ? WATCH_MASK : WATCH_MASK & ~IN_DONT_FOLLOW);
-	if (wd < 0) {
-		wd = -errno;
-		goto out;
-	}
-	e = repo_watch_tab_find(w, wd);
-	if (!e) {
-		if (w->limit && w->nentries >= w->limit) {
-			inotify_rm_watch(w->fd, wd);
-			wd = -ENOSPC;
-			goto out;
-		}
-		e = repo_watch_tab_insert(w, wd);
-		if (!e) {
-			inotify_rm_watch(w->fd, wd);
-			wd = -ENOMEM;
-			goto out;
-		}
-	}
-	for (o = e->owners; o; o = o->next)
-		if (o->rw == j->rw && o->kind == kind && strcmp(o->rel, rel) == 0)
-			break;
-	if (!o) {
-		size_t n = strlen(rel) + 1;
-		bool counted = repo_watch_entry_owned_by(e, j->rw);
-
-		o = malloc(sizeof(*o) + n);
-		if (!o) {
-			if (!e->owners)
-				repo_watch_tab_remove(w, e, true);
-			wd = -ENOMEM;
-			goto out;
-		}
-		o->rw = j->rw;
-		o->kind = kind;
-		memcpy(o->rel, rel, n);
-		o->next = e->owners;
-		e->owners = o;
-		if (!counted)
-			j->rw->nowned++;
-	}
-	o->gen = j->gen;
-out:
-	uv_mutex_unlock(&w->lock);
-	return wd;
-}
-
-/*
- * The index, read only when needed: a repository would keep its cached copy (100 bytes a
- * file) for the watch's whole life, and most jobs never need it.
- */
-static git_index *repo_watch_job_index(struct job *j)
-{
-	char path[PATH_MAX];
-	int n;
-
-	if (j->index_tried)
-		return j->index;
-	j->index_tried = true;
-	n = snprintf(path, sizeof(path), "%s/index", j->gitdir ? j->gitdir : "");
-	if (!j->gitdir || n < 0 || (size_t)n >= sizeof(path))
-		return NULL;
-	if (git_index_open(&j->index, path) < 0) {
-		const git_error *e = git_error_last();
-
-		log_debug("repo_watch: cannot read %s (%s); ignore rules only", path,
-			  e ? e->message : "unknown error");
-		j->index = NULL;
-	}
-	return j->index;
-}
-
-/* Ignored by git's rules and not tracked (a tracked file or a directory holding one counts). */
-static bool repo_watch_job_ignored(struct job *j, const char *rel, bool dir)
-{
-	size_t pos;
-	int ign = 0, n;
-
-	if (!j->repo)
-		return false;
-	n = snprintf(j->scratch, sizeof(j->scratch), dir ? "%s/" : "%s", rel);
-	if (n < 0 || (size_t)n >= sizeof(j->scratch))
-		return false;
-	if (git_ignore_path_is_ignored(&ign, j->repo, j->scratch) < 0 || !ign)
-		return false;
-	if (!repo_watch_job_index(j))
-		return true;
-	if (dir)
-		return git_index_find_prefix(&pos, j->index, j->scratch) != 0;
-	return git_index_get_bypath(j->index, rel, 0) == NULL;
-}
-
-static void repo_watch_job_found_add(struct job *j, const char *rel)
-{
-	char **f;
-
-	if (j->nfound >= PATHS_MAX) {
-		j->found_more = true;
-		return;
-	}
-	f = array_grow(j->found, &j->capfound, j->nfound, sizeof(*f), 16);
-	if (!f) {
-		j->found_more = true;
-		return;
-	}
-	j->found = f;
-	j->found[j->nfound] = strdup(rel);
-	if (j->found[j->nfound])
-		j->nfound++;
-	else
-		j->found_more = true;
-}
-
-/*
- * What repo_watch_job_own_dir's failure wd means for the job: out of watches or memory stops it,
- * a root (is_root) that does not exist makes the repository gone; a missing directory below it
- * was deleted meanwhile.
- */
-static void repo_watch_job_own_failed(struct job *j, int wd, const char *abs, bool is_root)
-{
-	if (wd == -ENOSPC || wd == -ENOMEM) {
-		j->add_err = -wd;
-	} else if (wd == -ENOENT || wd == -ENOTDIR) {
-		if (is_root)
-			j->root_missing = true;
-	} else if (wd != -ECANCELED) {
-		log_debug("repo_watch: cannot watch %s: %s", abs, strerror(-wd));
-	}
-}
-
-static bool repo_watch_job_stopped(struct job *j)
-{
-	return j->add_err || atomic_load(&j->cancelled);
-}
-
-static bool repo_watch_dirent_is_dir(DIR *dir, const struct dirent *de)
-{
-	struct stat st;
-
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type == DT_DIR;
-	return fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISDIR(st.st_mode);
-}
-
-/*
- * Watches start and every directory below it, each before listing it. With report set (a
- * directory that just appeared), what is found inside is new: worktree files are remembered
- * for the next report, and a ref file makes it a GITDIR change.
- */
-static void repo_watch_job_walk(struct job *j, uint8_t kind, const char *start, bool report)
-{
-	const char *base = kind == OWN_WORKTREE ? j->root : j->commondir;
-	char **stack = NULL, **s, abs[PATH_MAX], child[PATH_MAX];
-	size_t n = 0, cap = 0;
-
-	if (!base || (kind == OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)))
-		return;
-	stack = array_grow(NULL, &cap, 0, sizeof(*stack), 64);
-	if (!stack || !(stack[n] = strdup(start))) {
-		free(stack);
-		j->complete = false;
-		return;
-	}
-	n++;
-	while (n > 0) {
-		char *rel = stack[--n];
-		struct dirent *de;
-		DIR *dir;
-		int wd;
-
-		if (repo_watch_job_stopped(j)) {
-			free(rel);
-			j->complete = false;
-			continue;
-		}
-		if (*rel ? snprintf(abs, sizeof(abs), "%s/%s", base, rel) >= (int)sizeof(abs)
-			 : snprintf(abs, sizeof(abs), "%s", base) >= (int)sizeof(abs)) {
-			free(rel);
-			continue;
-		}
-		wd = repo_watch_job_own_dir(j, kind, abs, rel);
-		if (wd < 0) {
-			repo_watch_job_own_failed(j, wd, abs, kind == OWN_WORKTREE && !*rel);
-			free(rel);
-			continue;
-		}
-		/* A directory reached twice in one walk is a bind mount or a loop: walk it once. */
-		if (!repo_watch_visited_add(j, wd)) {
-			free(rel);
-			continue;
-		}
-		j->nwalked++;
-		dir = opendir(abs);
-		if (!dir) {
-			free(rel);
-			continue;
-		}
-		while ((de = readdir(dir))) {
-			const char *name = de->d_name;
-
-			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-				continue;
-			if (kind == OWN_WORKTREE && strcmp(name, ".git") == 0)
-				continue;
-			if (!repo_watch_join_rel(child, sizeof(child), rel, name))
-				continue;
-			if (repo_watch_dirent_is_dir(dir, de)) {
-				if (kind == OWN_WORKTREE && repo_watch_job_ignored(j, child, true))
-					continue;
-				s = array_grow(stack, &cap, n, sizeof(*stack), 64);
-				if (!s) {
-					j->complete = false;
-					continue;
-				}
-				stack = s;
-				if ((stack[n] = strdup(child)))
-					n++;
-				else
-					j->complete = false;
-			} else if (report) {
-				if (kind == OWN_WORKTREE)
-					repo_watch_job_found_add(j, child);
-				else if (!repo_watch_ends_with(name, ".lock"))
-					j->found_ref = true;
-			}
-		}
-		closedir(dir);
-		free(rel);
-	}
-	free(stack);
-}
-
-static void repo_watch_job_add_root(struct job *j, uint8_t kind, const char *abs)
-{
-	int wd;
-
-	if (!abs || repo_watch_job_stopped(j))
-		return;
-	wd = repo_watch_job_own_dir(j, kind, abs, "");
-	if (wd < 0)
-		repo_watch_job_own_failed(j, wd, abs, true);
-}
-
-static char *repo_watch_strip_slash(const char *path)
-{
-	size_t n = strlen(path);
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	return strndup(path, n);
-}
-
-static void repo_watch_job_open(struct job *j)
-{
-	git_repository *repo = NULL;
-
-	if (git_repository_open_ext(&repo, j->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		const git_error *e = git_error_last();
-
-		if (j->gitdir)
-			log_debug("repo_watch: cannot open %s (%s); no ignore rules", j->root,
-				  e ? e->message : "unknown error");
-		return;
-	}
-	if (git_repository_is_bare(repo)) {
-		git_repository_free(repo);
-		return;
-	}
-	j->repo = repo;
-	j->repo_opened = true;
-	if (!j->gitdir)
-		j->gitdir = repo_watch_strip_slash(git_repository_path(repo));
-	if (!j->commondir && git_repository_commondir(repo))
-		j->commondir = repo_watch_strip_slash(git_repository_commondir(repo));
-}
-
-static void repo_watch_job_work(uv_work_t *req)
-{
-	struct job *j = req->data;
-	int64_t start = time_mono_ns();
-
-	if (j->setup)
-		repo_watch_job_open(j);
-	if (j->gitdir && !j->commondir)
-		j->commondir = strdup(j->gitdir);
-	j->complete = true;
-	/* New directories first, reporting what is in them; the full walk then skips them. */
-	for (size_t i = 0; i < j->ndirs; i++)
-		repo_watch_job_walk(j, j->dirs[i].kind, j->dirs[i].rel, true);
-	if (j->full) {
-		/* Git metadata first: if the limit bites, it bites the worktree. */
-		if (j->gitdir) {
-			repo_watch_job_add_root(j, OWN_GITDIR, j->gitdir);
-			repo_watch_job_add_root(j, OWN_COMMON, j->commondir);
-			repo_watch_job_walk(j, OWN_REFS, "refs", false);
-		}
-		if (j->worktree)
-			repo_watch_job_walk(j, OWN_WORKTREE, "", false);
-	}
-	if (j->flush) {
-		for (size_t i = 0; i < j->paths.n && !atomic_load(&j->cancelled); i++) {
-			struct path_item *it = &j->paths.items[i];
-
-			it->keep = !repo_watch_job_ignored(j, it->path, it->dir);
-		}
-	}
-	git_index_free(j->index);
-	j->index = NULL;
-	git_error_clear();
-	j->work_ns = time_mono_ns() - start;
-}
-
 /* Loop side. */
-
-static void repo_watch_job_free(struct job *j)
-{
-	free(j->root);
-	free(j->gitdir);
-	free(j->commondir);
-	repo_watch_free_dirs(j->dirs, j->ndirs);
-	repo_watch_pathset_clear(&j->paths);
-	for (size_t i = 0; i < j->nfound; i++)
-		free(j->found[i]);
-	free(j->found);
-	free(j->visited);
-	free(j);
-}
 
 static void repo_watch_watcher_maybe_free(struct repo_watcher *w)
 {
@@ -930,7 +168,7 @@ static void repo_watch_timer_close_cb(uv_handle_t *h)
 
 static void repo_watch_inst_close_cb(uv_handle_t *h)
 {
-	struct inst *in = h->data;
+	struct repo_watch_inst *in = h->data;
 	struct repo_watcher *w = in->w;
 
 	close(in->fd);
@@ -942,7 +180,7 @@ static void repo_watch_inst_close_cb(uv_handle_t *h)
 /* Closes the instance: the kernel drops whatever watches are left with the descriptor. */
 static void repo_watch_inst_close(struct repo_watcher *w)
 {
-	struct inst *in = w->inst;
+	struct repo_watch_inst *in = w->inst;
 
 	if (!in)
 		return;
@@ -994,9 +232,9 @@ static void repo_watch_set_degraded(struct repo_watch *rw, const char *fmt, ...)
 		  "%u s",
 		  rw->root, rw->reason, (period + 999) / 1000);
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KIND_BIT(OWN_WORKTREE));
+	repo_watch_drop_owners(rw, REPO_WATCH_KIND_BIT(REPO_WATCH_OWN_WORKTREE));
 	for (size_t i = 0; i < rw->ndirs; i++) {
-		if (rw->dirs[i].kind == OWN_WORKTREE)
+		if (rw->dirs[i].kind == REPO_WATCH_OWN_WORKTREE)
 			free(rw->dirs[i].rel);
 		else
 			rw->dirs[keep++] = rw->dirs[i];
@@ -1011,7 +249,7 @@ static void repo_watch_set_gone(struct repo_watch *rw)
 	rw->gone = true;
 	log_warnx("repo_watch: %s was deleted or moved away; no longer watching it", rw->root);
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KINDS_ALL);
+	repo_watch_drop_owners(rw, REPO_WATCH_KINDS_ALL);
 	uv_timer_stop(&rw->flush_timer);
 	uv_timer_stop(&rw->rescan_timer);
 	rw->window_open = false;
@@ -1036,7 +274,7 @@ static bool repo_watch_deliver(struct repo_watch *rw, unsigned what,
 	return !rw->removed && !rw->gone;
 }
 
-static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
+static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct repo_watch_job *j)
 {
 	struct repo_watch_touch *t = calloc(j->paths.n ? j->paths.n : 1, sizeof(*t));
 	unsigned what = j->what;
@@ -1044,7 +282,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
 	bool ok;
 
 	for (size_t i = 0; i < j->paths.n; i++) {
-		struct path_item *it = &j->paths.items[i];
+		struct repo_watch_path *it = &j->paths.items[i];
 
 		if (!it->keep)
 			continue;
@@ -1064,7 +302,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct job *j)
 
 static void repo_watch_job_done(uv_work_t *req, int status)
 {
-	struct job *j = req->data;
+	struct repo_watch_job *j = req->data;
 	struct repo_watch *rw = j->rw;
 	int64_t now = time_mono_ns();
 
@@ -1114,8 +352,10 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 	} else if (j->add_err) {
 		repo_watch_set_degraded(rw, "cannot add inotify watches: %s", strerror(j->add_err));
 	} else if (j->full && j->complete) {
-		struct drop_match m = {
-		    .rw = rw, .kinds = j->worktree ? KINDS_ALL : KINDS_GIT, .keep_gen = j->gen};
+		struct repo_watch_drop_match m = {.rw = rw,
+						  .kinds = j->worktree ? REPO_WATCH_KINDS_ALL
+								       : REPO_WATCH_KINDS_GIT,
+						  .keep_gen = j->gen};
 
 		uv_mutex_lock(&rw->w->lock);
 		repo_watch_tab_drop(rw->w, &m);
@@ -1140,7 +380,7 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 
 static void repo_watch_start_job(struct repo_watch *rw)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct repo_watch_job *j = calloc(1, sizeof(*j));
 	int r;
 
 	if (!j || !(j->root = strdup(rw->root)) ||
@@ -1219,7 +459,7 @@ static void repo_watch_flush_cb(uv_timer_t *t)
 static void repo_watch_drop_later(struct repo_watcher *w, struct repo_watch *rw, uint8_t kind,
 				  const char *prefix)
 {
-	struct drop *d;
+	struct repo_watch_drop *d;
 
 	d = array_grow(w->drops, &w->capdrops, w->ndrops, sizeof(*d), 4);
 	if (!d)
@@ -1233,8 +473,8 @@ static void repo_watch_drop_later(struct repo_watcher *w, struct repo_watch *rw,
 		w->ndrops++;
 }
 
-static void repo_watch_owner_event(struct repo_watcher *w, struct owner *o, uint32_t mask,
-				   const char *name)
+static void repo_watch_owner_event(struct repo_watcher *w, struct repo_watch_owner *o,
+				   uint32_t mask, const char *name)
 {
 	struct repo_watch *rw = o->rw;
 	int64_t now;
@@ -1249,40 +489,40 @@ static void repo_watch_owner_event(struct repo_watcher *w, struct owner *o, uint
 	}
 	now = repo_watch_batch_now(w);
 	switch (o->kind) {
-	case OWN_WORKTREE:
+	case REPO_WATCH_OWN_WORKTREE:
 		if (strcmp(name, ".git") == 0 ||
 		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				repo_watch_request_dir(rw, OWN_WORKTREE, w->path);
+				repo_watch_request_dir(rw, REPO_WATCH_OWN_WORKTREE, w->path);
 			if (mask & (IN_DELETE | IN_MOVED_FROM))
 				repo_watch_note_path(rw, w->path, true, now);
 			if (mask & IN_MOVED_FROM)
-				repo_watch_drop_later(w, rw, OWN_WORKTREE, w->path);
+				repo_watch_drop_later(w, rw, REPO_WATCH_OWN_WORKTREE, w->path);
 			return;
 		}
 		repo_watch_note_path(rw, w->path, false, now);
 		if (strcmp(name, ".gitignore") == 0 && !(mask & (IN_MODIFY | IN_ATTRIB)))
 			rw->pend_full = true;
 		return;
-	case OWN_GITDIR:
+	case REPO_WATCH_OWN_GITDIR:
 		if (!(mask & IN_ISDIR) && (strcmp(name, "HEAD") == 0 || strcmp(name, "index") == 0))
 			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
-	case OWN_COMMON:
+	case REPO_WATCH_OWN_COMMON:
 		if (!(mask & IN_ISDIR) && strcmp(name, "packed-refs") == 0)
 			repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
 		return;
-	case OWN_REFS:
+	case REPO_WATCH_OWN_REFS:
 		if (repo_watch_ends_with(name, ".lock") ||
 		    !repo_watch_join_rel(w->path, sizeof(w->path), o->rel, name))
 			return;
 		if (mask & IN_ISDIR) {
 			if (mask & (IN_CREATE | IN_MOVED_TO))
-				repo_watch_request_dir(rw, OWN_REFS, w->path);
+				repo_watch_request_dir(rw, REPO_WATCH_OWN_REFS, w->path);
 			if (mask & IN_MOVED_FROM)
-				repo_watch_drop_later(w, rw, OWN_REFS, w->path);
+				repo_watch_drop_later(w, rw, REPO_WATCH_OWN_REFS, w->path);
 			return;
 		}
 		repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
@@ -1303,7 +543,7 @@ static void repo_watch_overflow_all(struct repo_watcher *w)
 
 static void repo_watch_handle_event(struct repo_watcher *w, int wd, uint32_t mask, const char *name)
 {
-	struct wd_entry *e;
+	struct repo_watch_wd *e;
 
 	if (mask & IN_Q_OVERFLOW) {
 		repo_watch_overflow_all(w);
@@ -1314,18 +554,18 @@ static void repo_watch_handle_event(struct repo_watcher *w, int wd, uint32_t mas
 		return;
 	if (mask & IN_IGNORED) {
 		/* The kernel dropped the watch: directory deleted or file system unmounted. */
-		for (struct owner *o = e->owners; o; o = o->next)
+		for (struct repo_watch_owner *o = e->owners; o; o = o->next)
 			if (repo_watch_owner_is_root(o) && !o->rw->removed && !o->rw->gone)
 				o->rw->gone_pending = true;
 		repo_watch_tab_remove(w, e, false);
 		return;
 	}
-	for (struct owner *o = e->owners; o; o = o->next)
+	for (struct repo_watch_owner *o = e->owners; o; o = o->next)
 		repo_watch_owner_event(w, o, mask, name);
 	for (size_t i = 0; i < w->ndrops; i++) {
-		struct drop_match m = {.rw = w->drops[i].rw,
-				       .kinds = KIND_BIT(w->drops[i].kind),
-				       .prefix = w->drops[i].prefix};
+		struct repo_watch_drop_match m = {.rw = w->drops[i].rw,
+						  .kinds = REPO_WATCH_KIND_BIT(w->drops[i].kind),
+						  .prefix = w->drops[i].prefix};
 
 		repo_watch_tab_drop(w, &m);
 		free(w->drops[i].prefix);
@@ -1380,7 +620,7 @@ static void repo_watch_fail_all(struct repo_watcher *w, const char *what, int er
 
 static void repo_watch_poll_cb(uv_poll_t *h, int status, int events)
 {
-	struct inst *in = h->data;
+	struct repo_watch_inst *in = h->data;
 	struct repo_watcher *w = in->w;
 
 	(void)events;
@@ -1407,7 +647,7 @@ static void repo_watch_poll_cb(uv_poll_t *h, int status, int events)
 
 static int repo_watch_inst_open(struct repo_watcher *w)
 {
-	struct inst *in;
+	struct repo_watch_inst *in;
 	int fd, r;
 
 	if (w->inst)
@@ -1597,7 +837,7 @@ void repo_watch_remove(struct repo_watch *rw)
 	w = rw->w;
 	rw->removed = true;
 	repo_watch_cancel_job(rw);
-	repo_watch_drop_owners(rw, KINDS_ALL);
+	repo_watch_drop_owners(rw, REPO_WATCH_KINDS_ALL);
 	if (rw->prev)
 		rw->prev->next = rw->next;
 	else
