@@ -2,6 +2,8 @@
  * What the session changed and what comes next: Files Modified, the quality checks, Next Steps,
  * issue and pull request references, previous logs.
  */
+#include "template_changes.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +12,6 @@
 
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
 #include "template_md.h"
 #include "template_record.h"
 

@@ -2,6 +2,8 @@
  * What the session noted: learnings, challenges and plain notes, decisions, the ADR files it
  * touched, and its TODOs (`stint todo` items and the TODO/FIXME/XXX lines its diff added).
  */
+#include "template_items.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
 #include "template_md.h"
 #include "template_record.h"
 

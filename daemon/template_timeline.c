@@ -2,6 +2,8 @@
  * The Activities timeline: the record's events, the session's commits and its idle and suspend
  * gaps as numbered items in time order, with notes, todos and decisions as sub-items.
  */
+#include "template_timeline.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +14,7 @@
 #include "duration.h"
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
+#include "template_items.h"
 #include "template_md.h"
 #include "template_record.h"
 

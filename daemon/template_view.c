@@ -14,9 +14,11 @@
 #include "duration.h"
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
+#include "template_changes.h"
+#include "template_items.h"
 #include "template_md.h"
 #include "template_record.h"
+#include "template_timeline.h"
 #include "timeutil.h"
 
 static const char *const default_branches[] = {"main",	      "master", "trunk",  "develop",
