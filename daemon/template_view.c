@@ -2,7 +2,7 @@
  * The view (docs/templates.md, "The view"): the title, times, header, summary and statistics, and
  * template_view(), which builds the whole view with the family's other files.
  */
-#include "template.h"
+#include "template_view.h"
 
 #include <stdbool.h>
 #include <stdint.h>
