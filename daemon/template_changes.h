@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "template_record.h"
+struct view;
 
 /*
  * What the session changed and what comes next (docs/templates.md): Next Steps (the previous

@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "template_record.h"
+struct view;
 
 /*
  * What the session noted (docs/templates.md): learnings, challenges and plain notes, decisions,

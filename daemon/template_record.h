@@ -39,8 +39,8 @@ struct view {
 };
 
 /*
- * Reading the record. A missing field, or one of the wrong type, is absent:
- * NULL, or -1 for a number (also outside 0..max). Texts are cleaned (template_md_clean), malloc'd.
+ * Reading the record. A missing field, or one of the wrong type, is absent: NULL, or -1 for a
+ * number (also outside 0..max). Texts are cleaned (template_md_clean), malloc'd.
  */
 char *template_record_clean(struct view *v, const json_t *j);
 char *template_record_get_text(struct view *v, const json_t *obj, const char *key);

@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "template_record.h"
+struct view;
 
 /*
  * The Activities timeline (docs/templates.md): the record's events, the session's commits and its
