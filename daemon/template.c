@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "template_engine.h"
+#include "template_engine_render.h"
+#include "template_view.h"
 
 /* config/session-template.md as a C array, made at configure time (top-level CMakeLists.txt). */
 #include "session_template.h"

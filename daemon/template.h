@@ -31,8 +31,6 @@ char *template_render(const json_t *record, char *err, size_t errn);
  */
 int template_check(const char *text, const char *name, char *err, size_t errn);
 
-/* The view of a record, as the template sees it (NULL if record is not an object, or no memory). */
-json_t *template_view(const json_t *record);
 /* The built-in template: config/session-template.md as it was at build time. */
 const char *template_default(void);
 /* The view's names, kinds and meanings as a Markdown table (docs/templates.md has a copy). */

@@ -2,6 +2,8 @@
  * What the session changed and what comes next: Files Modified, the quality checks, Next Steps,
  * issue and pull request references, previous logs.
  */
+#include "template_changes.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,8 +12,8 @@
 
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
 #include "template_md.h"
+#include "template_record.h"
 
 /* Subjects listed in a Files Modified description before "and N more". */
 #define FILE_SUBJECTS 3
@@ -29,15 +31,15 @@ static json_t *template_changes_commits_by_path(struct view *v, const json_t *co
 
 	/* Only when every commit of the session is listed with its paths. */
 	if (n == 0 ||
-	    template_view_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) != (int64_t)n)
+	    template_record_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) != (int64_t)n)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!template_view_get_array(json_array_get(commits, i), RECORD_PATHS))
+		if (!template_record_get_array(json_array_get(commits, i), RECORD_PATHS))
 			return NULL;
 	map = json_object();
 	for (size_t i = n; map && i > 0; i--) {
 		const json_t *paths =
-		    template_view_get_array(json_array_get(commits, i - 1), RECORD_PATHS);
+		    template_record_get_array(json_array_get(commits, i - 1), RECORD_PATHS);
 
 		for (size_t k = 0; k < json_array_size(paths); k++) {
 			const json_t *p = json_array_get(paths, k);
@@ -71,7 +73,7 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 	size_t shown = 0, total;
 
 	if (!by_path) {
-		if (template_view_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) == 0)
+		if (template_record_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) == 0)
 			strbuf_puts(o, "uncommitted");
 		return;
 	}
@@ -80,7 +82,7 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 	for (size_t i = 0; i < total && shown < FILE_SUBJECTS; i++) {
 		const json_t *c =
 		    json_array_get(commits, (size_t)json_integer_value(json_array_get(idx, i)));
-		char *s = template_view_get_text(v, c, RECORD_SUBJECT);
+		char *s = template_record_get_text(v, c, RECORD_SUBJECT);
 
 		if (!s)
 			continue;
@@ -98,10 +100,10 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 static void template_changes_file_changes(struct view *v, const json_t *f, const char *path,
 					  struct strbuf *o)
 {
-	char *old = template_view_get_text(v, f, RECORD_OLD_PATH);
+	char *old = template_record_get_text(v, f, RECORD_OLD_PATH);
 	bool binary = json_is_true(json_object_get(f, RECORD_BINARY));
-	int64_t added = template_view_get_int(f, RECORD_ADDED, TEMPLATE_COUNT_MAX),
-		removed = template_view_get_int(f, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
+	int64_t added = template_record_get_int(f, RECORD_ADDED, TEMPLATE_COUNT_MAX),
+		removed = template_record_get_int(f, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
 	bool lines = !binary && added >= 0 && removed >= 0;
 
 	if (old && strcmp(old, path) != 0) {
@@ -121,9 +123,9 @@ static void template_changes_file_changes(struct view *v, const json_t *f, const
 
 void template_changes_files(struct view *v)
 {
-	const json_t *files = template_view_get_array(v->stats, RECORD_FILES),
-		     *commits = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
-	int64_t max = template_view_get_int(v->rec, RECORD_MAX_FILE_ROWS, MAX_FILE_ROWS);
+	const json_t *files = template_record_get_array(v->stats, RECORD_FILES),
+		     *commits = template_record_get_array(v->stats, RECORD_COMMIT_LIST);
+	int64_t max = template_record_get_int(v->rec, RECORD_MAX_FILE_ROWS, MAX_FILE_ROWS);
 	json_t *list = json_array(), *by_path = template_changes_commits_by_path(v, commits);
 	size_t rows = 0, more = 0;
 	struct strbuf o = {0};
@@ -132,7 +134,7 @@ void template_changes_files(struct view *v)
 		max = DEFAULT_FILE_ROWS;
 	for (size_t i = 0; list && i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i);
-		char *path = template_view_get_text(v, f, RECORD_PATH);
+		char *path = template_record_get_text(v, f, RECORD_PATH);
 		json_t *item;
 
 		if (!path)
@@ -142,22 +144,22 @@ void template_changes_files(struct view *v)
 			free(path);
 			continue;
 		}
-		item = template_view_item_new(v);
+		item = template_record_item_new(v);
 		template_md_put_code(&o, path, true);
-		template_view_set_out(v, item, "path", &o);
+		template_record_set_out(v, item, "path", &o);
 		template_changes_file_changes(v, f, path, &o);
-		template_view_set_out(v, item, "changes", &o);
+		template_record_set_out(v, item, "changes", &o);
 		template_changes_file_description(v, commits, by_path, f, &o);
-		template_view_set_out(v, item, "description", &o);
-		template_view_list_add(v, list, item);
+		template_record_set_out(v, item, "description", &o);
+		template_record_list_add(v, list, item);
 		rows++;
 		free(path);
 	}
 	json_decref(by_path);
-	template_view_set_list(v, v->root, "files", list);
+	template_record_set_list(v, v->root, "files", list);
 	if (more > 0) {
 		strbuf_printf(&o, "… and %zu more %s", more, more == 1 ? "file" : "files");
-		template_view_set_out(v, v->root, "files_more", &o);
+		template_record_set_out(v, v->root, "files_more", &o);
 	}
 }
 
@@ -232,16 +234,16 @@ static void template_changes_check_output(struct view *v, json_t *item, const js
 	strbuf_putc(&o, '\n');
 	for (size_t i = 0; i <= longest; i++)
 		strbuf_putc(&o, '`');
-	template_view_set_out(v, item, "output", &o);
+	template_record_set_out(v, item, "output", &o);
 	free(text);
 }
 
 /* "42 passing, 2 failing, 1 skipped" from ctest/pytest/cargo counts. */
 static void template_changes_check_tests(struct view *v, json_t *item, const json_t *tests)
 {
-	int64_t passed = template_view_get_int(tests, RECORD_PASSED, TEMPLATE_COUNT_MAX),
-		failed = template_view_get_int(tests, RECORD_FAILED, TEMPLATE_COUNT_MAX);
-	int64_t skipped = template_view_get_int(tests, RECORD_SKIPPED, TEMPLATE_COUNT_MAX);
+	int64_t passed = template_record_get_int(tests, RECORD_PASSED, TEMPLATE_COUNT_MAX),
+		failed = template_record_get_int(tests, RECORD_FAILED, TEMPLATE_COUNT_MAX);
+	int64_t skipped = template_record_get_int(tests, RECORD_SKIPPED, TEMPLATE_COUNT_MAX);
 	struct strbuf o = {0};
 
 	if (passed < 0 && failed < 0 && skipped < 0)
@@ -251,28 +253,28 @@ static void template_changes_check_tests(struct view *v, json_t *item, const jso
 		strbuf_printf(&o, ", %lld failing", (long long)failed);
 	if (skipped > 0)
 		strbuf_printf(&o, ", %lld skipped", (long long)skipped);
-	template_view_set_out(v, item, "tests", &o);
+	template_record_set_out(v, item, "tests", &o);
 }
 
 void template_changes_checks(struct view *v)
 {
-	const json_t *checks = template_view_get_array(v->rec, RECORD_CHECKS);
+	const json_t *checks = template_record_get_array(v->rec, RECORD_CHECKS);
 	json_t *list = json_array(), *tested = json_array();
 
 	for (size_t i = 0; list && tested && i < json_array_size(checks); i++) {
 		const json_t *c = json_array_get(checks, i),
 			     *sec = json_object_get(c, RECORD_SECONDS);
-		char *name = template_view_get_text(v, c, RECORD_NAME);
+		char *name = template_record_get_text(v, c, RECORD_NAME);
 		bool ok = json_is_true(json_object_get(c, RECORD_OK));
-		int64_t code = template_view_get_int(c, RECORD_EXIT, 255);
+		int64_t code = template_record_get_int(c, RECORD_EXIT, 255);
 		struct strbuf o = {0};
 		json_t *item;
 
 		if (!name)
 			continue;
-		item = template_view_item_new(v);
-		template_view_set_inline(v, item, "name", name, 0);
-		template_view_set_json(v, item, "ok", json_boolean(ok));
+		item = template_record_item_new(v);
+		template_record_set_inline(v, item, "name", name, 0);
+		template_record_set_json(v, item, "ok", json_boolean(ok));
 		strbuf_puts(&o, ok ? "✅ " : "⚠️ ");
 		template_md_put_inline(&o, name, 0);
 		if (!ok) {
@@ -291,56 +293,56 @@ void template_changes_checks(struct view *v)
 			template_changes_check_output(v, item,
 						      json_object_get(c, RECORD_OUTPUT_TAIL));
 		}
-		template_view_set_out(v, item, "status", &o);
+		template_record_set_out(v, item, "status", &o);
 		template_changes_check_tests(v, item, json_object_get(c, RECORD_TESTS));
 		if (json_object_get(item, "tests") && json_array_append(tested, item) < 0)
 			v->oom = true;
-		template_view_list_add(v, list, item);
+		template_record_list_add(v, list, item);
 		free(name);
 	}
-	template_view_set_list(v, v->root, "checks", list);
-	template_view_set_list(v, v->root, "test_checks", tested);
+	template_record_set_list(v, v->root, "checks", list);
+	template_record_set_list(v, v->root, "test_checks", tested);
 }
 
 void template_changes_next(struct view *v, json_t *next_todos)
 {
-	const json_t *carried = template_view_get_array(v->rec, RECORD_CARRIED_TODOS);
+	const json_t *carried = template_record_get_array(v->rec, RECORD_CARRIED_TODOS);
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < json_array_size(carried); i++) {
 		const json_t *c = json_array_get(carried, i);
-		char *text = json_is_string(c) ? template_view_clean(v, c)
-					       : template_view_get_text(v, c, RECORD_TEXT);
+		char *text = json_is_string(c) ? template_record_clean(v, c)
+					       : template_record_get_text(v, c, RECORD_TEXT);
 		json_t *item;
 
 		if (!text)
 			continue;
-		item = template_view_item_new(v);
-		template_view_set_inline(v, item, "text", text, 0);
-		template_view_list_add(v, list, item);
+		item = template_record_item_new(v);
+		template_record_set_inline(v, item, "text", text, 0);
+		template_record_list_add(v, list, item);
 		free(text);
 	}
 	for (size_t i = 0; list && i < json_array_size(next_todos); i++)
 		if (json_array_append(list, json_array_get(next_todos, i)) < 0)
 			v->oom = true;
 	json_decref(next_todos);
-	template_view_set_list(v, v->root, "next", list);
+	template_record_set_list(v, v->root, "next", list);
 }
 
 void template_changes_refs(struct view *v)
 {
-	const json_t *refs = template_view_get_array(v->rec, RECORD_REFS);
+	const json_t *refs = template_record_get_array(v->rec, RECORD_REFS);
 	json_t *issues = json_array(), *pulls = json_array();
 
 	for (size_t i = 0; issues && pulls && i < json_array_size(refs); i++) {
 		const json_t *r = json_array_get(refs, i), *kind = json_object_get(r, RECORD_KIND);
-		char *text = template_view_get_text(v, r, RECORD_TEXT),
-		     *url = template_view_get_text(v, r, RECORD_URL);
+		char *text = template_record_get_text(v, r, RECORD_TEXT),
+		     *url = template_record_get_text(v, r, RECORD_URL);
 		struct strbuf o = {0};
 		json_t *item;
 
 		if (text) {
-			item = template_view_item_new(v);
+			item = template_record_item_new(v);
 			if (url && !strchr(url, '\n') &&
 			    (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0)) {
 				strbuf_putc(&o, '[');
@@ -351,21 +353,21 @@ void template_changes_refs(struct view *v)
 			} else {
 				template_md_put_inline(&o, text, 0);
 			}
-			template_view_set_out(v, item, "link", &o);
-			template_view_list_add(v,
-					       template_view_str_eq(kind, "pr") ||
-						       template_view_str_eq(kind, "pull")
-						   ? pulls
-						   : issues,
-					       item);
+			template_record_set_out(v, item, "link", &o);
+			template_record_list_add(v,
+						 template_record_str_eq(kind, "pr") ||
+							 template_record_str_eq(kind, "pull")
+						     ? pulls
+						     : issues,
+						 item);
 		}
 		free(text);
 		free(url);
 	}
-	template_view_mark_last(v, issues);
-	template_view_mark_last(v, pulls);
-	template_view_set_list(v, v->root, "issues", issues);
-	template_view_set_list(v, v->root, "pulls", pulls);
+	template_record_mark_last(v, issues);
+	template_record_mark_last(v, pulls);
+	template_record_set_list(v, v->root, "issues", issues);
+	template_record_set_list(v, v->root, "pulls", pulls);
 }
 
 /* "./2026-11-24.md": relative to the log's directory when both are known, else a sibling. */
@@ -375,7 +377,7 @@ static char *template_changes_log_link(struct view *v, const char *path)
 	struct strbuf o = {0};
 	char *rel;
 
-	if (path[0] == '/' && v->log_dir && (rel = template_view_relative_path(v->log_dir, path)))
+	if (path[0] == '/' && v->log_dir && (rel = template_record_relative_path(v->log_dir, path)))
 		return rel;
 	if (path[0] != '/' && (strncmp(path, "./", 2) == 0 || strncmp(path, "../", 3) == 0))
 		return strdup(path);
@@ -396,9 +398,9 @@ static char *template_changes_log_date(const char *path)
 /* One previous log's item, or NULL when it has no usable path (or memory ran out). */
 static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 {
-	char *path = template_view_get_text(v, l, RECORD_PATH),
-	     *date = template_view_get_text(v, l, RECORD_DATE);
-	char *title = template_view_get_text(v, l, RECORD_TITLE), *target = NULL;
+	char *path = template_record_get_text(v, l, RECORD_PATH),
+	     *date = template_record_get_text(v, l, RECORD_DATE);
+	char *title = template_record_get_text(v, l, RECORD_TITLE), *target = NULL;
 	struct strbuf o = {0};
 	json_t *item = NULL;
 
@@ -406,16 +408,16 @@ static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 		goto done;
 	if (!date)
 		date = template_changes_log_date(path);
-	item = template_view_item_new(v);
-	template_view_set_inline(v, item, "date", date, 0);
-	template_view_set_inline(v, item, "title", title, 0);
+	item = template_record_item_new(v);
+	template_record_set_inline(v, item, "date", date, 0);
+	template_record_set_inline(v, item, "title", title, 0);
 	strbuf_putc(&o, '[');
 	if (date)
 		template_md_put_link_text(&o, date);
 	strbuf_puts(&o, "](");
 	template_md_put_url(&o, target);
 	strbuf_putc(&o, ')');
-	template_view_set_out(v, item, "link", &o);
+	template_record_set_out(v, item, "link", &o);
 done:
 	free(target);
 	free(path);
@@ -426,12 +428,12 @@ done:
 
 void template_changes_previous(struct view *v)
 {
-	const json_t *logs = template_view_get_array(v->rec, RECORD_PREVIOUS_LOGS);
+	const json_t *logs = template_record_get_array(v->rec, RECORD_PREVIOUS_LOGS);
 	json_t *list = json_array(), *item;
 
 	for (size_t i = 0; list && i < json_array_size(logs); i++)
 		if ((item = template_changes_previous_item(v, json_array_get(logs, i))))
-			template_view_list_add(v, list, item);
-	template_view_mark_last(v, list);
-	template_view_set_list(v, v->root, "previous_logs", list);
+			template_record_list_add(v, list, item);
+	template_record_mark_last(v, list);
+	template_record_set_list(v, v->root, "previous_logs", list);
 }

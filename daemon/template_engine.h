@@ -1,14 +1,14 @@
 #ifndef STINTD_TEMPLATE_ENGINE_H
 #define STINTD_TEMPLATE_ENGINE_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 /*
  * A small Mustache-like template engine for Markdown, described in docs/templates.md. A template
  * is compiled against a schema of the names it may use, so a misspelt name is an error even when
- * the data has nothing for it; a compiled template is then filled from a JSON view whose strings
- * are final text: the engine escapes nothing. Pure: no I/O, no clock, no globals.
+ * the data has nothing for it; a compiled template is then filled (template_engine_render.h) from
+ * a JSON view whose strings are final text: the engine escapes nothing. Pure: no I/O, no clock,
+ * no globals.
  */
 
 /* Longest template accepted, and the most a rendering may produce. */
@@ -45,14 +45,6 @@ struct template_engine;
 struct template_engine *template_engine_compile(const char *text, const char *name,
 						const struct template_engine_field *schema,
 						char *err, size_t errn);
-/*
- * Fills t from view (an object shaped by t's schema: a value of another type than its field's
- * counts as absent). Returns the malloc'd text, tidied: no line of blanks only, no blank line
- * at the start or two in a row outside code fences, one newline at the end ("" if nothing is
- * left). NULL with err filled when out of memory or over a limit.
- */
-char *template_engine_render(const struct template_engine *t, const json_t *view, char *err,
-			     size_t errn);
 /* destroy(NULL) is a no-op. */
 void template_engine_free(struct template_engine *t);
 

@@ -1,3 +1,5 @@
+#include "template_engine_render.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>

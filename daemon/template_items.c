@@ -2,6 +2,8 @@
  * What the session noted: learnings, challenges and plain notes, decisions, the ADR files it
  * touched, and its TODOs (`stint todo` items and the TODO/FIXME/XXX lines its diff added).
  */
+#include "template_items.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,15 +13,15 @@
 
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
 #include "template_md.h"
+#include "template_record.h"
 
 const char *template_items_priority(const json_t *item)
 {
 	const json_t *p = json_object_get(item, RECORD_PRIORITY);
 
-	if (template_view_str_eq(p, "high") || template_view_str_eq(p, "low") ||
-	    template_view_str_eq(p, "blocked"))
+	if (template_record_str_eq(p, "high") || template_record_str_eq(p, "low") ||
+	    template_record_str_eq(p, "blocked"))
 		return json_string_value(p);
 	return "medium";
 }
@@ -28,7 +30,7 @@ const char *template_items_note_kind(const json_t *item, const char *key)
 {
 	const json_t *k = json_object_get(item, key);
 
-	if (template_view_str_eq(k, "learning") || template_view_str_eq(k, "challenge"))
+	if (template_record_str_eq(k, "learning") || template_record_str_eq(k, "challenge"))
 		return json_string_value(k);
 	return "note";
 }
@@ -38,7 +40,7 @@ static void template_items_each_note(struct view *v, const char *kind, json_t *l
 				     void (*fn)(struct view *v, json_t *item, int nth,
 						const char *text))
 {
-	const json_t *notes = template_view_get_array(v->rec, RECORD_NOTES);
+	const json_t *notes = template_record_get_array(v->rec, RECORD_NOTES);
 	int count = 0;
 
 	for (size_t i = 0; i < json_array_size(notes); i++) {
@@ -47,19 +49,19 @@ static void template_items_each_note(struct view *v, const char *kind, json_t *l
 		json_t *item;
 
 		if (strcmp(template_items_note_kind(note, RECORD_KIND), kind) != 0 ||
-		    !(text = template_view_get_text(v, note, RECORD_TEXT)))
+		    !(text = template_record_get_text(v, note, RECORD_TEXT)))
 			continue;
-		item = template_view_item_new(v);
+		item = template_record_item_new(v);
 		fn(v, item, ++count, text);
-		template_view_list_add(v, list, item);
+		template_record_list_add(v, list, item);
 		free(text);
 	}
 }
 
 static void template_items_learning_item(struct view *v, json_t *item, int nth, const char *text)
 {
-	template_view_set_int(v, item, "n", nth);
-	template_view_set_block(v, item, "text", text, 0);
+	template_record_set_int(v, item, "n", nth);
+	template_record_set_block(v, item, "text", text, 0);
 }
 
 static void template_items_challenge_item(struct view *v, json_t *item, int nth, const char *text)
@@ -71,20 +73,20 @@ static void template_items_challenge_item(struct view *v, json_t *item, int nth,
 	template_md_first_line_clip(text, TEMPLATE_HEADING_CLIP, &clipped, &more);
 	while (rest && rest[1] == '\n')
 		rest++;
-	template_view_set_int(v, item, "n", nth);
+	template_record_set_int(v, item, "n", nth);
 	template_md_put_excerpt(&o, text, TEMPLATE_HEADING_CLIP, TEMPLATE_MD_HEADING, false);
-	template_view_set_out(v, item, "title", &o);
+	template_record_set_out(v, item, "title", &o);
 	/* The heading holds the first line; the rest is the problem, or all of a line cut short. */
 	if (clipped)
-		template_view_set_block(v, item, "problem", text, 0);
+		template_record_set_block(v, item, "problem", text, 0);
 	else if (rest)
-		template_view_set_block(v, item, "problem", rest + 1, 0);
+		template_record_set_block(v, item, "problem", rest + 1, 0);
 }
 
 static void template_items_note_item(struct view *v, json_t *item, int nth, const char *text)
 {
-	template_view_set_block(v, item, "text", text,
-				TEMPLATE_MD_FIRST_IS_BLOCK | TEMPLATE_MD_ITEM);
+	template_record_set_block(v, item, "text", text,
+				  TEMPLATE_MD_FIRST_IS_BLOCK | TEMPLATE_MD_ITEM);
 }
 
 void template_items_notes(struct view *v)
@@ -96,34 +98,34 @@ void template_items_notes(struct view *v)
 		template_items_each_note(v, "challenge", challenges, template_items_challenge_item);
 		template_items_each_note(v, "note", notes, template_items_note_item);
 	}
-	template_view_set_list(v, v->root, "learnings", learnings);
-	template_view_set_list(v, v->root, "challenges", challenges);
-	template_view_set_list(v, v->root, "notes", notes);
+	template_record_set_list(v, v->root, "learnings", learnings);
+	template_record_set_list(v, v->root, "challenges", challenges);
+	template_record_set_list(v, v->root, "notes", notes);
 }
 
 void template_items_decisions(struct view *v)
 {
-	const json_t *decisions = template_view_get_array(v->rec, RECORD_DECISIONS);
+	const json_t *decisions = template_record_get_array(v->rec, RECORD_DECISIONS);
 	json_t *list = json_array();
 	int count = 0;
 
 	for (size_t i = 0; list && i < json_array_size(decisions); i++) {
 		const json_t *d = json_array_get(decisions, i);
-		char *text = template_view_get_text(v, d, RECORD_TEXT), *why;
+		char *text = template_record_get_text(v, d, RECORD_TEXT), *why;
 		json_t *item;
 
 		if (!text)
 			continue;
-		why = template_view_get_text(v, d, RECORD_WHY);
-		item = template_view_item_new(v);
-		template_view_set_numbered(v, item, ++count);
-		template_view_set_inline(v, item, "text", text, TEMPLATE_MD_BOLD);
-		template_view_set_block(v, item, "why", why, 0);
-		template_view_list_add(v, list, item);
+		why = template_record_get_text(v, d, RECORD_WHY);
+		item = template_record_item_new(v);
+		template_record_set_numbered(v, item, ++count);
+		template_record_set_inline(v, item, "text", text, TEMPLATE_MD_BOLD);
+		template_record_set_block(v, item, "why", why, 0);
+		template_record_list_add(v, list, item);
 		free(text);
 		free(why);
 	}
-	template_view_set_list(v, v->root, "decisions", list);
+	template_record_set_list(v, v->root, "decisions", list);
 }
 
 /* A path with a directory named adr, adrs or decisions (any case) on the way. */
@@ -157,8 +159,8 @@ static char *template_items_repo_file_link(struct view *v, const char *path)
 		free(o.s);
 		return NULL;
 	}
-	if (v->log_dir && template_view_path_inside(v->log_dir, v->repo) &&
-	    (rel = template_view_relative_path(v->log_dir, o.s))) {
+	if (v->log_dir && template_record_path_inside(v->log_dir, v->repo) &&
+	    (rel = template_record_relative_path(v->log_dir, o.s))) {
 		free(o.s);
 		return rel;
 	}
@@ -167,23 +169,23 @@ static char *template_items_repo_file_link(struct view *v, const char *path)
 
 void template_items_adrs(struct view *v)
 {
-	const json_t *files = template_view_get_array(v->stats, RECORD_FILES);
+	const json_t *files = template_record_get_array(v->stats, RECORD_FILES);
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i);
-		char *path = template_view_get_text(v, f, RECORD_PATH), *target;
+		char *path = template_record_get_text(v, f, RECORD_PATH), *target;
 		struct strbuf o = {0};
 		json_t *item;
 
-		if (!path || template_view_str_eq(json_object_get(f, RECORD_STATUS), "D") ||
+		if (!path || template_record_str_eq(json_object_get(f, RECORD_STATUS), "D") ||
 		    !template_items_adr_path(path) || strchr(path, '\n')) {
 			free(path);
 			continue;
 		}
-		item = template_view_item_new(v);
+		item = template_record_item_new(v);
 		template_md_put_code(&o, path, false);
-		template_view_set_out(v, item, "path", &o);
+		template_record_set_out(v, item, "path", &o);
 		target = template_items_repo_file_link(v, path);
 		strbuf_putc(&o, '[');
 		template_md_put_code(&o, path, false);
@@ -191,13 +193,13 @@ void template_items_adrs(struct view *v)
 		if (target)
 			template_md_put_url(&o, target);
 		strbuf_putc(&o, ')');
-		template_view_set_out(v, item, "link", &o);
-		template_view_list_add(v, list, item);
+		template_record_set_out(v, item, "link", &o);
+		template_record_list_add(v, list, item);
 		free(target);
 		free(path);
 	}
-	template_view_mark_last(v, list);
-	template_view_set_list(v, v->root, "adrs", list);
+	template_record_mark_last(v, list);
+	template_record_set_list(v, v->root, "adrs", list);
 }
 
 static const char *const priorities[] = {"high", "medium", "low", "blocked"};
@@ -264,9 +266,9 @@ static int template_items_code_todo_priority(const char *text, const char **from
 
 static void template_items_code_todo(struct view *v, json_t *groups[4], const json_t *t)
 {
-	char *path = template_view_get_text(v, t, RECORD_PATH),
-	     *text = template_view_get_text(v, t, RECORD_TEXT);
-	int64_t line = template_view_get_int(t, RECORD_LINE, TEMPLATE_COUNT_MAX);
+	char *path = template_record_get_text(v, t, RECORD_PATH),
+	     *text = template_record_get_text(v, t, RECORD_TEXT);
+	int64_t line = template_record_get_int(t, RECORD_LINE, TEMPLATE_COUNT_MAX);
 	const char *from;
 	struct strbuf o = {0}, w = {0};
 	json_t *item;
@@ -290,7 +292,7 @@ static void template_items_code_todo(struct view *v, json_t *groups[4], const js
 		n -= 3;
 	while (n > 0 && (from[n - 1] == ' ' || from[n - 1] == '\t'))
 		n--;
-	item = template_view_item_new(v);
+	item = template_record_item_new(v);
 	strbuf_putn(&o, from, n);
 	if (o.len) {
 		char *s = o.s;
@@ -299,7 +301,7 @@ static void template_items_code_todo(struct view *v, json_t *groups[4], const js
 		template_md_put_excerpt(&o, s, TEMPLATE_ACTIVITY_CLIP, 0, false);
 		free(s);
 	}
-	template_view_set_out(v, item, "text", &o);
+	template_record_set_out(v, item, "text", &o);
 	strbuf_puts(&w, path);
 	if (line >= 0)
 		strbuf_printf(&w, ":%lld", (long long)line);
@@ -308,34 +310,34 @@ static void template_items_code_todo(struct view *v, json_t *groups[4], const js
 	if (!o.error)
 		o.error = w.error;
 	free(w.s);
-	template_view_set_out(v, item, "where", &o);
-	template_view_list_add(v, groups[pri], item);
+	template_record_set_out(v, item, "where", &o);
+	template_record_list_add(v, groups[pri], item);
 	free(path);
 	free(text);
 }
 
 json_t *template_items_todos(struct view *v)
 {
-	const json_t *todos = template_view_get_array(v->rec, RECORD_TODOS),
-		     *lines = template_view_get_array(v->stats, RECORD_TODO_LINES);
-	json_t *groups[4], *next = json_array(), *obj = template_view_item_new(v);
+	const json_t *todos = template_record_get_array(v->rec, RECORD_TODOS),
+		     *lines = template_record_get_array(v->stats, RECORD_TODO_LINES);
+	json_t *groups[4], *next = json_array(), *obj = template_record_item_new(v);
 	bool any = false;
 
 	for (int i = 0; i < 4; i++)
 		groups[i] = json_array();
 	for (size_t i = 0; i < json_array_size(todos); i++) {
 		const json_t *t = json_array_get(todos, i);
-		char *text = template_view_get_text(v, t, RECORD_TEXT), *by;
+		char *text = template_record_get_text(v, t, RECORD_TEXT), *by;
 		json_t *item;
 
 		if (!text)
 			continue;
-		by = template_view_get_text(v, t, RECORD_BLOCKED_BY);
-		item = template_view_item_new(v);
-		template_view_set_inline(v, item, "text", text, 0);
-		template_view_set_inline(v, item, "blocked_by", by, 0);
+		by = template_record_get_text(v, t, RECORD_BLOCKED_BY);
+		item = template_record_item_new(v);
+		template_record_set_inline(v, item, "text", text, 0);
+		template_record_set_inline(v, item, "blocked_by", by, 0);
 		/* `stint todo --next` items are for the next session: Next Steps lists them. */
-		template_view_list_add(
+		template_record_list_add(
 		    v,
 		    json_is_true(json_object_get(t, RECORD_NEXT))
 			? next
@@ -348,10 +350,10 @@ json_t *template_items_todos(struct view *v)
 		template_items_code_todo(v, groups, json_array_get(lines, i));
 	for (int i = 0; i < 4; i++) {
 		any |= json_array_size(groups[i]) > 0;
-		template_view_set_list(v, obj, priorities[i], groups[i]);
+		template_record_set_list(v, obj, priorities[i], groups[i]);
 	}
 	if (any)
-		template_view_set_json(v, v->root, "todos", obj);
+		template_record_set_json(v, v->root, "todos", obj);
 	else
 		json_decref(obj);
 	return next;

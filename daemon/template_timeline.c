@@ -2,6 +2,8 @@
  * The Activities timeline: the record's events, the session's commits and its idle and suspend
  * gaps as numbered items in time order, with notes, todos and decisions as sub-items.
  */
+#include "template_timeline.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +14,9 @@
 #include "duration.h"
 #include "record.h"
 #include "strbuf.h"
-#include "template_int.h"
+#include "template_items.h"
 #include "template_md.h"
+#include "template_record.h"
 
 enum timeline_entry_type { ENT_EVENT, ENT_COMMIT, ENT_GAP, ENT_PULLED };
 
@@ -49,7 +52,7 @@ static void template_timeline_commit_read(struct view *v, const json_t *item,
 	const json_t *h = json_object_get(item, RECORD_HASH);
 	const char *hash =
 	    json_string_value(json_is_string(h) ? h : json_object_get(item, RECORD_OID));
-	int64_t t = template_view_get_int(item, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
+	int64_t t = template_record_get_int(item, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
 	size_t k = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -59,9 +62,9 @@ static void template_timeline_commit_read(struct view *v, const json_t *item,
 	if (k == 7)
 		memcpy(c->hash, hash, 7);
 	c->at = t >= 0 ? t * 1000 : -1;
-	c->added = template_view_get_int(item, RECORD_ADDED, TEMPLATE_COUNT_MAX);
-	c->removed = template_view_get_int(item, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
-	c->subject = template_view_get_text(v, item, RECORD_SUBJECT);
+	c->added = template_record_get_int(item, RECORD_ADDED, TEMPLATE_COUNT_MAX);
+	c->removed = template_record_get_int(item, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
+	c->subject = template_record_get_text(v, item, RECORD_SUBJECT);
 	if (c->subject)
 		c->subject[strcspn(c->subject, "\n")] = '\0';
 }
@@ -79,7 +82,7 @@ struct timeline {
 static void template_timeline_act_close(struct timeline *t)
 {
 	if (t->cur)
-		template_view_set_list(t->v, t->cur, "details", t->details);
+		template_record_set_list(t->v, t->cur, "details", t->details);
 	t->cur = NULL;
 	t->details = NULL;
 }
@@ -91,7 +94,7 @@ static void template_timeline_act_open(struct timeline *t, struct strbuf *label,
 
 	template_timeline_act_close(t);
 	t->gap_end = -1;
-	t->cur = template_view_item_new(v);
+	t->cur = template_record_item_new(v);
 	t->details = json_array();
 	if (!t->cur || !t->details) {
 		v->oom = true;
@@ -102,9 +105,9 @@ static void template_timeline_act_open(struct timeline *t, struct strbuf *label,
 		*label = (struct strbuf){0};
 		return;
 	}
-	template_view_set_numbered(v, t->cur, ++t->n);
-	template_view_set_out(v, t->cur, "label", label);
-	template_view_set_str(v, t->cur, "when", when);
+	template_record_set_numbered(v, t->cur, ++t->n);
+	template_record_set_out(v, t->cur, "label", label);
+	template_record_set_str(v, t->cur, "when", when);
 	if (json_array_append(t->list, t->cur) < 0) {
 		v->oom = true;
 		json_decref(t->details);
@@ -124,7 +127,7 @@ static void template_timeline_act_open_str(struct timeline *t, const char *label
 
 	strbuf_puts(&o, label);
 	if (at >= 0) {
-		template_view_format_when(t->v, at, when, 40);
+		template_record_format_when(t->v, at, when, 40);
 		if (extra)
 			snprintf(when + strlen(when), sizeof(when) - strlen(when), "%s", extra);
 	}
@@ -146,9 +149,9 @@ static void template_timeline_act_detail(struct timeline *t, struct strbuf *text
 		*text = (struct strbuf){0};
 		return;
 	}
-	d = template_view_item_new(t->v);
-	template_view_set_out(t->v, d, "text", text);
-	template_view_list_add(t->v, t->details, d);
+	d = template_record_item_new(t->v);
+	template_record_set_out(t->v, d, "text", text);
+	template_record_list_add(t->v, t->details, d);
 }
 
 static const char *template_timeline_lifecycle_label(enum session_event_kind kind)
@@ -173,7 +176,7 @@ static const char *template_timeline_lifecycle_label(enum session_event_kind kin
 static void template_timeline_event_detail(struct timeline *t, enum session_event_kind kind,
 					   const json_t *ev, int64_t at)
 {
-	char *text = template_view_get_text(t->v, ev, RECORD_TEXT);
+	char *text = template_record_get_text(t->v, ev, RECORD_TEXT);
 	const char *label;
 	struct strbuf o = {0};
 	char when[40];
@@ -198,7 +201,7 @@ static void template_timeline_event_detail(struct timeline *t, enum session_even
 	else
 		strbuf_printf(&o, "TODO, %s priority", template_items_priority(ev));
 	if (at >= 0) {
-		template_view_format_when(t->v, at, when, sizeof(when));
+		template_record_format_when(t->v, at, when, sizeof(when));
 		strbuf_printf(&o, " (%s)", when);
 	}
 	strbuf_puts(&o, ": ");
@@ -210,8 +213,8 @@ static void template_timeline_event_detail(struct timeline *t, enum session_even
 static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 {
 	struct view *v = t->v;
-	int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
-	enum session_event_kind kind = template_view_event_kind(ev);
+	int64_t at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+	enum session_event_kind kind = template_record_event_kind(ev);
 	const char *label = template_timeline_lifecycle_label(kind);
 	struct strbuf o = {0};
 
@@ -234,8 +237,8 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		   kind == SESSION_EV_DECISION) {
 		template_timeline_event_detail(t, kind, ev, at);
 	} else if (kind == SESSION_EV_BRANCH) {
-		char *from = template_view_get_text(v, ev, RECORD_FROM),
-		     *to = template_view_get_text(v, ev, RECORD_TO);
+		char *from = template_record_get_text(v, ev, RECORD_FROM),
+		     *to = template_record_get_text(v, ev, RECORD_TO);
 
 		if (to) {
 			strbuf_puts(&o, "Switched branch: ");
@@ -245,21 +248,21 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 			}
 			template_md_put_inline(&o, to, TEMPLATE_MD_BOLD);
 			if (at >= 0)
-				template_view_format_when(v, at, when, sizeof(when));
+				template_record_format_when(v, at, when, sizeof(when));
 			template_timeline_act_open(t, &o, when);
 		}
 		free(from);
 		free(to);
 	} else if (kind == SESSION_EV_PULL) {
-		int64_t n = template_view_get_int(ev, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
+		int64_t n = template_record_get_int(ev, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
 
 		strbuf_puts(&o, "Pulled");
 		if (n >= 0) {
 			strbuf_putc(&o, ' ');
-			template_view_put_count(&o, n, "commit", "commits");
+			template_record_put_count(&o, n, "commit", "commits");
 		}
 		if (at >= 0)
-			template_view_format_when(v, at, when, sizeof(when));
+			template_record_format_when(v, at, when, sizeof(when));
 		template_timeline_act_open(t, &o, when);
 	}
 }
@@ -271,12 +274,12 @@ static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
 	char when[40];
 
 	if (c->at >= 0) {
-		template_view_format_when(v, c->at, when, sizeof(when));
+		template_record_format_when(v, c->at, when, sizeof(when));
 		strbuf_puts(o, when);
 	}
 	if (c->added >= 0 && c->removed >= 0) {
 		strbuf_puts(o, c->at >= 0 ? ", " : "");
-		template_view_put_lines(o, c->added, c->removed);
+		template_record_put_lines(o, c->added, c->removed);
 	}
 }
 
@@ -310,7 +313,7 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 		free(c.subject);
 		return 1;
 	}
-	template_view_put_count(&label, (int64_t)m, "commit", "commits");
+	template_record_put_count(&label, (int64_t)m, "commit", "commits");
 	template_timeline_act_open(t, &label, NULL);
 	for (size_t i = 0; i < m; i++) {
 		struct strbuf d = {0};
@@ -336,33 +339,33 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 		free(c.subject);
 	}
 	if (first_at >= 0 && last_at >= 0) {
-		template_view_format_when(v, first_at, buf, sizeof(buf));
+		template_record_format_when(v, first_at, buf, sizeof(buf));
 		strbuf_puts(&when, buf);
-		template_view_format_when(v, last_at, buf, sizeof(buf));
+		template_record_format_when(v, last_at, buf, sizeof(buf));
 		strbuf_printf(&when, "–%s", buf);
 	}
 	if (added >= 0 && removed >= 0) {
 		strbuf_puts(&when, when.len ? ", " : "");
-		template_view_put_lines(&when, added, removed);
+		template_record_put_lines(&when, added, removed);
 	}
 	if (t->cur)
-		template_view_set_out(v, t->cur, "when", &when);
+		template_record_set_out(v, t->cur, "when", &when);
 	free(when.s);
 	return m;
 }
 
 static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
 {
-	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+	int64_t from = template_record_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_record_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 	char a[40], b[40], dur[64], when[160];
 	struct strbuf label = {0};
 
-	strbuf_puts(&label, template_view_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
+	strbuf_puts(&label, template_record_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
 				? "Suspended"
 				: "Idle");
-	template_view_format_when(t->v, from, a, sizeof(a));
-	template_view_format_when(t->v, to, b, sizeof(b));
+	template_record_format_when(t->v, from, a, sizeof(a));
+	template_record_format_when(t->v, to, b, sizeof(b));
 	duration_format_long((to - from) / 1000, dur, sizeof(dur));
 	snprintf(when, sizeof(when), "%s–%s, %s", a, b, dur);
 	template_timeline_act_open(t, &label, when);
@@ -372,10 +375,10 @@ static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
 static bool template_timeline_gap_valid(const json_t *gap)
 {
 	const json_t *k = json_object_get(gap, RECORD_KIND);
-	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+	int64_t from = template_record_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_record_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 
-	return (template_view_str_eq(k, "idle") || template_view_str_eq(k, "suspend")) &&
+	return (template_record_str_eq(k, "idle") || template_record_str_eq(k, "suspend")) &&
 	       from >= 0 && to >= from;
 }
 
@@ -403,7 +406,7 @@ static ssize_t template_timeline_find_event(const json_t *events, size_t from,
 		const json_t *ev = json_array_get(events, i);
 		const json_t *have = json_object_get(ev, key);
 
-		if (template_view_event_kind(ev) == kind && have && json_equal(have, want))
+		if (template_record_event_kind(ev) == kind && have && json_equal(have, want))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -417,13 +420,13 @@ static int64_t template_timeline_clamp_key(int64_t x, int64_t lo, int64_t hi)
 /* Where a valid gap sorts: it ends at an event, so after the one before that, by its length. */
 static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key, const json_t *gap)
 {
-	int64_t from = template_view_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
-		to = template_view_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
+	int64_t from = template_record_get_int(gap, RECORD_FROM, TEMPLATE_STAMP_MAX_MS),
+		to = template_record_get_int(gap, RECORD_TO, TEMPLATE_STAMP_MAX_MS);
 	size_t nev = json_array_size(events), j;
 
 	for (j = 1; j < nev; j++)
-		if (template_view_get_int(json_array_get(events, j), RECORD_AT,
-					  TEMPLATE_STAMP_MAX_MS) == to)
+		if (template_record_get_int(json_array_get(events, j), RECORD_AT,
+					    TEMPLATE_STAMP_MAX_MS) == to)
 			break;
 	if (j < nev)
 		return template_timeline_clamp_key(key[j] - (to - from), key[j - 1], key[j]);
@@ -438,7 +441,7 @@ static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key
 static int64_t template_timeline_commit_at(const json_t *events, const int64_t *key,
 					   const json_t *c)
 {
-	int64_t t = template_view_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
+	int64_t t = template_record_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
 	const char *id = template_timeline_commit_id(c);
 	json_t *want = id ? json_string(id) : NULL;
 	ssize_t j = -1;
@@ -461,15 +464,15 @@ static int64_t template_timeline_commit_at(const json_t *events, const int64_t *
  */
 static struct timeline_entry *template_timeline_entries(struct view *v, size_t *count)
 {
-	const json_t *events = template_view_get_array(v->rec, RECORD_EVENTS),
-		     *gaps = template_view_get_array(v->rec, RECORD_GAPS);
-	const json_t *commits = template_view_get_array(v->stats, RECORD_COMMIT_LIST);
+	const json_t *events = template_record_get_array(v->rec, RECORD_EVENTS),
+		     *gaps = template_record_get_array(v->rec, RECORD_GAPS);
+	const json_t *commits = template_record_get_array(v->stats, RECORD_COMMIT_LIST);
 	size_t nev = json_array_size(events);
 	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
 	struct timeline_entry *e = calloc(n, sizeof(*e));
 	int64_t *key = calloc(nev + 1, sizeof(*key));
 	int64_t last = -1, stop_at = -1,
-		pulled = template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
+		pulled = template_record_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
 	bool pull_event = false;
 	size_t k = 0;
 
@@ -481,8 +484,8 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 	}
 	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
-		int64_t at = template_view_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
-		enum session_event_kind kind = template_view_event_kind(ev);
+		int64_t at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+		enum session_event_kind kind = template_record_event_kind(ev);
 		int rank = kind == SESSION_EV_START ? 0 : kind == SESSION_EV_STOP ? 2 : 1;
 
 		if (at > last)
@@ -543,8 +546,9 @@ void template_timeline_activities(struct view *v)
 			break;
 		case ENT_PULLED:
 			strbuf_puts(&o, "Pulled ");
-			template_view_put_count(
-			    &o, template_view_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX),
+			template_record_put_count(
+			    &o,
+			    template_record_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX),
 			    "commit", "commits");
 			template_timeline_act_open(&t, &o, NULL);
 			break;
@@ -560,5 +564,5 @@ void template_timeline_activities(struct view *v)
 			template_timeline_act_open_str(&t, "Session stopped", v->ended_at, NULL);
 	}
 	template_timeline_act_close(&t);
-	template_view_set_list(v, v->root, "activities", t.list);
+	template_record_set_list(v, v->root, "activities", t.list);
 }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "template_view.h"
 #include "testutil.h"
 
 /*

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "template_engine_render.h"
 #include "testutil.h"
 
 /* A schema shaped like the session view's, small enough to read at a glance. */
