@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include "array.h"
 #include "log.h"
 #include "sessions.h"
 #include "sessions_stop.h"
@@ -22,9 +23,20 @@ struct deadline_retry {
 	int64_t until; /* CLOCK_BOOTTIME ns */
 };
 
+/* deadline_of's answer for one session at one instant: the hook asks twice (reminders, then
+ * the timer), and each answer walks the session's events. */
+struct deadline_memo {
+	int64_t session_id;
+	int64_t when;
+	const char *why;
+};
+
 struct deadline {
 	uv_timer_t timer;
 	struct deadline_retry *retries;
+	int64_t memo_at; /* the boottime stamp the memo holds answers for */
+	struct deadline_memo *memo;
+	size_t nmemo, capmemo;
 };
 
 static struct deadline_retry *deadline_retry_find(struct deadline *dl, int64_t id)
@@ -49,8 +61,8 @@ static ssize_t deadline_last_activity(const struct session *s)
  * the time the machine was off, so a session left open over a reboot is stopped as soon as
  * stintd is back.
  */
-int64_t deadline_of(struct stintd *d, const struct session *s, const struct stamp *now,
-		    const char **why)
+static int64_t deadline_compute(struct stintd *d, const struct session *s, const struct stamp *now,
+				const char **why)
 {
 	struct deadline_retry *r;
 	int64_t best = -1, left;
@@ -77,6 +89,33 @@ int64_t deadline_of(struct stintd *d, const struct session *s, const struct stam
 	if (best >= 0 && r && best < r->until)
 		best = r->until;
 	return best;
+}
+
+int64_t deadline_of(struct stintd *d, const struct session *s, const struct stamp *now,
+		    const char **why)
+{
+	struct deadline *dl = d->deadline;
+	struct deadline_memo *m;
+	int64_t when;
+
+	if (!dl)
+		return deadline_compute(d, s, now, why);
+	if (dl->memo_at != now->boot_ns) {
+		dl->memo_at = now->boot_ns;
+		dl->nmemo = 0;
+	}
+	for (size_t i = 0; i < dl->nmemo; i++)
+		if (dl->memo[i].session_id == s->id) {
+			*why = dl->memo[i].why;
+			return dl->memo[i].when;
+		}
+	when = deadline_compute(d, s, now, why);
+	m = array_grow(dl->memo, &dl->capmemo, dl->nmemo + 1, sizeof(*dl->memo), 8);
+	if (m) {
+		dl->memo = m;
+		dl->memo[dl->nmemo++] = (struct deadline_memo){s->id, when, *why};
+	}
+	return when;
 }
 
 static void deadline_stopped(void *arg, const struct sessions_stop_result *r)
@@ -110,12 +149,20 @@ static void deadline_auto_stop(struct stintd *d, struct session *s, const char *
 		log_warnx("auto-stop of %s: out of memory", s->root);
 }
 
+/* The memo holds answers for one run of main's hook only. */
+static void deadline_forget(struct deadline *dl)
+{
+	dl->memo_at = -1;
+	dl->nmemo = 0;
+}
+
 static void deadline_on_timer(uv_timer_t *t)
 {
 	struct stintd *d = t->data;
 	struct session *s, *next;
 	struct stamp now;
 
+	deadline_forget(d->deadline);
 	stamp_now(&now, d->boot_id);
 	for (s = d->sessions; s; s = next) {
 		const char *why = NULL;
@@ -136,6 +183,7 @@ int deadline_init(struct stintd *d)
 		return -1;
 	uv_timer_init(d->loop, &d->deadline->timer);
 	d->deadline->timer.data = d;
+	deadline_forget(d->deadline);
 	return 0;
 }
 
@@ -161,6 +209,7 @@ void deadline_rearm(struct stintd *d, const struct stamp *now, int64_t also_ns)
 	if (!d->deadline)
 		return;
 	if (d->stopping) {
+		deadline_forget(d->deadline);
 		uv_timer_stop(&d->deadline->timer);
 		return;
 	}
@@ -172,6 +221,7 @@ void deadline_rearm(struct stintd *d, const struct stamp *now, int64_t also_ns)
 		if (when >= 0 && (best < 0 || when < best))
 			best = when;
 	}
+	deadline_forget(d->deadline);
 	if (best < 0) {
 		uv_timer_stop(&d->deadline->timer);
 		return;
@@ -191,6 +241,7 @@ static void deadline_closed(uv_handle_t *h)
 		next = r->next;
 		free(r);
 	}
+	free(dl->memo);
 	free(dl);
 }
 
