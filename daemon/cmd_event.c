@@ -70,7 +70,7 @@ static const char *cmd_event_refusal(struct stintd *d, const struct proto_reques
 	if (req->cmd == PROTO_CMD_RESUME && s->state != SESSION_PAUSED)
 		return "is not paused";
 	if (req->cmd == PROTO_CMD_KEEP) {
-		stamp_now(&now, d->boot_id);
+		session_stamp_now(&now, d->boot_id);
 		session_times(s, &now, &t);
 		if (s->state != SESSION_ACTIVE || !t.idle_now)
 			return "is not idle";

@@ -41,7 +41,7 @@ void cmd_query_status(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	struct stamp now;
 
 	(void)s;
-	stamp_now(&now, d->boot_id);
+	session_stamp_now(&now, d->boot_id);
 	for (struct session *i = d->sessions; i; i = i->next) {
 		if (i->state == SESSION_STARTING || (req->cwd && i != only))
 			continue;

@@ -36,7 +36,7 @@ void cmd_reply_session(struct stintd *d, struct ctl_client *cl, const struct ses
 	struct stamp now;
 	json_t *reply = proto_reply_ok();
 
-	stamp_now(&now, d->boot_id);
+	session_stamp_now(&now, d->boot_id);
 	json_object_set_new(reply, "session", cmd_reply_session_json(d, s, &now));
 	ctl_reply(cl, reply);
 }

@@ -20,7 +20,7 @@ static void cmd_start_done(void *arg, struct session *s, const char *code, const
 		reply = proto_reply_error(code, "%s", err);
 		/* Already running: the reply says which session, as status would. */
 		if (s) {
-			stamp_now(&now, c->d->boot_id);
+			session_stamp_now(&now, c->d->boot_id);
 			json_object_set_new(reply, "session",
 					    cmd_reply_session_json(c->d, s, &now));
 		}

@@ -84,7 +84,7 @@ static void cmd_watch_resolved(uv_work_t *work, int status)
 	cmd_watch_free(j);
 }
 
-static void cmd_unwatch_committed(struct store_op *op)
+static void cmd_watch_unwatch_committed(struct store_op *op)
 {
 	struct cmd_watch_job *j = op->data;
 	json_t *reply;
@@ -101,7 +101,7 @@ static void cmd_unwatch_committed(struct store_op *op)
 	cmd_watch_free(j);
 }
 
-static void cmd_unwatch(struct cmd_watch_job *j)
+static void cmd_watch_unwatch(struct cmd_watch_job *j)
 {
 	const char *root = watched_lookup(j->d, j->cwd, true);
 
@@ -123,11 +123,11 @@ static void cmd_unwatch(struct cmd_watch_job *j)
 	snprintf(j->root, sizeof(j->root), "%s", root);
 	j->op.kind = STORE_OP_WATCH_REMOVE;
 	j->op.repo = j->root;
-	j->op.done = cmd_unwatch_committed;
+	j->op.done = cmd_watch_unwatch_committed;
 	store_submit(j->d->store, &j->op);
 }
 
-static void cmd_watched(struct stintd *d, struct ctl_client *cl)
+static void cmd_watch_list(struct stintd *d, struct ctl_client *cl)
 {
 	json_t *reply = proto_reply_ok();
 
@@ -151,7 +151,7 @@ void cmd_watch(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	}
 	if (cmd == PROTO_CMD_WATCHED) {
 		proto_request_release(req);
-		cmd_watched(d, cl);
+		cmd_watch_list(d, cl);
 		return;
 	}
 	j = calloc(1, sizeof(*j));
@@ -166,7 +166,7 @@ void cmd_watch(struct stintd *d, struct ctl_client *cl, struct proto_request *re
 	j->cl = cl;
 	j->op.data = j;
 	if (cmd == PROTO_CMD_UNWATCH) {
-		cmd_unwatch(j);
+		cmd_watch_unwatch(j);
 		return;
 	}
 	if (stintd_queue_work(d, &j->work, j, cmd_watch_resolve, cmd_watch_resolved) < 0) {

@@ -163,7 +163,7 @@ static void deadline_on_timer(uv_timer_t *t)
 	struct stamp now;
 
 	deadline_forget(d->deadline);
-	stamp_now(&now, d->boot_id);
+	session_stamp_now(&now, d->boot_id);
 	for (s = d->sessions; s; s = next) {
 		const char *why = NULL;
 		int64_t when = deadline_of(d, s, &now, &why);

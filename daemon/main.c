@@ -183,7 +183,7 @@ static void main_after_changes(uv_prepare_t *h)
 		watched_sync(d);
 	}
 	/* Stopping, this only sends the summaries of the stops that finished; the timer stops. */
-	stamp_now(&now, d->boot_id);
+	session_stamp_now(&now, d->boot_id);
 	deadline_rearm(d, &now, notify_decide(d, &now));
 	if (d->stopping && d->jobs == 0 && !store_busy(d->store))
 		main_close_all(d);

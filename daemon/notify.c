@@ -133,7 +133,7 @@ static void notify_on_unattended(struct stintd *d, const char *root, int64_t fir
 	(void)first_wall_ns;
 	if (!no || !no->n || !no->rc.start_reminder)
 		return;
-	stamp_now(&at, d->boot_id);
+	session_stamp_now(&at, d->boot_id);
 	now = at.boot_ns / NS;
 	for (e = no->starts; e && strcmp(e->root, root) != 0; e = e->next)
 		;

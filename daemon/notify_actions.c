@@ -59,7 +59,7 @@ static bool notify_actions_idle_now(struct stintd *d, const struct session *s)
 	struct session_times t;
 	struct stamp now;
 
-	stamp_now(&now, d->boot_id);
+	session_stamp_now(&now, d->boot_id);
 	session_times(s, &now, &t);
 	return s->state == SESSION_ACTIVE && t.idle_now;
 }
@@ -98,7 +98,7 @@ static void notify_actions_act(struct stintd *d, int64_t session_id, const char 
 		struct notify_rules_input in;
 		struct stamp now;
 
-		stamp_now(&now, d->boot_id);
+		session_stamp_now(&now, d->boot_id);
 		notify_rules_input_from_session(&in, s, &now, -1, NULL);
 		if (e)
 			notify_rules_snooze(&e->rs, &d->notify->rc, &in);

@@ -12,9 +12,10 @@
 #define NONE INT64_MIN
 
 /* printf into buf; a text too long is cut at a character boundary and ends with "…". */
-static void textf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void notify_rules_textf(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void textf(char *buf, size_t n, const char *fmt, ...)
+static void notify_rules_textf(char *buf, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 	size_t cut;
@@ -35,8 +36,9 @@ static void textf(char *buf, size_t n, const char *fmt, ...)
 	memcpy(buf + cut, "\xe2\x80\xa6", 4);
 }
 
-static void note_init(struct notify_rules_note *note, enum notify_rules_kind kind,
-		      enum notify_urgency urgency, const char *icon, const char *category)
+static void notify_rules_note_init(struct notify_rules_note *note, enum notify_rules_kind kind,
+				   enum notify_urgency urgency, const char *icon,
+				   const char *category)
 {
 	memset(note, 0, sizeof(*note));
 	note->kind = kind;
@@ -47,10 +49,11 @@ static void note_init(struct notify_rules_note *note, enum notify_rules_kind kin
 	note->msg.urgency = urgency;
 }
 
-static void note_action(struct notify_rules_note *note, const char *id, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void notify_rules_note_action(struct notify_rules_note *note, const char *id,
+				     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void note_action(struct notify_rules_note *note, const char *id, const char *fmt, ...)
+static void notify_rules_note_action(struct notify_rules_note *note, const char *id,
+				     const char *fmt, ...)
 {
 	va_list ap;
 	int i = 0;
@@ -66,13 +69,13 @@ static void note_action(struct notify_rules_note *note, const char *id, const ch
 	note->msg.actions[i].label = note->label[i];
 }
 
-static const char *dur(int64_t s, char *buf, size_t n)
+static const char *notify_rules_dur(int64_t s, char *buf, size_t n)
 {
 	duration_format_short(s, buf, n);
 	return buf;
 }
 
-static int64_t break_length(const struct notify_rules_config *cfg)
+static int64_t notify_rules_break_length(const struct notify_rules_config *cfg)
 {
 	return cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : NOTIFY_RULES_BREAK_DEFAULT_S;
 }
@@ -125,7 +128,7 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
 	in->focus = s->focus;
 }
 
-static void setup(struct notify_rules_state *st, const struct notify_rules_input *in)
+static void notify_rules_setup(struct notify_rules_state *st, const struct notify_rules_input *in)
 {
 	memset(st, 0, sizeof(*st));
 	st->ready = true;
@@ -138,8 +141,8 @@ static void setup(struct notify_rules_state *st, const struct notify_rules_input
 }
 
 /* Sets break_next to the next multiple of break_every: a restart does not nag at once. */
-static void break_rebase(struct notify_rules_state *st, const struct notify_rules_config *cfg,
-			 int64_t since)
+static void notify_rules_break_rebase(struct notify_rules_state *st,
+				      const struct notify_rules_config *cfg, int64_t since)
 {
 	st->break_every = cfg->break_every_s;
 	st->break_next =
@@ -147,7 +150,8 @@ static void break_rebase(struct notify_rules_state *st, const struct notify_rule
 }
 
 /* Whether the reminder on screen stopped being true. */
-static bool shown_is_stale(const struct notify_rules_state *st, const struct notify_rules_input *in)
+static bool notify_rules_shown_is_stale(const struct notify_rules_state *st,
+					const struct notify_rules_input *in)
 {
 	switch (st->shown_kind) {
 	case NOTIFY_RULES_IDLE:
@@ -162,68 +166,80 @@ static bool shown_is_stale(const struct notify_rules_state *st, const struct not
 	}
 }
 
-static void text_break(struct notify_rules_note *note, const struct notify_rules_config *cfg,
-		       const struct notify_rules_input *in, int64_t since)
+static void notify_rules_text_break(struct notify_rules_note *note,
+				    const struct notify_rules_config *cfg,
+				    const struct notify_rules_input *in, int64_t since)
 {
 	char d[32];
 
-	note_init(note, NOTIFY_RULES_BREAK, NOTIFY_NORMAL, "appointment-soon", "x-stint.break");
-	textf(note->summary, sizeof(note->summary), "You've been at it for %s",
-	      dur(since, d, sizeof(d)));
+	notify_rules_note_init(note, NOTIFY_RULES_BREAK, NOTIFY_NORMAL, "appointment-soon",
+			       "x-stint.break");
+	notify_rules_textf(note->summary, sizeof(note->summary), "You've been at it for %s",
+			   notify_rules_dur(since, d, sizeof(d)));
 	if (in->focus && *in->focus)
-		textf(note->body, sizeof(note->body), "Time for a break from %s (%s).", in->focus,
-		      in->repo_name);
+		notify_rules_textf(note->body, sizeof(note->body), "Time for a break from %s (%s).",
+				   in->focus, in->repo_name);
 	else
-		textf(note->body, sizeof(note->body), "Time for a break from %s.", in->repo_name);
+		notify_rules_textf(note->body, sizeof(note->body), "Time for a break from %s.",
+				   in->repo_name);
 	if (cfg->snooze_s > 0)
-		note_action(note, NOTIFY_RULES_ACTION_SNOOZE, "Snooze %s",
-			    dur(cfg->snooze_s, d, sizeof(d)));
+		notify_rules_note_action(note, NOTIFY_RULES_ACTION_SNOOZE, "Snooze %s",
+					 notify_rules_dur(cfg->snooze_s, d, sizeof(d)));
 }
 
-static void text_idle(struct notify_rules_note *note, const struct notify_rules_config *cfg,
-		      const struct notify_rules_input *in)
+static void notify_rules_text_idle(struct notify_rules_note *note,
+				   const struct notify_rules_config *cfg,
+				   const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, NOTIFY_RULES_IDLE, NOTIFY_NORMAL, "media-playback-pause", "x-stint.idle");
-	textf(note->summary, sizeof(note->summary),
-	      "No activity in %s for %s \xe2\x80\x94 session paused as idle", in->repo_name,
-	      dur(cfg->idle_timeout_s, d, sizeof(d)));
-	textf(note->body, sizeof(note->body),
-	      "Stop closes the session and writes its log; Keep counts the idle time as work.");
-	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
-	note_action(note, NOTIFY_RULES_ACTION_KEEP, "Keep");
+	notify_rules_note_init(note, NOTIFY_RULES_IDLE, NOTIFY_NORMAL, "media-playback-pause",
+			       "x-stint.idle");
+	notify_rules_textf(note->summary, sizeof(note->summary),
+			   "No activity in %s for %s \xe2\x80\x94 session paused as idle",
+			   in->repo_name, notify_rules_dur(cfg->idle_timeout_s, d, sizeof(d)));
+	notify_rules_textf(
+	    note->body, sizeof(note->body),
+	    "Stop closes the session and writes its log; Keep counts the idle time as work.");
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_KEEP, "Keep");
 }
 
-static void text_forgotten(struct notify_rules_note *note, const struct notify_rules_input *in)
+static void notify_rules_text_forgotten(struct notify_rules_note *note,
+					const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, NOTIFY_RULES_FORGOTTEN, NOTIFY_NORMAL, "dialog-information",
-		  "x-stint.forgotten");
-	textf(note->summary, sizeof(note->summary), "Session in %s still open", in->repo_name);
+	notify_rules_note_init(note, NOTIFY_RULES_FORGOTTEN, NOTIFY_NORMAL, "dialog-information",
+			       "x-stint.forgotten");
+	notify_rules_textf(note->summary, sizeof(note->summary), "Session in %s still open",
+			   in->repo_name);
 	if (in->focus && *in->focus)
-		textf(note->body, sizeof(note->body), "No activity for %s (focus: %s).",
-		      dur(in->now - in->last_activity, d, sizeof(d)), in->focus);
+		notify_rules_textf(
+		    note->body, sizeof(note->body), "No activity for %s (focus: %s).",
+		    notify_rules_dur(in->now - in->last_activity, d, sizeof(d)), in->focus);
 	else
-		textf(note->body, sizeof(note->body), "No activity for %s.",
-		      dur(in->now - in->last_activity, d, sizeof(d)));
-	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
+		notify_rules_textf(note->body, sizeof(note->body), "No activity for %s.",
+				   notify_rules_dur(in->now - in->last_activity, d, sizeof(d)));
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop");
 }
 
-static void text_auto_stop(struct notify_rules_note *note, const struct notify_rules_input *in)
+static void notify_rules_text_auto_stop(struct notify_rules_note *note,
+					const struct notify_rules_input *in)
 {
 	char d[32];
 
-	note_init(note, NOTIFY_RULES_AUTO_STOP, NOTIFY_CRITICAL, "dialog-warning",
-		  "x-stint.auto-stop");
-	textf(note->summary, sizeof(note->summary), "Session in %s stops in %s", in->repo_name,
-	      dur(in->auto_stop_at - in->now, d, sizeof(d)));
-	textf(note->body, sizeof(note->body),
-	      "stint will stop it and write its log (%s). Stop it now to add a summary with "
-	      "stint stop.",
-	      in->auto_stop_why ? in->auto_stop_why : "auto-stop");
-	note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop now");
+	notify_rules_note_init(note, NOTIFY_RULES_AUTO_STOP, NOTIFY_CRITICAL, "dialog-warning",
+			       "x-stint.auto-stop");
+	notify_rules_textf(note->summary, sizeof(note->summary), "Session in %s stops in %s",
+			   in->repo_name,
+			   notify_rules_dur(in->auto_stop_at - in->now, d, sizeof(d)));
+	notify_rules_textf(
+	    note->body, sizeof(note->body),
+	    "stint will stop it and write its log (%s). Stop it now to add a summary with "
+	    "stint stop.",
+	    in->auto_stop_why ? in->auto_stop_why : "auto-stop");
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop now");
 }
 
 struct candidate {
@@ -232,8 +248,10 @@ struct candidate {
 };
 
 /* What is still to come for this session, in order of urgency, each with the time it is due. */
-static int candidates(const struct notify_rules_state *st, const struct notify_rules_config *cfg,
-		      const struct notify_rules_input *in, int64_t since, struct candidate c[4])
+static int notify_rules_candidates(const struct notify_rules_state *st,
+				   const struct notify_rules_config *cfg,
+				   const struct notify_rules_input *in, int64_t since,
+				   struct candidate c[4])
 {
 	int nc = 0;
 
@@ -274,12 +292,12 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 	if (!cfg->enabled)
 		return;
 	if (!st->ready)
-		setup(st, in);
+		notify_rules_setup(st, in);
 	/* New activity after a gap of a break's length (idle, paused, asleep): a break ended. */
 	if (in->last_activity != st->prev_activity) {
-		if (in->gap_before_s >= break_length(cfg)) {
+		if (in->gap_before_s >= notify_rules_break_length(cfg)) {
 			st->break_base = in->active_s;
-			break_rebase(st, cfg, 0);
+			notify_rules_break_rebase(st, cfg, 0);
 		}
 		st->prev_activity = in->last_activity;
 	}
@@ -287,14 +305,14 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 	if (since < 0)
 		since = 0;
 	if (st->break_every != cfg->break_every_s || st->break_next <= 0)
-		break_rebase(st, cfg, since);
-	if (st->shown_id && shown_is_stale(st, in)) {
+		notify_rules_break_rebase(st, cfg, since);
+	if (st->shown_id && notify_rules_shown_is_stale(st, in)) {
 		out->close_id = st->shown_id;
 		st->shown_id = 0;
 		st->shown_kind = NOTIFY_RULES_NONE;
 	}
 
-	nc = candidates(st, cfg, in, since, c);
+	nc = notify_rules_candidates(st, cfg, in, since, c);
 	earliest = st->last_sent >= 0 ? st->last_sent + cfg->min_interval_s : INT64_MIN;
 	for (int i = 0; i < nc && pick < 0 && in->now >= earliest; i++)
 		if (c[i].due <= in->now)
@@ -305,20 +323,20 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 			out->close_id = st->shown_id;
 		switch (c[pick].kind) {
 		case NOTIFY_RULES_AUTO_STOP:
-			text_auto_stop(&out->note, in);
+			notify_rules_text_auto_stop(&out->note, in);
 			st->warn_done = st->shown_for = in->auto_stop_at;
 			break;
 		case NOTIFY_RULES_FORGOTTEN:
-			text_forgotten(&out->note, in);
+			notify_rules_text_forgotten(&out->note, in);
 			/* It says all the idle reminder would. */
 			st->open_done = st->idle_done = st->shown_for = in->last_activity;
 			break;
 		case NOTIFY_RULES_IDLE:
-			text_idle(&out->note, cfg, in);
+			notify_rules_text_idle(&out->note, cfg, in);
 			st->idle_done = st->shown_for = in->last_activity;
 			break;
 		default:
-			text_break(&out->note, cfg, in, since);
+			notify_rules_text_break(&out->note, cfg, in, since);
 			st->break_next = since + cfg->break_every_s;
 			st->shown_for = st->break_base;
 			break;
@@ -327,7 +345,7 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 		st->shown_id = 0;
 		st->last_sent = in->now;
 		earliest = in->now + cfg->min_interval_s;
-		nc = candidates(st, cfg, in, since, c);
+		nc = notify_rules_candidates(st, cfg, in, since, c);
 	}
 	for (int i = 0; i < nc; i++) {
 		int64_t at = c[i].due > earliest ? c[i].due : earliest;
@@ -355,7 +373,7 @@ void notify_rules_snooze(struct notify_rules_state *st, const struct notify_rule
 	st->break_next = (since > 0 ? since : 0) + cfg->snooze_s;
 }
 
-static int64_t get_int(const json_t *o, const char *key, bool *present)
+static int64_t notify_rules_get_int(const json_t *o, const char *key, bool *present)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -374,19 +392,21 @@ int notify_rules_summary(const json_t *session, const char *log_path, const char
 
 	if (!json_is_object(session))
 		return -EINVAL;
-	note_init(note, NOTIFY_RULES_SUMMARY, NOTIFY_NORMAL, "document-save", "x-stint.summary");
+	notify_rules_note_init(note, NOTIFY_RULES_SUMMARY, NOTIFY_NORMAL, "document-save",
+			       "x-stint.summary");
 	focus = json_string_value(json_object_get(session, "focus"));
 	repo = json_string_value(json_object_get(session, "repo_name"));
-	textf(note->summary, sizeof(note->summary), "Session closed: %s",
-	      focus && *focus ? focus
-	      : repo	      ? repo
-			      : "stint");
-	active = get_int(session, "active_s", &has_active);
-	commits = get_int(session, "commits", &has_commits);
-	added = get_int(session, "added", &has_added);
-	removed = get_int(session, "removed", &has_removed);
-	files = get_int(session, "files_changed", &has_files);
-	off = (size_t)snprintf(line, sizeof(line), "%s active", dur(active, d, sizeof(d)));
+	notify_rules_textf(note->summary, sizeof(note->summary), "Session closed: %s",
+			   focus && *focus ? focus
+			   : repo	   ? repo
+					   : "stint");
+	active = notify_rules_get_int(session, "active_s", &has_active);
+	commits = notify_rules_get_int(session, "commits", &has_commits);
+	added = notify_rules_get_int(session, "added", &has_added);
+	removed = notify_rules_get_int(session, "removed", &has_removed);
+	files = notify_rules_get_int(session, "files_changed", &has_files);
+	off = (size_t)snprintf(line, sizeof(line), "%s active",
+			       notify_rules_dur(active, d, sizeof(d)));
 	if (has_commits && off < sizeof(line))
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " \xc2\xb7 %lld commit%s",
 					(long long)commits, commits == 1 ? "" : "s");
@@ -397,13 +417,14 @@ int notify_rules_summary(const json_t *session, const char *log_path, const char
 	if (has_files && off < sizeof(line))
 		snprintf(line + off, sizeof(line) - off, " \xc2\xb7 %lld file%s", (long long)files,
 			 files == 1 ? "" : "s");
-	textf(note->body, sizeof(note->body), "%s%s%s%s%s%s", line, log_path ? "\n" : "",
-	      log_path ? log_path : "", auto_why ? "\nStopped automatically (" : "",
-	      auto_why ? auto_why : "", auto_why ? ")." : "");
+	notify_rules_textf(note->body, sizeof(note->body), "%s%s%s%s%s%s", line,
+			   log_path ? "\n" : "", log_path ? log_path : "",
+			   auto_why ? "\nStopped automatically (" : "", auto_why ? auto_why : "",
+			   auto_why ? ")." : "");
 	if (log_path && strlen(log_path) < sizeof(note->path)) {
 		memcpy(note->path, log_path, strlen(log_path) + 1);
 		note->msg.open_path = note->path;
-		note_action(note, NOTIFY_RULES_ACTION_OPEN, "Open log");
+		notify_rules_note_action(note, NOTIFY_RULES_ACTION_OPEN, "Open log");
 	}
 	return 0;
 }
@@ -415,18 +436,21 @@ bool notify_rules_start(const struct notify_rules_config *cfg, int64_t *last_sen
 	    (*last_sent >= 0 && now - *last_sent < NOTIFY_RULES_START_INTERVAL_S))
 		return false;
 	*last_sent = now;
-	note_init(note, NOTIFY_RULES_START, NOTIFY_LOW, "media-playback-start", "x-stint.start");
-	textf(note->summary, sizeof(note->summary), "Start a session in %s?", repo_name);
-	textf(note->body, sizeof(note->body), "Files changed in %s and no stint session is open.",
-	      repo_name);
-	note_action(note, NOTIFY_RULES_ACTION_START, "Start");
+	notify_rules_note_init(note, NOTIFY_RULES_START, NOTIFY_LOW, "media-playback-start",
+			       "x-stint.start");
+	notify_rules_textf(note->summary, sizeof(note->summary), "Start a session in %s?",
+			   repo_name);
+	notify_rules_textf(note->body, sizeof(note->body),
+			   "Files changed in %s and no stint session is open.", repo_name);
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_START, "Start");
 	return true;
 }
 
 void notify_rules_test(struct notify_rules_note *note)
 {
-	note_init(note, NOTIFY_RULES_TEST, NOTIFY_NORMAL, "dialog-information", "x-stint.test");
-	textf(note->summary, sizeof(note->summary), "stint notifications work");
-	textf(note->body, sizeof(note->body),
-	      "A test notification from stintd (stint notify test).");
+	notify_rules_note_init(note, NOTIFY_RULES_TEST, NOTIFY_NORMAL, "dialog-information",
+			       "x-stint.test");
+	notify_rules_textf(note->summary, sizeof(note->summary), "stint notifications work");
+	notify_rules_textf(note->body, sizeof(note->body),
+			   "A test notification from stintd (stint notify test).");
 }

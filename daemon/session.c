@@ -29,7 +29,7 @@ static int64_t session_test_slept_ns(void)
 }
 #endif
 
-void stamp_now(struct stamp *st, const char *boot_id)
+void session_stamp_now(struct stamp *st, const char *boot_id)
 {
 	st->mono_ns = time_mono_ns();
 	st->boot_ns = time_boot_ns();

@@ -94,7 +94,7 @@ struct session {
 	int64_t idle_timeout_ns;
 };
 
-void stamp_now(struct stamp *st, const char *boot_id);
+void session_stamp_now(struct stamp *st, const char *boot_id);
 
 struct session *session_create(const char *root, const char *name, const char *branch,
 			       const char *head, const char *author, const char *focus,

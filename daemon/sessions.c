@@ -141,7 +141,7 @@ void sessions_record(struct stintd *d, struct session *s, enum session_event_kin
 	e->op.payload = payload;
 	e->op.done = sessions_bg_written;
 	e->op.data = e;
-	stamp_now(&e->op.at, d->boot_id);
+	session_stamp_now(&e->op.at, d->boot_id);
 	/* Applied at once, so the next recompute does not record it twice. */
 	session_apply(s, kind, &e->op.at, payload);
 	store_submit(d->store, &e->op);
@@ -189,7 +189,7 @@ int sessions_append(struct stintd *d, struct session *s, enum session_event_kind
 	j->op.payload = payload;
 	j->op.done = sessions_appended;
 	j->op.data = j;
-	stamp_now(&j->op.at, d->boot_id);
+	session_stamp_now(&j->op.at, d->boot_id);
 	sessions_claim(d, s);
 	store_submit(d->store, &j->op);
 	return 0;

@@ -79,7 +79,7 @@ static int sessions_restore_recover(struct stintd *d, struct session *s, char *e
 			      .session_id = s->id,
 			      .event = session_event_name(SESSION_EV_RECOVER)};
 
-	stamp_now(&op.at, d->boot_id);
+	session_stamp_now(&op.at, d->boot_id);
 	op.payload = json_pack("{s:b}", "reboot", reboot);
 	/* Committed before any client is served, so the gap is on record. */
 	if (store_run_now(d->store, &op) < 0) {

@@ -147,7 +147,7 @@ static void sessions_start_resolved(uv_work_t *w, int status)
 	j->s = s;
 	/* An auto-start is dated from the activity that triggered it, already in j->at. */
 	if (!j->auto_how)
-		stamp_now(&j->at, d->boot_id);
+		session_stamp_now(&j->at, d->boot_id);
 	sessions_start_op(j, s);
 	store_submit(d->store, &j->op);
 	return;

@@ -471,7 +471,7 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 		return -1;
 	}
 	sessions_claim(d, s);
-	stamp_now(&j->at, d->boot_id);
+	session_stamp_now(&j->at, d->boot_id);
 	if (o->cancel || o->no_log) {
 		sessions_stop_record(j, o->cancel ? "cancelled" : "stopped");
 		return 0;

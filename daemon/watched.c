@@ -265,7 +265,7 @@ static void watched_on_changed(void *arg, unsigned what)
 	/* A periodic rescan of a degraded watch is not activity by itself. */
 	if (!work || d->stopping)
 		return;
-	stamp_now(&at, d->boot_id);
+	session_stamp_now(&at, d->boot_id);
 	/* The session is dated from the first change of the burst, not from its report. */
 	delta = first > 0 && first < at.mono_ns ? at.mono_ns - first : 0;
 	at.mono_ns -= delta;
