@@ -159,11 +159,6 @@ void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, .
 
 void ctl_reply(struct ctl_client *cl, json_t *reply)
 {
-	/* Requests the daemon makes itself (auto-stop) have no client to answer. */
-	if (!cl) {
-		json_decref(reply);
-		return;
-	}
 	cl->busy = false;
 	if (cl->closed) {
 		json_decref(reply);

@@ -32,8 +32,7 @@ void ctl_close_all(struct ctl *c);
 void ctl_destroy(struct ctl *c);
 unsigned ctl_client_count(const struct ctl *c);
 
-/* Sends the reply to the request in flight on this client (steals the reference); a NULL
- * client (the daemon's own requests) just drops it. */
+/* Sends the reply to the request in flight on this client (steals the reference). */
 void ctl_reply(struct ctl_client *cl, json_t *reply);
 /* ctl_reply of proto_reply_error(code, fmt, ...). */
 void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
