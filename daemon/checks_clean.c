@@ -70,6 +70,12 @@ size_t checks_clean_into(const char *text, size_t len, char *out)
 			w = line;
 			cr = false;
 		}
+		/* Most output is ASCII: no decoding for it. */
+		if (ch < 0x80) {
+			out[w++] = (char)ch;
+			i++;
+			continue;
+		}
 		n = utf8_decode((const unsigned char *)text + i, len - i, &cp);
 		if (n > 0) {
 			memcpy(out + w, text + i, n);
