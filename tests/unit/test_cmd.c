@@ -225,27 +225,29 @@ static const char *str_at(json_t *j, const char *a, const char *b)
 	return json_string_value(b ? json_object_get(v, b) : v);
 }
 
+/* The reply as text, for a failure's message (the last one only). */
+static const char *reply_text(json_t *reply)
+{
+	static char buf[4096];
+	char *text = json_dumps(reply, JSON_COMPACT);
+
+	snprintf(buf, sizeof(buf), "%s", text ? text : "(null)");
+	free(text);
+	return buf;
+}
+
 static void expect_ok(json_t *reply)
 {
-	char *text;
-
-	if (json_is_true(json_object_get(reply, "ok")))
-		return;
-	text = json_dumps(reply, JSON_COMPACT);
-	fail_msg("expected ok, got %s", text);
-	free(text);
+	if (!json_is_true(json_object_get(reply, "ok")))
+		fail_msg("expected ok, got %s", reply_text(reply));
 }
 
 static void expect_error(json_t *reply, const char *code)
 {
 	const char *have = str_at(reply, "error", "code");
-	char *text;
 
-	if (!json_is_false(json_object_get(reply, "ok")) || !have || strcmp(have, code) != 0) {
-		text = json_dumps(reply, JSON_COMPACT);
-		fail_msg("expected error %s, got %s", code, text);
-		free(text);
-	}
+	if (!json_is_false(json_object_get(reply, "ok")) || !have || strcmp(have, code) != 0)
+		fail_msg("expected error %s, got %s", code, reply_text(reply));
 }
 
 /* The reply's sessions array's length. */
@@ -511,6 +513,8 @@ int main(void)
 
 	repo_global_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	/* Join the worker threads first, so libgit2 frees their per-thread state (as main.c). */
+	uv_library_shutdown();
 	repo_global_shutdown();
 	return rc;
 }

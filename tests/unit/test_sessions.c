@@ -734,6 +734,8 @@ int main(void)
 
 	repo_global_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	/* Join the worker threads first, so libgit2 frees their per-thread state (as main.c). */
+	uv_library_shutdown();
 	repo_global_shutdown();
 	return rc;
 }
