@@ -34,6 +34,7 @@ static int teardown(void **state)
 {
 	struct testdaemon *t = *state;
 
+	unsetenv("STINT_TEST_STORE_FAIL_FILE");
 	testdaemon_finish(t);
 	free(t);
 	return 0;
@@ -711,6 +712,90 @@ static void test_cancel(void **state)
 	assert_int_equal(access(logs, F_OK), -1);
 }
 
+#ifdef STINT_TEST_HOOKS
+/* --- the store fails (STINT_TEST_STORE_FAIL_FILE) ----------------------------------------- */
+
+static void appended_failed(void *arg, struct session *s, int status, const char *err)
+{
+	struct trace *tr = arg;
+
+	assert_int_equal(status, -1);
+	assert_non_null(strstr(err, "test hook"));
+	/* Not applied; still busy while done runs. */
+	assert_int_equal(s->nevents, 1);
+	assert_true(s->busy);
+	trace_add(tr, "failed");
+}
+
+static void test_store_failures(void **state)
+{
+	struct testdaemon *t = *state;
+	struct session *s = started_session(t, "failing");
+	struct trace tr = {.t = t, .s = s, .id = s->id};
+	struct test_waiter w = {.tr = &tr, .name = "w", .w.run = waiter_run};
+	struct sessions_stop_opts o = {.summary = "Kept across the failure."};
+	char fail[PATH_MAX + 8], other[PATH_MAX], logs[PATH_MAX + 16], *text;
+	struct started r;
+	struct stopped st;
+	json_t *stored;
+	size_t n;
+	FILE *fp;
+
+	snprintf(fail, sizeof(fail), "%s/fail", t->dir);
+	testutil_write_file(t->dir, "fail", "insert append\nclose\n");
+	setenv("STINT_TEST_STORE_FAIL_FILE", fail, 1);
+
+	/* A start that cannot be recorded leaves nothing behind. */
+	testdaemon_mkdir(t, "other", other);
+	r = start_in(t, other, NULL);
+	assert_string_equal(r.code, PROTO_ERR_STORE_FAILED);
+	assert_non_null(strstr(r.err, "test hook"));
+	assert_null(r.s);
+	assert_null(sessions_find_root(&t->d, other));
+	assert_ptr_equal(t->d.sessions, s);
+	assert_null(s->next);
+
+	/* An event that cannot be recorded is not applied; the session is free again after. */
+	assert_int_equal(sessions_append(&t->d, s, "note", json_pack("{s:s}", "text", "lost"),
+					 appended_failed, &tr),
+			 0);
+	sessions_wait(s, &w.w);
+	testdaemon_run(t);
+	assert_string_equal(tr.steps, "failed,w");
+	assert_true(w.found);
+	assert_false(s->busy);
+	assert_int_equal(s->nevents, 1);
+
+	/* A stop that cannot be recorded: the session stays open and its log is removed. */
+	st = stop(t, s, &o);
+	assert_string_equal(st.code, PROTO_ERR_STORE_FAILED);
+	assert_non_null(strstr(st.err, "test hook"));
+	assert_true(st.linked);
+	assert_false(s->busy);
+	snprintf(logs, sizeof(logs), "%s/logs/failing", t->dir);
+	assert_int_equal(rmdir(logs), 0); /* empty: the written log was removed */
+	stored = testdaemon_stored_closed(t);
+	assert_int_equal(json_array_size(stored), 0);
+	json_decref(stored);
+
+	/* The store works again: the next stop closes it, with the summary typed before. */
+	unlink(fail);
+	o.summary = NULL;
+	st = stop(t, s, &o);
+	unsetenv("STINT_TEST_STORE_FAIL_FILE");
+	assert_string_equal(st.code, "");
+	json_decref(st.session);
+	fp = fopen(st.log, "r");
+	assert_non_null(fp);
+	text = calloc(1, 65536);
+	n = fread(text, 1, 65535, fp);
+	fclose(fp);
+	if (n == 0 || !strstr(text, "Kept across the failure.") || strstr(text, "lost"))
+		fail_msg("the log lacks the kept summary or has the lost note:\n%s", text);
+	free(text);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +814,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop_writes_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_fails_then_keeps_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+#ifdef STINT_TEST_HOOKS
+	    cmocka_unit_test_setup_teardown(test_store_failures, setup, teardown),
+#endif
 	};
 	int rc;
 
