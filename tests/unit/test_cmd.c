@@ -19,7 +19,6 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "protocol.h"
-#include "repo.h"
 #include "sessions.h"
 #include "stintd.h"
 #include "testdaemon.h"
@@ -259,6 +258,36 @@ static size_t nsessions(json_t *reply)
 	return json_array_size(a);
 }
 
+/*
+ * One request and the checks of its reply: code NULL for ok, else the error's code; state, if
+ * not NULL, the reply's session's state; sessions, if not negative, how many sessions it lists.
+ */
+static void exchange(struct fixture *f, struct client *c, const char *code, const char *state,
+		     int sessions, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void exchange(struct fixture *f, struct client *c, const char *code, const char *state,
+		     int sessions, const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r = request(f, c, "%s", line);
+	if (code)
+		expect_error(r, code);
+	else
+		expect_ok(r);
+	if (state &&
+	    (!str_at(r, "session", "state") || strcmp(str_at(r, "session", "state"), state)))
+		fail_msg("%s: expected a session %s, got %s", line, state, reply_text(r));
+	if (sessions >= 0 && nsessions(r) != (size_t)sessions)
+		fail_msg("%s: expected %d sessions, got %s", line, sessions, reply_text(r));
+	json_decref(r);
+}
+
 /* --- the commands ---------------------------------------------------------------------------- */
 
 static void test_ping(void **state)
@@ -292,9 +321,8 @@ static void test_session_commands(void **state)
 	json_decref(r);
 
 	/* Nothing to act on yet. */
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}", f->plain);
-	expect_error(r, PROTO_ERR_NO_SESSION);
-	json_decref(r);
+	exchange(f, &c, PROTO_ERR_NO_SESSION, NULL, -1,
+		 "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}", f->plain);
 
 	r = request(f, &c, "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"%s\",\"focus\":\"cmd\"}",
 		    f->plain);
@@ -309,19 +337,10 @@ static void test_session_commands(void **state)
 	assert_string_equal(str_at(r, "session", "repo"), f->plain);
 	json_decref(r);
 
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"status\"}");
-	expect_ok(r);
-	assert_int_equal(nsessions(r), 1);
-	json_decref(r);
+	exchange(f, &c, NULL, NULL, 1, "{\"v\":1,\"cmd\":\"status\"}");
 	/* status -C: only that directory's session; none there is no error. */
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->plain);
-	expect_ok(r);
-	assert_int_equal(nsessions(r), 1);
-	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->other);
-	expect_ok(r);
-	assert_int_equal(nsessions(r), 0);
-	json_decref(r);
+	exchange(f, &c, NULL, NULL, 1, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->plain);
+	exchange(f, &c, NULL, NULL, 0, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->other);
 
 	r = request(f, &c, "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"%s/sub\",\"text\":\"noted\"}",
 		    f->plain);
@@ -329,24 +348,16 @@ static void test_session_commands(void **state)
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(r, "session"), "notes")), 1);
 	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"%s\",\"text\":\"lost\"}", f->other);
-	expect_error(r, PROTO_ERR_NO_SESSION);
-	json_decref(r);
+	exchange(f, &c, PROTO_ERR_NO_SESSION, NULL, -1,
+		 "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"%s\",\"text\":\"lost\"}", f->other);
 
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}", f->plain);
-	expect_ok(r);
-	assert_string_equal(str_at(r, "session", "state"), "paused");
-	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}", f->plain);
-	expect_error(r, PROTO_ERR_BAD_STATE);
-	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"resume\",\"cwd\":\"%s\"}", f->plain);
-	expect_ok(r);
-	assert_string_equal(str_at(r, "session", "state"), "active");
-	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"resume\",\"cwd\":\"%s\"}", f->plain);
-	expect_error(r, PROTO_ERR_BAD_STATE);
-	json_decref(r);
+	exchange(f, &c, NULL, "paused", -1, "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}", f->plain);
+	exchange(f, &c, PROTO_ERR_BAD_STATE, NULL, -1, "{\"v\":1,\"cmd\":\"pause\",\"cwd\":\"%s\"}",
+		 f->plain);
+	exchange(f, &c, NULL, "active", -1, "{\"v\":1,\"cmd\":\"resume\",\"cwd\":\"%s\"}",
+		 f->plain);
+	exchange(f, &c, PROTO_ERR_BAD_STATE, NULL, -1,
+		 "{\"v\":1,\"cmd\":\"resume\",\"cwd\":\"%s\"}", f->plain);
 
 	r = request(f, &c, "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"%s\",\"summary\":\"done\"}",
 		    f->plain);
@@ -359,13 +370,9 @@ static void test_session_commands(void **state)
 	assert_null(json_object_get(r, "log_commit"));
 	json_decref(r);
 
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"%s\"}", f->plain);
-	expect_error(r, PROTO_ERR_NO_SESSION);
-	json_decref(r);
-	r = request(f, &c, "{\"v\":1,\"cmd\":\"status\"}");
-	expect_ok(r);
-	assert_int_equal(nsessions(r), 0);
-	json_decref(r);
+	exchange(f, &c, PROTO_ERR_NO_SESSION, NULL, -1, "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"%s\"}",
+		 f->plain);
+	exchange(f, &c, NULL, NULL, 0, "{\"v\":1,\"cmd\":\"status\"}");
 	r = request(f, &c, "{\"v\":1,\"cmd\":\"list\"}");
 	expect_ok(r);
 	assert_int_equal(nsessions(r), 1);
@@ -378,10 +385,10 @@ static void test_session_commands(void **state)
 /* --- a request for a busy session --------------------------------------------------------- */
 
 /*
- * Starts a session in f->plain and a stop whose [checks] wait for f->gate: the session is
- * busy until the test creates the gate. Returns the session.
+ * Opens clients a and b, and on a starts a session in f->plain and a stop whose [checks] wait
+ * for f->gate: the session is busy until the test creates the gate. Returns the session.
  */
-static struct session *stop_in_flight(struct fixture *f, struct client *a)
+static struct session *stop_in_flight(struct fixture *f, struct client *a, struct client *b)
 {
 	double end = now_s() + 60;
 	struct session *s;
@@ -392,6 +399,8 @@ static struct session *stop_in_flight(struct fixture *f, struct client *a)
 	    "[log]\ndir = %s/logs/{repo_name}\n"
 	    "[checks]\ngate = while [ ! -e '%s' ]; do sleep 0.02; done; echo opened\n",
 	    f->t.dir, f->gate);
+	client_open(f, a);
+	client_open(f, b);
 	r = request(f, a, "{\"v\":1,\"cmd\":\"start\",\"cwd\":\"%s\"}", f->plain);
 	expect_ok(r);
 	json_decref(r);
@@ -435,9 +444,7 @@ static void test_busy_session_parks_request(void **state)
 	int64_t id;
 	json_t *r;
 
-	client_open(f, &a);
-	client_open(f, &b);
-	s = stop_in_flight(f, &a);
+	s = stop_in_flight(f, &a, &b);
 	id = s->id;
 	client_send(&b, "{\"v\":1,\"cmd\":\"note\",\"cwd\":\"%s\",\"text\":\"late\"}", f->plain);
 	while (!s->waiting_head) {
@@ -468,13 +475,10 @@ static void test_busy_session_park_fails(void **state)
 	int64_t id;
 	json_t *r;
 
-	client_open(f, &a);
-	client_open(f, &b);
-	s = stop_in_flight(f, &a);
+	s = stop_in_flight(f, &a, &b);
 	id = s->id;
-	r = request(f, &b, "{\"v\":1,\"cmd\":\"ping\"}"); /* b is accepted and served */
-	expect_ok(r);
-	json_decref(r);
+	/* b is accepted and served before the allocation is aimed at. */
+	exchange(f, &b, NULL, NULL, -1, "{\"v\":1,\"cmd\":\"ping\"}");
 
 	calloc_failed = 0;
 	calloc_fail_size = sizeof(struct parked_layout);
@@ -492,10 +496,7 @@ static void test_busy_session_park_fails(void **state)
 	assert_null(s->waiting_head);
 	assert_int_equal(s->nevents, 1);
 	/* b is served on; a's stop ends as it would have. */
-	r = request(f, &b, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->plain);
-	expect_ok(r);
-	assert_int_equal(nsessions(r), 1);
-	json_decref(r);
+	exchange(f, &b, NULL, NULL, 1, "{\"v\":1,\"cmd\":\"status\",\"cwd\":\"%s\"}", f->plain);
 	stop_lands(f, &a, id);
 	client_close(&a);
 	client_close(&b);
@@ -511,10 +512,8 @@ int main(void)
 	};
 	int rc;
 
-	repo_global_init();
+	testdaemon_global_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	/* Join the worker threads first, so libgit2 frees their per-thread state (as main.c). */
-	uv_library_shutdown();
-	repo_global_shutdown();
+	testdaemon_global_shutdown();
 	return rc;
 }

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "protocol.h"
-#include "repo.h"
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
@@ -609,8 +608,6 @@ static void test_stop_writes_log(void **state)
 	char want[PATH_MAX + 64], day[16], *text;
 	struct stopped r;
 	int64_t started_ms;
-	FILE *fp;
-	long n;
 
 	assert_int_equal(
 	    sessions_append(&t->d, s, "note",
@@ -636,12 +633,7 @@ static void test_stop_writes_log(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(t->d.closed, 0), "log")), want);
 
-	fp = fopen(want, "r");
-	assert_non_null(fp);
-	text = calloc(1, 65536);
-	n = (long)fread(text, 1, 65535, fp);
-	fclose(fp);
-	assert_true(n > 0);
+	text = testdaemon_read_file(want);
 	if (strncmp(text, "# Session: the focus\n", 21) != 0 || !strstr(text, "Did the thing.") ||
 	    !strstr(text, "a note for the log"))
 		fail_msg("the log lacks the title, summary or note:\n%s", text);
@@ -656,8 +648,6 @@ static void test_stop_fails_then_keeps_summary(void **state)
 	char blocker[PATH_MAX + 16], *text;
 	struct stopped r;
 	json_t *closed;
-	size_t n;
-	FILE *fp;
 
 	/* A file where the log directory should be: the write fails, for root too. */
 	snprintf(blocker, sizeof(blocker), "%s/blocker", t->dir);
@@ -680,12 +670,8 @@ static void test_stop_fails_then_keeps_summary(void **state)
 	r = stop(t, s, &o);
 	assert_string_equal(r.code, "");
 	json_decref(r.session);
-	fp = fopen(r.log, "r");
-	assert_non_null(fp);
-	text = calloc(1, 65536);
-	n = fread(text, 1, 65535, fp);
-	fclose(fp);
-	if (n == 0 || !strstr(text, "Typed once."))
+	text = testdaemon_read_file(r.log);
+	if (!strstr(text, "Typed once."))
 		fail_msg("the kept summary is not in the log:\n%s", text);
 	free(text);
 }
@@ -738,8 +724,6 @@ static void test_store_failures(void **state)
 	struct started r;
 	struct stopped st;
 	json_t *stored;
-	size_t n;
-	FILE *fp;
 
 	snprintf(fail, sizeof(fail), "%s/fail", t->dir);
 	testutil_write_file(t->dir, "fail", "insert append\nclose\n");
@@ -785,12 +769,8 @@ static void test_store_failures(void **state)
 	unsetenv("STINT_TEST_STORE_FAIL_FILE");
 	assert_string_equal(st.code, "");
 	json_decref(st.session);
-	fp = fopen(st.log, "r");
-	assert_non_null(fp);
-	text = calloc(1, 65536);
-	n = fread(text, 1, 65535, fp);
-	fclose(fp);
-	if (n == 0 || !strstr(text, "Kept across the failure.") || strstr(text, "lost"))
+	text = testdaemon_read_file(st.log);
+	if (!strstr(text, "Kept across the failure.") || strstr(text, "lost"))
 		fail_msg("the log lacks the kept summary or has the lost note:\n%s", text);
 	free(text);
 }
@@ -820,10 +800,8 @@ int main(void)
 	};
 	int rc;
 
-	repo_global_init();
+	testdaemon_global_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	/* Join the worker threads first, so libgit2 frees their per-thread state (as main.c). */
-	uv_library_shutdown();
-	repo_global_shutdown();
+	testdaemon_global_shutdown();
 	return rc;
 }

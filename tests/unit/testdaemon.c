@@ -14,9 +14,21 @@
 #include <time.h>
 
 #include "config.h"
+#include "repo.h"
 #include "sessions.h"
 #include "store.h"
 #include "testutil.h"
+
+void testdaemon_global_init(void)
+{
+	repo_global_init();
+}
+
+void testdaemon_global_shutdown(void)
+{
+	uv_library_shutdown();
+	repo_global_shutdown();
+}
 
 void testdaemon_init(struct testdaemon *t, const char *name)
 {
@@ -118,6 +130,20 @@ void testdaemon_git_repo(struct testdaemon *t, const char *name, char *path)
 		 path);
 	if (system(cmd) != 0)
 		fail_msg("cannot make a git repository in %s", path);
+}
+
+char *testdaemon_read_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *text = calloc(1, 1 << 20);
+	size_t n;
+
+	if (!fp || !text)
+		fail_msg("cannot read %s", path);
+	n = fread(text, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	return text;
 }
 
 static int testdaemon_collect(void *arg, json_t *row, json_t *events)

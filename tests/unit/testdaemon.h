@@ -20,6 +20,11 @@ struct testdaemon {
 	struct stintd d;
 };
 
+/* Before and after a test program's tests: libgit2, and the worker threads joined before it
+ * shuts down so that it frees their per-thread state (as main.c does). */
+void testdaemon_global_init(void);
+void testdaemon_global_shutdown(void);
+
 /* Sets t up with the default config ([log] dir in t->dir/logs/{repo_name}). */
 void testdaemon_init(struct testdaemon *t, const char *name);
 /* Frees everything, failing the test if work is left or the loop cannot close. */
@@ -36,6 +41,9 @@ void testdaemon_run_until(struct testdaemon *t, const bool *flag, double seconds
 void testdaemon_mkdir(struct testdaemon *t, const char *name, char *path);
 /* The same as a git repository with one commit on main. */
 void testdaemon_git_repo(struct testdaemon *t, const char *name, char *path);
+
+/* The text of the file at path, malloc'd; fails the test if it cannot be read. */
+char *testdaemon_read_file(const char *path);
 
 /* The open sessions as a new connection to the database sees them: [{"row", "events"}]. */
 json_t *testdaemon_stored_open(struct testdaemon *t);
