@@ -488,8 +488,50 @@ static int store_op_watch_load(sqlite3 *db, struct store_op *op)
 	return store_finish_stmt(db, s, r, op);
 }
 
+#ifdef STINT_TEST_HOOKS
+/* The names STINT_TEST_STORE_FAIL_FILE uses, by enum store_op_kind. */
+static const char *const store_test_op_names[] = {
+    [STORE_OP_INSERT_SESSION] = "insert", [STORE_OP_APPEND_EVENT] = "append",
+    [STORE_OP_CLOSE_SESSION] = "close",	  [STORE_OP_LIST] = "list",
+    [STORE_OP_WATCH_ADD] = "watch_add",	  [STORE_OP_WATCH_REMOVE] = "watch_remove",
+    [STORE_OP_WATCH_LOAD] = "watch_load",
+};
+
+/*
+ * Test builds only: while the file named by STINT_TEST_STORE_FAIL_FILE exists and names op's
+ * kind ("close", "append"...; several names separated by blanks), the op fails as a broken
+ * database would make it fail, so tests can reach the paths a store failure takes.
+ */
+static int store_test_fail(struct store_op *op)
+{
+	const char *path = getenv("STINT_TEST_STORE_FAIL_FILE");
+	char buf[256], *tok, *save = NULL;
+	size_t n;
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "re")))
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if ((size_t)op->kind < sizeof(store_test_op_names) / sizeof(*store_test_op_names) &&
+		    strcmp(tok, store_test_op_names[op->kind]) == 0) {
+			snprintf(op->err, sizeof(op->err),
+				 "test hook: %s operations fail while %s names them", tok, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+#endif
+
 static int store_op_run(sqlite3 *db, struct store_op *op)
 {
+#ifdef STINT_TEST_HOOKS
+	if (store_test_fail(op) < 0)
+		return -1;
+#endif
 	switch (op->kind) {
 	case STORE_OP_INSERT_SESSION:
 		return store_op_insert_session(db, op);
