@@ -13,6 +13,9 @@
 
 #include "protocol.h"
 #include "sessions.h"
+#include "sessions_restore.h"
+#include "sessions_start.h"
+#include "sessions_stop.h"
 #include "stintd.h"
 #include "store.h"
 #include "testdaemon.h"
@@ -49,8 +52,8 @@ static struct session *link_session(struct testdaemon *t, const char *root, int6
 	assert_non_null(s);
 	s->id = id;
 	if (started) {
-		stamp_now(&now, t->d.boot_id);
-		assert_int_equal(session_apply(s, "start", &now, NULL), 0);
+		session_stamp_now(&now, t->d.boot_id);
+		assert_int_equal(session_apply(s, SESSION_EV_START, &now, NULL), 0);
 	}
 	sessions_link(&t->d, s);
 	return s;
@@ -62,7 +65,7 @@ static struct session *open_session(struct testdaemon *t, const char *root)
 	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start"};
 	struct session *s;
 
-	stamp_now(&op.at, t->d.boot_id);
+	session_stamp_now(&op.at, t->d.boot_id);
 	op.row = json_pack("{s:s, s:s, s:[]}", "repo", root, "repo_name", "name", "tags");
 	if (store_run_now(t->d.store, &op) < 0)
 		fail_msg("cannot insert a session for %s: %s", root, op.err);
@@ -70,7 +73,7 @@ static struct session *open_session(struct testdaemon *t, const char *root)
 	s = session_create(root, "name", NULL, NULL, NULL, NULL, NULL);
 	assert_non_null(s);
 	s->id = op.result_id;
-	assert_int_equal(session_apply(s, "start", &op.at, NULL), 0);
+	assert_int_equal(session_apply(s, SESSION_EV_START, &op.at, NULL), 0);
 	sessions_link(&t->d, s);
 	return s;
 }
@@ -164,7 +167,7 @@ static void appended(void *arg, struct session *s, int status, const char *err)
 	/* Applied before done runs; still busy: the waiters come after. */
 	assert_ptr_equal(s, tr->s);
 	assert_true(s->busy);
-	assert_string_equal(s->events[s->nevents - 1].kind, "note");
+	assert_int_equal(s->events[s->nevents - 1].kind, SESSION_EV_NOTE);
 	trace_add(tr, "done");
 }
 
@@ -178,7 +181,7 @@ static void waiter_run(struct sessions_waiter *w)
 	tw->busy_seen = s && s->busy;
 	trace_add(tr, tw->name);
 	if (s && tw->append_again)
-		assert_int_equal(sessions_append(&tr->t->d, s, "note",
+		assert_int_equal(sessions_append(&tr->t->d, s, SESSION_EV_NOTE,
 						 json_pack("{s:s}", "text", "again"), appended, tr),
 				 0);
 }
@@ -193,9 +196,9 @@ static void test_append_then_waiters_in_order(void **state)
 	char kinds[128];
 	json_t *stored;
 
-	assert_int_equal(
-	    sessions_append(&t->d, s, "note", json_pack("{s:s}", "text", "first"), appended, &tr),
-	    0);
+	assert_int_equal(sessions_append(&t->d, s, SESSION_EV_NOTE,
+					 json_pack("{s:s}", "text", "first"), appended, &tr),
+			 0);
 	/* In flight: busy, not applied, nothing ran. */
 	assert_true(s->busy);
 	assert_int_equal(s->nevents, 1);
@@ -230,9 +233,9 @@ static void test_waiter_that_claims_stops_the_queue(void **state)
 	char kinds[128];
 	json_t *stored;
 
-	assert_int_equal(
-	    sessions_append(&t->d, s, "note", json_pack("{s:s}", "text", "first"), appended, &tr),
-	    0);
+	assert_int_equal(sessions_append(&t->d, s, SESSION_EV_NOTE,
+					 json_pack("{s:s}", "text", "first"), appended, &tr),
+			 0);
 	w1.w.run = w2.w.run = waiter_run;
 	sessions_wait(s, &w1.w);
 	sessions_wait(s, &w2.w);
@@ -287,10 +290,10 @@ static void test_record(void **state)
 	json_t *stored, *ev;
 	char kinds[128];
 
-	sessions_record(&t->d, s, "commit", json_pack("{s:s}", "oid", "0123abcd"));
+	sessions_record(&t->d, s, SESSION_EV_COMMIT, json_pack("{s:s}", "oid", "0123abcd"));
 	/* Applied at once, and nothing waits for it. */
 	assert_int_equal(s->nevents, 2);
-	assert_string_equal(s->events[1].kind, "commit");
+	assert_int_equal(s->events[1].kind, SESSION_EV_COMMIT);
 	assert_false(s->busy);
 	assert_true(store_busy(t->d.store));
 	testdaemon_run(t);
@@ -313,7 +316,7 @@ static int64_t previous_run(struct testdaemon *t, const char *root, const char *
 	static const char *const kinds[] = {"note", "pause"};
 
 	store_begin_run(t->d.store);
-	stamp_now(&op.at, boot_id);
+	session_stamp_now(&op.at, boot_id);
 	op.row = json_pack("{s:s, s:s, s:s, s:[s]}", "repo", root, "repo_name", "restored", "focus",
 			   "restoring", "tags", "t1");
 	op.payload = json_pack("{s:{s:s}}", "baseline", "tree", "4b825dc6");
@@ -325,7 +328,7 @@ static int64_t previous_run(struct testdaemon *t, const char *root, const char *
 		struct store_op ev = {
 		    .kind = STORE_OP_APPEND_EVENT, .session_id = op.result_id, .event = kinds[i]};
 
-		stamp_now(&ev.at, boot_id);
+		session_stamp_now(&ev.at, boot_id);
 		ev.payload = i == 0 ? json_pack("{s:s}", "text", "from before") : NULL;
 		if (store_run_now(t->d.store, &ev) < 0)
 			fail_msg("%s", ev.err);
@@ -380,7 +383,7 @@ static void test_restore_after_crash(void **state)
 	int64_t id = previous_run(t, "/w/crash", t->d.boot_id, false);
 	struct session *s = restore_and_check(t, id, "/w/crash", true);
 
-	assert_string_equal(s->events[3].kind, "recover");
+	assert_int_equal(s->events[3].kind, SESSION_EV_RECOVER);
 	assert_false(json_is_true(json_object_get(s->events[3].data, "reboot")));
 }
 
@@ -610,7 +613,7 @@ static void test_stop_writes_log(void **state)
 	int64_t started_ms;
 
 	assert_int_equal(
-	    sessions_append(&t->d, s, "note",
+	    sessions_append(&t->d, s, SESSION_EV_NOTE,
 			    json_pack("{s:s, s:s}", "text", "a note for the log", "kind", "note"),
 			    appended, &tr),
 	    0);
@@ -740,8 +743,8 @@ static void test_store_failures(void **state)
 	assert_null(s->next);
 
 	/* An event that cannot be recorded is not applied; the session is free again after. */
-	assert_int_equal(sessions_append(&t->d, s, "note", json_pack("{s:s}", "text", "lost"),
-					 appended_failed, &tr),
+	assert_int_equal(sessions_append(&t->d, s, SESSION_EV_NOTE,
+					 json_pack("{s:s}", "text", "lost"), appended_failed, &tr),
 			 0);
 	sessions_wait(s, &w.w);
 	testdaemon_run(t);

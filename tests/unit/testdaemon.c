@@ -16,6 +16,9 @@
 #include "config.h"
 #include "repo.h"
 #include "sessions.h"
+#include "sessions_restore.h"
+#include "sessions_start.h"
+#include "sessions_stop.h"
 #include "store.h"
 #include "testutil.h"
 
