@@ -258,6 +258,9 @@ notify_env_stop
 unset DBUS_SESSION_BUS_ADDRESS
 [ ! -e "$XDG_RUNTIME_DIR/bus" ] || fail "the test bus socket is still there"
 restart '[time]' 'idle_timeout = 1h'
+# Until the notification thread's first attempt ends, the reason is "not connected yet".
+reason_has() { case "$(field "$("$STINT" status --json)" notify_reason)" in *"$1"*) ;; *) return 1 ;; esac; }
+wait_for 15 reason_has "no session bus" || fail "no bus: the reason never said so"
 s=$("$STINT" status --json)
 expect_eq unavailable "$(field "$s" notify)" "status with no bus"
 expect_contains "$(field "$s" notify_reason)" "no session bus" "the reason with no bus"
