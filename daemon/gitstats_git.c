@@ -596,6 +596,29 @@ out:
 	return rc;
 }
 
+/* One line of `git rev-list --parents`, "oid parent...": a node of g (when g) and the oid into
+ * set (when set). 0 or -ENOMEM. */
+static int gitstats_git_graph_line(char *line, struct gitstats_cgraph *g, struct gitstats_omap *set)
+{
+	struct gitstats_cnode *n = NULL;
+	char *tok, *save = NULL;
+	size_t np = 0, k = 0;
+
+	for (const char *q = line; *q; q++)
+		np += *q == ' ';
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save), k++) {
+		if (k == 0) {
+			if (set && gitstats_int_omap_put(set, tok, 1) < 0)
+				return -ENOMEM;
+			if (g && !(n = gitstats_int_cgraph_add(g, tok, np)))
+				return -ENOMEM;
+		} else if (n && k - 1 < np) {
+			snprintf(n->parents[k - 1], sizeof(n->parents[0]), "%s", tok);
+		}
+	}
+	return 0;
+}
+
 static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_MAX + 1],
 			     size_t npush, const struct gitstats_tip *hide, size_t nhide,
 			     struct gitstats_cgraph *g, struct gitstats_omap *set)
@@ -629,25 +652,12 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p;) {
-		char *nl = strchr(p, '\n'), *tok, *save = NULL;
-		struct gitstats_cnode *n = NULL;
-		size_t nw = 0, np;
+		char *nl = strchr(p, '\n');
 
 		if (nl)
 			*nl = '\0';
-		np = 0;
-		for (const char *q = p; *q; q++)
-			np += *q == ' ';
-		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), nw++) {
-			if (nw == 0) {
-				if (set && gitstats_int_omap_put(set, tok, 1) < 0)
-					goto nomem;
-				if (g && !(n = gitstats_int_cgraph_add(g, tok, np)))
-					goto nomem;
-			} else if (n && nw - 1 < np) {
-				snprintf(n->parents[nw - 1], sizeof(n->parents[0]), "%s", tok);
-			}
-		}
+		if (gitstats_git_graph_line(p, g, set) < 0)
+			goto nomem;
 		p = nl ? nl + 1 : NULL;
 	}
 out:
@@ -986,22 +996,11 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p && rc == 0;) {
-		char *nl = strchr(p, '\n'), *tok, *save = NULL;
-		struct gitstats_cnode *node = NULL;
-		size_t np = 0, k = 0;
+		char *nl = strchr(p, '\n');
 
 		if (nl)
 			*nl = '\0';
-		for (const char *q = p; *q; q++)
-			np += *q == ' ';
-		for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), k++) {
-			if (k == 0 && !(node = gitstats_int_cgraph_add(g, tok, np))) {
-				rc = -ENOMEM;
-				break;
-			}
-			if (k > 0 && k - 1 < np)
-				snprintf(node->parents[k - 1], sizeof(node->parents[0]), "%s", tok);
-		}
+		rc = gitstats_git_graph_line(p, g, NULL);
 		p = nl ? nl + 1 : NULL;
 	}
 out:
