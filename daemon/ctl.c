@@ -464,8 +464,3 @@ void ctl_destroy(struct ctl *c)
 	}
 	free(c);
 }
-
-unsigned ctl_client_count(const struct ctl *c)
-{
-	return c->nclients;
-}

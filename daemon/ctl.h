@@ -30,7 +30,6 @@ void ctl_shutdown(struct ctl *c);
 void ctl_close_all(struct ctl *c);
 /* Frees what is left once the loop has stopped. NULL is a no-op. */
 void ctl_destroy(struct ctl *c);
-unsigned ctl_client_count(const struct ctl *c);
 
 /* Sends the reply to the request in flight on this client (steals the reference). */
 void ctl_reply(struct ctl_client *cl, json_t *reply);

@@ -243,7 +243,6 @@ static void main_start_watchdog(struct stintd *d)
 
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000) {
 		uv_timer_start(&d->watchdog, main_on_watchdog, usec / 2000, usec / 2000);
-		d->watchdog_on = true;
 	}
 #else
 	(void)d;

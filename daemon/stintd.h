@@ -49,7 +49,6 @@ struct stintd {
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog;
 	uv_prepare_t after; /* main.c: the "after changes" work, once per loop iteration */
-	bool watchdog_on;
 };
 
 /*
