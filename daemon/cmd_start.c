@@ -7,6 +7,7 @@
 #include "sessions.h"
 #include "sessions_start.h"
 #include "stintd.h"
+#include "track.h"
 
 static void cmd_start_done(void *arg, struct session *s, const char *code, const char *err)
 {
@@ -15,6 +16,8 @@ static void cmd_start_done(void *arg, struct session *s, const char *code, const
 	struct stamp now;
 
 	if (!code) {
+		/* The reply shows the watch: it begins now, not at the loop's next turn. */
+		track_sync(c->d);
 		cmd_reply_session(c->d, c->cl, s);
 	} else {
 		reply = proto_reply_error(code, "%s", err);

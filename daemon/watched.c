@@ -302,7 +302,8 @@ void watched_sync(struct stintd *d)
 	for (struct session *s = d->sessions; s; s = s->next) {
 		struct watched_repo *w;
 
-		if (s->branch && s->state != SESSION_STARTING && !watched_find(a, s->root) &&
+		/* Watched with stint watch too: recent all the same, for after an unwatch. */
+		if (s->branch && s->state != SESSION_STARTING &&
 		    (w = watched_find_or_add(d, s->root)))
 			w->recent = true;
 	}
@@ -464,7 +465,8 @@ json_t *watched_add(struct stintd *d, const char *root, int64_t at_ms, bool is_n
 	if (!w->explicit || is_new)
 		w->added_ms = at_ms;
 	w->explicit = true;
-	stintd_changed(d);
+	/* The reply shows the watch as it is set up now ("preparing"), not at the next turn. */
+	watched_sync(d);
 	log_info("watching %s for auto-start", w->root);
 	return watched_repo_json(d, w);
 }

@@ -64,6 +64,11 @@ make_repo "$T/a"
 mkdir -p "$T/a/src"
 out=$("$STINT" watch "$T/a/src")
 expect_contains "$out" "Watching $T/a:" "watch of a subdirectory names the repository root"
+# The reply shows the watch being set up, not a repository left idle.
+make_repo "$T/p"
+out=$("$STINT" watch --json "$T/p")
+expect_eq preparing "$(echo "$out" | json_get '["watched"]["state"]')" "watch's reply: state"
+"$STINT" unwatch "$T/p" >/dev/null
 out=$("$STINT" watch -C "$T/a")
 expect_eq "Already watching $T/a." "$out" "watching twice"
 list=$("$STINT" watch --list --json)
@@ -168,6 +173,15 @@ no_session "$T/d" || fail "a repository without a recent session was auto-starte
 # unwatch cannot take back what auto_start watches, and says why.
 if out=$("$STINT" unwatch "$T/c" 2>&1); then fail "unwatch of an auto_start repository succeeded"; fi
 expect_contains "$out" "auto_start is on" "unwatch of a repository auto_start watches"
+# A repository watched with stint watch that had a session is recent too: after an unwatch,
+# auto_start still covers it.
+make_repo "$T/e"
+"$STINT" watch "$T/e" >/dev/null
+"$STINT" start -C "$T/e" >/dev/null
+"$STINT" stop --no-log -C "$T/e" >/dev/null
+"$STINT" unwatch "$T/e" >/dev/null
+expect_contains "$("$STINT" watch --list --json)" "\"repo\":\"$T/e\",\"reason\":\"auto_start\"" \
+	"a watched repository that had a session, after unwatch"
 # After a restart the store remembers the recent session.
 daemon_stop
 daemon_start

@@ -39,7 +39,9 @@ mkdir -p ignored && printf 'ignored/\n' >.gitignore && git add .gitignore && git
 printf 'x\n' >ignored/junk
 
 daemon_start
-"$STINT" start --focus activity >/dev/null
+# The start's own reply already shows the watch the session got.
+reply=$("$STINT" start --focus activity --json)
+expect_eq ok "$(echo "$reply" | json_get '["session"]["watch"]')" "watch state in the start's reply"
 json=$("$STINT" status --json)
 base=$(echo "$json" | json_get '["sessions"][0]["baseline"]')
 [ -n "$base" ] && [ "$base" != null ] || fail "status has no baseline"
