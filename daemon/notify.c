@@ -284,19 +284,16 @@ static void notify_forget_closed(struct notify *no)
 	}
 }
 
-int64_t notify_decide(struct stintd *d, const struct stamp *now)
+/* Each open session's reminder state, made on first sight; the closed ones' are forgotten (their
+ * reminder on screen closed). */
+static void notify_track_sessions(struct stintd *d)
 {
 	struct notify *no = d->notify;
-	int64_t best = -1;
 
-	if (!no)
-		return -1;
-	notify_send_summaries(d);
 	for (struct notify_session *e = no->sessions; e; e = e->next)
 		e->seen = false;
 	for (struct session *s = d->sessions; s; s = s->next) {
 		struct notify_session *e;
-		int64_t due;
 
 		if (s->state == SESSION_STARTING)
 			continue;
@@ -306,16 +303,33 @@ int64_t notify_decide(struct stintd *d, const struct stamp *now)
 			e->next = no->sessions;
 			no->sessions = e;
 		}
-		if (!e)
-			continue;
-		e->seen = true;
-		if (!no->n || s->busy || s->nevents == 0 || d->stopping)
+		if (e)
+			e->seen = true;
+	}
+	notify_forget_closed(no);
+}
+
+int64_t notify_decide(struct stintd *d, const struct stamp *now)
+{
+	struct notify *no = d->notify;
+	int64_t best = -1;
+
+	if (!no)
+		return -1;
+	/* A closed session's reminder goes before its summary comes. */
+	notify_track_sessions(d);
+	notify_send_summaries(d);
+	for (struct session *s = d->sessions; s; s = s->next) {
+		struct notify_session *e = notify_state_session(no, s->id);
+		int64_t due;
+
+		if (!e || s->state == SESSION_STARTING || !no->n || s->busy || s->nevents == 0 ||
+		    d->stopping)
 			continue;
 		due = notify_session_decide(d, e, s, now);
 		if (due >= 0 && (best < 0 || due < best))
 			best = due;
 	}
-	notify_forget_closed(no);
 	return best;
 }
 

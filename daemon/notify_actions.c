@@ -77,7 +77,8 @@ static void notify_actions_act(struct stintd *d, int64_t session_id, const char 
 		log_debug("notify: action %s of a notification no session owns", action);
 		return;
 	}
-	if (s->busy) {
+	/* Snooze changes only the reminders: at once, even while a stop or a note is in flight. */
+	if (s->busy && strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) != 0) {
 		if (!(a = calloc(1, sizeof(*a))))
 			return;
 		a->w.run = notify_actions_waited;

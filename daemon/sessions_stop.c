@@ -244,10 +244,13 @@ static void sessions_stop_recorded(struct store_op *op)
 		return;
 	}
 	/* Only a recorded stop's log goes into git: a failed one is unlinked above. */
-	if (j->commit_log && j->log_path[0] &&
-	    stintd_queue_work(j->d, &j->work, j, sessions_stop_commit_work,
-			      sessions_stop_commit_done) == 0)
-		return;
+	if (j->commit_log && j->log_path[0]) {
+		if (stintd_queue_work(j->d, &j->work, j, sessions_stop_commit_work,
+				      sessions_stop_commit_done) == 0)
+			return;
+		snprintf(j->commit_note, sizeof(j->commit_note), "cannot commit the log: %s",
+			 "cannot queue work");
+	}
 	sessions_stop_closed(j);
 }
 
