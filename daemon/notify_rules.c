@@ -85,9 +85,9 @@ static void notify_rules_input_paused_work(struct notify_rules_input *in, const 
 	ssize_t pause = session_current_pause(s);
 	struct session_paused_work pw;
 
-	in->paused_work_pause = -1;
 	if (pause < 0 || !session_paused_work(s, (size_t)pause, &pw))
 		return;
+	in->paused_work = true;
 	in->paused_work_pause = pw.pause_at;
 	in->paused_work_edits = pw.edits;
 	in->paused_work_commits = pw.commits;
@@ -151,7 +151,7 @@ static void notify_rules_setup(struct notify_rules_state *st, const struct notif
 	st->idle_done = in->idle ? in->last_activity : NONE; /* a restart is no news */
 	st->open_done = NONE;
 	st->warn_done = NONE;
-	st->paused_done = in->paused_work_pause >= 0 ? in->paused_work_pause : NONE;
+	st->paused_done = in->paused && in->paused_work ? in->paused_work_pause : NONE;
 	st->shown_for = NONE;
 }
 
@@ -177,7 +177,7 @@ static bool notify_rules_shown_is_stale(const struct notify_rules_state *st,
 	case NOTIFY_RULES_BREAK:
 		return st->shown_for != st->break_base;
 	case NOTIFY_RULES_PAUSED_WORK:
-		return !in->paused || st->shown_for != in->paused_work_pause;
+		return !in->paused || !in->paused_work || st->shown_for != in->paused_work_pause;
 	default:
 		return false;
 	}
@@ -305,7 +305,7 @@ static int notify_rules_candidates(const struct notify_rules_state *st,
 	if (cfg->remind_open_after_s > 0 && st->open_done != in->last_activity)
 		c[nc++] = (struct candidate){NOTIFY_RULES_FORGOTTEN,
 					     in->last_activity + cfg->remind_open_after_s};
-	if (in->paused && in->paused_work_pause >= 0 && st->paused_done != in->paused_work_pause)
+	if (in->paused && in->paused_work && st->paused_done != in->paused_work_pause)
 		c[nc++] = (struct candidate){NOTIFY_RULES_PAUSED_WORK, in->now};
 	if (cfg->idle_reminder && cfg->idle_timeout_s > 0 && !in->paused &&
 	    st->idle_done != in->last_activity) {

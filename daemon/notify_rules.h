@@ -60,7 +60,8 @@ struct notify_rules_input {
 	const char *repo_name;
 	const char *focus; /* NULL: none */
 	/* Work seen in the pause the session is in (session_paused_work). */
-	int64_t paused_work_pause; /* wall ms of that pause, -1: no work seen in it (or not paused) */
+	bool paused_work;	   /* false: none seen (or not paused) */
+	int64_t paused_work_pause; /* the wall ms of that pause: one notification per pause */
 	int64_t paused_work_edits;
 	int64_t paused_work_commits;
 };
