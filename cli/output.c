@@ -186,11 +186,12 @@ static void output_session_lost_work(const json_t *session, int64_t now_ms, char
 		json_int_t edits = output_jint(pw, "edits"), commits = output_jint(pw, "commits");
 
 		output_session_time(pw, "since", now_ms, a, sizeof(a));
-		output_appendf(buf, n, len,
-			       "\n  Working while paused: %lld file change%s, %lld commit%s since %s, "
-			       "not counted (stint resume counts from now)",
-			       (long long)edits, edits == 1 ? "" : "s", (long long)commits,
-			       commits == 1 ? "" : "s", a);
+		output_appendf(
+		    buf, n, len,
+		    "\n  Working while paused: %lld file change%s, %lld commit%s since %s, "
+		    "not counted (stint resume counts from now)",
+		    (long long)edits, edits == 1 ? "" : "s", (long long)commits,
+		    commits == 1 ? "" : "s", a);
 	}
 	if (json_is_true(json_object_get(session, "recovered")) &&
 	    output_jstr(session, "recovered_at")) {

@@ -176,7 +176,7 @@ static bool notify_rules_shown_is_stale(const struct notify_rules_state *st,
 		return st->shown_for != in->auto_stop_at;
 	case NOTIFY_RULES_BREAK:
 		return st->shown_for != st->break_base;
-	case NOTIFY_RULES_PAUSED_WORK:
+	case NOTIFY_RULES_PAUSED:
 		return !in->paused || !in->paused_work || st->shown_for != in->paused_work_pause;
 	default:
 		return false;
@@ -265,8 +265,8 @@ static void notify_rules_text_paused_work(struct notify_rules_note *note,
 	char what[128] = "";
 	size_t off = 0;
 
-	notify_rules_note_init(note, NOTIFY_RULES_PAUSED_WORK, NOTIFY_NORMAL,
-			       "media-playback-pause", "x-stint.paused-work");
+	notify_rules_note_init(note, NOTIFY_RULES_PAUSED, NOTIFY_NORMAL, "media-playback-pause",
+			       "x-stint.paused-work");
 	notify_rules_textf(note->summary, sizeof(note->summary), "Working while paused in %s?",
 			   in->repo_name);
 	if (in->paused_work_edits > 0)
@@ -281,7 +281,7 @@ static void notify_rules_text_paused_work(struct notify_rules_note *note,
 			   "%s%s since the pause %s not counted. Resume counts from now.",
 			   *what ? what : "Activity", *what ? "" : " in the repository",
 			   in->paused_work_edits + in->paused_work_commits == 1 || !*what ? "is"
-											   : "are");
+											  : "are");
 	notify_rules_note_action(note, NOTIFY_RULES_ACTION_RESUME, "Resume");
 }
 
@@ -306,7 +306,7 @@ static int notify_rules_candidates(const struct notify_rules_state *st,
 		c[nc++] = (struct candidate){NOTIFY_RULES_FORGOTTEN,
 					     in->last_activity + cfg->remind_open_after_s};
 	if (in->paused && in->paused_work && st->paused_done != in->paused_work_pause)
-		c[nc++] = (struct candidate){NOTIFY_RULES_PAUSED_WORK, in->now};
+		c[nc++] = (struct candidate){NOTIFY_RULES_PAUSED, in->now};
 	if (cfg->idle_reminder && cfg->idle_timeout_s > 0 && !in->paused &&
 	    st->idle_done != in->last_activity) {
 		/* Not idle yet: due when the quiet time reaches the timeout, unless activity comes.
@@ -376,7 +376,7 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 			/* It says all the idle reminder would. */
 			st->open_done = st->idle_done = st->shown_for = in->last_activity;
 			break;
-		case NOTIFY_RULES_PAUSED_WORK:
+		case NOTIFY_RULES_PAUSED:
 			notify_rules_text_paused_work(&out->note, in);
 			st->paused_done = st->shown_for = in->paused_work_pause;
 			break;

@@ -75,7 +75,7 @@ enum notify_rules_kind {
 	NOTIFY_RULES_SUMMARY,	/* "Session closed: socket server" */
 	NOTIFY_RULES_START,	/* "Start a session in stint?" */
 	NOTIFY_RULES_TEST,	/* `stint notify test` */
-	NOTIFY_RULES_PAUSED_WORK, /* "Working while paused in stint?" */
+	NOTIFY_RULES_PAUSED,	/* "Working while paused in stint?" */
 };
 
 /*
@@ -131,9 +131,9 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
  * time the next one may be due (never before in->now; the daemon arms its timer for the
  * earliest over all sessions and its own deadlines, and calls again then: nothing polls);
  * and a shown reminder that new activity made stale. Reminders of one session are at least
- * min_interval apart; one due sooner waits. Work seen while paused is told once per pause. Call it after every event of the session
+ * min_interval apart; one due sooner waits. Call it after every event of the session
  * (activity, pause, resume) and when next_due comes, not while the session is starting or
- * stopping.
+ * stopping. Work seen while paused is told once per pause.
  */
 void notify_rules_decide(struct notify_rules_state *st, const struct notify_rules_config *cfg,
 			 const struct notify_rules_input *in, struct notify_rules_decision *out);

@@ -229,8 +229,7 @@ static const char *session_commit_id(const json_t *c)
 	return id ? id : json_string_value(json_object_get(c, RECORD_OID));
 }
 
-static bool session_commit_event_in(const struct session *s, size_t from, size_t to,
-				    const char *id)
+static bool session_commit_event_in(const struct session *s, size_t from, size_t to, const char *id)
 {
 	for (size_t i = from; i < to; i++) {
 		const char *have = s->events[i].kind == SESSION_EV_COMMIT
@@ -292,9 +291,9 @@ bool session_paused_work(const struct session *s, size_t pause, struct session_p
 			pw->edits += (int64_t)json_object_size(json_object_get(ev->data, "paths"));
 	}
 	/* A commit the timeline has no event for yet (the statistics saw it) counts as well. */
-	pw->commits += session_stats_commits_in(s, pause + 1, end, pw->pause_at,
-						end < s->nevents ? s->events[end].at.wall_ms
-								 : INT64_MAX / 2);
+	pw->commits +=
+	    session_stats_commits_in(s, pause + 1, end, pw->pause_at,
+				     end < s->nevents ? s->events[end].at.wall_ms : INT64_MAX / 2);
 	if (!first)
 		return false;
 	pw->from = first->at.wall_ms;
@@ -311,11 +310,11 @@ json_t *session_paused_work_json(const struct session *s)
 	for (size_t i = 0; list && i < s->nevents; i++)
 		if (session_paused_work(s, i, &pw))
 			json_array_append_new(
-			    list, json_pack("{s:I, s:I, s:I, s:I, s:I}", RECORD_FROM,
-					    (json_int_t)pw.from, RECORD_TO, (json_int_t)pw.to,
-					    RECORD_SECONDS, (json_int_t)pw.seconds, RECORD_EDITS,
-					    (json_int_t)pw.edits, RECORD_COMMITS,
-					    (json_int_t)pw.commits));
+			    list,
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", RECORD_FROM, (json_int_t)pw.from,
+				      RECORD_TO, (json_int_t)pw.to, RECORD_SECONDS,
+				      (json_int_t)pw.seconds, RECORD_EDITS, (json_int_t)pw.edits,
+				      RECORD_COMMITS, (json_int_t)pw.commits));
 	return list;
 }
 
@@ -555,11 +554,13 @@ static void session_add_lost_work_fields(json_t *j, const struct session *s)
 			      RECORD_COMMITS, (json_int_t)pw.commits));
 	/* The gap runs from the event before the recovery to it. */
 	if (rec > 0) {
-		json_object_set_new(j, "recovered_at", session_time_json(s->events[rec].at.wall_ms));
-		json_object_set_new(j, "down_from", session_time_json(s->events[rec - 1].at.wall_ms));
+		json_object_set_new(j, "recovered_at",
+				    session_time_json(s->events[rec].at.wall_ms));
+		json_object_set_new(j, "down_from",
+				    session_time_json(s->events[rec - 1].at.wall_ms));
 		json_object_set_new(j, "recovered_reboot",
-				    json_boolean(json_is_true(json_object_get(
-					s->events[rec].data, RECORD_REBOOT))));
+				    json_boolean(json_is_true(
+					json_object_get(s->events[rec].data, RECORD_REBOOT))));
 	}
 }
 

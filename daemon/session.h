@@ -129,11 +129,11 @@ bool session_event_is_work(enum session_event_kind kind);
 
 /* Work seen while the session was paused (docs/time-accounting.md): not counted. */
 struct session_paused_work {
-	int64_t pause_at;    /* wall ms of the pause it happened in */
-	int64_t from, to;    /* wall ms of the first and the last work event */
-	int64_t seconds;     /* elapsed from the first to the last (as wall_s counts) */
-	int64_t edits;	     /* file changes seen (a file saved in two bursts counts twice) */
-	int64_t commits;     /* commit events */
+	int64_t pause_at; /* wall ms of the pause it happened in */
+	int64_t from, to; /* wall ms of the first and the last work event */
+	int64_t seconds;  /* elapsed from the first to the last (as wall_s counts) */
+	int64_t edits;	  /* file changes seen (a file saved in two bursts counts twice) */
+	int64_t commits;  /* commit events */
 };
 
 /*

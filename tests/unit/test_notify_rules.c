@@ -399,7 +399,7 @@ static void test_paused_work_once_per_pause(void **state)
 	s.in.paused_work_edits = 2;
 	s.in.paused_work_commits = 1;
 	activity(&s);
-	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED_WORK);
+	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED);
 	assert_string_equal(s.d.note.summary, "Working while paused in stint?");
 	assert_string_equal(s.d.note.body,
 			    "2 file changes and 1 commit since the pause are not counted. Resume "
@@ -426,9 +426,9 @@ static void test_paused_work_once_per_pause(void **state)
 	s.in.paused_work_edits = 1;
 	s.in.paused_work_commits = 0;
 	activity(&s);
-	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED_WORK);
-	assert_string_equal(s.d.note.body,
-			    "1 file change since the pause is not counted. Resume counts from now.");
+	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED);
+	assert_string_equal(
+	    s.d.note.body, "1 file change since the pause is not counted. Resume counts from now.");
 	/* Off altogether with enabled = false. */
 	s.cfg.enabled = false;
 	s.in.paused_work_pause = 12000;

@@ -424,9 +424,9 @@ static void test_paused_work(void **state)
 	assert_int_equal(pw.commits, 2);
 	j = session_to_json(s, &now);
 	assert_int_equal(json_integer_value(json_object_get(j, "active_s")), 100);
-	assert_int_equal(json_integer_value(
-			     json_object_get(json_object_get(j, "paused_activity"), "commits")),
-			 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "paused_activity"), "commits")),
+	    2);
 	json_decref(j);
 	apply_at(s, "resume", 300);
 	assert_int_equal(session_current_pause(s), -1);
