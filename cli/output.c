@@ -163,6 +163,53 @@ static void output_session_repo(const json_t *session, const char *home, char *b
 	output_home_path(repo ? repo : "?", home, buf, n);
 }
 
+/* "07:56" from an RFC 3339 field, "?" when it has none. */
+static void output_session_time(const json_t *obj, const char *key, int64_t now_ms, char *buf,
+				size_t n)
+{
+	int64_t ms;
+
+	if (!output_jstr(obj, key) || output_parse_time(output_jstr(obj, key), &ms) < 0)
+		snprintf(buf, n, "?");
+	else
+		output_when(ms, now_ms, buf, n);
+}
+
+/* What must not go unsaid, each on a line of its own: work while paused, a recovery. */
+static void output_session_lost_work(const json_t *session, int64_t now_ms, char *buf, size_t n,
+				     size_t *len)
+{
+	const json_t *pw = json_object_get(session, "paused_activity");
+	char a[32], b[32];
+
+	if (json_is_object(pw)) {
+		json_int_t edits = output_jint(pw, "edits"), commits = output_jint(pw, "commits");
+
+		output_session_time(pw, "since", now_ms, a, sizeof(a));
+		output_appendf(
+		    buf, n, len,
+		    "\n  Working while paused: %lld file change%s, %lld commit%s since %s, "
+		    "not counted (stint resume counts from now)",
+		    (long long)edits, edits == 1 ? "" : "s", (long long)commits,
+		    commits == 1 ? "" : "s", a);
+	}
+	if (json_is_true(json_object_get(session, "recovered")) &&
+	    output_jstr(session, "recovered_at")) {
+		output_session_time(session, "down_from", now_ms, a, sizeof(a));
+		output_session_time(session, "recovered_at", now_ms, b, sizeof(b));
+		if (json_is_true(json_object_get(session, "recovered_reboot")))
+			output_appendf(buf, n, len,
+				       "\n  Recovered at %s after a reboot (the machine was off or "
+				       "asleep %s–%s; not counted)",
+				       b, a, b);
+		else
+			output_appendf(buf, n, len,
+				       "\n  Recovered at %s: stintd was not running %s–%s "
+				       "(not counted)",
+				       b, a, b);
+	}
+}
+
 void output_session_line(const json_t *session, const char *home, int64_t now_ms, char *buf,
 			 size_t n)
 {
@@ -208,6 +255,7 @@ void output_session_line(const json_t *session, const char *home, int64_t now_ms
 		output_appendf(buf, n, &len, " [repository gone]");
 	if (output_jstr(session, "git_error"))
 		output_appendf(buf, n, &len, " [git: %s]", output_jstr(session, "git_error"));
+	output_session_lost_work(session, now_ms, buf, n, &len);
 }
 
 /* "\"focus\"", or "session in ~/repo" when there is no focus. */

@@ -33,7 +33,10 @@ int output_session_started(const json_t *session, int64_t *ms);
 /* "14:05" on the local day of now_ms, else "2026-11-24 14:05". */
 void output_when(int64_t t_ms, int64_t now_ms, char *buf, size_t n);
 
-/* One status line: "[active] ~/src/stint on main: \"focus\", 1h 02m active, started 14:05". */
+/*
+ * One status line: "[active] ~/src/stint on main: \"focus\", 1h 02m active, started 14:05",
+ * followed by indented lines for work seen while paused and a recovery, when there are any.
+ */
 void output_session_line(const json_t *session, const char *home, int64_t now_ms, char *buf,
 			 size_t n);
 

@@ -113,6 +113,10 @@ static const struct config_key config_keys[] = {
 	     "Activity in a repository that had a session in the last 30 days, with none open, "
 	     "starts a session there, dated from the first change seen. Other repositories: "
 	     "stint watch PATH. See docs/time-accounting.md."),
+    BOOL_KEY("time", "resume_on_activity", resume_on_activity, "false",
+	     "Edits or commits in a paused session resume it, dated from the first change (the "
+	     "timeline says it was automatic). false: they are not counted, and status, the "
+	     "log and a notification say so."),
     BOOL_KEY("notify", "enabled", notify_enabled, "true",
 	     "Desktop notifications (docs/notifications.md). false: none at all, and no "
 	     "reminder timers."),

@@ -56,6 +56,8 @@ struct config {
 	bool notify_start_reminder;
 	/* [time] auto_start: repositories with a recent session are watched for auto-start. */
 	bool auto_start;
+	/* [time] resume_on_activity: work in a paused session resumes it. */
+	bool resume_on_activity;
 	/* [checks]: name = shell command, run in the repository at stop, in this order. */
 	struct config_map checks;
 	/* Where this config came from, for messages; NULL when only defaults are in use. */

@@ -10,8 +10,8 @@
 #include "sessions_stop.h"
 #include "stintd.h"
 
-/* The buttons of stint's notifications: Stop, Keep and Snooze on reminders, Start on the start
- * reminder. They act through sessions.c like a command would. */
+/* The buttons of stint's notifications: Stop, Keep and Snooze on reminders, Resume on work while
+ * paused, Start on the start reminder. They act through sessions.c like a command would. */
 
 static void notify_actions_act(struct stintd *d, int64_t session_id, const char *action);
 
@@ -43,6 +43,13 @@ static void notify_actions_kept(void *arg, struct session *s, int status, const 
 	(void)arg;
 	if (status < 0)
 		log_warnx("notify: Keep of %s failed: %s", s->root, err);
+}
+
+static void notify_actions_resumed(void *arg, struct session *s, int status, const char *err)
+{
+	(void)arg;
+	if (status < 0)
+		log_warnx("notify: Resume of %s failed: %s", s->root, err);
 }
 
 static void notify_actions_started(void *arg, struct session *s, const char *code, const char *err)
@@ -94,6 +101,11 @@ static void notify_actions_act(struct stintd *d, int64_t session_id, const char 
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_KEEP) == 0) {
 		if (notify_actions_idle_now(d, s))
 			sessions_append(d, s, SESSION_EV_KEEP, NULL, notify_actions_kept, NULL);
+	} else if (strcmp(action, NOTIFY_RULES_ACTION_RESUME) == 0) {
+		/* Resumed meanwhile (stint resume, resume_on_activity): nothing to do. */
+		if (s->state == SESSION_PAUSED)
+			sessions_append(d, s, SESSION_EV_RESUME, NULL, notify_actions_resumed,
+					NULL);
 	} else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0) {
 		struct notify_session *e = notify_state_session(d->notify, s->id);
 		struct notify_rules_input in;
@@ -123,6 +135,8 @@ void notify_actions_on_click(void *arg, uint64_t id, const char *action)
 			action = NOTIFY_RULES_ACTION_KEEP;
 		else if (strcmp(action, NOTIFY_RULES_ACTION_SNOOZE) == 0)
 			action = NOTIFY_RULES_ACTION_SNOOZE;
+		else if (strcmp(action, NOTIFY_RULES_ACTION_RESUME) == 0)
+			action = NOTIFY_RULES_ACTION_RESUME;
 		else
 			return;
 		notify_actions_act(d, notify_state_session_of(no, id), action);

@@ -80,6 +80,19 @@ static int64_t notify_rules_break_length(const struct notify_rules_config *cfg)
 	return cfg->idle_timeout_s > 0 ? cfg->idle_timeout_s : NOTIFY_RULES_BREAK_DEFAULT_S;
 }
 
+static void notify_rules_input_paused_work(struct notify_rules_input *in, const struct session *s)
+{
+	ssize_t pause = session_current_pause(s);
+	struct session_paused_work pw;
+
+	if (pause < 0 || !session_paused_work(s, (size_t)pause, &pw))
+		return;
+	in->paused_work = true;
+	in->paused_work_pause = pw.pause_at;
+	in->paused_work_edits = pw.edits;
+	in->paused_work_commits = pw.commits;
+}
+
 void notify_rules_input_from_session(struct notify_rules_input *in, const struct session *s,
 				     const struct stamp *now, int64_t auto_stop_at_ns,
 				     const char *auto_stop_why)
@@ -126,6 +139,7 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
 	in->auto_stop_why = auto_stop_why;
 	in->repo_name = s->name;
 	in->focus = s->focus;
+	notify_rules_input_paused_work(in, s);
 }
 
 static void notify_rules_setup(struct notify_rules_state *st, const struct notify_rules_input *in)
@@ -137,6 +151,7 @@ static void notify_rules_setup(struct notify_rules_state *st, const struct notif
 	st->idle_done = in->idle ? in->last_activity : NONE; /* a restart is no news */
 	st->open_done = NONE;
 	st->warn_done = NONE;
+	st->paused_done = in->paused && in->paused_work ? in->paused_work_pause : NONE;
 	st->shown_for = NONE;
 }
 
@@ -161,6 +176,8 @@ static bool notify_rules_shown_is_stale(const struct notify_rules_state *st,
 		return st->shown_for != in->auto_stop_at;
 	case NOTIFY_RULES_BREAK:
 		return st->shown_for != st->break_base;
+	case NOTIFY_RULES_PAUSED:
+		return !in->paused || !in->paused_work || st->shown_for != in->paused_work_pause;
 	default:
 		return false;
 	}
@@ -242,6 +259,32 @@ static void notify_rules_text_auto_stop(struct notify_rules_note *note,
 	notify_rules_note_action(note, NOTIFY_RULES_ACTION_STOP, "Stop now");
 }
 
+static void notify_rules_text_paused_work(struct notify_rules_note *note,
+					  const struct notify_rules_input *in)
+{
+	char what[128] = "";
+	size_t off = 0;
+
+	notify_rules_note_init(note, NOTIFY_RULES_PAUSED, NOTIFY_NORMAL, "media-playback-pause",
+			       "x-stint.paused-work");
+	notify_rules_textf(note->summary, sizeof(note->summary), "Working while paused in %s?",
+			   in->repo_name);
+	if (in->paused_work_edits > 0)
+		off += (size_t)snprintf(what, sizeof(what), "%lld file change%s",
+					(long long)in->paused_work_edits,
+					in->paused_work_edits == 1 ? "" : "s");
+	if (in->paused_work_commits > 0 && off < sizeof(what))
+		snprintf(what + off, sizeof(what) - off, "%s%lld commit%s", off ? " and " : "",
+			 (long long)in->paused_work_commits,
+			 in->paused_work_commits == 1 ? "" : "s");
+	notify_rules_textf(note->body, sizeof(note->body),
+			   "%s%s since the pause %s not counted. Resume counts from now.",
+			   *what ? what : "Activity", *what ? "" : " in the repository",
+			   in->paused_work_edits + in->paused_work_commits == 1 || !*what ? "is"
+											  : "are");
+	notify_rules_note_action(note, NOTIFY_RULES_ACTION_RESUME, "Resume");
+}
+
 struct candidate {
 	enum notify_rules_kind kind;
 	int64_t due;
@@ -251,7 +294,7 @@ struct candidate {
 static int notify_rules_candidates(const struct notify_rules_state *st,
 				   const struct notify_rules_config *cfg,
 				   const struct notify_rules_input *in, int64_t since,
-				   struct candidate c[4])
+				   struct candidate c[5])
 {
 	int nc = 0;
 
@@ -262,6 +305,8 @@ static int notify_rules_candidates(const struct notify_rules_state *st,
 	if (cfg->remind_open_after_s > 0 && st->open_done != in->last_activity)
 		c[nc++] = (struct candidate){NOTIFY_RULES_FORGOTTEN,
 					     in->last_activity + cfg->remind_open_after_s};
+	if (in->paused && in->paused_work && st->paused_done != in->paused_work_pause)
+		c[nc++] = (struct candidate){NOTIFY_RULES_PAUSED, in->now};
 	if (cfg->idle_reminder && cfg->idle_timeout_s > 0 && !in->paused &&
 	    st->idle_done != in->last_activity) {
 		/* Not idle yet: due when the quiet time reaches the timeout, unless activity comes.
@@ -283,7 +328,7 @@ static int notify_rules_candidates(const struct notify_rules_state *st,
 void notify_rules_decide(struct notify_rules_state *st, const struct notify_rules_config *cfg,
 			 const struct notify_rules_input *in, struct notify_rules_decision *out)
 {
-	struct candidate c[4];
+	struct candidate c[5];
 	int64_t since, earliest;
 	int nc, pick = -1;
 
@@ -330,6 +375,10 @@ void notify_rules_decide(struct notify_rules_state *st, const struct notify_rule
 			notify_rules_text_forgotten(&out->note, in);
 			/* It says all the idle reminder would. */
 			st->open_done = st->idle_done = st->shown_for = in->last_activity;
+			break;
+		case NOTIFY_RULES_PAUSED:
+			notify_rules_text_paused_work(&out->note, in);
+			st->paused_done = st->shown_for = in->paused_work_pause;
 			break;
 		case NOTIFY_RULES_IDLE:
 			notify_rules_text_idle(&out->note, cfg, in);

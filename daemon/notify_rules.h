@@ -21,6 +21,7 @@
 #define NOTIFY_RULES_ACTION_SNOOZE "snooze"	      /* notify_rules_snooze */
 #define NOTIFY_RULES_ACTION_OPEN   NOTIFY_ACTION_OPEN /* notify.c opens the log itself */
 #define NOTIFY_RULES_ACTION_START  "start"	      /* start a session in the repository */
+#define NOTIFY_RULES_ACTION_RESUME "resume"	      /* resume the paused session */
 
 /* Used for breaks when [time] idle_timeout is 0: a gap this long between activities. */
 #define NOTIFY_RULES_BREAK_DEFAULT_S (15 * 60)
@@ -58,6 +59,11 @@ struct notify_rules_input {
 	const char *auto_stop_why; /* "max_session" or "auto_stop_after_idle", for the text */
 	const char *repo_name;
 	const char *focus; /* NULL: none */
+	/* Work seen in the pause the session is in (session_paused_work). */
+	bool paused_work;	   /* false: none seen (or not paused) */
+	int64_t paused_work_pause; /* the wall ms of that pause: one notification per pause */
+	int64_t paused_work_edits;
+	int64_t paused_work_commits;
 };
 
 enum notify_rules_kind {
@@ -69,6 +75,7 @@ enum notify_rules_kind {
 	NOTIFY_RULES_SUMMARY,	/* "Session closed: socket server" */
 	NOTIFY_RULES_START,	/* "Start a session in stint?" */
 	NOTIFY_RULES_TEST,	/* `stint notify test` */
+	NOTIFY_RULES_PAUSED,	/* "Working while paused in stint?" */
 };
 
 /*
@@ -95,6 +102,7 @@ struct notify_rules_state {
 	int64_t idle_done;     /* the stretch (its last_activity) whose idle reminder went out */
 	int64_t open_done;     /* the stretch whose forgotten-session reminder went out */
 	int64_t warn_done;     /* the auto_stop_at warned about */
+	int64_t paused_done;   /* the pause (paused_work_pause) whose work was told of */
 	uint64_t shown_id;     /* notify_rules_shown: the last reminder's notify id, 0: none */
 	enum notify_rules_kind shown_kind;
 	int64_t shown_for; /* what it was about: a stretch, an auto_stop_at, a break_base */
@@ -125,7 +133,7 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
  * and a shown reminder that new activity made stale. Reminders of one session are at least
  * min_interval apart; one due sooner waits. Call it after every event of the session
  * (activity, pause, resume) and when next_due comes, not while the session is starting or
- * stopping.
+ * stopping. Work seen while paused is told once per pause.
  */
 void notify_rules_decide(struct notify_rules_state *st, const struct notify_rules_config *cfg,
 			 const struct notify_rules_input *in, struct notify_rules_decision *out);

@@ -87,6 +87,14 @@
 #define RECORD_BASELINE_TREE                                                                       \
 	"baseline_tree"			 /* the baseline snapshot, for todo_lines (not rendered) */
 #define RECORD_STATS_ERROR "stats_error" /* the session, when stats could not be computed */
+/* false for a session outside git (absent in older records) */
+#define RECORD_GIT "git"
+/* Time stintd was not running: the session's down_s (part of idle_s), a gap's "down": true. */
+#define RECORD_DOWN_S "down_s"
+#define RECORD_DOWN   "down"
+/* Work seen while paused: [{"from", "to", "seconds", "edits", "commits"}] */
+#define RECORD_PAUSED_ACTIVITY "paused_activity"
+#define RECORD_EDITS	       "edits"
 
 /* checks */
 #define RECORD_NAME	   "name"

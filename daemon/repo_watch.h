@@ -44,6 +44,8 @@ int repo_watcher_inject(struct repo_watcher *w, const void *buf, size_t len);
  * worktree, .git/worktrees/NAME and .git); if that is no repository, the directory is watched
  * alone. The initial walk runs on a worker: until repo_watch_ready(), events may be missed.
  * Never fails except for memory (NULL): a watch that cannot be had makes the watch degraded.
+ * Watched alone ("no git" mode), a directory has no ignore rules but editors' swap, backup and
+ * lock files; no .git below it is entered, and the watch limit bounds it the same way.
  */
 struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_root,
 				  const char *gitdir, const char *commondir,

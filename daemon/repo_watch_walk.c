@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,22 @@ static git_index *repo_watch_job_index(struct repo_watch_job *j)
 	return j->index;
 }
 
+/*
+ * Outside git (no repository at the root) there are no ignore rules to ask: an editor's swap,
+ * backup and lock files are still not work (vim's .x.swp and 4913, emacs's x~, .#x and #x#).
+ */
+static bool repo_watch_job_plain_ignored(const char *rel, bool dir)
+{
+	static const char *const patterns[] = {".*.sw[a-p]", "*~", ".#*", "#*#", "4913"};
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	for (size_t i = 0; !dir && i < sizeof(patterns) / sizeof(*patterns); i++)
+		if (fnmatch(patterns[i], base, 0) == 0)
+			return true;
+	return false;
+}
+
 /* Ignored by git's rules and not tracked (a tracked file or a directory holding one counts). */
 static bool repo_watch_job_ignored(struct repo_watch_job *j, const char *rel, bool dir)
 {
@@ -142,7 +159,7 @@ static bool repo_watch_job_ignored(struct repo_watch_job *j, const char *rel, bo
 	int ign = 0, n;
 
 	if (!j->repo)
-		return false;
+		return repo_watch_job_plain_ignored(rel, dir);
 	n = snprintf(j->scratch, sizeof(j->scratch), dir ? "%s/" : "%s", rel);
 	if (n < 0 || (size_t)n >= sizeof(j->scratch))
 		return false;

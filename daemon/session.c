@@ -183,6 +183,141 @@ bool session_event_is_activity(enum session_event_kind kind)
 	}
 }
 
+bool session_event_is_work(enum session_event_kind kind)
+{
+	switch (kind) {
+	case SESSION_EV_TOUCHED:
+	case SESSION_EV_COMMIT:
+	case SESSION_EV_BRANCH:
+	case SESSION_EV_PULL:
+	case SESSION_EV_ACTIVITY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+ssize_t session_current_pause(const struct session *s)
+{
+	if (s->state != SESSION_PAUSED)
+		return -1;
+	for (size_t i = s->nevents; i-- > 0;)
+		if (s->events[i].kind == SESSION_EV_PAUSE)
+			return (ssize_t)i;
+	return -1;
+}
+
+ssize_t session_last_recover(const struct session *s)
+{
+	for (size_t i = s->nevents; i-- > 0;)
+		if (s->events[i].kind == SESSION_EV_RECOVER)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int64_t session_stamp_diff_ns(const struct stamp *a, const struct stamp *b)
+{
+	if (strcmp(a->boot_id, b->boot_id) == 0)
+		return b->boot_ns > a->boot_ns ? b->boot_ns - a->boot_ns : 0;
+	return b->wall_ms > a->wall_ms ? (b->wall_ms - a->wall_ms) * 1000000 : 0;
+}
+
+static const char *session_commit_id(const json_t *c)
+{
+	const char *id = json_string_value(json_object_get(c, RECORD_HASH));
+
+	return id ? id : json_string_value(json_object_get(c, RECORD_OID));
+}
+
+static bool session_commit_event_in(const struct session *s, size_t from, size_t to, const char *id)
+{
+	for (size_t i = from; i < to; i++) {
+		const char *have = s->events[i].kind == SESSION_EV_COMMIT
+				       ? session_commit_id(s->events[i].data)
+				       : NULL;
+
+		if (have && strcmp(have, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Commits of the live statistics made in [from_ms, to_ms] (commit times are whole seconds) that
+ * no commit event between events from and to already counts.
+ */
+static int64_t session_stats_commits_in(const struct session *s, size_t from, size_t to,
+					int64_t from_ms, int64_t to_ms)
+{
+	const json_t *list = json_object_get(s->stats, RECORD_COMMIT_LIST), *c;
+	int64_t n = 0;
+	size_t i;
+
+	json_array_foreach(list, i, c)
+	{
+		const char *id = session_commit_id(c);
+		json_int_t t = json_integer_value(json_object_get(c, RECORD_TIME));
+
+		if (id && t * 1000 + 999 >= from_ms && t * 1000 <= to_ms &&
+		    !session_commit_event_in(s, from, to, id))
+			n++;
+	}
+	return n;
+}
+
+bool session_paused_work(const struct session *s, size_t pause, struct session_paused_work *pw)
+{
+	const struct session_event *first = NULL, *last = NULL;
+	size_t end = pause + 1;
+
+	memset(pw, 0, sizeof(*pw));
+	if (pause >= s->nevents || s->events[pause].kind != SESSION_EV_PAUSE)
+		return false;
+	pw->pause_at = s->events[pause].at.wall_ms;
+	for (size_t i = pause + 1; i < s->nevents; i++, end++) {
+		const struct session_event *ev = &s->events[i];
+
+		if (ev->kind == SESSION_EV_RESUME || ev->kind == SESSION_EV_START ||
+		    ev->kind == SESSION_EV_STOP || ev->kind == SESSION_EV_CANCEL)
+			break;
+		if (!session_event_is_work(ev->kind))
+			continue;
+		if (!first)
+			first = ev;
+		last = ev;
+		if (ev->kind == SESSION_EV_COMMIT)
+			pw->commits++;
+		else if (ev->kind == SESSION_EV_TOUCHED)
+			pw->edits += (int64_t)json_object_size(json_object_get(ev->data, "paths"));
+	}
+	/* A commit the timeline has no event for yet (the statistics saw it) counts as well. */
+	pw->commits +=
+	    session_stats_commits_in(s, pause + 1, end, pw->pause_at,
+				     end < s->nevents ? s->events[end].at.wall_ms : INT64_MAX / 2);
+	if (!first)
+		return false;
+	pw->from = first->at.wall_ms;
+	pw->to = last->at.wall_ms;
+	pw->seconds = session_stamp_diff_ns(&first->at, &last->at) / 1000000000;
+	return true;
+}
+
+json_t *session_paused_work_json(const struct session *s)
+{
+	json_t *list = json_array();
+	struct session_paused_work pw;
+
+	for (size_t i = 0; list && i < s->nevents; i++)
+		if (session_paused_work(s, i, &pw))
+			json_array_append_new(
+			    list,
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", RECORD_FROM, (json_int_t)pw.from,
+				      RECORD_TO, (json_int_t)pw.to, RECORD_SECONDS,
+				      (json_int_t)pw.seconds, RECORD_EDITS, (json_int_t)pw.edits,
+				      RECORD_COMMITS, (json_int_t)pw.commits));
+	return list;
+}
+
 /* The stretch of time between two consecutive stamps of the timeline. */
 struct span {
 	int64_t mono;	/* CLOCK_MONOTONIC elapsed: awake time */
@@ -228,7 +363,9 @@ int64_t session_elapsed_ns(const struct session *s, size_t from, const struct st
 	return sum;
 }
 
-static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms)
+/* down: an idle gap while stintd was not running (RECORD_DOWN), never merged with real idle. */
+static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int64_t to_ms,
+			    bool down)
 {
 	json_t *last = json_array_get(gaps, json_array_size(gaps) - 1);
 
@@ -236,18 +373,22 @@ static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int
 		return;
 	/* Adjacent gaps of one kind read as one. */
 	if (last && strcmp(json_string_value(json_object_get(last, "kind")), kind) == 0 &&
+	    json_is_true(json_object_get(last, RECORD_DOWN)) == down &&
 	    json_integer_value(json_object_get(last, "to")) >= from_ms) {
 		json_object_set_new(last, "to", json_integer(to_ms));
 		return;
 	}
-	json_array_append_new(gaps, json_pack("{s:s, s:I, s:I}", "kind", kind, "from",
-					      (json_int_t)from_ms, "to", (json_int_t)to_ms));
+	last = json_pack("{s:s, s:I, s:I}", "kind", kind, "from", (json_int_t)from_ms, "to",
+			 (json_int_t)to_ms);
+	if (last && down)
+		json_object_set_new(last, RECORD_DOWN, json_true());
+	json_array_append_new(gaps, last);
 }
 
 void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
 			json_t *gaps)
 {
-	int64_t active = 0, paused = 0, idle = 0, asleep = 0, wall = 0;
+	int64_t active = 0, paused = 0, idle = 0, down = 0, asleep = 0, wall = 0;
 	size_t n = s->nevents, group = 1;
 	struct span *sp;
 	bool running = true;
@@ -296,13 +437,14 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		wall += p->wall;
 		if (p->reboot) {
 			asleep += p->wall;
-			session_add_gap(gaps, "suspend", from, to);
+			session_add_gap(gaps, "suspend", from, to, false);
 			continue;
 		}
 		asleep += p->asleep;
 		if (p->down || (p->idle && p->running)) {
 			idle += p->mono;
-			session_add_gap(gaps, "idle", from, to);
+			down += p->down ? p->mono : 0;
+			session_add_gap(gaps, "idle", from, to, p->down);
 		} else if (!p->running) {
 			paused += p->mono;
 		} else {
@@ -311,14 +453,15 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 		/* After logind's "sleep" mark the suspend starts with the span; otherwise where
 		 * in the span the machine slept is unknown: shown as ending with it. */
 		if (p->asleep >= 60LL * 1000000000 && s->events[i - 1].kind == SESSION_EV_SLEEP)
-			session_add_gap(gaps, "suspend", from, from + p->asleep / 1000000);
+			session_add_gap(gaps, "suspend", from, from + p->asleep / 1000000, false);
 		else if (p->asleep >= 60LL * 1000000000)
-			session_add_gap(gaps, "suspend", to - p->asleep / 1000000, to);
+			session_add_gap(gaps, "suspend", to - p->asleep / 1000000, to, false);
 	}
 	free(sp);
 	t->active_s = active / 1000000000;
 	t->paused_s = paused / 1000000000;
 	t->idle_s = idle / 1000000000;
+	t->down_s = down / 1000000000;
 	t->suspended_s = asleep / 1000000000;
 	t->wall_s = wall / 1000000000;
 }
@@ -388,6 +531,39 @@ static void session_add_git_fields(json_t *j, const struct session *s)
 		json_object_set_new(j, "git_error", json_string(s->stats_error));
 }
 
+static json_t *session_time_json(int64_t wall_ms)
+{
+	char when[40];
+
+	time_format_rfc3339(wall_ms, when, sizeof(when));
+	return json_string(when);
+}
+
+/* What status must not keep quiet about: work seen while paused, and a recovery. */
+static void session_add_lost_work_fields(json_t *j, const struct session *s)
+{
+	ssize_t pause = session_current_pause(s), rec = session_last_recover(s);
+	struct session_paused_work pw;
+
+	if (pause >= 0 && session_paused_work(s, (size_t)pause, &pw))
+		json_object_set_new(
+		    j, RECORD_PAUSED_ACTIVITY,
+		    json_pack("{s:o, s:o, s:I, s:I, s:I}", "since", session_time_json(pw.from),
+			      "last", session_time_json(pw.to), RECORD_SECONDS,
+			      (json_int_t)pw.seconds, RECORD_EDITS, (json_int_t)pw.edits,
+			      RECORD_COMMITS, (json_int_t)pw.commits));
+	/* The gap runs from the event before the recovery to it. */
+	if (rec > 0) {
+		json_object_set_new(j, "recovered_at",
+				    session_time_json(s->events[rec].at.wall_ms));
+		json_object_set_new(j, "down_from",
+				    session_time_json(s->events[rec - 1].at.wall_ms));
+		json_object_set_new(j, "recovered_reboot",
+				    json_boolean(json_is_true(
+					json_object_get(s->events[rec].data, RECORD_REBOOT))));
+	}
+}
+
 json_t *session_to_json(const struct session *s, const struct stamp *now)
 {
 	struct session_times t;
@@ -412,7 +588,9 @@ json_t *session_to_json(const struct session *s, const struct stamp *now)
 		      s->recovered, "log");
 	if (j) {
 		json_object_set_new(j, "idle_s", json_integer(t.idle_s));
+		json_object_set_new(j, RECORD_DOWN_S, json_integer(t.down_s));
 		json_object_set_new(j, "suspended_s", json_integer(t.suspended_s));
+		session_add_lost_work_fields(j, s);
 		/* Started by activity in a watched repository, not by stint start. */
 		json_object_set_new(j, "auto_started",
 				    json_boolean(s->nevents && json_string_value(json_object_get(
@@ -488,7 +666,15 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 	if (rec && s->touched)
 		json_object_set_new(rec, RECORD_TOUCHED, json_deep_copy(s->touched));
 	if (rec) {
+		json_t *pw = session_paused_work_json(s);
+
 		json_object_set_new(rec, RECORD_IDLE_S, json_integer(t.idle_s));
+		json_object_set_new(rec, RECORD_DOWN_S, json_integer(t.down_s));
+		/* A repository always has a branch ("x (unborn)", "detached at ..."). */
+		json_object_set_new(rec, RECORD_GIT, json_boolean(s->baseline || s->branch));
+		if (json_array_size(pw) > 0)
+			json_object_set(rec, RECORD_PAUSED_ACTIVITY, pw);
+		json_decref(pw);
 		json_object_set_new(rec, RECORD_SUSPENDED_S, json_integer(t.suspended_s));
 		json_object_set(rec, RECORD_GAPS, gaps);
 	}

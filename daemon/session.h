@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "timeutil.h"
 
@@ -59,6 +60,7 @@ struct session_times {
 	int64_t active_s;
 	int64_t paused_s;
 	int64_t idle_s; /* no activity for idle_timeout or more, and time the daemon was down */
+	int64_t down_s; /* the part of idle_s stintd was not running (kill -9, crash) */
 	int64_t suspended_s; /* the machine slept or was off */
 	int64_t wall_s;
 	bool idle_now; /* the open tail is idle */
@@ -108,7 +110,8 @@ int session_apply(struct session *s, enum session_event_kind kind, const struct 
 /*
  * Active, paused, idle, suspended and wall time from the start to `until`: a pure fold over the
  * events (docs/time-accounting.md). gaps, when not NULL, receives the idle and suspend gaps as
- * [{"kind":"idle|suspend","from":wall_ms,"to":wall_ms}].
+ * [{"kind":"idle|suspend","from":wall_ms,"to":wall_ms}]; an idle gap while stintd was not running
+ * has "down": true.
  */
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t);
 void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
@@ -121,6 +124,29 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until);
 /* Whether an event of this kind is activity: something the user did. */
 bool session_event_is_activity(enum session_event_kind kind);
+/* Whether it is work seen in the repository or directory (an edit, a commit, a checkout...). */
+bool session_event_is_work(enum session_event_kind kind);
+
+/* Work seen while the session was paused (docs/time-accounting.md): not counted. */
+struct session_paused_work {
+	int64_t pause_at; /* wall ms of the pause it happened in */
+	int64_t from, to; /* wall ms of the first and the last work event */
+	int64_t seconds;  /* elapsed from the first to the last (as wall_s counts) */
+	int64_t edits;	  /* file changes seen (a file saved in two bursts counts twice) */
+	int64_t commits;  /* commit events */
+};
+
+/*
+ * The work seen in the pause that begins at event index `pause` and runs to the next resume or
+ * the end: false when there is none (or `pause` is no pause).
+ */
+bool session_paused_work(const struct session *s, size_t pause, struct session_paused_work *pw);
+/* The index of the pause the session is in now, or -1 when it is not paused. */
+ssize_t session_current_pause(const struct session *s);
+/* Every pause with work in it, as docs/log-record.md's paused_activity array. */
+json_t *session_paused_work_json(const struct session *s);
+/* The index of the last recover event, or -1. */
+ssize_t session_last_recover(const struct session *s);
 
 /* The session object of docs/protocol.md, times computed up to `now`. */
 json_t *session_to_json(const struct session *s, const struct stamp *now);

@@ -128,6 +128,15 @@ static void sessions_bg_written(struct store_op *op)
 void sessions_record(struct stintd *d, struct session *s, enum session_event_kind kind,
 		     json_t *payload)
 {
+	struct stamp now;
+
+	session_stamp_now(&now, d->boot_id);
+	sessions_record_at(d, s, kind, &now, payload);
+}
+
+void sessions_record_at(struct stintd *d, struct session *s, enum session_event_kind kind,
+			const struct stamp *at, json_t *payload)
+{
 	struct sessions_bg_write *e = calloc(1, sizeof(*e));
 
 	if (!e) {
@@ -141,7 +150,7 @@ void sessions_record(struct stintd *d, struct session *s, enum session_event_kin
 	e->op.payload = payload;
 	e->op.done = sessions_bg_written;
 	e->op.data = e;
-	session_stamp_now(&e->op.at, d->boot_id);
+	e->op.at = *at;
 	/* Applied at once, so the next recompute does not record it twice. */
 	session_apply(s, kind, &e->op.at, payload);
 	store_submit(d->store, &e->op);

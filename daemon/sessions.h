@@ -41,6 +41,9 @@ void sessions_wait(struct session *s, struct sessions_waiter *w);
  */
 void sessions_record(struct stintd *d, struct session *s, enum session_event_kind kind,
 		     json_t *payload);
+/* The same, stamped `at` (an observation dated from when it happened, not when reported). */
+void sessions_record_at(struct stintd *d, struct session *s, enum session_event_kind kind,
+			const struct stamp *at, json_t *payload);
 
 /*
  * A user's event (pause, note...): the session is busy until the store has it; then it is

@@ -198,6 +198,9 @@ static const struct template_engine_field view_schema[] = {
     {"files", TEMPLATE_ENGINE_LIST, s_file, "Files Modified rows, at most `[log] max_file_rows`."},
     {"files_more", TEMPLATE_ENGINE_TEXT, NULL, "\"… and 3 more files\" beyond the cap."},
     {"stats", TEMPLATE_ENGINE_OBJECT, s_stats, "The git statistics; absent without them."},
+    {"no_git", TEMPLATE_ENGINE_TEXT, NULL,
+     "\"No git statistics: ... is not a git repository.\" for a session outside git (the "
+     "record's git is false); absent otherwise."},
     {"checks", TEMPLATE_ENGINE_LIST, s_check, "The `[checks]` run at stop, in order."},
     {"test_checks", TEMPLATE_ENGINE_LIST, s_check, "The checks whose output had test counts."},
     {"next", TEMPLATE_ENGINE_LIST, s_next,

@@ -224,6 +224,8 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		label = "Recovered after stintd stopped unexpectedly";
 	if (label && kind == SESSION_EV_START && json_is_string(json_object_get(ev, RECORD_AUTO)))
 		label = "Session started automatically (activity in a watched repository)";
+	if (label && kind == SESSION_EV_RESUME && json_is_string(json_object_get(ev, RECORD_AUTO)))
+		label = "Resumed automatically (activity while paused)";
 	char extra[96] = "", dur[64], when[40] = "";
 
 	if (label) {
@@ -361,7 +363,12 @@ static void template_timeline_gap_item(struct timeline *t, const json_t *gap)
 	char a[40], b[40], dur[64], when[160];
 	struct strbuf label = {0};
 
-	strbuf_puts(&label, template_record_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
+	/* Time stintd was not running is no idle time of the user's: say what it was. */
+	if (json_is_true(json_object_get(gap, RECORD_DOWN)))
+		strbuf_puts(&label, "stintd was not running");
+	else
+		strbuf_puts(&label,
+			    template_record_str_eq(json_object_get(gap, RECORD_KIND), "suspend")
 				? "Suspended"
 				: "Idle");
 	template_record_format_when(t->v, from, a, sizeof(a));

@@ -140,6 +140,38 @@ static void template_view_set_duration(struct view *v, const char *key, int64_t 
 	template_record_set_str(v, v->root, key, buf);
 }
 
+/* " — not counted: 5 seconds of activity while paused (3 file changes, 1 commit)" */
+static void template_view_paused_work(struct view *v, struct strbuf *o)
+{
+	const json_t *list = template_record_get_array(v->rec, RECORD_PAUSED_ACTIVITY);
+	int64_t seconds = 0, edits = 0, commits = 0;
+	size_t n = 0;
+	char buf[64];
+
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *it = json_array_get(list, i);
+		int64_t s = template_record_get_int(it, RECORD_SECONDS, TEMPLATE_SECONDS_MAX),
+			e = template_record_get_int(it, RECORD_EDITS, TEMPLATE_COUNT_MAX),
+			c = template_record_get_int(it, RECORD_COMMITS, TEMPLATE_COUNT_MAX);
+
+		if (s < 0 || e < 0 || c < 0 || seconds > TEMPLATE_SECONDS_MAX - s ||
+		    edits > TEMPLATE_COUNT_MAX - e || commits > TEMPLATE_COUNT_MAX - c)
+			continue;
+		seconds += s;
+		edits += e;
+		commits += c;
+		n++;
+	}
+	if (n == 0)
+		return;
+	duration_format_long(seconds, buf, sizeof(buf));
+	strbuf_printf(o, " — not counted: %s of activity while paused (", buf);
+	template_record_put_count(o, edits, "file change", "file changes");
+	strbuf_puts(o, ", ");
+	template_record_put_count(o, commits, "commit", "commits");
+	strbuf_putc(o, ')');
+}
+
 static void template_view_times(struct view *v)
 {
 	const json_t *rec = v->rec;
@@ -148,6 +180,8 @@ static void template_view_times(struct view *v)
 	int64_t paused = template_record_get_int(rec, RECORD_PAUSED_S, TEMPLATE_SECONDS_MAX),
 		idle = template_record_get_int(rec, RECORD_IDLE_S, TEMPLATE_SECONDS_MAX);
 	int64_t suspended = template_record_get_int(rec, RECORD_SUSPENDED_S, TEMPLATE_SECONDS_MAX);
+	/* Older records have no down_s: their down time reads as idle, as it was then. */
+	int64_t down = template_record_get_int(rec, RECORD_DOWN_S, TEMPLATE_SECONDS_MAX);
 	struct strbuf o = {0};
 	char buf[64];
 
@@ -173,13 +207,15 @@ static void template_view_times(struct view *v)
 		return;
 	duration_format_long(active, buf, sizeof(buf));
 	strbuf_puts(&o, buf);
+	if (down > idle)
+		down = idle;
 	if (wall >= 0 && (wall - active >= 60 || active - wall >= 60)) {
-		const int64_t parts[] = {paused, idle, suspended};
-		const char *const names[] = {"paused", "idle", "suspended"};
+		const int64_t parts[] = {paused, down > 0 ? idle - down : idle, down, suspended};
+		const char *const names[] = {"paused", "idle", "stintd not running", "suspended"};
 
 		duration_format_long(wall, buf, sizeof(buf));
 		strbuf_printf(&o, " (wall %s", buf);
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) {
 			if (parts[i] <= 0)
 				continue;
 			duration_format_long(parts[i], buf, sizeof(buf));
@@ -187,6 +223,7 @@ static void template_view_times(struct view *v)
 		}
 		strbuf_putc(&o, ')');
 	}
+	template_view_paused_work(v, &o);
 	template_record_set_out(v, v->root, "duration", &o);
 }
 
@@ -277,6 +314,11 @@ static void template_view_summary(struct view *v)
 		free(err);
 	}
 	template_record_set_out(v, v->root, "summary_facts", &o);
+	/* Outside git there is nothing to count: one line says so, instead of empty tables. */
+	if (json_is_false(json_object_get(v->rec, RECORD_GIT)) && !v->stats)
+		template_record_set_str(v, v->root, "no_git",
+					"No git statistics: the session's directory is not a git "
+					"repository.");
 }
 
 static void template_view_stats(struct view *v)

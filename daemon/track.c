@@ -186,6 +186,30 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 	e->computing = true;
 }
 
+/*
+ * [time] resume_on_activity: work in a paused session resumes it, dated from the report's first
+ * change (never before the session's last event), so the time from it counts.
+ */
+static void track_resume_on_activity(struct track_entry *e, struct session *s)
+{
+	struct stintd *d = e->d;
+	const struct stamp *last = s->nevents ? &s->events[s->nevents - 1].at : NULL;
+	int64_t first = repo_watch_report_first(e->watch), back;
+	struct stamp at;
+
+	if (s->state != SESSION_PAUSED || !d->cfg.resume_on_activity)
+		return;
+	session_stamp_now(&at, d->boot_id);
+	back = first > 0 && first < at.mono_ns ? at.mono_ns - first : 0;
+	if (last && strcmp(last->boot_id, at.boot_id) == 0 && at.mono_ns - back < last->mono_ns)
+		back = at.mono_ns > last->mono_ns ? at.mono_ns - last->mono_ns : 0;
+	at.mono_ns -= back;
+	at.boot_ns -= back;
+	at.wall_ms -= back / 1000000;
+	log_info("session %lld resumed by activity while paused", (long long)s->id);
+	sessions_record_at(d, s, SESSION_EV_RESUME, &at, json_pack("{s:s}", "auto", "activity"));
+}
+
 static void track_on_changed(void *arg, unsigned what)
 {
 	struct track_entry *e = arg;
@@ -193,6 +217,8 @@ static void track_on_changed(void *arg, unsigned what)
 
 	if (!s)
 		return;
+	if (what & (REPO_WATCH_WORKTREE | REPO_WATCH_GITDIR))
+		track_resume_on_activity(e, s);
 	log_debug("repository %s changed (%s%s%s)", s->root, what & REPO_WATCH_WORKTREE ? "w" : "",
 		  what & REPO_WATCH_GITDIR ? "g" : "", what & REPO_WATCH_RESCAN ? "r" : "");
 	/* Staging, fetches and the like are activity too; touched files were recorded already. */
@@ -219,6 +245,7 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 
 		json_object_set_new(paths, t[i].path, json_integer(at));
 	}
+	track_resume_on_activity(e, s);
 	/* One event per settled burst: the store keeps when each file was last touched. */
 	sessions_record(e->d, s, SESSION_EV_TOUCHED, json_pack("{s:o}", "paths", paths));
 	e->touched_now = true;
@@ -240,7 +267,13 @@ static const struct repo_watch_ops track_watch_ops = {
     .gone = track_on_gone,
 };
 
-/* Starts watching a session that has a baseline, and computes its statistics once. */
+/* A session with a baseline, or one outside git: its edits are activity all the same. */
+static bool track_wanted(const struct session *s)
+{
+	return s->baseline || !s->branch;
+}
+
+/* Starts watching a session (track_wanted), and computes its statistics once. */
 static void track_add(struct stintd *d, struct session *s)
 {
 	struct track_entry *e = calloc(1, sizeof(*e));
@@ -267,7 +300,7 @@ void track_sync(struct stintd *d)
 	for (e = d->track->entries; e; e = e->next)
 		e->seen = false;
 	for (struct session *s = d->sessions; s; s = s->next) {
-		if (s->state == SESSION_STARTING || !s->baseline)
+		if (s->state == SESSION_STARTING || !track_wanted(s))
 			continue;
 		e = track_find(d, s->id);
 		if (e)
@@ -309,7 +342,7 @@ void track_add_status(struct stintd *d, const struct session *s, json_t *j)
 
 	if (!j || s->state == SESSION_STARTING)
 		return;
-	if (!s->baseline)
+	if (!track_wanted(s))
 		state = "none";
 	else if (!e || !e->watch || repo_watch_gone(e->watch))
 		state = "gone";

@@ -169,7 +169,9 @@ near "$idle" "$down_for" 1 "idle_s vs the time the daemon was down ($t)"
 check_sum "$t" "after recovery"
 "$STINT" note -C "$T/crash" "after the crash" >/dev/null
 log=$("$STINT" stop -C "$T/crash" | tail -n 1)
-grep -qE '^[0-9]+\. \*\*Idle\*\* \(' "$log" || fail "the downtime is not an Idle gap in the log"
+# The down time is idle (not work) and shown for what it was (test_lost_work.sh has the rest).
+grep -qE '^[0-9]+\. \*\*stintd was not running\*\* \(' "$log" ||
+	fail "the downtime is not a 'stintd was not running' gap in the log"
 
 # --- A suspend simulated by STINT_TEST_SLEPT_FILE ----------------------------------------
 

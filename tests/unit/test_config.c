@@ -147,6 +147,7 @@ static void expect_default_keys(const struct config *cfg, const char *home)
 	assert_int_equal(cfg->notify_min_interval_s, 5 * 60);
 	assert_false(cfg->notify_start_reminder);
 	assert_false(cfg->auto_start);
+	assert_false(cfg->resume_on_activity);
 }
 
 static void expect_defaults(const struct config *cfg, const char *home)
@@ -1151,8 +1152,8 @@ static void test_default_file_uncommented(void **state)
 			keys++;
 		}
 	}
-	/* Eighteen keys and the two example checks. */
-	assert_int_equal(keys, 20);
+	/* Nineteen keys and the two example checks. */
+	assert_int_equal(keys, 21);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);

@@ -380,6 +380,61 @@ static void test_forgotten_while_paused(void **state)
 	assert_int_equal(decide(&s), NOTIFY_RULES_FORGOTTEN);
 }
 
+/* Work while paused: told once per pause, with a Resume action; a resume makes it stale. */
+static void test_paused_work_once_per_pause(void **state)
+{
+	struct sim s;
+
+	(void)state;
+	sim_init(&s);
+	s.cfg.break_every_s = 0;
+	s.cfg.min_interval_s = 0;
+	s.in.paused = true;
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
+	/* Paused without work: nothing, however long. */
+	quiet(&s, 10 * MINUTE);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
+	s.in.paused_work = true;
+	s.in.paused_work_pause = 5000;
+	s.in.paused_work_edits = 2;
+	s.in.paused_work_commits = 1;
+	activity(&s);
+	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED);
+	assert_string_equal(s.d.note.summary, "Working while paused in stint?");
+	assert_string_equal(s.d.note.body,
+			    "2 file changes and 1 commit since the pause are not counted. Resume "
+			    "counts from now.");
+	assert_string_equal(s.d.note.msg.actions[0].id, NOTIFY_RULES_ACTION_RESUME);
+	assert_string_equal(s.d.note.msg.actions[0].label, "Resume");
+	assert_string_equal(s.d.note.msg.category, "x-stint.paused-work");
+	/* More work in the same pause: no second notification. */
+	s.in.paused_work_edits = 9;
+	quiet(&s, 30);
+	activity(&s);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
+	assert_int_equal(s.d.close_id, 0);
+	/* Resumed: the notification on screen is no longer true. */
+	s.in.paused = false;
+	s.in.paused_work = false;
+	activity(&s);
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
+	assert_int_equal(s.d.close_id, (uint64_t)s.sent);
+	/* A new pause with work in it: told again. */
+	s.in.paused = true;
+	s.in.paused_work = true;
+	s.in.paused_work_pause = 9000;
+	s.in.paused_work_edits = 1;
+	s.in.paused_work_commits = 0;
+	activity(&s);
+	assert_int_equal(decide(&s), NOTIFY_RULES_PAUSED);
+	assert_string_equal(
+	    s.d.note.body, "1 file change since the pause is not counted. Resume counts from now.");
+	/* Off altogether with enabled = false. */
+	s.cfg.enabled = false;
+	s.in.paused_work_pause = 12000;
+	assert_int_equal(decide(&s), NOTIFY_RULES_NONE);
+}
+
 static void test_forgotten_replaces_the_idle_reminder(void **state)
 {
 	struct sim s;
@@ -805,6 +860,22 @@ static void test_input_from_a_session(void **state)
 	notify_rules_input_from_session(&in, s, &k, -1, NULL);
 	assert_int_equal(in.last_activity, 2065);
 	assert_int_equal(in.gap_before_s, 0);
+	assert_false(in.paused_work);
+	/* Paused, then a file saved: work while paused, dated by its pause. */
+	struct stamp p = at(2100, 2100, 92100, "b2"), e = at(2160, 2160, 92160, "b2");
+	json_t *paths = json_pack("{s:{s:i}}", "paths", "x.c", 1);
+
+	session_apply(s, SESSION_EV_PAUSE, &p, NULL);
+	notify_rules_input_from_session(&in, s, &e, -1, NULL);
+	assert_true(in.paused);
+	assert_false(in.paused_work);
+	session_apply(s, SESSION_EV_TOUCHED, &e, paths);
+	json_decref(paths);
+	notify_rules_input_from_session(&in, s, &e, -1, NULL);
+	assert_true(in.paused_work);
+	assert_int_equal(in.paused_work_pause, 92100 * 1000LL);
+	assert_int_equal(in.paused_work_edits, 1);
+	assert_int_equal(in.paused_work_commits, 0);
 	session_destroy(s);
 }
 
@@ -822,6 +893,7 @@ int main(void)
 	    cmocka_unit_test(test_no_idle_reminder_while_paused_or_when_off),
 	    cmocka_unit_test(test_forgotten_session_at_the_threshold),
 	    cmocka_unit_test(test_forgotten_while_paused),
+	    cmocka_unit_test(test_paused_work_once_per_pause),
 	    cmocka_unit_test(test_forgotten_replaces_the_idle_reminder),
 	    cmocka_unit_test(test_rate_limit_between_any_two_reminders),
 	    cmocka_unit_test(test_rate_limit_delays_a_break),

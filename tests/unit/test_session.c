@@ -351,6 +351,133 @@ static void test_daemon_down_is_a_gap(void **state)
 	session_destroy(s);
 }
 
+/* The down time is idle (down_s tells how much), and its gap says so; an idle stretch after the
+ * recovery is a gap of its own, not merged with it. */
+static void test_daemon_down_gap_is_marked(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(1600, 1600, 1001600, "b");
+	struct session_times t;
+	json_t *gaps = json_array(), *g;
+
+	(void)state;
+	s->idle_timeout_ns = 300 * SEC;
+	apply_at(s, "start", 0);
+	apply_at(s, "note", 100);
+	apply_at(s, "recover", 600);
+	apply_at(s, "note", 1500); /* 900 s quiet after the recovery: idle */
+	session_times_gaps(s, &now, &t, gaps);
+	assert_int_equal(t.down_s, 500);
+	assert_int_equal(t.idle_s, 500 + 900);
+	assert_int_equal(t.active_s, 100 + 100);
+	assert_int_equal(json_array_size(gaps), 2);
+	g = json_array_get(gaps, 0);
+	assert_true(json_is_true(json_object_get(g, "down")));
+	assert_int_equal(json_integer_value(json_object_get(g, "from")), 1000100 * 1000LL);
+	assert_int_equal(json_integer_value(json_object_get(g, "to")), 1000600 * 1000LL);
+	g = json_array_get(gaps, 1);
+	assert_null(json_object_get(g, "down"));
+	assert_string_equal(json_string_value(json_object_get(g, "kind")), "idle");
+	assert_int_equal(json_integer_value(json_object_get(g, "from")), 1000600 * 1000LL);
+	json_decref(gaps);
+	session_destroy(s);
+}
+
+static void apply_data(struct session *s, const char *kind, int64_t sec, json_t *data)
+{
+	struct stamp st = at(sec, sec, 1000000 + sec, "b");
+
+	session_apply(s, session_event_lookup(kind), &st, data);
+	json_decref(data);
+}
+
+/* Work while paused: counted per pause, not as active time; a resume ends the pause's work. */
+static void test_paused_work(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(1000, 1000, 1001000, "b");
+	struct session_paused_work pw;
+	struct session_times t;
+	json_t *j, *list;
+
+	(void)state;
+	apply_at(s, "start", 0);
+	apply_at(s, "pause", 100);
+	assert_int_equal(session_current_pause(s), 1);
+	assert_false(session_paused_work(s, 1, &pw));
+	apply_at(s, "note", 150); /* a stint command is no work in the repository */
+	assert_false(session_paused_work(s, 1, &pw));
+	apply_data(s, "touched", 200, json_pack("{s:{s:i, s:i}}", "paths", "a.c", 1, "b.c", 2));
+	apply_data(s, "touched", 203, json_pack("{s:{s:i}}", "paths", "a.c", 3));
+	apply_at(s, "activity", 205);
+	apply_data(s, "commit", 205, json_pack("{s:s}", "hash", "abc1234"));
+	/* The statistics list the same commit and one the timeline has no event for. */
+	s->stats = json_pack("{s:[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}]}", "commit_list", "hash",
+			     "abc1234", "time", (json_int_t)1000205, "hash", "def5678", "time",
+			     (json_int_t)1000206, "hash", "0000000", "time", (json_int_t)1000050);
+	assert_true(session_paused_work(s, 1, &pw));
+	assert_int_equal(pw.pause_at, 1000100 * 1000LL);
+	assert_int_equal(pw.from, 1000200 * 1000LL);
+	assert_int_equal(pw.to, 1000205 * 1000LL);
+	assert_int_equal(pw.seconds, 5);
+	assert_int_equal(pw.edits, 3);
+	assert_int_equal(pw.commits, 2);
+	j = session_to_json(s, &now);
+	assert_int_equal(json_integer_value(json_object_get(j, "active_s")), 100);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "paused_activity"), "commits")),
+	    2);
+	json_decref(j);
+	apply_at(s, "resume", 300);
+	assert_int_equal(session_current_pause(s), -1);
+	apply_data(s, "touched", 310, json_pack("{s:{s:i}}", "paths", "c.c", 4));
+	assert_true(session_paused_work(s, 1, &pw));
+	assert_int_equal(pw.edits, 3); /* c.c came after the resume */
+	j = session_to_json(s, &now);
+	assert_null(json_object_get(j, "paused_activity"));
+	json_decref(j);
+	list = session_paused_work_json(s);
+	assert_int_equal(json_array_size(list), 1);
+	json_decref(list);
+	j = session_to_record(s, &now, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "paused_activity")), 1);
+	assert_true(json_is_true(json_object_get(j, "git")));
+	json_decref(j);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 100 + 700);
+	assert_int_equal(t.paused_s, 200);
+	session_destroy(s);
+}
+
+/* A session outside git says so in its record; status says when it was recovered. */
+static void test_record_git_and_recovered_at(void **state)
+{
+	struct session *s = session_create("/plain", "plain", NULL, NULL, "A", NULL, NULL);
+	struct stamp now = at(700, 700, 1000700, "b");
+	json_t *j;
+
+	(void)state;
+	assert_non_null(s);
+	apply_at(s, "start", 0);
+	j = session_to_json(s, &now);
+	assert_null(json_object_get(j, "recovered_at"));
+	json_decref(j);
+	apply_at(s, "note", 100);
+	apply_data(s, "recover", 600, json_pack("{s:b}", "reboot", 0));
+	j = session_to_json(s, &now);
+	assert_true(json_is_true(json_object_get(j, "recovered")));
+	assert_non_null(json_string_value(json_object_get(j, "recovered_at")));
+	assert_non_null(json_string_value(json_object_get(j, "down_from")));
+	assert_true(json_is_false(json_object_get(j, "recovered_reboot")));
+	assert_int_equal(json_integer_value(json_object_get(j, "down_s")), 500);
+	json_decref(j);
+	j = session_to_record(s, &now, NULL);
+	assert_true(json_is_false(json_object_get(j, "git")));
+	assert_int_equal(json_integer_value(json_object_get(j, "down_s")), 500);
+	json_decref(j);
+	session_destroy(s);
+}
+
 static void test_suspend_is_its_own_bucket(void **state)
 {
 	struct session *s = fresh();
@@ -477,6 +604,9 @@ int main(void)
 	    cmocka_unit_test(test_zero_timeout_disables_idle),
 	    cmocka_unit_test(test_keep_counts_the_stretch_it_ends),
 	    cmocka_unit_test(test_daemon_down_is_a_gap),
+	    cmocka_unit_test(test_daemon_down_gap_is_marked),
+	    cmocka_unit_test(test_paused_work),
+	    cmocka_unit_test(test_record_git_and_recovered_at),
 	    cmocka_unit_test(test_suspend_is_its_own_bucket),
 	    cmocka_unit_test(test_fold_matches_reference_model),
 	};
