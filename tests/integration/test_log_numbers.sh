@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Issue 12, "Numbers that agree with each other": each commit's line in Activities shows the
+# session's part of it, and says what the commit holds besides (work from before the session);
+# with all the session's work committed the session parts add up to Statistics; Files Modified
+# says what happened to each file (added, deleted, renamed from, mode changed, binary). Every
+# number is git's: `git diff --numstat` against the baseline or the parents, `--name-status`,
+# `--summary`. Run twice: with libgit2, and with diff.algorithm=histogram (the git fallback).
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 >/dev/null || skip "python3 is needed"
+EMPTY_TREE=$(git hash-object -t tree /dev/null)
+
+# The lines of a log's section: from the heading line to the next heading of its level or above.
+section() { # file heading
+	awk -v h="$2" '
+		BEGIN { match(h, /^#+/); level = RLENGTH }
+		!on && $0 == h { on = 1; next }
+		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
+		on { print }' "$1"
+}
+
+has_line() { # text line what
+	grep -qxF -- "$2" <<<"$1" || fail "$3: no line [$2] in:
+$1"
+}
+
+# "A R" summed over numstat lines (binary files count no lines).
+sum_numstat() { awk '$1 != "-" { a += $1; r += $2 } END { print a + 0, r + 0 }'; }
+
+# The session's part of a commit, by the definition of docs/git-statistics.md, from git: per
+# file the commit touched, its change from the baseline's version when no earlier commit of the
+# session touched the file, else from the parent. Built as a tree in a private index.
+session_part() { # repo commit head0 baseline-tree
+	local repo=$1 c=$2 head0=$3 base=$4 idx="$T/part-index" parent f
+	parent=$(git -C "$repo" rev-parse -q --verify "$c^1" || echo "$EMPTY_TREE")
+	rm -f "$idx"
+	GIT_INDEX_FILE="$idx" git -C "$repo" read-tree "$parent"
+	while IFS= read -r -d '' f; do
+		[ -z "$(git -C "$repo" log --format=%H "$head0..$c^1" -- "$f")" ] || continue
+		GIT_INDEX_FILE="$idx" git -C "$repo" update-index --force-remove -- "$f"
+		git -C "$repo" ls-tree -z "$base" -- "$f" |
+			GIT_INDEX_FILE="$idx" git -C "$repo" update-index -z --index-info
+	done < <(git -C "$repo" diff-tree -z -r --no-renames --name-only "$parent" "$c")
+	git -C "$repo" diff-tree -r -M --numstat "$(GIT_INDEX_FILE="$idx" git -C "$repo" write-tree)" "$c" |
+		sum_numstat
+}
+
+commit_numstat() { # repo commit: the whole commit against its first parent
+	local parent
+	parent=$(git -C "$1" rev-parse -q --verify "$2^1" || echo "$EMPTY_TREE")
+	git -C "$1" diff-tree -r -M --numstat "$parent" "$2" | sum_numstat
+}
+
+# "+A -R", or "+A -R this session, +A2 -R2 in the commit" when they differ.
+numbers() { # "A R" (session) "A R" (commit) noun
+	local s=($1) w=($2)
+	if [ "$1" = "$2" ]; then
+		echo "+${s[0]} -${s[1]}"
+	else
+		echo "+${s[0]} -${s[1]} this session, +${w[0]} -${w[1]} in the $3"
+	fi
+}
+
+run_case() { # name [git config for the repository...]
+	local name=$1 R="$T/$1" log json base head0 c act line ses whole st out
+	shift
+	make_repo "$R"
+	cd "$R"
+	for kv in "$@"; do git config "${kv%%=*}" "${kv#*=}"; done
+	seq 1 10 >a.txt
+	seq 1 6 >b.txt
+	seq 1 79 >gone.txt
+	seq 100 140 >old.txt
+	printf '#!/bin/sh\necho run\n' >run.sh
+	printf 'GIF89a\0\1\2\3\n' >img.bin
+	git add -A
+	git commit -qm "setup"
+	# Work from before the session: uncommitted at the start, so part of the baseline.
+	seq 11 19 >>a.txt
+
+	"$STINT" start --focus "numbers $name" >/dev/null
+	json=$("$STINT" status --json)
+	base=$(echo "$json" | json_get '["sessions"][0]["baseline"]')
+	head0=$(git rev-parse HEAD)
+	[ -n "$base" ] && [ "$base" != null ] || fail "$name: status has no baseline: $json"
+
+	# 1: the session adds 5 lines to a file that held 9 uncommitted ones at the start.
+	seq 20 24 >>a.txt
+	git commit -qam "a: five more"
+	# 2: a file added, one deleted, one renamed with an edit, one made executable, a binary.
+	seq 1 12 >new.txt
+	git rm -q gone.txt
+	git mv old.txt moved.txt
+	sed -i 's/^120$/x/' moved.txt
+	chmod +x run.sh
+	printf 'GIF89a\0\4\5\6\n' >img.bin
+	printf 'PNG\0\7\n' >logo.bin
+	git add -A
+	git commit -qm "kinds of change"
+	# 3: a file the session changed before (from its parent) and one it did not (the baseline).
+	sed -i '1i zero' a.txt
+	sed -i 's/^3$/three/' b.txt
+	git commit -qam "a again, b"
+
+	out=$("$STINT" stop --json)
+	log=$(echo "$out" | json_get '["log"]')
+	[ -f "$log" ] || fail "$name: log $log not written"
+
+	# Each commit: the session's part and the whole commit, from git.
+	act=$(section "$log" "## Activities")
+	local sa=0 sr=0 n=0
+	for c in $(git rev-list --reverse "$head0..HEAD"); do
+		ses=$(session_part "$R" "$c" "$head0" "$base")
+		whole=$(commit_numstat "$R" "$c")
+		line=$(grep -F "\`$(git rev-parse --short=7 "$c")\`" <<<"$act") ||
+			fail "$name: commit $c not in Activities:
+$act"
+		case "$line" in
+		*", $(numbers "$ses" "$whole" commit))"*) ;;
+		*) fail "$name: commit $(git log -1 --format=%s "$c"): want [$(numbers "$ses" "$whole" commit)] (git: session $ses, commit $whole) in: $line" ;;
+		esac
+		set -- $ses
+		sa=$((sa + $1)) sr=$((sr + $2)) n=$((n + 1))
+	done
+	expect_eq 3 "$n" "$name: the session's commits"
+	# The first commit holds the 9 lines from before the session.
+	expect_contains "$act" "+5 -0 this session, +14 -0 in the commit" "$name: the pre-session work said"
+
+	# All committed: the session parts add up to Statistics, which is git's baseline..HEAD.
+	expect_eq "$(git diff -M --numstat "$base" HEAD | sum_numstat)" "$sa $sr" \
+		"$name: the session parts' sum against git diff --numstat baseline HEAD"
+	st=$(section "$log" "### Statistics")
+	has_line "$st" "- **Lines added**: +$sa" "$name: Statistics added = sum of the session parts"
+	has_line "$st" "- **Lines removed**: -$sr" "$name: Statistics removed = sum of the session parts"
+	# The three commits are one item: its sum is the session's, the commits' beside it.
+	expect_contains "$act" "$(numbers "$sa $sr" "$(git diff -M --numstat "$head0" HEAD | sum_numstat)" commits))" \
+		"$name: the commits' item"
+
+	# Files Modified: each file what git's --name-status, --summary and --numstat say.
+	local rows status path old a r want kind
+	rows=$(section "$log" "### Files Modified" | grep '^| `')
+	expect_eq "$(git diff -M --name-status "$base" HEAD | wc -l)" "$(echo "$rows" | wc -l)" \
+		"$name: Files Modified rows"
+	while IFS=$'\t' read -r status path old; do
+		[ -z "$old" ] || { local t=$path; path=$old; old=$t; }
+		read -r a r < <(git diff -M --numstat "$base" HEAD -- ${old:+"$old"} "$path" | awk '{ print $1, $2 }')
+		case "$status" in
+		A) kind=added ;;
+		D) kind=deleted ;;
+		R*) kind="renamed from \`$old\`" ;;
+		*) kind= ;;
+		esac
+		if [ "$a" = - ]; then
+			want=${kind:+$kind, }binary
+		else
+			case "$status" in
+			A) want="added, +$a" ;;
+			D) want="deleted, -$r" ;;
+			R*) want=$kind; [ "$a$r" = 00 ] || want="$want, +$a, -$r" ;;
+			*) want="+$a, -$r" ;;
+			esac
+		fi
+		mode=$(git diff -M --summary "$base" HEAD -- "$path" | sed -n 's/^ mode change \([0-7]*\) => \([0-7]*\) .*/\1 → \2/p')
+		if [ -n "$mode" ]; then
+			# A mode change alone shows no lines.
+			[ "$want" != "+0, -0" ] || want=
+			want="${want:+$want, }mode changed $mode"
+		fi
+		grep -qF -- "| \`$path\` | $want |" <<<"$rows" ||
+			fail "$name: Files Modified row of $path ($status, numstat $a $r, mode [$mode]): want [$want] in:
+$rows"
+	done < <(git diff -M --name-status "$base" HEAD)
+	# Each kind was there to check.
+	for k in "added, +12" "deleted, -79" "renamed from \`old.txt\`" "mode changed 100644 → 100755" \
+		"| \`img.bin\` | binary |" "added, binary"; do
+		expect_contains "$rows" "$k" "$name: Files Modified has [$k]"
+	done
+	cd "$T"
+}
+
+daemon_start
+run_case lg2
+run_case fallback diff.algorithm=histogram
+grep -q "running git instead" "$DAEMON_LOG" || fail "the fallback case did not run git (debug log)"
+echo "ok"
