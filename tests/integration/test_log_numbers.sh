@@ -29,18 +29,32 @@ sum_numstat() { awk '$1 != "-" { a += $1; r += $2 } END { print a + 0, r + 0 }';
 
 # The session's part of a commit, by the definition of docs/git-statistics.md, from git: per
 # file the commit touched, its change from the baseline's version when no earlier commit of the
-# session touched the file, else from the parent. Built as a tree in a private index.
-session_part() { # repo commit head0 baseline-tree
-	local repo=$1 c=$2 head0=$3 base=$4 idx="$T/part-index" parent f
+# session touched the file, else from the parent; a merge's file that another parent had as the
+# merge has it is not the session's. Built as a tree in a private index, then diffed.
+session_part() { # repo commit head0 ("" when unborn) baseline-tree
+	local repo=$1 c=$2 head0=$3 base=$4 idx="$T/part-index" parent f k
 	parent=$(git -C "$repo" rev-parse -q --verify "$c^1" || echo "$EMPTY_TREE")
 	rm -f "$idx"
 	GIT_INDEX_FILE="$idx" git -C "$repo" read-tree "$parent"
 	while IFS= read -r -d '' f; do
-		[ -z "$(git -C "$repo" log --format=%H "$head0..$c^1" -- "$f")" ] || continue
+		if [ "$parent" != "$EMPTY_TREE" ] &&
+			[ -n "$(git -C "$repo" log --format=%H "${head0:+$head0..}$c^1" -- "$f")" ]; then
+			continue
+		fi
 		GIT_INDEX_FILE="$idx" git -C "$repo" update-index --force-remove -- "$f"
 		git -C "$repo" ls-tree -z "$base" -- "$f" |
 			GIT_INDEX_FILE="$idx" git -C "$repo" update-index -z --index-info
 	done < <(git -C "$repo" diff-tree -z -r --no-renames --name-only "$parent" "$c")
+	# The other parents of a merge (rev-list prints the commit, then its parents).
+	for k in $(seq 2 $(($(git -C "$repo" rev-list --no-walk --parents "$c" | wc -w) - 1))); do
+		while IFS= read -r -d '' f; do
+			git -C "$repo" diff-tree -z -r --no-renames --name-only "$c^$k" "$c" -- "$f" |
+				grep -qz . && continue
+			GIT_INDEX_FILE="$idx" git -C "$repo" update-index --force-remove -- "$f"
+			git -C "$repo" ls-tree -z "$c" -- "$f" |
+				GIT_INDEX_FILE="$idx" git -C "$repo" update-index -z --index-info
+		done < <(git -C "$repo" diff-tree -z -r --no-renames --name-only "$parent" "$c")
+	done
 	git -C "$repo" diff-tree -r -M --numstat "$(GIT_INDEX_FILE="$idx" git -C "$repo" write-tree)" "$c" |
 		sum_numstat
 }
@@ -59,6 +73,28 @@ numbers() { # "A R" (session) "A R" (commit) noun
 	else
 		echo "+${s[0]} -${s[1]} this session, +${w[0]} -${w[1]} in the $3"
 	fi
+}
+
+# Each commit's line in Activities against git: the session's part, and the whole commit beside
+# it when they differ. Sets SA SR (the parts' sums) and N.
+check_commits() { # name repo log head0 base commits (oldest first)...
+	local name=$1 R=$2 log=$3 head0=$4 base=$5 act c ses whole line a r
+	shift 5
+	act=$(section "$log" "## Activities")
+	SA=0 SR=0 N=0
+	for c in "$@"; do
+		ses=$(session_part "$R" "$c" "$head0" "$base")
+		whole=$(commit_numstat "$R" "$c")
+		line=$(grep -F "\`$(git -C "$R" rev-parse --short=7 "$c")\`" <<<"$act") ||
+			fail "$name: commit $c not in Activities:
+$act"
+		case "$line" in
+		*", $(numbers "$ses" "$whole" commit))"*) ;;
+		*) fail "$name: commit $(git -C "$R" log -1 --format=%s "$c"): want [$(numbers "$ses" "$whole" commit)] (git: session $ses, commit $whole) in: $line" ;;
+		esac
+		read -r a r <<<"$ses"
+		SA=$((SA + a)) SR=$((SR + r)) N=$((N + 1))
+	done
 }
 
 run_case() { # name [git config for the repository...]
@@ -106,23 +142,10 @@ run_case() { # name [git config for the repository...]
 	log=$(echo "$out" | json_get '["log"]')
 	[ -f "$log" ] || fail "$name: log $log not written"
 
-	# Each commit: the session's part and the whole commit, from git.
+	check_commits "$name" "$R" "$log" "$head0" "$base" $(git rev-list --reverse "$head0..HEAD")
+	expect_eq 3 "$N" "$name: the session's commits"
+	local sa=$SA sr=$SR
 	act=$(section "$log" "## Activities")
-	local sa=0 sr=0 n=0
-	for c in $(git rev-list --reverse "$head0..HEAD"); do
-		ses=$(session_part "$R" "$c" "$head0" "$base")
-		whole=$(commit_numstat "$R" "$c")
-		line=$(grep -F "\`$(git rev-parse --short=7 "$c")\`" <<<"$act") ||
-			fail "$name: commit $c not in Activities:
-$act"
-		case "$line" in
-		*", $(numbers "$ses" "$whole" commit))"*) ;;
-		*) fail "$name: commit $(git log -1 --format=%s "$c"): want [$(numbers "$ses" "$whole" commit)] (git: session $ses, commit $whole) in: $line" ;;
-		esac
-		set -- $ses
-		sa=$((sa + $1)) sr=$((sr + $2)) n=$((n + 1))
-	done
-	expect_eq 3 "$n" "$name: the session's commits"
 	# The first commit holds the 9 lines from before the session.
 	expect_contains "$act" "+5 -0 this session, +14 -0 in the commit" "$name: the pre-session work said"
 
@@ -178,8 +201,94 @@ $rows"
 	cd "$T"
 }
 
+# Statistics' lines: "A R".
+stats_lines() { # log
+	local st
+	st=$(section "$1" "### Statistics")
+	echo "$(sed -n 's/^- \*\*Lines added\*\*: +//p' <<<"$st") $(sed -n 's/^- \*\*Lines removed\*\*: -//p' <<<"$st")"
+}
+
+start_session() { # name: sets BASE
+	local json
+	"$STINT" start --focus "numbers $1" >/dev/null
+	json=$("$STINT" status --json)
+	BASE=$(echo "$json" | json_get '["sessions"][0]["baseline"]')
+	[ -n "$BASE" ] && [ "$BASE" != null ] || fail "$1: status has no baseline: $json"
+}
+
+stop_session() { # name: sets LOG
+	LOG=$("$STINT" stop --json | json_get '["log"]')
+	[ -f "$LOG" ] || fail "$1: log $LOG not written"
+}
+
+# A new repository without a commit, with a file from before the session: the first (root)
+# commit holds it, and only the session's lines are the session's.
+run_unborn() { # name [git config...]
+	local name=$1 R="$T/$1"
+	shift
+	mkdir -p "$R" && cd "$R" && git init -q
+	for kv in "$@"; do git config "${kv%%=*}" "${kv#*=}"; done
+	seq 1 9 >early.txt
+	start_session "$name"
+	seq 10 12 >>early.txt
+	seq 1 4 >late.txt
+	git add -A
+	git commit -qm "first commit"
+	# Disjoint lines: the parts add up.
+	echo 13 >>early.txt
+	git commit -qam "second commit"
+	stop_session "$name"
+	check_commits "$name" "$R" "$LOG" "" "$BASE" $(git rev-list --reverse HEAD)
+	expect_eq 2 "$N" "$name: the session's commits"
+	expect_contains "$(section "$LOG" "## Activities")" "+7 -0 this session, +16 -0 in the commit" \
+		"$name: the root commit's pre-session file said"
+	expect_eq "$(git diff -M --numstat "$BASE" HEAD | sum_numstat)" "$SA $SR" "$name: the parts' sum against git"
+	expect_eq "$SA $SR" "$(stats_lines "$LOG")" "$name: Statistics = the parts' sum"
+	cd "$T"
+}
+
+# A branch with work from before the session merged in: the merge commit is the session's, what
+# it brings in is not, and the parts still add up to Statistics (the moved baseline).
+run_merge() { # name [git config...]
+	local name=$1 R="$T/$1" head0 side
+	shift
+	make_repo "$R"
+	cd "$R"
+	for kv in "$@"; do git config "${kv%%=*}" "${kv#*=}"; done
+	seq 1 30 >s.txt
+	seq 1 5 >m.txt
+	git add -A
+	git commit -qm "base"
+	git checkout -q -b side
+	sed -i 's/^20$/twenty/' s.txt
+	seq 31 33 >>s.txt
+	git commit -qam "side work"
+	side=$(git rev-parse HEAD)
+	git checkout -q main
+	head0=$(git rev-parse HEAD)
+	start_session "$name"
+	seq 6 8 >>m.txt
+	git commit -qam "main work"
+	sleep 1 # the merge's reflog entry after the commit's
+	git merge -q --no-edit side
+	stop_session "$name"
+	expect_eq 2 "$(git rev-parse HEAD^@ | wc -l)" "$name: a merge commit was made"
+	check_commits "$name" "$R" "$LOG" "$head0" "$BASE" $(git rev-list --first-parent --reverse "$head0..HEAD")
+	expect_eq 2 "$N" "$name: the session's commits"
+	expect_contains "$(section "$LOG" "## Activities")" "+0 -0 this session, +4 -1 in the commit" \
+		"$name: the merge's brought-in lines said"
+	# The side's commit came from before the session: HEAD against it is the session's work.
+	expect_eq "$(git diff -M --numstat "$side" HEAD | sum_numstat)" "$SA $SR" "$name: the parts' sum against git"
+	expect_eq "$SA $SR" "$(stats_lines "$LOG")" "$name: Statistics = the parts' sum"
+	cd "$T"
+}
+
 daemon_start
 run_case lg2
 run_case fallback diff.algorithm=histogram
+run_unborn unborn-lg2
+run_unborn unborn-fallback diff.algorithm=histogram
+run_merge merge-lg2
+run_merge merge-fallback diff.algorithm=histogram
 grep -q "running git instead" "$DAEMON_LOG" || fail "the fallback case did not run git (debug log)"
 echo "ok"
