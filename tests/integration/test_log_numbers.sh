@@ -109,10 +109,13 @@ run_case() { # name [git config for the repository...]
 	seq 100 140 >old.txt
 	printf '#!/bin/sh\necho run\n' >run.sh
 	printf 'GIF89a\0\1\2\3\n' >img.bin
+	seq 1 3 >"sp ace ü.txt"
+	git config core.quotePath false
 	git add -A
 	git commit -qm "setup"
 	# Work from before the session: uncommitted at the start, so part of the baseline.
 	seq 11 19 >>a.txt
+	echo before >>"sp ace ü.txt"
 
 	"$STINT" start --focus "numbers $name" >/dev/null
 	json=$("$STINT" status --json)
@@ -122,7 +125,7 @@ run_case() { # name [git config for the repository...]
 
 	# 1: the session adds 5 lines to a file that held 9 uncommitted ones at the start.
 	seq 20 24 >>a.txt
-	git commit -qam "a: five more"
+	git commit -qm "a: five more" a.txt
 	# 2: a file added, one deleted, one renamed with an edit, one made executable, a binary.
 	seq 1 12 >new.txt
 	git rm -q gone.txt
@@ -133,9 +136,11 @@ run_case() { # name [git config for the repository...]
 	printf 'PNG\0\7\n' >logo.bin
 	git add -A
 	git commit -qm "kinds of change"
-	# 3: a file the session changed before (from its parent) and one it did not (the baseline).
+	# 3: a file the session changed before (from its parent), one it did not (the baseline),
+	# and one with work from before the session and an odd name.
 	sed -i '1i zero' a.txt
 	sed -i 's/^3$/three/' b.txt
+	echo during >>"sp ace ü.txt"
 	git commit -qam "a again, b"
 	# Commit times are whole seconds: the stop a second later comes after all three, which then
 	# share one item.
