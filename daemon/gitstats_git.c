@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+
 extern char **environ;
 
 /* A git child that runs longer than this is killed: the daemon must not wait forever. */
@@ -1226,7 +1228,15 @@ static int gitstats_git_session_parts(struct gitstats_ctx *c, const struct gitst
 		out[i].session_files = out[i].files;
 		merges = merges || g->v[idx[i]].nparents > 1;
 	}
-	if ((rc = gitstats_git_base_changes(c, &base)) < 0 || (!base.n && !merges))
+	rc = gitstats_git_base_changes(c, &base);
+	if (rc < 0 && rc != -ENOMEM) {
+		/* HEAD's commit from the start is gone (amended, then pruned): the parts cannot be
+		 * told from the rest, so each commit counts whole, as it did before. */
+		log_debug("gitstats: %s: %s: commits count whole", c->root, c->err);
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0 || (!base.n && !merges))
 		goto out;
 	ch = calloc(n + 1, sizeof(*ch));
 	if (!ch) {

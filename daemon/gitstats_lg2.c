@@ -1066,6 +1066,13 @@ static int gitstats_lg2_tree_of(struct gitstats_ctx *c, const char *hex, bool co
 	return rc;
 }
 
+static void gitstats_lg2_part_whole(struct gitstats_commit *out)
+{
+	out->session_added = out->added;
+	out->session_removed = out->removed;
+	out->session_files = out->files;
+}
+
 /*
  * The session's part of a commit (docs/git-statistics.md): each file it changed, from the
  * baseline snapshot's version when the parent's is still HEAD's at the start (no earlier commit
@@ -1080,12 +1087,17 @@ static int gitstats_lg2_session_part(struct gitstats_ctx *c, git_commit *cm,
 	size_t nothers = git_commit_parentcount(cm) > 1 ? git_commit_parentcount(cm) - 1 : 0;
 	struct gitstats_flist fl = {0};
 	bool moved = false;
-	int rc;
+	int rc = 0;
 
-	if ((rc = gitstats_lg2_tree_of(c, c->base->tree, false, &bt)) < 0 ||
-	    (rc = gitstats_lg2_tree_of(c, c->base->head, true, &ht)) < 0) {
-		gitstats_int_seterr(c->err, c->errn, "cannot read the baseline of commit %s: %s",
-				    out->oid, gitstats_lg2_msg());
+	if (gitstats_lg2_tree_of(c, c->base->tree, false, &bt) < 0 ||
+	    gitstats_lg2_tree_of(c, c->base->head, true, &ht) < 0) {
+		/* HEAD's commit from the start is gone (amended, then pruned): the session's part
+		 * cannot be told from the rest, so the commit counts whole, as it did before. */
+		log_debug(
+		    "gitstats: %s: the start's HEAD or snapshot is gone: %s: commits count whole",
+		    c->root, gitstats_lg2_msg());
+		git_error_clear();
+		gitstats_lg2_part_whole(out);
 		goto out;
 	}
 	others = calloc(nothers + 1, sizeof(*others));
@@ -1128,9 +1140,7 @@ static int gitstats_lg2_session_part(struct gitstats_ctx *c, git_commit *cm,
 	}
 	if (!moved) {
 		/* Every file from its parent: the whole commit is the session's. */
-		out->session_added = out->added;
-		out->session_removed = out->removed;
-		out->session_files = out->files;
+		gitstats_lg2_part_whole(out);
 		goto out;
 	}
 	if ((rc = gitstats_lg2_numstat(c, e, n, &fl)) < 0)

@@ -291,7 +291,38 @@ run_merge() { # name [git config...]
 	cd "$T"
 }
 
+# HEAD's commit from the start is gone (amended, its reflog expired, pruned): the parts cannot be
+# told apart, so each commit shows its own numbers, and the statistics still come.
+run_gone() { # name [git config...]
+	local name=$1 R="$T/$1" head0 c line
+	shift
+	make_repo "$R"
+	cd "$R"
+	for kv in "$@"; do git config "${kv%%=*}" "${kv#*=}"; done
+	seq 1 4 >f.txt
+	git add f.txt
+	git commit -qm "start"
+	head0=$(git rev-parse HEAD)
+	start_session "$name"
+	git commit -q --amend -m "start, reworded"
+	echo 5 >>f.txt
+	git commit -qam "after"
+	git reflog expire --expire=now --all
+	git gc -q --prune=now
+	! git cat-file -e "$head0" 2>/dev/null || fail "$name: the start commit is still there (test is wrong)"
+	stop_session "$name"
+	c=$(git rev-parse HEAD)
+	line=$(grep -F "\`$(git rev-parse --short=7 "$c")\`" "$LOG") || fail "$name: commit $c not in the log:
+$(cat "$LOG")"
+	read -r a r <<<"$(commit_numstat "$R" "$c")"
+	expect_contains "$line" ", +$a -$r)" "$name: the commit's own numbers"
+	expect_eq "$(git diff -M --numstat "$BASE" | sum_numstat)" "$(stats_lines "$LOG")" "$name: Statistics against git"
+	cd "$T"
+}
+
 daemon_start
+run_gone gone-lg2
+run_gone gone-fallback diff.algorithm=histogram
 run_case lg2
 run_case fallback diff.algorithm=histogram
 run_unborn unborn-lg2
