@@ -110,6 +110,7 @@ run_case() { # name [git config for the repository...]
 	printf '#!/bin/sh\necho run\n' >run.sh
 	printf 'GIF89a\0\1\2\3\n' >img.bin
 	seq 1 3 >"sp ace ü.txt"
+	seq 1 3 >link.txt
 	git config core.quotePath false
 	git add -A
 	git commit -qm "setup"
@@ -134,6 +135,8 @@ run_case() { # name [git config for the repository...]
 	chmod +x run.sh
 	printf 'GIF89a\0\4\5\6\n' >img.bin
 	printf 'PNG\0\7\n' >logo.bin
+	rm link.txt
+	ln -s b.txt link.txt
 	git add -A
 	git commit -qm "kinds of change"
 	# 3: a file the session changed before (from its parent), one it did not (the baseline),
@@ -179,6 +182,7 @@ run_case() { # name [git config for the repository...]
 		A) kind=added ;;
 		D) kind=deleted ;;
 		R*) kind="renamed from \`$old\`" ;;
+		T) kind="type changed" ;;
 		*) kind= ;;
 		esac
 		if [ "$a" = - ]; then
@@ -188,11 +192,13 @@ run_case() { # name [git config for the repository...]
 			A) want="added, +$a" ;;
 			D) want="deleted, -$r" ;;
 			R*) want=$kind; [ "$a$r" = 00 ] || want="$want, +$a, -$r" ;;
+			T) want="$kind, +$a, -$r" ;;
 			*) want="+$a, -$r" ;;
 			esac
 		fi
 		mode=$(git diff -M --summary "$base" HEAD -- "$path" | sed -n 's/^ mode change \([0-7]*\) => \([0-7]*\) .*/\1 → \2/p')
-		if [ -n "$mode" ]; then
+		# git's --summary shows a type change as a mode change: the row says "type changed".
+		if [ -n "$mode" ] && [ "$status" != T ]; then
 			# A mode change alone shows no lines.
 			[ "$want" != "+0, -0" ] || want=
 			want="${want:+$want, }mode changed $mode"
@@ -203,7 +209,7 @@ $rows"
 	done < <(git diff -M --name-status "$base" HEAD)
 	# Each kind was there to check.
 	for k in "added, +12" "deleted, -79" "renamed from \`old.txt\`" "mode changed 100644 → 100755" \
-		"| \`img.bin\` | binary |" "added, binary"; do
+		"| \`img.bin\` | binary |" "added, binary" "| \`link.txt\` | type changed, +1, -3 |"; do
 		expect_contains "$rows" "$k" "$name: Files Modified has [$k]"
 	done
 	cd "$T"
