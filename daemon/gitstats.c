@@ -221,7 +221,8 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 	/* A snapshot that is gone is gone for git too; anything else git may still read. */
 	static const struct gitstats_op op = {gitstats_compute_op, gitstats_compute_reset, -ENOENT};
 	struct gitstats_compute_arg a = {base, out};
-	struct gitstats_ctx c = {.root = root};
+	/* The base gives each commit its session part. */
+	struct gitstats_ctx c = {.root = root, .base = base};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -389,6 +390,35 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 	return 0;
 }
 
+/* A file's modes, as git writes them ("100644"), null where the file is absent. */
+static int gitstats_json_modes(json_t *j, const struct gitstats_file *f)
+{
+	char om[16], nm[16];
+
+	if (!j)
+		return -1;
+	snprintf(om, sizeof(om), "%o", (unsigned)f->old_mode);
+	snprintf(nm, sizeof(nm), "%o", (unsigned)f->new_mode);
+	if (json_object_set_new(j, RECORD_OLD_MODE, f->old_mode ? json_string(om) : json_null()) <
+		0 ||
+	    json_object_set_new(j, RECORD_NEW_MODE, f->new_mode ? json_string(nm) : json_null()) <
+		0)
+		return -1;
+	return 0;
+}
+
+static int gitstats_json_session_part(json_t *j, const struct gitstats_commit *c)
+{
+	if (!j)
+		return -1;
+	if (json_object_set_new(j, RECORD_SESSION_ADDED, json_integer(c->session_added)) < 0 ||
+	    json_object_set_new(j, RECORD_SESSION_REMOVED, json_integer(c->session_removed)) < 0 ||
+	    json_object_set_new(j, RECORD_SESSION_FILES,
+				json_integer((json_int_t)c->session_files)) < 0)
+		return -1;
+	return 0;
+}
+
 json_t *gitstats_to_json(const struct gitstats *s)
 {
 	json_t *o = json_object(), *files = json_array(), *commits = json_array(),
@@ -407,6 +437,7 @@ json_t *gitstats_to_json(const struct gitstats *s)
 		    f->binary ? json_null() : json_integer(f->removed), RECORD_BINARY, f->binary,
 		    RECORD_STATUS, st);
 
+		nbad += gitstats_json_modes(j, f) < 0;
 		nbad += json_array_append_new(files, j) < 0;
 	}
 	for (size_t i = 0; i < s->ncommits; i++) {
@@ -417,6 +448,8 @@ json_t *gitstats_to_json(const struct gitstats *s)
 				      gitstats_jstr(c->author), RECORD_ADDED, (json_int_t)c->added,
 				      RECORD_REMOVED, (json_int_t)c->removed, RECORD_FILES,
 				      (json_int_t)c->files, RECORD_MERGE, c->merge);
+
+		nbad += gitstats_json_session_part(j, c) < 0;
 
 		nbad += json_array_append_new(commits, j) < 0;
 	}

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+
 extern char **environ;
 
 /* A git child that runs longer than this is killed: the daemon must not wait forever. */
@@ -744,7 +746,8 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 		if (tok[0] == ':') {
 			char *st = strrchr(tok, ' ');
 
-			if (!st || gitstats_int_strv_add(&status, st + 1) < 0)
+			/* Kept whole: the modes come first, the status last. */
+			if (!st || gitstats_int_strv_add(&status, tok) < 0)
 				goto bad;
 			/* Renames and copies carry two paths. */
 			if (!gitstats_int_next_tok(&p, end) ||
@@ -755,8 +758,9 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 		{
 			bool binary;
 			int64_t a, d;
-			char *path, *old = NULL, st;
+			char *path, *old = NULL, *raw, st;
 			struct gitstats_file *f;
+			unsigned om = 0, nm = 0;
 
 			if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0)
 				goto bad;
@@ -766,7 +770,8 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 				if (!old || !path)
 					goto bad;
 			}
-			st = k < status.n ? status.v[k][0] : 'M';
+			raw = k < status.n ? status.v[k] : NULL;
+			st = raw ? strrchr(raw, ' ')[1] : 'M';
 			k++;
 			if (st == 'C')
 				st = 'A', old = NULL;
@@ -780,6 +785,10 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_c
 				      binary, a, d) < 0) {
 				rc = -ENOMEM;
 				break;
+			}
+			if (raw && sscanf(raw, ":%o %o", &om, &nm) == 2) {
+				f->old_mode = st == 'A' ? 0 : om;
+				f->new_mode = st == 'D' ? 0 : nm;
 			}
 		}
 	}
@@ -905,6 +914,390 @@ static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct
 	return 0;
 }
 
+/* One side of a path in a raw diff: its mode and blob, or absent. */
+struct gitstats_git_side {
+	bool present;
+	unsigned mode;
+	char oid[GITSTATS_OID_MAX + 1];
+};
+
+/* A path with two sides: a commit's change (o: the parent), or the baseline's (o: HEAD then). */
+struct gitstats_git_change {
+	char *path;
+	struct gitstats_git_side o, n;
+};
+
+struct gitstats_git_changes {
+	struct gitstats_git_change *v;
+	size_t n, cap;
+};
+
+static void gitstats_git_changes_free(struct gitstats_git_changes *l)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		free(l->v[i].path);
+	if (l)
+		free(l->v);
+}
+
+static int gitstats_git_changes_add(struct gitstats_git_changes *l, const char *path,
+				    const struct gitstats_git_side *o,
+				    const struct gitstats_git_side *n)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].path = strdup(path);
+	if (!l->v[l->n].path)
+		return -ENOMEM;
+	l->v[l->n].o = *o;
+	l->v[l->n].n = *n;
+	l->n++;
+	return 0;
+}
+
+static int gitstats_git_change_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gitstats_git_change *)a)->path,
+		      ((const struct gitstats_git_change *)b)->path);
+}
+
+static const struct gitstats_git_change *
+gitstats_git_changes_find(const struct gitstats_git_changes *l, const char *path)
+{
+	struct gitstats_git_change key = {.path = (char *)path};
+
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), gitstats_git_change_cmp) : NULL;
+}
+
+static bool gitstats_git_side_eq(const struct gitstats_git_side *a,
+				 const struct gitstats_git_side *b)
+{
+	if (!a->present || !b->present)
+		return a->present == b->present;
+	return a->mode == b->mode && strcmp(a->oid, b->oid) == 0;
+}
+
+/* ":100644 100644 <oid> <oid> M" into its two sides. */
+static bool gitstats_git_raw_sides(const char *tok, struct gitstats_git_side *o,
+				   struct gitstats_git_side *n)
+{
+	char oo[GITSTATS_OID_MAX + 1], no[GITSTATS_OID_MAX + 1];
+
+	memset(o, 0, sizeof(*o));
+	memset(n, 0, sizeof(*n));
+	if (sscanf(tok, ":%o %o %64s %64s", &o->mode, &n->mode, oo, no) != 4)
+		return false;
+	o->present = o->mode != 0;
+	n->present = n->mode != 0;
+	snprintf(o->oid, sizeof(o->oid), "%s", oo);
+	snprintf(n->oid, sizeof(n->oid), "%s", no);
+	return true;
+}
+
+/*
+ * `diff-tree -z -r --raw --no-renames` output: each record into out[k], k the index of the
+ * commit header before it in at (--stdin), or into out[0] without headers.
+ */
+static int gitstats_git_parse_raw(struct gitstats_ctx *c, struct gitstats_git_child *r,
+				  const struct gitstats_omap *at, struct gitstats_git_changes *out)
+{
+	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok, *path;
+	size_t cur = at ? (size_t)-1 : 0;
+
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		struct gitstats_git_side o, n;
+		size_t i;
+
+		while (*tok == '\n')
+			tok++;
+		if (!*tok)
+			continue;
+		if (tok[0] != ':') {
+			cur = at && gitstats_int_omap_get(at, tok, &i) ? i : (size_t)-1;
+			continue;
+		}
+		if (!gitstats_git_raw_sides(tok, &o, &n) ||
+		    !(path = gitstats_int_next_tok(&p, end))) {
+			gitstats_int_seterr(c->err, c->errn, "git diff-tree: unexpected output");
+			return -EIO;
+		}
+		if (cur != (size_t)-1 && gitstats_git_changes_add(&out[cur], path, &o, &n) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* What the baseline snapshot holds that HEAD at the start did not: o HEAD's side, n its own. */
+static int gitstats_git_base_changes(struct gitstats_ctx *c, struct gitstats_git_changes *out)
+{
+	const struct gitstats_baseline *b = c->base;
+	const char *dt[] = {"diff-tree",    "-z",    "-r",    "--raw",
+			    "--no-renames", b->head, b->tree, NULL};
+	const char *ls[] = {"ls-tree", "-z", "-r", "--full-tree", b->tree, NULL};
+	struct gitstats_git_child r = {0};
+	int rc;
+
+	/* Unborn at the start: everything in the snapshot is new. */
+	if ((rc = gitstats_git_ok(c, b->head[0] ? dt : ls, &r, false)) < 0)
+		goto out;
+	if (b->head[0]) {
+		rc = gitstats_git_parse_raw(c, &r, NULL, out);
+	} else {
+		char *p = r.out.p, *end = p ? p + r.out.n : NULL, *tok;
+
+		while (rc == 0 && (tok = gitstats_int_next_tok(&p, end))) {
+			struct gitstats_git_side none = {0}, n = {.present = true};
+			char *tab = strchr(tok, '\t');
+
+			if (!tab || sscanf(tok, "%o %*s %64s", &n.mode, n.oid) != 2) {
+				gitstats_int_seterr(c->err, c->errn,
+						    "git ls-tree: unexpected output");
+				rc = -EIO;
+				break;
+			}
+			rc = gitstats_git_changes_add(out, tab + 1, &none, &n);
+		}
+	}
+	if (rc == 0 && out->n)
+		qsort(out->v, out->n, sizeof(*out->v), gitstats_git_change_cmp);
+out:
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+/* "A R F" of `git diff-tree -z -r -M --numstat from to`, the excluded directory left out. */
+static int gitstats_git_tree_numstat(struct gitstats_ctx *c, const char *from, const char *to,
+				     struct gitstats_commit *out)
+{
+	char ex[PATH_MAX + 32];
+	const char *dt[] = {
+	    "diff-tree", "-z", "-r", "-M", "--numstat", "--no-ext-diff", "--no-textconv", from,
+	    to,		 "--", ".",  ex,   NULL};
+	struct gitstats_git_child r = {0};
+	char *p, *end, *tok;
+	int rc;
+
+	gitstats_git_exclude_spec(c, ex, sizeof(ex));
+	if (!c->exclude)
+		dt[sizeof(dt) / sizeof(dt[0]) - 2] = NULL;
+	if ((rc = gitstats_git_ok(c, dt, &r, false)) < 0)
+		goto out;
+	p = r.out.p;
+	end = p ? p + r.out.n : NULL;
+	while ((tok = gitstats_int_next_tok(&p, end))) {
+		bool binary;
+		int64_t a, d;
+		char *path;
+
+		if (!strchr(tok, '\t'))
+			continue;
+		if (gitstats_git_numstat_record(tok, &binary, &a, &d, &path) < 0 ||
+		    (!*path &&
+		     (!gitstats_int_next_tok(&p, end) || !gitstats_int_next_tok(&p, end)))) {
+			gitstats_int_seterr(c->err, c->errn, "git diff-tree: unexpected output");
+			rc = -EIO;
+			break;
+		}
+		out->session_added += a;
+		out->session_removed += d;
+		out->session_files++;
+	}
+out:
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
+/*
+ * The commit's change measured from the given sides (ch[i].o) instead of its parent's: the
+ * parent's tree with those sides put in, in a private index, written as a tree and diffed.
+ */
+static int gitstats_git_part_from(struct gitstats_ctx *c, const struct gitstats_cnode *cn,
+				  const struct gitstats_git_changes *ch,
+				  struct gitstats_commit *out)
+{
+	const char *rt[] = {GITSTATS_GIT_INDEX_OPTS, "read-tree",
+			    cn->nparents ? cn->parents[0] : "--empty", NULL};
+	const char *ui[] = {GITSTATS_GIT_INDEX_OPTS, "update-index", "-z", "--index-info", NULL};
+	const char *wt[] = {GITSTATS_GIT_INDEX_OPTS, "write-tree", NULL};
+	char dir[PATH_MAX], idx[PATH_MAX + 16], tree[GITSTATS_OID_MAX + 1];
+	struct gitstats_git_child r1 = {0}, r2 = {0}, r3 = {0};
+	struct gitstats_buf in = {0};
+	const char *tmp = getenv("TMPDIR");
+	int rc = 0;
+
+	char zero[GITSTATS_OID_MAX + 1];
+
+	snprintf(dir, sizeof(dir), "%s/stint-index.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		rc = -errno;
+		gitstats_int_seterr(c->err, c->errn, "cannot create a temporary directory: %s",
+				    strerror(-rc));
+		return rc;
+	}
+	snprintf(idx, sizeof(idx), "%s/index", dir);
+	/* A null id as long as the repository's: SHA-1 or SHA-256. */
+	memset(zero, '0', strlen(cn->oid));
+	zero[strlen(cn->oid)] = '\0';
+	for (size_t i = 0; i < ch->n && rc == 0; i++) {
+		const struct gitstats_git_side *s = &ch->v[i].o;
+		char line[GITSTATS_OID_MAX + 32];
+
+		/* Mode 0 removes the path. */
+		snprintf(line, sizeof(line), "%o %s\t", s->present ? s->mode : 0,
+			 s->present ? s->oid : zero);
+		if (gitstats_int_buf_add(&in, line, strlen(line)) < 0 ||
+		    gitstats_int_buf_add(&in, ch->v[i].path, strlen(ch->v[i].path) + 1) < 0)
+			rc = -ENOMEM;
+	}
+	r1.index_file = r2.index_file = r3.index_file = idx;
+	r2.in = in.p;
+	r2.inlen = in.n;
+	if (rc == 0 && (rc = gitstats_git_ok(c, rt, &r1, false)) == 0 &&
+	    (rc = gitstats_git_ok(c, ui, &r2, false)) == 0 &&
+	    (rc = gitstats_git_ok(c, wt, &r3, false)) == 0) {
+		snprintf(tree, sizeof(tree), "%.*s", (int)strcspn(r3.out.p ? r3.out.p : "", "\n"),
+			 r3.out.p ? r3.out.p : "");
+		if (!gitstats_int_is_hex_oid(tree)) {
+			gitstats_int_seterr(c->err, c->errn, "git write-tree: unexpected output");
+			rc = -EIO;
+		} else {
+			rc = gitstats_git_tree_numstat(c, tree, cn->oid, out);
+		}
+	}
+	gitstats_git_index_remove(dir);
+	gitstats_int_buf_free(&in);
+	gitstats_git_child_free(&r1);
+	gitstats_git_child_free(&r2);
+	gitstats_git_child_free(&r3);
+	return rc;
+}
+
+/* Paths a merge's other parents already had as the merge has them: brought in, not made. */
+static int gitstats_git_merged_in(struct gitstats_ctx *c, const struct gitstats_cnode *cn,
+				  struct gitstats_git_changes *ch)
+{
+	int rc = 0;
+
+	for (size_t k = 1; k < cn->nparents && rc == 0; k++) {
+		const char *dt[] = {"diff-tree",    "-z",	    "-r",    "--raw",
+				    "--no-renames", cn->parents[k], cn->oid, NULL};
+		struct gitstats_git_child r = {0};
+		struct gitstats_git_changes d = {0};
+
+		if ((rc = gitstats_git_ok(c, dt, &r, false)) == 0 &&
+		    (rc = gitstats_git_parse_raw(c, &r, NULL, &d)) == 0) {
+			if (d.n)
+				qsort(d.v, d.n, sizeof(*d.v), gitstats_git_change_cmp);
+			for (size_t i = 0; i < ch->n; i++)
+				if (!gitstats_git_changes_find(&d, ch->v[i].path))
+					ch->v[i].o = ch->v[i].n;
+		}
+		gitstats_git_changes_free(&d);
+		gitstats_git_child_free(&r);
+	}
+	return rc;
+}
+
+/*
+ * The session's part of each commit (docs/git-statistics.md). A file the commit changed is
+ * measured from the baseline snapshot's version when its parent still had HEAD's version from
+ * the start; only files the snapshot holds otherwise than HEAD did can differ from the parent's.
+ */
+static int gitstats_git_session_parts(struct gitstats_ctx *c, const struct gitstats_cgraph *g,
+				      const size_t *idx, size_t n, struct gitstats_commit *out)
+{
+	const char *dt[] = {"diff-tree", "--stdin",	 "-z",	   "-r",
+			    "--raw",	 "--no-renames", "--root", NULL};
+	struct gitstats_git_changes base = {0}, *ch = NULL;
+	struct gitstats_git_child r = {0};
+	struct gitstats_buf in = {0};
+	struct gitstats_omap at = {0};
+	bool merges = false;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		out[i].session_added = out[i].added;
+		out[i].session_removed = out[i].removed;
+		out[i].session_files = out[i].files;
+		merges = merges || g->v[idx[i]].nparents > 1;
+	}
+	rc = gitstats_git_base_changes(c, &base);
+	if (rc < 0 && rc != -ENOMEM) {
+		/* HEAD's commit from the start is gone (amended, then pruned): the parts cannot be
+		 * told from the rest, so each commit counts whole, as it did before. */
+		log_debug("gitstats: %s: %s: commits count whole", c->root, c->err);
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0 || (!base.n && !merges))
+		goto out;
+	ch = calloc(n + 1, sizeof(*ch));
+	if (!ch) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gitstats_cnode *cn = &g->v[idx[i]];
+
+		if (gitstats_int_buf_add(&in, cn->oid, strlen(cn->oid)) < 0 ||
+		    (cn->nparents &&
+		     (gitstats_int_buf_add(&in, " ", 1) < 0 ||
+		      gitstats_int_buf_add(&in, cn->parents[0], strlen(cn->parents[0])) < 0)) ||
+		    gitstats_int_buf_add(&in, "\n", 1) < 0 ||
+		    gitstats_int_omap_put(&at, cn->oid, i) < 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	r.in = in.p;
+	r.inlen = in.n;
+	if ((rc = gitstats_git_ok(c, dt, &r, false)) < 0 ||
+	    (rc = gitstats_git_parse_raw(c, &r, &at, ch)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct gitstats_cnode *cn = &g->v[idx[i]];
+		bool moved = false;
+
+		if (cn->nparents > 1 && (rc = gitstats_git_merged_in(c, cn, &ch[i])) < 0)
+			break;
+		for (size_t k = 0; k < ch[i].n; k++) {
+			struct gitstats_git_change *x = &ch[i].v[k];
+			const struct gitstats_git_change *b =
+			    gitstats_git_changes_find(&base, x->path);
+
+			/* Unchanged by the commits before it: from the baseline's version. */
+			if (b && gitstats_git_side_eq(&b->o, &x->o) &&
+			    !gitstats_git_side_eq(&x->o, &x->n)) {
+				x->o = b->n;
+				moved = true;
+			} else if (gitstats_git_side_eq(&x->o, &x->n)) {
+				moved = true; /* a merge's brought-in file */
+			}
+		}
+		if (!moved)
+			continue;
+		out[i].session_added = out[i].session_removed = 0;
+		out[i].session_files = 0;
+		rc = gitstats_git_part_from(c, cn, &ch[i], &out[i]);
+	}
+out:
+	for (size_t i = 0; ch && i < n; i++)
+		gitstats_git_changes_free(&ch[i]);
+	free(ch);
+	gitstats_git_changes_free(&base);
+	gitstats_int_omap_free(&at);
+	gitstats_int_buf_free(&in);
+	gitstats_git_child_free(&r);
+	return rc;
+}
+
 /* Subjects, authors, times, and numstat against the first parent, for many commits at once. */
 static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cgraph *g,
 				const size_t *idx, size_t n, struct gitstats_commit *out,
@@ -956,6 +1349,8 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 			rc = -ENOMEM;
 			break;
 		}
+	if (rc == 0 && c->base && n)
+		rc = gitstats_git_session_parts(c, g, idx, n, out);
 out:
 	gitstats_int_omap_free(&at);
 	gitstats_int_buf_free(&in1);

@@ -63,6 +63,8 @@ struct gitstats_ctx {
 	const struct gitstats_lines *lines;
 	char *err;
 	size_t errn;
+	/* The session's start, for the commits' session parts (NULL: commits without them). */
+	const struct gitstats_baseline *base;
 };
 
 void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)

@@ -705,8 +705,12 @@ static int gitstats_lg2_numstat(struct gitstats_ctx *c, struct gitstats_lg2_entr
 			break;
 		f = gitstats_int_flist_add(out);
 		if (!f || gitstats_int_file_set(f, x->path, st == 'R' ? opath : NULL, st, binary, a,
-						d) < 0)
+						d) < 0) {
 			rc = -ENOMEM;
+			break;
+		}
+		f->old_mode = o.present ? o.mode : 0;
+		f->new_mode = x->n.present ? x->n.mode : 0;
 	}
 out:
 	gitstats_rename_finish(&r);
@@ -1015,6 +1019,147 @@ out:
 	return rc;
 }
 
+/* A tree's entry at path as a side (absent: no such file; a directory is no file either). */
+static void gitstats_lg2_tree_side(git_tree *t, const char *path, struct gitstats_lg2_side *s)
+{
+	git_tree_entry *te = NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (!t || git_tree_entry_bypath(&te, t, path) < 0) {
+		git_error_clear();
+		return;
+	}
+	if (git_tree_entry_type(te) != GIT_OBJECT_TREE) {
+		s->present = true;
+		s->mode = git_tree_entry_filemode(te);
+		s->id = *git_tree_entry_id(te);
+		s->id_valid = true;
+	}
+	git_tree_entry_free(te);
+}
+
+static bool gitstats_lg2_side_eq(const struct gitstats_lg2_side *a,
+				 const struct gitstats_lg2_side *b)
+{
+	if (!a->present || !b->present)
+		return a->present == b->present;
+	return a->mode == b->mode && git_oid_equal(&a->id, &b->id);
+}
+
+static int gitstats_lg2_tree_of(struct gitstats_ctx *c, const char *hex, bool commit,
+				git_tree **out)
+{
+	git_commit *cm = NULL;
+	git_oid oid;
+	int rc;
+
+	*out = NULL;
+	if (!*hex)
+		return 0; /* unborn: no tree */
+	if (git_oid_fromstr(&oid, hex) < 0)
+		return -EINVAL;
+	if (!commit)
+		return git_tree_lookup(out, c->repo, &oid) < 0 ? -ENOENT : 0;
+	rc =
+	    git_commit_lookup(&cm, c->repo, &oid) < 0 || git_commit_tree(out, cm) < 0 ? -ENOENT : 0;
+	git_commit_free(cm);
+	return rc;
+}
+
+static void gitstats_lg2_part_whole(struct gitstats_commit *out)
+{
+	out->session_added = out->added;
+	out->session_removed = out->removed;
+	out->session_files = out->files;
+}
+
+/*
+ * The session's part of a commit (docs/git-statistics.md): each file it changed, from the
+ * baseline snapshot's version when the parent's is still HEAD's at the start (no earlier commit
+ * changed it), else from the parent's; a merge's file that some other parent already had is
+ * what the merge brought in, not the session's. e holds the commit's changes (o: the parent).
+ */
+static int gitstats_lg2_session_part(struct gitstats_ctx *c, git_commit *cm,
+				     struct gitstats_lg2_entry *e, size_t n,
+				     struct gitstats_commit *out)
+{
+	git_tree *bt = NULL, *ht = NULL, **others = NULL;
+	size_t nothers = git_commit_parentcount(cm) > 1 ? git_commit_parentcount(cm) - 1 : 0;
+	struct gitstats_flist fl = {0};
+	bool moved = false;
+	int rc = 0;
+
+	if (gitstats_lg2_tree_of(c, c->base->tree, false, &bt) < 0 ||
+	    gitstats_lg2_tree_of(c, c->base->head, true, &ht) < 0) {
+		/* HEAD's commit from the start is gone (amended, then pruned): the session's part
+		 * cannot be told from the rest, so the commit counts whole, as it did before. */
+		log_debug(
+		    "gitstats: %s: the start's HEAD or snapshot is gone: %s: commits count whole",
+		    c->root, gitstats_lg2_msg());
+		git_error_clear();
+		gitstats_lg2_part_whole(out);
+		goto out;
+	}
+	others = calloc(nothers + 1, sizeof(*others));
+	if (!others) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < nothers; k++) {
+		git_commit *p = NULL;
+
+		if (git_commit_parent(&p, cm, (unsigned)k + 1) < 0 ||
+		    git_commit_tree(&others[k], p) < 0) {
+			git_commit_free(p);
+			gitstats_int_seterr(c->err, c->errn, "cannot read a parent of %s: %s",
+					    out->oid, gitstats_lg2_msg());
+			rc = -EIO;
+			goto out;
+		}
+		git_commit_free(p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gitstats_lg2_side s, from = e[i].o;
+		bool merged = false;
+
+		if (!e[i].o.present && !e[i].n.present)
+			continue; /* excluded */
+		for (size_t k = 0; k < nothers && !merged; k++) {
+			gitstats_lg2_tree_side(others[k], e[i].path, &s);
+			merged = gitstats_lg2_side_eq(&s, &e[i].n);
+		}
+		gitstats_lg2_tree_side(ht, e[i].path, &s);
+		if (merged)
+			from = e[i].n;
+		else if (gitstats_lg2_side_eq(&s, &e[i].o))
+			gitstats_lg2_tree_side(bt, e[i].path, &from);
+		moved = moved || !gitstats_lg2_side_eq(&from, &e[i].o);
+		e[i].o = from;
+		if (gitstats_lg2_side_eq(&e[i].o, &e[i].n))
+			e[i].o.present = e[i].n.present = false;
+	}
+	if (!moved) {
+		/* Every file from its parent: the whole commit is the session's. */
+		gitstats_lg2_part_whole(out);
+		goto out;
+	}
+	if ((rc = gitstats_lg2_numstat(c, e, n, &fl)) < 0)
+		goto out;
+	for (size_t i = 0; i < fl.n; i++) {
+		out->session_added += fl.v[i].added;
+		out->session_removed += fl.v[i].removed;
+	}
+	out->session_files = fl.n;
+out:
+	gitstats_int_flist_free(&fl);
+	for (size_t k = 0; others && k < nothers; k++)
+		git_tree_free(others[k]);
+	free(others);
+	git_tree_free(bt);
+	git_tree_free(ht);
+	return rc;
+}
+
 /* One commit against its first parent; the paths it touched into paths when not NULL. */
 static int gitstats_lg2_commit(struct gitstats_ctx *c, const char *hex, struct gitstats_commit *out,
 			       struct gitstats_strv *paths)
@@ -1075,6 +1220,8 @@ static int gitstats_lg2_commit(struct gitstats_ctx *c, const char *hex, struct g
 	rc = 0;
 	for (size_t i = 0; paths && i < fl.n && rc == 0; i++)
 		rc = gitstats_int_strv_add(paths, fl.v[i].path);
+	if (rc == 0 && c->base)
+		rc = gitstats_lg2_session_part(c, cm, e, git_diff_num_deltas(diff), out);
 out:
 	if (rc == -EIO)
 		gitstats_int_seterr(c->err, c->errn, "cannot read commit %s: %s", hex,

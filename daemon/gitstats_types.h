@@ -37,6 +37,8 @@ struct gitstats_file {
 	bool binary;
 	/* 'A' added, 'D' deleted, 'M' modified (content or mode), 'R' renamed, 'T' type changed */
 	char status;
+	/* git's modes (0100644, 0100755, 0120000...) at the baseline and now; 0 where absent. */
+	uint32_t old_mode, new_mode;
 };
 
 struct gitstats_commit {
@@ -47,6 +49,10 @@ struct gitstats_commit {
 	int64_t added, removed; /* against the first parent, excluded directory left out */
 	size_t files;
 	bool merge;
+	/* The session's part (docs/git-statistics.md): per file, from the baseline's version when
+	 * no earlier commit changed the file, else from the parent. */
+	int64_t session_added, session_removed;
+	size_t session_files;
 };
 
 struct gitstats {

@@ -70,6 +70,8 @@
 #define RECORD_OLD_PATH	     "old_path" /* files */
 #define RECORD_BINARY	     "binary"	/* files */
 #define RECORD_STATUS	     "status"	/* files: A, D, M, R, T */
+#define RECORD_OLD_MODE	     "old_mode" /* files: git's mode at the baseline, "100644" */
+#define RECORD_NEW_MODE	     "new_mode" /* files: now */
 #define RECORD_COMMIT_LIST   "commit_list"
 /* commit_list items; commit events carry one of the two as well (not in the doc) */
 #define RECORD_HASH	   "hash"
@@ -95,6 +97,11 @@
 /* Work seen while paused: [{"from", "to", "seconds", "edits", "commits"}] */
 #define RECORD_PAUSED_ACTIVITY "paused_activity"
 #define RECORD_EDITS	       "edits"
+
+/* commit_list items: the session's part of the commit (docs/git-statistics.md) */
+#define RECORD_SESSION_ADDED   "session_added"
+#define RECORD_SESSION_REMOVED "session_removed"
+#define RECORD_SESSION_FILES   "session_files"
 
 /* checks */
 #define RECORD_NAME	   "name"

@@ -39,7 +39,8 @@ static const struct template_engine_field s_activity[] = {
      "feat/x, Pulled 2 commits, Idle, Suspended, Active again."},
     {"when", TEMPLATE_ENGINE_TEXT, NULL,
      "Local time and figures: \"14:05\", \"15:05, paused 5 minutes\", \"14:30, +10 -2\", "
-     "\"15:30–15:50, 20 minutes\"; the date comes first on another day than the start."},
+     "\"14:30, +5 -0 this session, +14 -0 in the commit\", \"15:30–15:50, 20 minutes\"; the "
+     "date comes first on another day than the start."},
     {"details", TEMPLATE_ENGINE_LIST, s_detail,
      "Sub-items: notes, todos and decisions made then, or the commits of a group."},
     END,
@@ -104,7 +105,9 @@ static const struct template_engine_field s_todos[] = {
 static const struct template_engine_field s_file[] = {
     {"path", TEMPLATE_ENGINE_TEXT, NULL, "The path as `code` (table cell)."},
     {"changes", TEMPLATE_ENGINE_TEXT, NULL,
-     "\"+50, -20\", \"binary\", or \"renamed from `old`\" with its lines (table cell)."},
+     "What happened and its lines: \"+50, -20\", \"added, +12\", \"deleted, -79\", "
+     "\"renamed from `old`, +3, -1\", \"mode changed 100644 → 100755\", \"type changed, +1, "
+     "-3\", \"binary\" (table cell)."},
     {"description", TEMPLATE_ENGINE_TEXT, NULL,
      "The subjects of the session's commits that touched the file, else \"uncommitted\"; "
      "absent when the commits' paths are not known (table cell)."},

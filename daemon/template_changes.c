@@ -97,14 +97,43 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 		strbuf_puts(o, "uncommitted");
 }
 
+/* "100644 → 100755" when both of the file's modes are git modes and differ; else false. */
+static bool template_changes_file_mode(const json_t *f, char *out, size_t n)
+{
+	const char *om = json_string_value(json_object_get(f, RECORD_OLD_MODE)),
+		   *nm = json_string_value(json_object_get(f, RECORD_NEW_MODE));
+
+	for (const char *m = om; m && *m; m++)
+		if (*m < '0' || *m > '7')
+			om = NULL;
+	for (const char *m = nm; m && *m; m++)
+		if (*m < '0' || *m > '7')
+			nm = NULL;
+	if (!om || !nm || !*om || !*nm || strlen(om) > 6 || strlen(nm) > 6 || strcmp(om, nm) == 0)
+		return false;
+	snprintf(out, n, "%s → %s", om, nm);
+	return true;
+}
+
+/* The file's status letter (A, D, M, R, T), or 0 when the record has none it knows. */
+static char template_changes_file_status(const json_t *f)
+{
+	const char *st = json_string_value(json_object_get(f, RECORD_STATUS));
+
+	return st && strlen(st) == 1 && strchr("ADMRT", st[0]) ? st[0] : 0;
+}
+
+/* What happened to the file: added, deleted, renamed, type or mode changed, and its lines. */
 static void template_changes_file_changes(struct view *v, const json_t *f, const char *path,
 					  struct strbuf *o)
 {
-	char *old = template_record_get_text(v, f, RECORD_OLD_PATH);
+	char *old = template_record_get_text(v, f, RECORD_OLD_PATH), mode[32];
 	bool binary = json_is_true(json_object_get(f, RECORD_BINARY));
 	int64_t added = template_record_get_int(f, RECORD_ADDED, TEMPLATE_COUNT_MAX),
 		removed = template_record_get_int(f, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
 	bool lines = !binary && added >= 0 && removed >= 0;
+	char st = template_changes_file_status(f);
+	size_t start = o->len;
 
 	if (old && strcmp(old, path) != 0) {
 		strbuf_puts(o, "renamed from ");
@@ -113,11 +142,28 @@ static void template_changes_file_changes(struct view *v, const json_t *f, const
 			strbuf_puts(o, ", binary");
 		else if (lines && (added > 0 || removed > 0))
 			strbuf_printf(o, ", +%lld, -%lld", (long long)added, (long long)removed);
-	} else if (binary) {
-		strbuf_puts(o, "binary");
-	} else if (lines) {
-		strbuf_printf(o, "+%lld, -%lld", (long long)added, (long long)removed);
+	} else if (st == 'A' || st == 'D') {
+		strbuf_puts(o, st == 'A' ? "added" : "deleted");
+		if (binary)
+			strbuf_puts(o, ", binary");
+		else if (lines && st == 'A')
+			strbuf_printf(o, ", +%lld", (long long)added);
+		else if (lines)
+			strbuf_printf(o, ", -%lld", (long long)removed);
+	} else {
+		if (st == 'T')
+			strbuf_puts(o, "type changed");
+		if (binary)
+			strbuf_puts(o, o->len > start ? ", binary" : "binary");
+		/* A mode change alone has no lines to show. */
+		else if (lines && (added > 0 || removed > 0 || st == 'T' ||
+				   !template_changes_file_mode(f, mode, sizeof(mode))))
+			strbuf_printf(o, "%s+%lld, -%lld", o->len > start ? ", " : "",
+				      (long long)added, (long long)removed);
 	}
+	if (st != 'A' && st != 'D' && st != 'T' &&
+	    template_changes_file_mode(f, mode, sizeof(mode)))
+		strbuf_printf(o, "%smode changed %s", o->len > start ? ", " : "", mode);
 	free(old);
 }
 

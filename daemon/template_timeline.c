@@ -14,6 +14,7 @@
 #include "duration.h"
 #include "record.h"
 #include "strbuf.h"
+#include "template_commit.h"
 #include "template_items.h"
 #include "template_md.h"
 #include "template_record.h"
@@ -42,7 +43,7 @@ static int template_timeline_entry_cmp(const void *a, const void *b)
 struct timeline_commit {
 	char hash[8]; /* abbreviated, "" if unknown */
 	int64_t at;   /* ms, -1 if unknown */
-	int64_t added, removed;
+	struct template_commit_lines lines;
 	char *subject; /* first line, cleaned; NULL if none */
 };
 
@@ -62,8 +63,7 @@ static void template_timeline_commit_read(struct view *v, const json_t *item,
 	if (k == 7)
 		memcpy(c->hash, hash, 7);
 	c->at = t >= 0 ? t * 1000 : -1;
-	c->added = template_record_get_int(item, RECORD_ADDED, TEMPLATE_COUNT_MAX);
-	c->removed = template_record_get_int(item, RECORD_REMOVED, TEMPLATE_COUNT_MAX);
+	template_commit_lines_read(item, &c->lines);
 	c->subject = template_record_get_text(v, item, RECORD_SUBJECT);
 	if (c->subject)
 		c->subject[strcspn(c->subject, "\n")] = '\0';
@@ -269,7 +269,7 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 	}
 }
 
-/* "14:30, +10 -2" */
+/* "14:30, +10 -2" (or "+5 -0 this session, +10 -2 in the commit") */
 static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
 					      const struct timeline_commit *c)
 {
@@ -279,9 +279,9 @@ static void template_timeline_put_commit_when(struct view *v, struct strbuf *o,
 		template_record_format_when(v, c->at, when, sizeof(when));
 		strbuf_puts(o, when);
 	}
-	if (c->added >= 0 && c->removed >= 0) {
+	if (template_commit_lines_known(&c->lines)) {
 		strbuf_puts(o, c->at >= 0 ? ", " : "");
-		template_record_put_lines(o, c->added, c->removed);
+		template_commit_put_lines(o, &c->lines, false);
 	}
 }
 
@@ -293,7 +293,7 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 	struct timeline_commit c;
 	int64_t first_at = -1, last_at = -1;
 	struct strbuf label = {0}, when = {0};
-	int64_t added = 0, removed = 0;
+	struct template_commit_lines sum;
 	size_t m = 1;
 	char buf[40];
 
@@ -317,6 +317,7 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 	}
 	template_record_put_count(&label, (int64_t)m, "commit", "commits");
 	template_timeline_act_open(t, &label, NULL);
+	template_commit_lines_zero(&sum);
 	for (size_t i = 0; i < m; i++) {
 		struct strbuf d = {0};
 
@@ -327,7 +328,7 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 			template_md_put_excerpt(&d, c.subject, TEMPLATE_SUBJECT_CLIP, 0, false);
 		else
 			strbuf_puts(&d, "(no subject)");
-		if (c.at >= 0 || c.added >= 0) {
+		if (c.at >= 0 || template_commit_lines_known(&c.lines)) {
 			strbuf_puts(&d, " (");
 			template_timeline_put_commit_when(v, &d, &c);
 			strbuf_putc(&d, ')');
@@ -336,8 +337,7 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 		if (i == 0)
 			first_at = c.at;
 		last_at = c.at;
-		added = added >= 0 && c.added >= 0 ? added + c.added : -1;
-		removed = removed >= 0 && c.removed >= 0 ? removed + c.removed : -1;
+		template_commit_lines_add(&sum, &c.lines);
 		free(c.subject);
 	}
 	if (first_at >= 0 && last_at >= 0) {
@@ -346,9 +346,9 @@ static size_t template_timeline_commit_items(struct timeline *t, const struct ti
 		template_record_format_when(v, last_at, buf, sizeof(buf));
 		strbuf_printf(&when, "–%s", buf);
 	}
-	if (added >= 0 && removed >= 0) {
+	if (template_commit_lines_known(&sum)) {
 		strbuf_puts(&when, when.len ? ", " : "");
-		template_record_put_lines(&when, added, removed);
+		template_commit_put_lines(&when, &sum, true);
 	}
 	if (t->cur)
 		template_record_set_out(v, t->cur, "when", &when);

@@ -224,13 +224,23 @@ while IFS=$'\t' read -r a r path; do
 		want="renamed from \`$old\`"
 		[ "$a$r" = 00 ] || want="$want, +$a, -$r"
 		;;
-	*) if [ "$a" = - ]; then want=binary; else want="+$a, -$r"; fi ;;
+	*)
+		# Added and deleted files say so (git's --name-status, on numstat's copy).
+		case "$(git -C "$T/copy" diff -M --name-status "$base" -- "$path" | cut -c1)$a" in
+		A-) want="added, binary" ;;
+		A*) want="added, +$a" ;;
+		D-) want="deleted, binary" ;;
+		D*) want="deleted, -$r" ;;
+		*-) want=binary ;;
+		*) want="+$a, -$r" ;;
+		esac
+		;;
 	esac
 	has_line "$rows" "| \`$path\` | $want | $(describe "$R" "$head0" "$path") |" "Files Modified row of $path"
 done <<<"$stat"
-expect_contains "$rows" "| \`logo.bin\` | binary |" "the binary file"
+expect_contains "$rows" "| \`logo.bin\` | added, binary |" "the binary file"
 expect_contains "$rows" "| \`new.txt\` | renamed from \`old.txt\`" "the rename"
-expect_contains "$rows" "| \`untracked.txt\` | +1, -0 |" "the untracked file"
+expect_contains "$rows" "| \`untracked.txt\` | added, +1 |" "the untracked file"
 
 st=$(section "$log" "### Statistics")
 net=$((added - removed))

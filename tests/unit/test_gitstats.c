@@ -239,6 +239,10 @@ static void test_compute_basic(void **state)
 	 */
 	assert_int_equal(s.commits[0].files, 3);
 	assert_int_equal(s.nfiles, 2);
+	/* The session's part of it leaves keep.txt out: it was in the baseline already. */
+	assert_int_equal(s.commits[0].session_files, 2);
+	assert_int_equal(s.commits[0].session_added, s.added);
+	assert_int_equal(s.commits[0].session_removed, s.removed);
 	gitstats_finish(&s);
 	gitstats_baseline_finish(&b);
 }
@@ -355,8 +359,14 @@ static void test_errors(void **state)
 static void test_to_json_shape(void **state)
 {
 	struct gitstats_file files[] = {
-	    {.path = "bin.dat", .binary = true, .status = 'A'},
-	    {.path = "new.txt", .old_path = "old.txt", .added = 3, .removed = 1, .status = 'R'},
+	    {.path = "bin.dat", .binary = true, .status = 'A', .new_mode = 0100644},
+	    {.path = "new.txt",
+	     .old_path = "old.txt",
+	     .added = 3,
+	     .removed = 1,
+	     .status = 'R',
+	     .old_mode = 0100644,
+	     .new_mode = 0100755},
 	    {.path = "caf\xe9.txt", .added = 1, .status = 'M'},
 	};
 	struct gitstats_commit commits[] = {{.oid = "0123456789012345678901234567890123456789",
@@ -366,7 +376,10 @@ static void test_to_json_shape(void **state)
 					     .added = 4,
 					     .removed = 2,
 					     .files = 2,
-					     .merge = true}};
+					     .merge = true,
+					     .session_added = 1,
+					     .session_removed = 0,
+					     .session_files = 1}};
 	char pulled[1][GITSTATS_OID_MAX + 1] = {"9876543210987654321098765432109876543210"};
 	struct gitstats s = {.branch = "main",
 			     .files = files,
@@ -399,9 +412,14 @@ static void test_to_json_shape(void **state)
 	assert_true(json_is_null(json_object_get(f0, "added")));
 	assert_true(json_is_null(json_object_get(f0, "old_path")));
 	assert_string_equal(json_string_value(json_object_get(f0, "status")), "A");
+	/* Modes as git writes them; none on the side where the file is absent. */
+	assert_true(json_is_null(json_object_get(f0, "old_mode")));
+	assert_string_equal(json_string_value(json_object_get(f0, "new_mode")), "100644");
 	f1 = json_array_get(json_object_get(j, "files"), 1);
 	assert_string_equal(json_string_value(json_object_get(f1, "old_path")), "old.txt");
 	assert_int_equal(json_integer_value(json_object_get(f1, "added")), 3);
+	assert_string_equal(json_string_value(json_object_get(f1, "old_mode")), "100644");
+	assert_string_equal(json_string_value(json_object_get(f1, "new_mode")), "100755");
 	/* Not UTF-8: replaced, not dropped. */
 	assert_string_equal(json_string_value(json_object_get(
 				json_array_get(json_object_get(j, "files"), 2), "path")),
@@ -412,6 +430,9 @@ static void test_to_json_shape(void **state)
 			    "subject \xef\xbf\xbd");
 	assert_true(json_is_true(json_object_get(c0, "merge")));
 	assert_int_equal(json_integer_value(json_object_get(c0, "files")), 2);
+	assert_int_equal(json_integer_value(json_object_get(c0, "session_added")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c0, "session_removed")), 0);
+	assert_int_equal(json_integer_value(json_object_get(c0, "session_files")), 1);
 	text = json_dumps(j, 0);
 	assert_non_null(text);
 	free(text);

@@ -883,9 +883,9 @@ static void test_view_git(void **state)
 		"Worked 1 hour 50 minutes: 3 commits, 7 files changed, 203 "
 		"lines added and 28 removed.");
 	/* Rows: escaping in code spans and cells; descriptions from the commits' paths. */
-	view_is(v, "files.0.changes", "+0, -15");
+	view_is(v, "files.0.changes", "deleted, -15");
 	view_is(v, "files.0.description", "Record the rate-limit decision in an ADR");
-	view_is(v, "files.1.changes", "binary");
+	view_is(v, "files.1.changes", "added, binary");
 	view_is(v, "files.2.description",
 		"Add a token-bucket rate limiter; Wire the limiter into ctl.c");
 	view_is(v, "files.5.path", "``src/new\\|name`s.c``");
