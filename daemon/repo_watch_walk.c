@@ -11,6 +11,7 @@
 
 #include "array.h"
 #include "log.h"
+#include "repo_watch_exclude.h"
 #include "repo_watch_table.h"
 #include "timeutil.h"
 
@@ -366,6 +367,10 @@ void repo_watch_job_work(uv_work_t *req)
 			it->keep = !repo_watch_job_ignored(j, it->path, it->dir);
 		}
 	}
+	/* After the walks: the digest then sees at least what the report's events saw. */
+	if (j->exclude && !atomic_load(&j->cancelled))
+		j->digest_ok = repo_watch_exclude_digest(j->repo, repo_watch_job_index(j),
+							 j->exclude, &j->digest) == 0;
 	git_index_free(j->index);
 	j->index = NULL;
 	git_error_clear();
@@ -377,6 +382,7 @@ void repo_watch_job_free(struct repo_watch_job *j)
 	free(j->root);
 	free(j->gitdir);
 	free(j->commondir);
+	free(j->exclude);
 	repo_watch_free_dirs(j->dirs, j->ndirs);
 	repo_watch_pathset_clear(&j->paths);
 	for (size_t i = 0; i < j->nfound; i++)
