@@ -46,6 +46,7 @@ struct gitstats_commit {
 	char *author;
 	int64_t added, removed; /* against the first parent, excluded directory left out */
 	size_t files;
+	size_t files_excluded; /* the paths under the excluded directory it changed */
 	bool merge;
 };
 
