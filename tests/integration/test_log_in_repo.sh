@@ -137,3 +137,111 @@ expect_contains "$stats" "**Commits**: 1" "Statistics: the code commit alone"
 expect_contains "$stats" "**Lines added**: +$added" "Statistics: lines added"
 ! grep -q "Log-only commit" "$log" || fail "the log-only commit is in the log: $(grep -n "Log-only" "$log")"
 expect_contains "$(cat "$log")" "Code and log" "the mixed commit is in the log"
+
+# --- [log] placeholders: the template's unfilled prompts kept, commented out or dropped -------
+
+# Visible text, HTML comments and headings of a log rendered as GitHub renders it.
+render() { # LOG OUT-PREFIX
+	# --unsafe: raw HTML passes through, so comments are seen as comments (as GitHub does).
+	cmark-gfm --unsafe -e table -e tasklist "$1" >"$2.html" || fail "cmark-gfm cannot render $1"
+	python3 - "$2" <<'PY'
+import html.parser, re, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.comments, self.heads, self.tables = [], [], [], []
+        self.h = self.th = None
+    def handle_starttag(self, tag, attrs):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.h = []
+        if tag == "table":
+            self.tables.append([])
+        if tag == "th":
+            self.th = []
+        if tag == "input" and ("type", "checkbox") in attrs:
+            self.text.append("[checkbox]")
+    def handle_endtag(self, tag):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.heads.append("".join(self.h).strip())
+            self.h = None
+        if tag == "th":
+            self.tables[-1].append("".join(self.th).strip())
+            self.th = None
+    def handle_data(self, d):
+        self.text.append(d)
+        if self.h is not None:
+            self.h.append(d)
+        if self.th is not None:
+            self.th.append(d)
+    def handle_comment(self, d):
+        self.comments.append(d)
+p = P()
+p.feed(open(sys.argv[1] + ".html").read())
+open(sys.argv[1] + ".text", "w").write("".join(p.text))
+open(sys.argv[1] + ".comments", "w").write("\n".join(p.comments))
+# Headings without the values that differ between runs (the date in the title).
+open(sys.argv[1] + ".heads", "w").write("\n".join(re.sub(r"\[.*\]$", "", h) for h in p.heads))
+# Each table's header cells, "|"-separated.
+open(sys.argv[1] + ".tables", "w").write("\n".join("|".join(t) for t in p.tables))
+PY
+}
+
+command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed (scripts/deps installs it)"
+make_repo "$T/p"
+cd "$T/p"
+reloads=$(grep -c 'config: reloaded' "$DAEMON_LOG" || true)
+for mode in keep comment drop; do
+	printf '[log]\ndir = {repo}/docs/sessions\nplaceholders = %s\n' "$mode" >"$CONFIG"
+	kill -HUP "$DAEMON_PID"
+	reloads=$((reloads + 1))
+	wait_for 10 bash -c "[ \$(grep -c 'config: reloaded' '$DAEMON_LOG') -ge $reloads ]" ||
+		fail "the config with placeholders = $mode was not reloaded"
+	"$STINT" start --focus "placeholders" >/dev/null
+	"$STINT" note "[WIP] brackets typed by the user stay" >/dev/null
+	"$STINT" todo "a real todo" >/dev/null
+	printf 'x\n' >>README
+	log=$("$STINT" stop | tail -n 1)
+	cp "$log" "$T/$mode.md"
+	rm "$log"
+	render "$T/$mode.md" "$T/$mode"
+done
+# What stint filled is there in every mode, and so is what the user typed, brackets and all.
+for mode in keep comment drop; do
+	expect_contains "$(cat "$T/$mode.text")" "[WIP] brackets typed by the user stay" "$mode: the note"
+	expect_contains "$(cat "$T/$mode.text")" "[checkbox] a real todo" "$mode: the todo's task box"
+	expect_contains "$(cat "$T/$mode.text")" "Lines added: +1" "$mode: the statistics"
+	# A section keeps its heading.
+	expect_eq "$(cat "$T/keep.heads")" "$(cat "$T/$mode.heads")" "$mode: the headings"
+done
+expect_contains "$(cat "$T/keep.text")" "[Metric]" "keep: a prompt is visible"
+expect_contains "$(cat "$T/keep.tables")" "Metric|Before|After|Change" "keep: the metrics table"
+# Prompts are no longer visible text: only the user's note has brackets.
+for mode in comment drop; do
+	left=$(grep -o '\[[^]]*\]' "$T/$mode.text" | grep -v -e '^\[WIP\]$' -e '^\[checkbox\]$' || true)
+	expect_eq "" "$left" "$mode: prompts left visible"
+	[[ $(cat "$T/$mode.tables") != *"Metric|Before|After|Change"* ]] ||
+		fail "$mode: the table of prompts alone is still shown: $(cat "$T/$mode.tables")"
+done
+# comment: each prompt is still in the file, to fill in.
+for p in "[Metric]" "[Link to a related session log]" "[X%]" "[If new patterns were introduced, document them:]"; do
+	expect_contains "$(cat "$T/comment.comments")" "$p" "comment: $p kept in a comment"
+	[[ $(cat "$T/drop.md") != *"$p"* ]] || fail "drop: $p is still in the log"
+done
+expect_eq "$(grep -c '\[' "$T/keep.md" | tr -d ' ')" "$(grep -c '\[' "$T/comment.md" | tr -d ' ')" \
+	"comment: as many lines with brackets as keep"
+
+# A bad value: a clear error naming the key and the allowed values; the daemon keeps serving.
+printf '[log]\nplaceholders = hide\n' >"$T/bad.ini"
+set +e
+out=$(STINT_CONFIG="$T/bad.ini" "$STINTD" --check-config 2>&1)
+rc=$?
+set -e
+expect_eq 1 "$rc" "--check-config with placeholders = hide"
+expect_contains "$out" "placeholders" "the error names the key"
+expect_contains "$out" "keep, comment or drop" "the error names the allowed values"
+cp "$T/bad.ini" "$CONFIG"
+kill -HUP "$DAEMON_PID"
+wait_for 10 grep -q "not reloaded" "$DAEMON_LOG" || fail "the bad value was not reported"
+grep "not reloaded" "$DAEMON_LOG" | grep -q "keep, comment or drop" ||
+	fail "the reload error lacks the allowed values: $(grep "not reloaded" "$DAEMON_LOG")"
+"$STINT" ping >/dev/null || fail "stintd stopped serving after a bad value"
