@@ -45,7 +45,7 @@ editor_save() { # FILE TEXT
 }
 
 mkdir -p "$XDG_CONFIG_HOME/stint"
-printf '[log]\ndir = {repo}/docs/sessions\ncommit = true\n' >"$CONFIG"
+printf '[log]\ndir = {repo}/docs/sessions\ncommit = true\n[time]\nauto_start = true\n' >"$CONFIG"
 daemon_start
 
 # --- stint watch: the stop's [log] commit and later edits of the log start no session -------
@@ -79,6 +79,26 @@ printf 'int y;\n' >>work.c
 wait_for 20 has_session "$T/w" || fail "an edit after the log's did not start a session"
 "$STINT" stop --no-log >/dev/null
 "$STINT" unwatch "$T/w" >/dev/null
+
+# --- [time] auto_start: the same for a repository with a recent session ------------------------
+
+make_repo "$T/a"
+cd "$T/a"
+"$STINT" start --focus "auto_start" >/dev/null
+printf 'int a;\n' >a.c
+log=$("$STINT" stop | tail -n 1)
+expect_eq "docs/sessions/$(basename "$log")" "$(git show --name-only --format= HEAD)" \
+	"auto_start: the stop's commit holds the log"
+watching "$T/a"
+expect_contains "$("$STINT" watch --list --json)" '"reason":"auto_start"' "watched for auto_start"
+editor_save "$log" "- written after the stop"
+rm "$log~"
+git commit -q -m "Edit the session log" -- "$log"
+sleep "$DEBOUNCE"
+no_session "$T/a" || fail "auto_start: the log started a session: $(status_json "$T/a")"
+printf 'int b;\n' >>a.c
+wait_for 20 has_session "$T/a" || fail "auto_start: an edit after the log's did not start a session"
+"$STINT" stop --no-log >/dev/null
 
 # --- an open session: the log's edits, commits, checkouts and deletions are no activity -------
 
