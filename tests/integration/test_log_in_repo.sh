@@ -265,3 +265,4 @@ wait_for 10 grep -q "not reloaded" "$DAEMON_LOG" || fail "the bad value was not 
 grep "not reloaded" "$DAEMON_LOG" | grep -q "keep, comment or drop" ||
 	fail "the reload error lacks the allowed values: $(grep "not reloaded" "$DAEMON_LOG")"
 "$STINT" ping >/dev/null || fail "stintd stopped serving after a bad value"
+daemon_stop
