@@ -46,6 +46,9 @@
  * - A change to a .gitignore triggers a full rescan, which adds newly unignored directories and
  *   drops watches on directories now ignored (every owner not visited by a full walk is stale).
  * - Degraded mode (watch limit or inotify unavailable) is kept until the watch is removed.
+ * - An excluded directory (stint's logs kept in the repository, repo_watch_exclude): its paths
+ *   are dropped as they arrive, and a report's GITDIR change is weighed on the job: it stands
+ *   only if the digest of the git state without the directory moved (repo_watch_exclude.c).
  */
 
 #define REPO_WATCH_READ_BUF (64 * 1024)
