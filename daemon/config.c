@@ -72,6 +72,8 @@
 static int config_check_log_dir(const char *value, char *err, size_t errn);
 static int config_check_command(const char *value, char *err, size_t errn);
 
+const char *const config_placeholders_choices[] = {"keep", "comment", "drop", NULL};
+
 /* Keys of one section stay together: the default file and the docs follow this order. */
 static const struct config_key config_keys[] = {
     PATH_KEY("log", "dir", log_dir, "{data}/stint/logs/{repo_name}", config_check_log_dir,
@@ -92,6 +94,12 @@ static const struct config_key config_keys[] = {
 	     "new log on the current branch with the message \"Session log YYYY-MM-DD\", but only "
 	     "if nothing else is staged; otherwise the log is left uncommitted and stint stop "
 	     "says so."),
+    ENUM_KEY("log", "placeholders", log_placeholders, "keep", config_placeholders_choices,
+	     "What becomes of the template's bracketed prompts that stint could not fill "
+	     "(\"[What you learned]\", a \"| [Metric] | [Before] |\" row): keep leaves them "
+	     "visible, comment makes them HTML comments (invisible when rendered, still there to "
+	     "fill in), drop removes them (a line or a table of prompts alone goes whole; a "
+	     "section keeps its heading). See docs/templates.md."),
     DURATION_KEY("log", "check_timeout", check_timeout_s, "5m", 1, 3600,
 		 "How long each of the [checks] may run. One that takes longer is stopped "
 		 "(SIGTERM to its process group, SIGKILL 2 seconds later) and shows in the log as "

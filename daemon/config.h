@@ -40,6 +40,8 @@ struct config {
 	/* [log] check_timeout, seconds: how long each of the [checks] may run, 1s to 1h. */
 	int64_t check_timeout_s;
 	bool log_commit; /* [log] commit: commit logs written inside the repository */
+	/* [log] placeholders: the index in config_placeholders_choices (keep, comment, drop). */
+	int log_placeholders;
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
 	int64_t idle_timeout_s; /* 0: never idle */
 	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */
@@ -69,6 +71,8 @@ struct config {
  * NULL; config_load reports that as an error instead.
  */
 void config_init(struct config *cfg);
+/* [log] placeholders' values, in the order of template_engine.h's enum; NULL-terminated. */
+extern const char *const config_placeholders_choices[];
 
 /*
  * The idle threshold sessions use, in nanoseconds (0: never idle): idle_timeout, or

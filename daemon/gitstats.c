@@ -129,6 +129,28 @@ static int gitstats_compute_files(struct gitstats_ctx *c, const char *effective,
 	return 0;
 }
 
+/*
+ * A commit that changed only files under the excluded directory (stint's logs) is not the user's
+ * work: it leaves the list and the count. A merge, or a commit that changed nothing, stays.
+ */
+static void gitstats_compute_drop_excluded(struct gitstats *out)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < out->ncommits; i++) {
+		struct gitstats_commit *cm = &out->commits[i];
+
+		if (!cm->merge && cm->files == 0 && cm->files_excluded > 0) {
+			free(cm->subject);
+			free(cm->author);
+			out->commits_total--;
+			continue;
+		}
+		out->commits[keep++] = *cm;
+	}
+	out->ncommits = keep;
+}
+
 /* The session's own commits (listed with their stats) and the pulled ones, newest first. */
 static int gitstats_compute_commits(struct gitstats_ctx *c, const struct gitstats_history *hs,
 				    struct gitstats *out)
@@ -169,6 +191,8 @@ static int gitstats_compute_commits(struct gitstats_ctx *c, const struct gitstat
 	out->ncommits = nown;
 	rc = c->be->commits(c, g, own, nown, out->commits, NULL);
 	free(own);
+	if (rc == 0)
+		gitstats_compute_drop_excluded(out);
 	return rc;
 }
 

@@ -882,7 +882,8 @@ static int gitstats_git_parse_log(struct gitstats_git_child *r, const struct git
 /* `git diff-tree --stdin -z -M --numstat` output: counts into out, paths (new names) into
  * paths[i] when paths is not NULL. */
 static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct gitstats_omap *at,
-				      struct gitstats_commit *out, struct gitstats_strv *paths)
+				      const char *exclude, struct gitstats_commit *out,
+				      struct gitstats_strv *paths)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
 	size_t cur = (size_t)-1;
@@ -905,6 +906,10 @@ static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct
 			break;
 		if (cur == (size_t)-1)
 			continue;
+		if (gitstats_int_excluded(exclude, path)) {
+			out[cur].files_excluded++;
+			continue;
+		}
 		out[cur].files++;
 		out[cur].added += a;
 		out[cur].removed += d;
@@ -1303,20 +1308,17 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 				const size_t *idx, size_t n, struct gitstats_commit *out,
 				struct gitstats_strv *paths)
 {
-	char ex[PATH_MAX + 32];
 	const char *log[] = {
 	    "log", "--no-walk=unsorted", "--stdin", "-z", "--format=%H%x00%ct%x00%an%x00%s", NULL};
+	/* The excluded directory is counted apart (files_excluded), not left out by a pathspec. */
 	const char *dt[] = {
 	    "diff-tree",     "--stdin",	      "-z", "-r", "-M", "--numstat", "--root", "--always",
-	    "--no-ext-diff", "--no-textconv", "--", ".",  ex,	NULL};
+	    "--no-ext-diff", "--no-textconv", NULL};
 	struct gitstats_git_child r1 = {0}, r2 = {0};
 	struct gitstats_buf in1 = {0}, in2 = {0};
 	struct gitstats_omap at = {0};
 	int rc = 0;
 
-	gitstats_git_exclude_spec(c, ex, sizeof(ex));
-	if (!c->exclude)
-		dt[sizeof(dt) / sizeof(dt[0]) - 2] = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct gitstats_cnode *cn = &g->v[idx[i]];
 
@@ -1341,7 +1343,7 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 	if ((rc = gitstats_git_ok(c, log, &r1, false)) < 0 ||
 	    (rc = gitstats_git_ok(c, dt, &r2, false)) < 0 ||
 	    (rc = gitstats_git_parse_log(&r1, &at, out)) < 0 ||
-	    (rc = gitstats_git_parse_numstat(&r2, &at, out, paths)) < 0)
+	    (rc = gitstats_git_parse_numstat(&r2, &at, c->exclude, out, paths)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!out[i].subject &&

@@ -1205,6 +1205,7 @@ static int gitstats_lg2_commit(struct gitstats_ctx *c, const char *hex, struct g
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
 		e[i].path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
+		out->files_excluded += gitstats_int_excluded(c->exclude, e[i].path);
 		if (d->status != GIT_DELTA_ADDED)
 			gitstats_lg2_side_from(&e[i].o, &d->old_file, false);
 		if (d->status != GIT_DELTA_DELETED)

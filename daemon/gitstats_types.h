@@ -48,6 +48,7 @@ struct gitstats_commit {
 	char *author;
 	int64_t added, removed; /* against the first parent, excluded directory left out */
 	size_t files;
+	size_t files_excluded; /* the paths under the excluded directory it changed */
 	bool merge;
 	/* The session's part (docs/git-statistics.md): per file, from the baseline's version when
 	 * no earlier commit changed the file, else from the parent. */

@@ -13,6 +13,7 @@
 #define RECORD_REPO_NAME     "repo_name"
 #define RECORD_LOG_DIR	     "log_dir"
 #define RECORD_MAX_FILE_ROWS "max_file_rows"
+#define RECORD_PLACEHOLDERS  "placeholders" /* [log] placeholders: keep, comment or drop */
 #define RECORD_FOCUS	     "focus"
 #define RECORD_TAGS	     "tags"
 #define RECORD_BRANCH	     "branch" /* also in stats */

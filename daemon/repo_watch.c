@@ -13,6 +13,7 @@
 
 #include "array.h"
 #include "log.h"
+#include "repo_watch_exclude.h"
 #include "repo_watch_state.h"
 #include "repo_watch_table.h"
 #include "repo_watch_walk.h"
@@ -45,6 +46,9 @@
  * - A change to a .gitignore triggers a full rescan, which adds newly unignored directories and
  *   drops watches on directories now ignored (every owner not visited by a full walk is stale).
  * - Degraded mode (watch limit or inotify unavailable) is kept until the watch is removed.
+ * - An excluded directory (stint's logs kept in the repository, repo_watch_exclude): its paths
+ *   are dropped as they arrive, and a report's GITDIR change is weighed on the job: it stands
+ *   only if the digest of the git state without the directory moved (repo_watch_exclude.c).
  */
 
 #define REPO_WATCH_READ_BUF (64 * 1024)
@@ -100,6 +104,10 @@ static void repo_watch_note_what(struct repo_watch *rw, unsigned what, int64_t m
 
 static void repo_watch_note_path(struct repo_watch *rw, const char *rel, bool dir, int64_t mono_ns)
 {
+	/* A directory holding the excluded one: what else it held reports itself. */
+	if (repo_watch_exclude_match(rw->exclude, rel) ||
+	    (dir && rw->exclude && repo_watch_exclude_match(rel, rw->exclude)))
+		return;
 	repo_watch_pathset_add(&rw->paths, rel, dir, mono_ns);
 	repo_watch_arm_flush(rw);
 }
@@ -151,6 +159,7 @@ static void repo_watch_maybe_free(struct repo_watch *rw)
 	free(rw->root);
 	free(rw->gitdir);
 	free(rw->commondir);
+	free(rw->exclude);
 	repo_watch_free_dirs(rw->dirs, rw->ndirs);
 	repo_watch_pathset_clear(&rw->paths);
 	free(rw);
@@ -300,6 +309,20 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct repo_watch
 	return ok;
 }
 
+/*
+ * A git change that left the state outside the excluded directory as it was (a commit, a
+ * checkout or a staging of logs alone) is no change.
+ */
+static void repo_watch_digest_done(struct repo_watch *rw, struct repo_watch_job *j)
+{
+	bool same = j->digest_ok && rw->digest_valid && git_oid_equal(&rw->digest, &j->digest);
+
+	rw->digest = j->digest;
+	rw->digest_valid = j->digest_ok;
+	if (same && j->flush)
+		j->what &= ~REPO_WATCH_GITDIR;
+}
+
 static void repo_watch_job_done(uv_work_t *req, int status)
 {
 	struct repo_watch_job *j = req->data;
@@ -370,6 +393,8 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 	}
 	if (j->found_ref)
 		repo_watch_note_what(rw, REPO_WATCH_GITDIR, now);
+	if (j->exclude)
+		repo_watch_digest_done(rw, j);
 	if (j->flush && !repo_watch_deliver_filtered(rw, j)) {
 		repo_watch_job_free(j);
 		return;
@@ -414,6 +439,10 @@ static void repo_watch_start_job(struct repo_watch *rw)
 		repo_watch_pathset_move(&j->paths, &rw->paths);
 		rw->pend_flush = false;
 	}
+	if (rw->exclude && (rw->pend_digest || (j->what & REPO_WATCH_GITDIR)) &&
+	    !(j->exclude = strdup(rw->exclude)))
+		rw->digest_valid = false;
+	rw->pend_digest = false;
 	r = uv_queue_work(rw->w->loop, &j->req, repo_watch_job_work, repo_watch_job_done);
 	if (r < 0) {
 		log_warnx("repo_watch: cannot queue a scan of %s: %s", rw->root, uv_strerror(r));
@@ -426,13 +455,15 @@ static void repo_watch_start_job(struct repo_watch *rw)
 /* Starts the next job or delivers a report that needs none; never while one runs. */
 static void repo_watch_kick(struct repo_watch *rw)
 {
-	bool scans = rw->pend_setup || rw->pend_full || rw->ndirs > 0;
+	bool scans = rw->pend_setup || rw->pend_full || rw->ndirs > 0 || rw->pend_digest;
 
 	if (rw->removed || rw->gone || rw->job)
 		return;
 	if (!scans && !rw->pend_flush)
 		return;
-	if (!scans && rw->paths.n == 0 && !rw->paths.overflow) {
+	/* With an excluded directory, a git change is weighed on a worker first. */
+	if (!scans && rw->paths.n == 0 && !rw->paths.overflow &&
+	    !(rw->exclude && (rw->what & REPO_WATCH_GITDIR))) {
 		unsigned what = rw->what;
 
 		rw->what = 0;
@@ -826,6 +857,23 @@ struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_r
 	rw->pend_setup = true;
 	repo_watch_kick(rw);
 	return rw;
+}
+
+int repo_watch_exclude(struct repo_watch *rw, const char *dir)
+{
+	size_t n = strlen(rw->root);
+	char *rel;
+
+	if (!dir || strncmp(dir, rw->root, n) != 0 || dir[n] != '/' || !dir[n + 1])
+		return 0;
+	if (!(rel = repo_watch_strip_slash(dir + n + 1)))
+		return -ENOMEM;
+	free(rw->exclude);
+	rw->exclude = rel;
+	rw->digest_valid = false;
+	rw->pend_digest = true;
+	repo_watch_kick(rw);
+	return 0;
 }
 
 void repo_watch_remove(struct repo_watch *rw)

@@ -50,6 +50,13 @@ int repo_watcher_inject(struct repo_watcher *w, const void *buf, size_t len);
 struct repo_watch *repo_watch_add(struct repo_watcher *w, const char *worktree_root,
 				  const char *gitdir, const char *commondir,
 				  const struct repo_watch_ops *ops, void *arg);
+/*
+ * Leaves dir (absolute; ignored unless strictly inside the worktree) out of every report: its
+ * files are never reported, and a git change that touches nothing outside it (a commit, a
+ * checkout or a staging of it alone) is no GITDIR change. For stint's logs kept in the
+ * repository. Returns 0 or -ENOMEM.
+ */
+int repo_watch_exclude(struct repo_watch *rw, const char *dir);
 /* Stops watching; safe from the watch's callbacks and while a walk is in flight. NULL: no-op. */
 void repo_watch_remove(struct repo_watch *rw);
 

@@ -131,6 +131,10 @@ struct repo_watch {
 	size_t nowned; /* kernel watches it owns (one or more owners each), under w->lock */
 	uint32_t gen;
 	int64_t last_activity_ns;
+	/* Left out of every report (relative to root), and the git state without it. */
+	char *exclude;
+	git_oid digest;
+	bool digest_valid, pend_digest;
 };
 
 struct repo_watch_job {
@@ -149,6 +153,7 @@ struct repo_watch_job {
 	bool flush;
 	unsigned what;
 	struct repo_watch_pathset paths;
+	char *exclude; /* take the digest of the git state without it (repo_watch_exclude.h) */
 	/* Results. */
 	int64_t work_ns;
 	size_t nwalked;
@@ -158,6 +163,8 @@ struct repo_watch_job {
 	char **found;
 	size_t nfound, capfound;
 	bool found_more, found_ref;
+	git_oid digest;
+	bool digest_ok;
 	int *visited; /* wds walked by this job: open addressing, 0 empty */
 	size_t nvisited, capvisited;
 	char scratch[PATH_MAX + 2];

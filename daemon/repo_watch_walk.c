@@ -12,6 +12,7 @@
 
 #include "array.h"
 #include "log.h"
+#include "repo_watch_exclude.h"
 #include "repo_watch_table.h"
 #include "timeutil.h"
 
@@ -353,6 +354,23 @@ static void repo_watch_job_open(struct repo_watch_job *j)
 		j->commondir = repo_watch_strip_slash(git_repository_commondir(repo));
 }
 
+/*
+ * The git state without the excluded directory (repo_watch_exclude.h). An index that is there
+ * but cannot be read (a split index) leaves no digest: every git change then counts.
+ */
+static void repo_watch_job_digest(struct repo_watch_job *j)
+{
+	git_index *index = repo_watch_job_index(j);
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!index && j->gitdir &&
+	    snprintf(path, sizeof(path), "%s/index", j->gitdir) < (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		return;
+	j->digest_ok = repo_watch_exclude_digest(j->repo, index, j->exclude, &j->digest) == 0;
+}
+
 void repo_watch_job_work(uv_work_t *req)
 {
 	struct repo_watch_job *j = req->data;
@@ -383,6 +401,9 @@ void repo_watch_job_work(uv_work_t *req)
 			it->keep = !repo_watch_job_ignored(j, it->path, it->dir);
 		}
 	}
+	/* After the walks: the digest then sees at least what the report's events saw. */
+	if (j->exclude && !atomic_load(&j->cancelled))
+		repo_watch_job_digest(j);
 	git_index_free(j->index);
 	j->index = NULL;
 	git_error_clear();
@@ -394,6 +415,7 @@ void repo_watch_job_free(struct repo_watch_job *j)
 	free(j->root);
 	free(j->gitdir);
 	free(j->commondir);
+	free(j->exclude);
 	repo_watch_free_dirs(j->dirs, j->ndirs);
 	repo_watch_pathset_clear(&j->paths);
 	for (size_t i = 0; i < j->nfound; i++)

@@ -433,6 +433,8 @@ static bool sessions_stop_prepare(struct sessions_stop_job *j)
 		json_object_set_new(j->record, RECORD_STATS, json_deep_copy(s->stats));
 	json_object_set_new(j->record, RECORD_MAX_FILE_ROWS,
 			    json_integer(d->cfg.log_max_file_rows));
+	json_object_set_new(j->record, RECORD_PLACEHOLDERS,
+			    json_string(config_placeholders_choices[d->cfg.log_placeholders]));
 	if (json_object_get(s->baseline, "tree"))
 		json_object_set(j->record, RECORD_BASELINE_TREE,
 				json_object_get(s->baseline, "tree"));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "template_engine.h"
 #include "template_engine_render.h"
 #include "template_view.h"
@@ -241,6 +242,18 @@ int template_check(const char *text, const char *name, char *err, size_t errn)
 	return 0;
 }
 
+/* The record's "placeholders" ([log] placeholders); anything else keeps them. */
+static enum template_engine_placeholders template_placeholders(const json_t *record)
+{
+	const char *v = json_string_value(json_object_get(record, RECORD_PLACEHOLDERS));
+
+	if (v && strcmp(v, "comment") == 0)
+		return TEMPLATE_ENGINE_PLACEHOLDERS_COMMENT;
+	if (v && strcmp(v, "drop") == 0)
+		return TEMPLATE_ENGINE_PLACEHOLDERS_DROP;
+	return TEMPLATE_ENGINE_PLACEHOLDERS_KEEP;
+}
+
 char *template_render_with(const json_t *record, const char *text, const char *name, char *err,
 			   size_t errn)
 {
@@ -261,7 +274,7 @@ char *template_render_with(const json_t *record, const char *text, const char *n
 		template_engine_free(t);
 		return NULL;
 	}
-	md = template_engine_render(t, view, err, errn);
+	md = template_engine_render_placeholders(t, view, template_placeholders(record), err, errn);
 	json_decref(view);
 	template_engine_free(t);
 	return md;

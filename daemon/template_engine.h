@@ -38,6 +38,13 @@ struct template_engine_field {
 
 struct template_engine;
 
+/* [log] placeholders: what becomes of the template's bracketed prompts no value replaced. */
+enum template_engine_placeholders {
+	TEMPLATE_ENGINE_PLACEHOLDERS_KEEP,    /* left as they are */
+	TEMPLATE_ENGINE_PLACEHOLDERS_COMMENT, /* HTML comments: invisible, still there to fill */
+	TEMPLATE_ENGINE_PLACEHOLDERS_DROP,    /* removed, with their lines and tables when alone */
+};
+
 /*
  * Compiles text against schema. Errors say where, as "name:line: message" (name is the file
  * the text came from, for messages only). Returns NULL with err filled.

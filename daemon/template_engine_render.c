@@ -9,6 +9,7 @@
 
 #include "strbuf.h"
 #include "template_engine_int.h"
+#include "template_engine_placeholder.h"
 #include "utf8.h"
 
 /* Rendering a compiled template with a view: sections, inverted sections, values, and the
@@ -20,6 +21,8 @@ struct render {
 	int nctx;
 	struct strbuf out;
 	unsigned long steps;
+	bool prompts;			    /* scan the template's text for its prompts */
+	struct template_engine_spans spans; /* where they are in out */
 };
 
 static const json_t *template_engine_render_lookup(const struct render *r, const struct node *nd)
@@ -120,6 +123,9 @@ static void template_engine_render_nodes(struct render *r, size_t begin, size_t 
 		}
 		switch (nd->type) {
 		case N_TEXT:
+			if (r->prompts)
+				template_engine_placeholder_scan(&r->spans, nd->text, nd->len,
+								 r->out.len);
 			strbuf_putn(&r->out, nd->text, nd->len);
 			i++;
 			continue;
@@ -252,13 +258,32 @@ static void template_engine_render_tidy(const struct strbuf *in, struct strbuf *
 char *template_engine_render(const struct template_engine *t, const json_t *view, char *err,
 			     size_t errn)
 {
-	struct render r = {.t = t, .nctx = 1, .out = {.max = TEMPLATE_ENGINE_MAX_OUTPUT}};
+	return template_engine_render_placeholders(t, view, TEMPLATE_ENGINE_PLACEHOLDERS_KEEP, err,
+						   errn);
+}
+
+char *template_engine_render_placeholders(const struct template_engine *t, const json_t *view,
+					  enum template_engine_placeholders mode, char *err,
+					  size_t errn)
+{
+	struct render r = {.t = t,
+			   .nctx = 1,
+			   .out = {.max = TEMPLATE_ENGINE_MAX_OUTPUT},
+			   .prompts = mode != TEMPLATE_ENGINE_PLACEHOLDERS_KEEP};
 	struct strbuf tidied = {.max = TEMPLATE_ENGINE_MAX_OUTPUT};
 
 	if (errn)
 		err[0] = '\0';
 	r.ctx[0] = view;
 	template_engine_render_nodes(&r, 0, t->n);
+	if (r.prompts && !r.out.error) {
+		struct strbuf done = {.max = TEMPLATE_ENGINE_MAX_OUTPUT};
+
+		template_engine_placeholder_apply(&r.out, &r.spans, mode, &done);
+		free(r.out.s);
+		r.out = done;
+	}
+	template_engine_placeholder_spans_free(&r.spans);
 	if (!r.out.error)
 		template_engine_render_tidy(&r.out, &tidied);
 	free(r.out.s);

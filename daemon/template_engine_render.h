@@ -4,6 +4,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "template_engine.h"
+
 /* The template engine's renderer: a template compiled by template_engine_compile, filled. */
 
 struct template_engine;
@@ -16,5 +18,9 @@ struct template_engine;
  */
 char *template_engine_render(const struct template_engine *t, const json_t *view, char *err,
 			     size_t errn);
+/* The same, with the template's unfilled bracketed prompts kept, commented out or dropped. */
+char *template_engine_render_placeholders(const struct template_engine *t, const json_t *view,
+					  enum template_engine_placeholders mode, char *err,
+					  size_t errn);
 
 #endif

@@ -287,8 +287,14 @@ static void track_add(struct stintd *d, struct session *s)
 	d->track->entries = e;
 	/* Without a watch (too many, say) status says "gone" and the numbers are the start's. */
 	e->watch = repo_watch_add(d->watcher, s->root, NULL, NULL, &track_watch_ops, e);
-	if (e->watch)
+	if (e->watch) {
+		/* Stint's own logs inside the repository are no activity. */
+		char *logs = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
+
+		repo_watch_exclude(e->watch, logs);
+		free(logs);
 		track_compute_start(d, e, s);
+	}
 }
 
 void track_sync(struct stintd *d)

@@ -32,8 +32,6 @@ struct watched_repo {
 	/* The worktree as the watch began, so the change that starts a session counts in it. */
 	json_t *baseline;
 	bool baseline_busy;
-	/* The report being delivered: touched paths other than stint's logs. */
-	bool touched, saw_work;
 };
 
 struct watched {
@@ -165,35 +163,19 @@ static bool watched_wanted(struct stintd *d, const struct watched_repo *w)
 	return !sessions_find_root(d, w->root);
 }
 
-/* The log directory relative to root when stint writes its logs inside the repository. */
-static bool watched_log_dir_inside(const struct stintd *d, const char *root, char *rel, size_t n)
+/*
+ * Stint's own logs, when written inside the repository, are not the user's work: editing,
+ * committing, checking out or deleting them starts no session.
+ */
+static void watched_exclude_logs(struct stintd *d, struct watched_repo *w)
 {
-	const char *name = strrchr(root, '/');
-	char *dir = logwriter_dir_in_repo(d->cfg.log_dir, root, name ? name + 1 : root);
-	size_t len = strlen(root);
-	bool inside = dir && dir[len] == '/';
+	const char *name = strrchr(w->root, '/');
+	char *dir = logwriter_dir_in_repo(d->cfg.log_dir, w->root, name ? name + 1 : w->root);
 
-	if (inside)
-		snprintf(rel, n, "%s", dir + len + 1);
+	if (dir && repo_watch_exclude(w->watch, dir) < 0)
+		log_warnx("cannot leave the logs in %s out of the watch of %s: out of memory", dir,
+			  w->root);
 	free(dir);
-	return inside;
-}
-
-static void watched_on_touched(void *arg, const struct repo_watch_touch *t, size_t n)
-{
-	struct watched_repo *w = arg;
-	char logs[PATH_MAX] = "";
-	bool skip = watched_log_dir_inside(w->d, w->root, logs, sizeof(logs));
-	size_t ln = strlen(logs);
-
-	w->touched = true;
-	for (size_t i = 0; i < n; i++) {
-		/* Stint's own log files are not the user's work. */
-		if (skip && strncmp(t[i].path, logs, ln) == 0 &&
-		    (t[i].path[ln] == '/' || t[i].path[ln] == '\0'))
-			continue;
-		w->saw_work = true;
-	}
 }
 
 /* An auto-start is over (started or not): the repository may be watched again. */
@@ -256,12 +238,11 @@ static void watched_on_changed(void *arg, unsigned what)
 {
 	struct watched_repo *w = arg;
 	struct stintd *d = w->d;
-	bool work = w->saw_work || (what & REPO_WATCH_GITDIR) ||
-		    ((what & REPO_WATCH_WORKTREE) && !w->touched);
+	/* Files or git changed (stint's logs do not count: watched_exclude_logs). */
+	bool work = what & (REPO_WATCH_GITDIR | REPO_WATCH_WORKTREE);
 	int64_t first = repo_watch_report_first(w->watch), delta;
 	struct stamp at;
 
-	w->touched = w->saw_work = false;
 	/* A periodic rescan of a degraded watch is not activity by itself. */
 	if (!work || d->stopping)
 		return;
@@ -288,7 +269,6 @@ static void watched_on_gone(void *arg)
 
 static const struct repo_watch_ops watched_watch_ops = {
     .changed = watched_on_changed,
-    .touched = watched_on_touched,
     .gone = watched_on_gone,
 };
 
@@ -311,10 +291,10 @@ void watched_sync(struct stintd *d)
 		bool want = watched_wanted(d, w);
 
 		if (want && !w->watch) {
-			w->touched = w->saw_work = false;
 			w->watch =
 			    repo_watch_add(d->watcher, w->root, NULL, NULL, &watched_watch_ops, w);
 			if (w->watch) {
+				watched_exclude_logs(d, w);
 				log_debug("watching %s for activity", w->root);
 				if (watched_starts_session(d, w))
 					watched_take_baseline(d, w);

@@ -536,6 +536,27 @@ case_exclude() {
 	expect_eq "$want" "$(ours "$T/excl" "$T/excl/logs")" "exclude (absolute)"
 	expect_eq "$want" "$(ours "$T/excl" logs/)" "exclude (relative)"
 	expect_eq 1 "$(field files "$T/excl" "$BASE" logs)" "exclude: one file left"
+	excluded_commits "$T/excl" libgit2
+	# The same with git (the fallback: libgit2 1.5 cannot read a split index).
+	new_repo "$T/excl-git"
+	git -C "$T/excl-git" update-index --split-index
+	take_baseline "$T/excl-git"
+	excluded_commits "$T/excl-git" git
+	expect_eq true "$(field fallback "$T/excl-git" "$BASE" logs)" "exclude: computed via git"
+}
+
+# A commit of logs alone is not the session's; a commit of code and logs counts the code alone,
+# as `git diff-tree --numstat` restricted to the code counts it.
+excluded_commits() { # repo backend
+	local got want head
+	(cd "$1" && mkdir -p logs && seq 1 4 >logs/only.md && git add logs &&
+		git commit -qm "logs alone" && seq 1 7 >code.c && seq 1 3 >>logs/only.md &&
+		git add -A && git commit -qm "code and logs")
+	head=$(git -C "$1" rev-parse HEAD)
+	expect_eq 1 "$(field commits "$1" "$BASE" logs)" "exclude ($2): the log-only commit is left out"
+	got=$("$TOOL" diff --commits "$1" "$BASE" logs | awk -F'\t' '$1 == "commit" { print $2, $3, $4, $5 }')
+	want="$head $(git -C "$1" diff-tree -r -M --numstat -z "$head^1" "$head" -- . ':(exclude)logs' | sums)"
+	expect_eq "$want" "$got" "exclude ($2): the mixed commit counts its code"
 }
 
 case_fallback() {

@@ -427,6 +427,23 @@ static void test_log_template(void **state)
 		     "{data}/ or {repo})");
 }
 
+/* [log] placeholders: keep (the default), comment or drop; anything else names the choices. */
+static void test_log_placeholders(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_ok(f, "");
+	assert_string_equal(config_placeholders_choices[f->cfg.log_placeholders], "keep");
+	expect_ok(f, "[log]\nplaceholders = comment\n");
+	assert_string_equal(config_placeholders_choices[f->cfg.log_placeholders], "comment");
+	expect_ok(f, "[log]\nplaceholders = DROP\n");
+	assert_string_equal(config_placeholders_choices[f->cfg.log_placeholders], "drop");
+	expect_error(f, "[log]\nplaceholders = hide\n", 2,
+		     "[log] placeholders: \"hide\" is not one of keep, comment or drop");
+	expect_error(f, "[log]\n\nplaceholders =\n", 3,
+		     "[log] placeholders: \"\" is not one of keep, comment or drop");
+}
+
 static void test_log_dir_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -1268,6 +1285,7 @@ int main(void)
 	    T(test_data_home_default),
 	    T(test_home_expansion),
 	    T(test_log_template),
+	    T(test_log_placeholders),
 	    T(test_log_dir_errors),
 	    T(test_integer_values),
 	    T(test_duration_values),
