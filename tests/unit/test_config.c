@@ -1170,7 +1170,7 @@ static void test_default_file_uncommented(void **state)
 		}
 	}
 	/* Nineteen keys and the two example checks. */
-	assert_int_equal(keys, 21);
+	assert_int_equal(keys, 22);
 	expect_ok(f, text);
 	expect_checks(f, "test=make test|lint=clang-tidy src/*.c");
 	expect_default_keys(&f->cfg, f->home);
