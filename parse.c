@@ -1,0 +1,2 @@
+int x; /* TODO: tidy this */
+int y; // FIXME: leaks on EPIPE
