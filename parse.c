@@ -1,2 +1,0 @@
-int x; /* TODO: tidy this */
-int y; // FIXME: leaks on EPIPE
