@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "gitstats_extras.h"
 #include "log.h"
@@ -49,20 +50,32 @@ static int logprep_name_seq(const char *name)
 static char *logprep_read_file(const char *path, int *err)
 {
 	FILE *f = fopen(path, "re");
+	struct stat sb;
+	size_t cap, n;
 	char *buf;
-	size_t n;
 
 	if (!f) {
 		*err = errno;
 		return NULL;
 	}
-	buf = malloc(LOGPREP_MAX_LOG + 1);
+	if (fstat(fileno(f), &sb) < 0) {
+		*err = errno;
+		fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*err = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+		fclose(f);
+		return NULL;
+	}
+	cap = sb.st_size < LOGPREP_MAX_LOG ? (size_t)sb.st_size : LOGPREP_MAX_LOG;
+	buf = malloc(cap + 1);
 	if (!buf) {
 		*err = ENOMEM;
 		fclose(f);
 		return NULL;
 	}
-	n = fread(buf, 1, LOGPREP_MAX_LOG, f);
+	n = fread(buf, 1, cap, f);
 	if (ferror(f)) {
 		*err = EIO;
 		free(buf);
@@ -85,6 +98,15 @@ static char *logprep_read_title(const char *text)
 }
 
 static const char *const logprep_priorities[] = {"high", "medium", "low", "blocked"};
+
+/* One of logprep_priorities for a priority's name, else medium. */
+static const char *logprep_priority_of(const char *name)
+{
+	for (size_t i = 0; name && i < 4; i++)
+		if (strcmp(name, logprep_priorities[i]) == 0)
+			return logprep_priorities[i];
+	return "medium";
+}
 
 /* The priority a heading gives the items under it ("### High Priority"), or NULL. */
 static const char *logprep_heading_priority(const char *p)
@@ -209,7 +231,7 @@ static json_t *logprep_handoff_items(json_t *row)
 		if (md && *md)
 			json_array_append_new(items,
 					      json_pack("{s:s, s:s}", RECORD_MARKDOWN, md,
-							RECORD_PRIORITY, pri ? pri : "medium"));
+							RECORD_PRIORITY, logprep_priority_of(pri)));
 	}
 	json_decref(all);
 	return items;

@@ -88,7 +88,7 @@ static void test_not_refs(void **state)
 	json_decref(r);
 }
 
-/* A closed session of repo in st, its log at path (NULL: none), handoff kept or NULL. */
+/* A closed session of repo in st, its log at path (NULL: none), handoff (consumed) or NULL. */
 static void close_session(struct store *st, const char *repo, const char *path, json_t *handoff)
 {
 	struct stamp at = {.wall_ms = 1764000000000LL, .boot_id = "boot"};
@@ -105,6 +105,7 @@ static void close_session(struct store *st, const char *repo, const char *path, 
 			       .log_path = path,
 			       .handoff = handoff};
 	assert_int_equal(store_run_now(st, &op), 0);
+	json_decref(handoff);
 }
 
 static const char *item_str(json_t *list, size_t i, const char *key)
@@ -166,15 +167,17 @@ static void test_previous_logs_and_carried_todos(void **state)
 
 	/* The newest log gone: its items from the store's record, and the record says so. */
 	close_session(st, "/src/a/widget", p[2],
-		      json_pack("[{s:s, s:s}, {s:s}, {s:i}]", "markdown", "from the store",
-				"priority", "high", "markdown", "no priority", "markdown", 3));
+		      json_pack("[{s:s, s:s}, {s:s}, {s:i}, {s:s, s:s}]", "markdown",
+				"from the store", "priority", "high", "markdown", "no priority",
+				"markdown", 3, "markdown", "odd", "priority", "urgent"));
 	rec = json_pack("{s:s}", "repo", "/src/a/widget");
 	logprep_fill(rec, st);
 	carried = json_object_get(rec, "carried_todos");
-	assert_int_equal(json_array_size(carried), 2);
+	assert_int_equal(json_array_size(carried), 3);
 	assert_string_equal(item_str(carried, 0, "markdown"), "from the store");
 	assert_string_equal(item_str(carried, 0, "priority"), "high");
 	assert_string_equal(item_str(carried, 1, "priority"), "medium");
+	assert_string_equal(item_str(carried, 2, "priority"), "medium"); /* not a priority */
 	prev = json_object_get(rec, "previous_missing");
 	assert_string_equal(json_string_value(json_object_get(prev, "path")), p[2]);
 	assert_string_equal(json_string_value(json_object_get(prev, "error")),
@@ -191,6 +194,17 @@ static void test_previous_logs_and_carried_todos(void **state)
 	assert_int_equal(json_array_size(json_object_get(rec, "carried_todos")), 0);
 	assert_true(
 	    json_is_false(json_object_get(json_object_get(rec, "previous_missing"), "from_store")));
+	json_decref(rec);
+
+	/* Something else than a file where the log was: not gone, but not readable either. */
+	close_session(st, "/src/a/widget", dir, json_pack("[{s:s}]", "markdown", "still open"));
+	rec = json_pack("{s:s}", "repo", "/src/a/widget");
+	logprep_fill(rec, st);
+	assert_string_equal(item_str(json_object_get(rec, "carried_todos"), 0, "markdown"),
+			    "still open");
+	prev = json_object_get(rec, "previous_missing");
+	assert_string_equal(json_string_value(json_object_get(prev, "error")), "Is a directory");
+	assert_true(json_is_false(json_object_get(prev, "gone")));
 	json_decref(rec);
 
 	store_close(st);

@@ -433,7 +433,7 @@ static void test_old_schema_migrates(void **state)
 static void test_previous_logs_unreadable(void **state)
 {
 	struct fixture *f = *state;
-	json_t *rows = json_array();
+	json_t *sentinel = json_array(), *rows = sentinel;
 	char err[512], cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", f->path, f->path, f->path);
@@ -441,6 +441,7 @@ static void test_previous_logs_unreadable(void **state)
 	assert_int_equal(store_previous_logs(f->st, "/src/a", 10, &rows, err, sizeof(err)), -1);
 	assert_null(rows);
 	assert_non_null(strstr(err, f->path));
+	json_decref(sentinel);
 }
 
 static void test_newer_schema_is_refused(void **state)
