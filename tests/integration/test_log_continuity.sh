@@ -200,6 +200,9 @@ check "the log says the previous log is gone and where it was" has_line "$n4" \
 	"The previous log, \`$a3\`, is gone (No such file or directory): its open todos below come from stint's record of that session."
 check "a deleted log is not linked" same "$(real "$a2")
 $(real "$a1")" "$(previous_targets "$a4")"
+check "no link starts with ~ in the log after a deletion" no_tilde_links "$a4"
+check "every local link of the log after a deletion names a file" \
+	same "" "$(links "$a4" | awk -F'\t' '$1 !~ /:\/\// && $2 == "-"')"
 
 # --- a session closed by an older stintd (no record of its open todos), its log gone ---
 a4_id=$("$STINT" list --json | json_get '["sessions"][0]["id"]')
