@@ -94,13 +94,13 @@ no_tilde_links() { # log
 	}
 }
 real() { python3 -c 'import os, sys; print(os.path.realpath(sys.argv[1]))' "$1"; }
+reloads_above() { [ "$(grep -c "config: reloaded" "$DAEMON_LOG")" -gt "$1" ]; }
 set_dir() { # [log] dir value
 	local n
 	n=$(grep -c "config: reloaded" "$DAEMON_LOG" || true)
 	printf '[log]\ndir = %s\n' "$1" >"$CONFIG"
 	kill -HUP "$DAEMON_PID"
-	wait_for 10 test "$(grep -c "config: reloaded" "$DAEMON_LOG")" -gt "$n" ||
-		fail "the config naming [log] dir = $1 was not reloaded"
+	wait_for 10 reloads_above "$n" || fail "the config naming [log] dir = $1 was not reloaded"
 }
 sql() { # statement: run on the store (the daemon is stopped)
 	python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print("\n".join(str(r[0]) for r in c.execute(sys.argv[2]))); c.commit()' "$DB" "$1"
