@@ -3,15 +3,16 @@
 # code TODOs) and "Previous sessions" links come from the sessions the store knows for the
 # repository (by its root path), wherever their logs were written: a [log] dir changed between
 # sessions (SIGHUP) keeps them; two repositories with the same name sharing the default-like
-# {repo_name} directory never mix; todos keep their priority; a deleted previous log is carried
-# from the store's record, or the log says it cannot be; links resolve to the files they name,
-# relative to the log, and render as links with cmark-gfm (a space and parentheses in the path).
+# {repo_name} directory (written with ~) never mix; todos keep their priority; a deleted previous
+# log is carried from the store's record, or the log says it cannot be; links resolve to the
+# files they name, relative to the log, never start with ~, and render as links with cmark-gfm
+# (a space and parentheses in the path).
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its temporary environment
 
 command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed (scripts/deps installs it)"
 
 CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
-SHARED="$T/shared logs"
+SHARED="$HOME/shared logs"
 A="$T/a/widget"
 B="$T/b/widget"
 DB="$XDG_STATE_HOME/stint/stint.db"
@@ -106,7 +107,8 @@ sql() { # statement: run on the store (the daemon is stopped)
 	python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print("\n".join(str(r[0]) for r in c.execute(sys.argv[2]))); c.commit()' "$DB" "$1"
 }
 
-printf '[log]\ndir = %s/{repo_name}\n' "$SHARED" >"$CONFIG"
+# Written with ~: the daemon expands it, and no link may keep it.
+printf '[log]\ndir = ~/shared logs/{repo_name}\n' >"$CONFIG"
 daemon_start
 make_repo "$A"
 make_repo "$B"
@@ -181,7 +183,7 @@ check "previous sessions across the [log] dir change: A's two logs, newest first
 	same "$(real "$a2")
 $(real "$a1")" "$(previous_targets "$a3")"
 rel=$(links "$a3" | grep -F "$(real "$a2")" | cut -f1 | head -n 1 || true)
-check "the link to a log elsewhere is relative to the new log ($rel)" same "../../../../shared%20logs/widget/$day-3.md" "$rel"
+check "the link to a log elsewhere is relative to the new log ($rel)" same "../../../../home/shared%20logs/widget/$day-3.md" "$rel"
 for log in "$a1" "$b1" "$a2" "$a3"; do
 	check "no link starts with ~ in $(basename "$log")" no_tilde_links "$log"
 	bad=$(links "$log" | awk -F'\t' '$1 !~ /:\/\// && $2 == "-"')
