@@ -1,22 +1,28 @@
 #include "logprep.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <git2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "gitstats_extras.h"
 #include "log.h"
 #include "record.h"
+#include "store.h"
 
-#define LOGPREP_PREVIOUS    3
+#define LOGPREP_PREVIOUS 3
+/* Previous sessions looked at to find three logs still in place. */
+#define LOGPREP_LOOKBACK    20
 #define LOGPREP_MAX_CARRIED 50
 #define LOGPREP_MAX_REFS    50
 #define LOGPREP_LINE	    4096
+/* A previous log is read up to this size: its title and its open items are near the top. */
+#define LOGPREP_MAX_LOG (4 << 20)
 
 /* "YYYY-MM-DD.md" or "YYYY-MM-DD-N.md": the names logwriter gives; returns N (1 for none). */
 static int logprep_name_seq(const char *name)
@@ -40,112 +46,278 @@ static int logprep_name_seq(const char *name)
 	return strcmp(p, ".md") == 0 ? seq : 0;
 }
 
-struct logprep_prev {
-	char name[64];
-	int seq;
-};
-
-/* Newest first: by date, then by the -N sequence within a day. */
-static int logprep_prev_cmp(const void *a, const void *b)
-{
-	const struct logprep_prev *x = a, *y = b;
-	int c = strncmp(y->name, x->name, 10);
-
-	return c ? c : y->seq - x->seq;
-}
-
-static char *logprep_read_title(const char *path)
+/* The whole file (up to LOGPREP_MAX_LOG), NUL-terminated, malloc'd; NULL with *err = errno. */
+static char *logprep_read_file(const char *path, int *err)
 {
 	FILE *f = fopen(path, "re");
-	char line[LOGPREP_LINE];
-	char *title = NULL;
+	struct stat sb;
+	size_t cap, n;
+	char *buf;
 
-	if (!f)
+	if (!f) {
+		*err = errno;
 		return NULL;
-	if (fgets(line, sizeof(line), f) && strncmp(line, "# Session: ", 11) == 0) {
-		line[strcspn(line, "\n")] = '\0';
-		title = strdup(line + 11);
+	}
+	if (fstat(fileno(f), &sb) < 0) {
+		*err = errno;
+		fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*err = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+		fclose(f);
+		return NULL;
+	}
+	cap = sb.st_size < LOGPREP_MAX_LOG ? (size_t)sb.st_size : LOGPREP_MAX_LOG;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		*err = ENOMEM;
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, cap, f);
+	if (ferror(f)) {
+		*err = EIO;
+		free(buf);
+		buf = NULL;
+	} else {
+		buf[n] = '\0';
 	}
 	fclose(f);
-	return title;
+	return buf;
 }
 
-/* Unchecked "- [ ] " items, skipping the template's own bracketed prompts. */
-static void logprep_read_carried(const char *path, json_t *out)
+static char *logprep_read_title(const char *text)
 {
-	FILE *f = fopen(path, "re");
-	char line[LOGPREP_LINE];
+	size_t n;
+
+	if (strncmp(text, "# Session: ", 11) != 0)
+		return NULL;
+	n = strcspn(text + 11, "\n");
+	return n > 0 && n < LOGPREP_LINE ? strndup(text + 11, n) : NULL;
+}
+
+static const char *const logprep_priorities[] = {"high", "medium", "low", "blocked"};
+
+/* One of logprep_priorities for a priority's name, else medium. */
+static const char *logprep_priority_of(const char *name)
+{
+	for (size_t i = 0; name && i < 4; i++)
+		if (strcmp(name, logprep_priorities[i]) == 0)
+			return logprep_priorities[i];
+	return "medium";
+}
+
+/* The priority a heading gives the items under it ("### High Priority"), or NULL. */
+static const char *logprep_heading_priority(const char *p)
+{
+	while (*p == '#')
+		p++;
+	while (*p == ' ')
+		p++;
+	for (size_t i = 0; i < 4; i++) {
+		size_t k = strlen(logprep_priorities[i]);
+
+		if (strncasecmp(p, logprep_priorities[i], k) == 0 && !isalnum((unsigned char)p[k]))
+			return logprep_priorities[i];
+	}
+	return NULL;
+}
+
+/* The label the log puts after an item of another priority than medium (docs/templates.md). */
+static const char *logprep_label_priority(const char *body, size_t *len)
+{
+	static const char *const labels[] = {" (high priority)", " (medium priority)",
+					     " (low priority)", " (blocked)"};
+
+	for (size_t i = 0; i < 4; i++) {
+		size_t k = strlen(labels[i]);
+
+		if (*len > k && memcmp(body + *len - k, labels[i], k) == 0) {
+			*len -= k;
+			return logprep_priorities[i];
+		}
+	}
+	return NULL;
+}
+
+static bool logprep_item_known(json_t *items, const char *md)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(items, i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, RECORD_MARKDOWN)), md) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One line: an unchecked "- [ ] " item (not a template prompt) appended to items. */
+static void logprep_open_item(const char *line, size_t n, const char *heading, json_t *items)
+{
+	const char *body, *pri;
+	size_t len;
+	char *md;
+
+	while (n > 0 && *line == ' ')
+		line++, n--;
+	if (n <= 6 || strncmp(line, "- [ ] ", 6) != 0 || line[6] == '[')
+		return;
+	body = line + 6;
+	len = n - 6;
+	while (len > 0 && (body[len - 1] == ' ' || body[len - 1] == '\t' || body[len - 1] == '\r'))
+		len--;
+	pri = logprep_label_priority(body, &len);
+	if (len == 0 || !(md = strndup(body, len)))
+		return;
+	if (!logprep_item_known(items, md))
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s}", RECORD_MARKDOWN, md, RECORD_PRIORITY,
+						pri	  ? pri
+						: heading ? heading
+							  : "medium"));
+	free(md);
+}
+
+json_t *logprep_open_items(const char *text)
+{
+	json_t *items = json_array();
+	const char *heading = NULL;
 	bool fence = false;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) && json_array_size(out) < LOGPREP_MAX_CARRIED) {
-		const char *p = line;
-		bool dup = false;
-		size_t i;
-		json_t *v;
+	for (const char *p = text;
+	     items && p && *p && json_array_size(items) < LOGPREP_MAX_CARRIED;) {
+		size_t n = strcspn(p, "\n");
 
-		if (strncmp(line, "```", 3) == 0)
+		if (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0)
 			fence = !fence;
-		if (fence)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, "- [ ] ", 6) != 0 || p[6] == '[' || p[6] == '\0')
-			continue;
-		json_array_foreach(out, i, v)
-		{
-			dup = dup || strcmp(json_string_value(json_object_get(v, RECORD_TEXT)),
-					    p + 6) == 0;
-		}
-		if (!dup)
-			json_array_append_new(out, json_pack("{s:s}", RECORD_TEXT, p + 6));
+		else if (!fence && *p == '#')
+			heading = logprep_heading_priority(p);
+		else if (!fence && n < LOGPREP_LINE)
+			logprep_open_item(p, n, heading, items);
+		p += n + (p[n] == '\n');
 	}
-	fclose(f);
+	return items;
 }
 
-static void logprep_previous_logs(json_t *record, const char *dir)
+/* Items from the store's record: objects with a "markdown" text, at most LOGPREP_MAX_CARRIED. */
+static json_t *logprep_handoff_items(json_t *row)
 {
-	struct logprep_prev found[256];
-	size_t n = 0;
-	struct dirent *de;
-	json_t *list = json_array(), *carried = json_array();
-	DIR *dh = opendir(dir);
+	const char *text = json_string_value(json_object_get(row, "handoff"));
+	json_t *all, *items, *v;
+	json_error_t jerr;
+	size_t i;
 
-	if (dh) {
-		while ((de = readdir(dh))) {
-			int seq = logprep_name_seq(de->d_name);
-
-			if (seq == 0 || strlen(de->d_name) >= sizeof(found[0].name))
-				continue;
-			if (n == sizeof(found) / sizeof(found[0])) {
-				qsort(found, n, sizeof(found[0]), logprep_prev_cmp);
-				n = LOGPREP_PREVIOUS;
-			}
-			memcpy(found[n].name, de->d_name, strlen(de->d_name) + 1);
-			found[n++].seq = seq;
-		}
-		closedir(dh);
+	if (!text)
+		return NULL;
+	all = json_loads(text, 0, &jerr);
+	if (!json_is_array(all)) {
+		log_warnx("logprep: cannot read the open todos of session %lld from the store: %s",
+			  (long long)json_integer_value(json_object_get(row, "id")),
+			  all ? "not a list" : jerr.text);
+		json_decref(all);
+		return NULL;
 	}
-	qsort(found, n, sizeof(found[0]), logprep_prev_cmp);
-	for (size_t i = 0; i < n && i < LOGPREP_PREVIOUS; i++) {
-		char path[LOGPREP_LINE], date[11];
-		char *title;
+	items = json_array();
+	json_array_foreach(all, i, v)
+	{
+		const char *md = json_string_value(json_object_get(v, RECORD_MARKDOWN));
+		const char *pri = json_string_value(json_object_get(v, RECORD_PRIORITY));
 
-		if (snprintf(path, sizeof(path), "%s/%s", dir, found[i].name) >= (int)sizeof(path))
+		if (!items || json_array_size(items) >= LOGPREP_MAX_CARRIED)
+			break;
+		if (md && *md)
+			json_array_append_new(items,
+					      json_pack("{s:s, s:s}", RECORD_MARKDOWN, md,
+							RECORD_PRIORITY, logprep_priority_of(pri)));
+	}
+	json_decref(all);
+	return items;
+}
+
+/*
+ * What the newest previous log leaves open: its unchecked items as the file says (the user may
+ * have ticked some); when the file is gone or unreadable, the store's record of them, and the
+ * record's "previous_missing" says so.
+ */
+static json_t *logprep_carry(json_t *record, json_t *row, const char *path, const char *text,
+			     int err)
+{
+	json_t *items;
+
+	if (text)
+		return logprep_open_items(text);
+	items = logprep_handoff_items(row);
+	log_info("logprep: previous log %s: %s; %s", path, strerror(err),
+		 items ? "its open todos are carried from the store" : "no open todos carried");
+	json_object_set_new(record, RECORD_PREVIOUS_MISSING,
+			    json_pack("{s:s, s:s, s:b, s:b}", RECORD_PATH, path, RECORD_ERROR,
+				      strerror(err), RECORD_GONE, err == ENOENT || err == ENOTDIR,
+				      RECORD_FROM_STORE, items != NULL));
+	return items ? items : json_array();
+}
+
+static bool logprep_path_listed(json_t *list, const char *path)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, RECORD_PATH)), path) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A previous log still in place, for the links: absolute path, date, title. */
+static void logprep_list_log(json_t *list, const char *path, const char *text)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char date[11] = "", *title = logprep_read_title(text);
+
+	if (logprep_name_seq(base) > 0)
+		snprintf(date, sizeof(date), "%.10s", base);
+	json_array_append_new(list,
+			      json_pack("{s:s?, s:s, s:s?}", RECORD_DATE, date[0] ? date : NULL,
+					RECORD_PATH, path, RECORD_TITLE, title));
+	free(title);
+}
+
+/* Previous logs and carried todos from the sessions the store knows for this repository. */
+static void logprep_previous_logs(json_t *record, const struct store *st)
+{
+	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
+	json_t *prev = NULL, *list = json_array(), *carried = NULL, *row;
+	char err[512];
+	size_t i;
+
+	if (root && st &&
+	    store_previous_logs(st, root, LOGPREP_LOOKBACK, &prev, err, sizeof(err)) < 0)
+		log_warnx("logprep: %s", err);
+	json_array_foreach(prev, i, row)
+	{
+		const char *path = json_string_value(json_object_get(row, "log"));
+		int e = 0;
+		char *text;
+
+		if (!path || path[0] != '/')
 			continue;
-		snprintf(date, sizeof(date), "%.10s", found[i].name);
-		title = logprep_read_title(path);
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s, s:s?}", RECORD_DATE, date, RECORD_PATH,
-						found[i].name, RECORD_TITLE, title));
+		text = logprep_read_file(path, &e);
 		if (i == 0)
-			logprep_read_carried(path, carried);
-		free(title);
+			carried = logprep_carry(record, row, path, text, e);
+		if (text && list && json_array_size(list) < LOGPREP_PREVIOUS &&
+		    !logprep_path_listed(list, path))
+			logprep_list_log(list, path, text);
+		free(text);
+		if (json_array_size(list) >= LOGPREP_PREVIOUS)
+			break;
 	}
+	json_decref(prev);
 	json_object_set_new(record, RECORD_PREVIOUS_LOGS, list);
-	json_object_set_new(record, RECORD_CARRIED_TODOS, carried);
+	json_object_set_new(record, RECORD_CARRIED_TODOS, carried ? carried : json_array());
 }
 
 char *logprep_forge_url(const char *url)
@@ -318,9 +490,9 @@ static void logprep_git_extras(json_t *record)
 		log_debug("logprep: %s", err);
 }
 
-void logprep_fill(json_t *record, const char *dir)
+void logprep_fill(json_t *record, const struct store *st)
 {
-	logprep_previous_logs(record, dir);
+	logprep_previous_logs(record, st);
 	logprep_refs(record);
 	logprep_git_extras(record);
 }

@@ -3,13 +3,25 @@
 
 #include <jansson.h>
 
+struct store;
+
 /*
  * What a log needs beyond the session itself, gathered at stop on a worker (blocking: reads the
- * log directory, the previous log and the repository's origin remote): "previous_logs",
- * "carried_todos" and "refs" of docs/log-record.md. dir is the expanded log directory.
- * Anything it cannot learn is left out; it never fails the stop.
+ * store, the previous logs and the repository's origin remote): "previous_logs",
+ * "carried_todos", "previous_missing" and "refs" of docs/log-record.md. The previous logs are
+ * those of the sessions st knows for the record's repository (its root path), wherever they
+ * were written; st may be NULL. Anything it cannot learn is left out; it never fails the stop.
  */
-void logprep_fill(json_t *record, const char *dir);
+void logprep_fill(json_t *record, const struct store *st);
+
+/*
+ * The open items of a rendered log, as the next session carries them: its unchecked "- [ ] "
+ * lines outside code fences, without the template's bracketed prompts, deduplicated, as
+ * [{"markdown": the line after "- [ ] ", "priority"}]. The priority is the line's label
+ * (" (high priority)", dropped from the text), else the heading above it ("### High Priority"),
+ * else medium. What the store keeps for a session whose log may later be gone.
+ */
+json_t *logprep_open_items(const char *text);
 
 /* Issue and PR references in text ("#12", "GH-12", "owner/repo#12") appended to refs,
  * deduplicated; web is the forge's repository URL ("https://github.com/o/r") or NULL. */

@@ -55,6 +55,14 @@
 #define RECORD_DATE	     "date"  /* previous_logs */
 #define RECORD_PATH	     "path"  /* previous_logs, stats' files and todo_lines */
 #define RECORD_TITLE	     "title" /* previous_logs */
+/* carried_todos: an item as the previous log wrote it, already Markdown */
+#define RECORD_MARKDOWN "markdown"
+/* The previous log could not be read: its path, why, whether it is gone, and whether the
+ * carried todos came from the store's record instead. */
+#define RECORD_PREVIOUS_MISSING "previous_missing"
+#define RECORD_ERROR		"error"
+#define RECORD_GONE		"gone"
+#define RECORD_FROM_STORE	"from_store"
 
 /* Events: a note event's own kind; a start's "auto" (watch, auto_start). */
 #define RECORD_NOTE_KIND "note_kind"

@@ -47,6 +47,7 @@ struct sessions_stop_job {
 	char *exclude;	     /* the log directory when it is inside the repository */
 	char *template_path; /* [log] template, or NULL for the built-in one */
 	char *log_dir;
+	json_t *handoff;   /* the log's open items, kept by the store (logprep_open_items) */
 	bool commit_log;   /* [log] commit, for a log inside the repository */
 	int commit_status; /* repo_commit_file's result, or -1 when not tried */
 	char commit_note[512];
@@ -135,6 +136,7 @@ static void sessions_stop_job_free(struct sessions_stop_job *j)
 	free(j->exclude);
 	free(j->template_path);
 	free(j->log_dir);
+	json_decref(j->handoff);
 	json_decref(j->op.payload);
 	free(j);
 }
@@ -262,6 +264,7 @@ static void sessions_stop_record(struct sessions_stop_job *j, const char *state)
 	j->op.state = state;
 	j->op.at = j->at;
 	j->op.log_path = j->log_path[0] ? j->log_path : NULL;
+	j->op.handoff = j->log_path[0] ? j->handoff : NULL;
 	if (j->log_path[0])
 		j->op.payload = json_pack("{s:s}", "log", j->log_path);
 	session_times(j->s, &j->at, &j->op.times);
@@ -315,7 +318,8 @@ static void sessions_stop_work(uv_work_t *w)
 		return;
 	}
 	json_object_set_new(j->record, RECORD_LOG_DIR, json_string(dir));
-	logprep_fill(j->record, dir);
+	/* The store pointer is set at start-up and outlives all work; logprep reads it only. */
+	logprep_fill(j->record, j->d->store);
 	if (j->template_path) {
 		r = template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err));
 		if (r < 0) {
@@ -333,6 +337,8 @@ static void sessions_stop_work(uv_work_t *w)
 				    sizeof(j->err));
 	if (j->status < 0)
 		j->log_path[0] = '\0';
+	else
+		j->handoff = logprep_open_items(text);
 	free(text);
 }
 

@@ -8,7 +8,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store {
 	uv_loop_t *loop;
@@ -53,6 +53,10 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE watched ("
     "  repo TEXT PRIMARY KEY,"
     "  added_wall INTEGER NOT NULL);",
+    /* 4: the open todos a closed session's log handed on (JSON), for when the log is gone;
+     * NULL for sessions closed before. The index finds a repository's previous logs. */
+    "ALTER TABLE sessions ADD COLUMN handoff TEXT;"
+    "CREATE INDEX sessions_by_repo ON sessions (repo, state, ended_wall);",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -362,16 +366,18 @@ static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 static int store_op_close_session(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
+	char *handoff = op->handoff ? json_dumps(op->handoff, JSON_COMPACT) : NULL;
 
-	if (store_op_append_event(db, op) < 0)
-		return -1;
-	if (store_prepare(
+	if (store_op_append_event(db, op) < 0 ||
+	    store_prepare(
 		db,
 		"UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
-		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9 "
+		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10 "
 		"WHERE id = ?7 AND state = 'open'",
-		&s, op) < 0)
+		&s, op) < 0) {
+		free(handoff);
 		return -1;
+	}
 	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, op->at.wall_ms);
 	sqlite3_bind_int64(s, 3, op->times.active_s);
@@ -384,6 +390,10 @@ static int store_op_close_session(sqlite3 *db, struct store_op *op)
 	sqlite3_bind_int64(s, 7, op->session_id);
 	sqlite3_bind_int64(s, 8, op->times.idle_s);
 	sqlite3_bind_int64(s, 9, op->times.suspended_s);
+	if (handoff)
+		sqlite3_bind_text(s, 10, handoff, -1, free);
+	else
+		sqlite3_bind_null(s, 10);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	return store_check_open(db, op);
@@ -486,6 +496,55 @@ static int store_op_watch_load(sqlite3 *db, struct store_op *op)
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(recent, store_column_str(s, 0));
 	return store_finish_stmt(db, s, r, op);
+}
+
+int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
+			char *err, size_t errn)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR;
+
+	*out = json_array();
+	/* Its own connection: the store's is the batches' (a worker's open transaction). */
+	if (!*out || sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+				     NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(db, 5000);
+	/* By id: a repository has one open session at a time, so ids follow the order of stops
+	 * whatever the wall clock did. */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, log_path, ended_wall, handoff FROM sessions "
+			       "WHERE repo = ? AND state = 'stopped' AND log_path IS NOT NULL "
+			       "ORDER BY id DESC LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, repo, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *row = json_pack(
+		    "{s:I, s:o, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(s, 0), "log",
+		    store_column_str(s, 1), "ended_at", (json_int_t)sqlite3_column_int64(s, 2),
+		    "handoff", store_column_str(s, 3));
+
+		if (!row || json_array_append_new(*out, row) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+out:
+	if (r != SQLITE_DONE) {
+		snprintf(err, errn, "store: cannot read the previous logs of %s from %s: %s", repo,
+			 st->path,
+			 !*out ? "out of memory"
+			 : db  ? sqlite3_errmsg(db)
+			       : "out of memory");
+		json_decref(*out);
+		*out = NULL;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return *out ? 0 : -1;
 }
 
 #ifdef STINT_TEST_HOOKS

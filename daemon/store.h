@@ -36,6 +36,7 @@ struct store_op {
 	const char *state;    /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
+	json_t *handoff;      /* CLOSE: the open todos the log handed on (logprep), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 
@@ -66,6 +67,15 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 bool store_begin_run(struct store *st);
 /* Marks a clean shutdown. Blocking; call once the queue is idle. */
 void store_end_run(struct store *st);
+
+/*
+ * The newest closed sessions of the repository at root path repo that wrote a log, newest first,
+ * at most limit: [{"id", "log" (the path written), "ended_at" (wall ms), "handoff" (the JSON text
+ * the close stored, or null)}]. Blocking, on a read-only connection of its own, so a worker may
+ * call it while batches run. Returns 0, or -1 with err filled and *out NULL.
+ */
+int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
+			char *err, size_t errn);
 
 /* Runs op right now in its own transaction, blocking: for start-up only. Returns op->status. */
 int store_run_now(struct store *st, struct store_op *op);

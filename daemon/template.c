@@ -142,6 +142,8 @@ static const struct template_engine_field s_next[] = {
     {"text", TEMPLATE_ENGINE_TEXT, NULL,
      "An unchecked item of the previous log, or a `stint todo --next` item (inline)."},
     {"blocked_by", TEMPLATE_ENGINE_TEXT, NULL, "What blocks a `--next` item (inline)."},
+    {"priority", TEMPLATE_ENGINE_TEXT, NULL,
+     "\"high priority\", \"low priority\" or \"blocked\"; absent for medium."},
     END,
 };
 
@@ -209,6 +211,9 @@ static const struct template_engine_field view_schema[] = {
     {"test_checks", TEMPLATE_ENGINE_LIST, s_check, "The checks whose output had test counts."},
     {"next", TEMPLATE_ENGINE_LIST, s_next,
      "Next Steps: the previous log's unchecked items, then `stint todo --next` items."},
+    {"carried_note", TEMPLATE_ENGINE_TEXT, NULL,
+     "Why the previous log's items come from stint's record, or are not carried: the log is "
+     "gone or unreadable."},
     {"issues", TEMPLATE_ENGINE_LIST, s_ref,
      "Issue references in commit messages and the branch name."},
     {"pulls", TEMPLATE_ENGINE_LIST, s_ref, "Pull and merge request references."},

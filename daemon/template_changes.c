@@ -12,6 +12,7 @@
 
 #include "record.h"
 #include "strbuf.h"
+#include "template_items.h"
 #include "template_md.h"
 #include "template_record.h"
 
@@ -350,24 +351,80 @@ void template_changes_checks(struct view *v)
 	template_record_set_list(v, v->root, "test_checks", tested);
 }
 
+/* A carried item's Markdown as the previous log wrote it: one line, not escaped again. */
+static void template_changes_put_markdown(struct view *v, json_t *item, const char *md)
+{
+	struct strbuf o = {0};
+
+	for (const char *p = md; *p; p++)
+		strbuf_putc(&o, *p == '\n' ? ' ' : *p);
+	template_record_set_out(v, item, "text", &o);
+}
+
+/* "The previous log, `path`, is gone (why): ..." when it could not be read (docs/templates.md). */
+static void template_changes_carried_note(struct view *v, size_t carried)
+{
+	const json_t *m = json_object_get(v->rec, RECORD_PREVIOUS_MISSING);
+	char *path = template_record_get_text(v, m, RECORD_PATH),
+	     *why = template_record_get_text(v, m, RECORD_ERROR);
+	struct strbuf o = {0};
+
+	if (!path) {
+		free(why);
+		return;
+	}
+	path[strcspn(path, "\n")] = '\0';
+	strbuf_puts(&o, "The previous log, ");
+	template_md_put_code(&o, path, false);
+	strbuf_puts(&o, json_is_true(json_object_get(m, RECORD_GONE)) ? ", is gone"
+								      : ", cannot be read");
+	if (why) {
+		strbuf_puts(&o, " (");
+		template_md_put_inline(&o, why, 0);
+		strbuf_putc(&o, ')');
+	}
+	if (!json_is_true(json_object_get(m, RECORD_FROM_STORE)))
+		strbuf_puts(&o, " and stint kept no record of its open todos: none are carried.");
+	else if (carried > 0)
+		strbuf_puts(&o, ": its open todos below come from stint's record of that session.");
+	else
+		strbuf_puts(&o, "; stint's record of that session lists no open todos.");
+	template_record_set_out(v, v->root, "carried_note", &o);
+	free(path);
+	free(why);
+}
+
 void template_changes_next(struct view *v, json_t *next_todos)
 {
 	const json_t *carried = template_record_get_array(v->rec, RECORD_CARRIED_TODOS);
 	json_t *list = json_array();
+	size_t n = 0;
 
 	for (size_t i = 0; list && i < json_array_size(carried); i++) {
 		const json_t *c = json_array_get(carried, i);
-		char *text = json_is_string(c) ? template_record_clean(v, c)
-					       : template_record_get_text(v, c, RECORD_TEXT);
+		char *md =
+		    json_is_object(c) ? template_record_get_text(v, c, RECORD_MARKDOWN) : NULL;
+		char *text = md			 ? NULL
+			     : json_is_string(c) ? template_record_clean(v, c)
+						 : template_record_get_text(v, c, RECORD_TEXT);
 		json_t *item;
 
-		if (!text)
+		if (!md && !text)
 			continue;
 		item = template_record_item_new(v);
-		template_record_set_inline(v, item, "text", text, 0);
+		if (md)
+			template_changes_put_markdown(v, item, md);
+		else
+			template_record_set_inline(v, item, "text", text, 0);
+		template_record_set_str(v, item, "priority",
+					json_is_object(c) ? template_items_priority_label(c)
+							  : NULL);
 		template_record_list_add(v, list, item);
+		n++;
+		free(md);
 		free(text);
 	}
+	template_changes_carried_note(v, n);
 	for (size_t i = 0; list && i < json_array_size(next_todos); i++)
 		if (json_array_append(list, json_array_get(next_todos, i)) < 0)
 			v->oom = true;
@@ -416,20 +473,28 @@ void template_changes_refs(struct view *v)
 	template_record_set_list(v, v->root, "pulls", pulls);
 }
 
-/* "./2026-11-24.md": relative to the log's directory when both are known, else a sibling. */
+/*
+ * "./2026-11-24.md", "../../other/2026-11-24.md": relative to the log's directory when both are
+ * absolute, else the absolute path; a relative path is taken as relative to the log already.
+ */
 static char *template_changes_log_link(struct view *v, const char *path)
 {
-	const char *base = strrchr(path, '/');
 	struct strbuf o = {0};
-	char *rel;
+	char *rel = NULL;
 
-	if (path[0] == '/' && v->log_dir && (rel = template_record_relative_path(v->log_dir, path)))
-		return rel;
-	if (path[0] != '/' && (strncmp(path, "./", 2) == 0 || strncmp(path, "../", 3) == 0))
-		return strdup(path);
-	strbuf_puts(&o, "./");
-	strbuf_puts(&o, path[0] == '/' && base ? base + 1 : path);
-	return o.error ? (free(o.s), NULL) : o.s;
+	if (path[0] == '/' && v->log_dir && v->log_dir[0] == '/')
+		rel = template_record_relative_path(v->log_dir, path);
+	if (!rel && path[0] != '/' && strncmp(path, "./", 2) != 0 && strncmp(path, "../", 3) != 0)
+		strbuf_puts(&o, "./");
+	strbuf_puts(&o, rel ? rel : path);
+	free(rel);
+	if (o.error) {
+		free(o.s);
+		return NULL;
+	}
+	rel = template_items_path_target(o.s);
+	free(o.s);
+	return rel;
 }
 
 /* A log's date from its file name: "2026-11-24" for ".../2026-11-24.md" (NULL: no memory). */

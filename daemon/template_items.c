@@ -26,6 +26,17 @@ const char *template_items_priority(const json_t *item)
 	return "medium";
 }
 
+const char *template_items_priority_label(const json_t *item)
+{
+	const char *p = template_items_priority(item);
+
+	if (strcmp(p, "high") == 0)
+		return "high priority";
+	if (strcmp(p, "low") == 0)
+		return "low priority";
+	return strcmp(p, "blocked") == 0 ? "blocked" : NULL;
+}
+
 const char *template_items_note_kind(const json_t *item, const char *key)
 {
 	const json_t *k = json_object_get(item, key);
@@ -143,6 +154,18 @@ static bool template_items_adr_path(const char *path)
 	return false;
 }
 
+char *template_items_path_target(const char *path)
+{
+	struct strbuf o = {0};
+
+	for (const char *p = path; *p; p++)
+		if (*p == '%' || *p == '#' || *p == '?')
+			strbuf_printf(&o, "%%%02X", (unsigned)*p);
+		else
+			strbuf_putc(&o, *p);
+	return o.error || !o.s ? (free(o.s), NULL) : o.s;
+}
+
 /* Where the log should point to reach a file of the repository (see docs/templates.md). */
 static char *template_items_repo_file_link(struct view *v, const char *path)
 {
@@ -150,7 +173,7 @@ static char *template_items_repo_file_link(struct view *v, const char *path)
 	char *rel;
 
 	if (!v->repo || v->repo[0] != '/')
-		return strdup(path);
+		return template_items_path_target(path);
 	strbuf_puts(&o, v->repo);
 	if (o.len && o.s[o.len - 1] != '/')
 		strbuf_putc(&o, '/');
@@ -162,9 +185,11 @@ static char *template_items_repo_file_link(struct view *v, const char *path)
 	if (v->log_dir && template_record_path_inside(v->log_dir, v->repo) &&
 	    (rel = template_record_relative_path(v->log_dir, o.s))) {
 		free(o.s);
-		return rel;
+		o.s = rel;
 	}
-	return o.s;
+	rel = template_items_path_target(o.s);
+	free(o.s);
+	return rel;
 }
 
 void template_items_adrs(struct view *v)
@@ -336,6 +361,9 @@ json_t *template_items_todos(struct view *v)
 		item = template_record_item_new(v);
 		template_record_set_inline(v, item, "text", text, 0);
 		template_record_set_inline(v, item, "blocked_by", by, 0);
+		if (json_is_true(json_object_get(t, RECORD_NEXT)))
+			template_record_set_str(v, item, "priority",
+						template_items_priority_label(t));
 		/* `stint todo --next` items are for the next session: Next Steps lists them. */
 		template_record_list_add(
 		    v,

@@ -13,6 +13,12 @@ struct view;
 /* A todo's priority ("medium" when unknown), a note's kind ("note"). */
 const char *template_items_priority(const json_t *item);
 const char *template_items_note_kind(const json_t *item, const char *key);
+/* Next Steps' label for an item's priority: "high priority", "low priority", "blocked"; NULL for
+ * medium (no label). The log's reader (logprep_open_items) takes it back. */
+const char *template_items_priority_label(const json_t *item);
+/* A file path as a link target for template_md_put_url: "%", "#" and "?" percent-encoded, which
+ * a URL would read as an escape, a fragment, a query. malloc'd; NULL when out of memory. */
+char *template_items_path_target(const char *path);
 /* "learnings", "challenges", "notes". */
 void template_items_notes(struct view *v);
 void template_items_decisions(struct view *v);

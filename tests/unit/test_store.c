@@ -292,6 +292,158 @@ static void test_watched_set(void **state)
 	json_decref(load.result);
 }
 
+static void close_with(struct fixture *f, int64_t id, const char *state, const char *log,
+		       json_t *handoff)
+{
+	struct store_op op = {.kind = STORE_OP_CLOSE_SESSION,
+			      .session_id = id,
+			      .event = "stop",
+			      .state = state,
+			      .at = stamp_at(30),
+			      .log_path = log,
+			      .handoff = handoff,
+			      .done = count_done};
+
+	store_submit(f->st, &op);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_int_equal(op.status, 0);
+}
+
+static const char *row_str(json_t *rows, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(rows, i), key));
+}
+
+/* A repository's stopped sessions with a log, newest first, with what their close kept. */
+static void test_previous_logs(void **state)
+{
+	struct fixture *f = *state;
+	json_t *rows, *handoff = json_pack("[{s:s, s:s}]", "markdown", "x", "priority", "high");
+	char err[512];
+
+	close_with(f, insert_session(f, "/src/a/widget"), "stopped", "/l/1.md", NULL);
+	close_with(f, insert_session(f, "/src/b/widget"), "stopped", "/l/b.md", NULL);
+	close_with(f, insert_session(f, "/src/a/widget"), "stopped", "/l/2.md", handoff);
+	close_with(f, insert_session(f, "/src/a/widget"), "stopped", NULL, NULL);
+	close_with(f, insert_session(f, "/src/a/widget"), "cancelled", NULL, NULL);
+	insert_session(f, "/src/a/widget"); /* open: not previous */
+	json_decref(handoff);
+
+	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
+			 0);
+	assert_int_equal(json_array_size(rows), 2);
+	assert_string_equal(row_str(rows, 0, "log"), "/l/2.md");
+	assert_string_equal(row_str(rows, 0, "handoff"),
+			    "[{\"markdown\":\"x\",\"priority\":\"high\"}]");
+	assert_string_equal(row_str(rows, 1, "log"), "/l/1.md");
+	assert_true(json_is_null(json_object_get(json_array_get(rows, 1), "handoff")));
+	json_decref(rows);
+	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 1, &rows, err, sizeof(err)),
+			 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	assert_int_equal(store_previous_logs(f->st, "/src/c", 10, &rows, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+}
+
+/* The schema as stint shipped it at version 3, before the handoff column. */
+static const char *const schema_v3 =
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  repo TEXT NOT NULL,"
+    "  repo_name TEXT NOT NULL,"
+    "  branch TEXT, head TEXT, author TEXT, focus TEXT,"
+    "  tags TEXT NOT NULL DEFAULT '[]',"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'stopped', 'cancelled')),"
+    "  started_wall INTEGER NOT NULL,"
+    "  ended_wall INTEGER, active_s INTEGER, wall_s INTEGER, paused_s INTEGER,"
+    "  log_path TEXT);"
+    "CREATE UNIQUE INDEX sessions_one_open ON sessions (repo) WHERE state = 'open';"
+    "CREATE INDEX sessions_closed ON sessions (state, ended_wall);"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+    "  kind TEXT NOT NULL,"
+    "  mono_ns INTEGER NOT NULL, boot_ns INTEGER NOT NULL, wall_ms INTEGER NOT NULL,"
+    "  boot_id TEXT NOT NULL,"
+    "  payload TEXT);"
+    "CREATE INDEX events_by_session ON events (session_id, id);"
+    "CREATE TABLE daemon (key TEXT PRIMARY KEY, value TEXT);"
+    "ALTER TABLE sessions ADD COLUMN idle_s INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN suspended_s INTEGER;"
+    "CREATE TABLE watched (repo TEXT PRIMARY KEY, added_wall INTEGER NOT NULL);"
+    "INSERT INTO sessions (repo, repo_name, state, started_wall, ended_wall, log_path) "
+    "  VALUES ('/src/a/widget', 'widget', 'stopped', 1, 2, '/l/old.md');"
+    "INSERT INTO sessions (repo, repo_name, state, started_wall) "
+    "  VALUES ('/src/a/widget', 'widget', 'open', 3);"
+    "PRAGMA user_version = 3;";
+
+/* A store made by the old schema opens, keeps its sessions, and its previous logs are found. */
+static void test_old_schema_migrates(void **state)
+{
+	struct fixture *f = *state;
+	json_t *rows, *all = json_array();
+	sqlite3 *db;
+	char err[512], path[200];
+	int64_t open_id;
+
+	snprintf(path, sizeof(path), "%s/old.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_v3, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store_close(f->st);
+	f->st = store_open(&f->loop, path, err, sizeof(err));
+	assert_non_null(f->st);
+
+	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
+			 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(row_str(rows, 0, "log"), "/l/old.md");
+	assert_true(json_is_null(json_object_get(json_array_get(rows, 0), "handoff")));
+	json_decref(rows);
+	/* The open session it had is still open, and closes with a handoff now. */
+	assert_int_equal(store_load_open(f->st, collect, all, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(all), 1);
+	open_id = json_integer_value(
+	    json_object_get(json_object_get(json_array_get(all, 0), "row"), "id"));
+	json_decref(all);
+	rows = json_pack("[{s:s}]", "markdown", "kept");
+	close_with(f, open_id, "stopped", "/l/new.md", rows);
+	json_decref(rows);
+	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
+			 0);
+	assert_int_equal(json_array_size(rows), 2);
+	assert_string_equal(row_str(rows, 0, "handoff"), "[{\"markdown\":\"kept\"}]");
+	json_decref(rows);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 4);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+}
+
+/* A store that cannot be read says which and why. */
+static void test_previous_logs_unreadable(void **state)
+{
+	struct fixture *f = *state;
+	json_t *sentinel = json_array(), *rows = sentinel;
+	char err[512], cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", f->path, f->path, f->path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_previous_logs(f->st, "/src/a", 10, &rows, err, sizeof(err)), -1);
+	assert_null(rows);
+	assert_non_null(strstr(err, f->path));
+	json_decref(sentinel);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -327,6 +479,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_watched_set, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_previous_logs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_schema_migrates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_previous_logs_unreadable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
 	};

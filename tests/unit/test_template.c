@@ -924,12 +924,76 @@ static void test_view_git(void **state)
 	view_is(v, "previous_logs.0.link",
 		"[2025-11-24](../../../../../src/stint/docs/sessions/2025-11-24.md)");
 	json_decref(v);
+	/* Without the log's directory a link cannot be relative: the absolute path. */
 	json_object_del(rec, "log_dir");
 	v = template_view(rec);
-	view_is(v, "previous_logs.0.link", "[2025-11-24](./2025-11-24.md)");
+	view_is(v, "previous_logs.0.link",
+		"[2025-11-24](/home/ada/src/stint/docs/sessions/2025-11-24.md)");
+	view_is(v, "previous_logs.2.link", "[2025-11-19](./2025-11-19.md)");
 	json_decref(v);
 	json_decref(rec);
 	assert_null(template_view(NULL));
+}
+
+/* Carried and --next todos keep their priority; a log gone is said so; odd paths still link. */
+static void test_view_continuity(void **state)
+{
+	json_t *rec = load_fixture("git"), *v;
+
+	(void)state;
+	json_object_set_new(rec, "carried_todos",
+			    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}, {s:s, s:s}, {s:s, s:s}]",
+				      "markdown", "Use `Vec<T>` \\<here\\>", "priority", "high",
+				      "markdown", "Later", "priority", "low", "markdown",
+				      "No priority", "text", "Plain <T>", "priority", "blocked",
+				      "markdown", "Medium", "priority", "medium"));
+	json_array_append_new(
+	    json_object_get(rec, "todos"),
+	    json_pack("{s:s, s:s, s:b}", "text", "Bench it", "priority", "high", "next", 1));
+	json_object_set_new(rec, "previous_missing",
+			    json_pack("{s:s, s:s, s:b, s:b}", "path", "/logs/a b/2025-11-24.md",
+				      "error", "No such file or directory", "gone", 1, "from_store",
+				      1));
+	json_object_set_new(
+	    rec, "previous_logs",
+	    json_pack("[{s:s}]", "path", "/home/ada/src/stint/docs/sessions (old)/100% a.md"));
+	v = template_view(rec);
+	/* Markdown from the previous log goes back as it was, not escaped twice. */
+	view_is(v, "next.0.text", "Use `Vec<T>` \\<here\\>");
+	view_is(v, "next.0.priority", "high priority");
+	view_is(v, "next.1.priority", "low priority");
+	view_is(v, "next.2.text", "No priority");
+	view_is(v, "next.2.priority", NULL);
+	view_is(v, "next.3.priority", "blocked");
+	view_is(v, "next.4.priority", NULL);
+	view_is(v, "next.6.text", "Bench it");
+	view_is(v, "next.6.priority", "high priority");
+	view_is(v, "carried_note",
+		"The previous log, `/logs/a b/2025-11-24.md`, is gone (No such file or directory): "
+		"its open todos below come from stint's record of that session.");
+	view_is(v, "previous_logs.0.link", "[100% a](../sessions%20%28old%29/100%25%20a.md)");
+	json_decref(v);
+
+	/* An ADR path that a URL would misread: "#" a fragment, "?" a query, "%" an escape. */
+	json_array_append_new(json_object_get(json_object_get(rec, "stats"), "files"),
+			      json_pack("{s:s, s:i, s:i, s:s}", "path", "docs/adr/5 #a?%.md",
+					"added", 1, "removed", 0, "status", "A"));
+	v = template_view(rec);
+	view_is(v, "adrs.1.link", "[`docs/adr/5 #a?%.md`](../adr/5%20%23a%3F%25.md)");
+	json_decref(v);
+
+	json_object_set_new(json_object_get(rec, "previous_missing"), "from_store", json_false());
+	json_object_set_new(json_object_get(rec, "previous_missing"), "gone", json_false());
+	json_object_set_new(json_object_get(rec, "previous_missing"), "error",
+			    json_string("Permission denied"));
+	json_object_set_new(rec, "carried_todos", json_array());
+	v = template_view(rec);
+	view_is(
+	    v, "carried_note",
+	    "The previous log, `/logs/a b/2025-11-24.md`, cannot be read (Permission denied) and "
+	    "stint kept no record of its open todos: none are carried.");
+	json_decref(v);
+	json_decref(rec);
 }
 
 static void test_view_commits(void **state)
@@ -1367,6 +1431,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_templates),
 	    cmocka_unit_test(test_schema_in_docs),
 	    cmocka_unit_test(test_view_git),
+	    cmocka_unit_test(test_view_continuity),
 	    cmocka_unit_test(test_view_commits),
 	    cmocka_unit_test(test_view_checks),
 	    cmocka_unit_test(test_view_long_output),
