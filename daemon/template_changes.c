@@ -317,6 +317,7 @@ void template_changes_next(struct view *v, json_t *next_todos)
 
 		if (!text)
 			continue;
+		template_md_unescape(text); /* Markdown from the previous log: escaped once only */
 		item = template_record_item_new(v);
 		template_record_set_inline(v, item, "text", text, 0);
 		template_record_list_add(v, list, item);
@@ -410,6 +411,8 @@ static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 		date = template_changes_log_date(path);
 	item = template_record_item_new(v);
 	template_record_set_inline(v, item, "date", date, 0);
+	if (title)
+		template_md_unescape(title); /* the previous log's heading, as it wrote it */
 	template_record_set_inline(v, item, "title", title, 0);
 	strbuf_putc(&o, '[');
 	if (date)

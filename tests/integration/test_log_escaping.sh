@@ -7,6 +7,7 @@
 # exactly the text that was typed: no raw HTML, no comment, no javascript: link, no lost table
 # cell, and the same text escaped the same way wherever it appears. Invisible and bidirectional
 # characters show as <U+XXXX> markers (docs/templates.md, "Escaping").
+# STINT_KEEP_LOGS=DIR keeps a copy of every log written.
 . "$(dirname "$0")/lib.sh"
 
 command -v cmark-gfm >/dev/null 2>&1 || skip "cmark-gfm is not installed (scripts/deps lists it)"
@@ -79,8 +80,10 @@ def marked(s):
     out, cps = [], [ord(c) for c in s]
     for i, cp in enumerate(cps):
         keep = not invisible(cp)
-        if cp == 0x200D and 0 < i < len(cps) - 1 and pictographic(cps[i - 1]) and \
-                pictographic(cps[i + 1]):
+        prev = cps[i - 1] if i > 0 and out[-1] == chr(cps[i - 1]) else 0
+        if cp == 0x200D and pictographic(prev) and i + 1 < len(cps) and pictographic(cps[i + 1]):
+            keep = True
+        if 0xE0020 <= cp <= 0xE007F and (prev == 0x1F3F4 or 0xE0020 <= prev <= 0xE007E):
             keep = True
         out.append(chr(cp) if keep else "<U+%04X>" % cp)
     return "".join(out)
@@ -179,6 +182,10 @@ class Log:
 
     def __init__(self, path):
         self.path = path
+        if os.environ.get("STINT_KEEP_LOGS"):
+            os.makedirs(os.environ["STINT_KEEP_LOGS"], exist_ok=True)
+            subprocess.run(["cp", path, os.path.join(os.environ["STINT_KEEP_LOGS"],
+                                                     path.replace("/", "_")[-40:])])
         with open(path, encoding="utf-8") as f:
             self.md = f.read()
         self.safe = render(self.md, False)
@@ -319,7 +326,8 @@ CORPUS = [
     "$x$ and $$y$$",
     "{{title}} {{#notes}}",
     "trailing two spaces  ",
-    "emoji 🎉 ✅ 👩‍💻 🏳️‍🌈",
+    "emoji 🎉 ✅ 👩‍💻 🏳️‍🌈 \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F",
+    "tag \U000E0041\U000E0042 smuggled",
     "CJK 漢字 テスト 한국어",
     "zero\u200bwidth \u200cnon\u200djoiner",
     "marks \u200e\u200f end",
