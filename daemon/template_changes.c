@@ -313,13 +313,14 @@ void template_changes_next(struct view *v, json_t *next_todos)
 		const json_t *c = json_array_get(carried, i);
 		char *text = json_is_string(c) ? template_record_clean(v, c)
 					       : template_record_get_text(v, c, RECORD_TEXT);
+		struct strbuf o = {0};
 		json_t *item;
 
 		if (!text)
 			continue;
-		template_md_unescape(text); /* Markdown from the previous log: escaped once only */
 		item = template_record_item_new(v);
-		template_record_set_inline(v, item, "text", text, 0);
+		template_md_put_markdown(&o, text); /* Markdown from the previous log */
+		template_record_set_out(v, item, "text", &o);
 		template_record_list_add(v, list, item);
 		free(text);
 	}
@@ -412,8 +413,8 @@ static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 	item = template_record_item_new(v);
 	template_record_set_inline(v, item, "date", date, 0);
 	if (title)
-		template_md_unescape(title); /* the previous log's heading, as it wrote it */
-	template_record_set_inline(v, item, "title", title, 0);
+		template_md_put_markdown(&o, title); /* the previous log's heading, as written */
+	template_record_set_out(v, item, "title", &o);
 	strbuf_putc(&o, '[');
 	if (date)
 		template_md_put_link_text(&o, date);

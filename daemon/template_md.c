@@ -17,8 +17,7 @@ static bool template_md_is_blank(char c)
  * True when cp, an invisible character, is part of an emoji: a joiner between two pictographs
  * (U+1F469 U+200D U+1F4BB), or the tag characters of a subdivision flag after U+1F3F4.
  */
-static bool template_md_emoji_part(uint32_t prev, uint32_t cp, const unsigned char *next,
-				   size_t n)
+static bool template_md_emoji_part(uint32_t prev, uint32_t cp, const unsigned char *next, size_t n)
 {
 	uint32_t after;
 
@@ -57,7 +56,8 @@ char *template_md_clean(const char *s, size_t n, bool *oom)
 			i += (i + 1 < n && s[i + 1] == '\n') ? 2 : 1;
 		} else if (utf8_is_invisible(cp) &&
 			   !template_md_emoji_part(prev, cp, u + i + k, n - i - k)) {
-			/* Shown, not obeyed: a bidi override or a zero-width space cannot hide text. */
+			/* Shown, not obeyed: a bidi override or a zero-width space cannot hide
+			 * text. */
 			w += (size_t)sprintf(buf + w, "<U+%04X>", (unsigned)cp);
 			i += k;
 			cp = 0;
@@ -129,16 +129,29 @@ static bool template_md_is_alnum(char c)
 /*
  * Where a backslash keeps the start of a line from opening a block (a heading, a list item, a
  * quote, a setext underline or a thematic break), or SIZE_MAX. Escaped wherever the line is
- * put, even after a label, so the same text always reads the same.
+ * put, even after a label, so the same text always reads the same. ('*', '_', '`', '~', '<'
+ * and '[' are escaped everywhere.)
  */
 static size_t template_md_line_start(const char *s, size_t n)
 {
-	size_t k = 0;
+	size_t k = 0, rest;
 
-	if (n > 0 && strchr("#-+=>", s[0]))
-		return 0;
-	while (k < n && k < 10 && s[k] >= '0' && s[k] <= '9')
+	if (n == 0)
+		return SIZE_MAX;
+	while (k < n && s[k] == s[0])
 		k++;
+	rest = k + strspn(s + k, " \t");
+	/* "# h" (up to six), "- x", "+ x", "> q"; "---" and "===" under a line make it a heading.
+	 */
+	if ((s[0] == '#' && k <= 6 && (k == n || template_md_is_blank(s[k]))) ||
+	    ((s[0] == '-' || s[0] == '+') && (n == 1 || template_md_is_blank(s[1]))) ||
+	    ((s[0] == '-' || s[0] == '=') && rest >= n) || s[0] == '>')
+		return 0;
+	/* "- - -" is a thematic break */
+	if (s[0] == '-' && strspn(s, "- \t") == n)
+		return 0;
+	for (k = 0; k < n && k < 10 && s[k] >= '0' && s[k] <= '9'; k++)
+		;
 	if (k > 0 && k <= 9 && k < n && (s[k] == '.' || s[k] == ')') &&
 	    (k + 1 == n || template_md_is_blank(s[k + 1])))
 		return k;
@@ -338,14 +351,63 @@ void template_md_put_url(struct strbuf *o, const char *s)
 	}
 }
 
-void template_md_unescape(char *s)
+/* The length of the code span opening at s[i] (a backtick run closed by one as long), or 0. */
+static size_t template_md_code_span(const char *s, size_t n, size_t i)
 {
-	char *w = s;
+	size_t run = strspn(s + i, "`"), j = i + run;
 
-	for (; *s; s++) {
-		if (*s == '\\' && s[1] && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", s[1]))
-			s++;
-		*w++ = *s;
+	while (j < n) {
+		size_t k = strspn(s + j, "`");
+
+		if (k == 0) {
+			j++;
+		} else if (k == run) {
+			return j + k - i;
+		} else {
+			j += k;
+		}
 	}
-	*w = '\0';
+	return 0;
+}
+
+/* template_md_put_markdown on one flattened line. */
+static void template_md_put_kept_line(struct strbuf *o, const char *s, size_t n)
+{
+	size_t start = template_md_line_start(s, n), hash_at = SIZE_MAX, k = n;
+
+	while (k > 0 && s[k - 1] == '#')
+		k--;
+	if (k < n && (k == 0 || template_md_is_blank(s[k - 1])))
+		hash_at = k;
+	for (size_t i = 0; i < n; i++) {
+		size_t span;
+
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] > ' ' && s[i + 1] < 0x7F &&
+		    !template_md_is_alnum(s[i + 1])) {
+			strbuf_putn(o, s + i, 2);
+			i++;
+			continue;
+		}
+		if (s[i] == '`' && (span = template_md_code_span(s, n, i)) > 0) {
+			strbuf_putn(o, s + i, span);
+			i += span - 1;
+			continue;
+		}
+		if (i == start || i == hash_at || template_md_is_special(s, n, i))
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, s[i]);
+	}
+}
+
+void template_md_put_markdown(struct strbuf *o, const char *s)
+{
+	struct strbuf flat = {0};
+
+	for (const char *p = s; *p; p++)
+		strbuf_putc(&flat, *p == '\n' ? ' ' : *p);
+	if (flat.error && !o->error)
+		o->error = flat.error;
+	else if (flat.len > 0)
+		template_md_put_kept_line(o, flat.s, flat.len);
+	free(flat.s);
 }

@@ -76,10 +76,12 @@ void template_md_put_code(struct strbuf *o, const char *s, bool cell);
 /* Link text: escaped as inline text (brackets included), one line. */
 void template_md_put_link_text(struct strbuf *o, const char *s);
 /*
- * Text this file escaped, read back from a log (a previous log's title, its open todos): a
- * backslash before ASCII punctuation goes, in place, so escaping it again gives the same log.
+ * One line of Markdown read back from a log (a previous log's title, its open todos): its
+ * backslash escapes and code spans are kept as they are, anything else that would be markup is
+ * escaped as inline text. What stint wrote comes out unchanged, so it reads the same log after
+ * log; what a hand edit or an older stint let through is made text.
  */
-void template_md_unescape(char *s);
+void template_md_put_markdown(struct strbuf *o, const char *s);
 /* A link destination: anything that could end it or is not plain ASCII percent-encoded. */
 void template_md_put_url(struct strbuf *o, const char *s);
 
