@@ -377,8 +377,7 @@ static void test_markdown_read_back(void **state)
 					    "\\back\\",
 					    "&amp;",
 					    "*star* _u_",
-					    "\xE2\x80\xAE"
-					    "bidi"};
+					    "\xE2\x80\xAE bidi"};
 	static const struct {
 		const char *in, *want;
 	} raw[] = {
