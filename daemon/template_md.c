@@ -207,6 +207,10 @@ static void template_md_put_inline_n(struct strbuf *o, const char *s, size_t n)
 {
 	struct strbuf flat = {0};
 
+	if (!memchr(s, '\n', n)) {
+		template_md_put_line(o, s, n);
+		return;
+	}
 	/* One line: a newline and the blanks around it become one space. */
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '\n') {
