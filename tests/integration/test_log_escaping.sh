@@ -401,7 +401,7 @@ for i, s in enumerate(CORPUS):
     acts = log.items("Activities")
     for label in ("Note", "Learning", "Challenge", "TODO, high priority", "TODO, next session",
                   "Decision"):
-        want = re.compile(re.escape(label) + r" \(\d\d:\d\d\): (.*)")
+        want = re.compile(re.escape(label) + r" \((?:\d{4}-\d\d-\d\d )?\d\d:\d\d\): (.*)")
         got = [m.group(1) for m in map(want.fullmatch, acts) if m]
         if got != [first]:
             problem(f"{log.path}: Activities, {label}: rendered {got!r}, want [{first!r}]"
@@ -414,6 +414,12 @@ for i, s in enumerate(CORPUS):
     if single:
         log.expect_in(log.heading("h3"), "Challenge 1: " + e, "Challenges & Solutions",
                       "the challenge")
+    else:
+        head, rest = s.split("\n", 1)
+        log.expect_in(log.heading("h3"), "Challenge 1: " + shown(head), "Challenges & Solutions",
+                      "the challenge's first line")
+        log.expect_in(log.items("Challenges & Solutions"), "Problem: " + shown(rest),
+                      "Challenges & Solutions", "the challenge's other lines")
     # Next Steps: this session's --next todo, and every earlier one, carried log to log.
     # Every carried item must read as one of the strings typed: an escape read back from the
     # previous log and escaped again would show its backslashes.
@@ -440,9 +446,9 @@ for i, s in enumerate(CORPUS):
             "title": raw(md, r"^# Session: (.*)$"),
             "focus": raw(md, r"^\*\*Focus:\*\* (.*)  $"),
             "summary": raw(md, r"^(.+)\n\n## Activities"),
-            "activity note": raw(md, r"^ +- Note \(\d\d:\d\d\): (.*)$"),
-            "activity todo": raw(md, r"^ +- TODO, next session \(\d\d:\d\d\): (.*)$"),
-            "activity decision": raw(md, r"^ +- Decision \(\d\d:\d\d\): (.*)$"),
+            "activity note": raw(md, r"^ +- Note \((?:\d{4}-\d\d-\d\d )?\d\d:\d\d\): (.*)$"),
+            "activity todo": raw(md, r"^ +- TODO, next session \((?:\d{4}-\d\d-\d\d )?\d\d:\d\d\): (.*)$"),
+            "activity decision": raw(md, r"^ +- Decision \((?:\d{4}-\d\d-\d\d )?\d\d:\d\d\): (.*)$"),
             "learning": raw(md, r"^- \*\*Learning 1\*\*: (.*)$"),
             "challenge": raw(md, r"^### Challenge 1: (.*)$"),
             "decision": raw(md, r"^1\. \*\*(.*)\*\*$", "## Decisions Made"),
