@@ -141,8 +141,7 @@ static size_t template_md_line_start(const char *s, size_t n)
 	while (k < n && s[k] == s[0])
 		k++;
 	rest = k + strspn(s + k, " \t");
-	/* "# h" (up to six), "- x", "+ x", "> q"; "---" and "===" under a line make it a heading.
-	 */
+	/* "# h" (up to six), "- x", "+ x", "> q"; "---" or "===" under a line: a heading. */
 	if ((s[0] == '#' && k <= 6 && (k == n || template_md_is_blank(s[k]))) ||
 	    ((s[0] == '-' || s[0] == '+') && (n == 1 || template_md_is_blank(s[1]))) ||
 	    ((s[0] == '-' || s[0] == '=') && rest >= n) || s[0] == '>')

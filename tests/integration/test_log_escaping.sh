@@ -455,6 +455,9 @@ for i, s in enumerate(CORPUS):
             "rationale": raw(md, r"^ +- \*\*Rationale\*\*: (.*)$"),
             "todo": raw(md, r"^- \[ \] (.*)$", "## TODOs Created"),
             "note": raw(md, r"^- (.*)$", "## Session Notes"),
+            # after the items carried from the previous log
+            "next step": (re.findall(r"^- \[ \] (.*)$", md.split("## Next Steps", 1)[-1]
+                                     .split("\n### This Week", 1)[0], re.M) or [None])[-1],
         }, repr(s))
     prev.append(s)
 
