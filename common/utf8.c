@@ -35,3 +35,17 @@ bool utf8_is_control(uint32_t cp)
 	return (cp < 0x20 && cp != '\n' && cp != '\t' && cp != '\r') || cp == 0x7F ||
 	       (cp >= 0x80 && cp <= 0x9F);
 }
+
+bool utf8_is_invisible(uint32_t cp)
+{
+	return cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+	       (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+bool utf8_is_pictographic(uint32_t cp)
+{
+	return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
+	       (cp >= 0x2300 && cp <= 0x23FF) || (cp >= 0x2B00 && cp <= 0x2BFF) || cp == 0xFE0F;
+}

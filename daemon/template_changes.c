@@ -355,9 +355,18 @@ void template_changes_checks(struct view *v)
 static void template_changes_put_markdown(struct view *v, json_t *item, const char *md)
 {
 	struct strbuf o = {0};
+	char *flat = strdup(md);
 
-	for (const char *p = md; *p; p++)
-		strbuf_putc(&o, *p == '\n' ? ' ' : *p);
+	if (!flat) {
+		v->oom = true;
+		return;
+	}
+	for (char *p = flat; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	/* What stint wrote stays as it was; what a hand edit let through becomes text. */
+	template_md_put_markdown(&o, flat);
+	free(flat);
 	template_record_set_out(v, item, "text", &o);
 }
 
@@ -521,7 +530,9 @@ static json_t *template_changes_previous_item(struct view *v, const json_t *l)
 		date = template_changes_log_date(path);
 	item = template_record_item_new(v);
 	template_record_set_inline(v, item, "date", date, 0);
-	template_record_set_inline(v, item, "title", title, 0);
+	if (title)
+		template_md_put_markdown(&o, title); /* the previous log's heading, as written */
+	template_record_set_out(v, item, "title", &o);
 	strbuf_putc(&o, '[');
 	if (date)
 		template_md_put_link_text(&o, date);

@@ -1,6 +1,7 @@
 #include "template_md.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,21 @@ static bool template_md_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * True when cp, an invisible character, is part of an emoji: a joiner between two pictographs
+ * (U+1F469 U+200D U+1F4BB), or the tag characters of a subdivision flag after U+1F3F4.
+ */
+static bool template_md_emoji_part(uint32_t prev, uint32_t cp, const unsigned char *next, size_t n)
+{
+	uint32_t after;
+
+	if (cp == 0x200D)
+		return utf8_is_pictographic(prev) && n > 0 && utf8_decode(next, n, &after) > 0 &&
+		       utf8_is_pictographic(after);
+	return cp >= 0xE0020 && cp <= 0xE007F &&
+	       (prev == 0x1F3F4 || (prev >= 0xE0020 && prev <= 0xE007E));
+}
+
 char *template_md_clean(const char *s, size_t n, bool *oom)
 {
 	static const char repl[] = "\xEF\xBF\xBD";
@@ -19,27 +35,38 @@ char *template_md_clean(const char *s, size_t n, bool *oom)
 	char *buf, *line;
 	size_t w = 0, r = 0, len;
 	bool pending_blank = false;
+	uint32_t prev = 0;
 
-	if (n > (SIZE_MAX - 1) / 3 || !(buf = malloc(n * 3 + 1))) {
+	/* At most 4 bytes out per byte in: U+061C (2 bytes) becomes "<U+061C>". */
+	if (n > (SIZE_MAX - 1) / 4 || !(buf = malloc(n * 4 + 1))) {
 		*oom = true;
 		return NULL;
 	}
 	for (size_t i = 0; i < n;) {
-		uint32_t cp;
+		uint32_t cp = 0;
 		size_t k = utf8_decode(u + i, n - i, &cp);
 
 		if (k == 0 || utf8_is_control(cp)) {
 			memcpy(buf + w, repl, 3);
 			w += 3;
 			i += k ? k : 1;
+			cp = 0;
 		} else if (cp == '\r') {
 			buf[w++] = '\n';
 			i += (i + 1 < n && s[i + 1] == '\n') ? 2 : 1;
+		} else if (utf8_is_invisible(cp) &&
+			   !template_md_emoji_part(prev, cp, u + i + k, n - i - k)) {
+			/* Shown, not obeyed: a bidi override or a zero-width space cannot hide
+			 * text. */
+			w += (size_t)sprintf(buf + w, "<U+%04X>", (unsigned)cp);
+			i += k;
+			cp = 0;
 		} else {
 			memcpy(buf + w, s + i, k);
 			w += k;
 			i += k;
 		}
+		prev = cp;
 	}
 	/* Second pass, in place: it only ever shrinks the text. */
 	len = w;
@@ -94,40 +121,118 @@ size_t template_md_first_line_clip(const char *s, size_t max, bool *clipped, boo
 	return i;
 }
 
-/* template_md_put_inline on the first n bytes of s. */
-static void template_md_put_inline_n(struct strbuf *o, const char *s, size_t n, unsigned flags)
+static bool template_md_is_alnum(char c)
 {
-	size_t hash_at = SIZE_MAX;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
-	/* "Fix #" would lose its "#" as the heading's closing sequence. */
-	if (flags & TEMPLATE_MD_HEADING) {
-		size_t k = n;
+/*
+ * Where a backslash keeps the start of a line from opening a block (a heading, a list item, a
+ * quote, a setext underline or a thematic break), or SIZE_MAX. Escaped wherever the line is
+ * put, even after a label, so the same text always reads the same. ('*', '_', '`', '~', '<'
+ * and '[' are escaped everywhere.)
+ */
+static size_t template_md_line_start(const char *s, size_t n)
+{
+	size_t k = 0, rest;
 
-		while (k > 0 && s[k - 1] == '#')
-			k--;
-		if (k < n && (k == 0 || template_md_is_blank(s[k - 1]) || s[k - 1] == '\n'))
-			hash_at = k;
+	if (n == 0)
+		return SIZE_MAX;
+	while (k < n && s[k] == s[0])
+		k++;
+	rest = k + strspn(s + k, " \t");
+	/* "# h" (up to six), "- x", "+ x", "> q"; "---" or "===" under a line: a heading. */
+	if ((s[0] == '#' && k <= 6 && (k == n || template_md_is_blank(s[k]))) ||
+	    ((s[0] == '-' || s[0] == '+') && (n == 1 || template_md_is_blank(s[1]))) ||
+	    ((s[0] == '-' || s[0] == '=') && rest >= n) || s[0] == '>')
+		return 0;
+	/* "- - -" is a thematic break */
+	if (s[0] == '-' && strspn(s, "- \t") == n)
+		return 0;
+	for (k = 0; k < n && k < 10 && s[k] >= '0' && s[k] <= '9'; k++)
+		;
+	if (k > 0 && k <= 9 && k < n && (s[k] == '.' || s[k] == ')') &&
+	    (k + 1 == n || template_md_is_blank(s[k + 1])))
+		return k;
+	return SIZE_MAX;
+}
+
+/* Whether s[i] must be backslash-escaped to read as itself anywhere in a line. */
+static bool template_md_is_special(const char *s, size_t n, size_t i)
+{
+	switch (s[i]) {
+	case '\\': /* escapes, hard breaks */
+	case '`':  /* code spans, fences */
+	case '*':  /* emphasis, list items, thematic breaks */
+	case '[':  /* links, images, task boxes, reference definitions */
+	case ']':
+	case '<': /* HTML, comments, autolinks */
+	case '|': /* table cells */
+	case '~': /* strikethrough, fences */
+	case '$': /* GitHub's math */
+		return true;
+	case '_': /* emphasis, but never inside a word: snake_case stays as typed */
+		return !(i > 0 && template_md_is_alnum(s[i - 1]) && i + 1 < n &&
+			 template_md_is_alnum(s[i + 1]));
+	case '&': /* an entity: "&amp;" must not become "&" */
+		return i + 1 < n && (template_md_is_alnum(s[i + 1]) || s[i + 1] == '#');
+	default:
+		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
+}
 
-		if (c == '\n') {
-			while (i + 1 < n && (s[i + 1] == '\n' || template_md_is_blank(s[i + 1])))
-				i++;
-			strbuf_putc(o, ' ');
+/*
+ * One line (no newline, no leading blank) as Markdown that renders as exactly its text: every
+ * character that could start inline markup escaped, what would open a block at the start of the
+ * line, and a closing run of '#' (which would end a heading).
+ */
+static void template_md_put_line(struct strbuf *o, const char *s, size_t n)
+{
+	size_t start = template_md_line_start(s, n), hash_at = SIZE_MAX, k = n;
+
+	while (k > 0 && s[k - 1] == '#')
+		k--;
+	if (k < n && (k == 0 || template_md_is_blank(s[k - 1])))
+		hash_at = k;
+	for (size_t i = 0; i < n; i++) {
+		if (i == start || i == hash_at || template_md_is_special(s, n, i))
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, s[i]);
+	}
+}
+
+/* template_md_put_inline on the first n bytes of s. */
+static void template_md_put_inline_n(struct strbuf *o, const char *s, size_t n)
+{
+	struct strbuf flat = {0};
+
+	if (!memchr(s, '\n', n)) {
+		template_md_put_line(o, s, n);
+		return;
+	}
+	/* One line: a newline and the blanks around it become one space. */
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\n') {
+			strbuf_putc(&flat, s[i]);
 			continue;
 		}
-		if (i == hash_at || (c == '|' && (flags & TEMPLATE_MD_CELL)) ||
-		    (c == '*' && (flags & TEMPLATE_MD_BOLD)) ||
-		    (c == '\\' && (flags & (TEMPLATE_MD_CELL | TEMPLATE_MD_BOLD))))
-			strbuf_putc(o, '\\');
-		strbuf_putc(o, c);
+		while (flat.len > 0 && template_md_is_blank(flat.s[flat.len - 1]))
+			flat.len--;
+		while (i + 1 < n && (s[i + 1] == '\n' || template_md_is_blank(s[i + 1])))
+			i++;
+		strbuf_putc(&flat, ' ');
 	}
+	if (flat.error && !o->error)
+		o->error = flat.error;
+	else if (flat.len > 0)
+		template_md_put_line(o, flat.s, flat.len);
+	free(flat.s);
 }
 
 void template_md_put_inline(struct strbuf *o, const char *s, unsigned flags)
 {
-	template_md_put_inline_n(o, s, strlen(s), flags);
+	(void)flags;
+	template_md_put_inline_n(o, s, strlen(s));
 }
 
 void template_md_put_excerpt(struct strbuf *o, const char *s, size_t max, unsigned flags,
@@ -136,169 +241,33 @@ void template_md_put_excerpt(struct strbuf *o, const char *s, size_t max, unsign
 	bool clipped, more;
 	size_t n = template_md_first_line_clip(s, max, &clipped, &more);
 
-	/* After a cut the ellipsis ends the heading, so no "#" run can close it. */
-	template_md_put_inline_n(o, s, n, clipped ? flags & ~(unsigned)TEMPLATE_MD_HEADING : flags);
+	(void)flags;
+	template_md_put_inline_n(o, s, n);
 	if (clipped || (more && more_lines))
 		strbuf_puts(o, "…");
 }
 
-static bool template_md_only_chars(const char *p, size_t n, char c)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != c)
-			return false;
-	return n > 0;
-}
-
-static bool template_md_thematic_break(const char *p, size_t n)
-{
-	size_t count = 0;
-
-	if (p[0] != '-' && p[0] != '*' && p[0] != '_')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == p[0])
-			count++;
-		else if (!template_md_is_blank(p[i]))
-			return false;
-	}
-	return count >= 3;
-}
-
-/* Length of the fence opening p ("```" or "~~~", 3 or more), or 0. */
-static size_t template_md_fence_open(const char *p, size_t n)
-{
-	size_t k = 0;
-
-	if (p[0] != '`' && p[0] != '~')
-		return 0;
-	while (k < n && p[k] == p[0])
-		k++;
-	if (k < 3)
-		return 0;
-	/* A backtick fence's info string cannot contain a backtick. */
-	if (p[0] == '`' && memchr(p + k, '`', n - k))
-		return 0;
-	return k;
-}
-
-static bool template_md_fence_close(const char *p, size_t n, char fc, size_t flen)
-{
-	size_t k = 0;
-
-	while (k < n && p[k] == fc)
-		k++;
-	if (k < flen)
-		return false;
-	while (k < n && template_md_is_blank(p[k]))
-		k++;
-	return k == n;
-}
-
-/*
- * Where a backslash must go to keep a line (after its indentation) from opening a block that
- * escapes its place, or -1. item: the line begins a list item, so nested list, quote and task
- * markers would also change the item's meaning.
- */
-static long template_md_block_marker(const char *p, size_t n, bool item)
-{
-	size_t k = 0;
-
-	if (n == 0)
-		return -1;
-	if (p[0] == '#') {
-		while (k < n && p[k] == '#')
-			k++;
-		if (k <= 6 && (k == n || template_md_is_blank(p[k])))
-			return 0;
-	}
-	if (template_md_only_chars(p, n, '=') || template_md_only_chars(p, n, '-') ||
-	    template_md_thematic_break(p, n))
-		return 0;
-	if (p[0] == '<' && n > 1 &&
-	    ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '/' ||
-	     p[1] == '!' || p[1] == '?'))
-		return 0;
-	if (p[0] == '[') {
-		const char *close = memchr(p, ']', n);
-
-		/* "[label]: url" would vanish as a link reference definition. */
-		if (close && (size_t)(close - p) + 1 < n && close[1] == ':')
-			return 0;
-		if (item && n >= 3 && (p[1] == ' ' || p[1] == 'x' || p[1] == 'X') && p[2] == ']' &&
-		    (n == 3 || template_md_is_blank(p[3])))
-			return 0;
-	}
-	if (!item)
-		return -1;
-	if ((p[0] == '-' || p[0] == '+' || p[0] == '*') && (n == 1 || template_md_is_blank(p[1])))
-		return 0;
-	if (p[0] == '>')
-		return 0;
-	for (k = 0; k < n && k < 10 && p[k] >= '0' && p[k] <= '9'; k++)
-		;
-	if (k > 0 && k <= 9 && k < n && (p[k] == '.' || p[k] == ')') &&
-	    (k + 1 == n || template_md_is_blank(p[k + 1])))
-		return (long)k;
-	return -1;
-}
-
 void template_md_put_block(struct strbuf *o, const char *s, size_t indent, unsigned flags)
 {
-	bool first = true, in_fence = false;
-	size_t flen = 0;
-	char fc = 0;
+	bool first = true;
 
-	while (*s || first) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s), ws = 0, col = 0;
-		long at = -1;
+	(void)flags;
+	while (*s) {
+		size_t n = strcspn(s, "\n"), ws = 0;
 
 		if (!first) {
 			strbuf_putc(o, '\n');
 			if (n > 0)
 				strbuf_spaces(o, indent);
 		}
-		while (ws < n && template_md_is_blank(s[ws])) {
-			col = s[ws] == '\t' ? col + 4 - col % 4 : col + 1;
+		/* Indentation would make code of the line, or end the list item: it goes. */
+		while (ws < n && template_md_is_blank(s[ws]))
 			ws++;
-		}
-		if (n == 0 || (first && !(flags & TEMPLATE_MD_FIRST_IS_BLOCK))) {
-			/* Empty, or following a label on the same line: nothing opens a block. */
-		} else if (in_fence) {
-			if (col < 4 && template_md_fence_close(s + ws, n - ws, fc, flen))
-				in_fence = false;
-		} else if (col < 4) {
-			size_t k = template_md_fence_open(s + ws, n - ws);
-
-			if (k) {
-				in_fence = true;
-				fc = s[ws];
-				flen = k;
-			} else {
-				at = template_md_block_marker(s + ws, n - ws,
-							      first && (flags & TEMPLATE_MD_ITEM));
-			}
-		}
-		if (at >= 0) {
-			strbuf_putn(o, s, ws + (size_t)at);
-			strbuf_putc(o, '\\');
-			strbuf_putn(o, s + ws + at, n - ws - (size_t)at);
-		} else {
-			strbuf_putn(o, s, n);
-		}
+		template_md_put_line(o, s + ws, n - ws);
 		first = false;
 		s += n;
 		if (*s == '\n')
 			s++;
-		else
-			break;
-	}
-	if (in_fence) {
-		strbuf_putc(o, '\n');
-		strbuf_spaces(o, indent);
-		for (size_t i = 0; i < flen; i++)
-			strbuf_putc(o, fc);
 	}
 }
 
@@ -346,7 +315,9 @@ void template_md_put_code(struct strbuf *o, const char *s, bool cell)
 		if (run > longest)
 			longest = run;
 	}
-	pad = n > 0 && (s[0] == '`' || s[n - 1] == '`');
+	/* A code span loses one space at each end when it has one at both: pad to keep them. */
+	pad = n > 0 && (s[0] == '`' || s[n - 1] == '`' ||
+			(s[0] == ' ' && s[n - 1] == ' ' && strspn(s, " ") < n));
 	for (size_t i = 0; i <= longest; i++)
 		strbuf_putc(o, '`');
 	if (pad)
@@ -364,11 +335,7 @@ void template_md_put_code(struct strbuf *o, const char *s, bool cell)
 
 void template_md_put_link_text(struct strbuf *o, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '[' || *s == ']' || *s == '\\')
-			strbuf_putc(o, '\\');
-		strbuf_putc(o, *s == '\n' ? ' ' : *s);
-	}
+	template_md_put_inline_n(o, s, strlen(s));
 }
 
 void template_md_put_url(struct strbuf *o, const char *s)
@@ -385,4 +352,65 @@ void template_md_put_url(struct strbuf *o, const char *s)
 			strbuf_putc(o, hex[*p & 15]);
 		}
 	}
+}
+
+/* The length of the code span opening at s[i] (a backtick run closed by one as long), or 0. */
+static size_t template_md_code_span(const char *s, size_t n, size_t i)
+{
+	size_t run = strspn(s + i, "`"), j = i + run;
+
+	while (j < n) {
+		size_t k = strspn(s + j, "`");
+
+		if (k == 0) {
+			j++;
+		} else if (k == run) {
+			return j + k - i;
+		} else {
+			j += k;
+		}
+	}
+	return 0;
+}
+
+/* template_md_put_markdown on one flattened line. */
+static void template_md_put_kept_line(struct strbuf *o, const char *s, size_t n)
+{
+	size_t start = template_md_line_start(s, n), hash_at = SIZE_MAX, k = n;
+
+	while (k > 0 && s[k - 1] == '#')
+		k--;
+	if (k < n && (k == 0 || template_md_is_blank(s[k - 1])))
+		hash_at = k;
+	for (size_t i = 0; i < n; i++) {
+		size_t span;
+
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] > ' ' && s[i + 1] < 0x7F &&
+		    !template_md_is_alnum(s[i + 1])) {
+			strbuf_putn(o, s + i, 2);
+			i++;
+			continue;
+		}
+		if (s[i] == '`' && (span = template_md_code_span(s, n, i)) > 0) {
+			strbuf_putn(o, s + i, span);
+			i += span - 1;
+			continue;
+		}
+		if (i == start || i == hash_at || template_md_is_special(s, n, i))
+			strbuf_putc(o, '\\');
+		strbuf_putc(o, s[i]);
+	}
+}
+
+void template_md_put_markdown(struct strbuf *o, const char *s)
+{
+	struct strbuf flat = {0};
+
+	for (const char *p = s; *p; p++)
+		strbuf_putc(&flat, *p == '\n' ? ' ' : *p);
+	if (flat.error && !o->error)
+		o->error = flat.error;
+	else if (flat.len > 0)
+		template_md_put_kept_line(o, flat.s, flat.len);
+	free(flat.s);
 }

@@ -704,8 +704,8 @@ static void test_lists(void **state)
 
 	(void)state;
 	md = render_pack(rec);
-	/* A multi-line note stays one list item; its own sub-list stays nested. */
-	assert_contains(md, "## Session Notes\n\n- line one\n  line two\n\n  - nested item\n\n");
+	/* A multi-line note stays one list item; a line of it that looks like a list is text. */
+	assert_contains(md, "## Session Notes\n\n- line one\n  line two\n\n  \\- nested item\n\n");
 	assert_contains(md, "## Key Learnings\n\n- **Learning 1**: L1\n\n### Technical Insights");
 	assert_contains(md, "### Challenge 1: short\n- **Problem**: [Detailed description of the "
 			    "issue]\n- **Solution**: [What worked]\n");
@@ -1112,8 +1112,9 @@ static void esc_block(const char *in, int indent, unsigned flags, const char *wa
 static void test_escape_inline(void **state)
 {
 	(void)state;
+	/* Text reads as typed: whatever could start markup is escaped (test_template_md.c). */
 	esc_inline("plain prose: a < b, 50% * 2, snake_case, #42", 0,
-		   "plain prose: a < b, 50% * 2, snake_case, #42");
+		   "plain prose: a \\< b, 50% \\* 2, snake_case, #42");
 	esc_inline("a | b", TEMPLATE_MD_CELL, "a \\| b");
 	esc_inline("a\\|b", TEMPLATE_MD_CELL, "a\\\\\\|b");
 	esc_inline("**bold** end\\", TEMPLATE_MD_BOLD, "\\*\\*bold\\*\\* end\\\\");
@@ -1123,7 +1124,7 @@ static void test_escape_inline(void **state)
 	esc_inline("one\n\n   two\r\nthree", 0, "one two three");
 	esc_inline("  trim  ", 0, "trim");
 	esc_inline("bell\a esc\x1b[0m del\x7f", 0,
-		   "bell\xEF\xBF\xBD esc\xEF\xBF\xBD[0m del\xEF\xBF\xBD");
+		   "bell\xEF\xBF\xBD esc\xEF\xBF\xBD\\[0m del\xEF\xBF\xBD");
 	esc_inline("bad \xC3\x28 \xED\xA0\x80 \xF8", 0,
 		   "bad \xEF\xBF\xBD( \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD");
 	esc_inline("ok é 漢 🎉", 0, "ok é 漢 🎉");
@@ -1137,9 +1138,9 @@ static void test_escape_block(void **state)
 	/* First line of a list item. */
 	esc_block("# h", 2, TEMPLATE_MD_ITEM, "\\# h");
 	esc_block("#hashtag", 2, TEMPLATE_MD_ITEM, "#hashtag");
-	esc_block("- [ ] x", 2, TEMPLATE_MD_ITEM, "\\- [ ] x");
-	esc_block("[ ] x", 2, TEMPLATE_MD_ITEM, "\\[ ] x");
-	esc_block("[x] x", 2, TEMPLATE_MD_ITEM, "\\[x] x");
+	esc_block("- [ ] x", 2, TEMPLATE_MD_ITEM, "\\- \\[ \\] x");
+	esc_block("[ ] x", 2, TEMPLATE_MD_ITEM, "\\[ \\] x");
+	esc_block("[x] x", 2, TEMPLATE_MD_ITEM, "\\[x\\] x");
 	esc_block("+ x", 2, TEMPLATE_MD_ITEM, "\\+ x");
 	esc_block("* x", 2, TEMPLATE_MD_ITEM, "\\* x");
 	esc_block("12. x", 2, TEMPLATE_MD_ITEM, "12\\. x");
@@ -1149,24 +1150,23 @@ static void test_escape_block(void **state)
 	esc_block("> q", 2, TEMPLATE_MD_ITEM, "\\> q");
 	esc_block("---", 2, TEMPLATE_MD_ITEM, "\\---");
 	esc_block("-not a list", 2, TEMPLATE_MD_ITEM, "-not a list");
-	/* Continuation lines: indented; lists and quotes stay (they stay inside the item). */
-	esc_block("a\n- b\n> c\n1. d", 2, TEMPLATE_MD_ITEM, "a\n  - b\n  > c\n  1. d");
+	/* Continuation lines: indented, and escaped like the first. */
+	esc_block("a\n- b\n> c\n1. d", 2, TEMPLATE_MD_ITEM, "a\n  \\- b\n  \\> c\n  1\\. d");
 	esc_block("a\n# h\n###### h6\n####### seven", 3, 0,
 		  "a\n   \\# h\n   \\###### h6\n   ####### seven");
-	esc_block("a\n===\n-\n* * *\n___", 2, 0, "a\n  \\===\n  \\-\n  \\* * *\n  \\___");
+	esc_block("a\n===\n-\n* * *\n___", 2, 0, "a\n  \\===\n  \\-\n  \\* \\* \\*\n  \\_\\_\\_");
 	esc_block("a\n<pre>\n</div>\n<!-- c\n<?x\na <b>", 2, 0,
-		  "a\n  \\<pre>\n  \\</div>\n  \\<!-- c\n  \\<?x\n  a <b>");
+		  "a\n  \\<pre>\n  \\</div>\n  \\<!-- c\n  \\<?x\n  a \\<b>");
 	esc_block("[ref]: http://x\n[link](http://x) ok", 0, 0,
-		  "\\[ref]: http://x\n[link](http://x) ok");
+		  "\\[ref\\]: http://x\n\\[link\\](http://x) ok");
 	esc_block("a\n\n\n\nb", 2, 0, "a\n\n  b");
+	/* A line's own indentation goes: four spaces would make it code. */
 	esc_block("a\n   # three spaces\n    # four: code", 2, 0,
-		  "a\n     \\# three spaces\n      # four: code");
-	/* Fences: content untouched, a closed one kept, an open one closed. */
-	esc_block("a\n```c\n# not escaped\n```\n# escaped", 2, 0,
-		  "a\n  ```c\n  # not escaped\n  ```\n  \\# escaped");
-	esc_block("a\n~~~~\ncode\n~~~", 2, 0, "a\n  ~~~~\n  code\n  ~~~\n  ~~~~");
-	esc_block("```\nopen", 0, 0, "```\nopen\n```");
-	esc_block("a ``` b", 0, 0, "a ``` b");
+		  "a\n  \\# three spaces\n  \\# four: code");
+	/* Fences are text too: nothing the text holds can open a code block. */
+	esc_block("a\n```c\n# escaped\n```", 2, 0, "a\n  \\`\\`\\`c\n  \\# escaped\n  \\`\\`\\`");
+	esc_block("a\n~~~~\ncode", 2, 0, "a\n  \\~\\~\\~\\~\n  code");
+	esc_block("a ``` b", 0, 0, "a \\`\\`\\` b");
 }
 
 /* --- robustness -------------------------------------------------------------------------- */

@@ -16,9 +16,9 @@
 #include "testutil.h"
 
 /*
- * The Markdown escaping of daemon/template_md.c, case by case: what each context escapes and what
- * it leaves alone (user text is Markdown: only what would break the log's structure is escaped).
- * With cmark-gfm on the PATH, the escaped text is also rendered and must read as the literal text.
+ * The Markdown escaping of daemon/template_md.c, case by case: user text reads as typed, so
+ * whatever could start markup is escaped, the same way in every place. cmark-gfm (a test
+ * package) renders the escaped text in every place, which must read as the literal text.
  */
 
 #define REPL "\xEF\xBF\xBD" /* U+FFFD */
@@ -58,47 +58,84 @@ static void check_block(const struct md_case *c, size_t n)
 
 #define CHECK(fn, cases) fn(cases, sizeof(cases) / sizeof(*cases))
 
-static void test_inline_plain_markdown_stays(void **state)
+static void test_inline_markdown_is_text(void **state)
 {
 	static const struct md_case cases[] = {
-	    {"*emphasis* and **strong**", 0, "*emphasis* and **strong**"},
-	    {"snake_case __init__", 0, "snake_case __init__"},
-	    {"`code` and ``more``", 0, "`code` and ``more``"},
-	    {"a < b, <b>bold</b>, <div>", 0, "a < b, <b>bold</b>, <div>"},
-	    {"[link](http://x) [ref] ![img](y)", 0, "[link](http://x) [ref] ![img](y)"},
-	    {"a | b \\ c", 0, "a | b \\ c"},
-	    /* Inline text follows a label: a marker at its start opens nothing. */
-	    {"# not a heading", 0, "# not a heading"},
-	    {"- not a list", 0, "- not a list"},
-	    {"1. not a list", 0, "1. not a list"},
-	    {"> not a quote", 0, "> not a quote"},
+	    {"*emphasis* and **strong**", 0, "\\*emphasis\\* and \\*\\*strong\\*\\*"},
+	    /* '_' inside a word cannot open emphasis: left alone. */
+	    {"snake_case __init__ _x_", 0, "snake_case \\_\\_init\\_\\_ \\_x\\_"},
+	    {"`code` and ~~strike~~", 0, "\\`code\\` and \\~\\~strike\\~\\~"},
+	    {"a < b, <b>bold</b>, x<!--", 0, "a \\< b, \\<b>bold\\</b>, x\\<!--"},
+	    {"[link](javascript:x) ![img](y)", 0, "\\[link\\](javascript:x) !\\[img\\](y)"},
+	    {"a | b \\ c", 0, "a \\| b \\\\ c"},
+	    /* An entity would render as its character; "R&D" is not one. */
+	    {"&amp; &#169; R&D & co", 0, "\\&amp; \\&#169; R\\&D & co"},
+	    {"$x$ costs $5", 0, "\\$x\\$ costs \\$5"},
+	    /* At the start, what would open a block; elsewhere nothing. */
+	    {"# not a heading", 0, "\\# not a heading"},
+	    {"#42 and C#", 0, "#42 and C#"},
+	    {"- not a list", 0, "\\- not a list"},
+	    {"-flag", 0, "-flag"},
+	    {"+ plus", 0, "\\+ plus"},
+	    {"1. not a list", 0, "1\\. not a list"},
+	    {"3.14", 0, "3.14"},
+	    {"> not a quote", 0, "\\> not a quote"},
+	    {"===", 0, "\\==="},
+	    {"- - -", 0, "\\- - -"},
+	    {"plain words, (parens) \"quotes\" 'single' !bang @at #hash", 0,
+	     "plain words, (parens) \"quotes\" 'single' !bang @at #hash"},
 	};
 
 	(void)state;
 	CHECK(check_inline, cases);
 }
 
+/* The same text is escaped the same way whatever the place: one escaping, every section. */
+static void test_inline_same_in_every_place(void **state)
+{
+	static const char *const texts[] = {"a*b **c** d\\",   "a | b", "Fix #",
+					    "Fix ###",	       "#",	"C#",
+					    "_u_ `c` <b> [l]", "- x",	"x<!--"};
+	static const unsigned places[] = {TEMPLATE_MD_BOLD, TEMPLATE_MD_CELL, TEMPLATE_MD_HEADING,
+					  TEMPLATE_MD_CELL | TEMPLATE_MD_BOLD |
+					      TEMPLATE_MD_HEADING};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		char *plain = template_md_inline(texts[i], 0), *block;
+
+		assert_non_null(plain);
+		for (size_t k = 0; k < sizeof(places) / sizeof(*places); k++) {
+			char *got = template_md_inline(texts[i], places[k]);
+
+			if (strcmp(got, plain) != 0)
+				fail_msg("\"%s\": \"%s\" in place %u, \"%s\" in text", texts[i],
+					 got, places[k], plain);
+			free(got);
+		}
+		block = template_md_block(texts[i], 2, TEMPLATE_MD_ITEM);
+		if (strcmp(block, plain) != 0)
+			fail_msg("\"%s\": \"%s\" as a block, \"%s\" inline", texts[i], block,
+				 plain);
+		free(block);
+		free(plain);
+	}
+}
+
 static void test_inline_contexts(void **state)
 {
 	static const struct md_case cases[] = {
-	    /* Bold: '*' and '\' only. */
 	    {"a*b **c** d\\", TEMPLATE_MD_BOLD, "a\\*b \\*\\*c\\*\\* d\\\\"},
-	    {"_u_ `c` <b> [l]", TEMPLATE_MD_BOLD, "_u_ `c` <b> [l]"},
-	    /* Table cell: '|' and '\', inside code spans too. */
 	    {"a | b", TEMPLATE_MD_CELL, "a \\| b"},
 	    {"a\\|b", TEMPLATE_MD_CELL, "a\\\\\\|b"},
-	    {"`x|y`", TEMPLATE_MD_CELL, "`x\\|y`"},
-	    {"a*b", TEMPLATE_MD_CELL, "a*b"},
-	    /* Heading: a closing "#" run only, after a blank or alone. */
+	    /* A closing "#" run would end a heading: after a blank or alone. */
 	    {"Fix #", TEMPLATE_MD_HEADING, "Fix \\#"},
 	    {"Fix ###", TEMPLATE_MD_HEADING, "Fix \\###"},
 	    {"#", TEMPLATE_MD_HEADING, "\\#"},
 	    {"C#", TEMPLATE_MD_HEADING, "C#"},
 	    {"issue #42", TEMPLATE_MD_HEADING, "issue #42"},
-	    {"# start", TEMPLATE_MD_HEADING, "# start"},
+	    {"# start", TEMPLATE_MD_HEADING, "\\# start"},
 	    {"Fix # \t", TEMPLATE_MD_HEADING, "Fix \\#"},
-	    /* Together. */
-	    {"a|*b #", TEMPLATE_MD_CELL | TEMPLATE_MD_BOLD | TEMPLATE_MD_HEADING, "a\\|\\*b \\#"},
 	};
 
 	(void)state;
@@ -129,7 +166,7 @@ static void test_inline_controls_and_utf8(void **state)
 	    {"a\x01"
 	     "b\x1b[31mc\x7f"
 	     "d",
-	     0, "a" REPL "b" REPL "[31mc" REPL "d"},
+	     0, "a" REPL "b" REPL "\\[31mc" REPL "d"},
 	    {"bell \a\b\f\v", 0, "bell " REPL REPL REPL REPL},
 	    {"c1 \xC2\x85 \xC2\x9B", 0, "c1 " REPL " " REPL},
 	    /* Invalid UTF-8: each bad sequence becomes U+FFFD, the text around it stays. */
@@ -140,23 +177,59 @@ static void test_inline_controls_and_utf8(void **state)
 	    {"ff \xFF fe \xFE", 0, "ff " REPL " fe " REPL},
 	    {"too big \xF4\x90\x80\x80", 0, "too big " REPL REPL REPL REPL},
 	    {"ok é 漢 🎉 \xF4\x8F\xBF\xBF", 0, "ok é 漢 🎉 \xF4\x8F\xBF\xBF"},
-	    /*
-	     * Bidi controls (U+202E, U+2066..U+2069) and zero-width characters are not control
-	     * characters to utf8_is_control: they reach the log as they are.
-	     */
-	    {"a\xE2\x80\xAE"
-	     "b\xE2\x81\xA6"
-	     "c\xE2\x81\xA9"
-	     "d\xE2\x80\x8B",
-	     0,
-	     "a\xE2\x80\xAE"
-	     "b\xE2\x81\xA6"
-	     "c\xE2\x81\xA9"
-	     "d\xE2\x80\x8B"},
 	};
 
 	(void)state;
 	CHECK(check_inline, cases);
+}
+
+/* Invisible and bidi characters cannot hide or reorder text: each shows as a marker. */
+static void test_invisible_characters_are_shown(void **state)
+{
+	static const struct md_case cases[] = {
+	    /* U+202E (right-to-left override), U+2066 and U+2069 (an isolate), U+200B. */
+	    {"a\xE2\x80\xAE"
+	     "b\xE2\x81\xA6"
+	     "c\xE2\x81\xA9"
+	     "d\xE2\x80\x8B",
+	     0, "a\\<U+202E>b\\<U+2066>c\\<U+2069>d\\<U+200B>"},
+	    /* U+200C..U+200F, U+FEFF, U+061C (2 bytes), U+2028, U+2060, a tag character. */
+	    {"\xE2\x80\x8C\xE2\x80\x8D\xE2\x80\x8E\xE2\x80\x8F|\xEF\xBB\xBF|\xD8\x9C|\xE2\x80\xA8|"
+	     "\xE2\x81\xA0|\xF3\xA0\x80\x81",
+	     0,
+	     "\\<U+200C>\\<U+200D>\\<U+200E>\\<U+200F>\\|\\<U+FEFF>\\|\\<U+061C>\\|\\<U+2028>\\|"
+	     "\\<U+2060>\\|\\<U+E0001>"},
+	    /* A joiner inside an emoji (woman, ZWJ, laptop) builds one picture: it stays. */
+	    {"\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB", 0,
+	     "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB"},
+	    /* White flag, VS16, ZWJ, rainbow. */
+	    {"\xF0\x9F\x8F\xB3\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x8C\x88", 0,
+	     "\xF0\x9F\x8F\xB3\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x8C\x88"},
+	    /* A joiner at the end, or between letters, hides nothing useful: shown. */
+	    {"\xF0\x9F\x91\xA9\xE2\x80\x8D", 0, "\xF0\x9F\x91\xA9\\<U+200D>"},
+	    /* Scotland's flag: U+1F3F4, tag letters g b s c t, cancel tag: kept. */
+	    {"\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+	     "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF",
+	     0,
+	     "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+	     "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF"},
+	    /* Tag characters anywhere else smuggle invisible ASCII: shown. */
+	    {"x\xF3\xA0\x81\x81", 0, "x\\<U+E0041>"},
+	};
+	char *got;
+	bool oom = false;
+
+	(void)state;
+	CHECK(check_inline, cases);
+	/* U+061C is 2 bytes and its marker 8: the cleaned text may be 4 times as long. */
+	got = template_md_clean("\xD8\x9C\xD8\x9C\xD8\x9C", 6, &oom);
+	assert_string_equal(got, "<U+061C><U+061C><U+061C>");
+	free(got);
+	got = template_md_block("a\n\xE2\x80\xAE"
+				"b",
+				2, 0);
+	assert_string_equal(got, "a\n  \\<U+202E>b");
+	free(got);
 }
 
 static void test_block_item_first_line(void **state)
@@ -176,19 +249,19 @@ static void test_block_item_first_line(void **state)
 	    {"1234567890. x", TEMPLATE_MD_ITEM, "1234567890. x"},
 	    {"1.5 x", TEMPLATE_MD_ITEM, "1.5 x"},
 	    {"> quote", TEMPLATE_MD_ITEM, "\\> quote"},
-	    {"[ ] box", TEMPLATE_MD_ITEM, "\\[ ] box"},
-	    {"[X] box", TEMPLATE_MD_ITEM, "\\[X] box"},
-	    {"[link](x)", TEMPLATE_MD_ITEM, "[link](x)"},
-	    {"[ref]: http://x", TEMPLATE_MD_ITEM, "\\[ref]: http://x"},
+	    {"[ ] box", TEMPLATE_MD_ITEM, "\\[ \\] box"},
+	    {"[X] box", TEMPLATE_MD_ITEM, "\\[X\\] box"},
+	    {"[link](x)", TEMPLATE_MD_ITEM, "\\[link\\](x)"},
+	    {"[ref]: http://x", TEMPLATE_MD_ITEM, "\\[ref\\]: http://x"},
 	    {"---", TEMPLATE_MD_ITEM, "\\---"},
-	    {"* * *", TEMPLATE_MD_ITEM, "\\* * *"},
+	    {"* * *", TEMPLATE_MD_ITEM, "\\* \\* \\*"},
 	    {"<div>", TEMPLATE_MD_ITEM, "\\<div>"},
-	    {"a <b>", TEMPLATE_MD_ITEM, "a <b>"},
-	    {"< 3", TEMPLATE_MD_ITEM, "< 3"},
-	    /* Without TEMPLATE_MD_ITEM a paragraph starts: list and quote markers are text. */
-	    {"- x", 0, "- x"},
-	    {"1. x", 0, "1. x"},
-	    {"> q", 0, "> q"},
+	    {"a <b>", TEMPLATE_MD_ITEM, "a \\<b>"},
+	    {"< 3", TEMPLATE_MD_ITEM, "\\< 3"},
+	    /* After a label or starting a list item: the same escaping. */
+	    {"- x", 0, "\\- x"},
+	    {"1. x", 0, "1\\. x"},
+	    {"> q", 0, "\\> q"},
 	    {"# h", 0, "\\# h"},
 	};
 
@@ -199,14 +272,14 @@ static void test_block_item_first_line(void **state)
 static void test_block_continuation_lines(void **state)
 {
 	static const struct md_case cases[] = {
-	    /* Indented under the item; list, quote and task lines stay inside it as they are. */
-	    {"a\n- b\n> c\n1. d\n[ ] e", TEMPLATE_MD_ITEM, "a\n  - b\n  > c\n  1. d\n  [ ] e"},
-	    /* What would end the item or the paragraph is escaped. */
+	    /* Indented under the item, and escaped like the first line. */
+	    {"a\n- b\n> c\n1. d\n[ ] e", TEMPLATE_MD_ITEM,
+	     "a\n  \\- b\n  \\> c\n  1\\. d\n  \\[ \\] e"},
 	    {"a\n# h\n===\n---\n___\n<pre>\n</div>\n<!-- c\n<?x\n[r]: u", 0,
-	     "a\n  \\# h\n  \\===\n  \\---\n  \\___\n  \\<pre>\n  \\</div>\n  \\<!-- c\n  \\<?x\n  "
-	     "\\[r]: u"},
-	    /* Up to 3 columns of indentation still open a block; 4 make code, left alone. */
-	    {"a\n   # three\n    # four\n\t# tab", 0, "a\n     \\# three\n      # four\n  \t# tab"},
+	     "a\n  \\# h\n  \\===\n  \\---\n  \\_\\_\\_\n  \\<pre>\n  \\</div>\n  \\<!-- c\n  "
+	     "\\<?x\n  \\[r\\]: u"},
+	    /* A line's own indentation goes: four columns would make it code, not text. */
+	    {"a\n   # three\n    # four\n\t# tab", 0, "a\n  \\# three\n  \\# four\n  \\# tab"},
 	    /* Blank lines stay empty, one at most. */
 	    {"a\n\n\n\nb\n \t \nc", 0, "a\n\n  b\n\n  c"},
 	};
@@ -225,31 +298,21 @@ static void test_block_continuation_lines(void **state)
 	free(got);
 }
 
-static void test_block_fences(void **state)
+static void test_block_fences_are_text(void **state)
 {
 	static const struct md_case cases[] = {
-	    /* A fence in a note: its content is code, untouched; after it escaping resumes. */
-	    {"see:\n```c\n# include\n- x\n```\n# after", TEMPLATE_MD_ITEM,
-	     "see:\n  ```c\n  # include\n  - x\n  ```\n  \\# after"},
-	    {"```\n# first line is code", TEMPLATE_MD_ITEM, "```\n  # first line is code\n  ```"},
-	    /* Left open: closed with the same character and length, or the log after it is code. */
-	    {"a\n````sh\nrm x", 0, "a\n  ````sh\n  rm x\n  ````"},
-	    {"a\n~~~\ncode", 0, "a\n  ~~~\n  code\n  ~~~"},
-	    /* Only a run as long, of the same character, closes it. */
-	    {"a\n````\n```\n~~~~\n````", 0, "a\n  ````\n  ```\n  ~~~~\n  ````"},
-	    {"a\n```\nx\n``", 0, "a\n  ```\n  x\n  ``\n  ```"},
-	    /* Not fences: two backticks, a backtick in the info string, four columns in. */
-	    {"a\n``\n# h", 0, "a\n  ``\n  \\# h"},
-	    {"a\n``` x`y\n# h", 0, "a\n  ``` x`y\n  \\# h"},
-	    {"a\n    ```\n# h", 0, "a\n      ```\n  \\# h"},
-	    {"a ``` b", 0, "a ``` b"},
+	    {"see:\n```c\n# include\n```\n# after", TEMPLATE_MD_ITEM,
+	     "see:\n  \\`\\`\\`c\n  \\# include\n  \\`\\`\\`\n  \\# after"},
+	    {"```\nopen", 0, "\\`\\`\\`\n  open"},
+	    {"a\n~~~\ncode", 0, "a\n  \\~\\~\\~\n  code"},
+	    {"a ``` b", 0, "a \\`\\`\\` b"},
 	};
 
 	(void)state;
 	CHECK(check_block, cases);
 }
 
-/* template_md_put_block as the view uses it after a label: the first line opens nothing. */
+/* template_md_put_block as the view uses it after a label: the same escaping. */
 static void test_block_after_label(void **state)
 {
 	struct strbuf o = {0};
@@ -257,7 +320,7 @@ static void test_block_after_label(void **state)
 	(void)state;
 	template_md_put_block(&o, "# first\n# second\n```\nopen", 3, 0);
 	assert_false(o.error);
-	assert_string_equal(o.s, "# first\n   \\# second\n   ```\n   open\n   ```");
+	assert_string_equal(o.s, "\\# first\n   \\# second\n   \\`\\`\\`\n   open");
 	free(o.s);
 	o = (struct strbuf){0};
 	template_md_put_block(&o, "# first", 3, TEMPLATE_MD_FIRST_IS_BLOCK);
@@ -272,13 +335,11 @@ static void test_code_links_urls(void **state)
 		bool cell;
 		const char *want;
 	} code[] = {
-	    {"path/x.c", false, "`path/x.c`"},
-	    {"a`b", false, "``a`b``"},
-	    {"a``b`", false, "``` a``b` ```"},
-	    {"`x", false, "`` `x ``"},
-	    {"a|b", false, "`a|b`"},
-	    {"a|b", true, "`a\\|b`"},
-	    {"two\nlines", false, "`two lines`"},
+	    {"path/x.c", false, "`path/x.c`"}, {"a`b", false, "``a`b``"},
+	    {"a``b`", false, "``` a``b` ```"}, {"`x", false, "`` `x ``"},
+	    {"a|b", false, "`a|b`"},	       {"a|b", true, "`a\\|b`"},
+	    {"a\\|b", true, "`a\\\\|b`"},      {"<x> *y* [z]", false, "`<x> *y* [z]`"},
+	    {" both ", false, "`  both  `"},   {"two\nlines", false, "`two lines`"},
 	};
 	struct strbuf o = {0};
 
@@ -291,13 +352,67 @@ static void test_code_links_urls(void **state)
 		free(o.s);
 		o = (struct strbuf){0};
 	}
-	template_md_put_link_text(&o, "[a] \\ b\nc");
-	assert_string_equal(o.s, "\\[a\\] \\\\ b c");
+	/* Link text is inline text: nothing in it can end the link or start markup. */
+	template_md_put_link_text(&o, "[a] \\ b\nc *d* <e>");
+	assert_string_equal(o.s, "\\[a\\] \\\\ b c \\*d\\* \\<e>");
 	free(o.s);
 	o = (struct strbuf){0};
 	template_md_put_url(&o, "https://h/a b(c)<d>é?q=1&r=%20#f");
 	assert_string_equal(o.s, "https://h/a%20b%28c%29%3Cd%3E%C3%A9?q=1&r=%20#f");
 	free(o.s);
+}
+
+/* Markdown read back from a log: stint's own escapes and code spans stay, the rest is text. */
+static void test_markdown_read_back(void **state)
+{
+	static const char *const texts[] = {"Use Vec<String> and Option<T>",
+					    "x<!--",
+					    "[a](javascript:x)",
+					    "`tick`",
+					    "a | b",
+					    "# heading",
+					    "- [ ] item",
+					    "1. item",
+					    "Fix #",
+					    "\\back\\",
+					    "&amp;",
+					    "*star* _u_",
+					    "\xE2\x80\xAE bidi"};
+	static const struct {
+		const char *in, *want;
+	} raw[] = {
+	    /* What stint wrote: unchanged. */
+	    {"`parse.c:3`: TODO: tidy \\<this>", "`parse.c:3`: TODO: tidy \\<this>"},
+	    {"1\\. item \\# \\\\", "1\\. item \\# \\\\"},
+	    /* A hand edit or an older stint: made text. */
+	    {"x<!-- y", "x\\<!-- y"},
+	    {"[a](javascript:x)", "\\[a\\](javascript:x)"},
+	    {"# h", "\\# h"},
+	    {"unclosed ` tick", "unclosed \\` tick"},
+	    {"a\\b", "a\\\\b"},
+	};
+	struct strbuf o = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		char *once = template_md_inline(texts[i], 0);
+
+		template_md_put_markdown(&o, once);
+		if (strcmp(o.s, once) != 0)
+			fail_msg("\"%s\" escaped as \"%s\" reads back as \"%s\"", texts[i], once,
+				 o.s);
+		free(o.s);
+		o = (struct strbuf){0};
+		free(once);
+	}
+	for (size_t i = 0; i < sizeof(raw) / sizeof(*raw); i++) {
+		template_md_put_markdown(&o, raw[i].in);
+		if (strcmp(o.s, raw[i].want) != 0)
+			fail_msg("put_markdown(\"%s\"): got \"%s\", want \"%s\"", raw[i].in, o.s,
+				 raw[i].want);
+		free(o.s);
+		o = (struct strbuf){0};
+	}
 }
 
 static void test_clean_and_excerpt(void **state)
@@ -329,9 +444,8 @@ static void test_clean_and_excerpt(void **state)
 	assert_string_equal(o.s, "Fix \\#");
 	free(o.s);
 	o = (struct strbuf){0};
-	/* Cut: the ellipsis ends the heading, so the "#" is not a closing run. */
 	template_md_put_excerpt(&o, "Fix # now", 5, TEMPLATE_MD_HEADING, false);
-	assert_string_equal(o.s, "Fix #…");
+	assert_string_equal(o.s, "Fix \\#…");
 	free(o.s);
 	o = (struct strbuf){0};
 	template_md_put_excerpt(&o, "a*b\nmore", 80, TEMPLATE_MD_BOLD, true);
@@ -359,7 +473,7 @@ static char *cmark_html(const char *dir, const char *md)
 
 	testutil_write_file(dir, "in.md", md);
 	snprintf(path, sizeof(path), "%s/in.md", dir);
-	snprintf(cmd, sizeof(cmd), "cmark-gfm -e table '%s'", path);
+	snprintf(cmd, sizeof(cmd), "cmark-gfm -e table -e tasklist '%s'", path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
@@ -386,73 +500,162 @@ static void html_text(struct strbuf *o, const char *s)
 	}
 }
 
-enum md_place { IN_ITEM, IN_BOLD, IN_HEADING, IN_CELL };
-
-struct literal_case {
-	enum md_place place;
-	const char *text;
-};
+enum md_place { IN_ITEM, IN_BOLD, IN_HEADING, IN_CELL, IN_LINK, IN_LABEL, IN_CODE, IN_CODE_CELL };
+#define NPLACES 8
 
 /* text escaped for place, in a document of its own, and the HTML it must give. */
-static void literal_doc(const struct literal_case *c, struct strbuf *md, struct strbuf *html)
+static void literal_doc(enum md_place place, const char *text, struct strbuf *md,
+			struct strbuf *html)
 {
-	static const char *const md_open[] = {"- ", "**", "# ", "| h |\n|---|\n| "};
-	static const char *const md_close[] = {"\n", "**\n", "\n", " |\n"};
-	static const char *const html_open[] = {
-	    "<ul>\n<li>", "<p><strong>", "<h1>",
-	    "<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>"};
-	static const char *const html_close[] = {"</li>\n</ul>\n", "</strong></p>\n", "</h1>\n",
-						 "</td>\n</tr>\n</tbody>\n</table>\n"};
-	static const unsigned flags[] = {TEMPLATE_MD_ITEM, TEMPLATE_MD_BOLD, TEMPLATE_MD_HEADING,
-					 TEMPLATE_MD_CELL};
-	char *esc = c->place == IN_ITEM ? template_md_block(c->text, 2, flags[c->place])
-					: template_md_inline(c->text, flags[c->place]);
+	static const char *const md_open[] = {"- ", "**",      "# ", "| h |\n|---|\n| ",
+					      "[",  "**L**: ", "",   "| h |\n|---|\n| "};
+	static const char *const md_close[] = {"\n", "**\n", "\n",  " |\n", "](http://x)\n",
+					       "\n", "\n",   " |\n"};
+	static const char *const table_open =
+	    "<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>";
+	static const char *const table_close = "</td>\n</tr>\n</tbody>\n</table>\n";
+	const char *const html_open[] = {"<ul>\n<li>",
+					 "<p><strong>",
+					 "<h1>",
+					 table_open,
+					 "<p><a href=\"http://x\">",
+					 "<p><strong>L</strong>: ",
+					 "<p><code>",
+					 table_open};
+	const char *const html_close[] = {"</li>\n</ul>\n", "</strong></p>\n", "</h1>\n",
+					  table_close,	    "</a></p>\n",      "</p>\n",
+					  "</code></p>\n",  table_close};
+	struct strbuf esc = {0};
 
-	assert_non_null(esc);
-	strbuf_puts(md, md_open[c->place]);
-	strbuf_puts(md, esc);
-	strbuf_puts(md, md_close[c->place]);
-	strbuf_puts(html, html_open[c->place]);
-	html_text(html, c->text);
-	strbuf_puts(html, html_close[c->place]);
-	free(esc);
+	switch (place) {
+	case IN_ITEM:
+		esc.s = template_md_block(text, 2, TEMPLATE_MD_ITEM);
+		break;
+	case IN_LINK:
+		template_md_put_link_text(&esc, text);
+		break;
+	case IN_CODE:
+	case IN_CODE_CELL:
+		template_md_put_code(&esc, text, place == IN_CODE_CELL);
+		break;
+	default:
+		esc.s = template_md_inline(text, place == IN_BOLD      ? TEMPLATE_MD_BOLD
+						 : place == IN_HEADING ? TEMPLATE_MD_HEADING
+						 : place == IN_CELL    ? TEMPLATE_MD_CELL
+								       : 0);
+	}
+	assert_non_null(esc.s);
+	strbuf_puts(md, md_open[place]);
+	strbuf_puts(md, esc.s);
+	strbuf_puts(md, md_close[place]);
+	strbuf_puts(html, html_open[place]);
+	if (place == IN_CODE_CELL)
+		strbuf_puts(html, "<code>");
+	html_text(html, text);
+	if (place == IN_CODE_CELL)
+		strbuf_puts(html, "</code>");
+	strbuf_puts(html, html_close[place]);
+	free(esc.s);
 }
+
+/* Hostile text, one line, as users and repositories give it; it must render as itself. */
+static const char *const literal_texts[] = {
+    "Use Vec<String> and Option<T>",
+    "<script>alert(1)</script>",
+    "x<!--",
+    "<!-- hidden -->",
+    "[a](javascript:x)",
+    "[x](<javascript:alert(1)>)",
+    "a | b",
+    "|",
+    "a\\|b",
+    "`tick`",
+    "``double `tick` ``",
+    "*star* _under_ ~~strike~~",
+    "**strong** __strong__ ~one~",
+    "snake_case __init__ a*b*c",
+    "# heading",
+    "###### six",
+    "Fix #",
+    "Fix ##",
+    "C# and F#",
+    "- item",
+    "- [ ] not a task",
+    "+ plus",
+    "* star item",
+    "12. item",
+    "3) paren",
+    "2025. was a year",
+    "> quote",
+    "===",
+    "---",
+    "* * *",
+    "```",
+    "~~~ fence",
+    "\\backslash\\",
+    "\\\\double\\\\",
+    "\\*not emphasis\\*",
+    "ends with \\",
+    "&amp; &lt;",
+    "&copy; &#169; &#x41; &nbsp; R&D",
+    "<https://x.y>",
+    "<a@b.c>",
+    "@mention #12",
+    "[ ] task",
+    "[x] done",
+    "![img](x)",
+    "[ref]: http://x",
+    "[foo][bar] [baz]",
+    "<b>bold</b> & <i>co</i>",
+    "<div>",
+    "</div>",
+    "<?php x ?>",
+    "$x$ and $$y$$",
+    "{{title}}",
+    "2 * 3 * 4 *",
+    "emoji 🎉 ✅, CJK 漢字",
+};
 
 static void test_cmark_reads_literal_text(void **state)
 {
-	static const struct literal_case cases[] = {
-	    {IN_ITEM, "# heading"},
-	    {IN_ITEM, "###### six"},
-	    {IN_ITEM, "- [ ] not a task"},
-	    {IN_ITEM, "[ ] not a box"},
-	    {IN_ITEM, "[x] not a box"},
-	    {IN_ITEM, "+ x"},
-	    {IN_ITEM, "* x"},
-	    {IN_ITEM, "- x"},
-	    {IN_ITEM, "12. x"},
-	    {IN_ITEM, "3) x"},
-	    {IN_ITEM, "2025. was a year"},
-	    {IN_ITEM, "> not a quote"},
-	    {IN_ITEM, "---"},
-	    {IN_ITEM, "* * *"},
-	    {IN_ITEM, "<div>"},
-	    {IN_ITEM, "</div>"},
-	    {IN_ITEM, "<!-- not a comment"},
-	    {IN_ITEM, "[ref]: http://x"},
-	    {IN_ITEM, "first\n# second\n===\n---\n<pre>\n[r]: u"},
-	    {IN_BOLD, "a*b"},
-	    {IN_BOLD, "**not strong**"},
-	    {IN_BOLD, "2 * 3 * 4 *"},
-	    {IN_BOLD, "ends with \\"},
-	    {IN_BOLD, "\\*star"},
-	    {IN_HEADING, "Fix #"},
-	    {IN_HEADING, "Fix ##"},
-	    {IN_HEADING, "# inner"},
-	    {IN_HEADING, "C# and F#"},
-	    {IN_CELL, "a | b"},
-	    {IN_CELL, "|"},
-	    {IN_CELL, "a\\|b"},
-	    {IN_CELL, "ends with \\"},
+	char dir[4096];
+
+	(void)state;
+	if (!have_cmark()) {
+		print_message("cmark-gfm is not installed: the rendering check is skipped\n");
+		skip();
+	}
+	assert_true(testutil_mkdtemp(dir, sizeof(dir), NULL, "template-md"));
+	for (size_t i = 0; i < sizeof(literal_texts) / sizeof(*literal_texts); i++) {
+		for (int place = 0; place < NPLACES; place++) {
+			struct strbuf md = {0}, want = {0};
+			char *got;
+
+			literal_doc((enum md_place)place, literal_texts[i], &md, &want);
+			assert_false(md.error || want.error);
+			got = cmark_html(dir, md.s);
+			if (strcmp(got, want.s) != 0)
+				fail_msg("\"%s\" escaped for place %d as\n%s\nrenders as\n%s\nnot "
+					 "as\n%s",
+					 literal_texts[i], place, md.s, got, want.s);
+			free(got);
+			free(md.s);
+			free(want.s);
+		}
+	}
+	testutil_rm_rf(dir);
+}
+
+/* Several lines in a list item: each reads as typed, and the log after it is untouched. */
+static void test_cmark_block_in_a_note(void **state)
+{
+	static const char *const notes[] = {
+	    "see:\n```\n# kept",
+	    "first\n# second\n===\n---\n<pre>\n[r]: u",
+	    "a\n- b\n> c\n1. d\n[ ] e",
+	    "<div>\n*not html*\n</div>",
+	    "| h | h |\n|---|---|\n| c | c |",
+	    "x<!--\nstill here",
 	};
 	char dir[4096];
 
@@ -462,15 +665,16 @@ static void test_cmark_reads_literal_text(void **state)
 		skip();
 	}
 	assert_true(testutil_mkdtemp(dir, sizeof(dir), NULL, "template-md"));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+	for (size_t i = 0; i < sizeof(notes) / sizeof(*notes); i++) {
 		struct strbuf md = {0}, want = {0};
 		char *got;
 
-		literal_doc(&cases[i], &md, &want);
-		assert_false(md.error || want.error);
+		literal_doc(IN_ITEM, notes[i], &md, &want);
+		strbuf_puts(&md, "\n# After\n");
+		strbuf_puts(&want, "<h1>After</h1>\n");
 		got = cmark_html(dir, md.s);
 		if (strcmp(got, want.s) != 0)
-			fail_msg("\"%s\" escaped as\n%s\nrenders as\n%s\nnot as\n%s", cases[i].text,
+			fail_msg("note \"%s\" escaped as\n%s\nrenders as\n%s\nnot as\n%s", notes[i],
 				 md.s, got, want.s);
 		free(got);
 		free(md.s);
@@ -479,46 +683,24 @@ static void test_cmark_reads_literal_text(void **state)
 	testutil_rm_rf(dir);
 }
 
-/* A fence in a note stays code inside the item, and an unclosed one does not swallow the log. */
-static void test_cmark_fence_in_a_note(void **state)
-{
-	char dir[4096], *esc, *got;
-	struct strbuf md = {0};
-
-	(void)state;
-	if (!have_cmark()) {
-		print_message("cmark-gfm is not installed: the rendering check is skipped\n");
-		skip();
-	}
-	assert_true(testutil_mkdtemp(dir, sizeof(dir), NULL, "template-md"));
-	esc = template_md_block("see:\n```\n# kept\n", 2, TEMPLATE_MD_ITEM);
-	strbuf_puts(&md, "- ");
-	strbuf_puts(&md, esc);
-	strbuf_puts(&md, "\n\n# After\n");
-	got = cmark_html(dir, md.s);
-	assert_string_equal(got, "<ul>\n<li>see:\n<pre><code># kept\n</code></pre>\n</li>\n</ul>\n"
-				 "<h1>After</h1>\n");
-	free(got);
-	free(esc);
-	free(md.s);
-	testutil_rm_rf(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_inline_plain_markdown_stays),
+	    cmocka_unit_test(test_inline_markdown_is_text),
+	    cmocka_unit_test(test_inline_same_in_every_place),
 	    cmocka_unit_test(test_inline_contexts),
 	    cmocka_unit_test(test_inline_one_line),
 	    cmocka_unit_test(test_inline_controls_and_utf8),
+	    cmocka_unit_test(test_invisible_characters_are_shown),
 	    cmocka_unit_test(test_block_item_first_line),
 	    cmocka_unit_test(test_block_continuation_lines),
-	    cmocka_unit_test(test_block_fences),
+	    cmocka_unit_test(test_block_fences_are_text),
 	    cmocka_unit_test(test_block_after_label),
 	    cmocka_unit_test(test_code_links_urls),
+	    cmocka_unit_test(test_markdown_read_back),
 	    cmocka_unit_test(test_clean_and_excerpt),
 	    cmocka_unit_test(test_cmark_reads_literal_text),
-	    cmocka_unit_test(test_cmark_fence_in_a_note),
+	    cmocka_unit_test(test_cmark_block_in_a_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

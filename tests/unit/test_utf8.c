@@ -86,6 +86,39 @@ static void test_control_characters(void **state)
 	assert_false(utf8_is_control(0x10FFFF));
 }
 
+static void test_invisible_characters(void **state)
+{
+	static const uint32_t invisible[] = {
+	    0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E,  0x200F,  0x2028,  0x2029, 0x202A,
+	    0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2064,  0x2066,  0x2067,  0x2068, 0x2069,
+	    0x206A, 0x206F, 0xFEFF, 0xFFF9, 0xFFFB, 0xE0000, 0xE0001, 0xE0041, 0xE007F};
+	static const uint32_t visible[] = {'a',	   ' ',	   0xA0,    0xAD,    0x061B, 0x200A,
+					   0x2010, 0x2027, 0x202F,  0x2065,  0x2070, 0xFE0F,
+					   0xFFFD, 0xFFFC, 0xE0080, 0xE0100, 0x1F600};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(*invisible); i++)
+		if (!utf8_is_invisible(invisible[i]))
+			fail_msg("U+%04X is not invisible", (unsigned)invisible[i]);
+	for (size_t i = 0; i < sizeof(visible) / sizeof(*visible); i++)
+		if (utf8_is_invisible(visible[i]))
+			fail_msg("U+%04X is invisible", (unsigned)visible[i]);
+	/* Neither kind is a control character: text keeps them, as markers (template_md). */
+	assert_false(utf8_is_control(0x202E));
+}
+
+static void test_pictographic(void **state)
+{
+	(void)state;
+	assert_true(utf8_is_pictographic(0x1F469)); /* woman */
+	assert_true(utf8_is_pictographic(0x1F4BB)); /* laptop */
+	assert_true(utf8_is_pictographic(0x2764));  /* heart */
+	assert_true(utf8_is_pictographic(0xFE0F));  /* emoji presentation */
+	assert_false(utf8_is_pictographic('a'));
+	assert_false(utf8_is_pictographic(0x6F22)); /* a CJK ideograph */
+	assert_false(utf8_is_pictographic(0x200D));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +126,8 @@ int main(void)
 	    cmocka_unit_test(test_refuses_invalid_sequences),
 	    cmocka_unit_test(test_the_bytes_available_bound_it),
 	    cmocka_unit_test(test_control_characters),
+	    cmocka_unit_test(test_invisible_characters),
+	    cmocka_unit_test(test_pictographic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The session behind docs/example-session.md, run for real: a repository with an upstream, work
+# on a branch and back (a round trip within one debounce window), a pull that makes a merge, a
+# deleted and a renamed file, a note with generics. Its log is checked against git (the order of
+# the timeline against the reflog, Files Modified against git's name-status) and rendered with
+# cmark-gfm. STINT_EXAMPLE_OUT=FILE keeps a copy of the log, its paths made neutral.
+. "$(dirname "$0")/lib.sh"
+
+command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed"
+
+section() { # file heading
+	awk -v h="$2" '
+		BEGIN { match(h, /^#+/); level = RLENGTH }
+		!on && $0 == h { on = 1; next }
+		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
+		on { print }' "$1"
+}
+
+# The line number of the first line of text containing needle, or fail.
+line_of() { # text needle what
+	local n
+	n=$(grep -nF -- "$2" <<<"$1" | head -n 1 | cut -d: -f1)
+	[ -n "$n" ] || fail "$3: [$2] not in:
+$1"
+	echo "$n"
+}
+
+# The upstream, and a colleague's clone that pushes to it during the session.
+U="$T/upstream.git"
+git init -q --bare "$U"
+make_repo "$T/seed"
+cd "$T/seed"
+printf 'int parse(const char *s);\n' >parse.h
+printf 'the old name\n' >old.txt
+printf 'int legacy;\nint legacy_too;\n' >legacy.c
+seq 1 10 >table.txt
+git add -A
+git commit -qm "The widget's first files"
+git push -q "$U" main
+git clone -q "$U" "$T/colleague"
+
+R="$T/widget"
+git clone -q "$U" "$R"
+cd "$R"
+git config user.name "Ada Lovelace"
+
+daemon_start
+"$STINT" start --focus "Config parser" --tag parser >/dev/null
+"$STINT" note 'Use Vec<String> and Option<T> in the API, not raw <char *>' >/dev/null
+"$STINT" decision "Hand-written parser" --why "Better error messages than a generator" >/dev/null
+
+sleep 1.1
+printf 'int parse(const char *s)\n{\n\treturn *s;\n}\n' >parse.c
+git add parse.c
+git commit -qm "Add the parser"
+sleep 1.1
+
+# A round trip, faster than the debounce: to a branch, a commit there, and back.
+git checkout -q -b fix/tabs
+printf 'int tabs;\n' >>parse.c
+git commit -qam "Tokenizer handles tabs"
+git checkout -q main
+git merge -q --no-ff -m "Merge fix/tabs" fix/tabs
+sleep 1.1
+
+# The colleague pushes; the pull makes a merge commit.
+printf 'int colleague;\n' >"$T/colleague/helper.c"
+git -C "$T/colleague" add helper.c
+git -C "$T/colleague" commit -qm "A helper from a colleague"
+git -C "$T/colleague" push -q origin main
+git pull -q --no-rebase --no-edit origin main
+sleep 1.1
+
+git mv old.txt new.txt
+git rm -q legacy.c
+git commit -qm "Rename old.txt, drop legacy.c"
+sleep 1.1
+"$STINT" todo --next --priority high "Fuzz the parser" >/dev/null
+sed -i 's/^5$/five/' table.txt
+
+log=$("$STINT" stop --summary "The parser reads the config format." | tail -n 1)
+[ -f "$log" ] || fail "no log at [$log]"
+
+html=$(cmark-gfm -e table -e tasklist "$log")
+text=$(cmark-gfm -e table -e tasklist --to plaintext "$log")
+
+# The note renders with its generics, as typed.
+expect_contains "$text" 'Use Vec<String> and Option<T> in the API, not raw <char *>' \
+	"the note renders as typed"
+! grep -q '<T>\|<String>' <<<"$html" || fail "the note's <T> became HTML: $html"
+
+# The timeline: the switch to fix/tabs, the commit there, the switch back, then the pull, in the
+# order of the reflog.
+acts=$(section "$log" "## Activities")
+a=$(line_of "$acts" "fix/tabs" "the switch to fix/tabs")
+b=$(line_of "$acts" "Tokenizer handles tabs" "the commit on fix/tabs")
+c=$(line_of "$acts" "Pulled" "the pull")
+d=$(line_of "$acts" "Rename old.txt, drop legacy.c" "the last commit")
+[ "$a" -lt "$b" ] && [ "$b" -lt "$c" ] && [ "$c" -lt "$d" ] ||
+	fail "the timeline is out of order ($a $b $c $d):
+$acts"
+! grep -qF "A helper from a colleague" <<<"$acts" || grep -qF "Pulled" <<<"$acts" ||
+	fail "the colleague's commit is listed as the user's"
+
+# Files Modified: the deleted and the renamed file say so.
+files=$(section "$log" "### Files Modified")
+grep -F '`legacy.c`' <<<"$files" | grep -qi 'deleted' || fail "legacy.c is not shown deleted:
+$files"
+grep -F '`new.txt`' <<<"$files" | grep -qF 'renamed from `old.txt`' ||
+	fail "new.txt is not shown renamed:
+$files"
+! grep -qF '`helper.c`' <<<"$files" || fail "the pulled file is in Files Modified:
+$files"
+
+if [ -n "${STINT_EXAMPLE_OUT:-}" ]; then
+	{
+		echo "<!-- Written by stint itself, not by hand: a real session run by tests/integration/test_example_session.sh (STINT_EXAMPLE_OUT=docs/example-session.md), which lasts seconds, so the durations are short. -->"
+		sed -e "s|$R|/home/ada/src/widget|g" -e "s|$HOME|/home/ada|g" -e "s|$T|/tmp|g" "$log"
+	} >"$STINT_EXAMPLE_OUT"
+	echo "note: the log is copied to $STINT_EXAMPLE_OUT"
+fi
+exit 0
