@@ -444,7 +444,7 @@ static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key
 	return from;
 }
 
-/* The first event of kind whose hash (or oid) is the commit's, or -1. */
+/* The first commit event whose hash (or oid) is the commit's, or -1. */
 static ssize_t template_timeline_commit_event(const json_t *events, const json_t *c)
 {
 	const char *id = template_timeline_commit_id(c);
