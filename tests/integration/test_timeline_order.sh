@@ -16,10 +16,13 @@ git_sequence() { # repo entries_at_start
 				local to=${msg##* to }
 				[ "$to" = "${msg#checkout: moving from }" ] || echo "branch:$to"
 				;;
-			"pull"*"Merge made by"* | "pull: Fast-forward"*)
+			"pull"*"Merge made by"* | "pull: Fast-forward"* | "pull"*"(start)"*)
 				echo "pull:$(git -C "$1" rev-list --count "$prev..$oid")"
 				;;
-			commit*) echo "commit:${oid:0:7}" ;;
+			# A commit still on a branch (a rebase replaces the original).
+			commit* | "pull"*"(pick)"*)
+				[ -z "$(git -C "$1" branch --contains "$oid")" ] || echo "commit:${oid:0:7}"
+				;;
 			esac
 			prev=$oid
 		done
@@ -67,6 +70,14 @@ $(acts "$2")"
 
 reflog_len() { git -C "$1" reflog | wc -l; }
 
+# The header's Branch as git tells it: the start's branch, then each switch's.
+git_branches() { # start_branch sequence
+	{
+		echo "$1"
+		printf '%s\n' "$2" | sed -n 's/^branch://p'
+	} | sed ':a;N;$!ba;s/\n/ → /g'
+}
+
 header_branch() { sed -n 's/^\*\*Branch:\*\* *//p' "$1" | sed 's/ *$//'; }
 
 # Three branch-then-commit steps a second apart: each switch comes before its commit.
@@ -98,7 +109,7 @@ case_order() {
 	note = acts.index("after the three commits")
 	assert acts.index(sys.argv[2]) < note < acts.index(sys.argv[3])
 	PY
-	expect_eq "main → fix/o5-1 → fix/o5-2 → fix/o5-3" "$(header_branch "$log")" "o5: header Branch"
+	expect_eq "$(git_branches main "$want")" "$(header_branch "$log")" "o5: header Branch"
 }
 
 # Round trips inside one debounce window: out to fix/a, a commit, back to main; the last one
@@ -118,7 +129,7 @@ case_round_trip() {
 	want=$(git_sequence "$T/rt" "$n0")
 	expect_seq "$want" "$log" "round trip: timeline against git reflog"
 	expect_contains "$want" "branch:fix/a" "round trip: git's own sequence"
-	expect_eq "main → fix/a → main → fix/c → fix/b" "$(header_branch "$log")" "round trip: header Branch"
+	expect_eq "$(git_branches main "$want")" "$(header_branch "$log")" "round trip: header Branch"
 }
 
 # A pull between the user's own commits, one that merges: placed where the reflog puts it;
@@ -141,12 +152,18 @@ case_pull() {
 	merge=$(git rev-parse --short=7 HEAD)
 	sleep 1
 	echo mine2 >>mine.txt && git commit -qam "mine after the pull"
+	sleep 1
+	# A pull --rebase: theirs first, then the user's commit rewritten on top.
+	(cd "$T/other" && git pull -q --no-rebase --no-edit && echo third >>theirs.txt &&
+		git commit -qam theirs3 && git push -q origin main)
+	git pull -q --rebase
 	wait_seen "$T/pl"
 	log=$("$STINT" stop -C "$T/pl" | tail -n 1)
 	want=$(git_sequence "$T/pl" "$n0")
 	expect_seq "$want" "$log" "pull: timeline against git reflog"
 	grep -q "$merge" "$log" && fail "pull: the merge commit $merge is listed as the user's: $(grep "$merge" "$log")"
 	mine=$(git rev-list --count --no-merges "$start_head..HEAD" ^origin/main)
+	expect_eq 2 "$mine" "pull: the test's own premise (two commits of mine)"
 	expect_eq "$mine" "$(sed -n 's/^- \*\*Commits\*\*: //p' "$log")" "pull: the user's commits (git rev-list --no-merges)"
 }
 
@@ -158,7 +175,7 @@ case_unborn() {
 	wait_seen "$T/new"
 	log=$("$STINT" stop -C "$T/new" | tail -n 1)
 	grep -q "unborn" "$log" && fail "new repository: noise in the log: $(grep unborn "$log")"
-	expect_eq main "$(header_branch "$log")" "new repository: header Branch"
+	expect_eq "$(git symbolic-ref --short HEAD)" "$(header_branch "$log")" "new repository: header Branch"
 }
 
 daemon_start
