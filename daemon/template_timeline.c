@@ -676,6 +676,14 @@ static void template_timeline_branch_add(struct strbuf *o, char **at, char *name
 	*at = name;
 }
 
+/* A switch: from where (which names an unborn start branch as it is now), then to where. */
+static void template_timeline_branch_switch(struct view *v, struct strbuf *o, char **at,
+					    const json_t *ev)
+{
+	template_timeline_branch_add(o, at, template_record_get_text(v, ev, RECORD_FROM));
+	template_timeline_branch_add(o, at, template_record_get_text(v, ev, RECORD_TO));
+}
+
 void template_timeline_branches(struct view *v, struct strbuf *o)
 {
 	const json_t *events = template_record_get_array(v->rec, RECORD_EVENTS);
@@ -692,15 +700,13 @@ void template_timeline_branches(struct view *v, struct strbuf *o)
 		if (rl > max_reflog)
 			max_reflog = rl;
 		if (template_record_event_kind(ev) == SESSION_EV_BRANCH)
-			template_timeline_branch_add(o, &at,
-						     template_record_get_text(v, ev, RECORD_TO));
+			template_timeline_branch_switch(v, o, &at, ev);
 	}
 	json_array_foreach(log, i, ev)
 	{
 		if (template_timeline_log_new(ev, max_reflog) &&
 		    template_record_event_kind(ev) == SESSION_EV_BRANCH)
-			template_timeline_branch_add(o, &at,
-						     template_record_get_text(v, ev, RECORD_TO));
+			template_timeline_branch_switch(v, o, &at, ev);
 	}
 	template_timeline_branch_add(o, &at, v->branch_end ? strdup(v->branch_end) : NULL);
 	if (at)
