@@ -742,6 +742,25 @@ static void test_timeline_git_order(void **state)
 			    "6. **Pulled 3 commits** (10:09)\n\n"
 			    "7. **Session stopped** (10:10)\n\n## Key");
 	free(md);
+
+	/* A reflog position or git time of the wrong type or range (the store is disk input): the
+	 * event sorts where the daemon recorded it, labelled with that time. */
+	rec = json_pack("{s:I, s:[{s:I, s:s}, {s:I, s:s, s:s}, {s:I, s:s, s:s, s:s, s:I},"
+			" {s:I, s:s, s:s, s:I, s:I}, {s:I, s:s}]}",
+			"started_at", (json_int_t)1764064800000, "events", "at",
+			(json_int_t)1764064800000, "kind", "start", "at", (json_int_t)1764064865500,
+			"kind", "note", "text", "noted", "at", (json_int_t)1764064926000, "kind",
+			"branch", "to", "fix/a", "reflog", "0", "git_at", (json_int_t)1764064865200,
+			"at", (json_int_t)1764064986000, "kind", "branch", "to", "fix/b", "reflog",
+			(json_int_t)1, "git_at", (json_int_t)-5, "at", (json_int_t)1764065400000,
+			"kind", "stop");
+	md = render_pack(rec);
+	assert_contains(md, "1. **Session started** (10:00)\n"
+			    "   - Note (10:01): noted\n\n"
+			    "2. **Switched branch: fix/a** (10:02)\n\n"
+			    "3. **Switched branch: fix/b** (10:03)\n\n"
+			    "4. **Session stopped** (10:10)\n");
+	free(md);
 }
 
 static void test_lists(void **state)
