@@ -168,7 +168,10 @@ static void track_compute_done(uv_work_t *w, int status)
 	} else if (s) {
 		free(s->stats_error);
 		s->stats_error = NULL;
-		track_record_changes(d, s, j->result);
+		/* Not while an operation holds the session (a stop folds its events and stamps its
+		 * end): the next recompute, or the stop's own, has what this one found. */
+		if (!s->busy)
+			track_record_changes(d, s, j->result);
 		json_decref(s->stats);
 		s->stats = j->result;
 		j->result = NULL;
