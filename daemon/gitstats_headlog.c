@@ -97,6 +97,10 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 	size_t at, n;
 	int rc;
 
+	/* A rename writes HEAD's reflog twice, through the null id: the second half is the switch.
+	 */
+	if (!gitstats_int_is_hex_oid(e->oid) || strspn(e->oid, "0") == strlen(e->oid))
+		return 0;
 	if (gitstats_reflog_switch(e->msg, &from, &to)) {
 		char *a = gitstats_headlog_name(hl, from, e->old);
 		char *b = gitstats_headlog_name(hl, to, e->oid);
@@ -118,7 +122,7 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 		free(b);
 		return rc;
 	}
-	if (!gitstats_int_is_hex_oid(e->oid) || strcmp(e->old, e->oid) == 0)
+	if (strcmp(e->old, e->oid) == 0)
 		return 0;
 	switch (gitstats_reflog_kind(e->msg)) {
 	case GITSTATS_RL_CREATE:

@@ -16,6 +16,7 @@ git_sequence() { # repo entries_at_start
 				local to=${msg##* to }
 				[ "$to" = "${msg#checkout: moving from }" ] || echo "branch:$to"
 				;;
+			"Branch: renamed "*) echo "branch:${msg##*refs/heads/}" ;;
 			"pull"*"Merge made by"* | "pull: Fast-forward"* | "pull"*"(start)"*)
 				echo "pull:$(git -C "$1" rev-list --count "$prev..$oid")"
 				;;
@@ -125,6 +126,8 @@ case_round_trip() {
 		fail "round trip: the commit was not seen: $("$STINT" status --json -C "$T/rt")"
 	sleep 1
 	git checkout -q -b fix/c && echo c >>README && git commit -qam "on fix/c" && git checkout -q fix/b
+	# A rename is a change of branch too (git writes it to HEAD's reflog in two halves).
+	git branch -m fix/b fix/renamed
 	log=$("$STINT" stop -C "$T/rt" | tail -n 1)
 	want=$(git_sequence "$T/rt" "$n0")
 	expect_seq "$want" "$log" "round trip: timeline against git reflog"
