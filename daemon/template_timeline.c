@@ -458,13 +458,37 @@ static ssize_t template_timeline_commit_event(const json_t *events, const json_t
 	return j;
 }
 
-/* The stats' head_log items no event holds yet (found by the stop's own recompute): those after
- * the last reflog entry the events have. */
-static bool template_timeline_log_new(const json_t *item, int64_t max_reflog)
+/* What the events already tell of HEAD's reflog: the last entry they hold, and when the last
+ * switch or pull without a reflog field at all (an older stintd's) was recorded. */
+struct timeline_told {
+	int64_t reflog, at;
+};
+
+static void template_timeline_told(const json_t *events, struct timeline_told *told)
+{
+	const json_t *ev;
+	size_t i;
+
+	told->reflog = told->at = -1;
+	json_array_foreach(events, i, ev)
+	{
+		enum session_event_kind kind = template_record_event_kind(ev);
+		int64_t rl = template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX);
+
+		if (rl > told->reflog)
+			told->reflog = rl;
+		if ((kind == SESSION_EV_BRANCH || kind == SESSION_EV_PULL) &&
+		    !json_object_get(ev, RECORD_REFLOG))
+			told->at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+	}
+}
+
+/* The stats' head_log items no event holds yet (found by the stop's own recompute). */
+static bool template_timeline_log_new(const json_t *item, const struct timeline_told *told)
 {
 	return json_is_object(item) &&
-	       template_record_get_int(item, RECORD_REFLOG, TEMPLATE_COUNT_MAX) > max_reflog &&
-	       template_timeline_git_at(item) >= 0;
+	       template_record_get_int(item, RECORD_REFLOG, TEMPLATE_COUNT_MAX) > told->reflog &&
+	       template_timeline_git_at(item) > told->at;
 }
 
 /* A git event's place: when git recorded it, never before the git event before it (git's order)
@@ -530,8 +554,9 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 	size_t n = nev + ngaps + json_array_size(commits) + nlog + 1;
 	struct timeline_entry *e = calloc(n, sizeof(*e));
 	int64_t *key = calloc(nev + nlog + 1, sizeof(*key));
-	int64_t last = -1, stop_at = -1, git_last = -1, max_reflog = -1,
+	int64_t last = -1, stop_at = -1, git_last = -1,
 		pulled = template_record_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
+	struct timeline_told told;
 	bool pull_event = false;
 	size_t k = 0;
 
@@ -541,6 +566,7 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 		v->oom = true;
 		return NULL;
 	}
+	template_timeline_told(events, &told);
 	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
 		int64_t at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
@@ -553,13 +579,8 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 		key[i] = last;
 		if (kind == SESSION_EV_START && git_last < last)
 			git_last = last;
-		if (git_at >= 0) {
+		if (git_at >= 0)
 			key[i] = template_timeline_git_key(git_at, &git_last, last);
-			if (template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX) >
-			    max_reflog)
-				max_reflog =
-				    template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX);
-		}
 		if (kind == SESSION_EV_STOP)
 			stop_at = key[i];
 		pull_event |= kind == SESSION_EV_PULL;
@@ -572,7 +593,7 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 		enum session_event_kind kind = template_record_event_kind(item);
 
 		key[nev + m] = -1;
-		if (!template_timeline_log_new(item, max_reflog))
+		if (!template_timeline_log_new(item, &told))
 			continue;
 		key[nev + m] = template_timeline_git_key(template_timeline_git_at(item), &git_last,
 							 stop_at >= 0 ? stop_at : INT64_MAX);
@@ -688,23 +709,20 @@ void template_timeline_branches(struct view *v, struct strbuf *o)
 {
 	const json_t *events = template_record_get_array(v->rec, RECORD_EVENTS);
 	const json_t *log = template_record_get_array(v->stats, RECORD_HEAD_LOG), *ev;
-	int64_t max_reflog = -1;
+	struct timeline_told told;
 	char *at = NULL;
 	size_t i;
 
+	template_timeline_told(events, &told);
 	template_timeline_branch_add(o, &at, v->branch ? strdup(v->branch) : NULL);
 	json_array_foreach(events, i, ev)
 	{
-		int64_t rl = template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX);
-
-		if (rl > max_reflog)
-			max_reflog = rl;
 		if (template_record_event_kind(ev) == SESSION_EV_BRANCH)
 			template_timeline_branch_switch(v, o, &at, ev);
 	}
 	json_array_foreach(log, i, ev)
 	{
-		if (template_timeline_log_new(ev, max_reflog) &&
+		if (template_timeline_log_new(ev, &told) &&
 		    template_record_event_kind(ev) == SESSION_EV_BRANCH)
 			template_timeline_branch_switch(v, o, &at, ev);
 	}

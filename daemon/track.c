@@ -67,19 +67,27 @@ static void track_compute_work(uv_work_t *w)
 	gitstats_finish(&st);
 }
 
-/* The branch as the timeline last saw it, the commits pulled so far, and the last HEAD reflog
- * entry recorded (-1: none). */
-static const char *track_recorded(const struct session *s, json_int_t *pulled, json_int_t *reflog)
+/*
+ * The branch as the timeline last saw it, the commits pulled so far, the last HEAD reflog entry
+ * recorded (-1: none), and when the last switch or pull recorded without a reflog field at all
+ * was (a stintd before head_log recorded them when it saw them: what git did until then is told).
+ */
+static const char *track_recorded(const struct session *s, json_int_t *pulled, json_int_t *reflog,
+				  int64_t *told_ms)
 {
 	const char *branch = s->branch;
 
 	*pulled = 0;
 	*reflog = -1;
+	*told_ms = -1;
 	for (size_t i = 0; i < s->nevents; i++) {
 		const json_t *rl = json_object_get(s->events[i].data, RECORD_REFLOG);
 
 		if (json_is_integer(rl) && json_integer_value(rl) > *reflog)
 			*reflog = json_integer_value(rl);
+		if (!rl && (s->events[i].kind == SESSION_EV_BRANCH ||
+			    s->events[i].kind == SESSION_EV_PULL))
+			*told_ms = s->events[i].at.wall_ms;
 		if (s->events[i].kind == SESSION_EV_BRANCH)
 			branch = json_string_value(json_object_get(s->events[i].data, RECORD_TO));
 		else if (s->events[i].kind == SESSION_EV_PULL)
@@ -127,24 +135,29 @@ static void track_record_changes(struct stintd *d, struct session *s, json_t *no
 	const char *to = json_string_value(json_object_get(now, RECORD_BRANCH));
 	json_int_t pulled, reflog,
 	    pulled_now = json_integer_value(json_object_get(now, RECORD_PULLED));
+	int64_t told_ms;
 	const char *from;
 	size_t i;
 
-	track_recorded(s, &pulled, &reflog);
+	track_recorded(s, &pulled, &reflog, &told_ms);
 	json_array_foreach(log, i, item)
 	{
-		if (json_integer_value(json_object_get(item, RECORD_REFLOG)) > reflog)
+		if (json_integer_value(json_object_get(item, RECORD_REFLOG)) > reflog &&
+		    json_integer_value(json_object_get(item, RECORD_GIT_AT)) > told_ms)
 			track_record_move(d, s, item);
 	}
-	from = track_recorded(s, &pulled, &reflog);
-	/* Without HEAD's reflog (reflogs off) the branch now is all there is to compare. */
+	from = track_recorded(s, &pulled, &reflog, &told_ms);
+	/* Without HEAD's reflog (reflogs off) the branch now is all there is to compare; reflog -1
+	 * says it is not from HEAD's reflog. */
 	if (json_array_size(log) == 0 && to && from && !track_same_branch(from, to))
 		sessions_record(d, s, SESSION_EV_BRANCH,
-				json_pack("{s:s, s:s}", RECORD_FROM, from, RECORD_TO, to));
+				json_pack("{s:s, s:s, s:i}", RECORD_FROM, from, RECORD_TO, to,
+					  RECORD_REFLOG, -1));
 	/* Pulled where HEAD's reflog does not say (another branch fetched into): found now. */
 	if (pulled_now > pulled)
 		sessions_record(d, s, SESSION_EV_PULL,
-				json_pack("{s:I}", RECORD_COMMITS, pulled_now - pulled));
+				json_pack("{s:I, s:i}", RECORD_COMMITS, pulled_now - pulled,
+					  RECORD_REFLOG, -1));
 }
 
 static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s);

@@ -761,6 +761,31 @@ static void test_timeline_git_order(void **state)
 			    "3. **Switched branch: fix/b** (10:03)\n\n"
 			    "4. **Session stopped** (10:10)\n");
 	free(md);
+
+	/* A switch an older stintd recorded when it saw it (no reflog field): HEAD's reflog up to
+	 * then is told already, and is not told twice. */
+	rec = json_pack(
+	    "{s:I, s:s, s:[{s:I, s:s}, {s:I, s:s, s:s, s:s}, {s:I, s:s}], s:{s:I, s:I, s:I, s:I,"
+	    " s:[{s:s, s:I, s:s}], s:[{s:s, s:I, s:I, s:s, s:s}, {s:s, s:I, s:I, s:s},"
+	    " {s:s, s:I, s:I, s:s, s:s}]}}",
+	    "started_at", (json_int_t)1764064800000, "branch", "main", "events", "at",
+	    (json_int_t)1764064800000, "kind", "start", "at", (json_int_t)1764064920000, "kind",
+	    "branch", "from", "main", "to", "fix/a", "at", (json_int_t)1764065400000, "kind",
+	    "stop", "stats", "commits", (json_int_t)1, "files_changed", (json_int_t)1, "added",
+	    (json_int_t)1, "removed", (json_int_t)0, "commit_list", "hash", H1, "time",
+	    (json_int_t)1764064980, "subject", "first", "head_log", "kind", "branch", "reflog",
+	    (json_int_t)0, "git_at", (json_int_t)1764064890000, "from", "main", "to", "fix/a",
+	    "kind", "commit", "reflog", (json_int_t)1, "git_at", (json_int_t)1764064980000, "hash",
+	    H1, "kind", "branch", "reflog", (json_int_t)2, "git_at", (json_int_t)1764065040000,
+	    "from", "fix/a", "to", "main");
+	md = render_pack(rec);
+	assert_contains(md, "**Branch:** main → fix/a → main\n");
+	assert_contains(md, "1. **Session started** (10:00)\n\n"
+			    "2. **Switched branch: main → fix/a** (10:02)\n\n"
+			    "3. **Commit `1111111`: first** (10:03)\n\n"
+			    "4. **Switched branch: fix/a → main** (10:04)\n\n"
+			    "5. **Session stopped** (10:10)\n");
+	free(md);
 }
 
 static void test_lists(void **state)
