@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gitstats_graph.h"
+#include "gitstats_headlog.h"
 #include "gitstats_reflog.h"
 #include "gitstats_run.h"
 #include "log.h"
@@ -209,7 +210,8 @@ static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_b
 	    (rc = gitstats_graph_history(c, base, &h, &now, &hs)) < 0 ||
 	    (rc = gitstats_graph_effective(c, base, &hs, effective, sizeof(effective))) < 0 ||
 	    (rc = gitstats_compute_files(c, effective, out)) < 0 ||
-	    (rc = gitstats_compute_commits(c, &hs, out)) < 0)
+	    (rc = gitstats_compute_commits(c, &hs, out)) < 0 ||
+	    (rc = gitstats_headlog(c, base, &h, &now, &hs, out)) < 0)
 		goto out;
 	snprintf(out->head, sizeof(out->head), "%s", h.oid);
 	out->branch = h.branch;
@@ -276,6 +278,7 @@ void gitstats_finish(struct gitstats *s)
 	}
 	free(s->commits);
 	free(s->pulled);
+	gitstats_headlog_free(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -443,13 +446,41 @@ static int gitstats_json_session_part(json_t *j, const struct gitstats_commit *c
 	return 0;
 }
 
+static const char *const gitstats_move_kinds[] = {
+    [GITSTATS_MOVE_BRANCH] = "branch",
+    [GITSTATS_MOVE_COMMIT] = "commit",
+    [GITSTATS_MOVE_PULL] = "pull",
+};
+
+/* A head_log item: named as the timeline's events are, with what places it. */
+static json_t *gitstats_move_to_json(const struct gitstats_move *m)
+{
+	json_t *j =
+	    json_pack("{s:s, s:I, s:I, s:I, s:s}", RECORD_KIND, gitstats_move_kinds[m->kind],
+		      RECORD_REFLOG, (json_int_t)m->reflog, RECORD_TIME, (json_int_t)m->time,
+		      RECORD_GIT_AT, (json_int_t)m->at_ms, RECORD_HASH, m->oid);
+
+	if (j && m->kind == GITSTATS_MOVE_BRANCH &&
+	    (json_object_set_new(j, RECORD_FROM, gitstats_jstr(m->from)) < 0 ||
+	     json_object_set_new(j, RECORD_TO, gitstats_jstr(m->to)) < 0)) {
+		json_decref(j);
+		return NULL;
+	}
+	if (j && m->kind == GITSTATS_MOVE_PULL &&
+	    json_object_set_new(j, RECORD_COMMITS, json_integer((json_int_t)m->commits)) < 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 json_t *gitstats_to_json(const struct gitstats *s)
 {
 	json_t *o = json_object(), *files = json_array(), *commits = json_array(),
-	       *pulled = json_array();
+	       *pulled = json_array(), *moves = json_array();
 	size_t nbad = 0;
 
-	if (!o || !files || !commits || !pulled)
+	if (!o || !files || !commits || !pulled || !moves)
 		goto fail;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct gitstats_file *f = &s->files[i];
@@ -479,6 +510,8 @@ json_t *gitstats_to_json(const struct gitstats *s)
 	}
 	for (size_t i = 0; i < s->npulled; i++)
 		nbad += json_array_append_new(pulled, json_string(s->pulled[i])) < 0;
+	for (size_t i = 0; i < s->nmoves; i++)
+		nbad += json_array_append_new(moves, gitstats_move_to_json(&s->moves[i])) < 0;
 	if (nbad)
 		goto fail;
 	json_object_set_new(o, RECORD_BRANCH, s->branch ? gitstats_jstr(s->branch) : json_null());
@@ -492,7 +525,8 @@ json_t *gitstats_to_json(const struct gitstats *s)
 	json_object_set_new(o, RECORD_PULLED, json_integer((json_int_t)s->pulled_total));
 	json_object_set_new(o, RECORD_PULLED_LIST, pulled);
 	json_object_set_new(o, RECORD_FALLBACK, json_boolean(s->fallback));
-	if (json_object_size(o) != 11) {
+	json_object_set_new(o, RECORD_HEAD_LOG, moves);
+	if (json_object_size(o) != 12) {
 		json_decref(o);
 		return NULL;
 	}
@@ -502,5 +536,6 @@ fail:
 	json_decref(files);
 	json_decref(commits);
 	json_decref(pulled);
+	json_decref(moves);
 	return NULL;
 }

@@ -38,7 +38,7 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn);
 void gitstats_finish(struct gitstats *stats);
 /* {"branch","head","commits","files_changed","added","removed","files","commit_list","pulled",
- * "pulled_list","fallback"}; a new object, NULL only when out of memory. */
+ * "pulled_list","fallback","head_log"}; a new object, NULL only when out of memory. */
 json_t *gitstats_to_json(const struct gitstats *stats);
 
 #endif

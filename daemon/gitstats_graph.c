@@ -116,6 +116,21 @@ static int gitstats_graph_new_commits(struct gitstats_ctx *c, const struct gitst
 	return rc;
 }
 
+/* A merge made here that brings only new commits from elsewhere (`git pull`, `git merge
+ * origin/main`) is part of the pull: its changes against its first parent are theirs. */
+static bool gitstats_graph_pull_merge(const struct gitstats_cgraph *g,
+				      const struct gitstats_cnode *n)
+{
+	size_t at;
+
+	if (n->nparents < 2)
+		return false;
+	for (size_t k = 1; k < n->nparents; k++)
+		if (!gitstats_int_omap_get(&g->at, n->parents[k], &at) || !g->v[at].pulled)
+			return false;
+	return true;
+}
+
 /* Which new commits arrived from elsewhere: reachable from where the reflogs say a ref was moved
  * to by a pull, fetch, fast-forward, reset or checkout, and not made here. */
 static int gitstats_graph_mark_pulled(struct gitstats_ctx *c, const struct gitstats_baseline *base,
@@ -141,6 +156,10 @@ static int gitstats_graph_mark_pulled(struct gitstats_ctx *c, const struct gitst
 	for (size_t i = 0; i < g->n; i++)
 		g->v[i].pulled = gitstats_int_omap_get(&reach_import, g->v[i].oid, NULL) &&
 				 !gitstats_int_omap_get(&f->created, g->v[i].oid, NULL);
+	/* Oldest first, so a merge of merges sees its parents marked. */
+	for (size_t i = g->n; i-- > 0;)
+		if (gitstats_int_omap_get(&f->created, g->v[i].oid, NULL))
+			g->v[i].pulled = gitstats_graph_pull_merge(g, &g->v[i]);
 out:
 	gitstats_int_omap_free(&reach_import);
 	return rc;

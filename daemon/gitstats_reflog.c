@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void gitstats_reflog_free(struct gitstats_reflog *l)
@@ -30,6 +31,7 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 	char path[PATH_MAX * 2];
 	struct gitstats_buf b = {0};
 	char chunk[65536];
+	struct stat st;
 	size_t cap = 0;
 	ssize_t n;
 	int fd;
@@ -39,6 +41,8 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (fstat(fd, &st) == 0)
+		out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		if (gitstats_int_buf_add(&b, chunk, (size_t)n) < 0) {
 			close(fd);
@@ -136,4 +140,43 @@ enum gitstats_rlkind gitstats_reflog_kind(const char *msg)
 		if (strncmp(msg, import_prefixes[i], strlen(import_prefixes[i])) == 0)
 			return GITSTATS_RL_IMPORT;
 	return GITSTATS_RL_OTHER;
+}
+
+/* The name that ends at the first space of p (branch names and revisions have none). */
+static char *gitstats_reflog_word(const char *p, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(p, prefix, n) == 0)
+		p += n;
+	n = strcspn(p, " ");
+	return n ? strndup(p, n) : NULL;
+}
+
+bool gitstats_reflog_switch(const char *msg, char **from, char **to)
+{
+	static const char checkout[] = "checkout: moving from ", renamed[] = "Branch: renamed ";
+	const char *p, *sep;
+	const char *strip = "";
+
+	*from = *to = NULL;
+	if (strncmp(msg, checkout, sizeof(checkout) - 1) == 0) {
+		p = msg + sizeof(checkout) - 1;
+	} else if (strncmp(msg, renamed, sizeof(renamed) - 1) == 0) {
+		p = msg + sizeof(renamed) - 1;
+		strip = "refs/heads/";
+	} else {
+		return false;
+	}
+	sep = strstr(p, " to ");
+	if (!sep || sep == p)
+		return false;
+	*from = gitstats_reflog_word(p, strip);
+	*to = gitstats_reflog_word(sep + 4, strip);
+	if (*from && *to && (size_t)(sep - p) == strcspn(p, " "))
+		return true;
+	free(*from);
+	free(*to);
+	*from = *to = NULL;
+	return false;
 }

@@ -15,6 +15,7 @@ struct gitstats_rlentry {
 struct gitstats_reflog {
 	struct gitstats_rlentry *v;
 	size_t n;
+	int64_t mtime_ms; /* the file's last change: when its newest entry was written; 0 if none */
 };
 
 /* Reads the reflog of ref ("HEAD" or "refs/heads/<name>") of c's repository; a missing one is
@@ -40,5 +41,12 @@ enum gitstats_rlkind {
 
 /* What a reflog message says about how the ref moved (see docs/git-statistics.md). */
 enum gitstats_rlkind gitstats_reflog_kind(const char *msg);
+
+/*
+ * A HEAD entry that moved HEAD to another branch ("checkout: moving from X to Y", "Branch:
+ * renamed refs/heads/X to refs/heads/Y"): X and Y as written (malloc'd). false for any other
+ * message, or when out of memory.
+ */
+bool gitstats_reflog_switch(const char *msg, char **from, char **to);
 
 #endif

@@ -56,6 +56,24 @@ struct gitstats_commit {
 	size_t session_files;
 };
 
+/* What HEAD's reflog says happened in the session, for the timeline (docs/git-statistics.md). */
+enum gitstats_move_kind {
+	GITSTATS_MOVE_BRANCH, /* a checkout or a rename: from, to */
+	GITSTATS_MOVE_COMMIT, /* one of the session's own commits made here: oid */
+	GITSTATS_MOVE_PULL,   /* commits from elsewhere brought into HEAD: oid, commits */
+};
+
+struct gitstats_move {
+	enum gitstats_move_kind kind;
+	size_t reflog;			/* position in HEAD's reflog since the start, from 0 */
+	int64_t time;			/* seconds, as the reflog has it */
+	int64_t at_ms;			/* the same in ms: exact for the newest entry, else the
+					   end of its second (or of the next entry's time) */
+	char oid[GITSTATS_OID_MAX + 1]; /* HEAD after it */
+	char *from, *to;		/* branch names, "detached at abc1234" */
+	size_t commits;			/* pulled commits it brought (git rev-list old..new) */
+};
+
 struct gitstats {
 	char *branch;
 	char head[GITSTATS_OID_MAX + 1]; /* "" when unborn */
@@ -69,6 +87,8 @@ struct gitstats {
 	size_t npulled;			      /* listed */
 	size_t pulled_total;
 	bool fallback; /* computed by running git: libgit2 could not read the repository */
+	struct gitstats_move *moves; /* HEAD's reflog since the start, oldest first */
+	size_t nmoves;
 };
 
 #endif

@@ -91,10 +91,14 @@
 #define RECORD_PULLED	   "pulled"
 #define RECORD_PULLED_LIST "pulled_list"
 #define RECORD_TODO_LINES  "todo_lines"
-#define RECORD_LINE	   "line"      /* todo_lines */
-#define RECORD_OID	   "oid"       /* commit_list: the same as hash */
-#define RECORD_RECOVERED   "recovered" /* the session crossed a crash or reboot */
-#define RECORD_TOUCHED	   "touched"   /* {"path": wall_ms} of files seen changing */
+#define RECORD_LINE	   "line"     /* todo_lines */
+#define RECORD_OID	   "oid"      /* commit_list: the same as hash */
+#define RECORD_HEAD_LOG	   "head_log" /* HEAD's reflog since the start, as events */
+/* head_log items and the branch, commit and pull events made from them */
+#define RECORD_REFLOG	 "reflog"    /* position in HEAD's reflog since the start */
+#define RECORD_GIT_AT	 "git_at"    /* when git recorded it, ms */
+#define RECORD_RECOVERED "recovered" /* the session crossed a crash or reboot */
+#define RECORD_TOUCHED	 "touched"   /* {"path": wall_ms} of files seen changing */
 #define RECORD_BASELINE_TREE                                                                       \
 	"baseline_tree"			 /* the baseline snapshot, for todo_lines (not rendered) */
 #define RECORD_STATS_ERROR "stats_error" /* the session, when stats could not be computed */

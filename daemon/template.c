@@ -178,7 +178,8 @@ static const struct template_engine_field view_schema[] = {
     {"suspended", TEMPLATE_ENGINE_TEXT, NULL, "Time the machine slept; absent when none."},
     {"focus", TEMPLATE_ENGINE_TEXT, NULL, "`stint start --focus` (inline)."},
     {"branch", TEMPLATE_ENGINE_TEXT, NULL,
-     "The branch at the start, \"main → feat/x\" when it changed; absent outside git."},
+     "Every branch the session was on, in order: \"main\", or \"main → fix/a → main\" when it "
+     "switched (an unborn branch that got its first commit is one branch); absent outside git."},
     {"branch_start", TEMPLATE_ENGINE_TEXT, NULL, "The branch at the start."},
     {"branch_end", TEMPLATE_ENGINE_TEXT, NULL, "The branch at the stop."},
     {"related_branch", TEMPLATE_ENGINE_TEXT, NULL, "The branch at the stop, else at the start."},

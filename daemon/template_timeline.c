@@ -24,7 +24,7 @@ enum timeline_entry_type { ENT_EVENT, ENT_COMMIT, ENT_GAP, ENT_PULLED };
 struct timeline_entry {
 	int64_t at; /* sort key, ms; -1 when unknown */
 	int rank;   /* among equal times: start first, stop last */
-	size_t seq; /* then in the order they were listed */
+	size_t seq; /* then in the order they were listed (a commit just after its event) */
 	enum timeline_entry_type type;
 	const json_t *item;
 };
@@ -210,10 +210,20 @@ static void template_timeline_event_detail(struct timeline *t, enum session_even
 	template_timeline_act_detail(t, &o);
 }
 
+/* When git recorded a branch, commit or pull event, else -1 (an event of the daemon's own). */
+static int64_t template_timeline_git_at(const json_t *ev)
+{
+	if (template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX) < 0)
+		return -1;
+	return template_record_get_int(ev, RECORD_GIT_AT, TEMPLATE_STAMP_MAX_MS);
+}
+
 static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 {
 	struct view *v = t->v;
-	int64_t at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+	int64_t at = template_timeline_git_at(ev) >= 0
+			 ? template_timeline_git_at(ev)
+			 : template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
 	enum session_event_kind kind = template_record_event_kind(ev);
 	const char *label = template_timeline_lifecycle_label(kind);
 	struct strbuf o = {0};
@@ -390,10 +400,11 @@ static bool template_timeline_gap_valid(const json_t *gap)
 }
 
 static void template_timeline_add_entry(struct timeline_entry *e, size_t *k, int64_t at, int rank,
-					enum timeline_entry_type type, const json_t *item)
+					size_t seq, enum timeline_entry_type type,
+					const json_t *item)
 {
 	e[*k] =
-	    (struct timeline_entry){.at = at, .rank = rank, .seq = *k, .type = type, .item = item};
+	    (struct timeline_entry){.at = at, .rank = rank, .seq = seq, .type = type, .item = item};
 	(*k)++;
 }
 
@@ -440,46 +451,119 @@ static int64_t template_timeline_gap_at(const json_t *events, const int64_t *key
 	return from;
 }
 
-/*
- * Where a commit sorts (-1: unknown). Commit times are whole seconds: the end of its second, so
- * a start or note made earlier in that second still comes first. Seen by the daemon as a commit
- * event: between the event before that and it.
- */
-static int64_t template_timeline_commit_at(const json_t *events, const int64_t *key,
-					   const json_t *c)
+/* The first commit event whose hash (or oid) is the commit's, or -1. */
+static ssize_t template_timeline_commit_event(const json_t *events, const json_t *c)
 {
-	int64_t t = template_record_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
 	const char *id = template_timeline_commit_id(c);
 	json_t *want = id ? json_string(id) : NULL;
 	ssize_t j = -1;
 
-	t = t >= 0 ? t * 1000 + 999 : -1;
 	if (want &&
-	    (j = template_timeline_find_event(events, 1, SESSION_EV_COMMIT, RECORD_HASH, want)) < 0)
-		j = template_timeline_find_event(events, 1, SESSION_EV_COMMIT, RECORD_OID, want);
+	    (j = template_timeline_find_event(events, 0, SESSION_EV_COMMIT, RECORD_HASH, want)) < 0)
+		j = template_timeline_find_event(events, 0, SESSION_EV_COMMIT, RECORD_OID, want);
 	json_decref(want);
-	if (j > 0 && t >= 0)
-		t = template_timeline_clamp_key(t, key[j - 1], key[j]);
-	return t;
+	return j;
+}
+
+/* What the events already tell of HEAD's reflog: the last entry they hold, and when the last
+ * switch or pull without a reflog field at all (an older stintd's) was recorded. */
+struct timeline_told {
+	int64_t reflog, at;
+};
+
+static void template_timeline_told(const json_t *events, struct timeline_told *told)
+{
+	const json_t *ev;
+	size_t i;
+
+	told->reflog = told->at = -1;
+	json_array_foreach(events, i, ev)
+	{
+		enum session_event_kind kind = template_record_event_kind(ev);
+		int64_t rl = template_record_get_int(ev, RECORD_REFLOG, TEMPLATE_COUNT_MAX);
+
+		if (rl > told->reflog)
+			told->reflog = rl;
+		if ((kind == SESSION_EV_BRANCH || kind == SESSION_EV_PULL) &&
+		    !json_object_get(ev, RECORD_REFLOG))
+			told->at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+	}
+}
+
+/* The stats' head_log items no event holds yet (found by the stop's own recompute). */
+static bool template_timeline_log_new(const json_t *item, const struct timeline_told *told)
+{
+	return json_is_object(item) &&
+	       template_record_get_int(item, RECORD_REFLOG, TEMPLATE_COUNT_MAX) > told->reflog &&
+	       template_timeline_git_at(item) > told->at;
+}
+
+/* A git event's place: when git recorded it, never before the git event before it (git's order)
+ * or the start, never after the daemon found it. */
+static int64_t template_timeline_git_key(int64_t git_at, int64_t *git_last, int64_t found)
+{
+	int64_t k = git_at < *git_last ? *git_last : git_at;
+
+	if (k > found)
+		k = found > *git_last ? found : *git_last;
+	*git_last = k;
+	return k;
+}
+
+/*
+ * A commit of the stats, just after the commit event (or the stop's head_log item) that places it;
+ * without one, at the end of its committer second (commit times are whole seconds, so a start or
+ * note made earlier in that second still comes first).
+ */
+static void template_timeline_commit_entry(struct timeline_entry *e, size_t *k,
+					   const json_t *events, const json_t *log,
+					   const int64_t *key, const json_t *c, size_t seq)
+{
+	size_t nev = json_array_size(events);
+	ssize_t j = template_timeline_commit_event(events, c);
+	int64_t t = template_record_get_int(c, RECORD_TIME, TEMPLATE_STAMP_MAX_MS / 1000);
+	const char *id = template_timeline_commit_id(c);
+
+	if (j >= 0) {
+		template_timeline_add_entry(e, k, key[j], 1, 2 * (size_t)j + 1, ENT_COMMIT, c);
+		return;
+	}
+	for (size_t m = 0; id && m < json_array_size(log); m++) {
+		const json_t *item = json_array_get(log, m);
+		const char *h = json_string_value(json_object_get(item, RECORD_HASH));
+
+		if (key[nev + m] >= 0 && template_record_event_kind(item) == SESSION_EV_COMMIT &&
+		    h && strcmp(h, id) == 0) {
+			template_timeline_add_entry(e, k, key[nev + m], 1, 2 * (nev + m) + 1,
+						    ENT_COMMIT, c);
+			return;
+		}
+	}
+	template_timeline_add_entry(e, k, t >= 0 ? t * 1000 + 999 : -1, 1, seq, ENT_COMMIT, c);
 }
 
 /*
  * Events, commits (oldest first) and gaps, by time; an event without one keeps its place.
- * Events are listed in the order they happened: each sorts at the latest wall time so far, so a
- * clock set back never moves one before an earlier one (its label keeps its own time). Gaps and
- * commits are placed between the events around them.
+ * The daemon's own events are listed in the order they happened: each sorts at the latest wall
+ * time so far, so a clock set back never moves one before an earlier one (its label keeps its own
+ * time). Branch switches, commits and pulls sort at the time git recorded them, in HEAD's reflog
+ * order, however late a recompute found them; those only the stop's recompute saw come from the
+ * stats' head_log. Gaps are placed between the events around them.
  */
 static struct timeline_entry *template_timeline_entries(struct view *v, size_t *count)
 {
 	const json_t *events = template_record_get_array(v->rec, RECORD_EVENTS),
 		     *gaps = template_record_get_array(v->rec, RECORD_GAPS);
 	const json_t *commits = template_record_get_array(v->stats, RECORD_COMMIT_LIST);
-	size_t nev = json_array_size(events);
-	size_t n = nev + json_array_size(gaps) + json_array_size(commits) + 1;
+	const json_t *log = template_record_get_array(v->stats, RECORD_HEAD_LOG);
+	size_t nev = json_array_size(events), nlog = json_array_size(log),
+	       ngaps = json_array_size(gaps);
+	size_t n = nev + ngaps + json_array_size(commits) + nlog + 1;
 	struct timeline_entry *e = calloc(n, sizeof(*e));
-	int64_t *key = calloc(nev + 1, sizeof(*key));
-	int64_t last = -1, stop_at = -1,
+	int64_t *key = calloc(nev + nlog + 1, sizeof(*key));
+	int64_t last = -1, stop_at = -1, git_last = -1,
 		pulled = template_record_get_int(v->stats, RECORD_PULLED, TEMPLATE_COUNT_MAX);
+	struct timeline_told told;
 	bool pull_event = false;
 	size_t k = 0;
 
@@ -489,37 +573,60 @@ static struct timeline_entry *template_timeline_entries(struct view *v, size_t *
 		v->oom = true;
 		return NULL;
 	}
+	template_timeline_told(events, &told);
 	for (size_t i = 0; i < nev; i++) {
 		const json_t *ev = json_array_get(events, i);
 		int64_t at = template_record_get_int(ev, RECORD_AT, TEMPLATE_STAMP_MAX_MS);
+		int64_t git_at = template_timeline_git_at(ev);
 		enum session_event_kind kind = template_record_event_kind(ev);
 		int rank = kind == SESSION_EV_START ? 0 : kind == SESSION_EV_STOP ? 2 : 1;
 
 		if (at > last)
 			last = at;
 		key[i] = last;
+		if (kind == SESSION_EV_START && git_last < last)
+			git_last = last;
+		if (git_at >= 0)
+			key[i] = template_timeline_git_key(git_at, &git_last, last);
 		if (kind == SESSION_EV_STOP)
-			stop_at = last;
+			stop_at = key[i];
 		pull_event |= kind == SESSION_EV_PULL;
-		template_timeline_add_entry(e, &k, last, rank, ENT_EVENT, ev);
+		/* A commit event only places the commit, listed from the stats below. */
+		if (kind != SESSION_EV_COMMIT)
+			template_timeline_add_entry(e, &k, key[i], rank, 2 * i, ENT_EVENT, ev);
 	}
-	for (size_t i = 0; i < json_array_size(gaps); i++) {
+	for (size_t m = 0; m < nlog; m++) {
+		const json_t *item = json_array_get(log, m);
+		enum session_event_kind kind = template_record_event_kind(item);
+
+		key[nev + m] = -1;
+		if (!template_timeline_log_new(item, &told))
+			continue;
+		key[nev + m] = template_timeline_git_key(template_timeline_git_at(item), &git_last,
+							 stop_at >= 0 ? stop_at : INT64_MAX);
+		pull_event |= kind == SESSION_EV_PULL;
+		if (kind == SESSION_EV_BRANCH || kind == SESSION_EV_PULL)
+			template_timeline_add_entry(e, &k, key[nev + m], 1, 2 * (nev + m),
+						    ENT_EVENT, item);
+	}
+	for (size_t i = 0; i < ngaps; i++) {
 		const json_t *gap = json_array_get(gaps, i);
 
 		if (template_timeline_gap_valid(gap))
-			template_timeline_add_entry(
-			    e, &k, template_timeline_gap_at(events, key, gap), 1, ENT_GAP, gap);
+			template_timeline_add_entry(e, &k,
+						    template_timeline_gap_at(events, key, gap), 1,
+						    2 * (nev + nlog) + i, ENT_GAP, gap);
 	}
 	for (size_t i = json_array_size(commits); i > 0; i--) {
 		const json_t *c = json_array_get(commits, i - 1);
 
 		if (json_is_object(c))
-			template_timeline_add_entry(
-			    e, &k, template_timeline_commit_at(events, key, c), 1, ENT_COMMIT, c);
+			template_timeline_commit_entry(e, &k, events, log, key, c,
+						       2 * (nev + nlog) + ngaps + i);
 	}
 	/* Pulled commits with no pull event to show them: just before the stop. */
 	if (pulled > 0 && !pull_event)
-		template_timeline_add_entry(e, &k, stop_at >= 0 ? stop_at : INT64_MAX, 1,
+		template_timeline_add_entry(e, &k, stop_at >= 0 ? stop_at : INT64_MAX, 1, SIZE_MAX,
 					    ENT_PULLED, NULL);
 	free(key);
 	qsort(e, k, sizeof(*e), template_timeline_entry_cmp);
@@ -572,4 +679,62 @@ void template_timeline_activities(struct view *v)
 	}
 	template_timeline_act_close(&t);
 	template_record_set_list(v, v->root, "activities", t.list);
+}
+
+/* "main (unborn)" then "main" is one branch: its first commit. */
+static bool template_timeline_same_branch(const char *a, const char *b)
+{
+	static const char unborn[] = " (unborn)";
+	size_t n = strlen(b);
+
+	return strcmp(a, b) == 0 || (strncmp(a, b, n) == 0 && strcmp(a + n, unborn) == 0);
+}
+
+/* Moves the chain on to name (consumed); *at is its last branch, not yet written to o. */
+static void template_timeline_branch_add(struct strbuf *o, char **at, char *name)
+{
+	if (!name)
+		return;
+	/* Where the chain already is (an unborn branch born keeps its name as it is now). */
+	if (*at && !template_timeline_same_branch(*at, name)) {
+		template_md_put_inline(o, *at, 0);
+		strbuf_puts(o, " → ");
+	}
+	free(*at);
+	*at = name;
+}
+
+/* A switch: from where (which names an unborn start branch as it is now), then to where. */
+static void template_timeline_branch_switch(struct view *v, struct strbuf *o, char **at,
+					    const json_t *ev)
+{
+	template_timeline_branch_add(o, at, template_record_get_text(v, ev, RECORD_FROM));
+	template_timeline_branch_add(o, at, template_record_get_text(v, ev, RECORD_TO));
+}
+
+void template_timeline_branches(struct view *v, struct strbuf *o)
+{
+	const json_t *events = template_record_get_array(v->rec, RECORD_EVENTS);
+	const json_t *log = template_record_get_array(v->stats, RECORD_HEAD_LOG), *ev;
+	struct timeline_told told;
+	char *at = NULL;
+	size_t i;
+
+	template_timeline_told(events, &told);
+	template_timeline_branch_add(o, &at, v->branch ? strdup(v->branch) : NULL);
+	json_array_foreach(events, i, ev)
+	{
+		if (template_record_event_kind(ev) == SESSION_EV_BRANCH)
+			template_timeline_branch_switch(v, o, &at, ev);
+	}
+	json_array_foreach(log, i, ev)
+	{
+		if (template_timeline_log_new(ev, &told) &&
+		    template_record_event_kind(ev) == SESSION_EV_BRANCH)
+			template_timeline_branch_switch(v, o, &at, ev);
+	}
+	template_timeline_branch_add(o, &at, v->branch_end ? strdup(v->branch_end) : NULL);
+	if (at)
+		template_md_put_inline(o, at, 0);
+	free(at);
 }

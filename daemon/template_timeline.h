@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+struct strbuf;
 struct view;
 
 /*
@@ -13,5 +14,9 @@ struct view;
 
 /* Fills "activities". */
 void template_timeline_activities(struct view *v);
+
+/* The header's Branch: every branch the session was on, in order ("main → fix/a → main"), from
+ * the start's, the switches and the stop's; escaped for Markdown, appended to o. */
+void template_timeline_branches(struct view *v, struct strbuf *o);
 
 #endif

@@ -241,15 +241,7 @@ static void template_view_header(struct view *v)
 	template_record_set_inline(v, v->root, "branch_start", v->branch, 0);
 	template_record_set_inline(v, v->root, "branch_end", v->branch_end, 0);
 	template_record_set_inline(v, v->root, "related_branch", related, 0);
-	if (v->branch) {
-		template_md_put_inline(&o, v->branch, 0);
-		if (v->branch_end && strcmp(v->branch, v->branch_end) != 0) {
-			strbuf_puts(&o, " → ");
-			template_md_put_inline(&o, v->branch_end, 0);
-		}
-	} else if (v->branch_end) {
-		template_md_put_inline(&o, v->branch_end, 0);
-	}
+	template_timeline_branches(v, &o);
 	template_record_set_out(v, v->root, "branch", &o);
 	for (size_t i = 0; i < json_array_size(tags); i++) {
 		char *tag = template_record_clean(v, json_array_get(tags, i));

@@ -9,6 +9,7 @@
 #include "gitstats.h"
 #include "log.h"
 #include "logwriter.h"
+#include "record.h"
 #include "repo_watch.h"
 #include "sessions.h"
 #include "stintd.h"
@@ -66,58 +67,97 @@ static void track_compute_work(uv_work_t *w)
 	gitstats_finish(&st);
 }
 
-static bool track_commit_recorded(const struct session *s, const char *oid)
-{
-	for (size_t i = 0; i < s->nevents; i++)
-		if (s->events[i].kind == SESSION_EV_COMMIT &&
-		    strcmp(json_string_value(json_object_get(s->events[i].data, "oid")) ?: "",
-			   oid) == 0)
-			return true;
-	return false;
-}
-
-/* The branch as the timeline last saw it, and the commits pulled so far. */
-static const char *track_recorded_branch(const struct session *s, json_int_t *pulled)
+/*
+ * The branch as the timeline last saw it, the commits pulled so far, the last HEAD reflog entry
+ * recorded (-1: none), and when the last switch or pull recorded without a reflog field at all
+ * was (a stintd before head_log recorded them when it saw them: what git did until then is told).
+ */
+static const char *track_recorded(const struct session *s, json_int_t *pulled, json_int_t *reflog,
+				  int64_t *told_ms)
 {
 	const char *branch = s->branch;
 
 	*pulled = 0;
+	*reflog = -1;
+	*told_ms = -1;
 	for (size_t i = 0; i < s->nevents; i++) {
+		const json_t *rl = json_object_get(s->events[i].data, RECORD_REFLOG);
+
+		if (json_is_integer(rl) && json_integer_value(rl) > *reflog)
+			*reflog = json_integer_value(rl);
+		if (!rl && (s->events[i].kind == SESSION_EV_BRANCH ||
+			    s->events[i].kind == SESSION_EV_PULL))
+			*told_ms = s->events[i].at.wall_ms;
 		if (s->events[i].kind == SESSION_EV_BRANCH)
-			branch = json_string_value(json_object_get(s->events[i].data, "to"));
+			branch = json_string_value(json_object_get(s->events[i].data, RECORD_TO));
 		else if (s->events[i].kind == SESSION_EV_PULL)
 			*pulled +=
-			    json_integer_value(json_object_get(s->events[i].data, "commits"));
+			    json_integer_value(json_object_get(s->events[i].data, RECORD_COMMITS));
 	}
 	return branch;
 }
 
+/* "main (unborn)" becoming "main" is the first commit, not a switch. */
+static bool track_same_branch(const char *from, const char *to)
+{
+	static const char unborn[] = " (unborn)";
+	size_t n = strlen(to);
+
+	return strcmp(from, to) == 0 ||
+	       (strncmp(from, to, n) == 0 && strcmp(from + n, unborn) == 0);
+}
+
+/* A head_log item as the event it becomes: the item without its kind (an event's own). */
+static void track_record_move(struct stintd *d, struct session *s, const json_t *item)
+{
+	enum session_event_kind kind =
+	    session_event_lookup(json_string_value(json_object_get(item, RECORD_KIND)));
+	json_t *payload;
+
+	if (kind != SESSION_EV_BRANCH && kind != SESSION_EV_COMMIT && kind != SESSION_EV_PULL)
+		return;
+	payload = json_deep_copy(item);
+	if (!payload)
+		return;
+	json_object_del(payload, RECORD_KIND);
+	sessions_record(d, s, kind, payload);
+}
+
 /*
- * What a recompute found that the timeline lacks, as events. Compared with the session's events,
- * not with the previous recompute, so a restarted daemon neither repeats nor loses any.
+ * What a recompute found that the timeline lacks, as events: HEAD's reflog entries since the last
+ * one recorded, in git's order, each with the time git gave it (the timeline places it by that).
+ * Compared with the session's events, not with the previous recompute, so a restarted daemon
+ * neither repeats nor loses any.
  */
 static void track_record_changes(struct stintd *d, struct session *s, json_t *now)
 {
-	json_t *commits = json_object_get(now, "commit_list"), *c;
-	const char *to = json_string_value(json_object_get(now, "branch"));
-	json_int_t pulled, pulled_now = json_integer_value(json_object_get(now, "pulled"));
-	const char *from = track_recorded_branch(s, &pulled);
+	const json_t *log = json_object_get(now, RECORD_HEAD_LOG), *item;
+	const char *to = json_string_value(json_object_get(now, RECORD_BRANCH));
+	json_int_t pulled, reflog,
+	    pulled_now = json_integer_value(json_object_get(now, RECORD_PULLED));
+	int64_t told_ms;
+	const char *from;
+	size_t i;
 
-	if (to && from && strcmp(from, to) != 0)
+	track_recorded(s, &pulled, &reflog, &told_ms);
+	json_array_foreach(log, i, item)
+	{
+		if (json_integer_value(json_object_get(item, RECORD_REFLOG)) > reflog &&
+		    json_integer_value(json_object_get(item, RECORD_GIT_AT)) > told_ms)
+			track_record_move(d, s, item);
+	}
+	from = track_recorded(s, &pulled, &reflog, &told_ms);
+	/* Without HEAD's reflog (reflogs off) the branch now is all there is to compare; reflog -1
+	 * says it is not from HEAD's reflog. */
+	if (json_array_size(log) == 0 && to && from && !track_same_branch(from, to))
 		sessions_record(d, s, SESSION_EV_BRANCH,
-				json_pack("{s:s, s:s}", "from", from, "to", to));
+				json_pack("{s:s, s:s, s:i}", RECORD_FROM, from, RECORD_TO, to,
+					  RECORD_REFLOG, -1));
+	/* Pulled where HEAD's reflog does not say (another branch fetched into): found now. */
 	if (pulled_now > pulled)
 		sessions_record(d, s, SESSION_EV_PULL,
-				json_pack("{s:I}", "commits", pulled_now - pulled));
-	/* Oldest first, so the timeline reads in order; commits are listed newest first. */
-	for (size_t i = json_array_size(commits); i-- > 0;) {
-		const char *oid;
-
-		c = json_array_get(commits, i);
-		oid = json_string_value(json_object_get(c, "oid"));
-		if (oid && !track_commit_recorded(s, oid))
-			sessions_record(d, s, SESSION_EV_COMMIT, json_deep_copy(c));
-	}
+				json_pack("{s:I, s:i}", RECORD_COMMITS, pulled_now - pulled,
+					  RECORD_REFLOG, -1));
 }
 
 static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s);
@@ -141,7 +181,10 @@ static void track_compute_done(uv_work_t *w, int status)
 	} else if (s) {
 		free(s->stats_error);
 		s->stats_error = NULL;
-		track_record_changes(d, s, j->result);
+		/* Not while an operation holds the session (a stop folds its events and stamps its
+		 * end): the next recompute, or the stop's own, has what this one found. */
+		if (!s->busy)
+			track_record_changes(d, s, j->result);
 		json_decref(s->stats);
 		s->stats = j->result;
 		j->result = NULL;

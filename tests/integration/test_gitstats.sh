@@ -397,11 +397,12 @@ case_pull() {
 	other_pushes pullmerge
 	git -C "$T/pullmerge" pull -q --no-rebase --no-edit
 	expect_eq "$want" "$(ours "$T/pullmerge")" "merging pull: only my lines"
-	expect_eq 2 "$(field commits "$T/pullmerge" "$BASE")" "merging pull: my commit and the merge"
-	expect_eq "$(git -C "$T/pullmerge" rev-list "$base_head..HEAD" --not origin/main | sort)" \
+	# The merge the pull made is part of the pull, not the user's commit (issue 12).
+	expect_eq 1 "$(field commits "$T/pullmerge" "$BASE")" "merging pull: my commit, not the merge"
+	expect_eq "$(git -C "$T/pullmerge" rev-list --no-merges "$base_head..HEAD" --not origin/main | sort)" \
 		"$(listed "$T/pullmerge" commit)" "merging pull: which are mine"
-	expect_eq "$(git -C "$T/pullmerge" rev-list "$base_head..origin/main" | sort)" \
-		"$(listed "$T/pullmerge" pulled)" "merging pull: which are pulled"
+	expect_eq "$( (git -C "$T/pullmerge" rev-list "$base_head..origin/main" && git -C "$T/pullmerge" rev-parse HEAD) | sort)" \
+		"$(listed "$T/pullmerge" pulled)" "merging pull: which are pulled (the merge with them)"
 	check_commit_stats "$T/pullmerge" "merging pull"
 
 	# fetch, then merge the remote-tracking branch by hand.
@@ -413,8 +414,9 @@ case_pull() {
 	git -C "$T/mergert" fetch -q
 	git -C "$T/mergert" merge -q --no-edit origin/main
 	expect_eq "$want" "$(ours "$T/mergert")" "merge of origin/main: only my lines"
-	expect_eq 2 "$(field commits "$T/mergert" "$BASE")" "merge of origin/main: mine and the merge"
-	expect_eq 2 "$(field pulled "$T/mergert" "$BASE")" "merge of origin/main: pulled"
+	expect_eq 1 "$(field commits "$T/mergert" "$BASE")" "merge of origin/main: mine, not the merge"
+	expect_eq "$(git -C "$T/mergert" rev-list --count HEAD^1..HEAD)" "$(field pulled "$T/mergert" "$BASE")" \
+		"merge of origin/main: pulled, the merge with them"
 
 	# pull --rebase: my commit is rewritten on top of theirs and stays mine.
 	setup_upstream rebase

@@ -524,8 +524,9 @@ log.safety()
 
 if log.heading("h1") != ["Session: X<!"]:
     problem(f"{log.path}: title {log.heading('h1')!r}: want the first branch in words, 'X<!'")
-log.expect_in(log.header(), f"Branch: {shown('x<!--')} → {shown(branch)}",
-              "header", "the branch")
+# Every branch the work was done on, in the order of the switches.
+log.expect_in(log.header(), "Branch: " + " → ".join(
+    [shown("x<!--")] + [shown(b) for _, b in switches]), "header", "the branches")
 log.expect_in(log.lines("Metadata"), "Related branch: " + shown(branch), "Metadata",
               "the related branch")
 acts = log.items("Activities")
@@ -541,7 +542,7 @@ for line in git(["log", "--format=%h%x00%s", "--abbrev=7", head0 + "..HEAD"], G)
                 + log.show("Activities"))
 timeline = re.findall(r"^\d+\. \*\*Switched branch: (.*) → (.*)\*\* \(", log.md, re.M)
 log.same_escaping({
-    "header, at the start": raw(log.md, r"^\*\*Branch:\*\* (.*) → .*$"),
+    "header, at the start": raw(log.md, r"^\*\*Branch:\*\* (.*?) → .*$"),
     "timeline, switched from": timeline[0][0] if timeline else None,
 }, "the first branch")
 log.same_escaping({

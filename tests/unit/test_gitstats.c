@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gitstats.h"
+#include "gitstats_reflog.h"
 #include "repo.h"
 #include "testutil.h"
 
@@ -381,7 +382,20 @@ static void test_to_json_shape(void **state)
 					     .session_removed = 0,
 					     .session_files = 1}};
 	char pulled[1][GITSTATS_OID_MAX + 1] = {"9876543210987654321098765432109876543210"};
+	struct gitstats_move moves[] = {
+	    {.kind = GITSTATS_MOVE_BRANCH,
+	     .reflog = 0,
+	     .time = 1700000000,
+	     .at_ms = 1700000000250,
+	     .oid = "0123456789012345678901234567890123456789",
+	     .from = "main",
+	     .to = "fix/\xff"},
+	    {.kind = GITSTATS_MOVE_COMMIT, .reflog = 1, .time = 1700000000, .at_ms = 1700000000999},
+	    {.kind = GITSTATS_MOVE_PULL, .reflog = 3, .time = 1700000002, .commits = 3},
+	};
 	struct gitstats s = {.branch = "main",
+			     .moves = moves,
+			     .nmoves = 3,
 			     .files = files,
 			     .nfiles = 3,
 			     .added = 4,
@@ -392,7 +406,7 @@ static void test_to_json_shape(void **state)
 			     .pulled = pulled,
 			     .npulled = 1,
 			     .pulled_total = 5};
-	json_t *j, *f0, *f1, *c0;
+	json_t *j, *f0, *f1, *c0, *m;
 	char *text;
 
 	(void)state;
@@ -433,6 +447,22 @@ static void test_to_json_shape(void **state)
 	assert_int_equal(json_integer_value(json_object_get(c0, "session_added")), 1);
 	assert_int_equal(json_integer_value(json_object_get(c0, "session_removed")), 0);
 	assert_int_equal(json_integer_value(json_object_get(c0, "session_files")), 1);
+	/* HEAD's reflog, oldest first, named as the timeline's events; branch names made UTF-8. */
+	m = json_object_get(j, "head_log");
+	assert_int_equal(json_array_size(m), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "kind")),
+			    "branch");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "to")),
+			    "fix/\xef\xbf\xbd");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 0), "git_at")),
+			 1700000000250);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 1), "kind")),
+			    "commit");
+	assert_null(json_object_get(json_array_get(m, 1), "from"));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 2), "reflog")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 2), "commits")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 2), "time")),
+			 1700000002);
 	text = json_dumps(j, 0);
 	assert_non_null(text);
 	free(text);
@@ -464,6 +494,49 @@ static void *work(void *arg)
 }
 
 /* Worker threads compute for several repositories at once; each call has its own handle. */
+/* Which HEAD entries are switches, and the names they give, as git writes them. */
+static void test_reflog_switch(void **state)
+{
+	static const struct {
+		const char *msg, *from, *to;
+	} cases[] = {
+	    {"checkout: moving from main to fix/a", "main", "fix/a"},
+	    {"checkout: moving from 0123456789abcdef0123456789abcdef01234567 to HEAD~1",
+	     "0123456789abcdef0123456789abcdef01234567", "HEAD~1"},
+	    {"checkout: moving from to-do to into", "to-do", "into"},
+	    {"Branch: renamed refs/heads/main to refs/heads/trunk", "main", "trunk"},
+	    {"checkout: moving from main to", NULL, NULL},
+	    {"checkout: moving from  to x", NULL, NULL},
+	    {"checkout: moving from a b to c", NULL, NULL},
+	    {"commit: moving from a to b", NULL, NULL},
+	    {"pull: Fast-forward", NULL, NULL},
+	    {"", NULL, NULL},
+	};
+	char *from, *to;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool ok = gitstats_reflog_switch(cases[i].msg, &from, &to);
+
+		assert_int_equal(ok, cases[i].from != NULL);
+		if (!ok) {
+			assert_null(from);
+			assert_null(to);
+			continue;
+		}
+		assert_string_equal(from, cases[i].from);
+		assert_string_equal(to, cases[i].to);
+		free(from);
+		free(to);
+	}
+	/* A merge a pull made is made here; the pull's fast-forward moved HEAD to theirs. */
+	assert_int_equal(gitstats_reflog_kind("pull: Merge made by the 'ort' strategy."),
+			 GITSTATS_RL_CREATE);
+	assert_int_equal(gitstats_reflog_kind("pull --rebase (start): checkout abc"),
+			 GITSTATS_RL_IMPORT);
+	assert_int_equal(gitstats_reflog_kind("checkout: moving from a to b"), GITSTATS_RL_SWITCH);
+}
+
 static void test_concurrent(void **state)
 {
 	struct fixture *f = *state;
@@ -517,6 +590,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unborn, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	    cmocka_unit_test(test_to_json_shape),
+	    cmocka_unit_test(test_reflog_switch),
 	    cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
 	};
 	int rc;

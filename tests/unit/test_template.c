@@ -691,6 +691,103 @@ static void test_timeline(void **state)
 	free(md);
 }
 
+/* Branch switches, commits and pulls sort at the time git recorded them (git_at), in reflog order,
+ * however late the daemon recorded them; what only the stop's recompute saw (the stats' head_log
+ * after the events' last reflog entry) is placed too; the header's Branch lists every branch. */
+static void test_timeline_git_order(void **state)
+{
+	const char *H1 = "1111111111111111111111111111111111111111",
+		   *H2 = "2222222222222222222222222222222222222222";
+	json_error_t jerr;
+	char *md;
+	json_t *rec = json_pack_ex(
+	    &jerr, 0,
+	    "{s:I, s:s, s:s, s:[{s:I, s:s}, {s:I, s:s, s:s}, {s:I, s:s, s:s, s:s, s:I, s:I},"
+	    " {s:I, s:s, s:s, s:I, s:I}, {s:I, s:s}],"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:[{s:s, s:I, s:s}, {s:s, s:I, s:s}],"
+	    " s:[{s:s, s:I, s:I, s:s, s:s}, {s:s, s:I, s:I, s:s},"
+	    " {s:s, s:I, s:I, s:s, s:s}, {s:s, s:I, s:I, s:s}, {s:s, s:I, s:I, s:I}]}}",
+	    "started_at", (json_int_t)1764064800000, "branch", "main (unborn)", "branch_end",
+	    "main", "events", "at", (json_int_t)1764064800000, "kind", "start",
+	    /* Noted after the commit, before the daemon saw the switch and the commit. */
+	    "at", (json_int_t)1764064865500, "kind", "note", "text", "noted", "at",
+	    (json_int_t)1764064866000, "kind", "branch", "from", "main", "to", "fix/a", "reflog",
+	    (json_int_t)0, "git_at", (json_int_t)1764064865200, "at", (json_int_t)1764064866000,
+	    "kind", "commit", "hash", H1, "reflog", (json_int_t)1, "git_at",
+	    (json_int_t)1764064865400, "at", (json_int_t)1764065400000, "kind", "stop", "stats",
+	    "commits", (json_int_t)2, "files_changed", (json_int_t)1, "added", (json_int_t)2,
+	    "removed", (json_int_t)0, "pulled", (json_int_t)3, "commit_list", "hash", H2, "time",
+	    (json_int_t)1764065300, "subject", "second", "hash", H1, "time", (json_int_t)1764064865,
+	    "subject", "first", "head_log", "kind", "branch", "reflog", (json_int_t)0, "git_at",
+	    (json_int_t)1764064865200, "from", "main", "to", "fix/a", "kind", "commit", "reflog",
+	    (json_int_t)1, "git_at", (json_int_t)1764064865400, "hash", H1,
+	    /* Only the stop's recompute saw these. */
+	    "kind", "branch", "reflog", (json_int_t)2, "git_at", (json_int_t)1764065200000, "from",
+	    "fix/a", "to", "main", "kind", "commit", "reflog", (json_int_t)3, "git_at",
+	    (json_int_t)1764065300999, "hash", H2, "kind", "pull", "reflog", (json_int_t)4,
+	    "git_at", (json_int_t)1764065340000, "commits", (json_int_t)3);
+
+	(void)state;
+	if (!rec)
+		fail_msg("json_pack: %s", jerr.text);
+	md = render_pack(rec);
+	assert_contains(md, "**Branch:** main → fix/a → main\n");
+	assert_contains(md, "## Activities\n\n"
+			    "1. **Session started** (10:00)\n\n"
+			    "2. **Switched branch: main → fix/a** (10:01)\n\n"
+			    "3. **Commit `1111111`: first** (10:01)\n"
+			    "   - Note (10:01): noted\n\n"
+			    "4. **Switched branch: fix/a → main** (10:06)\n\n"
+			    "5. **Commit `2222222`: second** (10:08)\n\n"
+			    "6. **Pulled 3 commits** (10:09)\n\n"
+			    "7. **Session stopped** (10:10)\n\n## Key");
+	free(md);
+
+	/* A reflog position or git time of the wrong type or range (the store is disk input): the
+	 * event sorts where the daemon recorded it, labelled with that time. */
+	rec = json_pack("{s:I, s:[{s:I, s:s}, {s:I, s:s, s:s}, {s:I, s:s, s:s, s:s, s:I},"
+			" {s:I, s:s, s:s, s:I, s:I}, {s:I, s:s}]}",
+			"started_at", (json_int_t)1764064800000, "events", "at",
+			(json_int_t)1764064800000, "kind", "start", "at", (json_int_t)1764064865500,
+			"kind", "note", "text", "noted", "at", (json_int_t)1764064926000, "kind",
+			"branch", "to", "fix/a", "reflog", "0", "git_at", (json_int_t)1764064865200,
+			"at", (json_int_t)1764064986000, "kind", "branch", "to", "fix/b", "reflog",
+			(json_int_t)1, "git_at", (json_int_t)-5, "at", (json_int_t)1764065400000,
+			"kind", "stop");
+	md = render_pack(rec);
+	assert_contains(md, "1. **Session started** (10:00)\n"
+			    "   - Note (10:01): noted\n\n"
+			    "2. **Switched branch: fix/a** (10:02)\n\n"
+			    "3. **Switched branch: fix/b** (10:03)\n\n"
+			    "4. **Session stopped** (10:10)\n");
+	free(md);
+
+	/* A switch an older stintd recorded when it saw it (no reflog field): HEAD's reflog up to
+	 * then is told already, and is not told twice. */
+	rec = json_pack(
+	    "{s:I, s:s, s:[{s:I, s:s}, {s:I, s:s, s:s, s:s}, {s:I, s:s}], s:{s:I, s:I, s:I, s:I,"
+	    " s:[{s:s, s:I, s:s}], s:[{s:s, s:I, s:I, s:s, s:s}, {s:s, s:I, s:I, s:s},"
+	    " {s:s, s:I, s:I, s:s, s:s}]}}",
+	    "started_at", (json_int_t)1764064800000, "branch", "main", "events", "at",
+	    (json_int_t)1764064800000, "kind", "start", "at", (json_int_t)1764064920000, "kind",
+	    "branch", "from", "main", "to", "fix/a", "at", (json_int_t)1764065400000, "kind",
+	    "stop", "stats", "commits", (json_int_t)1, "files_changed", (json_int_t)1, "added",
+	    (json_int_t)1, "removed", (json_int_t)0, "commit_list", "hash", H1, "time",
+	    (json_int_t)1764064980, "subject", "first", "head_log", "kind", "branch", "reflog",
+	    (json_int_t)0, "git_at", (json_int_t)1764064890000, "from", "main", "to", "fix/a",
+	    "kind", "commit", "reflog", (json_int_t)1, "git_at", (json_int_t)1764064980000, "hash",
+	    H1, "kind", "branch", "reflog", (json_int_t)2, "git_at", (json_int_t)1764065040000,
+	    "from", "fix/a", "to", "main");
+	md = render_pack(rec);
+	assert_contains(md, "**Branch:** main → fix/a → main\n");
+	assert_contains(md, "1. **Session started** (10:00)\n\n"
+			    "2. **Switched branch: main → fix/a** (10:02)\n\n"
+			    "3. **Commit `1111111`: first** (10:03)\n\n"
+			    "4. **Switched branch: fix/a → main** (10:04)\n\n"
+			    "5. **Session stopped** (10:10)\n");
+	free(md);
+}
+
 static void test_lists(void **state)
 {
 	char *md;
@@ -1425,6 +1522,7 @@ int main(void)
 	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_header_lines),
 	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_timeline_git_order),
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_no_fake_examples),
 	    cmocka_unit_test(test_builtin_is_the_shipped_file),
