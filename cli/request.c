@@ -39,17 +39,19 @@ json_t *request_new(struct cli_ctx *ctx, enum proto_cmd cmd, bool with_cwd)
  * Sends req (consuming it) and returns the reply, ok or not; NULL after saying why it could
  * not be had.
  */
-static json_t *request_call(json_t *req, int timeout_ms, bool autostart)
+static json_t *request_call(json_t *req, int timeout_ms, bool autostart,
+			    const struct client_progress *p)
 {
 	struct client c = {.fd = -1};
 	char err[2048];
 	json_t *reply = NULL;
 
 	if (client_connect(&c, autostart, err, sizeof(err)) == 0)
-		reply = client_call(&c, req, timeout_ms, err, sizeof(err));
+		reply = client_call_progress(&c, req, timeout_ms, p, err, sizeof(err));
 	client_close(&c);
 	json_decref(req);
-	if (!reply)
+	/* Interrupted: the caller says what that means. */
+	if (!reply && !(p && p->stop && *p->stop))
 		output_error("%s", err);
 	return reply;
 }
@@ -87,12 +89,18 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 
 int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
 {
+	return request_run_progress(ctx, req, timeout_ms, NULL, reply_out);
+}
+
+int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
+			 const struct client_progress *p, json_t **reply_out)
+{
 	json_t *reply;
 
 	*reply_out = NULL;
 	if (!req)
 		return EXIT_REFUSED;
-	reply = request_call(req, timeout_ms, true);
+	reply = request_call(req, timeout_ms, true, p);
 	if (!reply)
 		return EXIT_REFUSED;
 	if (!proto_reply_is_ok(reply))

@@ -157,6 +157,13 @@ void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, .
 	ctl_reply(cl, proto_reply_error(code, "%s", msg));
 }
 
+void ctl_progress(struct ctl_client *cl, json_t *msg)
+{
+	if (cl->busy && !cl->closed)
+		ctl_client_send(cl, msg);
+	json_decref(msg);
+}
+
 void ctl_reply(struct ctl_client *cl, json_t *reply)
 {
 	cl->busy = false;
