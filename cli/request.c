@@ -92,6 +92,29 @@ int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply
 	return request_run_progress(ctx, req, timeout_ms, NULL, reply_out);
 }
 
+/*
+ * Fields a request may carry that only change how the reply comes (progress messages; stop
+ * --edit's later commit): a stintd older than them refuses them as unknown, and is asked again
+ * without. Anything else the user asked for is never dropped.
+ */
+static const char *const request_optional[] = {"progress", "edit"};
+
+/* True when reply refused one of req's optional fields, which is then removed from req. */
+static bool request_drop_optional(json_t *req, const json_t *reply)
+{
+	const char *code = proto_reply_error_code(reply), *msg = proto_reply_error_message(reply);
+	char unknown[64];
+
+	if (!code || strcmp(code, PROTO_ERR_BAD_REQUEST) != 0 || !msg)
+		return false;
+	for (size_t i = 0; i < sizeof(request_optional) / sizeof(request_optional[0]); i++) {
+		snprintf(unknown, sizeof(unknown), "takes no field \"%s\"", request_optional[i]);
+		if (json_object_get(req, request_optional[i]) && strstr(msg, unknown))
+			return json_object_del(req, request_optional[i]) == 0;
+	}
+	return false;
+}
+
 int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
 			 const struct client_progress *p, json_t **reply_out)
 {
@@ -100,7 +123,14 @@ int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
 	*reply_out = NULL;
 	if (!req)
 		return EXIT_REFUSED;
-	reply = request_call(req, timeout_ms, true, p);
+	for (;;) {
+		reply = request_call(json_incref(req), timeout_ms, true, p);
+		/* An older stintd refuses what it does not know: ask again without it. */
+		if (!reply || !request_drop_optional(req, reply))
+			break;
+		json_decref(reply);
+	}
+	json_decref(req);
 	if (!reply)
 		return EXIT_REFUSED;
 	if (!proto_reply_is_ok(reply))
