@@ -89,9 +89,11 @@ static const struct config_key config_keys[] = {
 		      "and the session stays open."),
     BOOL_KEY("log", "commit", log_commit, "false",
 	     "When the log directory is inside the repository (dir = {repo}/...), commit each "
-	     "new log on the current branch with the message \"Session log YYYY-MM-DD\", but only "
-	     "if nothing else is staged; otherwise the log is left uncommitted and stint stop "
-	     "says so."),
+	     "new log on the current branch with the message \"Session log: FOCUS, YYYY-MM-DD "
+	     "#N\" (the session's focus, else the repository's name; N numbers the day's logs), "
+	     "but only if nothing else is staged; otherwise the log is left uncommitted and stint "
+	     "stop says so. After stint stop --edit the log is committed once the editor is done, "
+	     "as the file then stands."),
     DURATION_KEY("log", "check_timeout", check_timeout_s, "5m", 1, 3600,
 		 "How long each of the [checks] may run. One that takes longer is stopped "
 		 "(SIGTERM to its process group, SIGKILL 2 seconds later) and shows in the log as "
