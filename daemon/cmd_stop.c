@@ -5,16 +5,31 @@
 
 #include "cmd_reply.h"
 #include "ctl.h"
+#include "log.h"
 #include "sessions.h"
 #include "sessions_stop.h"
 #include "stintd.h"
 #include "track.h"
+
+static void cmd_stop_log_committed_alone(void *arg, int status, const char *note)
+{
+	(void)arg;
+	(void)status;
+	(void)note; /* sessions_stop_log_commit logged it */
+}
 
 static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 {
 	struct cmd_call *c = arg;
 	json_t *reply;
 
+	/* stop --edit whose stint is gone (killed, ^C): no editor will run, so the log is
+	 * committed as written now rather than never. */
+	if (!r->code && r->commit_pending && !ctl_client_alive(c->cl) &&
+	    sessions_stop_log_commit(c->d, r->s->root, r->log_path, false,
+				     cmd_stop_log_committed_alone, NULL) == 0)
+		log_info("stop --edit of %s: its stint is gone; committing the log as written",
+			 r->s->root);
 	if (r->code) {
 		ctl_reply_error(c->cl, r->code, "%s", r->err);
 		free(c);

@@ -33,6 +33,8 @@ void ctl_destroy(struct ctl *c);
 
 /* Sends the reply to the request in flight on this client (steals the reference). */
 void ctl_reply(struct ctl_client *cl, json_t *reply);
+/* False when the client has hung up (or its connection is closing): nobody reads a reply. */
+bool ctl_client_alive(struct ctl_client *cl);
 /*
  * Sends a message ahead of the reply to the request in flight (a progress message the request
  * asked for); nothing when the client has gone. Steals the reference.

@@ -632,8 +632,8 @@ static void sessions_stop_log_commit_done(uv_work_t *w, int status)
 		snprintf(cj->note, sizeof(cj->note), "cannot commit the log: %s",
 			 uv_strerror(status));
 	}
-	log_info("log commit of %s after the editor%s: %s", cj->c->log, cj->edited ? "" : " failed",
-		 cj->note);
+	log_info("log commit of %s (%s): %s", cj->c->log,
+		 cj->edited ? "edited" : "as the file stands", cj->note);
 	cj->done(cj->arg, cj->status, cj->note);
 	stop_memory_commit_free(cj->c);
 	free(cj);

@@ -120,6 +120,27 @@ expect_eq "Session log: other, $day #1" "$(git -C "$T/other" log -1 --format=%s)
 # Once committed, it waits no more.
 reply=$(rawreq "{\"v\":1,\"cmd\":\"log_commit\",\"cwd\":\"$T/other\",\"log\":\"$other_log\",\"edited\":true}")
 expect_eq no_log_commit "$(echo "$reply" | json_get '["error"]["code"]')" "a second log_commit"
+
+# --- stint killed before the stop's reply: no editor will run, so the log is committed as written
+daemon_stop
+printf '[log]\ndir = {repo}/docs/sessions\ncommit = true\n[checks]\nslow = sleep 3\n' >"$CONFIG"
+daemon_start
+"$STINT" start -C "$T/other" --focus "gone before the reply" >/dev/null
+other_head=$(git -C "$T/other" rev-parse HEAD)
+EDIT_TEXT="never written" "$STINT" stop -C "$T/other" --edit >/dev/null 2>&1 &
+cli=$!
+wait_for 20 grep -q 'checks: "slow" started' "$DAEMON_LOG" || fail "the check did not start"
+kill -KILL "$cli"
+wait "$cli" 2>/dev/null || true
+committed() { [ "$(git -C "$T/other" rev-parse HEAD)" != "$other_head" ]; }
+wait_for 20 committed || fail "the log of a stop whose stint was killed is not committed"
+expect_eq "Session log: gone before the reply, $day #2" "$(git -C "$T/other" log -1 --format=%s)" \
+	"the message of the log committed without its stint"
+expect_eq "$(cat "$T/other/docs/sessions/$day-2.md")" \
+	"$(git -C "$T/other" show "HEAD:docs/sessions/$day-2.md")" "committed as written"
+grep -q "never written" "$T/other/docs/sessions/$day-2.md" && fail "an editor ran without its stint"
+grep -q "its stint is gone; committing the log as written" "$DAEMON_LOG" ||
+	fail "stintd did not say why it committed"
 daemon_stop
 [ "$(date +%F)" = "$day" ] || skip "the day changed during the test; run it again"
 echo ok
