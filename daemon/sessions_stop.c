@@ -188,7 +188,7 @@ static void sessions_stop_remember(struct sessions_stop_job *j, struct sessions_
 	stop_memory_closed(m, j->s->root);
 	if (j->unattended_by && !j->o.cancel &&
 	    stop_memory_unattended(m, j->s->root, r->session, r->log_path, j->unattended_by,
-				   j->unattended_why, j->at.boot_ns) < 0)
+				   j->unattended_why, j->at.wall_ms, j->at.boot_ns) < 0)
 		log_warnx("out of memory remembering the stop of session %lld",
 			  (long long)j->s->id);
 	if (!r->commit_pending)

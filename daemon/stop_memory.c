@@ -102,7 +102,8 @@ void stop_memory_closed(struct stop_memory **m, const char *root)
 }
 
 int stop_memory_unattended(struct stop_memory **m, const char *root, json_t *session,
-			   const char *log, const char *by, const char *why, int64_t now_boot_ns)
+			   const char *log, const char *by, const char *why, int64_t ended_wall_ms,
+			   int64_t now_boot_ns)
 {
 	struct stop_memory_recent *r;
 
@@ -117,7 +118,7 @@ int stop_memory_unattended(struct stop_memory **m, const char *root, json_t *ses
 	r->by = strdup(by);
 	r->why = strdup(why ? why : by);
 	r->session = json_incref(session);
-	r->wall_ms = time_wall_ms();
+	r->wall_ms = ended_wall_ms;
 	r->until = now_boot_ns + STOP_MEMORY_KEEP_NS;
 	if (!r->root || (log && !r->log) || !r->by || !r->why || !session) {
 		stop_memory_recent_free(r);

@@ -32,10 +32,11 @@ void stop_memory_closed(struct stop_memory **m, const char *root);
 /*
  * Remembers an unattended stop in root: session (the closed session object, referenced), its
  * log (or NULL), by ("auto_stop_after_idle", "max_session", "notification") and why (for
- * people, "idle for 2 h"). Returns 0 or -1 when out of memory.
+ * people, "idle for 2 h"), when it ended (wall clock ms). Returns 0 or -1 when out of memory.
  */
 int stop_memory_unattended(struct stop_memory **m, const char *root, json_t *session,
-			   const char *log, const char *by, const char *why, int64_t now_boot_ns);
+			   const char *log, const char *by, const char *why, int64_t ended_wall_ms,
+			   int64_t now_boot_ns);
 /*
  * The unattended stop remembered for the repository containing cwd (the closest root above it),
  * still recent at now_boot_ns: {"session", "log", "stopped": {"by", "why", "at"}}, a new

@@ -43,10 +43,10 @@ static void test_recent_by_directory(void **state)
 	(void)state;
 	assert_null(stop_memory_recent(&m, "/src/a", 0));
 	assert_int_equal(stop_memory_unattended(&m, "/src/a", a, "/logs/a.md", "max_session",
-						"open for 12h 00m (max_session)", 0),
+						"open for 12h 00m (max_session)", 0, 0),
 			 0);
-	assert_int_equal(stop_memory_unattended(&m, "/src/a/b", ab, NULL, "notification", NULL, 0),
-			 0);
+	assert_int_equal(
+	    stop_memory_unattended(&m, "/src/a/b", ab, NULL, "notification", NULL, 0, 0), 0);
 	json_decref(a);
 	json_decref(ab);
 	assert_string_equal(recent_by(&m, "/src/a", 1, buf, sizeof(buf)),
@@ -71,7 +71,7 @@ static void test_recent_ends(void **state)
 
 	(void)state;
 	assert_int_equal(stop_memory_unattended(&m, "/r", s, "/r/l.md", "auto_stop_after_idle",
-						"idle for 2h 00m", 10),
+						"idle for 2h 00m", 0, 10),
 			 0);
 	json_decref(s);
 	/* Recent for STOP_MEMORY_KEEP_NS, not a nanosecond more. */
@@ -79,7 +79,7 @@ static void test_recent_ends(void **state)
 	assert_null(stop_memory_recent(&m, "/r", 10 + STOP_MEMORY_KEEP_NS));
 	/* ...or until a session there closes again. */
 	s = closed_session("/r");
-	stop_memory_unattended(&m, "/r", s, "/r/l.md", "auto_stop_after_idle", "x", 0);
+	stop_memory_unattended(&m, "/r", s, "/r/l.md", "auto_stop_after_idle", "x", 0, 0);
 	json_decref(s);
 	stop_memory_closed(&m, "/elsewhere");
 	assert_non_null(recent_by(&m, "/r", 1, buf, sizeof(buf)));
