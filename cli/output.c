@@ -511,8 +511,7 @@ void output_check_progress(const char *name, int64_t index, int64_t count, int64
 		output_appendf(buf, n, &len, "%lld/%lld, ", (long long)index + 1, (long long)count);
 	output_appendf(buf, n, &len, "%lld s", (long long)elapsed_s);
 	if (timeout_s > 0 && elapsed_s >= timeout_s)
-		output_appendf(buf, n, &len, ", past its %lld s timeout: stopping it",
-			       (long long)timeout_s);
+		output_appendf(buf, n, &len, ", timed out");
 	output_appendf(buf, n, &len, ")…");
 }
 
