@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # [log] commit = true with stop --edit (issue 12): the log is committed once the editor is done,
 # so the commit holds what the user wrote; an editor that fails leaves the log committed as it
-# stands; a stint killed while its editor runs commits nothing, and stintd says so. Each commit's
+# stands; a stint killed while its editor runs commits nothing, and stintd says so; one killed
+# before the stop's reply (no editor will run) has the log committed as written. Each commit's
 # message names its session.
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,7 @@ printf '%s\n' "$EDIT_TEXT" >>"$1"
 exit "${EDIT_EXIT:-0}"
 EOF
 chmod +x "$T/bin/editor"
-export VISUAL= EDITOR="$T/bin/editor"
+export VISUAL='' EDITOR="$T/bin/editor"
 daemon_start
 cd "$T/r"
 day=$(date +%F)
