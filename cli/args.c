@@ -134,6 +134,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_LIST:
 			a->list = true;
 			break;
+		case ARGS_OPT_NO_CHECKS:
+			a->no_checks = true;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);

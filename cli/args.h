@@ -25,6 +25,7 @@ enum {
 	ARGS_OPT_EDIT,
 	ARGS_OPT_LAST,
 	ARGS_OPT_LIST,
+	ARGS_OPT_NO_CHECKS,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -33,7 +34,7 @@ struct args {
 	const char *tags[PROTO_MAX_TAGS];
 	size_t ntags;
 	const char *kind;
-	bool no_log, all, next, edit, last, list;
+	bool no_log, all, next, edit, last, list, no_checks;
 	long limit;
 	int nrest;
 	char **rest;

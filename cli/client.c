@@ -389,23 +389,37 @@ void client_close(struct client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	free(c->rest);
+	c->rest = NULL;
+	c->nrest = 0;
 }
 
-/* Waits until fd is ready for events or the deadline passes. Returns >0, 0 on timeout, -errno. */
-static int client_wait_fd(int fd, short events, int64_t deadline)
+/*
+ * Waits until fd is ready for events or the deadline passes. Returns >0, 0 on timeout, -errno;
+ * with p, ticks about once a second and ends with -EINTR once *p->stop is set.
+ */
+static int client_wait_fd(int fd, short events, int64_t deadline, const struct client_progress *p)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
 	int64_t left;
 	int r;
 
 	for (;;) {
+		if (p && p->stop && *p->stop)
+			return -EINTR;
 		left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
+		if (p && p->tick && left > 1000)
+			left = 1000;
 		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r >= 0)
+		if (r > 0)
 			return r;
-		if (errno != EINTR)
+		if (r == 0 && p && p->tick)
+			p->tick(p->arg);
+		else if (r == 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
 			return -errno;
 	}
 }
@@ -435,7 +449,7 @@ static int client_send_all(int fd, const char *buf, size_t len, int64_t deadline
 				 strerror(errno));
 			return -errno;
 		}
-		r = client_wait_fd(fd, POLLOUT, deadline);
+		r = client_wait_fd(fd, POLLOUT, deadline, NULL);
 		if (r == 0) {
 			snprintf(err, errn, "stintd did not take the request within %d s",
 				 timeout_ms / 1000);
@@ -449,18 +463,48 @@ static int client_send_all(int fd, const char *buf, size_t len, int64_t deadline
 	return 0;
 }
 
-/* Reads up to and excluding the first newline into a malloc'd buffer. */
-static char *client_recv_line(int fd, size_t *len, int64_t deadline, int timeout_ms, char *err,
-			      size_t errn)
+/* Keeps what was read past the line's newline for the next line. Returns false out of memory. */
+static bool client_keep_rest(struct client *c, const char *rest, size_t n)
+{
+	free(c->rest);
+	c->rest = NULL;
+	c->nrest = 0;
+	if (n == 0)
+		return true;
+	if (!(c->rest = malloc(n)))
+		return false;
+	memcpy(c->rest, rest, n);
+	c->nrest = n;
+	return true;
+}
+
+/* Reads up to and excluding the next newline into a malloc'd buffer. */
+static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, int timeout_ms,
+			      const struct client_progress *p, char *err, size_t errn)
 {
 	size_t cap = 16 * 1024, used = 0;
-	char *buf = malloc(cap), *nl, *bigger;
+	char *buf, *nl, *bigger;
+	int fd = c->fd;
 	ssize_t got;
 	int r;
 
+	if (c->nrest > cap)
+		cap = c->nrest;
+	buf = malloc(cap);
 	if (!buf) {
 		snprintf(err, errn, "out of memory");
 		return NULL;
+	}
+	if (c->nrest) {
+		memcpy(buf, c->rest, c->nrest);
+		used = c->nrest;
+		client_keep_rest(c, NULL, 0);
+		if ((nl = memchr(buf, '\n', used))) {
+			*len = (size_t)(nl - buf);
+			if (!client_keep_rest(c, nl + 1, used - *len - 1))
+				goto oom;
+			return buf;
+		}
 	}
 	for (;;) {
 		if (used == cap) {
@@ -485,6 +529,8 @@ static char *client_recv_line(int fd, size_t *len, int64_t deadline, int timeout
 			used += (size_t)got;
 			if (nl) {
 				*len = (size_t)(nl - buf);
+				if (!client_keep_rest(c, nl + 1, used - *len - 1))
+					goto oom;
 				return buf;
 			}
 			continue;
@@ -501,10 +547,16 @@ static char *client_recv_line(int fd, size_t *len, int64_t deadline, int timeout
 			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(errno));
 			break;
 		}
-		r = client_wait_fd(fd, POLLIN, deadline);
+		r = client_wait_fd(fd, POLLIN, deadline, p);
 		if (r == 0) {
 			snprintf(err, errn, "stintd did not reply within %d s", timeout_ms / 1000);
 			break;
+		}
+		if (r == -EINTR) {
+			snprintf(err, errn, "interrupted while waiting for stintd's reply");
+			errno = EINTR;
+			free(buf);
+			return NULL;
 		}
 		if (r < 0) {
 			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(-r));
@@ -512,11 +564,38 @@ static char *client_recv_line(int fd, size_t *len, int64_t deadline, int timeout
 		}
 	}
 	free(buf);
+	errno = 0;
+	return NULL;
+oom:
+	snprintf(err, errn, "out of memory reading stintd's reply");
+	free(buf);
+	errno = 0;
 	return NULL;
 }
 
 json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn)
 {
+	return client_call_progress(c, req, timeout_ms, NULL, err, errn);
+}
+
+static json_t *client_call_lines(struct client *c, const json_t *req, int timeout_ms,
+				 const struct client_progress *p, char *err, size_t errn);
+
+json_t *client_call_progress(struct client *c, const json_t *req, int timeout_ms,
+			     const struct client_progress *p, char *err, size_t errn)
+{
+	json_t *reply = client_call_lines(c, req, timeout_ms, p, err, errn);
+
+	/* The wait is over, whichever way: a progress line on screen goes before anything else. */
+	if (p && p->message)
+		p->message(p->arg, NULL);
+	return reply;
+}
+
+static json_t *client_call_lines(struct client *c, const json_t *req, int timeout_ms,
+				 const struct client_progress *p, char *err, size_t errn)
+{
+	const json_t *progress;
 	int64_t deadline = client_now_ms() + timeout_ms;
 	char *line, *reply_line;
 	size_t len;
@@ -540,16 +619,25 @@ json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *e
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return NULL;
 	/* A daemon that refuses a client (another uid, shutting down) replies, then hangs up. */
-	reply_line = client_recv_line(c->fd, &len, deadline, timeout_ms, r < 0 ? unused : err,
-				      r < 0 ? sizeof(unused) : errn);
-	if (!reply_line)
-		return NULL;
-	reply = json_loadb(reply_line, len, 0, &jerr);
-	free(reply_line);
-	if (!reply) {
-		snprintf(err, errn, "stintd sent an invalid reply: %s (column %d)", jerr.text,
-			 jerr.column);
-		return NULL;
+	for (;;) {
+		reply_line = client_recv_line(c, &len, deadline, timeout_ms, p,
+					      r < 0 ? unused : err, r < 0 ? sizeof(unused) : errn);
+		if (!reply_line)
+			return NULL;
+		reply = json_loadb(reply_line, len, 0, &jerr);
+		free(reply_line);
+		if (!reply) {
+			snprintf(err, errn, "stintd sent an invalid reply: %s (column %d)",
+				 jerr.text, jerr.column);
+			return NULL;
+		}
+		/* Progress messages come only to a request that asked for them. */
+		if (!p || !(progress = proto_progress_get(reply)) ||
+		    json_integer_value(json_object_get(reply, "v")) != STINT_PROTO_VERSION)
+			break;
+		if (p->message)
+			p->message(p->arg, progress);
+		json_decref(reply);
 	}
 	if (proto_reply_check(reply, err, errn) < 0) {
 		json_decref(reply);

@@ -8,6 +8,7 @@
  */
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +22,21 @@
 struct client {
 	int fd;
 	char sockpath[SOCKPATH_MAX];
+	char *rest; /* bytes read past the last line, for the next one */
+	size_t nrest;
+};
+
+/*
+ * What a caller hears while it waits for a reply that may come after progress messages
+ * (docs/protocol.md): message gets each progress object, then NULL once the wait is over; tick is
+ * called about once a second; while *stop is nonzero (a signal handler set it) the wait ends with
+ * -EINTR.
+ */
+struct client_progress {
+	void (*message)(void *arg, const json_t *progress);
+	void (*tick)(void *arg);
+	void *arg;
+	volatile sig_atomic_t *stop;
 };
 
 /*
@@ -36,6 +52,9 @@ int client_connect(struct client *c, bool autostart, char *err, size_t errn);
  * filled.
  */
 json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn);
+/* client_call that hands progress messages before the reply to p (may be NULL). */
+json_t *client_call_progress(struct client *c, const json_t *req, int timeout_ms,
+			     const struct client_progress *p, char *err, size_t errn);
 
 /* Closes the connection; safe on a client that never connected. */
 void client_close(struct client *c);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "client.h"
 #include "output.h"
 #include "protocol.h"
 #include "request.h"
@@ -19,15 +20,12 @@
 /* stop renders and writes the log and may run checks: give it longer. */
 #define TIMEOUT_STOP_MS (3 * 3600 * 1000) /* [checks] may run 32 × check_timeout */
 
-/*
- * Runs a command that answers with a session and prints its confirmation. When log is given,
- * the reply's log path is copied there ("" when there is none).
- */
+/* Runs a command that answers with a session and prints its confirmation. */
 static int cmd_session_send(struct cli_ctx *ctx, enum proto_cmd cmd, const char *kind, json_t *req,
-			    int timeout_ms, char *log_out, size_t log_n)
+			    int timeout_ms)
 {
 	char line[OUTPUT_LINE_MAX];
-	json_t *reply, *log;
+	json_t *reply;
 	int rc = 0, r;
 
 	if (!req)
@@ -40,22 +38,6 @@ static int cmd_session_send(struct cli_ctx *ctx, enum proto_cmd cmd, const char 
 		output_confirm(cmd, kind, json_object_get(reply, "session"), ctx->home,
 			       time_wall_ms(), line, sizeof(line));
 		puts(line);
-		/* [log] commit: whether the log went into the repository, and if not why. */
-		r = output_log_commit(json_object_get(reply, "log_commit"), line, sizeof(line));
-		if (r == 1)
-			puts(line);
-		else if (r == 0)
-			output_error("%s", line);
-		/* The log's path last, alone on its line, for scripts and terminals that open it.
-		 */
-		log = json_object_get(reply, "log");
-		if (cmd == PROTO_CMD_STOP && json_string_value(log))
-			puts(json_string_value(log));
-	}
-	if (log_out && log_n > 0) {
-		log = json_object_get(reply, "log");
-		snprintf(log_out, log_n, "%s",
-			 json_string_value(log) ? json_string_value(log) : "");
 	}
 	json_decref(reply);
 	return rc;
@@ -77,7 +59,7 @@ int cmd_session_start(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a)))
 		return EXIT_USAGE;
-	return cmd_session_send(ctx, PROTO_CMD_START, NULL, req, REQUEST_TIMEOUT_MS, NULL, 0);
+	return cmd_session_send(ctx, PROTO_CMD_START, NULL, req, REQUEST_TIMEOUT_MS);
 }
 
 /* What the editor's command line is: $VISUAL, else $EDITOR, else vi. */
@@ -95,6 +77,162 @@ static const char *cmd_session_editor(void)
  * "code --wait" or a quoted path works as it does for git. Returns 0, or -1 after a warning:
  * the log is written either way.
  */
+static int cmd_session_edit_log(struct cli_ctx *ctx, const char *path);
+
+/* The terminal's progress line while stop waits: which check runs, for how long. */
+struct cmd_session_progress {
+	bool shown;
+	char name[256];
+	int64_t index, count, timeout_s;
+	int64_t started_ms; /* monotonic */
+};
+
+/* Set by SIGINT while stop waits on a terminal. */
+static volatile sig_atomic_t cmd_session_interrupted;
+
+static void cmd_session_on_sigint(int sig)
+{
+	(void)sig;
+	cmd_session_interrupted = 1;
+}
+
+static void cmd_session_progress_draw(struct cmd_session_progress *pr)
+{
+	char line[OUTPUT_LINE_MAX];
+
+	if (!pr->name[0])
+		return;
+	output_check_progress(pr->name, pr->index, pr->count,
+			      (time_mono_ns() / 1000000 - pr->started_ms) / 1000, pr->timeout_s,
+			      line, sizeof(line));
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+	pr->shown = true;
+}
+
+static void cmd_session_progress_tick(void *arg)
+{
+	cmd_session_progress_draw(arg);
+}
+
+/* A check starts (progress), or the wait is over (NULL): the line is redrawn or cleared. */
+static void cmd_session_progress_message(void *arg, const json_t *progress)
+{
+	struct cmd_session_progress *pr = arg;
+	const char *what = json_string_value(json_object_get(progress, "what"));
+	const char *name = json_string_value(json_object_get(progress, "name"));
+
+	if (!progress) {
+		if (pr->shown)
+			fputs("\r\033[K", stderr);
+		fflush(stderr);
+		pr->shown = false;
+		return;
+	}
+	/* Other kinds of progress may come from a newer stintd: nothing to show for them. */
+	if (!what || strcmp(what, "check") != 0 || !name)
+		return;
+	snprintf(pr->name, sizeof(pr->name), "%s", name);
+	pr->index = json_integer_value(json_object_get(progress, "index"));
+	pr->count = json_integer_value(json_object_get(progress, "count"));
+	pr->timeout_s = json_integer_value(json_object_get(progress, "timeout_s"));
+	pr->started_ms = time_mono_ns() / 1000000;
+	cmd_session_progress_draw(pr);
+}
+
+/*
+ * Sends stop and waits for its reply; on a terminal (stderr), with the progress line, and
+ * Ctrl-C leaves without the reply: the stop goes on in stintd (exit 130).
+ */
+static int cmd_session_stop_call(struct cli_ctx *ctx, json_t *req, bool progress, json_t **reply)
+{
+	struct cmd_session_progress pr = {0};
+	struct client_progress p = {.message = cmd_session_progress_message,
+				    .tick = cmd_session_progress_tick,
+				    .arg = &pr,
+				    .stop = &cmd_session_interrupted};
+	struct sigaction sa = {.sa_handler = cmd_session_on_sigint}, old;
+	int r;
+
+	if (!progress)
+		return request_run(ctx, req, TIMEOUT_STOP_MS, reply);
+	if (!request_set(&req, "progress", json_true()))
+		return EXIT_USAGE;
+	/* No SA_RESTART: the wait sees the flag at once. */
+	sigemptyset(&sa.sa_mask);
+	cmd_session_interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	r = request_run_progress(ctx, req, TIMEOUT_STOP_MS, &p, reply);
+	sigaction(SIGINT, &old, NULL);
+	if (r && cmd_session_interrupted) {
+		output_error("interrupted; the stop goes on in stintd%s%s%s, which then writes the "
+			     "log (stint status shows the session until it is closed)",
+			     pr.name[0] ? " (check \"" : "", pr.name[0] ? pr.name : "",
+			     pr.name[0] ? "\" runs to its end or its timeout)" : "");
+		return 130;
+	}
+	return r;
+}
+
+/* Tells stintd the editor is done, so it commits the log as it now stands; says how it went. */
+static void cmd_session_log_commit(struct cli_ctx *ctx, const char *log, bool edited)
+{
+	char line[OUTPUT_LINE_MAX];
+	json_t *req = request_new(ctx, PROTO_CMD_LOG_COMMIT, true), *reply = NULL;
+
+	if (req && (!request_set(&req, "log", json_string(log)) ||
+		    !request_set(&req, "edited", json_boolean(edited))))
+		req = NULL;
+	if (request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply) != 0) {
+		output_error("warning: the log %s is left uncommitted", log);
+		return;
+	}
+	if (output_log_commit(json_object_get(reply, "log_commit"), line, sizeof(line)) == 1)
+		puts(line);
+	else
+		output_error("%s", line);
+	json_decref(reply);
+}
+
+/* The stop's human output; with --edit the editor runs first. The log's path comes last. */
+static void cmd_session_stop_print(struct cli_ctx *ctx, const struct args *a, json_t *reply)
+{
+	const char *log = json_string_value(json_object_get(reply, "log"));
+	json_t *commit = json_object_get(reply, "log_commit");
+	char line[OUTPUT_LINE_MAX];
+	bool pending = json_is_true(json_object_get(commit, "pending"));
+	int r;
+
+	if (json_is_object(json_object_get(reply, "stopped"))) {
+		/* It had stopped by itself: when and why; a summary given now has nowhere to go. */
+		output_stopped_earlier(reply, time_wall_ms(), line, sizeof(line));
+		printf("stint: %s\n", line);
+		if (a->summary)
+			output_error("warning: the summary was not used: the session had stopped "
+				     "already");
+	} else {
+		output_confirm(PROTO_CMD_STOP, NULL, json_object_get(reply, "session"), ctx->home,
+			       time_wall_ms(), line, sizeof(line));
+		puts(line);
+		/* [log] commit: whether the log went into the repository, and if not why. */
+		r = pending ? -1 : output_log_commit(commit, line, sizeof(line));
+		if (r == 1)
+			puts(line);
+		else if (r == 0)
+			output_error("%s", line);
+	}
+	if (a->edit && log) {
+		/* Its commit, when one waits, holds what the editor left, however it ended. */
+		r = cmd_session_edit_log(ctx, log);
+		if (pending)
+			cmd_session_log_commit(ctx, log, r == 0);
+	} else if (a->edit) {
+		output_error("warning: no log was written, nothing to edit");
+	}
+	/* The log's path last, alone on its line, for scripts and terminals that open it. */
+	if (log)
+		puts(log);
+}
 static int cmd_session_edit_log(struct cli_ctx *ctx, const char *path)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
@@ -152,9 +290,8 @@ static int cmd_session_edit_log(struct cli_ctx *ctx, const char *path)
 
 int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char log[PATH_MAX + 1];
+	json_t *req, *reply;
 	struct args a;
-	json_t *req;
 	int r;
 
 	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
@@ -172,14 +309,21 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.no_log && !request_set(&req, "no_log", json_true()))
 		return EXIT_USAGE;
-	r = cmd_session_send(ctx, PROTO_CMD_STOP, NULL, req, TIMEOUT_STOP_MS, log, sizeof(log));
-	if (r == 0 && a.edit) {
-		/* The session is closed and its log written whatever the editor does. */
-		if (log[0])
-			cmd_session_edit_log(ctx, log);
-		else
-			output_error("warning: no log was written, nothing to edit");
-	}
+	if (req && a.no_checks && !request_set(&req, "no_checks", json_true()))
+		return EXIT_USAGE;
+	/* [log] commit waits for the editor, so the commit holds what the user wrote. */
+	if (req && a.edit && !request_set(&req, "edit", json_true()))
+		return EXIT_USAGE;
+	if (!req)
+		return EXIT_USAGE;
+	r = cmd_session_stop_call(ctx, req, isatty(STDERR_FILENO) == 1, &reply);
+	if (r)
+		return r;
+	if (ctx->json)
+		r = request_print_json(ctx, reply, false);
+	else
+		cmd_session_stop_print(ctx, &a, reply);
+	json_decref(reply);
 	return r;
 }
 
@@ -192,8 +336,7 @@ int cmd_session_simple(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)) ||
 	    (r = args_resolve_cwd(ctx)))
 		return r < 0 ? 0 : r;
-	return cmd_session_send(ctx, cmd, NULL, request_new(ctx, cmd, true), REQUEST_TIMEOUT_MS,
-				NULL, 0);
+	return cmd_session_send(ctx, cmd, NULL, request_new(ctx, cmd, true), REQUEST_TIMEOUT_MS);
 }
 
 int cmd_session_item(struct cli_ctx *ctx, int argc, char **argv)
@@ -214,7 +357,7 @@ int cmd_session_item(struct cli_ctx *ctx, int argc, char **argv)
 	if (req && a.why &&
 	    !request_set(&req, "why", args_text_value(ctx, "--why", a.why, PROTO_MAX_TEXT, true)))
 		return EXIT_USAGE;
-	return cmd_session_send(ctx, cmd, a.kind, req, REQUEST_TIMEOUT_MS, NULL, 0);
+	return cmd_session_send(ctx, cmd, a.kind, req, REQUEST_TIMEOUT_MS);
 }
 
 int cmd_session_todo(struct cli_ctx *ctx, int argc, char **argv)
@@ -244,5 +387,5 @@ int cmd_session_todo(struct cli_ctx *ctx, int argc, char **argv)
 	if (req && a.next && !request_set(&req, "next", json_true()))
 		return EXIT_USAGE;
 	return cmd_session_send(ctx, PROTO_CMD_TODO, a.next ? "next" : NULL, req,
-				REQUEST_TIMEOUT_MS, NULL, 0);
+				REQUEST_TIMEOUT_MS);
 }

@@ -40,6 +40,7 @@ static const struct option opts_stop[] = {OPTION_HELP,
 					  {"summary", required_argument, NULL, 's'},
 					  {"no-log", no_argument, NULL, ARGS_OPT_NO_LOG},
 					  {"edit", no_argument, NULL, ARGS_OPT_EDIT},
+					  {"no-checks", no_argument, NULL, ARGS_OPT_NO_CHECKS},
 					  OPTION_END};
 static const struct option opts_note[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -89,16 +90,22 @@ static const struct cli_command main_commands[] = {
      "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
      "\nWithout -C every open session is shown, wherever it is.\n"},
     {"stop", cmd_session_stop, "hC:s:", opts_stop,
-     "stint stop [--summary TEXT] [--edit | --no-log] [-C PATH] [--json]",
+     "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [-C PATH] [--json]",
      "Close the session and write its log",
      "  -s, --summary TEXT  a summary for the log ('-' reads stdin)\n"
      "  --edit              then open the log in $VISUAL, else $EDITOR, else vi\n"
      "                      (not with --no-log or --json)\n"
-     "  --no-log            close without writing a log\n" HELP_C HELP_JSON
+     "  --no-log            close without writing a log\n"
+     "  --no-checks         skip the [checks]; the log says they were skipped\n" HELP_C HELP_JSON
      "\nThe last line printed is the log's absolute path (none with --no-log).\n"
      "With --edit the editor's command line is run by /bin/sh, so it may hold\n"
      "arguments ('code --wait'); when it fails the session is stopped all the\n"
-     "same, the log is kept and stint exits 0 after a warning.\n"},
+     "same, the log is kept and stint exits 0 after a warning. With [log] commit\n"
+     "the log is committed once the editor is done, as the file then stands.\n"
+     "\nOn a terminal, stderr shows which check runs and for how long. Ctrl-C then\n"
+     "leaves: the stop goes on in stintd, which writes the log when the checks end.\n"
+     "When the session had stopped by itself (auto-stop, the notification's Stop\n"
+     "button) within the last 24 hours, stop says when and why and prints its log.\n"},
     {"pause", cmd_session_simple, "hC:", opts_basic, "stint pause [-C PATH] [--json]",
      "Pause the session's clock", HELP_C HELP_JSON},
     {"resume", cmd_session_simple, "hC:", opts_basic, "stint resume [-C PATH] [--json]",

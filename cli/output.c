@@ -519,6 +519,50 @@ int output_log_commit(const json_t *log_commit, char *buf, size_t n)
 	return 1;
 }
 
+void output_stopped_earlier(const json_t *reply, int64_t now_ms, char *buf, size_t n)
+{
+	const json_t *stopped = json_object_get(reply, "stopped");
+	const json_t *session = json_object_get(reply, "session");
+	const char *name = output_jstr(session, "repo_name"), *by = output_jstr(stopped, "by");
+	const char *why = output_jstr(stopped, "why");
+	char when[32], cut[64];
+	int64_t at;
+
+	if (output_parse_time(output_jstr(stopped, "at"), &at) < 0)
+		snprintf(when, sizeof(when), "?");
+	else
+		output_when(at, now_ms, when, sizeof(when));
+	output_cut(name ? name : "?", 48, cut, sizeof(cut));
+	if (by && strcmp(by, "notification") == 0)
+		snprintf(buf, n, "the session in %s was stopped at %s %s", cut, when,
+			 why ? why : "from its notification");
+	else
+		snprintf(buf, n, "the session in %s stopped automatically at %s (%s)", cut, when,
+			 why  ? why
+			 : by ? by
+			      : "?");
+}
+
+void output_check_progress(const char *name, int64_t index, int64_t count, int64_t elapsed_s,
+			   int64_t timeout_s, char *buf, size_t n)
+{
+	char cut[4 * 40 + 8], *p;
+	size_t len = 0;
+
+	output_cut(name, 40, cut, sizeof(cut));
+	/* The name is the user's config: nothing in it moves the cursor. */
+	for (p = cut; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	output_appendf(buf, n, &len, "running check \"%s\" (", cut);
+	if (count > 1)
+		output_appendf(buf, n, &len, "%lld/%lld, ", (long long)index + 1, (long long)count);
+	output_appendf(buf, n, &len, "%lld s", (long long)elapsed_s);
+	if (timeout_s > 0 && elapsed_s >= timeout_s)
+		output_appendf(buf, n, &len, ", timed out");
+	output_appendf(buf, n, &len, ")…");
+}
+
 bool output_valid_date(const char *s)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -73,6 +73,16 @@ void output_list(FILE *out, const json_t *sessions);
  */
 int output_log_commit(const json_t *log_commit, char *buf, size_t n);
 
+/*
+ * For a stop reply about a session that had stopped by itself ("stopped": {"by", "why", "at"}):
+ * "the session in widget stopped automatically at 14:02 (idle for 2h 00m)", no newline.
+ */
+void output_stopped_earlier(const json_t *reply, int64_t now_ms, char *buf, size_t n);
+
+/* The progress line of a running check: "running check \"make test\" (2/3, 12 s)…". */
+void output_check_progress(const char *name, int64_t index, int64_t count, int64_t elapsed_s,
+			   int64_t timeout_s, char *buf, size_t n);
+
 /* True when s is a calendar date written YYYY-MM-DD (a real day: no 2026-02-30). */
 bool output_valid_date(const char *s);
 

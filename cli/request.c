@@ -39,17 +39,19 @@ json_t *request_new(struct cli_ctx *ctx, enum proto_cmd cmd, bool with_cwd)
  * Sends req (consuming it) and returns the reply, ok or not; NULL after saying why it could
  * not be had.
  */
-static json_t *request_call(json_t *req, int timeout_ms, bool autostart)
+static json_t *request_call(json_t *req, int timeout_ms, bool autostart,
+			    const struct client_progress *p)
 {
 	struct client c = {.fd = -1};
 	char err[2048];
 	json_t *reply = NULL;
 
 	if (client_connect(&c, autostart, err, sizeof(err)) == 0)
-		reply = client_call(&c, req, timeout_ms, err, sizeof(err));
+		reply = client_call_progress(&c, req, timeout_ms, p, err, sizeof(err));
 	client_close(&c);
 	json_decref(req);
-	if (!reply)
+	/* Interrupted: the caller says what that means. */
+	if (!reply && !(p && p->stop && *p->stop))
 		output_error("%s", err);
 	return reply;
 }
@@ -87,12 +89,48 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 
 int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
 {
+	return request_run_progress(ctx, req, timeout_ms, NULL, reply_out);
+}
+
+/*
+ * Fields a request may carry that only change how the reply comes (progress messages; stop
+ * --edit's later commit): a stintd older than them refuses them as unknown, and is asked again
+ * without. Anything else the user asked for is never dropped.
+ */
+static const char *const request_optional[] = {"progress", "edit"};
+
+/* True when reply refused one of req's optional fields, which is then removed from req. */
+static bool request_drop_optional(json_t *req, const json_t *reply)
+{
+	const char *code = proto_reply_error_code(reply), *msg = proto_reply_error_message(reply);
+	char unknown[64];
+
+	if (!code || strcmp(code, PROTO_ERR_BAD_REQUEST) != 0 || !msg)
+		return false;
+	for (size_t i = 0; i < sizeof(request_optional) / sizeof(request_optional[0]); i++) {
+		snprintf(unknown, sizeof(unknown), "takes no field \"%s\"", request_optional[i]);
+		if (json_object_get(req, request_optional[i]) && strstr(msg, unknown))
+			return json_object_del(req, request_optional[i]) == 0;
+	}
+	return false;
+}
+
+int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
+			 const struct client_progress *p, json_t **reply_out)
+{
 	json_t *reply;
 
 	*reply_out = NULL;
 	if (!req)
 		return EXIT_REFUSED;
-	reply = request_call(req, timeout_ms, true);
+	for (;;) {
+		reply = request_call(json_incref(req), timeout_ms, true, p);
+		/* An older stintd refuses what it does not know: ask again without it. */
+		if (!reply || !request_drop_optional(req, reply))
+			break;
+		json_decref(reply);
+	}
+	json_decref(req);
 	if (!reply)
 		return EXIT_REFUSED;
 	if (!proto_reply_is_ok(reply))

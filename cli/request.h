@@ -31,4 +31,10 @@ int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok);
  */
 int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out);
 
+struct client_progress;
+/* request_run that hands progress messages to p (see client.h); when *p->stop interrupts the
+ * wait, returns EXIT_REFUSED without saying anything: the caller does. */
+int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
+			 const struct client_progress *p, json_t **reply_out);
+
 #endif

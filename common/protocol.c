@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_WATCH] = "watch",
     [PROTO_CMD_UNWATCH] = "unwatch",
     [PROTO_CMD_WATCHED] = "watched",
+    [PROTO_CMD_LOG_COMMIT] = "log_commit",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -41,6 +43,11 @@ enum field {
 	F_LIMIT = 1 << 9,
 	F_BLOCKED_BY = 1 << 10,
 	F_NEXT = 1 << 11,
+	F_NO_CHECKS = 1 << 12,
+	F_PROGRESS = 1 << 13,
+	F_EDIT = 1 << 14,
+	F_LOG = 1 << 15,
+	F_EDITED = 1 << 16,
 };
 
 /* Which fields each command takes, and which of those it requires. */
@@ -49,7 +56,7 @@ static const struct {
 } cmd_fields[PROTO_CMD__COUNT] = {
     [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
     [PROTO_CMD_STATUS] = {F_CWD, 0},
-    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG, F_CWD},
+    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT, F_CWD},
     [PROTO_CMD_PAUSE] = {F_CWD, F_CWD},
     [PROTO_CMD_RESUME] = {F_CWD, F_CWD},
     [PROTO_CMD_CANCEL] = {F_CWD, F_CWD},
@@ -63,6 +70,7 @@ static const struct {
     [PROTO_CMD_WATCH] = {F_CWD, F_CWD},
     [PROTO_CMD_UNWATCH] = {F_CWD, F_CWD},
     [PROTO_CMD_WATCHED] = {0, 0},
+    [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
 };
 
 static const struct {
@@ -81,6 +89,11 @@ static const struct {
     {"limit", F_LIMIT},
     {"blocked_by", F_BLOCKED_BY},
     {"next", F_NEXT},
+    {"no_checks", F_NO_CHECKS},
+    {"progress", F_PROGRESS},
+    {"edit", F_EDIT},
+    {"log", F_LOG},
+    {"edited", F_EDITED},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -262,6 +275,38 @@ static int proto_check_fields(json_t *root, const struct proto_request *req, uns
 	return 0;
 }
 
+/* The booleans of stop and log_commit. */
+static int proto_parse_stop_flags(json_t *root, unsigned present, struct proto_request *req,
+				  struct proto_error *err)
+{
+	static const struct {
+		enum field f;
+		const char *name;
+		size_t off;
+	} flags[] = {
+	    {F_NO_CHECKS, "no_checks", offsetof(struct proto_request, no_checks)},
+	    {F_PROGRESS, "progress", offsetof(struct proto_request, progress)},
+	    {F_EDIT, "edit", offsetof(struct proto_request, edit)},
+	    {F_EDITED, "edited", offsetof(struct proto_request, edited)},
+	};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		json_t *v = json_object_get(root, flags[i].name);
+
+		if (!(present & flags[i].f))
+			continue;
+		if (!json_is_boolean(v))
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "field \"%s\" must be true or false", flags[i].name);
+		*(bool *)((char *)req + flags[i].off) = json_is_true(v);
+	}
+	if (req->edit && req->no_log)
+		return proto_fail(
+		    err, PROTO_ERR_BAD_REQUEST,
+		    "field \"edit\" goes not with \"no_log\": there is no log to edit");
+	return 0;
+}
+
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
 	unsigned present;
@@ -306,6 +351,15 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 					  "field \"next\" must be true or false");
 		req->next = json_is_true(v);
+	}
+	if (proto_parse_stop_flags(root, present, req, err) < 0)
+		return -1;
+	if (present & F_LOG) {
+		if (proto_get_string(root, "log", PROTO_MAX_PATH, false, &req->log, err) < 0)
+			return -1;
+		if (req->log[0] != '/')
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "field \"log\" must be an absolute path");
 	}
 	if (present & F_KIND) {
 		const char *s = json_string_value(json_object_get(root, "kind"));
@@ -507,4 +561,23 @@ char *proto_encode(const json_t *msg, size_t *len)
 	if (len)
 		*len = n + 1;
 	return out;
+}
+
+json_t *proto_progress_new(const char *what, json_t *body)
+{
+	json_t *msg;
+
+	if (!body || json_object_set_new(body, "what", json_string(what)) < 0) {
+		json_decref(body);
+		return NULL;
+	}
+	msg = json_pack("{s:i, s:o}", "v", STINT_PROTO_VERSION, "progress", body);
+	return msg;
+}
+
+const json_t *proto_progress_get(const json_t *msg)
+{
+	const json_t *p = json_object_get(msg, "progress");
+
+	return json_is_object(p) && !json_object_get(msg, "ok") ? p : NULL;
 }

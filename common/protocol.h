@@ -40,6 +40,7 @@
 #define PROTO_ERR_NOTIFY_FAILED	  "notify_failed"
 #define PROTO_ERR_INTERNAL	  "internal"
 #define PROTO_ERR_NOT_WATCHED	  "not_watched"
+#define PROTO_ERR_NO_LOG_COMMIT	  "no_log_commit"
 
 enum proto_cmd {
 	PROTO_CMD_START,
@@ -58,6 +59,7 @@ enum proto_cmd {
 	PROTO_CMD_WATCH,
 	PROTO_CMD_UNWATCH,
 	PROTO_CMD_WATCHED,
+	PROTO_CMD_LOG_COMMIT,
 	PROTO_CMD__COUNT,
 };
 
@@ -89,7 +91,12 @@ struct proto_request {
 	const char *summary;
 	const char *blocked_by;
 	bool no_log;
-	bool next; /* todo: for the next session, listed under Next Steps */
+	bool next;	 /* todo: for the next session, listed under Next Steps */
+	bool no_checks;	 /* stop: skip the [checks] */
+	bool progress;	 /* stop: send progress messages before the reply */
+	bool edit;	 /* stop: the client edits the log, then sends log_commit */
+	bool edited;	 /* log_commit: the editor exited 0 */
+	const char *log; /* log_commit: the log's path, as stop replied it */
 	enum proto_note_kind note_kind;
 	enum proto_priority priority;
 	int64_t limit;
@@ -138,6 +145,15 @@ bool proto_reply_is_ok(const json_t *reply);
 /* A refusal's error code and message; NULL when the reply has none. */
 const char *proto_reply_error_code(const json_t *reply);
 const char *proto_reply_error_message(const json_t *reply);
+
+/*
+ * A progress message, sent before the reply to a request that asked for them ("progress": true):
+ * {"v":1,"progress":{"what":what, ...}}. It has no "ok": a client tells it from the reply by
+ * that. body's reference is stolen.
+ */
+json_t *proto_progress_new(const char *what, json_t *body);
+/* The "progress" object of a message that is one, else NULL. */
+const json_t *proto_progress_get(const json_t *msg);
 
 /* Compact JSON plus the terminating newline, malloc'd; NULL on allocation failure. */
 char *proto_encode(const json_t *msg, size_t *len);

@@ -55,6 +55,7 @@ struct checks_run {
 	size_t n, cur;
 	uint64_t timeout_ms;
 	void (*done)(void *arg, json_t *results);
+	void (*started)(void *arg, const char *name, size_t index, size_t n, int64_t timeout_s);
 	void *arg;
 	json_t *results;
 	char **env;
@@ -443,6 +444,9 @@ static void checks_start_check(struct checks_run *run)
 		return;
 	}
 	e = &run->list[run->cur];
+	if (run->started)
+		run->started(run->arg, e->name, run->cur, run->n,
+			     (int64_t)(run->timeout_ms / 1000));
 	memset(c, 0, sizeof(*c));
 	checks_tests_init(&c->tests);
 	c->start_ns = uv_hrtime();
@@ -504,15 +508,25 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 	       int64_t timeout_s, void (*done)(void *arg, json_t *results), void *arg,
 	       struct checks_run **out)
 {
+	struct checks_hooks h = {.done = done};
+
+	return checks_run_with(loop, cwd, list, n, timeout_s, &h, arg, out);
+}
+
+int checks_run_with(uv_loop_t *loop, const char *cwd, const struct config_entry *list, size_t n,
+		    int64_t timeout_s, const struct checks_hooks *h, void *arg,
+		    struct checks_run **out)
+{
 	struct checks_run *run;
 
-	if (!loop || !cwd || !done || timeout_s < 1 || (n > 0 && !list))
+	if (!loop || !cwd || !h || !h->done || timeout_s < 1 || (n > 0 && !list))
 		return -EINVAL;
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -ENOMEM;
 	run->loop = loop;
-	run->done = done;
+	run->done = h->done;
+	run->started = h->started;
 	run->arg = arg;
 	run->timeout_ms = (uint64_t)timeout_s * 1000;
 	run->cwd = strdup(cwd);

@@ -52,6 +52,19 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 	       int64_t timeout_s, void (*done)(void *arg, json_t *results), void *arg,
 	       struct checks_run **out);
 
+/* checks_run's callbacks: done as above; started (optional) as each check is about to start,
+ * with its name, its index in the list, the list's length and the timeout; the first call comes
+ * from within checks_run_with. */
+struct checks_hooks {
+	void (*done)(void *arg, json_t *results);
+	void (*started)(void *arg, const char *name, size_t index, size_t n, int64_t timeout_s);
+};
+
+/* checks_run with a started callback too. */
+int checks_run_with(uv_loop_t *loop, const char *cwd, const struct config_entry *list, size_t n,
+		    int64_t timeout_s, const struct checks_hooks *h, void *arg,
+		    struct checks_run **out);
+
 /*
  * Stops a run early (daemon shutdown): the running check's process group gets SIGKILL and no
  * further check starts. done is still called, once, on a later loop iteration, after the

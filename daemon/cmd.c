@@ -38,6 +38,7 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_WATCH] = {cmd_watch, false},
     [PROTO_CMD_UNWATCH] = {cmd_watch, false},
     [PROTO_CMD_WATCHED] = {cmd_watch, false},
+    [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */
@@ -73,6 +74,11 @@ void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 	}
 	if (row->needs_session) {
 		s = sessions_find_cwd(d, req->cwd);
+		/* A stop of a session that stopped by itself lately says so instead. */
+		if (!s && cmd_stop_no_session(d, cl, req)) {
+			proto_request_release(req);
+			return;
+		}
 		if (!s) {
 			ctl_reply_error(cl, PROTO_ERR_NO_SESSION, "no open session in %s",
 					req->cwd);

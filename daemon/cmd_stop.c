@@ -1,19 +1,35 @@
 #include "cmd_stop.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "cmd_reply.h"
 #include "ctl.h"
+#include "log.h"
 #include "sessions.h"
 #include "sessions_stop.h"
 #include "stintd.h"
 #include "track.h"
+
+static void cmd_stop_log_committed_alone(void *arg, int status, const char *note)
+{
+	(void)arg;
+	(void)status;
+	(void)note; /* sessions_stop_log_commit logged it */
+}
 
 static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 {
 	struct cmd_call *c = arg;
 	json_t *reply;
 
+	/* stop --edit whose stint is gone (killed, ^C): no editor will run, so the log is
+	 * committed as written now rather than never. */
+	if (!r->code && r->commit_pending && !ctl_client_alive(c->cl) &&
+	    sessions_stop_log_commit(c->d, r->s->root, r->log_path, false,
+				     cmd_stop_log_committed_alone, NULL) == 0)
+		log_info("stop --edit of %s: its stint is gone; committing the log as written",
+			 r->s->root);
 	if (r->code) {
 		ctl_reply_error(c->cl, r->code, "%s", r->err);
 		free(c);
@@ -26,18 +42,31 @@ static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 		json_object_set_new(reply, "log",
 				    r->log_path ? json_string(r->log_path) : json_null());
 	if (r->commit_tried)
-		json_object_set_new(
-		    reply, "log_commit",
-		    json_pack("{s:b, s:s}", "committed", r->commit_ok, "message", r->commit_note));
+		json_object_set_new(reply, "log_commit",
+				    json_pack("{s:b, s:s, s:b}", "committed", r->commit_ok,
+					      "message", r->commit_note, "pending",
+					      r->commit_pending));
 	ctl_reply(c->cl, reply);
 	free(c);
+}
+
+/* The stop's progress (a check starting), to a client that asked for it. */
+static void cmd_stop_progress(void *arg, const char *what, json_t *body)
+{
+	struct cmd_call *c = arg;
+
+	ctl_progress(c->cl, proto_progress_new(what, json_copy(body)));
 }
 
 /* stop and cancel. */
 void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
 {
-	struct sessions_stop_opts o = {
-	    .cancel = req->cmd == PROTO_CMD_CANCEL, .no_log = req->no_log, .summary = req->summary};
+	struct sessions_stop_opts o = {.cancel = req->cmd == PROTO_CMD_CANCEL,
+				       .no_log = req->no_log,
+				       .no_checks = req->no_checks,
+				       .defer_commit = req->edit,
+				       .summary = req->summary,
+				       .progress = req->progress ? cmd_stop_progress : NULL};
 	struct cmd_call *c = cmd_reply_call_new(d, cl, req);
 
 	if (!c)
@@ -46,5 +75,59 @@ void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		free(c);
 	}
+	proto_request_release(req);
+}
+
+bool cmd_stop_no_session(struct stintd *d, struct ctl_client *cl, const struct proto_request *req)
+{
+	json_t *recent, *reply;
+
+	if (req->cmd != PROTO_CMD_STOP || !(recent = sessions_stop_recent(d, req->cwd)))
+		return false;
+	/* Stopped already, with nobody watching: say when and why, and where its log is. */
+	reply = proto_reply_ok();
+	if (!reply || json_object_update(reply, recent) < 0) {
+		json_decref(reply);
+		json_decref(recent);
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+		return true;
+	}
+	if (!json_object_get(reply, "log"))
+		json_object_set_new(reply, "log", json_null());
+	json_decref(recent);
+	ctl_reply(cl, reply);
+	return true;
+}
+
+static void cmd_stop_log_committed(void *arg, int status, const char *note)
+{
+	struct cmd_call *c = arg;
+	json_t *reply = proto_reply_ok();
+
+	json_object_set_new(reply, "log_commit",
+			    json_pack("{s:b, s:s}", "committed", status == 0, "message", note));
+	ctl_reply(c->cl, reply);
+	free(c);
+}
+
+void cmd_stop_log_commit(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+			 struct session *s)
+{
+	struct cmd_call *c;
+	int r;
+
+	(void)s;
+	if (!(c = cmd_reply_call_new(d, cl, req)))
+		return;
+	r = sessions_stop_log_commit(d, req->cwd, req->log, req->edited, cmd_stop_log_committed, c);
+	if (r == -ENOENT)
+		ctl_reply_error(cl, PROTO_ERR_NO_LOG_COMMIT,
+				"no log commit waits for %s in %s: only a log that stop with "
+				"\"edit\" wrote there, not committed yet, can be",
+				req->log, req->cwd);
+	else if (r < 0)
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (r < 0)
+		free(c);
 	proto_request_release(req);
 }

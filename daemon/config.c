@@ -91,9 +91,11 @@ static const struct config_key config_keys[] = {
 		      "and the session stays open."),
     BOOL_KEY("log", "commit", log_commit, "false",
 	     "When the log directory is inside the repository (dir = {repo}/...), commit each "
-	     "new log on the current branch with the message \"Session log YYYY-MM-DD\", but only "
-	     "if nothing else is staged; otherwise the log is left uncommitted and stint stop "
-	     "says so."),
+	     "new log on the current branch with the message \"Session log: FOCUS, YYYY-MM-DD "
+	     "#N\" (the session's focus, else the repository's name; N numbers the day's logs), "
+	     "but only if nothing else is staged; otherwise the log is left uncommitted and stint "
+	     "stop says so. After stint stop --edit the log is committed once the editor is done, "
+	     "as the file then stands."),
     ENUM_KEY("log", "placeholders", log_placeholders, "keep", config_placeholders_choices,
 	     "What becomes of the template's bracketed prompts that stint could not fill "
 	     "(\"[What you learned]\", a \"| [Metric] | [Before] |\" row): keep leaves them "

@@ -157,6 +157,28 @@ void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, .
 	ctl_reply(cl, proto_reply_error(code, "%s", msg));
 }
 
+bool ctl_client_alive(struct ctl_client *cl)
+{
+	uv_os_fd_t fd;
+	ssize_t n;
+	char c;
+
+	if (cl->closing || cl->closed)
+		return false;
+	/* The connection is not read while a request is in flight: look without taking. */
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0)
+		return false;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
+}
+
+void ctl_progress(struct ctl_client *cl, json_t *msg)
+{
+	if (cl->busy && !cl->closed)
+		ctl_client_send(cl, msg);
+	json_decref(msg);
+}
+
 void ctl_reply(struct ctl_client *cl, json_t *reply)
 {
 	cl->busy = false;

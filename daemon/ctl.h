@@ -33,6 +33,13 @@ void ctl_destroy(struct ctl *c);
 
 /* Sends the reply to the request in flight on this client (steals the reference). */
 void ctl_reply(struct ctl_client *cl, json_t *reply);
+/* False when the client has hung up (or its connection is closing): nobody reads a reply. */
+bool ctl_client_alive(struct ctl_client *cl);
+/*
+ * Sends a message ahead of the reply to the request in flight (a progress message the request
+ * asked for); nothing when the client has gone. Steals the reference.
+ */
+void ctl_progress(struct ctl_client *cl, json_t *msg);
 /* ctl_reply of proto_reply_error(code, fmt, ...). */
 void ctl_reply_error(struct ctl_client *cl, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "array.h"
+#include "duration.h"
 #include "log.h"
 #include "sessions.h"
 #include "sessions_stop.h"
@@ -128,13 +129,18 @@ static void deadline_stopped(void *arg, const struct sessions_stop_result *r)
 static void deadline_auto_stop(struct stintd *d, struct session *s, const char *why,
 			       const struct stamp *now)
 {
-	struct sessions_stop_opts o = {.auto_why = why};
+	bool max = strcmp(why, "max_session") == 0;
+	struct sessions_stop_opts o = {.auto_why = why, .unattended_by = why};
 	struct deadline_retry *r = deadline_retry_find(d->deadline, s->id);
-	char summary[256];
+	char summary[256], limit[64], said[96];
 
 	snprintf(summary, sizeof(summary), "Stopped automatically by stint (%s = %llds).", why,
-		 (long long)(strcmp(why, "max_session") == 0 ? d->cfg.max_session_s
-							     : d->cfg.auto_stop_after_idle_s));
+		 (long long)(max ? d->cfg.max_session_s : d->cfg.auto_stop_after_idle_s));
+	/* For a later `stint stop` there: "idle for 2h 00m", "open for 8h 00m (max_session)". */
+	duration_format_short(max ? d->cfg.max_session_s : d->cfg.auto_stop_after_idle_s, limit,
+			      sizeof(limit));
+	snprintf(said, sizeof(said), max ? "open for %s (max_session)" : "idle for %s", limit);
+	o.unattended_why = said;
 	log_info("session %lld in %s: auto-stop (%s)", (long long)s->id, s->root, why);
 	if (!r && (r = calloc(1, sizeof(*r)))) {
 		r->session_id = s->id;

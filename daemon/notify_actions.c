@@ -74,7 +74,8 @@ static bool notify_actions_idle_now(struct stintd *d, const struct session *s)
 static void notify_actions_act(struct stintd *d, int64_t session_id, const char *action)
 {
 	struct session *s = sessions_find_id(d, session_id);
-	struct sessions_stop_opts stop = {0};
+	struct sessions_stop_opts stop = {.unattended_by = "notification",
+					  .unattended_why = "with its notification's Stop button"};
 	struct notify_actions_waiting *a;
 
 	/* Shutting down: a Stop now would start checks and store work nobody waits for. */

@@ -119,6 +119,7 @@
 /* checks */
 #define RECORD_NAME	   "name"
 #define RECORD_OK	   "ok"
+#define RECORD_NOT_RUN	   "not_run" /* stop --no-checks */
 #define RECORD_EXIT	   "exit"
 #define RECORD_SECONDS	   "seconds"
 #define RECORD_OUTPUT_TAIL "output_tail"

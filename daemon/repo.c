@@ -229,3 +229,52 @@ out:
 	git_repository_free(repo);
 	return r;
 }
+
+/* The log's number that day from its name: DATE.md 1, DATE-N.md N; 0 when it is neither. */
+static long repo_log_number(const char *date, const char *log_path)
+{
+	const char *base = strrchr(log_path, '/');
+	size_t n = strlen(date);
+	char *end;
+	long k;
+
+	base = base ? base + 1 : log_path;
+	if (strncmp(base, date, n) != 0)
+		return 0;
+	if (strcmp(base + n, ".md") == 0)
+		return 1;
+	if (base[n] != '-' || base[n + 1] < '1' || base[n + 1] > '9')
+		return 0;
+	k = strtol(base + n + 1, &end, 10);
+	return strcmp(end, ".md") == 0 && k > 1 ? k : 0;
+}
+
+void repo_commit_message(const char *focus, const char *repo_name, const char *date,
+			 const char *log_path, char *out, size_t outn)
+{
+	const char *what = focus && *focus	     ? focus
+			   : repo_name && *repo_name ? repo_name
+						     : "session";
+	char subject[REPO_COMMIT_FOCUS_MAX + 8];
+	size_t len = strlen(what), cut = len, i;
+	long number = repo_log_number(date, log_path);
+
+	if (len > REPO_COMMIT_FOCUS_MAX) {
+		/* Back to the start of a UTF-8 character. */
+		cut = REPO_COMMIT_FOCUS_MAX;
+		while (cut > 0 && ((unsigned char)what[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	memcpy(subject, what, cut);
+	subject[cut] = '\0';
+	/* One line: a subject never spans lines, whatever the focus holds. */
+	for (i = 0; i < cut; i++)
+		if ((unsigned char)subject[i] < 0x20 || subject[i] == 0x7f)
+			subject[i] = ' ';
+	if (cut < len)
+		memcpy(subject + cut, "…", sizeof("…"));
+	if (number > 0)
+		snprintf(out, outn, "Session log: %s, %s #%ld\n", subject, date, number);
+	else
+		snprintf(out, outn, "Session log: %s, %s\n", subject, date);
+}

@@ -6,11 +6,11 @@
 
 /* What a session needs to know about its directory at start. */
 struct repo_info {
-	char *root;    /* worktree root, or the directory itself outside git */
-	char *name;    /* basename of root */
-	char *branch;  /* "main", "detached at abc1234", "main (unborn)"; NULL outside git */
-	char *head;    /* HEAD commit id, NULL when unborn or outside git */
-	char *author;  /* git user.name, else the login name */
+	char *root;   /* worktree root, or the directory itself outside git */
+	char *name;   /* basename of root */
+	char *branch; /* "main", "detached at abc1234", "main (unborn)"; NULL outside git */
+	char *head;   /* HEAD commit id, NULL when unborn or outside git */
+	char *author; /* git user.name, else the login name */
 	bool is_git;
 };
 
@@ -26,6 +26,18 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 /* Branch, HEAD and author again, for a known root; fields it cannot learn are left NULL. */
 int repo_refresh(const char *root, struct repo_info *info);
 void repo_info_finish(struct repo_info *info);
+
+/* How much of a session's focus a log commit's subject holds, in bytes. */
+#define REPO_COMMIT_FOCUS_MAX 60
+
+/*
+ * A log commit's message: "Session log: FOCUS, DATE #N\n", where FOCUS is focus (else the
+ * repository's name) on one line, cut at a character boundary with "…" past
+ * REPO_COMMIT_FOCUS_MAX bytes, and N the log's number that day (DATE.md is 1, DATE-2.md 2; left
+ * out for a log named otherwise).
+ */
+void repo_commit_message(const char *focus, const char *repo_name, const char *date,
+			 const char *log_path, char *out, size_t outn);
 
 /*
  * Commits the one file at path (inside the worktree at root) on the current branch with

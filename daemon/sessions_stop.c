@@ -19,6 +19,7 @@
 #include "repo.h"
 #include "sessions.h"
 #include "stintd.h"
+#include "stop_memory.h"
 #include "store.h"
 #include "template.h"
 
@@ -37,7 +38,8 @@ struct sessions_stop_job {
 	struct stintd *d;
 	struct session *s;
 	struct sessions_stop_opts o;
-	char *summary; /* o.summary's copy */
+	char *summary;			      /* o.summary's copy */
+	char *unattended_by, *unattended_why; /* the copies */
 	sessions_stop_fn done;
 	void *arg;
 	struct stamp at;
@@ -47,8 +49,10 @@ struct sessions_stop_job {
 	char *exclude;	     /* the log directory when it is inside the repository */
 	char *template_path; /* [log] template, or NULL for the built-in one */
 	char *log_dir;
-	json_t *handoff;   /* the log's open items, kept by the store (logprep_open_items) */
-	bool commit_log;   /* [log] commit, for a log inside the repository */
+	json_t *handoff;     /* the log's open items, kept by the store (logprep_open_items) */
+	bool commit_log;     /* [log] commit, for a log inside the repository */
+	bool commit_pending; /* deferred until the editor is done (o.defer_commit) */
+	char commit_msg[256];
 	int commit_status; /* repo_commit_file's result, or -1 when not tried */
 	char commit_note[512];
 	char date[16];
@@ -59,6 +63,7 @@ struct sessions_stop_job {
 
 struct sessions_stop_state {
 	struct sessions_stop_kept *kept;
+	struct stop_memory *memory;	   /* unattended stops, log commits waiting for an editor */
 	struct sessions_stop_job *running; /* stops whose [checks] run */
 };
 
@@ -131,6 +136,8 @@ static void sessions_stop_keep_summary(struct sessions_stop_job *j)
 static void sessions_stop_job_free(struct sessions_stop_job *j)
 {
 	free(j->summary);
+	free(j->unattended_by);
+	free(j->unattended_why);
 	json_decref(j->record);
 	json_decref(j->baseline);
 	free(j->exclude);
@@ -173,6 +180,30 @@ static int sessions_stop_note_closed(struct stintd *d, json_t *session, const ch
 	return json_array_append_new(d->closed, c);
 }
 
+/* A closed session replaces what was remembered for its repository; an unattended stop is
+ * remembered for a later `stint stop` there, a deferred commit for the editor's end. */
+static void sessions_stop_remember(struct sessions_stop_job *j, struct sessions_stop_result *r)
+{
+	struct stop_memory **m = &j->d->stops->memory;
+	const char *branch = json_string_value(json_object_get(j->record, RECORD_BRANCH_END));
+
+	stop_memory_closed(m, j->s->root);
+	if (j->unattended_by && !j->o.cancel &&
+	    stop_memory_unattended(m, j->s->root, r->session, r->log_path, j->unattended_by,
+				   j->unattended_why, j->at.wall_ms, j->at.boot_ns) < 0)
+		log_warnx("out of memory remembering the stop of session %lld",
+			  (long long)j->s->id);
+	if (!r->commit_pending)
+		return;
+	if (stop_memory_pend(m, j->s->root, j->log_path, j->commit_msg, branch ? branch : "HEAD",
+			     j->at.boot_ns) < 0) {
+		r->commit_pending = false;
+		r->commit_ok = false;
+		snprintf(j->commit_note, sizeof(j->commit_note),
+			 "cannot commit the log after editing: out of memory");
+	}
+}
+
 /* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
 static void sessions_stop_closed(struct sessions_stop_job *j)
 {
@@ -183,6 +214,7 @@ static void sessions_stop_closed(struct sessions_stop_job *j)
 	    .log_path = j->log_path[0] ? j->log_path : NULL,
 	    .commit_tried = j->commit_note[0] != '\0',
 	    .commit_ok = j->commit_status == 0,
+	    .commit_pending = j->commit_pending,
 	    .commit_note = j->commit_note,
 	    .auto_why = j->o.auto_why,
 	};
@@ -196,6 +228,7 @@ static void sessions_stop_closed(struct sessions_stop_job *j)
 	json_object_set_new(r.session, "log", r.log_path ? json_string(r.log_path) : json_null());
 	log_info("session %lld %s after %llds active%s%s", (long long)j->s->id, j->op.state,
 		 (long long)j->op.times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
+	sessions_stop_remember(j, &r);
 	/* Its summary notification goes out from main's hook. */
 	if (!j->o.cancel && sessions_stop_note_closed(j->d, r.session, r.log_path, r.auto_why) < 0)
 		log_warnx("out of memory noting the summary of session %lld", (long long)j->s->id);
@@ -211,11 +244,9 @@ static void sessions_stop_commit_work(uv_work_t *w)
 {
 	struct sessions_stop_job *j = w->data;
 	const char *root = json_string_value(json_object_get(j->record, RECORD_REPO));
-	char msg[64];
 
-	snprintf(msg, sizeof(msg), "Session log %s\n", j->date);
-	j->commit_status =
-	    repo_commit_file(root, j->log_path, msg, j->commit_note, sizeof(j->commit_note));
+	j->commit_status = repo_commit_file(root, j->log_path, j->commit_msg, j->commit_note,
+					    sizeof(j->commit_note));
 	if (j->commit_status == 0)
 		snprintf(j->commit_note, sizeof(j->commit_note), "committed the log on %s",
 			 json_string_value(json_object_get(j->record, RECORD_BRANCH_END))
@@ -246,7 +277,16 @@ static void sessions_stop_recorded(struct store_op *op)
 		return;
 	}
 	/* Only a recorded stop's log goes into git: a failed one is unlinked above. */
-	if (j->commit_log && j->log_path[0]) {
+	if (j->commit_log && j->log_path[0])
+		repo_commit_message(json_string_value(json_object_get(j->record, RECORD_FOCUS)),
+				    json_string_value(json_object_get(j->record, RECORD_REPO_NAME)),
+				    j->date, j->log_path, j->commit_msg, sizeof(j->commit_msg));
+	if (j->commit_log && j->log_path[0] && j->o.defer_commit) {
+		/* stop --edit: committed once the editor is done (sessions_stop_log_commit). */
+		j->commit_pending = true;
+		snprintf(j->commit_note, sizeof(j->commit_note),
+			 "the log is committed once the editor is done");
+	} else if (j->commit_log && j->log_path[0]) {
 		if (stintd_queue_work(j->d, &j->work, j, sessions_stop_commit_work,
 				      sessions_stop_commit_done) == 0)
 			return;
@@ -447,22 +487,58 @@ static bool sessions_stop_prepare(struct sessions_stop_job *j)
 	return true;
 }
 
+/* A check is about to start: the caller may show it. */
+static void sessions_stop_check_started(void *arg, const char *name, size_t index, size_t n,
+					int64_t timeout_s)
+{
+	struct sessions_stop_job *j = arg;
+	json_t *body;
+
+	if (!j->o.progress)
+		return;
+	body = json_pack("{s:s, s:I, s:I, s:I}", "name", name, "index", (json_int_t)index, "count",
+			 (json_int_t)n, "timeout_s", (json_int_t)timeout_s);
+	if (body)
+		j->o.progress(j->arg, "check", body);
+	json_decref(body);
+}
+
+/* stop --no-checks: each configured check is listed as skipped, so the log says so. */
+static void sessions_stop_skip_checks(struct sessions_stop_job *j)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < j->d->cfg.checks.n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:b, s:b}", RECORD_NAME,
+						      j->d->cfg.checks.entries[i].name, RECORD_OK,
+						      0, RECORD_NOT_RUN, 1));
+	json_object_set_new(j->record, RECORD_CHECKS, list ? list : json_array());
+	log_info("session %lld: [checks] skipped (stop --no-checks)", (long long)j->s->id);
+	sessions_stop_render(j);
+}
+
 /* Runs the [checks] on the loop (child processes); sessions_stop_checks_done carries on. */
 static void sessions_stop_run_checks(struct sessions_stop_job *j)
 {
 	struct stintd *d = j->d;
-	int r = checks_run(d->loop, j->s->root, d->cfg.checks.entries, d->cfg.checks.n,
-			   d->cfg.check_timeout_s, sessions_stop_checks_done, j, &j->checks);
+	struct checks_hooks h = {.done = sessions_stop_checks_done,
+				 .started = sessions_stop_check_started};
+	int r;
 
-	if (r < 0) {
-		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot run the checks: %s",
-				   strerror(-r));
-		return;
-	}
-	/* Shutdown waits for the checks (and cancels them). */
+	/* Listed before the first check starts: its progress may already arrive. */
 	stintd_job_begin(d);
 	j->next = d->stops->running;
 	d->stops->running = j;
+	r = checks_run_with(d->loop, j->s->root, d->cfg.checks.entries, d->cfg.checks.n,
+			    d->cfg.check_timeout_s, &h, j, &j->checks);
+
+	if (r < 0) {
+		d->stops->running = j->next;
+		stintd_job_end(d);
+		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot run the checks: %s",
+				   strerror(-r));
+	}
+	/* Shutdown waits for the checks (and cancels them). */
 }
 
 int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
@@ -477,10 +553,13 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	j->o = *o;
 	j->done = done;
 	j->arg = arg;
-	if (o->summary && !(j->o.summary = j->summary = strdup(o->summary))) {
-		free(j);
+	if ((o->summary && !(j->o.summary = j->summary = strdup(o->summary))) ||
+	    (o->unattended_by && !(j->unattended_by = strdup(o->unattended_by))) ||
+	    (o->unattended_why && !(j->unattended_why = strdup(o->unattended_why)))) {
+		sessions_stop_job_free(j);
 		return -1;
 	}
+	j->o.unattended_by = j->o.unattended_why = NULL;
 	sessions_claim(d, s);
 	session_stamp_now(&j->at, d->boot_id);
 	if (o->cancel || o->no_log) {
@@ -489,6 +568,8 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	}
 	if (!sessions_stop_prepare(j))
 		sessions_stop_fail(j, PROTO_ERR_INTERNAL, "cannot prepare the log");
+	else if (d->cfg.checks.n > 0 && o->no_checks)
+		sessions_stop_skip_checks(j);
 	else if (d->cfg.checks.n > 0)
 		sessions_stop_run_checks(j);
 	else
@@ -513,6 +594,7 @@ void sessions_stop_finish(struct stintd *d)
 
 	if (!d->stops)
 		return;
+	stop_memory_free(&d->stops->memory);
 	for (k = d->stops->kept; k; k = next) {
 		next = k->next;
 		free(k->summary);
@@ -520,4 +602,73 @@ void sessions_stop_finish(struct stintd *d)
 	}
 	free(d->stops);
 	d->stops = NULL;
+}
+
+json_t *sessions_stop_recent(struct stintd *d, const char *cwd)
+{
+	return d->stops ? stop_memory_recent(&d->stops->memory, cwd, time_boot_ns()) : NULL;
+}
+
+/* A deferred [log] commit, on its way to a worker and back. */
+struct sessions_stop_commit_job {
+	struct stintd_work work;
+	struct stop_memory_commit *c;
+	bool edited;
+	sessions_stop_commit_fn done;
+	void *arg;
+	int status;
+	char note[512];
+};
+
+static void sessions_stop_log_commit_work(uv_work_t *w)
+{
+	struct sessions_stop_commit_job *cj = w->data;
+
+	cj->status =
+	    repo_commit_file(cj->c->root, cj->c->log, cj->c->message, cj->note, sizeof(cj->note));
+	if (cj->status == 0)
+		snprintf(cj->note, sizeof(cj->note), "committed the %slog on %s",
+			 cj->edited ? "edited " : "", cj->c->branch);
+}
+
+static void sessions_stop_log_commit_done(uv_work_t *w, int status)
+{
+	struct sessions_stop_commit_job *cj = w->data;
+
+	if (status < 0) {
+		cj->status = -EIO;
+		snprintf(cj->note, sizeof(cj->note), "cannot commit the log: %s",
+			 uv_strerror(status));
+	}
+	log_info("log commit of %s (%s): %s", cj->c->log,
+		 cj->edited ? "edited" : "as the file stands", cj->note);
+	cj->done(cj->arg, cj->status, cj->note);
+	stop_memory_commit_free(cj->c);
+	free(cj);
+}
+
+int sessions_stop_log_commit(struct stintd *d, const char *cwd, const char *log, bool edited,
+			     sessions_stop_commit_fn done, void *arg)
+{
+	struct sessions_stop_commit_job *cj;
+	struct stop_memory_commit *c;
+
+	if (!d->stops || !(c = stop_memory_take(&d->stops->memory, cwd, log, time_boot_ns())))
+		return -ENOENT;
+	cj = calloc(1, sizeof(*cj));
+	if (!cj) {
+		stop_memory_commit_free(c);
+		return -ENOMEM;
+	}
+	cj->c = c;
+	cj->edited = edited;
+	cj->done = done;
+	cj->arg = arg;
+	if (stintd_queue_work(d, &cj->work, cj, sessions_stop_log_commit_work,
+			      sessions_stop_log_commit_done) < 0) {
+		stop_memory_commit_free(c);
+		free(cj);
+		return -ENOMEM;
+	}
+	return 0;
 }

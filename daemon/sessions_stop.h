@@ -11,8 +11,17 @@ struct stintd;
 struct sessions_stop_opts {
 	bool cancel;	      /* no log, state "cancelled" */
 	bool no_log;	      /* stop without writing a log */
+	bool no_checks;	      /* skip the [checks]; the log says they were skipped */
+	bool defer_commit;    /* [log] commit waits for sessions_stop_log_commit (stop --edit) */
 	const char *summary;  /* the user's, or NULL */
 	const char *auto_why; /* an auto-stop: the rule (a string literal), or NULL */
+	/* Nobody's stint waits for this stop (auto-stop, the notification's Stop button): it is
+	 * remembered for a later stop there. by: "auto_stop_after_idle", "max_session",
+	 * "notification"; why: for people ("idle for 2 h"). Both copied. */
+	const char *unattended_by, *unattended_why;
+	/* Progress for the caller while the [checks] run: body is {"name", "index", "count",
+	 * "timeout_s"} for a check about to start (borrowed). Optional. */
+	void (*progress)(void *arg, const char *what, json_t *body);
 };
 
 struct sessions_stop_result {
@@ -25,6 +34,7 @@ struct sessions_stop_result {
 	const char *log_path;	/* or NULL */
 	bool commit_tried;	/* [log] commit was tried: commit_ok, commit_note */
 	bool commit_ok;
+	bool commit_pending; /* stop --edit: the commit waits for sessions_stop_log_commit */
 	const char *commit_note;
 	const char *auto_why;
 };
@@ -39,6 +49,23 @@ typedef void (*sessions_stop_fn)(void *arg, const struct sessions_stop_result *r
  */
 int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
 		  sessions_stop_fn done, void *arg);
+/*
+ * The last unattended stop of the repository containing cwd, when recent (see stop_memory.h):
+ * {"session", "log", "stopped": {"by", "why", "at"}}, a new reference; NULL when none.
+ */
+json_t *sessions_stop_recent(struct stintd *d, const char *cwd);
+
+/* A deferred log commit's outcome: status 0 committed, >0 left uncommitted (note says why),
+ * <0 failed. */
+typedef void (*sessions_stop_commit_fn)(void *arg, int status, const char *note);
+/*
+ * Commits the log a stop with defer_commit wrote in the repository containing cwd, as the file
+ * stands now (edited says whether the editor exited 0: only the note differs). Returns 0 (done
+ * is called later), -ENOENT when no commit waits for that log there, -ENOMEM.
+ */
+int sessions_stop_log_commit(struct stintd *d, const char *cwd, const char *log, bool edited,
+			     sessions_stop_commit_fn done, void *arg);
+
 /* Shutdown: cancels the [checks] of stops in flight (their stops fail, sessions stay open). */
 void sessions_stop_cancel_checks(struct stintd *d);
 /* Frees the kept summaries (the loop has ended). */

@@ -313,6 +313,7 @@ void template_changes_checks(struct view *v)
 			     *sec = json_object_get(c, RECORD_SECONDS);
 		char *name = template_record_get_text(v, c, RECORD_NAME);
 		bool ok = json_is_true(json_object_get(c, RECORD_OK));
+		bool skipped;
 		int64_t code = template_record_get_int(c, RECORD_EXIT, 255);
 		struct strbuf o = {0};
 		json_t *item;
@@ -322,9 +323,12 @@ void template_changes_checks(struct view *v)
 		item = template_record_item_new(v);
 		template_record_set_inline(v, item, "name", name, 0);
 		template_record_set_json(v, item, "ok", json_boolean(ok));
-		strbuf_puts(&o, ok ? "✅ " : "⚠️ ");
+		skipped = json_is_true(json_object_get(c, RECORD_NOT_RUN));
+		strbuf_puts(&o, skipped ? "⏭️ " : ok ? "✅ " : "⚠️ ");
 		template_md_put_inline(&o, name, 0);
-		if (!ok) {
+		if (skipped) {
+			strbuf_puts(&o, " (skipped: stint stop --no-checks)");
+		} else if (!ok) {
 			strbuf_puts(&o, " (");
 			if (json_is_true(json_object_get(c, RECORD_TIMED_OUT)))
 				strbuf_puts(&o, "timed out");

@@ -15,7 +15,7 @@ reply=$("$STINT" stop --json)
 log=$(echo "$reply" | json_get '["log"]')
 expect_eq "$T/r/docs/sessions/$(date +%F).md" "$log" "log inside the repository"
 expect_eq True "$(echo "$reply" | json_get '["log_commit"]["committed"]')" "log committed"
-expect_eq "Session log $(date +%F)" "$(git log -1 --format=%s)" "commit message"
+expect_eq "Session log: commit the log, $(date +%F) #1" "$(git log -1 --format=%s)" "commit message"
 expect_eq "docs/sessions/$(date +%F).md" "$(git show --name-only --format= HEAD)" \
 	"the commit holds the log alone"
 # The user's uncommitted work stays uncommitted.

@@ -168,6 +168,11 @@ expect_next $((n + 1)) "Session closed: web" "the summary after Stop from the id
 [[ $("$STINT" status --json -C "$R") == *'"sessions":[]'* ]] || fail "Stop left the session open"
 log=$("$STINT" log -C "$R")
 expect_contains "$(nth body)" "$log" "the summary of the Stop action names its log"
+# A later `stint stop` there says who stopped it, and prints its log last (issue 12).
+out=$("$STINT" stop -C "$R" 2>"$T/err") || fail "stop after the Stop action: $(cat "$T/err")"
+expect_contains "$out" "stint: the session in web was stopped at " "stop after the Stop action"
+expect_contains "$out" "with its notification's Stop button" "stop after the Stop action says how"
+expect_eq "$log" "$(tail -n 1 <<<"$out")" "stop after the Stop action: the log last"
 # stint keep by hand: refused unless the session is idle.
 "$STINT" start -C "$R" >/dev/null
 if out=$("$STINT" keep -C "$R" 2>&1); then fail "stint keep of an active session succeeded"; fi

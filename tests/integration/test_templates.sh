@@ -181,7 +181,7 @@ cd "$C"
 out=$("$STINT" stop 2>"$T/err")
 expect_eq "Committed the log on $(git branch --show-current)." "$(sed -n 2p <<<"$out")" "stop reports the commit"
 expect_eq "$C/docs/sessions/$day.md" "$(tail -n 1 <<<"$out")" "the path stays the last line"
-expect_eq "Session log $day" "$(git log -1 --format=%s)" "the log's commit"
+expect_eq "Session log: committed, $day #1" "$(git log -1 --format=%s)" "the log's commit"
 expect_eq "" "$(cat "$T/err")" "nothing on stderr when the log is committed"
 "$STINT" start >/dev/null
 printf 'staged\n' >staged.txt

@@ -490,6 +490,39 @@ static int64_t int_of(json_t *r, const char *key)
 	return json_integer_value(v);
 }
 
+/* The started hook: each check, in order, as it is about to start, with the list's size. */
+static char started_log[256];
+
+static void started_cb(void *arg, const char *name, size_t index, size_t n, int64_t timeout_s)
+{
+	size_t len = strlen(started_log);
+
+	(void)arg;
+	snprintf(started_log + len, sizeof(started_log) - len, "%s %zu/%zu %llds;", name, index, n,
+		 (long long)timeout_s);
+}
+
+static void test_started_hook(void **state)
+{
+	struct fixture *f = *state;
+	struct config_entry list[] = {{.name = "a", .value = "true"},
+				      {.name = "b", .value = "exit 3"}};
+	struct checks_hooks h = {.done = done_cb, .started = started_cb};
+
+	started_log[0] = '\0';
+	assert_int_equal(checks_run_with(&f->loop, f->dir, list, 2, 7, &h, f, &f->run), 0);
+	/* The first comes from within checks_run_with: its progress is not late. */
+	assert_string_equal(started_log, "a 0/2 7s;");
+	finish(f);
+	assert_string_equal(started_log, "a 0/2 7s;b 1/2 7s;");
+	assert_true(json_is_true(json_object_get(result(f, 0, "a"), "ok")));
+	assert_false(json_is_true(json_object_get(result(f, 1, "b"), "ok")));
+	/* No done hook: refused like checks_run. */
+	h.done = NULL;
+	assert_int_equal(checks_run_with(&f->loop, f->dir, list, 2, 7, &h, f, NULL), -EINVAL);
+	assert_int_equal(checks_run_with(&f->loop, f->dir, list, 2, 7, NULL, f, NULL), -EINVAL);
+}
+
 static void test_passing_check(void **state)
 {
 	struct fixture *f = *state;
@@ -877,6 +910,7 @@ int main(void)
 	    cmocka_unit_test(test_tail_cleaning),
 	    cmocka_unit_test(test_tail_limits),
 	    T(test_passing_check),
+	    T(test_started_hook),
 	    T(test_failing_check),
 	    T(test_timeout),
 	    T(test_timeout_kills_grandchildren),

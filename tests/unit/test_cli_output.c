@@ -426,6 +426,47 @@ static void test_json(void **state)
 	json_decref(reply);
 }
 
+/* A stop reply about a session that had stopped by itself (issue 12). */
+static void test_stopped_earlier(void **state)
+{
+	json_t *reply =
+	    load("{\"session\": {\"repo_name\": \"widget\"}, \"log\": \"/l.md\","
+		 " \"stopped\": {\"by\": \"auto_stop_after_idle\","
+		 " \"why\": \"idle for 2h 00m\", \"at\": \"2026-11-25T15:02:00+01:00\"}}");
+	char buf[256];
+
+	(void)state;
+	output_stopped_earlier(reply, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(
+	    buf, "the session in widget stopped automatically at 14:02 (idle for 2h 00m)");
+	json_object_set_new(json_object_get(reply, "stopped"), "by", json_string("notification"));
+	json_object_set_new(json_object_get(reply, "stopped"), "why",
+			    json_string("with its notification's Stop button"));
+	json_object_set_new(json_object_get(reply, "stopped"), "at",
+			    json_string("2026-11-24T09:30:00Z"));
+	output_stopped_earlier(reply, NOW_MS, buf, sizeof(buf));
+	assert_string_equal(
+	    buf, "the session in widget was stopped at 2026-11-24 09:30 with its notification's "
+		 "Stop button");
+	json_decref(reply);
+}
+
+static void test_check_progress(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	output_check_progress("make test", 0, 1, 12, 300, buf, sizeof(buf));
+	assert_string_equal(buf, "running check \"make test\" (12 s)…");
+	output_check_progress("lint", 1, 3, 0, 300, buf, sizeof(buf));
+	assert_string_equal(buf, "running check \"lint\" (2/3, 0 s)…");
+	output_check_progress("hang", 0, 1, 301, 300, buf, sizeof(buf));
+	assert_string_equal(buf, "running check \"hang\" (301 s, timed out)…");
+	/* Nothing in a name moves the cursor. */
+	output_check_progress("a\rb\033[2J", 0, 1, 1, 300, buf, sizeof(buf));
+	assert_string_equal(buf, "running check \"a?b?[2J\" (1 s)…");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +484,8 @@ int main(void)
 	    cmocka_unit_test(test_valid_date),
 	    cmocka_unit_test(test_select_logs),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_stopped_earlier),
+	    cmocka_unit_test(test_check_progress),
 	};
 
 	/* Local times below are UTC whether or not ctest set TZ. */

@@ -424,6 +424,10 @@ static void test_request_new_round_trips_for_every_command(void **state)
 			json_object_set_new(msg, "cwd", json_string("/r"));
 		if (cmd == PROTO_CMD_NOTE || cmd == PROTO_CMD_TODO || cmd == PROTO_CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));
+		if (cmd == PROTO_CMD_LOG_COMMIT) {
+			json_object_set_new(msg, "log", json_string("/r/log.md"));
+			json_object_set_new(msg, "edited", json_true());
+		}
 		line = proto_encode(msg, &len);
 		assert_non_null(line);
 		if (parse_n(line, len - 1, &req, &err) != 0)
@@ -433,6 +437,48 @@ static void test_request_new_round_trips_for_every_command(void **state)
 		free(line);
 		json_decref(msg);
 	}
+}
+
+/* stop's flags and log_commit: booleans checked, paths absolute, edit without no_log. */
+static void test_stop_flags_and_log_commit(void **state)
+{
+	struct proto_request req;
+	json_t *msg, *p;
+
+	expect_ok("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"no_checks\":true,"
+		  "\"progress\":true,\"edit\":true}",
+		  &req);
+	assert_true(req.no_checks && req.progress && req.edit);
+	proto_request_release(&req);
+	expect_refused("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"no_checks\":1}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"edit\":true,\"no_log\":true}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"note\",\"cwd\":\"/r\",\"text\":\"t\",\"progress\":true}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_ok("{\"v\":1,\"cmd\":\"log_commit\",\"cwd\":\"/r\",\"log\":\"/r/a.md\","
+		  "\"edited\":false}",
+		  &req);
+	assert_int_equal(req.cmd, PROTO_CMD_LOG_COMMIT);
+	assert_string_equal(req.log, "/r/a.md");
+	assert_false(req.edited);
+	proto_request_release(&req);
+	expect_refused("{\"v\":1,\"cmd\":\"log_commit\",\"cwd\":\"/r\",\"log\":\"a.md\","
+		       "\"edited\":true}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"log_commit\",\"cwd\":\"/r\",\"edited\":true}",
+		       PROTO_ERR_BAD_REQUEST);
+	/* A progress message is told from a reply by its missing "ok". */
+	msg = proto_progress_new("check", json_pack("{s:s}", "name", "make test"));
+	assert_non_null(msg);
+	p = (json_t *)proto_progress_get(msg);
+	assert_non_null(p);
+	assert_string_equal(json_string_value(json_object_get(p, "what")), "check");
+	json_decref(msg);
+	msg = proto_reply_ok();
+	json_object_set_new(msg, "progress", json_object());
+	assert_null(proto_progress_get(msg));
+	json_decref(msg);
 }
 
 static void test_name_lookups_round_trip(void **state)
@@ -1235,6 +1281,7 @@ int main(void)
 	    cmocka_unit_test(test_multibyte_utf8_is_accepted),
 	    cmocka_unit_test(test_release_twice_is_harmless),
 	    cmocka_unit_test(test_request_new_round_trips_for_every_command),
+	    cmocka_unit_test(test_stop_flags_and_log_commit),
 	    cmocka_unit_test(test_name_lookups_round_trip),
 	    cmocka_unit_test(test_name_lookups_reject_unknown_names),
 	    cmocka_unit_test(test_empty_line_is_bad_json),
