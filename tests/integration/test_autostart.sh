@@ -2,7 +2,7 @@
 # Auto-start: activity in a watched repository (stint watch, or [time] auto_start for one with a
 # recent session) with no open session starts one, dated from the first change. See
 # docs/time-accounting.md.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 now() { # milliseconds since the epoch
 	local t=${EPOCHREALTIME/./}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Forgotten sessions: max_session and auto_stop_after_idle stop a session by themselves and write
 # its log, saying so, with the idle tail not counted as work. See docs/configuration.md.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 now() { # milliseconds since the epoch
 	local t=${EPOCHREALTIME/./}

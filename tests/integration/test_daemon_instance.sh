@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One daemon per user, socket safety, peer uid check, reload, autostart and socket activation.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 daemon_start
 pid=$DAEMON_PID

@@ -4,7 +4,7 @@
 # deleted and a renamed file, a note with generics. Its log is checked against git (the order of
 # the timeline against the reflog, Files Modified against git's name-status) and rendered with
 # cmark-gfm. STINT_EXAMPLE_OUT=FILE keeps a copy of the log, its paths made neutral.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed"
 

@@ -2,7 +2,7 @@
 # What goes wrong outside the daemon: bad config, unwritable or full log directory, missing repo.
 # Each gives a clear error naming the cause and a nonzero exit; the daemon keeps serving and
 # nothing is lost.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 mkdir -p "$XDG_CONFIG_HOME/stint"
 cfg="$XDG_CONFIG_HOME/stint/config.ini"

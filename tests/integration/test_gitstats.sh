@@ -2,7 +2,7 @@
 # gitstats (daemon/gitstats.c) against git itself: for each case a real repository, a baseline
 # taken by stint-gitstats, changes, then stint's numbers compared with what git prints for the
 # same trees. Never numbers computed by hand.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 TOOL="${STINT_BUILD_DIR:?}/bin/stint-gitstats"
 [ -x "$TOOL" ] || skip "stint-gitstats is not built ($TOOL)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A session's whole life through the real CLI and daemon: start, notes, pause, status, stop, log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 daemon_start
 make_repo "$T/proj"

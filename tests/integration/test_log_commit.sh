@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # [log] dir inside the repository with [log] commit = true: the log is committed on the current
 # branch, alone, and only when nothing else is staged; the log directory never counts as work.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 make_repo "$T/r"
 mkdir -p "$XDG_CONFIG_HOME/stint"

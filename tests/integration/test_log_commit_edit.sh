@@ -4,7 +4,7 @@
 # stands; a stint killed while its editor runs commits nothing, and stintd says so; one killed
 # before the stop's reply (no editor will run) has the log committed as written. Each commit's
 # message names its session.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 make_repo "$T/r"
 mkdir -p "$XDG_CONFIG_HOME/stint" "$T/bin"

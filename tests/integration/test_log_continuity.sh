@@ -7,7 +7,7 @@
 # log is carried from the store's record, or the log says it cannot be; links resolve to the
 # files they name, relative to the log, never start with ~, and render as links with cmark-gfm
 # (a space and parentheses in the path).
-. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its temporary environment
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed (scripts/deps installs it)"
 

@@ -8,7 +8,7 @@
 # cell, and the same text escaped the same way wherever it appears. Invisible and bidirectional
 # characters show as <U+XXXX> markers (docs/templates.md, "Escaping").
 # STINT_KEEP_LOGS=DIR keeps a copy of every log written.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v cmark-gfm >/dev/null 2>&1 || skip "cmark-gfm is not installed (scripts/deps lists it)"
 

@@ -3,7 +3,7 @@
 # feed back into tracking: writing, editing (with an editor's swap and backup files), committing,
 # checking out or deleting them starts no session in a watched repository, is no activity in an
 # open one, and counts in no statistics or commit. See docs/configuration.md ([log] dir).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # The repository's watch reports a change 0.3 s after it settles, 2 s after it began at most:
 # this is long enough for a report of anything done before it to have been acted on.

@@ -5,7 +5,7 @@
 # says what happened to each file (added, deleted, renamed from, mode changed, binary). Every
 # number is git's: `git diff --numstat` against the baseline or the parents, `--name-status`,
 # `--summary`. Run twice: with libgit2, and with diff.algorithm=histogram (the git fallback).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v python3 >/dev/null || skip "python3 is needed"
 EMPTY_TREE=$(git hash-object -t tree /dev/null)

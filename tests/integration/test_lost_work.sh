@@ -3,7 +3,7 @@
 # [time] resume_on_activity, resumes the session; a session in a directory that is not a git
 # repository sees file edits as activity; the time stintd was down (kill -9) is shown as such.
 # The notification for activity while paused is in test_notify_paused.sh (dunst).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 status_json() { # DIR
 	"$STINT" status --json -C "$1"

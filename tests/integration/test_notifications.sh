@@ -3,8 +3,8 @@
 # what dunst showed (notify-lib.sh). The end-of-session summary (numbers checked against git),
 # break, idle, forgotten-session and auto-stop reminders, rate limiting, the Stop, Keep, Snooze
 # and Open log actions, stint notify, a server that goes away, no bus at all, enabled = false.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/notify-lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
+. "$(dirname "$0")/notify-lib.sh" || exit 1
 notify_require
 
 # A fake xdg-open on stintd's PATH records what "Open log" opens.

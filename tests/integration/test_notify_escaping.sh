@@ -5,8 +5,8 @@
 # in the summary, the log's path in the body) are read back as dunst (markup = full) formatted
 # them for the screen: its Pango markup, parsed, must show exactly the text, and stintd must
 # have sent the body escaped (the summary is plain text by the specification).
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/notify-lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
+. "$(dirname "$0")/notify-lib.sh" || exit 1
 notify_require
 
 notify_env_start

@@ -3,8 +3,8 @@
 # one "Working while paused in REPO?" notification per pause, its Resume action resumes the
 # session, the notification goes once the session is resumed, and with [time]
 # resume_on_activity = true the session resumes itself and nothing is shown.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/notify-lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
+. "$(dirname "$0")/notify-lib.sh" || exit 1
 notify_require
 
 restart() { # config lines

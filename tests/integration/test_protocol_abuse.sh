@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile and heavy clients: oversized, malformed and silent peers, unread replies, 200 at once.
 # The daemon answers each with an error (or drops only that peer) and keeps serving the rest.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 daemon_start
 make_repo "$T/repo"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Durability: kill -9 at any point loses no acknowledged event; SIGTERM keeps sessions open.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 make_repo "$T/a"
 make_repo "$T/b"

@@ -3,7 +3,7 @@
 # config naming a template with an error is not reloaded, the old settings (the built-in
 # template) stay in use, and --check-config names the template's file:line; a valid template
 # is then reloaded and used.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 : "${STINT_SOURCE_DIR:?STINT_SOURCE_DIR must name the source tree (ctest sets it)}"
 CONFIG="$XDG_CONFIG_HOME/stint/config.ini"

@@ -2,7 +2,7 @@
 # Live repository activity through the real daemon: status numbers follow the repository within
 # seconds and equal git's own (`git diff -M --numstat <baseline>` with untracked files counted),
 # commits and branch switches land in the log, and a lost watch budget degrades gracefully.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # git's numbers for the session: the worktree (untracked files intent-to-added, in a copy so the
 # user's index is never touched) against the session's baseline tree.

@@ -4,7 +4,7 @@
 # failing check), its log checked section by section against git's own numbers; a second
 # session the same day that carries the open todos and links back; `stint log`; `stop --edit`.
 # STINT_EXAMPLE_OUT=FILE keeps a copy of the first log, its paths made neutral.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # The lines of a log's section: from the heading line to the next heading of its level or above.
 section() { # file heading

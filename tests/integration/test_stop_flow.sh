@@ -3,7 +3,7 @@
 # prints the log's path last; a stop's [checks] show their progress on a terminal (a real pty,
 # util-linux script), --no-checks skips them and the log says so, a hanging check times out,
 # and Ctrl-C leaves the stop going on in stintd.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v script >/dev/null || skip "script (util-linux) is not installed"
 

@@ -3,7 +3,7 @@
 # one fails stop with its file:line and keeps the session open until fixed, and --check-config
 # names it; [log] dir inside the repository puts the log there and keeps it out of the session's
 # statistics; with [log] commit, stop says whether the log was committed.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 CONFIG="$XDG_CONFIG_HOME/stint/config.ini"
 TPL="$T/templates/my template.md"

@@ -2,7 +2,7 @@
 # logind's PrepareForSleep: the suspend gap starts where the machine went to sleep, and at resume
 # the deadlines are checked at once. A private bus stands in for the system bus, dbus-send for
 # logind, STINT_TEST_SLEPT_FILE for the sleep itself. See docs/time-accounting.md.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 "$STINTD" --version | grep -q "test hooks" || skip "stintd was built without -DSTINT_TEST_HOOKS=ON"
 command -v dbus-daemon >/dev/null && command -v dbus-send >/dev/null || skip "no dbus-daemon"

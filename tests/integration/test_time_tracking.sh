@@ -2,7 +2,7 @@
 # Time accounting against the real daemon: idle from the last activity, pause inside idle,
 # kill -9 recovery, a simulated suspend, a wall-clock jump, idle_timeout = 0. See
 # docs/time-accounting.md. Auto-stops (max_session, auto_stop_after_idle) are in test_autostop.sh.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # The open session's clock in DIR, one line: state active idle paused suspended wall recovered
 times() {

@@ -4,7 +4,7 @@
 # recompute timing; quick round trips inside one debounce window are kept; a pull that makes a
 # merge is the pull, not the user's commit; no "main (unborn) → main" after a first commit; and a
 # kill -9 of the daemon neither repeats nor loses an entry.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # The session's part of HEAD's reflog (entries after the first $2), oldest first, as the timeline
 # should tell it: "branch:<to>", "commit:<hash7>", "pull:<commits brought>".
