@@ -214,6 +214,7 @@ static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_b
 	    (rc = gitstats_headlog(c, base, &h, &now, &hs, out)) < 0)
 		goto out;
 	snprintf(out->head, sizeof(out->head), "%s", h.oid);
+	snprintf(out->measured_from, sizeof(out->measured_from), "%s", effective);
 	out->branch = h.branch;
 	h.branch = NULL;
 	out->fallback = c->be->fallback;
@@ -526,7 +527,8 @@ json_t *gitstats_to_json(const struct gitstats *s)
 	json_object_set_new(o, RECORD_PULLED_LIST, pulled);
 	json_object_set_new(o, RECORD_FALLBACK, json_boolean(s->fallback));
 	json_object_set_new(o, RECORD_HEAD_LOG, moves);
-	if (json_object_size(o) != 12) {
+	json_object_set_new(o, RECORD_MEASURED_FROM, json_string(s->measured_from));
+	if (json_object_size(o) != 13) {
 		json_decref(o);
 		return NULL;
 	}

@@ -89,6 +89,8 @@ struct gitstats {
 	bool fallback; /* computed by running git: libgit2 could not read the repository */
 	struct gitstats_move *moves; /* HEAD's reflog since the start, oldest first */
 	size_t nmoves;
+	/* The tree the files and lines are measured from: the baseline, moved forward by pulls. */
+	char measured_from[GITSTATS_OID_MAX + 1];
 };
 
 #endif

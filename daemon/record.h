@@ -83,17 +83,18 @@
 #define RECORD_NEW_MODE	     "new_mode" /* files: now */
 #define RECORD_COMMIT_LIST   "commit_list"
 /* commit_list items; commit events carry one of the two as well (not in the doc) */
-#define RECORD_HASH	   "hash"
-#define RECORD_TIME	   "time"    /* commit_list: seconds */
-#define RECORD_SUBJECT	   "subject" /* commit_list */
-#define RECORD_MERGE	   "merge"   /* commit_list */
-#define RECORD_PATHS	   "paths"   /* commit_list */
-#define RECORD_PULLED	   "pulled"
-#define RECORD_PULLED_LIST "pulled_list"
-#define RECORD_TODO_LINES  "todo_lines"
-#define RECORD_LINE	   "line"     /* todo_lines */
-#define RECORD_OID	   "oid"      /* commit_list: the same as hash */
-#define RECORD_HEAD_LOG	   "head_log" /* HEAD's reflog since the start, as events */
+#define RECORD_HASH	     "hash"
+#define RECORD_TIME	     "time"    /* commit_list: seconds */
+#define RECORD_SUBJECT	     "subject" /* commit_list */
+#define RECORD_MERGE	     "merge"   /* commit_list */
+#define RECORD_PATHS	     "paths"   /* commit_list */
+#define RECORD_PULLED	     "pulled"
+#define RECORD_PULLED_LIST   "pulled_list"
+#define RECORD_TODO_LINES    "todo_lines"
+#define RECORD_LINE	     "line"	     /* todo_lines */
+#define RECORD_OID	     "oid"	     /* commit_list: the same as hash */
+#define RECORD_HEAD_LOG	     "head_log"	     /* HEAD's reflog since the start, as events */
+#define RECORD_MEASURED_FROM "measured_from" /* the tree the lines are measured from */
 /* head_log items and the branch, commit and pull events made from them */
 #define RECORD_REFLOG	 "reflog"    /* position in HEAD's reflog since the start */
 #define RECORD_GIT_AT	 "git_at"    /* when git recorded it, ms */

@@ -520,11 +520,16 @@ static void session_add_git_fields(json_t *j, const struct session *s)
 				    : s->baseline      ? json_integer(0)
 						       : json_null());
 	}
-	/* The tree the session is measured from: `git diff <baseline>` shows the session's work. */
+	/* The snapshot at the start, and the tree the numbers are measured from now (the baseline
+	 * moved forward by pulls): `git diff <measured_from>` shows the session's work. */
 	if (json_string_value(json_object_get(s->baseline, "tree")))
 		json_object_set_new(
 		    j, "baseline",
 		    json_string(json_string_value(json_object_get(s->baseline, "tree"))));
+	if (json_string_length(json_object_get(s->stats, RECORD_MEASURED_FROM)) > 0)
+		json_object_set_new(j, "measured_from",
+				    json_string(json_string_value(
+					json_object_get(s->stats, RECORD_MEASURED_FROM))));
 	time_format_rfc3339(s->last_activity_ms, when, sizeof(when));
 	json_object_set_new(j, "last_activity_at", json_string(when));
 	if (s->stats_error)

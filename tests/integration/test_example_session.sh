@@ -43,16 +43,21 @@ R="$T/widget"
 git clone -q "$U" "$R"
 cd "$R"
 git config user.name "Ada Lovelace"
+# Work from before the session, uncommitted at the start: the first commit holds it too.
+printf 'int parse_version(void);\n' >>parse.h
 
 daemon_start
 "$STINT" start --focus "Config parser" --tag parser >/dev/null
+base=$("$STINT" status --json | json_get '["sessions"][0]["baseline"]')
 "$STINT" note 'Use Vec<String> and Option<T> in the API, not raw <char *>' >/dev/null
 "$STINT" decision "Hand-written parser" --why "Better error messages than a generator" >/dev/null
 
 sleep 1.1
 printf 'int parse(const char *s)\n{\n\treturn *s;\n}\n' >parse.c
-git add parse.c
+printf 'int parse_tabs(const char *s);\n' >>parse.h
+git add parse.c parse.h
 git commit -qm "Add the parser"
+first=$(git rev-parse --short=7 HEAD)
 sleep 1.1
 
 # A round trip, faster than the debounce: to a branch, a commit there, and back.
@@ -78,6 +83,18 @@ sleep 1.1
 "$STINT" todo --next --priority high "Fuzz the parser" >/dev/null
 sed -i 's/^5$/five/' table.txt
 
+# After the pull, `git diff <measured_from>` is the session's work; the baseline alone would
+# count the colleague's helper.c too.
+head=$(git rev-parse HEAD)
+wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
+	fail "stintd did not see the last commit: $("$STINT" status --json)"
+mf=$("$STINT" status --json | json_get '["sessions"][0]["measured_from"]')
+[ -n "$mf" ] && [ "$mf" != null ] && [ "$mf" != "$base" ] ||
+	fail "no measured_from moved past the baseline after the pull: [$mf] [$base]"
+git diff --name-only "$base" | grep -qxF helper.c || fail "the baseline does not lack helper.c"
+! git diff --name-only "$mf" | grep -qxF helper.c || fail "measured_from lacks the pulled helper.c"
+mf_lines=$(git diff --numstat "$mf" | awk '{ a += $1; r += $2 } END { printf "+%d -%d", a, r }')
+
 log=$("$STINT" stop --summary "The parser reads the config format." | tail -n 1)
 [ -f "$log" ] || fail "no log at [$log]"
 
@@ -88,6 +105,18 @@ text=$(cmark-gfm -e table -e tasklist --to plaintext "$log")
 expect_contains "$text" 'Use Vec<String> and Option<T> in the API, not raw <char *>' \
 	"the note renders as typed"
 ! grep -q '<T>\|<String>' <<<"$html" || fail "the note's <T> became HTML: $html"
+
+# The first commit: the session's part (from the baseline, which holds the work from before),
+# then the whole commit, each as git counts it.
+part=$(git diff --numstat "$base" "$first" | awk '{ a += $1; r += $2 } END { printf "+%d -%d", a, r }')
+whole=$(git show --numstat --format= "$first" | awk '{ a += $1; r += $2 } END { printf "+%d -%d", a, r }')
+expect_contains "$(grep -F "$first" "$log")" "$part this session, $whole in the commit" \
+	"the first commit's numbers"
+expect_contains "$(grep -F '**Branch:**' "$log")" "main → fix/tabs → main" "the branches worked on"
+
+stats=$(section "$log" "### Statistics")
+expect_eq "$mf_lines" "$(awk '/^- \*\*Lines added\*\*: /{ a = $NF } /^- \*\*Lines removed\*\*: /{ r = $NF }
+	END { print a, r }' <<<"$stats")" "Statistics equal git diff --numstat <measured_from>"
 
 # The timeline: the switch to fix/tabs, the commit there, the switch back, then the pull, in the
 # order of the reflog.
@@ -115,7 +144,9 @@ $files"
 if [ -n "${STINT_EXAMPLE_OUT:-}" ]; then
 	{
 		echo "<!-- Written by stint itself, not by hand: a real session run by tests/integration/test_example_session.sh (STINT_EXAMPLE_OUT=docs/example-session.md), which lasts seconds, so the durations are short. -->"
-		sed -e "s|$R|/home/ada/src/widget|g" -e "s|$HOME|/home/ada|g" -e "s|$T|/tmp|g" "$log"
+		# Neutral paths that are still paths: a link to "~/..." is no link (CommonMark has no "~").
+		sed -e "s|$R|/home/you/src/widget|g" -e "s|$XDG_DATA_HOME|/home/you/.local/share|g" \
+			-e "s|$HOME|/home/you|g" -e "s|$T|/tmp|g" "$log"
 	} >"$STINT_EXAMPLE_OUT"
 	echo "note: the log is copied to $STINT_EXAMPLE_OUT"
 fi
