@@ -3,7 +3,7 @@
 # a binary and a renamed file, notes, todos, decisions, an ADR, a code TODO, a passing and a
 # failing check), its log checked section by section against git's own numbers; a second
 # session the same day that carries the open todos and links back; `stint log`; `stop --edit`.
-# STINT_EXAMPLE_OUT=FILE keeps a copy of the first log, its paths made neutral.
+# docs/example-session.md comes from test_example_session.sh.
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 # The lines of a log's section: from the heading line to the next heading of its level or above.
@@ -270,13 +270,6 @@ has_line "$meta" "**Created by**: $(git config user.name)  " "Created by"
 has_line "$meta" "**Last updated**: $day  " "Last updated"
 has_line "$meta" "**Related branch**: $(git branch --show-current)  " "Related branch"
 has_line "$meta" "**Review status**: Draft" "Review status"
-
-if [ -n "${STINT_EXAMPLE_OUT:-}" ]; then
-	# Neutral paths that are still paths: a link to "~/..." is no link (CommonMark has no "~").
-	sed -e "s|$R|/home/you/src/widget|g" -e "s|$XDG_DATA_HOME|/home/you/.local/share|g" \
-		-e "s|$HOME|/home/you|g" "$log" >"$STINT_EXAMPLE_OUT"
-	echo "note: the first log is copied to $STINT_EXAMPLE_OUT"
-fi
 
 # --- a second session the same day: carried todos, a link back, stop --edit ---
 mkdir -p "$T/bin"
