@@ -135,3 +135,33 @@ field() {
 	v=${v#\"}
 	echo "${v%\"}"
 }
+
+# Reading a session log (Markdown): its sections and lines.
+
+# The lines of a log's section: from the heading line to the next heading of its level or above.
+section() { # file heading
+	awk -v h="$2" '
+		BEGIN { match(h, /^#+/); level = RLENGTH }
+		!on && $0 == h { on = 1; next }
+		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
+		on { print }' "$1"
+}
+
+has_line() { # text line what
+	grep -qxF -- "$2" <<<"$1" || fail "$3: no line [$2] in:
+$1"
+}
+
+lacks() { # text needle what
+	! grep -qF -- "$2" <<<"$1" || fail "$3: [$2] should not be in:
+$1"
+}
+
+# The line number of the first line containing needle, or fail.
+line_of() { # text needle what
+	local n
+	n=$(grep -nF -- "$2" <<<"$1" | head -n 1 | cut -d: -f1)
+	[ -n "$n" ] || fail "$3: [$2] not in:
+$1"
+	echo "$n"
+}

@@ -8,23 +8,6 @@
 
 command -v cmark-gfm >/dev/null || skip "cmark-gfm is not installed"
 
-section() { # file heading
-	awk -v h="$2" '
-		BEGIN { match(h, /^#+/); level = RLENGTH }
-		!on && $0 == h { on = 1; next }
-		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
-		on { print }' "$1"
-}
-
-# The line number of the first line of text containing needle, or fail.
-line_of() { # text needle what
-	local n
-	n=$(grep -nF -- "$2" <<<"$1" | head -n 1 | cut -d: -f1)
-	[ -n "$n" ] || fail "$3: [$2] not in:
-$1"
-	echo "$n"
-}
-
 # The upstream, and a colleague's clone that pushes to it during the session.
 U="$T/upstream.git"
 git init -q --bare "$U"

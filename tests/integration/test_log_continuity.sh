@@ -30,14 +30,6 @@ check() { # what command...
 	}
 }
 
-# The lines of a log's section: from the heading line to the next heading of its level or above.
-section() { # file heading
-	awk -v h="$2" '
-		BEGIN { match(h, /^#+/); level = RLENGTH }
-		!on && $0 == h { on = 1; next }
-		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
-		on { print }' "$1"
-}
 has_line() { # text line
 	grep -qxF -- "$2" <<<"$1" || {
 		echo "  no line [$2] in:" >&2

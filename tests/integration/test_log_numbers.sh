@@ -10,20 +10,6 @@
 command -v python3 >/dev/null || skip "python3 is needed"
 EMPTY_TREE=$(git hash-object -t tree /dev/null)
 
-# The lines of a log's section: from the heading line to the next heading of its level or above.
-section() { # file heading
-	awk -v h="$2" '
-		BEGIN { match(h, /^#+/); level = RLENGTH }
-		!on && $0 == h { on = 1; next }
-		on && /^#+ / { match($0, /^#+/); if (RLENGTH <= level) exit }
-		on { print }' "$1"
-}
-
-has_line() { # text line what
-	grep -qxF -- "$2" <<<"$1" || fail "$3: no line [$2] in:
-$1"
-}
-
 # "A R" summed over numstat lines (binary files count no lines).
 sum_numstat() { awk '$1 != "-" { a += $1; r += $2 } END { print a + 0, r + 0 }'; }
 
