@@ -181,6 +181,16 @@ static bool template_md_is_special(const char *s, size_t n, size_t i)
 	}
 }
 
+/* Where a closing run of '#' starts (it would end a heading), else SIZE_MAX. */
+static size_t template_md_closing_hashes(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k > 0 && s[k - 1] == '#')
+		k--;
+	return k < n && (k == 0 || template_md_is_blank(s[k - 1])) ? k : SIZE_MAX;
+}
+
 /*
  * One line (no newline, no leading blank) as Markdown that renders as exactly its text: every
  * character that could start inline markup escaped, what would open a block at the start of the
@@ -188,12 +198,7 @@ static bool template_md_is_special(const char *s, size_t n, size_t i)
  */
 static void template_md_put_line(struct strbuf *o, const char *s, size_t n)
 {
-	size_t start = template_md_line_start(s, n), hash_at = SIZE_MAX, k = n;
-
-	while (k > 0 && s[k - 1] == '#')
-		k--;
-	if (k < n && (k == 0 || template_md_is_blank(s[k - 1])))
-		hash_at = k;
+	size_t start = template_md_line_start(s, n), hash_at = template_md_closing_hashes(s, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i == start || i == hash_at || template_md_is_special(s, n, i))
 			strbuf_putc(o, '\\');
@@ -376,12 +381,7 @@ static size_t template_md_code_span(const char *s, size_t n, size_t i)
 /* template_md_put_markdown on one flattened line. */
 static void template_md_put_kept_line(struct strbuf *o, const char *s, size_t n)
 {
-	size_t start = template_md_line_start(s, n), hash_at = SIZE_MAX, k = n;
-
-	while (k > 0 && s[k - 1] == '#')
-		k--;
-	if (k < n && (k == 0 || template_md_is_blank(s[k - 1])))
-		hash_at = k;
+	size_t start = template_md_line_start(s, n), hash_at = template_md_closing_hashes(s, n);
 	for (size_t i = 0; i < n; i++) {
 		size_t span;
 
