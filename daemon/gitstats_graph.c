@@ -159,7 +159,8 @@ static int gitstats_graph_mark_pulled(struct gitstats_ctx *c, const struct gitst
 	/* Oldest first, so a merge of merges sees its parents marked. */
 	for (size_t i = g->n; i-- > 0;)
 		if (gitstats_int_omap_get(&f->created, g->v[i].oid, NULL))
-			g->v[i].pulled = gitstats_graph_pull_merge(g, &g->v[i]);
+			g->v[i].pulled = g->v[i].pull_merge =
+			    gitstats_graph_pull_merge(g, &g->v[i]);
 out:
 	gitstats_int_omap_free(&reach_import);
 	return rc;
@@ -195,6 +196,7 @@ static int gitstats_graph_head_history(struct gitstats_ctx *c, const struct gits
 		hg->v[i].pulled = hg->v[i].old
 				      ? gitstats_int_omap_get(&reach_merge, hg->v[i].oid, NULL)
 				      : g->v[at].pulled;
+		hg->v[i].pull_merge = !hg->v[i].old && g->v[at].pull_merge;
 	}
 out:
 	gitstats_int_omap_free(&reach_merge);
@@ -227,6 +229,16 @@ void gitstats_graph_history_free(struct gitstats_history *hs)
 	hs->nold = 0;
 }
 
+/*
+ * Whether the commit's changes came from elsewhere, for the lines: a pulled commit, but not the
+ * merge a pull made here, whose tree holds the user's conflict resolution (its pulled parents
+ * are the tips to move the baseline by).
+ */
+static bool gitstats_graph_brought(const struct gitstats_cnode *n)
+{
+	return n->pulled && !n->pull_merge;
+}
+
 int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_baseline *base,
 			     struct gitstats_history *hs, char *out, size_t outn)
 {
@@ -237,7 +249,7 @@ int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_basel
 	snprintf(out, outn, "%s", base->tree);
 	/* A pulled tip: pulled, in HEAD's history, and no pulled commit there above it. */
 	for (size_t i = 0; i < hg->n; i++) {
-		if (!hg->v[i].pulled)
+		if (!gitstats_graph_brought(&hg->v[i]))
 			continue;
 		for (size_t k = 0; k < hg->v[i].nparents; k++)
 			if (gitstats_int_omap_get(&hg->at, hg->v[i].parents[k], &at))
@@ -248,7 +260,7 @@ int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_basel
 		const struct gitstats_cnode *t = &hg->v[i], *w = t;
 		char anc[GITSTATS_OID_MAX + 1] = "", next[GITSTATS_OID_MAX + 1];
 
-		if (!t->pulled || t->pulled_child)
+		if (!gitstats_graph_brought(t) || t->pulled_child)
 			continue;
 		/* Down the first parents while pulled. */
 		while (w) {
@@ -257,7 +269,8 @@ int gitstats_graph_effective(struct gitstats_ctx *c, const struct gitstats_basel
 				break;
 			}
 			snprintf(anc, sizeof(anc), "%s", w->parents[0]);
-			w = gitstats_int_omap_get(&hg->at, anc, &at) && hg->v[at].pulled
+			w = gitstats_int_omap_get(&hg->at, anc, &at) &&
+				    gitstats_graph_brought(&hg->v[at])
 				? &hg->v[at]
 				: NULL;
 		}

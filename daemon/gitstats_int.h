@@ -110,7 +110,9 @@ struct gitstats_cnode {
 	char (*parents)[GITSTATS_OID_MAX + 1];
 	size_t nparents;
 	bool pulled;
-	bool old; /* reachable at the start from a local branch, not from HEAD */
+	bool pull_merge; /* a merge made here of pulled commits: listed with them, its tree is ours
+			  */
+	bool old;	 /* reachable at the start from a local branch, not from HEAD */
 	bool pulled_child;
 };
 

@@ -405,6 +405,27 @@ case_pull() {
 		"$(listed "$T/pullmerge" pulled)" "merging pull: which are pulled (the merge with them)"
 	check_commit_stats "$T/pullmerge" "merging pull"
 
+	# A pull whose merge conflicts: the resolution is the user's work, on top of theirs. The
+	# baseline was clean at the merge base, so the session's lines are git's diff from the
+	# pulled tip to the worktree.
+	setup_upstream pullconflict
+	take_baseline "$T/pullconflict"
+	(cd "$T/pullconflict" && sed -i 's/^1$/mine/' numbers.txt && git commit -qam mine)
+	(
+		cd "$T/pullconflict-other"
+		sed -i 's/^1$/theirs/' numbers.txt && git commit -qam theirs && git push -q origin main
+	)
+	(
+		cd "$T/pullconflict"
+		! git pull -q --no-rebase --no-edit 2>/dev/null || fail "the pull did not conflict"
+		sed -i '/^<<<<<<<\|^=======\|^>>>>>>>/d; s/^mine$/resolved/; /^theirs$/d' numbers.txt
+		git commit -qam "Merge, resolved"
+	)
+	want=$(git_numstat "$T/pullconflict" origin/main | norm)
+	[ -n "$want" ] || fail "conflicting pull: git sees no change (test is wrong)"
+	expect_eq "$want" "$(ours "$T/pullconflict")" "conflicting pull: the resolution counts"
+	expect_eq 1 "$(field commits "$T/pullconflict" "$BASE")" "conflicting pull: my commit"
+
 	# fetch, then merge the remote-tracking branch by hand.
 	setup_upstream mergert
 	take_baseline "$T/mergert"
