@@ -15,6 +15,7 @@ struct tep_line {
 	bool only;     /* prompts alone, with list markers, pipes and blanks */
 	bool row;      /* a body row of a table */
 	bool table;    /* a row (or the header) of a table that goes as a whole */
+	bool orphan;   /* drop: a list item's bold label whose sub-items all went */
 };
 
 static void template_engine_placeholder_add(struct template_engine_spans *sp, size_t start,
@@ -90,12 +91,22 @@ static bool template_engine_placeholder_fence(const char *s, size_t n)
 	return n - i >= 3 && (s[i] == '`' || s[i] == '~') && s[i + 1] == s[i] && s[i + 2] == s[i];
 }
 
-/* Is the line, its prompts taken out, only blanks, pipes and a list marker? */
+/* Is in[i, stop) a list item's label for what follows, "**Previous**:" or "Issues:"? */
+static bool template_engine_placeholder_label(const char *in, size_t i, size_t stop)
+{
+	while (stop > i && template_engine_is_blank(in[stop - 1]))
+		stop--;
+	if (stop - i >= 3 && memcmp(in + stop - 2, "**", 2) == 0)
+		stop -= 2;
+	return stop > i && in[stop - 1] == ':';
+}
+
+/* Is the line, its prompts taken out, only blanks, pipes, and a list marker and its label? */
 static bool template_engine_placeholder_only(const char *in, const struct tep_line *l,
 					     const struct template_engine_spans *sp)
 {
 	size_t i = l->start, end = l->start + l->len, s = l->s0;
-	bool first = true;
+	bool first = true, marker = false, label = false;
 
 	if (l->s0 == l->s1)
 		return false;
@@ -109,6 +120,15 @@ static bool template_engine_placeholder_only(const char *in, const struct tep_li
 		}
 		if (template_engine_is_blank(ch) || ch == '|') {
 			i++;
+			continue;
+		}
+		if (marker && !label && s < l->s1 &&
+		    template_engine_placeholder_label(in, i, sp->v[s].start)) {
+			/* "- **Previous**: [X%]": the label has nothing to say without its prompt.
+			 */
+			label = true;
+			first = false;
+			i = sp->v[s].start;
 			continue;
 		}
 		if (!first)
@@ -128,6 +148,7 @@ static bool template_engine_placeholder_only(const char *in, const struct tep_li
 		}
 		if (i < end && !template_engine_is_blank(in[i]))
 			return false;
+		marker = true;
 	}
 	return true;
 }
@@ -290,6 +311,56 @@ static struct tep_line *template_engine_placeholder_lines(const struct strbuf *i
 	return ln;
 }
 
+/* "- **GitHub**:" alone on its line (user text never has raw "**": it is escaped). */
+static bool template_engine_placeholder_bold_label(const char *s, size_t n, size_t *indent)
+{
+	size_t i = 0, close;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	*indent = i;
+	while (n > i && template_engine_is_blank(s[n - 1]))
+		n--;
+	if (n - i < 7 || (s[i] != '-' && s[i] != '*' && s[i] != '+') || s[i + 1] != ' ' ||
+	    memcmp(s + i + 2, "**", 2) != 0)
+		return false;
+	if (memcmp(s + n - 3, "**:", 3) == 0)
+		close = n - 3;
+	else if (memcmp(s + n - 3, ":**", 3) == 0)
+		close = n - 2;
+	else
+		return false;
+	return close > i + 4 && !memchr(s + i + 4, '*', close - (i + 4));
+}
+
+/* Whether line i goes in drop mode: prompts alone, a table of them, or an orphaned label. */
+static bool template_engine_placeholder_gone(const struct tep_line *l)
+{
+	return l->table || (l->only && !l->fence && l->s0 != l->s1) || l->orphan;
+}
+
+/* Drop: a list item's label goes when every sub-item under it went (bottom up, so nested). */
+static void template_engine_placeholder_orphans(const char *in, struct tep_line *ln, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		size_t ind, sub;
+		bool had = false, alive = false;
+
+		if (ln[i].fence || ln[i].s0 != ln[i].s1 ||
+		    !template_engine_placeholder_bold_label(in + ln[i].start, ln[i].len, &ind))
+			continue;
+		for (size_t j = i + 1; j < n && ln[j].len > 0; j++) {
+			for (sub = 0; sub < ln[j].len && in[ln[j].start + sub] == ' '; sub++)
+				;
+			if (sub <= ind)
+				break;
+			had = true;
+			alive = alive || !template_engine_placeholder_gone(&ln[j]);
+		}
+		ln[i].orphan = had && !alive;
+	}
+}
+
 void template_engine_placeholder_apply(const struct strbuf *in,
 				       const struct template_engine_spans *sp,
 				       enum template_engine_placeholders mode, struct strbuf *out)
@@ -303,7 +374,11 @@ void template_engine_placeholder_apply(const struct strbuf *in,
 		return;
 	}
 	template_engine_placeholder_tables(in->s, ln, n, mode);
+	if (mode == TEMPLATE_ENGINE_PLACEHOLDERS_DROP)
+		template_engine_placeholder_orphans(in->s, ln, n);
 	for (size_t i = 0; i < n; i++) {
+		if (ln[i].orphan)
+			continue;
 		if (!ln[i].table) {
 			template_engine_placeholder_line(in->s, &ln[i], sp, mode, out);
 			continue;

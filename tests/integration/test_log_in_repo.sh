@@ -247,6 +247,9 @@ for p in "[Metric]" "[Link to a related session log]" "[X%]" "[If new patterns w
 	expect_contains "$(cat "$T/comment.comments")" "$p" "comment: $p kept in a comment"
 	[[ $(cat "$T/drop.md") != *"$p"* ]] || fail "drop: $p is still in the log"
 done
+# drop: a list item whose value was only a prompt goes with its label ("- **Previous**:").
+bare=$(grep -E '^ *[-*+] +(\*\*[^*]+\*\*|[A-Za-z ]+): *$' "$T/drop.md" || true)
+expect_eq "" "$bare" "drop: list items left with a label and nothing else"
 expect_eq "$(grep -c '\[' "$T/keep.md" | tr -d ' ')" "$(grep -c '\[' "$T/comment.md" | tr -d ' ')" \
 	"comment: as many lines with brackets as keep"
 

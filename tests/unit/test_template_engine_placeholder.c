@@ -78,6 +78,16 @@ static void test_lines(void **state)
 		      "# Title: <!-- [Brief title] -->\n\n<!-- [Alone on a line] -->\n\n"
 		      "<!-- - [Item alone] -->\n  <!-- 1. [Numbered] -->\n"
 		      "**Focus:** <!-- [Objective] -->  \nnext\n");
+	/* A list item's label goes with its prompts; a line's label outside a list stays. */
+	expect_render("- **Previous**: [X%]\n  - Issues: [#NNN]\n- **Done**: yes\n", "", DROP,
+		      "- **Done**: yes\n");
+	expect_render("- **Previous**: [X%]\n- **Done**: yes\n", "", COMMENT,
+		      "<!-- - **Previous**: [X%] -->\n- **Done**: yes\n");
+	expect_render("- Worked: a [prompt]\n", "", DROP, "- Worked: a\n");
+	/* A label whose sub-items all went goes too; one with a sub-item left stays. */
+	expect_render("- **GitHub**:\n  - Issues: [#NNN]\n  - PRs: [#NNN]\n- **Kept**:\n"
+		      "  - Issues: [#NNN]\n  - x\n",
+		      "", DROP, "- **Kept**:\n  - x\n");
 	/* A comment cannot hold "--": such a prompt stays as it is. */
 	expect_render("a [x -- y] b\n", "", COMMENT, "a [x -- y] b\n");
 }
