@@ -104,8 +104,9 @@ static const struct cli_command main_commands[] = {
      "the log is committed once the editor is done, as the file then stands.\n"
      "\nOn a terminal, stderr shows which check runs and for how long. Ctrl-C then\n"
      "leaves: the stop goes on in stintd, which writes the log when the checks end.\n"
-     "When the session had stopped by itself (auto-stop, the notification's Stop\n"
-     "button) within the last 24 hours, stop says when and why and prints its log.\n"},
+     "When the session had stopped without you (auto-stop, the notification's Stop\n"
+     "button, a stop interrupted with Ctrl-C) within the last 24 hours, stop says\n"
+     "when and why and prints its log.\n"},
     {"pause", cmd_session_simple, "hC:", opts_basic, "stint pause [-C PATH] [--json]",
      "Pause the session's clock", HELP_C HELP_JSON},
     {"resume", cmd_session_simple, "hC:", opts_basic, "stint resume [-C PATH] [--json]",

@@ -533,7 +533,7 @@ void output_stopped_earlier(const json_t *reply, int64_t now_ms, char *buf, size
 	else
 		output_when(at, now_ms, when, sizeof(when));
 	output_cut(name ? name : "?", 48, cut, sizeof(cut));
-	if (by && strcmp(by, "notification") == 0)
+	if (by && (strcmp(by, "notification") == 0 || strcmp(by, "interrupted") == 0))
 		snprintf(buf, n, "the session in %s was stopped at %s %s", cut, when,
 			 why ? why : "from its notification");
 	else

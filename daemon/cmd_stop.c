@@ -30,6 +30,11 @@ static void cmd_stop_done(void *arg, const struct sessions_stop_result *r)
 				     cmd_stop_log_committed_alone, NULL) == 0)
 		log_info("stop --edit of %s: its stint is gone; committing the log as written",
 			 r->s->root);
+	/* Nobody hears this stop's reply: a later stint stop there will say how it ended. */
+	if (!r->code && c->cmd == PROTO_CMD_STOP && !ctl_client_alive(c->cl) &&
+	    sessions_stop_unheard(c->d, r, "interrupted",
+				  "by a stint stop that was interrupted before it ended") < 0)
+		log_warnx("out of memory remembering the stop of %s", r->s->root);
 	if (r->code) {
 		ctl_reply_error(c->cl, r->code, "%s", r->err);
 		free(c);

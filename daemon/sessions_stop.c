@@ -604,6 +604,15 @@ void sessions_stop_finish(struct stintd *d)
 	d->stops = NULL;
 }
 
+int sessions_stop_unheard(struct stintd *d, const struct sessions_stop_result *r, const char *by,
+			  const char *why)
+{
+	if (!d->stops || r->code || !r->session || strcmp(r->state, "stopped") != 0)
+		return 0;
+	return stop_memory_unattended(&d->stops->memory, r->s->root, r->session, r->log_path, by,
+				      why, r->at->wall_ms, r->at->boot_ns);
+}
+
 json_t *sessions_stop_recent(struct stintd *d, const char *cwd)
 {
 	return d->stops ? stop_memory_recent(&d->stops->memory, cwd, time_boot_ns()) : NULL;

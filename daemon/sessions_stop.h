@@ -50,6 +50,13 @@ typedef void (*sessions_stop_fn)(void *arg, const struct sessions_stop_result *r
 int sessions_stop(struct stintd *d, struct session *s, const struct sessions_stop_opts *o,
 		  sessions_stop_fn done, void *arg);
 /*
+ * A stop whose caller went away before its end (stint stop interrupted with Ctrl-C): remembered
+ * as unattended (by, why: see stop_memory_unattended), so a later `stint stop` there says so.
+ * Call from the done callback. Returns 0, or -1 when out of memory.
+ */
+int sessions_stop_unheard(struct stintd *d, const struct sessions_stop_result *r, const char *by,
+			  const char *why);
+/*
  * The last unattended stop of the repository containing cwd, when recent (see stop_memory.h):
  * {"session", "log", "stopped": {"by", "why", "at"}}, a new reference; NULL when none.
  */

@@ -194,6 +194,16 @@ j=$("$STINT" list --json --limit 1 -C "$T/c")
 log=$(field "$j" log)
 [ -f "$log" ] || fail "no log after the interrupted stop: $j"
 grep -q "hang (timed out" "$log" || fail "the log does not say the check timed out: $(grep -A5 'Quality Checks' "$log")"
+# Nobody heard that stop's end: a later stint stop says so and prints the log, as after an
+# auto-stop.
+set +e
+out=$(cd "$T/c" && "$STINT" stop 2>"$T/err")
+rc=$?
+set -e
+expect_eq 0 "$rc" "stop after an interrupted stop: exit status (stderr: $(cat "$T/err"))"
+expect_eq "$log" "$(printf '%s\n' "$out" | tail -n 1)" "stop after an interrupted stop: the log, last"
+expect_contains "$out" "was stopped at" "stop after an interrupted stop: when"
+expect_contains "$out" "by a stint stop that was interrupted" "stop after an interrupted stop: why"
 "$STINT" ping >/dev/null || fail "stintd stopped serving"
 daemon_stop
 echo ok
