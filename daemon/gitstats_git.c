@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 
 extern char **environ;
@@ -369,7 +370,9 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 
 	memset(h, 0, sizeof(*h));
 	snprintf(path, sizeof(path), "%s/HEAD", c->gitdir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fileio_open_regular(path);
+	if (fd < 0)
+		errno = -fd;
 	if (fd < 0 || (n = read(fd, head, sizeof(head) - 1)) < 0) {
 		rc = -errno;
 		gitstats_int_seterr(c->err, c->errn, "cannot read %s: %s", path, strerror(errno));
@@ -436,9 +439,9 @@ static int gitstats_git_index_copy(struct gitstats_ctx *c, char *dir, size_t dir
 	}
 	snprintf(path, pathn, "%s/index", dir);
 	snprintf(src, sizeof(src), "%s/index", c->gitdir);
-	in = open(src, O_RDONLY | O_CLOEXEC);
+	in = fileio_open_regular(src);
 	if (in < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return in == -ENOENT ? 0 : in;
 	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0) {
 		rc = -errno;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "gitstats_git.h"
 #include "gitstats_rename.h"
 #include "gitstats_scan.h"
@@ -35,9 +36,9 @@ static int gitstats_lg2_common_dir(const char *root, char *out, size_t outn)
 		return -ENOENT;
 	if (S_ISDIR(st.st_mode))
 		return (size_t)snprintf(out, outn, "%s", dotgit) < outn ? 0 : -ENAMETOOLONG;
-	fd = open(dotgit, O_RDONLY | O_CLOEXEC);
+	fd = fileio_open_regular(dotgit);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, line, sizeof(line) - 1);
 	close(fd);
 	if (n < 8 || strncmp(line, "gitdir: ", 8) != 0)
@@ -52,7 +53,7 @@ static int gitstats_lg2_common_dir(const char *root, char *out, size_t outn)
 		return -ENAMETOOLONG;
 	/* A linked worktree's gitdir names the common directory in its "commondir" file. */
 	snprintf(dotgit, sizeof(dotgit), "%s/commondir", gd);
-	fd = open(dotgit, O_RDONLY | O_CLOEXEC);
+	fd = fileio_open_regular(dotgit);
 	if (fd < 0)
 		return (size_t)snprintf(out, outn, "%s", gd) < outn ? 0 : -ENAMETOOLONG;
 	n = read(fd, cd, sizeof(cd) - 1);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 void gitstats_reflog_free(struct gitstats_reflog *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -38,9 +40,9 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 
 	memset(out, 0, sizeof(*out));
 	gitstats_reflog_path(c, ref, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fileio_open_regular(path);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+		return fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
 	if (fstat(fd, &st) == 0)
 		out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 /* Similarity scores as git's diffcore computes them (MAX_SCORE is a double there too). */
 #define GITSTATS_RENAME_DEFAULT_SCORE	30000
 #define GITSTATS_RENAME_CANDIDATES	4
@@ -139,6 +141,15 @@ int gitstats_rename_load_workdir(git_repository *repo, bool plain, const char *p
 
 		return n < 0 ? -errno : gitstats_int_buf_add(out, target, (size_t)n);
 	}
+	/* Replaced since the scan by a FIFO or a device: not read (it could block forever). */
+	{
+		struct stat st;
+
+		if (stat(full, &st) < 0)
+			return -errno;
+		if (!S_ISREG(st.st_mode))
+			return -EINVAL;
+	}
 	if (!plain &&
 	    git_filter_list_load(&fl, repo, NULL, path, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0)
 		return -EIO;
@@ -154,12 +165,12 @@ int gitstats_rename_load_workdir(git_repository *repo, bool plain, const char *p
 		return rc;
 	}
 	{
-		int fd = open(full, O_RDONLY | O_CLOEXEC);
+		int fd = fileio_open_regular(full);
 		char chunk[65536];
 		ssize_t n;
 
 		if (fd < 0)
-			return -errno;
+			return fd;
 		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 			if ((rc = gitstats_int_buf_add(out, chunk, (size_t)n)) < 0)
 				break;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "fileio.h"
 
 #define GITSTATS_SCAN_EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
@@ -692,9 +693,9 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = fileio_open_regular(file);
 	if (fd < 0)
-		return errno == ENOENT ? (out->racy = 1, 0) : -errno;
+		return fd == -ENOENT ? (out->racy = 1, 0) : fd;
 	/* git replaces the index by a rename: this descriptor's file stays one version. */
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;

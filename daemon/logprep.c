@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "gitstats_extras.h"
 #include "log.h"
 #include "record.h"
@@ -49,22 +50,20 @@ static int logprep_name_seq(const char *name)
 /* The whole file (up to LOGPREP_MAX_LOG), NUL-terminated, malloc'd; NULL with *err = errno. */
 static char *logprep_read_file(const char *path, int *err)
 {
-	FILE *f = fopen(path, "re");
+	int fd = fileio_open_regular(path); /* a FIFO put there would block the worker */
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	struct stat sb;
 	size_t cap, n;
 	char *buf;
 
 	if (!f) {
-		*err = errno;
+		*err = fd < 0 ? -fd : errno;
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	if (fstat(fileno(f), &sb) < 0) {
 		*err = errno;
-		fclose(f);
-		return NULL;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		*err = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
 		fclose(f);
 		return NULL;
 	}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Files that are not what they seem: a FIFO where the previous log was, a FIFO in the worktree, a
+# FIFO for HEAD's reflog. A plain open() of a FIFO waits for a writer forever, which would hang a
+# worker and every stop after it; stint must refuse such a file, say so, and keep serving.
+. "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
+
+# Runs stint with a deadline: a hang fails the test instead of stalling it.
+bounded() { timeout 30 "$STINT" "$@"; }
+
+daemon_start
+R="$T/widget"
+make_repo "$R"
+cd "$R"
+
+# --- the previous log replaced by a FIFO ---
+"$STINT" start --focus "first" >/dev/null
+"$STINT" todo "carry me" >/dev/null
+log1=$(bounded stop | tail -n 1)
+[ -f "$log1" ] || fail "no first log at [$log1]"
+rm "$log1"
+mkfifo "$log1"
+"$STINT" start --focus "second" >/dev/null
+set +e
+log2=$(bounded stop | tail -n 1)
+rc=$?
+set -e
+expect_eq 0 "$rc" "stop with a FIFO where the previous log was (124: it hung)"
+[ -f "$log2" ] || fail "no second log at [$log2]"
+expect_contains "$(cat "$log2")" "cannot be read" "the log says the previous log cannot be read"
+bounded ping >/dev/null || fail "stintd stopped serving"
+rm "$log1"
+
+# --- a FIFO in the worktree, and a file renamed next to it ---
+seq 1 50 >"$R/numbers.txt"
+git add numbers.txt
+git commit -qm numbers
+"$STINT" start --focus "pipes" >/dev/null
+mkfifo "$R/pipe"
+git mv numbers.txt counted.txt
+echo 51 >>counted.txt
+git commit -qam "counted"
+head=$(git rev-parse HEAD)
+wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
+	fail "stintd did not see the commit: $("$STINT" status --json)"
+set +e
+log3=$(bounded stop | tail -n 1)
+rc=$?
+set -e
+expect_eq 0 "$rc" "stop with a FIFO in the worktree (124: it hung)"
+grep -qF 'renamed from `numbers.txt`' "$log3" || fail "the rename is missing: $(grep -A8 'Files Modified' "$log3")"
+! grep -qF '`pipe`' "$log3" || fail "the FIFO is listed as a file: $(grep -A8 'Files Modified' "$log3")"
+rm "$R/pipe"
+
+# --- HEAD's reflog replaced by a FIFO: refused with a clear error, nothing lost ---
+"$STINT" start --focus "reflog" >/dev/null
+echo more >>README
+git commit -qam more
+head=$(git rev-parse HEAD)
+wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
+	fail "stintd did not see the commit: $("$STINT" status --json)"
+rm .git/logs/HEAD
+mkfifo .git/logs/HEAD
+set +e
+out=$(bounded stop 2>&1)
+rc=$?
+set -e
+[ "$rc" -ne 124 ] || fail "stop hung on a FIFO for HEAD's reflog"
+bounded ping >/dev/null || fail "stintd stopped serving after a FIFO for HEAD's reflog"
+if [ "$rc" -ne 0 ]; then
+	expect_contains "$out" "logs/HEAD" "the error names the reflog"
+	rm .git/logs/HEAD
+	log4=$(bounded stop | tail -n 1)
+else
+	log4=$(tail -n 1 <<<"$out")
+	rm .git/logs/HEAD
+fi
+[ -f "$log4" ] || fail "no log after the reflog was fixed: [$log4]"
+grep -qF "more" "$log4" || fail "the commit made before the FIFO is lost: $(cat "$log4")"
+daemon_stop
+echo ok
