@@ -134,14 +134,18 @@ static int gitstats_compute_files(struct gitstats_ctx *c, const char *effective,
  * A commit that changed only files under the excluded directory (stint's logs) is not the user's
  * work: it leaves the list and the count. A merge, or a commit that changed nothing, stays.
  */
-static void gitstats_compute_drop_excluded(struct gitstats *out)
+static int gitstats_compute_drop_excluded(struct gitstats *out, struct gitstats_omap *dropped)
 {
 	size_t keep = 0;
+	int rc = 0;
 
 	for (size_t i = 0; i < out->ncommits; i++) {
 		struct gitstats_commit *cm = &out->commits[i];
 
 		if (!cm->merge && cm->files == 0 && cm->files_excluded > 0) {
+			/* HEAD's reflog must not tell it either (gitstats_headlog). */
+			if (gitstats_int_omap_put(dropped, cm->oid, 0) < 0)
+				rc = -ENOMEM;
 			free(cm->subject);
 			free(cm->author);
 			out->commits_total--;
@@ -150,10 +154,11 @@ static void gitstats_compute_drop_excluded(struct gitstats *out)
 		out->commits[keep++] = *cm;
 	}
 	out->ncommits = keep;
+	return rc;
 }
 
 /* The session's own commits (listed with their stats) and the pulled ones, newest first. */
-static int gitstats_compute_commits(struct gitstats_ctx *c, const struct gitstats_history *hs,
+static int gitstats_compute_commits(struct gitstats_ctx *c, struct gitstats_history *hs,
 				    struct gitstats *out)
 {
 	const struct gitstats_cgraph *g = &hs->g, *hg = &hs->hg;
@@ -193,7 +198,7 @@ static int gitstats_compute_commits(struct gitstats_ctx *c, const struct gitstat
 	rc = c->be->commits(c, g, own, nown, out->commits, NULL);
 	free(own);
 	if (rc == 0)
-		gitstats_compute_drop_excluded(out);
+		rc = gitstats_compute_drop_excluded(out, &hs->dropped);
 	return rc;
 }
 

@@ -226,6 +226,7 @@ void gitstats_graph_history_free(struct gitstats_history *hs)
 {
 	gitstats_int_cgraph_free(&hs->g);
 	gitstats_int_cgraph_free(&hs->hg);
+	gitstats_int_omap_free(&hs->dropped);
 	hs->nold = 0;
 }
 

@@ -13,6 +13,7 @@ struct gitstats_history {
 	struct gitstats_cgraph g; /* new commits: reachable now, from none of the baseline's tips */
 	struct gitstats_cgraph hg; /* HEAD's history since the start, when HEAD moved */
 	size_t nold; /* commits of hg that are not new (on another branch at the start) */
+	struct gitstats_omap dropped; /* new commits of stint's logs alone: nobody's work */
 };
 
 /* The session's commits, given HEAD h and the tips now (HEAD first). 0 or -errno. */

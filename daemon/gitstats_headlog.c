@@ -39,7 +39,8 @@ static char *gitstats_headlog_name(const struct gitstats_headlog *hl, const char
 {
 	char buf[GITSTATS_OID_MAX + 32];
 
-	if (gitstats_headlog_is_branch(hl, name))
+	/* Never "detached at 0000000": a null id says nothing of where HEAD was. */
+	if (gitstats_headlog_is_branch(hl, name) || strspn(oid, "0") == strlen(oid))
 		return strdup(name);
 	gitstats_int_branch_name(buf, sizeof(buf), NULL, oid);
 	return strdup(buf);
@@ -102,8 +103,11 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 	if (!gitstats_int_is_hex_oid(e->oid) || strspn(e->oid, "0") == strlen(e->oid))
 		return 0;
 	if (gitstats_reflog_switch(e->msg, &from, &to)) {
-		char *a = gitstats_headlog_name(hl, from, e->old);
-		char *b = gitstats_headlog_name(hl, to, e->oid);
+		/* A rename names two branches, the old one gone by now: both are names as they are.
+		 */
+		bool renamed = strncmp(e->msg, "Branch: renamed ", 16) == 0;
+		char *a = renamed ? strdup(from) : gitstats_headlog_name(hl, from, e->old);
+		char *b = renamed ? strdup(to) : gitstats_headlog_name(hl, to, e->oid);
 
 		free(from);
 		free(to);
@@ -128,7 +132,8 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 	case GITSTATS_RL_CREATE:
 		/* Made here and still there: the session's own, unless it is the merge of a pull.
 		 */
-		if (!gitstats_int_omap_get(&g->at, e->oid, &at))
+		if (!gitstats_int_omap_get(&g->at, e->oid, &at) ||
+		    gitstats_int_omap_get(&hl->hs->dropped, e->oid, NULL))
 			return 0;
 		if (!g->v[at].pulled)
 			return gitstats_headlog_add(hl, GITSTATS_MOVE_COMMIT, reflog, e, at_ms)

@@ -158,6 +158,21 @@ expect_contains "$stats" "**Lines added**: +$added" "Statistics: lines added"
 ! grep -q "Log-only commit" "$log" || fail "the log-only commit is in the log: $(grep -n "Log-only" "$log")"
 expect_contains "$(cat "$log")" "Code and log" "the mixed commit is in the log"
 
+# A commit of logs alone while paused, seen when a later edit makes the daemon look again: no
+# commit event, so no "commit while paused" (HEAD's reflog lists it; the statistics do not).
+"$STINT" start --focus "paused" >/dev/null
+"$STINT" pause >/dev/null
+printf -- '- while paused\n' >>docs/sessions/old.md
+git add docs/sessions/old.md
+git commit -q -m "Log-only commit while paused"
+printf 'int paused_edit;\n' >>src/new.c
+wait_for 20 bash -c "[[ \$('$STINT' status --json -C '$T/s') == *'\"edits\":'[1-9]* ]]" ||
+	fail "the edit while paused was not seen: $(status_json "$T/s")"
+st=$(status_json "$T/s")
+expect_eq 0 "$(echo "$st" | json_get '["sessions"][0]["paused_activity"]["commits"]')" \
+	"a commit of logs alone is no commit while paused"
+"$STINT" cancel >/dev/null
+
 # --- [log] placeholders: the template's unfilled prompts kept, commented out or dropped -------
 
 # Visible text, HTML comments and headings of a log rendered as GitHub renders it.

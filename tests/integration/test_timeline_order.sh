@@ -170,6 +170,23 @@ case_pull() {
 	expect_eq "$mine" "$(sed -n 's/^- \*\*Commits\*\*: //p' "$log")" "pull: the user's commits (git rev-list --no-merges)"
 }
 
+# A branch made in the session, then renamed: the old name is gone, and no "detached at 0000000"
+# stands in for it.
+case_rename() {
+	make_repo "$T/rn"
+	cd "$T/rn"
+	n0=$(reflog_len "$T/rn")
+	"$STINT" start -C "$T/rn" >/dev/null
+	git checkout -q -b feat && echo f >>README && git commit -qam "on feat"
+	sleep 1
+	git branch -m feat feat2
+	log=$("$STINT" stop -C "$T/rn" | tail -n 1)
+	want=$(git_sequence "$T/rn" "$n0")
+	expect_seq "$want" "$log" "rename: timeline against git reflog"
+	! grep -q "detached at" "$log" || fail "rename: $(grep 'detached at' "$log")"
+	expect_eq "$(git_branches main "$want")" "$(header_branch "$log")" "rename: header Branch"
+}
+
 # A new repository: the first commit is no branch switch.
 case_unborn() {
 	mkdir "$T/new" && cd "$T/new" && git init -q
@@ -183,7 +200,7 @@ case_unborn() {
 
 daemon_start
 # TIMELINE_CASES picks some (to see one fail on its own); all by default.
-for c in ${TIMELINE_CASES:-order round_trip pull unborn}; do
+for c in ${TIMELINE_CASES:-order round_trip pull unborn rename}; do
 	"case_$c"
 done
 daemon_stop
