@@ -85,6 +85,9 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 			/* "name <email> 1700000000 +0100": the time follows the last '>'. */
 			gt = strrchr(sp2, '>');
 			e->time = gt ? strtoll(gt + 1, NULL, 10) : 0;
+			/* A damaged entry's time stays in years 1970 to 9999: it is multiplied later. */
+			if (e->time < 0 || e->time > GITSTATS_REFLOG_MAX_TIME)
+				e->time = 0;
 			e->msg = strdup(tab ? tab + 1 : "");
 			if (!e->msg) {
 				gitstats_int_buf_free(&b);

@@ -5,6 +5,9 @@
 
 #include "gitstats_int.h"
 
+/* The last second of 9999: a reflog time past it is a damaged entry's. */
+#define GITSTATS_REFLOG_MAX_TIME 253402300799LL
+
 struct gitstats_rlentry {
 	char old[GITSTATS_OID_MAX + 1];
 	char oid[GITSTATS_OID_MAX + 1]; /* the new value */

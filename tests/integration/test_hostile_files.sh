@@ -76,5 +76,20 @@ else
 fi
 [ -f "$log4" ] || fail "no log after the reflog was fixed: [$log4]"
 grep -qF "more" "$log4" || fail "the commit made before the FIFO is lost: $(cat "$log4")"
+# --- a reflog entry with an impossible time (a damaged file): ignored, no overflow ---
+"$STINT" start --focus "time" >/dev/null
+echo again >>README
+git commit -qam again
+z=0000000000000000000000000000000000000000
+printf '%s %s A <a@b> 99999999999999999 +0000\tcommit: from the far future\n' \
+	"$(git rev-parse HEAD)" "$(git rev-parse HEAD)" >>.git/logs/HEAD
+printf '%s %s A <a@b> -99999999999999999 +0000\tcheckout: moving from main to main\n' \
+	"$z" "$(git rev-parse HEAD)" >>.git/logs/HEAD
+set +e
+log5=$(bounded stop | tail -n 1)
+rc=$?
+set -e
+expect_eq 0 "$rc" "stop with a damaged reflog time"
+grep -qF "again" "$log5" || fail "the commit is missing: $(cat "$log5")"
 daemon_stop
 echo ok
