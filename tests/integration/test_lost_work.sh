@@ -36,12 +36,17 @@ start_watched() { # DIR
 		fail "the watch of $1 never came up"
 }
 
-# Edits, commits and pauses at once: the watch reports the commit only after the pause (it waits
-# for 0.3 s of quiet first), though it was made before it. Returns once the daemon has seen it.
-commit_then_pause() { # DIR
-	echo "before the pause" >>"$1/work.txt"
-	git -C "$1" add work.txt
-	git -C "$1" commit -qm "committed before the pause"
+# Commits and pauses at once: the watch reports the commit only after the pause (it waits for
+# 0.3 s of quiet first), though it was made before it. Returns once the daemon has seen it. With
+# -a, `git commit -a` of an edit the daemon saw before: the report is the git directory's alone.
+commit_then_pause() { # DIR [-a]
+	if [ "${2:-}" = -a ]; then
+		git -C "$1" commit -qam "committed before the pause"
+	else
+		echo "before the pause" >>"$1/work.txt"
+		git -C "$1" add work.txt
+		git -C "$1" commit -qm "committed before the pause"
+	fi
 	"$STINT" pause -C "$1" >/dev/null
 	wait_for 20 head_is "$1" "$(git -C "$1" rev-parse HEAD)" ||
 		fail "the commit made before the pause was never seen: $(status_json "$1")"
@@ -109,6 +114,17 @@ expect_eq 1 "$(echo "$j" | json_get '["sessions"][0]["paused_activity"]["edits"]
 	"only the edit after the pause counts"
 expect_eq 0 "$(echo "$j" | json_get '["sessions"][0]["paused_activity"]["commits"]')" \
 	"the commit before the pause does not count"
+"$STINT" stop -C "$R" >/dev/null
+# The same with `git commit -a` of an edit seen before the pause.
+R="$T/before-a"
+start_watched "$R"
+echo "edited" >>"$R/README"
+wait_for 20 grep -qF "repository $R changed (w)" "$DAEMON_LOG" ||
+	fail "the edit before the commit was never reported"
+commit_then_pause "$R" -a
+j=$(status_json "$R")
+[[ $j != *'"paused_activity":{'* ]] ||
+	fail "a commit -a made just before the pause counts as work while paused: $j"
 "$STINT" stop -C "$R" >/dev/null
 
 # --- resume_on_activity = true: the first edit resumes the session, on the timeline ------

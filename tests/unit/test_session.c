@@ -477,9 +477,9 @@ static void test_paused_work_made_before_the_pause(void **state)
 	apply_data(s, "branch", 101,
 		   json_pack("{s:s, s:s, s:I}", "from", "main", "to", "x", "git_at", pause_ms - 1));
 	/* The statistics list both commits: the one before the pause in the pause's own second. */
-	s->stats = json_pack("{s:[{s:s, s:I}, {s:s, s:I}]}", "commit_list", "hash", "abc1234",
-			     "time", (json_int_t)1000099, "hash", "early00", "time",
-			     (json_int_t)1000100);
+	s->stats =
+	    json_pack("{s:[{s:s, s:I}, {s:s, s:I}]}", "commit_list", "hash", "abc1234", "time",
+		      (json_int_t)1000099, "hash", "early00", "time", (json_int_t)1000100);
 	assert_int_equal(session_current_pause(s), 2);
 	assert_false(session_paused_work(s, 2, &pw));
 	assert_int_equal(pw.edits, 0);
@@ -495,7 +495,8 @@ static void test_paused_work_made_before_the_pause(void **state)
 	assert_int_equal(pw.from, pause_ms + 4500);
 	assert_int_equal(pw.to, 1000105 * 1000LL);
 	/* A commit made at the pause's very millisecond is made while paused. */
-	apply_data(s, "commit", 107, json_pack("{s:s, s:I}", "hash", "def5678", "git_at", pause_ms));
+	apply_data(s, "commit", 107,
+		   json_pack("{s:s, s:I}", "hash", "def5678", "git_at", pause_ms));
 	assert_true(session_paused_work(s, 2, &pw));
 	assert_int_equal(pw.commits, 1);
 	assert_int_equal(pw.from, pause_ms);
