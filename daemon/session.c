@@ -265,9 +265,45 @@ static int64_t session_stats_commits_in(const struct session *s, size_t from, si
 	return n;
 }
 
+/*
+ * Of a work event reported in a pause, what was done in it: the number of touched files saved at
+ * or after since_ms (each with the wall ms it was saved at), or 1 for another kind of work unless
+ * git dates it before since_ms (a commit made just before `stint pause` is reported after it).
+ * *at_ms is when the earliest of them was done.
+ */
+static int64_t session_work_since(const struct session_event *ev, int64_t since_ms, int64_t *at_ms)
+{
+	const json_t *paths = json_object_get(ev->data, "paths"), *t,
+		     *git_at = json_object_get(ev->data, RECORD_GIT_AT);
+	const char *path;
+	int64_t n = 0;
+
+	*at_ms = ev->at.wall_ms;
+	if (ev->kind != SESSION_EV_TOUCHED) {
+		if (json_is_integer(git_at) && json_integer_value(git_at) < since_ms)
+			return 0;
+		if (json_is_integer(git_at) && json_integer_value(git_at) < *at_ms)
+			*at_ms = json_integer_value(git_at);
+		return 1;
+	}
+	json_object_foreach((json_t *)paths, path, t)
+	{
+		/* A path without a time is dated by its event. */
+		int64_t when = json_is_integer(t) ? json_integer_value(t) : ev->at.wall_ms;
+
+		if (when < since_ms)
+			continue;
+		n++;
+		if (when < *at_ms)
+			*at_ms = when;
+	}
+	return n;
+}
+
 bool session_paused_work(const struct session *s, size_t pause, struct session_paused_work *pw)
 {
 	const struct session_event *first = NULL, *last = NULL;
+	int64_t first_ms = 0, at_ms, n;
 	size_t end = pause + 1;
 
 	memset(pw, 0, sizeof(*pw));
@@ -280,25 +316,31 @@ bool session_paused_work(const struct session *s, size_t pause, struct session_p
 		if (ev->kind == SESSION_EV_RESUME || ev->kind == SESSION_EV_START ||
 		    ev->kind == SESSION_EV_STOP || ev->kind == SESSION_EV_CANCEL)
 			break;
-		if (!session_event_is_work(ev->kind))
+		if (!session_event_is_work(ev->kind) ||
+		    (n = session_work_since(ev, pw->pause_at, &at_ms)) == 0)
 			continue;
-		if (!first)
+		if (!first || at_ms < first_ms) {
 			first = ev;
+			first_ms = at_ms;
+		}
 		last = ev;
 		if (ev->kind == SESSION_EV_COMMIT)
 			pw->commits++;
 		else if (ev->kind == SESSION_EV_TOUCHED)
-			pw->edits += (int64_t)json_object_size(json_object_get(ev->data, "paths"));
+			pw->edits += n;
 	}
-	/* A commit the timeline has no event for yet (the statistics saw it) counts as well. */
-	pw->commits +=
-	    session_stats_commits_in(s, pause + 1, end, pw->pause_at,
-				     end < s->nevents ? s->events[end].at.wall_ms : INT64_MAX / 2);
+	/* A commit the timeline has no event for yet (the statistics saw it) counts as well; one
+	 * with an event, even before the pause, was weighed by it. */
+	pw->commits += session_stats_commits_in(
+	    s, 0, end, pw->pause_at, end < s->nevents ? s->events[end].at.wall_ms : INT64_MAX / 2);
 	if (!first)
 		return false;
-	pw->from = first->at.wall_ms;
+	pw->from = first_ms;
 	pw->to = last->at.wall_ms;
-	pw->seconds = session_stamp_diff_ns(&first->at, &last->at) / 1000000000;
+	/* From the event that reported the first work, less how long before it that was done. */
+	pw->seconds = (session_stamp_diff_ns(&first->at, &last->at) +
+		       (first->at.wall_ms - first_ms) * 1000000) /
+		      1000000000;
 	return true;
 }
 

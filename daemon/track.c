@@ -230,17 +230,46 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 }
 
 /*
- * [time] resume_on_activity: work in a paused session resumes it, dated from the report's first
- * change (never before the session's last event), so the time from it counts.
+ * Whether the report being delivered holds a change made in the session's current pause, and
+ * *first, the CLOCK_MONOTONIC time of the first such change. Work done just before `stint pause`
+ * is reported after it (the watch waits for quiet first): it is no work while paused. The git
+ * directory's changes are known only by the last one. Not paused: true, the report's first.
  */
-static void track_resume_on_activity(struct track_entry *e, struct session *s)
+static bool track_report_in_pause(const struct track_entry *e, const struct session *s,
+				  const struct repo_watch_touch *t, size_t n, int64_t *first)
+{
+	ssize_t pause = session_current_pause(s);
+	const struct stamp *p = pause >= 0 ? &s->events[pause].at : NULL;
+	int64_t last = repo_watch_last_activity(e->watch);
+
+	*first = repo_watch_report_first(e->watch);
+	/* A pause of an earlier boot came before anything this boot's watch saw. */
+	if (!p || strcmp(p->boot_id, e->d->boot_id) != 0 || *first >= p->mono_ns)
+		return true;
+	if (last < p->mono_ns)
+		return false;
+	*first = last;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].mono_ns >= p->mono_ns && t[i].mono_ns < *first)
+			*first = t[i].mono_ns;
+	return true;
+}
+
+/*
+ * [time] resume_on_activity: work in a paused session resumes it, dated from the report's first
+ * change in the pause (never before the session's last event), so the time from it counts.
+ * t: the report's files, if any.
+ */
+static void track_resume_on_activity(struct track_entry *e, struct session *s,
+				     const struct repo_watch_touch *t, size_t n)
 {
 	struct stintd *d = e->d;
 	const struct stamp *last = s->nevents ? &s->events[s->nevents - 1].at : NULL;
-	int64_t first = repo_watch_report_first(e->watch), back;
+	int64_t first, back;
 	struct stamp at;
 
-	if (s->state != SESSION_PAUSED || !d->cfg.resume_on_activity)
+	if (s->state != SESSION_PAUSED || !d->cfg.resume_on_activity ||
+	    !track_report_in_pause(e, s, t, n, &first))
 		return;
 	session_stamp_now(&at, d->boot_id);
 	back = first > 0 && first < at.mono_ns ? at.mono_ns - first : 0;
@@ -257,15 +286,18 @@ static void track_on_changed(void *arg, unsigned what)
 {
 	struct track_entry *e = arg;
 	struct session *s = sessions_find_id(e->d, e->session_id);
+	int64_t first;
 
 	if (!s)
 		return;
 	if (what & (REPO_WATCH_WORKTREE | REPO_WATCH_GITDIR))
-		track_resume_on_activity(e, s);
+		track_resume_on_activity(e, s, NULL, 0);
 	log_debug("repository %s changed (%s%s%s)", s->root, what & REPO_WATCH_WORKTREE ? "w" : "",
 		  what & REPO_WATCH_GITDIR ? "g" : "", what & REPO_WATCH_RESCAN ? "r" : "");
-	/* Staging, fetches and the like are activity too; touched files were recorded already. */
-	if ((what & REPO_WATCH_GITDIR) && !e->touched_now)
+	/* Staging, fetches and the like are activity too; touched files were recorded already.
+	 * Staged just before a pause, it was activity before it: no work while paused. */
+	if ((what & REPO_WATCH_GITDIR) && !e->touched_now &&
+	    track_report_in_pause(e, s, NULL, 0, &first))
 		sessions_record(e->d, s, SESSION_EV_ACTIVITY, NULL);
 	e->touched_now = false;
 	s->last_activity_ms = time_wall_ms();
@@ -288,7 +320,7 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 
 		json_object_set_new(paths, t[i].path, json_integer(at));
 	}
-	track_resume_on_activity(e, s);
+	track_resume_on_activity(e, s, t, n);
 	/* One event per settled burst: the store keeps when each file was last touched. */
 	sessions_record(e->d, s, SESSION_EV_TOUCHED, json_pack("{s:o}", "paths", paths));
 	e->touched_now = true;

@@ -24,6 +24,34 @@ paused_commits_are() { # DIR N
 	[ "$(status_json "$1" | json_get '["sessions"][0]["paused_activity"]["commits"]')" = "$2" ]
 }
 
+head_is() { # DIR HASH: the daemon has seen HEAD at HASH (a recompute after the commit's report)
+	[ "$(field "$(status_json "$1")" head)" = "$2" ]
+}
+
+# Starts a session in a new repository once its watch is live (the first walk is done).
+start_watched() { # DIR
+	make_repo "$1"
+	"$STINT" start -C "$1" >/dev/null
+	wait_for 10 grep -qF "repo_watch: $1: setup job took" "$DAEMON_LOG" ||
+		fail "the watch of $1 never came up"
+}
+
+# Commits and pauses at once: the watch reports the commit only after the pause (it waits for
+# 0.3 s of quiet first), though it was made before it. Returns once the daemon has seen it. With
+# -a, `git commit -a` of an edit the daemon saw before: the report is the git directory's alone.
+commit_then_pause() { # DIR [-a]
+	if [ "${2:-}" = -a ]; then
+		git -C "$1" commit -qam "committed before the pause"
+	else
+		echo "before the pause" >>"$1/work.txt"
+		git -C "$1" add work.txt
+		git -C "$1" commit -qm "committed before the pause"
+	fi
+	"$STINT" pause -C "$1" >/dev/null
+	wait_for 20 head_is "$1" "$(git -C "$1" rev-parse HEAD)" ||
+		fail "the commit made before the pause was never seen: $(status_json "$1")"
+}
+
 section() { # LOG HEADING: the lines of one "## " section
 	sed -n "/^## $2\$/,/^## /p" "$1"
 }
@@ -68,6 +96,37 @@ expect_contains "$dur" "while paused" "the Duration line mentions the paused act
 expect_contains "$dur" "not counted" "the Duration line says it was not counted"
 expect_contains "$dur" "$commits commit" "the Duration line counts the commit"
 
+# --- Work done just before a pause is no work while paused ---------------------------------
+
+R="$T/before"
+start_watched "$R"
+commit_then_pause "$R"
+j=$(status_json "$R")
+expect_eq paused "$(field "$j" state)" "paused"
+[[ $j != *'"paused_activity":{'* ]] ||
+	fail "a commit made just before the pause counts as work while paused: $j"
+# The control: an edit after the pause is work while paused, the commit still is not.
+echo "after the pause" >>"$R/work.txt"
+wait_for 20 paused_edits_at_least "$R" 1 ||
+	fail "an edit after the pause is not work while paused: $(status_json "$R")"
+j=$(status_json "$R")
+expect_eq 1 "$(echo "$j" | json_get '["sessions"][0]["paused_activity"]["edits"]')" \
+	"only the edit after the pause counts"
+expect_eq 0 "$(echo "$j" | json_get '["sessions"][0]["paused_activity"]["commits"]')" \
+	"the commit before the pause does not count"
+"$STINT" stop -C "$R" >/dev/null
+# The same with `git commit -a` of an edit seen before the pause.
+R="$T/before-a"
+start_watched "$R"
+echo "edited" >>"$R/README"
+wait_for 20 grep -qF "repository $R changed (w)" "$DAEMON_LOG" ||
+	fail "the edit before the commit was never reported"
+commit_then_pause "$R" -a
+j=$(status_json "$R")
+[[ $j != *'"paused_activity":{'* ]] ||
+	fail "a commit -a made just before the pause counts as work while paused: $j"
+"$STINT" stop -C "$R" >/dev/null
+
 # --- resume_on_activity = true: the first edit resumes the session, on the timeline ------
 
 daemon_stop
@@ -99,6 +158,15 @@ grep -qE '^[0-9]+\. \*\*Resumed automatically \(activity while paused\)\*\* \(' 
 	fail "no automatic resume in Activities: $(section "$log" Activities)"
 grep -q 'while paused' <(grep '^\*\*Duration:\*\*' "$log") &&
 	fail "an automatic resume still reports work while paused: $(grep '^\*\*Duration' "$log")"
+# Work done just before the pause does not undo it; an edit after it does.
+R="$T/before-resume"
+start_watched "$R"
+commit_then_pause "$R"
+j=$(status_json "$R")
+expect_eq paused "$(field "$j" state)" "a commit made just before the pause undid it"
+echo "after the pause" >>"$R/work.txt"
+wait_for 20 state_is "$R" active || fail "an edit after the pause does not resume: $(status_json "$R")"
+"$STINT" stop -C "$R" >/dev/null
 # A bad value is refused by name.
 daemon_stop
 config "resume_on_activity = maybe"

@@ -863,7 +863,7 @@ static void test_input_from_a_session(void **state)
 	assert_false(in.paused_work);
 	/* Paused, then a file saved: work while paused, dated by its pause. */
 	struct stamp p = at(2100, 2100, 92100, "b2"), e = at(2160, 2160, 92160, "b2");
-	json_t *paths = json_pack("{s:{s:i}}", "paths", "x.c", 1);
+	json_t *paths = json_pack("{s:{s:I}}", "paths", "x.c", (json_int_t)e.wall_ms);
 
 	session_apply(s, SESSION_EV_PAUSE, &p, NULL);
 	notify_rules_input_from_session(&in, s, &e, -1, NULL);

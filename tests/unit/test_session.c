@@ -407,8 +407,12 @@ static void test_paused_work(void **state)
 	assert_false(session_paused_work(s, 1, &pw));
 	apply_at(s, "note", 150); /* a stint command is no work in the repository */
 	assert_false(session_paused_work(s, 1, &pw));
-	apply_data(s, "touched", 200, json_pack("{s:{s:i, s:i}}", "paths", "a.c", 1, "b.c", 2));
-	apply_data(s, "touched", 203, json_pack("{s:{s:i}}", "paths", "a.c", 3));
+	/* Each file with the wall ms it was saved at, as the watch records it. */
+	apply_data(s, "touched", 200,
+		   json_pack("{s:{s:I, s:I}}", "paths", "a.c", (json_int_t)1000200000, "b.c",
+			     (json_int_t)1000200000));
+	apply_data(s, "touched", 203,
+		   json_pack("{s:{s:I}}", "paths", "a.c", (json_int_t)1000203000));
 	apply_at(s, "activity", 205);
 	apply_data(s, "commit", 205, json_pack("{s:s}", "hash", "abc1234"));
 	/* The statistics list the same commit and one the timeline has no event for. */
@@ -430,7 +434,8 @@ static void test_paused_work(void **state)
 	json_decref(j);
 	apply_at(s, "resume", 300);
 	assert_int_equal(session_current_pause(s), -1);
-	apply_data(s, "touched", 310, json_pack("{s:{s:i}}", "paths", "c.c", 4));
+	apply_data(s, "touched", 310,
+		   json_pack("{s:{s:I}}", "paths", "c.c", (json_int_t)1000310000));
 	assert_true(session_paused_work(s, 1, &pw));
 	assert_int_equal(pw.edits, 3); /* c.c came after the resume */
 	j = session_to_json(s, &now);
@@ -446,6 +451,57 @@ static void test_paused_work(void **state)
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 100 + 700);
 	assert_int_equal(t.paused_s, 200);
+	session_destroy(s);
+}
+
+/*
+ * Work made just before a pause is reported after it (the watch settles for 0.3 s, a recompute
+ * follows): the touched paths' times and a commit's git_at say when it was done, and only what
+ * was done at or after the pause is work while paused.
+ */
+static void test_paused_work_made_before_the_pause(void **state)
+{
+	struct session *s = fresh();
+	const json_int_t pause_ms = 1000100 * 1000LL;
+	struct session_paused_work pw;
+
+	(void)state;
+	apply_at(s, "start", 0);
+	/* Committed and recorded in the pause's second, before it. */
+	apply_data(s, "commit", 100, json_pack("{s:s}", "hash", "early00"));
+	apply_at(s, "pause", 100);
+	/* Saved, staged and committed 0.2 s to 0.05 s before the pause. */
+	apply_data(s, "touched", 101, json_pack("{s:{s:I}}", "paths", "f", pause_ms - 200));
+	apply_data(s, "commit", 101,
+		   json_pack("{s:s, s:I}", "hash", "abc1234", "git_at", pause_ms - 50));
+	apply_data(s, "branch", 101,
+		   json_pack("{s:s, s:s, s:I}", "from", "main", "to", "x", "git_at", pause_ms - 1));
+	/* The statistics list both commits: the one before the pause in the pause's own second. */
+	s->stats =
+	    json_pack("{s:[{s:s, s:I}, {s:s, s:I}]}", "commit_list", "hash", "abc1234", "time",
+		      (json_int_t)1000099, "hash", "early00", "time", (json_int_t)1000100);
+	assert_int_equal(session_current_pause(s), 2);
+	assert_false(session_paused_work(s, 2, &pw));
+	assert_int_equal(pw.edits, 0);
+	assert_int_equal(pw.commits, 0);
+
+	/* A report holding a file from before the pause and one from after it: only the second
+	 * counts, and the work dates from it, not from when the report came. */
+	apply_data(s, "touched", 105,
+		   json_pack("{s:{s:I, s:I}}", "paths", "f", pause_ms - 100, "g", pause_ms + 4500));
+	assert_true(session_paused_work(s, 2, &pw));
+	assert_int_equal(pw.edits, 1);
+	assert_int_equal(pw.commits, 0);
+	assert_int_equal(pw.from, pause_ms + 4500);
+	assert_int_equal(pw.to, 1000105 * 1000LL);
+	/* A commit made at the pause's very millisecond is made while paused. */
+	apply_data(s, "commit", 107,
+		   json_pack("{s:s, s:I}", "hash", "def5678", "git_at", pause_ms));
+	assert_true(session_paused_work(s, 2, &pw));
+	assert_int_equal(pw.commits, 1);
+	assert_int_equal(pw.from, pause_ms);
+	assert_int_equal(pw.to, 1000107 * 1000LL);
+	assert_int_equal(pw.seconds, 7);
 	session_destroy(s);
 }
 
@@ -606,6 +662,7 @@ int main(void)
 	    cmocka_unit_test(test_daemon_down_is_a_gap),
 	    cmocka_unit_test(test_daemon_down_gap_is_marked),
 	    cmocka_unit_test(test_paused_work),
+	    cmocka_unit_test(test_paused_work_made_before_the_pause),
 	    cmocka_unit_test(test_record_git_and_recovered_at),
 	    cmocka_unit_test(test_suspend_is_its_own_bucket),
 	    cmocka_unit_test(test_fold_matches_reference_model),
