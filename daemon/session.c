@@ -258,6 +258,9 @@ static int64_t session_stats_commits_in(const struct session *s, size_t from, si
 		const char *id = session_commit_id(c);
 		json_int_t t = json_integer_value(json_object_get(c, RECORD_TIME));
 
+		/* A commit dated past 9999 (git takes any date) is no work of this pause. */
+		if (t < 0 || t > 253402300799LL)
+			continue;
 		if (id && t * 1000 + 999 >= from_ms && t * 1000 <= to_ms &&
 		    !session_commit_event_in(s, from, to, id))
 			n++;

@@ -415,10 +415,13 @@ static void test_paused_work(void **state)
 		   json_pack("{s:{s:I}}", "paths", "a.c", (json_int_t)1000203000));
 	apply_at(s, "activity", 205);
 	apply_data(s, "commit", 205, json_pack("{s:s}", "hash", "abc1234"));
-	/* The statistics list the same commit and one the timeline has no event for. */
-	s->stats = json_pack("{s:[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}]}", "commit_list", "hash",
-			     "abc1234", "time", (json_int_t)1000205, "hash", "def5678", "time",
-			     (json_int_t)1000206, "hash", "0000000", "time", (json_int_t)1000050);
+	/* The statistics list the same commit and one the timeline has no event for; and two
+	 * with impossible dates (git takes any), which must neither count nor overflow. */
+	s->stats = json_pack("{s:[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}, {s:s, s:I}, {s:s, s:I}]}",
+			     "commit_list", "hash", "abc1234", "time", (json_int_t)1000205, "hash",
+			     "def5678", "time", (json_int_t)1000206, "hash", "0000000", "time",
+			     (json_int_t)1000050, "hash", "fff0000", "time", (json_int_t)INT64_MAX,
+			     "hash", "fff0001", "time", (json_int_t)INT64_MIN);
 	assert_true(session_paused_work(s, 1, &pw));
 	assert_int_equal(pw.pause_at, 1000100 * 1000LL);
 	assert_int_equal(pw.from, 1000200 * 1000LL);
