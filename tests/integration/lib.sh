@@ -136,6 +136,14 @@ field() {
 	echo "${v%\"}"
 }
 
+# Waits until stintd has seen the repository's current HEAD (its session's status says so).
+wait_seen() { # repo
+	local want
+	want=$(git -C "$1" rev-parse HEAD)
+	wait_for 20 bash -c "'$STINT' status --json -C '$1' | grep -q '\"head\": *\"$want\"'" ||
+		fail "stintd did not see $want: $("$STINT" status --json -C "$1")"
+}
+
 # Reading a session log (Markdown): its sections and lines.
 
 # The lines of a log's section: from the heading line to the next heading of its level or above.

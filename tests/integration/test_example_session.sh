@@ -68,9 +68,7 @@ sed -i 's/^5$/five/' table.txt
 
 # After the pull, `git diff <measured_from>` is the session's work; the baseline alone would
 # count the colleague's helper.c too.
-head=$(git rev-parse HEAD)
-wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
-	fail "stintd did not see the last commit: $("$STINT" status --json)"
+wait_seen "$R"
 mf=$("$STINT" status --json | json_get '["sessions"][0]["measured_from"]')
 [ -n "$mf" ] && [ "$mf" != null ] && [ "$mf" != "$base" ] ||
 	fail "no measured_from moved past the baseline after the pull: [$mf] [$base]"

@@ -39,9 +39,7 @@ mkfifo "$R/pipe"
 git mv numbers.txt counted.txt
 echo 51 >>counted.txt
 git commit -qam "counted"
-head=$(git rev-parse HEAD)
-wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
-	fail "stintd did not see the commit: $("$STINT" status --json)"
+wait_seen "$R"
 set +e
 log3=$(bounded stop | tail -n 1)
 rc=$?
@@ -55,9 +53,7 @@ rm "$R/pipe"
 "$STINT" start --focus "reflog" >/dev/null
 echo more >>README
 git commit -qam more
-head=$(git rev-parse HEAD)
-wait_for 20 bash -c '"$STINT" status --json | grep -q "\"head\": *\"'"$head"'\""' ||
-	fail "stintd did not see the commit: $("$STINT" status --json)"
+wait_seen "$R"
 rm .git/logs/HEAD
 mkfifo .git/logs/HEAD
 set +e

@@ -50,14 +50,6 @@ for line in acts.splitlines():
 PY
 }
 
-# Waits until the daemon has seen HEAD at the repository's current commit.
-wait_seen() { # repo
-	local want
-	want=$(git -C "$1" rev-parse HEAD)
-	wait_for 20 bash -c "'$STINT' status --json -C '$1' | grep -q '\"head\": *\"$want\"'" ||
-		fail "the daemon did not see $want: $("$STINT" status --json -C "$1")"
-}
-
 # What a failure prints: the log's Activities section.
 acts() { sed -n '/^## Activities/,/^## Key/p' "$1"; }
 
