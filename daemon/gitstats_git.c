@@ -2,328 +2,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
+#include "gitstats_gitproc.h"
 #include "log.h"
-
-extern char **environ;
-
-/* A git child that runs longer than this is killed: the daemon must not wait forever. */
-#define GITSTATS_GIT_TIMEOUT_MS 120000
-
-static bool gitstats_git_env_dropped(const char *kv)
-{
-	/* Inherited variables that would point git at another repository, index or diff tool. */
-	static const char *const drop[] = {
-	    "GIT_DIR=",
-	    "GIT_WORK_TREE=",
-	    "GIT_INDEX_FILE=",
-	    "GIT_OBJECT_DIRECTORY=",
-	    "GIT_ALTERNATE_OBJECT_DIRECTORIES=",
-	    "GIT_COMMON_DIR=",
-	    "GIT_NAMESPACE=",
-	    "GIT_PREFIX=",
-	    "GIT_CONFIG_PARAMETERS=",
-	    "GIT_CONFIG_COUNT=",
-	    "GIT_QUARANTINE_PATH=",
-	    "GIT_EXTERNAL_DIFF=",
-	    "GIT_DIFF_OPTS=",
-	    "GIT_OPTIONAL_LOCKS=",
-	    "GIT_TERMINAL_PROMPT=",
-	    "LC_ALL=",
-	    "GIT_INDEX_VERSION=",
-	};
-
-	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
-		if (strncmp(kv, drop[i], strlen(drop[i])) == 0)
-			return true;
-	return strncmp(kv, "GIT_CONFIG_KEY_", 15) == 0 || strncmp(kv, "GIT_CONFIG_VALUE_", 17) == 0;
-}
-
-struct gitstats_git_child {
-	const char *index_file;	      /* GIT_INDEX_FILE for the child */
-	const char *const *extra_env; /* more NAME=value, NULL-terminated */
-	const void *in;		      /* stdin contents, or NULL for /dev/null */
-	size_t inlen;
-	struct gitstats_buf out;
-	char errmsg[512]; /* the start of stderr */
-	int status;	  /* exit status; -1 when killed by a signal */
-};
-
-static int64_t gitstats_git_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* argv and envp for `git -C root args...`: git's defaults, never another repository's. */
-static int gitstats_git_argv_env(const char *root, const char *const *args,
-				 const struct gitstats_git_child *r, char *idxvar, size_t idxn,
-				 char ***argvp, char ***envp)
-{
-	char **argv, **env;
-	size_t nenv = 0, na = 0;
-
-	while (args[na])
-		na++;
-	argv = calloc(na + 4, sizeof(*argv));
-	if (!argv)
-		return -ENOMEM;
-	na = 0;
-	argv[na++] = "git";
-	argv[na++] = "-C";
-	argv[na++] = (char *)root;
-	for (size_t i = 0; args[i]; i++)
-		argv[na++] = (char *)args[i];
-	argv[na] = NULL;
-
-	for (char **e = environ; e && *e; e++)
-		nenv++;
-	for (size_t i = 0; r->extra_env && r->extra_env[i]; i++)
-		nenv++;
-	env = calloc(nenv + 8, sizeof(*env));
-	if (!env) {
-		free(argv);
-		return -ENOMEM;
-	}
-	nenv = 0;
-	for (char **e = environ; e && *e; e++)
-		if (!gitstats_git_env_dropped(*e))
-			env[nenv++] = *e;
-	for (size_t i = 0; r->extra_env && r->extra_env[i]; i++)
-		env[nenv++] = (char *)r->extra_env[i];
-	/* Never take the user's index lock for a stat refresh; never prompt; plain messages. */
-	env[nenv++] = "GIT_OPTIONAL_LOCKS=0";
-	env[nenv++] = "GIT_TERMINAL_PROMPT=0";
-	env[nenv++] = "LC_ALL=C";
-	if (r->index_file) {
-		snprintf(idxvar, idxn, "GIT_INDEX_FILE=%s", r->index_file);
-		env[nenv++] = idxvar;
-	}
-	env[nenv] = NULL;
-	*argvp = argv;
-	*envp = env;
-	return 0;
-}
-
-/* Starts git with stdin from infd (or /dev/null), stdout and stderr to the pipes. */
-static int gitstats_git_spawn(pid_t *pid, char **argv, char **env, int infd, int out, int err)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t mask;
-	int rc;
-
-	posix_spawn_file_actions_init(&fa);
-	if (infd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, infd, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, err, 2);
-	posix_spawnattr_init(&attr);
-	/* Worker threads may block signals and the daemon ignores SIGPIPE: give git defaults. */
-	sigemptyset(&mask);
-	posix_spawnattr_setsigmask(&attr, &mask);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGPIPE);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	posix_spawnattr_setsigdefault(&attr, &mask);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(pid, "git", &fa, &attr, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return rc;
-}
-
-/* Reads stdout into r->out and the start of stderr into r->errmsg until both close, killing
- * git when it takes too long; then reaps it. */
-static int gitstats_git_collect(pid_t pid, int outfd, int errfd, struct gitstats_git_child *r)
-{
-	int fds[2] = {outfd, errfd}, st = 0, rc = 0;
-	int64_t deadline = gitstats_git_mono_ms() + GITSTATS_GIT_TIMEOUT_MS;
-	size_t nerr = 0;
-
-	while (fds[0] >= 0 || fds[1] >= 0) {
-		struct pollfd pf[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-		int64_t left = deadline - gitstats_git_mono_ms();
-		char chunk[65536];
-
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			rc = -ETIMEDOUT;
-			break;
-		}
-		if (poll(pf, 2, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			kill(pid, SIGKILL);
-			break;
-		}
-		for (int k = 0; k < 2; k++) {
-			ssize_t n;
-
-			if (fds[k] < 0 || !(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(fds[k], chunk, sizeof(chunk));
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				close(fds[k]);
-				fds[k] = -1;
-				continue;
-			}
-			if (k == 0) {
-				if (rc == 0 &&
-				    gitstats_int_buf_add(&r->out, chunk, (size_t)n) < 0) {
-					rc = -ENOMEM;
-					kill(pid, SIGKILL);
-				}
-			} else if (nerr + 1 < sizeof(r->errmsg)) {
-				size_t take = (size_t)n;
-
-				if (take > sizeof(r->errmsg) - 1 - nerr)
-					take = sizeof(r->errmsg) - 1 - nerr;
-				memcpy(r->errmsg + nerr, chunk, take);
-				nerr += take;
-			}
-		}
-	}
-	for (int k = 0; k < 2; k++)
-		if (fds[k] >= 0)
-			close(fds[k]);
-	r->errmsg[nerr] = '\0';
-	/* One line is enough for a message. */
-	while (nerr > 0 && (r->errmsg[nerr - 1] == '\n' || r->errmsg[nerr - 1] == ' '))
-		r->errmsg[--nerr] = '\0';
-	for (char *p = r->errmsg; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return rc;
-}
-
-/* Runs `git -C root args...`; 0 once it ran (see r->status), -errno when it could not. */
-static int gitstats_git_run(const char *root, const char *const *args, struct gitstats_git_child *r)
-{
-	char **argv = NULL, **env = NULL, idxvar[PATH_MAX + 32];
-	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, infd = -1, rc;
-	pid_t pid;
-
-	if ((rc = gitstats_git_argv_env(root, args, r, idxvar, sizeof(idxvar), &argv, &env)) < 0)
-		return rc;
-	if (r->in) {
-		infd = memfd_create("stint-git-stdin", MFD_CLOEXEC);
-		if (infd < 0 || write(infd, r->in, r->inlen) != (ssize_t)r->inlen ||
-		    lseek(infd, 0, SEEK_SET) != 0) {
-			rc = -errno;
-			goto fail;
-		}
-	}
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	rc = gitstats_git_spawn(&pid, argv, env, infd, outp[1], errp[1]);
-	close(outp[1]);
-	close(errp[1]);
-	if (infd >= 0)
-		close(infd);
-	free(env);
-	free(argv);
-	if (rc != 0) {
-		close(outp[0]);
-		close(errp[0]);
-		return -rc;
-	}
-	return gitstats_git_collect(pid, outp[0], errp[0], r);
-fail:
-	if (infd >= 0)
-		close(infd);
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	free(env);
-	free(argv);
-	return rc;
-}
-
-/* Runs git and requires exit status 0 (or 1 when one_ok); err says what failed. */
-static int gitstats_git_ok(struct gitstats_ctx *c, const char *const *args,
-			   struct gitstats_git_child *r, bool one_ok)
-{
-	int rc = gitstats_git_run(c->root, args, r);
-
-	if (rc < 0) {
-		gitstats_int_seterr(c->err, c->errn, "cannot run git %s: %s", args[0],
-				    strerror(-rc));
-		return rc;
-	}
-	if (r->status == 0 || (one_ok && r->status == 1))
-		return 0;
-	gitstats_int_seterr(c->err, c->errn, "git %s failed: %s", args[0],
-			    r->errmsg[0] ? r->errmsg : "no message");
-	return -EIO;
-}
-
-static void gitstats_git_child_free(struct gitstats_git_child *r)
-{
-	gitstats_int_buf_free(&r->out);
-}
-
-/* gitstats_git_version's answer, probed once per process. */
-static pthread_once_t gitstats_git_version_once = PTHREAD_ONCE_INIT;
-static int gitstats_git_version_value;
-
-static void gitstats_git_version_probe(void)
-{
-	const char *args[] = {"--version", NULL};
-	struct gitstats_git_child r = {0};
-	int a = 0, b = 0, c = 0;
-
-	if (gitstats_git_run("/", args, &r) == 0 && r.status == 0 && r.out.p &&
-	    sscanf(r.out.p, "git version %d.%d.%d", &a, &b, &c) >= 2)
-		gitstats_git_version_value = a * 10000 + b * 100 + c;
-	gitstats_git_child_free(&r);
-}
-
-int gitstats_git_version(void)
-{
-	pthread_once(&gitstats_git_version_once, gitstats_git_version_probe);
-	return gitstats_git_version_value;
-}
 
 static int gitstats_git_open(struct gitstats_ctx *c)
 {
 	const char *args[] = {"rev-parse", "--is-bare-repository", "--absolute-git-dir",
 			      "--git-common-dir", NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	char *lines[3] = {0}, *p;
 	int rc, k = 0;
 
-	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (p = r.out.p; p && k < 3; k++) {
 		char *nl = strchr(p, '\n');
@@ -352,7 +49,7 @@ static int gitstats_git_open(struct gitstats_ctx *c)
 	gitstats_int_strip_slash(c->gitdir);
 	gitstats_int_strip_slash(c->commondir);
 out:
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -363,7 +60,7 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 	const char *args[] = {"for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/",
 			      NULL};
 	char path[PATH_MAX + 16], head[PATH_MAX], b[512], *symref = NULL;
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	struct gitstats_tiplist branches = {0};
 	ssize_t n;
 	int fd, rc;
@@ -388,7 +85,7 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 	else
 		snprintf(h->oid, sizeof(h->oid), "%.64s", head);
 
-	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p;) {
 		char *nl = strchr(p, '\n'), *sp;
@@ -416,7 +113,7 @@ static int gitstats_git_head_tips(struct gitstats_ctx *c, struct gitstats_head *
 			goto out;
 out:
 	gitstats_int_tiplist_free(&branches);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -492,13 +189,13 @@ static int gitstats_git_add(struct gitstats_ctx *c, const char *idx, bool ita)
 	const char *head[] = {GITSTATS_GIT_INDEX_OPTS, "add", ita ? "--intent-to-add" : "--all",
 			      "--", "."};
 	const size_t nhead = sizeof(head) / sizeof(head[0]);
-	struct gitstats_git_child l = {.index_file = idx}, a = {.index_file = idx};
+	struct gitstats_gitproc l = {.index_file = idx}, a = {.index_file = idx};
 	struct gitstats_strv specs = {0};
 	const char **args = NULL;
 	char *p, *end, *tok;
 	int rc;
 
-	if ((rc = gitstats_git_ok(c, ls, &l, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, ls, &l, false)) < 0)
 		goto out;
 	p = l.out.p;
 	end = p ? p + l.out.n : NULL;
@@ -521,12 +218,12 @@ static int gitstats_git_add(struct gitstats_ctx *c, const char *idx, bool ita)
 	memcpy(args, head, sizeof(head));
 	for (size_t i = 0; i < specs.n; i++)
 		args[nhead + i] = specs.v[i];
-	rc = gitstats_git_ok(c, args, &a, false);
+	rc = gitstats_gitproc_ok(c, args, &a, false);
 out:
 	free(args);
 	gitstats_int_strv_free(&specs);
-	gitstats_git_child_free(&l);
-	gitstats_git_child_free(&a);
+	gitstats_gitproc_free(&l);
+	gitstats_gitproc_free(&a);
 	return rc;
 }
 
@@ -534,14 +231,14 @@ static int gitstats_git_snapshot(struct gitstats_ctx *c, char *tree, size_t tree
 {
 	const char *write[] = {GITSTATS_GIT_INDEX_OPTS, "write-tree", NULL};
 	char dir[PATH_MAX], idx[PATH_MAX + 16];
-	struct gitstats_git_child w = {0};
+	struct gitstats_gitproc w = {0};
 	int rc;
 
 	if ((rc = gitstats_git_index_copy(c, dir, sizeof(dir), idx, sizeof(idx))) < 0)
 		goto out;
 	w.index_file = idx;
 	if ((rc = gitstats_git_add(c, idx, false)) < 0 ||
-	    (rc = gitstats_git_ok(c, write, &w, false)) < 0)
+	    (rc = gitstats_gitproc_ok(c, write, &w, false)) < 0)
 		goto out;
 	if (!w.out.p || strlen(w.out.p) < 40) {
 		gitstats_int_seterr(c->err, c->errn, "git write-tree: unexpected output");
@@ -552,7 +249,7 @@ static int gitstats_git_snapshot(struct gitstats_ctx *c, char *tree, size_t tree
 	snprintf(tree, treen, "%s", w.out.p);
 out:
 	gitstats_git_index_remove(dir);
-	gitstats_git_child_free(&w);
+	gitstats_gitproc_free(&w);
 	return rc;
 }
 
@@ -562,7 +259,7 @@ static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_O
 				 struct gitstats_omap *out)
 {
 	const char *args[] = {"cat-file", "--batch-check=%(objectname) %(objecttype)", NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	struct gitstats_buf in = {0};
 	int rc = 0;
 
@@ -580,7 +277,7 @@ static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_O
 		return 0;
 	r.in = in.p;
 	r.inlen = in.n;
-	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p;) {
 		char *nl = strchr(p, '\n'), *sp;
@@ -597,7 +294,7 @@ static int gitstats_git_existing(struct gitstats_ctx *c, char (*push)[GITSTATS_O
 	}
 out:
 	gitstats_int_buf_free(&in);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -629,7 +326,7 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 			     struct gitstats_cgraph *g, struct gitstats_omap *set)
 {
 	const char *args[] = {"rev-list", "--topo-order", "--parents", "--stdin", NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	struct gitstats_omap exist = {0};
 	struct gitstats_buf in = {0};
 	size_t pushed = 0;
@@ -654,7 +351,7 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 			goto nomem;
 	r.in = in.p;
 	r.inlen = in.n;
-	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p;) {
 		char *nl = strchr(p, '\n');
@@ -668,7 +365,7 @@ static int gitstats_git_walk(struct gitstats_ctx *c, char (*push)[GITSTATS_OID_M
 out:
 	gitstats_int_omap_free(&exist);
 	gitstats_int_buf_free(&in);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 nomem:
 	rc = -ENOMEM;
@@ -690,19 +387,19 @@ static int gitstats_git_merge3(struct gitstats_ctx *c, const char *anc, const ch
 			    NULL,
 			    theirs,
 			    NULL};
-	struct gitstats_git_child r1 = {.extra_env = ident}, r2 = {0};
+	struct gitstats_gitproc r1 = {.extra_env = ident}, r2 = {0};
 	char commit[GITSTATS_OID_MAX + 1];
 	int rc;
 
 	if (!*anc)
 		ct[4] = NULL;
-	if ((rc = gitstats_git_ok(c, ct, &r1, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, ct, &r1, false)) < 0)
 		goto out;
 	snprintf(commit, sizeof(commit), "%.*s", (int)strcspn(r1.out.p ? r1.out.p : "", "\n"),
 		 r1.out.p ? r1.out.p : "");
 	mt[5] = commit;
 	/* Exit status 1: conflicts, still a tree (with conflict markers where they clash). */
-	if ((rc = gitstats_git_ok(c, mt, &r2, true)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, mt, &r2, true)) < 0)
 		goto out;
 	if (!r2.out.p || !gitstats_int_is_hex_oid(r2.out.p)) {
 		gitstats_int_seterr(c->err, c->errn, "git merge-tree: unexpected output");
@@ -711,8 +408,8 @@ static int gitstats_git_merge3(struct gitstats_ctx *c, const char *anc, const ch
 	}
 	snprintf(out, outn, "%s", r2.out.p);
 out:
-	gitstats_git_child_free(&r1);
-	gitstats_git_child_free(&r2);
+	gitstats_gitproc_free(&r1);
+	gitstats_gitproc_free(&r2);
 	return rc;
 }
 
@@ -735,7 +432,7 @@ static void gitstats_git_exclude_spec(const struct gitstats_ctx *c, char *out, s
 }
 
 /* `git diff --raw --numstat -z -M` output: raw records give the status, numstat the counts. */
-static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_git_child *r,
+static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_gitproc *r,
 				   struct gitstats_flist *out)
 {
 	char *p = r->out.p, *end = r->out.p ? r->out.p + r->out.n : NULL, *tok;
@@ -809,7 +506,7 @@ bad:
  * output. 0 or -errno.
  */
 static int gitstats_git_diff_untracked(struct gitstats_ctx *c, const char *const *args,
-				       struct gitstats_git_child *r)
+				       struct gitstats_gitproc *r)
 {
 	char dir[PATH_MAX], idx[PATH_MAX + 16];
 	int rc;
@@ -818,7 +515,7 @@ static int gitstats_git_diff_untracked(struct gitstats_ctx *c, const char *const
 		return rc;
 	r->index_file = idx;
 	if ((rc = gitstats_git_add(c, idx, true)) == 0)
-		rc = gitstats_git_ok(c, args, r, false);
+		rc = gitstats_gitproc_ok(c, args, r, false);
 	gitstats_git_index_remove(dir);
 	r->index_file = NULL;
 	return rc;
@@ -842,7 +539,7 @@ static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
 			      ".",
 			      ex,
 			      NULL};
-	struct gitstats_git_child r2 = {0};
+	struct gitstats_gitproc r2 = {0};
 	int rc;
 
 	gitstats_git_exclude_spec(c, ex, sizeof(ex));
@@ -850,12 +547,12 @@ static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
 		diff[sizeof(diff) / sizeof(diff[0]) - 2] = NULL;
 	if ((rc = gitstats_git_diff_untracked(c, diff, &r2)) == 0)
 		rc = gitstats_git_parse_diff(c, &r2, out);
-	gitstats_git_child_free(&r2);
+	gitstats_gitproc_free(&r2);
 	return rc;
 }
 
 /* `git log -z --format=%H%x00%ct%x00%an%x00%s` output into out (at: oid -> index). */
-static int gitstats_git_parse_log(struct gitstats_git_child *r, const struct gitstats_omap *at,
+static int gitstats_git_parse_log(struct gitstats_gitproc *r, const struct gitstats_omap *at,
 				  struct gitstats_commit *out)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
@@ -884,7 +581,7 @@ static int gitstats_git_parse_log(struct gitstats_git_child *r, const struct git
 
 /* `git diff-tree --stdin -z -M --numstat` output: counts into out, paths (new names) into
  * paths[i] when paths is not NULL. */
-static int gitstats_git_parse_numstat(struct gitstats_git_child *r, const struct gitstats_omap *at,
+static int gitstats_git_parse_numstat(struct gitstats_gitproc *r, const struct gitstats_omap *at,
 				      const char *exclude, struct gitstats_commit *out,
 				      struct gitstats_strv *paths)
 {
@@ -1013,7 +710,7 @@ static bool gitstats_git_raw_sides(const char *tok, struct gitstats_git_side *o,
  * `diff-tree -z -r --raw --no-renames` output: each record into out[k], k the index of the
  * commit header before it in at (--stdin), or into out[0] without headers.
  */
-static int gitstats_git_parse_raw(struct gitstats_ctx *c, struct gitstats_git_child *r,
+static int gitstats_git_parse_raw(struct gitstats_ctx *c, struct gitstats_gitproc *r,
 				  const struct gitstats_omap *at, struct gitstats_git_changes *out)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok, *path;
@@ -1049,11 +746,11 @@ static int gitstats_git_base_changes(struct gitstats_ctx *c, struct gitstats_git
 	const char *dt[] = {"diff-tree",    "-z",    "-r",    "--raw",
 			    "--no-renames", b->head, b->tree, NULL};
 	const char *ls[] = {"ls-tree", "-z", "-r", "--full-tree", b->tree, NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	int rc;
 
 	/* Unborn at the start: everything in the snapshot is new. */
-	if ((rc = gitstats_git_ok(c, b->head[0] ? dt : ls, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, b->head[0] ? dt : ls, &r, false)) < 0)
 		goto out;
 	if (b->head[0]) {
 		rc = gitstats_git_parse_raw(c, &r, NULL, out);
@@ -1076,7 +773,7 @@ static int gitstats_git_base_changes(struct gitstats_ctx *c, struct gitstats_git
 	if (rc == 0 && out->n)
 		qsort(out->v, out->n, sizeof(*out->v), gitstats_git_change_cmp);
 out:
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -1088,14 +785,14 @@ static int gitstats_git_tree_numstat(struct gitstats_ctx *c, const char *from, c
 	const char *dt[] = {
 	    "diff-tree", "-z", "-r", "-M", "--numstat", "--no-ext-diff", "--no-textconv", from,
 	    to,		 "--", ".",  ex,   NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	char *p, *end, *tok;
 	int rc;
 
 	gitstats_git_exclude_spec(c, ex, sizeof(ex));
 	if (!c->exclude)
 		dt[sizeof(dt) / sizeof(dt[0]) - 2] = NULL;
-	if ((rc = gitstats_git_ok(c, dt, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, dt, &r, false)) < 0)
 		goto out;
 	p = r.out.p;
 	end = p ? p + r.out.n : NULL;
@@ -1118,7 +815,7 @@ static int gitstats_git_tree_numstat(struct gitstats_ctx *c, const char *from, c
 		out->session_files++;
 	}
 out:
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -1135,7 +832,7 @@ static int gitstats_git_part_from(struct gitstats_ctx *c, const struct gitstats_
 	const char *ui[] = {GITSTATS_GIT_INDEX_OPTS, "update-index", "-z", "--index-info", NULL};
 	const char *wt[] = {GITSTATS_GIT_INDEX_OPTS, "write-tree", NULL};
 	char dir[PATH_MAX], idx[PATH_MAX + 16], tree[GITSTATS_OID_MAX + 1];
-	struct gitstats_git_child r1 = {0}, r2 = {0}, r3 = {0};
+	struct gitstats_gitproc r1 = {0}, r2 = {0}, r3 = {0};
 	struct gitstats_buf in = {0};
 	const char *tmp = getenv("TMPDIR");
 	int rc = 0;
@@ -1167,9 +864,9 @@ static int gitstats_git_part_from(struct gitstats_ctx *c, const struct gitstats_
 	r1.index_file = r2.index_file = r3.index_file = idx;
 	r2.in = in.p;
 	r2.inlen = in.n;
-	if (rc == 0 && (rc = gitstats_git_ok(c, rt, &r1, false)) == 0 &&
-	    (rc = gitstats_git_ok(c, ui, &r2, false)) == 0 &&
-	    (rc = gitstats_git_ok(c, wt, &r3, false)) == 0) {
+	if (rc == 0 && (rc = gitstats_gitproc_ok(c, rt, &r1, false)) == 0 &&
+	    (rc = gitstats_gitproc_ok(c, ui, &r2, false)) == 0 &&
+	    (rc = gitstats_gitproc_ok(c, wt, &r3, false)) == 0) {
 		snprintf(tree, sizeof(tree), "%.*s", (int)strcspn(r3.out.p ? r3.out.p : "", "\n"),
 			 r3.out.p ? r3.out.p : "");
 		if (!gitstats_int_is_hex_oid(tree)) {
@@ -1181,9 +878,9 @@ static int gitstats_git_part_from(struct gitstats_ctx *c, const struct gitstats_
 	}
 	gitstats_git_index_remove(dir);
 	gitstats_int_buf_free(&in);
-	gitstats_git_child_free(&r1);
-	gitstats_git_child_free(&r2);
-	gitstats_git_child_free(&r3);
+	gitstats_gitproc_free(&r1);
+	gitstats_gitproc_free(&r2);
+	gitstats_gitproc_free(&r3);
 	return rc;
 }
 
@@ -1196,10 +893,10 @@ static int gitstats_git_merged_in(struct gitstats_ctx *c, const struct gitstats_
 	for (size_t k = 1; k < cn->nparents && rc == 0; k++) {
 		const char *dt[] = {"diff-tree",    "-z",	    "-r",    "--raw",
 				    "--no-renames", cn->parents[k], cn->oid, NULL};
-		struct gitstats_git_child r = {0};
+		struct gitstats_gitproc r = {0};
 		struct gitstats_git_changes d = {0};
 
-		if ((rc = gitstats_git_ok(c, dt, &r, false)) == 0 &&
+		if ((rc = gitstats_gitproc_ok(c, dt, &r, false)) == 0 &&
 		    (rc = gitstats_git_parse_raw(c, &r, NULL, &d)) == 0) {
 			if (d.n)
 				qsort(d.v, d.n, sizeof(*d.v), gitstats_git_change_cmp);
@@ -1208,7 +905,7 @@ static int gitstats_git_merged_in(struct gitstats_ctx *c, const struct gitstats_
 					ch->v[i].o = ch->v[i].n;
 		}
 		gitstats_git_changes_free(&d);
-		gitstats_git_child_free(&r);
+		gitstats_gitproc_free(&r);
 	}
 	return rc;
 }
@@ -1224,7 +921,7 @@ static int gitstats_git_session_parts(struct gitstats_ctx *c, const struct gitst
 	const char *dt[] = {"diff-tree", "--stdin",	 "-z",	   "-r",
 			    "--raw",	 "--no-renames", "--root", NULL};
 	struct gitstats_git_changes base = {0}, *ch = NULL;
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	struct gitstats_buf in = {0};
 	struct gitstats_omap at = {0};
 	bool merges = false;
@@ -1266,7 +963,7 @@ static int gitstats_git_session_parts(struct gitstats_ctx *c, const struct gitst
 	}
 	r.in = in.p;
 	r.inlen = in.n;
-	if ((rc = gitstats_git_ok(c, dt, &r, false)) < 0 ||
+	if ((rc = gitstats_gitproc_ok(c, dt, &r, false)) < 0 ||
 	    (rc = gitstats_git_parse_raw(c, &r, &at, ch)) < 0)
 		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1302,7 +999,7 @@ out:
 	gitstats_git_changes_free(&base);
 	gitstats_int_omap_free(&at);
 	gitstats_int_buf_free(&in);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -1317,7 +1014,7 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 	const char *dt[] = {
 	    "diff-tree",     "--stdin",	      "-z", "-r", "-M", "--numstat", "--root", "--always",
 	    "--no-ext-diff", "--no-textconv", NULL};
-	struct gitstats_git_child r1 = {0}, r2 = {0};
+	struct gitstats_gitproc r1 = {0}, r2 = {0};
 	struct gitstats_buf in1 = {0}, in2 = {0};
 	struct gitstats_omap at = {0};
 	int rc = 0;
@@ -1343,8 +1040,8 @@ static int gitstats_git_commits(struct gitstats_ctx *c, const struct gitstats_cg
 	r1.inlen = in1.n;
 	r2.in = in2.p;
 	r2.inlen = in2.n;
-	if ((rc = gitstats_git_ok(c, log, &r1, false)) < 0 ||
-	    (rc = gitstats_git_ok(c, dt, &r2, false)) < 0 ||
+	if ((rc = gitstats_gitproc_ok(c, log, &r1, false)) < 0 ||
+	    (rc = gitstats_gitproc_ok(c, dt, &r2, false)) < 0 ||
 	    (rc = gitstats_git_parse_log(&r1, &at, out)) < 0 ||
 	    (rc = gitstats_git_parse_numstat(&r2, &at, c->exclude, out, paths)) < 0)
 		goto out;
@@ -1360,8 +1057,8 @@ out:
 	gitstats_int_omap_free(&at);
 	gitstats_int_buf_free(&in1);
 	gitstats_int_buf_free(&in2);
-	gitstats_git_child_free(&r1);
-	gitstats_git_child_free(&r2);
+	gitstats_gitproc_free(&r1);
+	gitstats_gitproc_free(&r2);
 	return rc;
 }
 
@@ -1375,7 +1072,7 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 				size_t n, struct gitstats_cgraph *g)
 {
 	const char *args[] = {"rev-list", "--no-walk=unsorted", "--parents", "--stdin", NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	struct gitstats_omap exist = {0};
 	struct gitstats_buf in = {0};
 	int rc;
@@ -1393,7 +1090,7 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 		goto out;
 	r.in = in.p;
 	r.inlen = in.n;
-	if ((rc = gitstats_git_ok(c, args, &r, false)) < 0)
+	if ((rc = gitstats_gitproc_ok(c, args, &r, false)) < 0)
 		goto out;
 	for (char *p = r.out.p; p && *p && rc == 0;) {
 		char *nl = strchr(p, '\n');
@@ -1406,7 +1103,7 @@ static int gitstats_git_parents(struct gitstats_ctx *c, char (*oids)[GITSTATS_OI
 out:
 	gitstats_int_omap_free(&exist);
 	gitstats_int_buf_free(&in);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 
@@ -1468,7 +1165,7 @@ static bool gitstats_git_hunk(const char *line, long *old, long *new, long *firs
 }
 
 /* The added lines of a `git diff -U0` patch, to sink. */
-static int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_git_child *r,
+static int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_gitproc *r,
 				    const struct gitstats_lines *sink)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL;
@@ -1528,12 +1225,12 @@ static int gitstats_git_added_lines(struct gitstats_ctx *c, const char *tree,
 			      "--",
 			      ".",
 			      NULL};
-	struct gitstats_git_child r = {0};
+	struct gitstats_gitproc r = {0};
 	int rc;
 
 	if ((rc = gitstats_git_diff_untracked(c, diff, &r)) == 0)
 		rc = gitstats_git_parse_patch(c, &r, sink);
-	gitstats_git_child_free(&r);
+	gitstats_gitproc_free(&r);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "gitstats_git.h"
+#include "gitstats_gitproc.h"
 #include "gitstats_rename.h"
 #include "gitstats_scan.h"
 #include "log.h"
@@ -639,7 +640,7 @@ static int gitstats_lg2_renames(struct gitstats_ctx *c, struct gitstats_lg2_entr
 	if (!r->nsrc || !r->ndst)
 		return 0;
 	/* git 2.43.2 started hashing a last line without a newline. */
-	r->final_line = gitstats_git_version() >= 24302;
+	r->final_line = gitstats_gitproc_version() >= 24302;
 	qsort(r->src, r->nsrc, sizeof(*r->src), gitstats_rename_side_cmp);
 	qsort(r->dst, r->ndst, sizeof(*r->dst), gitstats_rename_side_cmp);
 	return gitstats_rename_detect(r);

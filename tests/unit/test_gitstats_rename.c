@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "gitstats_backend.h"
-#include "gitstats_git.h"
+#include "gitstats_gitproc.h"
 #include "gitstats_rename.h"
 #include "testutil.h"
 
@@ -156,7 +156,7 @@ static char *we_say(const char *dir, const struct file *src, const struct file *
 	r->dst = dv;
 	r->rename_limit = 1000;
 	r->plain = true;
-	r->final_line = gitstats_git_version() >= 24302;
+	r->final_line = gitstats_gitproc_version() >= 24302;
 	add_side(repo, "HEAD~1", src, sv, &r->nsrc);
 	add_side(repo, "HEAD", dst, dv, &r->ndst);
 	qsort(r->src, r->nsrc, sizeof(*r->src), gitstats_rename_side_cmp);
