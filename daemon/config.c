@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "fileio.h"
 #include "paths.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -543,12 +544,11 @@ static int config_read_file(const char *path, char **out, size_t *outlen)
 
 	if (!buf)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO or a device would block the loop (a reload runs there): never waited on. */
+	fd = fileio_open_regular(path);
 	if (fd < 0) {
-		int e = errno;
-
 		free(buf);
-		return -e;
+		return fd;
 	}
 	for (;;) {
 		ssize_t r;
@@ -898,6 +898,10 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 	if (r == -EFBIG) {
 		snprintf(err, errn, "%s: too large for a config file (over %d bytes)", path,
 			 CONFIG_MAX_FILE);
+		goto fail;
+	}
+	if (r == -EINVAL) {
+		snprintf(err, errn, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (r < 0) {

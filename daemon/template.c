@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fileio.h"
 #include "record.h"
 #include "template_engine.h"
 #include "template_engine_render.h"
@@ -322,14 +324,18 @@ void template_write_schema(FILE *f)
 
 int template_read_file(const char *path, char **out, char *err, size_t errn)
 {
-	FILE *f = fopen(path, "re");
+	int fd = fileio_open_regular(path); /* a FIFO would block whoever reads it */
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *buf;
 	size_t n;
 
 	if (!f) {
-		int e = errno;
+		int e = fd < 0 ? -fd : errno;
 
-		snprintf(err, errn, "cannot open the log template %s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errn, "cannot open the log template %s: %s", path,
+			 e == EINVAL ? "not a regular file" : strerror(e));
 		return -e;
 	}
 	buf = malloc(TEMPLATE_ENGINE_MAX_TEXT + 2);

@@ -88,4 +88,33 @@ set -e
 expect_eq 0 "$rc" "stop with a damaged reflog time"
 grep -qF "again" "$log5" || fail "the commit is missing: $(cat "$log5")"
 daemon_stop
+
+# --- a config or a template that is a FIFO: refused at once, never waited on ---
+mkfifo "$T/fifo.ini"
+set +e
+out=$(STINT_CONFIG="$T/fifo.ini" timeout 10 "$STINTD" --check-config 2>&1)
+rc=$?
+set -e
+[ "$rc" -ne 124 ] || fail "stintd --check-config hung on a FIFO"
+[ "$rc" -ne 0 ] || fail "a FIFO config was accepted"
+expect_contains "$out" "not a regular file" "the config FIFO's error"
+printf '[log]\ntemplate = %s\n' "$T/fifo.md" >"$T/tpl.ini"
+mkfifo "$T/fifo.md"
+set +e
+out=$(STINT_CONFIG="$T/tpl.ini" timeout 10 "$STINTD" --check-config 2>&1)
+rc=$?
+set -e
+[ "$rc" -ne 124 ] || fail "stintd --check-config hung on a FIFO template"
+[ "$rc" -ne 0 ] || fail "a FIFO template was accepted"
+expect_contains "$out" "not a regular file" "the template FIFO's error"
+# A running daemon told to reload a config that became a FIFO keeps serving with the old one.
+mkdir -p "$(dirname "$CONFIG")"
+printf '[time]\nidle_timeout = 15m\n' >"$CONFIG"
+daemon_start
+rm "$CONFIG"
+mkfifo "$CONFIG"
+kill -HUP "$DAEMON_PID"
+wait_for 10 grep -q "not a regular file" "$DAEMON_LOG" || fail "the reload did not say why: $(tail -5 "$DAEMON_LOG")"
+bounded ping >/dev/null || fail "stintd stopped serving after reloading a FIFO config"
+daemon_stop
 echo ok
