@@ -1,10 +1,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -109,10 +113,36 @@ static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 	return 0;
 }
 
+/*
+ * The store holds what the user worked on: only the user reads it. SQLite gives its -wal and
+ * -shm files the database file's mode, so the file is made 0600 before SQLite opens it, and an
+ * older store's files (0644 then) are tightened.
+ */
+static int store_private(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[PATH_MAX];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		struct stat st;
+
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+		    chmod(p, st.st_mode & 0700) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	char e[256];
+	int rc;
 
 	if (!st || !(st->path = strdup(path))) {
 		free(st);
@@ -120,6 +150,10 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 		return NULL;
 	}
 	st->loop = loop;
+	if ((rc = store_private(path)) < 0) {
+		snprintf(err, errn, "store: cannot create %s: %s", path, strerror(-rc));
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -460,6 +461,43 @@ static void test_newer_schema_is_refused(void **state)
 	uv_loop_close(&loop);
 }
 
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 0777;
+}
+
+/* Only the user reads the store: a new one is 0600, and an older one's files are tightened. */
+static void test_files_are_private(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], path[200], wal[220];
+	uv_loop_t loop;
+	struct store *st;
+	FILE *fp;
+
+	assert_int_equal(mode_of(f->path), 0600);
+	snprintf(path, sizeof(path), "%s/old.db", f->dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	fp = fopen(wal, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chmod(wal, 0644), 0);
+	uv_loop_init(&loop);
+	st = store_open(&loop, path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	store_close(st);
+	uv_loop_close(&loop);
+}
+
 static void test_unopenable_path_names_it(void **state)
 {
 	struct fixture *f = *state;
@@ -484,6 +522,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_previous_logs_unreadable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_files_are_private, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
