@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -260,6 +261,34 @@ static void main_raise_fd_limit(void)
 	}
 }
 
+/*
+ * Descriptors inherited from whatever started stintd (a shell's fd 9, a terminal's 251) are
+ * marked close-on-exec, so that neither [checks] nor git children get them.
+ */
+static void main_cloexec_inherited(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!dir) {
+		log_warnx("cannot list /proc/self/fd: %s; inherited descriptors stay open",
+			  strerror(errno));
+		return;
+	}
+	while ((e = readdir(dir))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int flags;
+
+		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(dir))
+			continue;
+		flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+	}
+	closedir(dir);
+}
+
 /* The watcher's timing; test builds take shorter periods from the environment. */
 static const struct repo_watcher_timing *main_watch_timing(void)
 {
@@ -488,6 +517,7 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
+	main_cloexec_inherited();
 	main_raise_fd_limit();
 	if (main_load_config(&d.cfg, d.config_path, d.config_named, err, sizeof(err)) < 0)
 		fatalx("%s", err);

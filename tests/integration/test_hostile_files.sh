@@ -89,6 +89,17 @@ expect_eq 0 "$rc" "stop with a damaged reflog time"
 grep -qF "again" "$log5" || fail "the commit is missing: $(cat "$log5")"
 daemon_stop
 
+# --- a descriptor the shell left open reaches no check ---
+printf 'secret\n' >"$T/secret"
+printf '[checks]\nfds = test ! -e /proc/self/fd/9 || { ls -l /proc/self/fd; exit 1; }\n' >"$T/checks.ini"
+exec 9<"$T/secret"
+STINT_CONFIG="$T/checks.ini" daemon_start
+exec 9<&-
+"$STINT" start --focus "fds" >/dev/null
+log6=$(bounded stop | tail -n 1)
+grep -q "✅ fds" "$log6" || fail "a check saw the shell's fd 9: $(grep -A6 'Quality Checks' "$log6")"
+daemon_stop
+
 # --- a config or a template that is a FIFO: refused at once, never waited on ---
 mkfifo "$T/fifo.ini"
 set +e
