@@ -1,5 +1,7 @@
 #include "logwriter.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,7 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -19,6 +24,8 @@
 #define NAME_TRIES 1000
 #define LOG_MODE   0644
 #define DIR_MODE   0755
+/* A temporary log untouched this long is a killed stintd's, not a write in flight. */
+#define LOGWRITER_STALE_S 600
 
 static int logwriter_append(char *out, size_t outn, size_t *len, const char *s, size_t n)
 {
@@ -205,6 +212,50 @@ static bool logwriter_noreplace_unsupported(int e)
 	return e == EPERM || e == EOPNOTSUPP || e == ENOSYS || e == EINVAL;
 }
 
+/* ".2026-12-03.md.Ab12xZ": the name of this file's temporary logs (mkostemp's six). */
+static bool logwriter_is_temp_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len != 1 + 10 + 4 + 6 || n[0] != '.' || memcmp(n + 11, ".md.", 4) != 0)
+		return false;
+	for (size_t i = 1; i < 11; i++)
+		if (!(i == 5 || i == 8 ? n[i] == '-' : n[i] >= '0' && n[i] <= '9'))
+			return false;
+	for (size_t i = 15; i < len; i++)
+		if (!isalnum((unsigned char)n[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Removes the temporary logs a killed stintd left in dir: ours by name and owner, regular
+ * files, untouched for LOGWRITER_STALE_S (a write in flight, from a worker beside us, is
+ * younger by far). Best effort: a file that cannot be removed stays.
+ */
+static void logwriter_sweep(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	time_t now = time(NULL);
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		struct stat st;
+
+		if (!logwriter_is_temp_name(e->d_name) ||
+		    fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    now - st.st_mtime < LOGWRITER_STALE_S)
+			continue;
+		if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+			log_info("removed %s/%s, a log stintd was writing when it stopped", dir,
+				 e->d_name);
+	}
+	closedir(dp);
+}
+
 /*
  * Gives the synced temp file tmp its final name, the first of DATE.md, DATE-2.md... not taken.
  * Sets *tmp_gone when the temp file no longer exists under its own name.
@@ -308,6 +359,7 @@ int logwriter_write_with(enum logwriter_method method, const char *dir, const ch
 	if (r < 0)
 		return r;
 
+	logwriter_sweep(where);
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.md.XXXXXX", d, date) >= (int)sizeof(tmp)) {
 		snprintf(err, errn, "log path too long: %s/%s.md", d, date);
 		return -ENAMETOOLONG;

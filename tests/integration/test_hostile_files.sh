@@ -89,6 +89,25 @@ expect_eq 0 "$rc" "stop with a damaged reflog time"
 grep -qF "again" "$log5" || fail "the commit is missing: $(cat "$log5")"
 daemon_stop
 
+# --- temporary logs a killed stintd left behind: removed at the next write there, only ours ---
+daemon_start
+"$STINT" start --focus "leftovers" >/dev/null
+dir=$(dirname "$log3")
+printf 'half a log\n' >"$dir/.2026-01-01.md.Ab12xZ"
+touch -d '1 hour ago' "$dir/.2026-01-01.md.Ab12xZ"
+printf 'being written\n' >"$dir/.2026-01-02.md.Cd34yW"
+printf 'mine\n' >"$dir/.notes.md.Ab12xZ"
+touch -d '1 hour ago' "$dir/.notes.md.Ab12xZ"
+mkdir "$dir/.2026-01-03.md.Ef56zV"
+touch -d '1 hour ago' "$dir/.2026-01-03.md.Ef56zV"
+bounded stop >/dev/null
+[ ! -e "$dir/.2026-01-01.md.Ab12xZ" ] || fail "an old temporary log is still there"
+for kept in .2026-01-02.md.Cd34yW .notes.md.Ab12xZ .2026-01-03.md.Ef56zV; do
+	[ -e "$dir/$kept" ] || fail "$kept was removed: it is not a stale temporary log of stintd's"
+done
+grep -q "removed .*2026-01-01.md.Ab12xZ" "$DAEMON_LOG" || fail "the removal is not logged"
+daemon_stop
+
 # --- a descriptor the shell left open reaches no check ---
 printf 'secret\n' >"$T/secret"
 printf '[checks]\nfds = test ! -e /proc/self/fd/9 || { ls -l /proc/self/fd; exit 1; }\n' >"$T/checks.ini"
