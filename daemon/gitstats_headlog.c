@@ -95,6 +95,7 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 	const struct gitstats_cgraph *g = &hl->hs->g;
 	struct gitstats_move *m;
 	char *from, *to;
+	bool renamed;
 	size_t at, n;
 	int rc;
 
@@ -102,10 +103,9 @@ static int gitstats_headlog_entry(struct gitstats_headlog *hl, const struct gits
 	 */
 	if (!gitstats_int_is_hex_oid(e->oid) || strspn(e->oid, "0") == strlen(e->oid))
 		return 0;
-	if (gitstats_reflog_switch(e->msg, &from, &to)) {
+	if (gitstats_reflog_switch(e->msg, &from, &to, &renamed)) {
 		/* A rename names two branches, the old one gone by now: both are names as they are.
 		 */
-		bool renamed = strncmp(e->msg, "Branch: renamed ", 16) == 0;
 		char *a = renamed ? strdup(from) : gitstats_headlog_name(hl, from, e->old);
 		char *b = renamed ? strdup(to) : gitstats_headlog_name(hl, to, e->oid);
 

@@ -85,7 +85,8 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 			/* "name <email> 1700000000 +0100": the time follows the last '>'. */
 			gt = strrchr(sp2, '>');
 			e->time = gt ? strtoll(gt + 1, NULL, 10) : 0;
-			/* A damaged entry's time stays in years 1970 to 9999: it is multiplied later. */
+			/* A damaged entry's time stays in years 1970 to 9999: it is multiplied
+			 * later. */
 			if (e->time < 0 || e->time > GITSTATS_REFLOG_MAX_TIME)
 				e->time = 0;
 			e->msg = strdup(tab ? tab + 1 : "");
@@ -158,17 +159,19 @@ static char *gitstats_reflog_word(const char *p, const char *prefix)
 	return n ? strndup(p, n) : NULL;
 }
 
-bool gitstats_reflog_switch(const char *msg, char **from, char **to)
+bool gitstats_reflog_switch(const char *msg, char **from, char **to, bool *renamed)
 {
-	static const char checkout[] = "checkout: moving from ", renamed[] = "Branch: renamed ";
+	static const char checkout[] = "checkout: moving from ", renamed_msg[] = "Branch: renamed ";
 	const char *p, *sep;
 	const char *strip = "";
 
 	*from = *to = NULL;
+	if (renamed)
+		*renamed = strncmp(msg, renamed_msg, sizeof(renamed_msg) - 1) == 0;
 	if (strncmp(msg, checkout, sizeof(checkout) - 1) == 0) {
 		p = msg + sizeof(checkout) - 1;
-	} else if (strncmp(msg, renamed, sizeof(renamed) - 1) == 0) {
-		p = msg + sizeof(renamed) - 1;
+	} else if (strncmp(msg, renamed_msg, sizeof(renamed_msg) - 1) == 0) {
+		p = msg + sizeof(renamed_msg) - 1;
 		strip = "refs/heads/";
 	} else {
 		return false;

@@ -47,9 +47,9 @@ enum gitstats_rlkind gitstats_reflog_kind(const char *msg);
 
 /*
  * A HEAD entry that moved HEAD to another branch ("checkout: moving from X to Y", "Branch:
- * renamed refs/heads/X to refs/heads/Y"): X and Y as written (malloc'd). false for any other
- * message, or when out of memory.
+ * renamed refs/heads/X to refs/heads/Y"): X and Y as written (malloc'd), and whether it was a
+ * rename (renamed may be NULL). false for any other message, or when out of memory.
  */
-bool gitstats_reflog_switch(const char *msg, char **from, char **to);
+bool gitstats_reflog_switch(const char *msg, char **from, char **to, bool *renamed);
 
 #endif

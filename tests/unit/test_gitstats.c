@@ -516,9 +516,12 @@ static void test_reflog_switch(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool ok = gitstats_reflog_switch(cases[i].msg, &from, &to);
+		bool renamed;
+		bool ok = gitstats_reflog_switch(cases[i].msg, &from, &to, &renamed);
 
 		assert_int_equal(ok, cases[i].from != NULL);
+		/* Only the "Branch: renamed" case (to trunk) is a rename. */
+		assert_int_equal(ok && renamed, ok && strcmp(cases[i].to, "trunk") == 0);
 		if (!ok) {
 			assert_null(from);
 			assert_null(to);
