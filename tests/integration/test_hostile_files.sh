@@ -120,23 +120,22 @@ grep -q "✅ fds" "$log6" || fail "a check saw the shell's fd 9: $(grep -A6 'Qua
 daemon_stop
 
 # --- a config or a template that is a FIFO: refused at once, never waited on ---
+# stintd --check-config with CONFIG: refused, at once, saying why.
+refuses_fifo() { # config what
+	local out rc
+	set +e
+	out=$(STINT_CONFIG="$1" timeout 10 "$STINTD" --check-config 2>&1)
+	rc=$?
+	set -e
+	[ "$rc" -ne 124 ] || fail "stintd --check-config hung on a FIFO $2"
+	[ "$rc" -ne 0 ] || fail "a FIFO $2 was accepted"
+	expect_contains "$out" "not a regular file" "the $2 FIFO's error"
+}
 mkfifo "$T/fifo.ini"
-set +e
-out=$(STINT_CONFIG="$T/fifo.ini" timeout 10 "$STINTD" --check-config 2>&1)
-rc=$?
-set -e
-[ "$rc" -ne 124 ] || fail "stintd --check-config hung on a FIFO"
-[ "$rc" -ne 0 ] || fail "a FIFO config was accepted"
-expect_contains "$out" "not a regular file" "the config FIFO's error"
+refuses_fifo "$T/fifo.ini" config
 printf '[log]\ntemplate = %s\n' "$T/fifo.md" >"$T/tpl.ini"
 mkfifo "$T/fifo.md"
-set +e
-out=$(STINT_CONFIG="$T/tpl.ini" timeout 10 "$STINTD" --check-config 2>&1)
-rc=$?
-set -e
-[ "$rc" -ne 124 ] || fail "stintd --check-config hung on a FIFO template"
-[ "$rc" -ne 0 ] || fail "a FIFO template was accepted"
-expect_contains "$out" "not a regular file" "the template FIFO's error"
+refuses_fifo "$T/tpl.ini" template
 # A running daemon told to reload a config that became a FIFO keeps serving with the old one.
 mkdir -p "$(dirname "$CONFIG")"
 printf '[time]\nidle_timeout = 15m\n' >"$CONFIG"
