@@ -27,7 +27,8 @@ int cmd_notify_run(struct cli_ctx *ctx, int argc, char **argv)
 	test = strcmp(a.rest[0], "test") == 0;
 	/* A show can wait up to 25 s on a slow D-Bus. */
 	if ((r = request_run(
-		 ctx, request_new(ctx, test ? PROTO_CMD_NOTIFY_TEST : PROTO_CMD_STATUS, false),
+		 ctx,
+		 request_new(ctx, test ? PROTO_CMD_NOTIFY_TEST : PROTO_CMD_NOTIFY_STATUS, false),
 		 30000, &reply)))
 		return r;
 	server = json_string_value(json_object_get(reply, "notify_server"));

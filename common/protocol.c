@@ -25,6 +25,7 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_UNWATCH] = "unwatch",
     [PROTO_CMD_WATCHED] = "watched",
     [PROTO_CMD_LOG_COMMIT] = "log_commit",
+    [PROTO_CMD_NOTIFY_STATUS] = "notify_status",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -71,6 +72,7 @@ static const struct {
     [PROTO_CMD_UNWATCH] = {F_CWD, F_CWD},
     [PROTO_CMD_WATCHED] = {0, 0},
     [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
+    [PROTO_CMD_NOTIFY_STATUS] = {0, 0},
 };
 
 static const struct {

@@ -39,6 +39,7 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_UNWATCH] = {cmd_watch, false},
     [PROTO_CMD_WATCHED] = {cmd_watch, false},
     [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
+    [PROTO_CMD_NOTIFY_STATUS] = {cmd_notify_status, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */

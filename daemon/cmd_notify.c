@@ -9,3 +9,11 @@ void cmd_notify_test(struct stintd *d, struct ctl_client *cl, struct proto_reque
 	proto_request_release(req);
 	notify_test(d, cl);
 }
+
+void cmd_notify_status(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
+		       struct session *s)
+{
+	(void)s;
+	proto_request_release(req);
+	notify_status_wait(d, cl);
+}

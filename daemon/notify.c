@@ -41,11 +41,34 @@ static void notify_config_to_rules(const struct config *cfg, struct notify_rules
 	rc->min_interval_s = cfg->notify_min_interval_s;
 }
 
+/* Answers the `notify_status` requests that waited for the first attempt to reach a server. */
+static void notify_answer_status(struct stintd *d)
+{
+	for (struct notify_pending_test **pp = &d->notify->tests; *pp;) {
+		struct notify_pending_test *t = *pp;
+		json_t *reply;
+
+		if (t->id != 0) {
+			pp = &t->next;
+			continue;
+		}
+		*pp = t->next;
+		reply = proto_reply_ok();
+		notify_status(d, reply);
+		ctl_reply(t->cl, reply);
+		free(t);
+	}
+}
+
 static void notify_on_sent(void *arg, uint64_t id, const char *error)
 {
 	struct stintd *d = arg;
 	struct notify *no = d->notify;
 
+	if (id == 0) {
+		notify_answer_status(d);
+		return;
+	}
 	for (struct notify_pending_test **pp = &no->tests; *pp; pp = &(*pp)->next) {
 		struct notify_pending_test *t = *pp;
 		json_t *reply;
@@ -100,6 +123,24 @@ void notify_test(struct stintd *d, struct ctl_client *cl)
 	t->cl = cl;
 	t->next = no->tests;
 	no->tests = t;
+}
+
+void notify_status_wait(struct stintd *d, struct ctl_client *cl)
+{
+	struct notify *no = d->notify;
+	struct notify_pending_test *t;
+	json_t *reply;
+
+	if (no && no->n && strcmp(notify_thread_state(no->n, NULL), "connecting") == 0 &&
+	    (t = calloc(1, sizeof(*t)))) {
+		t->cl = cl; /* id 0: waits for the first attempt, not for a show */
+		t->next = no->tests;
+		no->tests = t;
+		return;
+	}
+	reply = proto_reply_ok();
+	notify_status(d, reply);
+	ctl_reply(cl, reply);
 }
 
 /* Forgets the repositories whose hour has passed: they would get a reminder anyway. */
@@ -170,10 +211,11 @@ void notify_configure(struct stintd *d)
 		no->n = notify_thread_create(d->loop, notify_actions_on_click, d);
 		notify_thread_set_sent_cb(no->n, notify_on_sent);
 	} else if (!d->cfg.notify_enabled && no->n) {
-		notify_answer_tests(no, PROTO_ERR_BAD_STATE,
-				    "desktop notifications were turned off");
 		notify_thread_destroy(no->n);
 		no->n = NULL;
+		notify_answer_status(d);
+		notify_answer_tests(no, PROTO_ERR_BAD_STATE,
+				    "desktop notifications were turned off");
 	}
 	/* The start reminder needs activity in repositories with no session: watched.c's watch. */
 	remind_start = no->n && no->rc.start_reminder;
@@ -263,8 +305,8 @@ static int64_t notify_session_decide(struct stintd *d, struct notify_session *e,
 	if (out.next_due < 0)
 		return -1;
 	/* Decisions are whole seconds: one due within this second is looked at in the next. */
-	due = out.next_due * NS;
-	return due > now->boot_ns ? due : (in.now + 1) * NS;
+	due = out.next_due * NS + in.phase_ns;
+	return due > now->boot_ns ? due : (in.now + 1) * NS + in.phase_ns;
 }
 
 /* Forgets the sessions that closed; a reminder of theirs still on screen goes. */

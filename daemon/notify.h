@@ -34,5 +34,11 @@ void notify_test(struct stintd *d, struct ctl_client *cl);
 
 /* Adds "notify" ("ok", "unavailable", "disabled") and "notify_reason" to a status reply. */
 void notify_status(struct stintd *d, json_t *reply);
+/*
+ * Replies to cl with the notify fields of a status reply, once the notification thread's first
+ * attempt to reach a server has ended: a first `stint notify status` never says "unavailable"
+ * for a server that is up but not reached yet.
+ */
+void notify_status_wait(struct stintd *d, struct ctl_client *cl);
 
 #endif

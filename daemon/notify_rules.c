@@ -102,7 +102,8 @@ void notify_rules_input_from_session(struct notify_rules_input *in, const struct
 
 	memset(in, 0, sizeof(*in));
 	session_times(s, now, &t);
-	in->now = now->boot_ns / NS;
+	in->phase_ns = ((now->boot_ns - t.active_ns) % NS + NS) % NS;
+	in->now = (now->boot_ns - in->phase_ns) / NS;
 	in->active_s = t.active_s;
 	in->paused = s->state == SESSION_PAUSED;
 	in->idle = s->state == SESSION_ACTIVE && t.idle_now;

@@ -48,6 +48,12 @@ struct notify_rules_config {
  */
 struct notify_rules_input {
 	int64_t now;
+	/*
+	 * now is counted from this offset into the second (ns): whole seconds of now then tick
+	 * with active_s, and a break reminder due at 4 s of work is sent at 4 s, not up to a
+	 * second later (when the text would say 5 s). Due times are due * NS + phase_ns.
+	 */
+	int64_t phase_ns;
 	int64_t active_s; /* session_times: active time so far */
 	bool paused;	  /* SESSION_PAUSED */
 	bool idle;	  /* session_times.idle_now */

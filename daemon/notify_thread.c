@@ -89,6 +89,7 @@ struct notifier {
 	char reason[NOTIFY_REASON_MAX];
 	char server[NOTIFY_SERVER_MAX];
 	unsigned seen_seq;
+	unsigned probes; /* attempts to reach the server that ended; 0: still connecting */
 	char logged[NOTIFY_REASON_MAX]; /* the last state logged: log each change once */
 
 	uv_mutex_t lock; /* guards the queues and the shared state below */
@@ -102,6 +103,7 @@ struct notifier {
 	char sh_reason[NOTIFY_REASON_MAX];
 	char sh_server[NOTIFY_SERVER_MAX];
 	unsigned sh_seq;
+	unsigned sh_probes;
 
 	/* The notify thread's own. */
 	uv_thread_t thread;
@@ -561,6 +563,15 @@ static void notify_thread_close_shown(struct notifier *n, uint64_t id)
 		notify_notification_close(l->nn, NULL);
 }
 
+/* A counter, not an event: telling the loop cannot fail for want of memory. */
+static void notify_thread_probe_ended(struct notifier *n)
+{
+	uv_mutex_lock(&n->lock);
+	n->sh_probes++;
+	uv_mutex_unlock(&n->lock);
+	uv_async_send(&n->async);
+}
+
 static gboolean notify_thread_drain(gpointer data)
 {
 	struct notifier *n = data;
@@ -595,6 +606,7 @@ static gboolean notify_thread_drain(gpointer data)
 			break;
 		case NOTIFY_JOB_PROBE:
 			notify_thread_server_connect(n);
+			notify_thread_probe_ended(n);
 			break;
 		case NOTIFY_JOB_QUIT:
 			g_main_loop_quit(n->gloop);
@@ -702,9 +714,13 @@ static void notify_thread_async_cb(uv_async_t *a)
 {
 	struct notifier *n = a->data;
 	struct notify_thread_event *e, *next;
-	bool changed = false;
+	bool changed = false, probed = false;
 
 	uv_mutex_lock(&n->lock);
+	if (n->sh_probes != n->probes) {
+		n->probes = n->sh_probes;
+		probed = true;
+	}
 	e = n->events;
 	n->events = NULL;
 	n->events_tail = &n->events;
@@ -728,6 +744,8 @@ static void notify_thread_async_cb(uv_async_t *a)
 			n->on_action(n->arg, e->id, e->text);
 		free(e);
 	}
+	if (probed && n->on_sent && !n->destroyed)
+		n->on_sent(n->arg, 0, NULL);
 }
 
 static void notify_thread_async_closed_cb(uv_handle_t *h)
@@ -767,8 +785,6 @@ struct notifier *notify_thread_create(uv_loop_t *loop, notify_action_cb on_actio
 	n->jobs_tail = &n->jobs;
 	n->events_tail = &n->events;
 	n->quit->kind = NOTIFY_JOB_QUIT;
-	snprintf(n->reason, sizeof(n->reason), "not connected yet");
-	snprintf(n->sh_reason, sizeof(n->sh_reason), "not connected yet");
 	n->ctx = g_main_context_new();
 	n->gloop = g_main_loop_new(n->ctx, FALSE);
 	n->live = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -917,7 +933,10 @@ const char *notify_thread_state(const struct notifier *n, const char **reason)
 {
 	const char *why = NULL, *state = "disabled";
 
-	if (n) {
+	if (n && !n->ok && n->probes == 0) {
+		state = "connecting";
+		why = "still connecting to the session bus";
+	} else if (n) {
 		state = n->ok ? "ok" : "unavailable";
 		why = n->ok ? NULL : n->reason;
 	}

@@ -50,7 +50,10 @@ struct notify_msg {
 /* action is the key of the invoked action; the id is notify_thread_send's. */
 typedef void (*notify_action_cb)(void *arg, uint64_t id, const char *action);
 
-/* A show ended: error is NULL when it was shown, else why not (no server...). */
+/*
+ * A show ended: error is NULL when it was shown, else why not (no server...). id 0: an attempt
+ * to reach the server ended, and notify_thread_state says how (error is NULL).
+ */
 typedef void (*notify_sent_cb)(void *arg, uint64_t id, const char *error);
 
 struct notifier;
@@ -94,7 +97,8 @@ void notify_thread_close_id(struct notifier *n, uint64_t id);
 void notify_thread_retry(struct notifier *n);
 
 /*
- * "ok" (the last attempt reached a server; *reason is set to NULL), "unavailable" (*reason
+ * "connecting" (the first attempt to reach a server has not ended yet), "ok" (the last
+ * attempt reached a server; *reason is set to NULL), "unavailable" (*reason
  * says why: no session bus, no notification server, the server went away...) or, for
  * n == NULL, "disabled" (*reason NULL). Updated from the thread, read here; the strings stay
  * valid until the loop's next iteration. reason may be NULL.

@@ -503,6 +503,7 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 			session_add_gap(gaps, "suspend", to - p->asleep / 1000000, to, false);
 	}
 	free(sp);
+	t->active_ns = active;
 	t->active_s = active / 1000000000;
 	t->paused_s = paused / 1000000000;
 	t->idle_s = idle / 1000000000;

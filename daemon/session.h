@@ -58,6 +58,7 @@ struct session_event {
 /* wall = active + paused + idle + suspended (rounded to seconds each). */
 struct session_times {
 	int64_t active_s;
+	int64_t active_ns; /* the same, to the ns: when active_s ticks over */
 	int64_t paused_s;
 	int64_t idle_s; /* no activity for idle_timeout or more, and time the daemon was down */
 	int64_t down_s; /* the part of idle_s stintd was not running (kill -9, crash) */

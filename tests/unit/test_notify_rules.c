@@ -879,12 +879,52 @@ static void test_input_from_a_session(void **state)
 	session_destroy(s);
 }
 
+/*
+ * A session started 0.95 s into a second: its whole seconds of work tick at .95, and so must
+ * the decisions. Counted from the boot clock's own seconds, the break reminder due at 4 s of
+ * work was looked at only at the next whole second (4.05 s of work), and 0.05 s of delay in
+ * waking up made it say "5s" (the test_notifications flake on a loaded machine).
+ */
+static void test_decisions_tick_with_active_time(void **state)
+{
+	struct session *s = session_create("/r/web", "web", "main", NULL, "A", NULL, NULL);
+	struct notify_rules_config cfg = {.enabled = true, .break_every_s = 4};
+	struct notify_rules_state st;
+	struct notify_rules_decision out;
+	struct notify_rules_input in;
+	struct stamp t0 = at(100, 100, 10000, "b1"), now;
+	int64_t due_ns;
+
+	(void)state;
+	assert_non_null(s);
+	s->idle_timeout_ns = 3600 * SEC;
+	t0.mono_ns += 950000000;
+	t0.boot_ns += 950000000;
+	session_apply(s, SESSION_EV_START, &t0, NULL);
+	memset(&st, 0, sizeof(st));
+	now = t0;
+	notify_rules_input_from_session(&in, s, &now, -1, NULL);
+	assert_int_equal(in.phase_ns, 950000000);
+	notify_rules_decide(&st, &cfg, &in, &out);
+	assert_int_equal(out.note.kind, NOTIFY_RULES_NONE);
+	due_ns = out.next_due * SEC + in.phase_ns;
+	assert_int_equal(due_ns, t0.boot_ns + 4 * SEC); /* exactly 4 s of work */
+	/* Woken 50 ms late: still "4s". */
+	now.mono_ns = now.boot_ns = due_ns + 50000000;
+	notify_rules_input_from_session(&in, s, &now, -1, NULL);
+	notify_rules_decide(&st, &cfg, &in, &out);
+	assert_int_equal(out.note.kind, NOTIFY_RULES_BREAK);
+	assert_string_equal(out.note.msg.summary, "You've been at it for 4s");
+	session_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_disabled_sends_nothing_and_arms_nothing),
 	    cmocka_unit_test(test_everything_off_arms_nothing),
 	    cmocka_unit_test(test_break_after_active_time),
+	    cmocka_unit_test(test_decisions_tick_with_active_time),
 	    cmocka_unit_test(test_break_counts_active_time_not_wall_time),
 	    cmocka_unit_test(test_a_break_restarts_the_count),
 	    cmocka_unit_test(test_a_long_pause_is_a_break_a_short_one_is_not),

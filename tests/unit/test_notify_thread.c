@@ -40,6 +40,8 @@ struct fixture {
 	char action[64];
 	bool action_on_loop_thread;
 	uv_thread_t loop_thread;
+	unsigned probes_ended; /* on_sent calls with id 0 */
+	char state_at_probe[32];
 };
 
 static void on_action(void *arg, uint64_t id, const char *action)
@@ -115,10 +117,8 @@ static bool run_until(struct fixture *f, bool (*cond)(struct fixture *, void *),
 
 static bool state_is(struct fixture *f, void *want)
 {
-	const char *reason;
 
-	return strcmp(notify_thread_state(f->n, &reason), want) == 0 &&
-	       (!reason || strcmp(reason, "not connected yet") != 0);
+	return strcmp(notify_thread_state(f->n, NULL), want) == 0;
 }
 
 static bool reason_has(struct fixture *f, void *want)
@@ -147,6 +147,43 @@ static void test_disabled_is_null(void **state)
 	assert_int_equal(notify_thread_send(NULL, &(struct notify_msg){.summary = "x"}), 0);
 	notify_thread_close_id(NULL, 1);
 	notify_thread_destroy(NULL);
+}
+
+static void on_sent(void *arg, uint64_t id, const char *error)
+{
+	struct fixture *f = arg;
+
+	if (id != 0)
+		return;
+	assert_null(error);
+	f->probes_ended++;
+	snprintf(f->state_at_probe, sizeof(f->state_at_probe), "%s",
+		 notify_thread_state(f->n, NULL));
+}
+
+static bool probes_ended(struct fixture *f, void *arg)
+{
+	(void)arg;
+	return f->probes_ended > 0;
+}
+
+/*
+ * Until the first attempt to reach a server ends, the state is "connecting", never
+ * "unavailable"; its end is told to on_sent with id 0, with the state already up to date.
+ */
+static void test_connecting_until_first_attempt(void **state)
+{
+	struct fixture *f = *state;
+	const char *reason;
+
+	notify_thread_set_sent_cb(f->n, on_sent);
+	/* The loop has not run: whatever the thread did is not seen yet. */
+	assert_string_equal(notify_thread_state(f->n, &reason), "connecting");
+	assert_non_null(reason);
+	assert_true(run_until(f, probes_ended, NULL, 5000));
+	assert_int_equal(f->probes_ended, 1);
+	assert_string_equal(f->state_at_probe, with_dunst ? "ok" : "unavailable");
+	assert_string_equal(notify_thread_state(f->n, NULL), f->state_at_probe);
 }
 
 static void test_only_one_notifier(void **state)
@@ -568,6 +605,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_disabled_is_null),
 	    cmocka_unit_test_setup_teardown(test_only_one_notifier, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connecting_until_first_attempt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_bus, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bus_without_server_then_bus_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bus_appears_at_the_default_path, setup, teardown),

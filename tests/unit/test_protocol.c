@@ -420,7 +420,8 @@ static void test_request_new_round_trips_for_every_command(void **state)
 
 		assert_non_null(msg);
 		if (cmd != PROTO_CMD_STATUS && cmd != PROTO_CMD_LIST && cmd != PROTO_CMD_PING &&
-		    cmd != PROTO_CMD_NOTIFY_TEST && cmd != PROTO_CMD_WATCHED)
+		    cmd != PROTO_CMD_NOTIFY_TEST && cmd != PROTO_CMD_NOTIFY_STATUS &&
+		    cmd != PROTO_CMD_WATCHED)
 			json_object_set_new(msg, "cwd", json_string("/r"));
 		if (cmd == PROTO_CMD_NOTE || cmd == PROTO_CMD_TODO || cmd == PROTO_CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));
