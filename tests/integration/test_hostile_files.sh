@@ -226,6 +226,42 @@ for v in LD_PRELOAD LD_LIBRARY_PATH NOTIFY_SOCKET JOURNAL_STREAM INVOCATION_ID D
 done
 daemon_stop
 
+# --- temporary logs a killed stintd left: swept at start-up in the log directories it knows ---
+# The configured one, and a repository's own (dir = {repo}/...) that a stored session wrote to.
+R2="$T/gadget"
+make_repo "$R2"
+printf '[log]\ndir = {repo}/docs/sessions\n' >"$T/inrepo.ini"
+STINT_CONFIG="$T/inrepo.ini" daemon_start
+"$STINT" start -C "$R2" --focus "in the repository" >/dev/null
+log8=$(bounded stop -C "$R2" | tail -n 1)
+[ -f "$log8" ] || fail "no log in the repository: [$log8]"
+daemon_kill9
+inrepo=$(dirname "$log8")
+configured=$(dirname "$log3")
+for dir in "$inrepo" "$configured"; do
+	printf 'half a log\n' >"$dir/.2026-02-01.md.Ab12xZ"
+	touch -d '1 hour ago' "$dir/.2026-02-01.md.Ab12xZ"
+	printf 'being written\n' >"$dir/.2026-02-02.md.Cd34yW"
+	mkfifo "$dir/.2026-02-03.md.Ef56zV"
+	touch -d '1 hour ago' "$dir/.2026-02-03.md.Ef56zV"
+	printf 'mine\n' >"$dir/.notes.md.Gh78aB"
+	touch -d '1 hour ago' "$dir/.notes.md.Gh78aB"
+done
+daemon_start
+for dir in "$inrepo" "$configured"; do
+	wait_for 10 test ! -e "$dir/.2026-02-01.md.Ab12xZ" ||
+		fail "stintd did not remove an old temporary log in $dir at start-up: $(ls -la "$dir")"
+done
+wait_for 10 grep -q "start-up sweep done" "$DAEMON_LOG" || fail "the start-up sweep did not end"
+for dir in "$inrepo" "$configured"; do
+	for kept in .2026-02-02.md.Cd34yW .2026-02-03.md.Ef56zV .notes.md.Gh78aB; do
+		[ -e "$dir/$kept" ] || fail "$dir/$kept was removed: not a stale temporary log of stintd's"
+	done
+	rm -f "$dir"/.2026-02-* "$dir/.notes.md.Gh78aB"
+done
+bounded ping >/dev/null || fail "stintd does not serve after the sweep"
+daemon_stop
+
 # --- a config or a template that is a FIFO: refused at once, never waited on ---
 # stintd --check-config with CONFIG: refused, at once, saying why.
 refuses_fifo() { # config what
