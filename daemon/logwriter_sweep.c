@@ -52,7 +52,7 @@ static void logwriter_sweep_work(uv_work_t *req)
 	struct logwriter_sweep_job *job = req->data;
 	json_t *rows = NULL, *set = json_object(), *row, *v;
 	const char *dir;
-	char err[512];
+	char err[512], one[PATH_MAX];
 	size_t i;
 
 	if (!set ||
@@ -62,6 +62,9 @@ static void logwriter_sweep_work(uv_work_t *req)
 		return;
 	}
 	json_array_foreach(rows, i, row) logwriter_sweep_row(job, set, row);
+	/* A [log] dir without placeholders is known even with no session stored. */
+	if (job->pattern && logwriter_expand_dir(job->pattern, NULL, NULL, one, sizeof(one)) == 0)
+		logwriter_sweep_add(set, one);
 	json_object_foreach(set, dir, v)
 	{
 		job->removed += logwriter_sweep(dir);

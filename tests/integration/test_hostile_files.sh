@@ -227,7 +227,8 @@ done
 daemon_stop
 
 # --- temporary logs a killed stintd left: swept at start-up in the log directories it knows ---
-# The configured one, and a repository's own (dir = {repo}/...) that a stored session wrote to.
+# Where stored sessions wrote logs (the default dir, a repository's own: dir = {repo}/...), and
+# the configured dir when it has no placeholder.
 R2="$T/gadget"
 make_repo "$R2"
 printf '[log]\ndir = {repo}/docs/sessions\n' >"$T/inrepo.ini"
@@ -238,7 +239,11 @@ log8=$(bounded stop -C "$R2" | tail -n 1)
 daemon_kill9
 inrepo=$(dirname "$log8")
 configured=$(dirname "$log3")
-for dir in "$inrepo" "$configured"; do
+# And a [log] dir without placeholders that no session has written to yet.
+flat="$T/flat logs"
+mkdir -p "$flat"
+printf '[log]\ndir = "%s"\n' "$flat" >"$T/flat.ini"
+for dir in "$inrepo" "$configured" "$flat"; do
 	printf 'half a log\n' >"$dir/.2026-02-01.md.Ab12xZ"
 	touch -d '1 hour ago' "$dir/.2026-02-01.md.Ab12xZ"
 	printf 'being written\n' >"$dir/.2026-02-02.md.Cd34yW"
@@ -247,19 +252,28 @@ for dir in "$inrepo" "$configured"; do
 	printf 'mine\n' >"$dir/.notes.md.Gh78aB"
 	touch -d '1 hour ago' "$dir/.notes.md.Gh78aB"
 done
-daemon_start
-for dir in "$inrepo" "$configured"; do
+sweeps=$(grep -c "start-up sweep done" "$DAEMON_LOG" || true)
+STINT_CONFIG="$T/flat.ini" daemon_start
+for dir in "$inrepo" "$configured" "$flat"; do
 	wait_for 10 test ! -e "$dir/.2026-02-01.md.Ab12xZ" ||
 		fail "stintd did not remove an old temporary log in $dir at start-up: $(ls -la "$dir")"
 done
-wait_for 10 grep -q "start-up sweep done" "$DAEMON_LOG" || fail "the start-up sweep did not end"
-for dir in "$inrepo" "$configured"; do
+swept() { [ "$(grep -c "start-up sweep done" "$DAEMON_LOG")" -gt "$sweeps" ]; }
+wait_for 10 swept || fail "the start-up sweep did not end: $(tail -5 "$DAEMON_LOG")"
+for dir in "$inrepo" "$configured" "$flat"; do
 	for kept in .2026-02-02.md.Cd34yW .2026-02-03.md.Ef56zV .notes.md.Gh78aB; do
 		[ -e "$dir/$kept" ] || fail "$dir/$kept was removed: not a stale temporary log of stintd's"
 	done
 	rm -f "$dir"/.2026-02-* "$dir/.notes.md.Gh78aB"
 done
 bounded ping >/dev/null || fail "stintd does not serve after the sweep"
+daemon_stop
+# A dir without placeholders is swept even by a stintd with an empty store.
+printf 'half a log\n' >"$flat/.2026-02-01.md.Ab12xZ"
+touch -d '1 hour ago' "$flat/.2026-02-01.md.Ab12xZ"
+XDG_STATE_HOME="$T/empty-state" STINT_CONFIG="$T/flat.ini" daemon_start
+wait_for 10 test ! -e "$flat/.2026-02-01.md.Ab12xZ" ||
+	fail "a stintd with an empty store did not sweep the configured dir: $(ls -la "$flat")"
 daemon_stop
 
 # --- a config or a template that is a FIFO: refused at once, never waited on ---
