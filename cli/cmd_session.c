@@ -288,6 +288,48 @@ static int cmd_session_edit_log(struct cli_ctx *ctx, const char *path)
 	return -1;
 }
 
+/*
+ * This terminal's environment for the [checks], as stop's "env": what a command typed here
+ * would get. Variables a shell could not name, or not UTF-8 (JSON cannot carry them), are
+ * left out; too large for the request is refused, naming the limit. NULL after saying why.
+ */
+static json_t *cmd_session_env(void)
+{
+	json_t *env = json_array();
+	size_t bytes = 0;
+
+	for (char **e = environ; env && e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		json_t *v;
+
+		if (!eq || !proto_env_name_ok(*e, (size_t)(eq - *e)))
+			continue;
+		if (!(v = json_string(*e))) {
+			output_error("warning: %.*s is not UTF-8: the checks run without it",
+				     (int)(eq - *e), *e);
+			continue;
+		}
+		bytes += strlen(*e);
+		if (json_array_append_new(env, v) < 0) {
+			json_decref(env);
+			env = NULL;
+		}
+	}
+	if (!env) {
+		output_error("out of memory");
+		return NULL;
+	}
+	if (json_array_size(env) > PROTO_MAX_ENV_VARS || bytes > PROTO_MAX_ENV_BYTES) {
+		output_error("the environment is too large to send for the checks: %zu variables, "
+			     "%zu bytes of NAME=VALUE; the limit is %d variables and %d bytes. "
+			     "Unset some, or stop with --no-checks",
+			     json_array_size(env), bytes, PROTO_MAX_ENV_VARS, PROTO_MAX_ENV_BYTES);
+		json_decref(env);
+		return NULL;
+	}
+	return env;
+}
+
 int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 {
 	json_t *req, *reply;
@@ -311,6 +353,9 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.no_checks && !request_set(&req, "no_checks", json_true()))
 		return EXIT_USAGE;
+	/* The checks run as if typed here (docs/configuration.md); no checks, no environment. */
+	if (req && !a.no_checks && !a.no_log && !request_set(&req, "env", cmd_session_env()))
+		return EXIT_REFUSED;
 	/* [log] commit waits for the editor, so the commit holds what the user wrote. */
 	if (req && a.edit && !request_set(&req, "edit", json_true()))
 		return EXIT_USAGE;

@@ -94,10 +94,11 @@ int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply
 
 /*
  * Fields a request may carry that only change how the reply comes (progress messages; stop
- * --edit's later commit): a stintd older than them refuses them as unknown, and is asked again
+ * --edit's later commit; the terminal's environment for the checks, which an older stintd
+ * replaces by its own): a stintd older than them refuses them as unknown, and is asked again
  * without. Anything else the user asked for is never dropped.
  */
-static const char *const request_optional[] = {"progress", "edit"};
+static const char *const request_optional[] = {"progress", "edit", "env"};
 
 /* True when reply refused one of req's optional fields, which is then removed from req. */
 static bool request_drop_optional(json_t *req, const json_t *reply)

@@ -49,6 +49,7 @@ enum field {
 	F_EDIT = 1 << 14,
 	F_LOG = 1 << 15,
 	F_EDITED = 1 << 16,
+	F_ENV = 1 << 17,
 };
 
 /* Which fields each command takes, and which of those it requires. */
@@ -57,7 +58,8 @@ static const struct {
 } cmd_fields[PROTO_CMD__COUNT] = {
     [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
     [PROTO_CMD_STATUS] = {F_CWD, 0},
-    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT, F_CWD},
+    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT | F_ENV,
+			F_CWD},
     [PROTO_CMD_PAUSE] = {F_CWD, F_CWD},
     [PROTO_CMD_RESUME] = {F_CWD, F_CWD},
     [PROTO_CMD_CANCEL] = {F_CWD, F_CWD},
@@ -96,6 +98,7 @@ static const struct {
     {"edit", F_EDIT},
     {"log", F_LOG},
     {"edited", F_EDITED},
+    {"env", F_ENV},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -243,6 +246,76 @@ static int proto_parse_tags(json_t *root, struct proto_request *req, struct prot
 	return 0;
 }
 
+bool proto_env_name_ok(const char *name, size_t n)
+{
+	if (n == 0 || (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+/* Whether s names the variable of entry (a validated "NAME=VALUE"). */
+static bool proto_env_same_name(const char *entry, const char *s)
+{
+	size_t n = strcspn(s, "=");
+
+	return strncmp(entry, s, n) == 0 && entry[n] == '=';
+}
+
+/* stop's "env": bounded, each entry "NAME=VALUE" with a shell name given once, no NUL. */
+static int proto_parse_env(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	json_t *arr = json_object_get(root, "env"), *v;
+	size_t i, bytes = 0;
+
+	if (!json_is_array(arr))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"env\" must be an array of \"NAME=VALUE\" strings");
+	if (json_array_size(arr) > PROTO_MAX_ENV_VARS)
+		return proto_fail(err, PROTO_ERR_TOO_LARGE,
+				  "field \"env\" has %zu variables; the limit is %d",
+				  json_array_size(arr), PROTO_MAX_ENV_VARS);
+	json_array_foreach(arr, i, v)
+	{
+		const char *s = json_string_value(v), *eq;
+
+		if (!s)
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "env entry %zu must be a string", i + 1);
+		/* jansson takes "\u0000" only with JSON_ALLOW_NUL; checked all the same. */
+		if (strlen(s) != json_string_length(v))
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "env entry %zu contains a NUL byte", i + 1);
+		bytes += json_string_length(v);
+		if (bytes > PROTO_MAX_ENV_BYTES)
+			return proto_fail(err, PROTO_ERR_TOO_LARGE,
+					  "field \"env\" is longer than %d bytes (NAME=VALUE "
+					  "text, summed)",
+					  PROTO_MAX_ENV_BYTES);
+		eq = strchr(s, '=');
+		/* The name alone is shown: a value may be a secret. */
+		if (!eq || !proto_env_name_ok(s, (size_t)(eq - s)))
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "env entry %zu (name \"%.*s\") is not NAME=VALUE with a "
+					  "shell variable name (letters, digits, '_', not starting "
+					  "with a digit)",
+					  i + 1, (int)(eq ? (eq - s > 64 ? 64 : eq - s) : 0), s);
+		for (size_t k = 0; k < i; k++)
+			if (proto_env_same_name(json_string_value(json_array_get(arr, k)), s))
+				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+						  "env variable \"%.*s\" is given twice",
+						  (int)(eq - s > 64 ? 64 : eq - s), s);
+	}
+	req->env = arr;
+	return 0;
+}
+
 /* The command's fields are all there and no others; *present gets their bits. */
 static int proto_check_fields(json_t *root, const struct proto_request *req, unsigned *present,
 			      struct proto_error *err)
@@ -355,6 +428,8 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 		req->next = json_is_true(v);
 	}
 	if (proto_parse_stop_flags(root, present, req, err) < 0)
+		return -1;
+	if ((present & F_ENV) && proto_parse_env(root, req, err) < 0)
 		return -1;
 	if (present & F_LOG) {
 		if (proto_get_string(root, "log", PROTO_MAX_PATH, false, &req->log, err) < 0)

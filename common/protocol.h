@@ -21,6 +21,9 @@
 #define PROTO_MAX_TAGS	16
 #define PROTO_MAX_TAG	64
 #define PROTO_MAX_LIST	1000
+/* stop's "env": at most this many variables and bytes of NAME=VALUE text in all. */
+#define PROTO_MAX_ENV_VARS  256
+#define PROTO_MAX_ENV_BYTES (32 * 1024)
 
 /* Stable error codes: clients may switch on them. */
 #define PROTO_ERR_BAD_JSON	  "bad_json"
@@ -98,6 +101,9 @@ struct proto_request {
 	bool edit;	 /* stop: the client edits the log, then sends log_commit */
 	bool edited;	 /* log_commit: the editor exited 0 */
 	const char *log; /* log_commit: the log's path, as stop replied it */
+	/* stop: the caller's environment for the [checks], an array of "NAME=VALUE" strings
+	 * (names valid shell names, given once; values without NUL), or NULL. Held by root. */
+	json_t *env;
 	enum proto_note_kind note_kind;
 	enum proto_priority priority;
 	int64_t limit;
@@ -123,6 +129,8 @@ int proto_priority_lookup(const char *name);
  */
 int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 			struct proto_error *err);
+/* Whether name (n bytes) is a shell variable name: a letter or '_', then letters, digits, '_'. */
+bool proto_env_name_ok(const char *name, size_t n);
 void proto_request_release(struct proto_request *req);
 
 /* {"v":1,"cmd":name}: the start of every request a client builds. */

@@ -1,10 +1,14 @@
 #include "checks.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -14,11 +18,53 @@
 /* Once the shell has exited and its group was sent SIGKILL, output is awaited this long. */
 #define CHECKS_DRAIN_MS 1000
 
-/* Meant for stintd alone or for interactive shells, or set anew: not passed on to a check. */
-static const char *const checks_env_dropped[] = {
-    "STINT_CHECK", "BASH_ENV",	     "ENV",	     "NOTIFY_SOCKET", "LISTEN_PID",
-    "LISTEN_FDS",  "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC", "PWD",
+/*
+ * stintd's own environment, for a stop nobody typed (an auto-stop, the notification's Stop
+ * button, a stint too old to send its own), is passed on without these: what was meant for
+ * stintd alone (systemd's service variables, D-Bus activation's), the loader's variables a
+ * service manager or a tool gave stintd (they would change what every program of a check
+ * loads), shell start-up files, and what is set anew. docs/configuration.md lists them.
+ */
+static const struct {
+	const char *name;
+	bool prefix; /* every variable whose name starts so */
+} checks_env_blocked[] = {
+    {"STINT_CHECK", false},
+    {"PWD", false},
+    {"BASH_ENV", false},
+    {"ENV", false},
+    {"LD_PRELOAD", false},
+    {"LD_LIBRARY_PATH", false},
+    {"LD_AUDIT", false},
+    {"NOTIFY_SOCKET", false},
+    {"LISTEN_PID", false},
+    {"LISTEN_FDS", false},
+    {"LISTEN_FDNAMES", false},
+    {"WATCHDOG_PID", false},
+    {"WATCHDOG_USEC", false},
+    {"INVOCATION_ID", false},
+    {"JOURNAL_STREAM", false},
+    {"SYSTEMD_EXEC_PID", false},
+    {"MAINPID", false},
+    {"MANAGERPID", false},
+    {"MEMORY_PRESSURE_WATCH", false},
+    {"MEMORY_PRESSURE_WRITE", false},
+    {"CREDENTIALS_DIRECTORY", false},
+    {"RUNTIME_DIRECTORY", false},
+    {"STATE_DIRECTORY", false},
+    {"CACHE_DIRECTORY", false},
+    {"LOGS_DIRECTORY", false},
+    {"CONFIGURATION_DIRECTORY", false},
+    {"DBUS_STARTER_", true},
 };
+
+/*
+ * Set on the loop thread around uv_spawn: a child forked meanwhile marks every descriptor
+ * above 2 close-on-exec before libuv sets up its stdio, so a check gets 0, 1 and 2 alone,
+ * whatever stintd or a library opened without O_CLOEXEC. Read in the child after fork only.
+ */
+static volatile sig_atomic_t checks_spawning;
+static pthread_once_t checks_atfork_once = PTHREAD_ONCE_INIT;
 
 enum checks_phase {
 	CHECKS_PHASE_RUNNING,  /* within the timeout */
@@ -80,31 +126,51 @@ static void checks_env_free(char **env)
 	free(env);
 }
 
-/* The daemon's environment, for a check in cwd. */
-static char **checks_env_build(const char *cwd)
+/* Whether the variable of entry ("NAME=VALUE") is blocked; caller: only what is set anew. */
+static bool checks_env_is_blocked(const char *entry, bool caller)
+{
+	const char *eq = strchr(entry, '=');
+	size_t n;
+
+	if (!eq)
+		return true;
+	n = (size_t)(eq - entry);
+	for (size_t j = 0; j < sizeof(checks_env_blocked) / sizeof(checks_env_blocked[0]); j++) {
+		const char *b = checks_env_blocked[j].name;
+		size_t bn = strlen(b);
+
+		if (caller && strcmp(b, "STINT_CHECK") != 0 && strcmp(b, "PWD") != 0)
+			continue;
+		if (checks_env_blocked[j].prefix ? n >= bn && memcmp(entry, b, bn) == 0
+						 : n == bn && memcmp(entry, b, bn) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A check's environment, in cwd: the caller's (an array of "NAME=VALUE" strings) when given,
+ * else stintd's own without checks_env_blocked; then STINT_CHECK=1 and PWD.
+ */
+static char **checks_env_build(const char *cwd, const json_t *caller)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
-	while (environ && environ[n])
-		n++;
+	if (caller)
+		n = json_array_size(caller);
+	else
+		while (environ && environ[n])
+			n++;
 	env = calloc(n + 3, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		const char *eq = strchr(environ[i], '=');
-		bool drop = !eq;
+		const char *e = caller ? json_string_value(json_array_get(caller, i)) : environ[i];
 
-		for (size_t j = 0;
-		     eq && j < sizeof(checks_env_dropped) / sizeof(checks_env_dropped[0]); j++) {
-			if (strlen(checks_env_dropped[j]) == (size_t)(eq - environ[i]) &&
-			    memcmp(checks_env_dropped[j], environ[i], (size_t)(eq - environ[i])) ==
-				0)
-				drop = true;
-		}
-		if (drop)
+		if (!e || checks_env_is_blocked(e, caller != NULL))
 			continue;
-		env[k] = strdup(environ[i]);
+		env[k] = strdup(e);
 		if (!env[k++])
 			goto oom;
 	}
@@ -119,6 +185,29 @@ static char **checks_env_build(const char *cwd)
 oom:
 	checks_env_free(env);
 	return NULL;
+}
+
+/* In the child after fork (async-signal-safe calls only): see checks_spawning. */
+static void checks_atfork_child(void)
+{
+	struct rlimit rl;
+
+	if (!checks_spawning)
+		return;
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Linux before 5.11: one by one. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = 65536;
+	for (rlim_t fd = 3; fd < rl.rlim_cur; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void checks_atfork_register(void)
+{
+	if (pthread_atfork(NULL, NULL, checks_atfork_child) != 0)
+		log_warnx("checks: cannot register the fork handler: descriptors stintd opened "
+			  "without close-on-exec could reach the checks");
 }
 
 static void checks_run_free(struct checks_run *run)
@@ -483,7 +572,9 @@ static void checks_start_check(struct checks_run *run)
 	opt.stdio_count = 3;
 	opt.exit_cb = checks_exit_cb;
 	/* The handle is initialized even when spawning fails, and must be closed. */
+	checks_spawning = 1;
 	r = uv_spawn(run->loop, &run->proc, &opt);
+	checks_spawning = 0;
 	run->proc.data = run;
 	c->proc_open = true;
 	close(fds[1]);
@@ -530,7 +621,8 @@ int checks_run_with(uv_loop_t *loop, const char *cwd, const struct config_entry 
 	run->arg = arg;
 	run->timeout_ms = (uint64_t)timeout_s * 1000;
 	run->cwd = strdup(cwd);
-	run->env = checks_env_build(cwd);
+	pthread_once(&checks_atfork_once, checks_atfork_register);
+	run->env = checks_env_build(cwd, h->env);
 	run->ring = malloc(CHECKS_RING_BYTES);
 	run->results = json_array();
 	run->list = n ? calloc(n, sizeof(*run->list)) : NULL;

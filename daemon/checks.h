@@ -36,9 +36,11 @@ struct checks_run;
  * as docs/log-record.md describes; NULL only when out of memory. A check that cannot be
  * started (cwd gone, no /bin/sh) is an entry with "ok": false and the reason as output_tail.
  *
- * Each check: stdin /dev/null; stdout and stderr into one pipe; the daemon's environment
- * without BASH_ENV, ENV and systemd's variables for stintd, plus STINT_CHECK=1; the leader of
- * its own session and process group. After timeout_s seconds the group gets SIGTERM, then
+ * Each check: stdin /dev/null; stdout and stderr into one pipe; no other descriptor (every one
+ * above 2 is made close-on-exec in the child after fork); the environment of checks_hooks'
+ * env, or else the daemon's without the blocklist of checks.c (loader, systemd and D-Bus
+ * activation variables, BASH_ENV, ENV), with STINT_CHECK=1 and PWD (cwd) set anew; the leader
+ * of its own session and process group. After timeout_s seconds the group gets SIGTERM, then
  * SIGKILL CHECKS_KILL_DELAY_MS later, and the check is timed_out. When the shell exits while
  * something it started still holds the output open, the group gets the same treatment, then
  * stintd stops reading. seconds is the shell's run time on the monotonic clock.
@@ -54,10 +56,12 @@ int checks_run(uv_loop_t *loop, const char *cwd, const struct config_entry *list
 
 /* checks_run's callbacks: done as above; started (optional) as each check is about to start,
  * with its name, its index in the list, the list's length and the timeout; the first call comes
- * from within checks_run_with. */
+ * from within checks_run_with. env (optional): the environment of the caller (stint stop's),
+ * an array of "NAME=VALUE" strings, copied; NULL: the daemon's, without the blocklist. */
 struct checks_hooks {
 	void (*done)(void *arg, json_t *results);
 	void (*started)(void *arg, const char *name, size_t index, size_t n, int64_t timeout_s);
+	const json_t *env;
 };
 
 /* checks_run with a started callback too. */

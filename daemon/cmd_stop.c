@@ -71,6 +71,7 @@ void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 				       .no_checks = req->no_checks,
 				       .defer_commit = req->edit,
 				       .summary = req->summary,
+				       .env = req->env,
 				       .progress = req->progress ? cmd_stop_progress : NULL};
 	struct cmd_call *c = cmd_reply_call_new(d, cl, req);
 

@@ -228,19 +228,17 @@ static bool logwriter_is_temp_name(const char *n)
 	return true;
 }
 
-/*
- * Removes the temporary logs a killed stintd left in dir: ours by name and owner, regular
- * files, untouched for LOGWRITER_STALE_S (a write in flight, from a worker beside us, is
- * younger by far). Best effort: a file that cannot be removed stays.
- */
-static void logwriter_sweep(const char *dir)
+/* Untouched for LOGWRITER_STALE_S: a write in flight, on a worker beside us, is far younger. */
+int logwriter_sweep(const char *dir)
 {
+	int removed = 0;
+
 	DIR *dp = opendir(dir);
 	struct dirent *e;
 	time_t now = time(NULL);
 
 	if (!dp)
-		return;
+		return 0;
 	while ((e = readdir(dp))) {
 		struct stat st;
 
@@ -249,11 +247,14 @@ static void logwriter_sweep(const char *dir)
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 		    now - st.st_mtime < LOGWRITER_STALE_S)
 			continue;
-		if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+		if (unlinkat(dirfd(dp), e->d_name, 0) == 0) {
 			log_info("removed %s/%s, a log stintd was writing when it stopped", dir,
 				 e->d_name);
+			removed++;
+		}
 	}
 	closedir(dp);
+	return removed;
 }
 
 /*

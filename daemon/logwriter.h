@@ -29,6 +29,13 @@ char *logwriter_dir_in_repo(const char *pattern, const char *root, const char *r
 int logwriter_write(const char *dir, const char *date, const char *text, char *path, size_t pathn,
 		    char *err, size_t errn);
 
+/*
+ * Removes the temporary logs (".DATE.md.XXXXXX") a killed stintd left in dir: only that name,
+ * only regular files of our uid untouched for 10 minutes. Best effort: a file that cannot be
+ * removed stays. Blocking. Returns how many went. logwriter_write sweeps its directory first.
+ */
+int logwriter_sweep(const char *dir);
+
 /* How the written temp file becomes the log; each falls back to the next where unsupported. */
 enum logwriter_method {
 	LOGWRITER_LINK,	  /* link(2): atomic, never replaces a file */

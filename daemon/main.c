@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"
+#include "logwriter_sweep.h"
 #include "notify.h"
 #include "paths.h"
 #include "repo.h"
@@ -443,6 +444,8 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 #endif
 	if (sessions_restore(d, err, sizeof(err)) < 0)
 		fatalx("%s", err);
+	/* Temporary logs a killed stintd left, removed off the loop (it says why if it cannot). */
+	logwriter_sweep_start(d);
 	store_set_idle_cb(d->store, main_store_idle, d);
 	if (watched_init(d) < 0 || deadline_init(d) < 0)
 		fatalx("out of memory");

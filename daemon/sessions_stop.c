@@ -136,6 +136,7 @@ static void sessions_stop_keep_summary(struct sessions_stop_job *j)
 static void sessions_stop_job_free(struct sessions_stop_job *j)
 {
 	free(j->summary);
+	json_decref(j->o.env);
 	free(j->unattended_by);
 	free(j->unattended_why);
 	json_decref(j->record);
@@ -522,7 +523,8 @@ static void sessions_stop_run_checks(struct sessions_stop_job *j)
 {
 	struct stintd *d = j->d;
 	struct checks_hooks h = {.done = sessions_stop_checks_done,
-				 .started = sessions_stop_check_started};
+				 .started = sessions_stop_check_started,
+				 .env = j->o.env};
 	int r;
 
 	/* Listed before the first check starts: its progress may already arrive. */
@@ -551,6 +553,7 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	j->d = d;
 	j->s = s;
 	j->o = *o;
+	json_incref(j->o.env); /* job_free's */
 	j->done = done;
 	j->arg = arg;
 	if ((o->summary && !(j->o.summary = j->summary = strdup(o->summary))) ||

@@ -22,6 +22,9 @@ struct sessions_stop_opts {
 	/* Progress for the caller while the [checks] run: body is {"name", "index", "count",
 	 * "timeout_s"} for a check about to start (borrowed). Optional. */
 	void (*progress)(void *arg, const char *what, json_t *body);
+	/* The [checks]' environment: the caller's (proto_request's "env"), or NULL for stintd's
+	 * own minus a blocklist (checks.h). A reference is taken. */
+	json_t *env;
 };
 
 struct sessions_stop_result {

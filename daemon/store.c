@@ -581,6 +581,47 @@ out:
 	return *out ? 0 : -1;
 }
 
+int store_recent_sessions(const struct store *st, int limit, json_t **out, char *err, size_t errn)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR;
+
+	*out = json_array();
+	if (!*out || sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+				     NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT repo, repo_name, log_path FROM sessions ORDER BY id DESC "
+			       "LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(s, 1, limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *row =
+		    json_pack("{s:o, s:o, s:o}", "repo", store_column_str(s, 0), "repo_name",
+			      store_column_str(s, 1), "log", store_column_str(s, 2));
+
+		if (!row || json_array_append_new(*out, row) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+out:
+	if (r != SQLITE_DONE) {
+		snprintf(err, errn, "store: cannot read the recent sessions from %s: %s", st->path,
+			 !*out ? "out of memory"
+			 : db  ? sqlite3_errmsg(db)
+			       : "out of memory");
+		json_decref(*out);
+		*out = NULL;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return *out ? 0 : -1;
+}
+
 #ifdef STINT_TEST_HOOKS
 /* The names STINT_TEST_STORE_FAIL_FILE uses, by enum store_op_kind. */
 static const char *const store_test_op_names[] = {

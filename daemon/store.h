@@ -77,6 +77,13 @@ void store_end_run(struct store *st);
 int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
 			char *err, size_t errn);
 
+/*
+ * The newest sessions, open or closed, newest first, at most limit: [{"repo", "repo_name",
+ * "log" (the path written, or null)}]. Blocking, on a read-only connection of its own, like
+ * store_previous_logs. Returns 0, or -1 with err filled and *out NULL.
+ */
+int store_recent_sessions(const struct store *st, int limit, json_t **out, char *err, size_t errn);
+
 /* Runs op right now in its own transaction, blocking: for start-up only. Returns op->status. */
 int store_run_now(struct store *st, struct store_op *op);
 /* Queues op; op->done runs on the loop thread once it is committed or has failed. */

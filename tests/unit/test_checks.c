@@ -1,6 +1,7 @@
 #include "checks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -858,6 +859,71 @@ static void test_check_environment(void **state)
 	assert_true(json_is_true(json_object_get(r, "ok")));
 }
 
+/* A descriptor stintd (or a library in it) opened without O_CLOEXEC reaches no check. */
+static void test_check_no_leaked_fds(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256], path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/leak", f->dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600); /* no O_CLOEXEC, on purpose */
+	assert_true(fd > 2);
+	/* The shell's own listing opens a descriptor of its own: only fd is asked about. */
+	snprintf(cmd, sizeof(cmd), "test -e /proc/$$/fd/%d && echo leaked || echo closed", fd);
+	start(f, NULL, 10, "fds", cmd, NULL);
+	finish(f);
+	close(fd);
+	assert_string_equal(tail_of(result(f, 0, "fds")), "closed\n");
+}
+
+/* With the caller's environment: exactly it, with STINT_CHECK and PWD set anew. */
+static void test_check_caller_environment(void **state)
+{
+	struct fixture *f = *state;
+	struct config_entry e = {.name = "env", .value = "env | LC_ALL=C sort"};
+	json_t *env = json_pack("[s, s, s, s]", "FOO=bar", "PATH=/usr/bin:/bin", "STINT_CHECK=0",
+				"LD_PRELOAD=");
+	struct checks_hooks h = {.done = done_cb, .env = env};
+	char want[PATH_MAX + 128];
+
+	setenv("STINT_TEST_DAEMON_ONLY", "1", 1);
+	assert_int_equal(checks_run_with(&f->loop, f->dir, &e, 1, 10, &h, f, &f->run), 0);
+	json_decref(env); /* copied */
+	finish(f);
+	unsetenv("STINT_TEST_DAEMON_ONLY");
+	/* The caller's LD_PRELOAD is the caller's to give: only stintd's own is dropped. */
+	snprintf(want, sizeof(want),
+		 "FOO=bar\nLD_PRELOAD=\nPATH=/usr/bin:/bin\nPWD=%s\nSTINT_CHECK=1\n", f->dir);
+	assert_string_equal(tail_of(result(f, 0, "env")), want);
+}
+
+/* Without it, stintd's own minus the blocklist: loader, systemd and D-Bus activation. */
+static void test_check_daemon_environment_blocklist(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const blocked[] = {
+	    "LD_PRELOAD", "LD_LIBRARY_PATH",	  "JOURNAL_STREAM", "INVOCATION_ID",
+	    "LISTEN_FDS", "DBUS_STARTER_ADDRESS", "NOTIFY_SOCKET"};
+
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
+		setenv(blocked[i], "", 1);
+	setenv("STINT_TEST_DAEMON_ONLY", "1", 1);
+	setenv("DBUS_STARTERS_ARE_NOT_BLOCKED", "1", 1);
+	start(
+	    f, NULL, 10, "env",
+	    "env | grep -E '^(LD_|JOURNAL_|INVOCATION_|LISTEN_|DBUS_STARTER|NOTIFY_|STINT_TEST_)' "
+	    "| LC_ALL=C sort",
+	    NULL);
+	finish(f);
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
+		unsetenv(blocked[i]);
+	unsetenv("STINT_TEST_DAEMON_ONLY");
+	unsetenv("DBUS_STARTERS_ARE_NOT_BLOCKED");
+	assert_string_equal(tail_of(result(f, 0, "env")),
+			    "DBUS_STARTERS_ARE_NOT_BLOCKED=1\nSTINT_TEST_DAEMON_ONLY=1\n");
+}
+
 static void test_output_cleaned(void **state)
 {
 	struct fixture *f = *state;
@@ -924,6 +990,9 @@ int main(void)
 	    T(test_cancel),
 	    T(test_cancel_at_once),
 	    T(test_check_environment),
+	    T(test_check_no_leaked_fds),
+	    T(test_check_caller_environment),
+	    T(test_check_daemon_environment_blocklist),
 	    T(test_output_cleaned),
 	    T(test_bad_arguments),
 	};

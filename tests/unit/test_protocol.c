@@ -213,6 +213,64 @@ static void test_stop_with_summary_and_no_log(void **state)
 	proto_request_release(&req);
 }
 
+/* stop's "env": the caller's environment, taken as given, values of any text. */
+static void test_stop_env(void **state)
+{
+	struct proto_request req;
+
+	expect_ok(
+	    "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"env\":[\"PATH=/bin\",\"_x1=a=b\\n\\u001b\","
+	    "\"EMPTY=\"]}",
+	    &req);
+	assert_int_equal(json_array_size(req.env), 3);
+	assert_string_equal(json_string_value(json_array_get(req.env, 1)), "_x1=a=b\n\x1b");
+	proto_request_release(&req);
+	expect_ok("{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\"}", &req);
+	assert_null(req.env);
+	proto_request_release(&req);
+}
+
+/* A bad entry, a name given twice, and more than the limits: refused. */
+static void test_stop_env_refused(void **state)
+{
+	static const struct {
+		const char *env, *code;
+	} bad[] = {
+	    {"\"PATH=/bin\"", PROTO_ERR_BAD_REQUEST}, {"[1]", PROTO_ERR_BAD_REQUEST},
+	    {"[\"NOEQ\"]", PROTO_ERR_BAD_REQUEST},    {"[\"=v\"]", PROTO_ERR_BAD_REQUEST},
+	    {"[\"9A=v\"]", PROTO_ERR_BAD_REQUEST},    {"[\"A-B=v\"]", PROTO_ERR_BAD_REQUEST},
+	    {"[\"A B=v\"]", PROTO_ERR_BAD_REQUEST},   {"[\"A=1\",\"A=2\"]", PROTO_ERR_BAD_REQUEST},
+	    {"[\"A=\\u0000\"]", PROTO_ERR_BAD_JSON},  {"[\"\\u00e9=v\"]", PROTO_ERR_BAD_REQUEST},
+	};
+	char line[PROTO_MAX_LINE];
+	int n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"env\":%s}",
+			 bad[i].env);
+		expect_refused(line, bad[i].code);
+	}
+	/* 257 variables. */
+	n = snprintf(line, sizeof(line), "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"env\":[");
+	for (int i = 0; i <= PROTO_MAX_ENV_VARS; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s\"V%d=1\"", i ? "," : "", i);
+	snprintf(line + n, sizeof(line) - (size_t)n, "]}");
+	expect_refused(line, PROTO_ERR_TOO_LARGE);
+	/* One byte over the total: 4 for "V=" and the rest of the value. */
+	n = snprintf(line, sizeof(line), "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"/r\",\"env\":[\"V=");
+	memset(line + n, 'x', PROTO_MAX_ENV_BYTES - 1);
+	n += PROTO_MAX_ENV_BYTES - 1;
+	snprintf(line + n, sizeof(line) - (size_t)n, "\"]}");
+	expect_refused(line, PROTO_ERR_TOO_LARGE);
+	/* At the total exactly: taken. */
+	line[n - 1] = '"';
+	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1, "\"]}");
+	expect_accepted(line);
+	/* env is stop's alone. */
+	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"env\":[]}",
+		       PROTO_ERR_BAD_REQUEST);
+}
+
 static void test_stop_defaults_to_writing_a_log(void **state)
 {
 	struct proto_request req;
@@ -1266,6 +1324,8 @@ int main(void)
 	    cmocka_unit_test(test_status_with_cwd),
 	    cmocka_unit_test(test_stop_with_summary_and_no_log),
 	    cmocka_unit_test(test_stop_defaults_to_writing_a_log),
+	    cmocka_unit_test(test_stop_env),
+	    cmocka_unit_test(test_stop_env_refused),
 	    cmocka_unit_test(test_pause_takes_cwd),
 	    cmocka_unit_test(test_resume_takes_cwd),
 	    cmocka_unit_test(test_cancel_takes_cwd),
