@@ -281,13 +281,16 @@ static void main_backup_due(uv_timer_t *t)
 	}
 }
 
-/* At a clean exit the loop is done: the copy is made here, blocking, after the last commit. */
-static void main_backup_at_exit(struct stintd *d)
+/*
+ * At a clean exit, once the store is closed and the locks are released: the copy reads the
+ * file on a connection of its own, so a stintd started meanwhile (the CLI's autostart) is not
+ * refused as "already running" while it is made.
+ */
+static void main_backup_at_exit(const char *db_path)
 {
 	char made[PATH_MAX], err[1024];
 
-	if (store_backup_make(store_path(d->store), time_wall_ms(), made, sizeof(made), err,
-			      sizeof(err)) < 0)
+	if (store_backup_make(db_path, time_wall_ms(), made, sizeof(made), err, sizeof(err)) < 0)
 		log_warnx("%s", err);
 	else
 		log_info("backup: %s made", made);
@@ -630,7 +633,6 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 static void main_finish(struct stintd *d)
 {
 	store_end_run(d->store);
-	main_backup_at_exit(d);
 	store_close(d->store);
 	free(d->store_warning);
 	ctl_destroy(d->ctl);
@@ -697,9 +699,11 @@ int main(int argc, char **argv)
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());
 	main_notify_systemd("READY=1");
 	uv_run(d.loop, UV_RUN_DEFAULT);
+	snprintf(path, sizeof(path), "%s", store_path(d.store));
 	main_finish(&d);
 	close(locks.state);
 	close(locks.sock);
+	main_backup_at_exit(path);
 	log_info("exited cleanly");
 	return 0;
 }

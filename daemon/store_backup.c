@@ -258,7 +258,8 @@ int store_backup_make(const char *db_path, int64_t now_ms, char *made, size_t ma
 	int r;
 
 	if (store_backup_dir(db_path, dir, sizeof(dir)) < 0 ||
-	    snprintf(tmp, sizeof(tmp), "%s/.backup.tmp", dir) >= (int)sizeof(tmp)) {
+	    snprintf(tmp, sizeof(tmp), "%s/.backup.%d.tmp", dir, (int)getpid()) >=
+		(int)sizeof(tmp)) {
 		snprintf(err, errn, "backup: path too long: %s", db_path);
 		return -1;
 	}
@@ -272,7 +273,8 @@ int store_backup_make(const char *db_path, int64_t now_ms, char *made, size_t ma
 		snprintf(err, errn, "backup: path too long: %s", dir);
 		return -1;
 	}
-	/* Only one backup runs at a time, so a leftover temp file is a killed run's. */
+	/* A stintd makes one backup at a time, but an exiting one and its successor may overlap:
+	 * the temp file is this process's own, and one left by a killed run of this pid goes. */
 	store_backup_discard(tmp);
 	if (store_backup_copy(db_path, tmp, e, sizeof(e)) < 0) {
 		snprintf(err, errn, "backup of %s not made, the older ones kept: %s", db_path, e);
