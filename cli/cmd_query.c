@@ -19,6 +19,7 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	char line[OUTPUT_LINE_MAX];
 	struct args a;
 	json_t *req, *reply, *sessions, *s;
+	const char *warning;
 	int64_t now;
 	size_t i;
 	int r;
@@ -38,6 +39,10 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 		return r;
 	}
 	sessions = json_object_get(reply, "sessions");
+	warning =
+	    json_string_value(json_object_get(json_object_get(reply, "daemon"), "store_warning"));
+	if (warning)
+		fprintf(stderr, "stint: warning: %s\n", warning);
 	if (json_array_size(sessions) == 0)
 		puts("No open session.");
 	now = time_wall_ms();

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "cli.h"
 #include "cmd_config.h"
+#include "cmd_doctor.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
 #include "cmd_session.h"
@@ -66,6 +67,8 @@ static const struct option opts_log[] = {OPTION_HELP,
 					 {"all", no_argument, NULL, 'a'},
 					 OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
+static const struct option opts_doctor[] = {
+    OPTION_HELP, {"restore", no_argument, NULL, 'r'}, OPTION_END};
 static const struct option opts_watch[] = {
     OPTION_HELP, OPTION_JSON, {"list", no_argument, NULL, ARGS_OPT_LIST}, OPTION_END};
 
@@ -176,6 +179,15 @@ static const struct cli_command main_commands[] = {
     {"config", cmd_config_run, "h", opts_help, "stint config check",
      "Check stintd's configuration file",
      "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
+    {"doctor", cmd_doctor_run, "h", opts_doctor, "stint doctor [--restore]",
+     "Check the store and its backups; restore a damaged store",
+     "  --restore           put the newest good backup in place of a damaged store,\n"
+     "                      which is kept aside as stint.db.damaged-DATE (stintd\n"
+     "                      must not be running: stop it first)\n"
+     "\nRuns 'stintd --check-db' and exits with its status: 0 when the store is\n"
+     "healthy, 1 when something is wrong, each problem named. Lists the backups\n"
+     "stintd keeps (daily and at each clean exit, the newest 3) and whether each\n"
+     "is good. Needs no running stintd.\n"},
     {"help", NULL, "h", opts_help, "stint help [COMMAND]", "Show help for stint or a command", ""},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };

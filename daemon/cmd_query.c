@@ -17,9 +17,14 @@
 
 static json_t *cmd_query_daemon_info(struct stintd *d)
 {
-	return json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION,
-			 "uptime_s",
-			 (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
+	json_t *info =
+	    json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION, "uptime_s",
+		      (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
+
+	/* A damaged store found at start-up: status says so for as long as this stintd runs. */
+	if (info && d->store_warning)
+		json_object_set_new(info, "store_warning", json_string(d->store_warning));
+	return info;
 }
 
 void cmd_query_ping(struct stintd *d, struct ctl_client *cl, struct proto_request *req,

@@ -33,6 +33,8 @@
 #include "sockpath.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_backup.h"
+#include "store_check.h"
 #include "template.h"
 #include "track.h"
 #include "version.h"
@@ -40,19 +42,24 @@
 
 static void main_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: stintd [-v] [--foreground] [--config PATH]\n"
-		"       stintd --check-config [--config PATH]\n"
-		"       stintd --print-default-config | --print-config-markdown | --version\n"
-		"\n"
-		"The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
-		"  -v, --verbose          debug logging\n"
-		"  -f, --foreground       run in the foreground (the default; stintd never forks)\n"
-		"  -c, --config PATH      config file (default $STINT_CONFIG, else\n"
-		"                         $XDG_CONFIG_HOME/stint/config.ini)\n"
-		"      --check-config     validate the config file and exit\n"
-		"      --print-default-config   the commented default config\n"
-		"      --print-config-markdown  the config reference as Markdown\n");
+	fprintf(
+	    f,
+	    "usage: stintd [-v] [--foreground] [--config PATH]\n"
+	    "       stintd --check-config [--config PATH]\n"
+	    "       stintd --check-db [--restore]\n"
+	    "       stintd --print-default-config | --print-config-markdown | --version\n"
+	    "\n"
+	    "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
+	    "  -v, --verbose          debug logging\n"
+	    "  -f, --foreground       run in the foreground (the default; stintd never forks)\n"
+	    "  -c, --config PATH      config file (default $STINT_CONFIG, else\n"
+	    "                         $XDG_CONFIG_HOME/stint/config.ini)\n"
+	    "      --check-config     validate the config file and exit\n"
+	    "      --check-db         check the store and its backups, and exit (1: damaged)\n"
+	    "      --restore          with --check-db: put the newest good backup in place of a\n"
+	    "                         damaged store, which is kept aside (stintd must not run)\n"
+	    "      --print-default-config   the commented default config\n"
+	    "      --print-config-markdown  the config reference as Markdown\n");
 }
 
 static void main_notify_systemd(const char *state)
@@ -161,6 +168,7 @@ static void main_close_all(struct stintd *d)
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->backup, NULL);
 	uv_close((uv_handle_t *)&d->after, NULL);
 	deadline_close(d);
 	notify_close(d);
@@ -189,6 +197,104 @@ static void main_after_changes(uv_prepare_t *h)
 	deadline_rearm(d, &now, notify_decide(d, &now));
 	if (d->stopping && d->jobs == 0 && !store_busy(d->store))
 		main_close_all(d);
+}
+
+/* How old the newest backup may grow; test builds take a shorter period from the environment. */
+static int64_t main_backup_period_ms(void)
+{
+#ifdef STINT_TEST_HOOKS
+	const char *ms = getenv("STINT_TEST_BACKUP_PERIOD_MS");
+
+	if (ms && *ms)
+		return strtoll(ms, NULL, 10);
+#endif
+	return STORE_BACKUP_PERIOD_MS;
+}
+
+/* A backup on the pool: its own connections, so the store's batches run on meanwhile. */
+struct main_backup_job {
+	struct stintd_work work;
+	char db_path[PATH_MAX], made[PATH_MAX], err[1024];
+	int64_t now_ms;
+	int rc;
+};
+
+static void main_backup_due(uv_timer_t *t);
+
+/* Arms the timer for when the newest backup is a period old: the copy's age decides, so a
+ * restart makes no new copy. A failed copy is retried within the hour. */
+static void main_backup_arm(struct stintd *d, bool failed)
+{
+	char newest[PATH_MAX];
+	int64_t period = main_backup_period_ms(), retry = period < 3600000 ? period : 3600000;
+	int64_t t = store_backup_newest(store_path(d->store), newest, sizeof(newest)), due;
+
+	due = failed ? retry : t < 0 ? 0 : t + period - time_wall_ms();
+	/* A backup dated in the future (the clock went back) waits one period at most. */
+	due = due < 0 ? 0 : due > period ? period : due;
+	uv_timer_start(&d->backup, main_backup_due, (uint64_t)due, 0);
+	log_debug("backup: the next copy of %s is due in %llds", store_path(d->store),
+		  (long long)(due / 1000));
+}
+
+static void main_backup_work(uv_work_t *req)
+{
+	struct main_backup_job *job = req->data;
+
+	job->rc = store_backup_make(job->db_path, job->now_ms, job->made, sizeof(job->made),
+				    job->err, sizeof(job->err));
+}
+
+static void main_backup_done(uv_work_t *req, int status)
+{
+	struct main_backup_job *job = req->data;
+	struct stintd *d = job->work.d;
+	bool failed = status < 0 || job->rc < 0;
+
+	if (status < 0)
+		log_warnx("backup: not made: %s", uv_strerror(status));
+	else if (job->rc < 0)
+		log_warnx("%s", job->err);
+	else
+		log_info("backup: %s made", job->made);
+	free(job);
+	if (!d->stopping)
+		main_backup_arm(d, failed);
+}
+
+static void main_backup_due(uv_timer_t *t)
+{
+	struct stintd *d = t->data;
+	struct main_backup_job *job;
+
+	if (d->stopping)
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		main_backup_arm(d, true);
+		return;
+	}
+	snprintf(job->db_path, sizeof(job->db_path), "%s", store_path(d->store));
+	job->now_ms = time_wall_ms();
+	if (stintd_queue_work(d, &job->work, job, main_backup_work, main_backup_done) < 0) {
+		free(job);
+		main_backup_arm(d, true);
+	}
+}
+
+/*
+ * At a clean exit, once the store is closed and the locks are released: the copy reads the
+ * file on a connection of its own, so a stintd started meanwhile (the CLI's autostart) is not
+ * refused as "already running" while it is made.
+ */
+static void main_backup_at_exit(const char *db_path)
+{
+	char made[PATH_MAX], err[1024];
+
+	if (store_backup_make(db_path, time_wall_ms(), made, sizeof(made), err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+	else
+		log_info("backup: %s made", made);
 }
 
 static void main_store_idle(void *arg)
@@ -328,10 +434,53 @@ static int main_check_config(const char *path, bool named)
 	return 0;
 }
 
+/*
+ * --check-db [--restore]: needs no running stintd. A restore takes the state directory's lock,
+ * so it is refused while a stintd runs, and no stintd starts while it puts a backup in place.
+ */
+static int main_check_db(bool restore)
+{
+	char dir[PATH_MAX], db[PATH_MAX], lock[PATH_MAX], pid[32] = "";
+	int r = paths_stint_dir(PATHS_STATE, dir, sizeof(dir)), fd, n;
+
+	if (r == -ENOENT) {
+		fprintf(stderr, "stintd: cannot find the state directory: %s\n",
+			paths_unset_reason(PATHS_STATE));
+		return 1;
+	}
+	if (r < 0 || snprintf(db, sizeof(db), "%s/stint.db", dir) >= (int)sizeof(db) ||
+	    snprintf(lock, sizeof(lock), "%s/stintd.lock", dir) >= (int)sizeof(lock)) {
+		fprintf(stderr, "stintd: state directory: path too long\n");
+		return 1;
+	}
+	if (!restore)
+		return store_check_run(db, stdout);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0 && errno != ENOENT) {
+		fprintf(stderr, "stintd: cannot open %s: %s\n", lock, strerror(errno));
+		return 1;
+	}
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = (int)pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr,
+			"stintd: not restoring: stintd (pid %s) is running on %s; stop it first "
+			"(systemctl --user stop stintd, or kill %s), then run this again\n",
+			*pid ? pid : "unknown", db, *pid ? pid : "its pid");
+		close(fd);
+		return 1;
+	}
+	r = store_check_restore(db, stdout);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* What the command line asks; a nonzero exit code when it was all done here (help...). */
 struct main_args {
 	enum log_level level;
-	bool check;
+	bool check, check_db, restore;
 	char *config_path;
 };
 
@@ -343,6 +492,8 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"config", required_argument, NULL, 'c'},
 	    {"check-config", no_argument, NULL, 'C'},
+	    {"check-db", no_argument, NULL, 'B'},
+	    {"restore", no_argument, NULL, 'R'},
 	    {"print-default-config", no_argument, NULL, 'D'},
 	    {"print-config-markdown", no_argument, NULL, 'M'},
 	    {"version", no_argument, NULL, 'V'},
@@ -365,6 +516,12 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 		case 'C':
 			a->check = true;
 			break;
+		case 'B':
+			a->check_db = true;
+			break;
+		case 'R':
+			a->restore = true;
+			break;
 		case 'D':
 			config_write_default(stdout);
 			return 0;
@@ -386,7 +543,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			return 2;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc || (a->restore && !a->check_db)) {
 		main_usage(stderr);
 		return 2;
 	}
@@ -458,8 +615,10 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 	uv_signal_init(d->loop, &d->sig_int);
 	uv_signal_init(d->loop, &d->sig_hup);
 	uv_timer_init(d->loop, &d->watchdog);
+	uv_timer_init(d->loop, &d->backup);
 	uv_prepare_init(d->loop, &d->after);
 	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d->watchdog.data = d->after.data = d;
+	d->backup.data = d;
 	uv_signal_start(&d->sig_term, main_on_stop_signal, SIGTERM);
 	uv_signal_start(&d->sig_int, main_on_stop_signal, SIGINT);
 	uv_signal_start(&d->sig_hup, main_on_hup, SIGHUP);
@@ -467,6 +626,7 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 	uv_prepare_start(&d->after, main_after_changes);
 	uv_unref((uv_handle_t *)&d->after);
 	main_start_watchdog(d);
+	main_backup_arm(d, false);
 	notify_configure(d);
 	sleepwatch_start(d);
 	stintd_changed(d);
@@ -477,6 +637,7 @@ static void main_finish(struct stintd *d)
 {
 	store_end_run(d->store);
 	store_close(d->store);
+	free(d->store_warning);
 	ctl_destroy(d->ctl);
 	sessions_stop_finish(d);
 	sessions_free_all(d);
@@ -515,6 +676,10 @@ int main(int argc, char **argv)
 		free(d.config_path);
 		return rc;
 	}
+	if (a.check_db) {
+		free(d.config_path);
+		return main_check_db(a.restore);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us.
 	 */
@@ -537,9 +702,11 @@ int main(int argc, char **argv)
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());
 	main_notify_systemd("READY=1");
 	uv_run(d.loop, UV_RUN_DEFAULT);
+	snprintf(path, sizeof(path), "%s", store_path(d.store));
 	main_finish(&d);
 	close(locks.state);
 	close(locks.sock);
+	main_backup_at_exit(path);
 	log_info("exited cleanly");
 	return 0;
 }

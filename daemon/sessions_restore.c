@@ -1,6 +1,7 @@
 #include "sessions_restore.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -8,6 +9,7 @@
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_backup.h"
 
 /* Open sessions come back from the store at start-up, before any client is served. */
 
@@ -24,19 +26,55 @@ static int sessions_restore_stamp(json_t *ev, struct stamp *st)
 	return 0;
 }
 
+/* Adds a sentence to the start-up warning about the store (d->store_warning). */
+static void sessions_restore_warn(struct stintd *d, const char *sentence)
+{
+	size_t old = d->store_warning ? strlen(d->store_warning) : 0;
+	char *w = realloc(d->store_warning, old + strlen(sentence) + 3);
+
+	if (!w)
+		return;
+	snprintf(w + old, strlen(sentence) + 3, "%s%s", old ? "; " : "", sentence);
+	d->store_warning = w;
+}
+
+/*
+ * An open session whose events cannot all be read is closed, keeping why, rather than reopened:
+ * its times, notes and todos are not known, a log rendered from part of them would mislead,
+ * and its repository must be free for a new session. The backup holds it as it was.
+ */
+static int sessions_restore_damaged(struct stintd *d, json_t *row, json_t *events, const char *why)
+{
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	json_t *last = json_array_get(events, json_array_size(events) - 1);
+	char err[1024], sentence[1024];
+
+	if (store_close_damaged(d->store, id, json_integer_value(json_object_get(last, "wall")),
+				why, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	snprintf(sentence, sizeof(sentence),
+		 "session %lld in %s could not be read (%s) and was closed as damaged",
+		 (long long)id, json_string_value(json_object_get(row, "repo")), why);
+	log_warnx("store: %s", sentence);
+	sessions_restore_warn(d, sentence);
+	return 0;
+}
+
 /* Rebuilds one open session from its row and events (store_load_open's callback). */
 static int sessions_restore_row(void *arg, json_t *row, json_t *events)
 {
 	struct stintd *d = arg;
+	const char *damaged = json_string_value(json_object_get(row, "damaged"));
 	struct session *s;
 	json_t *ev;
 	size_t i;
 
-	if (json_array_size(events) == 0) {
-		log_warnx("store: session %lld has no events; skipping it",
-			  (long long)json_integer_value(json_object_get(row, "id")));
-		return 0;
-	}
+	if (damaged)
+		return sessions_restore_damaged(d, row, events, damaged);
+	if (json_array_size(events) == 0)
+		return sessions_restore_damaged(d, row, events, "it has no events");
 	s = session_create(
 	    json_string_value(json_object_get(row, "repo")),
 	    json_string_value(json_object_get(row, "repo_name")),
@@ -59,7 +97,8 @@ static int sessions_restore_row(void *arg, json_t *row, json_t *events)
 		    session_apply(s, session_event_lookup(kind), &st,
 				  json_is_object(data) ? data : NULL) < 0) {
 			session_destroy(s);
-			return -1;
+			/* Readable rows that do not fold: a damaged row, kept as damaged too. */
+			return sessions_restore_damaged(d, row, events, "its events do not fold");
 		}
 	}
 	ev = s->nevents ? s->events[0].data : NULL;
@@ -68,6 +107,32 @@ static int sessions_restore_row(void *arg, json_t *row, json_t *events)
 	sessions_link(d, s);
 	log_info("restored session %lld in %s", (long long)s->id, s->root);
 	return 0;
+}
+
+/*
+ * The warning status shows while this stintd runs when the store is damaged: the file, what
+ * SQLite found, the sessions closed, and what to do.
+ */
+static void sessions_restore_report(struct stintd *d)
+{
+	const char *path = store_path(d->store), *found = store_damage(d->store);
+	char newest[4096], head[4096], *w;
+	size_t n;
+
+	if (!found && !d->store_warning)
+		return;
+	snprintf(head, sizeof(head), "the store %s is damaged%s%s", path, found ? ": " : "",
+		 found ? found : "");
+	if (store_backup_newest(path, newest, sizeof(newest)) < 0)
+		snprintf(newest, sizeof(newest), "none yet");
+	n = strlen(head) + (d->store_warning ? strlen(d->store_warning) : 0) + strlen(newest) + 128;
+	if (!(w = malloc(n)))
+		return;
+	snprintf(w, n, "%s%s%s; run 'stint doctor' (newest backup: %s)", head,
+		 d->store_warning ? "; " : "", d->store_warning ? d->store_warning : "", newest);
+	free(d->store_warning);
+	d->store_warning = w;
+	log_warnx("store: %s", w);
 }
 
 /* A recover event for a session restored after a crash or a reboot: the gap is not work. */
@@ -102,6 +167,7 @@ int sessions_restore(struct stintd *d, char *err, size_t errn)
 
 	if (store_load_open(d->store, sessions_restore_row, d, err, errn) < 0)
 		return -1;
+	sessions_restore_report(d);
 	for (struct session *s = d->sessions; s; s = s->next) {
 		/* A clean exit on the same boot leaves nothing to recover: the clock kept running.
 		 */

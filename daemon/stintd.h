@@ -44,6 +44,8 @@ struct stintd {
 	char boot_id[TIME_BOOT_ID_LEN + 1];
 	int64_t started_mono_ns;
 	unsigned jobs; /* work in flight other than the store's: stintd_queue_work, stintd_job_* */
+	char *store_warning; /* sessions_restore.c: the store is damaged: what, and what to do */
+	uv_timer_t backup;   /* main.c: when the store's next backup is due */
 	bool stopping;
 	bool changed; /* something changed: main's per-iteration hook has work */
 	uv_signal_t sig_term, sig_int, sig_hup;

@@ -12,8 +12,6 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION 4
-
 struct store {
 	uv_loop_t *loop;
 	sqlite3 *db;
@@ -23,6 +21,7 @@ struct store {
 	struct store_op *queue_head, *queue_tail; /* waiting for the next batch */
 	struct store_op *batch;			  /* the batch on the worker */
 	char batch_err[512];
+	char *damage; /* what PRAGMA quick_check found at open, or NULL */
 	void (*idle_cb)(void *arg);
 	void *idle_arg;
 };
@@ -61,6 +60,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
      * NULL for sessions closed before. The index finds a repository's previous logs. */
     "ALTER TABLE sessions ADD COLUMN handoff TEXT;"
     "CREATE INDEX sessions_by_repo ON sessions (repo, state, ended_wall);",
+    /* 5: why a session was closed at start-up because its events could not be read; NULL for
+     * every other session */
+    "ALTER TABLE sessions ADD COLUMN damaged TEXT;",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -75,6 +77,31 @@ static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
 	return 0;
 }
 
+bool store_is_damage(int code)
+{
+	code &= 0xff;
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+/* "X is damaged: what SQLite said; run 'stint doctor'": the one wording of a damaged store. */
+static void store_say_damaged(char *err, size_t errn, const char *path, const char *what)
+{
+	snprintf(err, errn,
+		 "store: %s is damaged: %s; run 'stint doctor' to see what is wrong and which "
+		 "backup can replace it",
+		 path, what);
+}
+
+/* err for a failed SQLite call on path: "damaged" when the file is, else what failed. */
+static void store_say_failed(sqlite3 *db, const char *path, const char *doing, char *err,
+			     size_t errn)
+{
+	if (store_is_damage(sqlite3_errcode(db)))
+		store_say_damaged(err, errn, path, sqlite3_errmsg(db));
+	else
+		snprintf(err, errn, "store: cannot %s %s: %s", doing, path, sqlite3_errmsg(db));
+}
+
 static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 {
 	sqlite3_stmt *st;
@@ -82,12 +109,15 @@ static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 	char e[256];
 
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errn, "store: cannot read schema version of %s: %s", path,
-			 sqlite3_errmsg(db));
+		store_say_failed(db, path, "read the schema version of", err, errn);
 		return -1;
 	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_say_failed(db, path, "read the schema version of", err, errn);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > STORE_SCHEMA_VERSION) {
 		snprintf(err, errn,
@@ -104,9 +134,14 @@ static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 		    store_exec(db, store_migrations[version], e, sizeof(e)) < 0 ||
 		    store_exec(db, sql, e, sizeof(e)) < 0 ||
 		    store_exec(db, "COMMIT", e, sizeof(e)) < 0) {
+			bool damaged = store_is_damage(sqlite3_errcode(db));
+
 			store_exec(db, "ROLLBACK", e + 128, 0);
-			snprintf(err, errn, "store: cannot migrate %s to version %d: %s", path,
-				 version + 1, e);
+			if (damaged)
+				store_say_damaged(err, errn, path, e);
+			else
+				snprintf(err, errn, "store: cannot migrate %s to version %d: %s",
+					 path, version + 1, e);
 			return -1;
 		}
 	}
@@ -116,26 +151,89 @@ static int store_migrate(sqlite3 *db, const char *path, char *err, size_t errn)
 /*
  * The store holds what the user worked on: only the user reads it. SQLite gives its -wal and
  * -shm files the database file's mode, so the file is made 0600 before SQLite opens it, and an
- * older store's files (0644 then) are tightened.
+ * older store's files (0644 then) are tightened. Only a regular file is taken: SQLite would
+ * block on a FIFO or fail obscurely on a directory. An existing store of zero length is refused:
+ * SQLite takes it for a new, empty database, which would replace the user's sessions with none.
+ * Returns 0, -EINVAL (not a regular file), -EISDIR, -ENODATA (empty), or -errno.
  */
 static int store_private(const char *path)
 {
 	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
 	char p[PATH_MAX];
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st, wal;
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW), r = 0;
 
+	if (fd < 0 && errno == ENOENT)
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	else if (fd >= 0 && fstat(fd, &st) == 0) {
+		snprintf(p, sizeof(p), "%s-wal", path);
+		if (!S_ISREG(st.st_mode))
+			r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		else if (st.st_size == 0 && !(lstat(p, &wal) == 0 && wal.st_size > 0))
+			r = -ENODATA;
+	}
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -EINVAL : -errno;
 	close(fd);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		struct stat st;
-
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
 		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
 		    chmod(p, st.st_mode & 0700) < 0)
 			return -errno;
 	}
 	return 0;
+}
+
+/* err for store_private's refusal: what the file is, and what to do. */
+static void store_say_refused(int rc, const char *path, char *err, size_t errn)
+{
+	switch (rc) {
+	case -ENODATA:
+		snprintf(
+		    err, errn,
+		    "store: %s is empty (zero length): its sessions are gone, and stint will not "
+		    "start over silently; run 'stint doctor --restore' to put the newest backup "
+		    "in its place, or remove the file to start with an empty store",
+		    path);
+		break;
+	case -EINVAL:
+	case -EISDIR:
+		snprintf(
+		    err, errn,
+		    "store: %s is not a regular file (%s); move it away so stintd can keep its "
+		    "sessions there",
+		    path, rc == -EISDIR ? "a directory" : "a FIFO, device, socket or symlink");
+		break;
+	default:
+		snprintf(err, errn, "store: cannot open %s: %s", path, strerror(-rc));
+	}
+}
+
+/* PRAGMA quick_check: NULL when it says "ok", else its findings (malloc'd, first lines). */
+static char *store_quick_check(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	char buf[512] = "";
+	size_t len = 0;
+	int r;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK)
+		return strdup(sqlite3_errmsg(db));
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(s, 0);
+
+		if (line && strcmp(line, "ok") == 0)
+			break;
+		if (line && len < sizeof(buf) - 1)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+						len ? "; " : "", line);
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		snprintf(buf, sizeof(buf), "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return buf[0] ? strdup(buf) : NULL;
 }
 
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
@@ -151,7 +249,7 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 	}
 	st->loop = loop;
 	if ((rc = store_private(path)) < 0) {
-		snprintf(err, errn, "store: cannot create %s: %s", path, strerror(-rc));
+		store_say_refused(rc, path, err, errn);
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db,
@@ -167,9 +265,14 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 		       "PRAGMA foreign_keys = ON;",
 		       e, sizeof(e)) < 0) {
-		snprintf(err, errn, "store: cannot set up %s: %s", path, e);
+		if (store_is_damage(sqlite3_errcode(st->db)))
+			store_say_damaged(err, errn, path, e);
+		else
+			snprintf(err, errn, "store: cannot set up %s: %s", path, e);
 		goto fail;
 	}
+	/* A damaged page is found here, not when a session's events stop short. */
+	st->damage = store_quick_check(st->db);
 	if (store_migrate(st->db, path, err, errn) < 0)
 		goto fail;
 	return st;
@@ -178,22 +281,33 @@ fail:
 	return NULL;
 }
 
+const char *store_damage(const struct store *st)
+{
+	return st->damage;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	sqlite3_close(st->db);
+	free(st->damage);
 	free(st->path);
 	free(st);
 }
 
+/* A JSON column; text that does not parse (a damaged row) reads as null, never as NULL. */
 static json_t *store_column_json(sqlite3_stmt *s, int col)
 {
 	const char *text = (const char *)sqlite3_column_text(s, col);
+	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
 
-	if (!text)
-		return json_null();
-	return json_loads(text, 0, NULL);
+	return v ? v : json_null();
 }
 
 static json_t *store_column_str(sqlite3_stmt *s, int col)
@@ -201,6 +315,29 @@ static json_t *store_column_str(sqlite3_stmt *s, int col)
 	const char *text = (const char *)sqlite3_column_text(s, col);
 
 	return text ? json_string(text) : json_null();
+}
+
+/*
+ * The events of the session of es's bound id, in order, into events. Returns SQLITE_DONE when
+ * all were read, else the failed step's code (SQLITE_CORRUPT: a damaged page), never taking an
+ * error for the end of the rows.
+ */
+static int store_load_events(sqlite3_stmt *es, json_t *events)
+{
+	int r;
+
+	while ((r = sqlite3_step(es)) == SQLITE_ROW) {
+		json_t *ev =
+		    json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind", store_column_str(es, 0),
+			      "mono", (json_int_t)sqlite3_column_int64(es, 1), "boot",
+			      (json_int_t)sqlite3_column_int64(es, 2), "wall",
+			      (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
+			      store_column_str(es, 4), "data", store_column_json(es, 5));
+
+		if (!ev || json_array_append_new(events, ev) < 0)
+			return SQLITE_NOMEM;
+	}
+	return r;
 }
 
 int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
@@ -218,12 +355,12 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 		"SELECT kind, mono_ns, boot_ns, wall_ms, boot_id, payload FROM events "
 		"WHERE session_id = ? ORDER BY id",
 		-1, &es, NULL) != SQLITE_OK) {
-		snprintf(err, errn, "store: cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
+		store_say_failed(st->db, st->path, "read the open sessions of", err, errn);
 		goto out;
 	}
 	while ((r = sqlite3_step(ss)) == SQLITE_ROW) {
 		json_t *row, *events = json_array();
-		int cr;
+		int cr, er;
 
 		row = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
 				(json_int_t)sqlite3_column_int64(ss, 0), "repo",
@@ -233,26 +370,31 @@ int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *
 				"tags", store_column_json(ss, 7));
 		sqlite3_reset(es);
 		sqlite3_bind_int64(es, 1, sqlite3_column_int64(ss, 0));
-		while (sqlite3_step(es) == SQLITE_ROW) {
-			json_array_append_new(
-			    events,
-			    json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "kind",
-				      store_column_str(es, 0), "mono",
-				      (json_int_t)sqlite3_column_int64(es, 1), "boot",
-				      (json_int_t)sqlite3_column_int64(es, 2), "wall",
-				      (json_int_t)sqlite3_column_int64(es, 3), "boot_id",
-				      store_column_str(es, 4), "data", store_column_json(es, 5)));
+		er = events ? store_load_events(es, events) : SQLITE_NOMEM;
+		if (er == SQLITE_NOMEM || !row) {
+			json_decref(row);
+			json_decref(events);
+			snprintf(err, errn, "store: out of memory reading %s", st->path);
+			goto out;
 		}
-		cr = row ? cb(arg, row, events) : -1;
+		/* The events stop short: the session cannot be folded, the caller keeps it as
+		 * damaged. */
+		if (er != SQLITE_DONE)
+			json_object_set_new(row, "damaged", json_string(sqlite3_errmsg(st->db)));
+		cr = cb(arg, row, events);
 		json_decref(row);
 		json_decref(events);
 		if (cr < 0) {
-			snprintf(err, errn, "store: cannot restore a session from %s", st->path);
+			if (st->damage)
+				store_say_damaged(err, errn, st->path, st->damage);
+			else
+				snprintf(err, errn, "store: cannot restore a session from %s",
+					 st->path);
 			goto out;
 		}
 	}
 	if (r != SQLITE_DONE) {
-		snprintf(err, errn, "store: cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
+		store_say_failed(st->db, st->path, "read the open sessions of", err, errn);
 		goto out;
 	}
 	rc = 0;
@@ -260,6 +402,36 @@ out:
 	sqlite3_finalize(ss);
 	sqlite3_finalize(es);
 	return rc;
+}
+
+/*
+ * Closes the open session id that start-up could not fold, keeping why: it stops blocking its
+ * repository and stays on record. ended_wall is its last readable event's, else its start.
+ */
+int store_close_damaged(struct store *st, int64_t id, int64_t ended_wall, const char *why,
+			char *err, size_t errn)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(
+		st->db,
+		"UPDATE sessions SET state = 'cancelled', damaged = ?1, "
+		"ended_wall = max(started_wall, ?2) WHERE id = ?3 AND state = 'open'",
+		-1, &s, NULL) != SQLITE_OK) {
+		store_say_failed(st->db, st->path, "close a damaged session in", err, errn);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, ended_wall);
+	sqlite3_bind_int64(s, 3, id);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_say_failed(st->db, st->path, "close a damaged session in", err, errn);
+		return -1;
+	}
+	return 0;
 }
 
 static void store_set_clean_exit(struct store *st, bool clean)
@@ -440,8 +612,8 @@ static int store_op_list(sqlite3 *db, struct store_op *op)
 
 	if (store_prepare(db,
 			  "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, "
-			  "ended_wall, active_s, wall_s, paused_s, log_path, idle_s, suspended_s "
-			  "FROM sessions "
+			  "ended_wall, active_s, wall_s, paused_s, log_path, idle_s, suspended_s, "
+			  "damaged FROM sessions "
 			  "WHERE state != 'open' AND (?1 IS NULL OR repo = ?1) "
 			  "ORDER BY ended_wall DESC, id DESC LIMIT ?2",
 			  &s, op) < 0)
@@ -468,6 +640,9 @@ static int store_op_list(sqlite3 *db, struct store_op *op)
 		    (json_int_t)sqlite3_column_int64(s, 11), "log", store_column_str(s, 12),
 		    "idle_s", (json_int_t)sqlite3_column_int64(s, 13), "suspended_s",
 		    (json_int_t)sqlite3_column_int64(s, 14));
+		/* Only a session closed at start-up because its events were unreadable has one. */
+		if (row && sqlite3_column_type(s, 15) != SQLITE_NULL)
+			json_object_set_new(row, "damaged", store_column_str(s, 15));
 		json_array_append_new(op->result, row);
 	}
 	return store_finish_stmt(db, s, r, op);

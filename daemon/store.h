@@ -16,6 +16,9 @@
  */
 struct store;
 
+/* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
+#define STORE_SCHEMA_VERSION 5
+
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
 	STORE_OP_APPEND_EVENT,
@@ -32,8 +35,8 @@ struct store_op {
 	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
 	const char *event;
 	struct stamp at;
-	json_t *payload;      /* event payload, or NULL */
-	const char *state;    /* CLOSE: "stopped" or "cancelled" */
+	json_t *payload;   /* event payload, or NULL */
+	const char *state; /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
 	json_t *handoff;      /* CLOSE: the open todos the log handed on (logprep), or NULL */
@@ -50,18 +53,40 @@ struct store_op {
 	struct store_op *next;
 };
 
-/* Opens (creating and migrating) the database at path. Returns NULL with err filled. */
+/*
+ * Opens (creating and migrating) the database at path. Returns NULL with err filled. A store that
+ * is not a regular file, or an existing one of zero length (SQLite would take it for a new, empty
+ * database), is refused; when SQLite finds the file damaged, err says "damaged" and names it.
+ * PRAGMA quick_check runs at open: what it finds is store_damage's, and the store stays usable
+ * as far as it can be read.
+ */
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
+/* What PRAGMA quick_check found at open ("; "-separated), or NULL when it said ok. */
+const char *store_damage(const struct store *st);
+/* The database file's path. */
+const char *store_path(const struct store *st);
+/* Whether an SQLite result code means a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
+bool store_is_damage(int code);
 
 /*
  * Calls cb for every open session, with its row ({"id","repo","repo_name","branch","head",
  * "author","focus","tags"}) and its events in order ([{"kind","mono","boot","wall","boot_id",
- * "data"}]). Blocking. Returns 0 or -1 with err filled.
+ * "data"}]). When the events stop short because a page is damaged, the row also has "damaged":
+ * SQLite's message, and events holds those read before. Blocking. Returns 0 or -1 with err
+ * filled.
  */
-int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
-		    void *arg, char *err, size_t errn);
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
+		    char *err, size_t errn);
+
+/*
+ * Closes the open session id, whose events could not be read, as cancelled with why in its
+ * damaged column and ended_wall (wall ms, at least its start): its repository is free again.
+ * Blocking, start-up only. Returns 0 or -1 with err filled.
+ */
+int store_close_damaged(struct store *st, int64_t id, int64_t ended_wall, const char *why,
+			char *err, size_t errn);
 
 /* Whether the previous daemon ended cleanly; marks this run as not (yet) clean. Blocking. */
 bool store_begin_run(struct store *st);

@@ -424,7 +424,7 @@ static void test_old_schema_migrates(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL),
 				 SQLITE_OK);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(s, 0), 4);
+		assert_int_equal(sqlite3_column_int(s, 0), STORE_SCHEMA_VERSION);
 		sqlite3_finalize(s);
 	}
 	sqlite3_close(db);
@@ -476,14 +476,16 @@ static void test_files_are_private(void **state)
 	char err[512], path[200], wal[220];
 	uv_loop_t loop;
 	struct store *st;
+	sqlite3 *db;
 	FILE *fp;
 
 	assert_int_equal(mode_of(f->path), 0600);
 	snprintf(path, sizeof(path), "%s/old.db", f->dir);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fclose(fp);
+	/* A database, not an empty file: stint refuses a store of zero length. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (a)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 	fp = fopen(wal, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -508,10 +510,152 @@ static void test_unopenable_path_names_it(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* Appends n notes with long texts to session id, so its events span pages. */
+static void append_notes(struct fixture *f, int64_t id, int n)
+{
+	char text[400];
+
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 0; i < n; i++) {
+		struct store_op ev = {.kind = STORE_OP_APPEND_EVENT,
+				      .session_id = id,
+				      .event = "note",
+				      .at = stamp_at(i + 1),
+				      .done = count_done};
+
+		ev.payload = json_pack("{s:s}", "text", text);
+		store_submit(f->st, &ev);
+		uv_run(&f->loop, UV_RUN_DEFAULT);
+		json_decref(ev.payload);
+		assert_int_equal(ev.status, 0);
+	}
+}
+
+/* Garbage over the events table's leftmost leaf page (its oldest events), the store closed. */
+static void damage_oldest_events(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int page, size;
+	char junk[65536];
+	FILE *fp;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+			       "SELECT pageno, (SELECT page_size FROM pragma_page_size) "
+			       "FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' "
+			       "ORDER BY path LIMIT 1",
+			       -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	page = sqlite3_column_int(s, 0);
+	size = sqlite3_column_int(s, 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_true(size > 0 && size <= (int)sizeof(junk));
+	memset(junk, 0xde, (size_t)size);
+	fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)(page - 1) * size, SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+}
+
+/*
+ * A damaged page under an open session's events: quick_check says so at open, the session comes
+ * back marked damaged (not as a session without events), and closing it frees its repository.
+ */
+static void test_damaged_events_are_reported(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = insert_session(f, "/repo/a"), b;
+	json_t *all = json_array(), *row;
+	char err[512];
+
+	append_notes(f, a, 40);
+	b = insert_session(f, "/repo/b");
+	append_notes(f, b, 40);
+	store_close(f->st);
+	damage_oldest_events(f->path);
+	f->st = store_open(&f->loop, f->path, err, sizeof(err));
+	assert_non_null(f->st);
+	assert_non_null(store_damage(f->st));
+	assert_int_equal(store_load_open(f->st, collect, all, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(all), 2);
+	row = json_object_get(json_array_get(all, 0), "row");
+	assert_int_equal(json_integer_value(json_object_get(row, "id")), a);
+	assert_non_null(strstr(json_string_value(json_object_get(row, "damaged")), "malformed"));
+	row = json_object_get(json_array_get(all, 1), "row");
+	assert_null(json_object_get(row, "damaged"));
+	assert_int_equal(json_array_size(json_object_get(json_array_get(all, 1), "events")), 41);
+	json_decref(all);
+	assert_int_equal(store_close_damaged(f->st, a, 0, "unreadable", err, sizeof(err)), 0);
+	assert_true(insert_session(f, "/repo/a") > b);
+}
+
+/* An existing store of zero length is refused and left as it is, never made a new one. */
+static void test_zero_length_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], path[200];
+	struct stat st;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/empty.db", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_null(store_open(&f->loop, path, err, sizeof(err)));
+	assert_non_null(strstr(err, "is empty (zero length)"));
+	assert_non_null(strstr(err, path));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+}
+
+/* A FIFO or a directory in the store's place is refused without waiting on it. */
+static void test_not_a_regular_file_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], path[200];
+
+	snprintf(path, sizeof(path), "%s/fifo.db", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_null(store_open(&f->loop, path, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file"));
+	snprintf(path, sizeof(path), "%s/dir.db", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(store_open(&f->loop, path, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file (a directory)"));
+}
+
+/* A file that is not a database says "damaged" and names itself. */
+static void test_garbage_file_says_damaged(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], path[200];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/junk.db", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 1000; i++)
+		fputs("not a database ", fp);
+	fclose(fp);
+	assert_null(store_open(&f->loop, path, err, sizeof(err)));
+	assert_non_null(strstr(err, "is damaged"));
+	assert_non_null(strstr(err, path));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_insert_append_and_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_events_are_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_length_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_a_regular_file_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_file_says_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
