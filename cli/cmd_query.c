@@ -1,6 +1,7 @@
 #include "cmd_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
@@ -50,34 +51,104 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* One page of list: its request, with the range and tags, after the row `after` if any. */
+static json_t *cmd_query_list_request(struct cli_ctx *ctx, const struct args *a, bool range,
+				      int64_t from, int64_t to, long limit, const json_t *after)
+{
+	json_t *req = request_new(ctx, PROTO_CMD_LIST, ctx->dir != NULL);
+
+	if (!request_set(&req, "limit", json_integer(limit)) ||
+	    (range && (!request_set(&req, "from", json_integer(from)) ||
+		       !request_set(&req, "to", json_integer(to)))) ||
+	    (a->ntags && !request_set(&req, "tags", args_tags_value(ctx, a))) ||
+	    (after && !request_set(&req, "before",
+				   json_pack("[O, O]", json_object_get(after, "ended_ms"),
+					     json_object_get(after, "id")))))
+		return NULL;
+	return req;
+}
+
+/* Prints a page's rows: JSON rows (comma-separated after the first of all), or lines. */
+static int cmd_query_list_page(struct cli_ctx *ctx, const json_t *sessions, long printed)
+{
+	size_t i;
+	json_t *s;
+
+	if (!ctx->json) {
+		output_list(stdout, sessions);
+		return 0;
+	}
+	json_array_foreach(sessions, i, s)
+	{
+		char *text = json_dumps(s, JSON_COMPACT);
+
+		if (!text)
+			return -1;
+		printf("%s\n%s", printed + (long)i > 0 ? "," : "", text);
+		free(text);
+	}
+	return 0;
+}
+
+/*
+ * Pages of at most PROTO_MAX_LIST rows, each after the last row of the one before: a long list
+ * (--json, a range) costs the daemon one page of memory at a time. --json prints one document.
+ */
 int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 {
+	int64_t from = 0, to = 0;
+	json_t *req, *reply = NULL, *sessions;
+	const char *word;
+	long want, printed = 0;
 	struct args a;
-	json_t *req, *reply, *sessions;
+	bool range;
 	int r;
 
-	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
 	if (a.all && ctx->dir)
 		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
+	if ((r = args_range(ctx, &a, NULL, time_wall_ms(), &range, &from, &to, &word)))
+		return r;
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;
-	req = request_new(ctx, PROTO_CMD_LIST, ctx->dir != NULL);
-	if (req && a.limit && !request_set(&req, "limit", json_integer(a.limit)))
-		return EXIT_REFUSED;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
-		return r;
-	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+	want = a.limit ? a.limit : (range || ctx->json) ? -1 : 20;
+	for (;;) {
+		long page =
+		    want < 0 || want - printed > PROTO_MAX_LIST ? PROTO_MAX_LIST : want - printed;
+		json_t *last =
+		    json_array_get(json_object_get(reply, "sessions"),
+				   json_array_size(json_object_get(reply, "sessions")) - 1);
+
+		req = cmd_query_list_request(ctx, &a, range, from, to, page, last);
+		json_t *next = NULL;
+
+		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &next))) {
+			json_decref(reply);
+			/* A document begun is ended, so what was printed still parses. */
+			if (ctx->json && printed >= 0 && reply)
+				puts("]}");
+			return r;
+		}
+		if (ctx->json && !reply)
+			printf("{\"v\":%d,\"ok\":true,\"sessions\":[", STINT_PROTO_VERSION);
 		json_decref(reply);
-		return r;
+		reply = next;
+		sessions = json_object_get(reply, "sessions");
+		if (cmd_query_list_page(ctx, sessions, printed) < 0) {
+			json_decref(reply);
+			output_error("out of memory");
+			return EXIT_REFUSED;
+		}
+		printed += (long)json_array_size(sessions);
+		if ((long)json_array_size(sessions) < page || (want >= 0 && printed >= want))
+			break;
 	}
-	sessions = json_object_get(reply, "sessions");
-	if (json_array_size(sessions) == 0)
-		puts("No closed sessions.");
-	else
-		output_list(stdout, sessions);
 	json_decref(reply);
+	if (ctx->json)
+		puts("\n]}");
+	else if (printed == 0)
+		puts("No closed sessions.");
 	return 0;
 }
 

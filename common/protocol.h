@@ -21,6 +21,8 @@
 #define PROTO_MAX_TAGS	16
 #define PROTO_MAX_TAG	64
 #define PROTO_MAX_LIST	1000
+/* A report's zone table: the local offsets over its range (timespec.h). */
+#define PROTO_MAX_ZONE 512
 
 /* Stable error codes: clients may switch on them. */
 #define PROTO_ERR_BAD_JSON	  "bad_json"
@@ -60,6 +62,7 @@ enum proto_cmd {
 	PROTO_CMD_UNWATCH,
 	PROTO_CMD_WATCHED,
 	PROTO_CMD_LOG_COMMIT,
+	PROTO_CMD_REPORT,
 	PROTO_CMD__COUNT,
 };
 
@@ -100,6 +103,11 @@ struct proto_request {
 	enum proto_note_kind note_kind;
 	enum proto_priority priority;
 	int64_t limit;
+	/* list, report: the range [from, to) in wall ms; -1 when absent (list: no range) */
+	int64_t from, to;
+	const json_t *by;		 /* report: 1 or 2 dimension names (report_group.h) */
+	const json_t *zone;		 /* report: [[at_ms, offset_s], ...], increasing, or NULL */
+	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
 	json_t *root;
 };
 

@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "record.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store {
 	uv_loop_t *loop;
@@ -61,6 +62,15 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
      * NULL for sessions closed before. The index finds a repository's previous logs. */
     "ALTER TABLE sessions ADD COLUMN handoff TEXT;"
     "CREATE INDEX sessions_by_repo ON sessions (repo, state, ended_wall);",
+    /* 5: what a report totals, on the row (docs/reports.md): the active spans ([[from_ms,
+     * to_ms]], JSON) and the log's statistics; NULL for sessions closed before. The partial
+     * index serves list and report: closed sessions by end, without the open ones. */
+    "ALTER TABLE sessions ADD COLUMN spans TEXT;"
+    "ALTER TABLE sessions ADD COLUMN commits INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN files INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN added INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN removed INTEGER;"
+    "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -176,6 +186,11 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 fail:
 	store_close(st);
 	return NULL;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
 }
 
 void store_close(struct store *st)
@@ -397,19 +412,38 @@ static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 	return store_op_append_event(db, op);
 }
 
+/* The log's commits, files, added and removed lines from idx on; NULL where unknown. */
+static void store_bind_stats(sqlite3_stmt *s, int idx, json_t *stats)
+{
+	static const char *const keys[] = {RECORD_COMMITS, RECORD_FILES_CHANGED, RECORD_ADDED,
+					   RECORD_REMOVED};
+
+	for (int i = 0; i < 4; i++) {
+		json_t *v = json_object_get(stats, keys[i]);
+
+		if (json_is_integer(v))
+			sqlite3_bind_int64(s, idx + i, json_integer_value(v));
+		else
+			sqlite3_bind_null(s, idx + i);
+	}
+}
+
 static int store_op_close_session(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 	char *handoff = op->handoff ? json_dumps(op->handoff, JSON_COMPACT) : NULL;
+	char *spans = op->spans ? json_dumps(op->spans, JSON_COMPACT) : NULL;
 
 	if (store_op_append_event(db, op) < 0 ||
 	    store_prepare(
 		db,
 		"UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
-		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10 "
+		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10, "
+		"spans = ?11, commits = ?12, files = ?13, added = ?14, removed = ?15 "
 		"WHERE id = ?7 AND state = 'open'",
 		&s, op) < 0) {
 		free(handoff);
+		free(spans);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
@@ -428,6 +462,11 @@ static int store_op_close_session(sqlite3 *db, struct store_op *op)
 		sqlite3_bind_text(s, 10, handoff, -1, free);
 	else
 		sqlite3_bind_null(s, 10);
+	if (spans)
+		sqlite3_bind_text(s, 11, spans, -1, free);
+	else
+		sqlite3_bind_null(s, 11);
+	store_bind_stats(s, 12, op->stats);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	return store_check_open(db, op);

@@ -32,11 +32,13 @@ struct store_op {
 	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
 	const char *event;
 	struct stamp at;
-	json_t *payload;      /* event payload, or NULL */
-	const char *state;    /* CLOSE: "stopped" or "cancelled" */
+	json_t *payload;   /* event payload, or NULL */
+	const char *state; /* CLOSE: "stopped" or "cancelled" */
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
 	json_t *handoff;      /* CLOSE: the open todos the log handed on (logprep), or NULL */
+	json_t *spans;	      /* CLOSE: session_active_spans, or NULL */
+	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 
@@ -52,6 +54,8 @@ struct store_op {
 
 /* Opens (creating and migrating) the database at path. Returns NULL with err filled. */
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
+/* The database's path, for the read-only connections of other readers (store_history). */
+const char *store_path(const struct store *st);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
 
@@ -60,8 +64,8 @@ void store_close(struct store *st);
  * "author","focus","tags"}) and its events in order ([{"kind","mono","boot","wall","boot_id",
  * "data"}]). Blocking. Returns 0 or -1 with err filled.
  */
-int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events),
-		    void *arg, char *err, size_t errn);
+int store_load_open(struct store *st, int (*cb)(void *arg, json_t *row, json_t *events), void *arg,
+		    char *err, size_t errn);
 
 /* Whether the previous daemon ended cleanly; marks this run as not (yet) clean. Blocking. */
 bool store_begin_run(struct store *st);

@@ -424,7 +424,7 @@ static void test_old_schema_migrates(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL),
 				 SQLITE_OK);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(s, 0), 4);
+		assert_int_equal(sqlite3_column_int(s, 0), 5);
 		sqlite3_finalize(s);
 	}
 	sqlite3_close(db);
