@@ -230,6 +230,23 @@ want = [(g["key"], c["key"], c["active_s"]) for g in rep["groups"] for c in g["g
 assert [(r["repo"], r["day"], int(r["active_s"])) for r in rows] == want, (rows, want)
 PY
 
+# STINT_REPORTS_OUT=FILE: the outputs docs/reports.md shows, from these sessions.
+if [ -n "${STINT_REPORTS_OUT:-}" ]; then
+	{
+		for args in "--from 2026-03-20 --to 2026-04-01" "--from 2026-03-20 --to 2026-04-01 --by repo,day" \
+			"--from 2026-03-16 --to 2026-04-01 --by week" "--from 2026-03-20 --to 2026-04-01 --by repo,day --csv"; do
+			printf '$ stint report %s\n' "$args"
+			# shellcheck disable=SC2086
+			COLUMNS=96 "$STINT" report $args | tr -d '\r'
+			printf '\n'
+		done
+		printf '$ stint report --from 2026-03-28 --to 2026-03-30 --json\n'
+		"$STINT" report --from 2026-03-28 --to 2026-03-30 --json
+		printf '\n$ stint list --from 2026-03-20 --to 2026-04-01\n'
+		"$STINT" list --from 2026-03-20 --to 2026-04-01
+	} >"$STINT_REPORTS_OUT"
+fi
+
 # --- stint list: a range, the id, tags and branch, and no cap for --json --------------------
 lst=$("$STINT" list --from 2026-03-20 --to 2026-04-01)
 expect_eq 4 "$(grep -c '+hist' <<<"$lst")" "list with a range shows the tags: $lst"
