@@ -12,6 +12,9 @@
 #include "timeutil.h"
 #include "version.h"
 
+/* Rows a list request asks for at a time. */
+#define CMD_QUERY_LIST_PAGE 250
+
 /* --version only asks a daemon that is already running. */
 #define TIMEOUT_VERSION_MS (2 * 1000)
 
@@ -91,8 +94,9 @@ static int cmd_query_list_page(struct cli_ctx *ctx, const json_t *sessions, long
 }
 
 /*
- * Pages of at most PROTO_MAX_LIST rows, each after the last row of the one before: a long list
- * (--json, a range) costs the daemon one page of memory at a time. --json prints one document.
+ * Pages of at most CMD_QUERY_LIST_PAGE rows, each after the last row of the one before: a long
+ * list (--json, a range) costs the daemon one page of memory at a time, and a page's reply stays
+ * far below what stintd queues for a client (1 MiB). --json prints one document.
  */
 int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -114,20 +118,17 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 		return r;
 	want = a.limit ? a.limit : (range || ctx->json) ? -1 : 20;
 	for (;;) {
-		long page =
-		    want < 0 || want - printed > PROTO_MAX_LIST ? PROTO_MAX_LIST : want - printed;
-		json_t *last =
-		    json_array_get(json_object_get(reply, "sessions"),
-				   json_array_size(json_object_get(reply, "sessions")) - 1);
+		long page = want < 0 || want - printed > CMD_QUERY_LIST_PAGE ? CMD_QUERY_LIST_PAGE
+									     : want - printed;
+		json_t *rows = json_object_get(reply, "sessions"), *next = NULL;
 
-		req = cmd_query_list_request(ctx, &a, range, from, to, page, last);
-		json_t *next = NULL;
-
+		req = cmd_query_list_request(ctx, &a, range, from, to, page,
+					     json_array_get(rows, json_array_size(rows) - 1));
 		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &next))) {
-			json_decref(reply);
 			/* A document begun is ended, so what was printed still parses. */
-			if (ctx->json && printed >= 0 && reply)
-				puts("]}");
+			if (ctx->json && reply)
+				puts("\n]}");
+			json_decref(reply);
 			return r;
 		}
 		if (ctx->json && !reply)

@@ -207,8 +207,7 @@ static int report_group_put(struct report_group *g, const struct report_item *it
 		struct report_totals *t1;
 		size_t owner;
 
-		snprintf(ikey, sizeof(ikey), "%.1000s", l1[i]);
-		if (!(t1 = report_group_find(g, ikey, l1[i], 0)))
+		if (!(t1 = report_group_find(g, l1[i], l1[i], 0)))
 			return -1;
 		owner = (size_t)(t1 - g->t);
 		report_totals_add(t1, it, s, stats);

@@ -1,5 +1,6 @@
 #include "cmd_report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl.h"
@@ -24,6 +25,20 @@ struct cmd_report_job {
 	const char *code;
 	char err[512];
 };
+
+/* A reply stays well under what ctl.c queues for one client (CTL_MAX_QUEUED, 1 MiB). */
+#define CMD_REPORT_MAX_BYTES (768 * 1024)
+
+/* The groups of a report, both levels. */
+static size_t cmd_report_count(const json_t *report)
+{
+	size_t n = 0, i;
+	json_t *g;
+
+	json_array_foreach(json_object_get(report, "groups"), i, g) n +=
+	    1 + json_array_size(json_object_get(g, "groups"));
+	return n;
+}
 
 /* The request's zone table, UTC without one. */
 static void cmd_report_zone(const json_t *zone, struct timespec_zone *z)
@@ -70,6 +85,13 @@ static void cmd_report_work(uv_work_t *w)
 		j->code = g ? PROTO_ERR_STORE_FAILED : PROTO_ERR_INTERNAL;
 	}
 	report_group_destroy(g);
+	if (j->result && json_dumpb(j->result, NULL, 0, JSON_COMPACT) > CMD_REPORT_MAX_BYTES) {
+		snprintf(j->err, sizeof(j->err),
+			 "the report has %zu groups, too many to send (more than %d KiB): give a "
+			 "shorter range or group by week or month",
+			 cmd_report_count(j->result), CMD_REPORT_MAX_BYTES / 1024);
+		j->code = PROTO_ERR_TOO_LARGE;
+	}
 }
 
 static void cmd_report_done(uv_work_t *w, int status)

@@ -40,6 +40,8 @@ for i in range(n_sessions):
     if i % 12 == 0:  # one in twelve over local midnight, as far as the spread allows
         begin = begin - begin % 86400000 + 86400000 - rnd.randrange(600, 3600) * 1000
     length = rnd.randrange(300, 3 * 3600) * 1000
+    # Everything closed before now, as in a real store.
+    begin = min(begin, now_ms - length - 60000)
     end = begin + length
     # A pause in the middle of one in four.
     if i % 4 == 0:

@@ -260,6 +260,10 @@ db = sqlite3.connect(sys.argv[1])
 db.executemany("INSERT INTO sessions (repo, repo_name, tags, state, started_wall, ended_wall, "
                "active_s) VALUES ('/past/many', 'many', '[]', 'stopped', ?, ?, 60)",
                [(1700000000000 + i * 1000, 1700000000000 + i * 1000 + 500) for i in range(2500)])
+# One a day for 11000 days: a report by day over all of them is more than stintd sends.
+db.executemany("INSERT INTO sessions (repo, repo_name, tags, state, started_wall, ended_wall, "
+               "active_s) VALUES ('/past/daily', 'daily', '[]', 'stopped', ?, ?, 60)",
+               [(694263600000 + i * 86400000, 694263600000 + i * 86400000 + 60000) for i in range(11000)])
 db.commit()
 PY
 daemon_start
@@ -267,5 +271,9 @@ n=$("$STINT" list --json | python3 -c 'import json,sys; s=json.load(sys.stdin)["
 expect_eq "$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT count(*) FROM sessions WHERE state != 'open'\").fetchone()[0])")" \
 	"$n" "list --json has every closed session, past 1000"
 expect_eq 20 "$("$STINT" list | wc -l)" "list without a range: the newest 20"
+refused "too many to send" report all --by day
+"$STINT" ping >/dev/null || fail "stintd stopped serving after a report too large"
+expect_eq 11000 "$("$STINT" report all --by month --json | python3 -c 'import json,sys; print(sum(g["sessions"] for g in json.load(sys.stdin)["report"]["groups"] if g["key"] < "2023"))')" \
+	"report all --by month: the daily sessions up to 2022"
 expect_eq 5 "$("$STINT" list --limit 5 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')" "list --limit 5 --json"
 echo "ok"
