@@ -70,7 +70,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE sessions ADD COLUMN files INTEGER;"
     "ALTER TABLE sessions ADD COLUMN added INTEGER;"
     "ALTER TABLE sessions ADD COLUMN removed INTEGER;"
-    "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';",
+    "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';"
+    /* start-up's recent repositories (STORE_OP_WATCH_LOAD) without a scan of every session */
+    "CREATE INDEX sessions_started ON sessions (started_wall);",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
