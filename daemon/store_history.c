@@ -102,8 +102,8 @@ int store_history_list(const struct store *st, const struct store_history_filter
 	    "added, removed FROM sessions INDEXED BY sessions_history WHERE " STORE_HISTORY_WHERE
 	    "AND (?5 < 0 OR ended_wall < ?6 OR (ended_wall = ?6 AND id < ?5)) "
 	    "ORDER BY ended_wall DESC, id DESC LIMIT ?7";
-	sqlite3 *db;
-	sqlite3_stmt *s;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
 	int r = SQLITE_ERROR;
 
 	*out = json_array();
@@ -161,8 +161,8 @@ int store_history_report(const struct store *st, const struct store_history_filt
 				      : STORE_HISTORY_REPORT("sessions NOT INDEXED");
 	const char *tags[PROTO_MAX_TAGS];
 	char joined[PROTO_MAX_TAGS * (PROTO_MAX_TAG + 1) + 1];
-	sqlite3 *db;
-	sqlite3_stmt *s;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
 	int r = SQLITE_ERROR;
 
 	if (store_history_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
