@@ -55,10 +55,11 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* One page of list: its request, with the range and tags, after the row `after` if any. */
-static json_t *cmd_query_list_request(struct cli_ctx *ctx, const struct args *a, bool range,
-				      int64_t from, int64_t to, long limit, const json_t *after)
+static json_t *cmd_query_list_request(struct cli_ctx *ctx, const struct args *a, bool with_cwd,
+				      bool range, int64_t from, int64_t to, long limit,
+				      const json_t *after)
 {
-	json_t *req = request_new(ctx, PROTO_CMD_LIST, ctx->dir != NULL);
+	json_t *req = request_new(ctx, PROTO_CMD_LIST, with_cwd);
 
 	if (!request_set(&req, "limit", json_integer(limit)) ||
 	    (range && (!request_set(&req, "from", json_integer(from)) ||
@@ -122,7 +123,7 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 									     : want - printed;
 		json_t *rows = json_object_get(reply, "sessions"), *next = NULL;
 
-		req = cmd_query_list_request(ctx, &a, range, from, to, page,
+		req = cmd_query_list_request(ctx, &a, ctx->dir != NULL, range, from, to, page,
 					     json_array_get(rows, json_array_size(rows) - 1));
 		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &next))) {
 			/* A document begun is ended, so what was printed still parses. */
@@ -178,13 +179,28 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
 	if (!a.all && (r = args_resolve_cwd(ctx)))
 		return r;
-	/* The list request is all it takes: closed sessions, newest first, with their logs. */
-	req = request_new(ctx, PROTO_CMD_LIST, !a.all);
-	if (req && !request_set(&req, "limit", json_integer(PROTO_MAX_LIST)))
+	/* List requests are all it takes: closed sessions, newest first, with their logs; up to
+	 * PROTO_MAX_LIST of them, a page at a time, until --last finds one. */
+	if (!(sessions = json_array()))
 		return EXIT_REFUSED;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
-		return r;
-	sessions = json_object_get(reply, "sessions");
+	for (;;) {
+		json_t *last = json_array_get(sessions, json_array_size(sessions) - 1);
+		size_t got;
+
+		req =
+		    cmd_query_list_request(ctx, &a, !a.all, false, 0, 0, CMD_QUERY_LIST_PAGE, last);
+		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply))) {
+			json_decref(sessions);
+			return r;
+		}
+		got = json_array_size(json_object_get(reply, "sessions"));
+		json_array_extend(sessions, json_object_get(reply, "sessions"));
+		json_decref(reply);
+		if (got < CMD_QUERY_LIST_PAGE || json_array_size(sessions) >= PROTO_MAX_LIST ||
+		    (!date && output_select_logs(sessions, NULL, paths, 1) > 0))
+			break;
+	}
+	reply = sessions;
 	n = output_select_logs(sessions, date, paths, PROTO_MAX_LIST);
 	if (n == 0) {
 		repo = json_string_value(json_object_get(json_array_get(sessions, 0), "repo"));

@@ -34,6 +34,7 @@ seq 1 7 >ops.sh && git add ops.sh && git commit -qm "ops"
 wait_for 20 bash -c "[ \"\$('$STINT' status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"][0][\"commits\"])')\" = 1 ]" ||
 	fail "stintd never saw beta's commit"
 "$STINT" stop --no-checks >/dev/null
+beta_log=$("$STINT" log -C "$T/beta")
 # A cancelled session is not work on record: list shows it, report does not.
 "$STINT" start --focus "thrown away" >/dev/null
 "$STINT" cancel >/dev/null
@@ -260,6 +261,12 @@ db = sqlite3.connect(sys.argv[1])
 db.executemany("INSERT INTO sessions (repo, repo_name, tags, state, started_wall, ended_wall, "
                "active_s) VALUES ('/past/many', 'many', '[]', 'stopped', ?, ?, 60)",
                [(1700000000000 + i * 1000, 1700000000000 + i * 1000 + 500) for i in range(2500)])
+# 300 sessions without a log closed after beta's: stint log pages past them (250 a request).
+import time
+now = int(time.time() * 1000)
+db.executemany("INSERT INTO sessions (repo, repo_name, tags, state, started_wall, ended_wall, "
+               "active_s) VALUES ('/past/nolog', 'nolog', '[]', 'stopped', ?, ?, 1)",
+               [(now - 1000 - i, now - i) for i in range(300)])
 # One a day for 11000 days: a report by day over all of them is more than stintd sends.
 db.executemany("INSERT INTO sessions (repo, repo_name, tags, state, started_wall, ended_wall, "
                "active_s) VALUES ('/past/daily', 'daily', '[]', 'stopped', ?, ?, 60)",
@@ -271,6 +278,7 @@ n=$("$STINT" list --json | python3 -c 'import json,sys; s=json.load(sys.stdin)["
 expect_eq "$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT count(*) FROM sessions WHERE state != 'open'\").fetchone()[0])")" \
 	"$n" "list --json has every closed session, past 1000"
 expect_eq 20 "$("$STINT" list | wc -l)" "list without a range: the newest 20"
+expect_eq "$beta_log" "$("$STINT" log --all)" "stint log --all past 300 sessions without a log"
 refused "too many to send" report all --by day
 "$STINT" ping >/dev/null || fail "stintd stopped serving after a report too large"
 expect_eq 11000 "$("$STINT" report all --by month --json | python3 -c 'import json,sys; print(sum(g["sessions"] for g in json.load(sys.stdin)["report"]["groups"] if g["key"] < "2023"))')" \
