@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "timespec.h"
 
 static void args_print_usage(FILE *out, const struct cli_command *cmd)
 {
@@ -137,6 +138,18 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_NO_CHECKS:
 			a->no_checks = true;
 			break;
+		case ARGS_OPT_FROM:
+			a->from = optarg;
+			break;
+		case ARGS_OPT_TO:
+			a->to = optarg;
+			break;
+		case ARGS_OPT_BY:
+			a->by = optarg;
+			break;
+		case ARGS_OPT_CSV:
+			a->csv = true;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);
@@ -144,6 +157,43 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 	}
 	a->nrest = argc - optind;
 	a->rest = argv + optind;
+	return 0;
+}
+
+int args_range(struct cli_ctx *ctx, const struct args *a, const char *default_word, int64_t now_ms,
+	       bool *have, int64_t *from, int64_t *to, const char **word)
+{
+	const char *w = a->nrest > 0 ? a->rest[0] : NULL;
+	char err[256];
+
+	*have = false;
+	*word = NULL;
+	if (a->nrest > 1)
+		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a->rest[1]);
+	if (w && (a->from || a->to))
+		return args_usage_error(ctx->cmd, "RANGE '%s' and --from/--to exclude each other",
+					w);
+	if (a->to && !a->from)
+		return args_usage_error(ctx->cmd, "--to needs --from");
+	if (a->from) {
+		if (timespec_parse_time(a->from, now_ms, from, err, sizeof(err)) < 0)
+			return args_usage_error(ctx->cmd, "--from: %s", err);
+		*to = now_ms + 1;
+		if (a->to && timespec_parse_time(a->to, now_ms, to, err, sizeof(err)) < 0)
+			return args_usage_error(ctx->cmd, "--to: %s", err);
+		if (timespec_check_range(*from, *to, err, sizeof(err)) < 0)
+			return args_usage_error(ctx->cmd, "%s", err);
+		*have = true;
+		return 0;
+	}
+	if (!w && !default_word)
+		return 0;
+	if (!w)
+		w = default_word;
+	if (timespec_parse_range(w, now_ms, from, to, err, sizeof(err)) < 0)
+		return args_usage_error(ctx->cmd, "%s", err);
+	*have = true;
+	*word = w;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "protocol.h"
@@ -26,6 +27,10 @@ enum {
 	ARGS_OPT_LAST,
 	ARGS_OPT_LIST,
 	ARGS_OPT_NO_CHECKS,
+	ARGS_OPT_FROM,
+	ARGS_OPT_TO,
+	ARGS_OPT_BY,
+	ARGS_OPT_CSV,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -34,7 +39,8 @@ struct args {
 	const char *tags[PROTO_MAX_TAGS];
 	size_t ntags;
 	const char *kind;
-	bool no_log, all, next, edit, last, list, no_checks;
+	bool no_log, all, next, edit, last, list, no_checks, csv;
+	const char *from, *to, *by; /* list, report: --from TIME, --to TIME, --by DIMS */
 	long limit;
 	int nrest;
 	char **rest;
@@ -75,6 +81,15 @@ json_t *args_text_value(struct cli_ctx *ctx, const char *what, const char *s, si
 
 /* Joins words with spaces, or reads stdin for a single "-". NULL after saying why. */
 json_t *args_words_value(struct cli_ctx *ctx, const char *what, int n, char **words);
+
+/*
+ * The range of list and report: the RANGE word (the one operand, when there is one; default_word
+ * without it, or none when default_word is NULL), or --from and --to (TIME; --to defaults to
+ * now), never both. Sets *have, *from and *to in wall ms, and *word to the RANGE word or NULL.
+ * Returns 0, or EXIT_USAGE after saying why.
+ */
+int args_range(struct cli_ctx *ctx, const struct args *a, const char *default_word, int64_t now_ms,
+	       bool *have, int64_t *from, int64_t *to, const char **word);
 
 /* The --tag values as a JSON array, each checked; NULL after saying why. */
 json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a);

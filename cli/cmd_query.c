@@ -1,6 +1,7 @@
 #include "cmd_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
@@ -10,6 +11,9 @@
 #include "request.h"
 #include "timeutil.h"
 #include "version.h"
+
+/* Rows a list request asks for at a time. */
+#define CMD_QUERY_LIST_PAGE 250
 
 /* --version only asks a daemon that is already running. */
 #define TIMEOUT_VERSION_MS (2 * 1000)
@@ -55,34 +59,103 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* One page of list: its request, with the range and tags, after the row `after` if any. */
+static json_t *cmd_query_list_request(struct cli_ctx *ctx, const struct args *a, bool with_cwd,
+				      bool range, int64_t from, int64_t to, long limit,
+				      const json_t *after)
+{
+	json_t *req = request_new(ctx, PROTO_CMD_LIST, with_cwd);
+
+	if (!request_set(&req, "limit", json_integer(limit)) ||
+	    (range && (!request_set(&req, "from", json_integer(from)) ||
+		       !request_set(&req, "to", json_integer(to)))) ||
+	    (a->ntags && !request_set(&req, "tags", args_tags_value(ctx, a))) ||
+	    (after && !request_set(&req, "before",
+				   json_pack("[O, O]", json_object_get(after, "ended_ms"),
+					     json_object_get(after, "id")))))
+		return NULL;
+	return req;
+}
+
+/* Prints a page's rows: JSON rows (comma-separated after the first of all), or lines. */
+static int cmd_query_list_page(struct cli_ctx *ctx, const json_t *sessions, long printed)
+{
+	size_t i;
+	json_t *s;
+
+	if (!ctx->json) {
+		output_list(stdout, sessions);
+		return 0;
+	}
+	json_array_foreach(sessions, i, s)
+	{
+		char *text = json_dumps(s, JSON_COMPACT);
+
+		if (!text)
+			return -1;
+		printf("%s\n%s", printed + (long)i > 0 ? "," : "", text);
+		free(text);
+	}
+	return 0;
+}
+
+/*
+ * Pages of at most CMD_QUERY_LIST_PAGE rows, each after the last row of the one before: a long
+ * list (--json, a range) costs the daemon one page of memory at a time, and a page's reply stays
+ * far below what stintd queues for a client (1 MiB). --json prints one document.
+ */
 int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 {
+	int64_t from = 0, to = 0;
+	json_t *req, *reply = NULL, *sessions;
+	const char *word;
+	long want, printed = 0;
 	struct args a;
-	json_t *req, *reply, *sessions;
+	bool range;
 	int r;
 
-	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
+	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
 	if (a.all && ctx->dir)
 		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
+	if ((r = args_range(ctx, &a, NULL, time_wall_ms(), &range, &from, &to, &word)))
+		return r;
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;
-	req = request_new(ctx, PROTO_CMD_LIST, ctx->dir != NULL);
-	if (req && a.limit && !request_set(&req, "limit", json_integer(a.limit)))
-		return EXIT_REFUSED;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
-		return r;
-	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+	want = a.limit ? a.limit : (range || ctx->json) ? -1 : 20;
+	for (;;) {
+		long page = want < 0 || want - printed > CMD_QUERY_LIST_PAGE ? CMD_QUERY_LIST_PAGE
+									     : want - printed;
+		json_t *rows = json_object_get(reply, "sessions"), *next = NULL;
+
+		req = cmd_query_list_request(ctx, &a, ctx->dir != NULL, range, from, to, page,
+					     json_array_get(rows, json_array_size(rows) - 1));
+		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &next))) {
+			/* A document begun is ended, so what was printed still parses. */
+			if (ctx->json && reply)
+				puts("\n]}");
+			json_decref(reply);
+			return r;
+		}
+		if (ctx->json && !reply)
+			printf("{\"v\":%d,\"ok\":true,\"sessions\":[", STINT_PROTO_VERSION);
 		json_decref(reply);
-		return r;
+		reply = next;
+		sessions = json_object_get(reply, "sessions");
+		if (cmd_query_list_page(ctx, sessions, printed) < 0) {
+			json_decref(reply);
+			output_error("out of memory");
+			return EXIT_REFUSED;
+		}
+		printed += (long)json_array_size(sessions);
+		if ((long)json_array_size(sessions) < page || (want >= 0 && printed >= want))
+			break;
 	}
-	sessions = json_object_get(reply, "sessions");
-	if (json_array_size(sessions) == 0)
-		puts("No closed sessions.");
-	else
-		output_list(stdout, sessions);
 	json_decref(reply);
+	if (ctx->json)
+		puts("\n]}");
+	else if (printed == 0)
+		puts("No closed sessions.");
 	return 0;
 }
 
@@ -111,13 +184,28 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "--all and -C exclude each other");
 	if (!a.all && (r = args_resolve_cwd(ctx)))
 		return r;
-	/* The list request is all it takes: closed sessions, newest first, with their logs. */
-	req = request_new(ctx, PROTO_CMD_LIST, !a.all);
-	if (req && !request_set(&req, "limit", json_integer(PROTO_MAX_LIST)))
+	/* List requests are all it takes: closed sessions, newest first, with their logs; up to
+	 * PROTO_MAX_LIST of them, a page at a time, until --last finds one. */
+	if (!(sessions = json_array()))
 		return EXIT_REFUSED;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
-		return r;
-	sessions = json_object_get(reply, "sessions");
+	for (;;) {
+		json_t *last = json_array_get(sessions, json_array_size(sessions) - 1);
+		size_t got;
+
+		req =
+		    cmd_query_list_request(ctx, &a, !a.all, false, 0, 0, CMD_QUERY_LIST_PAGE, last);
+		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply))) {
+			json_decref(sessions);
+			return r;
+		}
+		got = json_array_size(json_object_get(reply, "sessions"));
+		json_array_extend(sessions, json_object_get(reply, "sessions"));
+		json_decref(reply);
+		if (got < CMD_QUERY_LIST_PAGE || json_array_size(sessions) >= PROTO_MAX_LIST ||
+		    (!date && output_select_logs(sessions, NULL, paths, 1) > 0))
+			break;
+	}
+	reply = sessions;
 	n = output_select_logs(sessions, date, paths, PROTO_MAX_LIST);
 	if (n == 0) {
 		repo = json_string_value(json_object_get(json_array_get(sessions, 0), "repo"));

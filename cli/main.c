@@ -13,6 +13,7 @@
 #include "cmd_doctor.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
+#include "cmd_report.h"
 #include "cmd_session.h"
 #include "cmd_watch.h"
 #include "output.h"
@@ -61,7 +62,18 @@ static const struct option opts_list[] = {OPTION_HELP,
 					  OPTION_JSON,
 					  {"limit", required_argument, NULL, 'n'},
 					  {"all", no_argument, NULL, 'a'},
+					  {"from", required_argument, NULL, ARGS_OPT_FROM},
+					  {"to", required_argument, NULL, ARGS_OPT_TO},
+					  {"tag", required_argument, NULL, 't'},
 					  OPTION_END};
+static const struct option opts_report[] = {OPTION_HELP,
+					    OPTION_JSON,
+					    {"csv", no_argument, NULL, ARGS_OPT_CSV},
+					    {"by", required_argument, NULL, ARGS_OPT_BY},
+					    {"from", required_argument, NULL, ARGS_OPT_FROM},
+					    {"to", required_argument, NULL, ARGS_OPT_TO},
+					    {"tag", required_argument, NULL, 't'},
+					    OPTION_END};
 static const struct option opts_log[] = {OPTION_HELP,
 					 {"last", no_argument, NULL, ARGS_OPT_LAST},
 					 {"all", no_argument, NULL, 'a'},
@@ -140,14 +152,40 @@ static const struct cli_command main_commands[] = {
      "stint decision [--why TEXT] [-C PATH] [--json] TEXT...",
      "Record a decision and its rationale",
      "  -w, --why TEXT      the rationale ('-' reads stdin)\n" HELP_C HELP_JSON "\n" HELP_TEXT},
-    {"list", cmd_query_list, "hC:n:a", opts_list,
-     "stint list [--limit N] [--all | -C PATH] [--json]", "List closed sessions, newest first",
-     "  -n, --limit N       at most N sessions (1 to 1000; default 20)\n"
+    {"list", cmd_query_list, "hC:n:at:", opts_list,
+     "stint list [RANGE | --from TIME [--to TIME]] [--tag TAG]... [--limit N] [--all | -C PATH] "
+     "[--json]",
+     "List closed sessions, newest first",
+     "  RANGE               today, yesterday, week, last-week, month, last-month, year, all\n"
+     "  --from TIME         sessions from TIME on (14:05, yesterday 17:30, 10m ago,\n"
+     "                      2026-12-01T09:00, ISO 8601 with an offset)\n"
+     "  --to TIME           ... until TIME (default: now)\n"
+     "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
+     "  -n, --limit N       at most N sessions (1 to 1000; default 20 without a range,\n"
+     "                      none with one, and none with --json)\n"
      "  -a, --all           sessions of every repository (the default)\n"
      "  -C PATH             only the repository containing PATH ('-C .': this one)\n" HELP_JSON
-     "\nEach line shows the start date and time, the active time, the repository, the\n"
-     "focus and the log's path. Without -C the list covers every repository, so it\n"
-     "answers \"what did I do lately\" from anywhere.\n"},
+     "\nEach line shows the session's id, start date and time, the active time, the\n"
+     "repository, its branch, the focus, the tags and the log's path. Without -C the\n"
+     "list covers every repository, so it answers \"what did I do lately\" from\n"
+     "anywhere.\n"},
+    {"report", cmd_report, "hC:t:", opts_report,
+     "stint report [RANGE | --from TIME [--to TIME]] [--by DIM[,DIM]] [--tag TAG]... [-C PATH] "
+     "[--json | --csv]",
+     "Totals of active time, sessions, commits, files and lines",
+     "  RANGE               today (the default), yesterday, week, last-week, month,\n"
+     "                      last-month, year, all\n"
+     "  --from TIME         from TIME on (14:05, yesterday 17:30, 10m ago,\n"
+     "                      2026-12-01T09:00, ISO 8601 with an offset)\n"
+     "  --to TIME           ... until TIME (default: now)\n"
+     "  --by DIM[,DIM]      group by repo (the default), tag, branch, focus, author,\n"
+     "                      day, week or month; two give groups within groups\n"
+     "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
+     "  -C PATH             only the repository containing PATH\n" HELP_JSON
+     "  --csv               print CSV (RFC 4180), durations in seconds\n"
+     "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
+     "range's ends and at local midnights. Commits, files and lines count on the day\n"
+     "a session ended. See docs/reports.md.\n"},
     {"log", cmd_query_log, "hC:a", opts_log, "stint log [--last | DATE] [--all | -C PATH]",
      "Print the path of a session log",
      "  --last              the newest log (the default)\n"

@@ -406,7 +406,7 @@ void output_daemon_line(const json_t *daemon, char *buf, size_t n)
 }
 
 /* Terminal columns, counted as UTF-8 code points: wide characters are rare in these fields. */
-static size_t output_columns(const char *s)
+size_t output_columns(const char *s)
 {
 	size_t c = 0;
 
@@ -417,7 +417,7 @@ static size_t output_columns(const char *s)
 }
 
 /* Copies s cut to at most max columns, ending in "..." when cut, at a code point boundary. */
-static void output_cut(const char *s, size_t max, char *buf, size_t n)
+void output_cut(const char *s, size_t max, char *buf, size_t n)
 {
 	size_t c = 0, i;
 
@@ -440,10 +440,29 @@ struct list_row {
 	char active[32];
 	char name[4 * LIST_NAME_COLS + 8];
 	char focus[4 * LIST_FOCUS_COLS + 8];
+	char id[24];
+	char branch[4 * LIST_NAME_COLS + 8];
+	char tags[4 * LIST_FOCUS_COLS + 8];
 	const char *log;
 };
 
-static void output_pad(FILE *out, const char *s, size_t width)
+/* "+a +b" for a session's tags, "-" without any, cut to LIST_FOCUS_COLS. */
+static void output_list_tags(const json_t *tags, char *buf, size_t n)
+{
+	char all[PROTO_MAX_TAGS * (PROTO_MAX_TAG + 2) + 1] = "";
+	size_t len = 0, i;
+	json_t *t;
+
+	json_array_foreach(tags, i, t)
+	{
+		if (json_is_string(t) && len < sizeof(all))
+			len += (size_t)snprintf(all + len, sizeof(all) - len, "%s+%s",
+						len ? " " : "", json_string_value(t));
+	}
+	output_cut(len ? all : "-", LIST_FOCUS_COLS, buf, n);
+}
+
+void output_pad(FILE *out, const char *s, size_t width)
 {
 	fputs(s, out);
 	for (size_t c = output_columns(s); c < width; c++)
@@ -453,6 +472,7 @@ static void output_pad(FILE *out, const char *s, size_t width)
 void output_list(FILE *out, const json_t *sessions)
 {
 	size_t nrows = json_array_size(sessions), wactive = 0, wname = 0, wfocus = 0, i;
+	size_t wid = 0, wbranch = 0, wtags = 0;
 	struct list_row *rows;
 	json_t *s;
 
@@ -481,6 +501,16 @@ void output_list(FILE *out, const json_t *sessions)
 		} else {
 			snprintf(r->focus, sizeof(r->focus), "-");
 		}
+		if (json_is_integer(json_object_get(s, "id")))
+			snprintf(r->id, sizeof(r->id), "#%lld", (long long)output_jint(s, "id"));
+		else
+			snprintf(r->id, sizeof(r->id), "#?");
+		output_cut(output_jstr(s, "branch") ? output_jstr(s, "branch") : "-",
+			   LIST_NAME_COLS, r->branch, sizeof(r->branch));
+		output_list_tags(json_object_get(s, "tags"), r->tags, sizeof(r->tags));
+		wid = strlen(r->id) > wid ? strlen(r->id) : wid;
+		wbranch = output_columns(r->branch) > wbranch ? output_columns(r->branch) : wbranch;
+		wtags = output_columns(r->tags) > wtags ? output_columns(r->tags) : wtags;
 		r->log = output_jstr(s, "log");
 		if (!r->log)
 			r->log =
@@ -493,10 +523,15 @@ void output_list(FILE *out, const json_t *sessions)
 			wfocus = output_columns(r->focus);
 	}
 	for (i = 0; i < nrows; i++) {
-		fprintf(out, "%s  %*s  ", rows[i].when, (int)wactive, rows[i].active);
+		fprintf(out, "%*s  %s  %*s  ", (int)wid, rows[i].id, rows[i].when, (int)wactive,
+			rows[i].active);
 		output_pad(out, rows[i].name, wname);
 		fputs("  ", out);
+		output_pad(out, rows[i].branch, wbranch);
+		fputs("  ", out);
 		output_pad(out, rows[i].focus, wfocus);
+		fputs("  ", out);
+		output_pad(out, rows[i].tags, wtags);
 		fprintf(out, "  %s\n", rows[i].log);
 	}
 	free(rows);

@@ -18,6 +18,13 @@
 /* Long enough for any line built from protocol-bounded fields. */
 #define OUTPUT_LINE_MAX (2 * PROTO_MAX_PATH + 2 * PROTO_MAX_FOCUS + 256)
 
+/* Terminal columns of s, counted as UTF-8 code points. */
+size_t output_columns(const char *s);
+/* s cut to at most max columns, ending in "..." when cut. */
+void output_cut(const char *s, size_t max, char *buf, size_t n);
+/* s, then blanks up to width columns. */
+void output_pad(FILE *out, const char *s, size_t width);
+
 /* path with a leading home directory shown as "~"; path itself when home is NULL or "/". */
 void output_home_path(const char *path, const char *home, char *buf, size_t n);
 

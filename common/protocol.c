@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_group.h"
+
 static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_START] = "start",
     [PROTO_CMD_STATUS] = "status",
@@ -26,6 +28,7 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_WATCHED] = "watched",
     [PROTO_CMD_LOG_COMMIT] = "log_commit",
     [PROTO_CMD_NOTIFY_STATUS] = "notify_status",
+    [PROTO_CMD_REPORT] = "report",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -50,6 +53,11 @@ enum field {
 	F_LOG = 1 << 15,
 	F_EDITED = 1 << 16,
 	F_ENV = 1 << 17,
+	F_FROM = 1 << 18,
+	F_TO = 1 << 19,
+	F_BY = 1 << 20,
+	F_ZONE = 1 << 21,
+	F_BEFORE = 1 << 22,
 };
 
 /* Which fields each command takes, and which of those it requires. */
@@ -66,7 +74,7 @@ static const struct {
     [PROTO_CMD_NOTE] = {F_CWD | F_TEXT | F_KIND, F_CWD | F_TEXT},
     [PROTO_CMD_TODO] = {F_CWD | F_TEXT | F_PRIORITY | F_BLOCKED_BY | F_NEXT, F_CWD | F_TEXT},
     [PROTO_CMD_DECISION] = {F_CWD | F_TEXT | F_WHY, F_CWD | F_TEXT},
-    [PROTO_CMD_LIST] = {F_CWD | F_LIMIT, 0},
+    [PROTO_CMD_LIST] = {F_CWD | F_LIMIT | F_FROM | F_TO | F_TAGS | F_BEFORE, 0},
     [PROTO_CMD_PING] = {0, 0},
     [PROTO_CMD_KEEP] = {F_CWD, F_CWD},
     [PROTO_CMD_NOTIFY_TEST] = {0, 0},
@@ -75,6 +83,7 @@ static const struct {
     [PROTO_CMD_WATCHED] = {0, 0},
     [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
     [PROTO_CMD_NOTIFY_STATUS] = {0, 0},
+    [PROTO_CMD_REPORT] = {F_CWD | F_FROM | F_TO | F_BY | F_TAGS | F_ZONE, F_FROM | F_TO | F_BY},
 };
 
 static const struct {
@@ -99,6 +108,11 @@ static const struct {
     {"log", F_LOG},
     {"edited", F_EDITED},
     {"env", F_ENV},
+    {"from", F_FROM},
+    {"to", F_TO},
+    {"by", F_BY},
+    {"zone", F_ZONE},
+    {"before", F_BEFORE},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -382,6 +396,101 @@ static int proto_parse_stop_flags(json_t *root, unsigned present, struct proto_r
 	return 0;
 }
 
+/* A wall time in ms: an integer from 0 to the year 9999. */
+static int proto_get_wall(json_t *root, const char *key, int64_t *out, struct proto_error *err)
+{
+	json_t *v = json_object_get(root, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 253402300800000LL)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"%s\" must be a time in milliseconds since 1970", key);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* "by": one or two known dimensions, not the same twice. */
+static int proto_parse_by(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	json_t *by = json_object_get(root, "by"), *v;
+	size_t i;
+
+	if (!json_is_array(by) || json_array_size(by) < 1 || json_array_size(by) > 2)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"by\" must be an array of 1 or 2 dimensions");
+	json_array_foreach(by, i, v)
+	{
+		if (!json_is_string(v) || report_dim_lookup(json_string_value(v)) < 0)
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "field \"by\": unknown dimension; use repo, tag, branch, "
+					  "focus, author, day, week or month");
+	}
+	if (json_array_size(by) == 2 && json_equal(json_array_get(by, 0), json_array_get(by, 1)))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "field \"by\" names \"%s\" twice",
+				  json_string_value(json_array_get(by, 0)));
+	req->by = by;
+	return 0;
+}
+
+/* "zone": [[at_ms, offset_s], ...], at_ms increasing, offsets within a day. */
+static int proto_parse_zone(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	json_t *zone = json_object_get(root, "zone"), *v;
+	json_int_t last = 0;
+	size_t i;
+
+	if (!json_is_array(zone) || json_array_size(zone) < 1 ||
+	    json_array_size(zone) > PROTO_MAX_ZONE)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"zone\" must be an array of 1 to %d [ms, offset]",
+				  PROTO_MAX_ZONE);
+	json_array_foreach(zone, i, v)
+	{
+		json_t *at = json_array_get(v, 0), *off = json_array_get(v, 1);
+
+		if (json_array_size(v) != 2 || !json_is_integer(at) || !json_is_integer(off) ||
+		    json_integer_value(off) < -86400 || json_integer_value(off) > 86400 ||
+		    (i > 0 && json_integer_value(at) <= last))
+			return proto_fail(
+			    err, PROTO_ERR_BAD_REQUEST,
+			    "field \"zone\": entry %zu must be [ms, offset in seconds], "
+			    "in increasing order",
+			    i + 1);
+		last = json_integer_value(at);
+	}
+	req->zone = zone;
+	return 0;
+}
+
+/* The fields of list and report: range, dimensions, zone, page. */
+static int proto_parse_history(json_t *root, unsigned present, struct proto_request *req,
+			       struct proto_error *err)
+{
+	json_t *v;
+
+	if ((present & F_FROM) && proto_get_wall(root, "from", &req->from, err) < 0)
+		return -1;
+	if ((present & F_TO) && proto_get_wall(root, "to", &req->to, err) < 0)
+		return -1;
+	if ((present & F_FROM) != 0 && (present & F_TO) != 0 && req->to <= req->from)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"to\" must come after \"from\"");
+	if ((present & F_BY) && proto_parse_by(root, req, err) < 0)
+		return -1;
+	if ((present & F_ZONE) && proto_parse_zone(root, req, err) < 0)
+		return -1;
+	if (present & F_BEFORE) {
+		v = json_object_get(root, "before");
+		if (json_array_size(v) != 2 || !json_is_integer(json_array_get(v, 0)) ||
+		    !json_is_integer(json_array_get(v, 1)))
+			return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+					  "field \"before\" must be [ended_ms, id]");
+		req->before_ended = json_integer_value(json_array_get(v, 0));
+		req->before_id = json_integer_value(json_array_get(v, 1));
+	}
+	return 0;
+}
+
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
 	unsigned present;
@@ -471,7 +580,7 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
-	return 0;
+	return proto_parse_history(root, present, req, err);
 }
 
 int proto_request_parse(const char *line, size_t len, struct proto_request *req,
@@ -485,6 +594,7 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	memset(req, 0, sizeof(*req));
 	req->priority = PROTO_PRIO_MEDIUM;
 	req->limit = 20;
+	req->from = req->to = req->before_ended = req->before_id = -1;
 	if (len >= PROTO_MAX_LINE)
 		return proto_fail(err, PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
 				  PROTO_MAX_LINE - 1);

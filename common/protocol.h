@@ -24,6 +24,8 @@
 /* stop's "env": at most this many variables and bytes of NAME=VALUE text in all. */
 #define PROTO_MAX_ENV_VARS  256
 #define PROTO_MAX_ENV_BYTES (32 * 1024)
+/* A report's zone table: the local offsets over its range (timespec.h). */
+#define PROTO_MAX_ZONE 512
 
 /* Stable error codes: clients may switch on them. */
 #define PROTO_ERR_BAD_JSON	  "bad_json"
@@ -64,6 +66,7 @@ enum proto_cmd {
 	PROTO_CMD_WATCHED,
 	PROTO_CMD_LOG_COMMIT,
 	PROTO_CMD_NOTIFY_STATUS,
+	PROTO_CMD_REPORT,
 	PROTO_CMD__COUNT,
 };
 
@@ -107,6 +110,11 @@ struct proto_request {
 	enum proto_note_kind note_kind;
 	enum proto_priority priority;
 	int64_t limit;
+	/* list, report: the range [from, to) in wall ms; -1 when absent (list: no range) */
+	int64_t from, to;
+	const json_t *by;		 /* report: 1 or 2 dimension names (report_group.h) */
+	const json_t *zone;		 /* report: [[at_ms, offset_s], ...], increasing, or NULL */
+	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
 	json_t *root;
 };
 

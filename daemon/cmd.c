@@ -5,6 +5,7 @@
 #include "cmd_event.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
+#include "cmd_report.h"
 #include "cmd_start.h"
 #include "cmd_stop.h"
 #include "cmd_watch.h"
@@ -40,6 +41,7 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_WATCHED] = {cmd_watch, false},
     [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
     [PROTO_CMD_NOTIFY_STATUS] = {cmd_notify_status, false},
+    [PROTO_CMD_REPORT] = {cmd_report, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */

@@ -11,6 +11,7 @@
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_history.h"
 #include "version.h"
 
 /* status, list and ping: questions that change nothing. */
@@ -59,60 +60,53 @@ void cmd_query_status(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	ctl_reply(cl, reply);
 }
 
-/* A list of closed sessions: for -C, the repository is resolved on a worker first. */
+/* A list of closed sessions, on a worker: the repository of -C resolved, then the page read
+ * (store_history: bounded by the request's limit, whatever the store holds). */
 struct cmd_query_list_job {
 	struct stintd_work work;
-	struct store_op op;
 	struct ctl_client *cl;
 	struct stintd *d;
-	char *cwd;
+	struct proto_request req;
 	struct repo_info info;
-	int status;
+	json_t *result;
+	const char *code;
 	char err[512];
 };
 
-static void cmd_query_list_free(struct cmd_query_list_job *j)
-{
-	free(j->cwd);
-	repo_info_finish(&j->info);
-	json_decref(j->op.result);
-	free(j);
-}
-
-static void cmd_query_list_done(struct store_op *op)
-{
-	struct cmd_query_list_job *j = op->data;
-
-	if (op->status < 0) {
-		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot read sessions: %s", op->err);
-	} else {
-		json_t *reply = proto_reply_ok();
-
-		json_object_set(reply, "sessions", op->result);
-		ctl_reply(j->cl, reply);
-	}
-	cmd_query_list_free(j);
-}
-
-static void cmd_query_list_resolve(uv_work_t *w)
+static void cmd_query_list_work(uv_work_t *w)
 {
 	struct cmd_query_list_job *j = w->data;
+	struct store_history_filter f = {
+	    .from = j->req.from, .to = j->req.to, .tags = j->req.tags, .ntags = j->req.ntags};
 
-	j->status = repo_resolve(j->cwd, &j->info, j->err, sizeof(j->err));
-}
-
-static void cmd_query_list_resolved(uv_work_t *w, int status)
-{
-	struct cmd_query_list_job *j = w->data;
-
-	if (status < 0 || j->status < 0) {
-		ctl_reply_error(j->cl, PROTO_ERR_BAD_PATH, "%s",
-				status < 0 ? uv_strerror(status) : j->err);
-		cmd_query_list_free(j);
+	if (j->req.cwd && repo_resolve(j->req.cwd, &j->info, j->err, sizeof(j->err)) < 0) {
+		j->code = PROTO_ERR_BAD_PATH;
 		return;
 	}
-	j->op.repo = j->info.root;
-	store_submit(j->d->store, &j->op);
+	f.repo = j->req.cwd ? j->info.root : NULL;
+	if (store_history_list(j->d->store, &f, j->req.limit, j->req.before_ended, j->req.before_id,
+			       &j->result, j->err, sizeof(j->err)) < 0)
+		j->code = PROTO_ERR_STORE_FAILED;
+}
+
+static void cmd_query_list_done(uv_work_t *w, int status)
+{
+	struct cmd_query_list_job *j = w->data;
+
+	if (status < 0)
+		ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "%s", uv_strerror(status));
+	else if (j->code)
+		ctl_reply_error(j->cl, j->code, "%s", j->err);
+	else {
+		json_t *reply = proto_reply_ok();
+
+		json_object_set(reply, "sessions", j->result);
+		ctl_reply(j->cl, reply);
+	}
+	proto_request_release(&j->req);
+	repo_info_finish(&j->info);
+	json_decref(j->result);
+	free(j);
 }
 
 void cmd_query_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
@@ -121,26 +115,17 @@ void cmd_query_list(struct stintd *d, struct ctl_client *cl, struct proto_reques
 	struct cmd_query_list_job *j = calloc(1, sizeof(*j));
 
 	(void)s;
-	if (!j || (req->cwd && !(j->cwd = strdup(req->cwd)))) {
-		free(j);
+	if (!j) {
 		proto_request_release(req);
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	j->d = d;
 	j->cl = cl;
-	j->op.kind = STORE_OP_LIST;
-	j->op.limit = req->limit;
-	j->op.done = cmd_query_list_done;
-	j->op.data = j;
-	proto_request_release(req);
-	if (!j->cwd) {
-		store_submit(d->store, &j->op);
-		return;
-	}
-	if (stintd_queue_work(d, &j->work, j, cmd_query_list_resolve, cmd_query_list_resolved) <
-	    0) {
+	j->req = *req;
+	if (stintd_queue_work(d, &j->work, j, cmd_query_list_work, cmd_query_list_done) < 0) {
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
-		cmd_query_list_free(j);
+		proto_request_release(&j->req);
+		free(j);
 	}
 }

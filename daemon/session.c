@@ -430,17 +430,18 @@ static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int
 	json_array_append_new(gaps, last);
 }
 
-void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
-			json_t *gaps)
+/* The spans between the events (and `until`), each marked running, down, idle or not: the
+ * classification session_times and session_active_spans share. NULL without events. */
+static struct span *session_classify(const struct session *s, const struct stamp *until,
+				     bool *idle_now)
 {
-	int64_t active = 0, paused = 0, idle = 0, down = 0, asleep = 0, wall = 0;
 	size_t n = s->nevents, group = 1;
 	struct span *sp;
 	bool running = true;
 
-	memset(t, 0, sizeof(*t));
+	*idle_now = false;
 	if (n == 0 || !(sp = calloc(n, sizeof(*sp))))
-		return;
+		return NULL;
 	/* sp[i - 1] is the span from event i - 1 to event i (or to `until` for i == n). */
 	for (size_t i = 1; i <= n; i++) {
 		const struct stamp *cur = i < n ? &s->events[i].at : until;
@@ -469,11 +470,24 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 				for (size_t k = group; k <= i; k++)
 					sp[k - 1].idle = sp[k - 1].running;
 				if (i == n)
-					t->idle_now = running;
+					*idle_now = running;
 			}
 			group = i + 1;
 		}
 	}
+	return sp;
+}
+
+void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
+			json_t *gaps)
+{
+	int64_t active = 0, paused = 0, idle = 0, down = 0, asleep = 0, wall = 0;
+	size_t n = s->nevents;
+	struct span *sp;
+
+	memset(t, 0, sizeof(*t));
+	if (!(sp = session_classify(s, until, &t->idle_now)))
+		return;
 	for (size_t i = 1; i <= n; i++) {
 		const struct span *p = &sp[i - 1];
 		int64_t from = s->events[i - 1].at.wall_ms;
@@ -515,6 +529,38 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t)
 {
 	session_times_gaps(s, until, t, NULL);
+}
+
+json_t *session_active_spans(const struct session *s, const struct stamp *until)
+{
+	json_t *list = json_array(), *last;
+	struct span *sp;
+	bool idle_now;
+
+	if (!list || !(sp = session_classify(s, until, &idle_now)))
+		return list;
+	for (size_t i = 1; i <= s->nevents; i++) {
+		const struct span *p = &sp[i - 1];
+		int64_t from = s->events[i - 1].at.wall_ms;
+		int64_t to = i < s->nevents ? s->events[i].at.wall_ms : until->wall_ms;
+		int64_t ms = p->mono / 1000000;
+
+		if (p->reboot || p->down || p->idle || !p->running || ms <= 0)
+			continue;
+		/* The awake part of the span: a suspend sits where session_times_gaps shows it. */
+		if (p->asleep >= 60LL * 1000000000 && s->events[i - 1].kind == SESSION_EV_SLEEP)
+			from = to - ms;
+		else
+			to = from + ms;
+		last = json_array_get(list, json_array_size(list) - 1);
+		if (last && json_integer_value(json_array_get(last, 1)) >= from)
+			json_array_set_new(last, 1, json_integer(to));
+		else
+			json_array_append_new(
+			    list, json_pack("[I, I]", (json_int_t)from, (json_int_t)to));
+	}
+	free(sp);
+	return list;
 }
 
 const char *session_state_name(enum session_state st)

@@ -118,6 +118,11 @@ void session_times(const struct session *s, const struct stamp *until, struct se
 void session_times_gaps(const struct session *s, const struct stamp *until, struct session_times *t,
 			json_t *gaps);
 /*
+ * The wall-clock intervals that active_s counts, [[from_ms, to_ms], ...] in order, adjacent ones
+ * merged: what a report splits at midnight (docs/reports.md). An empty array without events.
+ */
+json_t *session_active_spans(const struct session *s, const struct stamp *until);
+/*
  * Elapsed time from event `from` to `until`, as wall_s counts it: CLOCK_BOOTTIME within a boot
  * (suspend included, clock changes not), the wall clock across a reboot. 0 when from is past
  * the last event.

@@ -146,6 +146,8 @@ static void sessions_stop_job_free(struct sessions_stop_job *j)
 	free(j->log_dir);
 	json_decref(j->handoff);
 	json_decref(j->op.payload);
+	json_decref(j->op.spans);
+	json_decref(j->op.stats);
 	free(j);
 }
 
@@ -309,6 +311,12 @@ static void sessions_stop_record(struct sessions_stop_job *j, const char *state)
 	if (j->log_path[0])
 		j->op.payload = json_pack("{s:s}", "log", j->log_path);
 	session_times(j->s, &j->at, &j->op.times);
+	/* What a report totals goes on the row (docs/reports.md): the log's numbers when it has
+	 * them, else the last live ones. */
+	j->op.spans = session_active_spans(j->s, &j->at);
+	j->op.stats = json_incref(json_is_object(json_object_get(j->record, RECORD_STATS))
+				      ? json_object_get(j->record, RECORD_STATS)
+				      : j->s->stats);
 	j->op.done = sessions_stop_recorded;
 	j->op.data = j;
 	store_submit(j->d->store, &j->op);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "record.h"
 
 struct store {
 	uv_loop_t *loop;
@@ -63,6 +64,17 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     /* 5: why a session was closed at start-up because its events could not be read; NULL for
      * every other session */
     "ALTER TABLE sessions ADD COLUMN damaged TEXT;",
+    /* 6: what a report totals, on the row (docs/reports.md): the active spans ([[from_ms,
+     * to_ms]], JSON) and the log's statistics; NULL for sessions closed before. The partial
+     * index serves list and report: closed sessions by end, without the open ones. */
+    "ALTER TABLE sessions ADD COLUMN spans TEXT;"
+    "ALTER TABLE sessions ADD COLUMN commits INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN files INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN added INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN removed INTEGER;"
+    "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';"
+    /* start-up's recent repositories (STORE_OP_WATCH_LOAD) without a scan of every session */
+    "CREATE INDEX sessions_started ON sessions (started_wall);",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -569,19 +581,38 @@ static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 	return store_op_append_event(db, op);
 }
 
+/* The log's commits, files, added and removed lines from idx on; NULL where unknown. */
+static void store_bind_stats(sqlite3_stmt *s, int idx, json_t *stats)
+{
+	static const char *const keys[] = {RECORD_COMMITS, RECORD_FILES_CHANGED, RECORD_ADDED,
+					   RECORD_REMOVED};
+
+	for (int i = 0; i < 4; i++) {
+		json_t *v = json_object_get(stats, keys[i]);
+
+		if (json_is_integer(v))
+			sqlite3_bind_int64(s, idx + i, json_integer_value(v));
+		else
+			sqlite3_bind_null(s, idx + i);
+	}
+}
+
 static int store_op_close_session(sqlite3 *db, struct store_op *op)
 {
 	sqlite3_stmt *s;
 	char *handoff = op->handoff ? json_dumps(op->handoff, JSON_COMPACT) : NULL;
+	char *spans = op->spans ? json_dumps(op->spans, JSON_COMPACT) : NULL;
 
 	if (store_op_append_event(db, op) < 0 ||
 	    store_prepare(
 		db,
 		"UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
-		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10 "
+		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10, "
+		"spans = ?11, commits = ?12, files = ?13, added = ?14, removed = ?15 "
 		"WHERE id = ?7 AND state = 'open'",
 		&s, op) < 0) {
 		free(handoff);
+		free(spans);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, op->state, -1, SQLITE_STATIC);
@@ -600,6 +631,11 @@ static int store_op_close_session(sqlite3 *db, struct store_op *op)
 		sqlite3_bind_text(s, 10, handoff, -1, free);
 	else
 		sqlite3_bind_null(s, 10);
+	if (spans)
+		sqlite3_bind_text(s, 11, spans, -1, free);
+	else
+		sqlite3_bind_null(s, 11);
+	store_bind_stats(s, 12, op->stats);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	return store_check_open(db, op);

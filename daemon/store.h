@@ -17,7 +17,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -40,6 +40,8 @@ struct store_op {
 	struct session_times times;
 	const char *log_path; /* CLOSE: or NULL */
 	json_t *handoff;      /* CLOSE: the open todos the log handed on (logprep), or NULL */
+	json_t *spans;	      /* CLOSE: session_active_spans, or NULL */
+	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 
@@ -61,12 +63,12 @@ struct store_op {
  * as far as it can be read.
  */
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
+/* The database's path, for the read-only connections of other readers (store_history). */
+const char *store_path(const struct store *st);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
 /* What PRAGMA quick_check found at open ("; "-separated), or NULL when it said ok. */
 const char *store_damage(const struct store *st);
-/* The database file's path. */
-const char *store_path(const struct store *st);
 /* Whether an SQLite result code means a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
 bool store_is_damage(int code);
 

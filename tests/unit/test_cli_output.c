@@ -266,31 +266,35 @@ static char *capture_list(const json_t *sessions)
 
 static void test_list(void **state)
 {
-	json_t *list = load("[{\"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\", "
-			    "\"focus\": \"socket "
-			    "server\", \"state\": \"stopped\", \"started_at\": "
-			    "\"2026-11-24T09:00:00Z\", "
-			    "\"active_s\": 7500, \"log\": \"/home/me/logs/a.md\"},"
-			    " {\"repo\": \"/tmp/x\", \"repo_name\": \"x\", \"focus\": null, "
-			    "\"state\": "
-			    "\"cancelled\", \"started_at\": \"2026-11-23T18:30:00Z\", "
-			    "\"active_s\": 45, \"log\": "
-			    "null},"
-			    " {\"repo\": \"/srv/\xc3\xbc"
-			    "ber\", \"repo_name\": \"\xc3\xbc"
-			    "ber\", \"focus\": \"a focus far longer than the forty columns a "
-			    "list gives it\", "
-			    "\"state\": \"stopped\", \"started_at\": 1764000000000, "
-			    "\"active_s\": 360000}]");
+	json_t *list =
+	    load("[{\"id\": 12, \"branch\": \"main\", \"tags\": [\"api\", \"v2\"], "
+		 "\"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\", "
+		 "\"focus\": \"socket "
+		 "server\", \"state\": \"stopped\", \"started_at\": "
+		 "\"2026-11-24T09:00:00Z\", "
+		 "\"active_s\": 7500, \"log\": \"/home/me/logs/a.md\"},"
+		 " {\"id\": 9, \"repo\": \"/tmp/x\", \"repo_name\": \"x\", \"focus\": null, "
+		 "\"state\": "
+		 "\"cancelled\", \"started_at\": \"2026-11-23T18:30:00Z\", "
+		 "\"active_s\": 45, \"log\": "
+		 "null},"
+		 " {\"repo\": \"/srv/\xc3\xbc"
+		 "ber\", \"repo_name\": \"\xc3\xbc"
+		 "ber\", \"focus\": \"a focus far longer than the forty columns a "
+		 "list gives it\", "
+		 "\"state\": \"stopped\", \"started_at\": 1764000000000, "
+		 "\"active_s\": 360000}]");
 	char *text = capture_list(list);
 
-	assert_string_equal(text,
-			    "2026-11-24 09:00    2h 05m  stint  \"socket server\"                  "
-			    "         /home/me/logs/a.md\n"
-			    "2026-11-23 18:30       45s  x      -                                  "
-			    "       (cancelled)\n"
-			    "2025-11-24 16:00  100h 00m  \xc3\xbc"
-			    "ber   \"a focus far longer than the forty co...  (no log)\n");
+	/* The id, the branch and the tags ("-" for none; "#?" for a row without an id). */
+	assert_string_equal(
+	    text, "#12  2026-11-24 09:00    2h 05m  stint  main  \"socket server\"        "
+		  "                   +api +v2  /home/me/logs/a.md\n"
+		  " #9  2026-11-23 18:30       45s  x      -     -                        "
+		  "                 -         (cancelled)\n"
+		  " #?  2025-11-24 16:00  100h 00m  \xc3\xbc"
+		  "ber   -     \"a focus far longer than the forty co...  -         "
+		  "(no log)\n");
 	free(text);
 	json_decref(list);
 

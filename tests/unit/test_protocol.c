@@ -483,6 +483,11 @@ static void test_request_new_round_trips_for_every_command(void **state)
 			json_object_set_new(msg, "cwd", json_string("/r"));
 		if (cmd == PROTO_CMD_NOTE || cmd == PROTO_CMD_TODO || cmd == PROTO_CMD_DECISION)
 			json_object_set_new(msg, "text", json_string("t"));
+		if (cmd == PROTO_CMD_REPORT) {
+			json_object_set_new(msg, "from", json_integer(0));
+			json_object_set_new(msg, "to", json_integer(1));
+			json_object_set_new(msg, "by", json_pack("[s]", "repo"));
+		}
 		if (cmd == PROTO_CMD_LOG_COMMIT) {
 			json_object_set_new(msg, "log", json_string("/r/log.md"));
 			json_object_set_new(msg, "edited", json_true());

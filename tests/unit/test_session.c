@@ -558,6 +558,37 @@ static void test_suspend_is_its_own_bucket(void **state)
 	session_destroy(s);
 }
 
+/* session_active_spans covers exactly the seconds the reference model counts as active. */
+static void session_check_spans(const struct session *s, const struct stamp *until, int64_t end,
+				int64_t want_active, const bool *paused_at, const int64_t *act_prev,
+				const int64_t *act_next, int64_t tmo)
+{
+	json_t *spans = session_active_spans(s, until), *sp;
+	int64_t covered = 0;
+	size_t i;
+
+	json_array_foreach(spans, i, sp)
+	{
+		int64_t a = json_integer_value(json_array_get(sp, 0)) / 1000 - 1000000;
+		int64_t b = json_integer_value(json_array_get(sp, 1)) / 1000 - 1000000;
+
+		for (int64_t sec = a; sec < b; sec++) {
+			int64_t awake = 0;
+
+			for (int64_t k = act_prev[sec]; k < act_next[sec]; k++)
+				awake += !paused_at[k];
+			if (sec < 0 || sec >= end || paused_at[sec] || awake >= tmo)
+				fail_msg("span [%lld, %lld) covers second %lld, not active",
+					 (long long)a, (long long)b, (long long)sec);
+			covered++;
+		}
+	}
+	if (covered != want_active)
+		fail_msg("spans cover %lld s; active is %lld s", (long long)covered,
+			 (long long)want_active);
+	json_decref(spans);
+}
+
 /*
  * Reference model, second by second: a second is paused if the session is paused then; else
  * idle if the awake, unpaused seconds between the activity before it and the activity after it
@@ -641,6 +672,8 @@ static void test_fold_matches_reference_model(void **state)
 				 (long long)want_idle, (long long)got.paused_s,
 				 (long long)want_paused);
 		assert_int_equal(got.wall_s, end);
+		session_check_spans(s, &until, end, want_active, paused_at, act_prev, act_next,
+				    tmo);
 		session_destroy(s);
 	}
 }

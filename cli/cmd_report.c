@@ -1,0 +1,151 @@
+#include "cmd_report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "output.h"
+#include "report_group.h"
+#include "report_render.h"
+#include "request.h"
+#include "timespec.h"
+#include "timeutil.h"
+
+/* --by "repo,day": one or two known dimensions, as the request's "by"; NULL after saying why. */
+static json_t *cmd_report_by(struct cli_ctx *ctx, const char *spec, bool *time)
+{
+	json_t *by = json_array();
+	char buf[64], *tok, *save = NULL;
+	int d;
+
+	*time = false;
+	if (!by || snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf)) {
+		json_decref(by);
+		args_usage_error(ctx->cmd, "--by '%.64s' is too long", spec);
+		return NULL;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if ((d = report_dim_lookup(tok)) < 0) {
+			args_usage_error(
+			    ctx->cmd,
+			    "--by: unknown '%s'; use repo, tag, branch, focus, author, "
+			    "day, week or month",
+			    tok);
+			json_decref(by);
+			return NULL;
+		}
+		if (json_array_size(by) == REPORT_MAX_DIMS ||
+		    (json_array_size(by) == 1 &&
+		     strcmp(json_string_value(json_array_get(by, 0)), tok) == 0)) {
+			args_usage_error(ctx->cmd,
+					 "--by takes one or two different dimensions, "
+					 "not '%s'",
+					 spec);
+			json_decref(by);
+			return NULL;
+		}
+		*time |= report_dim_is_time((enum report_dim)d) != 0;
+		json_array_append_new(by, json_string(tok));
+	}
+	if (json_array_size(by) == 0) {
+		args_usage_error(ctx->cmd, "--by needs a dimension");
+		json_decref(by);
+		return NULL;
+	}
+	return by;
+}
+
+/* The local zone's offsets over the range, for the daemon's local days. */
+static json_t *cmd_report_zone(struct cli_ctx *ctx, int64_t from, int64_t to)
+{
+	struct timespec_zone *z = calloc(1, sizeof(*z));
+	json_t *arr = json_array();
+
+	if (!z || !arr || timespec_zone_local(from, to, z) < 0) {
+		output_error("the local time zone changes too often over this range for a report "
+			     "by day; give a shorter one");
+		free(z);
+		json_decref(arr);
+		return NULL;
+	}
+	(void)ctx;
+	for (size_t i = 0; i < z->n; i++)
+		json_array_append_new(arr, json_pack("[I, i]", (json_int_t)(i ? z->at_ms[i] : from),
+						     (int)z->off_s[i]));
+	free(z);
+	return arr;
+}
+
+static void cmd_report_title(const char *word, int64_t from, int64_t to, char *buf, size_t n)
+{
+	char a[32], b[32];
+
+	time_format_local(from, "%Y-%m-%d %H:%M", a, sizeof(a));
+	time_format_local(to, "%Y-%m-%d %H:%M", b, sizeof(b));
+	if (word && strcmp(word, "all") == 0)
+		snprintf(buf, n, "All sessions");
+	else
+		snprintf(buf, n, "%s%s%s to %s%s", word ? word : "", word ? " (" : "From ", a, b,
+			 word ? ")" : "");
+}
+
+static int cmd_report_print(struct cli_ctx *ctx, const struct args *a, json_t *reply,
+			    const char *title)
+{
+	const json_t *report = json_object_get(reply, "report");
+	struct report_render_opts o = {.title = title};
+	const char *no_color = getenv("NO_COLOR");
+
+	if (ctx->json)
+		return request_print_json(ctx, reply, true);
+	if (a->csv) {
+		if (report_render_csv(stdout, report) < 0) {
+			output_error("cannot write the report: %s", strerror(errno));
+			return EXIT_REFUSED;
+		}
+		return 0;
+	}
+	o.width = report_render_width(STDOUT_FILENO);
+	o.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	report_render_text(stdout, report, &o);
+	return 0;
+}
+
+int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int64_t now = time_wall_ms(), from, to;
+	const char *word;
+	char title[128];
+	struct args a;
+	json_t *req, *reply, *by;
+	bool time, have;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (ctx->json && a.csv)
+		return args_usage_error(ctx->cmd, "--json and --csv exclude each other");
+	if ((r = args_range(ctx, &a, "today", now, &have, &from, &to, &word)))
+		return r;
+	if (!(by = cmd_report_by(ctx, a.by ? a.by : "repo", &time)))
+		return EXIT_USAGE;
+	if (ctx->dir && (r = args_resolve_cwd(ctx))) {
+		json_decref(by);
+		return r;
+	}
+	req = request_new(ctx, PROTO_CMD_REPORT, ctx->dir != NULL);
+	if (!request_set(&req, "from", json_integer(from)) ||
+	    !request_set(&req, "to", json_integer(to)) || !request_set(&req, "by", by) ||
+	    (a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a))) ||
+	    (time && !request_set(&req, "zone", cmd_report_zone(ctx, from, to))))
+		return EXIT_REFUSED;
+	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+		return r;
+	cmd_report_title(word, from, to, title, sizeof(title));
+	r = cmd_report_print(ctx, &a, reply, title);
+	json_decref(reply);
+	return r;
+}

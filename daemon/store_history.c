@@ -1,0 +1,205 @@
+#include "store_history.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol.h"
+#include "timeutil.h"
+
+/* Which sessions a query covers: shared by list and report, bound by store_history_bind. */
+#define STORE_HISTORY_WHERE                                                                        \
+	"state != 'open' AND ended_wall > ?1 AND started_wall < ?2 "                               \
+	"AND (?3 IS NULL OR repo = ?3) "                                                           \
+	"AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(sessions.tags) t "                     \
+	"WHERE t.value IN (SELECT value FROM json_each(?4)))) "
+
+static int store_history_open(const struct store *st, const char *sql, sqlite3 **db,
+			      sqlite3_stmt **s)
+{
+	*db = NULL;
+	*s = NULL;
+	if (sqlite3_open_v2(store_path(st), db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(*db, 5000);
+	return sqlite3_prepare_v2(*db, sql, -1, s, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int store_history_bind(sqlite3_stmt *s, const struct store_history_filter *f)
+{
+	json_t *tags = NULL;
+	char *text;
+
+	sqlite3_bind_int64(s, 1, f->from >= 0 ? f->from : INT64_MIN);
+	sqlite3_bind_int64(s, 2, f->to >= 0 ? f->to : INT64_MAX);
+	if (f->repo)
+		sqlite3_bind_text(s, 3, f->repo, -1, SQLITE_STATIC);
+	if (f->ntags == 0)
+		return 0;
+	tags = json_array();
+	for (size_t i = 0; tags && i < f->ntags; i++)
+		json_array_append_new(tags, json_string(f->tags[i]));
+	text = tags ? json_dumps(tags, JSON_COMPACT) : NULL;
+	json_decref(tags);
+	if (!text)
+		return -1;
+	sqlite3_bind_text(s, 4, text, -1, free);
+	return 0;
+}
+
+static void store_history_fail(sqlite3 *db, const struct store *st, const char *what, char *err,
+			       size_t errn)
+{
+	snprintf(err, errn, "store: cannot read %s from %s: %s", what, store_path(st),
+		 db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static json_t *store_history_str(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+
+	return text ? json_string(text) : json_null();
+}
+
+static json_t *store_history_int(sqlite3_stmt *s, int col)
+{
+	return sqlite3_column_type(s, col) == SQLITE_NULL
+		   ? json_null()
+		   : json_integer((json_int_t)sqlite3_column_int64(s, col));
+}
+
+static json_t *store_history_row(sqlite3_stmt *s)
+{
+	const char *tags = (const char *)sqlite3_column_text(s, 5);
+	char started[40], ended[40];
+
+	time_format_rfc3339(sqlite3_column_int64(s, 7), started, sizeof(started));
+	time_format_rfc3339(sqlite3_column_int64(s, 8), ended, sizeof(ended));
+	return json_pack(
+	    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o, s:o, s:I}",
+	    "id", (json_int_t)sqlite3_column_int64(s, 0), "repo", store_history_str(s, 1),
+	    "repo_name", store_history_str(s, 2), "branch", store_history_str(s, 3), "focus",
+	    store_history_str(s, 4), "tags", tags ? json_loads(tags, 0, NULL) : json_array(),
+	    "state", store_history_str(s, 6), "started_at", started, "ended_at", ended, "active_s",
+	    (json_int_t)sqlite3_column_int64(s, 9), "wall_s", store_history_int(s, 10), "paused_s",
+	    store_history_int(s, 11), "log", store_history_str(s, 12), "idle_s",
+	    store_history_int(s, 13), "suspended_s", store_history_int(s, 14), "author",
+	    store_history_str(s, 15), "commits", store_history_int(s, 16), "files",
+	    store_history_int(s, 17), "added", store_history_int(s, 18), "removed",
+	    store_history_int(s, 19), "ended_ms", (json_int_t)sqlite3_column_int64(s, 8));
+}
+
+int store_history_list(const struct store *st, const struct store_history_filter *f, int64_t limit,
+		       int64_t before_ended, int64_t before_id, json_t **out, char *err,
+		       size_t errn)
+{
+	/* sessions_history walked backwards: no sort, and LIMIT stops the walk early. */
+	static const char sql[] =
+	    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, ended_wall, "
+	    "active_s, wall_s, paused_s, log_path, idle_s, suspended_s, author, commits, files, "
+	    "added, removed FROM sessions INDEXED BY sessions_history WHERE " STORE_HISTORY_WHERE
+	    "AND (?5 < 0 OR ended_wall < ?6 OR (ended_wall = ?6 AND id < ?5)) "
+	    "ORDER BY ended_wall DESC, id DESC LIMIT ?7";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR;
+
+	*out = json_array();
+	if (!*out || store_history_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
+		goto out;
+	sqlite3_bind_int64(s, 5, before_id);
+	sqlite3_bind_int64(s, 6, before_ended);
+	sqlite3_bind_int64(s, 7, limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *row = store_history_row(s);
+
+		if (!row || json_array_append_new(*out, row) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+out:
+	if (r != SQLITE_DONE) {
+		store_history_fail(db, st, "sessions", err, errn);
+		json_decref(*out);
+		*out = NULL;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return *out ? 0 : -1;
+}
+
+/* Splits a column of tags joined by U+001F (the query's group_concat) into tags[]. */
+static size_t store_history_tags(char *joined, const char **tags, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = joined, *q; p && n < max; p = q) {
+		q = strchr(p, '\x1f');
+		if (q)
+			*q++ = '\0';
+		if (*p)
+			tags[n++] = p;
+	}
+	return n;
+}
+
+int store_history_report(const struct store *st, const struct store_history_filter *f,
+			 struct report_group *g, char *err, size_t errn)
+{
+	/* The tags are split only when asked for (?5): json_each on every row costs. */
+#define STORE_HISTORY_REPORT(from)                                                                 \
+	"SELECT id, repo_name, branch, focus, author, started_wall, ended_wall, active_s, "        \
+	"spans, commits, files, added, removed, "                                                  \
+	"CASE WHEN ?5 THEN (SELECT group_concat(value, char(31)) FROM json_each(tags)) END "       \
+	"FROM " from " WHERE " STORE_HISTORY_WHERE "AND state = 'stopped'"
+	/* A range from the beginning reads the table straight through: cheaper than the index
+	 * and a lookup per row. */
+	const char *sql = f->from > 0 ? STORE_HISTORY_REPORT("sessions INDEXED BY sessions_history")
+				      : STORE_HISTORY_REPORT("sessions NOT INDEXED");
+	const char *tags[PROTO_MAX_TAGS];
+	char joined[PROTO_MAX_TAGS * (PROTO_MAX_TAG + 1) + 1];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR;
+
+	if (store_history_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
+		goto out;
+	sqlite3_bind_int(s, 5, report_group_uses(g, REPORT_BY_TAG));
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *tl = (const char *)sqlite3_column_text(s, 13);
+		struct report_item it = {
+		    .id = sqlite3_column_int64(s, 0),
+		    .repo = (const char *)sqlite3_column_text(s, 1),
+		    .branch = (const char *)sqlite3_column_text(s, 2),
+		    .focus = (const char *)sqlite3_column_text(s, 3),
+		    .author = (const char *)sqlite3_column_text(s, 4),
+		    .started_ms = sqlite3_column_int64(s, 5),
+		    .ended_ms = sqlite3_column_int64(s, 6),
+		    .active_s = sqlite3_column_int64(s, 7),
+		    .spans = (const char *)sqlite3_column_text(s, 8),
+		    .commits = sqlite3_column_int64(s, 9),
+		    .files = sqlite3_column_int64(s, 10),
+		    .added = sqlite3_column_int64(s, 11),
+		    .removed = sqlite3_column_int64(s, 12),
+		    .tags = tags,
+		};
+
+		if (tl) {
+			snprintf(joined, sizeof(joined), "%s", tl);
+			it.ntags = store_history_tags(joined, tags, PROTO_MAX_TAGS);
+		}
+		if (report_group_add(g, &it) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+out:
+	if (r != SQLITE_DONE)
+		store_history_fail(db, st, "the report's sessions", err, errn);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return r == SQLITE_DONE ? 0 : -1;
+}
