@@ -69,26 +69,42 @@ static json_t *store_history_int(sqlite3_stmt *s, int col)
 		   : json_integer((json_int_t)sqlite3_column_int64(s, col));
 }
 
+/* A row's tags; what does not parse (a damaged row) lists none rather than failing the list. */
+static json_t *store_history_row_tags(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+	json_t *tags = text ? json_loads(text, 0, NULL) : NULL;
+
+	if (json_is_array(tags))
+		return tags;
+	json_decref(tags);
+	return json_array();
+}
+
 static json_t *store_history_row(sqlite3_stmt *s)
 {
-	const char *tags = (const char *)sqlite3_column_text(s, 5);
 	char started[40], ended[40];
+	json_t *row;
 
 	time_format_rfc3339(sqlite3_column_int64(s, 7), started, sizeof(started));
 	time_format_rfc3339(sqlite3_column_int64(s, 8), ended, sizeof(ended));
-	return json_pack(
+	row = json_pack(
 	    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o, s:o, s:I}",
 	    "id", (json_int_t)sqlite3_column_int64(s, 0), "repo", store_history_str(s, 1),
 	    "repo_name", store_history_str(s, 2), "branch", store_history_str(s, 3), "focus",
-	    store_history_str(s, 4), "tags", tags ? json_loads(tags, 0, NULL) : json_array(),
-	    "state", store_history_str(s, 6), "started_at", started, "ended_at", ended, "active_s",
+	    store_history_str(s, 4), "tags", store_history_row_tags(s, 5), "state",
+	    store_history_str(s, 6), "started_at", started, "ended_at", ended, "active_s",
 	    (json_int_t)sqlite3_column_int64(s, 9), "wall_s", store_history_int(s, 10), "paused_s",
 	    store_history_int(s, 11), "log", store_history_str(s, 12), "idle_s",
 	    store_history_int(s, 13), "suspended_s", store_history_int(s, 14), "author",
 	    store_history_str(s, 15), "commits", store_history_int(s, 16), "files",
 	    store_history_int(s, 17), "added", store_history_int(s, 18), "removed",
 	    store_history_int(s, 19), "ended_ms", (json_int_t)sqlite3_column_int64(s, 8));
+	/* Closed at start-up because its events could not be read (docs/store.md). */
+	if (row && sqlite3_column_type(s, 20) != SQLITE_NULL)
+		json_object_set_new(row, "damaged", store_history_str(s, 20));
+	return row;
 }
 
 int store_history_list(const struct store *st, const struct store_history_filter *f, int64_t limit,
@@ -99,7 +115,8 @@ int store_history_list(const struct store *st, const struct store_history_filter
 	static const char sql[] =
 	    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, ended_wall, "
 	    "active_s, wall_s, paused_s, log_path, idle_s, suspended_s, author, commits, files, "
-	    "added, removed FROM sessions INDEXED BY sessions_history WHERE " STORE_HISTORY_WHERE
+	    "added, removed, damaged FROM sessions INDEXED BY sessions_history "
+	    "WHERE " STORE_HISTORY_WHERE
 	    "AND (?5 < 0 OR ended_wall < ?6 OR (ended_wall = ?6 AND id < ?5)) "
 	    "ORDER BY ended_wall DESC, id DESC LIMIT ?7";
 	sqlite3 *db = NULL;
