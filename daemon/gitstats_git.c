@@ -473,6 +473,9 @@ int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_gitproc *r,
 			raw = k < status.n ? status.v[k] : NULL;
 			st = raw ? strrchr(raw, ' ')[1] : 'M';
 			k++;
+			/* git's numstat gives a rename both paths: one alone is not git's. */
+			if (st == 'R' && !old)
+				goto bad;
 			if (st == 'C')
 				st = 'A', old = NULL;
 			if (gitstats_int_excluded(c->exclude, path) &&
