@@ -1146,7 +1146,8 @@ static bool gitstats_git_hunk(const char *line, long *old, long *new, long *firs
 	*first = strtol(p + 2, &p, 10);
 	if (*p == ',')
 		*new = strtol(p + 1, &p, 10);
-	return *old >= 0 && *new >= 0;
+	/* Lines are counted from first up to first + new: that must fit in a long. */
+	return *old >= 0 && *new >= 0 && *first >= 0 && *new <= LONG_MAX - *first;
 }
 
 /* The added lines of a `git diff -U0` patch, to sink. */

@@ -94,11 +94,42 @@ static void test_diff_rename_without_old_path(void **state)
 	gitstats_int_flist_free(&p.files);
 }
 
+static int count_line(void *arg, const char *path, int64_t lineno, const char *text, size_t len)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Found by fuzz_gitout: a hunk header's line numbers ran past LONG_MAX as lines were counted,
+ * undefined behaviour. A hunk that cannot fit is unexpected output.
+ */
+static void test_patch_hunk_past_long_max(void **state)
+{
+	static const char out[] = "diff --git a/x b/x\n+++ b/x\n"
+				  "@@ -0,0 +9223372036854775807,2 @@\n+a\n+b\n";
+	struct gitstats_gitproc r = {0};
+	struct gitstats_ctx c = {0};
+	int lines = 0;
+	struct gitstats_lines sink = {.line = count_line, .arg = &lines};
+	char err[256] = "";
+
+	(void)state;
+	c.err = err;
+	c.errn = sizeof(err);
+	assert_int_equal(gitstats_int_buf_add(&r.out, out, sizeof(out) - 1), 0);
+	assert_int_equal(gitstats_git_parse_patch(&c, &r, &sink), -EIO);
+	assert_string_equal(err, "git diff: unexpected output");
+	assert_int_equal(lines, 0);
+	gitstats_gitproc_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_diff_rename_from_git),
 	    cmocka_unit_test(test_diff_rename_without_old_path),
+	    cmocka_unit_test(test_patch_hunk_past_long_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
