@@ -91,6 +91,17 @@ static void fuzz_md_html_text(struct strbuf *o, const char *s)
 	}
 }
 
+static size_t fuzz_md_backtick_run(const char *s)
+{
+	size_t run = 0, longest = 0;
+
+	for (; *s; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	return longest;
+}
+
 /* text escaped for place, in a document of its own, and the HTML it must give. */
 static void fuzz_md_doc(enum fuzz_md_place place, const char *text, struct strbuf *md,
 			struct strbuf *html)
@@ -137,6 +148,9 @@ static void fuzz_md_doc(enum fuzz_md_place place, const char *text, struct strbu
 	strbuf_puts(md, md_open[place]);
 	strbuf_puts(md, esc.s);
 	strbuf_puts(md, md_close[place]);
+	/* A run of 79 backticks or more takes no code span (template_md_put_code). */
+	if ((place == IN_CODE || place == IN_CODE_CELL) && fuzz_md_backtick_run(text) >= 79)
+		place = place == IN_CODE ? IN_PARA : IN_CELL;
 	strbuf_puts(html, html_open[place]);
 	if (place == IN_CODE_CELL)
 		strbuf_puts(html, "<code>");
