@@ -40,7 +40,7 @@
 #define OPTIONAL_PATH_KEY(S, K, F, HELP)                                                           \
 	{                                                                                          \
 		.section = S, .name = K, .type = CONFIG_PATH, .offset = FIELD(char *, F),          \
-		.def = "", .empty_ok = true, .help = HELP                                          \
+		.def = "", .empty_ok = true, .check = config_check_absolute, .help = HELP          \
 	}
 #define BOOL_KEY(S, K, F, D, HELP)                                                                 \
 	{                                                                                          \
@@ -72,6 +72,7 @@
 
 static int config_check_log_dir(const char *value, char *err, size_t errn);
 static int config_check_command(const char *value, char *err, size_t errn);
+static int config_check_absolute(const char *value, char *err, size_t errn);
 
 const char *const config_placeholders_choices[] = {"keep", "comment", "drop", NULL};
 
@@ -287,6 +288,16 @@ static int config_check_command(const char *value, char *err, size_t errn)
 		return -1;
 	}
 	return 0;
+}
+
+/* Only [log] dir expands {repo}: anywhere else the path would stay relative to stintd's cwd. */
+static int config_check_absolute(const char *value, char *err, size_t errn)
+{
+	if (value[0] == '/')
+		return 0;
+	snprintf(err, errn, "\"%s\" is not an absolute path ({repo} is known only in [log] dir)",
+		 value);
+	return -1;
 }
 
 /* logwriter_expand_dir knows only these, so anything else is caught here, at load time. */

@@ -432,8 +432,8 @@ static void gitstats_git_exclude_spec(const struct gitstats_ctx *c, char *out, s
 }
 
 /* `git diff --raw --numstat -z -M` output: raw records give the status, numstat the counts. */
-static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_gitproc *r,
-				   struct gitstats_flist *out)
+int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_gitproc *r,
+			    struct gitstats_flist *out)
 {
 	char *p = r->out.p, *end = r->out.p ? r->out.p + r->out.n : NULL, *tok;
 	struct gitstats_strv status = {0};
@@ -473,6 +473,9 @@ static int gitstats_git_parse_diff(struct gitstats_ctx *c, struct gitstats_gitpr
 			raw = k < status.n ? status.v[k] : NULL;
 			st = raw ? strrchr(raw, ' ')[1] : 'M';
 			k++;
+			/* git's numstat gives a rename both paths: one alone is not git's. */
+			if (st == 'R' && !old)
+				goto bad;
 			if (st == 'C')
 				st = 'A', old = NULL;
 			if (gitstats_int_excluded(c->exclude, path) &&
@@ -552,8 +555,8 @@ static int gitstats_git_worktree(struct gitstats_ctx *c, const char *tree,
 }
 
 /* `git log -z --format=%H%x00%ct%x00%an%x00%s` output into out (at: oid -> index). */
-static int gitstats_git_parse_log(struct gitstats_gitproc *r, const struct gitstats_omap *at,
-				  struct gitstats_commit *out)
+int gitstats_git_parse_log(struct gitstats_gitproc *r, const struct gitstats_omap *at,
+			   struct gitstats_commit *out)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
 
@@ -581,9 +584,9 @@ static int gitstats_git_parse_log(struct gitstats_gitproc *r, const struct gitst
 
 /* `git diff-tree --stdin -z -M --numstat` output: counts into out, paths (new names) into
  * paths[i] when paths is not NULL. */
-static int gitstats_git_parse_numstat(struct gitstats_gitproc *r, const struct gitstats_omap *at,
-				      const char *exclude, struct gitstats_commit *out,
-				      struct gitstats_strv *paths)
+int gitstats_git_parse_numstat(struct gitstats_gitproc *r, const struct gitstats_omap *at,
+			       const char *exclude, struct gitstats_commit *out,
+			       struct gitstats_strv *paths)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok;
 	size_t cur = (size_t)-1;
@@ -619,25 +622,7 @@ static int gitstats_git_parse_numstat(struct gitstats_gitproc *r, const struct g
 	return 0;
 }
 
-/* One side of a path in a raw diff: its mode and blob, or absent. */
-struct gitstats_git_side {
-	bool present;
-	unsigned mode;
-	char oid[GITSTATS_OID_MAX + 1];
-};
-
-/* A path with two sides: a commit's change (o: the parent), or the baseline's (o: HEAD then). */
-struct gitstats_git_change {
-	char *path;
-	struct gitstats_git_side o, n;
-};
-
-struct gitstats_git_changes {
-	struct gitstats_git_change *v;
-	size_t n, cap;
-};
-
-static void gitstats_git_changes_free(struct gitstats_git_changes *l)
+void gitstats_git_changes_free(struct gitstats_git_changes *l)
 {
 	for (size_t i = 0; l && i < l->n; i++)
 		free(l->v[i].path);
@@ -710,8 +695,8 @@ static bool gitstats_git_raw_sides(const char *tok, struct gitstats_git_side *o,
  * `diff-tree -z -r --raw --no-renames` output: each record into out[k], k the index of the
  * commit header before it in at (--stdin), or into out[0] without headers.
  */
-static int gitstats_git_parse_raw(struct gitstats_ctx *c, struct gitstats_gitproc *r,
-				  const struct gitstats_omap *at, struct gitstats_git_changes *out)
+int gitstats_git_parse_raw(struct gitstats_ctx *c, struct gitstats_gitproc *r,
+			   const struct gitstats_omap *at, struct gitstats_git_changes *out)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL, *tok, *path;
 	size_t cur = at ? (size_t)-1 : 0;
@@ -1161,12 +1146,13 @@ static bool gitstats_git_hunk(const char *line, long *old, long *new, long *firs
 	*first = strtol(p + 2, &p, 10);
 	if (*p == ',')
 		*new = strtol(p + 1, &p, 10);
-	return *old >= 0 && *new >= 0;
+	/* Lines are counted from first up to first + new: that must fit in a long. */
+	return *old >= 0 && *new >= 0 && *first >= 0 && *new <= LONG_MAX - *first;
 }
 
 /* The added lines of a `git diff -U0` patch, to sink. */
-static int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_gitproc *r,
-				    const struct gitstats_lines *sink)
+int gitstats_git_parse_patch(struct gitstats_ctx *c, struct gitstats_gitproc *r,
+			     const struct gitstats_lines *sink)
 {
 	char *p = r->out.p, *end = p ? p + r->out.n : NULL;
 	const char *path = NULL;

@@ -310,6 +310,9 @@ char *template_md_block(const char *text, int indent, unsigned flags)
 	return template_md_finish(&o, oom);
 }
 
+/* cmark-gfm, GitHub's renderer, matches no code span fence of 80 backticks or more. */
+#define TEMPLATE_MD_MAX_FENCE 79
+
 void template_md_put_code(struct strbuf *o, const char *s, bool cell)
 {
 	size_t run = 0, longest = 0, n = strlen(s);
@@ -319,6 +322,11 @@ void template_md_put_code(struct strbuf *o, const char *s, bool cell)
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > longest)
 			longest = run;
+	}
+	/* No fence fits: inline text reads as the text too, only not in a code font. */
+	if (longest + 1 > TEMPLATE_MD_MAX_FENCE) {
+		template_md_put_inline(o, s, cell ? TEMPLATE_MD_CELL : 0);
+		return;
 	}
 	/* A code span loses one space at each end when it has one at both: pad to keep them. */
 	pad = n > 0 && (s[0] == '`' || s[n - 1] == '`' ||

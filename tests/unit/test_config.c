@@ -421,6 +421,10 @@ static void test_log_template(void **state)
 	expect_error(f, "[log]\ntemplate = tpl.md\n", 2,
 		     "[log] template: \"tpl.md\" is not an absolute path (nor does it start with "
 		     "~/, {data}/ or {repo})");
+	/* Found by fuzz_config: nothing expands {repo} in a template's path, which stayed relative. */
+	expect_error(f, "[log]\ntemplate = {repo}/tpl.md\n", 2,
+		     "[log] template: \"{repo}/tpl.md\" is not an absolute path ({repo} is known only "
+		     "in [log] dir)");
 	/* An empty value is not a default for keys that need one. */
 	expect_error(f, "[log]\ntemplate =\ndir =\n", 3,
 		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/, "

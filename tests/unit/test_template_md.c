@@ -683,6 +683,46 @@ static void test_cmark_block_in_a_note(void **state)
 	testutil_rm_rf(dir);
 }
 
+/*
+ * Found by fuzz_md: cmark-gfm, GitHub's renderer, matches no code span fence of 80 backticks or
+ * more, so a text with a run of 79 would show its fences. Up to 78 it is a code span; from 79 it
+ * is written as inline text, which reads as the text too.
+ */
+static void test_code_with_a_long_backtick_run(void **state)
+{
+	char dir[4096], text[128];
+
+	(void)state;
+	if (!have_cmark()) {
+		print_message("cmark-gfm is not installed: the rendering check is skipped\n");
+		skip();
+	}
+	assert_true(testutil_mkdtemp(dir, sizeof(dir), NULL, "template-md"));
+	for (size_t run = 78; run <= 80; run++) {
+		struct strbuf md = {0}, want = {0};
+		char *got;
+
+		snprintf(text, sizeof(text), "a%.*sb", (int)run,
+			 "````````````````````````````````````````````````````````````````````````"
+			 "````````````````````");
+		template_md_put_code(&md, text, false);
+		strbuf_putc(&md, '\n');
+		strbuf_puts(&want, run < 79 ? "<p><code>" : "<p>");
+		html_text(&want, text);
+		strbuf_puts(&want, run < 79 ? "</code></p>\n" : "</p>\n");
+		assert_false(md.error || want.error);
+		got = cmark_html(dir, md.s);
+		if (strcmp(got, want.s) != 0)
+			fail_msg(
+			    "a run of %zu backticks written as\n%s\nrenders as\n%s\nnot as\n%s",
+			    run, md.s, got, want.s);
+		free(got);
+		free(md.s);
+		free(want.s);
+	}
+	testutil_rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +741,7 @@ int main(void)
 	    cmocka_unit_test(test_clean_and_excerpt),
 	    cmocka_unit_test(test_cmark_reads_literal_text),
 	    cmocka_unit_test(test_cmark_block_in_a_note),
+	    cmocka_unit_test(test_code_with_a_long_backtick_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
