@@ -32,14 +32,18 @@ def parse_acks(paths):
 def load_state(path):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    return {"started": {}, "logs_checked": []}
+            state = json.load(f)
+    else:
+        state = {"started": {}, "logs_checked": [], "stopped_checked": []}
+    state["logs_checked"] = set(state["logs_checked"])
+    state["stopped_checked"] = set(state["stopped_checked"])
+    return state
 
 
 def save_state(path, state):
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f)
+        json.dump({k: sorted(v) if isinstance(v, set) else v for k, v in state.items()}, f)
     os.replace(tmp, path)
 
 
@@ -59,6 +63,9 @@ def check_store(db, state_path, ack_paths, all_logs):
         "SELECT session_id, kind, payload FROM events WHERE kind IN ('note', 'todo')"
     ):
         events.add((sid, kind, json.loads(payload).get("text")))
+    stored = {}  # session id -> every note and todo text in the store, acknowledged or not
+    for sid, kind, text in events:
+        stored.setdefault(sid, []).append(text)
     sessions = {
         sid: (repo, st, started, log)
         for sid, repo, st, started, log in con.execute(
@@ -106,8 +113,24 @@ def check_store(db, state_path, ack_paths, all_logs):
         for t in items.get(sid, []):
             if t not in md:
                 problems.append(f"LOST [{t}] acknowledged for session {sid}: in the store, not in its log {log}")
-        if log not in state["logs_checked"]:
-            state["logs_checked"].append(log)
+        state["logs_checked"].add(log)
+    # Not the contract (unacknowledged items may be anywhere), but worth seeing: items in the
+    # store of a stopped session that its log lacks, and stopped sessions without their log.
+    unlogged = missing_logs = 0
+    for sid, (repo, st, started, log) in sessions.items():
+        if st != "stopped" or not log or (not all_logs and sid in state["stopped_checked"]):
+            continue
+        state["stopped_checked"].add(sid)
+        try:
+            with open(log, encoding="utf-8") as f:
+                md = f.read()
+        except OSError:
+            missing_logs += 1
+            continue
+        unlogged += sum(1 for t in stored.get(sid, []) if t not in md)
+    # Requests the kill cut between the commit and the reply: they show the kills land mid-request.
+    acked_texts = {text for _, kind, text, _ in acks if kind in ("note", "todo")}
+    unacked = sum(1 for _, _, text in events if text not in acked_texts)
     # A session's start time never moves, whatever kills came between.
     for sid, row in sessions.items():
         was = state["started"].setdefault(str(sid), row[2])
@@ -118,7 +141,8 @@ def check_store(db, state_path, ack_paths, all_logs):
     print(
         f"acked {len(acks)} (notes {counts['note']}, todos {counts['todo']}, starts {counts['start']}, "
         f"stops {counts['stop']}) lost {lost} integrity {'ok' if integrity == ['ok'] else 'FAILED'} "
-        f"sessions {len(sessions)}"
+        f"sessions {len(sessions)} (stored without acknowledgement {unacked}, unacknowledged items in the store but not in the log {unlogged}, "
+        f"stopped sessions without their log {missing_logs})"
     )
     for p in problems:
         print(p, file=sys.stderr)
