@@ -9,7 +9,8 @@
 #   STINT=build-test/bin/stint STINTD=build-test/bin/stintd bash tests/soak/kill9.sh [ROUNDS]
 #
 # Environment: SOAK_CLIENTS (4), SOAK_REPOS (3), SOAK_MAX_DELAY_MS (1500: the kill comes this
-# long at most after the round's first acknowledgement), SOAK_SEED (printed, for a rerun).
+# long at most after the round's first acknowledgement), SOAK_SEED (printed, for a rerun),
+# SOAK_KEEP (below).
 . "$(dirname "$0")/../integration/lib.sh" || exit 1 # never run outside its private environment
 
 rounds=${1:-20}
@@ -62,13 +63,51 @@ soak_client() { # ID ROUND
 	return 0
 }
 
+# The kill: stintd must still be alive for it (a crash of its own is a failure, not a kill).
+soak_kill9() {
+	local rc=0
+	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+		wait "$DAEMON_PID" || rc=$?
+		DAEMON_PID=
+		soak_keep
+		fail "round $round: stintd died before the kill, exit status $rc$( ((rc > 128)) && echo " (signal $((rc - 128)))")"
+	fi
+	daemon_kill9
+}
+
+# On any exit, the clients stop before lib.sh's cleanup removes their directories.
+soak_cleanup() {
+	local rc=$?
+	touch "$STOPFILE" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+	(exit $rc)
+	cleanup
+}
+pids=()
+trap soak_cleanup EXIT
+
 round_acked() { # ROUND: some client of this round has an acknowledgement
 	compgen -G "$ACKS/r$1.c*" >/dev/null
 }
 
+# With SOAK_KEEP=DIR, a failed check leaves there what it saw: the store as the kill left it
+# (copied before the checker opens it), the acknowledgements, stintd's log and the session logs.
+soak_keep() {
+	[ -n "${SOAK_KEEP:-}" ] || return 0
+	mkdir -p "$SOAK_KEEP"
+	cp -a "$T/store-copy" "$ACKS" "$DAEMON_LOG" "$XDG_DATA_HOME/stint/logs" "$SOAK_KEEP/" 2>/dev/null || true
+	echo "soak: kept in $SOAK_KEEP" >&2
+}
+
 check_store() { # [--all-logs]
-	python3 "$CHECK" store "$DB" "$STATE" "$ACKS"/* "$@" >"$T/check.out" ||
+	if [ -n "${SOAK_KEEP:-}" ]; then
+		rm -rf "$T/store-copy"
+		cp -a "$XDG_STATE_HOME/stint" "$T/store-copy"
+	fi
+	python3 "$CHECK" store "$DB" "$STATE" "$ACKS"/* "$@" >"$T/check.out" || {
+		soak_keep
 		fail "round $round: $(cat "$T/check.out")"
+	}
 }
 
 check_live() {
@@ -92,7 +131,7 @@ for round in $(seq 1 "$rounds"); do
 	delay=$((RANDOM * 32768 + RANDOM))
 	delay=$((delay % (max_delay_ms + 1)))
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-	daemon_kill9
+	soak_kill9
 	kills=$((kills + 1))
 	touch "$STOPFILE"
 	for p in "${pids[@]}"; do
