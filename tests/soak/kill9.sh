@@ -10,6 +10,7 @@
 #
 # Environment: SOAK_CLIENTS (4), SOAK_REPOS (3), SOAK_MAX_DELAY_MS (1500: the kill comes this
 # long at most after the round's first acknowledgement), SOAK_SEED (printed, for a rerun),
+# SOAK_SECONDS (a time budget: no round starts after it, and the summary says how many ran),
 # SOAK_KEEP (below).
 . "$(dirname "$0")/../integration/lib.sh" || exit 1 # never run outside its private environment
 
@@ -18,7 +19,9 @@ clients=${SOAK_CLIENTS:-4}
 nrepos=${SOAK_REPOS:-3}
 max_delay_ms=${SOAK_MAX_DELAY_MS:-1500}
 seed=${SOAK_SEED:-$$}
+budget=${SOAK_SECONDS:-0}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || fail "usage: kill9.sh [ROUNDS]: ROUNDS must be a positive integer, not [$rounds]"
+[[ $budget =~ ^[0-9]+$ ]] || fail "SOAK_SECONDS must be a number of seconds, not [$budget]"
 command -v timeout >/dev/null || skip "needs timeout (coreutils)"
 RANDOM=$seed
 CHECK="$(dirname "$0")/soak_check.py"
@@ -119,7 +122,13 @@ t0=$SECONDS
 kills=0
 echo "soak: $rounds rounds, $clients clients, $nrepos repositories, seed $seed"
 daemon_start
+ran=0
 for round in $(seq 1 "$rounds"); do
+	if ((budget > 0 && SECONDS - t0 >= budget)); then
+		echo "soak: the budget of $budget s is spent after $ran of $rounds rounds"
+		break
+	fi
+	ran=$round
 	rm -f "$STOPFILE"
 	pids=()
 	for c in $(seq 1 "$clients"); do
@@ -151,4 +160,4 @@ daemon_stop
 check_store --all-logs
 summary=$(cat "$T/check.out")
 [[ $summary == *" lost 0 integrity ok "* ]] || fail "$summary"
-echo "soak: rounds $rounds, kills $kills, $summary, $((SECONDS - t0)) s"
+echo "soak: rounds $ran, kills $kills, $summary, $((SECONDS - t0)) s"
