@@ -951,7 +951,9 @@ static void store_batch_done(uv_work_t *w, int status)
 	struct store_op *op = st->batch, *next;
 
 	st->batch = NULL;
-	st->running = false;
+	/* running stays set while the callbacks run, so what they submit (a parked request
+	 * released with its session) waits for the one start below: a start from inside them and
+	 * another below queued st->work twice, and two workers ran one batch at once. */
 	for (; op; op = next) {
 		next = op->next;
 		op->next = NULL;
@@ -968,6 +970,7 @@ static void store_batch_done(uv_work_t *w, int status)
 			log_warnx("store: cannot commit to %s: %s", st->path, op->err);
 		op->done(op);
 	}
+	st->running = false;
 	if (st->queue_head)
 		store_batch_start(st);
 	else if (st->idle_cb)
