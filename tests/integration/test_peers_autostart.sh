@@ -77,6 +77,43 @@ kill -TERM "$DAEMON_PID"
 wait_for 10 bash -c "! STINT_NO_AUTOSTART=1 '$T/bin/stint' ping" || fail "stintd did not stop"
 DAEMON_PID=
 
+# --- a daemon killed with requests it had not read: they are sent again ---------------------
+
+# In its place, a listener that takes each connection and closes it unread once the request is
+# there, as a stintd killed at that moment would; its socket file stays behind.
+mkdir -p -m 700 "$(dirname "$SOCK")"
+python3 - "$SOCK" "$T/listening" 5 <<'PY' &
+import os, select, socket, sys
+path, ready, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.unlink(path) if os.path.exists(path) else None
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(16)
+open(ready, "w").close()
+conns = [srv.accept()[0] for _ in range(n)]
+for c in conns:
+    select.select([c], [], [], 20)
+for c in conns:
+    c.close()
+srv.close()
+PY
+fake=$!
+wait_for 10 test -e "$T/listening" || fail "the stand-in listener did not start"
+pids=()
+for i in 1 2 3 4 5; do
+	"$T/bin/stint" status >"$T/out.reset.$i" 2>&1 &
+	pids+=($!)
+done
+for i in 1 2 3 4 5; do
+	wait "${pids[i - 1]}" || fail "stint $i, its request closed unread: $(cat "$T/out.reset.$i")"
+done
+wait "$fake" || fail "the stand-in listener failed"
+DAEMON_PID=$(holder)
+serving >/dev/null || fail "no stintd serving after the requests closed unread"
+kill -TERM "$DAEMON_PID"
+wait_for 10 bash -c "! STINT_NO_AUTOSTART=1 '$T/bin/stint' ping" || fail "stintd did not stop"
+DAEMON_PID=
+
 # --- a stintd that cannot start: the CLI says what stintd said -------------------------------
 
 config "bogus = 1"
