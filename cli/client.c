@@ -438,6 +438,28 @@ static pid_t client_lock_holder(const char *sockpath)
 	return client_is_zombie((pid_t)pid) ? 0 : (pid_t)pid;
 }
 
+/* What went wrong when no stintd answered in time, for "started stintd but it ...". */
+static void client_autostart_late(const struct client_starter *st, const char *sockpath, int starts,
+				  char *how, size_t n)
+{
+	pid_t holder = client_lock_holder(sockpath);
+
+	if (client_starter_lost_race(st) && holder > 0)
+		snprintf(how, n,
+			 "found stintd pid %d holding the lock, and that did not answer within "
+			 "%d s",
+			 (int)holder, CLIENT_AUTOSTART_MS / 1000);
+	else if (client_starter_lost_race(st))
+		snprintf(how, n,
+			 "found the lock taken each time (%d starts), and no stintd answered "
+			 "within %d s",
+			 starts, CLIENT_AUTOSTART_MS / 1000);
+	else if (st->reaped)
+		client_describe_exit(st->status, how, n);
+	else
+		snprintf(how, n, "did not answer within %d s", CLIENT_AUTOSTART_MS / 1000);
+}
+
 /*
  * Starts stintd and waits for its socket. Returns a connected fd, or a negative errno with err
  * telling what was tried and what stintd said; first_err is why the first connect failed.
@@ -453,7 +475,6 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 	int64_t deadline, retry_at = 0, delay = 5, t;
 	struct client_starter st;
 	int logfd, fd, r, starts = 1;
-	pid_t holder;
 
 	r = client_find_stintd(exe, sizeof(exe), why, sizeof(why));
 	if (r < 0) {
@@ -501,8 +522,7 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 		if (client_starter_lost_race(&st)) {
 			if (!retry_at)
 				retry_at = t + CLIENT_RESTART_MS;
-			/* The holder is gone without serving (or was a killed stintd): start again.
-			 */
+			/* The holder went without serving (or was a killed stintd): start again. */
 			if (t >= retry_at && client_lock_holder(sockpath) == 0) {
 				client_starter_finish(&st);
 				client_log_start(logfd, exe);
@@ -523,23 +543,7 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 			}
 		}
 		if (t >= deadline) {
-			holder = client_lock_holder(sockpath);
-			if (client_starter_lost_race(&st) && holder > 0)
-				snprintf(how, sizeof(how),
-					 "found stintd pid %d holding the lock, and that did not "
-					 "answer within %d s",
-					 (int)holder, CLIENT_AUTOSTART_MS / 1000);
-			else if (client_starter_lost_race(&st))
-				snprintf(
-				    how, sizeof(how),
-				    "found the lock taken each time (%d starts), and no stintd "
-				    "answered within %d s",
-				    starts, CLIENT_AUTOSTART_MS / 1000);
-			else if (st.reaped)
-				client_describe_exit(st.status, how, sizeof(how));
-			else
-				snprintf(how, sizeof(how), "did not answer within %d s",
-					 CLIENT_AUTOSTART_MS / 1000);
+			client_autostart_late(&st, sockpath, starts, how, sizeof(how));
 			snprintf(err, errn,
 				 "cannot reach stintd at %s (%s); started %s but it %s (see %s)",
 				 sockpath, strerror(-first_err), exe, how, logpath);
