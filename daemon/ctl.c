@@ -95,7 +95,9 @@ static void ctl_idle_remove(struct ctl_client *cl)
 		c->idle_tail = cl->idle_prev;
 	cl->idle_next = cl->idle_prev = NULL;
 	cl->idle = false;
-	/* The timer stays as it is: when it fires for a client gone, it re-arms for the next. */
+	/* None left: the timer stops. Else it stays: firing early, it re-arms for the next. */
+	if (!c->idle_head)
+		ctl_timer_arm(c);
 }
 
 /* The client waits for a complete request from now on (unless it already did). */
