@@ -57,6 +57,7 @@ $(sort "$T/failures" | head -n 5)"
 
 # The killed daemon's lock outlives it for a second (a child that inherited it, a slow exit):
 # its stintd.lock names a dead pid while the lock is still held.
+command -v flock >/dev/null || skip "flock(1) is needed to hold the lock"
 lock="$(dirname "$SOCK")/stintd.lock"
 pid=$(holder)
 kill -KILL "$pid"
