@@ -133,6 +133,7 @@ report() {
 daemon_start
 make_repo "$T/repo"
 "$STINT" start -C "$T/repo" --focus peers >/dev/null
+# stintd's own sockets (a connection of the start may linger a moment: then base is higher).
 base=$(sockets)
 
 # --- 4 096 and more idle peers: the CLI still gets in; they are closed after 5 s ----------------
@@ -142,7 +143,8 @@ python3 "$T/crowd.py" idle "$N" "$T/idle.json" &
 crowd=$!
 wait_for 30 test -e "$T/idle.json.opened" || fail "the crowd did not connect"
 # stint's connection comes after the crowd's in the listening queue, so it finds stintd full.
-wait_sockets ge $((base + CAP)) "the idle crowd"
+# (At least: the listening socket and the cap's worth of connections.)
+wait_sockets ge $((CAP + 1)) "the idle crowd"
 rc=0 && out=$("$STINT" status --json -C "$T/repo" 2>&1) || rc=$?
 expect_eq 0 "$rc" "exit status of stint status with $N idle peers connected ($out)"
 expect_eq peers "$(field "$out" focus)" "stint status with $N idle peers connected"
@@ -167,7 +169,8 @@ min=$(report "$T/idle.json" 'int(r["by_code"]["idle_timeout"]["min_s"] * 1000)')
 # A request trickled a byte a second is no less idle: the timer is not reset by data.
 expect_eq idle_timeout "$(report "$T/idle.json" 'r["trickle"]["told"]')" "the trickling peer"
 after=$(report "$T/idle.json" 'int(r["trickle"]["after_s"] * 1000)')
-[ "$after" -lt $(((IDLE_S + 3) * 1000)) ] || fail "the trickling peer lasted $after ms"
+# (Were each byte to restart the clock, it would last past the 22 s its bytes take.)
+[ "$after" -lt $(((IDLE_S + 10) * 1000)) ] || fail "the trickling peer lasted $after ms"
 # Logged, but not once per connection.
 n=$(grep -c "ctl: .*idle" "$DAEMON_LOG" || true)
 [ "$n" -ge 1 ] && [ "$n" -le 3 ] || fail "$n log lines about idle peers: $(grep "ctl: " "$DAEMON_LOG" | head)"
@@ -184,7 +187,7 @@ wait_for 30 test -e "$T/running" || fail "the stop's check did not start"
 python3 "$T/crowd.py" notes $((CAP - 1)) "$T/repo" "$T/notes.json" &
 crowd=$!
 wait_for 30 test -e "$T/notes.json.opened" || fail "the note crowd did not connect"
-wait_sockets ge $((base + CAP)) "the stop and the notes queued behind it"
+wait_sockets ge $((CAP + 1)) "the stop and the notes queued behind it"
 # Longer than the idle timeout: requests in flight are not idle.
 sleep $((IDLE_S + 1))
 rc=0 && out=$("$STINT" status 2>&1) || rc=$?
