@@ -385,11 +385,6 @@ static void client_describe_exit(int status, char *buf, size_t n)
 		snprintf(buf, n, "stopped");
 }
 
-/*
- * The pid in stintd's lock file (stintd.lock beside the socket) when that process lives: the
- * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
- * there but holds no pid yet (its writer may be mid-start).
- */
 /* A dead process its parent has not reaped yet (an init that reaps slowly) holds no lock. */
 static bool client_is_zombie(pid_t pid)
 {
@@ -411,6 +406,11 @@ static bool client_is_zombie(pid_t pid)
 	return p && p[1] == ' ' && p[2] == 'Z';
 }
 
+/*
+ * The pid in stintd's lock file (stintd.lock beside the socket) when that process lives: the
+ * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
+ * there but holds no pid yet (its writer may be mid-start).
+ */
 static pid_t client_lock_holder(const char *sockpath)
 {
 	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], buf[32];
