@@ -111,7 +111,8 @@ PY
 export SOCK
 crowd=
 # A crowd still running when the test fails must not outlive it.
-trap 'rc=$?; [ -z "$crowd" ] || kill "$crowd" 2>/dev/null; (exit $rc); cleanup' EXIT
+# (set +e: under errexit, "(exit $rc)" of a failure would end the trap before cleanup.)
+trap 'rc=$?; set +e; [ -z "$crowd" ] || kill "$crowd" 2>/dev/null; (exit $rc); cleanup' EXIT
 
 # stintd's open sockets: its listening socket and its connections (other descriptors come and go
 # with the work it does).

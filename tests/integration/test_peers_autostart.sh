@@ -22,6 +22,12 @@ serving() {
 	STINT_NO_AUTOSTART=1 "$T/bin/stint" ping
 }
 
+# A failed test leaves no stintd it started, nor its helpers, behind (cleanup knows none of them).
+fake=
+trap 'rc=$?; set +e; [ -z "$fake" ] || kill "$fake" 2>/dev/null
+p=$(holder 2>/dev/null); [ "$(cat "/proc/$p/comm" 2>/dev/null)" != stintd ] || kill -TERM "$p"
+(exit $rc); cleanup' EXIT
+
 # Stops the stintd serving now and waits until it has exited (a zombie counts: not our child).
 stop_serving() {
 	local pid
@@ -117,6 +123,7 @@ for i in 1 2 3 4 5; do
 	wait "${pids[i - 1]}" || fail "stint $i, its request closed unread: $(cat "$T/out.reset.$i")"
 done
 wait "$fake" || fail "the stand-in listener failed"
+fake=
 DAEMON_PID=$(holder)
 serving >/dev/null || fail "no stintd serving after the requests closed unread"
 stop_serving
