@@ -26,8 +26,14 @@ extern char **environ;
 
 #define CONNECT_TIMEOUT_S 10
 
-/* After an autostarted stintd failed and no other holds the lock, one last try this late. */
-#define AUTOSTART_GRACE_MS 100
+/* A request stintd went away without reading is sent again on a new connection this often. */
+#define CLIENT_RESENDS 2
+/* After an autostarted stintd lost the lock to one that then went, the next start this late. */
+#define CLIENT_RESTART_MS 100
+/* How long a stintd that serves gets to move its stderr off our pipe. */
+#define CLIENT_HANDOVER_MS 1000
+/* The longest line of stintd's stderr quoted in an error. */
+#define CLIENT_STDERR_LINE 512
 
 static int64_t client_now_ms(void)
 {
@@ -155,41 +161,217 @@ static int client_open_daemon_log(char *path, size_t n, char *err, size_t errn)
 	return fd;
 }
 
+/* A stintd being started: its stderr comes to us on a pipe until it serves. */
+struct client_starter {
+	pid_t pid;
+	int errfd; /* the pipe's read end, -1 once it ended */
+	int logfd; /* stintd.log: what stintd says on the pipe is copied there */
+	bool reaped;
+	int status;		       /* once reaped */
+	char part[CLIENT_STDERR_LINE]; /* the line being read */
+	size_t npart;
+	char last[CLIENT_STDERR_LINE]; /* the last complete line, control characters replaced */
+};
+
+/* The environment with STINT_STDERR_PIPE=1 (and no other value of it). NULL out of memory. */
+static char **client_starter_env(void)
+{
+	static char mark[] = "STINT_STDERR_PIPE=1";
+	size_t n = 0, i, j = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "STINT_STDERR_PIPE=", 18) != 0)
+			env[j++] = environ[i];
+	env[j++] = mark;
+	env[j] = NULL;
+	return env;
+}
+
 /*
- * Starts stintd in its own session, stdin on /dev/null, stdout and stderr appended to logfd,
- * in "/", with default signal dispositions and no descriptors but 0-2. Returns 0 or an errno.
+ * Starts stintd in its own session, stdin on /dev/null, stdout appended to logfd and stderr on
+ * a pipe to us (STINT_STDERR_PIPE=1: stintd moves its stderr to stdout once it serves), in "/",
+ * with default signal dispositions and no descriptors but 0-2. Returns 0 or an errno.
  */
-static int client_spawn_daemon(const char *exe, int logfd, pid_t *pid)
+static int client_spawn_daemon(const char *exe, int logfd, int errfd, pid_t *pid)
 {
 	char *argv[] = {(char *)exe, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
+	char **env;
 	int r;
 
+	env = client_starter_env();
+	if (!env)
+		return ENOMEM;
 	r = posix_spawn_file_actions_init(&fa);
-	if (r)
+	if (r) {
+		free(env);
 		return r;
+	}
 	r = posix_spawnattr_init(&attr);
 	if (r) {
 		posix_spawn_file_actions_destroy(&fa);
+		free(env);
 		return r;
 	}
 	sigemptyset(&none);
 	sigfillset(&all);
 	if (!(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
 	    !(r = posix_spawn_file_actions_adddup2(&fa, logfd, 1)) &&
-	    !(r = posix_spawn_file_actions_adddup2(&fa, logfd, 2)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, errfd, 2)) &&
 	    !(r = posix_spawn_file_actions_addchdir_np(&fa, "/")) &&
 	    !(r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) &&
 	    !(r = posix_spawnattr_setsigmask(&attr, &none)) &&
 	    !(r = posix_spawnattr_setsigdefault(&attr, &all)) &&
 	    !(r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
 						      POSIX_SPAWN_SETSIGDEF)))
-		r = posix_spawn(pid, exe, &fa, &attr, argv, environ);
+		r = posix_spawn(pid, exe, &fa, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	free(env);
 	return r;
+}
+
+/* Starts stintd with its stderr on a new pipe. Returns 0 or an errno. */
+static int client_starter_spawn(struct client_starter *st, const char *exe, int logfd)
+{
+	int p[2], r;
+
+	memset(st, 0, sizeof(*st));
+	st->errfd = -1;
+	st->logfd = logfd;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return errno;
+	r = client_spawn_daemon(exe, logfd, p[1], &st->pid);
+	close(p[1]);
+	if (r) {
+		close(p[0]);
+		return r;
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	st->errfd = p[0];
+	return 0;
+}
+
+/* Takes a line stintd wrote: printable, so a quote of it cannot drive the terminal. */
+static void client_starter_line(struct client_starter *st)
+{
+	size_t i;
+
+	if (st->npart == 0)
+		return;
+	for (i = 0; i < st->npart; i++)
+		st->last[i] =
+		    (unsigned char)st->part[i] < 0x20 || st->part[i] == 0x7f ? '?' : st->part[i];
+	st->last[i] = '\0';
+	st->npart = 0;
+}
+
+/* Copies what stintd wrote on its stderr to the log, keeping its last line. */
+static void client_starter_pump(struct client_starter *st)
+{
+	char buf[4096];
+	ssize_t n, i;
+
+	while (st->errfd >= 0) {
+		n = read(st->errfd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			/* stintd exited, or serves and writes to its log itself now. */
+			client_starter_line(st);
+			close(st->errfd);
+			st->errfd = -1;
+			return;
+		}
+		if (write(st->logfd, buf, (size_t)n) < 0) {
+			/* The log is lost, not the daemon: nothing better to do with it. */
+		}
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n')
+				client_starter_line(st);
+			else if (st->npart < sizeof(st->part) - 1)
+				st->part[st->npart++] = buf[i]; /* a longer line is cut */
+		}
+	}
+}
+
+/* Waits up to ms for stintd to write (or end its pipe), copying what it writes. */
+static void client_starter_wait(struct client_starter *st, int64_t ms)
+{
+	struct pollfd pfd = {.fd = st->errfd, .events = POLLIN};
+
+	if (st->errfd < 0) {
+		client_sleep_ms(ms);
+		return;
+	}
+	if (poll(&pfd, 1, (int)ms) > 0)
+		client_starter_pump(st);
+}
+
+/* True once stintd has exited (and is reaped). */
+static bool client_starter_exited(struct client_starter *st)
+{
+	if (!st->reaped && waitpid(st->pid, &st->status, WNOHANG) == st->pid) {
+		st->reaped = true;
+		client_starter_pump(st);
+	}
+	return st->reaped;
+}
+
+/*
+ * Done with it: a stintd that serves gets a moment to move its stderr to its log (its pipe
+ * ends then) so that nothing it says meanwhile is lost; a running one is the daemon and
+ * outlives us, an exited one is reaped.
+ */
+static void client_starter_finish(struct client_starter *st)
+{
+	int64_t end = client_now_ms() + CLIENT_HANDOVER_MS, left;
+
+	while (st->errfd >= 0 && (left = end - client_now_ms()) > 0)
+		client_starter_wait(st, left);
+	if (st->errfd >= 0)
+		close(st->errfd);
+	st->errfd = -1;
+	client_starter_exited(st);
+}
+
+/*
+ * Whether stintd exited because another held its lock (main_take_lock's "already running"):
+ * a start-up race lost, not a failure of its own.
+ */
+static bool client_starter_lost_race(const struct client_starter *st)
+{
+	static const char held[] = "already running (pid ";
+	const char *p = strstr(st->last, held);
+
+	if (!st->reaped || !WIFEXITED(st->status) || WEXITSTATUS(st->status) != 1 || !p)
+		return false;
+	/* Only "(pid N)" at the end: another socket on the same state directory is no race. */
+	p += sizeof(held) - 1;
+	if (strncmp(p, "unknown", 7) == 0)
+		p += 7;
+	else
+		p += strspn(p, "0123456789");
+	return strcmp(p, ")") == 0;
+}
+
+/* Notes in stintd's log which stint starts it, and when. */
+static void client_log_start(int logfd, const char *exe)
+{
+	char stamp[40];
+
+	time_format_rfc3339(time_wall_ms(), stamp, sizeof(stamp));
+	dprintf(logfd, "%s stint[%d]: starting %s\n", stamp, (int)getpid(), exe);
 }
 
 static void client_describe_exit(int status, char *buf, size_t n)
@@ -203,11 +385,6 @@ static void client_describe_exit(int status, char *buf, size_t n)
 		snprintf(buf, n, "stopped");
 }
 
-/*
- * The pid in stintd's lock file (stintd.lock beside the socket) when that process lives: the
- * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
- * there but holds no pid yet (its writer may be mid-start).
- */
 /* A dead process its parent has not reaped yet (an init that reaps slowly) holds no lock. */
 static bool client_is_zombie(pid_t pid)
 {
@@ -229,6 +406,11 @@ static bool client_is_zombie(pid_t pid)
 	return p && p[1] == ' ' && p[2] == 'Z';
 }
 
+/*
+ * The pid in stintd's lock file (stintd.lock beside the socket) when that process lives: the
+ * stintd that won a start-up race, about to listen. 0 when there is none; -1 when the file is
+ * there but holds no pid yet (its writer may be mid-start).
+ */
 static pid_t client_lock_holder(const char *sockpath)
 {
 	char dir[SOCKPATH_MAX], path[SOCKPATH_MAX + 16], buf[32];
@@ -256,17 +438,43 @@ static pid_t client_lock_holder(const char *sockpath)
 	return client_is_zombie((pid_t)pid) ? 0 : (pid_t)pid;
 }
 
+/* What went wrong when no stintd answered in time, for "started stintd but it ...". */
+static void client_autostart_late(const struct client_starter *st, const char *sockpath, int starts,
+				  char *how, size_t n)
+{
+	pid_t holder = client_lock_holder(sockpath);
+
+	if (client_starter_lost_race(st) && holder > 0)
+		snprintf(how, n,
+			 "found stintd pid %d holding the lock, and that did not answer within "
+			 "%d s",
+			 (int)holder, CLIENT_AUTOSTART_MS / 1000);
+	else if (client_starter_lost_race(st))
+		snprintf(how, n,
+			 "found the lock taken each time (%d starts), and no stintd answered "
+			 "within %d s",
+			 starts, CLIENT_AUTOSTART_MS / 1000);
+	else if (st->reaped)
+		client_describe_exit(st->status, how, n);
+	else
+		snprintf(how, n, "did not answer within %d s", CLIENT_AUTOSTART_MS / 1000);
+}
+
 /*
  * Starts stintd and waits for its socket. Returns a connected fd, or a negative errno with err
- * telling what was tried; first_err is why the first connect failed.
+ * telling what was tried and what stintd said; first_err is why the first connect failed.
+ *
+ * Several CLIs may start a stintd at once, or while a killed one still holds the lock: the
+ * stintds that find the lock taken exit. While the lock's holder lives, it is starting: wait
+ * for it. Once no live process holds it, start stintd again. Only a stintd that fails for a
+ * reason of its own, or the deadline, ends the wait with an error.
  */
 static int client_autostart(const char *sockpath, int first_err, char *err, size_t errn)
 {
-	char exe[PATH_MAX], logpath[PATH_MAX], why[PATH_MAX + 128], how[128];
-	int64_t deadline, delay = 5, t;
-	bool reaped = false, failed = false;
-	int logfd, fd, r, status = 0;
-	pid_t pid, holder;
+	char exe[PATH_MAX], logpath[PATH_MAX], why[PATH_MAX + 128], how[CLIENT_STDERR_LINE + 128];
+	int64_t deadline, retry_at = 0, delay = 5, t;
+	struct client_starter st;
+	int logfd, fd, r, starts = 1;
 
 	r = client_find_stintd(exe, sizeof(exe), why, sizeof(why));
 	if (r < 0) {
@@ -280,15 +488,10 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 			 strerror(-first_err), exe, why);
 		return logfd;
 	}
-	{
-		char stamp[40];
-
-		time_format_rfc3339(time_wall_ms(), stamp, sizeof(stamp));
-		dprintf(logfd, "%s stint[%d]: starting %s\n", stamp, (int)getpid(), exe);
-	}
-	r = client_spawn_daemon(exe, logfd, &pid);
-	close(logfd);
+	client_log_start(logfd, exe);
+	r = client_starter_spawn(&st, exe, logfd);
 	if (r) {
+		close(logfd);
 		snprintf(err, errn, "cannot reach stintd at %s (%s); cannot start %s: %s", sockpath,
 			 strerror(-first_err), exe, strerror(r));
 		return -r;
@@ -304,43 +507,55 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 				 sockpath, strerror(-fd), exe);
 			break;
 		}
-		/*
-		 * A zero exit means stintd forked into the background, and a failure while another
-		 * stintd holds the lock means ours lost a start-up race: keep waiting for that one.
-		 */
-		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
-			reaped = true;
-			if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
-			    client_lock_holder(sockpath) == 0) {
-				failed = true;
-				if (deadline > client_now_ms() + AUTOSTART_GRACE_MS)
-					deadline = client_now_ms() + AUTOSTART_GRACE_MS;
-			}
-		}
 		t = client_now_ms();
-		if (t >= deadline) {
-			holder = client_lock_holder(sockpath);
-			if (failed)
-				client_describe_exit(status, how, sizeof(how));
-			else if (reaped && holder > 0 && holder != pid)
-				snprintf(how, sizeof(how),
-					 "found stintd pid %d running, and that did not answer "
-					 "within %d s",
-					 (int)holder, CLIENT_AUTOSTART_MS / 1000);
-			else
-				snprintf(how, sizeof(how), "did not answer within %d s",
-					 CLIENT_AUTOSTART_MS / 1000);
-			snprintf(err, errn,
-				 "cannot reach stintd at %s (%s); started %s but it %s; see %s",
-				 sockpath, strerror(-first_err), exe, how, logpath);
+		if (client_starter_exited(&st) && !client_starter_lost_race(&st) &&
+		    !(WIFEXITED(st.status) && WEXITSTATUS(st.status) == 0)) {
+			client_describe_exit(st.status, how, sizeof(how));
+			snprintf(
+			    err, errn,
+			    "cannot reach stintd at %s (%s); started %s but it %s%s%s (see %s)",
+			    sockpath, strerror(-first_err), exe, how, *st.last ? ": " : "", st.last,
+			    logpath);
+			fd = -ECHILD;
 			break;
 		}
-		client_sleep_ms(delay < deadline - t ? delay : deadline - t);
+		if (client_starter_lost_race(&st)) {
+			if (!retry_at)
+				retry_at = t + CLIENT_RESTART_MS;
+			/* The holder went without serving (or was a killed stintd): start again. */
+			if (t >= retry_at && client_lock_holder(sockpath) == 0) {
+				client_starter_finish(&st);
+				client_log_start(logfd, exe);
+				r = client_starter_spawn(&st, exe, logfd);
+				if (r) {
+					snprintf(
+					    err, errn,
+					    "cannot reach stintd at %s (%s); cannot start %s: %s",
+					    sockpath, strerror(-first_err), exe, strerror(r));
+					fd = -r;
+					st.reaped = true;
+					break;
+				}
+				starts++;
+				retry_at = 0;
+				delay = 5;
+				continue;
+			}
+		}
+		if (t >= deadline) {
+			client_autostart_late(&st, sockpath, starts, how, sizeof(how));
+			snprintf(err, errn,
+				 "cannot reach stintd at %s (%s); started %s but it %s (see %s)",
+				 sockpath, strerror(-first_err), exe, how, logpath);
+			fd = -ETIMEDOUT;
+			break;
+		}
+		client_starter_wait(&st, delay < deadline - t ? delay : deadline - t);
 		delay = delay * 2 > 50 ? 50 : delay * 2;
 	}
-	/* Reap a child that is already gone; a running one is the daemon and outlives us. */
-	if (!reaped)
-		waitpid(pid, &status, WNOHANG);
+	if (!st.reaped || st.errfd >= 0)
+		client_starter_finish(&st);
+	close(logfd);
 	return fd;
 }
 
@@ -350,6 +565,8 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 	int fd, r;
 
 	c->fd = -1;
+	c->autostart = autostart_ok;
+	c->heard = false;
 	r = sockpath_resolve(c->sockpath, sizeof(c->sockpath));
 	if (r < 0) {
 		snprintf(err, errn,
@@ -525,6 +742,7 @@ static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, i
 		}
 		got = recv(fd, buf + used, cap - used, MSG_DONTWAIT);
 		if (got > 0) {
+			c->heard = true;
 			nl = memchr(buf + used, '\n', (size_t)got);
 			used += (size_t)got;
 			if (nl) {
@@ -543,6 +761,14 @@ static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, i
 		}
 		if (errno == EINTR)
 			continue;
+		if (errno == ECONNRESET && !c->heard) {
+			/* Closed with our request unread: stintd never took it. */
+			snprintf(err, errn,
+				 "stintd closed the connection without reading the request");
+			free(buf);
+			errno = ECONNRESET;
+			return NULL;
+		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(errno));
 			break;
@@ -592,6 +818,18 @@ json_t *client_call_progress(struct client *c, const json_t *req, int timeout_ms
 	return reply;
 }
 
+/*
+ * Whether a failed exchange left the request surely untaken: nothing came back, and either the
+ * request could not be sent whole (send_r < 0) or stintd reset the connection with it unread.
+ * A connection merely closed after the request went out may have had it carried out.
+ */
+static bool client_untaken(const struct client *c, int send_r, int recv_errno)
+{
+	if (c->heard || recv_errno == EINTR)
+		return false;
+	return send_r < 0 || recv_errno == ECONNRESET;
+}
+
 static json_t *client_call_lines(struct client *c, const json_t *req, int timeout_ms,
 				 const struct client_progress *p, char *err, size_t errn)
 {
@@ -602,7 +840,7 @@ static json_t *client_call_lines(struct client *c, const json_t *req, int timeou
 	char unused[256];
 	json_error_t jerr;
 	json_t *reply;
-	int r;
+	int r, tries = 0;
 
 	line = proto_encode(req, &len);
 	if (!line) {
@@ -614,21 +852,32 @@ static json_t *client_call_lines(struct client *c, const json_t *req, int timeou
 		free(line);
 		return NULL;
 	}
+again:
 	r = client_send_all(c->fd, line, len, deadline, timeout_ms, err, errn);
-	free(line);
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
+		free(line);
 		return NULL;
+	}
 	/* A daemon that refuses a client (another uid, shutting down) replies, then hangs up. */
 	for (;;) {
 		reply_line = client_recv_line(c, &len, deadline, timeout_ms, p,
 					      r < 0 ? unused : err, r < 0 ? sizeof(unused) : errn);
-		if (!reply_line)
+		if (!reply_line && client_untaken(c, r, errno) && tries++ < CLIENT_RESENDS &&
+		    client_now_ms() < deadline) {
+			client_close(c);
+			if (client_connect(c, c->autostart, err, errn) == 0)
+				goto again;
+		}
+		if (!reply_line) {
+			free(line);
 			return NULL;
+		}
 		reply = json_loadb(reply_line, len, 0, &jerr);
 		free(reply_line);
 		if (!reply) {
 			snprintf(err, errn, "stintd sent an invalid reply: %s (column %d)",
 				 jerr.text, jerr.column);
+			free(line);
 			return NULL;
 		}
 		/* Progress messages come only to a request that asked for them. */
@@ -639,6 +888,7 @@ static json_t *client_call_lines(struct client *c, const json_t *req, int timeou
 			p->message(p->arg, progress);
 		json_decref(reply);
 	}
+	free(line);
 	if (proto_reply_check(reply, err, errn) < 0) {
 		json_decref(reply);
 		return NULL;

@@ -16,14 +16,19 @@
 
 /* Replies larger than this are refused rather than buffered. */
 #define CLIENT_MAX_REPLY (16 * 1024 * 1024)
-/* How long an autostarted stintd gets to accept connections. */
-#define CLIENT_AUTOSTART_MS 2000
+/*
+ * How long an autostarted stintd, or the one that won the start-up race against it, gets to
+ * accept connections.
+ */
+#define CLIENT_AUTOSTART_MS 5000
 
 struct client {
 	int fd;
 	char sockpath[SOCKPATH_MAX];
 	char *rest; /* bytes read past the last line, for the next one */
 	size_t nrest;
+	bool autostart; /* as client_connect was asked, for a reconnect */
+	bool heard;	/* stintd sent something on this connection */
 };
 
 /*
@@ -49,7 +54,9 @@ int client_connect(struct client *c, bool autostart, char *err, size_t errn);
 /*
  * Sends req and reads its reply within timeout_ms. Returns the reply, checked to be an object
  * with "v": 1 and a boolean "ok" (and an "error" object when ok is false), or NULL with err
- * filled.
+ * filled. When stintd goes away without having read the request (killed with it queued), the
+ * request is sent again on a new connection (starting stintd if client_connect may): never one
+ * that stintd may have taken.
  */
 json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *err, size_t errn);
 /* client_call that hands progress messages before the reply to p (may be NULL). */

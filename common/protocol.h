@@ -46,6 +46,8 @@
 #define PROTO_ERR_INTERNAL	  "internal"
 #define PROTO_ERR_NOT_WATCHED	  "not_watched"
 #define PROTO_ERR_NO_LOG_COMMIT	  "no_log_commit"
+#define PROTO_ERR_IDLE_TIMEOUT	  "idle_timeout"
+#define PROTO_ERR_TOO_MANY	  "too_many_connections"
 
 enum proto_cmd {
 	PROTO_CMD_START,

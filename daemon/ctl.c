@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@
 #define CTL_MAX_CLIENTS 4096
 /* A client that lets this much of its replies pile up unread is dropped. */
 #define CTL_MAX_QUEUED (1024 * 1024)
+/* A connection without a complete request for this long is closed. */
+#define CTL_IDLE_S 5
+/* Idle connections due this close together are closed by one timer expiry. */
+#define CTL_IDLE_SLACK_MS 100
+/* Dropped peers are logged once, then counted and logged at most this often. */
+#define CTL_DROP_LOG_MS 10000
 
 struct ctl_client {
 	uv_pipe_t pipe;
@@ -31,6 +38,17 @@ struct ctl_client {
 	bool closing; /* uv_close called */
 	bool closed;  /* close callback ran; freed once not busy */
 	bool in_process;
+	bool retired; /* no longer counted against the cap: closing, or dropped */
+	/* On the idle list (oldest first): waiting for a complete request since idle_since. */
+	bool idle;
+	struct ctl_client *idle_next, *idle_prev;
+	uint64_t idle_since; /* uv_now */
+};
+
+/* Peers dropped for one reason, for a log line that is rate-limited. */
+struct ctl_drops {
+	unsigned n;	   /* not logged yet */
+	uint64_t next_log; /* uv_now before which nothing is logged */
 };
 
 struct ctl {
@@ -44,6 +62,12 @@ struct ctl {
 	char *path; /* bound by us: unlinked at the end */
 	struct ctl_client *clients;
 	unsigned nclients;
+	unsigned nactive; /* clients counted against CTL_MAX_CLIENTS */
+	/* Idle clients, oldest first; one timer closes them, armed only while there are some. */
+	struct ctl_client *idle_head, *idle_tail;
+	uv_timer_t timer;
+	bool timer_open;
+	struct ctl_drops idle_closed, cap_dropped, cap_refused;
 };
 
 struct ctl_write {
@@ -53,11 +77,65 @@ struct ctl_write {
 };
 
 static void ctl_client_process(struct ctl_client *cl);
+static void ctl_timer_arm(struct ctl *c);
+
+static void ctl_idle_remove(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	if (!cl->idle)
+		return;
+	if (cl->idle_prev)
+		cl->idle_prev->idle_next = cl->idle_next;
+	else
+		c->idle_head = cl->idle_next;
+	if (cl->idle_next)
+		cl->idle_next->idle_prev = cl->idle_prev;
+	else
+		c->idle_tail = cl->idle_prev;
+	cl->idle_next = cl->idle_prev = NULL;
+	cl->idle = false;
+	/* None left: the timer stops. Else it stays: firing early, it re-arms for the next. */
+	if (!c->idle_head)
+		ctl_timer_arm(c);
+}
+
+/* The client waits for a complete request from now on (unless it already did). */
+static void ctl_idle_add(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	if (cl->idle)
+		return;
+	cl->idle = true;
+	cl->idle_since = uv_now(c->loop);
+	cl->idle_prev = c->idle_tail;
+	cl->idle_next = NULL;
+	if (c->idle_tail)
+		c->idle_tail->idle_next = cl;
+	else
+		c->idle_head = cl;
+	c->idle_tail = cl;
+	/* A new head is due first; otherwise the timer is armed for an older one already. */
+	if (c->idle_head == cl)
+		ctl_timer_arm(c);
+}
+
+/* The client no longer counts against the cap (idempotent). */
+static void ctl_client_retire(struct ctl_client *cl)
+{
+	if (!cl->retired) {
+		cl->retired = true;
+		cl->ctl->nactive--;
+	}
+}
 
 static void ctl_client_free(struct ctl_client *cl)
 {
 	struct ctl *c = cl->ctl;
 
+	ctl_idle_remove(cl);
+	ctl_client_retire(cl);
 	if (cl->prev)
 		cl->prev->next = cl->next;
 	else
@@ -84,6 +162,8 @@ static void ctl_client_close(struct ctl_client *cl)
 		return;
 	cl->closing = true;
 	cl->eof = true;
+	ctl_idle_remove(cl);
+	ctl_client_retire(cl);
 	uv_close((uv_handle_t *)&cl->pipe, ctl_client_close_cb);
 }
 
@@ -204,6 +284,8 @@ static void ctl_handle_line(struct ctl_client *cl, const char *line, size_t len)
 	struct proto_request req;
 	struct proto_error err;
 
+	/* A complete request: the client is no longer idle (each reply starts a new wait). */
+	ctl_idle_remove(cl);
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (proto_request_parse(line, len, &req, &err) < 0) {
@@ -321,7 +403,118 @@ static void ctl_client_process(struct ctl_client *cl)
 			cl->reading = true;
 		}
 	}
+	/* Waiting for a request, even with part of one read: idle. Partial data is not activity. */
+	if (!cl->busy && !cl->eof)
+		ctl_idle_add(cl);
+	else
+		ctl_idle_remove(cl);
 	ctl_client_maybe_close(cl);
+}
+
+/* Sends the error as the client's last line and closes the connection. */
+static void ctl_client_drop(struct ctl_client *cl, const char *code, const char *msg)
+{
+	json_t *reply = proto_reply_error(code, "%s", msg);
+
+	/* A pipe is written at once when nothing waits before: the line is out before the close. */
+	ctl_client_send(cl, reply);
+	json_decref(reply);
+	ctl_client_close(cl);
+}
+
+/* Logs what k counted: at once the first time, then at most once per CTL_DROP_LOG_MS. */
+static void ctl_drops_log(struct ctl_drops *k, uint64_t now, bool force, const char *what)
+{
+	if (!k->n || (!force && now < k->next_log))
+		return;
+	log_warnx("ctl: %s: %u connection%s", what, k->n, k->n == 1 ? "" : "s");
+	k->n = 0;
+	k->next_log = now + CTL_DROP_LOG_MS;
+}
+
+static void ctl_drops_log_all(struct ctl *c, bool force)
+{
+	uint64_t now = uv_now(c->loop);
+	char what[128];
+
+	snprintf(what, sizeof(what), "closed for no complete request within %d s (idle)",
+		 CTL_IDLE_S);
+	ctl_drops_log(&c->idle_closed, now, force, what);
+	snprintf(what, sizeof(what),
+		 "too many connections (%d); closed the oldest without a request to make room",
+		 CTL_MAX_CLIENTS);
+	ctl_drops_log(&c->cap_dropped, now, force, what);
+	snprintf(what, sizeof(what),
+		 "too many connections (%d), all with a request in flight; "
+		 "refused new",
+		 CTL_MAX_CLIENTS);
+	ctl_drops_log(&c->cap_refused, now, force, what);
+}
+
+static uint64_t ctl_drops_due(const struct ctl_drops *k, uint64_t due)
+{
+	return k->n && k->next_log < due ? k->next_log : due;
+}
+
+/* Closes the clients idle for CTL_IDLE_S, logs what is due, and re-arms. */
+static void ctl_timer_cb(uv_timer_t *t)
+{
+	struct ctl *c = t->data;
+	uint64_t now = uv_now(c->loop);
+	struct ctl_client *cl;
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "no complete request within %d s; closing the connection",
+		 CTL_IDLE_S);
+	while ((cl = c->idle_head) &&
+	       cl->idle_since + CTL_IDLE_S * 1000 <= now + CTL_IDLE_SLACK_MS) {
+		c->idle_closed.n++;
+		ctl_client_drop(cl, PROTO_ERR_IDLE_TIMEOUT, msg);
+	}
+	ctl_drops_log_all(c, false);
+	ctl_timer_arm(c);
+}
+
+/*
+ * Arms the one timer for the oldest idle client or a log line due, or stops it when there is
+ * neither: at rest the loop has no timer of ours and makes no system call for it.
+ */
+static void ctl_timer_arm(struct ctl *c)
+{
+	uint64_t due = UINT64_MAX, now;
+
+	if (!c->timer_open)
+		return;
+	if (c->idle_head && !c->stopping)
+		due = c->idle_head->idle_since + CTL_IDLE_S * 1000;
+	due = ctl_drops_due(&c->idle_closed, due);
+	due = ctl_drops_due(&c->cap_dropped, due);
+	due = ctl_drops_due(&c->cap_refused, due);
+	if (due == UINT64_MAX || c->stopping) {
+		uv_timer_stop(&c->timer);
+		return;
+	}
+	now = uv_now(c->loop);
+	uv_timer_start(&c->timer, ctl_timer_cb, due > now ? due - now : 0, 0);
+}
+
+/*
+ * At the cap, a new client is let in by closing the oldest idle one (that was told why);
+ * requests in flight, progress included, are never cut. False when none is idle.
+ */
+static bool ctl_make_room(struct ctl *c)
+{
+	char msg[128];
+
+	if (!c->idle_head)
+		return false;
+	snprintf(msg, sizeof(msg),
+		 "too many connections (%d); closing this one, the longest without a request, "
+		 "to make room",
+		 CTL_MAX_CLIENTS);
+	c->cap_dropped.n++;
+	ctl_client_drop(c->idle_head, PROTO_ERR_TOO_MANY, msg);
+	return true;
 }
 
 static bool ctl_peer_allowed(struct ctl_client *cl, char *why, size_t n)
@@ -366,12 +559,8 @@ static void ctl_connection_cb(uv_stream_t *server, int status)
 		c->clients->prev = cl;
 	c->clients = cl;
 	c->nclients++;
+	c->nactive++;
 	if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
-		ctl_client_close(cl);
-		return;
-	}
-	if (c->nclients > CTL_MAX_CLIENTS) {
-		log_warnx("ctl: more than %d clients; refusing one", CTL_MAX_CLIENTS);
 		ctl_client_close(cl);
 		return;
 	}
@@ -380,6 +569,20 @@ static void ctl_connection_cb(uv_stream_t *server, int status)
 		cl->eof = true;
 		ctl_reply_error_now(cl, PROTO_ERR_PERMISSION, why);
 		return;
+	}
+	if (c->nactive > CTL_MAX_CLIENTS) {
+		if (!ctl_make_room(c)) {
+			snprintf(why, sizeof(why),
+				 "too many connections (%d), each with a request in flight; try "
+				 "again later",
+				 CTL_MAX_CLIENTS);
+			c->cap_refused.n++;
+			ctl_client_drop(cl, PROTO_ERR_TOO_MANY, why);
+		}
+		ctl_drops_log_all(c, false);
+		ctl_timer_arm(c);
+		if (cl->closing)
+			return;
 	}
 	ctl_client_process(cl);
 }
@@ -400,6 +603,11 @@ int ctl_listen(struct ctl *c, const char *path, int fd, char *err, size_t errn)
 {
 	int r;
 
+	/* Never keeps the loop alive on its own; closed by ctl_close_all. */
+	uv_timer_init(c->loop, &c->timer);
+	c->timer.data = c;
+	uv_unref((uv_handle_t *)&c->timer);
+	c->timer_open = true;
 	uv_pipe_init(c->loop, &c->server, 0);
 	c->server.data = c;
 	c->server_open = true;
@@ -444,6 +652,8 @@ void ctl_shutdown(struct ctl *c)
 	struct ctl_client *cl, *next;
 
 	c->stopping = true;
+	ctl_drops_log_all(c, true);
+	ctl_timer_arm(c);
 	if (c->server_open) {
 		uv_close((uv_handle_t *)&c->server, NULL);
 		c->server_open = false;
@@ -470,6 +680,10 @@ void ctl_close_all(struct ctl *c)
 	ctl_shutdown(c);
 	for (struct ctl_client *cl = c->clients; cl; cl = cl->next)
 		ctl_client_close(cl);
+	if (c->timer_open) {
+		uv_close((uv_handle_t *)&c->timer, NULL);
+		c->timer_open = false;
+	}
 }
 
 void ctl_destroy(struct ctl *c)

@@ -396,6 +396,21 @@ static void main_cloexec_inherited(void)
 	closedir(dir);
 }
 
+/*
+ * A stint that started us reads our stderr on a pipe (STINT_STDERR_PIPE=1), to quote what made a
+ * start-up fail. Once we serve, stderr joins stdout, our log, and that pipe ends.
+ */
+static void main_stderr_to_log(void)
+{
+	const char *v = getenv("STINT_STDERR_PIPE");
+
+	if (!v || strcmp(v, "1") != 0)
+		return;
+	unsetenv("STINT_STDERR_PIPE");
+	if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+		log_warn("cannot send stderr to the log");
+}
+
 /* The watcher's timing; test builds take shorter periods from the environment. */
 static const struct repo_watcher_timing *main_watch_timing(void)
 {
@@ -698,6 +713,7 @@ int main(int argc, char **argv)
 	d.started_mono_ns = time_mono_ns();
 	repo_global_init();
 	main_start(&d, sockpath, listenfd);
+	main_stderr_to_log();
 	log_info("stintd %s serving %s (pid %d)", STINT_VERSION,
 		 listenfd >= 0 ? "a socket passed by systemd" : sockpath, (int)getpid());
 	main_notify_systemd("READY=1");
