@@ -42,7 +42,8 @@ wait_for 10 grep -q "logind: woke up" "$DAEMON_LOG" || fail "stintd did not see 
 wait_for 10 no_session "$T/r" || fail "max_session = 5m: still open after 10 minutes asleep"
 log=$(json_get '["sessions"][0]["log"]' <<<"$("$STINT" list --json --limit 1 -C "$T/r")")
 [ -f "$log" ] || fail "the auto-stopped session has no log"
-grep -qE "^[0-9]+\. \*\*Suspended\*\* \(($before|$after)–[0-9:]{5}, (10 minutes|9 minutes)\)\$" "$log" ||
+# A gap that ends on another day names its date: "23:53–2026-12-04 00:03".
+grep -qE "^[0-9]+\. \*\*Suspended\*\* \(($before|$after)–([0-9]{4}-[0-9]{2}-[0-9]{2} )?[0-9:]{5}, (10 minutes|9 minutes)\)\$" "$log" ||
 	fail "the Suspended gap does not start at the sleep ($before/$after): $(sed -n '/^## Activities/,/^## /p' "$log")"
 
 # Signals of another shape change nothing and the daemon keeps serving.
