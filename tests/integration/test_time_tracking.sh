@@ -196,7 +196,9 @@ else
 	log=$("$STINT" stop -C "$T/sleep" | tail -n 1)
 	# Boottime and monotonic are read a moment apart, so the 3600 s may come out 3599.999.
 	hour='(1 hour|59 minutes)'
-	grep -qE "^[0-9]+\. \*\*Suspended\*\* \([0-9:]{5}–[0-9:]{5}, $hour\)\$" "$log" ||
+	# A time on another day than the session's start names its date (an hour back from 00:07).
+	day='([0-9]{4}-[0-9]{2}-[0-9]{2} )?'
+	grep -qE "^[0-9]+\. \*\*Suspended\*\* \($day[0-9:]{5}–$day[0-9:]{5}, $hour\)\$" "$log" ||
 		fail "no 1-hour Suspended gap in the log: $(sed -n '/^## Activities/,/^## /p' "$log")"
 	grep -qE "^\*\*Duration:\*\* [0-9]+ seconds? \(wall 1 hour, suspended $hour\)" "$log" ||
 		fail "Duration line: $(grep '^\*\*Duration' "$log")"
