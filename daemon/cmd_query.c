@@ -1,13 +1,12 @@
 #include "cmd_query.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_history.h"
 #include "cmd_reply.h"
 #include "ctl.h"
 #include "notify.h"
-#include "repo.h"
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
@@ -60,72 +59,18 @@ void cmd_query_status(struct stintd *d, struct ctl_client *cl, struct proto_requ
 	ctl_reply(cl, reply);
 }
 
-/* A list of closed sessions, on a worker: the repository of -C resolved, then the page read
- * (store_history: bounded by the request's limit, whatever the store holds). */
-struct cmd_query_list_job {
-	struct stintd_work work;
-	struct ctl_client *cl;
-	struct stintd *d;
-	struct proto_request req;
-	struct repo_info info;
-	json_t *result;
-	const char *code;
-	char err[512];
-};
-
-static void cmd_query_list_work(uv_work_t *w)
+/* A page of closed sessions (store_history: bounded by the request's limit, whatever the store
+ * holds), on a worker. */
+static void cmd_query_list_page(struct cmd_history_job *j)
 {
-	struct cmd_query_list_job *j = w->data;
-	struct store_history_filter f = {
-	    .from = j->req.from, .to = j->req.to, .tags = j->req.tags, .ntags = j->req.ntags};
-
-	if (j->req.cwd && repo_resolve(j->req.cwd, &j->info, j->err, sizeof(j->err)) < 0) {
-		j->code = PROTO_ERR_BAD_PATH;
-		return;
-	}
-	f.repo = j->req.cwd ? j->info.root : NULL;
-	if (store_history_list(j->d->store, &f, j->req.limit, j->req.before_ended, j->req.before_id,
-			       &j->result, j->err, sizeof(j->err)) < 0)
+	if (store_history_list(j->d->store, &j->filter, j->req.limit, j->req.before_ended,
+			       j->req.before_id, &j->result, j->err, sizeof(j->err)) < 0)
 		j->code = PROTO_ERR_STORE_FAILED;
-}
-
-static void cmd_query_list_done(uv_work_t *w, int status)
-{
-	struct cmd_query_list_job *j = w->data;
-
-	if (status < 0)
-		ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "%s", uv_strerror(status));
-	else if (j->code)
-		ctl_reply_error(j->cl, j->code, "%s", j->err);
-	else {
-		json_t *reply = proto_reply_ok();
-
-		json_object_set(reply, "sessions", j->result);
-		ctl_reply(j->cl, reply);
-	}
-	proto_request_release(&j->req);
-	repo_info_finish(&j->info);
-	json_decref(j->result);
-	free(j);
 }
 
 void cmd_query_list(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		    struct session *s)
 {
-	struct cmd_query_list_job *j = calloc(1, sizeof(*j));
-
 	(void)s;
-	if (!j) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	j->d = d;
-	j->cl = cl;
-	j->req = *req;
-	if (stintd_queue_work(d, &j->work, j, cmd_query_list_work, cmd_query_list_done) < 0) {
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
-		proto_request_release(&j->req);
-		free(j);
-	}
+	cmd_history_run(d, cl, req, "sessions", cmd_query_list_page);
 }

@@ -3,28 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ctl.h"
-#include "repo.h"
+#include "cmd_history.h"
 #include "report_group.h"
-#include "stintd.h"
-#include "store_history.h"
 
 /*
- * A report runs on a worker: the repository of -C resolved, the sessions of the range read in
- * one query and grouped (report_group), local days from the client's zone table, so the days
- * are the ones the user sees (docs/reports.md).
+ * A report runs on a worker (cmd_history): the sessions of the range read in one query and
+ * grouped (report_group), local days from the client's zone table, so the days are the ones
+ * the user sees (docs/reports.md).
  */
-struct cmd_report_job {
-	struct stintd_work work;
-	struct ctl_client *cl;
-	struct stintd *d;
-	struct proto_request req;
-	struct repo_info info;
-	struct timespec_zone zone;
-	json_t *result;
-	const char *code;
-	char err[512];
-};
 
 /* A reply stays well under what ctl.c queues for one client (CTL_MAX_QUEUED, 1 MiB). */
 #define CMD_REPORT_MAX_BYTES (768 * 1024)
@@ -59,26 +45,19 @@ static void cmd_report_zone(const json_t *zone, struct timespec_zone *z)
 	}
 }
 
-static void cmd_report_work(uv_work_t *w)
+static void cmd_report_query(struct cmd_history_job *j)
 {
-	struct cmd_report_job *j = w->data;
-	struct store_history_filter f = {
-	    .from = j->req.from, .to = j->req.to, .tags = j->req.tags, .ntags = j->req.ntags};
 	enum report_dim dims[REPORT_MAX_DIMS];
+	struct timespec_zone zone;
 	struct report_group *g;
 	size_t i;
 	json_t *v;
 
-	if (j->req.cwd && repo_resolve(j->req.cwd, &j->info, j->err, sizeof(j->err)) < 0) {
-		j->code = PROTO_ERR_BAD_PATH;
-		return;
-	}
-	f.repo = j->req.cwd ? j->info.root : NULL;
 	json_array_foreach(j->req.by, i, v) dims[i] =
 	    (enum report_dim)report_dim_lookup(json_string_value(v));
-	cmd_report_zone(j->req.zone, &j->zone);
-	g = report_group_create(j->req.from, j->req.to, dims, json_array_size(j->req.by), &j->zone);
-	if (!g || store_history_report(j->d->store, &f, g, j->err, sizeof(j->err)) < 0 ||
+	cmd_report_zone(j->req.zone, &zone);
+	g = report_group_create(j->req.from, j->req.to, dims, json_array_size(j->req.by), &zone);
+	if (!g || store_history_report(j->d->store, &j->filter, g, j->err, sizeof(j->err)) < 0 ||
 	    !(j->result = report_group_json(g))) {
 		if (!j->err[0])
 			snprintf(j->err, sizeof(j->err), "out of memory");
@@ -94,43 +73,9 @@ static void cmd_report_work(uv_work_t *w)
 	}
 }
 
-static void cmd_report_done(uv_work_t *w, int status)
-{
-	struct cmd_report_job *j = w->data;
-
-	if (status < 0) {
-		ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "%s", uv_strerror(status));
-	} else if (j->code) {
-		ctl_reply_error(j->cl, j->code, "%s", j->err);
-	} else {
-		json_t *reply = proto_reply_ok();
-
-		json_object_set(reply, "report", j->result);
-		ctl_reply(j->cl, reply);
-	}
-	proto_request_release(&j->req);
-	repo_info_finish(&j->info);
-	json_decref(j->result);
-	free(j);
-}
-
 void cmd_report(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		struct session *s)
 {
-	struct cmd_report_job *j = calloc(1, sizeof(*j));
-
 	(void)s;
-	if (!j) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	j->d = d;
-	j->cl = cl;
-	j->req = *req;
-	if (stintd_queue_work(d, &j->work, j, cmd_report_work, cmd_report_done) < 0) {
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
-		proto_request_release(&j->req);
-		free(j);
-	}
+	cmd_history_run(d, cl, req, "report", cmd_report_query);
 }
