@@ -2,6 +2,7 @@
 #define STINTD_STORE_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
@@ -65,6 +66,18 @@ struct store_op {
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
 /* The database's path, for the read-only connections of other readers (store_history). */
 const char *store_path(const struct store *st);
+/*
+ * A reader's own read-only connection with sql prepared on it, for queries off the batches
+ * (whose connection a worker's transaction may hold). Returns 0, or -1 (*db may still need
+ * store_reader_close). Readers are many and short: each opens, steps and closes.
+ */
+int store_reader_open(const struct store *st, const char *sql, sqlite3 **db, sqlite3_stmt **s);
+/*
+ * Ends a reader's query: unless r is SQLITE_DONE (and *out was made), err says "cannot read
+ * what from PATH: why" and *out, when out is given, is released and set to NULL. 0 or -1.
+ */
+int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int r, json_t **out,
+		       const char *what, char *err, size_t errn);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
 /* What PRAGMA quick_check found at open ("; "-separated), or NULL when it said ok. */

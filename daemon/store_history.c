@@ -14,18 +14,6 @@
 	"AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(sessions.tags) t "                     \
 	"WHERE t.value IN (SELECT value FROM json_each(?4)))) "
 
-static int store_history_open(const struct store *st, const char *sql, sqlite3 **db,
-			      sqlite3_stmt **s)
-{
-	*db = NULL;
-	*s = NULL;
-	if (sqlite3_open_v2(store_path(st), db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	sqlite3_busy_timeout(*db, 5000);
-	return sqlite3_prepare_v2(*db, sql, -1, s, NULL) == SQLITE_OK ? 0 : -1;
-}
-
 static int store_history_bind(sqlite3_stmt *s, const struct store_history_filter *f)
 {
 	json_t *tags = NULL;
@@ -46,13 +34,6 @@ static int store_history_bind(sqlite3_stmt *s, const struct store_history_filter
 		return -1;
 	sqlite3_bind_text(s, 4, text, -1, free);
 	return 0;
-}
-
-static void store_history_fail(sqlite3 *db, const struct store *st, const char *what, char *err,
-			       size_t errn)
-{
-	snprintf(err, errn, "store: cannot read %s from %s: %s", what, store_path(st),
-		 db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 static json_t *store_history_str(sqlite3_stmt *s, int col)
@@ -124,7 +105,7 @@ int store_history_list(const struct store *st, const struct store_history_filter
 	int r = SQLITE_ERROR;
 
 	*out = json_array();
-	if (!*out || store_history_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
+	if (!*out || store_reader_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
 		goto out;
 	sqlite3_bind_int64(s, 5, before_id);
 	sqlite3_bind_int64(s, 6, before_ended);
@@ -138,14 +119,7 @@ int store_history_list(const struct store *st, const struct store_history_filter
 		}
 	}
 out:
-	if (r != SQLITE_DONE) {
-		store_history_fail(db, st, "sessions", err, errn);
-		json_decref(*out);
-		*out = NULL;
-	}
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return *out ? 0 : -1;
+	return store_reader_close(st, db, s, r, out, "sessions", err, errn);
 }
 
 /* Splits a column of tags joined by U+001F (the query's group_concat) into tags[]. */
@@ -182,7 +156,7 @@ int store_history_report(const struct store *st, const struct store_history_filt
 	sqlite3_stmt *s = NULL;
 	int r = SQLITE_ERROR;
 
-	if (store_history_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
+	if (store_reader_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
 		goto out;
 	sqlite3_bind_int(s, 5, report_group_uses(g, REPORT_BY_TAG));
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -214,9 +188,5 @@ int store_history_report(const struct store *st, const struct store_history_filt
 		}
 	}
 out:
-	if (r != SQLITE_DONE)
-		store_history_fail(db, st, "the report's sessions", err, errn);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return r == SQLITE_DONE ? 0 : -1;
+	return store_reader_close(st, db, s, r, NULL, "the report's sessions", err, errn);
 }
