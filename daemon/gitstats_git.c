@@ -613,6 +613,9 @@ int gitstats_git_parse_numstat(struct gitstats_gitproc *r, const struct gitstats
 			out[cur].files_excluded++;
 			continue;
 		}
+		/* Counts git could not have printed (the sum would overflow): the output is bad. */
+		if (a > INT64_MAX - out[cur].added || d > INT64_MAX - out[cur].removed)
+			break;
 		out[cur].files++;
 		out[cur].added += a;
 		out[cur].removed += d;

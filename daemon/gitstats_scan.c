@@ -502,7 +502,7 @@ static int gitstats_scan_ctree_parse(struct gitstats_scan_index *x, const char *
 	char *tail, *path;
 	struct gitstats_scan_ctree *node;
 
-	if (!nul || x->nct == cap)
+	if (!nul || x->nct >= cap)
 		return -EINVAL;
 	if (!*prefix)
 		path = strdup(name);
@@ -573,6 +573,9 @@ static int gitstats_scan_parse_extensions(struct gitstats_scan_index *x, const u
 			size_t cap = sz / 4 + 1; /* each node takes at least 4 bytes */
 			const unsigned char *q = ext;
 
+			/* git writes one: a second would index the first's nodes in its array. */
+			if (x->ct)
+				return -EINVAL;
 			x->ct = calloc(cap, sizeof(*x->ct));
 			if (!x->ct)
 				return -ENOMEM;
