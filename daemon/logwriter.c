@@ -20,7 +20,9 @@
 #define RENAME_NOREPLACE (1 << 0)
 #endif
 
-/* DATE.md, DATE-2.md ... DATE-1000.md: past that something is wrong, not busy. */
+/* DATE.md, DATE-2.md ... DATE-1000.md are tried in turn; past them, the numbers after the
+ * highest in the directory (a kill -9 soak made 1 000 logs of a day in one repository, and every
+ * later stop was refused). */
 #define NAME_TRIES 1000
 #define LOG_MODE   0644
 #define DIR_MODE   0755
@@ -257,6 +259,30 @@ int logwriter_sweep(const char *dir)
 	return removed;
 }
 
+/* The highest N of the DATE-N.md in dir, 0 when none (or dir cannot be read). */
+static long logwriter_last_suffix(const char *dir, const char *date)
+{
+	size_t n = strlen(date);
+	long last = 0;
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+
+	while (dp && (e = readdir(dp))) {
+		char *end;
+		long v;
+
+		if (strncmp(e->d_name, date, n) != 0 || e->d_name[n] != '-' ||
+		    !isdigit((unsigned char)e->d_name[n + 1]))
+			continue;
+		v = strtol(e->d_name + n + 1, &end, 10);
+		if (strcmp(end, ".md") == 0 && v > last && v < LONG_MAX - 2 * NAME_TRIES)
+			last = v;
+	}
+	if (dp)
+		closedir(dp);
+	return last;
+}
+
 /*
  * Gives the synced temp file tmp its final name, the first of DATE.md, DATE-2.md... not taken.
  * Sets *tmp_gone when the temp file no longer exists under its own name.
@@ -265,13 +291,18 @@ static int logwriter_publish(enum logwriter_method method, const char *dir, cons
 			     const char *tmp, const char *text, char *final, size_t finaln,
 			     bool *tmp_gone, char *err, size_t errn)
 {
-	for (int i = 1; i <= NAME_TRIES; i++) {
+	long base = 0;
+
+	for (int i = 1; i <= 2 * NAME_TRIES; i++) {
 		int fd;
 
+		/* The first run of names is taken: go on after the highest number there. */
+		if (i == NAME_TRIES + 1)
+			base = logwriter_last_suffix(dir, date) - NAME_TRIES;
 		if (i == 1)
 			snprintf(final, finaln, "%s/%s.md", dir, date);
 		else
-			snprintf(final, finaln, "%s/%s-%d.md", dir, date, i);
+			snprintf(final, finaln, "%s/%s-%ld.md", dir, date, base + i);
 		switch (method) {
 		case LOGWRITER_LINK:
 			if (link(tmp, final) == 0)
@@ -310,8 +341,8 @@ static int logwriter_publish(enum logwriter_method method, const char *dir, cons
 			return logwriter_fill_file(fd, final, text, err, errn);
 		}
 	}
-	snprintf(err, errn, "cannot find a free name for %s in %s: %s.md to %s-%d.md all exist",
-		 date, dir, date, date, NAME_TRIES);
+	snprintf(err, errn, "cannot find a free name for %s in %s: %s.md to %s-%ld.md all exist",
+		 date, dir, date, date, base + 2 * NAME_TRIES);
 	return -EEXIST;
 }
 
