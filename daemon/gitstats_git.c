@@ -1,5 +1,6 @@
 #include "gitstats_git.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -420,6 +421,9 @@ static int gitstats_git_numstat_record(char *tok, bool *binary, int64_t *a, int6
 	if (!t1 || !t2)
 		return -1;
 	*binary = tok[0] == '-';
+	/* git prints digits or "-" (binary): anything else, a sign or a space, is not git's. */
+	if (!*binary && (!isdigit((unsigned char)tok[0]) || !isdigit((unsigned char)t1[1])))
+		return -1;
 	*a = *binary ? 0 : strtoll(tok, NULL, 10);
 	*d = *binary ? 0 : strtoll(t1 + 1, NULL, 10);
 	*path = t2 + 1; /* "" for a rename: the two paths follow */
