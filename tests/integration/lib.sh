@@ -1,5 +1,7 @@
 # Shared by the integration tests: a private environment, the real stintd, real git repositories.
 # Source it first thing; it sets `set -euo pipefail` and a cleanup trap.
+# Under pipefail `cmd | grep -q PAT` is false whenever grep exits at the match before cmd has
+# written its last chunk (cmd dies of SIGPIPE): write `grep -q PAT <<<"$(cmd)"` instead.
 set -euo pipefail
 
 : "${STINT:?STINT must name the stint binary (ctest sets it)}"

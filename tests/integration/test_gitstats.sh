@@ -594,7 +594,7 @@ case_fallback() {
 	git -C "$T/split" mv small.txt small-moved.txt
 	check_numstat "$T/split" "split index"
 	expect_eq true "$(field fallback "$T/split" "$BASE")" "split index: compute via git"
-	"$TOOL" -v diff "$T/split" "$BASE" 2>&1 >/dev/null | grep -q "running git instead" ||
+	grep -q "running git instead" <<<"$("$TOOL" -v diff "$T/split" "$BASE" 2>&1 >/dev/null)" ||
 		fail "split index: the fallback is not in the debug log"
 	expect_eq "$sharedbefore" "$(ls "$(gitdir_of "$T/split")" | grep sharedindex | sort)" \
 		"split index: shared index files touched"

@@ -27,7 +27,7 @@ printf 'work\n' >>README
 out=$(EDIT_TEXT="Written in the editor, first session." "$STINT" stop --edit 2>"$T/err")
 log=$(printf '%s\n' "$out" | tail -n 1)
 expect_eq "$T/r/docs/sessions/$day.md" "$log" "the log's path is the last line"
-git show "HEAD:docs/sessions/$day.md" | grep -qx "Written in the editor, first session." ||
+grep -qx "Written in the editor, first session." <<<"$(git show "HEAD:docs/sessions/$day.md")" ||
 	fail "the commit does not hold the editor's text: $(git show HEAD | tail -n 5)"
 expect_contains "$out" "Committed the edited log on main." "stop --edit says the commit was made"
 expect_eq "" "$(cat "$T/err")" "stderr of stop --edit"

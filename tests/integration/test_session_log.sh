@@ -33,7 +33,7 @@ day=$(date +%F)
 
 # Checks are configured only when this stintd knows [checks]: an unknown section is an error.
 mkdir -p "$XDG_CONFIG_HOME/stint"
-if "$STINTD" --print-default-config | grep -q '^\[checks\]'; then
+if grep -q '^\[checks\]' <<<"$("$STINTD" --print-default-config)"; then
 	checks=yes
 	cat >"$XDG_CONFIG_HOME/stint/config.ini" <<'EOF'
 [log]

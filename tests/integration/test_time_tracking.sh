@@ -213,7 +213,7 @@ for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/local/lib/faketime/libfaket
 done
 if [ -z "$faketime_lib" ]; then
 	echo "SKIP: clock jump: libfaketime is not installed (apt-get install faketime)" >&2
-elif ldd "$STINTD" | grep -q libasan; then
+elif grep -q libasan <<<"$(ldd "$STINTD")"; then
 	# ASan must be the first library loaded; an LD_PRELOADed libfaketime makes it abort.
 	echo "SKIP: clock jump: not under AddressSanitizer (libfaketime is preloaded)" >&2
 else
