@@ -150,6 +150,15 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_CSV:
 			a->csv = true;
 			break;
+		case ARGS_OPT_START:
+			a->start = optarg;
+			break;
+		case ARGS_OPT_END:
+			a->end = optarg;
+			break;
+		case ARGS_OPT_FORMAT:
+			a->format = optarg;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);
@@ -298,6 +307,7 @@ int args_resolve_cwd(struct cli_ctx *ctx)
 		if (!realpath(ctx->dir, ctx->cwd)) {
 			r = -errno;
 			if (r != -ENOENT || strcmp(ctx->cmd->name, "start") == 0 ||
+			    strcmp(ctx->cmd->name, "add") == 0 ||
 			    strcmp(ctx->cmd->name, "watch") == 0 ||
 			    (r = args_resolve_gone(ctx->dir, ctx->cwd, sizeof(ctx->cwd))) < 0) {
 				output_error("-C %s: %s", ctx->dir, strerror(-r));

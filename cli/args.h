@@ -31,6 +31,9 @@ enum {
 	ARGS_OPT_TO,
 	ARGS_OPT_BY,
 	ARGS_OPT_CSV,
+	ARGS_OPT_START,
+	ARGS_OPT_END,
+	ARGS_OPT_FORMAT,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -41,6 +44,8 @@ struct args {
 	const char *kind;
 	bool no_log, all, next, edit, last, list, no_checks, csv;
 	const char *from, *to, *by; /* list, report: --from TIME, --to TIME, --by DIMS */
+	const char *start, *end;    /* add: --start TIME, --end TIME */
+	const char *format;	    /* export: --format json|csv|timewarrior */
 	long limit;
 	int nrest;
 	char **rest;

@@ -29,6 +29,8 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = "log_commit",
     [PROTO_CMD_NOTIFY_STATUS] = "notify_status",
     [PROTO_CMD_REPORT] = "report",
+    [PROTO_CMD_ADD] = "add",
+    [PROTO_CMD_EXPORT] = "export",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -58,6 +60,12 @@ enum field {
 	F_BY = 1 << 20,
 	F_ZONE = 1 << 21,
 	F_BEFORE = 1 << 22,
+	F_REPO = 1 << 23,
+	F_START_MS = 1 << 24,
+	F_END_MS = 1 << 25,
+	F_ORIGIN = 1 << 26,
+	F_SOURCE_KEY = 1 << 27,
+	F_REPO_NAME = 1 << 28,
 };
 
 /* Which fields each command takes, and which of those it requires. */
@@ -84,6 +92,10 @@ static const struct {
     [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
     [PROTO_CMD_NOTIFY_STATUS] = {0, 0},
     [PROTO_CMD_REPORT] = {F_CWD | F_FROM | F_TO | F_BY | F_TAGS | F_ZONE, F_FROM | F_TO | F_BY},
+    [PROTO_CMD_ADD] = {F_CWD | F_REPO | F_START_MS | F_END_MS | F_FOCUS | F_TAGS | F_ORIGIN |
+			   F_SOURCE_KEY | F_REPO_NAME,
+		       F_START_MS | F_END_MS | F_ORIGIN},
+    [PROTO_CMD_EXPORT] = {F_CWD | F_LIMIT | F_FROM | F_TO | F_TAGS | F_BEFORE, 0},
 };
 
 static const struct {
@@ -113,6 +125,12 @@ static const struct {
     {"by", F_BY},
     {"zone", F_ZONE},
     {"before", F_BEFORE},
+    {"repo", F_REPO},
+    {"start_ms", F_START_MS},
+    {"end_ms", F_END_MS},
+    {"origin", F_ORIGIN},
+    {"source_key", F_SOURCE_KEY},
+    {"repo_name", F_REPO_NAME},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -491,6 +509,43 @@ static int proto_parse_history(json_t *root, unsigned present, struct proto_requ
 	return 0;
 }
 
+/* add's fields: one of cwd and repo, the times, the origin; repo_name only with repo. */
+static int proto_parse_add(json_t *root, unsigned present, struct proto_request *req,
+			   struct proto_error *err)
+{
+	const char *origin;
+
+	if (req->cmd != PROTO_CMD_ADD)
+		return 0;
+	if (!(present & F_CWD) == !(present & F_REPO))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "command \"add\" needs one of \"cwd\" and \"repo\"");
+	if ((present & F_REPO) &&
+	    proto_get_string(root, "repo", PROTO_MAX_PATH, false, &req->repo, err) < 0)
+		return -1;
+	if ((present & F_REPO_NAME) && !(present & F_REPO))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"repo_name\" goes only with \"repo\"");
+	if ((present & F_REPO_NAME) &&
+	    proto_get_string(root, "repo_name", PROTO_MAX_PATH, false, &req->repo_name, err) < 0)
+		return -1;
+	if ((present & F_SOURCE_KEY) && proto_get_string(root, "source_key", PROTO_MAX_SOURCE_KEY,
+							 false, &req->source_key, err) < 0)
+		return -1;
+	if (proto_get_wall(root, "start_ms", &req->start_ms, err) < 0 ||
+	    proto_get_wall(root, "end_ms", &req->end_ms, err) < 0)
+		return -1;
+	if (req->end_ms <= req->start_ms)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"end_ms\" must come after \"start_ms\"");
+	origin = json_string_value(json_object_get(root, "origin"));
+	if (!origin || (strcmp(origin, "manual") != 0 && strcmp(origin, "imported") != 0))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"origin\" must be \"manual\" or \"imported\"");
+	req->origin = origin;
+	return 0;
+}
+
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
 	unsigned present;
@@ -580,6 +635,8 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
+	if (proto_parse_add(root, present, req, err) < 0)
+		return -1;
 	return proto_parse_history(root, present, req, err);
 }
 

@@ -26,6 +26,8 @@
 #define PROTO_MAX_ENV_BYTES (32 * 1024)
 /* A report's zone table: the local offsets over its range (timespec.h). */
 #define PROTO_MAX_ZONE 512
+/* add: an imported session's source_key (its source's own identity) */
+#define PROTO_MAX_SOURCE_KEY 2048
 
 /* Stable error codes: clients may switch on them. */
 #define PROTO_ERR_BAD_JSON	  "bad_json"
@@ -48,6 +50,7 @@
 #define PROTO_ERR_NO_LOG_COMMIT	  "no_log_commit"
 #define PROTO_ERR_IDLE_TIMEOUT	  "idle_timeout"
 #define PROTO_ERR_TOO_MANY	  "too_many_connections"
+#define PROTO_ERR_OVERLAP	  "overlap"
 
 enum proto_cmd {
 	PROTO_CMD_START,
@@ -69,6 +72,8 @@ enum proto_cmd {
 	PROTO_CMD_LOG_COMMIT,
 	PROTO_CMD_NOTIFY_STATUS,
 	PROTO_CMD_REPORT,
+	PROTO_CMD_ADD,
+	PROTO_CMD_EXPORT,
 	PROTO_CMD__COUNT,
 };
 
@@ -117,6 +122,9 @@ struct proto_request {
 	const json_t *by;		 /* report: 1 or 2 dimension names (report_group.h) */
 	const json_t *zone;		 /* report: [[at_ms, offset_s], ...], increasing, or NULL */
 	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
+	/* add: a closed session [start_ms, end_ms) in the repository of cwd, or named repo */
+	const char *repo, *repo_name, *origin, *source_key;
+	int64_t start_ms, end_ms;
 	json_t *root;
 };
 

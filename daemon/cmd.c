@@ -2,7 +2,9 @@
 
 #include <stdlib.h>
 
+#include "cmd_add.h"
 #include "cmd_event.h"
+#include "cmd_export.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
 #include "cmd_report.h"
@@ -42,6 +44,8 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
     [PROTO_CMD_NOTIFY_STATUS] = {cmd_notify_status, false},
     [PROTO_CMD_REPORT] = {cmd_report, false},
+    [PROTO_CMD_ADD] = {cmd_add, false},
+    [PROTO_CMD_EXPORT] = {cmd_export, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */

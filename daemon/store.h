@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -28,7 +28,23 @@ enum store_op_kind {
 	STORE_OP_WATCH_ADD,	/* repo into the watched set; result_id 1 if new, 0 if there */
 	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
 	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
+	STORE_OP_ADD_SESSION,	/* a closed session [at, end_ms) (stint add, import); result_id */
 };
+
+/* How a session came to be: the sessions.origin column (schema 7). */
+#define STORE_ORIGIN_TRACKED  "tracked"
+#define STORE_ORIGIN_MANUAL   "manual"
+#define STORE_ORIGIN_IMPORTED "imported"
+
+/*
+ * The first session (by start) of repo ?1 whose time [started_wall, ended_wall, or ?5 (now) for
+ * the open one) meets [?2, ?3), other than id ?4: store_overlap_find's question, and the one
+ * STORE_OP_ADD_SESSION asks again inside its transaction.
+ */
+#define STORE_OVERLAP_SQL                                                                          \
+	"SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 "                       \
+	"AND started_wall < ?3 AND coalesce(ended_wall, ?5) > ?2 AND id != ?4 "                    \
+	"ORDER BY started_wall, id LIMIT 1"
 
 struct store_op {
 	enum store_op_kind kind;
@@ -45,6 +61,13 @@ struct store_op {
 	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
+	/* ADD_SESSION: row as for INSERT (repo, repo_name, author, focus, tags), at the start,
+	 * end_ms the end; origin, source_key (or NULL). A source_key already stored sets
+	 * duplicate and result_id to that session; an overlap fails with overlap_id set. */
+	int64_t end_ms;
+	const char *origin, *source_key;
+	bool duplicate;
+	int64_t overlap_id;
 
 	int64_t result_id;
 	json_t *result;

@@ -1,0 +1,31 @@
+#include "store_overlap.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+
+/* Blocking: a worker's question before a change that must not overlap (stint add). The change
+ * itself asks again in its transaction (STORE_OVERLAP_SQL), where nothing can slip between. */
+int store_overlap_find(const struct store *st, const char *repo, int64_t from_ms, int64_t to_ms,
+		       int64_t except_id, int64_t now_ms, int64_t *id, char *err, size_t errn)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR, found = 0;
+
+	if (store_reader_open(st, STORE_OVERLAP_SQL, &db, &s) == 0) {
+		sqlite3_bind_text(s, 1, repo, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, from_ms);
+		sqlite3_bind_int64(s, 3, to_ms);
+		sqlite3_bind_int64(s, 4, except_id);
+		sqlite3_bind_int64(s, 5, now_ms);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			*id = sqlite3_column_int64(s, 0);
+			found = 1;
+			r = SQLITE_DONE;
+		}
+	}
+	if (store_reader_close(st, db, s, r, NULL, "overlapping sessions", err, errn) < 0)
+		return -EIO;
+	return found;
+}
