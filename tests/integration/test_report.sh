@@ -154,7 +154,7 @@ from zoneinfo import ZoneInfo
 P = ZoneInfo("Europe/Paris")
 ms = lambda s: int(datetime.fromisoformat(s).replace(tzinfo=P).timestamp() * 1000)
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 6
+assert db.execute("PRAGMA user_version").fetchone()[0] == 7
 rows = [
     # over midnight, spans on both sides, paused in between (the spans decide, not the ends)
     ("gamma", ms("2026-03-20T22:00"), ms("2026-03-21T01:00"),
