@@ -183,7 +183,7 @@ static int64_t store_history_events(sqlite3_stmt *es, int64_t id, json_t *row, i
 
 int store_history_export(const struct store *st, const struct store_history_filter *f,
 			 int64_t limit, int64_t before_ended, int64_t before_id, int64_t max_bytes,
-			 json_t **out, char *err, size_t errn)
+			 int64_t max_events_bytes, json_t **out, char *err, size_t errn)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL, *es = NULL;
@@ -197,14 +197,14 @@ int store_history_export(const struct store *st, const struct store_history_filt
 			       "ORDER BY id",
 			       -1, &es, NULL) != SQLITE_OK)
 		goto out;
-	/* At least one session a page, however many events it has (they are cut at max_bytes). */
+	/* At least one session a page, however many events it has (cut at max_events_bytes). */
 	while (bytes < max_bytes && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		json_t *row = store_history_row(s);
 
 		if (!row || json_array_append_new(*out, row) < 0 ||
 		    json_object_set_new(row, "spans", store_history_row_spans(s, 22)) < 0 ||
 		    (n = store_history_events(es, sqlite3_column_int64(s, 0), row,
-					      max_bytes - bytes)) < 0) {
+					      max_events_bytes)) < 0) {
 			r = SQLITE_NOMEM;
 			break;
 		}
