@@ -84,10 +84,18 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 		json_decref(reply);
 	r = it.n ? import_send(&it, &res) : 0;
 	cmd_import_summary(&it, &res);
-	if (r < 0)
-		output_error("the import stopped: %s; the sessions counted above are in, the "
-			     "others not (importing again adds only what is missing)",
-			     res.fatal);
+	if (res.failed)
+		output_error("%zu interval%s could not be imported, the first: %s", res.failed,
+			     res.failed == 1 ? "" : "s", res.first_failed);
+	if (res.fatal[0])
+		output_error("the import stopped: %s; %zu sent without an answer may or may not be "
+			     "in",
+			     res.fatal, res.unknown);
+	if (r < 0 || res.failed)
+		output_error(
+		    "%zu interval%s not sent; the sessions counted above are in: importing "
+		    "again adds only what is missing",
+		    res.unsent, res.unsent == 1 ? "" : "s");
 	import_items_finish(&it);
-	return r < 0 || res.refused ? EXIT_REFUSED : 0;
+	return r < 0 || res.refused || res.failed ? EXIT_REFUSED : 0;
 }

@@ -85,7 +85,7 @@ static int import_send_reply(struct import_conn *k, const struct import_items *i
 	json_t *reply = json_loadb(line, len, 0, NULL);
 	const struct import_item *item;
 	const char *code;
-	char err[256];
+	char err[640];
 
 	if (k->inflight == 0 || !reply || proto_reply_check(reply, err, sizeof(err)) < 0) {
 		snprintf(res->fatal, sizeof(res->fatal), "stintd sent a reply stint cannot read");
@@ -109,11 +109,12 @@ static int import_send_reply(struct import_conn *k, const struct import_items *i
 		import_send_say(res->first_refused, sizeof(res->first_refused), item,
 				proto_reply_error_message(reply));
 	} else {
-		/* The store failed, stintd is stopping...: nothing later would fare better. */
-		snprintf(res->fatal, sizeof(res->fatal), "%s: stintd refused it (%s): %s",
-			 item->where, code, proto_reply_error_message(reply));
-		json_decref(reply);
-		return -1;
+		/* The store failed, stintd is stopping...: nothing later would fare better, and the
+		 * loop sends no more. */
+		res->failed++;
+		snprintf(err, sizeof(err), "stintd refused it (%s): %s", code,
+			 proto_reply_error_message(reply));
+		import_send_say(res->first_failed, sizeof(res->first_failed), item, err);
 	}
 	json_decref(reply);
 	return 0;
@@ -180,7 +181,7 @@ static int import_send_loop(struct import_conn *conns, int nconn, const struct i
 		for (int i = 0; i < nconn; i++) {
 			struct import_conn *k = &conns[i];
 
-			while (next < it->n && k->inflight < IMPORT_SEND_WINDOW)
+			while (!res->failed && next < it->n && k->inflight < IMPORT_SEND_WINDOW)
 				if (import_send_queue(k, it, next++) < 0) {
 					snprintf(res->fatal, sizeof(res->fatal), "out of memory");
 					return -1;
@@ -190,8 +191,10 @@ static int import_send_loop(struct import_conn *conns, int nconn, const struct i
 			    (short)((k->nout ? POLLOUT : 0) | (k->inflight ? POLLIN : 0));
 			busy |= k->inflight > 0;
 		}
-		if (!busy)
-			return 0;
+		if (!busy) {
+			res->unsent = it->n - next;
+			return res->unsent ? -1 : 0;
+		}
 		r = poll(pfd, (nfds_t)nconn, IMPORT_SEND_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -204,8 +207,12 @@ static int import_send_loop(struct import_conn *conns, int nconn, const struct i
 			if ((pfd[i].revents & POLLOUT) && import_send_write(&conns[i], res) < 0)
 				return -1;
 			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-			    import_send_read(&conns[i], it, res) < 0)
+			    import_send_read(&conns[i], it, res) < 0) {
+				for (int j = 0; j < nconn; j++)
+					res->unknown += conns[j].inflight;
+				res->unsent = it->n - next;
 				return -1;
+			}
 		}
 	}
 }

@@ -14,15 +14,22 @@
 
 struct import_result {
 	size_t imported, duplicate, overlap, refused;
-	char first_overlap[768], first_refused[768]; /* "FILE:LINE: stintd's message" */
-	char fatal[1024];			     /* why sending stopped early, or "" */
+	size_t failed;	/* refused otherwise (the store failed, stintd stops): nothing sent after */
+	size_t unsent;	/* not sent because of a failure */
+	size_t unknown; /* sent, but the connection was lost before the reply */
+	char first_overlap[768], first_refused[768], first_failed[768]; /* "FILE:LINE: why" */
+	char fatal[1024]; /* why sending stopped early (the connection), or "" */
 };
 
 /* Connections, and requests in flight on each. */
 #define IMPORT_SEND_CONNS  8
 #define IMPORT_SEND_WINDOW 32
 
-/* Sends every item; returns 0, or -1 with res->fatal set (the counts say what got in before). */
+/*
+ * Sends every item, or, after a failure (res->failed), no more: the requests in flight are still
+ * answered and counted, so the counts say exactly what got in. Returns 0 when every item was
+ * answered, or -1 when not (res->unsent, and res->fatal with res->unknown for a lost connection).
+ */
 int import_send(const struct import_items *it, struct import_result *res);
 
 #endif
