@@ -214,7 +214,7 @@ static void cmd_export_end(FILE *out, enum cmd_export_format fmt)
 
 int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum cmd_export_format fmt;
+	enum cmd_export_format fmt = CMD_EXPORT_JSON;
 	int64_t from = 0, to = 0;
 	json_t *reply = NULL, *next, *rows, *s;
 	const char *word;

@@ -22,7 +22,7 @@ struct import_result {
 };
 
 /* Connections, and requests in flight on each. */
-#define IMPORT_SEND_CONNS  8
+#define IMPORT_SEND_CONNS  64
 #define IMPORT_SEND_WINDOW 32
 
 /*
