@@ -104,8 +104,9 @@ if [ -n "${STINT_IMPORT_OUT:-}" ]; then
 		printf '$ timew summary 2026-11-01 - 2026-11-05\n'
 		timew summary 2026-11-01 - 2026-11-05 </dev/null
 		printf '\n$ stint import timewarrior ~/.timewarrior/data\n%s\n' "$out"
-		printf '\n$ stint import timewarrior timew-export.json\n'
-		"$STINT" import timewarrior "$T/tw.json"
+		printf '\n$ timew export >timew-export.json\n$ stint import timewarrior timew-export.json\n'
+		cp "$T/tw.json" "$T/timew-export.json"
+		"$STINT" import timewarrior "$T/timew-export.json"
 		printf '\n$ stint report --from 2026-11-01 --to 2026-11-05\n'
 		COLUMNS=90 "$STINT" report --from 2026-11-01 --to 2026-11-05
 		printf '\n$ stint list --from 2026-11-01 --to 2026-11-05\n'
