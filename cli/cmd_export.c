@@ -14,7 +14,7 @@
 
 /*
  * The sessions come a page at a time (the export request: list's pages, each session with its
- * spans and events, a page cut at about 384 KiB by stintd), newest first, and are written as
+ * spans and events, a page cut at about 320 KiB by stintd), newest first, and are written as
  * they come: neither stintd nor stint holds more than a page. docs/reports.md, "Export".
  */
 

@@ -6,10 +6,11 @@
 /*
  * A page of sessions as list pages them (newest first, "before" the last row of the page
  * before), each with its spans and events, on a worker. A page takes no more sessions past
- * about 384 KiB, and a session's events past 256 KiB are cut (said in the row): a reply stays
- * under 640 KiB and some, well under what ctl.c queues for one client (1 MiB).
+ * about 320 KiB (its rows as sent and its events), and a session's events past 256 KiB are cut
+ * (said in the row): a reply stays under 576 KiB and some (a session's spans), well under what
+ * ctl.c queues for one client (1 MiB).
  */
-#define CMD_EXPORT_PAGE_BYTES	 (384 * 1024)
+#define CMD_EXPORT_PAGE_BYTES	 (320 * 1024)
 #define CMD_EXPORT_SESSION_BYTES (256 * 1024)
 
 static void cmd_export_page(struct cmd_history_job *j)

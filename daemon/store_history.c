@@ -202,13 +202,18 @@ int store_history_export(const struct store *st, const struct store_history_filt
 		json_t *row = store_history_row(s);
 
 		if (!row || json_array_append_new(*out, row) < 0 ||
-		    json_object_set_new(row, "spans", store_history_row_spans(s, 22)) < 0 ||
-		    (n = store_history_events(es, sqlite3_column_int64(s, 0), row,
+		    json_object_set_new(row, "spans", store_history_row_spans(s, 22)) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		/* The row as sent (paths, focus and spans are not bounded by a few bytes). */
+		bytes += (int64_t)json_dumpb(row, NULL, 0, JSON_COMPACT);
+		if ((n = store_history_events(es, sqlite3_column_int64(s, 0), row,
 					      max_events_bytes)) < 0) {
 			r = SQLITE_NOMEM;
 			break;
 		}
-		bytes += n + 512;
+		bytes += n;
 	}
 	if (r == SQLITE_ROW)
 		r = SQLITE_DONE;
