@@ -186,6 +186,10 @@ static int import_send_loop(struct import_conn *conns, int nconn, const struct i
 					snprintf(res->fatal, sizeof(res->fatal), "out of memory");
 					return -1;
 				}
+			/* Done with: closed, before stintd's idle timeout would close it with a
+			 * line nobody asked for while the others finish. */
+			if (k->inflight == 0 && k->c.fd >= 0)
+				client_close(&k->c);
 			pfd[i].fd = k->c.fd;
 			pfd[i].events =
 			    (short)((k->nout ? POLLOUT : 0) | (k->inflight ? POLLIN : 0));

@@ -217,10 +217,10 @@ static const struct cli_command main_commands[] = {
     {"export", cmd_export, "hC:t:a", opts_export,
      "stint export [RANGE | --from TIME [--to TIME]] [--tag TAG]... [-C PATH | --all] "
      "--format json|csv|timewarrior",
-     "Write closed sessions to stdout as JSON, CSV or Timewarrior's import format",
+     "Write closed sessions to stdout as JSON, CSV or Timewarrior's JSON",
      "  --format F          json (each session with its events), csv (RFC 4180, a\n"
-     "                      header row, durations in seconds) or timewarrior (what\n"
-     "                      'timew import' reads: one interval per active span)\n"
+     "                      header row, durations in seconds) or timewarrior (the\n"
+     "                      JSON of 'timew export': one interval per active span)\n"
      "  RANGE               today, yesterday, week, last-week, month, last-month,\n"
      "                      year, all (the default)\n"
      "  --from TIME         sessions from TIME on; --to TIME: until TIME\n"
