@@ -140,6 +140,18 @@ for bad in "all@--format json|csv|timewarrior is needed" "--format@requires an a
 	expect_contains "$out" "${bad#*@}" "export ${bad%%@*}"
 done
 
+# The request over the socket: list's fields, checked as list's.
+for bad in '{"v":1,"cmd":"export","limit":0}@field \"limit\" must be an integer from 1 to 1000' \
+	'{"v":1,"cmd":"export","before":[1]}@field \"before\" must be [ended_ms, id]' \
+	'{"v":1,"cmd":"export","from":5,"to":5}@field \"to\" must come after' \
+	'{"v":1,"cmd":"export","by":["repo"]}@takes no field \"by\"' \
+	'{"v":1,"cmd":"export","cwd":"'"$T"'/nowhere"}@'"$T"'/nowhere'; do
+	r=$(rawreq "${bad%%@*}")
+	expect_contains "$r" '"ok":false' "refused: ${bad%%@*}"
+	expect_contains "$r" "${bad#*@}" "the message for ${bad%%@*}"
+done
+"$STINT" ping >/dev/null || fail "stintd stopped serving after the refused exports"
+
 if [ -n "${STINT_EXPORT_OUT:-}" ]; then
 	{
 		for f in json csv timewarrior; do
