@@ -14,7 +14,7 @@
 static const char *const import_skip_reasons[IMPORT_SKIP__COUNT] = {
     [IMPORT_SKIP_OPEN] = "still running",
     [IMPORT_SKIP_FUTURE] = "ending in the future",
-    [IMPORT_SKIP_TAGS] = "more than 16 tags besides the first",
+    [IMPORT_SKIP_TAGS] = "with more than 16 tags (besides Timewarrior's first)",
     [IMPORT_SKIP_EMPTY] = "empty (the end is the start)",
 };
 

@@ -149,6 +149,12 @@ expect_eq 0 "$rc" "an import with an overlap: exit status ($out)"
 expect_contains "$out" "imported 0 sessions, 3 already there, 1 skipped (1 overlapping a session)" "an overlapping frame"
 expect_contains "$out" "frames2:1: cannot add the session in website: it overlaps session" "the overlap is named with its line"
 
+# A frame with 17 tags is skipped (a session takes 16), and said with its line; an empty one
+# (no time) too.
+printf '[\n[1600000000, 1600000600, "tags", "t17", ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"], 0],\n[1600001000, 1600001000, "tags", "t0", [], 0]\n]' >"$T/wtags"
+expect_eq "imported 0 sessions, 0 already there, 2 skipped (1 with more than 16 tags (besides Timewarrior's first), first at wtags:2; 1 empty (the end is the start), first at wtags:3)" \
+	"$("$STINT" import watson "$T/wtags")" "frames with too many tags and of no time"
+
 # --- Malformed input: FILE:LINE and the cause, nothing imported -----------------------------
 printf '[\n{"start":"20261101T090000Z","end":"20261101T100000Z"},\n{"start":"20261101T110000Z","end":"2026-11-01"}\n]\n' >"$T/baddate.json"
 refused "baddate.json:3: bad end date '2026-11-01'" "a bad date in timew export's file" "$STINT" import timewarrior "$T/baddate.json"
