@@ -38,16 +38,17 @@ enum store_op_kind {
 
 /*
  * The first session (by start) of repo ?1 whose time [started_wall, ended_wall, or ?5 (now) for
- * the open one) meets [?2, ?3), other than id ?4: store_overlap_find's question, and the one
- * STORE_OP_ADD_SESSION asks again inside its transaction. Closed and open sessions apart, so
- * the closed ones are a range of sessions_by_repo (ended after ?2), not every session of repo:
- * an import in time order finds nothing after its start at once.
+ * the open one) meets [?2, ?3), other than id ?4; cancelled sessions are thrown-away work and
+ * overlap nothing: store_overlap_find's question, and the one STORE_OP_ADD_SESSION asks again
+ * inside its transaction. Closed and open sessions apart, so the closed ones are a range of
+ * sessions_by_repo (ended after ?2), not every session of repo: an import in time order finds
+ * nothing after its start at once.
  */
 #define STORE_OVERLAP_SQL                                                                          \
 	"SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 AND state = 'open' "    \
 	"AND started_wall < ?3 AND ?5 > ?2 AND id != ?4 "                                          \
 	"UNION ALL SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 "             \
-	"AND state IN ('stopped', 'cancelled') AND ended_wall > ?2 AND started_wall < ?3 "         \
+	"AND state = 'stopped' AND ended_wall > ?2 AND started_wall < ?3 "                         \
 	"AND id != ?4 ORDER BY 2, 1 LIMIT 1"
 
 struct store_op {

@@ -139,6 +139,28 @@ static void test_open_session_ends_now(void **state)
 	assert_non_null(strstr(op.err, "to now (it is open)"));
 }
 
+/* A cancelled session is thrown-away work: it overlaps nothing. */
+static void test_cancelled_overlaps_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start"};
+
+	op.row = json_pack("{s:s, s:s, s:[]}", "repo", "r", "repo_name", "r", "tags");
+	op.at.wall_ms = 10000;
+	snprintf(op.at.boot_id, sizeof(op.at.boot_id), "b");
+	assert_int_equal(store_run_now(f->st, &op), 0);
+	json_decref(op.row);
+	op = (struct store_op){.kind = STORE_OP_CLOSE_SESSION,
+			       .session_id = op.result_id,
+			       .event = "cancel",
+			       .state = "cancelled"};
+	op.at.wall_ms = 20000;
+	snprintf(op.at.boot_id, sizeof(op.at.boot_id), "b");
+	assert_int_equal(store_run_now(f->st, &op), 0);
+	assert_int_equal(find(f, "r", 12000, 13000, 0, 99000), 0);
+	add_ok(f, "r", 12000, 13000, NULL);
+}
+
 static void test_add_session_row_and_duplicates(void **state)
 {
 	struct fixture *f = *state;
@@ -171,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_closed_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_session_ends_now, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancelled_overlaps_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_session_row_and_duplicates, setup, teardown),
 	};
 
