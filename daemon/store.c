@@ -75,6 +75,10 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';"
     /* start-up's recent repositories (STORE_OP_WATCH_LOAD) without a scan of every session */
     "CREATE INDEX sessions_started ON sessions (started_wall);",
+    /* 7: a report of every session by repository, branch or author, summed along an index
+     * that holds all it reads, in the GROUP BY's order (store_history_report_sum) */
+    "CREATE INDEX sessions_report ON sessions (repo_name, branch, author, active_s, commits, "
+    "files, added, removed) WHERE state = 'stopped';",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
