@@ -22,7 +22,7 @@ struct store {
 	struct store_op *queue_head, *queue_tail; /* waiting for the next batch */
 	struct store_op *batch;			  /* the batch on the worker */
 	char batch_err[512];
-	char *damage; /* what PRAGMA quick_check found at open, or NULL */
+	char *damage; /* what PRAGMA quick_check found (store_set_damage), or NULL */
 	void (*idle_cb)(void *arg);
 	void *idle_arg;
 };
@@ -227,16 +227,23 @@ static void store_say_refused(int rc, const char *path, char *err, size_t errn)
 	}
 }
 
-/* PRAGMA quick_check: NULL when it says "ok", else its findings (malloc'd, first lines). */
-static char *store_quick_check(sqlite3 *db)
+char *store_quick_check_file(const char *path)
 {
+	sqlite3 *db = NULL;
 	sqlite3_stmt *s;
 	char buf[512] = "";
 	size_t len = 0;
 	int r;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK)
-		return strdup(sqlite3_errmsg(db));
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK) {
+		char *why = strdup(db ? sqlite3_errmsg(db) : "out of memory");
+
+		sqlite3_close(db);
+		return why;
+	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *line = (const char *)sqlite3_column_text(s, 0);
 
@@ -249,7 +256,14 @@ static char *store_quick_check(sqlite3 *db)
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		snprintf(buf, sizeof(buf), "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
+	sqlite3_close(db);
 	return buf[0] ? strdup(buf) : NULL;
+}
+
+void store_set_damage(struct store *st, char *found)
+{
+	free(st->damage);
+	st->damage = found;
 }
 
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
@@ -287,8 +301,6 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 			snprintf(err, errn, "store: cannot set up %s: %s", path, e);
 		goto fail;
 	}
-	/* A damaged page is found here, not when a session's events stop short. */
-	st->damage = store_quick_check(st->db);
 	if (store_migrate(st->db, path, err, errn) < 0)
 		goto fail;
 	return st;

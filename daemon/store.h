@@ -60,8 +60,7 @@ struct store_op {
  * Opens (creating and migrating) the database at path. Returns NULL with err filled. A store that
  * is not a regular file, or an existing one of zero length (SQLite would take it for a new, empty
  * database), is refused; when SQLite finds the file damaged, err says "damaged" and names it.
- * PRAGMA quick_check runs at open: what it finds is store_damage's, and the store stays usable
- * as far as it can be read.
+ * The whole-file check is not made here (it reads every page): see store_quick_check_file.
  */
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
 /* The database's path, for the read-only connections of other readers (store_history). */
@@ -80,7 +79,15 @@ int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int
 		       const char *what, char *err, size_t errn);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
-/* What PRAGMA quick_check found at open ("; "-separated), or NULL when it said ok. */
+/*
+ * PRAGMA quick_check of the file at path on a read-only connection of its own: NULL when it
+ * says ok, else what it found ("; "-separated, malloc'd; a file it cannot open is a finding).
+ * Blocking, and it reads every page: stintd runs it on the pool once it serves.
+ */
+char *store_quick_check_file(const char *path);
+/* Keeps what store_quick_check_file found (taking found, which may be NULL). */
+void store_set_damage(struct store *st, char *found);
+/* What store_set_damage kept, or NULL: no damage found (or not checked yet). */
 const char *store_damage(const struct store *st);
 /* Whether an SQLite result code means a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
 bool store_is_damage(int code);
