@@ -13,6 +13,7 @@
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_history.h"
 #include "store_overlap.h"
 #include "timeutil.h"
 
@@ -28,6 +29,7 @@ struct cmd_edit_job {
 	int64_t now_ms;
 	struct session *s; /* the open session being edited, claimed; NULL for a closed one */
 	char *repo;	   /* the open session's root, for the overlap check */
+	char *name;	   /* and its repository's name, for the message */
 	int64_t start_from, start_to; /* the stretch a moved start adds, checked for overlap */
 	json_t *payload;	      /* the edit event's */
 	json_t *changes;	      /* [{"field", "from", "to"}] for the reply */
@@ -39,6 +41,7 @@ static void cmd_edit_job_free(struct cmd_edit_job *j)
 {
 	proto_request_release(&j->req);
 	free(j->repo);
+	free(j->name);
 	json_decref(j->payload);
 	json_decref(j->changes);
 	json_decref(j->op.result);
@@ -184,6 +187,22 @@ static int cmd_edit_overlap_say(struct cmd_edit_job *j, sqlite3 *db, int64_t oth
 	return -1;
 }
 
+/* The same off the batches (an open session's edit), on a reader of its own. */
+static int cmd_edit_overlap_say_reader(struct cmd_edit_job *j, int64_t other)
+{
+	int64_t started = 0, ended = -1;
+	char a[40] = "?", b[40] = "now", err[256];
+
+	if (store_history_span(j->d->store, other, &started, &ended, err, sizeof(err)) == 0) {
+		cmd_edit_when(started, a, sizeof(a));
+		if (ended >= 0)
+			cmd_edit_when(ended, b, sizeof(b));
+	}
+	return cmd_edit_fail(j, PROTO_ERR_OVERLAP,
+			     "the new times overlap session %lld in %s (%s to %s)",
+			     (long long)other, j->name ? j->name : "?", a, b);
+}
+
 /* The overlap check of [from, to) in repo other than id: 0, or -1 with j->err. */
 static int cmd_edit_overlap(struct cmd_edit_job *j, sqlite3 *db, const char *repo, int64_t id,
 			    int64_t from, int64_t to)
@@ -202,8 +221,7 @@ static int cmd_edit_overlap(struct cmd_edit_job *j, sqlite3 *db, const char *rep
 		return 0;
 	if (db)
 		return cmd_edit_overlap_say(j, db, other);
-	return cmd_edit_fail(j, PROTO_ERR_OVERLAP, "the new start overlaps session %lld",
-			     (long long)other);
+	return cmd_edit_overlap_say_reader(j, other);
 }
 
 static int cmd_edit_step(sqlite3 *db, sqlite3_stmt *s, struct store_op *op)
@@ -316,7 +334,9 @@ static int cmd_edit_row_write(sqlite3 *db, struct store_op *op, const struct cmd
 	const json_t *focus = json_object_get(op->payload, "focus"),
 		     *tags = json_object_get(op->payload, "tags");
 	char *tags_text = json_dumps(tags ? tags : row->tags, JSON_COMPACT);
-	char *spans_text = spans ? json_dumps(spans, JSON_COMPACT) : NULL;
+	/* No new spans: the row keeps its own (NULL for a session closed before schema 6). */
+	const json_t *keep = spans ? spans : json_is_array(row->spans) ? row->spans : NULL;
+	char *spans_text = keep ? json_dumps(keep, JSON_COMPACT) : NULL;
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(db,
@@ -582,7 +602,7 @@ static void cmd_edit_open(struct cmd_edit_job *j, struct session *s)
 	j->s = s;
 	sessions_claim(j->d, s);
 	if (j->start_to > j->start_from) {
-		if (!(j->repo = strdup(s->root)) ||
+		if (!(j->repo = strdup(s->root)) || !(j->name = strdup(s->name)) ||
 		    stintd_queue_work(j->d, &j->work, j, cmd_edit_overlap_work,
 				      cmd_edit_overlap_done) < 0) {
 			ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "cannot queue work");
