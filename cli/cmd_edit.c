@@ -10,6 +10,7 @@
 #include "protocol.h"
 #include "request.h"
 #include "strbuf.h"
+#include "timespec.h"
 #include "timeutil.h"
 
 /* One side of a change as people read it: a time, a duration, tags, or a quoted focus. */
@@ -85,6 +86,17 @@ int cmd_edit(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = args_resolve_cwd(ctx)))
 		return r;
 	req = request_new(ctx, PROTO_CMD_EDIT, true);
+	if (req && a.start && a.end) {
+		int64_t s, e;
+		char err[256];
+
+		if (timespec_parse_time(a.start, now, &s, err, sizeof(err)) == 0 &&
+		    timespec_parse_time(a.end, now, &e, err, sizeof(err)) == 0 && e <= s) {
+			json_decref(req);
+			return args_usage_error(ctx->cmd, "--end (%s) must come after --start (%s)",
+						a.end, a.start);
+		}
+	}
 	if (req && a.nrest == 1 && !request_set(&req, "id", args_id_value(ctx, a.rest[0])))
 		return EXIT_USAGE;
 	if (req && a.focus &&
@@ -143,6 +155,7 @@ int cmd_edit_continue(struct cli_ctx *ctx, int argc, char **argv)
 {
 	json_t *list = NULL, *last, *req, *reply, *v;
 	char line[OUTPUT_LINE_MAX];
+	long long id;
 	struct args a;
 	int r;
 
@@ -169,14 +182,14 @@ int cmd_edit_continue(struct cli_ctx *ctx, int argc, char **argv)
 		json_decref(list);
 		return EXIT_REFUSED;
 	}
-	printf("continuing session %lld\n",
-	       (long long)json_integer_value(json_object_get(last, "id")));
+	id = json_integer_value(json_object_get(last, "id"));
 	json_decref(list);
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
 		r = request_print_json(ctx, reply, false);
 	} else {
+		printf("continuing session %lld\n", id);
 		output_confirm(PROTO_CMD_START, NULL, json_object_get(reply, "session"), ctx->home,
 			       time_wall_ms(), line, sizeof(line));
 		puts(line);

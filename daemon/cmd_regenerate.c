@@ -75,13 +75,14 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 {
 	static const char sql[] =
 	    "SELECT repo, repo_name, branch, head, author, focus, tags, state, started_wall, "
-	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path FROM sessions "
-	    "WHERE id = ?";
+	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, files, "
+	    "added, removed FROM sessions WHERE id = ?";
 	static const char *const keys[] = {
 	    RECORD_REPO,       RECORD_REPO_NAME, RECORD_BRANCH,	     RECORD_HEAD,
 	    RECORD_AUTHOR,     RECORD_FOCUS,	 RECORD_TAGS,	     "state",
 	    RECORD_STARTED_AT, RECORD_ENDED_AT,	 RECORD_ACTIVE_S,    RECORD_WALL_S,
-	    RECORD_PAUSED_S,   RECORD_IDLE_S,	 RECORD_SUSPENDED_S, "log"};
+	    RECORD_PAUSED_S,   RECORD_IDLE_S,	 RECORD_SUSPENDED_S, "log",
+	    RECORD_COMMITS,    "files",		 RECORD_ADDED,	     RECORD_REMOVED};
 	const struct store *st = j->d->store;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
@@ -92,10 +93,11 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 		sqlite3_bind_int64(s, 1, j->id);
 		r = sqlite3_step(s);
 		if (r == SQLITE_ROW) {
-			for (int i = 0; i < 16; i++)
+			for (int i = 0; i < 20; i++)
 				json_object_set_new(j->row, keys[i],
-						    i >= 8 && i <= 14 ? cmd_regenerate_int(s, i)
-								      : cmd_regenerate_col(s, i));
+						    (i >= 8 && i <= 14) || i >= 16
+							? cmd_regenerate_int(s, i)
+							: cmd_regenerate_col(s, i));
 			r = SQLITE_DONE;
 		} else if (r == SQLITE_DONE) {
 			json_object_clear(j->row);
@@ -194,11 +196,16 @@ static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
 		    rec, RECORD_TAGS,
 		    json_loads(json_string_value(json_object_get(j->row, RECORD_TAGS)), 0, NULL)
 			?: json_array());
-	/* The statistics are the repository's at the stop: not kept in the store. */
-	if (json_is_true(json_object_get(rec, RECORD_GIT)))
-		json_object_set_new(rec, RECORD_STATS_ERROR,
-				    json_string("the git statistics are not kept in the store: "
-						"they are in the log written at the stop"));
+	/* The store keeps the stop's totals, not its file and commit lists (those are in the
+	 * log written at the stop): the regenerated log has the totals only. */
+	if (json_is_integer(json_object_get(j->row, RECORD_COMMITS)))
+		json_object_set_new(
+		    rec, RECORD_STATS,
+		    json_pack("{s:O, s:O, s:O, s:O}", RECORD_COMMITS,
+			      json_object_get(j->row, RECORD_COMMITS), RECORD_FILES_CHANGED,
+			      json_object_get(j->row, "files"), RECORD_ADDED,
+			      json_object_get(j->row, RECORD_ADDED), RECORD_REMOVED,
+			      json_object_get(j->row, RECORD_REMOVED)));
 	json_object_set_new(rec, RECORD_MAX_FILE_ROWS, json_integer(j->max_file_rows));
 	json_object_set_new(rec, RECORD_PLACEHOLDERS, json_string(j->placeholders));
 	return rec;

@@ -39,6 +39,11 @@ refused() { # needle args...
 	out=$("$STINT" "$@" 2>&1) || rc=$?
 	[ $rc -ne 0 ] || fail "stint $* was not refused: $out"
 	expect_contains "$out" "$needle" "stint $*"
+	{
+		printf '$ stint'
+		printf ' %q' "$@"
+		printf '\n%s\n(exit status %d)\n\n' "$out" "$rc"
+	} | sed "s|$T|~|g" >>"$OUT"
 	"$STINT" ping >/dev/null || fail "stintd stopped serving after stint $*"
 }
 
@@ -74,10 +79,11 @@ assert abs(start - int(sys.argv[2])) < 1000, (s["started_at"], sys.argv[2])
 # The three hours before the start command count as active, not idle (docs/reports.md).
 assert s["state"] == "active" and 10800 <= s["active_s"] < 10800 + 300 and s["idle_s"] == 0, s
 PY
-stop=$("$STINT" stop --at "$(ago 120)" --no-checks --json)
-id1=$(json_get '["session"]["id"]' <<<"$stop")
-log1=$(json_get '["log"]' <<<"$stop")
-expect_eq 3600 "$(json_get '["session"]["active_s"]' <<<"$stop")" "stop --at: the stop's session"
+out=$(show stop --at "$(ago 120)" --no-checks)
+expect_contains "$out" "after 1h 00m active" "stop --at: the stop's own account"
+id1=$("$STINT" list --json | json_get '["sessions"][0]["id"]')
+log1=$(tail -n 1 <<<"$out")
+expect_eq "$log1" "$(list_row "$id1" log)" "stop --at: the log's path"
 expect_eq 3600 "$(list_row "$id1" active_s)" "stop --at: list"
 expect_eq 3600 "$(list_row "$id1" wall_s)" "stop --at: list's wall time"
 expect_eq "$(ms 120)" "$(list_row "$id1" ended_ms)" "stop --at: list's end"
@@ -118,6 +124,7 @@ edits=$((edits + 1))
 expect_contains "$out" "active 1 hour 30 minutes → 1 hour" "edit's output"
 expect_eq 3600 "$(list_row "$id1" active_s)" "list after a window cut"
 expect_eq 3600 "$(report_active)" "report after a window cut"
+show list all >/dev/null
 spans=$(sqlite3 "$DB" "SELECT spans FROM sessions WHERE id = $id1")
 expect_eq "[[$(ms 190),$(ms 130)]]" "$spans" "the row's active spans"
 
@@ -132,8 +139,11 @@ grep -qxF '**Focus:** Lexer  ' "$regen" || fail "regenerated log lacks the new f
 grep -q 'Corrected: start, end' "$regen" || fail "regenerated log does not show the corrections: $(cat "$regen")"
 regen2=$("$STINT" log --regenerate "$id1")
 [ "$regen2" != "$regen" ] || fail "a second --regenerate wrote over the first"
-sed -n '1,12p' "$regen" | sed "s|$T|~|g" >>"$OUT"
-printf '\n' >>"$OUT"
+{
+	sed -n '1,5p' "$regen"
+	printf '...\n## Activities\n'
+	section "$regen" "## Activities"
+} | sed "s|$T|~|g" >>"$OUT"
 
 # --- edit without ID: the open session; kept across a restart ---------------------------
 "$STINT" start --focus "Docs" --tag x >/dev/null
@@ -164,6 +174,7 @@ PY
 refused "overlap session $id1 in widget" edit --start "$(ago 140)"
 refused "is not after the session's start" stop --at "$(ago 40)"
 refused "is in the future" stop --at "2099-01-01"
+refused "is in the future" start --at "2099-01-01" -C "$T/other"
 refused "still open: move its start" edit "$id2" --start "$(ago 20)"
 refused "--end needs the ID of a closed session" edit --end "$(ago 5)"
 refused "nothing to change" edit
@@ -191,7 +202,7 @@ refused "no earlier session to continue" continue -C "$T/other"
 before=$(events)
 refused "is in the future" edit "$id1" --end "2099-01-01"
 refused "would end" edit "$id1" --start "$(ago 100)"
-refused "must come after" edit "$id1" --start "$(ago 100)" --end "$(ago 150)"
+refused "must come after --start" edit "$id1" --start "$(ago 100)" --end "$(ago 150)"
 refused "the new times overlap session $id2 in widget" edit "$id1" --end "$(ago 20)"
 refused "there is no session 9999" edit 9999 --focus "x"
 refused "there is no session 9999" log --regenerate 9999
