@@ -172,6 +172,25 @@ static int cmd_regenerate_read_events(struct cmd_regenerate_job *j)
 	return 0;
 }
 
+/* The timeline's start and stop where the row has them (a correction moved them). */
+static void cmd_regenerate_bounds(json_t *rec, json_t *started, json_t *ended)
+{
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, RECORD_EVENTS), i, ev)
+	{
+		const char *kind = json_string_value(json_object_get(ev, RECORD_KIND));
+
+		if (kind && strcmp(kind, session_event_name(SESSION_EV_START)) == 0 &&
+		    json_is_integer(started))
+			json_object_set(ev, RECORD_AT, started);
+		else if (kind && strcmp(kind, session_event_name(SESSION_EV_STOP)) == 0 &&
+			 json_is_integer(ended))
+			json_object_set(ev, RECORD_AT, ended);
+	}
+}
+
 /* The record from the events, its times, focus and tags from the row (what list and report
  * show). */
 static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
@@ -196,6 +215,8 @@ static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
 		    rec, RECORD_TAGS,
 		    json_loads(json_string_value(json_object_get(j->row, RECORD_TAGS)), 0, NULL)
 			?: json_array());
+	cmd_regenerate_bounds(rec, json_object_get(j->row, RECORD_STARTED_AT),
+			      json_object_get(j->row, RECORD_ENDED_AT));
 	/* The store keeps the stop's totals, not its file and commit lists (those are in the
 	 * log written at the stop): the regenerated log has the totals only. */
 	if (json_is_integer(json_object_get(j->row, RECORD_COMMITS)))

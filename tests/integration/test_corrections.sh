@@ -113,7 +113,7 @@ expect_contains "$out" "session $id1: active 1 hour → 1 hour 20 minutes" "edit
 expect_eq 4800 "$(list_row "$id1" active_s)" "list after an earlier start"
 expect_eq "$(ms 200)" "$(python3 -c "import datetime; print(int(datetime.datetime.fromisoformat('$(list_row "$id1" started_at)').timestamp()*1000))")" "list's start after edit"
 expect_eq 4800 "$(report_active)" "report after an earlier start"
-"$STINT" edit "$id1" --end "$(ago 110)" >/dev/null
+show edit "$id1" --end "$(ago 110)" >/dev/null
 edits=$((edits + 1))
 expect_eq 5400 "$(list_row "$id1" active_s)" "list after a later end"
 expect_eq 5400 "$(list_row "$id1" wall_s)" "list's wall time after a later end"
@@ -137,6 +137,9 @@ expect_eq "$log1_sum" "$(sha256sum <"$log1")" "the old log after --regenerate"
 expect_eq "1 hour" "$(log_duration "$regen")" "the regenerated log's Duration (list: 3600 s)"
 grep -qxF '**Focus:** Lexer  ' "$regen" || fail "regenerated log lacks the new focus: $(head -8 "$regen")"
 grep -q 'Corrected: start, end' "$regen" || fail "regenerated log does not show the corrections: $(cat "$regen")"
+acts=$(section "$regen" "## Activities")
+has_line "$acts" "1. **Session started** ($(TZ=UTC date -d "@$(((NOWMIN - 190) * 60))" +%H:%M))" "the regenerated log's corrected start"
+expect_contains "$acts" "**Session stopped** ($(TZ=UTC date -d "@$(((NOWMIN - 130) * 60))" +%H:%M))" "the regenerated log's corrected end"
 regen2=$("$STINT" log --regenerate "$id1")
 [ "$regen2" != "$regen" ] || fail "a second --regenerate wrote over the first"
 {
