@@ -588,6 +588,13 @@ static void cmd_edit_open(struct cmd_edit_job *j, struct session *s)
 		return;
 	}
 	j->op.session_id = s->id;
+	/* Not yet started (its start event not committed): nothing to correct yet. */
+	if (s->nevents == 0) {
+		ctl_reply_error(j->cl, PROTO_ERR_BAD_STATE, "the session in %s is still starting",
+				s->root);
+		cmd_edit_job_free(j);
+		return;
+	}
 	if (cmd_edit_build(j, s->id, s->focus, s->tags, s->events[0].at.wall_ms, -1) < 0 ||
 	    cmd_edit_open_start(j, s) < 0) {
 		ctl_reply_error(j->cl, j->code, "%s", j->err);

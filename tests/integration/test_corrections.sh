@@ -236,3 +236,6 @@ expect_eq 3600 "$(list_row "$id1" active_s)" "session $id1 after refused correct
 expect_eq "$base_digest" "$(events_digest "$base_max")" "the events recorded before the corrections"
 expect_eq "$edits" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE kind = 'edit'")" "edit events"
 [ "$(events)" -gt "$base_events" ] || fail "the events table did not grow"
+
+# A clean exit (under ASan, also no leak) after all of it.
+daemon_stop
