@@ -78,7 +78,11 @@ static bool cmd_edit_has_tag(const json_t *tags, const char *tag)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(tags, i, v) if (strcmp(json_string_value(v), tag) == 0) return true;
+	json_array_foreach(tags, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), tag) == 0)
+			return true;
+	}
 	return false;
 }
 
@@ -90,15 +94,19 @@ static int cmd_edit_build(struct cmd_edit_job *j, int64_t id, const char *focus,
 			  int64_t start, int64_t end)
 {
 	const struct proto_request *r = &j->req;
-	json_t *was = json_object(), *ntags;
+	json_t *was = json_object(), *ntags, *none = NULL;
 	char a[40], b[40];
 
+	/* A damaged row's tags (not an array) read as none. */
+	if (!json_is_array(tags))
+		tags = none = json_array();
 	j->payload = json_object();
 	j->changes = json_array();
-	ntags = json_is_array(tags) ? json_deep_copy(tags) : json_array();
+	ntags = json_deep_copy(tags);
 	if (!was || !j->payload || !j->changes || !ntags) {
 		json_decref(was);
 		json_decref(ntags);
+		json_decref(none);
 		return cmd_edit_fail(j, PROTO_ERR_INTERNAL, "out of memory");
 	}
 	json_object_set_new(j->payload, "was", was);
@@ -108,14 +116,17 @@ static int cmd_edit_build(struct cmd_edit_job *j, int64_t id, const char *focus,
 
 		if (!cmd_edit_has_tag(ntags, r->untags[i])) {
 			json_decref(ntags);
+			json_decref(none);
 			return cmd_edit_fail(j, PROTO_ERR_BAD_REQUEST,
 					     "session %lld has no tag \"%s\"", (long long)id,
 					     r->untags[i]);
 		}
-		json_array_foreach(ntags, k, v) if (strcmp(json_string_value(v), r->untags[i]) == 0)
+		json_array_foreach(ntags, k, v)
 		{
-			json_array_remove(ntags, k);
-			break;
+			if (json_is_string(v) && strcmp(json_string_value(v), r->untags[i]) == 0) {
+				json_array_remove(ntags, k);
+				break;
+			}
 		}
 	}
 	for (size_t i = 0; i < r->ntags; i++)
@@ -123,16 +134,18 @@ static int cmd_edit_build(struct cmd_edit_job *j, int64_t id, const char *focus,
 			json_array_append_new(ntags, json_string(r->tags[i]));
 	if (json_array_size(ntags) > PROTO_MAX_TAGS) {
 		json_decref(ntags);
+		json_decref(none);
 		return cmd_edit_fail(j, PROTO_ERR_BAD_REQUEST,
 				     "session %lld would have more than %d tags", (long long)id,
 				     PROTO_MAX_TAGS);
 	}
-	if (!json_equal(ntags, tags ? tags : json_array())) {
+	if (!json_equal(ntags, tags)) {
 		json_object_set(was, "tags", (json_t *)tags);
 		json_object_set(j->payload, "tags", ntags);
 		cmd_edit_change(j, "tags", json_deep_copy(tags), json_incref(ntags));
 	}
 	json_decref(ntags);
+	json_decref(none);
 	if (r->focus && (!focus || strcmp(focus, r->focus) != 0)) {
 		json_object_set_new(was, "focus", focus ? json_string(focus) : json_null());
 		json_object_set_new(j->payload, "focus", json_string(r->focus));

@@ -190,6 +190,9 @@ stop=$("$STINT" stop --no-checks --json)
 expect_eq "Manual" "$(list_row "$id2" focus)" "the open session's corrected focus, once closed"
 expect_eq '["y"]' "$(list_row "$id2" tags)" "the open session's corrected tags, once closed"
 expect_eq "$(json_get '["session"]["active_s"]' <<<"$stop")" "$(list_row "$id2" active_s)" "list after the open session's stop"
+log2=$(json_get '["log"]' <<<"$stop")
+grep -qxF '**Focus:** Manual  ' "$log2" || fail "the open session's log lacks its corrected focus: $(head -8 "$log2")"
+grep -q 'Corrected: focus, tags' "$log2" || fail "the open session's log does not show its corrections: $(cat "$log2")"
 
 # --- continue -----------------------------------------------------------------------------
 out=$(show continue)
