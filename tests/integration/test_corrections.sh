@@ -184,6 +184,19 @@ refused "is in the future" start --at "2099-01-01" -C "$T/other"
 refused "still open: move its start" edit "$id2" --start "$(ago 20)"
 refused "--end needs the ID of a closed session" edit --end "$(ago 5)"
 refused "nothing to change" edit
+# stintd checks the times again: a peer is never trusted.
+bad=$(rawreq "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"$T/widget\",\"at\":$(((NOWMIN + 600) * 60000))}" \
+	"{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"$T/widget\",\"at\":$(ms 40)}" \
+	"{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"$T/widget\",\"start_ms\":$(((NOWMIN + 600) * 60000))}")
+python3 - "$bad" <<'PY' || fail "stop/edit of the open session with bad times: $bad"
+import json, sys
+replies = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert len(replies) == 3 and not any(r["ok"] for r in replies), replies
+msgs = [r["error"]["message"] for r in replies]
+assert "is in the future" in msgs[0] and "not after the session's start" in msgs[1], msgs
+assert "is in the future" in msgs[2], msgs
+PY
+expect_eq "$id2" "$("$STINT" status --json | json_get '["sessions"][0]["id"]')" "the open session after refused stops"
 "$STINT" note "checked the parser" >/dev/null
 refused "before the session's last pause, resume, note, todo or decision" stop --at "$(ago 1)"
 stop=$("$STINT" stop --no-checks --json)
@@ -206,6 +219,9 @@ refused "still open: move its start" edit "$id3" --end "$(ago 1)"
 refused "session $id3 is still open" log --regenerate "$id3"
 "$STINT" cancel >/dev/null
 refused "no earlier session to continue" continue -C "$T/other"
+# start --at over a closed session of the repository (the cancelled one overlaps nothing).
+refused "would overlap session $id1 in widget (" start --at "$(ago 150)"
+expect_eq 0 "$("$STINT" status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')" "open sessions after a refused start --at"
 
 # --- closed sessions' refusals -------------------------------------------------------------
 before=$(events)
