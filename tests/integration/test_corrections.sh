@@ -65,6 +65,8 @@ events_digest() { # the rows up to id $1, every column
 
 make_repo "$T/widget"
 make_repo "$T/other"
+# While this file names "run", an edit's store operation fails as a broken database would.
+export STINT_TEST_STORE_FAIL_FILE="$T/store-fail"
 daemon_start
 cd "$T/widget"
 
@@ -184,6 +186,10 @@ refused "is in the future" start --at "2099-01-01" -C "$T/other"
 refused "still open: move its start" edit "$id2" --start "$(ago 20)"
 refused "--end needs the ID of a closed session" edit --end "$(ago 5)"
 refused "nothing to change" edit
+echo run >"$STINT_TEST_STORE_FAIL_FILE"
+refused "test hook: run operations fail" edit --focus "Lost"
+rm "$STINT_TEST_STORE_FAIL_FILE"
+expect_eq "Manual" "$("$STINT" status --json | json_get '["sessions"][0]["focus"]')" "the open session after a failed store write"
 # stintd checks the times again: a peer is never trusted.
 bad=$(rawreq "{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"$T/widget\",\"at\":$(((NOWMIN + 600) * 60000))}" \
 	"{\"v\":1,\"cmd\":\"stop\",\"cwd\":\"$T/widget\",\"at\":$(ms 40)}" \
@@ -250,6 +256,10 @@ assert "positive integer" in msgs[1] and "milliseconds" in msgs[2], msgs
 assert "something to change" in msgs[3] and "in the future" in msgs[4], msgs
 assert "needs field \"id\"" in msgs[5], msgs
 PY
+echo run >"$STINT_TEST_STORE_FAIL_FILE"
+refused "test hook: run operations fail" edit "$id1" --focus "Lost" --start "$(ago 185)"
+rm "$STINT_TEST_STORE_FAIL_FILE"
+expect_eq "Lexer" "$(list_row "$id1" focus)" "the focus after a failed store write"
 expect_eq "$before" "$(events)" "events after refused corrections"
 expect_eq 3600 "$(list_row "$id1" active_s)" "session $id1 after refused corrections"
 "$STINT" ping >/dev/null || fail "stintd stopped serving"
