@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmd_config.h"
 #include "cmd_doctor.h"
+#include "cmd_edit.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
 #include "cmd_report.h"
@@ -35,7 +36,16 @@ static const struct option opts_start[] = {OPTION_HELP,
 					   OPTION_JSON,
 					   {"focus", required_argument, NULL, 'f'},
 					   {"tag", required_argument, NULL, 't'},
+					   {"at", required_argument, NULL, ARGS_OPT_AT},
 					   OPTION_END};
+static const struct option opts_edit[] = {OPTION_HELP,
+					  OPTION_JSON,
+					  {"focus", required_argument, NULL, 'f'},
+					  {"tag", required_argument, NULL, 't'},
+					  {"untag", required_argument, NULL, ARGS_OPT_UNTAG},
+					  {"start", required_argument, NULL, ARGS_OPT_START},
+					  {"end", required_argument, NULL, ARGS_OPT_END},
+					  OPTION_END};
 static const struct option opts_basic[] = {OPTION_HELP, OPTION_JSON, OPTION_END};
 static const struct option opts_stop[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -43,6 +53,7 @@ static const struct option opts_stop[] = {OPTION_HELP,
 					  {"no-log", no_argument, NULL, ARGS_OPT_NO_LOG},
 					  {"edit", no_argument, NULL, ARGS_OPT_EDIT},
 					  {"no-checks", no_argument, NULL, ARGS_OPT_NO_CHECKS},
+					  {"at", required_argument, NULL, ARGS_OPT_AT},
 					  OPTION_END};
 static const struct option opts_note[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -74,10 +85,12 @@ static const struct option opts_report[] = {OPTION_HELP,
 					    {"to", required_argument, NULL, ARGS_OPT_TO},
 					    {"tag", required_argument, NULL, 't'},
 					    OPTION_END};
-static const struct option opts_log[] = {OPTION_HELP,
-					 {"last", no_argument, NULL, ARGS_OPT_LAST},
-					 {"all", no_argument, NULL, 'a'},
-					 OPTION_END};
+static const struct option opts_log[] = {
+    OPTION_HELP,
+    {"last", no_argument, NULL, ARGS_OPT_LAST},
+    {"all", no_argument, NULL, 'a'},
+    {"regenerate", required_argument, NULL, ARGS_OPT_REGENERATE},
+    OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
 static const struct option opts_doctor[] = {
     OPTION_HELP, {"restore", no_argument, NULL, 'r'}, OPTION_END};
@@ -92,10 +105,12 @@ static const struct option opts_watch[] = {
 
 static const struct cli_command main_commands[] = {
     {"start", cmd_session_start, "hC:f:t:", opts_start,
-     "stint start [--focus TEXT] [--tag TAG]... [-C PATH] [--json]",
+     "stint start [--focus TEXT] [--tag TAG]... [--at TIME] [-C PATH] [--json]",
      "Open a session for the repository you are in",
      "  -f, --focus TEXT    what the session is about (at most 256 bytes)\n"
-     "  -t, --tag TAG       a tag without spaces or commas; repeat for more (up to 16)\n" HELP_C
+     "  -t, --tag TAG       a tag without spaces or commas; repeat for more (up to 16)\n"
+     "  --at TIME           it started at TIME (10m ago, 14:05...): the time since counts\n"
+     "                      as active; refused in the future or over another session\n" HELP_C
 	 HELP_JSON "\nThe session belongs to the root of the git working tree containing the\n"
      "directory (or to the directory itself outside git). One session per\n"
      "repository can be open at a time.\n"},
@@ -105,9 +120,12 @@ static const struct cli_command main_commands[] = {
      "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
      "\nWithout -C every open session is shown, wherever it is.\n"},
     {"stop", cmd_session_stop, "hC:s:", opts_stop,
-     "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [-C PATH] [--json]",
+     "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [--at TIME] [-C PATH] "
+     "[--json]",
      "Close the session and write its log",
      "  -s, --summary TEXT  a summary for the log ('-' reads stdin)\n"
+     "  --at TIME           it ended at TIME: what came after is left out of its time\n"
+     "                      (not before its last pause, resume, note, todo or decision)\n"
      "  --edit              then open the log in $VISUAL, else $EDITOR, else vi\n"
      "                      (not with --no-log or --json)\n"
      "  --no-log            close without writing a log\n"
@@ -169,6 +187,23 @@ static const struct cli_command main_commands[] = {
      "repository, its branch, the focus, the tags and the log's path. Without -C the\n"
      "list covers every repository, so it answers \"what did I do lately\" from\n"
      "anywhere.\n"},
+    {"edit", cmd_edit, "hC:f:t:", opts_edit,
+     "stint edit [ID] [--focus TEXT] [--tag TAG]... [--untag TAG]... [--start TIME] "
+     "[--end TIME] [-C PATH] [--json]",
+     "Correct a session's focus, tags, start or end",
+     "  ID                  a closed session (from 'stint list'); without it, the open\n"
+     "                      session of the repository (focus, tags and --start only)\n"
+     "  -f, --focus TEXT    the new focus\n"
+     "  -t, --tag TAG       add a tag; repeat for more\n"
+     "  --untag TAG         remove a tag; repeat for more\n"
+     "  --start TIME        it started at TIME (10m ago, yesterday 17:30, ...)\n"
+     "  --end TIME          it ended at TIME (a closed session)\n" HELP_C HELP_JSON
+     "\nEach correction is kept as an event; the session's times in list and report\n"
+     "change at once. An earlier start or later end adds active time; a later start\n"
+     "or earlier end cuts it. Refused: a time in the future, an end before the start,\n"
+     "an overlap with another session of the repository. See docs/reports.md.\n"},
+    {"continue", cmd_edit_continue, "hC:", opts_basic, "stint continue [-C PATH] [--json]",
+     "Start a session with the last one's focus and tags", HELP_C HELP_JSON},
     {"report", cmd_report, "hC:t:", opts_report,
      "stint report [RANGE | --from TIME [--to TIME]] [--by DIM[,DIM]] [--tag TAG]... [-C PATH] "
      "[--json | --csv]",
@@ -186,11 +221,14 @@ static const struct cli_command main_commands[] = {
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
      "a session ended. See docs/reports.md.\n"},
-    {"log", cmd_query_log, "hC:a", opts_log, "stint log [--last | DATE] [--all | -C PATH]",
+    {"log", cmd_query_log, "hC:a", opts_log,
+     "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
      "Print the path of a session log",
      "  --last              the newest log (the default)\n"
      "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
-     "  -a, --all           look in every repository, not only this one\n" HELP_C
+     "  -a, --all           look in every repository, not only this one\n"
+     "  --regenerate ID     render closed session ID's log again, corrections included,\n"
+     "                      into a new file next to the old one; print its path\n" HELP_C
      "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
      "day's logs are those of the sessions started that day (local time), among\n"
      "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},

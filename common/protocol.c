@@ -29,6 +29,8 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = "log_commit",
     [PROTO_CMD_NOTIFY_STATUS] = "notify_status",
     [PROTO_CMD_REPORT] = "report",
+    [PROTO_CMD_EDIT] = "edit",
+    [PROTO_CMD_REGENERATE] = "regenerate",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
@@ -58,15 +60,21 @@ enum field {
 	F_BY = 1 << 20,
 	F_ZONE = 1 << 21,
 	F_BEFORE = 1 << 22,
+	F_ID = 1 << 23,
+	F_AT = 1 << 24,
+	F_START_MS = 1 << 25,
+	F_END_MS = 1 << 26,
+	F_UNTAGS = 1 << 27,
 };
 
 /* Which fields each command takes, and which of those it requires. */
 static const struct {
 	unsigned allowed, required;
 } cmd_fields[PROTO_CMD__COUNT] = {
-    [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
+    [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS | F_AT, F_CWD},
     [PROTO_CMD_STATUS] = {F_CWD, 0},
-    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT | F_ENV,
+    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT | F_ENV |
+			    F_AT,
 			F_CWD},
     [PROTO_CMD_PAUSE] = {F_CWD, F_CWD},
     [PROTO_CMD_RESUME] = {F_CWD, F_CWD},
@@ -84,6 +92,8 @@ static const struct {
     [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
     [PROTO_CMD_NOTIFY_STATUS] = {0, 0},
     [PROTO_CMD_REPORT] = {F_CWD | F_FROM | F_TO | F_BY | F_TAGS | F_ZONE, F_FROM | F_TO | F_BY},
+    [PROTO_CMD_EDIT] = {F_CWD | F_ID | F_FOCUS | F_TAGS | F_UNTAGS | F_START_MS | F_END_MS, F_CWD},
+    [PROTO_CMD_REGENERATE] = {F_ID, F_ID},
 };
 
 static const struct {
@@ -113,6 +123,11 @@ static const struct {
     {"by", F_BY},
     {"zone", F_ZONE},
     {"before", F_BEFORE},
+    {"id", F_ID},
+    {"at", F_AT},
+    {"start_ms", F_START_MS},
+    {"end_ms", F_END_MS},
+    {"untags", F_UNTAGS},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -226,14 +241,16 @@ static int proto_get_string(json_t *root, const char *key, size_t max, bool mult
 	return 0;
 }
 
-static int proto_parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+/* "tags" (or edit's "untags"): distinct tags without spaces, commas or controls. */
+static int proto_parse_tag_list(json_t *root, const char *key, const char **tags, size_t *ntags,
+				struct proto_error *err)
 {
-	json_t *arr = json_object_get(root, "tags"), *v;
+	json_t *arr = json_object_get(root, key), *v;
 	size_t i;
 
 	if (!json_is_array(arr))
 		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
-				  "field \"tags\" must be an array of strings");
+				  "field \"%s\" must be an array of strings", key);
 	if (json_array_size(arr) > PROTO_MAX_TAGS)
 		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
 	json_array_foreach(arr, i, v)
@@ -251,13 +268,18 @@ static int proto_parse_tags(json_t *root, struct proto_request *req, struct prot
 				    "tag \"%.64s\" may not contain spaces, commas or control "
 				    "characters",
 				    s);
-		for (size_t k = 0; k < req->ntags; k++)
-			if (strcmp(req->tags[k], s) == 0)
+		for (size_t k = 0; k < *ntags; k++)
+			if (strcmp(tags[k], s) == 0)
 				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 						  "tag \"%s\" is given twice", s);
-		req->tags[req->ntags++] = s;
+		tags[(*ntags)++] = s;
 	}
 	return 0;
+}
+
+static int proto_parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	return proto_parse_tag_list(root, "tags", req->tags, &req->ntags, err);
 }
 
 bool proto_env_name_ok(const char *name, size_t n)
@@ -491,6 +513,43 @@ static int proto_parse_history(json_t *root, unsigned present, struct proto_requ
 	return 0;
 }
 
+/* edit's fields: the id, the new times, the tags to remove; at least one change. */
+static int proto_parse_edit(json_t *root, unsigned present, struct proto_request *req,
+			    struct proto_error *err)
+{
+	json_t *v = json_object_get(root, "id");
+
+	if ((present & F_ID) && (!json_is_integer(v) || json_integer_value(v) < 1))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"id\" must be a session id (a positive integer)");
+	if (present & F_ID)
+		req->id = json_integer_value(v);
+	if ((present & F_AT) && proto_get_wall(root, "at", &req->at, err) < 0)
+		return -1;
+	if ((present & F_START_MS) && proto_get_wall(root, "start_ms", &req->start_ms, err) < 0)
+		return -1;
+	if ((present & F_END_MS) && proto_get_wall(root, "end_ms", &req->end_ms, err) < 0)
+		return -1;
+	if ((present & F_UNTAGS) &&
+	    proto_parse_tag_list(root, "untags", req->untags, &req->nuntags, err) < 0)
+		return -1;
+	for (size_t i = 0; i < req->nuntags; i++)
+		for (size_t k = 0; k < req->ntags; k++)
+			if (strcmp(req->untags[i], req->tags[k]) == 0)
+				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+						  "tag \"%s\" is both added and removed",
+						  req->tags[k]);
+	if (req->cmd == PROTO_CMD_EDIT &&
+	    !(present & (F_FOCUS | F_TAGS | F_UNTAGS | F_START_MS | F_END_MS)))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "command \"edit\" needs something to change: \"focus\", "
+				  "\"tags\", \"untags\", \"start_ms\" or \"end_ms\"");
+	if ((present & F_START_MS) && (present & F_END_MS) && req->end_ms <= req->start_ms)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"end_ms\" must come after \"start_ms\"");
+	return 0;
+}
+
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
 	unsigned present;
@@ -580,6 +639,8 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
+	if (proto_parse_edit(root, present, req, err) < 0)
+		return -1;
 	return proto_parse_history(root, present, req, err);
 }
 
@@ -595,6 +656,7 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	req->priority = PROTO_PRIO_MEDIUM;
 	req->limit = 20;
 	req->from = req->to = req->before_ended = req->before_id = -1;
+	req->id = req->at = req->start_ms = req->end_ms = -1;
 	if (len >= PROTO_MAX_LINE)
 		return proto_fail(err, PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
 				  PROTO_MAX_LINE - 1);

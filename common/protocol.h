@@ -48,6 +48,7 @@
 #define PROTO_ERR_NO_LOG_COMMIT	  "no_log_commit"
 #define PROTO_ERR_IDLE_TIMEOUT	  "idle_timeout"
 #define PROTO_ERR_TOO_MANY	  "too_many_connections"
+#define PROTO_ERR_OVERLAP	  "overlap"
 
 enum proto_cmd {
 	PROTO_CMD_START,
@@ -69,6 +70,8 @@ enum proto_cmd {
 	PROTO_CMD_LOG_COMMIT,
 	PROTO_CMD_NOTIFY_STATUS,
 	PROTO_CMD_REPORT,
+	PROTO_CMD_EDIT,
+	PROTO_CMD_REGENERATE,
 	PROTO_CMD__COUNT,
 };
 
@@ -117,6 +120,12 @@ struct proto_request {
 	const json_t *by;		 /* report: 1 or 2 dimension names (report_group.h) */
 	const json_t *zone;		 /* report: [[at_ms, offset_s], ...], increasing, or NULL */
 	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
+	/* edit, regenerate: a closed (or open) session's id; -1 when absent */
+	int64_t id;
+	/* start, stop: "at" (wall ms; -1 absent); edit: the new start and end (-1 absent) */
+	int64_t at, start_ms, end_ms;
+	const char *untags[PROTO_MAX_TAGS]; /* edit: tags to remove */
+	size_t nuntags;
 	json_t *root;
 };
 

@@ -2,9 +2,11 @@
 
 #include <stdlib.h>
 
+#include "cmd_edit.h"
 #include "cmd_event.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
+#include "cmd_regenerate.h"
 #include "cmd_report.h"
 #include "cmd_start.h"
 #include "cmd_stop.h"
@@ -42,6 +44,8 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
     [PROTO_CMD_NOTIFY_STATUS] = {cmd_notify_status, false},
     [PROTO_CMD_REPORT] = {cmd_report, false},
+    [PROTO_CMD_EDIT] = {cmd_edit, false},
+    [PROTO_CMD_REGENERATE] = {cmd_regenerate, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */

@@ -573,6 +573,8 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	j->o.unattended_by = j->o.unattended_why = NULL;
 	sessions_claim(d, s);
 	session_stamp_now(&j->at, d->boot_id);
+	if (o->at_ms > 0 && o->at_ms < j->at.wall_ms)
+		session_stamp_at(s, o->at_ms, &j->at);
 	if (o->cancel || o->no_log) {
 		sessions_stop_record(j, o->cancel ? "cancelled" : "stopped");
 		return 0;

@@ -590,7 +590,11 @@ static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 	store_bind_json_str(s, 6, op->row, "focus");
 	sqlite3_bind_text(s, 7, tags ? tags : "[]", -1, SQLITE_TRANSIENT);
 	free(tags);
-	sqlite3_bind_int64(s, 8, op->at.wall_ms);
+	if (json_is_integer(json_object_get(op->row, "started_wall")))
+		sqlite3_bind_int64(s, 8,
+				   json_integer_value(json_object_get(op->row, "started_wall")));
+	else
+		sqlite3_bind_int64(s, 8, op->at.wall_ms);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);
@@ -852,7 +856,7 @@ static const char *const store_test_op_names[] = {
     [STORE_OP_INSERT_SESSION] = "insert", [STORE_OP_APPEND_EVENT] = "append",
     [STORE_OP_CLOSE_SESSION] = "close",	  [STORE_OP_LIST] = "list",
     [STORE_OP_WATCH_ADD] = "watch_add",	  [STORE_OP_WATCH_REMOVE] = "watch_remove",
-    [STORE_OP_WATCH_LOAD] = "watch_load",
+    [STORE_OP_WATCH_LOAD] = "watch_load", [STORE_OP_RUN] = "run",
 };
 
 /*
@@ -905,6 +909,8 @@ static int store_op_run(sqlite3 *db, struct store_op *op)
 		return store_op_watch_remove(db, op);
 	case STORE_OP_WATCH_LOAD:
 		return store_op_watch_load(db, op);
+	case STORE_OP_RUN:
+		return op->run ? op->run(db, op) : -1;
 	}
 	snprintf(op->err, sizeof(op->err), "unknown store operation");
 	return -1;

@@ -28,12 +28,14 @@ enum store_op_kind {
 	STORE_OP_WATCH_ADD,	/* repo into the watched set; result_id 1 if new, 0 if there */
 	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
 	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
+	STORE_OP_RUN,		/* op->run on the writer, in the batch's transaction */
 };
 
 struct store_op {
 	enum store_op_kind kind;
 	int64_t session_id;
-	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
+	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags, and
+		      * started_wall (wall ms) when not the event's (start --at) */
 	const char *event;
 	struct stamp at;
 	json_t *payload;   /* event payload, or NULL */
@@ -45,6 +47,10 @@ struct store_op {
 	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
+
+	/* RUN: the work, on the worker, in its own savepoint: 0, or -1 with err filled (its
+	 * writes are then rolled back). For a module's own statements (cmd_edit.c). */
+	int (*run)(sqlite3 *db, struct store_op *op);
 
 	int64_t result_id;
 	json_t *result;

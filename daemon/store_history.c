@@ -1,5 +1,6 @@
 #include "store_history.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -257,4 +258,29 @@ int store_history_report(const struct store *st, const struct store_history_filt
 	}
 out:
 	return store_reader_close(st, db, s, r, NULL, "the report's sessions", err, errn);
+}
+
+int store_history_span(const struct store *st, int64_t id, int64_t *started, int64_t *ended,
+		       char *err, size_t errn)
+{
+	static const char sql[] = "SELECT started_wall, ended_wall FROM sessions WHERE id = ?";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = SQLITE_ERROR, found = 0;
+
+	if (store_reader_open(st, sql, &db, &s) == 0) {
+		sqlite3_bind_int64(s, 1, id);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			*started = sqlite3_column_int64(s, 0);
+			*ended = sqlite3_column_type(s, 1) == SQLITE_NULL
+				     ? -1
+				     : sqlite3_column_int64(s, 1);
+			found = 1;
+			r = SQLITE_DONE;
+		}
+	}
+	if (store_reader_close(st, db, s, r, NULL, "a session", err, errn) < 0)
+		return -1;
+	return found ? 0 : -ENOENT;
 }
