@@ -31,6 +31,7 @@ enum {
 	ARGS_OPT_TO,
 	ARGS_OPT_BY,
 	ARGS_OPT_CSV,
+	ARGS_OPT_LOGS,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -41,6 +42,7 @@ struct args {
 	const char *kind;
 	bool no_log, all, next, edit, last, list, no_checks, csv;
 	const char *from, *to, *by; /* list, report: --from TIME, --to TIME, --by DIMS */
+	bool logs;		    /* report --logs: from the logs' record lines */
 	long limit;
 	int nrest;
 	char **rest;
