@@ -55,17 +55,6 @@ static int report_logs_skip(struct report_logs_walk *w, const char *path, const 
 	    json_pack("{s:o, s:o}", "path", report_logs_text(path), "why", report_logs_text(why)));
 }
 
-/* The first invalid UTF-8 byte's offset, or -1 when text is all UTF-8. */
-static long report_logs_bad_utf8(const char *text, size_t n)
-{
-	uint32_t cp;
-
-	for (size_t i = 0, k; i < n; i += k)
-		if ((k = utf8_decode((const unsigned char *)text + i, n - i, &cp)) == 0)
-			return (long)i;
-	return -1;
-}
-
 /*
  * Reads the file at path into *text (malloc'd, *n bytes): a regular file of at most
  * REPORT_LOGS_MAX_FILE bytes, opened without following a link and without waiting on a FIFO.
@@ -95,14 +84,14 @@ static int report_logs_slurp(const char *path, char **text, size_t *n, char *why
 		close(fd);
 		return -1;
 	}
-	/* One byte more than the limit tells a file that grew since fstat. */
-	if (!(buf = malloc(REPORT_LOGS_MAX_FILE + 1))) {
+	/* One byte more than fstat said tells a file that grew meanwhile. */
+	if (!(buf = malloc((size_t)sb.st_size + 1))) {
 		snprintf(why, whyn, "out of memory");
 		close(fd);
 		return -1;
 	}
-	while (got <= REPORT_LOGS_MAX_FILE &&
-	       (r = read(fd, buf + got, REPORT_LOGS_MAX_FILE + 1 - got)) != 0) {
+	while (got <= (size_t)sb.st_size &&
+	       (r = read(fd, buf + got, (size_t)sb.st_size + 1 - got)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -114,8 +103,8 @@ static int report_logs_slurp(const char *path, char **text, size_t *n, char *why
 		got += (size_t)r;
 	}
 	close(fd);
-	if (got > REPORT_LOGS_MAX_FILE) {
-		snprintf(why, whyn, "too large (grew past %d bytes)", REPORT_LOGS_MAX_FILE);
+	if (got > (size_t)sb.st_size) {
+		snprintf(why, whyn, "changed while it was read");
 		free(buf);
 		return -1;
 	}
@@ -183,7 +172,6 @@ static int report_logs_file(struct report_logs_walk *w, const char *path)
 	char why[512], err[384];
 	char *text;
 	size_t n;
-	long bad;
 	void *nul;
 	int rc;
 
@@ -196,11 +184,8 @@ static int report_logs_file(struct report_logs_walk *w, const char *path)
 		free(text);
 		return report_logs_skip(w, path, why);
 	}
-	if ((bad = report_logs_bad_utf8(text, n)) >= 0) {
-		snprintf(why, sizeof(why), "not UTF-8 text (at byte %ld)", bad);
-		free(text);
-		return report_logs_skip(w, path, why);
-	}
+	/* The rest of the text is the user's, in whatever encoding: only the record line must be
+	 * UTF-8, and the JSON parser checks that. */
 	rc = record_line_find(text, n, &r, err, sizeof(err));
 	free(text);
 	if (rc == -ENOENT)

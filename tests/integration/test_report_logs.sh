@@ -151,8 +151,8 @@ truncate -s 5M "$S/huge.md"
 REASONS+=("huge.md|too large (5242880 bytes")
 printf 'a\0b\n%s\n' "$base" >"$S/binary.md"
 REASONS+=("binary.md|binary (a NUL byte at offset 1)")
-printf '\xff\xfe%s\n' "$base" >"$S/latin.md"
-REASONS+=("latin.md|not UTF-8 text (at byte 0)")
+# A log saved in another encoding still counts by its record line (here: a third copy).
+printf 'caf\xe9 \xff\xfe\n\n%s\n' "$base" >"$S/latin.md"
 mkfifo "$S/fifo.md"
 REASONS+=("fifo.md|not a regular file")
 ln -s . "$S/loop"
@@ -177,6 +177,8 @@ for name, why in want.items():
     assert why in got[name], ("reason", name, why, got[name])
 assert set(got) == set(want), ("skipped but not expected", set(got) - set(want))
 assert logs["sessions"] == 3, logs
+assert sorted(d["path"].rsplit("/", 1)[-1] for d in logs["duplicates"]) == \
+    ["copy-1.md", "copy-2.md", "latin.md"], logs["duplicates"]
 PY
 # Off --json the skipped logs and copies are listed on stderr, the report on stdout.
 "$STINT" report all --logs "$S" --by author >"$T/out" 2>"$T/err" || fail "report --logs text failed"
