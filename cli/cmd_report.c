@@ -121,8 +121,10 @@ static size_t cmd_report_dims(const json_t *by, enum report_dim *dims)
 	size_t i, n = 0;
 	json_t *v;
 
-	json_array_foreach(by, i, v) dims[n++] =
-	    (enum report_dim)report_dim_lookup(json_string_value(v));
+	json_array_foreach(by, i, v)
+	{
+		dims[n++] = (enum report_dim)report_dim_lookup(json_string_value(v));
+	}
 	return n;
 }
 
@@ -133,11 +135,16 @@ static void cmd_report_logs_say(const json_t *logs)
 	size_t i;
 
 	json_array_foreach(json_object_get(logs, "skipped"), i, v)
-	    output_error("skipped %s: %s", json_string_value(json_object_get(v, "path")),
-			 json_string_value(json_object_get(v, "why")));
-	json_array_foreach(json_object_get(logs, "duplicates"), i, v) output_error(
-	    "%s is a copy of %s: counted once", json_string_value(json_object_get(v, "path")),
-	    json_string_value(json_object_get(v, "of")));
+	{
+		output_error("skipped %s: %s", json_string_value(json_object_get(v, "path")),
+			     json_string_value(json_object_get(v, "why")));
+	}
+	json_array_foreach(json_object_get(logs, "duplicates"), i, v)
+	{
+		output_error("%s is a copy of %s: counted once",
+			     json_string_value(json_object_get(v, "path")),
+			     json_string_value(json_object_get(v, "of")));
+	}
 }
 
 /* The logs' totals, as the report request's reply would hold them, plus "logs". */
@@ -196,7 +203,7 @@ static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
 	if (a->nrest > 2)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a->rest[2]);
 	for (int i = 0; i < a->nrest; i++) {
-		if ((timespec_is_range(a->rest[i]) && n == 0) || path)
+		if (timespec_is_range(a->rest[i]) || path)
 			ranges[n++] = a->rest[i];
 		else
 			path = a->rest[i];
@@ -209,18 +216,17 @@ static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
 		return r;
 	if (!(by = cmd_report_by(ctx, a->by ? a->by : "repo", &time)))
 		return EXIT_USAGE;
-	if (!path) {
-		if ((r = args_resolve_cwd(ctx)) ||
-		    (r = report_logs_default_dir(ctx->cwd, dir, sizeof(dir), err, sizeof(err))
-			     ? EXIT_REFUSED
-			     : 0)) {
-			if (r == EXIT_REFUSED)
-				output_error("%s", err);
-			json_decref(by);
-			return r;
-		}
-		path = dir;
+	if (!path && (r = args_resolve_cwd(ctx))) {
+		json_decref(by);
+		return r;
 	}
+	if (!path && report_logs_default_dir(ctx->cwd, dir, sizeof(dir), err, sizeof(err)) < 0) {
+		output_error("%s", err);
+		json_decref(by);
+		return EXIT_REFUSED;
+	}
+	if (!path)
+		path = dir;
 	reply = cmd_report_logs_reply(path, by, a, from, to, time);
 	json_decref(by);
 	if (!reply)

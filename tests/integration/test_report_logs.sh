@@ -191,6 +191,14 @@ csv=$("$STINT" report all --logs "$S" --by author,repo --csv 2>/dev/null | tr -d
 has_line "$csv" "author,repo,active_s,sessions,commits,files,added,removed" "CSV header"
 expect_eq 2 "$(grep -c ',widget,' <<<"$csv")" "CSV rows, one per author: $csv"
 
+# The range and --tag filter the logs' sessions as they filter the store's.
+expect_eq 0 "$("$STINT" report --from '2d ago' --to '1d ago' --logs "$S" --json 2>/dev/null | json_get '["report"]["total"]["sessions"]')" \
+	"no session of the logs two days ago"
+expect_eq 3 "$("$STINT" report today --logs "$S" --tag team --json 2>/dev/null | json_get '["report"]["total"]["sessions"]')" \
+	"--tag team: every session"
+expect_eq 0 "$("$STINT" report today --logs "$S" --tag other --json 2>/dev/null | json_get '["report"]["total"]["sessions"]')" \
+	"--tag other: none"
+
 # Bad input: a clear error, nonzero exit.
 set +e
 err=$("$STINT" report all --logs "$T/nowhere" 2>&1)
@@ -204,6 +212,21 @@ rc=$?
 set -e
 expect_eq 2 "$rc" "a third operand is a usage error"
 expect_contains "$err" "unexpected argument 'extra'" "the usage error names the operand"
+set +e
+err=$("$STINT" report week month --logs 2>&1)
+rc=$?
+set -e
+expect_eq 2 "$rc" "two RANGE words are a usage error"
+expect_contains "$err" "unexpected argument 'month'" "the usage error names the second range"
+# Without PATH the log directory comes from the config: a bad [log] dir is named, exit 1.
+printf '[log]\ndir = {nope}/sessions\n' >"$T/bad.ini"
+set +e
+err=$(cd "$T/team" && STINT_CONFIG="$T/bad.ini" "$STINT" report all --logs 2>&1)
+rc=$?
+set -e
+expect_eq 1 "$rc" "report --logs with a bad [log] dir fails"
+expect_contains "$err" "{nope}" "the error names the bad [log] dir"
+expect_contains "$err" "cannot find the log directory of $T/team (give PATH)" "and says what to do"
 # stintd kept serving all along (it was asked nothing but the default path).
 "$STINT" ping >/dev/null || fail "stintd stopped serving"
 daemon_stop
