@@ -18,14 +18,25 @@
 
 extern char **environ;
 
-/* One walk: what it counted and skipped, and the sessions seen (store/id → first path). */
+/* A session read, kept until the walk is done: a newer copy of its log may replace it. */
+struct report_logs_rec {
+	char *path;
+	int64_t written;
+	char *blob; /* its strings, or NULL when it is not in the report (range, tags) */
+	struct report_item it;
+	const char *tags[RECORD_LINE_MAX_TAGS];
+};
+
+/* One walk: the sessions (store/id → index in recs), what was skipped and copied. */
 struct report_logs_walk {
 	struct report_group *g;
 	int64_t from, to;
 	const char *const *tags;
 	size_t ntags;
 	json_t *seen, *skipped, *duplicates;
-	json_int_t files, sessions;
+	struct report_logs_rec *recs;
+	size_t nrecs, cap;
+	json_int_t files;
 };
 
 /* A path (or a reason quoting a file) as JSON: it need not be UTF-8; a byte that is not shows
@@ -127,42 +138,128 @@ static bool report_logs_wanted(const struct report_logs_walk *w, const struct re
 	return false;
 }
 
-/* Counts one record, once per (store, id). Returns 0, or -1 when out of memory. */
+/* A copy of what the report needs of r (its strings in one block), or of its key alone when
+ * it is not wanted. Returns 0, or -1 when out of memory. */
+static int report_logs_keep(struct report_logs_rec *k, const char *path,
+			    const struct record_line *r, bool wanted)
+{
+	const char *src[4 + RECORD_LINE_MAX_TAGS + 1] = {r->repo, r->branch, r->focus, r->author};
+	const char **dst[4 + RECORD_LINE_MAX_TAGS + 1] = {&k->it.repo, &k->it.branch, &k->it.focus,
+							  &k->it.author};
+	size_t n = 4, len = 0;
+	char *p;
+
+	memset(k, 0, sizeof(*k));
+	k->written = r->written_ms;
+	if (!(k->path = strdup(path)))
+		return -1;
+	if (!wanted)
+		return 0;
+	for (size_t i = 0; i < r->ntags; i++) {
+		src[n] = r->tags[i];
+		dst[n++] = &k->tags[i];
+	}
+	src[n] = r->spans;
+	dst[n++] = &k->it.spans;
+	for (size_t i = 0; i < n; i++)
+		len += src[i] ? strlen(src[i]) + 1 : 0;
+	if (!(k->blob = p = malloc(len + 1)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!src[i])
+			continue;
+		*dst[i] = memcpy(p, src[i], strlen(src[i]) + 1);
+		p += strlen(src[i]) + 1;
+	}
+	k->it.tags = k->tags;
+	k->it.ntags = r->ntags;
+	k->it.started_ms = r->start_ms;
+	k->it.ended_ms = r->end_ms;
+	k->it.active_s = r->active_s;
+	k->it.commits = r->commits;
+	k->it.files = r->files;
+	k->it.added = r->added;
+	k->it.removed = r->removed;
+	return 0;
+}
+
+static void report_logs_rec_finish(struct report_logs_rec *k)
+{
+	free(k->path);
+	free(k->blob);
+	memset(k, 0, sizeof(*k));
+}
+
+/* A copy of a session's log: which one is not counted; "of" is filled in at the end. */
+static int report_logs_copy(struct report_logs_walk *w, const char *path, const char *key)
+{
+	return json_array_append_new(
+	    w->duplicates, json_pack("{s:o, s:s}", "path", report_logs_text(path), "key", key));
+}
+
+/* Keeps one record, once per (store, id): of two copies, the one written later (a log written
+ * again after a correction), else the first in path order. Returns 0, or -1 when out of memory. */
 static int report_logs_count(struct report_logs_walk *w, const char *path,
 			     const struct record_line *r)
 {
-	struct report_item it = {
-	    .repo = r->repo,
-	    .branch = r->branch,
-	    .focus = r->focus,
-	    .author = r->author,
-	    .tags = r->tags,
-	    .ntags = r->ntags,
-	    .started_ms = r->start_ms,
-	    .ended_ms = r->end_ms,
-	    .active_s = r->active_s,
-	    .spans = r->spans,
-	    .commits = r->commits,
-	    .files = r->files,
-	    .added = r->added,
-	    .removed = r->removed,
-	};
-	const json_t *first;
+	struct report_logs_rec *k;
 	char key[RECORD_LINE_MAX_STORE + 32];
+	const json_t *at;
 
 	snprintf(key, sizeof(key), "%s/%lld", r->store, (long long)r->id);
-	if ((first = json_object_get(w->seen, key)))
-		return json_array_append_new(
-		    w->duplicates,
-		    json_pack("{s:o, s:O}", "path", report_logs_text(path), "of", first));
-	if (json_object_set_new(w->seen, key, report_logs_text(path)) < 0)
+	if ((at = json_object_get(w->seen, key))) {
+		k = &w->recs[json_integer_value(at)];
+		if (r->written_ms <= k->written)
+			return report_logs_copy(w, path, key);
+		if (report_logs_copy(w, k->path, key) < 0)
+			return -1;
+		report_logs_rec_finish(k);
+		return report_logs_keep(k, path, r, report_logs_wanted(w, r));
+	}
+	if (w->nrecs == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct report_logs_rec *p = realloc(w->recs, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->recs = p;
+		w->cap = cap;
+	}
+	k = &w->recs[w->nrecs++];
+	if (report_logs_keep(k, path, r, report_logs_wanted(w, r)) < 0 ||
+	    json_object_set_new(w->seen, key, json_integer((json_int_t)(w->nrecs - 1))) < 0)
 		return -1;
-	if (!report_logs_wanted(w, r))
-		return 0;
-	/* The grouping counts a session once by its id; ids repeat across stores, so each
-	 * session read gets its own. */
-	it.id = ++w->sessions;
-	return report_group_add(w->g, &it);
+	return 0;
+}
+
+/* The walk is done: each session kept goes into the report once, and each copy names the log
+ * that counted. Returns 0, or -1 when out of memory. */
+static int report_logs_finish_walk(struct report_logs_walk *w)
+{
+	json_int_t id = 0;
+	json_t *d;
+	size_t i;
+
+	for (i = 0; i < w->nrecs; i++) {
+		if (!w->recs[i].blob)
+			continue;
+		/* The grouping counts a session once by its id; ids repeat across stores, so each
+		 * session read gets its own. */
+		w->recs[i].it.id = ++id;
+		if (report_group_add(w->g, &w->recs[i].it) < 0)
+			return -1;
+	}
+	json_array_foreach(w->duplicates, i, d)
+	{
+		const json_t *at =
+		    json_object_get(w->seen, json_string_value(json_object_get(d, "key")));
+
+		if (json_object_set_new(d, "of",
+					report_logs_text(w->recs[json_integer_value(at)].path)) < 0)
+			return -1;
+		json_object_del(d, "key");
+	}
+	return 0;
 }
 
 /* One *.md file: its record line counted, or the file skipped with why. */
@@ -298,11 +395,16 @@ json_t *report_logs_read(const char *path, struct report_group *g, int64_t from_
 		rc = report_logs_entry(&w, fts, e);
 	}
 	fts_close(fts);
+	if (rc == 0)
+		rc = report_logs_finish_walk(&w);
 	if (rc < 0 || !w.seen || !w.skipped || !w.duplicates)
 		snprintf(err, errn, "out of memory");
 	else
 		out = report_logs_result(&w, path);
 out:
+	for (size_t i = 0; i < w.nrecs; i++)
+		report_logs_rec_finish(&w.recs[i]);
+	free(w.recs);
 	json_decref(w.seen);
 	json_decref(w.skipped);
 	json_decref(w.duplicates);

@@ -183,6 +183,8 @@ static int record_line_check(struct record_line *r, char *err, size_t errn)
 	    record_line_int(o, "added", false, 0, RECORD_LINE_MAX_COUNT, 0, &r->added, err, errn) <
 		0 ||
 	    record_line_int(o, "removed", false, 0, RECORD_LINE_MAX_COUNT, 0, &r->removed, err,
+			    errn) < 0 ||
+	    record_line_int(o, "written", false, 0, RECORD_LINE_MAX_MS, 0, &r->written_ms, err,
 			    errn) < 0)
 		return -EINVAL;
 	return 0;

@@ -43,13 +43,15 @@ struct record_line {
 	int64_t start_ms, end_ms, active_s;
 	char *spans; /* [[from_ms, to_ms], ...] as JSON text (malloc'd), or NULL */
 	int64_t commits, files, added, removed;
+	int64_t
+	    written_ms; /* when stintd wrote the line (0: unknown): the newer of two copies wins */
 };
 
 /*
  * The line (without a newline) for a record object holding the fields above by their JSON names
  * ("store", "id", "author", "repo", "branch", "focus", "tags", "start", "end", "active_s",
- * "spans", "commits", "files", "added", "removed"). Checked by reading it back: NULL with err
- * when the record breaks a bound (or out of memory). malloc'd.
+ * "spans", "commits", "files", "added", "removed", "written"). Checked by reading it back: NULL
+ * with err when the record breaks a bound (or out of memory). malloc'd.
  */
 char *record_line_encode(const json_t *record, char *err, size_t errn);
 

@@ -41,8 +41,8 @@ static json_int_t logrecord_stat(const json_t *record, const char *key)
 	return json_integer_value(json_object_get(json_object_get(record, RECORD_STATS), key));
 }
 
-char *logrecord_line(const json_t *record, const char *store, const json_t *spans, char *err,
-		     size_t errn)
+char *logrecord_line(const json_t *record, const char *store, const json_t *spans,
+		     int64_t written_ms, char *err, size_t errn)
 {
 	int64_t start = json_integer_value(json_object_get(record, RECORD_STARTED_AT));
 	int64_t end = json_integer_value(json_object_get(record, RECORD_ENDED_AT));
@@ -70,6 +70,7 @@ char *logrecord_line(const json_t *record, const char *store, const json_t *span
 	json_object_set_new(o, "files", json_integer(logrecord_stat(record, RECORD_FILES_CHANGED)));
 	json_object_set_new(o, "added", json_integer(logrecord_stat(record, RECORD_ADDED)));
 	json_object_set_new(o, "removed", json_integer(logrecord_stat(record, RECORD_REMOVED)));
+	json_object_set_new(o, "written", json_integer(written_ms));
 	line = record_line_encode(o, err, errn);
 	json_decref(o);
 	return line;

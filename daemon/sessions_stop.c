@@ -23,6 +23,7 @@
 #include "stop_memory.h"
 #include "store.h"
 #include "template.h"
+#include "timeutil.h"
 
 /* The summary of a stop that failed (log directory unwritable...), for the next stop. */
 struct sessions_stop_kept {
@@ -353,10 +354,11 @@ static char *sessions_stop_record_line(struct sessions_stop_job *j, char *text)
 	char err[256], *line;
 
 	line = logrecord_line(j->record, j->d->store ? store_identity(j->d->store) : NULL, j->spans,
-			      err, sizeof(err));
+			      time_wall_ms(), err, sizeof(err));
 	if (!line) {
 		log_warnx("the log of session %lld gets no record line: %s",
-			  (long long)json_integer_value(json_object_get(j->record, RECORD_ID)), err);
+			  (long long)json_integer_value(json_object_get(j->record, RECORD_ID)),
+			  err);
 		return text;
 	}
 	text = logrecord_append(text, line);

@@ -27,7 +27,8 @@ static void fuzz_record_same(const struct record_line *a, const struct record_li
 		fuzz_assert(fuzz_same(a->tags[i], b->tags[i]), "tag %zu differs", i);
 	fuzz_assert(a->id == b->id && a->start_ms == b->start_ms && a->end_ms == b->end_ms &&
 			a->active_s == b->active_s && a->commits == b->commits &&
-			a->files == b->files && a->added == b->added && a->removed == b->removed,
+			a->files == b->files && a->added == b->added && a->removed == b->removed &&
+			a->written_ms == b->written_ms,
 		    "a number differs");
 }
 

@@ -126,6 +126,31 @@ dups=$(team_report | json_get '["logs"]["duplicates"]')
 expect_eq 2 "$(json_get '.__len__()' <<<"$dups")" "two copies reported: $dups"
 expect_contains "$dups" "copy-1.md" "the copy in archive/ is reported"
 
+# A log written again later (as after a correction: a newer "written") counts instead of the
+# older copy, which is listed as the copy.
+python3 - "$log1" "$S/rewritten.md" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"^<!-- stint-record v1 (\{.*\}) -->$", text, re.M)
+rec = json.loads(m.group(1))
+rec["written"] += 1
+rec["added"] += 1000
+line = "<!-- stint-record v1 " + json.dumps(rec, separators=(",", ":")) + " -->"
+open(sys.argv[2], "w").write(text[:m.start()] + line + text[m.end():])
+PY
+newer=$(team_report)
+python3 - "$newer" "$ada_report" "$log1" <<'PY' || fail "the newer copy counts"
+import json, sys
+team, ada = json.loads(sys.argv[1]), json.loads(sys.argv[2])["report"]["total"]
+g = [g for g in team["report"]["groups"] if g["key"] == "Ada Lovelace"][0]
+assert g["added"] == ada["added"] + 1000 and g["sessions"] == ada["sessions"], (g, ada)
+d = [d for d in team["logs"]["duplicates"] if d["path"] == sys.argv[3]]
+assert len(d) == 1 and d[0]["of"].endswith("/rewritten.md"), team["logs"]["duplicates"]
+assert all(d["of"].endswith("/rewritten.md") for d in team["logs"]["duplicates"]), team["logs"]
+PY
+rm "$S/rewritten.md"
+check_totals "the rewritten copy removed"
+
 # A log whose record line was removed is skipped and listed by path.
 grep -v '^<!-- stint-record' "$log_g" >"$S/no-record.md"
 # Hostile files, each skipped with its reason.

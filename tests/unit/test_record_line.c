@@ -19,7 +19,7 @@
 	"\"author\":\"Ada Lovelace\",\"branch\":\"main\",\"focus\":null,\"tags\":[\"c\",\"x\"],"   \
 	"\"start\":1796349327054,\"end\":1796356527054,\"active_s\":5400,"                         \
 	"\"spans\":[[1796349327054,1796352927054],[1796354727054,1796356527054]],"                 \
-	"\"commits\":3,\"files\":4,\"added\":120,\"removed\":7} -->"
+	"\"commits\":3,\"files\":4,\"added\":120,\"removed\":7,\"written\":1796356528000} -->"
 
 static void test_parse_good(void **state)
 {
@@ -45,6 +45,7 @@ static void test_parse_good(void **state)
 	assert_int_equal(r.files, 4);
 	assert_int_equal(r.added, 120);
 	assert_int_equal(r.removed, 7);
+	assert_int_equal(r.written_ms, 1796356528000LL);
 	record_line_finish(&r);
 }
 
@@ -61,7 +62,7 @@ static void test_parse_minimal(void **state)
 	assert_null(r.author);
 	assert_null(r.spans);
 	assert_int_equal(r.ntags, 0);
-	assert_int_equal(r.commits + r.files + r.added + r.removed, 0);
+	assert_int_equal(r.commits + r.files + r.added + r.removed + r.written_ms, 0);
 	record_line_finish(&r);
 }
 
@@ -123,6 +124,8 @@ static void test_parse_bad(void **state)
 	expect_bad(good_with("\"active_s\":5400", "\"active_s\":99999"),
 		   "\"active_s\" 99999 is out of range");
 	expect_bad(good_with("\"added\":120", "\"added\":-1"), "\"added\" -1 is out of range");
+	expect_bad(good_with("\"written\":1796356528000", "\"written\":-1"),
+		   "\"written\" -1 is out of range");
 	expect_bad(good_with("\"commits\":3", "\"commits\":1e3"), "\"commits\" is not an integer");
 	expect_bad(good_with("\"files\":4", "\"files\":99999999999"), "\"files\" 99999999999");
 	expect_bad(good_with("[[1796349327054,", "[[1,"), "span 1 is out of order");
