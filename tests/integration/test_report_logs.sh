@@ -46,6 +46,9 @@ git clone -q "$T/origin.git" "$T/ada/widget"
 daemon_start
 cd "$T/ada/widget"
 session parse.c 40 "Parser"
+# The store keeps its identity across a restart: both of A's logs name one store.
+daemon_stop
+daemon_start
 session lex.c 12 "Lexer"
 log_a=$("$STINT" log)
 last=$(tail -n 1 "$log_a")
