@@ -185,8 +185,9 @@ static const struct cli_command main_commands[] = {
      "  -C PATH             only the repository containing PATH\n" HELP_JSON
      "  --csv               print CSV (RFC 4180), durations in seconds\n"
      "  --logs [PATH]       total the record lines of the logs under PATH (default: the\n"
-     "                      repository's log directory): a team's logs committed in git;\n"
-     "                      each session counts once, unreadable logs are listed\n"
+     "                      log directory of this repository, or -C's): a team's logs\n"
+     "                      committed in git; each session counts once, unreadable logs\n"
+     "                      are listed; no stintd needed\n"
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
      "a session ended. See docs/reports.md.\n"},
