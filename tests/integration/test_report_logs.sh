@@ -246,6 +246,9 @@ rc=$?
 set -e
 expect_eq 2 "$rc" "two RANGE words are a usage error"
 expect_contains "$err" "unexpected argument 'month'" "the usage error names the second range"
+# Without PATH, -C names the repository whose log directory is read.
+expect_eq "$T/ada/widget/docs/sessions" "$(cd "$T" && "$STINT" report all --logs -C "$T/ada/widget" --json | json_get '["logs"]["path"]')" \
+	"report --logs -C: that repository's log directory"
 # Without PATH the log directory comes from the config: a bad [log] dir is named, exit 1.
 printf '[log]\ndir = {nope}/sessions\n' >"$T/bad.ini"
 set +e
