@@ -49,12 +49,21 @@ session parse.c 40 "Parser"
 # The store keeps its identity across a restart: both of A's logs name one store.
 daemon_stop
 daemon_start
-session lex.c 12 "Lexer"
+session lex.c 12 "Lexer --> parser"
 log_a=$("$STINT" log)
 last=$(tail -n 1 "$log_a")
 expect_contains "$last" "<!-- stint-record v1 {" "the log's last line is its record line"
 expect_eq "" "$(tail -n 2 "$log_a" | head -n 1)" "a blank line before the record line"
 case "$last" in *' -->') ;; *) fail "record line does not end the comment: $last" ;; esac
+# A focus with "-->" cannot end the comment early: written \u003e, read back as typed; the
+# line renders as one HTML comment (invisible), and as nothing at all in plain text.
+expect_eq "Lexer --> parser" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1][len("<!-- stint-record v1 "):-4])["focus"])' "$last")" \
+	"the focus in the record line"
+expect_eq 1 "$(grep -o -- '-->' <<<"$last" | wc -l)" "one '-->' in the record line: its end"
+if command -v cmark-gfm >/dev/null; then
+	expect_eq "$last" "$(cmark-gfm --unsafe "$log_a" | tail -n 1)" "the record line is one HTML comment block"
+	lacks "$(cmark-gfm -t plaintext "$log_a")" "stint-record" "the rendered log's text"
+fi
 # The default PATH is the repository's [log] dir, as stintd resolves it.
 expect_eq "$T/ada/widget/docs/sessions" "$("$STINT" report all --logs --json | json_get '["logs"]["path"]')" \
 	"report --logs without PATH reads the repository's log directory"
@@ -138,7 +147,9 @@ m = re.search(r"^<!-- stint-record v1 (\{.*\}) -->$", text, re.M)
 rec = json.loads(m.group(1))
 rec["written"] += 1
 rec["added"] += 1000
-line = "<!-- stint-record v1 " + json.dumps(rec, separators=(",", ":")) + " -->"
+# As stintd writes it: '>' (in a focus "a --> b") as \u003e.
+body = json.dumps(rec, separators=(",", ":"), ensure_ascii=False).replace(">", "\\u003e")
+line = "<!-- stint-record v1 " + body + " -->"
 open(sys.argv[2], "w").write(text[:m.start()] + line + text[m.end():])
 PY
 newer=$(team_report)
