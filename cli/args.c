@@ -168,6 +168,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_REGENERATE:
 			a->regenerate = optarg;
 			break;
+		case ARGS_OPT_LOGS:
+			a->logs = true;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);

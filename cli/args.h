@@ -36,6 +36,7 @@ enum {
 	ARGS_OPT_END,
 	ARGS_OPT_UNTAG,
 	ARGS_OPT_REGENERATE,
+	ARGS_OPT_LOGS,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -50,6 +51,7 @@ struct args {
 	const char *at, *start, *end, *regenerate;
 	const char *untags[PROTO_MAX_TAGS];
 	size_t nuntags;
+	bool logs; /* report --logs: from the logs' record lines */
 	long limit;
 	int nrest;
 	char **rest;

@@ -84,6 +84,7 @@ static const struct option opts_report[] = {OPTION_HELP,
 					    {"from", required_argument, NULL, ARGS_OPT_FROM},
 					    {"to", required_argument, NULL, ARGS_OPT_TO},
 					    {"tag", required_argument, NULL, 't'},
+					    {"logs", no_argument, NULL, ARGS_OPT_LOGS},
 					    OPTION_END};
 static const struct option opts_log[] = {
     OPTION_HELP,
@@ -206,7 +207,7 @@ static const struct cli_command main_commands[] = {
      "Start a session with the last one's focus and tags", HELP_C HELP_JSON},
     {"report", cmd_report, "hC:t:", opts_report,
      "stint report [RANGE | --from TIME [--to TIME]] [--by DIM[,DIM]] [--tag TAG]... [-C PATH] "
-     "[--json | --csv]",
+     "[--logs [PATH]] [--json | --csv]",
      "Totals of active time, sessions, commits, files and lines",
      "  RANGE               today (the default), yesterday, week, last-week, month,\n"
      "                      last-month, year, all\n"
@@ -218,6 +219,10 @@ static const struct cli_command main_commands[] = {
      "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
      "  -C PATH             only the repository containing PATH\n" HELP_JSON
      "  --csv               print CSV (RFC 4180), durations in seconds\n"
+     "  --logs [PATH]       total the record lines of the logs under PATH (default: the\n"
+     "                      log directory of this repository, or -C's): a team's logs\n"
+     "                      committed in git; each session counts once, unreadable logs\n"
+     "                      are listed; no stintd needed\n"
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
      "a session ended. See docs/reports.md.\n"},

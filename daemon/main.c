@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"
+#include "logwriter.h"
 #include "logwriter_sweep.h"
 #include "notify.h"
 #include "paths.h"
@@ -47,6 +48,7 @@ static void main_usage(FILE *f)
 	    "usage: stintd [-v] [--foreground] [--config PATH]\n"
 	    "       stintd --check-config [--config PATH]\n"
 	    "       stintd --check-db [--restore]\n"
+	    "       stintd --log-dir DIR [--config PATH]\n"
 	    "       stintd --print-default-config | --print-config-markdown | --version\n"
 	    "\n"
 	    "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
@@ -58,6 +60,9 @@ static void main_usage(FILE *f)
 	    "      --check-db         check the store and its backups, and exit (1: damaged)\n"
 	    "      --restore          with --check-db: put the newest good backup in place of a\n"
 	    "                         damaged store, which is kept aside (stintd must not run)\n"
+	    "      --log-dir DIR      print the log directory of the repository containing DIR, "
+	    "as\n"
+	    "                         [log] dir gives it (what `stint report --logs` reads)\n"
 	    "      --print-default-config   the commented default config\n"
 	    "      --print-config-markdown  the config reference as Markdown\n");
 }
@@ -502,6 +507,33 @@ static int main_check_config(const char *path, bool named)
 	return 0;
 }
 
+/* --log-dir DIR: [log] dir expanded for the repository containing dir, as a stop would. */
+static int main_print_log_dir(const char *path, bool named, const char *dir)
+{
+	struct repo_info info = {0};
+	struct config cfg;
+	char err[1024], out[PATH_MAX];
+	int r;
+
+	if (main_load_config(&cfg, path, named, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stintd: %s\n", err);
+		return 1;
+	}
+	repo_global_init();
+	r = repo_resolve(dir, &info, err, sizeof(err));
+	if (r == 0 &&
+	    (r = logwriter_expand_dir(cfg.log_dir, info.root, info.name, out, sizeof(out))) < 0)
+		snprintf(err, sizeof(err), "bad [log] dir \"%s\": %s", cfg.log_dir, strerror(-r));
+	if (r == 0)
+		printf("%s\n", out);
+	else
+		fprintf(stderr, "stintd: %s\n", err);
+	repo_info_finish(&info);
+	repo_global_shutdown();
+	config_finish(&cfg);
+	return r == 0 ? 0 : 1;
+}
+
 /*
  * --check-db [--restore]: needs no running stintd. A restore takes the state directory's lock,
  * so it is refused while a stintd runs, and no stintd starts while it puts a backup in place.
@@ -550,6 +582,7 @@ struct main_args {
 	enum log_level level;
 	bool check, check_db, restore;
 	char *config_path;
+	const char *log_dir; /* --log-dir DIR */
 };
 
 /* Returns -1 to go on, else the exit code (--help, --version, a usage error...). */
@@ -562,6 +595,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	    {"check-config", no_argument, NULL, 'C'},
 	    {"check-db", no_argument, NULL, 'B'},
 	    {"restore", no_argument, NULL, 'R'},
+	    {"log-dir", required_argument, NULL, 'L'},
 	    {"print-default-config", no_argument, NULL, 'D'},
 	    {"print-config-markdown", no_argument, NULL, 'M'},
 	    {"version", no_argument, NULL, 'V'},
@@ -589,6 +623,9 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			break;
 		case 'R':
 			a->restore = true;
+			break;
+		case 'L':
+			a->log_dir = optarg;
 			break;
 		case 'D':
 			config_write_default(stdout);
@@ -749,6 +786,11 @@ int main(int argc, char **argv)
 	if (a.check_db) {
 		free(d.config_path);
 		return main_check_db(a.restore);
+	}
+	if (a.log_dir) {
+		rc = main_print_log_dir(d.config_path, d.config_named, a.log_dir);
+		free(d.config_path);
+		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us.

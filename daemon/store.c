@@ -23,6 +23,7 @@ struct store {
 	struct store_op *batch;			  /* the batch on the worker */
 	char batch_err[512];
 	char *damage; /* what PRAGMA quick_check found (store_set_damage), or NULL */
+	char identity[40]; /* store_identity */
 	void (*idle_cb)(void *arg);
 	void *idle_arg;
 };
@@ -266,6 +267,51 @@ void store_set_damage(struct store *st, char *found)
 	st->damage = found;
 }
 
+/* The first value of sql's one column, when it is a short hex string, into out. */
+static bool store_identity_query(sqlite3 *db, const char *sql, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+	const char *v;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW && (v = (const char *)sqlite3_column_text(s, 0)) &&
+	    *v && strlen(v) < n && strspn(v, "0123456789abcdef") == strlen(v)) {
+		snprintf(out, n, "%s", v);
+		ok = true;
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/*
+ * The store's identity (docs/log-record.md, "The record line"): 128 random bits made once and
+ * kept in the daemon table, so a session is (identity, id) in logs from many machines. A store
+ * that cannot keep it gets one for this run: its logs still count once each.
+ */
+static void store_load_identity(struct store *st)
+{
+	char e[256];
+
+	if (store_exec(st->db,
+		       "INSERT OR IGNORE INTO daemon (key, value) "
+		       "VALUES ('store_id', lower(hex(randomblob(16))))",
+		       e, sizeof(e)) < 0)
+		log_warnx("store: cannot keep an identity in %s: %s", st->path, e);
+	if (store_identity_query(st->db, "SELECT value FROM daemon WHERE key = 'store_id'",
+				 st->identity, sizeof(st->identity)) ||
+	    store_identity_query(st->db, "SELECT lower(hex(randomblob(16)))", st->identity,
+				 sizeof(st->identity)))
+		return;
+	log_warnx("store: no identity for %s; its logs get no record line", st->path);
+}
+
+const char *store_identity(const struct store *st)
+{
+	return st->identity[0] ? st->identity : NULL;
+}
+
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
 {
 	struct store *st = calloc(1, sizeof(*st));
@@ -303,6 +349,7 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 	}
 	if (store_migrate(st->db, path, err, errn) < 0)
 		goto fail;
+	store_load_identity(st);
 	return st;
 fail:
 	store_close(st);

@@ -71,6 +71,9 @@ struct store_op {
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
 /* The database's path, for the read-only connections of other readers (store_history). */
 const char *store_path(const struct store *st);
+/* The store's random identity (hex), made at its first open and kept: what tells its sessions
+ * from another machine's in the logs' record lines. NULL when none could be had. */
+const char *store_identity(const struct store *st);
 /*
  * A reader's own read-only connection with sql prepared on it, for queries off the batches
  * (whose connection a worker's transaction may hold). Returns 0, or -1 (*db may still need
