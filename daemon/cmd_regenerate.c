@@ -10,7 +10,9 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "log.h"
 #include "logprep.h"
+#include "logrecord.h"
 #include "logwriter.h"
 #include "record.h"
 #include "session.h"
@@ -75,8 +77,9 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 {
 	static const char sql[] =
 	    "SELECT repo, repo_name, branch, head, author, focus, tags, state, started_wall, "
-	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, files, "
-	    "added, removed FROM sessions WHERE id = ?";
+	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, "
+	    "files, "
+	    "added, removed, spans FROM sessions WHERE id = ?";
 	static const char *const keys[] = {
 	    RECORD_REPO,       RECORD_REPO_NAME, RECORD_BRANCH,	     RECORD_HEAD,
 	    RECORD_AUTHOR,     RECORD_FOCUS,	 RECORD_TAGS,	     "state",
@@ -93,11 +96,18 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 		sqlite3_bind_int64(s, 1, j->id);
 		r = sqlite3_step(s);
 		if (r == SQLITE_ROW) {
+			const char *spans = (const char *)sqlite3_column_text(s, 20);
+
 			for (int i = 0; i < 20; i++)
 				json_object_set_new(j->row, keys[i],
 						    (i >= 8 && i <= 14) || i >= 16
 							? cmd_regenerate_int(s, i)
 							: cmd_regenerate_col(s, i));
+			/* The corrected active spans, for the record line; what does not parse
+			 * (a damaged row) leaves the line without spans. */
+			json_object_set_new(j->row, "spans",
+					    spans ? json_loads(spans, 0, NULL) ?: json_null()
+						  : json_null());
 			r = SQLITE_DONE;
 		} else if (r == SQLITE_DONE) {
 			json_object_clear(j->row);
@@ -220,16 +230,35 @@ static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
 	/* The store keeps the stop's totals, not its file and commit lists (those are in the
 	 * log written at the stop): the regenerated log has the totals only. */
 	if (json_is_integer(json_object_get(j->row, RECORD_COMMITS)))
-		json_object_set_new(
-		    rec, RECORD_STATS,
-		    json_pack("{s:O, s:O, s:O, s:O}", RECORD_COMMITS,
-			      json_object_get(j->row, RECORD_COMMITS), RECORD_FILES_CHANGED,
-			      json_object_get(j->row, "files"), RECORD_ADDED,
-			      json_object_get(j->row, RECORD_ADDED), RECORD_REMOVED,
-			      json_object_get(j->row, RECORD_REMOVED)));
+		json_object_set_new(rec, RECORD_STATS,
+				    json_pack("{s:O, s:O, s:O, s:O}", RECORD_COMMITS,
+					      json_object_get(j->row, RECORD_COMMITS),
+					      RECORD_FILES_CHANGED,
+					      json_object_get(j->row, "files"), RECORD_ADDED,
+					      json_object_get(j->row, RECORD_ADDED), RECORD_REMOVED,
+					      json_object_get(j->row, RECORD_REMOVED)));
 	json_object_set_new(rec, RECORD_MAX_FILE_ROWS, json_integer(j->max_file_rows));
 	json_object_set_new(rec, RECORD_PLACEHOLDERS, json_string(j->placeholders));
 	return rec;
+}
+
+/* Worker: the record line, as at a stop (sessions_stop.c), with the row's corrected numbers and
+ * a later "written", so `stint report --logs` counts this log rather than the first one. */
+static char *cmd_regenerate_record_line(struct cmd_regenerate_job *j, const json_t *rec, char *text)
+{
+	json_t *spans = json_object_get(j->row, "spans");
+	char err[256], *line;
+
+	line = logrecord_line(rec, store_identity(j->d->store), json_is_array(spans) ? spans : NULL,
+			      time_wall_ms(), err, sizeof(err));
+	if (!line) {
+		log_warnx("the regenerated log of session %lld gets no record line: %s",
+			  (long long)j->id, err);
+		return text;
+	}
+	text = logrecord_append(text, line);
+	free(line);
+	return text;
 }
 
 /* Worker: read, fold, render, write next to the old log. */
@@ -269,6 +298,8 @@ static void cmd_regenerate_work(uv_work_t *w)
 	}
 	text = template_render_with(rec, tmpl, j->template_path, j->err, sizeof(j->err));
 	free(tmpl);
+	if (text)
+		text = cmd_regenerate_record_line(j, rec, text);
 	json_decref(rec);
 	if (!text) {
 		cmd_regenerate_fail(j, PROTO_ERR_LOG_FAILED, NULL);

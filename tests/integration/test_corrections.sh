@@ -147,6 +147,17 @@ fmt=%H:%M
 expect_contains "$acts" "**Session stopped** ($(date -u -d "@$(((NOWMIN - 130) * 60))" +"$fmt"))" "the regenerated log's corrected end"
 regen2=$("$STINT" log --regenerate "$id1")
 [ "$regen2" != "$regen" ] || fail "a second --regenerate wrote over the first"
+# A regenerated log ends with its record line, the corrected numbers written later than the
+# first log's, so report --logs counts the session once, as corrected.
+grep -q '^<!-- stint-record v1 ' <<<"$(tail -n 1 "$regen")" || fail "the regenerated log has no record line"
+python3 - "$("$STINT" report all --logs "$(dirname "$regen")" --by focus --json)" "$id1" <<'PY' ||
+import json, sys
+rep = json.loads(sys.argv[1])["report"]
+lexer = [g for g in rep["groups"] if g["key"] == "Lexer"]
+assert len(lexer) == 1 and lexer[0]["sessions"] == 1 and lexer[0]["active_s"] == 3600, rep
+assert not [g for g in rep["groups"] if g["key"] == "Parser"], rep
+PY
+	fail "report --logs does not count the regenerated log's corrected session once"
 {
 	sed -n '1,5p' "$regen"
 	printf '...\n## Activities\n'
