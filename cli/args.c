@@ -150,11 +150,26 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_CSV:
 			a->csv = true;
 			break;
+		case ARGS_OPT_AT:
+			a->at = optarg;
+			break;
 		case ARGS_OPT_START:
 			a->start = optarg;
 			break;
 		case ARGS_OPT_END:
 			a->end = optarg;
+			break;
+		case ARGS_OPT_UNTAG:
+			if (a->nuntags == PROTO_MAX_TAGS)
+				return args_usage_error(ctx->cmd, "at most %d tags",
+							PROTO_MAX_TAGS);
+			a->untags[a->nuntags++] = optarg;
+			break;
+		case ARGS_OPT_REGENERATE:
+			a->regenerate = optarg;
+			break;
+		case ARGS_OPT_LOGS:
+			a->logs = true;
 			break;
 		case ARGS_OPT_FORMAT:
 			a->format = optarg;
@@ -447,12 +462,13 @@ json_t *args_words_value(struct cli_ctx *ctx, const char *what, int n, char **wo
 	return v;
 }
 
-json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a)
+/* --tag or --untag values, each checked. */
+static json_t *args_tag_list(const char *const *tags, size_t ntags)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; arr && i < a->ntags; i++) {
-		const char *t = a->tags[i];
+	for (size_t i = 0; arr && i < ntags; i++) {
+		const char *t = tags[i];
 		size_t len = strlen(t);
 		json_t *v;
 
@@ -479,4 +495,45 @@ json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a)
 fail:
 	json_decref(arr);
 	return NULL;
+}
+
+json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a)
+{
+	(void)ctx;
+	return args_tag_list(a->tags, a->ntags);
+}
+
+json_t *args_untags_value(struct cli_ctx *ctx, const struct args *a)
+{
+	(void)ctx;
+	return args_tag_list(a->untags, a->nuntags);
+}
+
+json_t *args_time_value(struct cli_ctx *ctx, const char *opt, const char *s, int64_t now_ms)
+{
+	char err[256];
+	int64_t ms;
+
+	if (timespec_parse_time(s, now_ms, &ms, err, sizeof(err)) < 0) {
+		args_usage_error(ctx->cmd, "%s: %s", opt, err);
+		return NULL;
+	}
+	return json_integer(ms);
+}
+
+json_t *args_id_value(struct cli_ctx *ctx, const char *s)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (errno || end == s || *end || id < 1) {
+		args_usage_error(ctx->cmd,
+				 "ID must be a session id (a positive number, see 'stint "
+				 "list'), not '%s'",
+				 s);
+		return NULL;
+	}
+	return json_integer(id);
 }

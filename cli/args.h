@@ -31,8 +31,12 @@ enum {
 	ARGS_OPT_TO,
 	ARGS_OPT_BY,
 	ARGS_OPT_CSV,
+	ARGS_OPT_AT,
 	ARGS_OPT_START,
 	ARGS_OPT_END,
+	ARGS_OPT_UNTAG,
+	ARGS_OPT_REGENERATE,
+	ARGS_OPT_LOGS,
 	ARGS_OPT_FORMAT,
 };
 
@@ -44,8 +48,13 @@ struct args {
 	const char *kind;
 	bool no_log, all, next, edit, last, list, no_checks, csv;
 	const char *from, *to, *by; /* list, report: --from TIME, --to TIME, --by DIMS */
-	const char *start, *end;    /* add: --start TIME, --end TIME */
-	const char *format;	    /* export: --format json|csv|timewarrior */
+	/* start, stop: --at TIME; edit, add: --start, --end TIME; edit: --untag TAG; log:
+	 * --regenerate */
+	const char *at, *start, *end, *regenerate;
+	const char *untags[PROTO_MAX_TAGS];
+	size_t nuntags;
+	bool logs;	    /* report --logs: from the logs' record lines */
+	const char *format; /* export: --format json|csv|timewarrior */
 	long limit;
 	int nrest;
 	char **rest;
@@ -98,5 +107,16 @@ int args_range(struct cli_ctx *ctx, const struct args *a, const char *default_wo
 
 /* The --tag values as a JSON array, each checked; NULL after saying why. */
 json_t *args_tags_value(struct cli_ctx *ctx, const struct args *a);
+/* The same for --untag. */
+json_t *args_untags_value(struct cli_ctx *ctx, const struct args *a);
+
+/*
+ * TIME of option opt (timespec_parse_time: not in the future) as a JSON integer of wall ms;
+ * NULL after saying why (a usage error).
+ */
+json_t *args_time_value(struct cli_ctx *ctx, const char *opt, const char *s, int64_t now_ms);
+
+/* A session id (a positive integer) as a JSON integer; NULL after saying why. */
+json_t *args_id_value(struct cli_ctx *ctx, const char *s);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "client.h"
+#include "cmd_edit.h"
 #include "output.h"
 #include "protocol.h"
 #include "request.h"
@@ -170,6 +171,10 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
+	if (a.regenerate && (a.nrest || a.last || a.all || ctx->dir))
+		return args_usage_error(ctx->cmd, "--regenerate ID takes no other argument");
+	if (a.regenerate)
+		return cmd_edit_regenerate(ctx, a.regenerate);
 	if (a.nrest > 1)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
 	if (a.nrest == 1) {

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "output.h"
 #include "report_group.h"
+#include "report_logs.h"
 #include "report_render.h"
 #include "request.h"
 #include "timespec.h"
@@ -114,6 +115,131 @@ static int cmd_report_print(struct cli_ctx *ctx, const struct args *a, json_t *r
 	return 0;
 }
 
+/* --by's names as dimensions (cmd_report_by checked them). */
+static size_t cmd_report_dims(const json_t *by, enum report_dim *dims)
+{
+	size_t i, n = 0;
+	json_t *v;
+
+	json_array_foreach(by, i, v)
+	{
+		dims[n++] = (enum report_dim)report_dim_lookup(json_string_value(v));
+	}
+	return n;
+}
+
+/* What the logs skipped and counted twice, on stderr (--json has them in its "logs"). */
+static void cmd_report_logs_say(const json_t *logs)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(logs, "skipped"), i, v)
+	{
+		output_error("skipped %s: %s", json_string_value(json_object_get(v, "path")),
+			     json_string_value(json_object_get(v, "why")));
+	}
+	json_array_foreach(json_object_get(logs, "duplicates"), i, v)
+	{
+		output_error("%s is a copy of %s: counted once",
+			     json_string_value(json_object_get(v, "path")),
+			     json_string_value(json_object_get(v, "of")));
+	}
+}
+
+/* The logs' totals, as the report request's reply would hold them, plus "logs". */
+static json_t *cmd_report_logs_reply(const char *path, const json_t *by, const struct args *a,
+				     int64_t from, int64_t to, bool time)
+{
+	struct timespec_zone *z = calloc(1, sizeof(*z));
+	enum report_dim dims[REPORT_MAX_DIMS];
+	struct report_group *g = NULL;
+	json_t *logs = NULL, *report = NULL, *reply = NULL;
+	char err[PATH_MAX + 256];
+
+	if (!z)
+		goto out;
+	if (!time)
+		timespec_zone_fixed(z, 0);
+	else if (timespec_zone_local(from, to, z) < 0) {
+		output_error("the local time zone changes too often over this range for a report "
+			     "by day; give a shorter one");
+		goto out;
+	}
+	if (!(g = report_group_create(from, to, dims, cmd_report_dims(by, dims), z)))
+		goto oom;
+	if (!(logs = report_logs_read(path, g, from, to, a->tags, a->ntags, err, sizeof(err)))) {
+		output_error("%s", err);
+		goto out;
+	}
+	if (!(report = report_group_json(g)) ||
+	    !(reply = json_pack("{s:i, s:b, s:o, s:O}", "v", 1, "ok", 1, "report", report, "logs",
+				logs)))
+		goto oom;
+	goto out;
+oom:
+	output_error("out of memory");
+out:
+	json_decref(logs);
+	report_group_destroy(g);
+	free(z);
+	return reply;
+}
+
+/*
+ * report --logs [PATH]: totals from the record lines of committed logs, read here (no stintd but
+ * to find the default PATH). Of the operands, a RANGE word is the range, another is PATH.
+ */
+static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
+{
+	int64_t now = time_wall_ms(), from, to;
+	char dir[PATH_MAX], err[PATH_MAX + 256], title[PATH_MAX + 160], range[128];
+	const char *path = NULL, *word;
+	char *ranges[2];
+	json_t *by, *reply;
+	bool time, have;
+	int r, n = 0;
+
+	if (a->nrest > 2)
+		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a->rest[2]);
+	for (int i = 0; i < a->nrest; i++) {
+		if (timespec_is_range(a->rest[i]) || path)
+			ranges[n++] = a->rest[i];
+		else
+			path = a->rest[i];
+	}
+	a->rest = ranges;
+	a->nrest = n;
+	if (ctx->json && a->csv)
+		return args_usage_error(ctx->cmd, "--json and --csv exclude each other");
+	if ((r = args_range(ctx, a, "today", now, &have, &from, &to, &word)))
+		return r;
+	if (!(by = cmd_report_by(ctx, a->by ? a->by : "repo", &time)))
+		return EXIT_USAGE;
+	if (!path && (r = args_resolve_cwd(ctx))) {
+		json_decref(by);
+		return r;
+	}
+	if (!path && report_logs_default_dir(ctx->cwd, dir, sizeof(dir), err, sizeof(err)) < 0) {
+		output_error("%s", err);
+		json_decref(by);
+		return EXIT_REFUSED;
+	}
+	if (!path)
+		path = dir;
+	reply = cmd_report_logs_reply(path, by, a, from, to, time);
+	json_decref(by);
+	if (!reply)
+		return EXIT_REFUSED;
+	if (!ctx->json)
+		cmd_report_logs_say(json_object_get(reply, "logs"));
+	cmd_report_title(word, from, to, range, sizeof(range));
+	snprintf(title, sizeof(title), "%s, from the logs in %s", range, path);
+	r = cmd_report_print(ctx, a, reply, title);
+	json_decref(reply);
+	return r;
+}
+
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int64_t now = time_wall_ms(), from, to;
@@ -126,6 +252,8 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
+	if (a.logs)
+		return cmd_report_logs(ctx, &a);
 	if (ctx->json && a.csv)
 		return args_usage_error(ctx->cmd, "--json and --csv exclude each other");
 	if ((r = args_range(ctx, &a, "today", now, &have, &from, &to, &word)))

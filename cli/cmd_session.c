@@ -59,6 +59,9 @@ int cmd_session_start(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (req && a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a)))
 		return EXIT_USAGE;
+	if (req && a.at &&
+	    !request_set(&req, "at", args_time_value(ctx, "--at", a.at, time_wall_ms())))
+		return EXIT_USAGE;
 	return cmd_session_send(ctx, PROTO_CMD_START, NULL, req, REQUEST_TIMEOUT_MS);
 }
 
@@ -358,6 +361,9 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_REFUSED;
 	/* [log] commit waits for the editor, so the commit holds what the user wrote. */
 	if (req && a.edit && !request_set(&req, "edit", json_true()))
+		return EXIT_USAGE;
+	if (req && a.at &&
+	    !request_set(&req, "at", args_time_value(ctx, "--at", a.at, time_wall_ms())))
 		return EXIT_USAGE;
 	if (!req)
 		return EXIT_USAGE;

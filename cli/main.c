@@ -12,6 +12,7 @@
 #include "cmd_add.h"
 #include "cmd_config.h"
 #include "cmd_doctor.h"
+#include "cmd_edit.h"
 #include "cmd_export.h"
 #include "cmd_import.h"
 #include "cmd_notify.h"
@@ -38,7 +39,16 @@ static const struct option opts_start[] = {OPTION_HELP,
 					   OPTION_JSON,
 					   {"focus", required_argument, NULL, 'f'},
 					   {"tag", required_argument, NULL, 't'},
+					   {"at", required_argument, NULL, ARGS_OPT_AT},
 					   OPTION_END};
+static const struct option opts_edit[] = {OPTION_HELP,
+					  OPTION_JSON,
+					  {"focus", required_argument, NULL, 'f'},
+					  {"tag", required_argument, NULL, 't'},
+					  {"untag", required_argument, NULL, ARGS_OPT_UNTAG},
+					  {"start", required_argument, NULL, ARGS_OPT_START},
+					  {"end", required_argument, NULL, ARGS_OPT_END},
+					  OPTION_END};
 static const struct option opts_basic[] = {OPTION_HELP, OPTION_JSON, OPTION_END};
 static const struct option opts_stop[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -46,6 +56,7 @@ static const struct option opts_stop[] = {OPTION_HELP,
 					  {"no-log", no_argument, NULL, ARGS_OPT_NO_LOG},
 					  {"edit", no_argument, NULL, ARGS_OPT_EDIT},
 					  {"no-checks", no_argument, NULL, ARGS_OPT_NO_CHECKS},
+					  {"at", required_argument, NULL, ARGS_OPT_AT},
 					  OPTION_END};
 static const struct option opts_note[] = {OPTION_HELP,
 					  OPTION_JSON,
@@ -76,6 +87,7 @@ static const struct option opts_report[] = {OPTION_HELP,
 					    {"from", required_argument, NULL, ARGS_OPT_FROM},
 					    {"to", required_argument, NULL, ARGS_OPT_TO},
 					    {"tag", required_argument, NULL, 't'},
+					    {"logs", no_argument, NULL, ARGS_OPT_LOGS},
 					    OPTION_END};
 static const struct option opts_add[] = {OPTION_HELP,
 					 OPTION_JSON,
@@ -95,6 +107,12 @@ static const struct option opts_log[] = {OPTION_HELP,
 					 {"last", no_argument, NULL, ARGS_OPT_LAST},
 					 {"all", no_argument, NULL, 'a'},
 					 OPTION_END};
+static const struct option opts_log[] = {
+    OPTION_HELP,
+    {"last", no_argument, NULL, ARGS_OPT_LAST},
+    {"all", no_argument, NULL, 'a'},
+    {"regenerate", required_argument, NULL, ARGS_OPT_REGENERATE},
+    OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
 static const struct option opts_doctor[] = {
     OPTION_HELP, {"restore", no_argument, NULL, 'r'}, OPTION_END};
@@ -109,10 +127,12 @@ static const struct option opts_watch[] = {
 
 static const struct cli_command main_commands[] = {
     {"start", cmd_session_start, "hC:f:t:", opts_start,
-     "stint start [--focus TEXT] [--tag TAG]... [-C PATH] [--json]",
+     "stint start [--focus TEXT] [--tag TAG]... [--at TIME] [-C PATH] [--json]",
      "Open a session for the repository you are in",
      "  -f, --focus TEXT    what the session is about (at most 256 bytes)\n"
-     "  -t, --tag TAG       a tag without spaces or commas; repeat for more (up to 16)\n" HELP_C
+     "  -t, --tag TAG       a tag without spaces or commas; repeat for more (up to 16)\n"
+     "  --at TIME           it started at TIME (10m ago, 14:05...): the time since counts\n"
+     "                      as active; refused in the future or over another session\n" HELP_C
 	 HELP_JSON "\nThe session belongs to the root of the git working tree containing the\n"
      "directory (or to the directory itself outside git). One session per\n"
      "repository can be open at a time.\n"},
@@ -122,9 +142,12 @@ static const struct cli_command main_commands[] = {
      "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
      "\nWithout -C every open session is shown, wherever it is.\n"},
     {"stop", cmd_session_stop, "hC:s:", opts_stop,
-     "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [-C PATH] [--json]",
+     "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [--at TIME] [-C PATH] "
+     "[--json]",
      "Close the session and write its log",
      "  -s, --summary TEXT  a summary for the log ('-' reads stdin)\n"
+     "  --at TIME           it ended at TIME: what came after is left out of its time\n"
+     "                      (not before its last pause, resume, note, todo or decision)\n"
      "  --edit              then open the log in $VISUAL, else $EDITOR, else vi\n"
      "                      (not with --no-log or --json)\n"
      "  --no-log            close without writing a log\n"
@@ -186,9 +209,26 @@ static const struct cli_command main_commands[] = {
      "repository, its branch, the focus, the tags and the log's path. Without -C the\n"
      "list covers every repository, so it answers \"what did I do lately\" from\n"
      "anywhere.\n"},
+    {"edit", cmd_edit, "hC:f:t:", opts_edit,
+     "stint edit [ID] [--focus TEXT] [--tag TAG]... [--untag TAG]... [--start TIME] "
+     "[--end TIME] [-C PATH] [--json]",
+     "Correct a session's focus, tags, start or end",
+     "  ID                  a closed session (from 'stint list'); without it, the open\n"
+     "                      session of the repository (focus, tags and --start only)\n"
+     "  -f, --focus TEXT    the new focus\n"
+     "  -t, --tag TAG       add a tag; repeat for more\n"
+     "  --untag TAG         remove a tag; repeat for more\n"
+     "  --start TIME        it started at TIME (10m ago, yesterday 17:30, ...)\n"
+     "  --end TIME          it ended at TIME (a closed session)\n" HELP_C HELP_JSON
+     "\nEach correction is kept as an event; the session's times in list and report\n"
+     "change at once. An earlier start or later end adds active time; a later start\n"
+     "or earlier end cuts it. Refused: a time in the future, an end before the start,\n"
+     "an overlap with another session of the repository. See docs/reports.md.\n"},
+    {"continue", cmd_edit_continue, "hC:", opts_basic, "stint continue [-C PATH] [--json]",
+     "Start a session with the last one's focus and tags", HELP_C HELP_JSON},
     {"report", cmd_report, "hC:t:", opts_report,
      "stint report [RANGE | --from TIME [--to TIME]] [--by DIM[,DIM]] [--tag TAG]... [-C PATH] "
-     "[--json | --csv]",
+     "[--logs [PATH]] [--json | --csv]",
      "Totals of active time, sessions, commits, files and lines",
      "  RANGE               today (the default), yesterday, week, last-week, month,\n"
      "                      last-month, year, all\n"
@@ -200,6 +240,10 @@ static const struct cli_command main_commands[] = {
      "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
      "  -C PATH             only the repository containing PATH\n" HELP_JSON
      "  --csv               print CSV (RFC 4180), durations in seconds\n"
+     "  --logs [PATH]       total the record lines of the logs under PATH (default: the\n"
+     "                      log directory of this repository, or -C's): a team's logs\n"
+     "                      committed in git; each session counts once, unreadable logs\n"
+     "                      are listed; no stintd needed\n"
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
      "a session ended. See docs/reports.md.\n"},
@@ -236,49 +280,59 @@ static const struct cli_command main_commands[] = {
      "or Timewarrior's first tag, is its repository's name, the other tags its tags.\n"
      "Importing the same data again adds nothing. Open intervals are skipped. A\n"
      "malformed file is refused with FILE:LINE and nothing of it imported.\n"},
-    {"log", cmd_query_log, "hC:a", opts_log, "stint log [--last | DATE] [--all | -C PATH]",
-     "Print the path of a session log",
-     "  --last              the newest log (the default)\n"
-     "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
-     "  -a, --all           look in every repository, not only this one\n" HELP_C
-     "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
-     "day's logs are those of the sessions started that day (local time), among\n"
-     "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
-    {"watch", cmd_watch_run, "hC:", opts_watch,
-     "stint watch [PATH | -C PATH] [--json] | --list [--json]",
-     "Start sessions automatically on activity in a repository",
-     "  PATH                the repository containing PATH (default: the current one)\n"
-     "  --list              list the watched repositories and their state\n" HELP_JSON
-     "\nWhile no session is open there, a change to the repository's files or a git\n"
-     "operation starts one, dated from that first change. The repository stays\n"
-     "watched (across restarts) until 'stint unwatch'. With [time] auto_start = true,\n"
-     "every repository with a session in the last 30 days is watched too.\n"},
-    {"unwatch", cmd_watch_run, "hC:", opts_basic, "stint unwatch [PATH | -C PATH] [--json]",
-     "Stop watching a repository for activity",
-     "  PATH                the repository containing PATH (default: the current one);\n"
-     "                      it may have been deleted since\n" HELP_JSON},
-    {"ping", cmd_query_ping, "h", opts_basic, "stint ping [--json]",
-     "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
-    {"notify", cmd_notify_run, "h", opts_basic, "stint notify test|status [--json]",
-     "Send a test notification, or say where notifications go",
-     "  test                send one; exits 1 naming the cause when it cannot be shown\n"
-     "  status              whether a notification server is reachable, and why not\n"
-     "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
-    {"config", cmd_config_run, "h", opts_help, "stint config check",
-     "Check stintd's configuration file",
-     "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
-    {"doctor", cmd_doctor_run, "h", opts_doctor, "stint doctor [--restore]",
-     "Check the store and its backups; restore a damaged store",
-     "  --restore           put the newest good backup in place of a damaged store,\n"
-     "                      which is kept aside as stint.db.damaged-DATE (stintd\n"
-     "                      must not be running: stop it first)\n"
-     "\nRuns 'stintd --check-db' and exits with its status: 0 when the store is\n"
-     "healthy, 1 when something is wrong, each problem named. Lists the backups\n"
-     "stintd keeps (daily and at each clean exit, the newest 3) and whether each\n"
-     "is good. Needs no running stintd.\n"},
-    {"help", NULL, "h", opts_help, "stint help [COMMAND]", "Show help for stint or a command", ""},
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-};
+    {
+	"log",
+	cmd_query_log,
+	"hC:a",
+	opts_log,
+	"stint log [--last | DATE] [--all | -C PATH]",
+	{"log", cmd_query_log, "hC:a", opts_log,
+	 "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
+	 "Print the path of a session log",
+	 "  --last              the newest log (the default)\n"
+	 "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
+	 "  -a, --all           look in every repository, not only this one\n"
+	 "  --regenerate ID     render closed session ID's log again, corrections included,\n"
+	 "                      into a new file next to the old one; print its path\n" HELP_C
+	 "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
+	 "day's logs are those of the sessions started that day (local time), among\n"
+	 "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
+	{"watch", cmd_watch_run, "hC:", opts_watch,
+	 "stint watch [PATH | -C PATH] [--json] | --list [--json]",
+	 "Start sessions automatically on activity in a repository",
+	 "  PATH                the repository containing PATH (default: the current one)\n"
+	 "  --list              list the watched repositories and their state\n" HELP_JSON
+	 "\nWhile no session is open there, a change to the repository's files or a git\n"
+	 "operation starts one, dated from that first change. The repository stays\n"
+	 "watched (across restarts) until 'stint unwatch'. With [time] auto_start = true,\n"
+	 "every repository with a session in the last 30 days is watched too.\n"},
+	{"unwatch", cmd_watch_run, "hC:", opts_basic, "stint unwatch [PATH | -C PATH] [--json]",
+	 "Stop watching a repository for activity",
+	 "  PATH                the repository containing PATH (default: the current one);\n"
+	 "                      it may have been deleted since\n" HELP_JSON},
+	{"ping", cmd_query_ping, "h", opts_basic, "stint ping [--json]",
+	 "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
+	{"notify", cmd_notify_run, "h", opts_basic, "stint notify test|status [--json]",
+	 "Send a test notification, or say where notifications go",
+	 "  test                send one; exits 1 naming the cause when it cannot be shown\n"
+	 "  status              whether a notification server is reachable, and why not\n"
+	 "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
+	{"config", cmd_config_run, "h", opts_help, "stint config check",
+	 "Check stintd's configuration file",
+	 "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
+	{"doctor", cmd_doctor_run, "h", opts_doctor, "stint doctor [--restore]",
+	 "Check the store and its backups; restore a damaged store",
+	 "  --restore           put the newest good backup in place of a damaged store,\n"
+	 "                      which is kept aside as stint.db.damaged-DATE (stintd\n"
+	 "                      must not be running: stop it first)\n"
+	 "\nRuns 'stintd --check-db' and exits with its status: 0 when the store is\n"
+	 "healthy, 1 when something is wrong, each problem named. Lists the backups\n"
+	 "stintd keeps (daily and at each clean exit, the newest 3) and whether each\n"
+	 "is good. Needs no running stintd.\n"},
+	{"help", NULL, "h", opts_help, "stint help [COMMAND]", "Show help for stint or a command",
+	 ""},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    };
 
 static const struct cli_command *main_command_lookup(const char *name)
 {

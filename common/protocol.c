@@ -31,50 +31,55 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_REPORT] = "report",
     [PROTO_CMD_ADD] = "add",
     [PROTO_CMD_EXPORT] = "export",
+    [PROTO_CMD_EDIT] = "edit",
+    [PROTO_CMD_REGENERATE] = "regenerate",
 };
 
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
 static const char *const priority_names[] = {"high", "medium", "low", "blocked"};
 
-enum field {
-	F_CWD = 1 << 0,
-	F_FOCUS = 1 << 1,
-	F_TAGS = 1 << 2,
-	F_TEXT = 1 << 3,
-	F_WHY = 1 << 4,
-	F_SUMMARY = 1 << 5,
-	F_NO_LOG = 1 << 6,
-	F_KIND = 1 << 7,
-	F_PRIORITY = 1 << 8,
-	F_LIMIT = 1 << 9,
-	F_BLOCKED_BY = 1 << 10,
-	F_NEXT = 1 << 11,
-	F_NO_CHECKS = 1 << 12,
-	F_PROGRESS = 1 << 13,
-	F_EDIT = 1 << 14,
-	F_LOG = 1 << 15,
-	F_EDITED = 1 << 16,
-	F_ENV = 1 << 17,
-	F_FROM = 1 << 18,
-	F_TO = 1 << 19,
-	F_BY = 1 << 20,
-	F_ZONE = 1 << 21,
-	F_BEFORE = 1 << 22,
-	F_REPO = 1 << 23,
-	F_START_MS = 1 << 24,
-	F_END_MS = 1 << 25,
-	F_ORIGIN = 1 << 26,
-	F_SOURCE_KEY = 1 << 27,
-	F_REPO_NAME = 1 << 28,
-};
+/* A request's fields, one bit each: more than an int holds, so 64-bit masks. */
+#define F_CWD	     (UINT64_C(1) << 0)
+#define F_FOCUS	     (UINT64_C(1) << 1)
+#define F_TAGS	     (UINT64_C(1) << 2)
+#define F_TEXT	     (UINT64_C(1) << 3)
+#define F_WHY	     (UINT64_C(1) << 4)
+#define F_SUMMARY    (UINT64_C(1) << 5)
+#define F_NO_LOG     (UINT64_C(1) << 6)
+#define F_KIND	     (UINT64_C(1) << 7)
+#define F_PRIORITY   (UINT64_C(1) << 8)
+#define F_LIMIT	     (UINT64_C(1) << 9)
+#define F_BLOCKED_BY (UINT64_C(1) << 10)
+#define F_NEXT	     (UINT64_C(1) << 11)
+#define F_NO_CHECKS  (UINT64_C(1) << 12)
+#define F_PROGRESS   (UINT64_C(1) << 13)
+#define F_EDIT	     (UINT64_C(1) << 14)
+#define F_LOG	     (UINT64_C(1) << 15)
+#define F_EDITED     (UINT64_C(1) << 16)
+#define F_ENV	     (UINT64_C(1) << 17)
+#define F_FROM	     (UINT64_C(1) << 18)
+#define F_TO	     (UINT64_C(1) << 19)
+#define F_BY	     (UINT64_C(1) << 20)
+#define F_ZONE	     (UINT64_C(1) << 21)
+#define F_BEFORE     (UINT64_C(1) << 22)
+#define F_REPO	     (UINT64_C(1) << 23)
+#define F_START_MS   (UINT64_C(1) << 24)
+#define F_END_MS     (UINT64_C(1) << 25)
+#define F_ORIGIN     (UINT64_C(1) << 26)
+#define F_SOURCE_KEY (UINT64_C(1) << 27)
+#define F_REPO_NAME  (UINT64_C(1) << 28)
+#define F_ID	     (UINT64_C(1) << 29)
+#define F_AT	     (UINT64_C(1) << 30)
+#define F_UNTAGS     (UINT64_C(1) << 31)
 
 /* Which fields each command takes, and which of those it requires. */
 static const struct {
-	unsigned allowed, required;
+	uint64_t allowed, required;
 } cmd_fields[PROTO_CMD__COUNT] = {
-    [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS, F_CWD},
+    [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS | F_AT, F_CWD},
     [PROTO_CMD_STATUS] = {F_CWD, 0},
-    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT | F_ENV,
+    [PROTO_CMD_STOP] = {F_CWD | F_SUMMARY | F_NO_LOG | F_NO_CHECKS | F_PROGRESS | F_EDIT | F_ENV |
+			    F_AT,
 			F_CWD},
     [PROTO_CMD_PAUSE] = {F_CWD, F_CWD},
     [PROTO_CMD_RESUME] = {F_CWD, F_CWD},
@@ -96,11 +101,13 @@ static const struct {
 			   F_SOURCE_KEY | F_REPO_NAME,
 		       F_START_MS | F_END_MS | F_ORIGIN},
     [PROTO_CMD_EXPORT] = {F_CWD | F_LIMIT | F_FROM | F_TO | F_TAGS | F_BEFORE, 0},
+    [PROTO_CMD_EDIT] = {F_CWD | F_ID | F_FOCUS | F_TAGS | F_UNTAGS | F_START_MS | F_END_MS, F_CWD},
+    [PROTO_CMD_REGENERATE] = {F_ID, F_ID},
 };
 
 static const struct {
 	const char *name;
-	enum field field;
+	uint64_t field;
 } field_names[] = {
     {"cwd", F_CWD},
     {"focus", F_FOCUS},
@@ -131,6 +138,9 @@ static const struct {
     {"origin", F_ORIGIN},
     {"source_key", F_SOURCE_KEY},
     {"repo_name", F_REPO_NAME},
+    {"id", F_ID},
+    {"at", F_AT},
+    {"untags", F_UNTAGS},
 };
 
 static int proto_name_lookup(const char *const *names, size_t n, const char *name)
@@ -244,14 +254,16 @@ static int proto_get_string(json_t *root, const char *key, size_t max, bool mult
 	return 0;
 }
 
-static int proto_parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+/* "tags" (or edit's "untags"): distinct tags without spaces, commas or controls. */
+static int proto_parse_tag_list(json_t *root, const char *key, const char **tags, size_t *ntags,
+				struct proto_error *err)
 {
-	json_t *arr = json_object_get(root, "tags"), *v;
+	json_t *arr = json_object_get(root, key), *v;
 	size_t i;
 
 	if (!json_is_array(arr))
 		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
-				  "field \"tags\" must be an array of strings");
+				  "field \"%s\" must be an array of strings", key);
 	if (json_array_size(arr) > PROTO_MAX_TAGS)
 		return proto_fail(err, PROTO_ERR_BAD_REQUEST, "at most %d tags", PROTO_MAX_TAGS);
 	json_array_foreach(arr, i, v)
@@ -269,13 +281,18 @@ static int proto_parse_tags(json_t *root, struct proto_request *req, struct prot
 				    "tag \"%.64s\" may not contain spaces, commas or control "
 				    "characters",
 				    s);
-		for (size_t k = 0; k < req->ntags; k++)
-			if (strcmp(req->tags[k], s) == 0)
+		for (size_t k = 0; k < *ntags; k++)
+			if (strcmp(tags[k], s) == 0)
 				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
 						  "tag \"%s\" is given twice", s);
-		req->tags[req->ntags++] = s;
+		tags[(*ntags)++] = s;
 	}
 	return 0;
+}
+
+static int proto_parse_tags(json_t *root, struct proto_request *req, struct proto_error *err)
+{
+	return proto_parse_tag_list(root, "tags", req->tags, &req->ntags, err);
 }
 
 bool proto_env_name_ok(const char *name, size_t n)
@@ -349,10 +366,10 @@ static int proto_parse_env(json_t *root, struct proto_request *req, struct proto
 }
 
 /* The command's fields are all there and no others; *present gets their bits. */
-static int proto_check_fields(json_t *root, const struct proto_request *req, unsigned *present,
+static int proto_check_fields(json_t *root, const struct proto_request *req, uint64_t *present,
 			      struct proto_error *err)
 {
-	unsigned allowed = cmd_fields[req->cmd].allowed;
+	uint64_t allowed = cmd_fields[req->cmd].allowed;
 	const char *key;
 	json_t *v;
 
@@ -383,11 +400,11 @@ static int proto_check_fields(json_t *root, const struct proto_request *req, uns
 }
 
 /* The booleans of stop and log_commit. */
-static int proto_parse_stop_flags(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_stop_flags(json_t *root, uint64_t present, struct proto_request *req,
 				  struct proto_error *err)
 {
 	static const struct {
-		enum field f;
+		uint64_t f;
 		const char *name;
 		size_t off;
 	} flags[] = {
@@ -481,7 +498,7 @@ static int proto_parse_zone(json_t *root, struct proto_request *req, struct prot
 }
 
 /* The fields of list and report: range, dimensions, zone, page. */
-static int proto_parse_history(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_history(json_t *root, uint64_t present, struct proto_request *req,
 			       struct proto_error *err)
 {
 	json_t *v;
@@ -510,7 +527,7 @@ static int proto_parse_history(json_t *root, unsigned present, struct proto_requ
 }
 
 /* add's fields: one of cwd and repo, the times, the origin; repo_name only with repo. */
-static int proto_parse_add(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_add(json_t *root, uint64_t present, struct proto_request *req,
 			   struct proto_error *err)
 {
 	const char *origin;
@@ -546,9 +563,46 @@ static int proto_parse_add(json_t *root, unsigned present, struct proto_request 
 	return 0;
 }
 
+/* edit's fields: the id, the new times, the tags to remove; at least one change. */
+static int proto_parse_edit(json_t *root, uint64_t present, struct proto_request *req,
+			    struct proto_error *err)
+{
+	json_t *v = json_object_get(root, "id");
+
+	if ((present & F_ID) && (!json_is_integer(v) || json_integer_value(v) < 1))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"id\" must be a session id (a positive integer)");
+	if (present & F_ID)
+		req->id = json_integer_value(v);
+	if ((present & F_AT) && proto_get_wall(root, "at", &req->at, err) < 0)
+		return -1;
+	if ((present & F_START_MS) && proto_get_wall(root, "start_ms", &req->start_ms, err) < 0)
+		return -1;
+	if ((present & F_END_MS) && proto_get_wall(root, "end_ms", &req->end_ms, err) < 0)
+		return -1;
+	if ((present & F_UNTAGS) &&
+	    proto_parse_tag_list(root, "untags", req->untags, &req->nuntags, err) < 0)
+		return -1;
+	for (size_t i = 0; i < req->nuntags; i++)
+		for (size_t k = 0; k < req->ntags; k++)
+			if (strcmp(req->untags[i], req->tags[k]) == 0)
+				return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+						  "tag \"%s\" is both added and removed",
+						  req->tags[k]);
+	if (req->cmd == PROTO_CMD_EDIT &&
+	    !(present & (F_FOCUS | F_TAGS | F_UNTAGS | F_START_MS | F_END_MS)))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "command \"edit\" needs something to change: \"focus\", "
+				  "\"tags\", \"untags\", \"start_ms\" or \"end_ms\"");
+	if ((present & F_START_MS) && (present & F_END_MS) && req->end_ms <= req->start_ms)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"end_ms\" must come after \"start_ms\"");
+	return 0;
+}
+
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
-	unsigned present;
+	uint64_t present;
 	json_t *v;
 
 	if (proto_check_fields(root, req, &present, err) < 0)
@@ -635,7 +689,8 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
-	if (proto_parse_add(root, present, req, err) < 0)
+	if (proto_parse_add(root, present, req, err) < 0 ||
+	    proto_parse_edit(root, present, req, err) < 0)
 		return -1;
 	return proto_parse_history(root, present, req, err);
 }
@@ -652,6 +707,7 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 	req->priority = PROTO_PRIO_MEDIUM;
 	req->limit = 20;
 	req->from = req->to = req->before_ended = req->before_id = -1;
+	req->id = req->at = req->start_ms = req->end_ms = -1;
 	if (len >= PROTO_MAX_LINE)
 		return proto_fail(err, PROTO_ERR_TOO_LARGE, "request longer than %d bytes",
 				  PROTO_MAX_LINE - 1);

@@ -74,6 +74,8 @@ enum proto_cmd {
 	PROTO_CMD_REPORT,
 	PROTO_CMD_ADD,
 	PROTO_CMD_EXPORT,
+	PROTO_CMD_EDIT,
+	PROTO_CMD_REGENERATE,
 	PROTO_CMD__COUNT,
 };
 
@@ -124,7 +126,13 @@ struct proto_request {
 	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
 	/* add: a closed session [start_ms, end_ms) in the repository of cwd, or named repo */
 	const char *repo, *repo_name, *origin, *source_key;
-	int64_t start_ms, end_ms;
+	/* edit, regenerate: a closed (or open) session's id; -1 when absent */
+	int64_t id;
+	/* start, stop: "at" (wall ms; -1 absent); edit: the new start and end (-1 absent);
+	 * add: its start and end */
+	int64_t at, start_ms, end_ms;
+	const char *untags[PROTO_MAX_TAGS]; /* edit: tags to remove */
+	size_t nuntags;
 	json_t *root;
 };
 

@@ -145,6 +145,22 @@ static void report_totals_add(struct report_totals *t, const struct report_item 
 	}
 }
 
+/* Adds s seconds of one session (n == 0), or n whole sessions' sums (s and stats unused). */
+static void report_totals_put(struct report_totals *t, const struct report_item *it, int64_t s,
+			      int stats, int64_t n)
+{
+	if (n == 0) {
+		report_totals_add(t, it, s, stats);
+		return;
+	}
+	t->active_s += it->active_s;
+	t->sessions += n;
+	t->commits += it->commits;
+	t->files += it->files;
+	t->added += it->added;
+	t->removed += it->removed;
+}
+
 /* The labels of item for dimension dim on local day `day`: several for tags. */
 static size_t report_group_labels(const struct report_group *g, enum report_dim dim,
 				  const struct report_item *it, int64_t day, char *buf, size_t bufn,
@@ -191,9 +207,10 @@ static size_t report_group_labels(const struct report_group *g, enum report_dim 
 	return 1;
 }
 
-/* Seconds s (and the statistics, when stats) of item on local day `day` into its groups. */
+/* Seconds s (and the statistics, when stats) of item on local day `day` into its groups; or,
+ * when n > 0, the sums of n whole sessions. */
 static int report_group_put(struct report_group *g, const struct report_item *it, int64_t day,
-			    int64_t s, int stats)
+			    int64_t s, int stats, int64_t n)
 {
 	enum { MAXL = 64 };
 	const char *l1[MAXL], *l2[MAXL] = {""};
@@ -210,7 +227,7 @@ static int report_group_put(struct report_group *g, const struct report_item *it
 		if (!(t1 = report_group_find(g, l1[i], l1[i], 0)))
 			return -1;
 		owner = (size_t)(t1 - g->t);
-		report_totals_add(t1, it, s, stats);
+		report_totals_put(t1, it, s, stats, n);
 		for (size_t j = 0; g->ndims > 1 && j < n2; j++) {
 			struct report_totals *t2;
 
@@ -218,7 +235,7 @@ static int report_group_put(struct report_group *g, const struct report_item *it
 			snprintf(ikey, sizeof(ikey), "%.1000s\x1f%.1000s", l1[i], l2[j]);
 			if (!(t2 = report_group_find(g, ikey, l2[j], owner + 1)))
 				return -1;
-			report_totals_add(t2, it, s, stats);
+			report_totals_put(t2, it, s, stats, n);
 		}
 	}
 	return 0;
@@ -334,19 +351,29 @@ int report_group_add(struct report_group *g, const struct report_item *it)
 
 		if (p[i].s == 0 && !stats)
 			continue;
-		rc = report_group_put(g, it, p[i].day, p[i].s, stats);
+		rc = report_group_put(g, it, p[i].day, p[i].s, stats, 0);
 		in_s += p[i].s;
 		ends_in = stats ? 0 : ends_in;
 	}
 	/* A session that ended inside the report on a day without active time of it. */
 	if (rc == 0 && ends_in)
-		rc = report_group_put(g, it, end_day, 0, 1);
+		rc = report_group_put(g, it, end_day, 0, 1, 0);
 	if (rc == 0 && (in_s > 0 || (it->ended_ms > g->from && it->ended_ms <= g->to)))
 		report_totals_add(&g->total, it, in_s,
 				  it->ended_ms > g->from && it->ended_ms <= g->to);
 	if (p != &one)
 		free(p);
 	return rc;
+}
+
+int report_group_add_sum(struct report_group *g, const struct report_item *it, int64_t n)
+{
+	if (g->has_time || report_group_uses(g, REPORT_BY_TAG) || n < 1)
+		return -1;
+	if (report_group_put(g, it, 0, 0, 1, n) < 0)
+		return -1;
+	report_totals_put(&g->total, it, 0, 1, n);
+	return 0;
 }
 
 static json_t *report_totals_json(const struct report_totals *t)

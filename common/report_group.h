@@ -66,6 +66,14 @@ int report_group_uses(const struct report_group *g, enum report_dim dim);
 int report_group_add(struct report_group *g, const struct report_item *item);
 
 /*
+ * Counts n sessions at once that share item's labels and lie wholly inside the report, item
+ * holding their sums (active_s, commits...; id, times and spans unused). Only for a report
+ * without day, week, month or tag grouping (the sums cannot be split): returns -1 for those,
+ * and when out of memory; else 0.
+ */
+int report_group_add_sum(struct report_group *g, const struct report_item *item, int64_t n);
+
+/*
  * {"from": ms, "to": ms, "by": ["repo", "day"], "total": {TOTALS}, "groups": [{"key": "...",
  * TOTALS, "groups": [...]}]}, groups sorted by key; TOTALS are "active_s", "sessions",
  * "commits", "files", "added", "removed". NULL when out of memory.

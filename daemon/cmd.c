@@ -3,10 +3,12 @@
 #include <stdlib.h>
 
 #include "cmd_add.h"
+#include "cmd_edit.h"
 #include "cmd_event.h"
 #include "cmd_export.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
+#include "cmd_regenerate.h"
 #include "cmd_report.h"
 #include "cmd_start.h"
 #include "cmd_stop.h"
@@ -46,6 +48,8 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_REPORT] = {cmd_report, false},
     [PROTO_CMD_ADD] = {cmd_add, false},
     [PROTO_CMD_EXPORT] = {cmd_export, false},
+    [PROTO_CMD_EDIT] = {cmd_edit, false},
+    [PROTO_CMD_REGENERATE] = {cmd_regenerate, false},
 };
 
 /* A request waiting for its session's operation in flight; it is dispatched again after. */

@@ -1,6 +1,7 @@
 #include "cmd_stop.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd_reply.h"
@@ -9,6 +10,7 @@
 #include "sessions.h"
 #include "sessions_stop.h"
 #include "stintd.h"
+#include "timeutil.h"
 #include "track.h"
 
 static void cmd_stop_log_committed_alone(void *arg, int status, const char *note)
@@ -63,6 +65,36 @@ static void cmd_stop_progress(void *arg, const char *what, json_t *body)
 	ctl_progress(c->cl, proto_progress_new(what, json_copy(body)));
 }
 
+/* Why stop --at cannot end the session at req->at, or NULL (err filled). The CLI checked it;
+ * a peer is never trusted. */
+static const char *cmd_stop_at_refusal(const struct proto_request *req, const struct session *s,
+				       char *err, size_t errn)
+{
+	int64_t last = session_last_entry_ms(s), now = time_wall_ms();
+	char a[40], b[40];
+
+	time_format_local(req->at, "%Y-%m-%d %H:%M:%S", a, sizeof(a));
+	if (req->at > now) {
+		snprintf(err, errn, "%s is in the future", a);
+		return PROTO_ERR_BAD_REQUEST;
+	}
+	time_format_local(s->events[0].at.wall_ms, "%Y-%m-%d %H:%M:%S", b, sizeof(b));
+	if (req->at <= s->events[0].at.wall_ms) {
+		snprintf(err, errn, "%s is not after the session's start (%s)", a, b);
+		return PROTO_ERR_BAD_REQUEST;
+	}
+	/* What the user wrote is never dropped: end it after the last entry. */
+	if (last >= 0 && req->at < last) {
+		time_format_local(last, "%Y-%m-%d %H:%M:%S", b, sizeof(b));
+		snprintf(err, errn,
+			 "%s is before the session's last pause, resume, note, todo or decision "
+			 "(%s)",
+			 a, b);
+		return PROTO_ERR_BAD_REQUEST;
+	}
+	return NULL;
+}
+
 /* stop and cancel. */
 void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
 {
@@ -72,8 +104,18 @@ void cmd_stop(struct stintd *d, struct ctl_client *cl, struct proto_request *req
 				       .defer_commit = req->edit,
 				       .summary = req->summary,
 				       .env = req->env,
+				       .at_ms = req->at > 0 ? req->at : 0,
 				       .progress = req->progress ? cmd_stop_progress : NULL};
-	struct cmd_call *c = cmd_reply_call_new(d, cl, req);
+	struct cmd_call *c;
+	const char *code;
+	char err[256];
+
+	if (req->at > 0 && (code = cmd_stop_at_refusal(req, s, err, sizeof(err)))) {
+		proto_request_release(req);
+		ctl_reply_error(cl, code, "%s", err);
+		return;
+	}
+	c = cmd_reply_call_new(d, cl, req);
 
 	if (!c)
 		return;

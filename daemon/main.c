@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"
+#include "logwriter.h"
 #include "logwriter_sweep.h"
 #include "notify.h"
 #include "paths.h"
@@ -47,6 +48,7 @@ static void main_usage(FILE *f)
 	    "usage: stintd [-v] [--foreground] [--config PATH]\n"
 	    "       stintd --check-config [--config PATH]\n"
 	    "       stintd --check-db [--restore]\n"
+	    "       stintd --log-dir DIR [--config PATH]\n"
 	    "       stintd --print-default-config | --print-config-markdown | --version\n"
 	    "\n"
 	    "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
@@ -58,6 +60,9 @@ static void main_usage(FILE *f)
 	    "      --check-db         check the store and its backups, and exit (1: damaged)\n"
 	    "      --restore          with --check-db: put the newest good backup in place of a\n"
 	    "                         damaged store, which is kept aside (stintd must not run)\n"
+	    "      --log-dir DIR      print the log directory of the repository containing DIR, "
+	    "as\n"
+	    "                         [log] dir gives it (what `stint report --logs` reads)\n"
 	    "      --print-default-config   the commented default config\n"
 	    "      --print-config-markdown  the config reference as Markdown\n");
 }
@@ -283,6 +288,59 @@ static void main_backup_due(uv_timer_t *t)
 }
 
 /*
+ * PRAGMA quick_check reads every page of the store (a quarter of a second of CPU for 100 000
+ * sessions), so it runs on the pool once stintd serves, on a connection of its own: a damaged
+ * page under an open session is found by the restore anyway (every read error is one), and
+ * what the check finds elsewhere joins status's warning when it is done.
+ */
+struct main_check_job {
+	struct stintd_work work;
+	char db_path[PATH_MAX];
+	char *found;
+};
+
+static void main_check_work(uv_work_t *req)
+{
+	struct main_check_job *job = req->data;
+
+	job->found = store_quick_check_file(job->db_path);
+}
+
+static void main_check_done(uv_work_t *req, int status)
+{
+	struct main_check_job *job = req->data;
+	struct stintd *d = job->work.d;
+
+	if (status < 0) {
+		log_warnx("store: quick_check of %s not run: %s", job->db_path,
+			  uv_strerror(status));
+	} else if (!job->found) {
+		log_debug("store: quick_check of %s: ok", job->db_path);
+	} else {
+		store_set_damage(d->store, job->found);
+		job->found = NULL;
+		sessions_restore_report(d);
+	}
+	free(job->found);
+	free(job);
+}
+
+static void main_check_start(struct stintd *d)
+{
+	struct main_check_job *job = calloc(1, sizeof(*job));
+
+	if (!job) {
+		log_warnx("store: quick_check not run: out of memory");
+		return;
+	}
+	snprintf(job->db_path, sizeof(job->db_path), "%s", store_path(d->store));
+	if (stintd_queue_work(d, &job->work, job, main_check_work, main_check_done) < 0) {
+		log_warnx("store: quick_check not run: cannot queue it");
+		free(job);
+	}
+}
+
+/*
  * At a clean exit, once the store is closed and the locks are released: the copy reads the
  * file on a connection of its own, so a stintd started meanwhile (the CLI's autostart) is not
  * refused as "already running" while it is made.
@@ -449,6 +507,33 @@ static int main_check_config(const char *path, bool named)
 	return 0;
 }
 
+/* --log-dir DIR: [log] dir expanded for the repository containing dir, as a stop would. */
+static int main_print_log_dir(const char *path, bool named, const char *dir)
+{
+	struct repo_info info = {0};
+	struct config cfg;
+	char err[1024], out[PATH_MAX];
+	int r;
+
+	if (main_load_config(&cfg, path, named, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stintd: %s\n", err);
+		return 1;
+	}
+	repo_global_init();
+	r = repo_resolve(dir, &info, err, sizeof(err));
+	if (r == 0 &&
+	    (r = logwriter_expand_dir(cfg.log_dir, info.root, info.name, out, sizeof(out))) < 0)
+		snprintf(err, sizeof(err), "bad [log] dir \"%s\": %s", cfg.log_dir, strerror(-r));
+	if (r == 0)
+		printf("%s\n", out);
+	else
+		fprintf(stderr, "stintd: %s\n", err);
+	repo_info_finish(&info);
+	repo_global_shutdown();
+	config_finish(&cfg);
+	return r == 0 ? 0 : 1;
+}
+
 /*
  * --check-db [--restore]: needs no running stintd. A restore takes the state directory's lock,
  * so it is refused while a stintd runs, and no stintd starts while it puts a backup in place.
@@ -497,6 +582,7 @@ struct main_args {
 	enum log_level level;
 	bool check, check_db, restore;
 	char *config_path;
+	const char *log_dir; /* --log-dir DIR */
 };
 
 /* Returns -1 to go on, else the exit code (--help, --version, a usage error...). */
@@ -509,6 +595,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	    {"check-config", no_argument, NULL, 'C'},
 	    {"check-db", no_argument, NULL, 'B'},
 	    {"restore", no_argument, NULL, 'R'},
+	    {"log-dir", required_argument, NULL, 'L'},
 	    {"print-default-config", no_argument, NULL, 'D'},
 	    {"print-config-markdown", no_argument, NULL, 'M'},
 	    {"version", no_argument, NULL, 'V'},
@@ -536,6 +623,9 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			break;
 		case 'R':
 			a->restore = true;
+			break;
+		case 'L':
+			a->log_dir = optarg;
 			break;
 		case 'D':
 			config_write_default(stdout);
@@ -642,6 +732,7 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 	uv_unref((uv_handle_t *)&d->after);
 	main_start_watchdog(d);
 	main_backup_arm(d, false);
+	main_check_start(d);
 	notify_configure(d);
 	sleepwatch_start(d);
 	stintd_changed(d);
@@ -653,6 +744,7 @@ static void main_finish(struct stintd *d)
 	store_end_run(d->store);
 	store_close(d->store);
 	free(d->store_warning);
+	free(d->store_closed);
 	ctl_destroy(d->ctl);
 	sessions_stop_finish(d);
 	sessions_free_all(d);
@@ -694,6 +786,11 @@ int main(int argc, char **argv)
 	if (a.check_db) {
 		free(d.config_path);
 		return main_check_db(a.restore);
+	}
+	if (a.log_dir) {
+		rc = main_print_log_dir(d.config_path, d.config_named, a.log_dir);
+		free(d.config_path);
+		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE then fails with EFBIG and is reported, instead of killing us.

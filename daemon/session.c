@@ -87,6 +87,7 @@ void session_destroy(struct session *s)
 	json_decref(s->stats);
 	free(s->stats_error);
 	json_decref(s->touched);
+	json_decref(s->edits);
 	free(s);
 }
 
@@ -110,11 +111,124 @@ static void session_merge_touched(struct session *s, json_t *paths)
 	}
 }
 
+/* Inserts an event at index i (shifting the later ones); takes a reference to data. */
+static int session_insert(struct session *s, size_t i, enum session_event_kind kind,
+			  const struct stamp *at, json_t *data)
+{
+	struct session_event *ev =
+	    array_grow(s->events, &s->capevents, s->nevents, sizeof(*ev), 16);
+
+	if (!ev)
+		return -ENOMEM;
+	s->events = ev;
+	memmove(&s->events[i + 1], &s->events[i], (s->nevents - i) * sizeof(*ev));
+	s->nevents++;
+	memset(&s->events[i], 0, sizeof(*ev));
+	s->events[i].kind = kind;
+	s->events[i].at = *at;
+	s->events[i].data = data ? json_incref(data) : NULL;
+	return 0;
+}
+
+static void session_stamp_shift(struct stamp *st, int64_t ms)
+{
+	st->mono_ns += ms * 1000000;
+	st->boot_ns += ms * 1000000;
+	st->wall_ms += ms;
+}
+
+void session_stamp_at(const struct session *s, int64_t wall_ms, struct stamp *out)
+{
+	size_t base = 0;
+
+	for (size_t i = 0; i < s->nevents; i++)
+		if (s->events[i].at.wall_ms <= wall_ms)
+			base = i;
+	*out = s->events[base].at;
+	session_stamp_shift(out, wall_ms - out->wall_ms);
+}
+
+static bool session_event_is_entry(enum session_event_kind kind)
+{
+	return kind == SESSION_EV_PAUSE || kind == SESSION_EV_RESUME || kind == SESSION_EV_NOTE ||
+	       kind == SESSION_EV_TODO || kind == SESSION_EV_DECISION;
+}
+
+int64_t session_first_entry_ms(const struct session *s)
+{
+	for (size_t i = 1; i < s->nevents; i++)
+		if (session_event_is_entry(s->events[i].kind))
+			return s->events[i].at.wall_ms;
+	return -1;
+}
+
+int64_t session_last_entry_ms(const struct session *s)
+{
+	for (size_t i = s->nevents; i-- > 1;)
+		if (session_event_is_entry(s->events[i].kind))
+			return s->events[i].at.wall_ms;
+	return -1;
+}
+
+void session_move_start(struct session *s, int64_t start_ms)
+{
+	struct stamp old, at;
+	json_t *mark;
+	size_t k = 1;
+
+	if (s->nevents == 0 || start_ms == s->events[0].at.wall_ms)
+		return;
+	old = s->events[0].at;
+	if (start_ms < old.wall_ms) {
+		/* The keep makes the stretch up to the old start active however long it is. */
+		mark = json_pack("{s:s}", "correction", "start");
+		if (session_insert(s, 1, SESSION_EV_KEEP, &old, mark) == 0)
+			session_stamp_shift(&s->events[0].at, start_ms - old.wall_ms);
+		json_decref(mark);
+		return;
+	}
+	session_stamp_at(s, start_ms, &at);
+	while (k < s->nevents && s->events[k].at.wall_ms <= start_ms)
+		json_decref(s->events[k++].data);
+	memmove(&s->events[1], &s->events[k], (s->nevents - k) * sizeof(s->events[0]));
+	s->nevents -= k - 1;
+	s->events[0].at = at;
+}
+
+/* An edit: the new focus (a string, or null for none), tags, start; kept for the log. */
+static void session_apply_edit(struct session *s, const struct stamp *at, json_t *data)
+{
+	json_t *focus = json_object_get(data, "focus"), *tags = json_object_get(data, "tags");
+	json_t *start = json_object_get(data, "start"), *kept;
+
+	if (json_is_string(focus) || json_is_null(focus)) {
+		free(s->focus);
+		s->focus = json_is_string(focus) ? strdup(json_string_value(focus)) : NULL;
+	}
+	if (json_is_array(tags)) {
+		json_decref(s->tags);
+		s->tags = json_deep_copy(tags);
+	}
+	if (json_is_integer(start))
+		session_move_start(s, json_integer_value(start));
+	if (!s->edits)
+		s->edits = json_array();
+	kept = json_is_object(data) ? json_deep_copy(data) : json_object();
+	if (kept) {
+		json_object_set_new(kept, "at", json_integer(at->wall_ms));
+		json_array_append_new(s->edits, kept);
+	}
+}
+
 int session_apply(struct session *s, enum session_event_kind kind, const struct stamp *at,
 		  json_t *data)
 {
 	struct session_event *ev;
 
+	if (kind == SESSION_EV_EDIT) {
+		session_apply_edit(s, at, data);
+		return 0;
+	}
 	ev = array_grow(s->events, &s->capevents, s->nevents, sizeof(*ev), 16);
 	if (!ev)
 		return -ENOMEM;
@@ -126,6 +240,9 @@ int session_apply(struct session *s, enum session_event_kind kind, const struct 
 	ev->data = data ? json_incref(data) : NULL;
 	if (at->wall_ms > s->last_activity_ms && kind != SESSION_EV_SLEEP)
 		s->last_activity_ms = at->wall_ms;
+	if (kind == SESSION_EV_START && s->nevents == 1 &&
+	    json_is_integer(json_object_get(data, "at")))
+		session_move_start(s, json_integer_value(json_object_get(data, "at")));
 	if (kind == SESSION_EV_START || kind == SESSION_EV_RESUME)
 		s->state = SESSION_ACTIVE;
 	else if (kind == SESSION_EV_PAUSE)
@@ -146,7 +263,7 @@ static const char *const session_event_names[SESSION_EV__COUNT] = {
     [SESSION_EV_COMMIT] = "commit",   [SESSION_EV_BRANCH] = "branch",
     [SESSION_EV_PULL] = "pull",	      [SESSION_EV_ACTIVITY] = "activity",
     [SESSION_EV_TOUCHED] = "touched", [SESSION_EV_SLEEP] = "sleep",
-    [SESSION_EV_RECOVER] = "recover",
+    [SESSION_EV_RECOVER] = "recover", [SESSION_EV_EDIT] = "edit",
 };
 
 const char *session_event_name(enum session_event_kind kind)
@@ -430,16 +547,39 @@ static void session_add_gap(json_t *gaps, const char *kind, int64_t from_ms, int
 	json_array_append_new(gaps, last);
 }
 
-/* The spans between the events (and `until`), each marked running, down, idle or not: the
- * classification session_times and session_active_spans share. NULL without events. */
-static struct span *session_classify(const struct session *s, const struct stamp *until,
-				     bool *idle_now)
+/* Whether a is later than b: by the monotonic clock within a boot, else by the wall clock. */
+static bool session_stamp_after(const struct stamp *a, const struct stamp *b)
 {
-	size_t n = s->nevents, group = 1;
+	if (strcmp(a->boot_id, b->boot_id) == 0)
+		return a->mono_ns > b->mono_ns;
+	return a->wall_ms > b->wall_ms;
+}
+
+/* How many events come at or before until: a stop dated back (stop --at) leaves out the
+ * observations after it. The start always counts. */
+static size_t session_events_until(const struct session *s, const struct stamp *until)
+{
+	size_t n = s->nevents;
+
+	while (n > 1 && session_stamp_after(&s->events[n - 1].at, until))
+		n--;
+	return n;
+}
+
+/* The spans between the events (and `until`), each marked running, down, idle or not: the
+ * classification session_times and session_active_spans share. NULL without events. *np gets
+ * the number of events folded (session_events_until). */
+static struct span *session_classify(const struct session *s, const struct stamp *until,
+				     bool *idle_now, size_t *np)
+{
+	size_t n = session_events_until(s, until), group = 1;
 	struct span *sp;
 	bool running = true;
+	/* A stop dated back into a stretch a keep ends (start --at): the part kept is work. */
+	bool tail_kept = n < s->nevents && s->events[n].kind == SESSION_EV_KEEP;
 
 	*idle_now = false;
+	*np = n;
 	if (n == 0 || !(sp = calloc(n, sizeof(*sp))))
 		return NULL;
 	/* sp[i - 1] is the span from event i - 1 to event i (or to `until` for i == n). */
@@ -466,7 +606,8 @@ static struct span *session_classify(const struct session *s, const struct stamp
 					awake += sp[k - 1].mono;
 			/* "keep" (the idle reminder's Keep): the stretch it ends was work. */
 			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns &&
-			    !(i < n && s->events[i].kind == SESSION_EV_KEEP)) {
+			    !(i < n && s->events[i].kind == SESSION_EV_KEEP) &&
+			    !(i == n && tail_kept)) {
 				for (size_t k = group; k <= i; k++)
 					sp[k - 1].idle = sp[k - 1].running;
 				if (i == n)
@@ -482,11 +623,11 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 			json_t *gaps)
 {
 	int64_t active = 0, paused = 0, idle = 0, down = 0, asleep = 0, wall = 0;
-	size_t n = s->nevents;
+	size_t n;
 	struct span *sp;
 
 	memset(t, 0, sizeof(*t));
-	if (!(sp = session_classify(s, until, &t->idle_now)))
+	if (!(sp = session_classify(s, until, &t->idle_now, &n)))
 		return;
 	for (size_t i = 1; i <= n; i++) {
 		const struct span *p = &sp[i - 1];
@@ -536,13 +677,14 @@ json_t *session_active_spans(const struct session *s, const struct stamp *until)
 	json_t *list = json_array(), *last;
 	struct span *sp;
 	bool idle_now;
+	size_t n;
 
-	if (!list || !(sp = session_classify(s, until, &idle_now)))
+	if (!list || !(sp = session_classify(s, until, &idle_now, &n)))
 		return list;
-	for (size_t i = 1; i <= s->nevents; i++) {
+	for (size_t i = 1; i <= n; i++) {
 		const struct span *p = &sp[i - 1];
 		int64_t from = s->events[i - 1].at.wall_ms;
-		int64_t to = i < s->nevents ? s->events[i].at.wall_ms : until->wall_ms;
+		int64_t to = i < n ? s->events[i].at.wall_ms : until->wall_ms;
 		int64_t ms = p->mono / 1000000;
 
 		if (p->reboot || p->down || p->idle || !p->running || ms <= 0)
@@ -708,8 +850,9 @@ static json_t *session_event_item(const struct session_event *ev)
 
 json_t *session_to_record(const struct session *s, const struct stamp *stop, const char *summary)
 {
-	json_t *rec, *notes, *todos, *decisions, *events, *gaps;
+	json_t *rec, *notes, *todos, *decisions, *events, *gaps, *e;
 	struct session_times t;
+	size_t n = session_events_until(s, stop), k;
 
 	gaps = json_array();
 	session_times_gaps(s, stop, &t, gaps);
@@ -717,13 +860,14 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 	todos = json_array();
 	decisions = json_array();
 	events = json_array();
-	for (size_t i = 0; i < s->nevents; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct session_event *ev = &s->events[i];
 		json_t *item, *timeline;
 
 		/* Touch stamps are folded into "touched" below, not listed one by one; sleep marks
-		 * only place the suspend gaps. */
-		if (ev->kind == SESSION_EV_TOUCHED || ev->kind == SESSION_EV_SLEEP)
+		 * only place the suspend gaps; a correction's keep only marks time as active. */
+		if (ev->kind == SESSION_EV_TOUCHED || ev->kind == SESSION_EV_SLEEP ||
+		    json_object_get(ev->data, "correction"))
 			continue;
 		item = session_event_item(ev);
 
@@ -747,6 +891,17 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 	}
 	json_array_append_new(events, json_pack("{s:I, s:s}", RECORD_AT, (json_int_t)stop->wall_ms,
 						RECORD_KIND, session_event_name(SESSION_EV_STOP)));
+	/* The corrections, when they were made (a closed session's come after its stop). */
+	json_array_foreach(s->edits, k, e)
+	{
+		json_t *item = json_deep_copy(e);
+
+		if (item) {
+			json_object_set_new(item, RECORD_KIND,
+					    json_string(session_event_name(SESSION_EV_EDIT)));
+			json_array_append_new(events, item);
+		}
+	}
 	rec = json_pack(
 	    "{s:I, s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
 	    "s:o, s:o, s:o, s:o, s:o, s:b}",

@@ -41,6 +41,7 @@ enum session_event_kind {
 	SESSION_EV_TOUCHED,
 	SESSION_EV_SLEEP,
 	SESSION_EV_RECOVER,
+	SESSION_EV_EDIT, /* a correction (focus, tags, start): applied, not part of the timeline */
 	SESSION_EV__COUNT,
 };
 
@@ -90,6 +91,7 @@ struct session {
 	char *stats_error;	  /* why the last recompute failed, or NULL */
 	int64_t last_activity_ms; /* wall time of the last repository event or command */
 	json_t *touched;	  /* {"path": wall_ms} of worktree files seen changing */
+	json_t *edits;		  /* the corrections applied, their payloads with "at", or NULL */
 	/* sessions.c: while an operation on this session is in flight, others wait here. */
 	bool busy;
 	struct sessions_waiter *waiting_head, *waiting_tail;
@@ -104,7 +106,11 @@ struct session *session_create(const char *root, const char *name, const char *b
 			       json_t *tags);
 void session_destroy(struct session *s);
 
-/* Appends an event (takes a reference to data) and applies it: pause/resume change the state. */
+/*
+ * Appends an event (takes a reference to data) and applies it: pause/resume change the state.
+ * A start with "at" (wall ms, earlier) is dated back to it; an edit is applied (its "focus",
+ * "tags", "start": see session_move_start) and kept in s->edits instead of the timeline.
+ */
 int session_apply(struct session *s, enum session_event_kind kind, const struct stamp *at,
 		  json_t *data);
 
@@ -128,6 +134,19 @@ json_t *session_active_spans(const struct session *s, const struct stamp *until)
  * the last event.
  */
 int64_t session_elapsed_ns(const struct session *s, size_t from, const struct stamp *until);
+/*
+ * Moves the session's start to wall ms start_ms. Earlier: the start is dated back and a "keep"
+ * marks the old start, so the time between counts as active (docs/reports.md, "Corrections").
+ * Later: the observed events before it are dropped and the start is stamped there. The caller
+ * checks start_ms against session_first_entry_ms and now.
+ */
+void session_move_start(struct session *s, int64_t start_ms);
+/* The stamp of wall ms: the last event at or before it, moved forward (or the first, back). */
+void session_stamp_at(const struct session *s, int64_t wall_ms, struct stamp *out);
+/* Wall ms of the first and last entry the user made after the start (pause, resume, note,
+ * todo, decision), or -1: a correction never drops one. */
+int64_t session_first_entry_ms(const struct session *s);
+int64_t session_last_entry_ms(const struct session *s);
 /* Whether an event of this kind is activity: something the user did. */
 bool session_event_is_activity(enum session_event_kind kind);
 /* Whether it is work seen in the repository or directory (an edit, a commit, a checkout...). */

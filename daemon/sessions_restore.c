@@ -26,16 +26,16 @@ static int sessions_restore_stamp(json_t *ev, struct stamp *st)
 	return 0;
 }
 
-/* Adds a sentence to the start-up warning about the store (d->store_warning). */
+/* Adds a sentence about a session closed at start-up (d->store_closed, for the warning). */
 static void sessions_restore_warn(struct stintd *d, const char *sentence)
 {
-	size_t old = d->store_warning ? strlen(d->store_warning) : 0;
-	char *w = realloc(d->store_warning, old + strlen(sentence) + 3);
+	size_t old = d->store_closed ? strlen(d->store_closed) : 0;
+	char *w = realloc(d->store_closed, old + strlen(sentence) + 3);
 
 	if (!w)
 		return;
 	snprintf(w + old, strlen(sentence) + 3, "%s%s", old ? "; " : "", sentence);
-	d->store_warning = w;
+	d->store_closed = w;
 }
 
 /*
@@ -109,27 +109,23 @@ static int sessions_restore_row(void *arg, json_t *row, json_t *events)
 	return 0;
 }
 
-/*
- * The warning status shows while this stintd runs when the store is damaged: the file, what
- * SQLite found, the sessions closed, and what to do.
- */
-static void sessions_restore_report(struct stintd *d)
+void sessions_restore_report(struct stintd *d)
 {
 	const char *path = store_path(d->store), *found = store_damage(d->store);
 	char newest[4096], head[4096], *w;
 	size_t n;
 
-	if (!found && !d->store_warning)
+	if (!found && !d->store_closed)
 		return;
 	snprintf(head, sizeof(head), "the store %s is damaged%s%s", path, found ? ": " : "",
 		 found ? found : "");
 	if (store_backup_newest(path, newest, sizeof(newest)) < 0)
 		snprintf(newest, sizeof(newest), "none yet");
-	n = strlen(head) + (d->store_warning ? strlen(d->store_warning) : 0) + strlen(newest) + 128;
+	n = strlen(head) + (d->store_closed ? strlen(d->store_closed) : 0) + strlen(newest) + 128;
 	if (!(w = malloc(n)))
 		return;
 	snprintf(w, n, "%s%s%s; run 'stint doctor' (newest backup: %s)", head,
-		 d->store_warning ? "; " : "", d->store_warning ? d->store_warning : "", newest);
+		 d->store_closed ? "; " : "", d->store_closed ? d->store_closed : "", newest);
 	free(d->store_warning);
 	d->store_warning = w;
 	log_warnx("store: %s", w);

@@ -14,6 +14,9 @@
 #include "sessions.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_history.h"
+#include "store_overlap.h"
+#include "timeutil.h"
 
 /* One start's journey: the directory and baseline on a worker, then the store. */
 struct sessions_start_job {
@@ -30,6 +33,8 @@ struct sessions_start_job {
 	struct session *s;
 	struct repo_info info;
 	json_t *baseline; /* taken on the worker, or an auto-start's */
+	int64_t at_ms;	  /* start --at, or 0 */
+	int64_t overlap;  /* a session of the repository that [at_ms, now) meets, or 0 */
 	int status;
 	char err[512];
 };
@@ -46,6 +51,30 @@ static void sessions_start_job_free(struct sessions_start_job *j)
 	free(j);
 }
 
+/* Worker: does start --at's stretch meet a closed session of the repository? (An open one is
+ * refused as already running.) The message names it with its times. */
+static void sessions_start_overlap(struct sessions_start_job *j)
+{
+	int64_t id = 0, started, ended, now = time_wall_ms();
+	char a[40], b[40];
+	int r = store_overlap_find(j->d->store, j->info.root, j->at_ms, now, 0, now, &id, j->err,
+				   sizeof(j->err));
+
+	if (r < 0) {
+		j->status = r;
+		return;
+	}
+	if (r == 0 ||
+	    store_history_span(j->d->store, id, &started, &ended, j->err, sizeof(j->err)) < 0 ||
+	    ended < 0)
+		return;
+	j->overlap = id;
+	time_format_local(started, "%Y-%m-%d %H:%M", a, sizeof(a));
+	time_format_local(ended, "%Y-%m-%d %H:%M", b, sizeof(b));
+	snprintf(j->err, sizeof(j->err), "the session would overlap session %lld in %s (%s to %s)",
+		 (long long)id, j->info.name, a, b);
+}
+
 /* Worker: the directory, and for a repository the baseline the session is measured from. */
 static void sessions_start_work(uv_work_t *w)
 {
@@ -54,6 +83,8 @@ static void sessions_start_work(uv_work_t *w)
 	char err[512];
 
 	j->status = repo_resolve(j->cwd, &j->info, j->err, sizeof(j->err));
+	if (j->status == 0 && j->at_ms > 0)
+		sessions_start_overlap(j);
 	/* An auto-start brings the baseline its watch took before the first change. */
 	if (j->status < 0 || !j->info.is_git || j->baseline)
 		return;
@@ -103,6 +134,13 @@ static void sessions_start_op(struct sessions_start_job *j, struct session *s)
 	j->op.at = j->at;
 	if (j->baseline)
 		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
+	/* start --at: the row starts then, the event says so (session_apply dates it back). */
+	if (j->at_ms > 0) {
+		if (!j->op.payload)
+			j->op.payload = json_object();
+		json_object_set_new(j->op.payload, "at", json_integer(j->at_ms));
+		json_object_set_new(j->op.row, "started_wall", json_integer(j->at_ms));
+	}
 	if (j->auto_how) {
 		if (!j->op.payload)
 			j->op.payload = json_object();
@@ -133,6 +171,10 @@ static void sessions_start_resolved(uv_work_t *w, int status)
 
 		snprintf(err, sizeof(err), "a session is already open in %s", s->root);
 		j->done(j->arg, s, PROTO_ERR_ALREADY_RUNNING, err);
+		goto done;
+	}
+	if (j->overlap) {
+		j->done(j->arg, NULL, PROTO_ERR_OVERLAP, j->err);
 		goto done;
 	}
 	s = session_create(j->info.root, j->info.name, j->info.branch, j->info.head, j->info.author,
@@ -170,6 +212,7 @@ int sessions_start(struct stintd *d, const struct sessions_start_opts *o, sessio
 	j->baseline = o->baseline;
 	j->auto_how = o->auto_how;
 	j->at = o->auto_at;
+	j->at_ms = o->at_ms;
 	j->cwd = strdup(o->cwd);
 	j->focus = o->focus ? strdup(o->focus) : NULL;
 	j->tags = json_array();

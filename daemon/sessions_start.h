@@ -18,6 +18,9 @@ struct sessions_start_opts {
 	const char *auto_how;
 	struct stamp auto_at;
 	json_t *baseline;
+	/* start --at: the wall ms the session started at (earlier than now; the time between
+	 * counts as active), 0: now. */
+	int64_t at_ms;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "gitstats.h"
 #include "log.h"
 #include "logprep.h"
+#include "logrecord.h"
 #include "logwriter.h"
 #include "protocol.h"
 #include "record.h"
@@ -22,6 +23,7 @@
 #include "stop_memory.h"
 #include "store.h"
 #include "template.h"
+#include "timeutil.h"
 
 /* The summary of a stop that failed (log directory unwritable...), for the next stop. */
 struct sessions_stop_kept {
@@ -50,6 +52,7 @@ struct sessions_stop_job {
 	char *template_path; /* [log] template, or NULL for the built-in one */
 	char *log_dir;
 	json_t *handoff;     /* the log's open items, kept by the store (logprep_open_items) */
+	json_t *spans;	     /* the active spans, for the log's record line */
 	bool commit_log;     /* [log] commit, for a log inside the repository */
 	bool commit_pending; /* deferred until the editor is done (o.defer_commit) */
 	char commit_msg[256];
@@ -145,6 +148,7 @@ static void sessions_stop_job_free(struct sessions_stop_job *j)
 	free(j->template_path);
 	free(j->log_dir);
 	json_decref(j->handoff);
+	json_decref(j->spans);
 	json_decref(j->op.payload);
 	json_decref(j->op.spans);
 	json_decref(j->op.stats);
@@ -343,6 +347,25 @@ static void sessions_stop_recompute(struct sessions_stop_job *j, const char *roo
 	gitstats_baseline_finish(&base);
 }
 
+/* Worker: the record line after whatever the template made (docs/log-record.md), so every log
+ * counts in `stint report --logs`. Without one (a clock far off) the log is still written. */
+static char *sessions_stop_record_line(struct sessions_stop_job *j, char *text)
+{
+	char err[256], *line;
+
+	line = logrecord_line(j->record, j->d->store ? store_identity(j->d->store) : NULL, j->spans,
+			      time_wall_ms(), err, sizeof(err));
+	if (!line) {
+		log_warnx("the log of session %lld gets no record line: %s",
+			  (long long)json_integer_value(json_object_get(j->record, RECORD_ID)),
+			  err);
+		return text;
+	}
+	text = logrecord_append(text, line);
+	free(line);
+	return text;
+}
+
 /* Worker: everything that touches the disk or the repository for a stop, but the commit. */
 static void sessions_stop_work(uv_work_t *w)
 {
@@ -380,6 +403,11 @@ static void sessions_stop_work(uv_work_t *w)
 	free(tmpl);
 	if (!text) {
 		j->status = -EINVAL;
+		return;
+	}
+	if (!(text = sessions_stop_record_line(j, text))) {
+		snprintf(j->err, sizeof(j->err), "out of memory");
+		j->status = -ENOMEM;
 		return;
 	}
 	j->status = logwriter_write(dir, j->date, text, j->log_path, sizeof(j->log_path), j->err,
@@ -477,6 +505,7 @@ static bool sessions_stop_prepare(struct sessions_stop_job *j)
 	j->template_path =
 	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
 	j->baseline = s->baseline ? json_deep_copy(s->baseline) : NULL;
+	j->spans = session_active_spans(s, &j->at);
 	j->exclude = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
 	j->commit_log = d->cfg.log_commit && j->exclude;
 	j->commit_status = -1;
@@ -573,6 +602,8 @@ int sessions_stop(struct stintd *d, struct session *s, const struct sessions_sto
 	j->o.unattended_by = j->o.unattended_why = NULL;
 	sessions_claim(d, s);
 	session_stamp_now(&j->at, d->boot_id);
+	if (o->at_ms > 0 && o->at_ms < j->at.wall_ms)
+		session_stamp_at(s, o->at_ms, &j->at);
 	if (o->cancel || o->no_log) {
 		sessions_stop_record(j, o->cancel ? "cancelled" : "stopped");
 		return 0;

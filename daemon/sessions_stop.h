@@ -25,6 +25,9 @@ struct sessions_stop_opts {
 	/* The [checks]' environment: the caller's (proto_request's "env"), or NULL for stintd's
 	 * own minus a blocklist (checks.h). A reference is taken. */
 	json_t *env;
+	/* stop --at: the wall ms it ended at (checked by the caller: after the start and the
+	 * last entry, not in the future); the events after it are left out. 0: now. */
+	int64_t at_ms;
 };
 
 struct sessions_stop_result {

@@ -45,6 +45,7 @@ struct stintd {
 	int64_t started_mono_ns;
 	unsigned jobs; /* work in flight other than the store's: stintd_queue_work, stintd_job_* */
 	char *store_warning; /* sessions_restore.c: the store is damaged: what, and what to do */
+	char *store_closed;  /* sessions_restore.c: the sessions closed as damaged at start-up */
 	uv_timer_t backup;   /* main.c: when the store's next backup is due */
 	bool stopping;
 	bool changed; /* something changed: main's per-iteration hook has work */

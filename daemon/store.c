@@ -22,7 +22,8 @@ struct store {
 	struct store_op *queue_head, *queue_tail; /* waiting for the next batch */
 	struct store_op *batch;			  /* the batch on the worker */
 	char batch_err[512];
-	char *damage; /* what PRAGMA quick_check found at open, or NULL */
+	char *damage;	   /* what PRAGMA quick_check found (store_set_damage), or NULL */
+	char identity[40]; /* store_identity */
 	void (*idle_cb)(void *arg);
 	void *idle_arg;
 };
@@ -75,7 +76,11 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX sessions_history ON sessions (ended_wall, id) WHERE state != 'open';"
     /* start-up's recent repositories (STORE_OP_WATCH_LOAD) without a scan of every session */
     "CREATE INDEX sessions_started ON sessions (started_wall);",
-    /* 7: how a session came to be (tracked, manual: stint add, imported: stint import) and an
+    /* 7: a report of every session by repository, branch or author, summed along an index
+     * that holds all it reads, in the GROUP BY's order (store_history_report_sum) */
+    "CREATE INDEX sessions_report ON sessions (repo_name, branch, author, active_s, commits, "
+    "files, added, removed) WHERE state = 'stopped';",
+    /* 8: how a session came to be (tracked, manual: stint add, imported: stint import) and an
      * imported one's identity in its source, so importing the same data twice adds nothing */
     "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'tracked';"
     "ALTER TABLE sessions ADD COLUMN source_key TEXT;"
@@ -228,16 +233,23 @@ static void store_say_refused(int rc, const char *path, char *err, size_t errn)
 	}
 }
 
-/* PRAGMA quick_check: NULL when it says "ok", else its findings (malloc'd, first lines). */
-static char *store_quick_check(sqlite3 *db)
+char *store_quick_check_file(const char *path)
 {
+	sqlite3 *db = NULL;
 	sqlite3_stmt *s;
 	char buf[512] = "";
 	size_t len = 0;
 	int r;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK)
-		return strdup(sqlite3_errmsg(db));
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK) {
+		char *why = strdup(db ? sqlite3_errmsg(db) : "out of memory");
+
+		sqlite3_close(db);
+		return why;
+	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *line = (const char *)sqlite3_column_text(s, 0);
 
@@ -250,7 +262,59 @@ static char *store_quick_check(sqlite3 *db)
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		snprintf(buf, sizeof(buf), "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
+	sqlite3_close(db);
 	return buf[0] ? strdup(buf) : NULL;
+}
+
+void store_set_damage(struct store *st, char *found)
+{
+	free(st->damage);
+	st->damage = found;
+}
+
+/* The first value of sql's one column, when it is a short hex string, into out. */
+static bool store_identity_query(sqlite3 *db, const char *sql, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+	const char *v;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW && (v = (const char *)sqlite3_column_text(s, 0)) && *v &&
+	    strlen(v) < n && strspn(v, "0123456789abcdef") == strlen(v)) {
+		snprintf(out, n, "%s", v);
+		ok = true;
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/*
+ * The store's identity (docs/log-record.md, "The record line"): 128 random bits made once and
+ * kept in the daemon table, so a session is (identity, id) in logs from many machines. A store
+ * that cannot keep it gets one for this run: its logs still count once each.
+ */
+static void store_load_identity(struct store *st)
+{
+	char e[256];
+
+	if (store_exec(st->db,
+		       "INSERT OR IGNORE INTO daemon (key, value) "
+		       "VALUES ('store_id', lower(hex(randomblob(16))))",
+		       e, sizeof(e)) < 0)
+		log_warnx("store: cannot keep an identity in %s: %s", st->path, e);
+	if (store_identity_query(st->db, "SELECT value FROM daemon WHERE key = 'store_id'",
+				 st->identity, sizeof(st->identity)) ||
+	    store_identity_query(st->db, "SELECT lower(hex(randomblob(16)))", st->identity,
+				 sizeof(st->identity)))
+		return;
+	log_warnx("store: no identity for %s; its logs get no record line", st->path);
+}
+
+const char *store_identity(const struct store *st)
+{
+	return st->identity[0] ? st->identity : NULL;
 }
 
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn)
@@ -288,10 +352,9 @@ struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t er
 			snprintf(err, errn, "store: cannot set up %s: %s", path, e);
 		goto fail;
 	}
-	/* A damaged page is found here, not when a session's events stop short. */
-	st->damage = store_quick_check(st->db);
 	if (store_migrate(st->db, path, err, errn) < 0)
 		goto fail;
+	store_load_identity(st);
 	return st;
 fail:
 	store_close(st);
@@ -579,7 +642,11 @@ static int store_op_insert_session(sqlite3 *db, struct store_op *op)
 	store_bind_json_str(s, 6, op->row, "focus");
 	sqlite3_bind_text(s, 7, tags ? tags : "[]", -1, SQLITE_TRANSIENT);
 	free(tags);
-	sqlite3_bind_int64(s, 8, op->at.wall_ms);
+	if (json_is_integer(json_object_get(op->row, "started_wall")))
+		sqlite3_bind_int64(s, 8,
+				   json_integer_value(json_object_get(op->row, "started_wall")));
+	else
+		sqlite3_bind_int64(s, 8, op->at.wall_ms);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);
@@ -959,10 +1026,15 @@ int store_recent_sessions(const struct store *st, int limit, json_t **out, char 
 #ifdef STINT_TEST_HOOKS
 /* The names STINT_TEST_STORE_FAIL_FILE uses, by enum store_op_kind. */
 static const char *const store_test_op_names[] = {
-    [STORE_OP_INSERT_SESSION] = "insert", [STORE_OP_APPEND_EVENT] = "append",
-    [STORE_OP_CLOSE_SESSION] = "close",	  [STORE_OP_LIST] = "list",
-    [STORE_OP_WATCH_ADD] = "watch_add",	  [STORE_OP_WATCH_REMOVE] = "watch_remove",
-    [STORE_OP_WATCH_LOAD] = "watch_load", [STORE_OP_ADD_SESSION] = "add",
+    [STORE_OP_INSERT_SESSION] = "insert",
+    [STORE_OP_APPEND_EVENT] = "append",
+    [STORE_OP_CLOSE_SESSION] = "close",
+    [STORE_OP_LIST] = "list",
+    [STORE_OP_WATCH_ADD] = "watch_add",
+    [STORE_OP_WATCH_REMOVE] = "watch_remove",
+    [STORE_OP_WATCH_LOAD] = "watch_load",
+    [STORE_OP_ADD_SESSION] = "add",
+    [STORE_OP_RUN] = "run",
 };
 
 /*
@@ -1017,6 +1089,8 @@ static int store_op_run(sqlite3 *db, struct store_op *op)
 		return store_op_watch_load(db, op);
 	case STORE_OP_ADD_SESSION:
 		return store_op_add_session(db, op);
+	case STORE_OP_RUN:
+		return op->run ? op->run(db, op) : -1;
 	}
 	snprintf(op->err, sizeof(op->err), "unknown store operation");
 	return -1;

@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -29,9 +29,10 @@ enum store_op_kind {
 	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
 	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
 	STORE_OP_ADD_SESSION,	/* a closed session [at, end_ms) (stint add, import); result_id */
+	STORE_OP_RUN,		/* op->run on the writer, in the batch's transaction */
 };
 
-/* How a session came to be: the sessions.origin column (schema 7). */
+/* How a session came to be: the sessions.origin column (schema 8). */
 #define STORE_ORIGIN_TRACKED  "tracked"
 #define STORE_ORIGIN_MANUAL   "manual"
 #define STORE_ORIGIN_IMPORTED "imported"
@@ -54,7 +55,8 @@ enum store_op_kind {
 struct store_op {
 	enum store_op_kind kind;
 	int64_t session_id;
-	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags */
+	json_t *row; /* INSERT: repo, repo_name, branch, head, author, focus, tags, and
+		      * started_wall (wall ms) when not the event's (start --at) */
 	const char *event;
 	struct stamp at;
 	json_t *payload;   /* event payload, or NULL */
@@ -74,6 +76,10 @@ struct store_op {
 	bool duplicate;
 	int64_t overlap_id;
 
+	/* RUN: the work, on the worker, in its own savepoint: 0, or -1 with err filled (its
+	 * writes are then rolled back). For a module's own statements (cmd_edit.c). */
+	int (*run)(sqlite3 *db, struct store_op *op);
+
 	int64_t result_id;
 	json_t *result;
 	int status; /* 0 or -1 */
@@ -88,12 +94,14 @@ struct store_op {
  * Opens (creating and migrating) the database at path. Returns NULL with err filled. A store that
  * is not a regular file, or an existing one of zero length (SQLite would take it for a new, empty
  * database), is refused; when SQLite finds the file damaged, err says "damaged" and names it.
- * PRAGMA quick_check runs at open: what it finds is store_damage's, and the store stays usable
- * as far as it can be read.
+ * The whole-file check is not made here (it reads every page): see store_quick_check_file.
  */
 struct store *store_open(uv_loop_t *loop, const char *path, char *err, size_t errn);
 /* The database's path, for the read-only connections of other readers (store_history). */
 const char *store_path(const struct store *st);
+/* The store's random identity (hex), made at its first open and kept: what tells its sessions
+ * from another machine's in the logs' record lines. NULL when none could be had. */
+const char *store_identity(const struct store *st);
 /*
  * A reader's own read-only connection with sql prepared on it, for queries off the batches
  * (whose connection a worker's transaction may hold). Returns 0, or -1 (*db may still need
@@ -108,7 +116,15 @@ int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int
 		       const char *what, char *err, size_t errn);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
-/* What PRAGMA quick_check found at open ("; "-separated), or NULL when it said ok. */
+/*
+ * PRAGMA quick_check of the file at path on a read-only connection of its own: NULL when it
+ * says ok, else what it found ("; "-separated, malloc'd; a file it cannot open is a finding).
+ * Blocking, and it reads every page: stintd runs it on the pool once it serves.
+ */
+char *store_quick_check_file(const char *path);
+/* Keeps what store_quick_check_file found (taking found, which may be NULL). */
+void store_set_damage(struct store *st, char *found);
+/* What store_set_damage kept, or NULL: no damage found (or not checked yet). */
 const char *store_damage(const struct store *st);
 /* Whether an SQLite result code means a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
 bool store_is_damage(int code);

@@ -46,4 +46,9 @@ int store_history_export(const struct store *st, const struct store_history_filt
 int store_history_report(const struct store *st, const struct store_history_filter *f,
 			 struct report_group *g, char *err, size_t errn);
 
+/* A session's start and end (wall ms; *ended -1 while open). Returns 0, -ENOENT for no such
+ * session, or -1 with err filled. */
+int store_history_span(const struct store *st, int64_t id, int64_t *started, int64_t *ended,
+		       char *err, size_t errn);
+
 #endif

@@ -236,7 +236,19 @@ static void template_timeline_event_item(struct timeline *t, const json_t *ev)
 		label = "Session started automatically (activity in a watched repository)";
 	if (label && kind == SESSION_EV_RESUME && json_is_string(json_object_get(ev, RECORD_AUTO)))
 		label = "Resumed automatically (activity while paused)";
-	char extra[96] = "", dur[64], when[40] = "";
+	char extra[96] = "", dur[64], when[40] = "", fixed[64];
+
+	/* A correction (stint edit): which of its fields it changed, by their fixed names. */
+	if (kind == SESSION_EV_EDIT) {
+		static const char *const fields[] = {"start", "end", "focus", "tags"};
+
+		snprintf(fixed, sizeof(fixed), "Corrected:");
+		for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+			if (json_object_get(ev, fields[i]))
+				snprintf(fixed + strlen(fixed), sizeof(fixed) - strlen(fixed),
+					 "%s %s", strchr(fixed, ' ') ? "," : "", fields[i]);
+		label = fixed;
+	}
 
 	if (label) {
 		if (kind == SESSION_EV_RESUME && t->pause_at >= 0 && at >= t->pause_at) {

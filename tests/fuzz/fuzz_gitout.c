@@ -1,7 +1,7 @@
 /*
- * The parsers of git's output in the git backend (daemon/gitstats_git.c). The first byte picks
- * one, the rest is what git printed: `diff --raw --numstat -z -M`, `diff-tree --stdin -z -M
- * --numstat`, `diff-tree -z -r --raw`, `log -z --format=%H%x00%ct%x00%an%x00%s`, `diff -U0`.
+ * The parsers of git's output in the git backend (daemon/gitstats_gitparse.c). The first byte
+ * picks one, the rest is what git printed: `diff --raw --numstat -z -M`, `diff-tree --stdin -z
+ * -M --numstat`, `diff-tree -z -r --raw`, `log -z --format=%H%x00%ct%x00%an%x00%s`, `diff -U0`.
  * Commit ids in the input are known commits, but those starting with 'f' (unknown ones).
  * Properties: a refusal says why; counts are not negative; files have paths and a status git
  * uses; added lines belong to a path. (The numbers are git's to get right: "+-5" in a hunk
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "gitstats_git.h"
+#include "gitstats_gitparse.h"
 #include "gitstats_gitproc.h"
 
 enum { FUZZ_DIFF, FUZZ_NUMSTAT, FUZZ_RAW, FUZZ_LOG, FUZZ_PATCH, FUZZ_NPARSERS };

@@ -18,22 +18,10 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "md_roundtrip.h"
 #include "strbuf.h"
 #include "template_md.h"
 #include "utf8.h"
-
-enum fuzz_md_place {
-	IN_PARA,
-	IN_ITEM,
-	IN_BOLD,
-	IN_HEADING,
-	IN_CELL,
-	IN_LINK,
-	IN_LABEL,
-	IN_CODE,
-	IN_CODE_CELL,
-	NPLACES
-};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -103,93 +91,6 @@ static char *fuzz_md_render(const char *md)
 	return html;
 }
 
-/* s as cmark writes text in HTML. */
-static void fuzz_md_html_text(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '&')
-			strbuf_puts(o, "&amp;");
-		else if (*s == '<')
-			strbuf_puts(o, "&lt;");
-		else if (*s == '>')
-			strbuf_puts(o, "&gt;");
-		else if (*s == '"')
-			strbuf_puts(o, "&quot;");
-		else
-			strbuf_putc(o, *s);
-	}
-}
-
-static size_t fuzz_md_backtick_run(const char *s)
-{
-	size_t run = 0, longest = 0;
-
-	for (; *s; s++) {
-		run = *s == '`' ? run + 1 : 0;
-		longest = run > longest ? run : longest;
-	}
-	return longest;
-}
-
-/* text escaped for place, in a document of its own, and the HTML it must give. */
-static void fuzz_md_doc(enum fuzz_md_place place, const char *text, struct strbuf *md,
-			struct strbuf *html)
-{
-	static const char *const md_open[] = {
-	    "", "- ", "**", "# ", "| h |\n|---|\n| ", "[", "**L**: ", "", "| h |\n|---|\n| "};
-	static const char *const md_close[] = {"\n", "\n", "**\n", "\n", " |\n", "](http://x)\n",
-					       "\n", "\n", " |\n"};
-	static const char *const table_open =
-	    "<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>";
-	static const char *const table_close = "</td>\n</tr>\n</tbody>\n</table>\n";
-	const char *const html_open[] = {"<p>",
-					 "<ul>\n<li>",
-					 "<p><strong>",
-					 "<h1>",
-					 table_open,
-					 "<p><a href=\"http://x\">",
-					 "<p><strong>L</strong>: ",
-					 "<p><code>",
-					 table_open};
-	const char *const html_close[] = {"</p>\n",  "</li>\n</ul>\n", "</strong></p>\n",
-					  "</h1>\n", table_close,      "</a></p>\n",
-					  "</p>\n",  "</code></p>\n",  table_close};
-	struct strbuf esc = {0};
-
-	switch (place) {
-	case IN_ITEM:
-		esc.s = template_md_block(text, 2, TEMPLATE_MD_ITEM);
-		break;
-	case IN_LINK:
-		template_md_put_link_text(&esc, text);
-		break;
-	case IN_CODE:
-	case IN_CODE_CELL:
-		template_md_put_code(&esc, text, place == IN_CODE_CELL);
-		break;
-	default:
-		esc.s = template_md_inline(text, place == IN_BOLD      ? TEMPLATE_MD_BOLD
-						 : place == IN_HEADING ? TEMPLATE_MD_HEADING
-						 : place == IN_CELL    ? TEMPLATE_MD_CELL
-								       : 0);
-	}
-	fuzz_assert(esc.s && !esc.error, "out of memory");
-	strbuf_puts(md, md_open[place]);
-	strbuf_puts(md, esc.s);
-	strbuf_puts(md, md_close[place]);
-	/* A run of 79 backticks or more takes no code span (template_md_put_code). */
-	if ((place == IN_CODE || place == IN_CODE_CELL) && fuzz_md_backtick_run(text) >= 79)
-		place = place == IN_CODE ? IN_PARA : IN_CELL;
-	strbuf_puts(html, html_open[place]);
-	if (place == IN_CODE_CELL)
-		strbuf_puts(html, "<code>");
-	fuzz_md_html_text(html, text);
-	if (place == IN_CODE_CELL)
-		strbuf_puts(html, "</code>");
-	strbuf_puts(html, html_close[place]);
-	free(esc.s);
-}
-
 /* Any input: one line out, and stint reads back what it wrote unchanged. */
 static void fuzz_md_any(const char *text)
 {
@@ -215,14 +116,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = fuzz_strdup(data, size);
 	fuzz_md_any(text);
 	if (fuzz_md_in_domain(data, size)) {
-		for (int place = 0; place < NPLACES; place++) {
+		for (int place = 0; place < MD_ROUNDTRIP_NPLACES; place++) {
 			struct strbuf md = {0}, want = {0};
 			char *got;
 
-			if (place == IN_BOLD && fuzz_md_space_at_an_end(data, size))
+			if (place == MD_ROUNDTRIP_BOLD && fuzz_md_space_at_an_end(data, size))
 				continue;
 
-			fuzz_md_doc((enum fuzz_md_place)place, text, &md, &want);
+			fuzz_assert(
+			    md_roundtrip_doc((enum md_roundtrip_place)place, text, &md, &want),
+			    "out of memory");
 			fuzz_assert(!md.error && !want.error, "out of memory");
 			got = fuzz_md_render(md.s);
 			fuzz_assert(

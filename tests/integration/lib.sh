@@ -175,3 +175,11 @@ line_of() { # text needle what
 $1"
 	echo "$n"
 }
+
+# A log without the record line stintd appends to every log after a blank line
+# (docs/log-record.md): the template's own text. Fails when the log does not end with one.
+template_text() { # log
+	[[ $(tail -n 1 "$1") == "<!-- stint-record v1 {"*"} -->" ]] ||
+		fail "$1 does not end with its record line: $(tail -n 1 "$1")"
+	head -n -2 "$1"
+}

@@ -188,6 +188,13 @@ class Log:
                                                      path.replace("/", "_")[-40:])])
         with open(path, encoding="utf-8") as f:
             self.md = f.read()
+        # The one comment allowed is stint's own record line, last (docs/log-record.md): the
+        # checks below read the rest, all of which the user's text went into.
+        m = re.search(r"\n\n<!-- stint-record v1 \{[^>\n]*\} -->\n\Z", self.md)
+        if m:
+            self.md = self.md[:m.start() + 1]
+        else:
+            problem(f"{self.path}: the log does not end with its record line")
         self.safe = render(self.md, False)
         # Raw HTML would pass as tags here: its text would be missing from what we compare.
         self.html = render(self.md, True)

@@ -50,7 +50,7 @@ wait_for 10 grep -q "config: reloaded" "$DAEMON_LOG" || fail "the good template 
 log=$("$STINT" stop | tail -n 1)
 expect_eq "$LOGS/r/$day-2.md" "$log" "the second log's path"
 expect_eq "# Reloaded: after a good reload
-- rendered by the reloaded template" "$(cat "$log")" "the reloaded template's output"
+- rendered by the reloaded template" "$(template_text "$log")" "the reloaded template's output"
 daemon_stop
 [ "$(date +%F)" = "$day" ] || skip "the day changed during the test; run it again"
 echo ok

@@ -154,7 +154,7 @@ from zoneinfo import ZoneInfo
 P = ZoneInfo("Europe/Paris")
 ms = lambda s: int(datetime.fromisoformat(s).replace(tzinfo=P).timestamp() * 1000)
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+assert db.execute("PRAGMA user_version").fetchone()[0] >= 6  # the columns of schema 6; later ones add
 rows = [
     # over midnight, spans on both sides, paused in between (the spans decide, not the ends)
     ("gamma", ms("2026-03-20T22:00"), ms("2026-03-21T01:00"),
@@ -283,5 +283,37 @@ refused "too many to send" report all --by day
 "$STINT" ping >/dev/null || fail "stintd stopped serving after a report too large"
 expect_eq 11000 "$("$STINT" report all --by month --json | python3 -c 'import json,sys; print(sum(g["sessions"] for g in json.load(sys.stdin)["report"]["groups"] if g["key"] < "2023"))')" \
 	"report all --by month: the daily sessions up to 2022"
+# A report over every session by repository, branch or author is summed by SQLite along an
+# index (store_history_report_sum): the same totals as the sessions' own numbers in list --json.
+"$STINT" list --json >"$T/all.json"
+for by in repo repo,branch author branch,author; do
+	"$STINT" report all --by $by --json >"$T/rep.json"
+	python3 - "$T/rep.json" "$T/all.json" "$by" <<'PY' ||
+import json, sys
+rep, lst = json.load(open(sys.argv[1]))["report"], json.load(open(sys.argv[2]))["sessions"]
+by = sys.argv[3]
+col = {"repo": "repo_name", "branch": "branch", "author": "author"}
+keys = ["active_s", "commits", "files", "added", "removed"]
+want = {}
+for s in lst:
+    if s["state"] != "stopped":
+        continue
+    path = tuple(s[col[d]] or "(no %s)" % d for d in by.split(","))
+    for depth in range(1, len(path) + 1):
+        t = want.setdefault(path[:depth], dict.fromkeys(keys + ["sessions"], 0))
+        t["sessions"] += 1
+        for k in keys:
+            t[k] += s[k] or 0
+got = {}
+for g in rep["groups"]:
+    got[(g["key"],)] = {k: g[k] for k in keys + ["sessions"]}
+    for h in g.get("groups", []):
+        got[(g["key"], h["key"])] = {k: h[k] for k in keys + ["sessions"]}
+assert got == want, (by, got, want)
+assert rep["total"]["sessions"] == sum(1 for s in lst if s["state"] == "stopped"), rep["total"]
+PY
+		fail "report all --by $by does not agree with list --json"
+done
+grep -q "report: summed along sessions_report" "$DAEMON_LOG" || fail "report all --by repo read every row"
 expect_eq 5 "$("$STINT" list --limit 5 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')" "list --limit 5 --json"
 echo "ok"

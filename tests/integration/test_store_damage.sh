@@ -122,7 +122,26 @@ expect_eq 40 "$("$STINT" status --json -C "$T/a" | json_get '["sessions"][0]["no
 expect_eq 40 "$("$STINT" status --json -C "$T/b" | json_get '["sessions"][0]["notes"]')" \
 	"the healthy session's notes after the restore"
 lacks "$("$STINT" status 2>&1)" "warning" "status after the restore"
+
+# --- a damaged page under a closed session only: the check on the pool finds it ---
+# Start-up reads only the open sessions, so nothing but PRAGMA quick_check, which runs once
+# stintd serves, can see this damage; status says so when the check is done.
+"$STINT" stop -C "$T/a" --no-checks >/dev/null
 daemon_stop
+cp "$DB" "$T/undamaged.db"
+damage_oldest_events
+[ "$(quick_check "$DB")" != ok ] || fail "the store is not damaged after the second garbage write"
+daemon_start
+has_warning() { grep -q "the store $DB is damaged" <<<"$("$STINT" status 2>&1)"; }
+wait_for 30 has_warning || fail "status never said the store is damaged: $("$STINT" status 2>&1)"
+expect_contains "$("$STINT" status 2>&1)" "stint doctor" "the later warning says what to do"
+expect_contains "$(cat "$DAEMON_LOG")" "store: the store $DB is damaged" "the later warning is logged"
+expect_eq 40 "$("$STINT" status --json -C "$T/b" | json_get '["sessions"][0]["notes"]')" \
+	"the open session is untouched by the damage under a closed one"
+"$STINT" note -C "$T/b" "still recording" >/dev/null || fail "no note after the damage was found"
+daemon_stop
+rm -f "$DB-wal" "$DB-shm"
+mv "$T/undamaged.db" "$DB"
 echo "damaged page, doctor and restore: ok"
 
 # A store stintd must refuse: it exits nonzero, saying why, and leaves the file as it was.

@@ -74,7 +74,7 @@ log=$("$STINT" stop | tail -n 1)
 expect_eq "$XDG_DATA_HOME/stint/logs/repo/$day.md" "$log" "custom template log path"
 expect_eq "# Custom layout
 +$added -$removed in $files files
-* rendered by my template" "$(cat "$log")" "the custom template's output"
+* rendered by my template" "$(template_text "$log")" "the custom template's output"
 
 # --- bad templates: stop fails naming file:line, the session stays open, a fix lets it stop ---
 "$STINT" start --focus "Bad templates" >/dev/null
@@ -122,7 +122,7 @@ printf '# {{title}}\n{{#notes}}\n- {{text}}\n{{/notes}}\n' >"$TPL"
 log2=$("$STINT" stop | tail -n 1)
 expect_eq "$XDG_DATA_HOME/stint/logs/repo/$day-2.md" "$log2" "the retry's log"
 expect_eq "# Bad templates
-- after the fix" "$(cat "$log2")" "the fixed template's output"
+- after the fix" "$(template_text "$log2")" "the fixed template's output"
 
 # A template that is not there is an error too, not a silent fall-back.
 "$STINT" start >/dev/null

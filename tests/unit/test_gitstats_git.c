@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gitstats_git.h"
+#include "gitstats_gitparse.h"
 #include "gitstats_gitproc.h"
 #include "testutil.h"
 
 /*
- * The git backend's parsers of git's output (daemon/gitstats_git.c), fed what git printed for a
- * real repository, and the inputs fuzz_gitout found (tests/fuzz/regressions/gitout/).
+ * The git backend's parsers of git's output (daemon/gitstats_gitparse.c), fed what git printed
+ * for a real repository, and the inputs fuzz_gitout found (tests/fuzz/regressions/gitout/).
  */
 
 #define GIT                                                                                        \

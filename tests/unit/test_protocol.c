@@ -558,6 +558,12 @@ static void test_request_new_round_trips_for_every_command(void **state)
 			json_object_set_new(msg, "log", json_string("/r/log.md"));
 			json_object_set_new(msg, "edited", json_true());
 		}
+		if (cmd == PROTO_CMD_EDIT)
+			json_object_set_new(msg, "focus", json_string("f"));
+		if (cmd == PROTO_CMD_REGENERATE) {
+			json_object_del(msg, "cwd");
+			json_object_set_new(msg, "id", json_integer(1));
+		}
 		line = proto_encode(msg, &len);
 		assert_non_null(line);
 		if (parse_n(line, len - 1, &req, &err) != 0)
@@ -1385,6 +1391,45 @@ static void test_reply_accessors(void **state)
 	json_decref(ok);
 }
 
+/* edit: an id, times, tags to remove; at least one change; each field checked. */
+static void test_edit_fields(void **state)
+{
+	struct proto_request req;
+
+	(void)state;
+	expect_ok("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"id\":7,\"tags\":[\"a\"],"
+		  "\"untags\":[\"b\"],\"start_ms\":1000,\"end_ms\":2000}",
+		  &req);
+	assert_int_equal(req.id, 7);
+	assert_int_equal(req.start_ms, 1000);
+	assert_int_equal(req.end_ms, 2000);
+	assert_int_equal(req.nuntags, 1);
+	assert_string_equal(req.untags[0], "b");
+	proto_request_release(&req);
+	expect_ok("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"focus\":\"f\"}", &req);
+	assert_int_equal(req.id, -1);
+	assert_int_equal(req.start_ms, -1);
+	proto_request_release(&req);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\"}", PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"id\":0,\"focus\":\"f\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"id\":\"7\",\"focus\":\"f\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"start_ms\":-5}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"start_ms\":9,\"end_ms\":9}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused(
+	    "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"tags\":[\"a\"],\"untags\":[\"a\"]}",
+	    PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/r\",\"untags\":[\"a b\"]}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"start\",\"cwd\":\"/r\",\"at\":\"soon\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"regenerate\",\"id\":1,\"cwd\":\"/r\"}",
+		       PROTO_ERR_BAD_REQUEST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1414,6 +1459,7 @@ int main(void)
 	    cmocka_unit_test(test_release_twice_is_harmless),
 	    cmocka_unit_test(test_request_new_round_trips_for_every_command),
 	    cmocka_unit_test(test_add_fields),
+	    cmocka_unit_test(test_edit_fields),
 	    cmocka_unit_test(test_stop_flags_and_log_commit),
 	    cmocka_unit_test(test_name_lookups_round_trip),
 	    cmocka_unit_test(test_name_lookups_reject_unknown_names),

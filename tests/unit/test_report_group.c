@@ -114,11 +114,72 @@ static void test_range_and_tags(void **state)
 	assert_int_equal(report_dim_lookup("weeks"), -1);
 }
 
+/* Sums of whole sessions land where the same sessions one by one would; never by day or tag. */
+static void test_add_sum(void **state)
+{
+	enum report_dim by[] = {REPORT_BY_REPO, REPORT_BY_BRANCH}, day[] = {REPORT_BY_DAY},
+			tag[] = {REPORT_BY_TAG};
+	struct timespec_zone z;
+	struct report_group *one, *sum;
+	struct report_item a = {.id = 1,
+				.repo = "w",
+				.branch = "main",
+				.started_ms = DAY0,
+				.ended_ms = DAY0 + H,
+				.active_s = 3000,
+				.commits = 2,
+				.files = 3,
+				.added = 10,
+				.removed = 4};
+	struct report_item b = a, c = a, s = a;
+	json_t *j1, *j2;
+	char *t1, *t2;
+
+	(void)state;
+	b.id = 2, b.active_s = 600, b.commits = 1, b.files = 1, b.added = 5, b.removed = 0;
+	c.id = 3, c.branch = NULL, c.active_s = 60, c.commits = 0;
+	timespec_zone_fixed(&z, 3600);
+	one = report_group_create(0, DAY0 * 2, by, 2, &z);
+	sum = report_group_create(0, DAY0 * 2, by, 2, &z);
+	assert_non_null(one);
+	assert_non_null(sum);
+	assert_int_equal(report_group_add(one, &a), 0);
+	assert_int_equal(report_group_add(one, &b), 0);
+	assert_int_equal(report_group_add(one, &c), 0);
+	s.active_s = a.active_s + b.active_s, s.commits = 3, s.files = 4, s.added = 15,
+	s.removed = 4;
+	assert_int_equal(report_group_add_sum(sum, &s, 2), 0);
+	/* NULL and "" are one group, "(none)", as one by one */
+	c.branch = "";
+	assert_int_equal(report_group_add_sum(sum, &c, 1), 0);
+	assert_int_equal(report_group_add_sum(sum, &c, 0), -1);
+	j1 = report_group_json(one);
+	j2 = report_group_json(sum);
+	t1 = json_dumps(j1, JSON_SORT_KEYS);
+	t2 = json_dumps(j2, JSON_SORT_KEYS);
+	assert_string_equal(t1, t2);
+	assert_int_equal(num(json_object_get(j2, "total"), "sessions"), 3);
+	free(t1);
+	free(t2);
+	json_decref(j1);
+	json_decref(j2);
+	report_group_destroy(one);
+	report_group_destroy(sum);
+	/* Sums cannot be cut at midnights or spread over tags. */
+	one = report_group_create(0, DAY0 * 2, day, 1, &z);
+	sum = report_group_create(0, DAY0 * 2, tag, 1, &z);
+	assert_int_equal(report_group_add_sum(one, &s, 2), -1);
+	assert_int_equal(report_group_add_sum(sum, &s, 2), -1);
+	report_group_destroy(one);
+	report_group_destroy(sum);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_split_by_day),
 	    cmocka_unit_test(test_range_and_tags),
+	    cmocka_unit_test(test_add_sum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -678,6 +678,111 @@ static void test_fold_matches_reference_model(void **state)
 	}
 }
 
+/* start --at: the start dated back, the time up to the real start active however long. */
+static void test_start_at_counts_the_time_before_as_active(void **state)
+{
+	struct session *s = fresh();
+	struct stamp a = at(10000, 10000, 100000, "b1"), now = at(10060, 10060, 100060, "b1");
+	json_t *data = json_pack("{s:I}", "at", (json_int_t)(100000 - 7200) * 1000);
+	struct session_times t;
+	json_t *rec;
+
+	(void)state;
+	s->idle_timeout_ns = 900 * SEC;
+	session_apply(s, SESSION_EV_START, &a, data);
+	json_decref(data);
+	assert_int_equal(s->events[0].at.wall_ms, (100000 - 7200) * 1000LL);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 7260);
+	assert_int_equal(t.idle_s, 0);
+	assert_int_equal(t.wall_s, 7260);
+	/* The keep that marks the real start is not in the log's timeline. */
+	rec = session_to_record(s, &now, NULL);
+	assert_int_equal(json_array_size(json_object_get(rec, "events")), 2);
+	json_decref(rec);
+	session_destroy(s);
+}
+
+/* stop --at: events after the stop are left out; a stop inside a kept stretch keeps it. */
+static void test_stop_at_leaves_out_what_came_after(void **state)
+{
+	struct session *s = fresh();
+	struct stamp a = at(100, 100, 1000, "b1"), touch = at(400, 400, 1300, "b1"),
+		     late = at(2000, 2000, 2900, "b1"), stop;
+	struct session_times t;
+	json_t *spans;
+
+	(void)state;
+	s->idle_timeout_ns = 900 * SEC;
+	session_apply(s, SESSION_EV_START, &a, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &touch, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &late, NULL);
+	session_stamp_at(s, 1500 * 1000, &stop);
+	assert_int_equal(stop.mono_ns, 600 * SEC);
+	assert_int_equal(stop.wall_ms, 1500 * 1000);
+	session_times(s, &stop, &t);
+	/* 300 s to the touch, then 200 s to the stop: the late touch is after it. */
+	assert_int_equal(t.active_s, 500);
+	assert_int_equal(t.wall_s, 500);
+	spans = session_active_spans(s, &stop);
+	assert_int_equal(json_array_size(spans), 1);
+	assert_int_equal(json_integer_value(json_array_get(json_array_get(spans, 0), 1)),
+			 1500 * 1000);
+	json_decref(spans);
+	session_destroy(s);
+}
+
+static void test_move_start_later_drops_observations_before(void **state)
+{
+	struct session *s = fresh();
+	struct stamp a = at(100, 100, 1000, "b1"), t1 = at(200, 200, 1100, "b1"),
+		     t2 = at(400, 400, 1300, "b1"), now = at(500, 500, 1400, "b1");
+	struct session_times t;
+
+	(void)state;
+	session_apply(s, SESSION_EV_START, &a, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &t1, NULL);
+	session_apply(s, SESSION_EV_TOUCHED, &t2, NULL);
+	assert_int_equal(session_first_entry_ms(s), -1);
+	session_move_start(s, 1150 * 1000);
+	assert_int_equal(s->nevents, 2);
+	assert_int_equal(s->events[0].kind, SESSION_EV_START);
+	assert_int_equal(s->events[0].at.wall_ms, 1150 * 1000);
+	assert_int_equal(s->events[0].at.mono_ns, 250 * SEC);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 250);
+	session_destroy(s);
+}
+
+static void test_edit_applies_focus_tags_start_and_is_kept(void **state)
+{
+	struct session *s = fresh();
+	struct stamp a = at(100, 100, 1000, "b1"), e = at(160, 160, 1060, "b1"),
+		     now = at(200, 200, 1100, "b1");
+	json_t *edit = json_pack("{s:s, s:[s], s:I}", "focus", "new", "tags", "x", "start",
+				 (json_int_t)900 * 1000);
+	struct session_times t;
+	json_t *rec, *events;
+
+	(void)state;
+	session_apply(s, SESSION_EV_START, &a, NULL);
+	session_apply(s, SESSION_EV_EDIT, &e, edit);
+	json_decref(edit);
+	assert_string_equal(s->focus, "new");
+	assert_string_equal(json_string_value(json_array_get(s->tags, 0)), "x");
+	/* Not part of the timeline: the fold has the start and its keep. */
+	assert_int_equal(s->nevents, 2);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 200);
+	rec = session_to_record(s, &now, NULL);
+	events = json_object_get(rec, "events");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(events, json_array_size(events) - 1), "kind")),
+			    "edit");
+	json_decref(rec);
+	session_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +807,10 @@ int main(void)
 	    cmocka_unit_test(test_record_git_and_recovered_at),
 	    cmocka_unit_test(test_suspend_is_its_own_bucket),
 	    cmocka_unit_test(test_fold_matches_reference_model),
+	    cmocka_unit_test(test_start_at_counts_the_time_before_as_active),
+	    cmocka_unit_test(test_stop_at_leaves_out_what_came_after),
+	    cmocka_unit_test(test_move_start_later_drops_observations_before),
+	    cmocka_unit_test(test_edit_applies_focus_tags_start_and_is_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store_backup.h"
+#include "testutil.h"
 
 /* 2026-01-01T00:00:00Z in wall ms, and a day. */
 #define T0  1767225600000LL
@@ -46,10 +47,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	testutil_rm_rf(f->dir);
 	free(f);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "md_roundtrip.h"
 #include "strbuf.h"
 #include "testutil.h"
 
@@ -483,81 +484,6 @@ static char *cmark_html(const char *dir, const char *md)
 	return out.s ? out.s : strdup("");
 }
 
-/* s as cmark-gfm writes text in HTML. */
-static void html_text(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '&')
-			strbuf_puts(o, "&amp;");
-		else if (*s == '<')
-			strbuf_puts(o, "&lt;");
-		else if (*s == '>')
-			strbuf_puts(o, "&gt;");
-		else if (*s == '"')
-			strbuf_puts(o, "&quot;");
-		else
-			strbuf_putc(o, *s);
-	}
-}
-
-enum md_place { IN_ITEM, IN_BOLD, IN_HEADING, IN_CELL, IN_LINK, IN_LABEL, IN_CODE, IN_CODE_CELL };
-#define NPLACES 8
-
-/* text escaped for place, in a document of its own, and the HTML it must give. */
-static void literal_doc(enum md_place place, const char *text, struct strbuf *md,
-			struct strbuf *html)
-{
-	static const char *const md_open[] = {"- ", "**",      "# ", "| h |\n|---|\n| ",
-					      "[",  "**L**: ", "",   "| h |\n|---|\n| "};
-	static const char *const md_close[] = {"\n", "**\n", "\n",  " |\n", "](http://x)\n",
-					       "\n", "\n",   " |\n"};
-	static const char *const table_open =
-	    "<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>";
-	static const char *const table_close = "</td>\n</tr>\n</tbody>\n</table>\n";
-	const char *const html_open[] = {"<ul>\n<li>",
-					 "<p><strong>",
-					 "<h1>",
-					 table_open,
-					 "<p><a href=\"http://x\">",
-					 "<p><strong>L</strong>: ",
-					 "<p><code>",
-					 table_open};
-	const char *const html_close[] = {"</li>\n</ul>\n", "</strong></p>\n", "</h1>\n",
-					  table_close,	    "</a></p>\n",      "</p>\n",
-					  "</code></p>\n",  table_close};
-	struct strbuf esc = {0};
-
-	switch (place) {
-	case IN_ITEM:
-		esc.s = template_md_block(text, 2, TEMPLATE_MD_ITEM);
-		break;
-	case IN_LINK:
-		template_md_put_link_text(&esc, text);
-		break;
-	case IN_CODE:
-	case IN_CODE_CELL:
-		template_md_put_code(&esc, text, place == IN_CODE_CELL);
-		break;
-	default:
-		esc.s = template_md_inline(text, place == IN_BOLD      ? TEMPLATE_MD_BOLD
-						 : place == IN_HEADING ? TEMPLATE_MD_HEADING
-						 : place == IN_CELL    ? TEMPLATE_MD_CELL
-								       : 0);
-	}
-	assert_non_null(esc.s);
-	strbuf_puts(md, md_open[place]);
-	strbuf_puts(md, esc.s);
-	strbuf_puts(md, md_close[place]);
-	strbuf_puts(html, html_open[place]);
-	if (place == IN_CODE_CELL)
-		strbuf_puts(html, "<code>");
-	html_text(html, text);
-	if (place == IN_CODE_CELL)
-		strbuf_puts(html, "</code>");
-	strbuf_puts(html, html_close[place]);
-	free(esc.s);
-}
-
 /* Hostile text, one line, as users and repositories give it; it must render as itself. */
 static const char *const literal_texts[] = {
     "Use Vec<String> and Option<T>",
@@ -627,11 +553,13 @@ static void test_cmark_reads_literal_text(void **state)
 	}
 	assert_true(testutil_mkdtemp(dir, sizeof(dir), NULL, "template-md"));
 	for (size_t i = 0; i < sizeof(literal_texts) / sizeof(*literal_texts); i++) {
-		for (int place = 0; place < NPLACES; place++) {
+		/* Every place but a paragraph of its own, which fuzz_md covers. */
+		for (int place = MD_ROUNDTRIP_ITEM; place < MD_ROUNDTRIP_NPLACES; place++) {
 			struct strbuf md = {0}, want = {0};
 			char *got;
 
-			literal_doc((enum md_place)place, literal_texts[i], &md, &want);
+			assert_true(md_roundtrip_doc((enum md_roundtrip_place)place,
+						     literal_texts[i], &md, &want));
 			assert_false(md.error || want.error);
 			got = cmark_html(dir, md.s);
 			if (strcmp(got, want.s) != 0)
@@ -669,7 +597,7 @@ static void test_cmark_block_in_a_note(void **state)
 		struct strbuf md = {0}, want = {0};
 		char *got;
 
-		literal_doc(IN_ITEM, notes[i], &md, &want);
+		assert_true(md_roundtrip_doc(MD_ROUNDTRIP_ITEM, notes[i], &md, &want));
 		strbuf_puts(&md, "\n# After\n");
 		strbuf_puts(&want, "<h1>After</h1>\n");
 		got = cmark_html(dir, md.s);
@@ -708,7 +636,7 @@ static void test_code_with_a_long_backtick_run(void **state)
 		template_md_put_code(&md, text, false);
 		strbuf_putc(&md, '\n');
 		strbuf_puts(&want, run < 79 ? "<p><code>" : "<p>");
-		html_text(&want, text);
+		md_roundtrip_html_text(&want, text);
 		strbuf_puts(&want, run < 79 ? "</code></p>\n" : "</p>\n");
 		assert_false(md.error || want.error);
 		got = cmark_html(dir, md.s);
