@@ -103,10 +103,6 @@ static const struct option opts_export[] = {OPTION_HELP,
 					    {"tag", required_argument, NULL, 't'},
 					    {"all", no_argument, NULL, 'a'},
 					    OPTION_END};
-static const struct option opts_log[] = {OPTION_HELP,
-					 {"last", no_argument, NULL, ARGS_OPT_LAST},
-					 {"all", no_argument, NULL, 'a'},
-					 OPTION_END};
 static const struct option opts_log[] = {
     OPTION_HELP,
     {"last", no_argument, NULL, ARGS_OPT_LAST},
@@ -280,59 +276,52 @@ static const struct cli_command main_commands[] = {
      "or Timewarrior's first tag, is its repository's name, the other tags its tags.\n"
      "Importing the same data again adds nothing. Open intervals are skipped. A\n"
      "malformed file is refused with FILE:LINE and nothing of it imported.\n"},
-    {
-	"log",
-	cmd_query_log,
-	"hC:a",
-	opts_log,
-	"stint log [--last | DATE] [--all | -C PATH]",
-	{"log", cmd_query_log, "hC:a", opts_log,
-	 "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
-	 "Print the path of a session log",
-	 "  --last              the newest log (the default)\n"
-	 "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
-	 "  -a, --all           look in every repository, not only this one\n"
-	 "  --regenerate ID     render closed session ID's log again, corrections included,\n"
-	 "                      into a new file next to the old one; print its path\n" HELP_C
-	 "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
-	 "day's logs are those of the sessions started that day (local time), among\n"
-	 "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
-	{"watch", cmd_watch_run, "hC:", opts_watch,
-	 "stint watch [PATH | -C PATH] [--json] | --list [--json]",
-	 "Start sessions automatically on activity in a repository",
-	 "  PATH                the repository containing PATH (default: the current one)\n"
-	 "  --list              list the watched repositories and their state\n" HELP_JSON
-	 "\nWhile no session is open there, a change to the repository's files or a git\n"
-	 "operation starts one, dated from that first change. The repository stays\n"
-	 "watched (across restarts) until 'stint unwatch'. With [time] auto_start = true,\n"
-	 "every repository with a session in the last 30 days is watched too.\n"},
-	{"unwatch", cmd_watch_run, "hC:", opts_basic, "stint unwatch [PATH | -C PATH] [--json]",
-	 "Stop watching a repository for activity",
-	 "  PATH                the repository containing PATH (default: the current one);\n"
-	 "                      it may have been deleted since\n" HELP_JSON},
-	{"ping", cmd_query_ping, "h", opts_basic, "stint ping [--json]",
-	 "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
-	{"notify", cmd_notify_run, "h", opts_basic, "stint notify test|status [--json]",
-	 "Send a test notification, or say where notifications go",
-	 "  test                send one; exits 1 naming the cause when it cannot be shown\n"
-	 "  status              whether a notification server is reachable, and why not\n"
-	 "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
-	{"config", cmd_config_run, "h", opts_help, "stint config check",
-	 "Check stintd's configuration file",
-	 "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
-	{"doctor", cmd_doctor_run, "h", opts_doctor, "stint doctor [--restore]",
-	 "Check the store and its backups; restore a damaged store",
-	 "  --restore           put the newest good backup in place of a damaged store,\n"
-	 "                      which is kept aside as stint.db.damaged-DATE (stintd\n"
-	 "                      must not be running: stop it first)\n"
-	 "\nRuns 'stintd --check-db' and exits with its status: 0 when the store is\n"
-	 "healthy, 1 when something is wrong, each problem named. Lists the backups\n"
-	 "stintd keeps (daily and at each clean exit, the newest 3) and whether each\n"
-	 "is good. Needs no running stintd.\n"},
-	{"help", NULL, "h", opts_help, "stint help [COMMAND]", "Show help for stint or a command",
-	 ""},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    };
+    {"log", cmd_query_log, "hC:a", opts_log,
+     "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
+     "Print the path of a session log",
+     "  --last              the newest log (the default)\n"
+     "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
+     "  -a, --all           look in every repository, not only this one\n"
+     "  --regenerate ID     render closed session ID's log again, corrections included,\n"
+     "                      into a new file next to the old one; print its path\n" HELP_C
+     "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
+     "day's logs are those of the sessions started that day (local time), among\n"
+     "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},
+    {"watch", cmd_watch_run, "hC:", opts_watch,
+     "stint watch [PATH | -C PATH] [--json] | --list [--json]",
+     "Start sessions automatically on activity in a repository",
+     "  PATH                the repository containing PATH (default: the current one)\n"
+     "  --list              list the watched repositories and their state\n" HELP_JSON
+     "\nWhile no session is open there, a change to the repository's files or a git\n"
+     "operation starts one, dated from that first change. The repository stays\n"
+     "watched (across restarts) until 'stint unwatch'. With [time] auto_start = true,\n"
+     "every repository with a session in the last 30 days is watched too.\n"},
+    {"unwatch", cmd_watch_run, "hC:", opts_basic, "stint unwatch [PATH | -C PATH] [--json]",
+     "Stop watching a repository for activity",
+     "  PATH                the repository containing PATH (default: the current one);\n"
+     "                      it may have been deleted since\n" HELP_JSON},
+    {"ping", cmd_query_ping, "h", opts_basic, "stint ping [--json]",
+     "Show the daemon's version, pid and uptime (starting it if needed)", HELP_JSON},
+    {"notify", cmd_notify_run, "h", opts_basic, "stint notify test|status [--json]",
+     "Send a test notification, or say where notifications go",
+     "  test                send one; exits 1 naming the cause when it cannot be shown\n"
+     "  status              whether a notification server is reachable, and why not\n"
+     "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
+    {"config", cmd_config_run, "h", opts_help, "stint config check",
+     "Check stintd's configuration file",
+     "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},
+    {"doctor", cmd_doctor_run, "h", opts_doctor, "stint doctor [--restore]",
+     "Check the store and its backups; restore a damaged store",
+     "  --restore           put the newest good backup in place of a damaged store,\n"
+     "                      which is kept aside as stint.db.damaged-DATE (stintd\n"
+     "                      must not be running: stop it first)\n"
+     "\nRuns 'stintd --check-db' and exits with its status: 0 when the store is\n"
+     "healthy, 1 when something is wrong, each problem named. Lists the backups\n"
+     "stintd keeps (daily and at each clean exit, the newest 3) and whether each\n"
+     "is good. Needs no running stintd.\n"},
+    {"help", NULL, "h", opts_help, "stint help [COMMAND]", "Show help for stint or a command", ""},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
 
 static const struct cli_command *main_command_lookup(const char *name)
 {
