@@ -171,6 +171,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_LOGS:
 			a->logs = true;
 			break;
+		case ARGS_OPT_FORMAT:
+			a->format = optarg;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);
@@ -319,6 +322,7 @@ int args_resolve_cwd(struct cli_ctx *ctx)
 		if (!realpath(ctx->dir, ctx->cwd)) {
 			r = -errno;
 			if (r != -ENOENT || strcmp(ctx->cmd->name, "start") == 0 ||
+			    strcmp(ctx->cmd->name, "add") == 0 ||
 			    strcmp(ctx->cmd->name, "watch") == 0 ||
 			    (r = args_resolve_gone(ctx->dir, ctx->cwd, sizeof(ctx->cwd))) < 0) {
 				output_error("-C %s: %s", ctx->dir, strerror(-r));

@@ -37,6 +37,7 @@ enum {
 	ARGS_OPT_UNTAG,
 	ARGS_OPT_REGENERATE,
 	ARGS_OPT_LOGS,
+	ARGS_OPT_FORMAT,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -47,11 +48,13 @@ struct args {
 	const char *kind;
 	bool no_log, all, next, edit, last, list, no_checks, csv;
 	const char *from, *to, *by; /* list, report: --from TIME, --to TIME, --by DIMS */
-	/* start, stop: --at TIME; edit: --start, --end TIME, --untag TAG; log: --regenerate */
+	/* start, stop: --at TIME; edit, add: --start, --end TIME; edit: --untag TAG; log:
+	 * --regenerate */
 	const char *at, *start, *end, *regenerate;
 	const char *untags[PROTO_MAX_TAGS];
 	size_t nuntags;
-	bool logs; /* report --logs: from the logs' record lines */
+	bool logs;	    /* report --logs: from the logs' record lines */
+	const char *format; /* export: --format json|csv|timewarrior */
 	long limit;
 	int nrest;
 	char **rest;

@@ -9,9 +9,12 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cmd_add.h"
 #include "cmd_config.h"
 #include "cmd_doctor.h"
 #include "cmd_edit.h"
+#include "cmd_export.h"
+#include "cmd_import.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
 #include "cmd_report.h"
@@ -85,6 +88,20 @@ static const struct option opts_report[] = {OPTION_HELP,
 					    {"to", required_argument, NULL, ARGS_OPT_TO},
 					    {"tag", required_argument, NULL, 't'},
 					    {"logs", no_argument, NULL, ARGS_OPT_LOGS},
+					    OPTION_END};
+static const struct option opts_add[] = {OPTION_HELP,
+					 OPTION_JSON,
+					 {"start", required_argument, NULL, ARGS_OPT_START},
+					 {"end", required_argument, NULL, ARGS_OPT_END},
+					 {"focus", required_argument, NULL, 'f'},
+					 {"tag", required_argument, NULL, 't'},
+					 OPTION_END};
+static const struct option opts_export[] = {OPTION_HELP,
+					    {"format", required_argument, NULL, ARGS_OPT_FORMAT},
+					    {"from", required_argument, NULL, ARGS_OPT_FROM},
+					    {"to", required_argument, NULL, ARGS_OPT_TO},
+					    {"tag", required_argument, NULL, 't'},
+					    {"all", no_argument, NULL, 'a'},
 					    OPTION_END};
 static const struct option opts_log[] = {
     OPTION_HELP,
@@ -226,6 +243,39 @@ static const struct cli_command main_commands[] = {
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
      "a session ended. See docs/reports.md.\n"},
+    {"add", cmd_add, "hC:f:t:", opts_add,
+     "stint add --start TIME --end TIME [--focus TEXT] [--tag TAG]... [-C PATH] [--json]",
+     "Add a forgotten session, marked as added by hand",
+     "  --start TIME        when it began (14:05, yesterday 17:30, 2h ago,\n"
+     "                      2026-12-01T09:00, ISO 8601 with an offset)\n"
+     "  --end TIME          when it ended; not in the future, after --start\n"
+     "  -f, --focus TEXT    what the session was about\n"
+     "  -t, --tag TAG       a tag; repeat for more (up to 16)\n" HELP_C HELP_JSON
+     "\nThe session is closed at once: active from start to end, no git statistics,\n"
+     "no log. It is refused when it overlaps another session of the repository,\n"
+     "naming that session. 'stint list' shows it as (added); reports count it.\n"},
+    {"export", cmd_export, "hC:t:a", opts_export,
+     "stint export [RANGE | --from TIME [--to TIME]] [--tag TAG]... [-C PATH | --all] "
+     "--format json|csv|timewarrior",
+     "Write closed sessions to stdout as JSON, CSV or Timewarrior's JSON",
+     "  --format F          json (each session with its events), csv (RFC 4180, a\n"
+     "                      header row, durations in seconds) or timewarrior (the\n"
+     "                      JSON of 'timew export': one interval per active span)\n"
+     "  RANGE               today, yesterday, week, last-week, month, last-month,\n"
+     "                      year, all (the default)\n"
+     "  --from TIME         sessions from TIME on; --to TIME: until TIME\n"
+     "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
+     "  -a, --all           every repository (the default)\n" HELP_C
+     "\nNewest first, as 'stint list'. See docs/reports.md, \"Export\".\n"},
+    {"import", cmd_import, "h", opts_help, "stint import timewarrior FILE|DIR | watson FILE",
+     "Import Timewarrior or Watson intervals as closed sessions",
+     "  timewarrior FILE    a 'timew export' file (a JSON array of intervals)\n"
+     "  timewarrior DIR     Timewarrior's data directory (~/.timewarrior/data)\n"
+     "  watson FILE         Watson's frames file (~/.config/watson/frames)\n"
+     "\nEach interval becomes a closed session marked imported: Watson's project,\n"
+     "or Timewarrior's first tag, is its repository's name, the other tags its tags.\n"
+     "Importing the same data again adds nothing. Open intervals are skipped. A\n"
+     "malformed file is refused with FILE:LINE and nothing of it imported.\n"},
     {"log", cmd_query_log, "hC:a", opts_log,
      "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
      "Print the path of a session log",

@@ -485,7 +485,7 @@ void output_list(FILE *out, const json_t *sessions)
 	{
 		struct list_row *r = &rows[i];
 		const char *name = output_jstr(s, "repo_name"), *focus = output_jstr(s, "focus");
-		const char *state = output_jstr(s, "state");
+		const char *state = output_jstr(s, "state"), *origin;
 		char quoted[PROTO_MAX_FOCUS + 4];
 		int64_t started;
 
@@ -512,7 +512,13 @@ void output_list(FILE *out, const json_t *sessions)
 		wbranch = output_columns(r->branch) > wbranch ? output_columns(r->branch) : wbranch;
 		wtags = output_columns(r->tags) > wtags ? output_columns(r->tags) : wtags;
 		r->log = output_jstr(s, "log");
-		if (!r->log)
+		origin = output_jstr(s, "origin");
+		/* A session stintd did not record: added by hand or imported (schema 7). */
+		if (!r->log && origin && strcmp(origin, "manual") == 0)
+			r->log = "(added)";
+		else if (!r->log && origin && strcmp(origin, "imported") == 0)
+			r->log = "(imported)";
+		else if (!r->log)
 			r->log =
 			    state && strcmp(state, "cancelled") == 0 ? "(cancelled)" : "(no log)";
 		if (strlen(r->active) > wactive)

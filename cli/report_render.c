@@ -165,7 +165,7 @@ void report_render_text(FILE *out, const json_t *report, const struct report_ren
 }
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-static void report_render_field(FILE *out, const char *s)
+void report_render_csv_field(FILE *out, const char *s)
 {
 	if (!s[strcspn(s, ",\"\r\n")]) {
 		fputs(s, out);
@@ -182,10 +182,10 @@ static void report_render_field(FILE *out, const char *s)
 
 static void report_render_csv_row(FILE *out, const char *k1, const char *k2, const json_t *t)
 {
-	report_render_field(out, k1);
+	report_render_csv_field(out, k1);
 	if (k2) {
 		fputc(',', out);
-		report_render_field(out, k2);
+		report_render_csv_field(out, k2);
 	}
 	fprintf(out, ",%lld,%lld,%lld,%lld,%lld,%lld\r\n", report_render_int(t, "active_s"),
 		report_render_int(t, "sessions"), report_render_int(t, "commits"),
@@ -200,7 +200,7 @@ int report_render_csv(FILE *out, const json_t *report)
 	json_t *g, *c;
 
 	for (i = 0; i < json_array_size(by); i++) {
-		report_render_field(out, json_string_value(json_array_get(by, i)));
+		report_render_csv_field(out, json_string_value(json_array_get(by, i)));
 		fputc(',', out);
 	}
 	fputs("active_s,sessions,commits,files,added,removed\r\n", out);

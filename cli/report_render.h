@@ -25,6 +25,8 @@ void report_render_text(FILE *out, const json_t *report, const struct report_ren
 /* RFC 4180: a header row of the dimensions and totals, a row per group of the last level,
  * CRLF line ends, durations in seconds. Returns 0 or -1 on a write error. */
 int report_render_csv(FILE *out, const json_t *report);
+/* One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+void report_render_csv_field(FILE *out, const char *s);
 
 /* Terminal width of fd: TIOCGWINSZ, else $COLUMNS, else 80. */
 int report_render_width(int fd);

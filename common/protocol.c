@@ -29,6 +29,8 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = "log_commit",
     [PROTO_CMD_NOTIFY_STATUS] = "notify_status",
     [PROTO_CMD_REPORT] = "report",
+    [PROTO_CMD_ADD] = "add",
+    [PROTO_CMD_EXPORT] = "export",
     [PROTO_CMD_EDIT] = "edit",
     [PROTO_CMD_REGENERATE] = "regenerate",
 };
@@ -36,40 +38,43 @@ static const char *const cmd_names[PROTO_CMD__COUNT] = {
 static const char *const note_kind_names[] = {"note", "learning", "challenge"};
 static const char *const priority_names[] = {"high", "medium", "low", "blocked"};
 
-enum field {
-	F_CWD = 1 << 0,
-	F_FOCUS = 1 << 1,
-	F_TAGS = 1 << 2,
-	F_TEXT = 1 << 3,
-	F_WHY = 1 << 4,
-	F_SUMMARY = 1 << 5,
-	F_NO_LOG = 1 << 6,
-	F_KIND = 1 << 7,
-	F_PRIORITY = 1 << 8,
-	F_LIMIT = 1 << 9,
-	F_BLOCKED_BY = 1 << 10,
-	F_NEXT = 1 << 11,
-	F_NO_CHECKS = 1 << 12,
-	F_PROGRESS = 1 << 13,
-	F_EDIT = 1 << 14,
-	F_LOG = 1 << 15,
-	F_EDITED = 1 << 16,
-	F_ENV = 1 << 17,
-	F_FROM = 1 << 18,
-	F_TO = 1 << 19,
-	F_BY = 1 << 20,
-	F_ZONE = 1 << 21,
-	F_BEFORE = 1 << 22,
-	F_ID = 1 << 23,
-	F_AT = 1 << 24,
-	F_START_MS = 1 << 25,
-	F_END_MS = 1 << 26,
-	F_UNTAGS = 1 << 27,
-};
+/* A request's fields, one bit each: more than an int holds, so 64-bit masks. */
+#define F_CWD	     (UINT64_C(1) << 0)
+#define F_FOCUS	     (UINT64_C(1) << 1)
+#define F_TAGS	     (UINT64_C(1) << 2)
+#define F_TEXT	     (UINT64_C(1) << 3)
+#define F_WHY	     (UINT64_C(1) << 4)
+#define F_SUMMARY    (UINT64_C(1) << 5)
+#define F_NO_LOG     (UINT64_C(1) << 6)
+#define F_KIND	     (UINT64_C(1) << 7)
+#define F_PRIORITY   (UINT64_C(1) << 8)
+#define F_LIMIT	     (UINT64_C(1) << 9)
+#define F_BLOCKED_BY (UINT64_C(1) << 10)
+#define F_NEXT	     (UINT64_C(1) << 11)
+#define F_NO_CHECKS  (UINT64_C(1) << 12)
+#define F_PROGRESS   (UINT64_C(1) << 13)
+#define F_EDIT	     (UINT64_C(1) << 14)
+#define F_LOG	     (UINT64_C(1) << 15)
+#define F_EDITED     (UINT64_C(1) << 16)
+#define F_ENV	     (UINT64_C(1) << 17)
+#define F_FROM	     (UINT64_C(1) << 18)
+#define F_TO	     (UINT64_C(1) << 19)
+#define F_BY	     (UINT64_C(1) << 20)
+#define F_ZONE	     (UINT64_C(1) << 21)
+#define F_BEFORE     (UINT64_C(1) << 22)
+#define F_REPO	     (UINT64_C(1) << 23)
+#define F_START_MS   (UINT64_C(1) << 24)
+#define F_END_MS     (UINT64_C(1) << 25)
+#define F_ORIGIN     (UINT64_C(1) << 26)
+#define F_SOURCE_KEY (UINT64_C(1) << 27)
+#define F_REPO_NAME  (UINT64_C(1) << 28)
+#define F_ID	     (UINT64_C(1) << 29)
+#define F_AT	     (UINT64_C(1) << 30)
+#define F_UNTAGS     (UINT64_C(1) << 31)
 
 /* Which fields each command takes, and which of those it requires. */
 static const struct {
-	unsigned allowed, required;
+	uint64_t allowed, required;
 } cmd_fields[PROTO_CMD__COUNT] = {
     [PROTO_CMD_START] = {F_CWD | F_FOCUS | F_TAGS | F_AT, F_CWD},
     [PROTO_CMD_STATUS] = {F_CWD, 0},
@@ -92,13 +97,17 @@ static const struct {
     [PROTO_CMD_LOG_COMMIT] = {F_CWD | F_LOG | F_EDITED, F_CWD | F_LOG | F_EDITED},
     [PROTO_CMD_NOTIFY_STATUS] = {0, 0},
     [PROTO_CMD_REPORT] = {F_CWD | F_FROM | F_TO | F_BY | F_TAGS | F_ZONE, F_FROM | F_TO | F_BY},
+    [PROTO_CMD_ADD] = {F_CWD | F_REPO | F_START_MS | F_END_MS | F_FOCUS | F_TAGS | F_ORIGIN |
+			   F_SOURCE_KEY | F_REPO_NAME,
+		       F_START_MS | F_END_MS | F_ORIGIN},
+    [PROTO_CMD_EXPORT] = {F_CWD | F_LIMIT | F_FROM | F_TO | F_TAGS | F_BEFORE, 0},
     [PROTO_CMD_EDIT] = {F_CWD | F_ID | F_FOCUS | F_TAGS | F_UNTAGS | F_START_MS | F_END_MS, F_CWD},
     [PROTO_CMD_REGENERATE] = {F_ID, F_ID},
 };
 
 static const struct {
 	const char *name;
-	enum field field;
+	uint64_t field;
 } field_names[] = {
     {"cwd", F_CWD},
     {"focus", F_FOCUS},
@@ -123,10 +132,14 @@ static const struct {
     {"by", F_BY},
     {"zone", F_ZONE},
     {"before", F_BEFORE},
-    {"id", F_ID},
-    {"at", F_AT},
+    {"repo", F_REPO},
     {"start_ms", F_START_MS},
     {"end_ms", F_END_MS},
+    {"origin", F_ORIGIN},
+    {"source_key", F_SOURCE_KEY},
+    {"repo_name", F_REPO_NAME},
+    {"id", F_ID},
+    {"at", F_AT},
     {"untags", F_UNTAGS},
 };
 
@@ -353,10 +366,10 @@ static int proto_parse_env(json_t *root, struct proto_request *req, struct proto
 }
 
 /* The command's fields are all there and no others; *present gets their bits. */
-static int proto_check_fields(json_t *root, const struct proto_request *req, unsigned *present,
+static int proto_check_fields(json_t *root, const struct proto_request *req, uint64_t *present,
 			      struct proto_error *err)
 {
-	unsigned allowed = cmd_fields[req->cmd].allowed;
+	uint64_t allowed = cmd_fields[req->cmd].allowed;
 	const char *key;
 	json_t *v;
 
@@ -387,11 +400,11 @@ static int proto_check_fields(json_t *root, const struct proto_request *req, uns
 }
 
 /* The booleans of stop and log_commit. */
-static int proto_parse_stop_flags(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_stop_flags(json_t *root, uint64_t present, struct proto_request *req,
 				  struct proto_error *err)
 {
 	static const struct {
-		enum field f;
+		uint64_t f;
 		const char *name;
 		size_t off;
 	} flags[] = {
@@ -485,7 +498,7 @@ static int proto_parse_zone(json_t *root, struct proto_request *req, struct prot
 }
 
 /* The fields of list and report: range, dimensions, zone, page. */
-static int proto_parse_history(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_history(json_t *root, uint64_t present, struct proto_request *req,
 			       struct proto_error *err)
 {
 	json_t *v;
@@ -513,8 +526,45 @@ static int proto_parse_history(json_t *root, unsigned present, struct proto_requ
 	return 0;
 }
 
+/* add's fields: one of cwd and repo, the times, the origin; repo_name only with repo. */
+static int proto_parse_add(json_t *root, uint64_t present, struct proto_request *req,
+			   struct proto_error *err)
+{
+	const char *origin;
+
+	if (req->cmd != PROTO_CMD_ADD)
+		return 0;
+	if (!(present & F_CWD) == !(present & F_REPO))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "command \"add\" needs one of \"cwd\" and \"repo\"");
+	if ((present & F_REPO) &&
+	    proto_get_string(root, "repo", PROTO_MAX_PATH, false, &req->repo, err) < 0)
+		return -1;
+	if ((present & F_REPO_NAME) && !(present & F_REPO))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"repo_name\" goes only with \"repo\"");
+	if ((present & F_REPO_NAME) &&
+	    proto_get_string(root, "repo_name", PROTO_MAX_PATH, false, &req->repo_name, err) < 0)
+		return -1;
+	if ((present & F_SOURCE_KEY) && proto_get_string(root, "source_key", PROTO_MAX_SOURCE_KEY,
+							 false, &req->source_key, err) < 0)
+		return -1;
+	if (proto_get_wall(root, "start_ms", &req->start_ms, err) < 0 ||
+	    proto_get_wall(root, "end_ms", &req->end_ms, err) < 0)
+		return -1;
+	if (req->end_ms <= req->start_ms)
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"end_ms\" must come after \"start_ms\"");
+	origin = json_string_value(json_object_get(root, "origin"));
+	if (!origin || (strcmp(origin, "manual") != 0 && strcmp(origin, "imported") != 0))
+		return proto_fail(err, PROTO_ERR_BAD_REQUEST,
+				  "field \"origin\" must be \"manual\" or \"imported\"");
+	req->origin = origin;
+	return 0;
+}
+
 /* edit's fields: the id, the new times, the tags to remove; at least one change. */
-static int proto_parse_edit(json_t *root, unsigned present, struct proto_request *req,
+static int proto_parse_edit(json_t *root, uint64_t present, struct proto_request *req,
 			    struct proto_error *err)
 {
 	json_t *v = json_object_get(root, "id");
@@ -552,7 +602,7 @@ static int proto_parse_edit(json_t *root, unsigned present, struct proto_request
 
 static int proto_parse_fields(json_t *root, struct proto_request *req, struct proto_error *err)
 {
-	unsigned present;
+	uint64_t present;
 	json_t *v;
 
 	if (proto_check_fields(root, req, &present, err) < 0)
@@ -639,7 +689,8 @@ static int proto_parse_fields(json_t *root, struct proto_request *req, struct pr
 					  PROTO_MAX_LIST);
 		req->limit = json_integer_value(v);
 	}
-	if (proto_parse_edit(root, present, req, err) < 0)
+	if (proto_parse_add(root, present, req, err) < 0 ||
+	    proto_parse_edit(root, present, req, err) < 0)
 		return -1;
 	return proto_parse_history(root, present, req, err);
 }

@@ -26,6 +26,8 @@
 #define PROTO_MAX_ENV_BYTES (32 * 1024)
 /* A report's zone table: the local offsets over its range (timespec.h). */
 #define PROTO_MAX_ZONE 512
+/* add: an imported session's source_key (its source's own identity) */
+#define PROTO_MAX_SOURCE_KEY 2048
 
 /* Stable error codes: clients may switch on them. */
 #define PROTO_ERR_BAD_JSON	  "bad_json"
@@ -70,6 +72,8 @@ enum proto_cmd {
 	PROTO_CMD_LOG_COMMIT,
 	PROTO_CMD_NOTIFY_STATUS,
 	PROTO_CMD_REPORT,
+	PROTO_CMD_ADD,
+	PROTO_CMD_EXPORT,
 	PROTO_CMD_EDIT,
 	PROTO_CMD_REGENERATE,
 	PROTO_CMD__COUNT,
@@ -120,9 +124,12 @@ struct proto_request {
 	const json_t *by;		 /* report: 1 or 2 dimension names (report_group.h) */
 	const json_t *zone;		 /* report: [[at_ms, offset_s], ...], increasing, or NULL */
 	int64_t before_ended, before_id; /* list: the page after this (ended_at ms, id); -1 */
+	/* add: a closed session [start_ms, end_ms) in the repository of cwd, or named repo */
+	const char *repo, *repo_name, *origin, *source_key;
 	/* edit, regenerate: a closed (or open) session's id; -1 when absent */
 	int64_t id;
-	/* start, stop: "at" (wall ms; -1 absent); edit: the new start and end (-1 absent) */
+	/* start, stop: "at" (wall ms; -1 absent); edit: the new start and end (-1 absent);
+	 * add: its start and end */
 	int64_t at, start_ms, end_ms;
 	const char *untags[PROTO_MAX_TAGS]; /* edit: tags to remove */
 	size_t nuntags;

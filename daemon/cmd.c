@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 
+#include "cmd_add.h"
 #include "cmd_edit.h"
 #include "cmd_event.h"
+#include "cmd_export.h"
 #include "cmd_notify.h"
 #include "cmd_query.h"
 #include "cmd_regenerate.h"
@@ -44,6 +46,8 @@ static const struct cmd_row cmd_table[PROTO_CMD__COUNT] = {
     [PROTO_CMD_LOG_COMMIT] = {cmd_stop_log_commit, false},
     [PROTO_CMD_NOTIFY_STATUS] = {cmd_notify_status, false},
     [PROTO_CMD_REPORT] = {cmd_report, false},
+    [PROTO_CMD_ADD] = {cmd_add, false},
+    [PROTO_CMD_EXPORT] = {cmd_export, false},
     [PROTO_CMD_EDIT] = {cmd_edit, false},
     [PROTO_CMD_REGENERATE] = {cmd_regenerate, false},
 };

@@ -22,7 +22,7 @@ struct store {
 	struct store_op *queue_head, *queue_tail; /* waiting for the next batch */
 	struct store_op *batch;			  /* the batch on the worker */
 	char batch_err[512];
-	char *damage; /* what PRAGMA quick_check found (store_set_damage), or NULL */
+	char *damage;	   /* what PRAGMA quick_check found (store_set_damage), or NULL */
 	char identity[40]; /* store_identity */
 	void (*idle_cb)(void *arg);
 	void *idle_arg;
@@ -80,6 +80,11 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
      * that holds all it reads, in the GROUP BY's order (store_history_report_sum) */
     "CREATE INDEX sessions_report ON sessions (repo_name, branch, author, active_s, commits, "
     "files, added, removed) WHERE state = 'stopped';",
+    /* 8: how a session came to be (tracked, manual: stint add, imported: stint import) and an
+     * imported one's identity in its source, so importing the same data twice adds nothing */
+    "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'tracked';"
+    "ALTER TABLE sessions ADD COLUMN source_key TEXT;"
+    "CREATE UNIQUE INDEX sessions_source ON sessions (source_key) WHERE source_key IS NOT NULL;",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -276,8 +281,8 @@ static bool store_identity_query(sqlite3 *db, const char *sql, char *out, size_t
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return false;
-	if (sqlite3_step(s) == SQLITE_ROW && (v = (const char *)sqlite3_column_text(s, 0)) &&
-	    *v && strlen(v) < n && strspn(v, "0123456789abcdef") == strlen(v)) {
+	if (sqlite3_step(s) == SQLITE_ROW && (v = (const char *)sqlite3_column_text(s, 0)) && *v &&
+	    strlen(v) < n && strspn(v, "0123456789abcdef") == strlen(v)) {
 		snprintf(out, n, "%s", v);
 		ok = true;
 	}
@@ -810,6 +815,127 @@ static int store_op_watch_load(sqlite3 *db, struct store_op *op)
 	return store_finish_stmt(db, s, r, op);
 }
 
+/* A source_key already stored: the op is a duplicate of that session (nothing written). */
+static int store_add_find_source(sqlite3 *db, struct store_op *op)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (!op->source_key)
+		return 0;
+	if (store_prepare(db, "SELECT id FROM sessions WHERE source_key = ?", &s, op) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, op->source_key, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		op->duplicate = true;
+		op->result_id = sqlite3_column_int64(s, 0);
+		r = SQLITE_DONE;
+	}
+	return store_finish_stmt(db, s, r, op);
+}
+
+/* The overlap store_overlap_find reported before, asked again where it cannot change. */
+static int store_add_check_overlap(sqlite3 *db, struct store_op *op)
+{
+	char from[40], to[40];
+	sqlite3_stmt *s;
+	int r;
+
+	if (store_prepare(db, STORE_OVERLAP_SQL, &s, op) < 0)
+		return -1;
+	store_bind_json_str(s, 1, op->row, "repo");
+	sqlite3_bind_int64(s, 2, op->at.wall_ms);
+	sqlite3_bind_int64(s, 3, op->end_ms);
+	sqlite3_bind_int64(s, 4, 0);
+	sqlite3_bind_int64(s, 5, time_wall_ms());
+	if ((r = sqlite3_step(s)) != SQLITE_ROW)
+		return store_finish_stmt(db, s, r, op);
+	op->overlap_id = sqlite3_column_int64(s, 0);
+	time_format_rfc3339(sqlite3_column_int64(s, 1), from, sizeof(from));
+	if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+		snprintf(to, sizeof(to), "now (it is open)");
+	else
+		time_format_rfc3339(sqlite3_column_int64(s, 2), to, sizeof(to));
+	snprintf(op->err, sizeof(op->err), "it overlaps session %lld (%s to %s)",
+		 (long long)op->overlap_id, from, to);
+	sqlite3_finalize(s);
+	return -1;
+}
+
+/* An added session's event of kind at wall ms (no boot: its clocks read the wall clock). */
+static int store_add_event(sqlite3 *db, struct store_op *op, enum session_event_kind kind,
+			   int64_t wall_ms, const char *payload)
+{
+	sqlite3_stmt *s;
+
+	if (store_prepare(
+		db,
+		"INSERT INTO events (session_id, kind, mono_ns, boot_ns, wall_ms, boot_id, "
+		"payload) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+		&s, op) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, op->session_id);
+	sqlite3_bind_text(s, 2, session_event_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, wall_ms * 1000000);
+	sqlite3_bind_int64(s, 4, wall_ms);
+	sqlite3_bind_text(s, 5, op->at.boot_id, -1, SQLITE_STATIC);
+	if (payload)
+		sqlite3_bind_text(s, 6, payload, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 6);
+	return store_step_done(db, s, op);
+}
+
+/*
+ * A closed session [at, end_ms): one active span, active and wall time end - start, no git
+ * statistics; a start and a stop event at its ends. Written closed at once: an open session of
+ * the repository (sessions_one_open) is no obstacle to one that ended before it began.
+ */
+static int store_op_add_session(sqlite3 *db, struct store_op *op)
+{
+	int64_t secs = (op->end_ms - op->at.wall_ms) / 1000;
+	char *tags = json_dumps(json_object_get(op->row, "tags"), JSON_COMPACT), spans[64],
+	     payload[64];
+	sqlite3_stmt *s;
+
+	if (store_add_find_source(db, op) < 0 || op->duplicate ||
+	    store_add_check_overlap(db, op) < 0 ||
+	    store_prepare(
+		db,
+		"INSERT INTO sessions (repo, repo_name, author, focus, tags, state, "
+		"started_wall, ended_wall, active_s, wall_s, paused_s, idle_s, "
+		"suspended_s, spans, origin, source_key) "
+		"VALUES (?, ?, ?, ?, ?, 'stopped', ?6, ?7, ?8, ?8, 0, 0, 0, ?9, ?10, ?11)",
+		&s, op) < 0) {
+		free(tags);
+		return op->duplicate ? 0 : -1;
+	}
+	snprintf(spans, sizeof(spans), "[[%lld,%lld]]", (long long)op->at.wall_ms,
+		 (long long)op->end_ms);
+	store_bind_json_str(s, 1, op->row, "repo");
+	store_bind_json_str(s, 2, op->row, "repo_name");
+	store_bind_json_str(s, 3, op->row, "author");
+	store_bind_json_str(s, 4, op->row, "focus");
+	sqlite3_bind_text(s, 5, tags ? tags : "[]", -1, SQLITE_TRANSIENT);
+	free(tags);
+	sqlite3_bind_int64(s, 6, op->at.wall_ms);
+	sqlite3_bind_int64(s, 7, op->end_ms);
+	sqlite3_bind_int64(s, 8, secs);
+	sqlite3_bind_text(s, 9, spans, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 10, op->origin, -1, SQLITE_STATIC);
+	if (op->source_key)
+		sqlite3_bind_text(s, 11, op->source_key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 11);
+	if (store_step_done(db, s, op) < 0)
+		return -1;
+	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);
+	snprintf(payload, sizeof(payload), "{\"origin\":\"%s\"}", op->origin);
+	if (store_add_event(db, op, SESSION_EV_START, op->at.wall_ms, payload) < 0)
+		return -1;
+	return store_add_event(db, op, SESSION_EV_STOP, op->end_ms, NULL);
+}
+
 int store_reader_open(const struct store *st, const char *sql, sqlite3 **db, sqlite3_stmt **s)
 {
 	*db = NULL;
@@ -900,10 +1026,15 @@ int store_recent_sessions(const struct store *st, int limit, json_t **out, char 
 #ifdef STINT_TEST_HOOKS
 /* The names STINT_TEST_STORE_FAIL_FILE uses, by enum store_op_kind. */
 static const char *const store_test_op_names[] = {
-    [STORE_OP_INSERT_SESSION] = "insert", [STORE_OP_APPEND_EVENT] = "append",
-    [STORE_OP_CLOSE_SESSION] = "close",	  [STORE_OP_LIST] = "list",
-    [STORE_OP_WATCH_ADD] = "watch_add",	  [STORE_OP_WATCH_REMOVE] = "watch_remove",
-    [STORE_OP_WATCH_LOAD] = "watch_load", [STORE_OP_RUN] = "run",
+    [STORE_OP_INSERT_SESSION] = "insert",
+    [STORE_OP_APPEND_EVENT] = "append",
+    [STORE_OP_CLOSE_SESSION] = "close",
+    [STORE_OP_LIST] = "list",
+    [STORE_OP_WATCH_ADD] = "watch_add",
+    [STORE_OP_WATCH_REMOVE] = "watch_remove",
+    [STORE_OP_WATCH_LOAD] = "watch_load",
+    [STORE_OP_ADD_SESSION] = "add",
+    [STORE_OP_RUN] = "run",
 };
 
 /*
@@ -956,6 +1087,8 @@ static int store_op_run(sqlite3 *db, struct store_op *op)
 		return store_op_watch_remove(db, op);
 	case STORE_OP_WATCH_LOAD:
 		return store_op_watch_load(db, op);
+	case STORE_OP_ADD_SESSION:
+		return store_op_add_session(db, op);
 	case STORE_OP_RUN:
 		return op->run ? op->run(db, op) : -1;
 	}

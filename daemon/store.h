@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -28,8 +28,29 @@ enum store_op_kind {
 	STORE_OP_WATCH_ADD,	/* repo into the watched set; result_id 1 if new, 0 if there */
 	STORE_OP_WATCH_REMOVE,	/* repo out of it; result_id 1 if removed, 0 if absent */
 	STORE_OP_WATCH_LOAD,	/* the watched set, and git repos with a session since limit */
+	STORE_OP_ADD_SESSION,	/* a closed session [at, end_ms) (stint add, import); result_id */
 	STORE_OP_RUN,		/* op->run on the writer, in the batch's transaction */
 };
+
+/* How a session came to be: the sessions.origin column (schema 8). */
+#define STORE_ORIGIN_TRACKED  "tracked"
+#define STORE_ORIGIN_MANUAL   "manual"
+#define STORE_ORIGIN_IMPORTED "imported"
+
+/*
+ * The first session (by start) of repo ?1 whose time [started_wall, ended_wall, or ?5 (now) for
+ * the open one) meets [?2, ?3), other than id ?4; cancelled sessions are thrown-away work and
+ * overlap nothing: store_overlap_find's question, and the one STORE_OP_ADD_SESSION asks again
+ * inside its transaction. Closed and open sessions apart, so the closed ones are a range of
+ * sessions_by_repo (ended after ?2), not every session of repo: an import in time order finds
+ * nothing after its start at once.
+ */
+#define STORE_OVERLAP_SQL                                                                          \
+	"SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 AND state = 'open' "    \
+	"AND started_wall < ?3 AND ?5 > ?2 AND id != ?4 "                                          \
+	"UNION ALL SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 "             \
+	"AND state = 'stopped' AND ended_wall > ?2 AND started_wall < ?3 "                         \
+	"AND id != ?4 ORDER BY 2, 1 LIMIT 1"
 
 struct store_op {
 	enum store_op_kind kind;
@@ -47,6 +68,13 @@ struct store_op {
 	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
+	/* ADD_SESSION: row as for INSERT (repo, repo_name, author, focus, tags), at the start,
+	 * end_ms the end; origin, source_key (or NULL). A source_key already stored sets
+	 * duplicate and result_id to that session; an overlap fails with overlap_id set. */
+	int64_t end_ms;
+	const char *origin, *source_key;
+	bool duplicate;
+	int64_t overlap_id;
 
 	/* RUN: the work, on the worker, in its own savepoint: 0, or -1 with err filled (its
 	 * writes are then rolled back). For a module's own statements (cmd_edit.c). */

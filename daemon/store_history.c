@@ -64,6 +64,18 @@ static json_t *store_history_row_tags(sqlite3_stmt *s, int col)
 	return json_array();
 }
 
+/* A row's active spans [[from_ms, to_ms]]; null for sessions closed before schema 6. */
+static json_t *store_history_row_spans(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+	json_t *spans = text ? json_loads(text, 0, NULL) : NULL;
+
+	if (json_is_array(spans))
+		return spans;
+	json_decref(spans);
+	return json_null();
+}
+
 static json_t *store_history_row(sqlite3_stmt *s)
 {
 	char started[40], ended[40];
@@ -87,31 +99,45 @@ static json_t *store_history_row(sqlite3_stmt *s)
 	/* Closed at start-up because its events could not be read (docs/store.md). */
 	if (row && sqlite3_column_type(s, 20) != SQLITE_NULL)
 		json_object_set_new(row, "damaged", store_history_str(s, 20));
+	/* tracked, manual (stint add) or imported (schema 8) */
+	if (row)
+		json_object_set_new(row, "origin", store_history_str(s, 21));
 	return row;
+}
+
+/* The list's page: sessions_history walked backwards, so no sort, and LIMIT stops early. */
+#define STORE_HISTORY_PAGE_SQL                                                                     \
+	"SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, ended_wall, "       \
+	"active_s, wall_s, paused_s, log_path, idle_s, suspended_s, author, commits, files, "      \
+	"added, removed, damaged, origin, spans FROM sessions INDEXED BY sessions_history "        \
+	"WHERE " STORE_HISTORY_WHERE                                                               \
+	"AND (?5 < 0 OR ended_wall < ?6 OR (ended_wall = ?6 AND id < ?5)) "                        \
+	"ORDER BY ended_wall DESC, id DESC LIMIT ?7"
+
+static int store_history_page_open(const struct store *st, const struct store_history_filter *f,
+				   int64_t limit, int64_t before_ended, int64_t before_id,
+				   sqlite3 **db, sqlite3_stmt **s)
+{
+	if (store_reader_open(st, STORE_HISTORY_PAGE_SQL, db, s) < 0 ||
+	    store_history_bind(*s, f) < 0)
+		return -1;
+	sqlite3_bind_int64(*s, 5, before_id);
+	sqlite3_bind_int64(*s, 6, before_ended);
+	sqlite3_bind_int64(*s, 7, limit);
+	return 0;
 }
 
 int store_history_list(const struct store *st, const struct store_history_filter *f, int64_t limit,
 		       int64_t before_ended, int64_t before_id, json_t **out, char *err,
 		       size_t errn)
 {
-	/* sessions_history walked backwards: no sort, and LIMIT stops the walk early. */
-	static const char sql[] =
-	    "SELECT id, repo, repo_name, branch, focus, tags, state, started_wall, ended_wall, "
-	    "active_s, wall_s, paused_s, log_path, idle_s, suspended_s, author, commits, files, "
-	    "added, removed, damaged FROM sessions INDEXED BY sessions_history "
-	    "WHERE " STORE_HISTORY_WHERE
-	    "AND (?5 < 0 OR ended_wall < ?6 OR (ended_wall = ?6 AND id < ?5)) "
-	    "ORDER BY ended_wall DESC, id DESC LIMIT ?7";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
 	int r = SQLITE_ERROR;
 
 	*out = json_array();
-	if (!*out || store_reader_open(st, sql, &db, &s) < 0 || store_history_bind(s, f) < 0)
+	if (!*out || store_history_page_open(st, f, limit, before_ended, before_id, &db, &s) < 0)
 		goto out;
-	sqlite3_bind_int64(s, 5, before_id);
-	sqlite3_bind_int64(s, 6, before_ended);
-	sqlite3_bind_int64(s, 7, limit);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		json_t *row = store_history_row(s);
 
@@ -122,6 +148,80 @@ int store_history_list(const struct store *st, const struct store_history_filter
 	}
 out:
 	return store_reader_close(st, db, s, r, out, "sessions", err, errn);
+}
+
+/*
+ * A session's events into row's "events" ([{"kind", "at" (wall ms), "data"}]), stopping past
+ * max_bytes of payload text with "events_truncated": true. Returns the payload bytes read, or -1.
+ */
+static int64_t store_history_events(sqlite3_stmt *es, int64_t id, json_t *row, int64_t max_bytes)
+{
+	json_t *events = json_array();
+	int64_t bytes = 0;
+	int r;
+
+	if (!events || json_object_set_new(row, "events", events) < 0)
+		return -1;
+	sqlite3_reset(es);
+	sqlite3_bind_int64(es, 1, id);
+	while ((r = sqlite3_step(es)) == SQLITE_ROW) {
+		const char *payload = (const char *)sqlite3_column_text(es, 2);
+		json_t *data = payload ? json_loads(payload, 0, NULL) : NULL, *ev;
+
+		bytes += 48 + sqlite3_column_bytes(es, 0) + sqlite3_column_bytes(es, 2);
+		if (bytes > max_bytes) {
+			json_decref(data);
+			json_object_set_new(row, "events_truncated", json_true());
+			return bytes;
+		}
+		ev = json_pack("{s:o, s:I, s:o}", "kind", store_history_str(es, 0), "at",
+			       (json_int_t)sqlite3_column_int64(es, 1), "data",
+			       data ? data : json_null());
+		if (!ev || json_array_append_new(events, ev) < 0)
+			return -1;
+	}
+	return r == SQLITE_DONE ? bytes : -1;
+}
+
+int store_history_export(const struct store *st, const struct store_history_filter *f,
+			 int64_t limit, int64_t before_ended, int64_t before_id, int64_t max_bytes,
+			 int64_t max_events_bytes, json_t **out, char *err, size_t errn)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL, *es = NULL;
+	int64_t bytes = 0, n;
+	int r = SQLITE_ERROR;
+
+	*out = json_array();
+	if (!*out || store_history_page_open(st, f, limit, before_ended, before_id, &db, &s) < 0 ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT kind, wall_ms, payload FROM events WHERE session_id = ? "
+			       "ORDER BY id",
+			       -1, &es, NULL) != SQLITE_OK)
+		goto out;
+	/* At least one session a page, however many events it has (cut at max_events_bytes). */
+	while (bytes < max_bytes && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *row = store_history_row(s);
+
+		if (!row || json_array_append_new(*out, row) < 0 ||
+		    json_object_set_new(row, "spans", store_history_row_spans(s, 22)) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		/* The row as sent (paths, focus and spans are not bounded by a few bytes). */
+		bytes += (int64_t)json_dumpb(row, NULL, 0, JSON_COMPACT);
+		if ((n = store_history_events(es, sqlite3_column_int64(s, 0), row,
+					      max_events_bytes)) < 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		bytes += n;
+	}
+	if (r == SQLITE_ROW)
+		r = SQLITE_DONE;
+out:
+	sqlite3_finalize(es);
+	return store_reader_close(st, db, s, r, out, "the sessions to export", err, errn);
 }
 
 /* Splits a column of tags joined by U+001F (the query's group_concat) into tags[]. */

@@ -30,6 +30,17 @@ int store_history_list(const struct store *st, const struct store_history_filter
 		       int64_t before_ended, int64_t before_id, json_t **out, char *err,
 		       size_t errn);
 
+/*
+ * A page of store_history_list for export: each row also has "spans" and "events" (the
+ * session's events in order, [{"kind", "at", "data"}]). The page ends after limit rows, or
+ * before the row that would start past about max_bytes (at least one row); a session's events
+ * past about max_events_bytes are cut, with "events_truncated": true. So a page holds at most
+ * about max_bytes + max_events_bytes. Returns 0, or -1 with err filled and *out NULL.
+ */
+int store_history_export(const struct store *st, const struct store_history_filter *f,
+			 int64_t limit, int64_t before_ended, int64_t before_id, int64_t max_bytes,
+			 int64_t max_events_bytes, json_t **out, char *err, size_t errn);
+
 /* Feeds every stopped session of f into g (cancelled ones are not work on record). Returns 0,
  * or -1 with err filled. */
 int store_history_report(const struct store *st, const struct store_history_filter *f,

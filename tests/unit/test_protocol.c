@@ -467,6 +467,67 @@ static void test_release_twice_is_harmless(void **state)
 }
 
 /* Every request the client builder makes is one the parser accepts. */
+/* add: one of cwd and repo, end after start, a known origin, bounded source_key. */
+static void test_add_fields(void **state)
+{
+	struct proto_request req;
+
+	(void)state;
+	expect_ok("{\"v\":1,\"cmd\":\"add\",\"repo\":\"work\",\"repo_name\":\"Work\","
+		  "\"start_ms\":1000,\"end_ms\":2000,\"origin\":\"imported\","
+		  "\"source_key\":\"watson:abc\",\"tags\":[\"a\"]}",
+		  &req);
+	assert_string_equal(req.repo, "work");
+	assert_string_equal(req.repo_name, "Work");
+	assert_string_equal(req.origin, "imported");
+	assert_string_equal(req.source_key, "watson:abc");
+	assert_int_equal(req.start_ms, 1000);
+	assert_int_equal(req.end_ms, 2000);
+	proto_request_release(&req);
+	expect_accepted("{\"v\":1,\"cmd\":\"add\",\"cwd\":\"/r\",\"start_ms\":0,\"end_ms\":1,"
+			"\"origin\":\"manual\",\"focus\":\"f\"}");
+	/* neither, or both, of cwd and repo */
+	expect_refused(
+	    "{\"v\":1,\"cmd\":\"add\",\"start_ms\":0,\"end_ms\":1,\"origin\":\"manual\"}",
+	    PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"cwd\":\"/r\",\"repo\":\"x\",\"start_ms\":0,"
+		       "\"end_ms\":1,\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	/* the end not after the start; missing times; a time past the year 9999 */
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":5,\"end_ms\":5,"
+		       "\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused(
+	    "{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"end_ms\":5,\"origin\":\"manual\"}",
+	    PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":-1,\"end_ms\":5,"
+		       "\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":0,"
+		       "\"end_ms\":253402300800001,\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	/* an origin other than manual and imported ("tracked" is stintd's own) */
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":0,\"end_ms\":1,"
+		       "\"origin\":\"tracked\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":0,\"end_ms\":1,"
+		       "\"origin\":7}",
+		       PROTO_ERR_BAD_REQUEST);
+	/* repo_name only with repo; blank or control characters in repo */
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"cwd\":\"/r\",\"repo_name\":\"x\",\"start_ms\":0,"
+		       "\"end_ms\":1,\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\" \",\"start_ms\":0,\"end_ms\":1,"
+		       "\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_refused("{\"v\":1,\"cmd\":\"add\",\"repo\":\"a\\nb\",\"start_ms\":0,\"end_ms\":1,"
+		       "\"origin\":\"manual\"}",
+		       PROTO_ERR_BAD_REQUEST);
+	expect_length_limit("{\"v\":1,\"cmd\":\"add\",\"repo\":\"x\",\"start_ms\":0,\"end_ms\":1,"
+			    "\"origin\":\"imported\",\"source_key\":\"@@\"}",
+			    PROTO_MAX_SOURCE_KEY);
+}
+
 static void test_request_new_round_trips_for_every_command(void **state)
 {
 	for (int cmd = 0; cmd < PROTO_CMD__COUNT; cmd++) {
@@ -487,6 +548,11 @@ static void test_request_new_round_trips_for_every_command(void **state)
 			json_object_set_new(msg, "from", json_integer(0));
 			json_object_set_new(msg, "to", json_integer(1));
 			json_object_set_new(msg, "by", json_pack("[s]", "repo"));
+		}
+		if (cmd == PROTO_CMD_ADD) {
+			json_object_set_new(msg, "start_ms", json_integer(0));
+			json_object_set_new(msg, "end_ms", json_integer(1));
+			json_object_set_new(msg, "origin", json_string("manual"));
 		}
 		if (cmd == PROTO_CMD_LOG_COMMIT) {
 			json_object_set_new(msg, "log", json_string("/r/log.md"));
@@ -1392,6 +1458,7 @@ int main(void)
 	    cmocka_unit_test(test_multibyte_utf8_is_accepted),
 	    cmocka_unit_test(test_release_twice_is_harmless),
 	    cmocka_unit_test(test_request_new_round_trips_for_every_command),
+	    cmocka_unit_test(test_add_fields),
 	    cmocka_unit_test(test_edit_fields),
 	    cmocka_unit_test(test_stop_flags_and_log_commit),
 	    cmocka_unit_test(test_name_lookups_round_trip),

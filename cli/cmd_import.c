@@ -1,0 +1,101 @@
+#include "cmd_import.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "import_items.h"
+#include "import_send.h"
+#include "import_timew.h"
+#include "import_watson.h"
+#include "output.h"
+#include "request.h"
+#include "timeutil.h"
+
+/*
+ * The whole input is read and checked first: a malformed file is refused with FILE:LINE before
+ * anything is sent. Then every interval goes to stintd as an add request; the source key makes
+ * a second import of the same data add nothing. docs/reports.md, "Import".
+ */
+
+static void cmd_import_summary(const struct import_items *it, const struct import_result *res)
+{
+	size_t skipped = res->overlap + res->refused;
+
+	for (int i = 0; i < IMPORT_SKIP__COUNT; i++)
+		skipped += it->skipped[i];
+	printf("imported %zu session%s, %zu already there, %zu skipped", res->imported,
+	       res->imported == 1 ? "" : "s", res->duplicate, skipped);
+	if (skipped) {
+		const char *sep = " (";
+
+		for (int i = 0; i < IMPORT_SKIP__COUNT; i++) {
+			if (!it->skipped[i])
+				continue;
+			printf("%s%zu %s, first at %s", sep, it->skipped[i],
+			       import_skip_reason((enum import_skip)i), it->first_skipped[i]);
+			sep = "; ";
+		}
+		if (res->overlap) {
+			printf("%s%zu overlapping a session", sep, res->overlap);
+			sep = "; ";
+		}
+		if (res->refused)
+			printf("%s%zu refused by stintd", sep, res->refused);
+		putchar(')');
+	}
+	putchar('\n');
+	if (res->first_overlap[0])
+		fprintf(stderr, "stint: first overlap: %s\n", res->first_overlap);
+	if (res->first_refused[0])
+		fprintf(stderr, "stint: first refusal: %s\n", res->first_refused);
+}
+
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct import_result res = {0};
+	struct import_items it;
+	json_t *reply;
+	struct args a;
+	int r;
+
+	if ((r = args_parse(ctx, argc, argv, &a)))
+		return r < 0 ? 0 : r;
+	if (a.nrest != 2 || (strcmp(a.rest[0], "timewarrior") != 0 &&
+			     strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0))
+		return args_usage_error(ctx->cmd,
+					"give the source and its data: timewarrior FILE|DIR, or "
+					"watson FILE");
+	import_items_init(&it, time_wall_ms());
+	r = strcmp(a.rest[0], "watson") == 0 ? import_watson_path(&it, a.rest[1])
+					     : import_timew_path(&it, a.rest[1]);
+	if (r < 0) {
+		output_error("%s; nothing was imported", it.err);
+		import_items_finish(&it);
+		return EXIT_REFUSED;
+	}
+	/* A ping first: it starts stintd when needed and says so the usual way. */
+	if (it.n && (r = request_run(ctx, request_new(ctx, PROTO_CMD_PING, false),
+				     REQUEST_TIMEOUT_MS, &reply))) {
+		import_items_finish(&it);
+		return r;
+	}
+	if (it.n)
+		json_decref(reply);
+	r = it.n ? import_send(&it, &res) : 0;
+	cmd_import_summary(&it, &res);
+	if (res.failed)
+		output_error("%zu interval%s could not be imported, the first: %s", res.failed,
+			     res.failed == 1 ? "" : "s", res.first_failed);
+	if (res.fatal[0])
+		output_error("the import stopped: %s; %zu sent without an answer may or may not be "
+			     "in",
+			     res.fatal, res.unknown);
+	if (r < 0 || res.failed)
+		output_error(
+		    "%zu interval%s not sent; the sessions counted above are in: importing "
+		    "again adds only what is missing",
+		    res.unsent, res.unsent == 1 ? "" : "s");
+	import_items_finish(&it);
+	return r < 0 || res.refused || res.failed ? EXIT_REFUSED : 0;
+}
