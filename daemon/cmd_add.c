@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cmd_reply.h"
 #include "ctl.h"
 #include "repo.h"
 #include "stintd.h"
@@ -170,11 +171,8 @@ void cmd_add(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		ctl_reply_error(cl, PROTO_ERR_SHUTTING_DOWN, "stintd is shutting down");
 		return;
 	}
-	if (!(j = calloc(1, sizeof(*j)))) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (!(j = cmd_reply_job_new(sizeof(*j), cl, req)))
 		return;
-	}
 	j->d = d;
 	j->cl = cl;
 	j->req = *req;

@@ -636,15 +636,12 @@ static void cmd_edit_open(struct cmd_edit_job *j, struct session *s)
 
 void cmd_edit(struct stintd *d, struct ctl_client *cl, struct proto_request *req, struct session *s)
 {
-	struct cmd_edit_job *j = calloc(1, sizeof(*j));
+	struct cmd_edit_job *j = cmd_reply_job_new(sizeof(*j), cl, req);
 	char when[40];
 
 	(void)s;
-	if (!j) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (!j)
 		return;
-	}
 	j->d = d;
 	j->cl = cl;
 	j->req = *req;

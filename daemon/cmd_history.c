@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "cmd_reply.h"
 #include "ctl.h"
 
 static void cmd_history_work(uv_work_t *w)
@@ -41,13 +42,10 @@ static void cmd_history_done(uv_work_t *w, int status)
 void cmd_history_run(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		     const char *key, void (*query)(struct cmd_history_job *j))
 {
-	struct cmd_history_job *j = calloc(1, sizeof(*j));
+	struct cmd_history_job *j = cmd_reply_job_new(sizeof(*j), cl, req);
 
-	if (!j) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (!j)
 		return;
-	}
 	j->d = d;
 	j->cl = cl;
 	j->req = *req;

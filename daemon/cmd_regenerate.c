@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_reply.h"
 #include "config.h"
 #include "ctl.h"
 #include "log.h"
@@ -332,14 +333,11 @@ static void cmd_regenerate_done(uv_work_t *w, int status)
 void cmd_regenerate(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		    struct session *s)
 {
-	struct cmd_regenerate_job *j = calloc(1, sizeof(*j));
+	struct cmd_regenerate_job *j = cmd_reply_job_new(sizeof(*j), cl, req);
 
 	(void)s;
-	if (!j) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (!j)
 		return;
-	}
 	j->d = d;
 	j->cl = cl;
 	j->id = req->id;

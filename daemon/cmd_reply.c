@@ -6,16 +6,24 @@
 #include "stintd.h"
 #include "track.h"
 
+void *cmd_reply_job_new(size_t size, struct ctl_client *cl, struct proto_request *req)
+{
+	void *j = calloc(1, size);
+
+	if (!j) {
+		proto_request_release(req);
+		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	}
+	return j;
+}
+
 struct cmd_call *cmd_reply_call_new(struct stintd *d, struct ctl_client *cl,
 				    struct proto_request *req)
 {
-	struct cmd_call *c = calloc(1, sizeof(*c));
+	struct cmd_call *c = cmd_reply_job_new(sizeof(*c), cl, req);
 
-	if (!c) {
-		proto_request_release(req);
-		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->d = d;
 	c->cl = cl;
 	c->cmd = req->cmd;

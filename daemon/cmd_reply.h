@@ -2,6 +2,7 @@
 #define STINTD_CMD_REPLY_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #include "protocol.h"
 
@@ -18,6 +19,9 @@ struct cmd_call {
 	struct ctl_client *cl;
 	enum proto_cmd cmd;
 };
+/* A zeroed job of size bytes for a request's work; NULL (having replied "out of memory" and
+ * released req) when out of memory. */
+void *cmd_reply_job_new(size_t size, struct ctl_client *cl, struct proto_request *req);
 /* NULL (having replied "out of memory" and released req) when out of memory. */
 struct cmd_call *cmd_reply_call_new(struct stintd *d, struct ctl_client *cl,
 				    struct proto_request *req);
