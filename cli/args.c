@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "timespec.h"
+#include "timeutil.h"
 
 static void args_print_usage(FILE *out, const struct cli_command *cmd)
 {
@@ -52,6 +53,39 @@ static void args_dash_hint(const struct cli_ctx *ctx, int argc, char **argv)
 				     ctx->cmd->name, argv[i]);
 			return;
 		}
+}
+
+/*
+ * `--from yesterday 17:30` leaves "17:30" as an operand, and the user is told about a RANGE or
+ * an unexpected argument. When an option's TIME and an operand read together as one TIME, say
+ * to quote it.
+ */
+static int args_unquoted_time(struct cli_ctx *ctx, const struct args *a)
+{
+	const struct {
+		const char *opt, *value;
+	} opts[] = {/* the later option of a pair first: its value is nearer the operand */
+		    {"--to", a->to},
+		    {"--end", a->end},
+		    {"--at", a->at},
+		    {"--from", a->from},
+		    {"--start", a->start}};
+	int64_t now = time_wall_ms();
+	char joined[256];
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++) {
+		for (int k = 0; opts[i].value && k < a->nrest; k++) {
+			if ((size_t)snprintf(joined, sizeof(joined), "%s %s", opts[i].value,
+					     a->rest[k]) >= sizeof(joined) ||
+			    !timespec_is_time(joined, now))
+				continue;
+			return args_usage_error(ctx->cmd,
+						"%s %s: a TIME with a space is one argument: quote "
+						"it, as in %s '%s'",
+						opts[i].opt, opts[i].value, opts[i].opt, joined);
+		}
+	}
+	return 0;
 }
 
 int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
@@ -181,7 +215,7 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 	}
 	a->nrest = argc - optind;
 	a->rest = argv + optind;
-	return 0;
+	return args_unquoted_time(ctx, a);
 }
 
 int args_range(struct cli_ctx *ctx, const struct args *a, const char *default_word, int64_t now_ms,

@@ -247,6 +247,14 @@ int timespec_parse_time(const char *s, int64_t now_ms, int64_t *out_ms, char *er
 	return 0;
 }
 
+bool timespec_is_time(const char *s, int64_t now_ms)
+{
+	char err[256];
+	int64_t ms;
+
+	return s && *s && timespec_parse_any(s, now_ms, &ms, err, sizeof(err)) == 0;
+}
+
 static const char *const timespec_ranges[] = {
     "today", "yesterday", "week", "last-week", "month", "last-month", "year", "all",
 };

@@ -19,6 +19,9 @@
 /* Parses TIME, relative to now_ms. A future time is refused. Returns 0, or -EINVAL with err. */
 int timespec_parse_time(const char *s, int64_t now_ms, int64_t *out_ms, char *err, size_t errn);
 
+/* Whether s reads as a TIME, in the future or not (for hints: "quote it"). */
+bool timespec_is_time(const char *s, int64_t now_ms);
+
 /* Whether s is a RANGE word. */
 bool timespec_is_range(const char *s);
 

@@ -126,6 +126,12 @@ refused "is in the future" report --from "10m ago" --to "2099-01-01T00:00+01:00"
 refused "--to must come after --from" report --from "10m ago" --to "1h ago"
 refused "no such date" report --from 2026-02-30
 refused "bad UTC offset" list --from "2026-01-01T09:00+99:00"
+# A TIME with a space, unquoted: the message says to quote it, whatever option it follows.
+refused "quote it, as in --from 'yesterday 17:30'" report --from yesterday 17:30
+refused "quote it, as in --from '2d ago'" list --from 2d ago
+refused "quote it, as in --to 'today 23:59'" report --from yesterday --to today 23:59
+refused "quote it, as in --at '10m ago'" stop --at 10m ago
+refused "quote it, as in --start '2026-12-01 09:00'" add --start 2026-12-01 09:00 --end now
 refused "duration before 'ago'" list --from "soon ago"
 refused "--to needs --from" report --to 14:00
 refused "exclude each other" report today --from 10m\ ago

@@ -175,12 +175,29 @@ static void test_zone(void **state)
 	free(z);
 }
 
+/* A TIME, in the past or not: what "quote it" hints rest on. */
+static void test_is_time(void **state)
+{
+	int64_t now = NOW_DEC;
+
+	(void)state;
+	assert_true(timespec_is_time("yesterday 17:30", now));
+	assert_true(timespec_is_time("today 23:59", now)); /* later today: still a TIME */
+	assert_true(timespec_is_time("10m ago", now));
+	assert_true(timespec_is_time("2026-12-01 09:00", now));
+	assert_false(timespec_is_time("yesterday week", now));
+	assert_false(timespec_is_time("yesterday 12", now));
+	assert_false(timespec_is_time("", now));
+	assert_false(timespec_is_time(NULL, now));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_ranges),
 	    cmocka_unit_test(test_bad_times),
+	    cmocka_unit_test(test_is_time),
 	    cmocka_unit_test(test_zone),
 	};
 
