@@ -225,6 +225,15 @@ static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
 		json_decref(by);
 		return EXIT_REFUSED;
 	}
+	if (!path && access(dir, F_OK) < 0) {
+		/* No logs written here yet: name the directory and where it came from. */
+		output_error("no log directory %s (the [log] dir of %s): no session there has "
+			     "stopped yet, or its logs are elsewhere; give PATH: stint report --logs "
+			     "PATH",
+			     dir, ctx->cwd);
+		json_decref(by);
+		return EXIT_REFUSED;
+	}
 	if (!path)
 		path = dir;
 	reply = cmd_report_logs_reply(path, by, a, from, to, time);

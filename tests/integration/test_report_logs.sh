@@ -269,6 +269,16 @@ set -e
 expect_eq 1 "$rc" "report --logs with a bad [log] dir fails"
 expect_contains "$err" "{nope}" "the error names the bad [log] dir"
 expect_contains "$err" "cannot find the log directory of $T/team (give PATH)" "and says what to do"
+# Without PATH, a repository that has no logs yet: its log directory is named, and PATH asked for.
+mkdir -p "$T/nologs" && git -C "$T/nologs" init -q
+set +e
+err=$(cd "$T/nologs" && "$STINT" report all --logs 2>&1)
+rc=$?
+set -e
+expect_eq 1 "$rc" "report --logs where no log was written"
+expect_contains "$err" "no log directory $T/nologs/docs/sessions (the [log] dir of $T/nologs)" \
+	"the missing default directory is named with its repository"
+expect_contains "$err" "give PATH" "and says what to do"
 # stintd kept serving all along (it was asked nothing but the default path).
 "$STINT" ping >/dev/null || fail "stintd stopped serving"
 daemon_stop
