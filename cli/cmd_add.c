@@ -27,6 +27,26 @@ static int cmd_add_times(struct cli_ctx *ctx, const struct args *a, int64_t *sta
 	return 0;
 }
 
+/* One line: what the reflog gave (docs/reports.md), or why there is nothing. */
+static void cmd_add_print_stats(json_t *reply)
+{
+	const json_t *st = json_object_get(reply, "stats");
+	const char *why = json_string_value(json_object_get(reply, "no_stats"));
+	json_int_t commits = json_integer_value(json_object_get(st, "commits"));
+	json_int_t files = json_integer_value(json_object_get(st, "files"));
+
+	if (json_is_object(st))
+		printf("From the reflog: %lld commit%s on %s, %lld file%s changed, +%lld -%lld "
+		       "(committed work)\n",
+		       (long long)commits, commits == 1 ? "" : "s",
+		       json_string_value(json_object_get(st, "branch")) ?: "?", (long long)files,
+		       files == 1 ? "" : "s",
+		       (long long)json_integer_value(json_object_get(st, "added")),
+		       (long long)json_integer_value(json_object_get(st, "removed")));
+	else if (why)
+		printf("no git statistics: %s\n", why);
+}
+
 int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char from[32], to[32], span[32];
@@ -60,6 +80,7 @@ int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 	duration_format_short((end - start) / 1000, span, sizeof(span));
 	printf("Added session #%lld: %s to %s (%s), marked as added by hand\n",
 	       (long long)json_integer_value(json_object_get(reply, "id")), from, to, span);
+	cmd_add_print_stats(reply);
 	json_decref(reply);
 	return 0;
 }
