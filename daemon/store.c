@@ -917,9 +917,8 @@ static int store_op_add_session(sqlite3 *db, struct store_op *op)
 		"INSERT INTO sessions (repo, repo_name, author, focus, tags, state, "
 		"started_wall, ended_wall, active_s, wall_s, paused_s, idle_s, "
 		"suspended_s, spans, origin, source_key, branch, commits, files, added, removed) "
-		"VALUES (?, ?, ?, ?, ?, 'stopped', ?6, ?7, ?8, ?8, 0, 0, 0, ?9, ?10, ?11, ?12, "
-		"?13, "
-		"?14, ?15, ?16)",
+		"VALUES (?, ?, ?, ?, ?, 'stopped', ?6, ?7, ?8, ?8, 0, 0, 0, ?9, ?10, ?11, "
+		"?12, ?13, ?14, ?15, ?16)",
 		&s, op) < 0) {
 		free(tags);
 		return op->duplicate ? 0 : -1;
