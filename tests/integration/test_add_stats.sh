@@ -126,6 +126,7 @@ second_out=$out
 # A range with no commit and no move: zero of each, on the branch of then.
 out=$("$STINT" add --start "$(when 140)" --end "$(when 170)")
 expect_eq "0 0 0 0 main" "$(stint_numbers 3)" "a quiet range"
+lst=$("$STINT" list all)
 
 # report and export carry the numbers.
 rep=$("$STINT" report all --json)
@@ -188,6 +189,7 @@ if [ -n "${STINT_ADD_STATS_OUT:-}" ]; then
 	{
 		printf '$ stint add --start %s --end %s --focus "Forgot the timer"\n%s\n\n' "$(when 60)" "$(when 120)" "$first_out"
 		printf '$ stint add --start %s --end %s\n%s\n\n' "$(when 180)" "$(when 240)" "$second_out"
+		printf '$ stint list all\n%s\n\n' "$lst"
 		printf '$ stint add --start %s --end %s\n%s\n\n' "$(when -120)" "$(when -60)" "$before_out"
 		printf '$ git reflog expire --expire=now --all\n$ stint add --start %s --end %s\n%s\n' "$(when 60)" "$(when 120)" "$expired_out"
 	} >"$STINT_ADD_STATS_OUT"
