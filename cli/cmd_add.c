@@ -9,6 +9,10 @@
 #include "timespec.h"
 #include "timeutil.h"
 
+/* stintd reads the range's reflogs and diffs on a worker, with git children of up to two minutes
+ * each (gitstats_gitproc) when libgit2 cannot: more than a plain request's 30 s. */
+#define CMD_ADD_TIMEOUT_MS (10 * 60 * 1000)
+
 /* --start and --end as TIME (common/timespec.c): neither in the future, the end after the start. */
 static int cmd_add_times(struct cli_ctx *ctx, const struct args *a, int64_t *start, int64_t *end)
 {
@@ -68,7 +72,7 @@ int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 			  args_text_value(ctx, "focus", a.focus, PROTO_MAX_FOCUS, false))) ||
 	    (a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a))))
 		return EXIT_USAGE;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+	if ((r = request_run(ctx, req, CMD_ADD_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
 		r = request_print_json(ctx, reply, true);
