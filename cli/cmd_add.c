@@ -9,6 +9,10 @@
 #include "timespec.h"
 #include "timeutil.h"
 
+/* stintd reads the range's reflogs and diffs on a worker, with git children of up to two minutes
+ * each (gitstats_gitproc) when libgit2 cannot: more than a plain request's 30 s. */
+#define CMD_ADD_TIMEOUT_MS (10 * 60 * 1000)
+
 /* --start and --end as TIME (common/timespec.c): neither in the future, the end after the start. */
 static int cmd_add_times(struct cli_ctx *ctx, const struct args *a, int64_t *start, int64_t *end)
 {
@@ -25,6 +29,26 @@ static int cmd_add_times(struct cli_ctx *ctx, const struct args *a, int64_t *sta
 		return args_usage_error(ctx->cmd, "--end '%s' is not after --start '%s'", a->end,
 					a->start);
 	return 0;
+}
+
+/* One line: what the reflog gave (docs/reports.md), or why there is nothing. */
+static void cmd_add_print_stats(json_t *reply)
+{
+	const json_t *st = json_object_get(reply, "stats");
+	const char *why = json_string_value(json_object_get(reply, "no_stats"));
+	json_int_t commits = json_integer_value(json_object_get(st, "commits"));
+	json_int_t files = json_integer_value(json_object_get(st, "files"));
+
+	if (json_is_object(st))
+		printf("From the reflog: %lld commit%s on %s, %lld file%s changed, +%lld -%lld "
+		       "(committed work)\n",
+		       (long long)commits, commits == 1 ? "" : "s",
+		       json_string_value(json_object_get(st, "branch")) ?: "?", (long long)files,
+		       files == 1 ? "" : "s",
+		       (long long)json_integer_value(json_object_get(st, "added")),
+		       (long long)json_integer_value(json_object_get(st, "removed")));
+	else if (why)
+		printf("no git statistics: %s\n", why);
 }
 
 int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
@@ -48,7 +72,7 @@ int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 			  args_text_value(ctx, "focus", a.focus, PROTO_MAX_FOCUS, false))) ||
 	    (a.ntags && !request_set(&req, "tags", args_tags_value(ctx, &a))))
 		return EXIT_USAGE;
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+	if ((r = request_run(ctx, req, CMD_ADD_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
 		r = request_print_json(ctx, reply, true);
@@ -60,6 +84,7 @@ int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 	duration_format_short((end - start) / 1000, span, sizeof(span));
 	printf("Added session #%lld: %s to %s (%s), marked as added by hand\n",
 	       (long long)json_integer_value(json_object_get(reply, "id")), from, to, span);
+	cmd_add_print_stats(reply);
 	json_decref(reply);
 	return 0;
 }

@@ -251,8 +251,10 @@ static const struct cli_command main_commands[] = {
      "  --end TIME          when it ended; not in the future, after --start\n"
      "  -f, --focus TEXT    what the session was about\n"
      "  -t, --tag TAG       a tag; repeat for more (up to 16)\n" HELP_C HELP_JSON
-     "\nThe session is closed at once: active from start to end, no git statistics,\n"
-     "no log. It is refused when it overlaps another session of the repository,\n"
+     "\nThe session is closed at once: active from start to end, no log. Its commits,\n"
+     "files and lines (committed work only) come from the repository's reflog when\n"
+     "it goes back to the start; otherwise it has none and 'stint add' says why.\n"
+     "It is refused when it overlaps another session of the repository,\n"
      "naming that session. 'stint list' shows it as (added); reports count it.\n"},
     {"export", cmd_export, "hC:t:a", opts_export,
      "stint export [RANGE | --from TIME [--to TIME]] [--tag TAG]... [-C PATH | --all] "

@@ -3,9 +3,12 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd_reply.h"
 #include "ctl.h"
+#include "gitstats.h"
+#include "logwriter.h"
 #include "repo.h"
 #include "stintd.h"
 #include "store.h"
@@ -16,7 +19,9 @@
  * to its repository on a worker, where an overlap with that repository's sessions is looked for
  * first (store_overlap_find) to name it; a named repository (an import) goes straight to the
  * store. Either way the store's transaction asks again, and a source_key already stored is a
- * duplicate: nothing is written and the reply names the session that has it.
+ * duplicate: nothing is written and the reply names the session that has it. In a git repository
+ * whose HEAD reflog goes back to the start, the worker also counts what a live session would have
+ * (gitstats_range); otherwise the reply's no_stats says why there are none.
  */
 
 struct cmd_add_job {
@@ -28,6 +33,9 @@ struct cmd_add_job {
 	struct repo_info info;
 	const char *code; /* the worker's refusal, or NULL */
 	char err[512];
+	char *log_dir;	    /* [log] dir, copied on the loop for the worker */
+	json_t *stats;	    /* branch, commits, files, added, removed; NULL for none */
+	char no_stats[512]; /* why there are none, for the reply */
 };
 
 static void cmd_add_free(struct cmd_add_job *j)
@@ -35,6 +43,8 @@ static void cmd_add_free(struct cmd_add_job *j)
 	proto_request_release(&j->req);
 	repo_info_finish(&j->info);
 	json_decref(j->op.row);
+	json_decref(j->stats);
+	free(j->log_dir);
 	free(j);
 }
 
@@ -54,6 +64,10 @@ static void cmd_add_committed(struct store_op *op)
 		json_object_set_new(reply, "id", json_integer(op->result_id));
 		if (op->duplicate)
 			json_object_set_new(reply, "duplicate", json_true());
+		if (j->stats && !op->duplicate)
+			json_object_set(reply, "stats", j->stats);
+		else if (j->no_stats[0] && !op->duplicate)
+			json_object_set_new(reply, "no_stats", json_string(j->no_stats));
 		ctl_reply(j->cl, reply);
 	}
 	cmd_add_free(j);
@@ -71,6 +85,10 @@ static json_t *cmd_add_row(struct cmd_add_job *j)
 	    "{s:s, s:s, s:s*, s:s*, s:o*}", "repo", req->cwd ? j->info.root : req->repo,
 	    "repo_name", req->cwd ? j->info.name : (req->repo_name ? req->repo_name : req->repo),
 	    "author", req->cwd ? j->info.author : NULL, "focus", req->focus, "tags", tags);
+	if (row && j->stats && json_object_update(row, j->stats) < 0) {
+		json_decref(row);
+		return NULL;
+	}
 	return row;
 }
 
@@ -117,6 +135,33 @@ static void cmd_add_say_overlap(struct cmd_add_job *j, int64_t id)
 	j->code = PROTO_ERR_OVERLAP;
 }
 
+/* The statistics the reflog gives for the range, or why none (on the worker). */
+static void cmd_add_stats(struct cmd_add_job *j)
+{
+	struct gitstats st;
+	char *exclude;
+	int r;
+
+	if (!j->info.is_git) {
+		snprintf(j->no_stats, sizeof(j->no_stats), "%s is not a git repository",
+			 j->info.root);
+		return;
+	}
+	exclude = logwriter_dir_in_repo(j->log_dir, j->info.root, j->info.name);
+	r = gitstats_range(j->info.root, j->req.start_ms, j->req.end_ms, exclude, &st, j->no_stats,
+			   sizeof(j->no_stats));
+	free(exclude);
+	if (r == 0) {
+		j->stats =
+		    json_pack("{s:s, s:I, s:I, s:I, s:I}", "branch", st.branch, "commits",
+			      (json_int_t)st.commits_total, "files", (json_int_t)st.nfiles, "added",
+			      (json_int_t)st.added, "removed", (json_int_t)st.removed);
+		if (!j->stats)
+			snprintf(j->no_stats, sizeof(j->no_stats), "out of memory");
+	}
+	gitstats_finish(&st);
+}
+
 static void cmd_add_work(uv_work_t *w)
 {
 	struct cmd_add_job *j = w->data;
@@ -133,6 +178,8 @@ static void cmd_add_work(uv_work_t *w)
 		j->code = PROTO_ERR_STORE_FAILED;
 	else if (r > 0)
 		cmd_add_say_overlap(j, id);
+	else
+		cmd_add_stats(j);
 }
 
 static void cmd_add_resolved(uv_work_t *w, int status)
@@ -177,10 +224,12 @@ void cmd_add(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 	j->cl = cl;
 	j->req = *req;
 	if (!j->req.cwd) {
+		snprintf(j->no_stats, sizeof(j->no_stats), "the session names no directory");
 		cmd_add_submit(j);
 		return;
 	}
-	if (stintd_queue_work(d, &j->work, j, cmd_add_work, cmd_add_resolved) < 0) {
+	if ((d->cfg.log_dir && !(j->log_dir = strdup(d->cfg.log_dir))) ||
+	    stintd_queue_work(d, &j->work, j, cmd_add_work, cmd_add_resolved) < 0) {
 		ctl_reply_error(cl, PROTO_ERR_INTERNAL, "cannot queue work");
 		cmd_add_free(j);
 	}

@@ -11,6 +11,7 @@
 #include "gitstats_run.h"
 #include "log.h"
 #include "record.h"
+#include "timeutil.h"
 
 static int gitstats_baseline_with(struct gitstats_ctx *c, struct gitstats_baseline *out)
 {
@@ -268,12 +269,200 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 	return rc;
 }
 
+/* Each ref of cur as its reflog had it at c->until_ms: where it pointed, its entries, the time of
+ * the newest; a ref whose log had nothing yet (made later, or its log expired) is left out. */
+static int gitstats_range_tips(struct gitstats_ctx *c, const struct gitstats_tiplist *cur,
+			       struct gitstats_tiplist *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < cur->n && rc == 0; i++) {
+		struct gitstats_reflog l;
+		const struct gitstats_rlentry *last;
+
+		if ((rc = gitstats_reflog_read(c, cur->v[i].ref, &l)) < 0) {
+			gitstats_int_seterr(c->err, c->errn, "cannot read the reflog of %s: %s",
+					    cur->v[i].ref, strerror(-rc));
+			return rc;
+		}
+		last = l.n ? &l.v[l.n - 1] : NULL;
+		if (last && gitstats_int_is_hex_oid(last->oid) &&
+		    strspn(last->oid, "0") != strlen(last->oid) &&
+		    (rc = gitstats_int_tiplist_add(out, cur->v[i].ref, last->oid)) == 0) {
+			out->v[out->n - 1].reflog = l.n;
+			out->v[out->n - 1].reflog_time = last->time;
+		}
+		gitstats_reflog_free(&l);
+	}
+	return rc;
+}
+
+static bool gitstats_range_is_branch(const struct gitstats_tiplist *cur, const char *name)
+{
+	char ref[PATH_MAX];
+
+	snprintf(ref, sizeof(ref), "refs/heads/%s", name);
+	for (size_t i = 1; i < cur->n; i++)
+		if (strcmp(cur->v[i].ref, ref) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The branch at end_ms from HEAD's whole reflog: where the last switch before then went, else
+ * where the first switch after it came from, else (no switch at all) HEAD's branch now. A name
+ * that is no local branch now (`git checkout abc1234`, `HEAD~2`) reads "detached at abc1234".
+ */
+static char *gitstats_range_branch(const struct gitstats_reflog *l, int64_t end_ms,
+				   const struct gitstats_head *h,
+				   const struct gitstats_tiplist *cur)
+{
+	char buf[GITSTATS_OID_MAX + 32], *from = NULL, *to = NULL, *name = NULL;
+	const char *oid = NULL;
+
+	for (size_t k = l->n; k > 0 && !name; k--) {
+		const struct gitstats_rlentry *e = &l->v[k - 1];
+
+		if (e->time * 1000 < end_ms && gitstats_reflog_switch(e->msg, &from, &to, NULL)) {
+			name = to;
+			oid = e->oid;
+			to = NULL;
+			free(from);
+		}
+	}
+	for (size_t k = 0; k < l->n && !name; k++) {
+		const struct gitstats_rlentry *e = &l->v[k];
+
+		if (e->time * 1000 >= end_ms && gitstats_reflog_switch(e->msg, &from, &to, NULL)) {
+			name = from;
+			oid = e->old;
+			from = NULL;
+			free(to);
+		}
+	}
+	if (!name)
+		return strdup(h->branch ? h->branch : "");
+	if (gitstats_range_is_branch(cur, name) || strspn(oid, "0") == strlen(oid))
+		return name;
+	free(name);
+	gitstats_int_branch_name(buf, sizeof(buf), NULL, oid);
+	return strdup(buf);
+}
+
+struct gitstats_range_arg {
+	int64_t start_ms, end_ms;
+	struct gitstats *out;
+	char *why; /* the caller's err: a reason survives gitstats_run_op only here */
+	size_t whyn;
+};
+
+/* 1 with the reason in a->why when HEAD's reflog has nothing before the start. */
+static int gitstats_range_covered(struct gitstats_range_arg *a, const struct gitstats_reflog *all,
+				  const struct gitstats_tiplist *at_start)
+{
+	char when[40];
+
+	if (at_start->n && strcmp(at_start->v[0].ref, "HEAD") == 0)
+		return 0;
+	if (!all->n) {
+		gitstats_int_seterr(a->why, a->whyn,
+				    "HEAD's reflog is empty (expired, or reflogs are off)");
+		return 1;
+	}
+	time_format_rfc3339(all->v[0].time * 1000, when, sizeof(when));
+	gitstats_int_seterr(a->why, a->whyn, "the reflog starts at %s, after the session's start",
+			    when);
+	return 1;
+}
+
+static int gitstats_range_with(struct gitstats_ctx *c, struct gitstats_range_arg *a)
+{
+	struct gitstats_head cur = {0}, h = {0};
+	struct gitstats_tiplist tips = {0}, at_end = {0};
+	struct gitstats_baseline base = {0};
+	struct gitstats_history hs = {0};
+	struct gitstats_tiplist at_start = {0};
+	struct gitstats_reflog all = {0};
+	size_t files = 0;
+	int rc;
+
+	c->until_ms = 0;
+	if ((rc = c->be->head_tips(c, &cur, &tips)) < 0)
+		goto out;
+	if ((rc = gitstats_reflog_read(c, "HEAD", &all)) < 0) {
+		gitstats_int_seterr(c->err, c->errn, "cannot read the reflog of HEAD: %s",
+				    strerror(-rc));
+		goto out;
+	}
+	c->until_ms = a->start_ms;
+	if ((rc = gitstats_range_tips(c, &tips, &at_start)) < 0 ||
+	    (rc = gitstats_range_covered(a, &all, &at_start)) != 0)
+		goto out;
+	c->until_ms = a->end_ms;
+	if ((rc = gitstats_range_tips(c, &tips, &at_end)) < 0)
+		goto out;
+	/* The start as a baseline: HEAD and the branches then, their reflogs as long as then. */
+	snprintf(base.head, sizeof(base.head), "%s", at_start.v[0].oid);
+	base.tips = at_start.v;
+	base.ntips = at_start.n;
+	snprintf(h.oid, sizeof(h.oid), "%s", at_end.v[0].oid);
+	if ((rc = gitstats_graph_history(c, &base, &h, &at_end, &hs)) < 0 ||
+	    (rc = gitstats_compute_commits(c, &hs, a->out)) < 0 ||
+	    (rc = c->be->trees(c, base.head, h.oid, &files, &a->out->added, &a->out->removed)) < 0)
+		goto out;
+	/* Counts only: the files themselves are not listed. */
+	a->out->nfiles = files;
+	snprintf(a->out->head, sizeof(a->out->head), "%s", h.oid);
+	if (!(a->out->branch = gitstats_range_branch(&all, a->end_ms, &cur, &tips)))
+		rc = -ENOMEM;
+	a->out->fallback = c->be->fallback;
+out:
+	c->until_ms = 0;
+	free(cur.branch);
+	gitstats_reflog_free(&all);
+	gitstats_int_tiplist_free(&tips);
+	gitstats_int_tiplist_free(&at_start);
+	gitstats_int_tiplist_free(&at_end);
+	gitstats_graph_history_free(&hs);
+	return rc;
+}
+
+static int gitstats_range_op(struct gitstats_ctx *c, void *arg)
+{
+	return gitstats_range_with(c, arg);
+}
+
+static void gitstats_range_reset(void *arg)
+{
+	gitstats_finish(((struct gitstats_range_arg *)arg)->out);
+}
+
+int gitstats_range(const char *root, int64_t start_ms, int64_t end_ms, const char *exclude_dir,
+		   struct gitstats *out, char *err, size_t errn)
+{
+	static const struct gitstats_op op = {gitstats_range_op, gitstats_range_reset, 0};
+	struct gitstats_range_arg a = {start_ms, end_ms, out, err, errn};
+	struct gitstats_ctx c = {.root = root};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (start_ms <= 0 || end_ms <= start_ms) {
+		gitstats_int_seterr(err, errn, "no range: %lld to %lld", (long long)start_ms,
+				    (long long)end_ms);
+		return -EINVAL;
+	}
+	c.exclude = gitstats_rel_exclude(root, exclude_dir);
+	rc = gitstats_run_op(&c, &op, &a, err, errn);
+	free(c.exclude);
+	return rc;
+}
+
 void gitstats_finish(struct gitstats *s)
 {
 	if (!s)
 		return;
 	free(s->branch);
-	for (size_t i = 0; i < s->nfiles; i++) {
+	for (size_t i = 0; s->files && i < s->nfiles; i++) {
 		free(s->files[i].path);
 		free(s->files[i].old_path);
 	}

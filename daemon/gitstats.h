@@ -37,6 +37,17 @@ int gitstats_baseline_from_json(const json_t *obj, struct gitstats_baseline *out
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn);
 void gitstats_finish(struct gitstats *stats);
+
+/*
+ * What a session in [start_ms, end_ms) would have counted, read from the reflogs alone (a
+ * session added by hand): the commits made then, as gitstats_compute counts them, and the
+ * committed change from HEAD at the start to HEAD at the end (the worktree then is unknown);
+ * out->branch is the branch at the end. Counts only: out->nfiles with no files listed, the
+ * commits listed without their session parts. Returns 0; 1 when HEAD's reflog does not go back to
+ * the start (err says why in one line); or -errno with err filled.
+ */
+int gitstats_range(const char *root, int64_t start_ms, int64_t end_ms, const char *exclude_dir,
+		   struct gitstats *out, char *err, size_t errn);
 /* {"branch","head","commits","files_changed","added","removed","files","commit_list","pulled",
  * "pulled_list","fallback","head_log"}; a new object, NULL only when out of memory. */
 json_t *gitstats_to_json(const struct gitstats *stats);

@@ -43,6 +43,9 @@ struct gitstats_backend {
 	 * time, counts); paths[i] the paths it touched (new names), when paths is not NULL. */
 	int (*commits)(struct gitstats_ctx *c, const struct gitstats_cgraph *g, const size_t *idx,
 		       size_t n, struct gitstats_commit *out, struct gitstats_strv *paths);
+	/* `git diff-tree -r -M --numstat from to` (two commits) summed: files, added, removed. */
+	int (*trees)(struct gitstats_ctx *c, const char *from, const char *to, size_t *files,
+		     int64_t *added, int64_t *removed);
 	/* The lines that `git diff -M <tree>` (untracked files included) adds, to sink. */
 	int (*added_lines)(struct gitstats_ctx *c, const char *tree,
 			   const struct gitstats_lines *sink);

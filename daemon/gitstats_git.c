@@ -888,6 +888,18 @@ static int gitstats_git_added_lines(struct gitstats_ctx *c, const char *tree,
 	return rc;
 }
 
+static int gitstats_git_trees(struct gitstats_ctx *c, const char *from, const char *to,
+			      size_t *files, int64_t *added, int64_t *removed)
+{
+	struct gitstats_commit sum = {0};
+	int rc = gitstats_git_tree_numstat(c, from, to, &sum);
+
+	*files = sum.session_files;
+	*added = sum.session_added;
+	*removed = sum.session_removed;
+	return rc;
+}
+
 const struct gitstats_backend gitstats_git_backend = {
     .fallback = true,
     .open = gitstats_git_open,
@@ -899,5 +911,6 @@ const struct gitstats_backend gitstats_git_backend = {
     .merge3 = gitstats_git_merge3,
     .worktree = gitstats_git_worktree,
     .commits = gitstats_git_commits,
+    .trees = gitstats_git_trees,
     .added_lines = gitstats_git_added_lines,
 };

@@ -65,6 +65,8 @@ struct gitstats_ctx {
 	size_t errn;
 	/* The session's start, for the commits' session parts (NULL: commits without them). */
 	const struct gitstats_baseline *base;
+	/* Reflogs read as they were at this wall time in ms: later entries left out (0: all). */
+	int64_t until_ms;
 };
 
 void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)

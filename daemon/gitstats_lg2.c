@@ -1075,6 +1075,60 @@ out:
 	return rc;
 }
 
+/* Committed work between two commits, the excluded directory left out (gitstats_lg2_renames). */
+static int gitstats_lg2_trees(struct gitstats_ctx *c, const char *from, const char *to,
+			      size_t *files, int64_t *added, int64_t *removed)
+{
+	git_diff_options o;
+	git_tree *ft = NULL, *tt = NULL;
+	git_diff *diff = NULL;
+	struct gitstats_flist fl = {0};
+	struct gitstats_lg2_entry *e = NULL;
+	size_t n;
+	int rc = -EIO;
+
+	*files = 0;
+	*added = *removed = 0;
+	if (gitstats_lg2_tree_of(c, from, true, &ft) < 0 ||
+	    gitstats_lg2_tree_of(c, to, true, &tt) < 0)
+		goto out;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, c->repo, ft, tt, &o) < 0)
+		goto out;
+	n = git_diff_num_deltas(diff);
+	if (!(e = calloc(n + 1, sizeof(*e)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		e[i].path = d->status == GIT_DELTA_DELETED ? d->old_file.path : d->new_file.path;
+		if (d->status != GIT_DELTA_ADDED)
+			gitstats_lg2_side_from(&e[i].o, &d->old_file, false);
+		if (d->status != GIT_DELTA_DELETED)
+			gitstats_lg2_side_from(&e[i].n, &d->new_file, false);
+	}
+	if ((rc = gitstats_lg2_numstat(c, e, n, &fl)) < 0)
+		goto out;
+	for (size_t i = 0; i < fl.n; i++) {
+		*added += fl.v[i].added;
+		*removed += fl.v[i].removed;
+	}
+	*files = fl.n;
+out:
+	if (rc == -EIO)
+		gitstats_int_seterr(c->err, c->errn, "cannot diff %s to %s: %s", from, to,
+				    gitstats_lg2_msg());
+	gitstats_int_flist_free(&fl);
+	free(e);
+	git_diff_free(diff);
+	git_tree_free(ft);
+	git_tree_free(tt);
+	return rc;
+}
+
 static void gitstats_lg2_close(struct gitstats_ctx *c)
 {
 	git_repository_free(c->repo);
@@ -1152,5 +1206,6 @@ const struct gitstats_backend gitstats_lg2_backend = {
     .merge3 = gitstats_lg2_merge3,
     .worktree = gitstats_lg2_worktree,
     .commits = gitstats_lg2_commits,
+    .trees = gitstats_lg2_trees,
     .added_lines = gitstats_lg2_added_lines,
 };

@@ -28,6 +28,23 @@ static void gitstats_reflog_path(const struct gitstats_ctx *c, const char *ref, 
 		snprintf(out, outn, "%s/logs/%s", c->commondir, ref);
 }
 
+/* The log as it was at until_ms: from its first entry written at or after then on, nothing. */
+static void gitstats_reflog_until(struct gitstats_reflog *l, int64_t until_ms)
+{
+	size_t k = 0;
+
+	if (until_ms <= 0)
+		return;
+	while (k < l->n && l->v[k].time < (until_ms + 999) / 1000)
+		k++;
+	if (k == l->n)
+		return;
+	for (size_t i = k; i < l->n; i++)
+		free(l->v[i].msg);
+	l->n = k;
+	l->mtime_ms = 0; /* the newest entry left is not the file's last */
+}
+
 int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct gitstats_reflog *out)
 {
 	char path[PATH_MAX * 2];
@@ -100,6 +117,7 @@ int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref, struct g
 		line = nl ? nl + 1 : NULL;
 	}
 	gitstats_int_buf_free(&b);
+	gitstats_reflog_until(out, c->until_ms);
 	return 0;
 }
 

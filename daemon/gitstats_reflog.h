@@ -22,7 +22,7 @@ struct gitstats_reflog {
 };
 
 /* Reads the reflog of ref ("HEAD" or "refs/heads/<name>") of c's repository; a missing one is
- * empty. Returns 0 or -errno. */
+ * empty; with c->until_ms, as it was then. Returns 0 or -errno. */
 int gitstats_reflog_read(const struct gitstats_ctx *c, const char *ref,
 			 struct gitstats_reflog *out);
 void gitstats_reflog_free(struct gitstats_reflog *l);

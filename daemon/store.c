@@ -580,6 +580,17 @@ static void store_bind_json_str(sqlite3_stmt *s, int idx, json_t *obj, const cha
 		sqlite3_bind_null(s, idx);
 }
 
+/* An integer of obj, or NULL when it has none (an added session without git statistics). */
+static void store_bind_json_int(sqlite3_stmt *s, int idx, json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		sqlite3_bind_int64(s, idx, json_integer_value(v));
+	else
+		sqlite3_bind_null(s, idx);
+}
+
 /* The statement just done changed one row: the session op->session_id was still open. */
 static int store_check_open(sqlite3 *db, struct store_op *op)
 {
@@ -887,9 +898,10 @@ static int store_add_event(sqlite3 *db, struct store_op *op, enum session_event_
 }
 
 /*
- * A closed session [at, end_ms): one active span, active and wall time end - start, no git
- * statistics; a start and a stop event at its ends. Written closed at once: an open session of
- * the repository (sessions_one_open) is no obstacle to one that ended before it began.
+ * A closed session [at, end_ms): one active span, active and wall time end - start, the git
+ * statistics the row brings (none when absent); a start and a stop event at its ends. Written
+ * closed at once: an open session of the repository (sessions_one_open) is no obstacle to one that
+ * ended before it began.
  */
 static int store_op_add_session(sqlite3 *db, struct store_op *op)
 {
@@ -904,8 +916,9 @@ static int store_op_add_session(sqlite3 *db, struct store_op *op)
 		db,
 		"INSERT INTO sessions (repo, repo_name, author, focus, tags, state, "
 		"started_wall, ended_wall, active_s, wall_s, paused_s, idle_s, "
-		"suspended_s, spans, origin, source_key) "
-		"VALUES (?, ?, ?, ?, ?, 'stopped', ?6, ?7, ?8, ?8, 0, 0, 0, ?9, ?10, ?11)",
+		"suspended_s, spans, origin, source_key, branch, commits, files, added, removed) "
+		"VALUES (?, ?, ?, ?, ?, 'stopped', ?6, ?7, ?8, ?8, 0, 0, 0, ?9, ?10, ?11, "
+		"?12, ?13, ?14, ?15, ?16)",
 		&s, op) < 0) {
 		free(tags);
 		return op->duplicate ? 0 : -1;
@@ -927,6 +940,11 @@ static int store_op_add_session(sqlite3 *db, struct store_op *op)
 		sqlite3_bind_text(s, 11, op->source_key, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 11);
+	store_bind_json_str(s, 12, op->row, "branch");
+	store_bind_json_int(s, 13, op->row, "commits");
+	store_bind_json_int(s, 14, op->row, "files");
+	store_bind_json_int(s, 15, op->row, "added");
+	store_bind_json_int(s, 16, op->row, "removed");
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	op->session_id = op->result_id = sqlite3_last_insert_rowid(db);

@@ -357,6 +357,102 @@ static void test_errors(void **state)
 	gitstats_baseline_finish(&b);
 }
 
+/* A reflog (".git/logs/HEAD") rewritten with its entries at base, base + 60, base + 120 ...
+ * seconds. */
+static void retime_log(const char *repo, const char *log, long long base)
+{
+	char path[512], line[1024], out[8192] = "";
+	FILE *fp;
+	int k = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", repo, log);
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp)) {
+		char *gt = strrchr(line, '>'), *tab = strchr(line, '\t');
+		size_t n = strlen(out);
+
+		assert_non_null(gt);
+		assert_non_null(tab);
+		snprintf(out + n, sizeof(out) - n, "%.*s %lld +0000%s", (int)(gt - line + 1), line,
+			 base + 60LL * k++, tab);
+	}
+	fclose(fp);
+	testutil_write_file(repo, log, out);
+}
+
+/* HEAD's and its branch's reflogs, as if the commits were made a minute apart from base. */
+static void retime_logs(const char *repo, long long base)
+{
+	git_repository *r;
+	git_reference *head;
+	char log[300];
+
+	assert_int_equal(git_repository_open(&r, repo), 0);
+	assert_int_equal(git_repository_head(&head, r), 0);
+	snprintf(log, sizeof(log), ".git/logs/%s", git_reference_name(head));
+	git_reference_free(head);
+	git_repository_free(r);
+	retime_log(repo, ".git/logs/HEAD", base);
+	retime_log(repo, log, base);
+}
+
+/* A range's ends against the reflog's whole seconds: an entry of second t is before a moment
+ * only when t * 1000 is earlier; before the first entry nothing is known. */
+static void test_range(void **state)
+{
+	struct fixture *f = *state;
+	const long long t0 = 1700000000;
+	struct gitstats s;
+	char err[512];
+
+	testutil_write_file(f->repo, "three.txt", "one\ntwo\nthree\nfour\n");
+	commit_all(f->repo, "second");
+	testutil_write_file(f->repo, "new.txt", "n\n");
+	commit_all(f->repo, "third");
+	retime_logs(f->repo, t0);
+
+	/* [60, 120): the second commit, one line in one file. */
+	assert_int_equal(gitstats_range(f->repo, (t0 + 60) * 1000, (t0 + 120) * 1000, NULL, &s, err,
+					sizeof(err)),
+			 0);
+	assert_int_equal(s.commits_total, 1);
+	assert_int_equal(s.nfiles, 1);
+	assert_int_equal(s.added, 1);
+	assert_int_equal(s.removed, 0);
+	assert_non_null(s.branch);
+	gitstats_finish(&s);
+	/* A millisecond later the second commit is before the start. */
+	assert_int_equal(gitstats_range(f->repo, (t0 + 60) * 1000 + 1, (t0 + 120) * 1000, NULL, &s,
+					err, sizeof(err)),
+			 0);
+	assert_int_equal(s.commits_total, 0);
+	assert_int_equal(s.nfiles, 0);
+	gitstats_finish(&s);
+	/* From just after the first entry to after the last: both later commits. */
+	assert_int_equal(
+	    gitstats_range(f->repo, t0 * 1000 + 1, (t0 + 121) * 1000, NULL, &s, err, sizeof(err)),
+	    0);
+	assert_int_equal(s.commits_total, 2);
+	assert_int_equal(s.nfiles, 2);
+	gitstats_finish(&s);
+	/* From the first entry's own second: nothing is known of HEAD before it. */
+	err[0] = '\0';
+	assert_int_equal(
+	    gitstats_range(f->repo, t0 * 1000, (t0 + 121) * 1000, NULL, &s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "the reflog starts at"));
+	assert_null(s.branch);
+	/* Not a range. */
+	assert_int_equal(
+	    gitstats_range(f->repo, (t0 + 60) * 1000, (t0 + 60) * 1000, NULL, &s, err, sizeof(err)),
+	    -EINVAL);
+	/* An empty reflog. */
+	testutil_write_file(f->repo, ".git/logs/HEAD", "");
+	assert_int_equal(gitstats_range(f->repo, (t0 + 60) * 1000, (t0 + 120) * 1000, NULL, &s, err,
+					sizeof(err)),
+			 1);
+	assert_non_null(strstr(err, "HEAD's reflog is empty"));
+}
+
 static void test_to_json_shape(void **state)
 {
 	struct gitstats_file files[] = {
@@ -591,6 +687,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_small_rename, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exclude, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unborn, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_range, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	    cmocka_unit_test(test_to_json_shape),
 	    cmocka_unit_test(test_reflog_switch),
