@@ -78,7 +78,9 @@ dunst_wait_count $((n + 1)) 20 || fail "no notification for work in the second p
 expect_eq 2 "$(count_summary "Working while paused in web?")" "one notification per pause"
 # stint resume by hand: the notification is no longer true and goes.
 "$STINT" resume -C "$R" >/dev/null
-wait_for 10 test "$(dunst_count_displayed)" = 0 ||
+# (A function: wait_for must ask dunst again each time, not test one count read up front.)
+none_displayed() { [ "$(dunst_count_displayed)" = 0 ]; }
+wait_for 20 none_displayed ||
 	fail "the notification stayed after stint resume ($(dunst_count_displayed) shown)"
 "$STINT" stop -C "$R" >/dev/null
 
