@@ -73,6 +73,27 @@ static json_t *cmd_regenerate_int(sqlite3_stmt *s, int col)
 		   : json_integer(sqlite3_column_int64(s, col));
 }
 
+/* Only a tracked session that stopped has events a log renders from. */
+static int cmd_regenerate_check_row(struct cmd_regenerate_job *j)
+{
+	const char *state = json_string_value(json_object_get(j->row, "state")) ?: "";
+	const char *origin = json_string_value(json_object_get(j->row, "origin")) ?: "";
+	const char *why = NULL;
+
+	if (strcmp(state, "open") == 0)
+		why = "is still open: its log is written when it stops";
+	else if (strcmp(state, "cancelled") == 0)
+		why = "was cancelled: a cancelled session has no log";
+	else if (strcmp(origin, STORE_ORIGIN_MANUAL) == 0)
+		why = "was added by hand: it has no events to render a log from";
+	else if (strcmp(origin, STORE_ORIGIN_IMPORTED) == 0)
+		why = "was imported: it has no events to render a log from";
+	if (!why)
+		return 0;
+	snprintf(j->err, sizeof(j->err), "session %lld %s", (long long)j->id, why);
+	return cmd_regenerate_fail(j, PROTO_ERR_BAD_STATE, NULL);
+}
+
 /* The row: what the log's times, focus and tags are (a correction changed them there). */
 static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 {
@@ -80,7 +101,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 	    "SELECT repo, repo_name, branch, head, author, focus, tags, state, started_wall, "
 	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, "
 	    "files, "
-	    "added, removed, spans FROM sessions WHERE id = ?";
+	    "added, removed, spans, origin FROM sessions WHERE id = ?";
 	static const char *const keys[] = {
 	    RECORD_REPO,       RECORD_REPO_NAME, RECORD_BRANCH,	     RECORD_HEAD,
 	    RECORD_AUTHOR,     RECORD_FOCUS,	 RECORD_TAGS,	     "state",
@@ -109,6 +130,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 			json_object_set_new(j->row, "spans",
 					    spans ? json_loads(spans, 0, NULL) ?: json_null()
 						  : json_null());
+			json_object_set_new(j->row, "origin", cmd_regenerate_col(s, 21));
 			r = SQLITE_DONE;
 		} else if (r == SQLITE_DONE) {
 			json_object_clear(j->row);
@@ -120,13 +142,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 		snprintf(j->err, sizeof(j->err), "there is no session %lld", (long long)j->id);
 		return cmd_regenerate_fail(j, PROTO_ERR_NO_SESSION, NULL);
 	}
-	if (strcmp(json_string_value(json_object_get(j->row, "state")) ?: "", "open") == 0) {
-		snprintf(j->err, sizeof(j->err),
-			 "session %lld is still open: its log is written when it stops",
-			 (long long)j->id);
-		return cmd_regenerate_fail(j, PROTO_ERR_BAD_STATE, NULL);
-	}
-	return 0;
+	return cmd_regenerate_check_row(j);
 }
 
 /* The events, applied as a restart applies an open session's; the stop is the fold's end. */

@@ -235,6 +235,19 @@ refused "is already running in $T/widget" continue
 refused "still open: move its start" edit "$id3" --end "$(ago 1)"
 refused "session $id3 is still open" log --regenerate "$id3"
 "$STINT" cancel >/dev/null
+# Sessions with no log to regenerate: cancelled, added by hand, imported (no events, no directory).
+logs_before=$(find "$T" -name '*.md' | sort)
+refused "session $id3 was cancelled: a cancelled session has no log" log --regenerate "$id3"
+make_repo "$T/third"
+"$STINT" add -C "$T/third" --start "$(ago 300)" --end "$(ago 290)" --focus "by hand" >/dev/null
+idadd=$("$STINT" list all --json | python3 -c 'import json,sys; print([s["id"] for s in json.load(sys.stdin)["sessions"] if s["focus"] == "by hand"][0])')
+refused "session $idadd was added by hand: it has no events to render a log from" log --regenerate "$idadd"
+printf '[[%d, %d, "gadget", "0123456789abcdef0123456789abcdef", ["x"], %d]]\n' \
+	$(((NOWMIN - 400) * 60)) $(((NOWMIN - 390) * 60)) $(((NOWMIN - 390) * 60)) >"$T/frames"
+"$STINT" import watson "$T/frames" >/dev/null
+idimp=$("$STINT" list all --json | python3 -c 'import json,sys; print([s["id"] for s in json.load(sys.stdin)["sessions"] if s["repo_name"] == "gadget"][0])')
+refused "session $idimp was imported: it has no events to render a log from" log --regenerate "$idimp"
+expect_eq "$logs_before" "$(find "$T" -name '*.md' | sort)" "the logs after refused regenerates"
 refused "no earlier session to continue" continue -C "$T/other"
 # start --at over a closed session of the repository (the cancelled one overlaps nothing).
 refused "would overlap session $id1 in widget (" start --at "$(ago 150)"
