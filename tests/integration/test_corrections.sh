@@ -260,6 +260,12 @@ refused "would end" edit "$id1" --start "$(ago 100)"
 refused "must come after --start" edit "$id1" --start "$(ago 100)" --end "$(ago 150)"
 refused "the new times overlap session $id2 in widget" edit "$id1" --end "$(ago 20)"
 refused "there is no session 9999" edit 9999 --focus "x"
+# A closed session's window may not leave out its note, as stop --at may not.
+refused "is before the session's last pause, resume, note, todo or decision" edit "$id2" --end "$(ago 10)"
+note_ms=$(sqlite3 "$DB" "SELECT wall_ms FROM events WHERE session_id = $id2 AND kind = 'note'")
+bad=$(rawreq "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/\",\"id\":$id2,\"start_ms\":$((note_ms + 1)),\"end_ms\":$((note_ms + 1000))}")
+expect_contains "$bad" "is after the session's first pause, resume, note, todo or decision" "edit --start past the note"
+expect_contains "$bad" "a correction never drops what you wrote" "edit --start past the note"
 refused "there is no session 9999" log --regenerate 9999
 refused "has no tag \"nope\"" edit "$id1" --untag nope
 refused "ID must be a session id" edit abc --focus x
