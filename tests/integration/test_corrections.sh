@@ -147,6 +147,10 @@ fmt=%H:%M
 expect_contains "$acts" "**Session stopped** ($(date -u -d "@$(((NOWMIN - 130) * 60))" +"$fmt"))" "the regenerated log's corrected end"
 regen2=$("$STINT" log --regenerate "$id1")
 [ "$regen2" != "$regen" ] || fail "a second --regenerate wrote over the first"
+# The row's log is the regenerated one: list and `stint log` (the newest log) point at it.
+expect_eq "$regen2" "$(list_row "$id1" log)" "list's log after --regenerate"
+expect_eq "$regen2" "$("$STINT" log)" "stint log after --regenerate"
+[ -f "$regen" ] && [ -f "$log1" ] || fail "a regenerate removed an older log"
 # A regenerated log ends with its record line, the corrected numbers written later than the
 # first log's, so report --logs counts the session once, as corrected.
 grep -q '^<!-- stint-record v1 ' <<<"$(tail -n 1 "$regen")" || fail "the regenerated log has no record line"
@@ -263,7 +267,7 @@ refused "there is no session 9999" edit 9999 --focus "x"
 # A closed session's window may not leave out its note, as stop --at may not.
 refused "is before the session's last pause, resume, note, todo or decision" edit "$id2" --end "$(ago 10)"
 note_ms=$(sqlite3 "$DB" "SELECT wall_ms FROM events WHERE session_id = $id2 AND kind = 'note'")
-bad=$(rawreq "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/\",\"id\":$id2,\"start_ms\":$((note_ms + 1)),\"end_ms\":$((note_ms + 1000))}")
+bad=$(rawreq "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/\",\"id\":$id2,\"start_ms\":$((note_ms + 1))}")
 expect_contains "$bad" "is after the session's first pause, resume, note, todo or decision" "edit --start past the note"
 expect_contains "$bad" "a correction never drops what you wrote" "edit --start past the note"
 refused "there is no session 9999" log --regenerate 9999
