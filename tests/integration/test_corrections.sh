@@ -303,5 +303,26 @@ expect_eq "$base_digest" "$(events_digest "$base_max")" "the events recorded bef
 expect_eq "$edits" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE kind = 'edit'")" "edit events"
 [ "$(events)" -gt "$base_events" ] || fail "the events table did not grow"
 
+# --- stop --at leaves out the commits made after TIME (their committer time) ---------------
+make_repo "$T/late"
+cd "$T/late"
+"$STINT" start --at "$(ago 20)" --focus "Late" >/dev/null
+idl=$("$STINT" status --json | json_get '["sessions"][0]["id"]')
+printf 'early\n' >>README
+GIT_COMMITTER_DATE="@$(((NOWMIN - 15) * 60)) +0000" GIT_AUTHOR_DATE="@$(((NOWMIN - 15) * 60)) +0000" \
+	git commit -qam "early commit"
+printf 'late\n' >>README
+git commit -qam "late commit"
+# The stop recomputes the statistics from the repository: nothing to wait for.
+out=$(show stop --at "$(ago 10)" --no-checks)
+logl=$(tail -n 1 <<<"$out")
+want=$(git rev-list --count --before="@$(((NOWMIN - 10) * 60))" HEAD~2..HEAD)
+expect_eq 1 "$want" "git's count of the commits before TIME"
+expect_eq "$want" "$(list_row "$idl" commits)" "list's commits after stop --at"
+grep -q "early commit" "$logl" || fail "the log lost the commit made before TIME: $(cat "$logl")"
+! grep -q "late commit" "$logl" || fail "the log lists the commit made after TIME: $(cat "$logl")"
+grep -q "as of the real stop" "$logl" || fail "the log does not say its files and lines are as of the real stop: $(cat "$logl")"
+cd "$T/widget"
+
 # A clean exit (under ASan, also no leak) after all of it.
 daemon_stop
