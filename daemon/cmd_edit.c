@@ -380,6 +380,52 @@ static int cmd_edit_row_write(sqlite3 *db, struct store_op *op, const struct cmd
 	return cmd_edit_step(db, s, op);
 }
 
+/* Why [start, end) would leave out a pause, resume, note, todo or decision of the closed
+ * session, or 0: a correction never drops what the user wrote (stop --at refuses the same). */
+static int cmd_edit_closed_entries(struct cmd_edit_job *j, sqlite3 *db, int64_t start, int64_t end)
+{
+	int64_t first = -1, last = -1;
+	sqlite3_stmt *s;
+	char a[40], b[40];
+	int r;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT kind, wall_ms FROM events WHERE session_id = ? ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return cmd_edit_fail(j, PROTO_ERR_STORE_FAILED, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(s, 1, j->req.id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t at = sqlite3_column_int64(s, 1);
+
+		if (!session_event_is_entry(
+			session_event_lookup((const char *)sqlite3_column_text(s, 0))))
+			continue;
+		if (first < 0)
+			first = at;
+		last = at;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return cmd_edit_fail(j, PROTO_ERR_STORE_FAILED, "%s", sqlite3_errmsg(db));
+	if (first >= 0 && start > first) {
+		cmd_edit_when(start, a, sizeof(a));
+		cmd_edit_when(first, b, sizeof(b));
+		return cmd_edit_fail(j, PROTO_ERR_BAD_REQUEST,
+				     "%s is after the session's first pause, resume, note, todo or "
+				     "decision (%s): a correction never drops what you wrote",
+				     a, b);
+	}
+	if (last >= 0 && end < last) {
+		cmd_edit_when(end, a, sizeof(a));
+		cmd_edit_when(last, b, sizeof(b));
+		return cmd_edit_fail(j, PROTO_ERR_BAD_REQUEST,
+				     "%s is before the session's last pause, resume, note, todo or "
+				     "decision (%s): a correction never drops what you wrote",
+				     a, b);
+	}
+	return 0;
+}
+
 /* A closed session's new window: checked, its spans and times moved (session_window.c). */
 static int cmd_edit_closed_times(struct cmd_edit_job *j, sqlite3 *db, struct cmd_edit_row *row,
 				 int64_t start, int64_t end, json_t **spans)
@@ -394,7 +440,8 @@ static int cmd_edit_closed_times(struct cmd_edit_job *j, sqlite3 *db, struct cmd
 				     "session %lld was closed by an older stint, which kept no "
 				     "active spans: its start and end cannot be moved",
 				     (long long)j->req.id);
-	if (cmd_edit_overlap(j, db, row->repo, j->req.id, start, end) < 0)
+	if (cmd_edit_closed_entries(j, db, start, end) < 0 ||
+	    cmd_edit_overlap(j, db, row->repo, j->req.id, start, end) < 0)
 		return -1;
 	*spans = session_window_spans(row->spans, row->started, row->ended, start, end);
 	if (!*spans)

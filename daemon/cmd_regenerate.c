@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd_reply.h"
 #include "config.h"
@@ -16,6 +17,7 @@
 #include "logrecord.h"
 #include "logwriter.h"
 #include "record.h"
+#include "repo.h"
 #include "session.h"
 #include "stintd.h"
 #include "store.h"
@@ -37,6 +39,12 @@ struct cmd_regenerate_job {
 	struct session *s;
 	struct stamp stop;
 	bool have_stop;
+	bool want_commit; /* [log] commit */
+	bool commit_log;  /* ... and the new log is inside the repository */
+	struct store_op op;
+	int commit_status; /* repo_commit_file's, or -1 before it ran */
+	char commit_msg[512];
+	char commit_note[512];
 	const char *code;
 	char err[512];
 	char path[PATH_MAX];
@@ -73,6 +81,27 @@ static json_t *cmd_regenerate_int(sqlite3_stmt *s, int col)
 		   : json_integer(sqlite3_column_int64(s, col));
 }
 
+/* Only a tracked session that stopped has events a log renders from. */
+static int cmd_regenerate_check_row(struct cmd_regenerate_job *j)
+{
+	const char *state = json_string_value(json_object_get(j->row, "state")) ?: "";
+	const char *origin = json_string_value(json_object_get(j->row, "origin")) ?: "";
+	const char *why = NULL;
+
+	if (strcmp(state, "open") == 0)
+		why = "is still open: its log is written when it stops";
+	else if (strcmp(state, "cancelled") == 0)
+		why = "was cancelled: a cancelled session has no log";
+	else if (strcmp(origin, STORE_ORIGIN_MANUAL) == 0)
+		why = "was added by hand: it has no events to render a log from";
+	else if (strcmp(origin, STORE_ORIGIN_IMPORTED) == 0)
+		why = "was imported: it has no events to render a log from";
+	if (!why)
+		return 0;
+	snprintf(j->err, sizeof(j->err), "session %lld %s", (long long)j->id, why);
+	return cmd_regenerate_fail(j, PROTO_ERR_BAD_STATE, NULL);
+}
+
 /* The row: what the log's times, focus and tags are (a correction changed them there). */
 static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 {
@@ -80,7 +109,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 	    "SELECT repo, repo_name, branch, head, author, focus, tags, state, started_wall, "
 	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, "
 	    "files, "
-	    "added, removed, spans FROM sessions WHERE id = ?";
+	    "added, removed, spans, origin FROM sessions WHERE id = ?";
 	static const char *const keys[] = {
 	    RECORD_REPO,       RECORD_REPO_NAME, RECORD_BRANCH,	     RECORD_HEAD,
 	    RECORD_AUTHOR,     RECORD_FOCUS,	 RECORD_TAGS,	     "state",
@@ -109,6 +138,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 			json_object_set_new(j->row, "spans",
 					    spans ? json_loads(spans, 0, NULL) ?: json_null()
 						  : json_null());
+			json_object_set_new(j->row, "origin", cmd_regenerate_col(s, 21));
 			r = SQLITE_DONE;
 		} else if (r == SQLITE_DONE) {
 			json_object_clear(j->row);
@@ -120,13 +150,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 		snprintf(j->err, sizeof(j->err), "there is no session %lld", (long long)j->id);
 		return cmd_regenerate_fail(j, PROTO_ERR_NO_SESSION, NULL);
 	}
-	if (strcmp(json_string_value(json_object_get(j->row, "state")) ?: "", "open") == 0) {
-		snprintf(j->err, sizeof(j->err),
-			 "session %lld is still open: its log is written when it stops",
-			 (long long)j->id);
-		return cmd_regenerate_fail(j, PROTO_ERR_BAD_STATE, NULL);
-	}
-	return 0;
+	return cmd_regenerate_check_row(j);
 }
 
 /* The events, applied as a restart applies an open session's; the stop is the fold's end. */
@@ -262,6 +286,19 @@ static char *cmd_regenerate_record_line(struct cmd_regenerate_job *j, const json
 	return text;
 }
 
+/* Worker: a log written inside its repository is committed, as a stop's is ([log] commit). */
+static void cmd_regenerate_commit_plan(struct cmd_regenerate_job *j, const char *root,
+				       const char *name, const char *date)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	if (n == 0 || strncmp(j->path, root, n) != 0 || j->path[n] != '/')
+		return;
+	j->commit_log = true;
+	repo_commit_message(json_string_value(json_object_get(j->row, RECORD_FOCUS)), name, date,
+			    j->path, j->commit_msg, sizeof(j->commit_msg));
+}
+
 /* Worker: read, fold, render, write next to the old log. */
 static void cmd_regenerate_work(uv_work_t *w)
 {
@@ -309,25 +346,108 @@ static void cmd_regenerate_work(uv_work_t *w)
 	time_format_local(j->s->events[0].at.wall_ms, "%Y-%m-%d", date, sizeof(date));
 	if (logwriter_write(dir, date, text, j->path, sizeof(j->path), j->err, sizeof(j->err)) < 0)
 		cmd_regenerate_fail(j, PROTO_ERR_LOG_FAILED, NULL);
+	else if (j->want_commit)
+		cmd_regenerate_commit_plan(j, root, name, date);
 	free(text);
+}
+
+static void cmd_regenerate_reply(struct cmd_regenerate_job *j)
+{
+	json_t *reply = proto_reply_ok();
+
+	json_object_set_new(reply, "id", json_integer(j->id));
+	json_object_set_new(reply, "log", json_string(j->path));
+	if (j->commit_log)
+		json_object_set_new(reply, "log_commit",
+				    json_pack("{s:b, s:s}", "committed", j->commit_status == 0,
+					      "message", j->commit_note));
+	ctl_reply(j->cl, reply);
+	cmd_regenerate_free(j);
+}
+
+static void cmd_regenerate_commit_work(uv_work_t *w)
+{
+	struct cmd_regenerate_job *j = w->data;
+
+	j->commit_status =
+	    repo_commit_file(json_string_value(json_object_get(j->row, RECORD_REPO)), j->path,
+			     j->commit_msg, j->commit_note, sizeof(j->commit_note));
+	if (j->commit_status == 0)
+		snprintf(j->commit_note, sizeof(j->commit_note), "committed the regenerated log");
+}
+
+static void cmd_regenerate_commit_done(uv_work_t *w, int status)
+{
+	struct cmd_regenerate_job *j = w->data;
+
+	if (status < 0)
+		snprintf(j->commit_note, sizeof(j->commit_note), "cannot commit the log: %s",
+			 uv_strerror(status));
+	log_info("log commit of %s (regenerated): %s", j->path, j->commit_note);
+	cmd_regenerate_reply(j);
+}
+
+/* Worker, in the batch's transaction: the row's log is the new one (a cache, as its times
+ * are), so `stint log` and `stint list` point at it; the old file stays on disk. */
+static int cmd_regenerate_row_run(sqlite3 *db, struct store_op *op)
+{
+	struct cmd_regenerate_job *j = op->data;
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(db, "UPDATE sessions SET log_path = ? WHERE id = ?", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, j->path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, j->id);
+	r = sqlite3_step(s);
+	if (r != SQLITE_DONE)
+		snprintf(op->err, sizeof(op->err), "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+static void cmd_regenerate_recorded(struct store_op *op)
+{
+	struct cmd_regenerate_job *j = op->data;
+
+	if (op->status < 0) {
+		/* The row still names the old log: the new file goes, so nothing points nowhere. */
+		unlink(j->path);
+		ctl_reply_error(j->cl, PROTO_ERR_STORE_FAILED, "cannot record the new log: %s",
+				op->err);
+		cmd_regenerate_free(j);
+		return;
+	}
+	/* Only a recorded log goes into git: a failed one is unlinked above. */
+	if (j->commit_log) {
+		if (stintd_queue_work(j->d, &j->work, j, cmd_regenerate_commit_work,
+				      cmd_regenerate_commit_done) == 0)
+			return;
+		snprintf(j->commit_note, sizeof(j->commit_note), "cannot commit the log: %s",
+			 "cannot queue work");
+	}
+	cmd_regenerate_reply(j);
 }
 
 static void cmd_regenerate_done(uv_work_t *w, int status)
 {
 	struct cmd_regenerate_job *j = w->data;
 
-	if (status < 0)
-		ctl_reply_error(j->cl, PROTO_ERR_INTERNAL, "%s", uv_strerror(status));
-	else if (j->code)
-		ctl_reply_error(j->cl, j->code, "%s", j->err);
-	else {
-		json_t *reply = proto_reply_ok();
-
-		json_object_set_new(reply, "id", json_integer(j->id));
-		json_object_set_new(reply, "log", json_string(j->path));
-		ctl_reply(j->cl, reply);
+	if (status < 0 || j->code) {
+		ctl_reply_error(j->cl, j->code ? j->code : PROTO_ERR_INTERNAL, "%s",
+				j->code ? j->err : uv_strerror(status));
+		cmd_regenerate_free(j);
+		return;
 	}
-	cmd_regenerate_free(j);
+	j->op.kind = STORE_OP_RUN;
+	j->op.run = cmd_regenerate_row_run;
+	j->op.session_id = j->id;
+	j->op.done = cmd_regenerate_recorded;
+	j->op.data = j;
+	store_submit(j->d->store, &j->op);
 }
 
 void cmd_regenerate(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
@@ -346,6 +466,8 @@ void cmd_regenerate(struct stintd *d, struct ctl_client *cl, struct proto_reques
 	j->max_file_rows = d->cfg.log_max_file_rows;
 	j->placeholders = config_placeholders_choices[d->cfg.log_placeholders];
 	j->log_dir = d->cfg.log_dir ? strdup(d->cfg.log_dir) : NULL;
+	j->want_commit = d->cfg.log_commit;
+	j->commit_status = -1;
 	j->template_path =
 	    d->cfg.log_template && *d->cfg.log_template ? strdup(d->cfg.log_template) : NULL;
 	if (!j->log_dir ||

@@ -103,6 +103,9 @@
 #define RECORD_BASELINE_TREE                                                                       \
 	"baseline_tree"			 /* the baseline snapshot, for todo_lines (not rendered) */
 #define RECORD_STATS_ERROR "stats_error" /* the session, when stats could not be computed */
+/* stop --at: when the statistics were computed (the real stop), ms; their commits are cut at
+ * the corrected end, their files and lines are git's state at this moment. */
+#define RECORD_STATS_AS_OF "stats_as_of"
 /* false for a session outside git (absent in older records) */
 #define RECORD_GIT "git"
 /* Time stintd was not running: the session's down_s (part of idle_s), a gap's "down": true. */

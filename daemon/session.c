@@ -148,7 +148,7 @@ void session_stamp_at(const struct session *s, int64_t wall_ms, struct stamp *ou
 	session_stamp_shift(out, wall_ms - out->wall_ms);
 }
 
-static bool session_event_is_entry(enum session_event_kind kind)
+bool session_event_is_entry(enum session_event_kind kind)
 {
 	return kind == SESSION_EV_PAUSE || kind == SESSION_EV_RESUME || kind == SESSION_EV_NOTE ||
 	       kind == SESSION_EV_TODO || kind == SESSION_EV_DECISION;

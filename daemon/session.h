@@ -143,6 +143,9 @@ int64_t session_elapsed_ns(const struct session *s, size_t from, const struct st
 void session_move_start(struct session *s, int64_t start_ms);
 /* The stamp of wall ms: the last event at or before it, moved forward (or the first, back). */
 void session_stamp_at(const struct session *s, int64_t wall_ms, struct stamp *out);
+/* Whether an event of this kind is an entry the user made: a pause, resume, note, todo or
+ * decision, which a correction of the session's window never leaves out. */
+bool session_event_is_entry(enum session_event_kind kind);
 /* Wall ms of the first and last entry the user made after the start (pause, resume, note,
  * todo, decision), or -1: a correction never drops one. */
 int64_t session_first_entry_ms(const struct session *s);

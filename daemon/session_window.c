@@ -70,12 +70,17 @@ static int64_t session_window_scale(int64_t v, int64_t num, int64_t den)
 void session_window_times(struct session_window_times *t, const json_t *old_spans,
 			  const json_t *new_spans, int64_t start, int64_t end)
 {
-	int64_t gained = session_window_ms(new_spans) - session_window_ms(old_spans);
+	int64_t new_ms = session_window_ms(new_spans);
 	int64_t rest, old_rest;
 
-	/* By the change, so an unchanged window keeps the fold's own rounding. */
-	t->active_s += gained >= 0 ? (gained + 500) / 1000 : -((-gained + 500) / 1000);
-	if (session_window_ms(new_spans) == 0 || t->active_s < 0)
+	/*
+	 * A moved window's active time is its spans' sum, floored like the fold's: adding a rounded
+	 * change to the fold's floored time lost a second (a 30-minute window said 1799 s). Unmoved
+	 * spans keep the fold's own value.
+	 */
+	if (new_ms != session_window_ms(old_spans))
+		t->active_s = new_ms / 1000;
+	if (new_ms == 0 || t->active_s < 0)
 		t->active_s = 0;
 	t->wall_s = end > start ? (end - start) / 1000 : 0;
 	if (t->active_s > t->wall_s)

@@ -25,9 +25,10 @@ json_t *session_window_spans(const json_t *spans, int64_t old_start, int64_t old
 /* The milliseconds the spans cover. */
 int64_t session_window_ms(const json_t *spans);
 /*
- * t (the row's times, updated in place) for the new spans: active_s moves by what the spans
- * gained or lost, wall_s is the new window's, and when the window shrank the paused, idle and
- * suspended seconds are scaled down so that they fit in what is not active.
+ * t (the row's times, updated in place) for the new spans: active_s is the new spans' whole
+ * seconds (unchanged when the spans cover what they covered), wall_s is the new window's, and when
+ * the window shrank the paused, idle and suspended seconds are scaled down so that they fit in what
+ * is not active.
  */
 void session_window_times(struct session_window_times *t, const json_t *old_spans,
 			  const json_t *new_spans, int64_t start, int64_t end);

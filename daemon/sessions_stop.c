@@ -347,6 +347,45 @@ static void sessions_stop_recompute(struct sessions_stop_job *j, const char *roo
 	gitstats_baseline_finish(&base);
 }
 
+/*
+ * Worker, stop --at: the commits made after the corrected end (their committer time) are not
+ * this session's work: out of the commit list and the count. Files and lines stay git's state
+ * at the real stop (the worktree at TIME is not known); RECORD_STATS_AS_OF says so in the log.
+ */
+static void sessions_stop_cut_commits(struct sessions_stop_job *j)
+{
+	json_t *stats = json_object_get(j->record, RECORD_STATS);
+	json_t *list = json_object_get(stats, RECORD_COMMIT_LIST);
+	json_int_t total = json_integer_value(json_object_get(stats, RECORD_COMMITS)), cut = 0;
+	size_t i = 0;
+
+	if (!json_is_object(stats))
+		return;
+	while (i < json_array_size(list)) {
+		json_int_t t =
+		    json_integer_value(json_object_get(json_array_get(list, i), RECORD_TIME));
+
+		/* Committer time is in seconds: a commit within TIME's second is kept. */
+		if (t > j->at.wall_ms / 1000) {
+			json_array_remove(list, i);
+			cut++;
+		} else {
+			i++;
+		}
+	}
+	json_object_set_new(stats, RECORD_COMMITS, json_integer(total > cut ? total - cut : 0));
+	/* HEAD's moves git recorded after TIME are not placed in the timeline either. */
+	list = json_object_get(stats, RECORD_HEAD_LOG);
+	for (i = 0; i < json_array_size(list);) {
+		if (json_integer_value(json_object_get(json_array_get(list, i), RECORD_GIT_AT)) >
+		    j->at.wall_ms)
+			json_array_remove(list, i);
+		else
+			i++;
+	}
+	json_object_set_new(j->record, RECORD_STATS_AS_OF, json_integer(time_wall_ms()));
+}
+
 /* Worker: the record line after whatever the template made (docs/log-record.md), so every log
  * counts in `stint report --logs`. Without one (a clock far off) the log is still written. */
 static char *sessions_stop_record_line(struct sessions_stop_job *j, char *text)
@@ -382,6 +421,8 @@ static void sessions_stop_work(uv_work_t *w)
 	repo_info_finish(&now);
 	if (j->baseline)
 		sessions_stop_recompute(j, root);
+	if (j->o.at_ms > 0)
+		sessions_stop_cut_commits(j);
 	r = logwriter_expand_dir(j->log_dir, root, name, dir, sizeof(dir));
 	if (r < 0) {
 		snprintf(j->err, sizeof(j->err), "bad [log] dir \"%s\": %s", j->log_dir,

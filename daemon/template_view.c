@@ -293,6 +293,15 @@ static void template_view_summary(struct view *v)
 	}
 	if (o.len)
 		strbuf_putc(&o, '.');
+	/* stop --at: the commits are cut at the corrected end, the files and lines are not. */
+	if (v->stats && json_is_integer(json_object_get(v->rec, RECORD_STATS_AS_OF))) {
+		time_format_local(json_integer_value(json_object_get(v->rec, RECORD_STATS_AS_OF)),
+				  "%Y-%m-%d %H:%M", buf, sizeof(buf));
+		strbuf_printf(&o,
+			      "%sCommits made after the corrected end are left out; files and "
+			      "lines are as of the real stop (%s).",
+			      o.len ? " " : "", buf);
+	}
 	/* The final recompute failed (the repository went away...): say whose numbers these are. */
 	err = template_record_get_text(v, v->rec, RECORD_STATS_ERROR);
 	if (err) {

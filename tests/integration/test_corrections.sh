@@ -147,6 +147,10 @@ fmt=%H:%M
 expect_contains "$acts" "**Session stopped** ($(date -u -d "@$(((NOWMIN - 130) * 60))" +"$fmt"))" "the regenerated log's corrected end"
 regen2=$("$STINT" log --regenerate "$id1")
 [ "$regen2" != "$regen" ] || fail "a second --regenerate wrote over the first"
+# The row's log is the regenerated one: list and `stint log` (the newest log) point at it.
+expect_eq "$regen2" "$(list_row "$id1" log)" "list's log after --regenerate"
+expect_eq "$regen2" "$("$STINT" log)" "stint log after --regenerate"
+[ -f "$regen" ] && [ -f "$log1" ] || fail "a regenerate removed an older log"
 # A regenerated log ends with its record line, the corrected numbers written later than the
 # first log's, so report --logs counts the session once, as corrected.
 grep -q '^<!-- stint-record v1 ' <<<"$(tail -n 1 "$regen")" || fail "the regenerated log has no record line"
@@ -235,6 +239,19 @@ refused "is already running in $T/widget" continue
 refused "still open: move its start" edit "$id3" --end "$(ago 1)"
 refused "session $id3 is still open" log --regenerate "$id3"
 "$STINT" cancel >/dev/null
+# Sessions with no log to regenerate: cancelled, added by hand, imported (no events, no directory).
+logs_before=$(find "$T" -name '*.md' | sort)
+refused "session $id3 was cancelled: a cancelled session has no log" log --regenerate "$id3"
+make_repo "$T/third"
+"$STINT" add -C "$T/third" --start "$(ago 300)" --end "$(ago 290)" --focus "by hand" >/dev/null
+idadd=$("$STINT" list all --json | python3 -c 'import json,sys; print([s["id"] for s in json.load(sys.stdin)["sessions"] if s["focus"] == "by hand"][0])')
+refused "session $idadd was added by hand: it has no events to render a log from" log --regenerate "$idadd"
+printf '[[%d, %d, "gadget", "0123456789abcdef0123456789abcdef", ["x"], %d]]\n' \
+	$(((NOWMIN - 400) * 60)) $(((NOWMIN - 390) * 60)) $(((NOWMIN - 390) * 60)) >"$T/frames"
+"$STINT" import watson "$T/frames" >/dev/null
+idimp=$("$STINT" list all --json | python3 -c 'import json,sys; print([s["id"] for s in json.load(sys.stdin)["sessions"] if s["repo_name"] == "gadget"][0])')
+refused "session $idimp was imported: it has no events to render a log from" log --regenerate "$idimp"
+expect_eq "$logs_before" "$(find "$T" -name '*.md' | sort)" "the logs after refused regenerates"
 refused "no earlier session to continue" continue -C "$T/other"
 # start --at over a closed session of the repository (the cancelled one overlaps nothing).
 refused "would overlap session $id1 in widget (" start --at "$(ago 150)"
@@ -247,6 +264,12 @@ refused "would end" edit "$id1" --start "$(ago 100)"
 refused "must come after --start" edit "$id1" --start "$(ago 100)" --end "$(ago 150)"
 refused "the new times overlap session $id2 in widget" edit "$id1" --end "$(ago 20)"
 refused "there is no session 9999" edit 9999 --focus "x"
+# A closed session's window may not leave out its note, as stop --at may not.
+refused "is before the session's last pause, resume, note, todo or decision" edit "$id2" --end "$(ago 10)"
+note_ms=$(sqlite3 "$DB" "SELECT wall_ms FROM events WHERE session_id = $id2 AND kind = 'note'")
+bad=$(rawreq "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/\",\"id\":$id2,\"start_ms\":$((note_ms + 1))}")
+expect_contains "$bad" "is after the session's first pause, resume, note, todo or decision" "edit --start past the note"
+expect_contains "$bad" "a correction never drops what you wrote" "edit --start past the note"
 refused "there is no session 9999" log --regenerate 9999
 refused "has no tag \"nope\"" edit "$id1" --untag nope
 refused "ID must be a session id" edit abc --focus x
@@ -279,6 +302,27 @@ expect_eq 3600 "$(list_row "$id1" active_s)" "session $id1 after refused correct
 expect_eq "$base_digest" "$(events_digest "$base_max")" "the events recorded before the corrections"
 expect_eq "$edits" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE kind = 'edit'")" "edit events"
 [ "$(events)" -gt "$base_events" ] || fail "the events table did not grow"
+
+# --- stop --at leaves out the commits made after TIME (their committer time) ---------------
+make_repo "$T/late"
+cd "$T/late"
+"$STINT" start --at "$(ago 20)" --focus "Late" >/dev/null
+idl=$("$STINT" status --json | json_get '["sessions"][0]["id"]')
+printf 'early\n' >>README
+GIT_COMMITTER_DATE="@$(((NOWMIN - 15) * 60)) +0000" GIT_AUTHOR_DATE="@$(((NOWMIN - 15) * 60)) +0000" \
+	git commit -qam "early commit"
+printf 'late\n' >>README
+git commit -qam "late commit"
+# The stop recomputes the statistics from the repository: nothing to wait for.
+out=$(show stop --at "$(ago 10)" --no-checks)
+logl=$(tail -n 1 <<<"$out")
+want=$(git rev-list --count --before="@$(((NOWMIN - 10) * 60))" HEAD~2..HEAD)
+expect_eq 1 "$want" "git's count of the commits before TIME"
+expect_eq "$want" "$(list_row "$idl" commits)" "list's commits after stop --at"
+grep -q "early commit" "$logl" || fail "the log lost the commit made before TIME: $(cat "$logl")"
+! grep -q "late commit" "$logl" || fail "the log lists the commit made after TIME: $(cat "$logl")"
+grep -q "as of the real stop" "$logl" || fail "the log does not say its files and lines are as of the real stop: $(cat "$logl")"
+cd "$T/widget"
 
 # A clean exit (under ASan, also no leak) after all of it.
 daemon_stop

@@ -85,6 +85,28 @@ expect_eq "$head" "$(git rev-parse HEAD~1)" "the log's commit follows the old HE
 expect_eq "docs/sessions/$day.md" "$(git show --name-only --format= HEAD)" "the commit holds the log"
 grep -q "typed once" "$log" || fail "the failed stop's summary is not in the retry's log"
 expect_eq 0 "$("$STINT" status --json | json_get '["sessions"].__len__()')" "closed after the retry"
+
+# log --regenerate: the new log is committed like a stop's, and the row points at it; when
+# the store cannot record it, the new file goes and nothing is committed.
+sid=$("$STINT" list --json | json_get '["sessions"][0]["id"]')
+commits=$(git rev-list --count HEAD)
+echo run >"$FAILS"
+set +e
+reply=$(rawreq "{\"v\":1,\"cmd\":\"regenerate\",\"id\":$sid}")
+set -e
+rm "$FAILS"
+expect_eq store_failed "$(echo "$reply" | json_get '["error"]["code"]')" "regenerate with a failing store: $reply"
+expect_contains "$reply" "cannot record the new log" "regenerate with a failing store"
+expect_eq "$day.md" "$(ls "$T/s/docs/sessions")" "no file left by the failed regenerate"
+expect_eq "$commits" "$(git rev-list --count HEAD)" "no commit after the failed regenerate"
+expect_eq "$log" "$("$STINT" log)" "stint log after the failed regenerate"
+reply=$(rawreq "{\"v\":1,\"cmd\":\"regenerate\",\"id\":$sid}")
+regen=$(echo "$reply" | json_get '["log"]')
+expect_eq "$T/s/docs/sessions/$day-2.md" "$regen" "the regenerated log's path"
+expect_eq True "$(echo "$reply" | json_get '["log_commit"]["committed"]')" "the regenerated log committed: $reply"
+expect_eq $((commits + 1)) "$(git rev-list --count HEAD)" "one commit for the regenerated log"
+expect_eq "docs/sessions/$day-2.md" "$(git show --name-only --format= HEAD)" "the commit holds the regenerated log"
+expect_eq "$regen" "$("$STINT" log)" "stint log after the regenerate"
 daemon_stop
 [ "$(date +%F)" = "$day" ] || skip "the day changed during the test; run it again"
 echo ok

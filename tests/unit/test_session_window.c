@@ -104,6 +104,7 @@ static void test_times_follow_the_spans(void **state)
 	assert_int_equal(t.wall_s, 7200);
 	assert_int_equal(t.paused_s, 600);
 	assert_int_equal(t.idle_s, 1200);
+	assert_int_equal(t.active_s, session_window_ms(w) / 1000);
 	json_decref(w);
 	/* Cut to the first 40 minutes: wall 2400, all active; the rest scaled into what is left. */
 	t = (struct session_window_times){3600, 5400, 600, 1200, 0};
@@ -112,6 +113,7 @@ static void test_times_follow_the_spans(void **state)
 	assert_int_equal(t.active_s, 2400);
 	assert_int_equal(t.wall_s, 2400);
 	assert_int_equal(t.paused_s + t.idle_s + t.suspended_s, 0);
+	assert_int_equal(t.active_s, session_window_ms(w) / 1000);
 	json_decref(w);
 	/* wall = active + the rest, never less. */
 	t = (struct session_window_times){3600, 5400, 600, 1200, 0};
@@ -120,6 +122,37 @@ static void test_times_follow_the_spans(void **state)
 	assert_int_equal(t.active_s, 1800);
 	assert_int_equal(t.wall_s, 3600);
 	assert_true(t.active_s + t.paused_s + t.idle_s + t.suspended_s <= t.wall_s);
+	assert_int_equal(t.active_s, session_window_ms(w) / 1000);
+	json_decref(w);
+	json_decref(old);
+}
+
+/* A window of N whole seconds of active spans is N seconds, whatever the fold's rounding of the
+ * old active time (stint edit 7 --start 02:00 --end 02:30 once said 29 minutes). */
+static void test_whole_seconds_stay_whole(void **state)
+{
+	json_t *old = json_loads("[[0,3419600]]", 0, NULL), *w;
+	struct session_window_times t = {.active_s = 3419, .wall_s = 3419};
+
+	(void)state;
+	w = session_window_spans(old, 0, 3419600, 1000, 1801000);
+	assert_int_equal(session_window_ms(w), 1800000);
+	session_window_times(&t, old, w, 1000, 1801000);
+	assert_int_equal(t.active_s, 1800);
+	assert_int_equal(t.wall_s, 1800);
+	json_decref(w);
+	/* Grown by a stretch: the spans' sum again, not the old active time plus a rounded gain. */
+	t = (struct session_window_times){.active_s = 3419, .wall_s = 3419};
+	w = session_window_spans(old, 0, 3419600, -600400, 3419600);
+	session_window_times(&t, old, w, -600400, 3419600);
+	assert_int_equal(t.active_s, session_window_ms(w) / 1000);
+	assert_int_equal(t.active_s, 4020);
+	json_decref(w);
+	/* An unchanged window keeps the row's own active time. */
+	t = (struct session_window_times){.active_s = 3419, .wall_s = 3419};
+	w = session_window_spans(old, 0, 3419600, 0, 3419600);
+	session_window_times(&t, old, w, 0, 3419600);
+	assert_int_equal(t.active_s, 3419);
 	json_decref(w);
 	json_decref(old);
 }
@@ -133,6 +166,7 @@ int main(void)
 	    cmocka_unit_test(test_moved_both_ways),
 	    cmocka_unit_test(test_bad_spans_are_refused),
 	    cmocka_unit_test(test_times_follow_the_spans),
+	    cmocka_unit_test(test_whole_seconds_stay_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
