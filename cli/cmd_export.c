@@ -158,22 +158,6 @@ static int cmd_export_session(FILE *out, enum cmd_export_format fmt, const json_
 	return 0;
 }
 
-static json_t *cmd_export_request(struct cli_ctx *ctx, const struct args *a, bool range,
-				  int64_t from, int64_t to, const json_t *after)
-{
-	json_t *req = request_new(ctx, PROTO_CMD_EXPORT, ctx->dir != NULL);
-
-	if (!request_set(&req, "limit", json_integer(CMD_EXPORT_PAGE)) ||
-	    (range && (!request_set(&req, "from", json_integer(from)) ||
-		       !request_set(&req, "to", json_integer(to)))) ||
-	    (a->ntags && !request_set(&req, "tags", args_tags_value(ctx, a))) ||
-	    (after && !request_set(&req, "before",
-				   json_pack("[O, O]", json_object_get(after, "ended_ms"),
-					     json_object_get(after, "id")))))
-		return NULL;
-	return req;
-}
-
 static int cmd_export_format(struct cli_ctx *ctx, const char *name, enum cmd_export_format *fmt)
 {
 	if (!name)
@@ -233,10 +217,12 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		return r;
 	for (;;) {
 		rows = json_object_get(reply, "sessions");
-		r = request_run(ctx,
-				cmd_export_request(ctx, &a, range, from, to,
-						   json_array_get(rows, json_array_size(rows) - 1)),
-				REQUEST_TIMEOUT_MS, &next);
+		r = request_run(
+		    ctx,
+		    request_history_page(ctx, PROTO_CMD_EXPORT, &a, ctx->dir != NULL, range, from,
+					 to, CMD_EXPORT_PAGE,
+					 json_array_get(rows, json_array_size(rows) - 1)),
+		    REQUEST_TIMEOUT_MS, &next);
 		if (r) {
 			/* What was written is ended, so it still parses; the exit status says. */
 			if (reply)

@@ -60,24 +60,6 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* One page of list: its request, with the range and tags, after the row `after` if any. */
-static json_t *cmd_query_list_request(struct cli_ctx *ctx, const struct args *a, bool with_cwd,
-				      bool range, int64_t from, int64_t to, long limit,
-				      const json_t *after)
-{
-	json_t *req = request_new(ctx, PROTO_CMD_LIST, with_cwd);
-
-	if (!request_set(&req, "limit", json_integer(limit)) ||
-	    (range && (!request_set(&req, "from", json_integer(from)) ||
-		       !request_set(&req, "to", json_integer(to)))) ||
-	    (a->ntags && !request_set(&req, "tags", args_tags_value(ctx, a))) ||
-	    (after && !request_set(&req, "before",
-				   json_pack("[O, O]", json_object_get(after, "ended_ms"),
-					     json_object_get(after, "id")))))
-		return NULL;
-	return req;
-}
-
 /* Prints a page's rows: JSON rows (comma-separated after the first of all), or lines. */
 static int cmd_query_list_page(struct cli_ctx *ctx, const json_t *sessions, long printed)
 {
@@ -129,8 +111,9 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 									     : want - printed;
 		json_t *rows = json_object_get(reply, "sessions"), *next = NULL;
 
-		req = cmd_query_list_request(ctx, &a, ctx->dir != NULL, range, from, to, page,
-					     json_array_get(rows, json_array_size(rows) - 1));
+		req =
+		    request_history_page(ctx, PROTO_CMD_LIST, &a, ctx->dir != NULL, range, from, to,
+					 page, json_array_get(rows, json_array_size(rows) - 1));
 		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &next))) {
 			/* A document begun is ended, so what was printed still parses. */
 			if (ctx->json && reply)
@@ -197,8 +180,8 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *last = json_array_get(sessions, json_array_size(sessions) - 1);
 		size_t got;
 
-		req =
-		    cmd_query_list_request(ctx, &a, !a.all, false, 0, 0, CMD_QUERY_LIST_PAGE, last);
+		req = request_history_page(ctx, PROTO_CMD_LIST, &a, !a.all, false, 0, 0,
+					   CMD_QUERY_LIST_PAGE, last);
 		if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply))) {
 			json_decref(sessions);
 			return r;

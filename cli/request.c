@@ -139,3 +139,20 @@ int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
 	*reply_out = reply;
 	return 0;
 }
+
+json_t *request_history_page(struct cli_ctx *ctx, enum proto_cmd cmd, const struct args *a,
+			     bool with_cwd, bool range, int64_t from, int64_t to, long limit,
+			     const json_t *after)
+{
+	json_t *req = request_new(ctx, cmd, with_cwd);
+
+	if (!request_set(&req, "limit", json_integer(limit)) ||
+	    (range && (!request_set(&req, "from", json_integer(from)) ||
+		       !request_set(&req, "to", json_integer(to)))) ||
+	    (a->ntags && !request_set(&req, "tags", args_tags_value(ctx, a))) ||
+	    (after && !request_set(&req, "before",
+				   json_pack("[O, O]", json_object_get(after, "ended_ms"),
+					     json_object_get(after, "id")))))
+		return NULL;
+	return req;
+}

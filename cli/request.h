@@ -37,4 +37,12 @@ struct client_progress;
 int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
 			 const struct client_progress *p, json_t **reply_out);
 
+struct args;
+
+/* One page of a history request (list, export): a's range and tags, `limit` rows, after the
+ * row `after` (its ended_ms and id) when given. NULL (having said why) on failure. */
+json_t *request_history_page(struct cli_ctx *ctx, enum proto_cmd cmd, const struct args *a,
+			     bool with_cwd, bool range, int64_t from, int64_t to, long limit,
+			     const json_t *after);
+
 #endif
