@@ -13,41 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	uv_loop_t loop;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[512];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/stint-store.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/stint.db", f->dir);
-	uv_loop_init(&f->loop);
-	f->st = store_open(&f->loop, f->path, err, sizeof(err));
-	assert_non_null(f->st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[128];
-
-	store_close(f->st);
-	uv_loop_close(&f->loop);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
+#include "teststore.h"
 
 static int ndone;
 
@@ -67,7 +33,7 @@ static struct stamp stamp_at(int64_t s)
 	return st;
 }
 
-static int64_t insert_session(struct fixture *f, const char *repo)
+static int64_t insert_session(struct teststore *f, const char *repo)
 {
 	struct store_op op = {.kind = STORE_OP_INSERT_SESSION,
 			      .event = "start",
@@ -94,7 +60,7 @@ static int collect(void *arg, json_t *row, json_t *events)
 
 static void test_insert_append_and_reload(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	int64_t id = insert_session(f, "/repo/a");
 	struct store_op ev = {.kind = STORE_OP_APPEND_EVENT,
 			      .session_id = id,
@@ -126,7 +92,7 @@ static void test_insert_append_and_reload(void **state)
 
 static void test_one_open_session_per_repo(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	struct store_op op = {.kind = STORE_OP_INSERT_SESSION,
 			      .event = "start",
 			      .at = stamp_at(0),
@@ -144,7 +110,7 @@ static void test_one_open_session_per_repo(void **state)
 /* Ops queued while a batch runs share the next transaction; one failing spares the others. */
 static void test_group_commit_isolates_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	int64_t id = insert_session(f, "/repo/a");
 	struct store_op ops[4] = {0};
 	json_t *all = json_array();
@@ -178,7 +144,7 @@ static void test_group_commit_isolates_failures(void **state)
 
 static void test_close_then_list_newest_first(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	int64_t a = insert_session(f, "/repo/a"), b = insert_session(f, "/repo/b");
 	struct store_op c1 = {.kind = STORE_OP_CLOSE_SESSION,
 			      .session_id = a,
@@ -231,7 +197,7 @@ static void test_close_then_list_newest_first(void **state)
 
 static void test_clean_exit_marker(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 
 	assert_true(store_begin_run(f->st));  /* a new database counts as clean */
 	assert_false(store_begin_run(f->st)); /* no end_run in between: a crash */
@@ -239,7 +205,7 @@ static void test_clean_exit_marker(void **state)
 	assert_true(store_begin_run(f->st));
 }
 
-static void run_watch_op(struct fixture *f, struct store_op *op)
+static void run_watch_op(struct teststore *f, struct store_op *op)
 {
 	op->done = count_done;
 	store_submit(f->st, op);
@@ -251,7 +217,7 @@ static void run_watch_op(struct fixture *f, struct store_op *op)
  * lists it with the git repositories that had a session since the given time. */
 static void test_watched_set(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	struct store_op add = {.kind = STORE_OP_WATCH_ADD, .repo = "/repo/w", .at = stamp_at(3)};
 	struct store_op again = add, rm = {.kind = STORE_OP_WATCH_REMOVE, .repo = "/repo/w"};
 	struct store_op rm_absent = rm, load = {.kind = STORE_OP_WATCH_LOAD};
@@ -293,7 +259,7 @@ static void test_watched_set(void **state)
 	json_decref(load.result);
 }
 
-static void close_with(struct fixture *f, int64_t id, const char *state, const char *log,
+static void close_with(struct teststore *f, int64_t id, const char *state, const char *log,
 		       json_t *handoff)
 {
 	struct store_op op = {.kind = STORE_OP_CLOSE_SESSION,
@@ -318,7 +284,7 @@ static const char *row_str(json_t *rows, size_t i, const char *key)
 /* A repository's stopped sessions with a log, newest first, with what their close kept. */
 static void test_previous_logs(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	json_t *rows, *handoff = json_pack("[{s:s, s:s}]", "markdown", "x", "priority", "high");
 	char err[512];
 
@@ -383,7 +349,7 @@ static const char *const schema_v3 =
 /* A store made by the old schema opens, keeps its sessions, and its previous logs are found. */
 static void test_old_schema_migrates(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	json_t *rows, *all = json_array();
 	sqlite3 *db;
 	char err[512], path[200];
@@ -433,7 +399,7 @@ static void test_old_schema_migrates(void **state)
 /* A store that cannot be read says which and why. */
 static void test_previous_logs_unreadable(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	json_t *sentinel = json_array(), *rows = sentinel;
 	char err[512], cmd[512];
 
@@ -447,7 +413,7 @@ static void test_previous_logs_unreadable(void **state)
 
 static void test_newer_schema_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	sqlite3 *db;
 	char err[512];
 	uv_loop_t loop;
@@ -472,7 +438,7 @@ static unsigned mode_of(const char *path)
 /* Only the user reads the store: a new one is 0600, and an older one's files are tightened. */
 static void test_files_are_private(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	char err[512], path[200], wal[220];
 	uv_loop_t loop;
 	struct store *st;
@@ -502,7 +468,7 @@ static void test_files_are_private(void **state)
 
 static void test_unopenable_path_names_it(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	char err[512], path[200];
 
 	snprintf(path, sizeof(path), "%s/missing-dir/stint.db", f->dir);
@@ -511,7 +477,7 @@ static void test_unopenable_path_names_it(void **state)
 }
 
 /* Appends n notes with long texts to session id, so its events span pages. */
-static void append_notes(struct fixture *f, int64_t id, int n)
+static void append_notes(struct teststore *f, int64_t id, int n)
 {
 	char text[400];
 
@@ -569,7 +535,7 @@ static void damage_oldest_events(const char *path)
  */
 static void test_damaged_events_are_reported(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	int64_t a = insert_session(f, "/repo/a"), b;
 	json_t *all = json_array(), *row;
 	char err[512], *found;
@@ -606,7 +572,7 @@ static void test_damaged_events_are_reported(void **state)
 /* An existing store of zero length is refused and left as it is, never made a new one. */
 static void test_zero_length_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	char err[512], path[200];
 	struct stat st;
 	FILE *fp;
@@ -625,7 +591,7 @@ static void test_zero_length_is_refused(void **state)
 /* A FIFO or a directory in the store's place is refused without waiting on it. */
 static void test_not_a_regular_file_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	char err[512], path[200];
 
 	snprintf(path, sizeof(path), "%s/fifo.db", f->dir);
@@ -641,7 +607,7 @@ static void test_not_a_regular_file_is_refused(void **state)
 /* A file that is not a database says "damaged" and names itself. */
 static void test_garbage_file_says_damaged(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	char err[512], path[200];
 	FILE *fp;
 
@@ -659,22 +625,37 @@ static void test_garbage_file_says_damaged(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_insert_append_and_reload, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_damaged_events_are_reported, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_zero_length_is_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_not_a_regular_file_is_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_garbage_file_says_damaged, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_clean_exit_marker, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_watched_set, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_previous_logs, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_old_schema_migrates, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_previous_logs_unreadable, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_files_are_private, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_insert_append_and_reload, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_events_are_reported, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_length_is_refused, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_not_a_regular_file_is_refused, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_file_says_damaged, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_one_open_session_per_repo, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit_isolates_failures, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_close_then_list_newest_first, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_clean_exit_marker, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_watched_set, teststore_setup, teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_previous_logs, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_old_schema_migrates, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_previous_logs_unreadable, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_unopenable_path_names_it, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_files_are_private, teststore_setup,
+					    teststore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,47 +12,13 @@
 
 #include "store.h"
 #include "store_overlap.h"
+#include "teststore.h"
 
 /* store_overlap_find, and the store's insertion of an added session (STORE_OP_ADD_SESSION)
  * that asks the same question in its transaction. */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	uv_loop_t loop;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[512];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/stint-overlap.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/stint.db", f->dir);
-	uv_loop_init(&f->loop);
-	f->st = store_open(&f->loop, f->path, err, sizeof(err));
-	assert_non_null(f->st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[128];
-
-	store_close(f->st);
-	uv_loop_close(&f->loop);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
-
 /* An add op run at once; returns its status, the op's outcome in *op. */
-static int add(struct fixture *f, struct store_op *op, const char *repo, int64_t from, int64_t to,
+static int add(struct teststore *f, struct store_op *op, const char *repo, int64_t from, int64_t to,
 	       const char *key)
 {
 	memset(op, 0, sizeof(*op));
@@ -68,7 +34,7 @@ static int add(struct fixture *f, struct store_op *op, const char *repo, int64_t
 	return op->status;
 }
 
-static int64_t add_ok(struct fixture *f, const char *repo, int64_t from, int64_t to,
+static int64_t add_ok(struct teststore *f, const char *repo, int64_t from, int64_t to,
 		      const char *key)
 {
 	struct store_op op;
@@ -78,7 +44,7 @@ static int64_t add_ok(struct fixture *f, const char *repo, int64_t from, int64_t
 	return op.result_id;
 }
 
-static int64_t find(struct fixture *f, const char *repo, int64_t from, int64_t to, int64_t except,
+static int64_t find(struct teststore *f, const char *repo, int64_t from, int64_t to, int64_t except,
 		    int64_t now)
 {
 	char err[512];
@@ -91,7 +57,7 @@ static int64_t find(struct fixture *f, const char *repo, int64_t from, int64_t t
 
 static void test_closed_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	int64_t a = add_ok(f, "r", 10000, 20000, NULL), b = add_ok(f, "r", 30000, 40000, NULL);
 
 	assert_int_equal(find(f, "r", 15000, 25000, 0, 99000), a);
@@ -111,7 +77,7 @@ static void test_closed_sessions(void **state)
 
 static void test_open_session_ends_now(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start"};
 	int64_t open_id, before;
 	char err[256];
@@ -142,7 +108,7 @@ static void test_open_session_ends_now(void **state)
 /* A cancelled session is thrown-away work: it overlaps nothing. */
 static void test_cancelled_overlaps_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	struct store_op op = {.kind = STORE_OP_INSERT_SESSION, .event = "start"};
 
 	op.row = json_pack("{s:s, s:s, s:[]}", "repo", "r", "repo_name", "r", "tags");
@@ -163,7 +129,7 @@ static void test_cancelled_overlaps_nothing(void **state)
 
 static void test_add_session_row_and_duplicates(void **state)
 {
-	struct fixture *f = *state;
+	struct teststore *f = *state;
 	struct store_op op;
 	int64_t id = add_ok(f, "proj", 1000000, 1360000, "watson:abc"), other;
 	json_t *rows;
@@ -191,10 +157,14 @@ static void test_add_session_row_and_duplicates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_closed_sessions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_open_session_ends_now, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancelled_overlaps_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_add_session_row_and_duplicates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_sessions, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_open_session_ends_now, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancelled_overlaps_nothing, teststore_setup,
+					    teststore_teardown),
+	    cmocka_unit_test_setup_teardown(test_add_session_row_and_duplicates, teststore_setup,
+					    teststore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
