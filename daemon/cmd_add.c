@@ -87,9 +87,8 @@ static void cmd_add_submit(struct cmd_add_job *j)
 	j->op.end_ms = j->req.end_ms;
 	j->op.origin = j->req.origin;
 	j->op.source_key = j->req.source_key;
-	/* Imported sessions are keyed by name, tracked ones by path: a named add meets both. */
-	if (!j->req.cwd)
-		j->op.overlap_name = json_string_value(json_object_get(j->op.row, "repo_name"));
+	/* Imported sessions are keyed by name, tracked ones by path: an add meets both. */
+	j->op.named = !j->req.cwd;
 	j->op.done = cmd_add_committed;
 	j->op.data = j;
 	store_submit(j->d->store, &j->op);

@@ -196,6 +196,7 @@ static int cmd_edit_overlap_say(struct cmd_edit_job *j, sqlite3 *db, int64_t oth
 	}
 	if (!say[0])
 		snprintf(say, sizeof(say), "session %lld", (long long)other);
+	j->op.overlap_id = other; /* the edit's answer, not a failure of the store */
 	cmd_edit_fail(j, PROTO_ERR_OVERLAP, "the new times overlap %s", say);
 	sqlite3_finalize(s);
 	return -1;

@@ -862,8 +862,7 @@ static int store_add_check_overlap(sqlite3 *db, struct store_op *op)
 	sqlite3_bind_int64(s, 3, op->end_ms);
 	sqlite3_bind_int64(s, 4, 0);
 	sqlite3_bind_int64(s, 5, time_wall_ms());
-	if (op->overlap_name)
-		sqlite3_bind_text(s, 6, op->overlap_name, -1, SQLITE_STATIC);
+	store_bind_json_str(s, op->named ? 6 : 7, op->row, "repo_name");
 	if ((r = sqlite3_step(s)) != SQLITE_ROW)
 		return store_finish_stmt(db, s, r, op);
 	op->overlap_id = sqlite3_column_int64(s, 0);
@@ -1181,7 +1180,7 @@ static void store_batch_done(uv_work_t *w, int status)
 		}
 		/* An overlap is the add's answer, not a failure of the store. */
 		if (op->status < 0 && op->overlap_id > 0)
-			log_debug("store: add refused: %s", op->err);
+			log_debug("store: change refused: %s", op->err);
 		else if (op->status < 0)
 			log_warnx("store: cannot commit to %s: %s", st->path, op->err);
 		op->done(op);

@@ -3,7 +3,8 @@
 # and a Timewarrior interval of the name "gadget" that overlap a tracked session of the
 # repository /.../gadget (made by stintd: start, stop, edit to a known day) are skipped and
 # said with FILE:LINE, the report's totals do not move, and stintd's log does not call the
-# refusal a store failure. A frame of that name at other hours is imported. Every overlap
+# refusal a store failure. The other way round too: stint add -C and edit of the tracked session
+# meet the imported one, an edit of the imported one meets the tracked one. A frame of that name at other hours is imported. Every overlap
 # message names the other session the same way (local time to the second).
 export TZ=Europe/Paris
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
@@ -72,6 +73,22 @@ expect_contains "$out" "2026-11.data:1: cannot add the session in gadget: it ove
 rc=0 && out=$("$STINT" import timewarrior "$T/tw.json" 2>&1) || rc=$?
 expect_contains "$out" "tw.json:2: cannot add the session in gadget: it overlaps session $id" "the timew export file's overlap"
 expect_eq "$after_watson" "$(total)" "the report's total after the Timewarrior imports"
+
+# The other way round: the tracked side meets the imported gadget session of 13:00-13:45 (add
+# -C, edit of the tracked session), and an edit of that imported session meets the tracked one.
+imp=$("$STINT" list --from 2026-11-10 --to 2026-11-11 --json | python3 -c '
+import json, sys
+print(next(s["id"] for s in json.load(sys.stdin)["sessions"] if s["origin"] == "imported" and s["repo_name"] == "gadget"))')
+rc=0 && out=$("$STINT" add --start 2026-11-10T13:30 --end 2026-11-10T14:00 2>&1) || rc=$?
+expect_eq 1 "$rc" "add -C gadget over the imported frame: exit status ($out)"
+expect_contains "$out" "it overlaps session $imp in gadget (2026-11-10 13:00:00 to 2026-11-10 13:45:00)" "add over an imported session"
+rc=0 && out=$("$STINT" edit "$id" --end 2026-11-10T13:10 2>&1) || rc=$?
+expect_eq 1 "$rc" "edit of the tracked session into the imported one: exit status ($out)"
+expect_contains "$out" "overlap session $imp in gadget (2026-11-10 13:00:00 to 2026-11-10 13:45:00)" "edit of the tracked session"
+rc=0 && out=$("$STINT" edit "$imp" --start 2026-11-10T11:50 2>&1) || rc=$?
+expect_eq 1 "$rc" "edit of the imported session into the tracked one: exit status ($out)"
+expect_contains "$out" "overlap session $id in gadget (2026-11-10 09:30:00 to 2026-11-10 12:00:00)" "edit of the imported session"
+expect_eq "$after_watson" "$(total)" "the report's total after the refused adds and edits"
 
 # stintd's log: the refusals are not store failures.
 lacks "$(cat "$DAEMON_LOG")" "cannot commit" "stintd's log after refused imports"
