@@ -208,6 +208,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_FORMAT:
 			a->format = optarg;
 			break;
+		case ARGS_OPT_REPO:
+			a->repo = optarg;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);

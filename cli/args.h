@@ -38,6 +38,7 @@ enum {
 	ARGS_OPT_REGENERATE,
 	ARGS_OPT_LOGS,
 	ARGS_OPT_FORMAT,
+	ARGS_OPT_REPO,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -55,6 +56,7 @@ struct args {
 	size_t nuntags;
 	bool logs;	    /* report --logs: from the logs' record lines */
 	const char *format; /* export: --format json|csv|timewarrior */
+	const char *repo;   /* import timewarrior: --repo NAME */
 	long limit;
 	int nrest;
 	char **rest;

@@ -9,8 +9,10 @@
 #include "import_timew.h"
 #include "import_watson.h"
 #include "output.h"
+#include "protocol.h"
 #include "request.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 /*
  * The whole input is read and checked first: a malformed file is refused with FILE:LINE before
@@ -51,6 +53,23 @@ static void cmd_import_summary(const struct import_items *it, const struct impor
 		fprintf(stderr, "stint: first refusal: %s\n", res->first_refused);
 }
 
+/* --repo NAME: a name as a repository's (not empty, UTF-8, no control character). */
+static int cmd_import_check_repo(struct cli_ctx *ctx, const char *name)
+{
+	size_t len = strlen(name), m;
+	uint32_t cp;
+
+	if (!name[strspn(name, " ")] || len > PROTO_MAX_PATH)
+		return args_usage_error(ctx->cmd, "--repo needs a name of 1 to %d bytes",
+					PROTO_MAX_PATH);
+	for (size_t k = 0; k < len; k += m)
+		if (!(m = utf8_decode((const unsigned char *)name + k, len - k, &cp)) ||
+		    utf8_is_control(cp))
+			return args_usage_error(ctx->cmd, "--repo: the name is not valid UTF-8 "
+							  "or holds a control character");
+	return 0;
+}
+
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct import_result res = {0};
@@ -61,12 +80,21 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
-	if (a.nrest != 2 || (strcmp(a.rest[0], "timewarrior") != 0 &&
-			     strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0))
+	if (a.nrest >= 1 && strcmp(a.rest[0], "timewarrior") != 0 &&
+	    strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0)
+		return args_usage_error(
+		    ctx->cmd, "unknown source '%.64s': use timewarrior or watson", a.rest[0]);
+	if (a.nrest != 2)
 		return args_usage_error(ctx->cmd,
 					"give the source and its data: timewarrior FILE|DIR, or "
 					"watson FILE");
+	if (a.repo && strcmp(a.rest[0], "watson") == 0)
+		return args_usage_error(ctx->cmd, "--repo goes with timewarrior: a Watson frame "
+						  "names its project");
+	if (a.repo && (r = cmd_import_check_repo(ctx, a.repo)))
+		return r;
 	import_items_init(&it, time_wall_ms());
+	it.repo = a.repo;
 	r = strcmp(a.rest[0], "watson") == 0 ? import_watson_path(&it, a.rest[1])
 					     : import_timew_path(&it, a.rest[1]);
 	if (r < 0) {

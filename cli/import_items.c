@@ -179,6 +179,12 @@ char *import_read_file(struct import_items *it, const char *path, size_t *len)
 	size_t got = 0;
 	char *buf;
 
+	if (fd == -EINVAL) {
+		snprintf(it->err, sizeof(it->err),
+			 "%s: not a regular file (a FIFO, a device...): give the file itself",
+			 path);
+		return NULL;
+	}
 	if (fd < 0) {
 		snprintf(it->err, sizeof(it->err), "%s: %s", path, strerror(-fd));
 		return NULL;

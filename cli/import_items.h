@@ -32,6 +32,7 @@ enum import_skip {
 };
 
 struct import_items {
+	const char *repo; /* import timewarrior --repo NAME: every interval's, or NULL */
 	struct import_item *v;
 	size_t n, cap;
 	size_t skipped[IMPORT_SKIP__COUNT];

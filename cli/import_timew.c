@@ -66,12 +66,16 @@ static int import_timew_add(struct import_items *it, const char *where, const ch
 
 	if (import_timew_date(start, &s) < 0) {
 		snprintf(it->err, sizeof(it->err),
-			 "%s: bad start date '%.40s' (want 20261201T090000Z)", where, start);
+			 "%s: bad start date '%.40s' (want a date that exists, in the form "
+			 "YYYYMMDDTHHMMSSZ)",
+			 where, start);
 		return -1;
 	}
 	if (end && import_timew_date(end, &e) < 0) {
 		snprintf(it->err, sizeof(it->err),
-			 "%s: bad end date '%.40s' (want 20261201T090000Z)", where, end);
+			 "%s: bad end date '%.40s' (want a date that exists, in the form "
+			 "YYYYMMDDTHHMMSSZ)",
+			 where, end);
 		return -1;
 	}
 	if (end && e < s) {
@@ -80,6 +84,16 @@ static int import_timew_add(struct import_items *it, const char *where, const ch
 		return -1;
 	}
 	import_timew_key(start, end, tags, ntags, key, sizeof(key));
+	/* Timewarrior sorts tags: --repo names the repository, every other tag is the session's. */
+	if (it->repo) {
+		const char *rest[IMPORT_TIMEW_MAX_TOKENS];
+		size_t n = 0;
+
+		for (size_t i = 0; i < ntags && n < IMPORT_TIMEW_MAX_TOKENS; i++)
+			if (strcmp(tags[i], it->repo) != 0)
+				rest[n++] = tags[i];
+		return import_items_add(it, where, s, e, it->repo, rest, n, annotation, key);
+	}
 	return import_items_add(it, where, s, e, ntags ? tags[0] : NULL, tags + (ntags ? 1 : 0),
 				ntags ? ntags - 1 : 0, annotation, key);
 }
@@ -297,15 +311,22 @@ static int import_timew_is_data(const struct dirent *e)
 	       strspn(s, "0123456789") == 4 && strspn(s + 5, "0123456789") == 2;
 }
 
-static int import_timew_dir(struct import_items *it, const char *path)
+static int import_timew_dir(struct import_items *it, const char *path, bool top)
 {
 	struct dirent **names = NULL;
 	char file[4096];
+	struct stat st;
 	int n = scandir(path, &names, import_timew_is_data, alphasort), rc = 0;
 
 	if (n < 0) {
 		snprintf(it->err, sizeof(it->err), "%s: cannot read the directory: %m", path);
 		return -1;
+	}
+	/* $TIMEWARRIORDB itself rather than its data/: read that, as timew does. */
+	if (n == 0 && top && snprintf(file, sizeof(file), "%s/data", path) < (int)sizeof(file) &&
+	    stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		free(names);
+		return import_timew_dir(it, file, false);
 	}
 	if (n == 0) {
 		snprintf(it->err, sizeof(it->err),
@@ -331,7 +352,7 @@ int import_timew_path(struct import_items *it, const char *path)
 	int rc;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return import_timew_dir(it, path);
+		return import_timew_dir(it, path, true);
 	if (!(text = import_read_file(it, path, &len)))
 		return -1;
 	rc = import_timew_json(it, path, text, len);

@@ -110,6 +110,8 @@ static const struct option opts_log[] = {
     {"regenerate", required_argument, NULL, ARGS_OPT_REGENERATE},
     OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
+static const struct option opts_import[] = {
+    OPTION_HELP, {"repo", required_argument, NULL, ARGS_OPT_REPO}, OPTION_END};
 static const struct option opts_doctor[] = {
     OPTION_HELP, {"restore", no_argument, NULL, 'r'}, OPTION_END};
 static const struct option opts_watch[] = {
@@ -269,13 +271,17 @@ static const struct cli_command main_commands[] = {
      "  -t, --tag TAG       only sessions with this tag (several: any of them)\n"
      "  -a, --all           every repository (the default)\n" HELP_C
      "\nNewest first, as 'stint list'. See docs/reports.md, \"Export\".\n"},
-    {"import", cmd_import, "h", opts_help, "stint import timewarrior FILE|DIR | watson FILE",
+    {"import", cmd_import, "h", opts_import,
+     "stint import timewarrior [--repo NAME] FILE|DIR | watson FILE",
      "Import Timewarrior or Watson intervals as closed sessions",
      "  timewarrior FILE    a 'timew export' file (a JSON array of intervals)\n"
      "  timewarrior DIR     Timewarrior's data directory (~/.timewarrior/data)\n"
+     "  --repo NAME         every Timewarrior interval under repository NAME, its\n"
+     "                      other tags the session's tags\n"
      "  watson FILE         Watson's frames file (~/.config/watson/frames)\n"
-     "\nEach interval becomes a closed session marked imported: Watson's project,\n"
-     "or Timewarrior's first tag, is its repository's name, the other tags its tags.\n"
+     "\nEach interval becomes a closed session marked imported: Watson's project is\n"
+     "its repository's name, the tags its tags. Timewarrior sorts an interval's tags:\n"
+     "without --repo its first tag in that (sorted) order is the repository's name.\n"
      "Importing the same data again adds nothing. Open intervals are skipped. A\n"
      "malformed file is refused with FILE:LINE and nothing of it imported.\n"},
     {"log", cmd_query_log, "hC:a", opts_log,

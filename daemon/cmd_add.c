@@ -105,6 +105,8 @@ static void cmd_add_submit(struct cmd_add_job *j)
 	j->op.end_ms = j->req.end_ms;
 	j->op.origin = j->req.origin;
 	j->op.source_key = j->req.source_key;
+	/* Imported sessions are keyed by name, tracked ones by path: an add meets both. */
+	j->op.named = !j->req.cwd;
 	j->op.done = cmd_add_committed;
 	j->op.data = j;
 	store_submit(j->d->store, &j->op);
@@ -113,25 +115,29 @@ static void cmd_add_submit(struct cmd_add_job *j)
 /* "session 12 (from to to)" for the session id that overlaps, on the worker. */
 static void cmd_add_say_overlap(struct cmd_add_job *j, int64_t id)
 {
-	char from[40] = "?", to[40] = "now (it is open)";
+	int64_t from = 0, to = -1;
+	char other[STORE_OVERLAP_SAY_MAX], name[256] = "?";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
 
-	if (store_reader_open(j->d->store,
-			      "SELECT started_wall, ended_wall FROM sessions WHERE id = ?", &db,
-			      &s) == 0) {
+	if (store_reader_open(
+		j->d->store,
+		"SELECT started_wall, ended_wall, repo_name FROM sessions WHERE id = ?", &db,
+		&s) == 0) {
 		sqlite3_bind_int64(s, 1, id);
 		if (sqlite3_step(s) == SQLITE_ROW) {
-			time_format_rfc3339(sqlite3_column_int64(s, 0), from, sizeof(from));
+			from = sqlite3_column_int64(s, 0);
 			if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-				time_format_rfc3339(sqlite3_column_int64(s, 1), to, sizeof(to));
+				to = sqlite3_column_int64(s, 1);
+			if (sqlite3_column_text(s, 2))
+				snprintf(name, sizeof(name), "%s", sqlite3_column_text(s, 2));
 		}
 	}
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	snprintf(j->err, sizeof(j->err),
-		 "cannot add the session in %s: it overlaps session %lld (%s to %s)", j->info.root,
-		 (long long)id, from, to);
+	store_overlap_say(id, name, from, to, other, sizeof(other));
+	snprintf(j->err, sizeof(j->err), "cannot add the session in %s: it overlaps %s",
+		 j->info.root, other);
 	j->code = PROTO_ERR_OVERLAP;
 }
 

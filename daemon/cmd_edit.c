@@ -175,27 +175,29 @@ static int cmd_edit_build(struct cmd_edit_job *j, int64_t id, const char *focus,
 	return 0;
 }
 
-/* err: "the new times meet session N in REPO (start–end)" for the session found. */
+/* err: "the new times overlap session N in REPO (start to end)" for the session found. */
 static int cmd_edit_overlap_say(struct cmd_edit_job *j, sqlite3 *db, int64_t other)
 {
 	sqlite3_stmt *s = NULL;
-	char a[40] = "?", b[40] = "now";
-	const char *name = "?";
+	char say[STORE_OVERLAP_SAY_MAX] = "";
 
 	if (sqlite3_prepare_v2(db,
 			       "SELECT repo_name, started_wall, ended_wall FROM sessions "
 			       "WHERE id = ?",
 			       -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, other);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			name = (const char *)sqlite3_column_text(s, 0);
-			cmd_edit_when(sqlite3_column_int64(s, 1), a, sizeof(a));
-			if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-				cmd_edit_when(sqlite3_column_int64(s, 2), b, sizeof(b));
-		}
+		if (sqlite3_step(s) == SQLITE_ROW)
+			store_overlap_say(other, (const char *)sqlite3_column_text(s, 0),
+					  sqlite3_column_int64(s, 1),
+					  sqlite3_column_type(s, 2) == SQLITE_NULL
+					      ? -1
+					      : sqlite3_column_int64(s, 2),
+					  say, sizeof(say));
 	}
-	cmd_edit_fail(j, PROTO_ERR_OVERLAP, "the new times overlap session %lld in %s (%s to %s)",
-		      (long long)other, name ? name : "?", a, b);
+	if (!say[0])
+		snprintf(say, sizeof(say), "session %lld", (long long)other);
+	j->op.overlap_id = other; /* the edit's answer, not a failure of the store */
+	cmd_edit_fail(j, PROTO_ERR_OVERLAP, "the new times overlap %s", say);
 	sqlite3_finalize(s);
 	return -1;
 }
@@ -204,16 +206,13 @@ static int cmd_edit_overlap_say(struct cmd_edit_job *j, sqlite3 *db, int64_t oth
 static int cmd_edit_overlap_say_reader(struct cmd_edit_job *j, int64_t other)
 {
 	int64_t started = 0, ended = -1;
-	char a[40] = "?", b[40] = "now", err[256];
+	char say[STORE_OVERLAP_SAY_MAX], err[256];
 
-	if (store_history_span(j->d->store, other, &started, &ended, err, sizeof(err)) == 0) {
-		cmd_edit_when(started, a, sizeof(a));
-		if (ended >= 0)
-			cmd_edit_when(ended, b, sizeof(b));
-	}
-	return cmd_edit_fail(j, PROTO_ERR_OVERLAP,
-			     "the new times overlap session %lld in %s (%s to %s)",
-			     (long long)other, j->name ? j->name : "?", a, b);
+	if (store_history_span(j->d->store, other, &started, &ended, err, sizeof(err)) == 0)
+		store_overlap_say(other, j->name, started, ended, say, sizeof(say));
+	else
+		snprintf(say, sizeof(say), "session %lld", (long long)other);
+	return cmd_edit_fail(j, PROTO_ERR_OVERLAP, "the new times overlap %s", say);
 }
 
 /* The overlap check of [from, to) in repo other than id: 0, or -1 with j->err. */

@@ -676,7 +676,8 @@ json_t *session_active_spans(const struct session *s, const struct stamp *until)
 {
 	json_t *list = json_array(), *last;
 	struct span *sp;
-	bool idle_now;
+	bool idle_now, joined = false;	  /* the span before this one was counted */
+	int64_t run_from = 0, run_ns = 0; /* the last span's start, and its monotonic length */
 	size_t n;
 
 	if (!list || !(sp = session_classify(s, until, &idle_now, &n)))
@@ -686,20 +687,39 @@ json_t *session_active_spans(const struct session *s, const struct stamp *until)
 		int64_t from = s->events[i - 1].at.wall_ms;
 		int64_t to = i < n ? s->events[i].at.wall_ms : until->wall_ms;
 		int64_t ms = p->mono / 1000000;
+		bool woke =
+		    p->asleep >= 60LL * 1000000000 && s->events[i - 1].kind == SESSION_EV_SLEEP;
 
-		if (p->reboot || p->down || p->idle || !p->running || ms <= 0)
+		if (p->reboot || p->down || p->idle || !p->running) {
+			joined = false;
+			continue;
+		}
+		if (ms <= 0 && (!joined || woke))
 			continue;
 		/* The awake part of the span: a suspend sits where session_times_gaps shows it. */
-		if (p->asleep >= 60LL * 1000000000 && s->events[i - 1].kind == SESSION_EV_SLEEP)
+		if (woke)
 			from = to - ms;
 		else
 			to = from + ms;
 		last = json_array_get(list, json_array_size(list) - 1);
-		if (last && json_integer_value(json_array_get(last, 1)) >= from)
+		/* Spans on either side of an event (a note, a commit) are one stretch of work. Each
+		 * placed alone is its monotonic length cut to the ms from its event's wall time,
+		 * and the two clocks leave a ms or so between them: the stretch is one span
+		 * instead, from its first event, as long as the sum of its monotonic lengths. */
+		if (last && joined && !woke) {
+			run_ns += p->mono;
+			json_array_set_new(last, 1, json_integer(run_from + run_ns / 1000000));
+		} else if (last && json_integer_value(json_array_get(last, 1)) >= from) {
 			json_array_set_new(last, 1, json_integer(to));
-		else
+			run_from = json_integer_value(json_array_get(last, 0));
+			run_ns = (to - run_from) * 1000000;
+		} else {
 			json_array_append_new(
 			    list, json_pack("[I, I]", (json_int_t)from, (json_int_t)to));
+			run_from = from;
+			run_ns = p->mono;
+		}
+		joined = true;
 	}
 	free(sp);
 	return list;

@@ -56,7 +56,7 @@ static void sessions_start_job_free(struct sessions_start_job *j)
 static void sessions_start_overlap(struct sessions_start_job *j)
 {
 	int64_t id = 0, started, ended, now = time_wall_ms();
-	char a[40], b[40];
+	char other[STORE_OVERLAP_SAY_MAX];
 	int r = store_overlap_find(j->d->store, j->info.root, j->at_ms, now, 0, now, &id, j->err,
 				   sizeof(j->err));
 
@@ -69,10 +69,8 @@ static void sessions_start_overlap(struct sessions_start_job *j)
 	    ended < 0)
 		return;
 	j->overlap = id;
-	time_format_local(started, "%Y-%m-%d %H:%M", a, sizeof(a));
-	time_format_local(ended, "%Y-%m-%d %H:%M", b, sizeof(b));
-	snprintf(j->err, sizeof(j->err), "the session would overlap session %lld in %s (%s to %s)",
-		 (long long)id, j->info.name, a, b);
+	store_overlap_say(id, j->info.name, started, ended, other, sizeof(other));
+	snprintf(j->err, sizeof(j->err), "the session would overlap %s", other);
 }
 
 /* Worker: the directory, and for a repository the baseline the session is measured from. */

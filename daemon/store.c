@@ -85,6 +85,8 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'tracked';"
     "ALTER TABLE sessions ADD COLUMN source_key TEXT;"
     "CREATE UNIQUE INDEX sessions_source ON sessions (source_key) WHERE source_key IS NOT NULL;",
+    /* 9: an import keyed by a name meets the tracked sessions of that name (STORE_OVERLAP_SQL) */
+    "CREATE INDEX sessions_by_name ON sessions (repo_name, state, ended_wall);",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -845,10 +847,22 @@ static int store_add_find_source(sqlite3 *db, struct store_op *op)
 	return store_finish_stmt(db, s, r, op);
 }
 
+void store_overlap_say(int64_t id, const char *name, int64_t from_ms, int64_t to_ms, char *buf,
+		       size_t n)
+{
+	char from[40], to[40] = "now (it is open)";
+
+	time_format_local(from_ms, "%Y-%m-%d %H:%M:%S", from, sizeof(from));
+	if (to_ms >= 0)
+		time_format_local(to_ms, "%Y-%m-%d %H:%M:%S", to, sizeof(to));
+	snprintf(buf, n, "session %lld in %.200s (%s to %s)", (long long)id, name ? name : "?",
+		 from, to);
+}
+
 /* The overlap store_overlap_find reported before, asked again where it cannot change. */
 static int store_add_check_overlap(sqlite3 *db, struct store_op *op)
 {
-	char from[40], to[40];
+	char other[STORE_OVERLAP_SAY_MAX];
 	sqlite3_stmt *s;
 	int r;
 
@@ -859,16 +873,15 @@ static int store_add_check_overlap(sqlite3 *db, struct store_op *op)
 	sqlite3_bind_int64(s, 3, op->end_ms);
 	sqlite3_bind_int64(s, 4, 0);
 	sqlite3_bind_int64(s, 5, time_wall_ms());
+	store_bind_json_str(s, op->named ? 6 : 7, op->row, "repo_name");
 	if ((r = sqlite3_step(s)) != SQLITE_ROW)
 		return store_finish_stmt(db, s, r, op);
 	op->overlap_id = sqlite3_column_int64(s, 0);
-	time_format_rfc3339(sqlite3_column_int64(s, 1), from, sizeof(from));
-	if (sqlite3_column_type(s, 2) == SQLITE_NULL)
-		snprintf(to, sizeof(to), "now (it is open)");
-	else
-		time_format_rfc3339(sqlite3_column_int64(s, 2), to, sizeof(to));
-	snprintf(op->err, sizeof(op->err), "it overlaps session %lld (%s to %s)",
-		 (long long)op->overlap_id, from, to);
+	store_overlap_say(
+	    op->overlap_id, (const char *)sqlite3_column_text(s, 3), sqlite3_column_int64(s, 1),
+	    sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2), other,
+	    sizeof(other));
+	snprintf(op->err, sizeof(op->err), "it overlaps %s", other);
 	sqlite3_finalize(s);
 	return -1;
 }
@@ -1183,7 +1196,10 @@ static void store_batch_done(uv_work_t *w, int status)
 			json_decref(op->result);
 			op->result = NULL;
 		}
-		if (op->status < 0)
+		/* An overlap is the add's answer, not a failure of the store. */
+		if (op->status < 0 && op->overlap_id > 0)
+			log_debug("store: change refused: %s", op->err);
+		else if (op->status < 0)
 			log_warnx("store: cannot commit to %s: %s", st->path, op->err);
 		op->done(op);
 	}

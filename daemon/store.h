@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -41,16 +41,33 @@ enum store_op_kind {
  * The first session (by start) of repo ?1 whose time [started_wall, ended_wall, or ?5 (now) for
  * the open one) meets [?2, ?3), other than id ?4; cancelled sessions are thrown-away work and
  * overlap nothing: store_overlap_find's question, and the one STORE_OP_ADD_SESSION asks again
- * inside its transaction. Closed and open sessions apart, so the closed ones are a range of
- * sessions_by_repo (ended after ?2), not every session of repo: an import in time order finds
- * nothing after its start at once.
+ * inside its transaction. Imported sessions are keyed by name (repo = repo_name), tracked ones
+ * by path, and one hour must not count twice: for a named session ?6 is its name and the
+ * sessions whose repo_name is ?6 count too; for a path ?7 is its repo_name and the named
+ * sessions of that name (repo = ?7) count too (NULL: none). Closed and open sessions apart, so
+ * the closed ones are a range of sessions_by_repo or sessions_by_name (ended after ?2), not
+ * every session of repo: an import in time order finds nothing after its start at once.
  */
 #define STORE_OVERLAP_SQL                                                                          \
-	"SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 AND state = 'open' "    \
-	"AND started_wall < ?3 AND ?5 > ?2 AND id != ?4 "                                          \
-	"UNION ALL SELECT id, started_wall, ended_wall FROM sessions WHERE repo = ?1 "             \
-	"AND state = 'stopped' AND ended_wall > ?2 AND started_wall < ?3 "                         \
+	"SELECT id, started_wall, ended_wall, repo_name FROM sessions WHERE repo IN (?1, ?7) "     \
+	"AND state = 'open' AND started_wall < ?3 AND ?5 > ?2 AND id != ?4 "                       \
+	"UNION ALL SELECT id, started_wall, ended_wall, repo_name FROM sessions "                  \
+	"WHERE repo IN (?1, ?7) AND state = 'stopped' AND ended_wall > ?2 AND started_wall < ?3 "  \
+	"AND id != ?4 "                                                                            \
+	"UNION ALL SELECT id, started_wall, ended_wall, repo_name FROM sessions "                  \
+	"WHERE repo_name = ?6 AND state = 'open' AND started_wall < ?3 AND ?5 > ?2 AND id != ?4 "  \
+	"UNION ALL SELECT id, started_wall, ended_wall, repo_name FROM sessions "                  \
+	"WHERE repo_name = ?6 AND state = 'stopped' AND ended_wall > ?2 AND started_wall < ?3 "    \
 	"AND id != ?4 ORDER BY 2, 1 LIMIT 1"
+
+/*
+ * "session 17 in gadget (2026-12-01 09:30:00 to 2026-12-01 12:00:00)": how every refusal for
+ * an overlap (add, import, start --at, edit) names the other session, in local time to the
+ * second; name NULL when unknown, to_ms < 0 for the open one.
+ */
+#define STORE_OVERLAP_SAY_MAX 320 /* its name is cut at 200 bytes */
+void store_overlap_say(int64_t id, const char *name, int64_t from_ms, int64_t to_ms, char *buf,
+		       size_t n);
 
 struct store_op {
 	enum store_op_kind kind;
@@ -70,9 +87,11 @@ struct store_op {
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 	/* ADD_SESSION: row as for INSERT (repo, repo_name, author, focus, tags), at the start,
 	 * end_ms the end; origin, source_key (or NULL). A source_key already stored sets
-	 * duplicate and result_id to that session; an overlap fails with overlap_id set. */
+	 * duplicate and result_id to that session; an overlap fails with overlap_id set (also
+	 * set by a RUN that refuses for an overlap: logged at debug, not as a store failure). */
 	int64_t end_ms;
 	const char *origin, *source_key;
+	bool named; /* ADD_SESSION: repo is a name, not a path (an import; STORE_OVERLAP_SQL) */
 	bool duplicate;
 	int64_t overlap_id;
 

@@ -53,7 +53,7 @@ has_line "$lst" "#1  2026-12-01 09:00  1h 30m  widget  -  \"Forgot to start\"  +
 python3 - "$DB" <<'PY' || fail "the added session's row and events in the store"
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 8
+assert db.execute("PRAGMA user_version").fetchone()[0] == 9
 o, k, st, en, spans = db.execute("SELECT origin, source_key, started_wall, ended_wall, spans FROM sessions WHERE id = 1").fetchone()
 assert o == "manual" and k is None and json.loads(spans) == [[st, en]], (o, k, spans)
 ev = db.execute("SELECT kind, wall_ms, payload FROM events WHERE session_id = 1 ORDER BY id").fetchall()
@@ -89,7 +89,7 @@ refused 2 "at most 256 are allowed" "a focus too long" \
 refused 2 "may not contain" "a tag with a comma" \
 	"$STINT" add --start "2026-12-01T12:00" --end "2026-12-01T12:30" --tag "a,b"
 # An overlap with a closed session: the message names it, its times; exit 1.
-refused 1 "it overlaps session 1 (2026-12-01T09:00:00+01:00 to 2026-12-01T10:30:00+01:00)" \
+refused 1 "it overlaps session 1 in widget (2026-12-01 09:00:00 to 2026-12-01 10:30:00)" \
 	"an overlap with session 1" "$STINT" add --start "2026-12-01T10:00" --end "2026-12-01T10:45"
 refused 1 "overlaps session 1" "a session inside session 1" \
 	"$STINT" add --start "2026-12-01T09:10" --end "2026-12-01T09:20"

@@ -96,6 +96,9 @@ expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, fir
 json_line=$(grep -n '"running"' "$T/tw.json" | cut -d: -f1)
 expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at tw.json:$json_line)" \
 	"$("$STINT" import timewarrior "$T/tw.json")" "timew export's file after the directory"
+# $TIMEWARRIORDB itself, not its data/: read as timew reads it.
+expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at 2026-11.data:$line)" \
+	"$("$STINT" import timewarrior "$TIMEWARRIORDB")" "\$TIMEWARRIORDB given for its data directory"
 expect_eq 5 "$(count)" "sessions after importing twice"
 check_totals "after importing twice"
 
@@ -167,7 +170,7 @@ refused "badtags.json:1: interval 1: \"tags\" is not a field" "tags that are not
 printf '{"start":"20261101T090000Z"}' >"$T/object.json"
 refused "object.json:1: not a 'timew export' file" "an object, not an array" "$STINT" import timewarrior "$T/object.json"
 printf '[{"start":"20260230T090000Z","end":"20260301T090000Z"}]' >"$T/feb30.json"
-refused "bad start date '20260230T090000Z'" "a date that does not exist" "$STINT" import timewarrior "$T/feb30.json"
+refused "bad start date '20260230T090000Z' (want a date that exists, in the form YYYYMMDDTHHMMSSZ)" "a date that does not exist" "$STINT" import timewarrior "$T/feb30.json"
 mkdir "$T/data2" "$T/data3" "$T/data4" "$T/data5"
 cp "$TIMEWARRIORDB/data/2026-11.data" "$T/data2/"
 printf 'inc 20261201T090000Z - 20261201T100000Z # a\nexc monday\n' >"$T/data2/2026-12.data"
@@ -180,7 +183,8 @@ refused "no Timewarrior data files (YYYY-MM.data)" "a directory without data fil
 truncate -s 2G "$T/huge"
 refused "huge: the file has 2147483648 bytes; stint imports files of at most 256 MiB" "a 2 GB file" "$STINT" import watson "$T/huge"
 mkfifo "$T/fifo"
-refused "fifo:" "a FIFO" timeout 10 "$STINT" import watson "$T/fifo"
+refused "fifo: not a regular file" "a FIFO" timeout 10 "$STINT" import watson "$T/fifo"
+refused "/dev/null: not a regular file" "a device" "$STINT" import timewarrior /dev/null
 refused "No such file or directory" "a missing file" "$STINT" import watson "$T/none"
 printf '[[1700000000, 1699999000, "p", "id1", [], 1700000000]]' >"$T/wback"
 refused "wback:1: frame 1 stops before it starts" "a frame that stops before it starts" "$STINT" import watson "$T/wback"
@@ -188,11 +192,19 @@ printf '[\n[1700000000, 1700000100, "p", "id1", [], 1700000000],\n[1700000200, "
 refused "wtime:3: frame 2: start and stop must be times" "a frame's time that is no number" "$STINT" import watson "$T/wtime"
 printf '[[1700000000, 1700000100, "p", "", [], 1700000000]]' >"$T/wid"
 refused "wid:1: frame 1: the project must be a string and the id a word" "an empty frame id" "$STINT" import watson "$T/wid"
-for bad in "@give the source" "timewarrior@give the source" "toggl x@give the source"; do
+for bad in "@give the source" "timewarrior@give the source" "toggl x@unknown source 'toggl': use timewarrior or watson" \
+	"watsn x@unknown source 'watsn': use timewarrior or watson" "watson --repo p x@--repo goes with timewarrior"; do
 	# shellcheck disable=SC2086
 	rc=0 && out=$("$STINT" import ${bad%%@*} 2>&1) || rc=$?
 	expect_eq 2 "$rc" "import ${bad%%@*}: exit status ($out)"
 	expect_contains "$out" "${bad#*@}" "import ${bad%%@*}"
+done
+
+for bad in "@--repo needs a name" " @--repo needs a name" $'a\x01b@--repo: the name is not valid UTF-8 or holds a control character' \
+	$'caf\xe9@--repo: the name is not valid UTF-8'; do
+	rc=0 && out=$("$STINT" import timewarrior --repo "${bad%%@*}" "$T/tw.json" 2>&1) || rc=$?
+	expect_eq 2 "$rc" "import --repo '${bad%%@*}': exit status ($out)"
+	expect_contains "$out" "${bad#*@}" "import --repo '${bad%%@*}'"
 done
 
 # --- A store that fails: the import stops and says what got in ------------------------------

@@ -732,6 +732,61 @@ static void test_stop_at_leaves_out_what_came_after(void **state)
 	session_destroy(s);
 }
 
+/* Stamps as a live stintd takes them: mono in ns, wall in ms, the two not aligned. */
+static struct stamp at_ns(int64_t mono_ns, int64_t wall_ms)
+{
+	struct stamp st = {.mono_ns = mono_ns, .boot_ns = mono_ns, .wall_ms = wall_ms};
+
+	snprintf(st.boot_id, sizeof(st.boot_id), "b");
+	return st;
+}
+
+/* A commit, a note and a todo inside a session leave it one span (fiximport 3: they gave four,
+ * a ms apart), of exactly the active time; a pause still gives two. */
+static void test_events_do_not_split_spans(void **state)
+{
+	struct session *s = fresh();
+	struct stamp a = at_ns(5 * SEC + 999999, 1000000), c = at_ns(65 * SEC + 400, 1060001),
+		     n = at_ns(125 * SEC + 999999, 1120002), d = at_ns(185 * SEC + 1, 1180003),
+		     stop = at_ns(245 * SEC + 999999, 1240004);
+	struct stamp p = at_ns(305 * SEC + 3, 1300005), r = at_ns(365 * SEC + 7, 1360005),
+		     end = at_ns(425 * SEC + 999998, 1420006);
+	struct session_times t;
+	json_t *spans;
+	int64_t total = 0;
+	size_t i;
+	json_t *sp;
+
+	(void)state;
+	s->idle_timeout_ns = 0;
+	session_apply(s, SESSION_EV_START, &a, NULL);
+	session_apply(s, SESSION_EV_COMMIT, &c, NULL);
+	session_apply(s, SESSION_EV_NOTE, &n, NULL);
+	session_apply(s, SESSION_EV_TODO, &d, NULL);
+	spans = session_active_spans(s, &stop);
+	assert_int_equal(json_array_size(spans), 1);
+	session_times(s, &stop, &t);
+	sp = json_array_get(spans, 0);
+	assert_int_equal((json_integer_value(json_array_get(sp, 1)) -
+			  json_integer_value(json_array_get(sp, 0))) /
+			     1000,
+			 t.active_s);
+	json_decref(spans);
+	session_apply(s, SESSION_EV_PAUSE, &p, NULL);
+	session_apply(s, SESSION_EV_RESUME, &r, NULL);
+	spans = session_active_spans(s, &end);
+	assert_int_equal(json_array_size(spans), 2);
+	session_times(s, &end, &t);
+	json_array_foreach(spans, i, sp) total +=
+	    json_integer_value(json_array_get(sp, 1)) - json_integer_value(json_array_get(sp, 0));
+	assert_int_equal(total / 1000, t.active_s);
+	/* The second stretch starts at the resume, where the pause's gap ends. */
+	assert_int_equal(json_integer_value(json_array_get(json_array_get(spans, 1), 0)),
+			 r.wall_ms);
+	json_decref(spans);
+	session_destroy(s);
+}
+
 static void test_move_start_later_drops_observations_before(void **state)
 {
 	struct session *s = fresh();
@@ -809,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(test_fold_matches_reference_model),
 	    cmocka_unit_test(test_start_at_counts_the_time_before_as_active),
 	    cmocka_unit_test(test_stop_at_leaves_out_what_came_after),
+	    cmocka_unit_test(test_events_do_not_split_spans),
 	    cmocka_unit_test(test_move_start_later_drops_observations_before),
 	    cmocka_unit_test(test_edit_applies_focus_tags_start_and_is_kept),
 	};
