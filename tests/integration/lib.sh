@@ -183,3 +183,13 @@ template_text() { # log
 		fail "$1 does not end with its record line: $(tail -n 1 "$1")"
 	head -n -2 "$1"
 }
+
+# The real Timewarrior in a database of its own (TIMEWARRIORDB=DIR, default $T/timew, with an
+# empty config so nothing asks), or the test is skipped; tw ARGS runs timew, answering yes.
+timew_db() {
+	command -v timew >/dev/null || skip "timew (Timewarrior) is needed"
+	export TIMEWARRIORDB=${1:-$T/timew}
+	mkdir -p "$TIMEWARRIORDB/data"
+	: >"$TIMEWARRIORDB/timewarrior.cfg"
+}
+tw() { timew "$@" :yes </dev/null >/dev/null || fail "timew $* failed"; }

@@ -66,9 +66,7 @@ grep -qF '"Parser, ""fast"" path"' "$T/x.csv" || fail "the CSV field with a comm
 
 # --- Timewarrior: the real timew takes each interval and gives the same file back ----------
 "$STINT" export "${RANGE[@]}" --format timewarrior >"$T/x.timew"
-export TIMEWARRIORDB="$T/timew"
-mkdir -p "$TIMEWARRIORDB/data"
-: >"$TIMEWARRIORDB/timewarrior.cfg"
+timew_db
 timew_load() { # file: each interval through timew track (and annotate), as a user would
 	python3 - "$1" <<'PY' >"$T/load.sh"
 import json, shlex, sys

@@ -8,10 +8,7 @@ export TZ=UTC
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v python3 >/dev/null || skip "python3 is needed"
-command -v timew >/dev/null || skip "timew (Timewarrior) is needed"
-export TIMEWARRIORDB="$T/timew"
-mkdir -p "$TIMEWARRIORDB/data"
-: >"$TIMEWARRIORDB/timewarrior.cfg"
+timew_db
 # Until the wall clock has passed its next second: each stretch between events lasts over 1 s.
 after() { [ "$(date +%s)" -gt "$1" ]; }
 next_second() {

@@ -14,11 +14,7 @@ export TZ=Europe/Paris
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v python3 >/dev/null || skip "python3 is needed"
-command -v timew >/dev/null || skip "timew (Timewarrior) is needed"
-export TIMEWARRIORDB="$T/timew"
-mkdir -p "$TIMEWARRIORDB/data"
-: >"$TIMEWARRIORDB/timewarrior.cfg"
-tw() { timew "$@" :yes </dev/null >/dev/null || fail "timew $* failed"; }
+timew_db
 count() { "$STINT" list all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))'; }
 # timew summary's grand total in seconds (its last line, H:MM:SS).
 tw_total() {

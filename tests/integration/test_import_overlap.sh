@@ -10,11 +10,7 @@ export TZ=Europe/Paris
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
 command -v python3 >/dev/null || skip "python3 is needed"
-command -v timew >/dev/null || skip "timew (Timewarrior) is needed"
-export TIMEWARRIORDB="$T/timew"
-mkdir -p "$TIMEWARRIORDB/data"
-: >"$TIMEWARRIORDB/timewarrior.cfg"
-tw() { timew "$@" :yes </dev/null >/dev/null || fail "timew $* failed"; }
+timew_db
 report() { "$STINT" report --from 2026-11-10 --to 2026-11-11 --json; }
 total() { json_get '["report"]["total"]["active_s"]' <<<"$(report)"; }
 

@@ -9,14 +9,12 @@ export TZ=Europe/Paris
 
 command -v python3 >/dev/null || skip "python3 is needed"
 command -v timew >/dev/null || skip "timew (Timewarrior) is needed"
-tw() { timew "$@" :yes </dev/null >/dev/null || fail "timew $* failed"; }
 tw_total() { # timew summary's grand total in seconds
 	timew summary "$@" </dev/null | awk 'NF == 1 && $1 ~ /^[0-9]+:[0-9][0-9]:[0-9][0-9]$/ { split($1, p, ":"); t = p[1] * 3600 + p[2] * 60 + p[3] } END { print t + 0 }'
 }
-db_init() { export TIMEWARRIORDB=$1 && mkdir -p "$1/data" && : >"$1/timewarrior.cfg"; }
 
 # Typed "widget timewtag": timew stores and exports them sorted.
-db_init "$T/tw1"
+timew_db "$T/tw1"
 tw track 2026-11-16T09:00 - 2026-11-16T10:15 widget timewtag
 tw track 2026-11-16T11:00 - 2026-11-16T11:40 widget
 tw track 2026-11-17T14:00 - 2026-11-17T15:05 widget api zz-last
@@ -44,7 +42,7 @@ expect_eq "imported 0 sessions, 3 already there, 0 skipped" \
 	"$("$STINT" import timewarrior --repo widget "$T/tw1.json")" "timew export's file with --repo"
 
 # Without --repo: the first tag in Timewarrior's sorted order ("gadget zeta" typed "zeta gadget").
-db_init "$T/tw2"
+timew_db "$T/tw2"
 tw track 2026-11-18T09:00 - 2026-11-18T09:30 zeta gadget
 expect_eq "imported 1 session, 0 already there, 0 skipped" \
 	"$("$STINT" import timewarrior "$T/tw2/data")" "the import without --repo"
