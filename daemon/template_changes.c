@@ -65,6 +65,15 @@ static json_t *template_changes_commits_by_path(struct view *v, const json_t *co
 	return map;
 }
 
+/* A file in none of the session's commits: uncommitted, unless stop --at left commits out
+ * (RECORD_STATS_AS_OF): the file may be in one of those. */
+static void template_changes_uncommitted(struct view *v, struct strbuf *o)
+{
+	strbuf_puts(o, json_is_integer(json_object_get(v->rec, RECORD_STATS_AS_OF))
+			   ? "uncommitted, or committed after the corrected end"
+			   : "uncommitted");
+}
+
 /* The subjects of the session's commits that touched the file, else "uncommitted". */
 static void template_changes_file_description(struct view *v, const json_t *commits,
 					      const json_t *by_path, const json_t *file,
@@ -75,7 +84,7 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 
 	if (!by_path) {
 		if (template_record_get_int(v->stats, RECORD_COMMITS, TEMPLATE_COUNT_MAX) == 0)
-			strbuf_puts(o, "uncommitted");
+			template_changes_uncommitted(v, o);
 		return;
 	}
 	idx = json_is_string(path) ? json_object_get(by_path, json_string_value(path)) : NULL;
@@ -95,7 +104,7 @@ static void template_changes_file_description(struct view *v, const json_t *comm
 	if (total > shown && shown > 0)
 		strbuf_printf(o, "; and %zu more", total - shown);
 	if (total == 0)
-		strbuf_puts(o, "uncommitted");
+		template_changes_uncommitted(v, o);
 }
 
 /* "100644 → 100755" when both of the file's modes are git modes and differ; else false. */

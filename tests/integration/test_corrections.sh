@@ -312,6 +312,8 @@ printf 'early\n' >>README
 GIT_COMMITTER_DATE="@$(((NOWMIN - 15) * 60)) +0000" GIT_AUTHOR_DATE="@$(((NOWMIN - 15) * 60)) +0000" \
 	git commit -qam "early commit"
 printf 'late\n' >>README
+printf 'only in the late commit\n' >late.txt
+git add late.txt
 git commit -qam "late commit"
 # The stop recomputes the statistics from the repository: nothing to wait for.
 out=$(show stop --at "$(ago 10)" --no-checks)
@@ -322,6 +324,9 @@ expect_eq "$want" "$(list_row "$idl" commits)" "list's commits after stop --at"
 grep -q "early commit" "$logl" || fail "the log lost the commit made before TIME: $(cat "$logl")"
 ! grep -q "late commit" "$logl" || fail "the log lists the commit made after TIME: $(cat "$logl")"
 grep -q "as of the real stop" "$logl" || fail "the log does not say its files and lines are as of the real stop: $(cat "$logl")"
+# A file only the late commit touched is not called uncommitted: it was committed, after TIME.
+grep -qF '| `late.txt` | added, +1 | uncommitted, or committed after the corrected end |' "$logl" ||
+	fail "late.txt's row: $(grep -F late.txt "$logl")"
 cd "$T/widget"
 
 # A clean exit (under ASan, also no leak) after all of it.
