@@ -14,6 +14,7 @@
 #include "duration.h"
 #include "fileio.h"
 #include "paths.h"
+#include "scdoc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1112,6 +1113,55 @@ void config_write_markdown(FILE *f)
 		if (k->type == CONFIG_MAP && k->example)
 			config_write_example(f, k->example);
 		fputs(" |\n", f);
+	}
+}
+
+/* A value in bold, escaped: a name, a default or an example line. */
+static void config_write_scdoc_value(FILE *f, const char *value, size_t n)
+{
+	fputc('*', f);
+	scdoc_write_n(f, value, n);
+	fputc('*', f);
+}
+
+void config_write_scdoc(FILE *f)
+{
+	char type[512];
+
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (i == 0 || strcmp(k->section, config_keys[i - 1].section) != 0)
+			fprintf(f, "%s## [%s]\n", i ? "\n" : "", k->section);
+		config_describe_type(k, type, sizeof(type));
+		fputc('\n', f);
+		if (k->type == CONFIG_MAP)
+			fputs("_name_ = _command_", f);
+		else
+			config_write_scdoc_value(f, k->name, strlen(k->name));
+		fputs("\n\t", f);
+		scdoc_write_text(f, k->help);
+		fputs("\n\n\tType: ", f);
+		scdoc_write_text(f, type);
+		if (k->type == CONFIG_MAP) {
+			fputs(". None by default.", f);
+		} else if (*k->def) {
+			fputs(". Default: ", f);
+			config_write_scdoc_value(f, k->def, strlen(k->def));
+			fputc('.', f);
+		} else {
+			fputs(". Default: empty.", f);
+		}
+		for (const char *e = k->example; e && *e;) {
+			size_t len = strcspn(e, "\n");
+
+			fputs(e == k->example ? " Example: " : ", ", f);
+			config_write_scdoc_value(f, e, len);
+			e += len + (e[len] == '\n');
+			if (!*e)
+				fputc('.', f);
+		}
+		fputc('\n', f);
 	}
 }
 

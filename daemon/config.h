@@ -101,6 +101,8 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 void config_write_default(FILE *f);
 /* Writes the Markdown reference of every key to f (docs/configuration.md's table). */
 void config_write_markdown(FILE *f);
+/* Writes the man page's reference of every key to f, in scdoc (docs/man/stint-config.5.scd). */
+void config_write_scdoc(FILE *f);
 
 /* The key table's types and the C type of the field each fills. */
 enum config_type {

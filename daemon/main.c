@@ -50,6 +50,7 @@ static void main_usage(FILE *f)
 	    "       stintd --check-db [--restore]\n"
 	    "       stintd --log-dir DIR [--config PATH]\n"
 	    "       stintd --print-default-config | --print-config-markdown | --version\n"
+	    "       stintd --print-config-scdoc\n"
 	    "\n"
 	    "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
 	    "  -v, --verbose          debug logging\n"
@@ -64,7 +65,8 @@ static void main_usage(FILE *f)
 	    "as\n"
 	    "                         [log] dir gives it (what `stint report --logs` reads)\n"
 	    "      --print-default-config   the commented default config\n"
-	    "      --print-config-markdown  the config reference as Markdown\n");
+	    "      --print-config-markdown  the config reference as Markdown\n"
+	    "      --print-config-scdoc     the config reference for stint-config(5), in scdoc\n");
 }
 
 static void main_notify_systemd(const char *state)
@@ -598,6 +600,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	    {"log-dir", required_argument, NULL, 'L'},
 	    {"print-default-config", no_argument, NULL, 'D'},
 	    {"print-config-markdown", no_argument, NULL, 'M'},
+	    {"print-config-scdoc", no_argument, NULL, 'S'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -632,6 +635,9 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			return 0;
 		case 'M':
 			config_write_markdown(stdout);
+			return 0;
+		case 'S':
+			config_write_scdoc(stdout);
 			return 0;
 		case 'V':
 #ifdef STINT_TEST_HOOKS

@@ -1227,6 +1227,49 @@ static void test_markdown_is_in_the_docs(void **state)
 	free(gen);
 }
 
+/* stint-config(5)'s KEYS section is the key table's scdoc, between markers scdoc ignores. */
+static void test_scdoc_is_in_the_man_page(void **state)
+{
+	const char *begin_mark = "; keys:begin\n", *end_mark = "; keys:end";
+	char path[PATH_MAX], *page, *begin, *end, *have, *want, *fixed;
+	char *gen = capture(config_write_scdoc);
+	size_t n, dn;
+
+	(void)state;
+	source_path(path, sizeof(path), "docs/man/stint-config.5.scd");
+	page = slurp(path);
+	begin = strstr(page, begin_mark);
+	end = begin ? strstr(begin, end_mark) : NULL;
+	if (!begin || !end)
+		fail_msg("%s has no \"%s\" ... \"%s\" markers", path, "; keys:begin", end_mark);
+	begin += strlen(begin_mark);
+	have = strndup(begin, (size_t)(end - begin));
+	n = strlen(gen) + 3;
+	want = malloc(n);
+	dn = strlen(page) + n;
+	fixed = malloc(dn);
+	assert_non_null(have);
+	assert_non_null(want);
+	assert_non_null(fixed);
+	snprintf(want, n, "\n%s\n", gen);
+	snprintf(fixed, dn, "%.*s%s%s", (int)(begin - page), page, want, end);
+	expect_generated("stint-config(5)'s KEYS section", path, have, want,
+			 "stint-config.5.scd.generated", fixed);
+	/* A term per key, its type and default after it; markup in values escaped. */
+	assert_non_null(strstr(gen, "## [log]\n\n*dir*\n\tDirectory for session logs."));
+	assert_non_null(strstr(gen, "\n*max\\_file\\_rows*\n\t"));
+	assert_non_null(strstr(gen, "\tType: integer, 1 to 10000. Default: *50*.\n"));
+	assert_non_null(strstr(gen, "\tType: path, or empty. Default: empty.\n"));
+	assert_non_null(strstr(gen, "\n## [checks]\n\n_name_ = _command_\n\tQuality checks"));
+	assert_non_null(
+	    strstr(gen, "Example: *test = make test*, *lint = clang-tidy src/\\*.c*.\n"));
+	free(page);
+	free(have);
+	free(want);
+	free(fixed);
+	free(gen);
+}
+
 static void test_default_path(void **state)
 {
 	struct fixture *f = *state;
@@ -1316,6 +1359,7 @@ int main(void)
 	    T(test_default_file_is_committed),
 	    T(test_default_file_uncommented),
 	    T(test_markdown_is_in_the_docs),
+	    T(test_scdoc_is_in_the_man_page),
 	    T(test_default_path),
 	    T(test_finish_is_idempotent),
 	};
