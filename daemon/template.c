@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "record.h"
+#include "scdoc.h"
 #include "template_engine.h"
 #include "template_engine_render.h"
 #include "template_view.h"
@@ -320,6 +321,35 @@ void template_write_schema(FILE *f)
 {
 	fputs("| Name | Kind | Value |\n|---|---|---|\n", f);
 	template_schema_rows(f, view_schema, "");
+}
+
+static void template_schema_scdoc(FILE *f, const struct template_engine_field *fields,
+				  const char *prefix)
+{
+	static const char *const kinds[] = {"text", "number", "flag", "object", "list"};
+
+	for (; fields->name; fields++) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s%s", prefix, fields->name);
+		fputs("\n*", f);
+		scdoc_write_text(f, name);
+		fprintf(f, "* (%s)\n\t", kinds[fields->kind]);
+		scdoc_write_text(f, fields->help);
+		fputc('\n', f);
+		if (fields->fields) {
+			char sub[sizeof(name) + 4];
+
+			snprintf(sub, sizeof(sub), "%s%s", name,
+				 fields->kind == TEMPLATE_ENGINE_LIST ? "[]." : ".");
+			template_schema_scdoc(f, fields->fields, sub);
+		}
+	}
+}
+
+void template_write_schema_scdoc(FILE *f)
+{
+	template_schema_scdoc(f, view_schema, "");
 }
 
 int template_read_file(const char *path, char **out, char *err, size_t errn)

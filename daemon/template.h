@@ -35,6 +35,8 @@ int template_check(const char *text, const char *name, char *err, size_t errn);
 const char *template_default(void);
 /* The view's names, kinds and meanings as a Markdown table (docs/templates.md has a copy). */
 void template_write_schema(FILE *f);
+/* The same as a list of scdoc(5) terms, for stint-template(5) (docs/man/ has a copy). */
+void template_write_schema_scdoc(FILE *f);
 
 /* Reads a user's log template into *out (malloc'd), bounded by what the engine accepts.
  * Returns 0, or -errno with err naming the file. */

@@ -929,6 +929,50 @@ static void test_schema_in_docs(void **state)
 	free(gen);
 }
 
+/* stint-template(5) carries the view too, as scdoc terms between markers scdoc ignores. */
+static void test_schema_in_man_page(void **state)
+{
+	const char *begin_mark = "; view:begin\n", *end_mark = "; view:end";
+	char path[1024], *page, *begin, *end, *gen = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&gen, &n);
+
+	(void)state;
+	assert_non_null(f);
+	template_write_schema_scdoc(f);
+	fputc('\n', f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/docs/man/stint-template.5.scd",
+		 env_dir("STINT_SOURCE_DIR", "."));
+	page = read_file(path);
+	if (!page)
+		fail_msg("cannot read %s", path);
+	begin = strstr(page, begin_mark);
+	end = begin ? strstr(begin, end_mark) : NULL;
+	if (!begin || !end)
+		fail_msg("%s has no %s ... %s markers", path, begin_mark, end_mark);
+	begin += strlen(begin_mark);
+	if ((size_t)(end - begin) != strlen(gen) || strncmp(begin, gen, strlen(gen)) != 0) {
+		char cwd[512], out[1024];
+
+		snprintf(out, sizeof(out), "%s/stint-template.5.scd.view.generated",
+			 getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+		write_file(out, gen);
+		fail_msg(
+		    "the view in %s is out of date with daemon/template.c; it is in %s: put it "
+		    "between the markers",
+		    path, out);
+	}
+	/* Names and markup escaped, code spans in bold, a leading '[' kept from opening a table. */
+	assert_non_null(strstr(gen, "\n*title* (text)\n\tThe focus, else"));
+	assert_non_null(strstr(gen, "\n*activities[].n* (number)\n"));
+	assert_non_null(strstr(gen, "\n*repo\\_name* (text)\n"));
+	assert_non_null(strstr(gen, "\t*stint start --focus* (inline).\n"));
+	assert_non_null(strstr(gen, "\n*issues[].link* (text)\n\t\\[#123]("));
+	free(page);
+	free(gen);
+}
+
 /* --- the view ------------------------------------------------------------------------------ */
 
 /* A value of the view by path: "files.0.path", "todos.high.1.text". */
@@ -1528,6 +1572,7 @@ int main(void)
 	    cmocka_unit_test(test_builtin_is_the_shipped_file),
 	    cmocka_unit_test(test_bad_templates),
 	    cmocka_unit_test(test_schema_in_docs),
+	    cmocka_unit_test(test_schema_in_man_page),
 	    cmocka_unit_test(test_view_git),
 	    cmocka_unit_test(test_view_continuity),
 	    cmocka_unit_test(test_view_commits),
