@@ -100,6 +100,8 @@ expect_line "$s" "ListenStream=%t/stint/stintd.sock" "sockpath_resolve looks in 
 expect_line "$s" "SocketMode=0600" "only the user may connect"
 expect_line "$s" "DirectoryMode=0700" "sockpath_dir_ensure refuses a socket dir with group or other access"
 expect_line "$s" "WantedBy=sockets.target" "enable starts the socket at login"
+expect_line "$s" "Documentation=man:stintd(8) man:stint(1)" "the pages stint installs (test_man_install)"
+expect_line "$v" "Documentation=man:stintd(8) man:stint(1)" "the pages stint installs (test_man_install)"
 expect_line "$v" "Type=notify" "stintd sends READY=1"
 expect_line "$v" "NotifyAccess=main" "only stintd itself may notify"
 expect_line "$v" "Restart=on-failure" "a crashed daemon comes back"
