@@ -7,6 +7,7 @@
 
 #include "gitstats_graph.h"
 #include "gitstats_headlog.h"
+#include "gitstats_keep.h"
 #include "gitstats_reflog.h"
 #include "gitstats_run.h"
 #include "log.h"
@@ -103,6 +104,7 @@ void gitstats_baseline_finish(struct gitstats_baseline *base)
 	if (!base)
 		return;
 	free(base->branch);
+	free(base->kept);
 	for (size_t i = 0; i < base->ntips; i++)
 		free(base->tips[i].ref);
 	free(base->tips);
@@ -535,6 +537,8 @@ json_t *gitstats_baseline_to_json(const struct gitstats_baseline *b)
 	json_object_set_new(o, "tree", json_string(b->tree));
 	json_object_set_new(o, "tips", tips);
 	json_object_set_new(o, "fallback", json_boolean(b->fallback));
+	if (b->kept)
+		json_object_set_new(o, "kept", json_string(b->kept));
 	if (json_array_size(tips) != b->ntips) {
 		json_decref(o);
 		return NULL;
@@ -562,6 +566,7 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 	const json_t *tips = json_object_get(o, "tips");
 	const char *branch = json_string_value(json_object_get(o, "branch"));
 	const json_t *fb = json_object_get(o, "fallback");
+	const json_t *kept = json_object_get(o, "kept");
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o) || json_integer_value(json_object_get(o, "version")) != 1) {
@@ -570,15 +575,17 @@ int gitstats_baseline_from_json(const json_t *o, struct gitstats_baseline *out, 
 	}
 	if (!gitstats_oid_field(json_object_get(o, "head"), true, out->head) ||
 	    !gitstats_oid_field(json_object_get(o, "tree"), false, out->tree) || !branch ||
-	    !json_is_array(tips) || json_array_size(tips) == 0 || (fb && !json_is_boolean(fb))) {
-		gitstats_int_seterr(err, errn,
-				    "baseline: missing or malformed head, tree, branch or tips");
+	    !json_is_array(tips) || json_array_size(tips) == 0 || (fb && !json_is_boolean(fb)) ||
+	    (kept && !gitstats_keep_valid(json_string_value(kept)))) {
+		gitstats_int_seterr(
+		    err, errn, "baseline: missing or malformed head, tree, branch, tips or kept");
 		return -EINVAL;
 	}
 	out->fallback = json_is_true(fb);
 	out->branch = strdup(branch);
+	out->kept = kept ? strdup(json_string_value(kept)) : NULL;
 	out->tips = calloc(json_array_size(tips), sizeof(*out->tips));
-	if (!out->branch || !out->tips) {
+	if (!out->branch || !out->tips || (kept && !out->kept)) {
 		gitstats_baseline_finish(out);
 		gitstats_int_seterr(err, errn, "baseline: out of memory");
 		return -ENOMEM;

@@ -59,8 +59,8 @@ static int64_t gitstats_gitproc_mono_ms(void)
 
 /* argv and envp for `git -C root args...`: git's defaults, never another repository's. */
 static int gitstats_gitproc_argv_env(const char *root, const char *const *args,
-				     const struct gitstats_gitproc *r, char *idxvar, size_t idxn,
-				     char ***argvp, char ***envp)
+				     const struct gitstats_gitproc *r, char *idxvar, char *altvar,
+				     size_t varn, char ***argvp, char ***envp)
 {
 	char **argv, **env;
 	size_t nenv = 0, na = 0;
@@ -98,8 +98,12 @@ static int gitstats_gitproc_argv_env(const char *root, const char *const *args,
 	env[nenv++] = "GIT_TERMINAL_PROMPT=0";
 	env[nenv++] = "LC_ALL=C";
 	if (r->index_file) {
-		snprintf(idxvar, idxn, "GIT_INDEX_FILE=%s", r->index_file);
+		snprintf(idxvar, varn, "GIT_INDEX_FILE=%s", r->index_file);
 		env[nenv++] = idxvar;
+	}
+	if (r->alternates) {
+		snprintf(altvar, varn, "GIT_ALTERNATE_OBJECT_DIRECTORIES=%s", r->alternates);
+		env[nenv++] = altvar;
 	}
 	env[nenv] = NULL;
 	*argvp = argv;
@@ -212,12 +216,12 @@ static int gitstats_gitproc_collect(pid_t pid, int outfd, int errfd, struct gits
 /* Runs `git -C root args...`; 0 once it ran (see r->status), -errno when it could not. */
 int gitstats_gitproc_run(const char *root, const char *const *args, struct gitstats_gitproc *r)
 {
-	char **argv = NULL, **env = NULL, idxvar[PATH_MAX + 32];
+	char **argv = NULL, **env = NULL, idxvar[PATH_MAX + 40], altvar[PATH_MAX + 40];
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, infd = -1, rc;
 	pid_t pid;
 
-	if ((rc = gitstats_gitproc_argv_env(root, args, r, idxvar, sizeof(idxvar), &argv, &env)) <
-	    0)
+	if ((rc = gitstats_gitproc_argv_env(root, args, r, idxvar, altvar, sizeof(idxvar), &argv,
+					    &env)) < 0)
 		return rc;
 	if (r->in) {
 		infd = memfd_create("stint-git-stdin", MFD_CLOEXEC);
@@ -262,8 +266,12 @@ fail:
 int gitstats_gitproc_ok(struct gitstats_ctx *c, const char *const *args, struct gitstats_gitproc *r,
 			bool one_ok)
 {
-	int rc = gitstats_gitproc_run(c->root, args, r);
+	int rc;
 
+	/* A kept baseline's objects (gitstats_keep.h) are read as alternates. */
+	if (c->base && c->base->kept && !r->alternates)
+		r->alternates = c->base->kept;
+	rc = gitstats_gitproc_run(c->root, args, r);
 	if (rc < 0) {
 		gitstats_int_seterr(c->err, c->errn, "cannot run git %s: %s", args[0],
 				    strerror(-rc));

@@ -10,6 +10,7 @@
 
 struct gitstats_gitproc {
 	const char *index_file;	      /* GIT_INDEX_FILE for the child */
+	const char *alternates;	      /* GIT_ALTERNATE_OBJECT_DIRECTORIES, or NULL */
 	const char *const *extra_env; /* more NAME=value, NULL-terminated */
 	const void *in;		      /* stdin contents, or NULL for /dev/null */
 	size_t inlen;

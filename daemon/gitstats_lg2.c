@@ -23,6 +23,20 @@ static const char *gitstats_lg2_msg(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
+/* A kept baseline's objects (gitstats_keep.h), read as an alternate of this handle only. When
+ * they cannot be added, the repository's own objects may still hold the snapshot. */
+static void gitstats_lg2_add_kept(struct gitstats_ctx *c)
+{
+	git_odb *odb;
+
+	if (git_repository_odb(&odb, c->repo) < 0)
+		return;
+	if (git_odb_add_disk_alternate(odb, c->base->kept) < 0)
+		log_debug("gitstats: cannot read kept objects %s: %s", c->base->kept,
+			  gitstats_lg2_msg());
+	git_odb_free(odb);
+}
+
 static int gitstats_lg2_open(struct gitstats_ctx *c)
 {
 	const char *p;
@@ -41,6 +55,8 @@ static int gitstats_lg2_open(struct gitstats_ctx *c)
 		gitstats_int_seterr(c->err, c->errn, "%s is a bare repository", c->root);
 		return -EINVAL;
 	}
+	if (c->base && c->base->kept)
+		gitstats_lg2_add_kept(c);
 	snprintf(c->gitdir, sizeof(c->gitdir), "%s", git_repository_path(c->repo));
 	p = git_repository_commondir(c->repo);
 	snprintf(c->commondir, sizeof(c->commondir), "%s", p ? p : c->gitdir);

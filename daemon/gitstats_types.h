@@ -28,6 +28,8 @@ struct gitstats_baseline {
 	struct gitstats_tip *tips; /* HEAD first, then every local branch */
 	size_t ntips;
 	bool fallback; /* taken by running git: libgit2 could not read the repository */
+	/* stintd's copy of the snapshot's objects HEAD lacks (gitstats_keep.h), or NULL. */
+	char *kept;
 };
 
 struct gitstats_file {

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "sessions.h"
+#include "sessions_kept.h"
 #include "stintd.h"
 #include "store.h"
 #include "store_backup.h"
@@ -172,5 +173,6 @@ int sessions_restore(struct stintd *d, char *err, size_t errn)
 		if (sessions_restore_recover(d, s, err, errn) < 0)
 			return -1;
 	}
+	sessions_kept_sweep(d);
 	return 0;
 }

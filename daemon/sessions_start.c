@@ -8,10 +8,12 @@
 
 #include "config.h"
 #include "gitstats.h"
+#include "gitstats_keep.h"
 #include "log.h"
 #include "protocol.h"
 #include "repo.h"
 #include "sessions.h"
+#include "sessions_kept.h"
 #include "stintd.h"
 #include "store.h"
 #include "store_history.h"
@@ -45,6 +47,8 @@ static void sessions_start_job_free(struct sessions_start_job *j)
 	free(j->focus);
 	json_decref(j->tags);
 	repo_info_finish(&j->info);
+	/* Still here: no session took it. */
+	sessions_kept_release(j->d, j->baseline);
 	json_decref(j->baseline);
 	json_decref(j->op.payload);
 	json_decref(j->op.row);
@@ -78,19 +82,25 @@ static void sessions_start_work(uv_work_t *w)
 {
 	struct sessions_start_job *j = w->data;
 	struct gitstats_baseline base;
-	char err[512];
+	char err[512], dir[PATH_MAX];
 
 	j->status = repo_resolve(j->cwd, &j->info, j->err, sizeof(j->err));
 	if (j->status == 0 && j->at_ms > 0)
 		sessions_start_overlap(j);
-	/* An auto-start brings the baseline its watch took before the first change. */
-	if (j->status < 0 || !j->info.is_git || j->baseline)
+	if (j->status < 0 || !j->info.is_git)
 		return;
-	if (gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
+	/* An auto-start brings the baseline its watch took before the first change. */
+	if (j->baseline ? gitstats_baseline_from_json(j->baseline, &base, err, sizeof(err)) < 0
+			: gitstats_baseline(j->info.root, &base, err, sizeof(err)) < 0) {
 		/* The session still tracks time; status shows why there are no statistics. */
 		log_warnx("cannot take a baseline of %s: %s", j->info.root, err);
 		return;
 	}
+	sessions_kept_dir(j->d, dir, sizeof(dir));
+	if (gitstats_keep(j->info.root, &base, dir, err, sizeof(err)) < 0)
+		log_warnx("cannot keep the baseline of %s out of git gc's reach: %s", j->info.root,
+			  err);
+	json_decref(j->baseline);
 	j->baseline = gitstats_baseline_to_json(&base);
 	gitstats_baseline_finish(&base);
 }

@@ -19,6 +19,7 @@
 #include "record.h"
 #include "repo.h"
 #include "sessions.h"
+#include "sessions_kept.h"
 #include "stintd.h"
 #include "stop_memory.h"
 #include "store.h"
@@ -242,6 +243,7 @@ static void sessions_stop_closed(struct sessions_stop_job *j)
 	j->done(j->arg, &r);
 	json_decref(r.session);
 	sessions_stop_kept_drop(j->d, j->s->id);
+	sessions_kept_release(j->d, j->s->baseline);
 	sessions_retire(j->d, j->s);
 	sessions_stop_job_free(j);
 }

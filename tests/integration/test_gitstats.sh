@@ -757,8 +757,44 @@ case_attributes() {
 	check_numstat "$T/info" "info/attributes alone"
 }
 
+# A baseline kept out of git gc's reach (daemon/gitstats_keep.c): after `git gc --prune=now` the
+# snapshot is gone from the repository, and stint still measures from it, with libgit2 and with
+# git. git's own answer reads the kept copy as an alternate object directory.
+case_gc() {
+	local r kept want got
+	for r in "$T/gc-lg2" "$T/gc-git"; do
+		new_repo "$r"
+		if [ "$r" = "$T/gc-git" ]; then
+			git -C "$r" config core.repositoryformatversion 1
+			git -C "$r" config extensions.worktreeConfig true
+		fi
+		echo changed >>"$r/numbers.txt"
+		seq 1 7 >"$r/fresh.txt"
+		# A blob already in the repository, but dangling: git gc prunes it too.
+		seq 50 60 >"$r/dangling.txt"
+		git -C "$r" add dangling.txt && git -C "$r" reset -q dangling.txt
+		kept="$T/kept-$(basename "$r")/baselines"
+		BASE="$T/base-$(basename "$r").json"
+		before=$(repo_state "$r")
+		"$TOOL" baseline --keep "$kept" "$r" >"$BASE" || fail "$r: baseline --keep failed"
+		expect_eq "$before" "$(repo_state "$r")" "$r: repository changed by keeping the baseline"
+		[ "$(json_get '["kept"]' <"$BASE")" != null ] || fail "$r: the baseline was not kept"
+		echo after >>"$r/fresh.txt" && rm "$r/small.txt" && echo more >>"$r/dangling.txt"
+		git -C "$r" reflog expire --expire=now --all
+		git -C "$r" gc -q --prune=now
+		! git -C "$r" cat-file -e "$(base_tree)" 2>/dev/null ||
+			fail "$r: git gc left the snapshot (the test proves nothing)"
+		want=$(GIT_ALTERNATE_OBJECT_DIRECTORIES=$(json_get '["kept"]' <"$BASE") \
+			git_numstat "$r" "$(base_tree)" | norm)
+		got=$(ours "$r")
+		[ -n "$want" ] || fail "$r: git sees no change (test is wrong)"
+		expect_eq "$want" "$got" "$r: numstat after git gc --prune=now"
+	done
+	expect_eq true "$(field fallback "$T/gc-git" "$T/base-gc-git.json")" "gc: computed via git"
+}
+
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes; do
+	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes gc; do
 	"case_$c"
 	echo "ok - $c"
 done

@@ -1,6 +1,6 @@
 /*
  * Drives daemon/gitstats.c from the command line, so tests can compare its numbers with git's:
- *   stint-gitstats [-v] baseline ROOT
+ *   stint-gitstats [-v] baseline [--keep DIR] ROOT
  *   stint-gitstats [-v] diff [-z|--json|--commits|--summary] [--repeat N] ROOT BASELINE [EXCLUDE]
  * diff prints `git diff --numstat -z -M` records by default (-z is accepted for clarity).
  */
@@ -12,25 +12,29 @@
 #include <string.h>
 
 #include "gitstats.h"
+#include "gitstats_keep.h"
 #include "log.h"
 #include "repo.h"
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: stint-gitstats [-v] baseline ROOT\n"
+		"usage: stint-gitstats [-v] baseline [--keep DIR] ROOT\n"
 		"       stint-gitstats [-v] diff [-z|--json|--commits|--summary] [--repeat N] "
 		"ROOT BASELINE_JSON_FILE [EXCLUDE]\n");
 	return 2;
 }
 
-static int do_baseline(const char *root)
+/* --keep DIR: the snapshot's objects copied under DIR, as stintd does at a session's start. */
+static int do_baseline(const char *root, const char *keep)
 {
 	struct gitstats_baseline b;
 	char err[1024];
 	json_t *j;
 	int rc = gitstats_baseline(root, &b, err, sizeof(err));
 
+	if (rc == 0 && keep && (rc = gitstats_keep(root, &b, keep, err, sizeof(err))) < 0)
+		gitstats_baseline_finish(&b);
 	if (rc < 0) {
 		fprintf(stderr, "stint-gitstats: %s\n", err);
 		return 1;
@@ -165,7 +169,10 @@ int main(int argc, char **argv)
 		return usage();
 	repo_global_init();
 	if (strcmp(argv[i], "baseline") == 0 && argc - i == 2)
-		rc = do_baseline(argv[i + 1]);
+		rc = do_baseline(argv[i + 1], NULL);
+	else if (strcmp(argv[i], "baseline") == 0 && argc - i == 4 &&
+		 strcmp(argv[i + 1], "--keep") == 0)
+		rc = do_baseline(argv[i + 3], argv[i + 2]);
 	else if (strcmp(argv[i], "diff") == 0)
 		rc = do_diff(argc - i - 1, argv + i + 1);
 	else

@@ -107,6 +107,8 @@ static void test_baseline_json_roundtrip(void **state)
 	assert_string_equal(b.tips[0].ref, "HEAD");
 	assert_string_equal(b.tips[0].oid, b.head);
 	assert_int_equal(strncmp(b.tips[1].ref, "refs/heads/", 11), 0);
+	assert_null(b.kept);
+	b.kept = strdup("/home/me/.local/state/stint/baselines/4b825dc642cb-Ab_9zQ");
 
 	j = gitstats_baseline_to_json(&b);
 	assert_non_null(j);
@@ -117,6 +119,7 @@ static void test_baseline_json_roundtrip(void **state)
 	assert_string_equal(back.head, b.head);
 	assert_string_equal(back.tree, b.tree);
 	assert_string_equal(back.branch, b.branch);
+	assert_string_equal(back.kept, b.kept);
 	assert_int_equal(back.ntips, b.ntips);
 	for (size_t i = 0; i < b.ntips; i++) {
 		assert_string_equal(back.tips[i].ref, b.tips[i].ref);
@@ -133,6 +136,10 @@ static void test_baseline_json_roundtrip(void **state)
 	gitstats_baseline_finish(&b);
 	gitstats_baseline_finish(NULL);
 }
+
+#define KEPT(v)                                                                                    \
+	"{\"version\":1,\"head\":null,\"branch\":\"m\",\"tree\":\"@TREE\",\"kept\":" v             \
+	",\"tips\":[{\"ref\":\"HEAD\",\"oid\":\"\",\"reflog\":0,\"reflog_time\":0}]}"
 
 static void test_baseline_from_json_rejects(void **state)
 {
@@ -164,6 +171,15 @@ static void test_baseline_from_json_rejects(void **state)
 	     "\"reflog\":0,\"reflog_time\":0}]}"),
 	    "{\"version\":1,\"head\":null,\"branch\":\"m\",\"tree\":\"@TREE\",\"fallback\":\"yes\","
 	    "\"tips\":[{\"ref\":\"HEAD\",\"oid\":\"\",\"reflog\":0,\"reflog_time\":0}]}",
+	    /* kept: only a directory gitstats_keep could have made, since the stop removes it */
+	    KEPT("7"),
+	    KEPT("\"/etc\""),
+	    KEPT("\"baselines/4b825dc642cb-Ab_9zQ\""),
+	    KEPT("\"/x/baselines/../baselines/4b825dc642cb-Ab_9zQ\""),
+	    KEPT("\"/x/baselines/4b825dc642cb-Ab_9z\""),
+	    KEPT("\"/x/baselines/4B825DC642CB-Ab_9zQ\""),
+	    KEPT("\"/x/other/4b825dc642cb-Ab_9zQ\""),
+	    KEPT("\"/x/baselines/4b825dc642cb-Ab/9zQ\""),
 	};
 	char text[1024], err[256];
 	struct gitstats_baseline b;
