@@ -10,14 +10,19 @@ TAB=$'\t'
 # Completes words: CANDS gets the candidates (descriptions cut off) and DIRECTIVE the final
 # directive line, after checking the exit status and the silence on stderr.
 cands() {
-	local out err rc
+	local out rc line
+	local -a lines
 	out=$("$STINT" __complete "$@" 2>"$T/err") && rc=0 || rc=$?
-	err=$(cat "$T/err")
-	[ $rc -eq 0 ] || fail "__complete $* exited $rc: $err"
-	[ -z "$err" ] || fail "__complete $* wrote to stderr: $err"
-	DIRECTIVE=$(tail -n1 <<<"$out")
+	[ $rc -eq 0 ] || fail "__complete $* exited $rc: $(cat "$T/err")"
+	[ ! -s "$T/err" ] || fail "__complete $* wrote to stderr: $(cat "$T/err")"
+	mapfile -t lines <<<"$out"
+	DIRECTIVE=${lines[-1]}
 	case $DIRECTIVE in :none | :files | :dirs) ;; *) fail "__complete $*: last line [$DIRECTIVE] is no directive" ;; esac
-	CANDS=$(head -n -1 <<<"$out" | cut -f1)
+	CANDS=
+	for line in "${lines[@]:0:${#lines[@]}-1}"; do
+		CANDS+=${line%%"$TAB"*}$'\n'
+	done
+	CANDS=${CANDS%$'\n'}
 }
 
 expect_cands() { # expected (lines) words...
