@@ -131,8 +131,9 @@ expect_cands "" start "$long" ""
 # --- from a real stintd: ids, tags, watched repositories ---
 completion_fixture
 expect_cands "$ID_STOPPED"$'\n'"$ID_ADDED" edit ""
-day=$(date +%Y-%m-%d)
-grep -qE "^$ID_STOPPED${TAB}$day [0-9]{2}:[0-9]{2} Parser work \(alpha\)\$" <<<"$("$STINT" __complete edit "")" ||
+# Described by its start (local date and time, as list gives it), focus and repository.
+at=$(field "$("$STINT" list --json)" started_at)
+grep -qxF "$ID_STOPPED${TAB}${at:0:10} ${at:11:5} Parser work (alpha)" <<<"$("$STINT" __complete edit "")" ||
 	fail "edit ID's description: $("$STINT" __complete edit "")"
 # Only a tracked, stopped session has a log to render again.
 expect_cands "$ID_STOPPED" log --regenerate ""
