@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cmd_complete.h"
 #include "cmd_query.h"
 #include "commands.h"
 #include "output.h"
@@ -94,6 +95,9 @@ static int main_run(int argc, char **argv)
 		commands_dump(stdout);
 		return 0;
 	}
+	/* Hidden: the candidates for the shells' completion scripts. */
+	if (strcmp(argv[i], "__complete") == 0)
+		return cmd_complete_run(argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "version") == 0 && i + 1 == argc) {
 		cmd_query_version();
 		return 0;
