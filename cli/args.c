@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "suggest.h"
 #include "timespec.h"
 #include "timeutil.h"
 
@@ -86,6 +87,54 @@ static int args_unquoted_time(struct cli_ctx *ctx, const struct args *a)
 		}
 	}
 	return 0;
+}
+
+void args_suggest_word(const char *word, const char *prefix, const char *const *words)
+{
+	char line[256];
+	struct suggest s;
+
+	suggest_init(&s, word);
+	for (; *words; words++)
+		suggest_consider(&s, *words);
+	if (suggest_format(&s, prefix, line, sizeof(line)))
+		output_error("%s", line);
+}
+
+/*
+ * getopt has said "unrecognized option '--no-lgo'": add the command's options nearest to it. An
+ * unknown long option is the one case where getopt leaves optopt 0 with no option of the command
+ * starting with the name (an ambiguous prefix has several, and getopt lists them).
+ */
+static void args_suggest_option(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	char name[SUGGEST_MAX_WORD + 1], line[256];
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	struct suggest s;
+	size_t len;
+
+	if (optopt != 0 || !arg || strncmp(arg, "--", 2) != 0)
+		return;
+	len = strcspn(arg + 2, "=");
+	if (len == 0 || len > SUGGEST_MAX_WORD)
+		return;
+	memcpy(name, arg + 2, len);
+	name[len] = '\0';
+	for (const struct option *o = ctx->cmd->longopts; o->name; o++)
+		if (strncmp(o->name, name, len) == 0)
+			return;
+	suggest_init(&s, name);
+	for (const struct option *o = ctx->cmd->longopts; o->name; o++)
+		suggest_consider(&s, o->name);
+	if (suggest_format(&s, "--", line, sizeof(line)))
+		output_error("%s", line);
+}
+
+int args_bad_option(struct cli_ctx *ctx, int argc, char **argv)
+{
+	args_suggest_option(ctx, argc, argv);
+	args_dash_hint(ctx, argc, argv);
+	return args_usage_error(ctx->cmd, NULL);
 }
 
 int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
@@ -212,8 +261,7 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 			a->repo = optarg;
 			break;
 		default:
-			args_dash_hint(ctx, argc, argv);
-			return args_usage_error(ctx->cmd, NULL);
+			return args_bad_option(ctx, argc, argv);
 		}
 	}
 	a->nrest = argc - optind;

@@ -66,6 +66,14 @@ struct args {
 int args_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* After getopt's own message for a bad option: "did you mean", a hint for text starting with
+ * '-', and the usage. Returns EXIT_USAGE. */
+int args_bad_option(struct cli_ctx *ctx, int argc, char **argv);
+
+/* "stint: did you mean "test"?" on stderr when one of words (NULL-ended) is near word, each
+ * printed after prefix ("--", ""); nothing else. */
+void args_suggest_word(const char *word, const char *prefix, const char *const *words);
+
 /* "stint help COMMAND": its usage, summary and options on stdout. */
 void args_print_help(const struct cli_command *cmd);
 

@@ -81,9 +81,12 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
 	if (a.nrest >= 1 && strcmp(a.rest[0], "timewarrior") != 0 &&
-	    strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0)
-		return args_usage_error(
-		    ctx->cmd, "unknown source '%.64s': use timewarrior or watson", a.rest[0]);
+	    strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0) {
+		output_error("unknown source '%.64s': use timewarrior or watson", a.rest[0]);
+		args_suggest_word(a.rest[0], "",
+				  (const char *const[]){"timewarrior", "watson", NULL});
+		return args_usage_error(ctx->cmd, NULL);
+	}
 	if (a.nrest != 2)
 		return args_usage_error(ctx->cmd,
 					"give the source and its data: timewarrior FILE|DIR, or "

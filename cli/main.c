@@ -12,6 +12,7 @@
 #include "cmd_query.h"
 #include "commands.h"
 #include "output.h"
+#include "suggest.h"
 
 static void main_print_help(FILE *out)
 {
@@ -30,6 +31,19 @@ static void main_print_help(FILE *out)
 	      "\nExit status: 0 done, 1 refused by stintd or stintd unreachable, 2 usage error.\n"
 	      "Run 'stint help COMMAND' or 'stint COMMAND --help' for a command's options.\n",
 	      out);
+}
+
+/* "stint: did you mean "stop"?" when a command's name is near word. */
+static void main_suggest_command(const char *word)
+{
+	char line[256];
+	struct suggest s;
+
+	suggest_init(&s, word);
+	for (const struct cli_command *c = commands_table; c->name; c++)
+		suggest_consider(&s, c->name);
+	if (suggest_format(&s, "", line, sizeof(line)))
+		output_error("%s", line);
 }
 
 static int main_usage_error(void)
@@ -51,6 +65,8 @@ static int main_help(int argc, char **argv)
 	cmd = commands_lookup(argv[1]);
 	if (!cmd || argc > 2) {
 		output_error(cmd ? "help takes one command" : "unknown command '%s'", argv[1]);
+		if (!cmd)
+			main_suggest_command(argv[1]);
 		fputs("Run 'stint help' for the list of commands.\n", stderr);
 		return EXIT_USAGE;
 	}
@@ -84,6 +100,9 @@ static int main_run(int argc, char **argv)
 			break;
 		} else {
 			output_error("unknown option '%s'", argv[i]);
+			if (strncmp(argv[i], "--", 2) == 0)
+				args_suggest_word(argv[i] + 2, "--",
+						  (const char *const[]){"version", "help", NULL});
 			return main_usage_error();
 		}
 	}
@@ -101,6 +120,7 @@ static int main_run(int argc, char **argv)
 	ctx.cmd = commands_lookup(argv[i]);
 	if (!ctx.cmd) {
 		output_error("unknown command '%s'", argv[i]);
+		main_suggest_command(argv[i]);
 		return main_usage_error();
 	}
 	if (!ctx.cmd->run)
