@@ -63,9 +63,10 @@ void suggest_consider(struct suggest *s, const char *candidate)
 {
 	size_t d = suggest_distance(s->word, candidate);
 
-	/* Nothing to suggest for the word itself, nor for what needs as many edits as it has. */
-	if (d == 0 || d == SIZE_MAX || d > suggest_limit(strlen(s->word)) ||
-	    d >= strlen(candidate) || d > s->best)
+	/* Nothing to suggest for the word itself, nor for what needs as many edits as it has;
+	 * a word that differs only in case is the nearest of all. */
+	if (strcmp(s->word, candidate) == 0 || d == SIZE_MAX ||
+	    d > suggest_limit(strlen(s->word)) || d >= strlen(candidate) || d > s->best)
 		return;
 	if (d < s->best) {
 		s->best = d;

@@ -19,6 +19,14 @@ static void test_distance(void **state)
 	assert_int_equal(suggest_distance("maxfilerows", "max_file_rows"), 2);
 	assert_int_equal(suggest_distance("", "abc"), 3);
 	assert_int_equal(suggest_distance("STOP", "stop"), 0);
+	/* Only case differs: still a suggestion, the nearest there is. */
+	struct suggest s;
+	char buf[64];
+	suggest_init(&s, "STOP");
+	suggest_consider(&s, "stop");
+	suggest_consider(&s, "stpo");
+	assert_true(suggest_format(&s, "", buf, sizeof(buf)));
+	assert_string_equal(buf, "did you mean \"stop\"?");
 	assert_int_equal(suggest_distance("kitten", "sitting"), 3);
 	char big[SUGGEST_MAX_WORD + 2];
 	memset(big, 'a', sizeof(big) - 1);
@@ -47,11 +55,11 @@ static void test_suggests_near_words_only(void **state)
 	(void)state;
 	assert_string_equal(nearest("stpo", cmds, buf, sizeof(buf)), "did you mean \"stop\"?");
 	assert_string_equal(nearest("ad", cmds, buf, sizeof(buf)), "did you mean \"add\"?");
-	/* Equally near: each is named. */
 	assert_string_equal(nearest("stat", cmds, buf, sizeof(buf)), "did you mean \"start\"?");
 	assert_string_equal(nearest("lgo", cmds, buf, sizeof(buf)), "did you mean \"log\"?");
 	assert_string_equal(nearest("nte", cmds, buf, sizeof(buf)), "did you mean \"note\"?");
 	assert_string_equal(nearest("tod", cmds, buf, sizeof(buf)), "did you mean \"todo\"?");
+	/* Equally near: each is named, up to SUGGEST_MAX. */
 	static const char *const ties[] = {"cat", "car", "dog", "cab", "can", NULL};
 	assert_string_equal(nearest("caz", ties, buf, sizeof(buf)),
 			    "did you mean \"cat\", \"car\" or \"cab\"?");
