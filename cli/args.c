@@ -495,6 +495,10 @@ json_t *args_text_value(struct cli_ctx *ctx, const char *what, const char *s, si
 	v = NULL;
 	if (len == 0) {
 		output_error("%s must not be empty", what);
+	} else if (proto_is_blank(s)) {
+		/* stintd would refuse it too, but as a refusal (1): it is the command line's fault.
+		 */
+		output_error("%s must not be blank (spaces only)", what);
 	} else if (len > max) {
 		output_error("%s is %zu bytes long; at most %zu are allowed", what, len, max);
 	} else {
