@@ -132,6 +132,11 @@ static void args_suggest_option(const struct cli_ctx *ctx, int argc, char **argv
 
 int args_bad_option(struct cli_ctx *ctx, int argc, char **argv)
 {
+	/* getopt said which on stderr; --json's error document says it too. */
+	if (optopt > 0 && optopt < 128)
+		output_error_note("bad option -%c or its value", optopt);
+	else if (optind > 0 && optind <= argc)
+		output_error_note("bad option '%s'", argv[optind - 1]);
 	args_suggest_option(ctx, argc, argv);
 	args_dash_hint(ctx, argc, argv);
 	return args_usage_error(ctx->cmd, NULL);
@@ -398,23 +403,55 @@ static int args_resolve_gone(const char *path, char *out, size_t n)
 	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * The commands about an open session, and unwatch: stintd finds the session (or watch) of a
+ * repository deleted since by its old path. Any other command needs the path to exist.
+ */
+static bool args_gone_ok(const struct cli_command *cmd)
+{
+	static const char *const names[] = {"stop", "cancel",	"pause", "resume", "keep",   "note",
+					    "todo", "decision", "edit",	 "status", "unwatch"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(cmd->name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+void args_path_error(struct cli_ctx *ctx, const char *path, int err)
+{
+	ctx->err_code = PROTO_ERR_BAD_PATH;
+	output_error("%s%s: %s", ctx->dir_operand ? "" : "-C ", path, strerror(err));
+}
+
+int args_path_exists(struct cli_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return 0;
+	ctx->err_code = PROTO_ERR_BAD_PATH;
+	output_error("%s: %s", path, strerror(errno));
+	return EXIT_USAGE;
+}
+
 int args_resolve_cwd(struct cli_ctx *ctx)
 {
 	struct stat st;
 	int r;
 
+	ctx->gone = false;
 	if (ctx->dir) {
 		if (!realpath(ctx->dir, ctx->cwd)) {
 			r = -errno;
-			if (r != -ENOENT || strcmp(ctx->cmd->name, "start") == 0 ||
-			    strcmp(ctx->cmd->name, "add") == 0 ||
-			    strcmp(ctx->cmd->name, "watch") == 0 ||
+			if (r != -ENOENT || !args_gone_ok(ctx->cmd) ||
 			    (r = args_resolve_gone(ctx->dir, ctx->cwd, sizeof(ctx->cwd))) < 0) {
-				output_error("-C %s: %s", ctx->dir, strerror(-r));
+				args_path_error(ctx, ctx->dir, -r);
 				return EXIT_USAGE;
 			}
+			ctx->gone = true;
 		} else if (stat(ctx->cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			output_error("-C %s: %s", ctx->dir, strerror(ENOTDIR));
+			args_path_error(ctx, ctx->dir, ENOTDIR);
 			return EXIT_USAGE;
 		}
 	} else {

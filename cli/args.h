@@ -90,11 +90,20 @@ int args_no_operands(struct cli_ctx *ctx, const struct args *a);
 int args_current_dir(char *buf, size_t n);
 
 /*
- * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. Only
- * start and watch need the directory to exist: the others may address the session (or watch)
- * of a repository that has been deleted since.
+ * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. A path
+ * that does not exist is a usage error (EXIT_USAGE), but for the commands about an open session
+ * and unwatch, which may address the session (or watch) of a repository deleted since: then
+ * ctx->gone is set, and a refusal that finds nothing there is the same usage error
+ * (request.c).
  */
 int args_resolve_cwd(struct cli_ctx *ctx);
+
+/* "stint: -C PATH: why" (without "-C " when ctx->dir_operand: the PATH operand). */
+void args_path_error(struct cli_ctx *ctx, const char *path, int err);
+
+/* 0 when path (a FILE or PATH operand) exists; else "stint: PATH: why" and EXIT_USAGE. Other
+ * errors are left to whoever reads it. */
+int args_path_exists(struct cli_ctx *ctx, const char *path);
 
 /*
  * Checks s against the protocol's limits for a string field and returns it as a JSON string;

@@ -74,6 +74,37 @@ static int main_help(int argc, char **argv)
 	return 0;
 }
 
+/* --json among a command's arguments (before "--"), when it takes --json: even a usage error
+ * getopt finds before reaching it then answers with a JSON document. */
+static bool main_wants_json(const struct cli_command *cmd, int argc, char **argv)
+{
+	bool takes = false;
+
+	for (const struct option *o = cmd->longopts; o->name; o++)
+		takes = takes || strcmp(o->name, "json") == 0;
+	for (int i = 1; takes && i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
+}
+
+/* The command's exit status; with --json, a failure without a document printed gets one. */
+static int main_run_command(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int rc;
+
+	ctx->json = main_wants_json(ctx->cmd, argc, argv);
+	rc = ctx->cmd->run(ctx, argc, argv);
+	if (ctx->json && rc != 0 && !ctx->json_printed &&
+	    output_json_error(stdout,
+			      ctx->err_code	 ? ctx->err_code
+			      : rc == EXIT_USAGE ? "usage"
+						 : "failed",
+			      ctx->pretty) < 0)
+		output_error("cannot write the error: %s", strerror(errno));
+	return rc;
+}
+
 static int main_run(int argc, char **argv)
 {
 	struct cli_ctx ctx = {.home = getenv("HOME"), .pretty = isatty(STDOUT_FILENO) == 1};
@@ -125,7 +156,7 @@ static int main_run(int argc, char **argv)
 	}
 	if (!ctx.cmd->run)
 		return main_help(argc - i, argv + i);
-	return ctx.cmd->run(&ctx, argc - i, argv + i);
+	return main_run_command(&ctx, argc - i, argv + i);
 }
 
 int main(int argc, char **argv)
