@@ -62,6 +62,12 @@ static int main_help(int argc, char **argv)
 		main_print_help(stdout);
 		return 0;
 	}
+	if (argv[1][0] == '-') {
+		output_error("help: unrecognized option '%s'", argv[1]);
+		if (strncmp(argv[1], "--", 2) == 0)
+			args_suggest_word(argv[1] + 2, "--", (const char *const[]){"help", NULL});
+		return main_usage_error();
+	}
 	cmd = commands_lookup(argv[1]);
 	if (!cmd || argc > 2) {
 		output_error(cmd ? "help takes one command" : "unknown command '%s'", argv[1]);
