@@ -28,7 +28,10 @@ static void main_print_help(FILE *out)
 	      "  --version           print the version of stint and of the running "
 	      "stintd\n"
 	      "  -h, --help          print this help\n"
-	      "\nExit status: 0 done, 1 refused by stintd or stintd unreachable, 2 usage error.\n"
+	      "\nExit status: 0 done; 1 refused by stintd, stintd unreachable, or another failure;\n"
+	      "2 usage error: an unknown command or option, a bad, empty or blank value, or a\n"
+	      "path that does not exist (-C PATH, PATH, FILE). With --json a failure prints\n"
+	      "{\"v\":1,\"ok\":false,\"error\":{\"code\":...,\"message\":...}} on stdout too.\n"
 	      "Run 'stint help COMMAND' or 'stint COMMAND --help' for a command's options.\n",
 	      out);
 }

@@ -80,7 +80,8 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 	    ctx->gone && code &&
 	    (strcmp(code, PROTO_ERR_NO_SESSION) == 0 || strcmp(code, PROTO_ERR_NOT_WATCHED) == 0);
 
-	if (ctx->json)
+	/* The path's error is the answer (main.c prints it as JSON), not stintd's. */
+	if (ctx->json && !missing)
 		request_print_json(ctx, reply, false);
 	if (missing)
 		args_path_error(ctx, ctx->dir, ENOENT);
