@@ -701,7 +701,7 @@ int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
  */
 static char output_errors[2048];
 
-static void output_record(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void output_record(const char *fmt, va_list ap)
 {
 	size_t off = strlen(output_errors);
 
