@@ -144,9 +144,12 @@ int args_bad_option(struct cli_ctx *ctx, int argc, char **argv)
 
 int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 {
+	/* main.c's guess from the words; getopt knows better ("--why --json" is a value). */
+	bool guessed_json = ctx->json;
 	int c;
 	char *end;
 
+	ctx->json = false;
 	memset(a, 0, sizeof(*a));
 	snprintf(ctx->prog, sizeof(ctx->prog), "stint %s", ctx->cmd->name);
 	argv[0] = ctx->prog;
@@ -266,6 +269,7 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 			a->repo = optarg;
 			break;
 		default:
+			ctx->json = guessed_json;
 			return args_bad_option(ctx, argc, argv);
 		}
 	}
