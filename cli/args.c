@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "suggest.h"
 #include "timespec.h"
 #include "timeutil.h"
 
@@ -88,11 +89,67 @@ static int args_unquoted_time(struct cli_ctx *ctx, const struct args *a)
 	return 0;
 }
 
+void args_suggest_word(const char *word, const char *prefix, const char *const *words)
+{
+	char line[256];
+	struct suggest s;
+
+	suggest_init(&s, word);
+	for (; *words; words++)
+		suggest_consider(&s, *words);
+	if (suggest_format(&s, prefix, line, sizeof(line)))
+		output_error("%s", line);
+}
+
+/*
+ * getopt has said "unrecognized option '--no-lgo'": add the command's options nearest to it. An
+ * unknown long option is the one case where getopt leaves optopt 0 with no option of the command
+ * starting with the name (an ambiguous prefix has several, and getopt lists them).
+ */
+static void args_suggest_option(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	char name[SUGGEST_MAX_WORD + 1], line[256];
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	struct suggest s;
+	size_t len;
+
+	if (optopt != 0 || !arg || strncmp(arg, "--", 2) != 0)
+		return;
+	len = strcspn(arg + 2, "=");
+	if (len == 0 || len > SUGGEST_MAX_WORD)
+		return;
+	memcpy(name, arg + 2, len);
+	name[len] = '\0';
+	for (const struct option *o = ctx->cmd->longopts; o->name; o++)
+		if (strncmp(o->name, name, len) == 0)
+			return;
+	suggest_init(&s, name);
+	for (const struct option *o = ctx->cmd->longopts; o->name; o++)
+		suggest_consider(&s, o->name);
+	if (suggest_format(&s, "--", line, sizeof(line)))
+		output_error("%s", line);
+}
+
+int args_bad_option(struct cli_ctx *ctx, int argc, char **argv)
+{
+	/* getopt said which on stderr; --json's error document says it too. */
+	if (optopt > 0 && optopt < 128)
+		output_error_note("bad option -%c or its value", optopt);
+	else if (optind > 0 && optind <= argc)
+		output_error_note("bad option '%s'", argv[optind - 1]);
+	args_suggest_option(ctx, argc, argv);
+	args_dash_hint(ctx, argc, argv);
+	return args_usage_error(ctx->cmd, NULL);
+}
+
 int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 {
+	/* main.c's guess from the words; getopt knows better ("--why --json" is a value). */
+	bool guessed_json = ctx->json;
 	int c;
 	char *end;
 
+	ctx->json = false;
 	memset(a, 0, sizeof(*a));
 	snprintf(ctx->prog, sizeof(ctx->prog), "stint %s", ctx->cmd->name);
 	argv[0] = ctx->prog;
@@ -212,8 +269,8 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 			a->repo = optarg;
 			break;
 		default:
-			args_dash_hint(ctx, argc, argv);
-			return args_usage_error(ctx->cmd, NULL);
+			ctx->json = guessed_json;
+			return args_bad_option(ctx, argc, argv);
 		}
 	}
 	a->nrest = argc - optind;
@@ -350,23 +407,55 @@ static int args_resolve_gone(const char *path, char *out, size_t n)
 	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * The commands about an open session, and unwatch: stintd finds the session (or watch) of a
+ * repository deleted since by its old path. Any other command needs the path to exist.
+ */
+static bool args_gone_ok(const struct cli_command *cmd)
+{
+	static const char *const names[] = {"stop", "cancel",	"pause", "resume", "keep",   "note",
+					    "todo", "decision", "edit",	 "status", "unwatch"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(cmd->name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+void args_path_error(struct cli_ctx *ctx, const char *path, int err)
+{
+	ctx->err_code = PROTO_ERR_BAD_PATH;
+	output_error("%s%s: %s", ctx->dir_operand ? "" : "-C ", path, strerror(err));
+}
+
+int args_path_exists(struct cli_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return 0;
+	ctx->err_code = PROTO_ERR_BAD_PATH;
+	output_error("%s: %s", path, strerror(errno));
+	return EXIT_USAGE;
+}
+
 int args_resolve_cwd(struct cli_ctx *ctx)
 {
 	struct stat st;
 	int r;
 
+	ctx->gone = false;
 	if (ctx->dir) {
 		if (!realpath(ctx->dir, ctx->cwd)) {
 			r = -errno;
-			if (r != -ENOENT || strcmp(ctx->cmd->name, "start") == 0 ||
-			    strcmp(ctx->cmd->name, "add") == 0 ||
-			    strcmp(ctx->cmd->name, "watch") == 0 ||
+			if (r != -ENOENT || !args_gone_ok(ctx->cmd) ||
 			    (r = args_resolve_gone(ctx->dir, ctx->cwd, sizeof(ctx->cwd))) < 0) {
-				output_error("-C %s: %s", ctx->dir, strerror(-r));
+				args_path_error(ctx, ctx->dir, -r);
 				return EXIT_USAGE;
 			}
+			ctx->gone = true;
 		} else if (stat(ctx->cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			output_error("-C %s: %s", ctx->dir, strerror(ENOTDIR));
+			args_path_error(ctx, ctx->dir, ENOTDIR);
 			return EXIT_USAGE;
 		}
 	} else {
@@ -447,6 +536,10 @@ json_t *args_text_value(struct cli_ctx *ctx, const char *what, const char *s, si
 	v = NULL;
 	if (len == 0) {
 		output_error("%s must not be empty", what);
+	} else if (proto_is_blank(s)) {
+		/* stintd would refuse it too, but as a refusal (1): it is the command line's fault.
+		 */
+		output_error("%s must not be blank (spaces only)", what);
 	} else if (len > max) {
 		output_error("%s is %zu bytes long; at most %zu are allowed", what, len, max);
 	} else {

@@ -66,6 +66,14 @@ struct args {
 int args_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* After getopt's own message for a bad option: "did you mean", a hint for text starting with
+ * '-', and the usage. Returns EXIT_USAGE. */
+int args_bad_option(struct cli_ctx *ctx, int argc, char **argv);
+
+/* "stint: did you mean "test"?" on stderr when one of words (NULL-ended) is near word, each
+ * printed after prefix ("--", ""); nothing else. */
+void args_suggest_word(const char *word, const char *prefix, const char *const *words);
+
 /* "stint help COMMAND": its usage, summary and options on stdout. */
 void args_print_help(const struct cli_command *cmd);
 
@@ -82,11 +90,20 @@ int args_no_operands(struct cli_ctx *ctx, const struct args *a);
 int args_current_dir(char *buf, size_t n);
 
 /*
- * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. Only
- * start and watch need the directory to exist: the others may address the session (or watch)
- * of a repository that has been deleted since.
+ * Fills ctx->cwd from -C (resolved) or the current directory. Returns 0 or an exit code. A path
+ * that does not exist is a usage error (EXIT_USAGE), but for the commands about an open session
+ * and unwatch, which may address the session (or watch) of a repository deleted since: then
+ * ctx->gone is set, and a refusal that finds nothing there is the same usage error
+ * (request.c).
  */
 int args_resolve_cwd(struct cli_ctx *ctx);
+
+/* "stint: -C PATH: why" (without "-C " when ctx->dir_operand: the PATH operand). */
+void args_path_error(struct cli_ctx *ctx, const char *path, int err);
+
+/* 0 when path (a FILE or PATH operand) exists; else "stint: PATH: why" and EXIT_USAGE. Other
+ * errors are left to whoever reads it. */
+int args_path_exists(struct cli_ctx *ctx, const char *path);
 
 /*
  * Checks s against the protocol's limits for a string field and returns it as a JSON string;

@@ -35,6 +35,11 @@ struct cli_ctx {
 	bool json, pretty;  /* --json, and whether stdout is a terminal */
 	bool stdin_taken;   /* only one TEXT may be read from stdin */
 	char cwd[PATH_MAX]; /* the directory sent as "cwd" */
+	bool dir_operand;   /* dir is the PATH operand (watch PATH), not -C */
+	bool gone;	    /* dir does not exist (any more): cwd is how it was spelled */
+	/* --json: whether a document was printed; the error code of one that was not */
+	bool json_printed;
+	const char *err_code;
 };
 
 #endif

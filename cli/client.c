@@ -569,10 +569,7 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 	c->heard = false;
 	r = sockpath_resolve(c->sockpath, sizeof(c->sockpath));
 	if (r < 0) {
-		snprintf(err, errn,
-			 "socket path too long (over %d bytes); check STINT_SOCKET or "
-			 "XDG_RUNTIME_DIR",
-			 SOCKPATH_MAX - 1);
+		sockpath_describe_error(r, err, errn);
 		return r;
 	}
 	fd = client_connect_once(c->sockpath);
@@ -594,7 +591,10 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 			 c->sockpath, CONNECT_TIMEOUT_S);
 		return fd;
 	} else if (fd < 0) {
-		snprintf(err, errn, "cannot reach stintd at %s: %s", c->sockpath, strerror(-fd));
+		/* Not a missing socket: the path itself is wrong, and may be the user's setting. */
+		snprintf(err, errn, "cannot reach stintd at %s%s: %s", c->sockpath,
+			 getenv("STINT_SOCKET") && *getenv("STINT_SOCKET") ? " (STINT_SOCKET)" : "",
+			 strerror(-fd));
 		return fd;
 	}
 	c->fd = fd;

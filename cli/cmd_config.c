@@ -20,8 +20,11 @@ int cmd_config_run(struct cli_ctx *ctx, int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if (a.nrest == 0)
 		return args_usage_error(ctx->cmd, "config needs a subcommand");
-	if (strcmp(a.rest[0], "check") != 0)
-		return args_usage_error(ctx->cmd, "unknown config subcommand '%s'", a.rest[0]);
+	if (strcmp(a.rest[0], "check") != 0) {
+		output_error("unknown config subcommand '%s'", a.rest[0]);
+		args_suggest_word(a.rest[0], "", (const char *const[]){"check", NULL});
+		return args_usage_error(ctx->cmd, NULL);
+	}
 	if (a.nrest > 1)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
 	if (client_find_stintd(exe, sizeof(exe), err, sizeof(err)) < 0) {

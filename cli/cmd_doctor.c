@@ -27,7 +27,7 @@ int cmd_doctor_run(struct cli_ctx *ctx, int argc, char **argv)
 			return 0;
 		}
 		if (c != 'r')
-			return args_usage_error(ctx->cmd, NULL);
+			return args_bad_option(ctx, argc, argv);
 		restore = true;
 	}
 	if (optind < argc)

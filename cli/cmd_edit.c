@@ -165,6 +165,7 @@ int cmd_edit_continue(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = cmd_edit_last(ctx, &list, &last)))
 		return r;
 	if (!last) {
+		ctx->err_code = PROTO_ERR_NO_SESSION;
 		output_error("no earlier session to continue in the repository containing %s; "
 			     "start one with 'stint start'",
 			     ctx->cwd);

@@ -53,6 +53,41 @@ static void cmd_import_summary(const struct import_items *it, const struct impor
 		fprintf(stderr, "stint: first refusal: %s\n", res->first_refused);
 }
 
+/* The summary as JSON: the same counts, each skip reason with its count and first place. */
+static int cmd_import_summary_json(struct cli_ctx *ctx, const struct import_items *it,
+				   const struct import_result *res, bool ok)
+{
+	json_t *doc, *why = json_object();
+	size_t skipped = res->overlap + res->refused;
+	int r;
+
+	for (int i = 0; why && i < IMPORT_SKIP__COUNT; i++) {
+		skipped += it->skipped[i];
+		if (it->skipped[i])
+			json_object_set_new(why, import_skip_reason((enum import_skip)i),
+					    json_pack("{s:I, s:s}", "count",
+						      (json_int_t)it->skipped[i], "first",
+						      it->first_skipped[i]));
+	}
+	doc = json_pack("{s:i, s:b, s:I, s:I, s:I, s:o*, s:I, s:I, s:I, s:I}", "v",
+			STINT_PROTO_VERSION, "ok", ok, "imported", (json_int_t)res->imported,
+			"duplicate", (json_int_t)res->duplicate, "skipped", (json_int_t)skipped,
+			"skipped_by", why, "overlap", (json_int_t)res->overlap, "refused",
+			(json_int_t)res->refused, "failed", (json_int_t)res->failed, "unsent",
+			(json_int_t)res->unsent);
+	if (doc && res->first_overlap[0])
+		json_object_set_new(doc, "first_overlap", json_string(res->first_overlap));
+	if (doc && res->first_refused[0])
+		json_object_set_new(doc, "first_refused", json_string(res->first_refused));
+	if (doc && res->first_failed[0])
+		json_object_set_new(doc, "first_failed", json_string(res->first_failed));
+	if (doc && res->fatal[0])
+		json_object_set_new(doc, "fatal", json_string(res->fatal));
+	r = doc ? request_print_json(ctx, doc, false) : EXIT_REFUSED;
+	json_decref(doc);
+	return r;
+}
+
 /* --repo NAME: a name as a repository's (not empty, UTF-8, no control character). */
 static int cmd_import_check_repo(struct cli_ctx *ctx, const char *name)
 {
@@ -81,9 +116,12 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = args_parse(ctx, argc, argv, &a)))
 		return r < 0 ? 0 : r;
 	if (a.nrest >= 1 && strcmp(a.rest[0], "timewarrior") != 0 &&
-	    strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0)
-		return args_usage_error(
-		    ctx->cmd, "unknown source '%.64s': use timewarrior or watson", a.rest[0]);
+	    strcmp(a.rest[0], "timew") != 0 && strcmp(a.rest[0], "watson") != 0) {
+		output_error("unknown source '%.64s': use timewarrior or watson", a.rest[0]);
+		args_suggest_word(a.rest[0], "",
+				  (const char *const[]){"timewarrior", "watson", NULL});
+		return args_usage_error(ctx->cmd, NULL);
+	}
 	if (a.nrest != 2)
 		return args_usage_error(ctx->cmd,
 					"give the source and its data: timewarrior FILE|DIR, or "
@@ -91,7 +129,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (a.repo && strcmp(a.rest[0], "watson") == 0)
 		return args_usage_error(ctx->cmd, "--repo goes with timewarrior: a Watson frame "
 						  "names its project");
-	if (a.repo && (r = cmd_import_check_repo(ctx, a.repo)))
+	if ((a.repo && (r = cmd_import_check_repo(ctx, a.repo))) ||
+	    (r = args_path_exists(ctx, a.rest[1])))
 		return r;
 	import_items_init(&it, time_wall_ms());
 	it.repo = a.repo;
@@ -111,7 +150,10 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (it.n)
 		json_decref(reply);
 	r = it.n ? import_send(&it, &res) : 0;
-	cmd_import_summary(&it, &res);
+	if (ctx->json)
+		cmd_import_summary_json(ctx, &it, &res, !(r < 0 || res.refused || res.failed));
+	else
+		cmd_import_summary(&it, &res);
 	if (res.failed)
 		output_error("%zu interval%s could not be imported, the first: %s", res.failed,
 			     res.failed == 1 ? "" : "s", res.first_failed);

@@ -20,8 +20,11 @@ int cmd_notify_run(struct cli_ctx *ctx, int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if (a.nrest == 0)
 		return args_usage_error(ctx->cmd, "notify needs a subcommand");
-	if (strcmp(a.rest[0], "test") != 0 && strcmp(a.rest[0], "status") != 0)
-		return args_usage_error(ctx->cmd, "unknown notify subcommand '%s'", a.rest[0]);
+	if (strcmp(a.rest[0], "test") != 0 && strcmp(a.rest[0], "status") != 0) {
+		output_error("unknown notify subcommand '%s'", a.rest[0]);
+		args_suggest_word(a.rest[0], "", (const char *const[]){"test", "status", NULL});
+		return args_usage_error(ctx->cmd, NULL);
+	}
 	if (a.nrest > 1)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
 	test = strcmp(a.rest[0], "test") == 0;

@@ -1,5 +1,6 @@
 #include "cmd_query.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,18 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	req = request_new(ctx, PROTO_CMD_STATUS, ctx->dir != NULL);
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
+	sessions = json_object_get(reply, "sessions");
+	/* -C of a path that does not exist, and no session of a repository deleted there. */
+	if (ctx->gone && json_array_size(sessions) == 0) {
+		json_decref(reply);
+		args_path_error(ctx, ctx->dir, ENOENT);
+		return EXIT_USAGE;
+	}
 	if (ctx->json) {
 		r = request_print_json(ctx, reply, true);
 		json_decref(reply);
 		return r;
 	}
-	sessions = json_object_get(reply, "sessions");
 	warning =
 	    json_string_value(json_object_get(json_object_get(reply, "daemon"), "store_warning"));
 	if (warning)
@@ -121,8 +128,10 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 			json_decref(reply);
 			return r;
 		}
-		if (ctx->json && !reply)
+		if (ctx->json && !reply) {
 			printf("{\"v\":%d,\"ok\":true,\"sessions\":[", STINT_PROTO_VERSION);
+			ctx->json_printed = true;
+		}
 		json_decref(reply);
 		reply = next;
 		sessions = json_object_get(reply, "sessions");
@@ -141,6 +150,26 @@ int cmd_query_list(struct cli_ctx *ctx, int argc, char **argv)
 	else if (printed == 0)
 		puts("No closed sessions.");
 	return 0;
+}
+
+/* log --json: {"v":1,"ok":true,"logs":[...]}; takes sessions, which holds the paths. */
+static int cmd_query_log_json(struct cli_ctx *ctx, const char **paths, size_t n, json_t *sessions)
+{
+	json_t *logs = json_array(), *doc;
+	int r;
+
+	for (size_t i = 0; logs && i < n; i++)
+		json_array_append_new(logs, json_string(paths[i]));
+	doc = logs ? json_pack("{s:i, s:b, s:o}", "v", STINT_PROTO_VERSION, "ok", 1, "logs", logs)
+		   : NULL;
+	json_decref(sessions);
+	if (!doc) {
+		output_error("out of memory");
+		return EXIT_REFUSED;
+	}
+	r = request_print_json(ctx, doc, false);
+	json_decref(doc);
+	return r;
 }
 
 int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
@@ -201,6 +230,7 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 			snprintf(where, sizeof(where), "in any repository");
 		else
 			output_home_path(repo ? repo : ctx->cwd, ctx->home, where, sizeof(where));
+		ctx->err_code = "no_log";
 		if (date)
 			output_error("no session log of %s %s%s", date, a.all ? "" : "for ", where);
 		else
@@ -208,6 +238,8 @@ int cmd_query_log(struct cli_ctx *ctx, int argc, char **argv)
 		json_decref(reply);
 		return EXIT_REFUSED;
 	}
+	if (ctx->json)
+		return cmd_query_log_json(ctx, paths, n, reply);
 	for (i = 0; i < n; i++)
 		puts(paths[i]);
 	json_decref(reply);

@@ -214,6 +214,8 @@ static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
 		return args_usage_error(ctx->cmd, "--json and --csv exclude each other");
 	if ((r = args_range(ctx, a, "today", now, &have, &from, &to, &word)))
 		return r;
+	if (path && (r = args_path_exists(ctx, path)))
+		return r;
 	if (!(by = cmd_report_by(ctx, a->by ? a->by : "repo", &time)))
 		return EXIT_USAGE;
 	if (!path && (r = args_resolve_cwd(ctx))) {

@@ -370,6 +370,12 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 	r = cmd_session_stop_call(ctx, req, isatty(STDERR_FILENO) == 1, &reply);
 	if (r)
 		return r;
+	/* How it stopped, always: this stop, or the unattended one stintd told of. */
+	if (ctx->json && !json_is_object(json_object_get(reply, "stopped")))
+		json_object_set_new(
+		    reply, "stopped",
+		    json_pack("{s:s, s:O?}", "by", "stop", "at",
+			      json_object_get(json_object_get(reply, "session"), "ended_at")));
 	if (ctx->json)
 		r = request_print_json(ctx, reply, false);
 	else

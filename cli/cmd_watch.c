@@ -68,8 +68,10 @@ int cmd_watch_run(struct cli_ctx *ctx, int argc, char **argv)
 		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a.rest[1]);
 	if (a.nrest == 1 && ctx->dir)
 		return args_usage_error(ctx->cmd, "PATH and -C exclude each other");
-	if (a.nrest == 1)
+	if (a.nrest == 1) {
 		ctx->dir = a.rest[0];
+		ctx->dir_operand = true;
+	}
 	if ((r = args_resolve_cwd(ctx)))
 		return r;
 	r = request_run(ctx, request_new(ctx, watch ? PROTO_CMD_WATCH : PROTO_CMD_UNWATCH, true),

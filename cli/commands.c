@@ -104,10 +104,11 @@ static const struct option opts_log[] = {
     {"last", no_argument, NULL, ARGS_OPT_LAST},
     {"all", no_argument, NULL, 'a'},
     {"regenerate", required_argument, NULL, ARGS_OPT_REGENERATE},
+    OPTION_JSON,
     OPTION_END};
 static const struct option opts_help[] = {OPTION_HELP, OPTION_END};
 static const struct option opts_import[] = {
-    OPTION_HELP, {"repo", required_argument, NULL, ARGS_OPT_REPO}, OPTION_END};
+    OPTION_HELP, {"repo", required_argument, NULL, ARGS_OPT_REPO}, OPTION_JSON, OPTION_END};
 static const struct option opts_doctor[] = {
     OPTION_HELP, {"restore", no_argument, NULL, 'r'}, OPTION_END};
 static const struct option opts_watch[] = {
@@ -145,7 +146,10 @@ const struct cli_command commands_table[] = {
      "  --edit              then open the log in $VISUAL, else $EDITOR, else vi\n"
      "                      (not with --no-log or --json)\n"
      "  --no-log            close without writing a log\n"
-     "  --no-checks         skip the [checks]; the log says they were skipped\n" HELP_C HELP_JSON
+     "  --no-checks         skip the [checks]; the log says they were skipped\n" HELP_C
+     "  --json              print the closed session (its final numbers), \"log\" (its\n"
+     "                      path or null) and \"stopped\": {\"by\": \"stop\", or how it\n"
+     "                      stopped without you (auto-stop, ...), \"at\": when}\n"
      "\nThe last line printed is the log's absolute path (none with --no-log).\n"
      "With --edit the editor's command line is run by /bin/sh, so it may hold\n"
      "arguments ('code --wait'); when it fails the session is stopped all the\n"
@@ -268,26 +272,29 @@ const struct cli_command commands_table[] = {
      "  -a, --all           every repository (the default)\n" HELP_C
      "\nNewest first, as 'stint list'. See docs/reports.md, \"Export\".\n"},
     {"import", cmd_import, "h", opts_import,
-     "stint import timewarrior [--repo NAME] FILE|DIR | watson FILE",
+     "stint import timewarrior [--repo NAME] FILE|DIR | watson FILE [--json]",
      "Import Timewarrior or Watson intervals as closed sessions",
      "  timewarrior FILE    a 'timew export' file (a JSON array of intervals)\n"
      "  timewarrior DIR     Timewarrior's data directory (~/.timewarrior/data)\n"
      "  --repo NAME         every Timewarrior interval under repository NAME, its\n"
      "                      other tags the session's tags\n"
      "  watson FILE         Watson's frames file (~/.config/watson/frames)\n"
+     "  --json              print the counts as {\"v\":1,\"ok\":...,\"imported\":N,...}\n"
      "\nEach interval becomes a closed session marked imported: Watson's project is\n"
      "its repository's name, the tags its tags. Timewarrior sorts an interval's tags:\n"
      "without --repo its first tag in that (sorted) order is the repository's name.\n"
      "Importing the same data again adds nothing. Open intervals are skipped. A\n"
      "malformed file is refused with FILE:LINE and nothing of it imported.\n"},
     {"log", cmd_query_log, "hC:a", opts_log,
-     "stint log [--last | DATE] [--all | -C PATH] | --regenerate ID",
+     "stint log [--last | DATE] [--all | -C PATH] [--json] | --regenerate ID [--json]",
      "Print the path of a session log",
      "  --last              the newest log (the default)\n"
      "  DATE                every log of that day (YYYY-MM-DD), oldest first\n"
      "  -a, --all           look in every repository, not only this one\n"
      "  --regenerate ID     render closed session ID's log again, corrections included,\n"
      "                      into a new file next to the old one; print its path\n" HELP_C
+     "  --json              print {\"v\":1,\"ok\":true,\"logs\":[PATH...]} (--regenerate:\n"
+     "                      the reply, with \"log\")\n"
      "\nPrints absolute paths, one per line; exits 1 when there is no such log. A\n"
      "day's logs are those of the sessions started that day (local time), among\n"
      "the 1000 most recent closed sessions. For example: $EDITOR \"$(stint log)\".\n"},

@@ -13,6 +13,7 @@
 #include "cmd_query.h"
 #include "commands.h"
 #include "output.h"
+#include "suggest.h"
 
 static void main_print_help(FILE *out)
 {
@@ -28,9 +29,25 @@ static void main_print_help(FILE *out)
 	      "  --version           print the version of stint and of the running "
 	      "stintd\n"
 	      "  -h, --help          print this help\n"
-	      "\nExit status: 0 done, 1 refused by stintd or stintd unreachable, 2 usage error.\n"
+	      "\nExit status: 0 done; 1 refused by stintd, stintd unreachable, or another failure;\n"
+	      "2 usage error: an unknown command or option, a bad, empty or blank value, or a\n"
+	      "path that does not exist (-C PATH, PATH, FILE). With --json a failure prints\n"
+	      "{\"v\":1,\"ok\":false,\"error\":{\"code\":...,\"message\":...}} on stdout too.\n"
 	      "Run 'stint help COMMAND' or 'stint COMMAND --help' for a command's options.\n",
 	      out);
+}
+
+/* "stint: did you mean "stop"?" when a command's name is near word. */
+static void main_suggest_command(const char *word)
+{
+	char line[256];
+	struct suggest s;
+
+	suggest_init(&s, word);
+	for (const struct cli_command *c = commands_table; c->name; c++)
+		suggest_consider(&s, c->name);
+	if (suggest_format(&s, "", line, sizeof(line)))
+		output_error("%s", line);
 }
 
 static int main_usage_error(void)
@@ -49,14 +66,53 @@ static int main_help(int argc, char **argv)
 		main_print_help(stdout);
 		return 0;
 	}
+	if (argv[1][0] == '-') {
+		output_error("help: unrecognized option '%s'", argv[1]);
+		if (strncmp(argv[1], "--", 2) == 0)
+			args_suggest_word(argv[1] + 2, "--", (const char *const[]){"help", NULL});
+		return main_usage_error();
+	}
 	cmd = commands_lookup(argv[1]);
 	if (!cmd || argc > 2) {
 		output_error(cmd ? "help takes one command" : "unknown command '%s'", argv[1]);
+		if (!cmd)
+			main_suggest_command(argv[1]);
 		fputs("Run 'stint help' for the list of commands.\n", stderr);
 		return EXIT_USAGE;
 	}
 	args_print_help(cmd);
 	return 0;
+}
+
+/* --json among a command's arguments (before "--"), when it takes --json: even a usage error
+ * getopt finds before reaching it then answers with a JSON document. */
+static bool main_wants_json(const struct cli_command *cmd, int argc, char **argv)
+{
+	bool takes = false;
+
+	for (const struct option *o = cmd->longopts; o->name; o++)
+		takes = takes || strcmp(o->name, "json") == 0;
+	for (int i = 1; takes && i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
+}
+
+/* The command's exit status; with --json, a failure without a document printed gets one. */
+static int main_run_command(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int rc;
+
+	ctx->json = main_wants_json(ctx->cmd, argc, argv);
+	rc = ctx->cmd->run(ctx, argc, argv);
+	if (ctx->json && rc != 0 && !ctx->json_printed &&
+	    output_json_error(stdout,
+			      ctx->err_code	 ? ctx->err_code
+			      : rc == EXIT_USAGE ? "usage"
+						 : "failed",
+			      ctx->pretty) < 0)
+		output_error("cannot write the error: %s", strerror(errno));
+	return rc;
 }
 
 static int main_run(int argc, char **argv)
@@ -85,6 +141,9 @@ static int main_run(int argc, char **argv)
 			break;
 		} else {
 			output_error("unknown option '%s'", argv[i]);
+			if (strncmp(argv[i], "--", 2) == 0)
+				args_suggest_word(argv[i] + 2, "--",
+						  (const char *const[]){"version", "help", NULL});
 			return main_usage_error();
 		}
 	}
@@ -105,11 +164,12 @@ static int main_run(int argc, char **argv)
 	ctx.cmd = commands_lookup(argv[i]);
 	if (!ctx.cmd) {
 		output_error("unknown command '%s'", argv[i]);
+		main_suggest_command(argv[i]);
 		return main_usage_error();
 	}
 	if (!ctx.cmd->run)
 		return main_help(argc - i, argv + i);
-	return ctx.cmd->run(&ctx, argc - i, argv + i);
+	return main_run_command(&ctx, argc - i, argv + i);
 }
 
 int main(int argc, char **argv)

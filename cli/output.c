@@ -695,11 +695,61 @@ int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
 	return 0;
 }
 
+/*
+ * What this run reported as failures, joined with "; ": the message of --json's error document
+ * (main.c). The one piece of state output.c keeps, as stderr itself is.
+ */
+static char output_errors[2048];
+
+__attribute__((format(printf, 1, 0))) static void output_record(const char *fmt, va_list ap)
+{
+	size_t off = strlen(output_errors);
+
+	if (off && off + 2 < sizeof(output_errors))
+		off += (size_t)snprintf(output_errors + off, sizeof(output_errors) - off, "; ");
+	if (off + 1 < sizeof(output_errors))
+		vsnprintf(output_errors + off, sizeof(output_errors) - off, fmt, ap);
+}
+
 void output_verror(const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	output_record(fmt, copy);
+	va_end(copy);
 	fputs("stint: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+void output_error_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	output_record(fmt, ap);
+	va_end(ap);
+}
+
+const char *output_error_text(void)
+{
+	return output_errors;
+}
+
+int output_json_error(FILE *out, const char *code, bool pretty)
+{
+	json_t *doc = json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0,
+				"error", "code", code, "message", output_errors);
+	int r;
+
+	/* A message cut inside a UTF-8 sequence, or quoting bytes that are not UTF-8. */
+	if (!doc)
+		doc = json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0,
+				"error", "code", code, "message", "(not UTF-8)");
+	r = doc ? output_json(out, doc, false, pretty) : -1;
+	json_decref(doc);
+	return r;
 }
 
 void output_error(const char *fmt, ...)

@@ -110,5 +110,14 @@ int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty);
 /* "stint: " and the message as a line on stderr: how every failure is reported. */
 void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void output_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Adds to what output_error_text returns without printing (getopt printed it already). */
+void output_error_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every message output_error printed in this run, joined with "; ". */
+const char *output_error_text(void);
+/*
+ * {"v":1,"ok":false,"error":{"code":code,"message":output_error_text()}}, as stintd's refusals
+ * look: what --json prints when a command fails without a reply to print. 0 or -1.
+ */
+int output_json_error(FILE *out, const char *code, bool pretty);
 
 #endif

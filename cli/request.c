@@ -58,6 +58,7 @@ static json_t *request_call(json_t *req, int timeout_ms, bool autostart,
 
 int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok)
 {
+	ctx->json_printed = true;
 	if (output_json(stdout, msg, strip_ok, ctx->pretty) < 0) {
 		output_error("cannot write the reply: %s", strerror(errno));
 		return EXIT_REFUSED;
@@ -65,16 +66,25 @@ int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok)
 	return 0;
 }
 
-/* Reports a refusal; with --json the reply also goes to stdout. Returns EXIT_REFUSED. */
+/* Reports a refusal; with --json the reply also goes to stdout. Returns EXIT_REFUSED, or
+ * EXIT_USAGE when the path given does not exist and stintd knew nothing there. */
 static int request_refused(struct cli_ctx *ctx, json_t *reply)
 {
 	const char *code = proto_reply_error_code(reply);
 	const char *msg = proto_reply_error_message(reply);
 	json_t *session = json_object_get(reply, "session");
 	char buf[OUTPUT_LINE_MAX], here[PATH_MAX];
+	/* A path that does not exist, where stintd knew nothing either: the command line's fault.
+	 */
+	bool missing =
+	    ctx->gone && code &&
+	    (strcmp(code, PROTO_ERR_NO_SESSION) == 0 || strcmp(code, PROTO_ERR_NOT_WATCHED) == 0);
 
-	if (ctx->json)
+	/* The path's error is the answer (main.c prints it as JSON), not stintd's. */
+	if (ctx->json && !missing)
 		request_print_json(ctx, reply, false);
+	if (missing)
+		args_path_error(ctx, ctx->dir, ENOENT);
 	if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
 		output_already_running(session,
 				       args_current_dir(here, sizeof(here)) == 0 ? here : NULL,
@@ -84,7 +94,7 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 		output_error("%s", msg && *msg ? msg : code);
 	}
 	json_decref(reply);
-	return EXIT_REFUSED;
+	return missing ? EXIT_USAGE : EXIT_REFUSED;
 }
 
 int request_run(struct cli_ctx *ctx, json_t *req, int timeout_ms, json_t **reply_out)
@@ -132,8 +142,10 @@ int request_run_progress(struct cli_ctx *ctx, json_t *req, int timeout_ms,
 		json_decref(reply);
 	}
 	json_decref(req);
-	if (!reply)
+	if (!reply) {
+		ctx->err_code = "unreachable";
 		return EXIT_REFUSED;
+	}
 	if (!proto_reply_is_ok(reply))
 		return request_refused(ctx, reply);
 	*reply_out = reply;

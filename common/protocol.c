@@ -206,7 +206,7 @@ static bool proto_has_control(const char *s, bool allow_newline)
 	return false;
 }
 
-static bool proto_is_blank(const char *s)
+bool proto_is_blank(const char *s)
 {
 	return s[strspn(s, " \t\n")] == '\0';
 }

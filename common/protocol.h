@@ -157,6 +157,8 @@ int proto_request_parse(const char *line, size_t len, struct proto_request *req,
 			struct proto_error *err);
 /* Whether name (n bytes) is a shell variable name: a letter or '_', then letters, digits, '_'. */
 bool proto_env_name_ok(const char *name, size_t n);
+/* Text of spaces, tabs and newlines only, which no text field takes (nor an empty one). */
+bool proto_is_blank(const char *s);
 void proto_request_release(struct proto_request *req);
 
 /* {"v":1,"cmd":name}: the start of every request a client builds. */

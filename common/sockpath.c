@@ -18,6 +18,9 @@ int sockpath_resolve(char *buf, size_t n)
 
 	if (n > SOCKPATH_MAX)
 		n = SOCKPATH_MAX;
+	/* stintd runs in "/": a relative path would name another socket than the CLI's. */
+	if (env && *env && env[0] != '/')
+		return -EINVAL;
 	if (env && *env)
 		len = snprintf(buf, n, "%s", env);
 	else if (paths_stint_dir(PATHS_RUNTIME, dir, sizeof(dir)) == 0)
@@ -75,9 +78,28 @@ int sockpath_dir_ensure(const char *sockpath, char *err, size_t errn)
 		return -EPERM;
 	}
 	if (st.st_mode & 077) {
-		snprintf(err, errn, "%s is accessible by group or others (mode %03o); expected 0700",
-			 dir, (unsigned)(st.st_mode & 0777));
+		snprintf(err, errn,
+			 "%s is accessible by group or others (mode %03o); expected 0700", dir,
+			 (unsigned)(st.st_mode & 0777));
 		return -EPERM;
 	}
 	return 0;
+}
+
+void sockpath_describe_error(int r, char *buf, size_t n)
+{
+	const char *env = getenv("STINT_SOCKET");
+
+	if (env && *env && r == -EINVAL)
+		snprintf(buf, n, "STINT_SOCKET must be an absolute path, not \"%.200s\"", env);
+	else if (env && *env)
+		snprintf(buf, n,
+			 "STINT_SOCKET is too long for a socket path (%zu bytes, at most %d): "
+			 "\"%.200s\"",
+			 strlen(env), SOCKPATH_MAX - 1, env);
+	else
+		snprintf(buf, n,
+			 "the socket path under XDG_RUNTIME_DIR is too long (over %d bytes); set "
+			 "STINT_SOCKET to a shorter path",
+			 SOCKPATH_MAX - 1);
 }

@@ -8,10 +8,13 @@
 
 /*
  * The daemon's socket: $STINT_SOCKET, else stintd.sock in paths_stint_dir(PATHS_RUNTIME):
- * $XDG_RUNTIME_DIR/stint/stintd.sock, else /tmp/stint-$UID/stintd.sock. Returns 0 or
- * -ENAMETOOLONG.
+ * $XDG_RUNTIME_DIR/stint/stintd.sock, else /tmp/stint-$UID/stintd.sock. Returns 0,
+ * -ENAMETOOLONG, or -EINVAL for a relative STINT_SOCKET.
  */
 int sockpath_resolve(char *buf, size_t n);
+
+/* Why sockpath_resolve failed with r, naming STINT_SOCKET when the path came from it. */
+void sockpath_describe_error(int r, char *buf, size_t n);
 
 /* The directory part of a socket path. Returns 0 or -ENAMETOOLONG. */
 int sockpath_dir(const char *sockpath, char *buf, size_t n);

@@ -14,8 +14,10 @@
 #include "cmd_stop.h"
 #include "cmd_watch.h"
 #include "ctl.h"
+#include "session.h"
 #include "sessions.h"
 #include "stintd.h"
+#include "strbuf.h"
 
 /* A handler owns req; s is the request's session when its row needs one, else NULL. */
 typedef void (*cmd_handler_fn)(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
@@ -71,6 +73,41 @@ static void cmd_parked_run(struct sessions_waiter *w)
 	cmd_request(d, cl, &req);
 }
 
+/* How many of the other open sessions a no_session error names. */
+#define CMD_OTHERS_MAX 5
+
+/*
+ * No session in the request's directory. When others are open (stop run in the wrong
+ * directory), the error names them, and carries them as "open": [{"repo","focus"}].
+ */
+static void cmd_no_session(struct stintd *d, struct ctl_client *cl, const char *cwd)
+{
+	struct strbuf m = {0};
+	json_t *reply, *open = json_array();
+	size_t total = 0;
+
+	strbuf_printf(&m, "no open session in %s", cwd);
+	for (struct session *i = d->sessions; i; i = i->next, total++) {
+		if (total >= CMD_OTHERS_MAX)
+			continue;
+		json_array_append_new(open,
+				      json_pack("{s:s, s:s?}", "repo", i->root, "focus", i->focus));
+		strbuf_printf(&m, "%s%s", total ? ", " : "; open sessions: ", i->root);
+		if (i->focus)
+			strbuf_printf(&m, " (\"%s\")", i->focus);
+	}
+	if (total > CMD_OTHERS_MAX)
+		strbuf_printf(&m, " and %zu more", total - CMD_OTHERS_MAX);
+	if (total)
+		strbuf_puts(&m, "; give -C PATH for one of them");
+	reply = proto_reply_error(PROTO_ERR_NO_SESSION, "%s", m.s && !m.error ? m.s : cwd);
+	if (reply && open && total)
+		json_object_set(json_object_get(reply, "error"), "open", open);
+	json_decref(open);
+	free(m.s);
+	ctl_reply(cl, reply);
+}
+
 void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 {
 	struct stintd *d = arg;
@@ -91,8 +128,7 @@ void cmd_request(void *arg, struct ctl_client *cl, struct proto_request *req)
 			return;
 		}
 		if (!s) {
-			ctl_reply_error(cl, PROTO_ERR_NO_SESSION, "no open session in %s",
-					req->cwd);
+			cmd_no_session(d, cl, req->cwd);
 			proto_request_release(req);
 			return;
 		}

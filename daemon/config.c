@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "paths.h"
 #include "scdoc.h"
+#include "suggest.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -547,6 +548,45 @@ static const struct config_key *config_key_find(const char *section, const char 
 	return NULL;
 }
 
+/*
+ * "; did you mean ..." for an unknown section (key NULL) or an unknown key of a known section:
+ * the nearest names of the table, a key of another section named with it ("[time] idle_timeout").
+ * Empty when nothing is near.
+ */
+static void config_suggest(const char *section, size_t seclen, const char *key, char *buf, size_t n)
+{
+	char word[SUGGEST_MAX_WORD + 1], line[256];
+	struct suggest s;
+
+	buf[0] = '\0';
+	if ((key ? strlen(key) : seclen) > SUGGEST_MAX_WORD)
+		return;
+	snprintf(word, sizeof(word), "%.*s", key ? (int)strlen(key) : (int)seclen,
+		 key ? key : section);
+	suggest_init(&s, word);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		bool here =
+		    strlen(k->section) == seclen && memcmp(k->section, section, seclen) == 0;
+
+		if (!key)
+			suggest_consider(&s, k->section);
+		else if (k->name && here)
+			suggest_consider(&s, k->name);
+	}
+	/* Nothing near in this section: the key may belong to another one. */
+	for (size_t i = 0; key && s.n == 0 && i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->name && suggest_distance(key, k->name) == 0) {
+			snprintf(buf, n, "; it belongs in [%s]", k->section);
+			return;
+		}
+	}
+	if (suggest_format(&s, "", line, sizeof(line)))
+		snprintf(buf, n, "; %s", line);
+}
+
 /* Reads a whole (small) file. Returns 0 or -errno; -EFBIG when over CONFIG_MAX_FILE. */
 static int config_read_file(const char *path, char **out, size_t *outlen)
 {
@@ -648,14 +688,18 @@ static int config_check_section_line(struct config_parser *p, const char *line, 
 {
 	const char *close = memchr(line, ']', n), *rest;
 	const struct config_key *k;
+	char hint[300];
 
 	/* No ']': inih reports the syntax error. */
 	p->map = NULL;
 	if (!close)
 		return 1;
 	k = config_section_find(line + 1, (size_t)(close - line - 1));
-	if (!k)
-		return config_parser_fail(p, "unknown section %.*s", (int)(close - line + 1), line);
+	if (!k) {
+		config_suggest(line + 1, (size_t)(close - line - 1), NULL, hint, sizeof(hint));
+		return config_parser_fail(p, "unknown section %.*s%s", (int)(close - line + 1),
+					  line, hint);
+	}
 	if (k->type == CONFIG_MAP)
 		p->map = k;
 	for (rest = close + 1; rest < line + n && isspace((unsigned char)*rest); rest++)
@@ -808,7 +852,7 @@ static int config_parser_key(void *user, const char *section, const char *name, 
 	struct config_parser *p = user;
 	const struct config_key *k;
 	size_t i, vlen = strlen(value);
-	char msg[512], *v;
+	char msg[512], hint[300], *v;
 	int r;
 
 	if (!*section)
@@ -816,8 +860,10 @@ static int config_parser_key(void *user, const char *section, const char *name, 
 	if (!*name)
 		return config_parser_fail(p, "[%s]: missing key name before \"=\"", section);
 	k = config_key_find(section, name);
-	if (!k)
-		return config_parser_fail(p, "unknown key \"%s\" in [%s]", name, section);
+	if (!k) {
+		config_suggest(section, strlen(section), name, hint, sizeof(hint));
+		return config_parser_fail(p, "unknown key \"%s\" in [%s]%s", name, section, hint);
+	}
 	i = (size_t)(k - config_keys);
 	if (p->seen[i])
 		return config_parser_fail(p, "[%s] %s: duplicate key (already set on line %d)",

@@ -673,8 +673,10 @@ static void main_claim_dirs(struct stintd *d, char *sockpath, size_t n, struct m
 	char sockdir[SOCKPATH_MAX], path[PATH_MAX], err[1024];
 	int r;
 
-	if (sockpath_resolve(sockpath, n) < 0)
-		fatalx("socket path too long; set STINT_SOCKET to a shorter path");
+	if ((r = sockpath_resolve(sockpath, n)) < 0) {
+		sockpath_describe_error(r, err, sizeof(err));
+		fatalx("%s", err);
+	}
 	if (sockpath_dir_ensure(sockpath, err, sizeof(err)) < 0)
 		fatalx("socket directory: %s", err);
 	if (sockpath_dir(sockpath, sockdir, sizeof(sockdir)) < 0)

@@ -181,7 +181,13 @@ refused "huge: the file has 2147483648 bytes; stint imports files of at most 256
 mkfifo "$T/fifo"
 refused "fifo: not a regular file" "a FIFO" timeout 10 "$STINT" import watson "$T/fifo"
 refused "/dev/null: not a regular file" "a device" "$STINT" import timewarrior /dev/null
-refused "No such file or directory" "a missing file" "$STINT" import watson "$T/none"
+# A FILE that does not exist is a usage error (2), naming it, like every path (issue 15).
+before=$(count)
+rc=0
+out=$("$STINT" import watson "$T/none" 2>&1) || rc=$?
+expect_eq 2 "$rc" "a missing file: exit status ($out)"
+expect_eq "stint: $T/none: No such file or directory" "$out" "a missing file"
+expect_eq "$before" "$(count)" "a missing file: sessions in the store"
 printf '[[1700000000, 1699999000, "p", "id1", [], 1700000000]]' >"$T/wback"
 refused "wback:1: frame 1 stops before it starts" "a frame that stops before it starts" "$STINT" import watson "$T/wback"
 printf '[\n[1700000000, 1700000100, "p", "id1", [], 1700000000],\n[1700000200, "soon", "p", "id2", [], 1]\n]' >"$T/wtime"

@@ -243,8 +243,8 @@ set +e
 err=$("$STINT" report all --logs "$T/nowhere" 2>&1)
 rc=$?
 set -e
-expect_eq 1 "$rc" "a missing PATH fails"
-expect_contains "$err" "cannot read $T/nowhere: No such file or directory" "the error names the path"
+expect_eq 2 "$rc" "a missing PATH is a usage error"
+expect_eq "stint: $T/nowhere: No such file or directory" "$err" "the error names the path"
 set +e
 err=$("$STINT" report all --logs "$S" extra 2>&1)
 rc=$?

@@ -798,8 +798,8 @@ static void test_unknown_sections(void **state)
 	/* Even an empty one, which inih alone would never mention. */
 	expect_error(f, "; c\n[log]\n[bar]\n", 3, "unknown section [bar]");
 	expect_error(f, "[]\nx = 1\n", 1, "unknown section []");
-	expect_error(f, "[ log ]\n", 1, "unknown section [ log ]");
-	expect_error(f, "[LOG]\n", 1, "unknown section [LOG]");
+	expect_error(f, "[ log ]\n", 1, "unknown section [ log ]; did you mean \"log\"?");
+	expect_error(f, "[LOG]\n", 1, "unknown section [LOG]; did you mean \"log\"?");
 	expect_error(f, "[log] junk\n", 1, "unexpected text after [log]: \"junk\"");
 }
 
@@ -808,9 +808,15 @@ static void test_unknown_keys(void **state)
 	struct fixture *f = *state;
 
 	expect_error(f, "[log]\nfoo = 1\n", 2, "unknown key \"foo\" in [log]");
-	expect_error(f, "[time]\ndir = /x\n", 2, "unknown key \"dir\" in [time]");
-	expect_error(f, "[log]\nDir = /x\n", 2, "unknown key \"Dir\" in [log]");
-	expect_error(f, "[log]\nmax file rows = 1\n", 2, "unknown key \"max file rows\" in [log]");
+	expect_error(f, "[log]\nmaxfilerows = 1\n", 2,
+		     "unknown key \"maxfilerows\" in [log]; did you mean \"max_file_rows\"?");
+	expect_error(f, "[lgo]\n", 1, "unknown section [lgo]; did you mean \"log\"?");
+	expect_error(f, "[time]\ndir = /x\n", 2,
+		     "unknown key \"dir\" in [time]; it belongs in [log]");
+	expect_error(f, "[log]\nDir = /x\n", 2,
+		     "unknown key \"Dir\" in [log]; did you mean \"dir\"?");
+	expect_error(f, "[log]\nmax file rows = 1\n", 2,
+		     "unknown key \"max file rows\" in [log]; did you mean \"max_file_rows\"?");
 	expect_error(f, "[log]\n= 5\n", 2, "[log]: missing key name before \"=\"");
 }
 
@@ -1057,7 +1063,8 @@ static void test_checks_errors(void **state)
 	expect_error(f, "[checks]\nt = a\nu = b\n[log]\nmax_file_rows = 0\n", 5,
 		     "[log] max_file_rows: \"0\" is out of range (1 to 10000)");
 	expect_error(f, "[checks]\nt = a\n[nope]\n", 3, "unknown section [nope]");
-	expect_error(f, "[CHECKS]\nt = a\n", 1, "unknown section [CHECKS]");
+	expect_error(f, "[CHECKS]\nt = a\n", 1,
+		     "unknown section [CHECKS]; did you mean \"checks\"?");
 }
 
 static void test_checks_limits(void **state)

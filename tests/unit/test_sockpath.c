@@ -163,6 +163,28 @@ static void test_resolve_refuses_too_long_stint_socket(void **state)
 	free(path);
 }
 
+/* stintd runs in "/": a relative STINT_SOCKET would be another socket than the CLI's. */
+static void test_resolve_refuses_relative_stint_socket(void **state)
+{
+	char buf[SOCKPATH_MAX], why[512];
+	char *path = repeat('a', SOCKPATH_MAX);
+
+	setenv("STINT_SOCKET", "my.sock", 1);
+	assert_int_equal(sockpath_resolve(buf, sizeof(buf)), -EINVAL);
+	sockpath_describe_error(-EINVAL, why, sizeof(why));
+	assert_string_equal(why, "STINT_SOCKET must be an absolute path, not \"my.sock\"");
+	path[0] = '/';
+	setenv("STINT_SOCKET", path, 1);
+	assert_int_equal(sockpath_resolve(buf, sizeof(buf)), -ENAMETOOLONG);
+	sockpath_describe_error(-ENAMETOOLONG, why, sizeof(why));
+	assert_non_null(strstr(why, "STINT_SOCKET is too long for a socket path (108 bytes, at "
+				    "most 107)"));
+	unsetenv("STINT_SOCKET");
+	sockpath_describe_error(-ENAMETOOLONG, why, sizeof(why));
+	assert_non_null(strstr(why, "XDG_RUNTIME_DIR"));
+	free(path);
+}
+
 static void test_resolve_refuses_too_long_xdg_runtime_dir(void **state)
 {
 	char buf[SOCKPATH_MAX];
@@ -356,6 +378,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resolve_accepts_longest_path_that_fits, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_refuses_too_long_stint_socket, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_refuses_relative_stint_socket, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_refuses_too_long_xdg_runtime_dir, setup,
 					    teardown),
