@@ -18,6 +18,29 @@ table_options() { # command
 	"$STINT" __commands | awk -F'\t' -v c="$1" '$1 == c { print ($2 != "" ? $2 : $3) }'
 }
 
+# The cases every shell completes alike, as "LINE" "EXPECTED" pairs in CASES: the commands, each
+# command's options, and option values. eq is what the shell shows for a --by=VALUE candidate:
+# "--by=" (zsh, fish show the whole word) or "" (bash, which splits words at '=').
+completion_cases() { # eq
+	local cmd
+	CASES=("stint " "$(table_commands)")
+	for cmd in $(table_commands); do
+		CASES+=("stint $cmd -" "$(table_options "$cmd")")
+	done
+	CASES+=(
+		"stint todo --priority " $'high\nmedium\nlow\nblocked'
+		"stint report --by ta" "tag"
+		"stint report --by=ta" "${1}tag"
+		"stint report --by=tag,br" "${1}tag,branch"
+		"stint list last-" $'last-week\nlast-month'
+		"stint export --format t" "timewarrior"
+		"stint import w" "watson"
+		"stint notify " $'test\nstatus'
+		"stint config " "check"
+		"stint help repo" "report"
+	)
+}
+
 # A stintd with: a stopped session (alpha, "Parser work", tags api v2) whose id is ID_STOPPED,
 # one added by hand (tag ops, ID_ADDED), an open one (beta, tag live), and two watched
 # repositories, one with a space in its path (WATCHED_SPACE).

@@ -85,26 +85,11 @@ expect_bash "" \
 	"stint edit " "" \
 	"stint start --tag " ""
 
-# Commands, and an option of every command: each command's --<TAB> lists all its options.
-expect_bash "" "stint " "$(table_commands)"
-args=()
-for cmd in $(table_commands); do
-	args+=("stint $cmd -" "$(table_options "$cmd")")
-done
-expect_bash "" "${args[@]}"
-
-# Option values, the --opt=VALUE and A,B forms, directories and files.
+# Commands, each command's options (its --<TAB> lists them all), option values, the --opt=VALUE
+# and A,B forms; then directories and files.
+completion_cases ""
+expect_bash "" "${CASES[@]}"
 expect_bash "" \
-	"stint todo --priority " $'high\nmedium\nlow\nblocked' \
-	"stint report --by ta" "tag" \
-	"stint report --by=ta" "tag" \
-	"stint report --by=tag,br" "tag,branch" \
-	"stint list last-" $'last-week\nlast-month' \
-	"stint export --format t" "timewarrior" \
-	"stint import w" "watson" \
-	"stint notify " $'test\nstatus' \
-	"stint config " "check" \
-	"stint help repo" "report" \
 	"stint start -C di" $'dir one\ndir2' \
 	"stint -C dir" $'dir one\ndir2' \
 	"stint import watson fi" "file.json"

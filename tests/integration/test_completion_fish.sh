@@ -48,23 +48,9 @@ expect_fish "$FISH" \
 grep -qx "start${TAB:=$'\t'}Open a session for the repository you are in" <<<"$FISH_OUT" ||
 	fail "fish shows no description for start: $FISH_OUT"
 
-args=("stint " "$(table_commands)")
-for cmd in $(table_commands); do
-	args+=("stint $cmd -" "$(table_options "$cmd")")
-done
-expect_fish "$FISH" "${args[@]}"
-
+completion_cases "--by="
+expect_fish "$FISH" "${CASES[@]}"
 expect_fish "$FISH" \
-	"stint todo --priority " $'high\nmedium\nlow\nblocked' \
-	"stint report --by ta" "tag" \
-	"stint report --by=ta" "--by=tag" \
-	"stint report --by=tag,br" "--by=tag,branch" \
-	"stint list last-" $'last-week\nlast-month' \
-	"stint export --format t" "timewarrior" \
-	"stint import w" "watson" \
-	"stint notify " $'test\nstatus' \
-	"stint config " "check" \
-	"stint help repo" "report" \
 	"stint start -C di" $'dir one/\ndir2/' \
 	"stint -C dir" $'dir one/\ndir2/' \
 	"stint import watson fi" "file.json"

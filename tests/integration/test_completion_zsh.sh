@@ -40,24 +40,10 @@ expect_zsh "$COMPLETIONS" \
 grep -qx "start -- Open a session for the repository you are in" <<<"$ZSH_OUT" ||
 	fail "zsh shows no description for start: $ZSH_OUT"
 
-# Commands, and every command's options.
-args=("stint " "$(table_commands)")
-for cmd in $(table_commands); do
-	args+=("stint $cmd -" "$(table_options "$cmd")")
-done
-expect_zsh "$COMPLETIONS" "${args[@]}"
-
+# Commands, every command's options, option values.
+completion_cases "--by="
+expect_zsh "$COMPLETIONS" "${CASES[@]}"
 expect_zsh "$COMPLETIONS" \
-	"stint todo --priority " $'high\nmedium\nlow\nblocked' \
-	"stint report --by ta" "tag" \
-	"stint report --by=ta" "--by=tag" \
-	"stint report --by=tag,br" "--by=tag,branch" \
-	"stint list last-" $'last-week\nlast-month' \
-	"stint export --format t" "timewarrior" \
-	"stint import w" "watson" \
-	"stint notify " $'test\nstatus' \
-	"stint config " "check" \
-	"stint help repo" "report" \
 	"stint start -C di" $'dir\\ one\ndir2' \
 	"stint -C dir" $'dir\\ one\ndir2' \
 	"stint import watson fi" "file.json"
