@@ -75,6 +75,15 @@ wait_for() {
 	done
 }
 
+# Runs stint, whatever its status: stdout in $out, stderr in $err, the status in $rc.
+stint_run() {
+	set +e
+	out=$("$STINT" "$@" 2>"$T/stint_run.err")
+	rc=$?
+	err=$(cat "$T/stint_run.err")
+	set -e
+}
+
 # Sends raw request lines and prints the replies: rawreq 'LINE' ['LINE'...]
 rawreq() {
 	python3 - "$SOCK" "$@" <<'PY'

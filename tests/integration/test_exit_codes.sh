@@ -5,14 +5,6 @@
 # (from stint __commands) is tried. A repository deleted since still reaches its session.
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 
-# Runs stint; keeps its stdout in $out, stderr in $err, status in $rc.
-run() {
-	set +e
-	out=$("$STINT" "$@" 2>"$T/err")
-	rc=$?
-	err=$(cat "$T/err")
-	set -e
-}
 
 # Each --json output goes to a file; all are parsed in one python3 run at the end.
 ndocs=0
@@ -42,25 +34,25 @@ commands=$("$STINT" __commands | awk -F'\t' '$1 != "" && $3 == "-C" { print $1 }
 [ "$(wc -l <<<"$commands")" -ge 15 ] || fail "too few commands take -C: $commands"
 for c in $commands; do
 	IFS='|' read -r -a extra <<<"$(needs "$c")"
-	run "$c" -C "$missing" "${extra[@]}"
+	stint_run "$c" -C "$missing" "${extra[@]}"
 	expect_eq 2 "$rc" "$c -C $missing: exit status (stderr: $err)"
 	expect_contains "$err" "stint: -C $missing: No such file or directory" "$c -C $missing"
 	[[ $out != *"No open session"* ]] || fail "$c -C $missing: $out"
 	# With --json the same failure is a document on stdout.
 	if "$STINT" __commands | grep -q "^$c	--json	"; then
-		run "$c" -C "$missing" --json "${extra[@]}"
+		stint_run "$c" -C "$missing" --json "${extra[@]}"
 		expect_eq 2 "$rc" "$c -C $missing --json"
 		expect_contains "$out" "{\"v\":1,\"ok\":false,\"error\":{\"code\":\"bad_path\",\"message\":\"-C $missing: No such file or directory" "$c --json"
 		keep_doc
 	fi
 done
 # -C before the command is the same option.
-run -C "$missing" status
+stint_run -C "$missing" status
 expect_eq 2 "$rc" "stint -C $missing status"
 expect_eq "stint: -C $missing: No such file or directory" "$err" "stint -C $missing status"
 # A file is not a directory.
 touch "$T/afile"
-run status -C "$T/afile"
+stint_run status -C "$T/afile"
 expect_eq 2 "$rc" "status -C a file"
 expect_eq "stint: -C $T/afile: Not a directory" "$err" "status -C a file"
 
@@ -68,7 +60,7 @@ expect_eq "stint: -C $T/afile: Not a directory" "$err" "status -C a file"
 for args in "watch|$missing" "unwatch|$missing" "report|--logs|$missing" \
 	"import|timewarrior|$missing" "import|watson|$missing"; do
 	IFS='|' read -r -a argv <<<"$args"
-	run "${argv[@]}"
+	stint_run "${argv[@]}"
 	expect_eq 2 "$rc" "${argv[*]}: exit status"
 	expect_contains "$err" "stint: $missing: No such file or directory" "${argv[*]}"
 	[[ $err != *"-C"* ]] || fail "${argv[*]} mentions -C: $err"
@@ -78,18 +70,18 @@ done
 make_repo "$T/b"
 "$STINT" start -C "$T/b" >/dev/null
 rm -rf "$T/b"
-run note -C "$T/b" "written after the repository went"
+stint_run note -C "$T/b" "written after the repository went"
 expect_eq 0 "$rc" "note in a deleted repository ($err)"
-run status -C "$T/b"
+stint_run status -C "$T/b"
 expect_eq 0 "$rc" "status of a deleted repository's session ($err)"
 expect_contains "$out" "$T/b" "status of a deleted repository's session"
-run cancel -C "$T/b"
+stint_run cancel -C "$T/b"
 expect_eq 0 "$rc" "cancel in a deleted repository ($err)"
 # Now nothing is known there: the path error.
-run status -C "$T/b"
+stint_run status -C "$T/b"
 expect_eq 2 "$rc" "status -C a deleted repository without a session"
 expect_eq "stint: -C $T/b: No such file or directory" "$err" "status -C a deleted repository"
-run pause -C "$T/b"
+stint_run pause -C "$T/b"
 expect_eq 2 "$rc" "pause -C a deleted repository without a session"
 expect_contains "$err" "stint: -C $T/b: No such file or directory" "pause -C a deleted repository"
 
@@ -103,7 +95,7 @@ for blank in "" "   " $'\t \n '; do
 		IFS='|' read -r -a argv <<<"$args"
 		# read drops an empty last field: put it back.
 		[ ${#argv[@]} -lt $(($(tr -cd '|' <<<"$args" | wc -c) + 1)) ] && argv+=("")
-		run "${argv[@]}"
+		stint_run "${argv[@]}"
 		expect_eq 2 "$rc" "${argv[*]@Q}: exit status (stderr: $err)"
 		[[ $err == *"must not be blank"* || $err == *"must not be empty"* || $err == *"needs TEXT"* ]] ||
 			fail "${argv[*]@Q}: no reason given: $err"
@@ -118,7 +110,7 @@ expect_eq 2 "$rc" "blank note from stdin"
 expect_contains "$(cat "$T/err")" "note must not be blank" "blank note from stdin"
 
 # Nothing of it reached the session, and stintd still serves.
-run status --json -C "$T/a"
+stint_run status --json -C "$T/a"
 expect_eq 0 "$rc" "status at the end"
 keep_doc
 python3 - "$T" "$ndocs" <<'PY' || fail "the --json outputs above"

@@ -9,14 +9,6 @@
 # doctor run stintd's checks and answer with their exit status; help is text.
 NO_JSON="export config doctor help"
 
-# Runs stint --json ...; keeps stdout in $out, stderr in $err, status in $rc.
-run() {
-	set +e
-	out=$("$STINT" "$@" 2>"$T/err")
-	rc=$?
-	err=$(cat "$T/err")
-	set -e
-}
 
 # Every stdout to check, in one python3 run at the end (a python3 start costs most of a second
 # on a loaded machine): a file per document and a line in $T/docs: WANT, CODE, WHAT, FILE.
@@ -30,7 +22,7 @@ expect_doc() { # want(ok|error) code(or "") what
 ok() { # what args...: exit 0, one document that is not an error
 	local what=$1
 	shift
-	run "$@"
+	stint_run "$@"
 	expect_eq 0 "$rc" "$what: exit status (stderr: $err)"
 	expect_doc ok "" "$what"
 }
@@ -38,7 +30,7 @@ ok() { # what args...: exit 0, one document that is not an error
 refused() { # status what args...: that exit status, one error document
 	local want=$1 what=$2
 	shift 2
-	run "$@"
+	stint_run "$@"
 	expect_eq "$want" "$rc" "$what: exit status (stderr: $err)"
 	[ -n "$err" ] || fail "$what: nothing on stderr"
 	expect_doc error "${code:-}" "$what"
