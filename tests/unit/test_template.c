@@ -892,21 +892,16 @@ static void test_bad_templates(void **state)
 	assert_int_equal(template_check("", "t.md", err, sizeof(err)), 0);
 }
 
-/* docs/templates.md carries the view's table, generated from the schema in template.c. */
-static void test_schema_in_docs(void **state)
+/*
+ * The text between begin_mark and end_mark in the source file rel must be gen; when it is not,
+ * gen goes to generated in the current directory and the test says where to put it.
+ */
+static void expect_between_markers(const char *rel, const char *begin_mark, const char *end_mark,
+				   const char *gen, const char *generated, const char *what)
 {
-	const char *begin_mark = "<!-- view:begin -->\n", *end_mark = "<!-- view:end -->";
-	char path[1024], *doc, *begin, *end, *gen = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&gen, &n);
+	char path[1024], *doc, *begin, *end;
 
-	(void)state;
-	assert_non_null(f);
-	fputc('\n', f);
-	template_write_schema(f);
-	fputc('\n', f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/docs/templates.md", env_dir("STINT_SOURCE_DIR", "."));
+	snprintf(path, sizeof(path), "%s/%s", env_dir("STINT_SOURCE_DIR", "."), rel);
 	doc = read_file(path);
 	if (!doc)
 		fail_msg("cannot read %s", path);
@@ -918,22 +913,38 @@ static void test_schema_in_docs(void **state)
 	if ((size_t)(end - begin) != strlen(gen) || strncmp(begin, gen, strlen(gen)) != 0) {
 		char cwd[512], out[1024];
 
-		snprintf(out, sizeof(out), "%s/templates-view.md.generated",
-			 getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+		snprintf(out, sizeof(out), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
+			 generated);
 		write_file(out, gen);
-		fail_msg("the view table in %s is out of date with daemon/template.c; the table is "
-			 "in %s: put it between the markers",
-			 path, out);
+		fail_msg("%s in %s is out of date with daemon/template.c; it is in %s: put it "
+			 "between the markers",
+			 what, path, out);
 	}
 	free(doc);
+}
+
+/* docs/templates.md carries the view's table, generated from the schema in template.c. */
+static void test_schema_in_docs(void **state)
+{
+	char *gen = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&gen, &n);
+
+	(void)state;
+	assert_non_null(f);
+	fputc('\n', f);
+	template_write_schema(f);
+	fputc('\n', f);
+	fclose(f);
+	expect_between_markers("docs/templates.md", "<!-- view:begin -->\n", "<!-- view:end -->",
+			       gen, "templates-view.md.generated", "the view table");
 	free(gen);
 }
 
 /* stint-template(5) carries the view too, as scdoc terms between markers scdoc ignores. */
 static void test_schema_in_man_page(void **state)
 {
-	const char *begin_mark = "; view:begin\n", *end_mark = "; view:end";
-	char path[1024], *page, *begin, *end, *gen = NULL;
+	char *gen = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&gen, &n);
 
@@ -942,34 +953,14 @@ static void test_schema_in_man_page(void **state)
 	template_write_schema_scdoc(f);
 	fputc('\n', f);
 	fclose(f);
-	snprintf(path, sizeof(path), "%s/docs/man/stint-template.5.scd",
-		 env_dir("STINT_SOURCE_DIR", "."));
-	page = read_file(path);
-	if (!page)
-		fail_msg("cannot read %s", path);
-	begin = strstr(page, begin_mark);
-	end = begin ? strstr(begin, end_mark) : NULL;
-	if (!begin || !end)
-		fail_msg("%s has no %s ... %s markers", path, begin_mark, end_mark);
-	begin += strlen(begin_mark);
-	if ((size_t)(end - begin) != strlen(gen) || strncmp(begin, gen, strlen(gen)) != 0) {
-		char cwd[512], out[1024];
-
-		snprintf(out, sizeof(out), "%s/stint-template.5.scd.view.generated",
-			 getcwd(cwd, sizeof(cwd)) ? cwd : ".");
-		write_file(out, gen);
-		fail_msg(
-		    "the view in %s is out of date with daemon/template.c; it is in %s: put it "
-		    "between the markers",
-		    path, out);
-	}
+	expect_between_markers("docs/man/stint-template.5.scd", "; view:begin\n", "; view:end", gen,
+			       "stint-template.5.scd.view.generated", "the view");
 	/* Names and markup escaped, code spans in bold, a leading '[' kept from opening a table. */
 	assert_non_null(strstr(gen, "\n*title* (text)\n\tThe focus, else"));
 	assert_non_null(strstr(gen, "\n*activities[].n* (number)\n"));
 	assert_non_null(strstr(gen, "\n*repo\\_name* (text)\n"));
 	assert_non_null(strstr(gen, "\t*stint start --focus* (inline).\n"));
 	assert_non_null(strstr(gen, "\n*issues[].link* (text)\n\t\\[#123]("));
-	free(page);
 	free(gen);
 }
 
