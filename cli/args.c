@@ -211,6 +211,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_REPO:
 			a->repo = optarg;
 			break;
+		case ARGS_OPT_SHORT:
+			a->short_form = true;
+			break;
 		default:
 			args_dash_hint(ctx, argc, argv);
 			return args_usage_error(ctx->cmd, NULL);
