@@ -1,6 +1,7 @@
 /*
- * Times commands interleaved: each round runs every command once, in a rotating order, so a
- * busy moment of a shared machine falls on all of them alike. Prints, per command, the median
+ * Times commands interleaved: each round runs every command once, in a shuffled order, so a
+ * busy moment of a shared machine falls on all of them alike, and none always runs after the
+ * same other one (after timew, whose work evicts caches). Prints, per command, the median
  * and p90 wall time of a spawn-and-wait (posix_spawn, no shell, stdout on /dev/null) and its
  * ratio to the first command's, both of the medians and as the median of the per-round ratios.
  *
@@ -83,9 +84,21 @@ int main(int argc, char **argv)
 		return 2;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	unsigned seed = 1;
+	int order[MAX_CMDS];
+
 	for (int r = -warmup; r < rounds; r++) {
+		/* A new order each round (Fisher-Yates): no command always follows the same one. */
+		for (int k = 0; k < n; k++)
+			order[k] = k;
+		for (int k = n - 1; k > 0; k--) {
+			int j = rand_r(&seed) % (k + 1), t = order[k];
+
+			order[k] = order[j];
+			order[j] = t;
+		}
 		for (int k = 0; k < n; k++) {
-			int c = (k + (r < 0 ? -r : r)) % n;
+			int c = order[k];
 			double us = run_once(words[c], &fa);
 
 			if (us < 0) {
