@@ -72,6 +72,26 @@ wait_for 10 gone || fail "the autostarted stintd (pid $pid) did not stop"
 DAEMON_PID=
 rm -f "$XDG_STATE_HOME/stint/stintd.log"
 
+# A stintd that accepts and never answers: an error within the segment's 2 s, not a hang.
+mkdir -p "$XDG_RUNTIME_DIR/stint" && chmod 700 "$XDG_RUNTIME_DIR/stint"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    conns.append(s.accept()[0])' "$SOCK" &
+mute=$!
+wait_for 10 test -S "$SOCK" || fail "the mute server did not listen"
+t0=$SECONDS
+rc=0
+seg status --short >"$T/out" 2>"$T/err" || rc=$?
+kill "$mute" && wait "$mute" 2>/dev/null || true
+rm -f "$SOCK"
+expect_eq 1 "$rc" "a mute stintd: exit status"
+expect_contains "$(cat "$T/err")" "stintd did not reply within 2 s" "a mute stintd: stderr"
+[ ! -s "$T/out" ] || fail "a mute stintd: something on stdout"
+[ $((SECONDS - t0)) -le 10 ] || fail "a mute stintd kept the segment $((SECONDS - t0)) s"
+
 # --- Bad formats: usage errors naming the cause, with or without a daemon ---------------------
 check_refusals() {
 	refused "unknown field" "unknown field '{bogus}'" status --format '{branch} {bogus}'
@@ -153,6 +173,7 @@ mkdir -p "$T/notes"
 "$STINT" -C "$T/notes" start >/dev/null
 expect_eq "● 0m" "$(seg -C "$T/notes" status --short)" "--short outside git: no branch"
 expect_eq "|" "$(seg -C "$T/notes" status --format '{branch}|{commits}')" "empty fields outside git"
+no_output "a line that comes out empty" -C "$T/notes" status --format '{branch}{focus}'
 "$STINT" pause >/dev/null # the repository's session
 # Working beats paused; the newest first among equals; the others counted.
 expect_eq "● notes 0m +1" "$(cd / && seg status --short --all)" "--all: the active one"
