@@ -37,8 +37,17 @@ refused() {
 	shift 2
 	out=$(seg "$@" 2>"$T/err") || rc=$?
 	expect_eq 2 "$rc" "$what: exit status"
-	expect_eq "" "$out" "$what: stdout"
 	expect_contains "$(cat "$T/err")" "$needle" "$what: stderr"
+	# With --json a usage error may come as a JSON document too, saying the same.
+	case " $* " in
+	*" --json "*) [ -z "$out" ] || python3 - "$out" "$needle" <<'PY' || fail "$what: stdout: $out" ;;
+import json, sys
+j = json.loads(sys.argv[1])
+assert j["ok"] is False and j["error"]["code"] == "usage", j
+assert sys.argv[2] in j["error"]["message"], j
+PY
+	*) expect_eq "" "$out" "$what: stdout" ;;
+	esac
 }
 
 make_repo "$T/r"
