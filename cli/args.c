@@ -268,6 +268,9 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 		case ARGS_OPT_REPO:
 			a->repo = optarg;
 			break;
+		case ARGS_OPT_SHORT:
+			a->short_form = true;
+			break;
 		default:
 			ctx->json = guessed_json;
 			return args_bad_option(ctx, argc, argv);

@@ -39,6 +39,7 @@ enum {
 	ARGS_OPT_LOGS,
 	ARGS_OPT_FORMAT,
 	ARGS_OPT_REPO,
+	ARGS_OPT_SHORT,
 };
 
 /* Every option of every command, parsed in one place; each command accepts a subset. */
@@ -55,8 +56,9 @@ struct args {
 	const char *untags[PROTO_MAX_TAGS];
 	size_t nuntags;
 	bool logs;	    /* report --logs: from the logs' record lines */
-	const char *format; /* export: --format json|csv|timewarrior */
+	const char *format; /* export: --format json|csv|timewarrior; status: a template */
 	const char *repo;   /* import timewarrior: --repo NAME */
+	bool short_form;    /* status --short: the one-line segment (status_short.c) */
 	long limit;
 	int nrest;
 	char **rest;

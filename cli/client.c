@@ -701,6 +701,7 @@ static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, i
 {
 	size_t cap = 16 * 1024, used = 0;
 	char *buf, *nl, *bigger;
+	bool wait = true;
 	int fd = c->fd;
 	ssize_t got;
 	int r;
@@ -740,7 +741,27 @@ static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, i
 			}
 			buf = bigger;
 		}
+		/* A reply is never there the moment a request went: wait before the first read. */
+		if (wait) {
+			r = client_wait_fd(fd, POLLIN, deadline, p);
+			if (r == 0) {
+				snprintf(err, errn, "stintd did not reply within %d s",
+					 timeout_ms / 1000);
+				break;
+			}
+			if (r == -EINTR) {
+				snprintf(err, errn, "interrupted while waiting for stintd's reply");
+				errno = EINTR;
+				free(buf);
+				return NULL;
+			}
+			if (r < 0) {
+				snprintf(err, errn, "cannot read stintd's reply: %s", strerror(-r));
+				break;
+			}
+		}
 		got = recv(fd, buf + used, cap - used, MSG_DONTWAIT);
+		wait = false;
 		if (got > 0) {
 			c->heard = true;
 			nl = memchr(buf + used, '\n', (size_t)got);
@@ -773,21 +794,8 @@ static char *client_recv_line(struct client *c, size_t *len, int64_t deadline, i
 			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(errno));
 			break;
 		}
-		r = client_wait_fd(fd, POLLIN, deadline, p);
-		if (r == 0) {
-			snprintf(err, errn, "stintd did not reply within %d s", timeout_ms / 1000);
-			break;
-		}
-		if (r == -EINTR) {
-			snprintf(err, errn, "interrupted while waiting for stintd's reply");
-			errno = EINTR;
-			free(buf);
-			return NULL;
-		}
-		if (r < 0) {
-			snprintf(err, errn, "cannot read stintd's reply: %s", strerror(-r));
-			break;
-		}
+		/* Nothing yet: wait for it. */
+		wait = true;
 	}
 	free(buf);
 	errno = 0;

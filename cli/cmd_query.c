@@ -11,6 +11,7 @@
 #include "output.h"
 #include "protocol.h"
 #include "request.h"
+#include "status_short.h"
 #include "timeutil.h"
 #include "version.h"
 
@@ -32,6 +33,10 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((r = args_parse(ctx, argc, argv, &a)) || (r = args_no_operands(ctx, &a)))
 		return r < 0 ? 0 : r;
+	if (a.short_form || a.format)
+		return status_short_run(ctx, &a);
+	if (a.all)
+		return args_usage_error(ctx->cmd, "--all goes with --short or --format");
 	/* Without -C: every open session, wherever it is. */
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;

@@ -46,6 +46,12 @@ static const struct option opts_edit[] = {OPTION_HELP,
 					  {"end", required_argument, NULL, ARGS_OPT_END},
 					  OPTION_END};
 static const struct option opts_basic[] = {OPTION_HELP, OPTION_JSON, OPTION_END};
+static const struct option opts_status[] = {OPTION_HELP,
+					    OPTION_JSON,
+					    {"short", no_argument, NULL, ARGS_OPT_SHORT},
+					    {"format", required_argument, NULL, ARGS_OPT_FORMAT},
+					    {"all", no_argument, NULL, 'a'},
+					    OPTION_END};
 static const struct option opts_stop[] = {OPTION_HELP,
 					  OPTION_JSON,
 					  {"summary", required_argument, NULL, 's'},
@@ -131,11 +137,23 @@ const struct cli_command commands_table[] = {
 	 HELP_JSON "\nThe session belongs to the root of the git working tree containing the\n"
      "directory (or to the directory itself outside git). One session per\n"
      "repository can be open at a time.\n"},
-    {"status", cmd_query_status, "hC:", opts_basic, "stint status [-C PATH] [--json]",
+    {"status", cmd_query_status, "hC:a", opts_status,
+     "stint status [-C PATH] [--json] | [--short | --format FORMAT] [-C PATH | --all]",
      "Show the open sessions",
      "  -C PATH             only the session for the repository containing PATH\n"
      "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
-     "\nWithout -C every open session is shown, wherever it is.\n"},
+     "  --short             one line for a prompt: the session of this directory (or\n"
+     "                      -C's), as '● main 1h05m' (● active, ◌ idle, ⏸ paused)\n"
+     "  --format FORMAT     that line from a template of {field}s: icon, state, repo,\n"
+     "                      branch, focus, active, commits, added, removed, others;\n"
+     "                      '{ branch}' prints its space only with a branch. Presets:\n"
+     "                      short, waybar (JSON for waybar's custom module)\n"
+     "  -a, --all           with --short or --format: the session of any directory\n"
+     "                      (working first, then idle, then paused; newest first),\n"
+     "                      with its repository and {others} open\n"
+     "\nWithout -C every open session is shown, wherever it is. --short and --format\n"
+     "print nothing and exit 0 when there is no session, and when stintd is not\n"
+     "running: they never start it. See docs/integrations.md.\n"},
     {"stop", cmd_session_stop, "hC:s:", opts_stop,
      "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [--at TIME] [-C PATH] "
      "[--json]",

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "args.h"
 #include "cli.h"
@@ -174,7 +177,15 @@ static int main_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int rc = main_run(argc, argv);
+	size_t seed = 0;
+	int rc;
+
+	/* jansson's hash seed in one call, not its open, read and close of /dev/urandom: a prompt
+	 * runs stint on every line. On failure, 0 leaves jansson to find one. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = 0;
+	json_object_seed(seed);
+	rc = main_run(argc, argv);
 
 	/* Output that never arrived is a failure, even when the daemon did its part. */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
