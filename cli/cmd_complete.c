@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "protocol.h"
 #include "report_group.h"
+#include "status_format.h"
 #include "timespec.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -33,7 +34,8 @@ enum complete_kind {
 	COMPLETE_BY,
 	COMPLETE_RANGE,
 	COMPLETE_EXPORT_FORMAT,
-	COMPLETE_SUBCOMMAND, /* the command's own words (import, notify, config) */
+	COMPLETE_STATUS_FORMAT, /* a template (nothing to offer) or a preset's name */
+	COMPLETE_SUBCOMMAND,	/* the command's own words (import, notify, config) */
 	COMPLETE_ID,
 	COMPLETE_TAG,
 	COMPLETE_WATCHED,
@@ -64,6 +66,7 @@ static const struct complete_value {
     {"list", "--limit", COMPLETE_TEXT},
     {"report", "--by", COMPLETE_BY},
     {"export", "--format", COMPLETE_EXPORT_FORMAT},
+    {"status", "--format", COMPLETE_STATUS_FORMAT},
     {"log", "--regenerate", COMPLETE_ID},
     {"import", "--repo", COMPLETE_TEXT},
 };
@@ -573,6 +576,9 @@ static void complete_kind(enum complete_kind kind, const struct complete_state *
 	case COMPLETE_EXPORT_FORMAT:
 		complete_list(o, complete_formats,
 			      sizeof(complete_formats) / sizeof(*complete_formats));
+		break;
+	case COMPLETE_STATUS_FORMAT:
+		complete_list(o, status_format_presets, STATUS_FORMAT_NPRESETS);
 		break;
 	case COMPLETE_SUBCOMMAND:
 		complete_subcommand(st, o);

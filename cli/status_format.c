@@ -91,14 +91,16 @@ static int status_format_check_utf8(const char *s, char *err, size_t errn)
 static int status_format_walk(const char *tmpl, const json_t *session, long others,
 			      struct status_out *out, char *err, size_t errn);
 
+const char *const status_format_presets[STATUS_FORMAT_NPRESETS] = {"short", "waybar"};
+
 int status_format_parse(const char *spec, bool all, struct status_format *f, char *err, size_t errn)
 {
 	f->kind = STATUS_FORMAT_TEMPLATE;
-	if (strcmp(spec, "short") == 0) {
+	if (strcmp(spec, status_format_presets[0]) == 0) {
 		f->tmpl = all ? STATUS_FORMAT_SHORT_ALL : STATUS_FORMAT_SHORT;
 		return 0;
 	}
-	if (strcmp(spec, "waybar") == 0) {
+	if (strcmp(spec, status_format_presets[1]) == 0) {
 		f->kind = STATUS_FORMAT_WAYBAR;
 		f->tmpl = all ? STATUS_FORMAT_SHORT_ALL : STATUS_FORMAT_SHORT;
 		return 0;

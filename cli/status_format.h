@@ -30,6 +30,10 @@ struct status_format {
 	const char *tmpl; /* the template (for WAYBAR: its "text") */
 };
 
+/* The presets' names ("short", "waybar"), for status_format_parse and the completions. */
+#define STATUS_FORMAT_NPRESETS 2
+extern const char *const status_format_presets[STATUS_FORMAT_NPRESETS];
+
 /*
  * Checks spec (a template, or a preset's name: "short", "waybar") and fills f, which points
  * into spec. all: the --all form of the presets. Returns 0, or -1 with err naming what is

@@ -94,6 +94,7 @@ done
 expect_cands $'last-week\nlast-month' report --by tag last-
 expect_cands "" report week "" # one RANGE only
 expect_cands $'json\ncsv\ntimewarrior' export --format ""
+expect_cands $'short\nwaybar' status --format ""
 expect_cands $'timewarrior\nwatson' import ""
 grep -q "^watson${TAB}Watson's frames file" <<<"$("$STINT" __complete import w)" ||
 	fail "import watson has no description"
