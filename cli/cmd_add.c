@@ -75,7 +75,7 @@ int cmd_add(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = request_run(ctx, req, CMD_ADD_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, true);
+		r = request_print_json(ctx, reply);
 		json_decref(reply);
 		return r;
 	}

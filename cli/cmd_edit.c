@@ -117,7 +117,7 @@ int cmd_edit(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json)
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 	else
 		cmd_edit_print(reply);
 	json_decref(reply);
@@ -188,7 +188,7 @@ int cmd_edit_continue(struct cli_ctx *ctx, int argc, char **argv)
 	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 	} else {
 		printf("continuing session %lld\n", id);
 		output_confirm(PROTO_CMD_START, NULL, json_object_get(reply, "session"), ctx->home,
@@ -212,7 +212,7 @@ int cmd_edit_regenerate(struct cli_ctx *ctx, const char *id)
 	if ((r = request_run(ctx, req, 5 * 60 * 1000, &reply)))
 		return r;
 	if (ctx->json)
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 	else
 		puts(json_string_value(json_object_get(reply, "log")) ?: "");
 	json_decref(reply);

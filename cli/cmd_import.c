@@ -83,7 +83,7 @@ static int cmd_import_summary_json(struct cli_ctx *ctx, const struct import_item
 		json_object_set_new(doc, "first_failed", json_string(res->first_failed));
 	if (doc && res->fatal[0])
 		json_object_set_new(doc, "fatal", json_string(res->fatal));
-	r = doc ? request_print_json(ctx, doc, false) : EXIT_REFUSED;
+	r = doc ? request_print_json(ctx, doc) : EXIT_REFUSED;
 	json_decref(doc);
 	return r;
 }

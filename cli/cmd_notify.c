@@ -37,14 +37,14 @@ int cmd_notify_run(struct cli_ctx *ctx, int argc, char **argv)
 	server = json_string_value(json_object_get(reply, "notify_server"));
 	reason = json_string_value(json_object_get(reply, "notify_reason"));
 	if (ctx->json) {
-		json_t *out = json_pack("{s:i, s:O}", "v", STINT_PROTO_VERSION, "notify",
-					json_object_get(reply, "notify"));
+		json_t *out = json_pack("{s:i, s:b, s:O}", "v", STINT_PROTO_VERSION, "ok", 1,
+					"notify", json_object_get(reply, "notify"));
 
 		if (out && server)
 			json_object_set_new(out, "notify_server", json_string(server));
 		if (out && reason)
 			json_object_set_new(out, "notify_reason", json_string(reason));
-		r = out ? request_print_json(ctx, out, false) : EXIT_REFUSED;
+		r = out ? request_print_json(ctx, out) : EXIT_REFUSED;
 		json_decref(out);
 	} else if (test) {
 		printf("Sent a test notification to %s.\n", server ? server : "the desktop");

@@ -52,7 +52,7 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, true);
+		r = request_print_json(ctx, reply);
 		json_decref(reply);
 		return r;
 	}
@@ -172,7 +172,7 @@ static int cmd_query_log_json(struct cli_ctx *ctx, const char **paths, size_t n,
 		output_error("out of memory");
 		return EXIT_REFUSED;
 	}
-	r = request_print_json(ctx, doc, false);
+	r = request_print_json(ctx, doc);
 	json_decref(doc);
 	return r;
 }
@@ -264,7 +264,7 @@ int cmd_query_ping(struct cli_ctx *ctx, int argc, char **argv)
 			     &reply)))
 		return r;
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 	} else {
 		output_daemon_line(json_object_get(reply, "daemon"), line, sizeof(line));
 		puts(line);

@@ -101,7 +101,7 @@ static int cmd_report_print(struct cli_ctx *ctx, const struct args *a, json_t *r
 	const char *no_color = getenv("NO_COLOR");
 
 	if (ctx->json)
-		return request_print_json(ctx, reply, true);
+		return request_print_json(ctx, reply);
 	if (a->csv) {
 		if (report_render_csv(stdout, report) < 0) {
 			output_error("cannot write the report: %s", strerror(errno));
@@ -229,10 +229,11 @@ static int cmd_report_logs(struct cli_ctx *ctx, struct args *a)
 	}
 	if (!path && access(dir, F_OK) < 0) {
 		/* No logs written here yet: name the directory and where it came from. */
-		output_error("no log directory %s (the [log] dir of %s): no session there has "
-			     "stopped yet, or its logs are elsewhere; give PATH: stint report --logs "
-			     "PATH",
-			     dir, ctx->cwd);
+		output_error(
+		    "no log directory %s (the [log] dir of %s): no session there has "
+		    "stopped yet, or its logs are elsewhere; give PATH: stint report --logs "
+		    "PATH",
+		    dir, ctx->cwd);
 		json_decref(by);
 		return EXIT_REFUSED;
 	}

@@ -33,7 +33,7 @@ static int cmd_session_send(struct cli_ctx *ctx, enum proto_cmd cmd, const char 
 	if ((r = request_run(ctx, req, timeout_ms, &reply)))
 		return r;
 	if (ctx->json) {
-		rc = request_print_json(ctx, reply, false);
+		rc = request_print_json(ctx, reply);
 	} else {
 		output_confirm(cmd, kind, json_object_get(reply, "session"), ctx->home,
 			       time_wall_ms(), line, sizeof(line));
@@ -377,7 +377,7 @@ int cmd_session_stop(struct cli_ctx *ctx, int argc, char **argv)
 		    json_pack("{s:s, s:O?}", "by", "stop", "at",
 			      json_object_get(json_object_get(reply, "session"), "ended_at")));
 	if (ctx->json)
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 	else
 		cmd_session_stop_print(ctx, &a, reply);
 	json_decref(reply);

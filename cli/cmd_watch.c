@@ -22,7 +22,7 @@ static int cmd_watch_list(struct cli_ctx *ctx)
 			     &reply)))
 		return r;
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 		json_decref(reply);
 		return r;
 	}
@@ -79,7 +79,7 @@ int cmd_watch_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (ctx->json) {
-		r = request_print_json(ctx, reply, false);
+		r = request_print_json(ctx, reply);
 		json_decref(reply);
 		return r;
 	}

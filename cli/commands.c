@@ -141,7 +141,7 @@ const struct cli_command commands_table[] = {
      "stint status [-C PATH] [--json] | [--short | --format FORMAT] [-C PATH | --all]",
      "Show the open sessions",
      "  -C PATH             only the session for the repository containing PATH\n"
-     "  --json              print {\"v\":1,\"sessions\":[...],\"daemon\":{...}}\n"
+     "  --json              print {\"v\":1,\"ok\":true,\"sessions\":[...],\"daemon\":{...}}\n"
      "  --short             one line for a prompt: the session of this directory (or\n"
      "                      -C's), as '● main 1h05m' (● active, ◌ idle, ⏸ paused)\n"
      "  --format FORMAT     that line from a template of {field}s: icon, state, repo,\n"
@@ -335,7 +335,7 @@ const struct cli_command commands_table[] = {
      "Send a test notification, or say where notifications go",
      "  test                send one; exits 1 naming the cause when it cannot be shown\n"
      "  status              whether a notification server is reachable, and why not\n"
-     "  --json              print {\"v\":1,\"notify\":\"ok|unavailable|disabled\",...}\n"},
+     "  --json              print {\"v\":1,\"ok\":true,\"notify\":\"ok|unavailable|disabled\",...}\n"},
     {"config", cmd_config_run, "h", opts_help, "stint config check",
      "Check stintd's configuration file",
      "Runs 'stintd --check-config' and exits with its status (0: the file is valid).\n"},

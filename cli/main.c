@@ -27,17 +27,17 @@ static void main_print_help(FILE *out)
 	      out);
 	for (const struct cli_command *c = commands_table; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nOptions:\n"
-	      "  -C PATH             use the repository containing PATH, not the current one\n"
-	      "  --version           print the version of stint and of the running "
-	      "stintd\n"
-	      "  -h, --help          print this help\n"
-	      "\nExit status: 0 done; 1 refused by stintd, stintd unreachable, or another failure;\n"
-	      "2 usage error: an unknown command or option, a bad, empty or blank value, or a\n"
-	      "path that does not exist (-C PATH, PATH, FILE). With --json a failure prints\n"
-	      "{\"v\":1,\"ok\":false,\"error\":{\"code\":...,\"message\":...}} on stdout too.\n"
-	      "Run 'stint help COMMAND' or 'stint COMMAND --help' for a command's options.\n",
-	      out);
+	fputs(
+	    "\nOptions:\n"
+	    "  -C PATH             use the repository containing PATH, not the current one\n"
+	    "  -V, --version       print the version of stint and of the running stintd\n"
+	    "  -h, --help          print this help\n"
+	    "\nExit status: 0 done; 1 refused by stintd, stintd unreachable, or another failure;\n"
+	    "2 usage error: an unknown command or option, a bad, empty or blank value, or a\n"
+	    "path that does not exist (-C PATH, PATH, FILE). With --json a failure prints\n"
+	    "{\"v\":1,\"ok\":false,\"error\":{\"code\":...,\"message\":...}} on stdout too.\n"
+	    "Run 'stint help COMMAND' or 'stint COMMAND --help' for a command's options.\n",
+	    out);
 }
 
 /* "stint: did you mean "stop"?" when a command's name is near word. */
@@ -150,8 +150,10 @@ static int main_run(int argc, char **argv)
 			return main_usage_error();
 		}
 	}
-	if (i == argc)
+	if (i == argc) {
+		output_error("no COMMAND given");
 		return main_usage_error();
+	}
 	/* Hidden: the command table as data, for the completions and the man page's test. */
 	if (strcmp(argv[i], "__commands") == 0 && i + 1 == argc) {
 		commands_dump(stdout);
@@ -168,6 +170,14 @@ static int main_run(int argc, char **argv)
 	if (!ctx.cmd) {
 		output_error("unknown command '%s'", argv[i]);
 		main_suggest_command(argv[i]);
+		/* A script asked for JSON: it gets the error document, whatever the command. */
+		for (int k = i + 1; k < argc && strcmp(argv[k], "--") != 0; k++) {
+			if (strcmp(argv[k], "--json") != 0)
+				continue;
+			if (output_json_error(stdout, "usage", ctx.pretty) < 0)
+				output_error("cannot write the error: %s", strerror(errno));
+			break;
+		}
 		return main_usage_error();
 	}
 	if (!ctx.cmd->run)

@@ -676,20 +676,10 @@ size_t output_select_logs(const json_t *sessions, const char *date, const char *
 	return npicks;
 }
 
-int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty)
+int output_json(FILE *out, const json_t *msg, bool pretty)
 {
-	json_t *copy = NULL;
-	int r;
+	int r = json_dumpf(msg, out, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 
-	if (strip_ok && json_object_get(msg, "ok")) {
-		copy = json_copy((json_t *)msg);
-		if (!copy)
-			return -1;
-		json_object_del(copy, "ok");
-		msg = copy;
-	}
-	r = json_dumpf(msg, out, pretty ? JSON_INDENT(2) : JSON_COMPACT);
-	json_decref(copy);
 	if (r < 0 || fputc('\n', out) == EOF)
 		return -1;
 	return 0;
@@ -747,7 +737,7 @@ int output_json_error(FILE *out, const char *code, bool pretty)
 	if (!doc)
 		doc = json_pack("{s:i, s:b, s:{s:s, s:s}}", "v", STINT_PROTO_VERSION, "ok", 0,
 				"error", "code", code, "message", "(not UTF-8)");
-	r = doc ? output_json(out, doc, false, pretty) : -1;
+	r = doc ? output_json(out, doc, pretty) : -1;
 	json_decref(doc);
 	return r;
 }

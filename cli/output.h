@@ -101,11 +101,8 @@ bool output_valid_date(const char *s);
  */
 size_t output_select_logs(const json_t *sessions, const char *date, const char **paths, size_t max);
 
-/*
- * Writes msg as one JSON document and a newline, indented when pretty; without its "ok"
- * member when strip_ok. Returns 0 or -1 (allocation or write failure).
- */
-int output_json(FILE *out, const json_t *msg, bool strip_ok, bool pretty);
+/* Writes msg as one JSON document and a newline, indented when pretty. Returns 0 or -1. */
+int output_json(FILE *out, const json_t *msg, bool pretty);
 
 /* "stint: " and the message as a line on stderr: how every failure is reported. */
 void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -56,10 +56,10 @@ static json_t *request_call(json_t *req, int timeout_ms, bool autostart,
 	return reply;
 }
 
-int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok)
+int request_print_json(struct cli_ctx *ctx, const json_t *msg)
 {
 	ctx->json_printed = true;
-	if (output_json(stdout, msg, strip_ok, ctx->pretty) < 0) {
+	if (output_json(stdout, msg, ctx->pretty) < 0) {
 		output_error("cannot write the reply: %s", strerror(errno));
 		return EXIT_REFUSED;
 	}
@@ -82,7 +82,7 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 
 	/* The path's error is the answer (main.c prints it as JSON), not stintd's. */
 	if (ctx->json && !missing)
-		request_print_json(ctx, reply, false);
+		request_print_json(ctx, reply);
 	if (missing)
 		args_path_error(ctx, ctx->dir, ENOENT);
 	if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {

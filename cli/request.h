@@ -22,7 +22,7 @@ bool request_set(json_t **req, const char *key, json_t *value);
 json_t *request_new(struct cli_ctx *ctx, enum proto_cmd cmd, bool with_cwd);
 
 /* msg as JSON on stdout (see output_json). Returns 0, or EXIT_REFUSED after saying why. */
-int request_print_json(struct cli_ctx *ctx, const json_t *msg, bool strip_ok);
+int request_print_json(struct cli_ctx *ctx, const json_t *msg);
 
 /*
  * Sends req (NULL: it could not be built) and waits for the reply. Returns 0 with *reply_out the

@@ -13,6 +13,9 @@ run() {
 }
 
 # --- commands ---------------------------------------------------------------------------------
+run -C "$T"
+expect_eq 2 "$rc" "stint -C DIR without a command"
+expect_contains "$err" "no COMMAND given" "stint -C DIR without a command"
 run stpo
 expect_eq 2 "$rc" "stint stpo"
 expect_contains "$err" "unknown command 'stpo'" "stint stpo"

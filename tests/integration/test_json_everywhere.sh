@@ -48,7 +48,7 @@ for line in open(sys.argv[1]):
         assert isinstance(doc, dict), "not an object"
         assert doc.get("v") == 1, "no v"
         if want == "ok":
-            assert doc.get("ok", True) is True and "error" not in doc, "not ok"
+            assert doc.get("ok") is True and "error" not in doc, "ok is not true"
         else:
             assert doc.get("ok") is False, "ok is not false"
             assert doc["error"]["code"] and doc["error"]["message"], "no code or message"
@@ -131,7 +131,8 @@ cd "$T/plain"
 for c in stop pause resume keep cancel note todo decision; do
 	refused 1 "$c with no session" "$c" --json $([[ $c =~ ^(note|todo|decision)$ ]] && echo text)
 done
-refused 1 "continue with nothing to continue" continue --json
+code=usage refused 2 "a mistyped command" stp --json
+code="" refused 1 "continue with nothing to continue" continue --json
 refused 1 "log with no log" log --json
 refused 1 "edit of no session" edit --json 999 --focus x
 refused 1 "unwatch of what is not watched" unwatch --json
