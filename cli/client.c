@@ -559,6 +559,24 @@ static int client_autostart(const char *sockpath, int first_err, char *err, size
 	return fd;
 }
 
+/*
+ * connect() says "refused" for a path that is a file, not a socket: say what it is, and start no
+ * stintd over it (it would refuse that path too).
+ */
+static bool client_not_socket(const char *path, char *err, size_t errn)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISSOCK(st.st_mode))
+		return false;
+	snprintf(err, errn, "cannot reach stintd at %s%s: it is a %s, not a socket", path,
+		 getenv("STINT_SOCKET") && *getenv("STINT_SOCKET") ? " (STINT_SOCKET)" : "",
+		 S_ISDIR(st.st_mode)   ? "directory"
+		 : S_ISREG(st.st_mode) ? "regular file"
+				       : "special file");
+	return true;
+}
+
 int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 {
 	const char *no = getenv("STINT_NO_AUTOSTART");
@@ -573,6 +591,8 @@ int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)
 		return r;
 	}
 	fd = client_connect_once(c->sockpath);
+	if (fd == -ECONNREFUSED && autostart_ok && client_not_socket(c->sockpath, err, errn))
+		return -ENOTSOCK;
 	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && autostart_ok) {
 		if (no && *no && strcmp(no, "0") != 0) {
 			snprintf(err, errn,

@@ -44,7 +44,7 @@ expect_eq 1 "$rc" "ping with an open socket directory"
 expect_contains "$err" "stintd: error: socket directory: $T/open is accessible by group or others (mode 755); expected 0700" "stintd says why"
 [ ! -e "$T/open/stintd.sock" ] || fail "a socket was made in $T/open"
 
-# --- STINT_SOCKET itself wrong: relative, too long, under a file ------------------------------
+# --- STINT_SOCKET itself wrong: relative, too long, under a file, a file ---------------------------
 run STINT_SOCKET=stintd.sock "$STINT" status
 expect_eq 1 "$rc" "relative STINT_SOCKET"
 expect_eq 'stint: STINT_SOCKET must be an absolute path, not "stintd.sock"' "$err" "relative STINT_SOCKET"
@@ -62,6 +62,11 @@ touch "$T/afile"
 run STINT_SOCKET="$T/afile/stintd.sock" "$STINT" status
 expect_eq 1 "$rc" "STINT_SOCKET under a file"
 expect_eq "stint: cannot reach stintd at $T/afile/stintd.sock (STINT_SOCKET): Not a directory" "$err" "STINT_SOCKET under a file"
+run STINT_SOCKET="$T/afile" "$STINT" status
+expect_eq 1 "$rc" "STINT_SOCKET naming a file"
+expect_eq "stint: cannot reach stintd at $T/afile (STINT_SOCKET): it is a regular file, not a socket" "$err" "STINT_SOCKET naming a file"
+run STINT_SOCKET="$T/afile" "$STINT" status --short
+expect_eq "0" "$rc" "status --short with STINT_SOCKET naming a file: quiet for a prompt"
 nothing_serves "wrong sockets"
 
 # --- the causes gone: the next command starts stintd and is served ----------------------------
