@@ -89,6 +89,19 @@ static int args_unquoted_time(struct cli_ctx *ctx, const struct args *a)
 	return 0;
 }
 
+const char *args_did_you_mean(const char *word, const char *const *words, char *buf, size_t n)
+{
+	struct suggest s;
+
+	suggest_init(&s, word);
+	for (; *words; words++)
+		suggest_consider(&s, *words);
+	if (n < 3 || !suggest_format(&s, "", buf + 2, n - 2))
+		return n ? (buf[0] = '\0', buf) : "";
+	memcpy(buf, "; ", 2);
+	return buf;
+}
+
 void args_suggest_word(const char *word, const char *prefix, const char *const *words)
 {
 	char line[256];
@@ -134,9 +147,9 @@ int args_bad_option(struct cli_ctx *ctx, int argc, char **argv)
 {
 	/* getopt said which on stderr; --json's error document says it too. */
 	if (optopt > 0 && optopt < 128)
-		output_error_note("bad option -%c or its value", optopt);
+		output_error_note("invalid option -%c, or its value missing", optopt);
 	else if (optind > 0 && optind <= argc)
-		output_error_note("bad option '%s'", argv[optind - 1]);
+		output_error_note("unrecognized option '%s'", argv[optind - 1]);
 	args_suggest_option(ctx, argc, argv);
 	args_dash_hint(ctx, argc, argv);
 	return args_usage_error(ctx->cmd, NULL);
@@ -188,12 +201,20 @@ int args_parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 			a->kind = c == ARGS_OPT_LEARNING ? "learning" : "challenge";
 			break;
 		case 'p':
-			if (proto_priority_lookup(optarg) < 0)
+			if (proto_priority_lookup(optarg) < 0) {
+				const char *const prios[] = {
+				    proto_priority_name(PROTO_PRIO_HIGH),
+				    proto_priority_name(PROTO_PRIO_MEDIUM),
+				    proto_priority_name(PROTO_PRIO_LOW),
+				    proto_priority_name(PROTO_PRIO_BLOCKED), NULL};
+				char mean[128];
+
 				return args_usage_error(
 				    ctx->cmd,
 				    "--priority must be high, medium, low or blocked, "
-				    "not '%s'",
-				    optarg);
+				    "not '%s'%s",
+				    optarg, args_did_you_mean(optarg, prios, mean, sizeof(mean)));
+			}
 			a->priority = optarg;
 			break;
 		case ARGS_OPT_BLOCKED_BY:

@@ -64,6 +64,9 @@ struct args {
 	char **rest;
 };
 
+/* "; did you mean \"x\"?" in buf when a word of words (NULL-terminated) is near word, else "". */
+const char *args_did_you_mean(const char *word, const char *const *words, char *buf, size_t n);
+
 /* Prints "stint: message" (when fmt is given) and the command's usage; returns EXIT_USAGE. */
 int args_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

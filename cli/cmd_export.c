@@ -168,9 +168,14 @@ static int cmd_export_format(struct cli_ctx *ctx, const char *name, enum cmd_exp
 		*fmt = CMD_EXPORT_CSV;
 	else if (strcmp(name, "timewarrior") == 0 || strcmp(name, "timew") == 0)
 		*fmt = CMD_EXPORT_TIMEW;
-	else
-		return args_usage_error(
-		    ctx->cmd, "--format must be json, csv or timewarrior, not '%s'", name);
+	else {
+		const char *const formats[] = {"json", "csv", "timewarrior", NULL};
+		char mean[128];
+
+		return args_usage_error(ctx->cmd,
+					"--format must be json, csv or timewarrior, not '%s'%s",
+					name, args_did_you_mean(name, formats, mean, sizeof(mean)));
+	}
 	return 0;
 }
 

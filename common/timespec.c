@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "duration.h"
+#include "suggest.h"
 
 #define TIMESPEC_DAY_S 86400LL
 
@@ -302,10 +303,18 @@ int timespec_parse_range(const char *s, int64_t now_ms, int64_t *from_ms, int64_
 		*from_ms = 0;
 		*to_ms = now_ms + 1;
 	} else {
+		struct suggest sg;
+		char mean[128] = "";
+
+		suggest_init(&sg, s);
+		for (size_t i = 0; i < sizeof(timespec_ranges) / sizeof(*timespec_ranges); i++)
+			suggest_consider(&sg, timespec_ranges[i]);
+		if (suggest_format(&sg, "", mean + 2, sizeof(mean) - 2))
+			memcpy(mean, "; ", 2);
 		snprintf(err, errn,
 			 "bad RANGE '%.80s': use today, yesterday, week, last-week, month, "
-			 "last-month, year, all, or --from TIME --to TIME",
-			 s);
+			 "last-month, year, all, or --from TIME --to TIME%s",
+			 s, mean);
 		return -EINVAL;
 	}
 	return 0;

@@ -77,6 +77,20 @@ expect_contains "$err" 'did you mean "check"?' "config chekc"
 run import watsno x
 expect_contains "$err" 'did you mean "watson"?' "import watsno"
 
+# --- option values and RANGE words -------------------------------------------------------------
+run todo --priority hihg x
+expect_eq 2 "$rc" "todo --priority hihg"
+expect_contains "$err" "not 'hihg'; did you mean \"high\"?" "todo --priority hihg"
+run report lastweek
+expect_eq 2 "$rc" "report lastweek"
+expect_contains "$err" 'did you mean "last-week"?' "report lastweek"
+run list yesterdya
+expect_contains "$err" 'did you mean "yesterday"?' "list yesterdya"
+run export --format jsno
+expect_contains "$err" 'did you mean "json"?' "export --format jsno"
+run report zzzzzzzz
+[[ $err != *"did you mean"* ]] || fail "report zzzzzzzz guessed: $err"
+
 # --- the config: stint config check, stintd --check-config, and stintd starting --------------
 mkdir -p "$(dirname "$CONFIG")"
 printf '[log]\nmaxfilerows = 5\n' >"$CONFIG"

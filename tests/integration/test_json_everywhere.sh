@@ -149,7 +149,7 @@ refused 1 "watch of a directory outside git" watch --json "$T/plain"
 # Usage errors, for every command with --json: a bad option, before --json or after it.
 for c in "${with_json[@]}"; do
 	code=usage refused 2 "$c --bogus" "$c" --bogus --json
-	expect_contains "$out" "bad option '--bogus'" "$c --bogus: the message"
+	expect_contains "$out" "unrecognized option '--bogus'" "$c --bogus: the message"
 done
 refused 2 "blank note" note --json "   "
 refused 2 "list with a bad limit" list --json --limit 0

@@ -131,6 +131,10 @@ static void test_ranges(void **state)
 	assert_int_equal(timespec_parse_range("fortnight", NOW_DEC, &f, &t, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "bad RANGE 'fortnight'"));
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(timespec_parse_range("lastweek", NOW_DEC, &f, &t, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "; did you mean \"last-week\"?"));
 	assert_true(timespec_is_range("last-month"));
 	assert_false(timespec_is_range("lastmonth"));
 	assert_int_equal(timespec_check_range(10, 5, err, sizeof(err)), -EINVAL);
