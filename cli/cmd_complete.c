@@ -279,14 +279,22 @@ static bool complete_clean(const char *s)
 	return true;
 }
 
-/* Prints desc on one line: control characters as spaces, cut at a character. */
+/* Prints desc on one line: control characters as spaces; a long one cut after a word, with
+ * "…". */
 static void complete_put_desc(const char *desc)
 {
-	size_t n = strlen(desc), len, out = 0;
+	size_t n = strlen(desc), len, cut = n;
 	uint32_t cp;
 
-	for (size_t i = 0; i < n && out + 4 <= COMPLETE_DESC_MAX; i += len, out += len) {
-		len = utf8_decode((const unsigned char *)desc + i, n - i, &cp);
+	if (n > COMPLETE_DESC_MAX) {
+		for (cut = COMPLETE_DESC_MAX - 4; cut > COMPLETE_DESC_MAX / 2 && desc[cut] != ' ';
+		     cut--)
+			;
+		while (cut > 0 && ((unsigned char)desc[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	for (size_t i = 0; i < cut; i += len) {
+		len = utf8_decode((const unsigned char *)desc + i, cut - i, &cp);
 		if (len == 0)
 			break;
 		if (cp < 0x20 || utf8_is_control(cp))
@@ -294,6 +302,8 @@ static void complete_put_desc(const char *desc)
 		else
 			fwrite(desc + i, 1, len, stdout);
 	}
+	if (cut < n)
+		fputs(" …", stdout);
 }
 
 static void complete_emit(const struct complete_out *o, const char *cand, const char *desc)
@@ -309,9 +319,27 @@ static void complete_emit(const struct complete_out *o, const char *cand, const 
 	putchar('\n');
 }
 
+/* The lines after end that go on with an item's text (indented past its left column). */
+static void complete_help_more(char *buf, size_t n, const char *end)
+{
+	while (*end == '\n' && strncmp(end + 1, "      ", 6) == 0) {
+		const char *line = end + 1, *stop = strchr(line, '\n');
+		size_t have = strlen(buf);
+
+		while (*line == ' ')
+			line++;
+		stop = stop ? stop : line + strlen(line);
+		if (have + 1 >= n)
+			return;
+		snprintf(buf + have, n - have, " %.*s", (int)(stop - line), line);
+		end = stop;
+	}
+}
+
 /*
- * The description of word in a command's help: the rest of the line whose left column (up to
- * two spaces) names it, as "  -f, --focus TEXT    what the session is about" does.
+ * The description of word in a command's help: the rest of the item whose left column (up to
+ * two spaces) names it, as "  -f, --focus TEXT    what the session is about" does, with the
+ * lines that go on with it.
  */
 static bool complete_help_desc(const char *help, const char *word, char *buf, size_t n)
 {
@@ -330,6 +358,7 @@ static bool complete_help_desc(const char *help, const char *word, char *buf, si
 				while (*gap == ' ')
 					gap++;
 				snprintf(buf, n, "%.*s", (int)(end - gap), gap);
+				complete_help_more(buf, n, end);
 				return true;
 			}
 		}
@@ -341,10 +370,13 @@ static bool complete_help_desc(const char *help, const char *word, char *buf, si
 static void complete_emit_help(const struct complete_out *o, const struct cli_command *cmd,
 			       const char *cand)
 {
-	char desc[256];
+	char desc[512];
 
-	complete_emit(o, cand,
-		      cmd && complete_help_desc(cmd->help, cand, desc, sizeof(desc)) ? desc : NULL);
+	const char *d = cmd && complete_help_desc(cmd->help, cand, desc, sizeof(desc)) ? desc
+			: strcmp(cand, "--help") == 0 ? "show this command's help"
+						      : NULL;
+
+	complete_emit(o, cand, d);
 }
 
 static void complete_commands(const struct complete_out *o)

@@ -69,6 +69,12 @@ expect_cands "--focus" start --fo
 expect_cands "-f" start -f
 grep -q "^--focus${TAB}what the session is about" <<<"$("$STINT" __complete start --fo)" ||
 	fail "--focus has no description from the help"
+# An item's help goes on over lines: the description is all of it, cut after a word when long.
+got=$("$STINT" __complete stop --)
+grep -qx -- "--edit${TAB}then open the log in \$VISUAL, else \$EDITOR, else vi (not with --no-log or --json)" <<<"$got" ||
+	fail "stop --edit's description is not its whole help item: $got"
+grep -qx -- "--help${TAB}show this command's help" <<<"$got" || fail "--help has no description: $got"
+grep -q -- "^--json${TAB}.* …\$" <<<"$got" || fail "stop --json's long description is not cut after a word with …: $got"
 
 # --- every option that takes a value has a kind of value (cli/cmd_complete.c) ---
 while IFS="$TAB" read -r cmd long short arg; do
