@@ -190,10 +190,13 @@ int cmd_edit_continue(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		r = request_print_json(ctx, reply);
 	} else {
-		printf("continuing session %lld\n", id);
-		output_confirm(PROTO_CMD_START, NULL, json_object_get(reply, "session"), ctx->home,
-			       time_wall_ms(), line, sizeof(line));
+		const json_t *s = json_object_get(reply, "session");
+
+		output_confirm(PROTO_CMD_START, NULL, s, ctx->home, time_wall_ms(), line,
+			       sizeof(line));
 		puts(line);
+		printf("Session %lld continues session %lld.\n",
+		       (long long)json_integer_value(json_object_get(s, "id")), id);
 	}
 	json_decref(reply);
 	return r;

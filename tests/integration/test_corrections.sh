@@ -230,7 +230,9 @@ grep -q 'Corrected: focus, tags' "$log2" || fail "the open session's log does no
 
 # --- continue -----------------------------------------------------------------------------
 out=$(show continue)
-expect_contains "$out" "continuing session $id2" "continue's output"
+new_id=$("$STINT" status --json | json_get '["sessions"][0]["id"]')
+expect_contains "$out" "Session $new_id continues session $id2." "continue's output"
+[ "$new_id" != "$id2" ] || fail "continue reused the session id $id2"
 st=$("$STINT" status --json)
 expect_eq "Manual" "$(json_get '["sessions"][0]["focus"]' <<<"$st")" "continue's focus"
 expect_eq '["y"]' "$(json_get '["sessions"][0]["tags"]' <<<"$st")" "continue's tags"
