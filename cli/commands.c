@@ -262,7 +262,8 @@ const struct cli_command commands_table[] = {
      "                      are listed; no stintd needed\n"
      "\nActive time is the log's (idle, pauses and suspend left out), split at the\n"
      "range's ends and at local midnights. Commits, files and lines count on the day\n"
-     "a session ended. See docs/reports.md.\n"},
+     "a session ended; files are summed over sessions (a file changed in two counts\n"
+     "twice). See docs/reports.md.\n"},
     {"add", cmd_add, "hC:f:t:", opts_add,
      "stint add --start TIME --end TIME [--focus TEXT] [--tag TAG]... [-C PATH] [--json]",
      "Add a forgotten session, marked as added by hand",
