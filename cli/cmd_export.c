@@ -64,10 +64,10 @@ static void cmd_export_csv_row(FILE *out, const json_t *s)
 	fputs("\r\n", out);
 }
 
-/* Timewarrior's date form: 20261201T090000Z (UTC). */
+/* Timewarrior's date form: 20261201T090000Z (UTC), the second cut as list and the log show it. */
 static void cmd_export_timew_date(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)((ms + 500) / 1000);
+	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
