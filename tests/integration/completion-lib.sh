@@ -18,6 +18,16 @@ table_options() { # command
 	"$STINT" __commands | awk -F'\t' -v c="$1" '$1 == c { print ($2 != "" ? $2 : $3) }'
 }
 
+# Splits "LINE" "EXPECTED" pairs into the arrays CASE_LINES and CASE_WANTS.
+completion_pairs() {
+	CASE_LINES=() CASE_WANTS=()
+	while (($#)); do
+		CASE_LINES+=("$1")
+		CASE_WANTS+=("$2")
+		shift 2
+	done
+}
+
 # The cases every shell completes alike, as "LINE" "EXPECTED" pairs in CASES: the commands, each
 # command's options, and option values. eq is what the shell shows for a --by=VALUE candidate:
 # "--by=" (zsh, fish show the whole word) or "" (bash, which splits words at '=').

@@ -60,12 +60,8 @@ EOF_BASH
 expect_bash() {
 	local mode=$1 out want got i=0
 	shift
-	local -a lines=() wants=()
-	while (($#)); do
-		lines+=("$1")
-		wants+=("$2")
-		shift 2
-	done
+	completion_pairs "$@"
+	local -a lines=("${CASE_LINES[@]}") wants=("${CASE_WANTS[@]}")
 	out=$(complete_in_bash "$mode" "${lines[@]}" 2>&1) || fail "bash failed: $out"
 	for line in "${lines[@]}"; do
 		got=$(awk -v n=$i 'BEGIN { k = 0 } $0 == "--" { k++; next } k == n' <<<"$out")

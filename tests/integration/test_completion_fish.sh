@@ -12,12 +12,8 @@ command -v fish >/dev/null || fail "fish is not installed: apt-get install fish 
 expect_fish() {
 	local src=$1 out got want i=0 script= config=--no-config
 	shift
-	local -a lines=() wants=()
-	while (($#)); do
-		lines+=("$1")
-		wants+=("$2")
-		shift 2
-	done
+	completion_pairs "$@"
+	local -a lines=("${CASE_LINES[@]}") wants=("${CASE_WANTS[@]}")
 	# Without a script to source, fish's own config.fish sets where completions are looked for
 	# (the user's config is empty: HOME and XDG_CONFIG_HOME are the test's).
 	if [ -n "$src" ]; then

@@ -13,12 +13,8 @@ DRIVER="$(cd "$(dirname "$0")" && pwd)/complete-zsh.zsh"
 expect_zsh() {
 	local dir=$1 out got want i=0
 	shift
-	local -a lines=() wants=()
-	while (($#)); do
-		lines+=("$1")
-		wants+=("$2")
-		shift 2
-	done
+	completion_pairs "$@"
+	local -a lines=("${CASE_LINES[@]}") wants=("${CASE_WANTS[@]}")
 	out=$(timeout 60 zsh -f "$DRIVER" "$dir" "${lines[@]}" 2>&1) ||
 		fail "zsh failed or timed out ($?): $out"
 	for line in "${lines[@]}"; do
