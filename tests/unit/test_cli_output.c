@@ -12,30 +12,22 @@
 #include <time.h>
 
 #include "output.h"
+#include "testutil.h"
 
 /* 2026-11-25 15:00:00 UTC; the tests run with TZ=UTC. */
 #define NOW_MS 1795618800000LL
 
-static json_t *load(const char *text)
-{
-	json_error_t err;
-	json_t *j = json_loads(text, 0, &err);
-
-	if (!j)
-		fail_msg("bad fixture JSON: %s at column %d", err.text, err.column);
-	return j;
-}
-
 /* The protocol document's example session, started 13:05 UTC today. */
 static json_t *session(void)
 {
-	return load("{\"id\": 7, \"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\","
-		    " \"branch\": \"main\", \"focus\": \"socket server\", \"tags\": [\"c\"],"
-		    " \"state\": \"active\", \"started_at\": \"2026-11-25T14:05:09+01:00\","
-		    " \"ended_at\": null, \"active_s\": 3725, \"wall_s\": 4100, "
-		    "\"paused_s\": 375,"
-		    " \"notes\": 2, \"todos\": 1, \"decisions\": 0, \"recovered\": false,"
-		    " \"log\": null}");
+	return testutil_json(
+	    "{\"id\": 7, \"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\","
+	    " \"branch\": \"main\", \"focus\": \"socket server\", \"tags\": [\"c\"],"
+	    " \"state\": \"active\", \"started_at\": \"2026-11-25T14:05:09+01:00\","
+	    " \"ended_at\": null, \"active_s\": 3725, \"wall_s\": 4100, "
+	    "\"paused_s\": 375,"
+	    " \"notes\": 2, \"todos\": 1, \"decisions\": 0, \"recovered\": false,"
+	    " \"log\": null}");
 }
 
 static void test_home_path(void **state)
@@ -245,7 +237,7 @@ static void test_already_running(void **state)
 static void test_daemon_line(void **state)
 {
 	char buf[256];
-	json_t *d = load("{\"pid\": 4242, \"version\": \"0.1.0\", \"uptime_s\": 3900}");
+	json_t *d = testutil_json("{\"pid\": 4242, \"version\": \"0.1.0\", \"uptime_s\": 3900}");
 
 	output_daemon_line(d, buf, sizeof(buf));
 	assert_string_equal(buf, "stintd 0.1.0, pid 4242, up 1h 05m");
@@ -266,24 +258,24 @@ static char *capture_list(const json_t *sessions)
 
 static void test_list(void **state)
 {
-	json_t *list =
-	    load("[{\"id\": 12, \"branch\": \"main\", \"tags\": [\"api\", \"v2\"], "
-		 "\"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\", "
-		 "\"focus\": \"socket "
-		 "server\", \"state\": \"stopped\", \"started_at\": "
-		 "\"2026-11-24T09:00:00Z\", "
-		 "\"active_s\": 7500, \"log\": \"/home/me/logs/a.md\"},"
-		 " {\"id\": 9, \"repo\": \"/tmp/x\", \"repo_name\": \"x\", \"focus\": null, "
-		 "\"state\": "
-		 "\"cancelled\", \"started_at\": \"2026-11-23T18:30:00Z\", "
-		 "\"active_s\": 45, \"log\": "
-		 "null},"
-		 " {\"repo\": \"/srv/\xc3\xbc"
-		 "ber\", \"repo_name\": \"\xc3\xbc"
-		 "ber\", \"focus\": \"a focus far longer than the forty columns a "
-		 "list gives it\", "
-		 "\"state\": \"stopped\", \"started_at\": 1764000000000, "
-		 "\"active_s\": 360000}]");
+	json_t *list = testutil_json(
+	    "[{\"id\": 12, \"branch\": \"main\", \"tags\": [\"api\", \"v2\"], "
+	    "\"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\", "
+	    "\"focus\": \"socket "
+	    "server\", \"state\": \"stopped\", \"started_at\": "
+	    "\"2026-11-24T09:00:00Z\", "
+	    "\"active_s\": 7500, \"log\": \"/home/me/logs/a.md\"},"
+	    " {\"id\": 9, \"repo\": \"/tmp/x\", \"repo_name\": \"x\", \"focus\": null, "
+	    "\"state\": "
+	    "\"cancelled\", \"started_at\": \"2026-11-23T18:30:00Z\", "
+	    "\"active_s\": 45, \"log\": "
+	    "null},"
+	    " {\"repo\": \"/srv/\xc3\xbc"
+	    "ber\", \"repo_name\": \"\xc3\xbc"
+	    "ber\", \"focus\": \"a focus far longer than the forty columns a "
+	    "list gives it\", "
+	    "\"state\": \"stopped\", \"started_at\": 1764000000000, "
+	    "\"active_s\": 360000}]");
 	char *text = capture_list(list);
 
 	/* The id, the branch and the tags ("-" for none; "#?" for a row without an id). */
@@ -308,23 +300,25 @@ static void test_list(void **state)
 static void test_log_commit(void **state)
 {
 	char buf[256];
-	json_t *lc = load("{\"committed\": true, \"message\": \"committed the log on main\"}");
+	json_t *lc =
+	    testutil_json("{\"committed\": true, \"message\": \"committed the log on main\"}");
 
 	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 1);
 	assert_string_equal(buf, "Committed the log on main.");
 	json_decref(lc);
-	lc = load("{\"committed\": false, \"message\": \"left uncommitted: other changes are "
-		  "staged in /r\"}");
+	lc = testutil_json(
+	    "{\"committed\": false, \"message\": \"left uncommitted: other changes are "
+	    "staged in /r\"}");
 	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "left uncommitted: other changes are staged in /r");
 	json_decref(lc);
-	lc = load("{\"committed\": false}");
+	lc = testutil_json("{\"committed\": false}");
 	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "the log is left uncommitted");
 	json_decref(lc);
 	/* Nothing to say without the member, or with a malformed one. */
 	assert_int_equal(output_log_commit(NULL, buf, sizeof(buf)), -1);
-	lc = load("{\"committed\": \"yes\", \"message\": \"x\"}");
+	lc = testutil_json("{\"committed\": \"yes\", \"message\": \"x\"}");
 	assert_int_equal(output_log_commit(lc, buf, sizeof(buf)), -1);
 	json_decref(lc);
 }
@@ -355,15 +349,16 @@ static void test_valid_date(void **state)
 /* A list reply's sessions, newest first (by stop), as stintd sends them. */
 static json_t *closed_sessions(void)
 {
-	return load("["
-		    "{\"started_at\": \"2026-11-25T16:00:00Z\", \"log\": null},"
-		    "{\"started_at\": \"2026-11-25T13:00:00Z\", \"log\": \"/l/2026-11-25-2.md\"},"
-		    "{\"started_at\": \"2026-11-24T23:30:00Z\", \"log\": \"/l/2026-11-24-2.md\"},"
-		    "{\"started_at\": \"2026-11-25T09:00:00Z\", \"log\": \"/l/2026-11-25.md\"},"
-		    "{\"started_at\": \"2026-11-24T08:00:00Z\", \"log\": \"/l/2026-11-24.md\"},"
-		    "{\"started_at\": \"bad\", \"log\": \"/l/bad.md\"},"
-		    "{\"started_at\": \"2026-11-23T08:00:00Z\"}"
-		    "]");
+	return testutil_json(
+	    "["
+	    "{\"started_at\": \"2026-11-25T16:00:00Z\", \"log\": null},"
+	    "{\"started_at\": \"2026-11-25T13:00:00Z\", \"log\": \"/l/2026-11-25-2.md\"},"
+	    "{\"started_at\": \"2026-11-24T23:30:00Z\", \"log\": \"/l/2026-11-24-2.md\"},"
+	    "{\"started_at\": \"2026-11-25T09:00:00Z\", \"log\": \"/l/2026-11-25.md\"},"
+	    "{\"started_at\": \"2026-11-24T08:00:00Z\", \"log\": \"/l/2026-11-24.md\"},"
+	    "{\"started_at\": \"bad\", \"log\": \"/l/bad.md\"},"
+	    "{\"started_at\": \"2026-11-23T08:00:00Z\"}"
+	    "]");
 }
 
 static void test_select_logs(void **state)
@@ -411,7 +406,7 @@ static void test_select_logs(void **state)
 static void test_json(void **state)
 {
 	json_t *reply =
-	    load("{\"v\": 1, \"ok\": true, \"sessions\": [], \"daemon\": {\"pid\": 1}}");
+	    testutil_json("{\"v\": 1, \"ok\": true, \"sessions\": [], \"daemon\": {\"pid\": 1}}");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -431,9 +426,9 @@ static void test_json(void **state)
 static void test_stopped_earlier(void **state)
 {
 	json_t *reply =
-	    load("{\"session\": {\"repo_name\": \"widget\"}, \"log\": \"/l.md\","
-		 " \"stopped\": {\"by\": \"auto_stop_after_idle\","
-		 " \"why\": \"idle for 2h 00m\", \"at\": \"2026-11-25T15:02:00+01:00\"}}");
+	    testutil_json("{\"session\": {\"repo_name\": \"widget\"}, \"log\": \"/l.md\","
+			  " \"stopped\": {\"by\": \"auto_stop_after_idle\","
+			  " \"why\": \"idle for 2h 00m\", \"at\": \"2026-11-25T15:02:00+01:00\"}}");
 	char buf[256];
 
 	(void)state;

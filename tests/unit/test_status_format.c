@@ -10,21 +10,12 @@
 #include <string.h>
 
 #include "status_format.h"
-
-static json_t *load(const char *text)
-{
-	json_error_t err;
-	json_t *j = json_loads(text, 0, &err);
-
-	if (!j)
-		fail_msg("bad fixture JSON: %s at column %d", err.text, err.column);
-	return j;
-}
+#include "testutil.h"
 
 /* A session of the status reply: 1 h 02 min active, three commits. */
 static json_t *session(void)
 {
-	return load(
+	return testutil_json(
 	    "{\"id\": 7, \"repo\": \"/home/me/src/stint\", \"repo_name\": \"stint\","
 	    " \"branch\": \"feat/login\", \"focus\": \"socket server\", \"state\": \"active\","
 	    " \"active_s\": 3725, \"commits\": 3, \"added\": 120, \"removed\": 7,"

@@ -23,20 +23,10 @@
  * wrong type or range are ignored (the record is untrusted input), never shown or trusted.
  */
 
-static json_t *parse(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-
-	if (!j)
-		fail_msg("bad test JSON at %d: %s\n%s", e.line, e.text, text);
-	return j;
-}
-
 /* The commit's numbers as the log prints them ("" when nothing is shown). */
 static void lines_are(const char *commit, bool plural, const char *want)
 {
-	json_t *c = parse(commit);
+	json_t *c = testutil_json(commit);
 	struct template_commit_lines l;
 	struct strbuf o = {0};
 
@@ -97,13 +87,13 @@ static void test_bad_values(void **state)
 
 static void test_sums(void **state)
 {
-	json_t *a = parse("{\"added\": 14, \"removed\": 0, \"session_added\": 5, "
-			  "\"session_removed\": 0}"),
-	       *b = parse("{\"added\": 3, \"removed\": 2, \"session_added\": 3, "
-			  "\"session_removed\": 2}"),
-	       *old = parse("{\"added\": 1, \"removed\": 1}"),
-	       *big = parse("{\"added\": 1000000000000, \"removed\": 0, \"session_added\": "
-			    "1000000000000, \"session_removed\": 0}");
+	json_t *a = testutil_json("{\"added\": 14, \"removed\": 0, \"session_added\": 5, "
+				  "\"session_removed\": 0}"),
+	       *b = testutil_json("{\"added\": 3, \"removed\": 2, \"session_added\": 3, "
+				  "\"session_removed\": 2}"),
+	       *old = testutil_json("{\"added\": 1, \"removed\": 1}"),
+	       *big = testutil_json("{\"added\": 1000000000000, \"removed\": 0, \"session_added\": "
+				    "1000000000000, \"session_removed\": 0}");
 	struct template_commit_lines sum, l;
 	struct strbuf o = {0};
 
@@ -148,7 +138,7 @@ static void file_is(const char *file, const char *want)
 		 "{\"stats\": {\"commits\": 0, \"files_changed\": 1, \"added\": 0, \"removed\": 0, "
 		 "\"files\": [%s]}}",
 		 file);
-	rec = parse(text);
+	rec = testutil_json(text);
 	v = template_view(rec);
 	assert_non_null(v);
 	cell = json_object_get(json_array_get(json_object_get(v, "files"), 0), "changes");

@@ -88,6 +88,17 @@ void testutil_env_restore(struct testutil_env *env)
 	env->n = 0;
 }
 
+json_t *testutil_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	if (!j)
+		fail_msg("bad fixture JSON at line %d, column %d: %s\n%s", e.line, e.column, e.text,
+			 text);
+	return j;
+}
+
 uint32_t testutil_rand(uint64_t *state)
 {
 	*state ^= *state << 13;

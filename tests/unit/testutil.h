@@ -1,6 +1,7 @@
 #ifndef STINT_TESTUTIL_H
 #define STINT_TESTUTIL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,9 @@ void testutil_rm_rf(const char *dir);
 void testutil_write_file_n(const char *path, const char *text, size_t n);
 /* Writes the string text to dir/name, failing the test if it cannot. */
 void testutil_write_file(const char *dir, const char *name, const char *text);
+
+/* A fixture's JSON text as a new value, failing the test (with where and why) when it is bad. */
+json_t *testutil_json(const char *text);
 
 /* Next of a reproducible pseudo-random sequence (xorshift64): *state, seeded non-zero, moves on. */
 uint32_t testutil_rand(uint64_t *state);
