@@ -152,8 +152,10 @@ const struct cli_command commands_table[] = {
      "                      (working first, then idle, then paused; newest first),\n"
      "                      with its repository and {others} open\n"
      "\nWithout -C every open session is shown, wherever it is. --short and --format\n"
-     "print nothing and exit 0 when there is no session, and when stintd is not\n"
-     "running: they never start it. See docs/integrations.md.\n"},
+     "print nothing and exit 0 when there is no session, when stintd is not running\n"
+     "(they never start it) and when -C's directory is gone (a prompt in a deleted\n"
+     "directory). The numbers follow a change within a few seconds (the recompute\n"
+     "waits for the files to settle). See docs/integrations.md.\n"},
     {"stop", cmd_session_stop, "hC:s:", opts_stop,
      "stint stop [--summary TEXT] [--edit | --no-log] [--no-checks] [--at TIME] [-C PATH] "
      "[--json]",

@@ -111,6 +111,12 @@ int status_format_parse(const char *spec, bool all, struct status_format *f, cha
 	}
 	if (status_format_check_utf8(spec, err, errn) < 0)
 		return -1;
+	if (!*spec) {
+		snprintf(err, errn,
+			 "empty format: a template names fields in braces ({branch} {active}), a "
+			 "preset is short or waybar");
+		return -1;
+	}
 	/* Like git's --pretty: text without a field is a preset's name, and there is no other. */
 	if (!strchr(spec, '{') && !strchr(spec, '}')) {
 		snprintf(err, errn,

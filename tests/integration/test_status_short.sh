@@ -108,7 +108,7 @@ check_refusals() {
 	refused "unclosed brace" "'{' at byte 2 has no '}'" status --format 'x {branch'
 	refused "stray brace" "'}' at byte 0 closes no field" status --format '} {branch}'
 	refused "unknown preset" "unknown format 'oneline'" status --format oneline
-	refused "empty format" "unknown format ''" status --format ''
+	refused "empty format" "empty format: a template names fields" status --format ''
 	refused "invalid UTF-8" "not valid UTF-8" status --format $'\xff{branch}'
 	refused "too long" "longer than 1024 bytes" status --format "{branch}$(printf '%*s' 1100 '')"
 	refused "--json with --short" "--json prints the whole reply" status --short --json
