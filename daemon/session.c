@@ -238,7 +238,8 @@ int session_apply(struct session *s, enum session_event_kind kind, const struct 
 	ev->kind = kind;
 	ev->at = *at;
 	ev->data = data ? json_incref(data) : NULL;
-	if (at->wall_ms > s->last_activity_ms && kind != SESSION_EV_SLEEP)
+	if (at->wall_ms > s->last_activity_ms && kind != SESSION_EV_SLEEP &&
+	    kind != SESSION_EV_IDLE_TIMEOUT)
 		s->last_activity_ms = at->wall_ms;
 	if (kind == SESSION_EV_START && s->nevents == 1 &&
 	    json_is_integer(json_object_get(data, "at")))
@@ -255,15 +256,25 @@ int session_apply(struct session *s, enum session_event_kind kind, const struct 
 }
 
 static const char *const session_event_names[SESSION_EV__COUNT] = {
-    [SESSION_EV_UNKNOWN] = "unknown", [SESSION_EV_START] = "start",
-    [SESSION_EV_STOP] = "stop",	      [SESSION_EV_CANCEL] = "cancel",
-    [SESSION_EV_PAUSE] = "pause",     [SESSION_EV_RESUME] = "resume",
-    [SESSION_EV_KEEP] = "keep",	      [SESSION_EV_NOTE] = "note",
-    [SESSION_EV_TODO] = "todo",	      [SESSION_EV_DECISION] = "decision",
-    [SESSION_EV_COMMIT] = "commit",   [SESSION_EV_BRANCH] = "branch",
-    [SESSION_EV_PULL] = "pull",	      [SESSION_EV_ACTIVITY] = "activity",
-    [SESSION_EV_TOUCHED] = "touched", [SESSION_EV_SLEEP] = "sleep",
-    [SESSION_EV_RECOVER] = "recover", [SESSION_EV_EDIT] = "edit",
+    [SESSION_EV_UNKNOWN] = "unknown",
+    [SESSION_EV_START] = "start",
+    [SESSION_EV_STOP] = "stop",
+    [SESSION_EV_CANCEL] = "cancel",
+    [SESSION_EV_PAUSE] = "pause",
+    [SESSION_EV_RESUME] = "resume",
+    [SESSION_EV_KEEP] = "keep",
+    [SESSION_EV_NOTE] = "note",
+    [SESSION_EV_TODO] = "todo",
+    [SESSION_EV_DECISION] = "decision",
+    [SESSION_EV_COMMIT] = "commit",
+    [SESSION_EV_BRANCH] = "branch",
+    [SESSION_EV_PULL] = "pull",
+    [SESSION_EV_ACTIVITY] = "activity",
+    [SESSION_EV_TOUCHED] = "touched",
+    [SESSION_EV_SLEEP] = "sleep",
+    [SESSION_EV_RECOVER] = "recover",
+    [SESSION_EV_EDIT] = "edit",
+    [SESSION_EV_IDLE_TIMEOUT] = "idle_timeout",
 };
 
 const char *session_event_name(enum session_event_kind kind)
@@ -569,12 +580,48 @@ static size_t session_events_until(const struct session *s, const struct stamp *
 /* The spans between the events (and `until`), each marked running, down, idle or not: the
  * classification session_times and session_active_spans share. NULL without events. *np gets
  * the number of events folded (session_events_until). */
+/* An idle timeout of an event's payload, in ns (0: off); fallback when it has none. */
+static int64_t session_idle_field_ns(const struct session_event *ev, const char *key,
+				     int64_t fallback)
+{
+	const json_t *v = json_object_get(ev->data, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > INT64_MAX / 1000000000)
+		return fallback;
+	return (int64_t)json_integer_value(v) * 1000000000;
+}
+
+/* The idle timeout the session started with: the first change's "was", else the start's own,
+ * else (a session from before either was recorded) the one configured now. */
+static int64_t session_idle_initial_ns(const struct session *s)
+{
+	for (size_t i = 0; i < s->nevents; i++)
+		if (s->events[i].kind == SESSION_EV_IDLE_TIMEOUT)
+			return session_idle_field_ns(&s->events[i], "was_s", s->idle_timeout_ns);
+	return s->nevents
+		   ? session_idle_field_ns(&s->events[0], "idle_timeout_s", s->idle_timeout_ns)
+		   : s->idle_timeout_ns;
+}
+
+int64_t session_idle_timeout_ns(const struct session *s)
+{
+	int64_t t = session_idle_initial_ns(s);
+
+	for (size_t i = 0; i < s->nevents; i++)
+		if (s->events[i].kind == SESSION_EV_IDLE_TIMEOUT)
+			t = session_idle_field_ns(&s->events[i], "idle_timeout_s", t);
+	return t;
+}
+
 static struct span *session_classify(const struct session *s, const struct stamp *until,
 				     bool *idle_now, size_t *np)
 {
 	size_t n = session_events_until(s, until), group = 1;
 	struct span *sp;
 	bool running = true;
+	/* The timeout in effect: a change judges what follows it, never what came before. */
+	int64_t timeout = session_idle_initial_ns(s);
 	/* A stop dated back into a stretch a keep ends (start --at): the part kept is work. */
 	bool tail_kept = n < s->nevents && s->events[n].kind == SESSION_EV_KEEP;
 
@@ -596,16 +643,17 @@ static struct span *session_classify(const struct session *s, const struct stamp
 			else if (s->events[i].kind == SESSION_EV_RESUME)
 				running = true;
 		}
-		/* A group runs from one activity to the next: idle if its awake time is too long.
-		 */
-		if (i == n || session_event_is_activity(s->events[i].kind)) {
+		/* A group runs from one activity to the next (or to a change of the timeout): idle
+		 * if its awake time is too long. */
+		if (i == n || session_event_is_activity(s->events[i].kind) ||
+		    s->events[i].kind == SESSION_EV_IDLE_TIMEOUT) {
 			int64_t awake = 0;
 
 			for (size_t k = group; k <= i; k++)
 				if (sp[k - 1].running && !sp[k - 1].reboot && !sp[k - 1].down)
 					awake += sp[k - 1].mono;
 			/* "keep" (the idle reminder's Keep): the stretch it ends was work. */
-			if (s->idle_timeout_ns > 0 && awake >= s->idle_timeout_ns &&
+			if (timeout > 0 && awake >= timeout &&
 			    !(i < n && s->events[i].kind == SESSION_EV_KEEP) &&
 			    !(i == n && tail_kept)) {
 				for (size_t k = group; k <= i; k++)
@@ -614,6 +662,9 @@ static struct span *session_classify(const struct session *s, const struct stamp
 					*idle_now = running;
 			}
 			group = i + 1;
+			if (i < n && s->events[i].kind == SESSION_EV_IDLE_TIMEOUT)
+				timeout =
+				    session_idle_field_ns(&s->events[i], "idle_timeout_s", timeout);
 		}
 	}
 	return sp;
@@ -885,9 +936,10 @@ json_t *session_to_record(const struct session *s, const struct stamp *stop, con
 		json_t *item, *timeline;
 
 		/* Touch stamps are folded into "touched" below, not listed one by one; sleep marks
-		 * only place the suspend gaps; a correction's keep only marks time as active. */
+		 * only place the suspend gaps, idle_timeout changes the idle ones; a correction's
+		 * keep only marks time as active. */
 		if (ev->kind == SESSION_EV_TOUCHED || ev->kind == SESSION_EV_SLEEP ||
-		    json_object_get(ev->data, "correction"))
+		    ev->kind == SESSION_EV_IDLE_TIMEOUT || json_object_get(ev->data, "correction"))
 			continue;
 		item = session_event_item(ev);
 

@@ -42,6 +42,9 @@ enum session_event_kind {
 	SESSION_EV_SLEEP,
 	SESSION_EV_RECOVER,
 	SESSION_EV_EDIT, /* a correction (focus, tags, start): applied, not part of the timeline */
+	/* [time] idle_timeout changed (a reload, or a restart with another config): the new value
+	 * judges the stretches from here on, the old one those before. */
+	SESSION_EV_IDLE_TIMEOUT,
 	SESSION_EV__COUNT,
 };
 
@@ -150,6 +153,11 @@ bool session_event_is_entry(enum session_event_kind kind);
  * todo, decision), or -1: a correction never drops one. */
 int64_t session_first_entry_ms(const struct session *s);
 int64_t session_last_entry_ms(const struct session *s);
+/*
+ * The idle timeout in effect now for s, in ns (0: off): the start's, then each
+ * SESSION_EV_IDLE_TIMEOUT's; s->idle_timeout_ns (the config's) for a session that recorded none.
+ */
+int64_t session_idle_timeout_ns(const struct session *s);
 /* Whether an event of this kind is activity: something the user did. */
 bool session_event_is_activity(enum session_event_kind kind);
 /* Whether it is work seen in the repository or directory (an edit, a commit, a checkout...). */

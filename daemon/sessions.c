@@ -204,10 +204,24 @@ int sessions_append(struct stintd *d, struct session *s, enum session_event_kind
 	return 0;
 }
 
+void sessions_note_idle_timeout(struct stintd *d, struct session *s)
+{
+	int64_t now = config_idle_ns(&d->cfg), was = session_idle_timeout_ns(s);
+
+	s->idle_timeout_ns = now;
+	if (now == was || s->id <= 0)
+		return;
+	log_info("session %lld: [time] idle_timeout is now %llds (was %llds), from here on",
+		 (long long)s->id, (long long)(now / 1000000000), (long long)(was / 1000000000));
+	sessions_record(d, s, SESSION_EV_IDLE_TIMEOUT,
+			json_pack("{s:I, s:I}", "idle_timeout_s", (json_int_t)(now / 1000000000),
+				  "was_s", (json_int_t)(was / 1000000000)));
+}
+
 void sessions_configure(struct stintd *d)
 {
 	for (struct session *s = d->sessions; s; s = s->next)
-		s->idle_timeout_ns = config_idle_ns(&d->cfg);
+		sessions_note_idle_timeout(d, s);
 	stintd_changed(d);
 }
 

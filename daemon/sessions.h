@@ -65,6 +65,12 @@ void sessions_retire(struct stintd *d, struct session *s);
 /* Frees every session (the loop has ended). */
 void sessions_free_all(struct stintd *d);
 
+/*
+ * Records a change of [time] idle_timeout (a reload, or a config changed while stintd was down)
+ * as an event of s, so that the new value judges only the stretches after it.
+ */
+void sessions_note_idle_timeout(struct stintd *d, struct session *s);
+
 /* [time] idle_timeout changed: every open session takes it. */
 void sessions_configure(struct stintd *d);
 

@@ -173,6 +173,8 @@ int sessions_restore(struct stintd *d, char *err, size_t errn)
 		if (sessions_restore_recover(d, s, err, errn) < 0)
 			return -1;
 	}
+	for (struct session *s = d->sessions; s; s = s->next)
+		sessions_note_idle_timeout(d, s);
 	sessions_kept_sweep(d);
 	return 0;
 }

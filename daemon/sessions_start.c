@@ -140,8 +140,12 @@ static void sessions_start_op(struct sessions_start_job *j, struct session *s)
 			      s->focus ? json_string(s->focus) : json_null(), "tags", j->tags);
 	j->op.event = session_event_name(SESSION_EV_START);
 	j->op.at = j->at;
-	if (j->baseline)
-		j->op.payload = json_pack("{s:O}", "baseline", j->baseline);
+	/* The idle timeout it starts with: a later change of the config judges only what follows
+	 * (SESSION_EV_IDLE_TIMEOUT). */
+	j->op.payload = json_pack("{s:I}", "idle_timeout_s",
+				  (json_int_t)(config_idle_ns(&j->d->cfg) / 1000000000));
+	if (j->baseline && j->op.payload)
+		json_object_set(j->op.payload, "baseline", j->baseline);
 	/* start --at: the row starts then, the event says so (session_apply dates it back). */
 	if (j->at_ms > 0) {
 		if (!j->op.payload)

@@ -275,6 +275,65 @@ static void test_idle_counts_from_last_activity(void **state)
 	session_destroy(s);
 }
 
+static void apply_data_at(struct session *s, const char *kind, int64_t sec, json_t *data)
+{
+	struct stamp st = at(sec, sec, 1000000 + sec, "b");
+
+	session_apply(s, session_event_lookup(kind), &st, data);
+	json_decref(data);
+}
+
+/* A reload that shortens [time] idle_timeout judges what follows it, never what came before. */
+static void test_idle_timeout_change_is_not_retroactive(void **state)
+{
+	struct session *s = fresh();
+	struct stamp now = at(400, 400, 1000400, "b");
+	struct session_times t;
+
+	(void)state;
+	s->idle_timeout_ns = 10 * SEC; /* the config now: the events say what it was */
+	apply_data_at(s, "start", 0, json_pack("{s:i}", "idle_timeout_s", 3600));
+	apply_at(s, "note", 100);
+	/* 200 s without activity were work under the hour's timeout in effect then. */
+	apply_data_at(s, "idle_timeout", 300,
+		      json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
+	assert_int_equal(session_idle_timeout_ns(s), 10 * SEC);
+	now = at(305, 305, 1000305, "b");
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 305);
+	assert_int_equal(t.idle_s, 0);
+	assert_false(t.idle_now);
+	/* From the change on, 10 s of quiet make the stretch idle. */
+	now = at(400, 400, 1000400, "b");
+	session_times(s, &now, &t);
+	assert_true(t.idle_now);
+	assert_int_equal(t.active_s, 300);
+	assert_int_equal(t.idle_s, 100);
+	session_destroy(s);
+
+	/* A session from before the start recorded its timeout: the change's "was" judges the
+	 * stretches before it. */
+	s = fresh();
+	s->idle_timeout_ns = 10 * SEC;
+	apply_at(s, "start", 0);
+	apply_data_at(s, "idle_timeout", 300,
+		      json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 300);
+	assert_int_equal(t.idle_s, 100);
+	session_destroy(s);
+
+	/* Without any record the config's timeout applies, as before. */
+	s = fresh();
+	s->idle_timeout_ns = 10 * SEC;
+	apply_at(s, "start", 0);
+	session_times(s, &now, &t);
+	assert_int_equal(t.active_s, 0);
+	assert_int_equal(t.idle_s, 400);
+	assert_int_equal(session_idle_timeout_ns(s), 10 * SEC);
+	session_destroy(s);
+}
+
 static void test_pause_inside_idle_is_not_counted_twice(void **state)
 {
 	struct session *s = fresh();
@@ -852,6 +911,7 @@ int main(void)
 	    cmocka_unit_test(test_json_has_protocol_fields),
 	    cmocka_unit_test(test_record_splits_items_and_timeline),
 	    cmocka_unit_test(test_idle_counts_from_last_activity),
+	    cmocka_unit_test(test_idle_timeout_change_is_not_retroactive),
 	    cmocka_unit_test(test_pause_inside_idle_is_not_counted_twice),
 	    cmocka_unit_test(test_zero_timeout_disables_idle),
 	    cmocka_unit_test(test_keep_counts_the_stretch_it_ends),
