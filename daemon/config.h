@@ -43,8 +43,8 @@ struct config {
 	/* [log] placeholders: the index in config_placeholders_choices (keep, comment, drop). */
 	int log_placeholders;
 	/* [time] idle_timeout, seconds: no repository activity this long makes a session idle. */
-	int64_t idle_timeout_s; /* 0: never idle */
-	int64_t max_session_s;	/* [time] max_session, 0: never auto-stopped */
+	int64_t idle_timeout_s;		/* 0: never idle */
+	int64_t max_session_s;		/* [time] max_session, 0: never auto-stopped */
 	int64_t auto_stop_after_idle_s; /* 0: off */
 	/* [notify]: desktop notifications (docs/notifications.md). Durations in seconds, 0: off. */
 	bool notify_enabled;
@@ -97,13 +97,6 @@ int config_default_path(char *buf, size_t n);
  */
 int config_load(struct config *cfg, const char *path, bool missing_ok, char *err, size_t errn);
 
-/* Writes the commented default config (every key, its default and help) to f. */
-void config_write_default(FILE *f);
-/* Writes the Markdown reference of every key to f (docs/configuration.md's table). */
-void config_write_markdown(FILE *f);
-/* Writes the man page's reference of every key to f, in scdoc (docs/man/stint-config.5.scd). */
-void config_write_scdoc(FILE *f);
-
 /* The key table's types and the C type of the field each fills. */
 enum config_type {
 	CONFIG_STRING,	 /* char *, malloc'd */
@@ -142,6 +135,11 @@ struct config_key {
 	const char *example;
 	const char *help;
 };
+
+/* The i-th key of the table, in its order (keys of a section together); NULL past the last. */
+const struct config_key *config_key_at(size_t i);
+/* A key's type in words: "integer, 1 to 10000", "duration, 0 to 24h", "one of a, b or c". */
+void config_describe_type(const struct config_key *k, char *buf, size_t n);
 
 /*
  * Parses value as k's type and stores it at (char *)base + k->offset, freeing the old string

@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "config_doc.h"
 #include "ctl.h"
 #include "deadline.h"
 #include "log.h"

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "config_doc.h"
 
 #include <errno.h>
 #include <ini.h>
