@@ -275,7 +275,7 @@ static void test_idle_counts_from_last_activity(void **state)
 	session_destroy(s);
 }
 
-static void apply_data_at(struct session *s, const char *kind, int64_t sec, json_t *data)
+static void apply_data(struct session *s, const char *kind, int64_t sec, json_t *data)
 {
 	struct stamp st = at(sec, sec, 1000000 + sec, "b");
 
@@ -292,11 +292,11 @@ static void test_idle_timeout_change_is_not_retroactive(void **state)
 
 	(void)state;
 	s->idle_timeout_ns = 10 * SEC; /* the config now: the events say what it was */
-	apply_data_at(s, "start", 0, json_pack("{s:i}", "idle_timeout_s", 3600));
+	apply_data(s, "start", 0, json_pack("{s:i}", "idle_timeout_s", 3600));
 	apply_at(s, "note", 100);
 	/* 200 s without activity were work under the hour's timeout in effect then. */
-	apply_data_at(s, "idle_timeout", 300,
-		      json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
+	apply_data(s, "idle_timeout", 300,
+		   json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
 	assert_int_equal(session_idle_timeout_ns(s), 10 * SEC);
 	now = at(305, 305, 1000305, "b");
 	session_times(s, &now, &t);
@@ -316,8 +316,8 @@ static void test_idle_timeout_change_is_not_retroactive(void **state)
 	s = fresh();
 	s->idle_timeout_ns = 10 * SEC;
 	apply_at(s, "start", 0);
-	apply_data_at(s, "idle_timeout", 300,
-		      json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
+	apply_data(s, "idle_timeout", 300,
+		   json_pack("{s:i, s:i}", "idle_timeout_s", 10, "was_s", 3600));
 	session_times(s, &now, &t);
 	assert_int_equal(t.active_s, 300);
 	assert_int_equal(t.idle_s, 100);
@@ -440,14 +440,6 @@ static void test_daemon_down_gap_is_marked(void **state)
 	assert_int_equal(json_integer_value(json_object_get(g, "from")), 1000600 * 1000LL);
 	json_decref(gaps);
 	session_destroy(s);
-}
-
-static void apply_data(struct session *s, const char *kind, int64_t sec, json_t *data)
-{
-	struct stamp st = at(sec, sec, 1000000 + sec, "b");
-
-	session_apply(s, session_event_lookup(kind), &st, data);
-	json_decref(data);
 }
 
 /* Work while paused: counted per pause, not as active time; a resume ends the pause's work. */
