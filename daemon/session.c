@@ -615,7 +615,7 @@ int64_t session_idle_timeout_ns(const struct session *s)
 }
 
 static struct span *session_classify(const struct session *s, const struct stamp *until,
-				     bool *idle_now, size_t *np)
+				     bool *idle_now, int64_t *idle_in, size_t *np)
 {
 	size_t n = session_events_until(s, until), group = 1;
 	struct span *sp;
@@ -626,6 +626,7 @@ static struct span *session_classify(const struct session *s, const struct stamp
 	bool tail_kept = n < s->nevents && s->events[n].kind == SESSION_EV_KEEP;
 
 	*idle_now = false;
+	*idle_in = -1;
 	*np = n;
 	if (n == 0 || !(sp = calloc(n, sizeof(*sp))))
 		return NULL;
@@ -660,6 +661,8 @@ static struct span *session_classify(const struct session *s, const struct stamp
 					sp[k - 1].idle = sp[k - 1].running;
 				if (i == n)
 					*idle_now = running;
+			} else if (i == n && running && timeout > 0 && !tail_kept) {
+				*idle_in = timeout - awake;
 			}
 			group = i + 1;
 			if (i < n && s->events[i].kind == SESSION_EV_IDLE_TIMEOUT)
@@ -678,7 +681,8 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 	struct span *sp;
 
 	memset(t, 0, sizeof(*t));
-	if (!(sp = session_classify(s, until, &t->idle_now, &n)))
+	t->idle_in_ns = -1;
+	if (!(sp = session_classify(s, until, &t->idle_now, &t->idle_in_ns, &n)))
 		return;
 	for (size_t i = 1; i <= n; i++) {
 		const struct span *p = &sp[i - 1];
@@ -716,6 +720,11 @@ void session_times_gaps(const struct session *s, const struct stamp *until, stru
 	t->down_s = down / 1000000000;
 	t->suspended_s = asleep / 1000000000;
 	t->wall_s = wall / 1000000000;
+	t->paused_ns = paused;
+	t->idle_ns = idle;
+	t->down_ns = down;
+	t->suspended_ns = asleep;
+	t->wall_ns = wall;
 }
 
 void session_times(const struct session *s, const struct stamp *until, struct session_times *t)
@@ -727,11 +736,12 @@ json_t *session_active_spans(const struct session *s, const struct stamp *until)
 {
 	json_t *list = json_array(), *last;
 	struct span *sp;
-	bool idle_now, joined = false;	  /* the span before this one was counted */
+	bool idle_now, joined = false; /* the span before this one was counted */
+	int64_t idle_in;
 	int64_t run_from = 0, run_ns = 0; /* the last span's start, and its monotonic length */
 	size_t n;
 
-	if (!list || !(sp = session_classify(s, until, &idle_now, &n)))
+	if (!list || !(sp = session_classify(s, until, &idle_now, &idle_in, &n)))
 		return list;
 	for (size_t i = 1; i <= n; i++) {
 		const struct span *p = &sp[i - 1];

@@ -69,6 +69,10 @@ struct session_times {
 	int64_t suspended_s; /* the machine slept or was off */
 	int64_t wall_s;
 	bool idle_now; /* the open tail is idle */
+	/* The sums before rounding, for a projection (status_snapshot.c). */
+	int64_t paused_ns, idle_ns, down_ns, suspended_ns, wall_ns;
+	/* Running and not yet idle: awake time left before the open tail turns idle; else -1. */
+	int64_t idle_in_ns;
 };
 
 struct sessions_waiter;
