@@ -33,6 +33,7 @@
 #include "sessions_stop.h"
 #include "sleepwatch.h"
 #include "sockpath.h"
+#include "status_file.h"
 #include "stintd.h"
 #include "store.h"
 #include "store_backup.h"
@@ -164,6 +165,7 @@ static int main_load_config(struct config *cfg, const char *path, bool named, ch
 /* Shutdown's last step, once no work is in flight: every handle is closed, the loop ends. */
 static void main_close_all(struct stintd *d)
 {
+	status_file_close(d);
 	ctl_close_all(d->ctl);
 	watched_finish(d);
 	sleepwatch_stop(d);
@@ -203,6 +205,7 @@ static void main_after_changes(uv_prepare_t *h)
 	/* Stopping, this only sends the summaries of the stops that finished; the timer stops. */
 	session_stamp_now(&now, d->boot_id);
 	deadline_rearm(d, &now, notify_decide(d, &now));
+	status_file_publish(d);
 	if (d->stopping && d->jobs == 0 && !store_busy(d->store))
 		main_close_all(d);
 }
@@ -721,7 +724,7 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 	if (watched_init(d) < 0 || deadline_init(d) < 0)
 		fatalx("out of memory");
 	d->ctl = ctl_create(d->loop, cmd_request, d);
-	if (!d->ctl)
+	if (!d->ctl || status_file_open(d, sockpath) < 0)
 		fatalx("out of memory");
 	if (ctl_listen(d->ctl, listenfd >= 0 ? NULL : sockpath, listenfd, err, sizeof(err)) < 0)
 		fatalx("%s", err);

@@ -375,7 +375,7 @@ int64_t notify_decide(struct stintd *d, const struct stamp *now)
 	return best;
 }
 
-void notify_status(struct stintd *d, json_t *reply)
+const char *notify_status_peek(struct stintd *d, json_t *reply)
 {
 	struct notify *no = d->notify;
 	const char *reason, *state = notify_thread_state(no ? no->n : NULL, &reason);
@@ -386,6 +386,14 @@ void notify_status(struct stintd *d, json_t *reply)
 		json_object_set_new(reply, "notify_reason", json_string(reason));
 	if (server && strcmp(state, "ok") == 0)
 		json_object_set_new(reply, "notify_server", json_string(server));
+	return state;
+}
+
+void notify_status(struct stintd *d, json_t *reply)
+{
+	struct notify *no = d->notify;
+	const char *state = notify_status_peek(d, reply);
+
 	/* A server may have appeared since: look again, now and then. */
 	if (no && no->n && strcmp(state, "ok") != 0) {
 		int64_t now = time_boot_ns();

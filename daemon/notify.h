@@ -32,8 +32,13 @@ int64_t notify_decide(struct stintd *d, const struct stamp *now);
 /* `stint notify test`: replies once the notification was shown, or why it was not. */
 void notify_test(struct stintd *d, struct ctl_client *cl);
 
-/* Adds "notify" ("ok", "unavailable", "disabled") and "notify_reason" to a status reply. */
+/*
+ * Adds "notify" ("ok", "connecting", "unavailable", "disabled") and "notify_reason" to a status
+ * reply; when not ok, asks the notification thread to look for a server again now and then.
+ */
 void notify_status(struct stintd *d, json_t *reply);
+/* The same without looking again (the status snapshot); returns the state. */
+const char *notify_status_peek(struct stintd *d, json_t *reply);
 /*
  * Replies to cl with the notify fields of a status reply, once the notification thread's first
  * attempt to reach a server has ended: a first `stint notify status` never says "unavailable"

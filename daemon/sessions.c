@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "status_snap.h"
 #include "stintd.h"
 #include "store.h"
 
@@ -22,12 +23,12 @@ struct session *sessions_find_cwd(struct stintd *d, const char *cwd)
 	struct session *best = NULL;
 	size_t bestlen = 0;
 
+	/* status_snap_read picks the same way: the rule lives in one place. */
 	for (struct session *s = d->sessions; s; s = s->next) {
 		size_t n = strlen(s->root);
-		bool inside = strncmp(cwd, s->root, n) == 0 &&
-			      (cwd[n] == '\0' || cwd[n] == '/' || (n == 1 && s->root[0] == '/'));
 
-		if (s->state != SESSION_STARTING && inside && n >= bestlen) {
+		if (s->state != SESSION_STARTING && status_snap_inside(cwd, s->root) &&
+		    n >= bestlen) {
 			best = s;
 			bestlen = n;
 		}

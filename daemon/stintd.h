@@ -14,6 +14,7 @@ struct deadline;
 struct notify;
 struct sleepwatch;
 struct sessions_stop_state;
+struct status_file;
 struct store;
 struct track;
 struct watched;
@@ -38,6 +39,7 @@ struct stintd {
 	struct deadline *deadline;	   /* deadline.c: the one timer, auto-stop retries */
 	struct notify *notify;		   /* notify.c: desktop notifications */
 	struct sessions_stop_state *stops; /* sessions_stop.c: stops in flight, kept summaries */
+	struct status_file *status_file;   /* status_file.c: the snapshot a prompt reads */
 	/* Stops since main's hook last ran, for their summary notifications (notify.c):
 	 * [{"session", "log", "auto_why"}]. */
 	json_t *closed;
