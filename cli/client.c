@@ -20,6 +20,7 @@
 
 #include "paths.h"
 #include "protocol.h"
+#include "status_snap.h"
 #include "timeutil.h"
 
 extern char **environ;
@@ -575,6 +576,17 @@ static bool client_not_socket(const char *path, char *err, size_t errn)
 		 : S_ISREG(st.st_mode) ? "regular file"
 				       : "special file");
 	return true;
+}
+
+json_t *client_status_snapshot(const char *cwd)
+{
+	const char *use = getenv("STINT_STATUS_SNAPSHOT");
+	char sockpath[SOCKPATH_MAX], path[SOCKPATH_MAX + sizeof(STATUS_SNAP_SUFFIX)], why[256];
+
+	if ((use && strcmp(use, "0") == 0) || sockpath_resolve(sockpath, sizeof(sockpath)) < 0 ||
+	    status_snap_path(sockpath, path, sizeof(path)) < 0)
+		return NULL;
+	return status_snap_read(path, cwd, why, sizeof(why));
 }
 
 int client_connect(struct client *c, bool autostart_ok, char *err, size_t errn)

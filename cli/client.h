@@ -63,6 +63,13 @@ json_t *client_call(struct client *c, const json_t *req, int timeout_ms, char *e
 json_t *client_call_progress(struct client *c, const json_t *req, int timeout_ms,
 			     const struct client_progress *p, char *err, size_t errn);
 
+/*
+ * The reply a status request (for cwd, or every session when NULL) would get, read from the
+ * snapshot stintd keeps beside its socket (common/status_snap.h) without waking it; NULL when
+ * the snapshot cannot answer or STINT_STATUS_SNAPSHOT is 0: ask stintd then.
+ */
+json_t *client_status_snapshot(const char *cwd);
+
 /* Closes the connection; safe on a client that never connected. */
 void client_close(struct client *c);
 

@@ -21,6 +21,17 @@
 /* --version only asks a daemon that is already running. */
 #define TIMEOUT_VERSION_MS (2 * 1000)
 
+/*
+ * Whether a status reply's notification state is one stintd would not look at again: asked
+ * while no server is up, stintd retries now and then, so that answer comes from stintd.
+ */
+static bool cmd_query_notify_settled(const json_t *reply)
+{
+	const char *state = json_string_value(json_object_get(reply, "notify"));
+
+	return state && (strcmp(state, "ok") == 0 || strcmp(state, "disabled") == 0);
+}
+
 int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char line[OUTPUT_LINE_MAX];
@@ -41,8 +52,14 @@ int cmd_query_status(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->dir && (r = args_resolve_cwd(ctx)))
 		return r;
 	/* No session for -C's directory is an empty list, not a refusal. */
-	req = request_new(ctx, PROTO_CMD_STATUS, ctx->dir != NULL);
-	if ((r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
+	/* The snapshot, unless the notification state it would show is one stintd re-checks. */
+	reply = client_status_snapshot(ctx->dir ? ctx->cwd : NULL);
+	if (reply && !cmd_query_notify_settled(reply)) {
+		json_decref(reply);
+		reply = NULL;
+	}
+	req = reply ? NULL : request_new(ctx, PROTO_CMD_STATUS, ctx->dir != NULL);
+	if (req && (r = request_run(ctx, req, REQUEST_TIMEOUT_MS, &reply)))
 		return r;
 	sessions = json_object_get(reply, "sessions");
 	/* -C of a path that does not exist, and no session of a repository deleted there. */

@@ -94,7 +94,10 @@ int status_short_run(struct cli_ctx *ctx, const struct args *a)
 		return args_usage_error(ctx->cmd, "--format: %s", err);
 	if (!a->all && (r = args_resolve_cwd(ctx)))
 		return r;
-	if ((r = status_short_call(request_new(ctx, PROTO_CMD_STATUS, !a->all), &reply)) || !reply)
+	reply = client_status_snapshot(a->all ? NULL : ctx->cwd);
+	if (!reply &&
+	    ((r = status_short_call(request_new(ctx, PROTO_CMD_STATUS, !a->all), &reply)) ||
+	     !reply))
 		return r;
 	sessions = json_object_get(reply, "sessions");
 	s = status_short_pick(sessions);
