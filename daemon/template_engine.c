@@ -37,6 +37,9 @@ struct compiler {
 	const char *src;
 	size_t len;
 	const struct template_engine_field *scopes[MAX_DEPTH + 1];
+	/* The list whose items scope k holds, and the line it opened on; NULL: not a list's. */
+	const char *scope_list[MAX_DEPTH + 1];
+	int scope_line[MAX_DEPTH + 1];
 	int nscopes;
 	struct open_section open[MAX_DEPTH];
 	int nopen;
@@ -174,6 +177,28 @@ static void template_engine_unknown_name(struct compiler *c, int line, const cha
 }
 
 /*
+ * A list section inside another list's section must be a list of the item (a commit's files),
+ * not one from outside it: that would repeat the whole outer list once per item, a log that
+ * grows as the product of the lists (and a render that stops at the engine's limits), accepted
+ * by the checker and refused at stop.
+ */
+static bool template_engine_list_ok(struct compiler *c, const struct node *nd, int line)
+{
+	for (int k = c->nscopes - 1; k > nd->depth; k--) {
+		if (!c->scope_list[k])
+			continue;
+		template_engine_compile_error(
+		    c, line,
+		    "{{#%s}} inside {{#%s}} (line %d) would repeat all of \"%s\" for each item of "
+		    "\"%s\": close {{/%s}} first",
+		    nd->name, c->scope_list[k], c->scope_line[k], nd->name, c->scope_list[k],
+		    c->scope_list[k]);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Checks a tag's name and resolves it in the open scopes, innermost first. Fills nd's name,
  * path, depth and kind. Returns false with the error set.
  */
@@ -258,10 +283,15 @@ static bool template_engine_resolve(struct compiler *c, struct node *nd, const c
 		}
 	}
 	nd->kind = f->kind;
+	if (nd->type == N_SECTION && f->kind == TEMPLATE_ENGINE_LIST &&
+	    !template_engine_list_ok(c, nd, line))
+		return false;
 	if (nd->type == N_SECTION &&
 	    (f->kind == TEMPLATE_ENGINE_LIST || f->kind == TEMPLATE_ENGINE_OBJECT)) {
 		/* At most one scope per open section: nscopes <= MAX_DEPTH here. */
 		nd->push = true;
+		c->scope_list[c->nscopes] = f->kind == TEMPLATE_ENGINE_LIST ? nd->name : NULL;
+		c->scope_line[c->nscopes] = line;
 		c->scopes[c->nscopes++] = f->fields;
 	}
 	return true;
