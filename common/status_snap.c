@@ -146,7 +146,8 @@ const char *status_snap_project(const struct status_snap_times *t, int64_t mono_
 	return state;
 }
 
-static void status_snap_why(char *why, size_t n, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void status_snap_why(char *why, size_t n,
+								  const char *fmt, ...)
 {
 	va_list ap;
 
