@@ -67,6 +67,7 @@ static void notify_on_sent(void *arg, uint64_t id, const char *error)
 
 	if (id == 0) {
 		notify_answer_status(d);
+		stintd_changed(d); /* the status snapshot shows the new state */
 		return;
 	}
 	for (struct notify_pending_test **pp = &no->tests; *pp; pp = &(*pp)->next) {

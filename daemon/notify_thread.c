@@ -744,7 +744,8 @@ static void notify_thread_async_cb(uv_async_t *a)
 			n->on_action(n->arg, e->id, e->text);
 		free(e);
 	}
-	if (probed && n->on_sent && !n->destroyed)
+	/* id 0: a probe's answer, or the server came or went: what status shows changed. */
+	if ((probed || changed) && n->on_sent && !n->destroyed)
 		n->on_sent(n->arg, 0, NULL);
 }
 

@@ -84,7 +84,8 @@ void notify_thread_destroy(struct notifier *n);
  */
 uint64_t notify_thread_send(struct notifier *n, const struct notify_msg *msg);
 
-/* on_sent (with notify_thread_create's arg) is called on the loop when each show ends. */
+/* on_sent (with notify_thread_create's arg) is called on the loop when each show ends, and
+ * with id 0 when a probe ended or the state notify_thread_state reports changed. */
 void notify_thread_set_sent_cb(struct notifier *n, notify_sent_cb on_sent);
 
 /* Closes a notification notify_thread_send returned, if it is still shown. 0 or unknown: no-op. */
