@@ -609,7 +609,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int opt;
+	int opt, action = 0;
 
 	while ((opt = getopt_long(argc, argv, "vfc:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -635,24 +635,14 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			a->log_dir = optarg;
 			break;
 		case 'D':
-			config_write_default(stdout);
-			return 0;
 		case 'M':
-			config_write_markdown(stdout);
-			return 0;
 		case 'S':
-			config_write_scdoc(stdout);
-			return 0;
 		case 'V':
-#ifdef STINT_TEST_HOOKS
-			printf("stintd %s (test hooks)\n", STINT_VERSION);
-#else
-			printf("stintd %s\n", STINT_VERSION);
-#endif
-			return 0;
 		case 'h':
-			main_usage(stdout);
-			return 0;
+			/* Done once every argument is known good: a typo after it is still an
+			 * error. */
+			action = opt;
+			break;
 		default:
 			main_usage(stderr);
 			return 2;
@@ -661,6 +651,27 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 	if (optind < argc || (a->restore && !a->check_db)) {
 		main_usage(stderr);
 		return 2;
+	}
+	switch (action) {
+	case 'D':
+		config_write_default(stdout);
+		return 0;
+	case 'M':
+		config_write_markdown(stdout);
+		return 0;
+	case 'S':
+		config_write_scdoc(stdout);
+		return 0;
+	case 'V':
+#ifdef STINT_TEST_HOOKS
+		printf("stintd %s (test hooks)\n", STINT_VERSION);
+#else
+		printf("stintd %s\n", STINT_VERSION);
+#endif
+		return 0;
+	case 'h':
+		main_usage(stdout);
+		return 0;
 	}
 	return -1;
 }

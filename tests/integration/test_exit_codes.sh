@@ -121,3 +121,18 @@ assert n >= 15, n
 s = docs[-1]["sessions"][0]
 assert (s["notes"], s["todos"], s["focus"]) == (0, 0, "the one open"), s
 PY
+
+# stintd's own options: a typo after a print option is a usage error, not ignored (exit 2,
+# nothing printed on stdout, the option named).
+for printer in --print-config-markdown --print-default-config --print-config-scdoc --version --help; do
+	rc=0
+	"$STINTD" "$printer" --bogus >"$T/out" 2>"$T/err" || rc=$?
+	expect_eq 2 "$rc" "stintd $printer --bogus: exit status"
+	expect_eq "" "$(cat "$T/out")" "stintd $printer --bogus: stdout"
+	expect_contains "$(cat "$T/err")" "unrecognized option '--bogus'" "stintd $printer --bogus: stderr"
+	rc=0
+	"$STINTD" "$printer" stray >"$T/out" 2>"$T/err" || rc=$?
+	expect_eq 2 "$rc" "stintd $printer stray: exit status"
+done
+"$STINTD" --print-config-markdown >"$T/out" || fail "stintd --print-config-markdown alone failed"
+[ -s "$T/out" ] || fail "stintd --print-config-markdown printed nothing"
