@@ -1,7 +1,6 @@
 #include "cmd_query.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd_history.h"
 #include "cmd_reply.h"
@@ -11,21 +10,8 @@
 #include "stintd.h"
 #include "store.h"
 #include "store_history.h"
-#include "version.h"
 
 /* status, list and ping: questions that change nothing. */
-
-static json_t *cmd_query_daemon_info(struct stintd *d)
-{
-	json_t *info =
-	    json_pack("{s:i, s:s, s:I}", "pid", (int)getpid(), "version", STINT_VERSION, "uptime_s",
-		      (json_int_t)((time_mono_ns() - d->started_mono_ns) / 1000000000));
-
-	/* A damaged store found at start-up: status says so for as long as this stintd runs. */
-	if (info && d->store_warning)
-		json_object_set_new(info, "store_warning", json_string(d->store_warning));
-	return info;
-}
 
 void cmd_query_ping(struct stintd *d, struct ctl_client *cl, struct proto_request *req,
 		    struct session *s)
@@ -33,7 +19,7 @@ void cmd_query_ping(struct stintd *d, struct ctl_client *cl, struct proto_reques
 	json_t *reply = proto_reply_ok();
 
 	(void)s;
-	json_object_set_new(reply, "daemon", cmd_query_daemon_info(d));
+	json_object_set_new(reply, "daemon", cmd_reply_daemon_info(d));
 	proto_request_release(req);
 	ctl_reply(cl, reply);
 }
@@ -53,7 +39,7 @@ void cmd_query_status(struct stintd *d, struct ctl_client *cl, struct proto_requ
 		json_array_append_new(arr, cmd_reply_session_json(d, i, &now));
 	}
 	json_object_set_new(reply, "sessions", arr);
-	json_object_set_new(reply, "daemon", cmd_query_daemon_info(d));
+	json_object_set_new(reply, "daemon", cmd_reply_daemon_info(d));
 	notify_status(d, reply);
 	proto_request_release(req);
 	ctl_reply(cl, reply);

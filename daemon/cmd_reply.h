@@ -26,6 +26,8 @@ void *cmd_reply_job_new(size_t size, struct ctl_client *cl, struct proto_request
 struct cmd_call *cmd_reply_call_new(struct stintd *d, struct ctl_client *cl,
 				    struct proto_request *req);
 
+/* The "daemon" object of status and ping replies: pid, version, uptime_s, store_warning. */
+json_t *cmd_reply_daemon_info(struct stintd *d);
 /* The session object of docs/protocol.md, times up to now, with its watch's state. */
 json_t *cmd_reply_session_json(struct stintd *d, const struct session *s, const struct stamp *now);
 /* {"ok":true,"session":...} as of now. */

@@ -13,7 +13,6 @@
 #include "protocol.h"
 #include "status_snap.h"
 #include "stintd.h"
-#include "version.h"
 
 struct status_file {
 	char path[PATH_MAX];
@@ -121,9 +120,9 @@ static json_t *status_file_build(struct stintd *d)
 		}
 		json_array_append_new(sessions, j);
 	}
-	daemon = json_pack("{s:i, s:s}", "pid", (int)getpid(), "version", STINT_VERSION);
-	if (daemon && d->store_warning)
-		json_object_set_new(daemon, "store_warning", json_string(d->store_warning));
+	/* Its uptime is the reader's to count (from started_mono_ns): a constant here. */
+	daemon = cmd_reply_daemon_info(d);
+	json_object_set_new(daemon, "uptime_s", json_integer(0));
 	json_object_set_new(reply, "daemon", daemon);
 	notify_status_peek(d, reply);
 	return json_pack("{s:i, s:I, s:o}", "v", STATUS_SNAP_VERSION, "started_mono_ns",
@@ -193,7 +192,7 @@ void status_file_publish(struct stintd *d)
 	if (!f)
 		return;
 	snap = status_file_build(d);
-	text = snap ? json_dumps(snap, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	text = snap ? json_dumps(snap, JSON_COMPACT) : NULL;
 	json_decref(snap);
 	if (text && f->text && strcmp(text, f->text) == 0) {
 		free(text);
