@@ -12,6 +12,7 @@
 #include "repo.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_read.h"
 #include "store_overlap.h"
 
 /*

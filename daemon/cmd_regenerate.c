@@ -21,6 +21,7 @@
 #include "session.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_read.h"
 #include "template.h"
 #include "timeutil.h"
 

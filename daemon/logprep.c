@@ -15,6 +15,7 @@
 #include "log.h"
 #include "record.h"
 #include "store.h"
+#include "store_read.h"
 
 #define LOGPREP_PREVIOUS 3
 /* Previous sessions looked at to find three logs still in place. */

@@ -8,6 +8,7 @@
 #include "logwriter.h"
 #include "stintd.h"
 #include "store.h"
+#include "store_read.h"
 
 struct logwriter_sweep_job {
 	struct stintd_work w;

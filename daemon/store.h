@@ -121,18 +121,8 @@ const char *store_path(const struct store *st);
 /* The store's random identity (hex), made at its first open and kept: what tells its sessions
  * from another machine's in the logs' record lines. NULL when none could be had. */
 const char *store_identity(const struct store *st);
-/*
- * A reader's own read-only connection with sql prepared on it, for queries off the batches
- * (whose connection a worker's transaction may hold). Returns 0, or -1 (*db may still need
- * store_reader_close). Readers are many and short: each opens, steps and closes.
- */
-int store_reader_open(const struct store *st, const char *sql, sqlite3 **db, sqlite3_stmt **s);
-/*
- * Ends a reader's query: unless r is SQLITE_DONE (and *out was made), err says "cannot read
- * what from PATH: why" and *out, when out is given, is released and set to NULL. 0 or -1.
- */
-int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int r, json_t **out,
-		       const char *what, char *err, size_t errn);
+/* A text column as a JSON string, NULL as null (a reader's rows). */
+json_t *store_column_str(sqlite3_stmt *s, int col);
 /* Closes the database; the queue must be idle. NULL is a no-op. */
 void store_close(struct store *st);
 /*
@@ -170,22 +160,6 @@ int store_close_damaged(struct store *st, int64_t id, int64_t ended_wall, const 
 bool store_begin_run(struct store *st);
 /* Marks a clean shutdown. Blocking; call once the queue is idle. */
 void store_end_run(struct store *st);
-
-/*
- * The newest closed sessions of the repository at root path repo that wrote a log, newest first,
- * at most limit: [{"id", "log" (the path written), "ended_at" (wall ms), "handoff" (the JSON text
- * the close stored, or null)}]. Blocking, on a read-only connection of its own, so a worker may
- * call it while batches run. Returns 0, or -1 with err filled and *out NULL.
- */
-int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
-			char *err, size_t errn);
-
-/*
- * The newest sessions, open or closed, newest first, at most limit: [{"repo", "repo_name",
- * "log" (the path written, or null)}]. Blocking, on a read-only connection of its own, like
- * store_previous_logs. Returns 0, or -1 with err filled and *out NULL.
- */
-int store_recent_sessions(const struct store *st, int limit, json_t **out, char *err, size_t errn);
 
 /* Runs op right now in its own transaction, blocking: for start-up only. Returns op->status. */
 int store_run_now(struct store *st, struct store_op *op);

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "protocol.h"
+#include "store_read.h"
 #include "timeutil.h"
 
 /* Which sessions a query covers: shared by list and report, bound by store_history_bind. */

@@ -1,4 +1,5 @@
 #include "store_overlap.h"
+#include "store_read.h"
 
 #include <errno.h>
 #include <sqlite3.h>

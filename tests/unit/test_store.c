@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_read.h"
 #include "teststore.h"
 
 static int ndone;

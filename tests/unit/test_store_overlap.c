@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_read.h"
 #include "store_overlap.h"
 #include "teststore.h"
 
