@@ -55,6 +55,7 @@ struct ctl {
 	uv_loop_t *loop;
 	ctl_request_fn on_request;
 	void *arg;
+	void (*before_reply)(void *arg);
 	bool stopping; /* ctl_shutdown: new requests are refused */
 	uv_pipe_t server;
 	bool listening;
@@ -267,10 +268,17 @@ void ctl_reply(struct ctl_client *cl, json_t *reply)
 		ctl_client_free(cl);
 		return;
 	}
+	if (cl->ctl->before_reply)
+		cl->ctl->before_reply(cl->ctl->arg);
 	ctl_client_send(cl, reply);
 	json_decref(reply);
 	if (!cl->in_process)
 		ctl_client_process(cl);
+}
+
+void ctl_set_before_reply(struct ctl *c, void (*cb)(void *arg))
+{
+	c->before_reply = cb;
 }
 
 static void ctl_reply_error_now(struct ctl_client *cl, const char *code, const char *msg)

@@ -22,6 +22,11 @@ typedef void (*ctl_request_fn)(void *arg, struct ctl_client *cl, struct proto_re
  * hands them to on_request one at a time per connection; knows nothing of the commands.
  */
 struct ctl *ctl_create(uv_loop_t *loop, ctl_request_fn on_request, void *arg);
+/*
+ * cb (with ctl_create's arg) runs just before each reply is sent: what a client reads after its
+ * reply (the status snapshot) is brought up to date with what the reply says.
+ */
+void ctl_set_before_reply(struct ctl *c, void (*cb)(void *arg));
 /* Listen on path (binding it, replacing a stale socket) or on fd (socket activation, fd >= 0). */
 int ctl_listen(struct ctl *c, const char *path, int fd, char *err, size_t errn);
 /* Stops accepting and refuses new requests; connections finish the one in flight, then close. */

@@ -210,6 +210,18 @@ static void main_after_changes(uv_prepare_t *h)
 		main_close_all(d);
 }
 
+/*
+ * A command's reply goes out before the loop comes round to main_after_changes: a prompt drawn
+ * right after `stint pause` must not read the snapshot from before it.
+ */
+static void main_before_reply(void *arg)
+{
+	struct stintd *d = arg;
+
+	if (d->changed)
+		status_file_publish(d);
+}
+
 /* How old the newest backup may grow; test builds take a shorter period from the environment. */
 static int64_t main_backup_period_ms(void)
 {
@@ -737,6 +749,7 @@ static void main_start(struct stintd *d, const char *sockpath, int listenfd)
 	d->ctl = ctl_create(d->loop, cmd_request, d);
 	if (!d->ctl || status_file_open(d, sockpath) < 0)
 		fatalx("out of memory");
+	ctl_set_before_reply(d->ctl, main_before_reply);
 	if (ctl_listen(d->ctl, listenfd >= 0 ? NULL : sockpath, listenfd, err, sizeof(err)) < 0)
 		fatalx("%s", err);
 	uv_signal_init(d->loop, &d->sig_term);

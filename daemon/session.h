@@ -101,6 +101,8 @@ struct session {
 	json_t *edits;		  /* the corrections applied, their payloads with "at", or NULL */
 	/* sessions.c: while an operation on this session is in flight, others wait here. */
 	bool busy;
+	/* Closed in the store; leaves the list once its stop's caller has heard (sessions_stop). */
+	bool closed;
 	struct sessions_waiter *waiting_head, *waiting_tail;
 	/* [time] idle_timeout in nanoseconds, 0: never idle. Set by the daemon from its config. */
 	int64_t idle_timeout_ns;

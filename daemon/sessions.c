@@ -171,8 +171,10 @@ static void sessions_appended(struct store_op *op)
 {
 	struct sessions_append_job *j = op->data;
 
-	if (op->status == 0)
+	if (op->status == 0) {
 		session_apply(j->s, j->kind, &op->at, op->payload);
+		stintd_changed(j->d); /* before the reply: the status snapshot follows */
+	}
 	j->done(j->arg, j->s, op->status, op->status < 0 ? op->err : NULL);
 	sessions_release(j->d, j->s);
 	json_decref(op->payload);

@@ -123,6 +123,8 @@ static void sessions_start_committed(struct store_op *op)
 		j->baseline = NULL;
 		log_info("session %lld started in %s%s", (long long)s->id, s->root,
 			 j->auto_how ? " (auto-start)" : "");
+		/* Before the reply: what status shows changed (the status snapshot follows). */
+		stintd_changed(j->d);
 		j->done(j->arg, s, NULL, NULL);
 		sessions_release(j->d, s);
 	}

@@ -240,6 +240,9 @@ static void sessions_stop_closed(struct sessions_stop_job *j)
 	/* Its summary notification goes out from main's hook. */
 	if (!j->o.cancel && sessions_stop_note_closed(j->d, r.session, r.log_path, r.auto_why) < 0)
 		log_warnx("out of memory noting the summary of session %lld", (long long)j->s->id);
+	/* Gone from what status shows before the reply (the status snapshot follows). */
+	j->s->closed = true;
+	stintd_changed(j->d);
 	j->done(j->arg, &r);
 	json_decref(r.session);
 	sessions_stop_kept_drop(j->d, j->s->id);

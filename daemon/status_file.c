@@ -112,7 +112,7 @@ static json_t *status_file_build(struct stintd *d)
 	json_object_set_new(reply, "sessions", sessions);
 
 	for (struct session *s = d->sessions; s; s = s->next) {
-		if (s->state == SESSION_STARTING)
+		if (s->state == SESSION_STARTING || s->closed)
 			continue;
 		if (!(j = status_file_session(d, s))) {
 			json_decref(reply);

@@ -88,6 +88,21 @@ same_answer "paused"
 "$STINT" resume >/dev/null
 same_answer "resumed"
 
+# The segment drawn right after a command shows what the command did, every time: stintd
+# brings the snapshot up to date before it replies.
+for i in $(seq 20); do
+	"$STINT" pause >/dev/null
+	expect_eq "⏸" "$("$STINT" status --format '{icon}')" "the segment right after pause ($i)"
+	"$STINT" resume >/dev/null
+	expect_eq "●" "$("$STINT" status --format '{icon}')" "the segment right after resume ($i)"
+done
+for i in $(seq 10); do
+	"$STINT" start -C "$T/b" >/dev/null
+	expect_eq "1" "$("$STINT" status --format '{others}' --all)" "others right after start ($i)"
+	"$STINT" cancel -C "$T/b" >/dev/null
+	expect_eq "" "$("$STINT" status --short -C "$T/b")" "the segment right after cancel ($i)"
+done
+
 # Idle after 3 s without activity: the snapshot turns idle by itself, without a new file.
 before=$(inode)
 idle_now() { [ "$(field "$("$STINT" status --json -C "$T/a")" state)" = idle ]; }
