@@ -339,11 +339,33 @@ int args_range(struct cli_ctx *ctx, const struct args *a, const char *default_wo
 	return 0;
 }
 
+/* Whether the command takes --NAME. */
+static bool args_has_option(const struct cli_command *cmd, const char *name)
+{
+	for (const struct option *o = cmd ? cmd->longopts : NULL; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return true;
+	return false;
+}
+
 int args_no_operands(struct cli_ctx *ctx, const struct args *a)
 {
-	if (a->nrest > 0)
-		return args_usage_error(ctx->cmd, "unexpected argument '%s'", a->rest[0]);
-	return 0;
+	const char *w = a->nrest > 0 ? a->rest[0] : NULL;
+
+	if (!w)
+		return 0;
+	/* Timewarrior's and Watson's habits: `start backend +urgent`. */
+	if (w[0] == '+' && w[1] && args_has_option(ctx->cmd, "tag"))
+		return args_usage_error(ctx->cmd,
+					"unexpected argument '%s' (a tag goes after --tag: "
+					"--tag %s)",
+					w, w + 1);
+	if (w[0] != '-' && args_has_option(ctx->cmd, "focus"))
+		return args_usage_error(ctx->cmd,
+					"unexpected argument '%s' (what you work on goes after "
+					"--focus: --focus \"%s\")",
+					w, w);
+	return args_usage_error(ctx->cmd, "unexpected argument '%s'", w);
 }
 
 int args_current_dir(char *buf, size_t n)

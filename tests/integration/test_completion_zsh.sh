@@ -42,6 +42,7 @@ expect_zsh "$COMPLETIONS" "${CASES[@]}"
 expect_zsh "$COMPLETIONS" \
 	"stint start -C di" $'dir\\ one\ndir2' \
 	"stint -C dir" $'dir\\ one\ndir2' \
+	"stint -C fi" "" \
 	"stint import watson fi" "file.json"
 
 completion_fixture

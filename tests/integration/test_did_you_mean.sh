@@ -114,3 +114,17 @@ printf '[time]\nidle_timeuot = 5m\n' >"$CONFIG"
 kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q 'did you mean "idle_timeout"' "$DAEMON_LOG" || fail "no hint in stintd's log on reload: $(tail -n 5 "$DAEMON_LOG")"
 "$STINT" ping >/dev/null || fail "stintd stopped serving after a bad reload"
+
+# Timewarrior's and Watson's habit of naming the work and its tags as words: the refusal says
+# which option takes them; nothing is started.
+run start backend
+expect_eq 2 "$rc" "start with a word"
+expect_contains "$err" "unexpected argument 'backend' (what you work on goes after --focus: --focus \"backend\")" "start with a word"
+run start --focus parser +urgent
+expect_eq 2 "$rc" "start with a +tag"
+expect_contains "$err" "unexpected argument '+urgent' (a tag goes after --tag: --tag urgent)" "start with a +tag"
+run status extra
+expect_eq 2 "$rc" "status with a word"
+expect_contains "$err" "unexpected argument 'extra'" "status with a word"
+case $err in *--focus*) fail "status has no --focus, yet the hint names it: $err" ;; esac
+[[ $("$STINT" status --json) == *'"sessions":[]'* ]] || fail "a refused start started a session: $("$STINT" status --json)"
