@@ -23,6 +23,10 @@
 
 /* The longest [checks] command, in bytes. */
 #define CONFIG_COMMAND_MAX 4096
+/* A check names this many errors, then counts the rest. */
+#define CONFIG_MAX_ERRORS 20
+/* What inih is told in place of a bad section header (config_parser_skip). */
+#define CONFIG_SKIP_SECTION "\x7f"
 
 /* The field's offset in struct config; fails to compile if the field is not of type T. */
 #define FIELD(T, f) _Generic(((struct config *)0)->f, T : offsetof(struct config, f))
@@ -656,27 +660,71 @@ struct config_parser {
 	const struct config_key *map;
 	int map_lines[CONFIG_NKEYS][CONFIG_MAP_MAX]; /* the line of each entry of each map */
 	int err_line;				     /* of the first error, 0 if none */
+	/* Every error, "path:line: what", so a check names them all at once (at most
+	 * CONFIG_MAX_ERRORS; the rest are counted). */
+	struct config_error {
+		int line;
+		char *msg;
+	} errs[CONFIG_MAX_ERRORS];
+	int nerrs, more;
 	char *err;
 	size_t errn;
 };
 
-/* Records the first error, at the current line; returns 0, an error for inih's handler. */
+/* Records an error at the current line; returns 0, an error for inih's handler. */
 __attribute__((format(printf, 2, 3))) static int config_parser_fail(struct config_parser *p,
 								    const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 	int off;
 
-	if (p->err_line)
+	if (!p->err_line)
+		p->err_line = p->lineno;
+	for (int i = 0; i < p->nerrs; i++)
+		if (p->errs[i].line == p->lineno)
+			return 0; /* one error a line: the first said what is wrong with it */
+	if (p->nerrs == CONFIG_MAX_ERRORS) {
+		p->more++;
 		return 0;
-	p->err_line = p->lineno;
-	off = snprintf(p->err, p->errn, "%s:%d: ", p->path, p->lineno);
-	if (off >= 0 && (size_t)off < p->errn) {
+	}
+	off = snprintf(msg, sizeof(msg), "%s:%d: ", p->path, p->lineno);
+	if (off >= 0 && (size_t)off < sizeof(msg)) {
 		va_start(ap, fmt);
-		vsnprintf(p->err + off, p->errn - (size_t)off, fmt, ap);
+		vsnprintf(msg + off, sizeof(msg) - (size_t)off, fmt, ap);
 		va_end(ap);
 	}
+	p->errs[p->nerrs].line = p->lineno;
+	if ((p->errs[p->nerrs].msg = strdup(msg)))
+		p->nerrs++;
 	return 0;
+}
+
+static int config_error_cmp(const void *a, const void *b)
+{
+	const struct config_error *x = a, *y = b;
+
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The errors in line order, one a line, into err; frees them. */
+static void config_parser_report(struct config_parser *p)
+{
+	size_t off = 0;
+
+	qsort(p->errs, (size_t)p->nerrs, sizeof(p->errs[0]), config_error_cmp);
+	if (p->errn)
+		p->err[0] = '\0';
+	for (int i = 0; i < p->nerrs; i++) {
+		if (off < p->errn)
+			off += (size_t)snprintf(p->err + off, p->errn - off, "%s%s", i ? "\n" : "",
+						p->errs[i].msg);
+		free(p->errs[i].msg);
+	}
+	if (p->more && off < p->errn)
+		snprintf(p->err + off, p->errn - off, "\n%s: %d more error%s", p->path, p->more,
+			 p->more == 1 ? "" : "s");
+	p->nerrs = 0;
 }
 
 /*
@@ -802,13 +850,27 @@ static bool config_map_line(struct config_parser *p, const char *line, size_t n)
  * The entries of a map section are read here and inih gets a blank line in their place.
  * Returns NULL (end of input) after the first error.
  */
+static void config_syntax_error(struct config_parser *p, int lineno);
+
+/*
+ * After an error the check reads on, to name every error at once: inih gets a blank line in the
+ * bad one's place, or for a bad section header one it knows as CONFIG_SKIP_SECTION, whose keys
+ * config_parser_key passes over (they would only repeat the error).
+ */
+static char *config_parser_skip(char *str, bool section)
+{
+	snprintf(str, sizeof("[" CONFIG_SKIP_SECTION "]\n"), "%s",
+		 section ? "[" CONFIG_SKIP_SECTION "]\n" : "\n");
+	return str;
+}
+
 static char *config_parser_read(char *str, int num, void *stream)
 {
 	struct config_parser *p = stream;
 	const char *line, *end, *nl;
 	size_t n, max = num > 2 ? (size_t)num - 2 : 0;
 
-	if (p->err_line || p->pos >= p->len)
+	if (p->pos >= p->len)
 		return NULL;
 	line = p->buf + p->pos;
 	nl = memchr(line, '\n', p->len - p->pos);
@@ -817,7 +879,7 @@ static char *config_parser_read(char *str, int num, void *stream)
 	p->lineno++;
 	if (memchr(line, '\0', (size_t)(end - line))) {
 		config_parser_fail(p, "line contains a NUL byte");
-		return NULL;
+		return config_parser_skip(str, false);
 	}
 	if (p->lineno == 1 && end - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
 		line += 3;
@@ -832,13 +894,20 @@ static char *config_parser_read(char *str, int num, void *stream)
 			n = max;
 	} else if (n > 0 && *line != '[' && p->map) {
 		if (!config_map_line(p, line, n))
-			return NULL;
+			return config_parser_skip(str, false);
 		n = 0;
 	} else if (n > max) {
 		config_parser_fail(p, "line is too long (%zu bytes, at most %zu)", n, max);
-		return NULL;
+		if (*line == '[')
+			p->map = NULL;
+		return config_parser_skip(str, *line == '[');
 	} else if (n > 0 && *line == '[' && !config_check_section_line(p, line, n)) {
-		return NULL;
+		p->map = NULL;
+		return config_parser_skip(str, true);
+	} else if (n > 0 && *line != '[' && !memchr(line, '=', n) && !memchr(line, ':', n)) {
+		/* What inih would stop at (it reports only the first): said here, read on. */
+		config_syntax_error(p, p->lineno);
+		return config_parser_skip(str, false);
 	}
 	memcpy(str, line, n);
 	str[n] = '\n';
@@ -854,6 +923,8 @@ static int config_parser_key(void *user, const char *section, const char *name, 
 	char msg[512], hint[300], *v;
 	int r;
 
+	if (strcmp(section, CONFIG_SKIP_SECTION) == 0)
+		return 1;
 	if (!*section)
 		return config_parser_fail(p, "key \"%s\" before any [section]", name);
 	if (!*name)
@@ -968,16 +1039,18 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, char *err
 	p.buf = buf;
 	p.len = len;
 	r = ini_parse_stream(config_parser_read, &p, config_parser_key, &p);
-	if (r > 0 && (!p.err_line || r < p.err_line)) {
-		p.err_line = 0;
+	/* inih's first error: a line it could not read, unless we said why already. */
+	if (r > 0)
 		config_syntax_error(&p, r);
-	} else if (r < 0 && !p.err_line) {
+	free(buf);
+	if (r < 0 && !p.err_line) {
 		snprintf(err, errn, "%s: cannot parse: out of memory", path);
 		goto fail;
 	}
-	free(buf);
-	if (p.err_line)
+	if (p.err_line) {
+		config_parser_report(&p);
 		goto fail;
+	}
 	if (config_apply_defaults(cfg, p.seen, path, err, errn) < 0)
 		goto fail;
 	cfg->path = strdup(path);

@@ -128,3 +128,12 @@ expect_eq 2 "$rc" "status with a word"
 expect_contains "$err" "unexpected argument 'extra'" "status with a word"
 case $err in *--focus*) fail "status has no --focus, yet the hint names it: $err" ;; esac
 [[ $("$STINT" status --json) == *'"sessions":[]'* ]] || fail "a refused start started a session: $("$STINT" status --json)"
+
+# Every mistake of a file at once, in the file's order, each with its hint.
+printf '[time]\nidle_timout = 5m\n[notfy]\nenabled = false\n[log]\nplaceholders = coment\ngarbage line\n' >"$CONFIG"
+run config check
+expect_eq 1 "$rc" "config check of a file with four mistakes"
+expect_eq "$CONFIG:2: unknown key \"idle_timout\" in [time]; did you mean \"idle_timeout\"?
+$CONFIG:3: unknown section [notfy]; did you mean \"notify\"?
+$CONFIG:6: [log] placeholders: \"coment\" is not one of keep, comment or drop
+$CONFIG:7: expected [section] or key = value: \"garbage line\"" "$(sed 's/^stintd: //' <<<"$err")" "config check of four mistakes"

@@ -422,10 +422,12 @@ static void test_log_template(void **state)
 	expect_error(f, "[log]\ntemplate = tpl.md\n", 2,
 		     "[log] template: \"tpl.md\" is not an absolute path (nor does it start with "
 		     "~/, {data}/ or {repo})");
-	/* Found by fuzz_config: nothing expands {repo} in a template's path, which stayed relative. */
-	expect_error(f, "[log]\ntemplate = {repo}/tpl.md\n", 2,
-		     "[log] template: \"{repo}/tpl.md\" is not an absolute path ({repo} is known only "
-		     "in [log] dir)");
+	/* Found by fuzz_config: nothing expands {repo} in a template's path, which stayed relative.
+	 */
+	expect_error(
+	    f, "[log]\ntemplate = {repo}/tpl.md\n", 2,
+	    "[log] template: \"{repo}/tpl.md\" is not an absolute path ({repo} is known only "
+	    "in [log] dir)");
 	/* An empty value is not a default for keys that need one. */
 	expect_error(f, "[log]\ntemplate =\ndir =\n", 3,
 		     "[log] dir: \"\" is not an absolute path (nor does it start with ~/, "
@@ -865,18 +867,46 @@ static void test_syntax_error_line_numbers(void **state)
 		     "expected [section] or key = value: \"oops\"");
 }
 
-static void test_first_error_wins(void **state)
+/* Loads text and expects every error, in line order: pairs of line and message, then 0. */
+static void expect_errors(struct fixture *f, const char *text, ...)
+{
+	char want[4096] = "";
+	size_t off = 0;
+	va_list ap;
+	int line;
+
+	va_start(ap, text);
+	while ((line = va_arg(ap, int)) != 0) {
+		const char *msg = va_arg(ap, const char *);
+
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%s:%d: %s",
+					off ? "\n" : "", f->file, line, msg);
+	}
+	va_end(ap);
+	if (load_n(f, text, strlen(text)) != -1)
+		fail_msg("config_load succeeded; want errors: %s", want);
+	assert_string_equal(f->err, want);
+	assert_finished(&f->cfg);
+}
+
+/* A check names every error at once, one a line, in line order; a bad section's keys are not
+ * errors of their own. */
+static void test_every_error_named(void **state)
 {
 	struct fixture *f = *state;
 
-	expect_error(f, "[log]\n\nbroken\n\nfoo = 1\n", 3,
-		     "expected [section] or key = value: \"broken\"");
-	expect_error(f, "[log]\nfoo = 1\n\nbroken\n", 2, "unknown key \"foo\" in [log]");
-	expect_error(f, "[log]\nmax_file_rows = 0\nbroken\n[nope]\n", 2,
-		     "[log] max_file_rows: \"0\" is out of range (1 to 10000)");
-	expect_error(f, "[log]\nbroken\n[nope]\n", 2,
-		     "expected [section] or key = value: \"broken\"");
-	expect_error(f, "[nope]\nbroken\n", 1, "unknown section [nope]");
+	expect_errors(f, "[log]\n\nbroken\n\nfoo = 1\n", 3,
+		      "expected [section] or key = value: \"broken\"", 5,
+		      "unknown key \"foo\" in [log]", 0);
+	expect_errors(f, "[log]\nfoo = 1\n\nbroken\n", 2, "unknown key \"foo\" in [log]", 4,
+		      "expected [section] or key = value: \"broken\"", 0);
+	expect_errors(f, "[log]\nmax_file_rows = 0\nbroken\n[nope]\n", 2,
+		      "[log] max_file_rows: \"0\" is out of range (1 to 10000)", 3,
+		      "expected [section] or key = value: \"broken\"", 4, "unknown section [nope]",
+		      0);
+	expect_errors(f, "[nope]\nbroken\nenabled = false\n[log]\nmax_file_rows = x\n", 1,
+		      "unknown section [nope]", 2, "expected [section] or key = value: \"broken\"",
+		      5, "[log] max_file_rows: \"x\" is not an integer (1 to 10000)", 0);
 }
 
 static void test_crlf_line_endings(void **state)
@@ -1359,7 +1389,7 @@ int main(void)
 	    T(test_checks_limits),
 	    T(test_check_timeout),
 	    T(test_syntax_error_line_numbers),
-	    T(test_first_error_wins),
+	    T(test_every_error_named),
 	    T(test_crlf_line_endings),
 	    T(test_utf8_bom),
 	    T(test_long_lines),
