@@ -660,13 +660,13 @@ struct config_parser {
 	const struct config_key *map;
 	int map_lines[CONFIG_NKEYS][CONFIG_MAP_MAX]; /* the line of each entry of each map */
 	int err_line;				     /* of the first error, 0 if none */
-	/* Every error, "path:line: what", so a check names them all at once (at most
-	 * CONFIG_MAX_ERRORS; the rest are counted). */
+	/* Every error, "path:line: what", so a check names them all at once; reading stops at
+	 * CONFIG_MAX_ERRORS (a hostile file costs no more than that). */
 	struct config_error {
 		int line;
 		char *msg;
 	} errs[CONFIG_MAX_ERRORS];
-	int nerrs, more;
+	int nerrs;
 	char *err;
 	size_t errn;
 };
@@ -684,10 +684,8 @@ __attribute__((format(printf, 2, 3))) static int config_parser_fail(struct confi
 	for (int i = 0; i < p->nerrs; i++)
 		if (p->errs[i].line == p->lineno)
 			return 0; /* one error a line: the first said what is wrong with it */
-	if (p->nerrs == CONFIG_MAX_ERRORS) {
-		p->more++;
+	if (p->nerrs == CONFIG_MAX_ERRORS)
 		return 0;
-	}
 	off = snprintf(msg, sizeof(msg), "%s:%d: ", p->path, p->lineno);
 	if (off >= 0 && (size_t)off < sizeof(msg)) {
 		va_start(ap, fmt);
@@ -707,23 +705,33 @@ static int config_error_cmp(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-/* The errors in line order, one a line, into err; frees them. */
+/* The errors in line order, one a line, as many whole lines as err holds; frees them. */
 static void config_parser_report(struct config_parser *p)
 {
-	size_t off = 0;
+	size_t off = 0, len;
+	int shown = 0;
 
 	qsort(p->errs, (size_t)p->nerrs, sizeof(p->errs[0]), config_error_cmp);
 	if (p->errn)
 		p->err[0] = '\0';
 	for (int i = 0; i < p->nerrs; i++) {
-		if (off < p->errn)
-			off += (size_t)snprintf(p->err + off, p->errn - off, "%s%s", i ? "\n" : "",
-						p->errs[i].msg);
+		len = strlen(p->errs[i].msg) + (shown ? 1 : 0);
+		/* Room is kept for the last line below. */
+		if (off + len + 80 + strlen(p->path) < p->errn ||
+		    (shown == 0 && off + len < p->errn)) {
+			off += (size_t)snprintf(p->err + off, p->errn - off, "%s%s",
+						shown ? "\n" : "", p->errs[i].msg);
+			shown++;
+		}
 		free(p->errs[i].msg);
 	}
-	if (p->more && off < p->errn)
-		snprintf(p->err + off, p->errn - off, "\n%s: %d more error%s", p->path, p->more,
-			 p->more == 1 ? "" : "s");
+	if (shown < p->nerrs && off < p->errn)
+		snprintf(p->err + off, p->errn - off, "\n%s: %d more error%s%s", p->path,
+			 p->nerrs - shown, p->nerrs - shown == 1 ? "" : "s",
+			 p->nerrs == CONFIG_MAX_ERRORS ? ", and reading stopped there" : "");
+	else if (p->nerrs == CONFIG_MAX_ERRORS && off < p->errn)
+		snprintf(p->err + off, p->errn - off, "\n%s: reading stopped after %d errors",
+			 p->path, CONFIG_MAX_ERRORS);
 	p->nerrs = 0;
 }
 
@@ -870,7 +878,7 @@ static char *config_parser_read(char *str, int num, void *stream)
 	const char *line, *end, *nl;
 	size_t n, max = num > 2 ? (size_t)num - 2 : 0;
 
-	if (p->pos >= p->len)
+	if (p->pos >= p->len || p->nerrs == CONFIG_MAX_ERRORS)
 		return NULL;
 	line = p->buf + p->pos;
 	nl = memchr(line, '\n', p->len - p->pos);
