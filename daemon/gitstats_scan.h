@@ -73,4 +73,12 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 		      struct gitstats_scan *out, char *why, size_t whyn);
 void gitstats_scan_finish(struct gitstats_scan *s);
 
+/* Both sides, staged and unstaged, limited to the given paths (files, relative to the root):
+ * what gitstats_scan_staged and gitstats_scan_run find at them, without reading any directory.
+ * For incremental recomputes: every path that can differ must be given. */
+int gitstats_scan_paths(git_repository *repo, const git_tree *tree,
+			const struct gitstats_scan_index *idx, const char *const *paths,
+			size_t npaths, struct gitstats_scan *staged, struct gitstats_scan *unstaged,
+			char *why, size_t whyn);
+
 #endif
