@@ -39,6 +39,20 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 void gitstats_finish(struct gitstats *stats);
 
 /*
+ * An incremental recompute: only the files part of gitstats_compute (out->files, nfiles, added,
+ * removed and stamp; the rest left empty), measured from `from` (the last result's
+ * measured_from) and looking only at paths, which must hold every path that can differ from it
+ * (the last result's files, old names included, and every worktree file touched since). Exact
+ * under that condition. -ESTALE when the index or HEAD changed since `then` (the last
+ * compute's stamp), -ENOTSUP where only a full compute reads the repository; either way, or on
+ * any error, compute in full instead.
+ */
+int gitstats_compute_paths(const char *root, const struct gitstats_baseline *base,
+			   const char *exclude_dir, const struct gitstats_stamp *then,
+			   const char *from, const char *const *paths, size_t npaths,
+			   struct gitstats *out, char *err, size_t errn);
+
+/*
  * What a session in [start_ms, end_ms) would have counted, read from the reflogs alone (a
  * session added by hand): the commits made then, as gitstats_compute counts them, and the
  * committed change from HEAD at the start to HEAD at the end (the worktree then is unknown);
