@@ -295,7 +295,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct repo_watch
 
 		if (!it->keep)
 			continue;
-		what |= REPO_WATCH_WORKTREE;
+		what |= REPO_WATCH_WORKTREE | (it->dir ? REPO_WATCH_DIRS : 0);
 		if (it->mono_ns > rw->last_activity_ns)
 			rw->last_activity_ns = it->mono_ns;
 		if (!it->dir && t)
