@@ -1,5 +1,6 @@
 #include "track.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct track_entry {
 	json_t *pending;
 	bool need_full;
 	unsigned nincr;	 /* incremental recomputes since the last full one */
+	unsigned nskip;	 /* full ones still to run after a worktree the scanner refused */
 	int64_t full_ns; /* CLOCK_MONOTONIC time of the last full one */
 	struct gitstats_stamp stamp;
 #ifdef STINT_TEST_HOOKS
@@ -62,6 +64,7 @@ struct track_compute_job {
 	json_t *prev;
 	struct gitstats_stamp stamp; /* in: the previous one; out: this one's */
 	bool incremental;	     /* out: it was */
+	bool refused;		     /* out: the scanner cannot read this worktree (-ENOTSUP) */
 	char why_full[256];	     /* out: why not */
 #ifdef STINT_TEST_HOOKS
 	json_t *check; /* the full result, where it differs from the incremental one */
@@ -110,8 +113,10 @@ static bool track_compute_incremental(struct track_compute_job *j,
 	rc = gitstats_compute_paths(j->root, base, j->exclude, &j->stamp, from,
 				    (const char *const *)j->paths, j->npaths, &st, j->why_full,
 				    sizeof(j->why_full));
-	if (rc < 0)
+	if (rc < 0) {
+		j->refused = rc == -ENOTSUP;
 		return false;
+	}
 	j->result = track_merge_files(j->prev, &st);
 	j->stamp = st.stamp;
 	gitstats_finish(&st);
@@ -400,6 +405,11 @@ static void track_compute_done(uv_work_t *w, int status)
 		} else {
 			e->nincr = 0;
 			e->full_ns = time_mono_ns();
+			/* Not worth asking again at every change (submodules, say). */
+			if (j->refused)
+				e->nskip = TRACK_INCR_FULL_EVERY;
+			else if (e->nskip)
+				e->nskip--;
 		}
 	}
 	if (s && status == 0 && j->status == 0 && j->incremental)
@@ -456,15 +466,22 @@ static json_t *track_incremental_paths(struct track_entry *e, const struct sessi
 	json_t *set;
 	size_t i;
 
-	*why = !e->stamp.valid ? "no full one to go on"
-	       : e->need_full  ? "a change the touched files do not describe"
-	       : !s->stats     ? "no result yet"
-	       : !e->watch || repo_watch_degraded(e->watch)	  ? "the watch is degraded"
-	       : e->nincr >= TRACK_INCR_FULL_EVERY		  ? "the periodic cross-check"
-	       : time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS ? "the periodic cross-check"
-	       : json_array_size(files) + json_object_size(e->pending) > TRACK_INCR_MAX_PATHS
-		   ? "too many paths"
-		   : NULL;
+	*why = NULL;
+	if (!e->stamp.valid)
+		*why = "no full one to go on";
+	else if (e->need_full)
+		*why = "a change the touched files do not describe";
+	else if (!s->stats)
+		*why = "no result yet";
+	else if (!e->watch || repo_watch_degraded(e->watch))
+		*why = "the watch is degraded";
+	else if (e->nskip)
+		*why = "the worktree is of a kind only a full recompute reads";
+	else if (e->nincr >= TRACK_INCR_FULL_EVERY ||
+		 time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS)
+		*why = "the periodic cross-check";
+	else if (json_array_size(files) + json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
+		*why = "too many paths";
 	if (*why)
 		return NULL;
 	set = e->pending ? json_deep_copy(e->pending) : json_object();
@@ -636,7 +653,8 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 	if (!s || n == 0)
 		return;
 	paths = json_object();
-	if (!e->pending)
+	/* Kept for the next recompute only where there is one to have, and only so many. */
+	if (!e->pending && s->baseline && !e->need_full)
 		e->pending = json_object();
 	for (size_t i = 0; i < n; i++) {
 		/* Monotonic age turned into a wall-clock label. */
@@ -647,11 +665,16 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 		/* Rules that change what every other path means: a full recompute. */
 		base = base ? base + 1 : t[i].path;
 		if (strcmp(base, ".gitignore") == 0 || strcmp(base, ".gitattributes") == 0 ||
-		    !e->pending || json_object_set_new(e->pending, t[i].path, json_true()) < 0)
+		    !e->pending || json_object_set_new(e->pending, t[i].path, json_true()) < 0 ||
+		    json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
 			e->need_full = true;
 #ifdef STINT_TEST_HOOKS
 		track_check_explained(e, t[i].path, false);
 #endif
+	}
+	if (e->need_full) {
+		json_decref(e->pending);
+		e->pending = NULL;
 	}
 	track_resume_on_activity(e, s, t, n);
 	/* One event per settled burst: the store keeps when each file was last touched. */
