@@ -12,6 +12,7 @@
 #include "gitstats_lg2.h"
 #include "gitstats_reflog.h"
 #include "gitstats_run.h"
+#include "gitstats_scan.h"
 #include "log.h"
 #include "record.h"
 #include "timeutil.h"
@@ -341,10 +342,12 @@ static int gitstats_compute_paths_with(struct gitstats_ctx *c, const struct gits
 int gitstats_compute_paths(const char *root, const struct gitstats_baseline *base,
 			   const char *exclude_dir, const struct gitstats_stamp *then,
 			   const char *from, const char *const *paths, size_t npaths,
-			   struct gitstats *out, char *err, size_t errn)
+			   struct gitstats_cache *cache, struct gitstats *out, char *err,
+			   size_t errn)
 {
 	char why[512] = "";
-	struct gitstats_ctx c = {.root = root, .base = base, .err = why, .errn = sizeof(why)};
+	struct gitstats_ctx c = {
+	    .root = root, .base = base, .err = why, .errn = sizeof(why), .cache = cache};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -364,6 +367,19 @@ int gitstats_compute_paths(const char *root, const struct gitstats_baseline *bas
 	c.be->close(&c);
 	free(c.exclude);
 	return rc;
+}
+
+struct gitstats_cache *gitstats_cache_create(void)
+{
+	return calloc(1, sizeof(struct gitstats_cache));
+}
+
+void gitstats_cache_destroy(struct gitstats_cache *cache)
+{
+	if (!cache)
+		return;
+	gitstats_scan_index_finish(&cache->idx);
+	free(cache);
 }
 
 /* Each ref of cur as its reflog had it at c->until_ms: where it pointed, its entries, the time of

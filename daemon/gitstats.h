@@ -8,6 +8,8 @@
 
 #include "gitstats_types.h"
 
+struct gitstats_cache;
+
 /*
  * Per-session git statistics (docs/git-statistics.md). Every function here blocks (libgit2, the
  * file system, sometimes a git child process): call them from worker threads. They share no
@@ -45,12 +47,18 @@ void gitstats_finish(struct gitstats *stats);
  * (the last result's files, old names included, and every worktree file touched since). Exact
  * under that condition. -ESTALE when the index or HEAD changed since `then` (the last
  * compute's stamp), -ENOTSUP where only a full compute reads the repository; either way, or on
- * any error, compute in full instead.
+ * any error, compute in full instead. cache (may be NULL) keeps the index between calls.
  */
 int gitstats_compute_paths(const char *root, const struct gitstats_baseline *base,
 			   const char *exclude_dir, const struct gitstats_stamp *then,
 			   const char *from, const char *const *paths, size_t npaths,
-			   struct gitstats *out, char *err, size_t errn);
+			   struct gitstats_cache *cache, struct gitstats *out, char *err,
+			   size_t errn);
+
+/* What the incremental recomputes of one repository keep between them (its parsed index),
+ * for one compute at a time; NULL when out of memory. destroy(NULL) is a no-op. */
+struct gitstats_cache *gitstats_cache_create(void);
+void gitstats_cache_destroy(struct gitstats_cache *cache);
 
 /*
  * What a session in [start_ms, end_ms) would have counted, read from the reflogs alone (a

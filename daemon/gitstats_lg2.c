@@ -702,24 +702,30 @@ static int gitstats_lg2_fast_changes(struct gitstats_ctx *c, const git_tree *t,
 				     struct gitstats_lg2_entry **out, size_t *nout)
 {
 	char path[PATH_MAX * 2];
+	const struct gitstats_scan_index *ix = xi;
 	struct gitstats_lg2_entry *e;
 	size_t n = 0;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/index", c->gitdir);
-	if ((rc = gitstats_scan_index_read(path, xi, c->err, c->errn)) < 0)
+	/* Scoped, a 50 000-entry index costs more to read than the paths: it is kept. */
+	if (scope && c->cache)
+		rc = gitstats_scan_index_cached(path, c->cache, &ix, c->err, c->errn);
+	else
+		rc = gitstats_scan_index_read(path, xi, c->err, c->errn);
+	if (rc < 0)
 		return rc;
 	if (scope)
-		rc = gitstats_scan_paths(c->repo, t, xi, scope->paths, scope->n, staged, unstaged,
+		rc = gitstats_scan_paths(c->repo, t, ix, scope->paths, scope->n, staged, unstaged,
 					 c->err, c->errn);
-	else if ((rc = gitstats_scan_staged(c->repo, t, xi, staged, c->err, c->errn)) == 0)
-		rc = gitstats_scan_run(c->repo, xi, unstaged, c->err, c->errn);
+	else if ((rc = gitstats_scan_staged(c->repo, t, ix, staged, c->err, c->errn)) == 0)
+		rc = gitstats_scan_run(c->repo, ix, unstaged, c->err, c->errn);
 	if (rc < 0)
 		return rc;
 	/* Scoped, no directory was read for untracked .gitattributes: files go through the
 	 * filters, which change nothing where no attributes apply. */
-	c->plain = !scope && !unstaged->attributes && gitstats_lg2env_no_attributes(c, xi);
-	if ((rc = gitstats_lg2env_attr_index(c, xi)) < 0)
+	c->plain = !scope && !unstaged->attributes && gitstats_lg2env_no_attributes(c, ix);
+	if ((rc = gitstats_lg2env_attr_index(c, ix)) < 0)
 		return rc;
 	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
 	if (!e)

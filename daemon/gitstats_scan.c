@@ -706,6 +706,10 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 		return rc;
 	}
 	out->racy = st.st_mtim.tv_sec;
+	out->ino = (uint64_t)st.st_ino;
+	out->size = (uint64_t)st.st_size;
+	out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	out->data = malloc((size_t)st.st_size + 1);
 	if (!out->data) {
 		close(fd);
@@ -730,6 +734,30 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 	if (rc < 0)
 		gitstats_scan_index_finish(out);
 	return rc;
+}
+
+int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
+			       const struct gitstats_scan_index **out, char *why, size_t whyn)
+{
+	const struct gitstats_scan_index *x = &cache->idx;
+	struct stat st;
+	int rc;
+
+	/* An index that is not there (read as empty) is read again: it costs nothing. */
+	if (cache->valid && stat(file, &st) == 0 && x->data && (uint64_t)st.st_ino == x->ino &&
+	    (uint64_t)st.st_size == x->size &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == x->mtime_ns &&
+	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == x->ctime_ns) {
+		*out = x;
+		return 0;
+	}
+	gitstats_scan_index_finish(&cache->idx);
+	cache->valid = false;
+	if ((rc = gitstats_scan_index_read(file, &cache->idx, why, whyn)) < 0)
+		return rc;
+	cache->valid = true;
+	*out = &cache->idx;
+	return 0;
 }
 
 void gitstats_scan_index_finish(struct gitstats_scan_index *idx)

@@ -35,6 +35,9 @@ struct gitstats_scan_index {
 	struct gitstats_scan_ctree *ct; /* sorted by path */
 	size_t nct;
 	time_t racy; /* the index file's mtime: entries stamped then or later are racy */
+	/* The file's stat data when it was read, for gitstats_scan_index_cached. */
+	uint64_t ino, size;
+	int64_t mtime_ns, ctime_ns;
 	char *data;  /* the file, which the v[].path point into (or into paths) */
 	char *paths; /* paths of a version 4 index, expanded */
 };
@@ -61,6 +64,17 @@ struct gitstats_scan {
 int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, char *why,
 			     size_t whyn);
 void gitstats_scan_index_finish(struct gitstats_scan_index *idx);
+
+/* An index kept between incremental recomputes of one repository (one at a time). */
+struct gitstats_cache {
+	bool valid;
+	struct gitstats_scan_index idx;
+};
+
+/* The index at file: the cached one while the file's stat data is what it was when read, else
+ * read again into the cache. *out belongs to the cache. */
+int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
+			       const struct gitstats_scan_index **out, char *why, size_t whyn);
 
 /* The staged changes: tree (NULL for the empty tree) against idx. */
 int gitstats_scan_staged(git_repository *repo, const git_tree *tree,

@@ -35,6 +35,8 @@ struct track_entry {
 	unsigned nskip;	 /* full ones still to run after a worktree the scanner refused */
 	int64_t full_ns; /* CLOCK_MONOTONIC time of the last full one */
 	struct gitstats_stamp stamp;
+	/* The parsed index, kept for them: the job in flight has it (cache NULL meanwhile). */
+	struct gitstats_cache *cache;
 #ifdef STINT_TEST_HOOKS
 	/* An incremental result that differed from the full one: paths (or "" for the rest)
 	 * a later report must name before the timer fires, else stintd aborts. */
@@ -62,10 +64,11 @@ struct track_compute_job {
 	char **paths;
 	size_t npaths;
 	json_t *prev;
-	struct gitstats_stamp stamp; /* in: the previous one; out: this one's */
-	bool incremental;	     /* out: it was */
-	bool refused;		     /* out: the scanner cannot read this worktree (-ENOTSUP) */
-	char why_full[256];	     /* out: why not */
+	struct gitstats_stamp stamp;  /* in: the previous one; out: this one's */
+	struct gitstats_cache *cache; /* the entry's, lent for the job */
+	bool incremental;	      /* out: it was */
+	bool refused;		      /* out: the scanner cannot read this worktree (-ENOTSUP) */
+	char why_full[256];	      /* out: why not */
 #ifdef STINT_TEST_HOOKS
 	json_t *check; /* the full result, where it differs from the incremental one */
 #endif
@@ -111,8 +114,8 @@ static bool track_compute_incremental(struct track_compute_job *j,
 	int rc;
 
 	rc = gitstats_compute_paths(j->root, base, j->exclude, &j->stamp, from,
-				    (const char *const *)j->paths, j->npaths, &st, j->why_full,
-				    sizeof(j->why_full));
+				    (const char *const *)j->paths, j->npaths, j->cache, &st,
+				    j->why_full, sizeof(j->why_full));
 	if (rc < 0) {
 		j->refused = rc == -ENOTSUP;
 		return false;
@@ -263,6 +266,7 @@ static void track_job_free(struct track_compute_job *j)
 	json_decref(j->baseline);
 	json_decref(j->result);
 	json_decref(j->prev);
+	gitstats_cache_destroy(j->cache);
 	for (size_t i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
@@ -381,6 +385,7 @@ static void track_check_explained(struct track_entry *e, const char *path, bool 
 static void track_entry_free(struct track_entry *e)
 {
 	json_decref(e->pending);
+	gitstats_cache_destroy(e->cache);
 #ifdef STINT_TEST_HOOKS
 	json_decref(e->suspect);
 	if (e->suspect_timer)
@@ -398,6 +403,11 @@ static void track_compute_done(uv_work_t *w, int status)
 
 	if (e) {
 		e->computing = false;
+		/* Back to the entry (a closed session's job frees it). */
+		if (!e->cache) {
+			e->cache = j->cache;
+			j->cache = NULL;
+		}
 		/* Failed: the next one starts from a full one. */
 		e->stamp = status == 0 && j->status == 0 ? j->stamp : (struct gitstats_stamp){0};
 		if (j->incremental) {
@@ -542,6 +552,8 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 	if (set) {
 		j->prev = json_deep_copy(s->stats);
 		j->stamp = e->stamp;
+		j->cache = e->cache ? e->cache : gitstats_cache_create();
+		e->cache = NULL;
 		if (!j->prev || track_job_paths(j, set) < 0) {
 			json_decref(set);
 			track_job_free(j);
