@@ -755,6 +755,13 @@ int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
 	cache->valid = false;
 	if ((rc = gitstats_scan_index_read(file, &cache->idx, why, whyn)) < 0)
 		return rc;
+	for (size_t i = 0; i < cache->idx.n; i++) {
+		const char *base = strrchr(cache->idx.v[i].path, '/');
+
+		cache->idx.nattrs +=
+		    strcmp(base ? base + 1 : cache->idx.v[i].path, ".gitattributes") == 0;
+	}
+	cache->idx.attrs_known = true;
 	cache->valid = true;
 	*out = &cache->idx;
 	return 0;

@@ -35,6 +35,9 @@ struct gitstats_scan_index {
 	struct gitstats_scan_ctree *ct; /* sorted by path */
 	size_t nct;
 	time_t racy; /* the index file's mtime: entries stamped then or later are racy */
+	/* Its .gitattributes entries, counted when attrs_known (the cache counts them). */
+	bool attrs_known;
+	size_t nattrs;
 	/* The file's stat data when it was read, for gitstats_scan_index_cached. */
 	uint64_t ino, size;
 	int64_t mtime_ns, ctime_ns;
