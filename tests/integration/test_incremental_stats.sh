@@ -3,8 +3,9 @@
 # recomputed over the last result's paths and the touched ones only (docs/git-statistics.md).
 # Each step below (edits among many files, git mv and plain mv, a delete, a new untracked file,
 # an ignored file, tracked files that match .gitignore, a revert, a .gitignore edit, a moved
-# directory) must leave `stint status --json` equal to git's `git diff -M --numstat <baseline>`
-# with untracked files counted, and the debug log must say which recomputes were incremental.
+# directory, a file tracked in an ignored directory) must leave `stint status --json` equal to
+# git's `git diff -M --numstat <baseline>` with untracked files counted, and the debug log must
+# say which recomputes were incremental.
 # The test build (STINT_TEST_HOOKS) also checks every incremental result against a full one and
 # logs any difference (and aborts when no later report explains it).
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
@@ -123,6 +124,18 @@ step "the directory back (its files reported), an edit" incremental
 
 printf 'after\n' >>doc/f1.txt
 step "an edit after the directory came back" incremental
+
+# An ignored directory with nothing tracked is not watched; once git tracks a file there, it
+# must be, or its edits would go unseen (and no full recompute would come to catch them).
+mkdir -p out
+printf 'x\n' >out/a.txt
+printf 'out/\n' >>.gitignore
+step "an ignored directory" full
+git add -f out/a.txt
+step "a file of an ignored directory tracked (git add -f)" full
+sleep 1.1
+printf 'more\n' >>out/a.txt
+step "an edit of it" incremental
 
 ! grep -q "differ from a full recompute" "$DAEMON_LOG" ||
 	fail "an incremental result differed from the full one: $(grep -A2 'differ from a full' "$DAEMON_LOG" | head -n 6)"
