@@ -447,6 +447,9 @@ static void track_compute_done(uv_work_t *w, int status)
 		 * end): the next recompute, or the stop's own, has what this one found. */
 		if (!s->busy)
 			track_record_changes(d, s, j->result);
+		/* What status shows moved: the status snapshot is written again. */
+		if (!s->stats || !json_equal(s->stats, j->result))
+			stintd_changed(d);
 		json_decref(s->stats);
 		s->stats = j->result;
 		j->result = NULL;
