@@ -924,12 +924,10 @@ int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 
 /* Scoped: the same answers as gitstats_scan_staged and gitstats_scan_run, for the given paths. */
 struct gitstats_scan_one {
-	struct gitstats_scan_walk *s;
-	git_repository *repo;
+	struct gitstats_scan_walk *s; /* the unstaged side's output, the ignore lookups */
 	const git_tree *tree;
 	const struct gitstats_scan_index *idx;
-	struct gitstats_scan *staged, *unstaged;
-	struct gitstats_scan_stage st;
+	struct gitstats_scan_stage st; /* the staged side's output */
 };
 
 /* Is there an index entry below dir (path[0..len), no slash)? */
@@ -1053,7 +1051,7 @@ int gitstats_scan_paths(git_repository *repo, const git_tree *tree,
 {
 	struct gitstats_scan_walk s = {
 	    .repo = repo, .out = unstaged, .why = why, .whyn = whyn, .root = -1};
-	struct gitstats_scan_one o = {.s = &s, .repo = repo, .tree = tree, .idx = idx};
+	struct gitstats_scan_one o = {.s = &s, .tree = tree, .idx = idx};
 	const char *wd = git_repository_workdir(repo);
 	int rc = 0;
 
