@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gitstats_graph.h"
 #include "gitstats_headlog.h"
 #include "gitstats_keep.h"
+#include "gitstats_lg2.h"
 #include "gitstats_reflog.h"
 #include "gitstats_run.h"
+#include "gitstats_scan.h"
 #include "log.h"
 #include "record.h"
 #include "timeutil.h"
@@ -205,6 +208,26 @@ static int gitstats_compute_commits(struct gitstats_ctx *c, struct gitstats_hist
 	return rc;
 }
 
+/* The index file's stat data, before anything reads it (libgit2 only). */
+static void gitstats_stamp_index(const struct gitstats_ctx *c, struct gitstats_stamp *st)
+{
+	char path[PATH_MAX + 16];
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (!c->repo || (size_t)snprintf(path, sizeof(path), "%s/index", c->gitdir) >= sizeof(path))
+		return;
+	if (stat(path, &sb) < 0) {
+		st->valid = errno == ENOENT;
+		return;
+	}
+	st->valid = st->index = true;
+	st->ino = (uint64_t)sb.st_ino;
+	st->size = (uint64_t)sb.st_size;
+	st->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+}
+
 static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_baseline *base,
 				 struct gitstats *out)
 {
@@ -212,8 +235,10 @@ static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_b
 	struct gitstats_tiplist now = {0};
 	struct gitstats_history hs = {0};
 	char effective[GITSTATS_OID_MAX + 1];
+	struct gitstats_stamp stamp;
 	int rc;
 
+	gitstats_stamp_index(c, &stamp);
 	if ((rc = c->be->head_tips(c, &h, &now)) < 0 ||
 	    (rc = gitstats_graph_history(c, base, &h, &now, &hs)) < 0 ||
 	    (rc = gitstats_graph_effective(c, base, &hs, effective, sizeof(effective))) < 0 ||
@@ -223,6 +248,8 @@ static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_b
 		goto out;
 	snprintf(out->head, sizeof(out->head), "%s", h.oid);
 	snprintf(out->measured_from, sizeof(out->measured_from), "%s", effective);
+	snprintf(stamp.head, sizeof(stamp.head), "%s", h.oid);
+	out->stamp = stamp;
 	out->branch = h.branch;
 	h.branch = NULL;
 	out->fallback = c->be->fallback;
@@ -269,6 +296,90 @@ int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 	rc = gitstats_run_op(&c, &op, &a, err, errn);
 	free(c.exclude);
 	return rc;
+}
+
+static bool gitstats_stamp_same(const struct gitstats_stamp *a, const struct gitstats_stamp *b)
+{
+	return a->valid && b->valid && a->index == b->index && a->ino == b->ino &&
+	       a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+	       strcmp(a->head, b->head) == 0;
+}
+
+static int gitstats_compute_paths_with(struct gitstats_ctx *c, const struct gitstats_stamp *then,
+				       const char *from, const char *const *paths, size_t npaths,
+				       struct gitstats *out)
+{
+	struct gitstats_flist files = {0};
+	struct gitstats_stamp now;
+	git_oid head;
+	int rc;
+
+	gitstats_stamp_index(c, &now);
+	if (git_reference_name_to_id(&head, c->repo, "HEAD") == 0)
+		git_oid_tostr(now.head, sizeof(now.head), &head);
+	git_error_clear();
+	if (!gitstats_stamp_same(then, &now)) {
+		gitstats_int_seterr(c->err, c->errn, "the index or HEAD changed");
+		return -ESTALE;
+	}
+	if ((rc = gitstats_lg2_worktree_paths(c, from, paths, npaths, &files)) < 0) {
+		gitstats_int_flist_free(&files);
+		return rc;
+	}
+	if (files.n)
+		qsort(files.v, files.n, sizeof(files.v[0]), gitstats_int_file_cmp);
+	for (size_t i = 0; i < files.n; i++) {
+		out->added += files.v[i].added;
+		out->removed += files.v[i].removed;
+	}
+	out->files = files.v;
+	out->nfiles = files.n;
+	out->stamp = now;
+	snprintf(out->measured_from, sizeof(out->measured_from), "%s", from);
+	return 0;
+}
+
+int gitstats_compute_paths(const char *root, const struct gitstats_baseline *base,
+			   const char *exclude_dir, const struct gitstats_stamp *then,
+			   const char *from, const char *const *paths, size_t npaths,
+			   struct gitstats_cache *cache, struct gitstats *out, char *err,
+			   size_t errn)
+{
+	char why[512] = "";
+	struct gitstats_ctx c = {
+	    .root = root, .base = base, .err = why, .errn = sizeof(why), .cache = cache};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!base || !then || !then->valid || !from || !gitstats_int_is_hex_oid(from)) {
+		gitstats_int_seterr(err, errn, "no full compute to go on");
+		return -ESTALE;
+	}
+	c.exclude = gitstats_rel_exclude(root, exclude_dir);
+	c.be = &gitstats_lg2_backend;
+	rc = c.be->open(&c);
+	if (rc == 0)
+		rc = gitstats_compute_paths_with(&c, then, from, paths, npaths, out);
+	if (rc < 0) {
+		gitstats_int_seterr(err, errn, "%s", rc == -ENOMEM ? "out of memory" : why);
+		gitstats_finish(out);
+	}
+	c.be->close(&c);
+	free(c.exclude);
+	return rc;
+}
+
+struct gitstats_cache *gitstats_cache_create(void)
+{
+	return calloc(1, sizeof(struct gitstats_cache));
+}
+
+void gitstats_cache_destroy(struct gitstats_cache *cache)
+{
+	if (!cache)
+		return;
+	gitstats_scan_index_finish(&cache->idx);
+	free(cache);
 }
 
 /* Each ref of cur as its reflog had it at c->until_ms: where it pointed, its entries, the time of

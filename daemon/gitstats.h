@@ -8,6 +8,8 @@
 
 #include "gitstats_types.h"
 
+struct gitstats_cache;
+
 /*
  * Per-session git statistics (docs/git-statistics.md). Every function here blocks (libgit2, the
  * file system, sometimes a git child process): call them from worker threads. They share no
@@ -37,6 +39,26 @@ int gitstats_baseline_from_json(const json_t *obj, struct gitstats_baseline *out
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn);
 void gitstats_finish(struct gitstats *stats);
+
+/*
+ * An incremental recompute: only the files part of gitstats_compute (out->files, nfiles, added,
+ * removed and stamp; the rest left empty), measured from `from` (the last result's
+ * measured_from) and looking only at paths, which must hold every path that can differ from it
+ * (the last result's files, old names included, and every worktree file touched since). Exact
+ * under that condition. -ESTALE when the index or HEAD changed since `then` (the last
+ * compute's stamp), -ENOTSUP where only a full compute reads the repository; either way, or on
+ * any error, compute in full instead. cache (may be NULL) keeps the index between calls.
+ */
+int gitstats_compute_paths(const char *root, const struct gitstats_baseline *base,
+			   const char *exclude_dir, const struct gitstats_stamp *then,
+			   const char *from, const char *const *paths, size_t npaths,
+			   struct gitstats_cache *cache, struct gitstats *out, char *err,
+			   size_t errn);
+
+/* What the incremental recomputes of one repository keep between them (its parsed index),
+ * for one compute at a time; NULL when out of memory. destroy(NULL) is a no-op. */
+struct gitstats_cache *gitstats_cache_create(void);
+void gitstats_cache_destroy(struct gitstats_cache *cache);
 
 /*
  * What a session in [start_ms, end_ms) would have counted, read from the reflogs alone (a

@@ -18,6 +18,7 @@
 #define S_ISGITLINK(m) (((m)&0170000) == 0160000)
 
 struct gitstats_backend;
+struct gitstats_cache;
 struct gitstats_lines;
 
 /* A NUL-terminated growable byte buffer. */
@@ -67,6 +68,8 @@ struct gitstats_ctx {
 	const struct gitstats_baseline *base;
 	/* Reflogs read as they were at this wall time in ms: later entries left out (0: all). */
 	int64_t until_ms;
+	/* What incremental recomputes keep between them (gitstats_compute_paths), or NULL. */
+	struct gitstats_cache *cache;
 };
 
 void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)

@@ -688,24 +688,44 @@ static int gitstats_lg2_entry_cmp(const void *a, const void *b)
 	return c ? c : x->unstaged - y->unstaged;
 }
 
+/* The paths an incremental recompute looks at (gitstats_lg2_worktree_paths). */
+struct gitstats_lg2_scope {
+	const char *const *paths;
+	size_t n;
+};
+
 /* The changes as gitstats_scan finds them, for repositories of the common kind (-ENOTSUP else). */
 static int gitstats_lg2_fast_changes(struct gitstats_ctx *c, const git_tree *t,
+				     const struct gitstats_lg2_scope *scope,
 				     struct gitstats_scan_index *xi, struct gitstats_scan *staged,
 				     struct gitstats_scan *unstaged,
 				     struct gitstats_lg2_entry **out, size_t *nout)
 {
 	char path[PATH_MAX * 2];
+	const struct gitstats_scan_index *ix = xi;
 	struct gitstats_lg2_entry *e;
 	size_t n = 0;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/index", c->gitdir);
-	if ((rc = gitstats_scan_index_read(path, xi, c->err, c->errn)) < 0 ||
-	    (rc = gitstats_scan_staged(c->repo, t, xi, staged, c->err, c->errn)) < 0 ||
-	    (rc = gitstats_scan_run(c->repo, xi, unstaged, c->err, c->errn)) < 0)
+	/* Scoped, a 50 000-entry index costs more to read than the paths: it is kept. */
+	if (scope && c->cache)
+		rc = gitstats_scan_index_cached(path, c->cache, &ix, c->err, c->errn);
+	else
+		rc = gitstats_scan_index_read(path, xi, c->err, c->errn);
+	if (rc < 0)
 		return rc;
-	c->plain = !unstaged->attributes && gitstats_lg2env_no_attributes(c, xi);
-	if ((rc = gitstats_lg2env_attr_index(c, xi)) < 0)
+	if (scope)
+		rc = gitstats_scan_paths(c->repo, t, ix, scope->paths, scope->n, staged, unstaged,
+					 c->err, c->errn);
+	else if ((rc = gitstats_scan_staged(c->repo, t, ix, staged, c->err, c->errn)) == 0)
+		rc = gitstats_scan_run(c->repo, ix, unstaged, c->err, c->errn);
+	if (rc < 0)
+		return rc;
+	/* Scoped, no directory was read for untracked .gitattributes: files go through the
+	 * filters, which change nothing where no attributes apply. */
+	c->plain = !scope && !unstaged->attributes && gitstats_lg2env_no_attributes(c, ix);
+	if ((rc = gitstats_lg2env_attr_index(c, ix)) < 0)
 		return rc;
 	e = calloc(staged->n + unstaged->n + 1, sizeof(*e));
 	if (!e)
@@ -819,8 +839,9 @@ fail:
  * as the old side and the worktree as the new one. (libgit2's own tree-to-workdir-with-index
  * join reports an untracked file that is in the tree as deleted, and keeps changes that cancel.)
  */
-static int gitstats_lg2_worktree(struct gitstats_ctx *c, const char *tree,
-				 struct gitstats_flist *out)
+static int gitstats_lg2_worktree_in(struct gitstats_ctx *c, const char *tree,
+				    const struct gitstats_lg2_scope *scope,
+				    struct gitstats_flist *out)
 {
 	git_tree *t = NULL;
 	git_index *idx = NULL;
@@ -839,8 +860,8 @@ static int gitstats_lg2_worktree(struct gitstats_ctx *c, const char *tree,
 		    gitstats_lg2_msg());
 		return -ENOENT;
 	}
-	rc = gitstats_lg2_fast_changes(c, t, &xi, &staged, &unstaged, &e, &n);
-	if (rc < 0 && rc != -ENOMEM) {
+	rc = gitstats_lg2_fast_changes(c, t, scope, &xi, &staged, &unstaged, &e, &n);
+	if (rc < 0 && rc != -ENOMEM && !scope) {
 		log_debug("gitstats: %s: %s: libgit2 walks the worktree", c->root, c->err);
 		rc = gitstats_lg2_changes(c, t, &idx, &da, &db, &e, &n);
 	}
@@ -871,6 +892,24 @@ out:
 	git_index_free(idx);
 	git_tree_free(t);
 	return rc;
+}
+
+static int gitstats_lg2_worktree(struct gitstats_ctx *c, const char *tree,
+				 struct gitstats_flist *out)
+{
+	return gitstats_lg2_worktree_in(c, tree, NULL, out);
+}
+
+int gitstats_lg2_worktree_paths(struct gitstats_ctx *c, const char *tree, const char *const *paths,
+				size_t n, struct gitstats_flist *out)
+{
+	struct gitstats_lg2_scope scope = {paths, n};
+
+	if (!c->repo) {
+		gitstats_int_seterr(c->err, c->errn, "not read by libgit2");
+		return -ENOTSUP;
+	}
+	return gitstats_lg2_worktree_in(c, tree, &scope, out);
 }
 
 /* A tree's entry at path as a side (absent: no such file; a directory is no file either). */

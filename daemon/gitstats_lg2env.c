@@ -159,7 +159,7 @@ int gitstats_lg2env_attr_index(struct gitstats_ctx *c, const struct gitstats_sca
 
 	if (git_index_new(&mem) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < xi->n && rc == 0; i++) {
+	for (size_t i = 0; i < xi->n && rc == 0 && !(xi->attrs_known && !xi->nattrs); i++) {
 		const char *base = strrchr(xi->v[i].path, '/');
 		git_index_entry e = {0};
 

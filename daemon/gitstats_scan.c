@@ -706,6 +706,10 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 		return rc;
 	}
 	out->racy = st.st_mtim.tv_sec;
+	out->ino = (uint64_t)st.st_ino;
+	out->size = (uint64_t)st.st_size;
+	out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	out->data = malloc((size_t)st.st_size + 1);
 	if (!out->data) {
 		close(fd);
@@ -730,6 +734,37 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 	if (rc < 0)
 		gitstats_scan_index_finish(out);
 	return rc;
+}
+
+int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
+			       const struct gitstats_scan_index **out, char *why, size_t whyn)
+{
+	const struct gitstats_scan_index *x = &cache->idx;
+	struct stat st;
+	int rc;
+
+	/* An index that is not there (read as empty) is read again: it costs nothing. */
+	if (cache->valid && stat(file, &st) == 0 && x->data && (uint64_t)st.st_ino == x->ino &&
+	    (uint64_t)st.st_size == x->size &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == x->mtime_ns &&
+	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == x->ctime_ns) {
+		*out = x;
+		return 0;
+	}
+	gitstats_scan_index_finish(&cache->idx);
+	cache->valid = false;
+	if ((rc = gitstats_scan_index_read(file, &cache->idx, why, whyn)) < 0)
+		return rc;
+	for (size_t i = 0; i < cache->idx.n; i++) {
+		const char *base = strrchr(cache->idx.v[i].path, '/');
+
+		cache->idx.nattrs +=
+		    strcmp(base ? base + 1 : cache->idx.v[i].path, ".gitattributes") == 0;
+	}
+	cache->idx.attrs_known = true;
+	cache->valid = true;
+	*out = &cache->idx;
+	return 0;
 }
 
 void gitstats_scan_index_finish(struct gitstats_scan_index *idx)
@@ -884,5 +919,175 @@ int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 	free(t.matched);
 	if (rc < 0)
 		gitstats_scan_finish(out);
+	return rc;
+}
+
+/* Scoped: the same answers as gitstats_scan_staged and gitstats_scan_run, for the given paths. */
+struct gitstats_scan_one {
+	struct gitstats_scan_walk *s; /* the unstaged side's output, the ignore lookups */
+	const git_tree *tree;
+	const struct gitstats_scan_index *idx;
+	struct gitstats_scan_stage st; /* the staged side's output */
+};
+
+/* Is there an index entry below dir (path[0..len), no slash)? */
+static bool gitstats_scan_one_tracked_below(const struct gitstats_scan_index *idx, char *path,
+					    size_t len)
+{
+	char save = path[len], save1 = path[len + 1];
+	size_t at;
+
+	path[len] = '/';
+	path[len + 1] = '\0';
+	at = gitstats_scan_idx_lower_bound(idx, 0, idx->n, path);
+	path[len] = save;
+	path[len + 1] = save1;
+	return at < idx->n && strncmp(idx->v[at].path, path, len) == 0 &&
+	       idx->v[at].path[len] == '/';
+}
+
+/*
+ * Whether the scan reaches path through its directories: each a real directory, not named
+ * .git, and (where no tracked file is below it) neither a repository of its own nor ignored.
+ * 1 yes, 0 no (the file is not seen), <0 an error.
+ */
+static int gitstats_scan_one_reachable(struct gitstats_scan_one *o, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t plen = strlen(path), base = 0;
+	struct stat st;
+	int rc;
+
+	if (plen + 6 >= sizeof(buf))
+		return gitstats_scan_unsupported(o->s, "a path is too long: %s", path);
+	memcpy(buf, path, plen + 1);
+	for (size_t k = 0; k < plen; k++) {
+		if (buf[k] != '/')
+			continue;
+		buf[k] = '\0';
+		if (strcmp(buf + base, ".git") == 0 ||
+		    fstatat(o->s->root, buf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			return 0;
+		if (!gitstats_scan_one_tracked_below(o->idx, buf, k)) {
+			memcpy(buf + k, "/.git", 6);
+			if (fstatat(o->s->root, buf, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				return 0;
+			buf[k + 1] = '\0';
+			if ((rc = gitstats_scan_ignored(o->s, buf)) != 0)
+				return rc < 0 ? rc : 0;
+		}
+		memcpy(buf, path, plen + 1);
+		base = k + 1;
+	}
+	return 1;
+}
+
+static int gitstats_scan_one(struct gitstats_scan_one *o, const char *path)
+{
+	struct gitstats_scan_walk *s = o->s;
+	size_t at = gitstats_scan_idx_lower_bound(o->idx, 0, o->idx->n, path);
+	const struct gitstats_scan_entry *e =
+	    at < o->idx->n && strcmp(o->idx->v[at].path, path) == 0 ? &o->idx->v[at] : NULL;
+	git_tree_entry *te = NULL;
+	struct stat st;
+	uint32_t mode;
+	int rc;
+
+	/* Staged: the tree's file at path against the index entry. */
+	if (o->tree && git_tree_entry_bypath(&te, o->tree, path) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+		git_tree_entry_free(te);
+		te = NULL;
+	}
+	git_error_clear();
+	if (te) {
+		uint32_t tmode = (uint32_t)git_tree_entry_filemode(te);
+
+		rc = e && e->mode == tmode && git_oid_equal(&e->id, git_tree_entry_id(te))
+			 ? 0
+			 : gitstats_scan_staged_add(&o->st, path, e, tmode, git_tree_entry_id(te));
+		git_tree_entry_free(te);
+		if (rc < 0)
+			return rc;
+	} else if (e && (rc = gitstats_scan_staged_add(&o->st, path, e, 0, NULL)) < 0) {
+		return rc;
+	}
+	/* Unstaged: the index entry (or none) against the worktree, as gitstats_scan_read_entry. */
+	if (strcmp(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, ".git") == 0)
+		return 0;
+	rc = gitstats_scan_one_reachable(o, path);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return e ? gitstats_scan_add(s, path, e, 0) : 0;
+	if (fstatat(s->root, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return e ? gitstats_scan_add(s, path, e, 0) : 0;
+		return gitstats_scan_unsupported(s, "cannot stat %s: %s", path, strerror(errno));
+	}
+	/* A directory now: a tracked file there is gone; what is inside was touched itself. */
+	if (S_ISDIR(st.st_mode))
+		return e ? gitstats_scan_add(s, path, e, 0) : 0;
+	mode = gitstats_scan_git_mode(st.st_mode);
+	if (e) {
+		if (!mode)
+			return gitstats_scan_unsupported(
+			    s, "%s is not a file, symlink or directory", path);
+		return mode != e->mode || gitstats_scan_stat_dirty(s, e, &st)
+			   ? gitstats_scan_add(s, path, e, mode)
+			   : 0;
+	}
+	if (!mode)
+		return 0;
+	if ((rc = gitstats_scan_ignored(s, path)) != 0)
+		return rc < 0 ? rc : 0;
+	return gitstats_scan_add(s, path, NULL, mode);
+}
+
+int gitstats_scan_paths(git_repository *repo, const git_tree *tree,
+			const struct gitstats_scan_index *idx, const char *const *paths,
+			size_t npaths, struct gitstats_scan *staged, struct gitstats_scan *unstaged,
+			char *why, size_t whyn)
+{
+	struct gitstats_scan_walk s = {
+	    .repo = repo, .out = unstaged, .why = why, .whyn = whyn, .root = -1};
+	struct gitstats_scan_one o = {.s = &s, .tree = tree, .idx = idx};
+	const char *wd = git_repository_workdir(repo);
+	int rc = 0;
+
+	memset(staged, 0, sizeof(*staged));
+	memset(unstaged, 0, sizeof(*unstaged));
+	o.st = (struct gitstats_scan_stage){.repo = repo, .idx = idx, .out = staged};
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	if (!wd) {
+		rc = gitstats_scan_unsupported(&s, "no worktree");
+		goto out;
+	}
+	if ((rc = gitstats_scan_check_config(&s)) < 0)
+		goto out;
+	s.racy = idx->racy;
+	git_oid_fromstr(&s.empty, GITSTATS_SCAN_EMPTY_BLOB);
+	s.e = idx->v;
+	s.n = idx->n;
+	s.root = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.root < 0) {
+		rc = gitstats_scan_unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < npaths && rc == 0; i++)
+		if (*paths[i] && paths[i][0] != '/')
+			rc = gitstats_scan_one(&o, paths[i]);
+	if (rc == 0)
+		rc = s.rc;
+out:
+	if (s.root >= 0)
+		close(s.root);
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	if (rc < 0) {
+		gitstats_scan_finish(staged);
+		gitstats_scan_finish(unstaged);
+	}
 	return rc;
 }

@@ -35,6 +35,12 @@ struct gitstats_scan_index {
 	struct gitstats_scan_ctree *ct; /* sorted by path */
 	size_t nct;
 	time_t racy; /* the index file's mtime: entries stamped then or later are racy */
+	/* Its .gitattributes entries, counted when attrs_known (the cache counts them). */
+	bool attrs_known;
+	size_t nattrs;
+	/* The file's stat data when it was read, for gitstats_scan_index_cached. */
+	uint64_t ino, size;
+	int64_t mtime_ns, ctime_ns;
 	char *data;  /* the file, which the v[].path point into (or into paths) */
 	char *paths; /* paths of a version 4 index, expanded */
 };
@@ -62,6 +68,17 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 			     size_t whyn);
 void gitstats_scan_index_finish(struct gitstats_scan_index *idx);
 
+/* An index kept between incremental recomputes of one repository (one at a time). */
+struct gitstats_cache {
+	bool valid;
+	struct gitstats_scan_index idx;
+};
+
+/* The index at file: the cached one while the file's stat data is what it was when read, else
+ * read again into the cache. *out belongs to the cache. */
+int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
+			       const struct gitstats_scan_index **out, char *why, size_t whyn);
+
 /* The staged changes: tree (NULL for the empty tree) against idx. */
 int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 			 const struct gitstats_scan_index *idx, struct gitstats_scan *out,
@@ -72,5 +89,13 @@ int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
 		      struct gitstats_scan *out, char *why, size_t whyn);
 void gitstats_scan_finish(struct gitstats_scan *s);
+
+/* Both sides, staged and unstaged, limited to the given paths (files, relative to the root):
+ * what gitstats_scan_staged and gitstats_scan_run find at them, without reading any directory.
+ * For incremental recomputes: every path that can differ must be given. */
+int gitstats_scan_paths(git_repository *repo, const git_tree *tree,
+			const struct gitstats_scan_index *idx, const char *const *paths,
+			size_t npaths, struct gitstats_scan *staged, struct gitstats_scan *unstaged,
+			char *why, size_t whyn);
 
 #endif

@@ -76,6 +76,15 @@ struct gitstats_move {
 	size_t commits;			/* pulled commits it brought (git rev-list old..new) */
 };
 
+/* The git state a compute saw, for an incremental recompute to check it still holds. */
+struct gitstats_stamp {
+	bool valid; /* read by libgit2, the index stat'ed (or found absent) */
+	bool index;
+	uint64_t ino, size;
+	int64_t mtime_ns, ctime_ns;
+	char head[GITSTATS_OID_MAX + 1]; /* "" when unborn */
+};
+
 struct gitstats {
 	char *branch;
 	char head[GITSTATS_OID_MAX + 1]; /* "" when unborn */
@@ -93,6 +102,7 @@ struct gitstats {
 	size_t nmoves;
 	/* The tree the files and lines are measured from: the baseline, moved forward by pulls. */
 	char measured_from[GITSTATS_OID_MAX + 1];
+	struct gitstats_stamp stamp;
 };
 
 #endif

@@ -162,6 +162,7 @@ static void repo_watch_maybe_free(struct repo_watch *rw)
 	free(rw->exclude);
 	repo_watch_free_dirs(rw->dirs, rw->ndirs);
 	repo_watch_pathset_clear(&rw->paths);
+	repo_watch_strv_clear(&rw->skipped);
 	free(rw);
 	w->nalive--;
 	repo_watch_watcher_maybe_free(w);
@@ -295,7 +296,7 @@ static bool repo_watch_deliver_filtered(struct repo_watch *rw, struct repo_watch
 
 		if (!it->keep)
 			continue;
-		what |= REPO_WATCH_WORKTREE;
+		what |= REPO_WATCH_WORKTREE | (it->dir ? REPO_WATCH_DIRS : 0);
 		if (it->mono_ns > rw->last_activity_ns)
 			rw->last_activity_ns = it->mono_ns;
 		if (!it->dir && t)
@@ -321,6 +322,37 @@ static void repo_watch_digest_done(struct repo_watch *rw, struct repo_watch_job 
 	rw->digest_valid = j->digest_ok;
 	if (same && j->flush)
 		j->what &= ~REPO_WATCH_GITDIR;
+}
+
+/*
+ * The ignored directories left out, after a job: a complete walk of the worktree lists them
+ * all; other walks add theirs; those a git change made tracked were walked and leave the list.
+ */
+static void repo_watch_skipped_done(struct repo_watch *rw, struct repo_watch_job *j)
+{
+	struct repo_watch_strv *l = &rw->skipped;
+	size_t keep = 0;
+
+	if (j->full && j->complete && j->worktree) {
+		repo_watch_strv_clear(l);
+		*l = j->skipped;
+		memset(&j->skipped, 0, sizeof(j->skipped));
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		bool gone = false;
+
+		for (size_t k = 0; k < j->recheck.n && j->rewalked && !gone; k++)
+			gone = j->rewalked[k] && strcmp(l->v[i], j->recheck.v[k]) == 0;
+		if (gone)
+			free(l->v[i]);
+		else
+			l->v[keep++] = l->v[i];
+	}
+	l->n = keep;
+	l->full = l->full || j->skipped.full;
+	for (size_t i = 0; i < j->skipped.n; i++)
+		repo_watch_strv_add(l, j->skipped.v[i]);
 }
 
 static void repo_watch_job_done(uv_work_t *req, int status)
@@ -384,6 +416,7 @@ static void repo_watch_job_done(uv_work_t *req, int status)
 		repo_watch_tab_drop(rw->w, &m);
 		uv_mutex_unlock(&rw->w->lock);
 	}
+	repo_watch_skipped_done(rw, j);
 	if (!rw->degraded)
 		for (size_t i = 0; i < j->nfound; i++)
 			repo_watch_note_path(rw, j->found[i], false, now);
@@ -425,7 +458,9 @@ static void repo_watch_start_job(struct repo_watch *rw)
 	j->gen = rw->gen;
 	j->repo = rw->repo;
 	j->setup = rw->pend_setup;
-	j->full = rw->pend_setup || rw->pend_full;
+	/* More ignored directories left out than remembered: a git change walks everything. */
+	j->full = rw->pend_setup || rw->pend_full ||
+		  (rw->pend_flush && (rw->what & REPO_WATCH_GITDIR) && rw->skipped.full);
 	j->worktree = !rw->degraded;
 	rw->pend_setup = rw->pend_full = false;
 	j->dirs = rw->dirs;
@@ -438,6 +473,13 @@ static void repo_watch_start_job(struct repo_watch *rw)
 		rw->what = 0;
 		repo_watch_pathset_move(&j->paths, &rw->paths);
 		rw->pend_flush = false;
+	}
+	/* A git change: the ignored directories left out are asked again (a full walk asks
+	 * anyway). */
+	if (j->flush && !j->full && j->worktree && (j->what & REPO_WATCH_GITDIR) && rw->skipped.n) {
+		j->rewalked = calloc(rw->skipped.n, sizeof(*j->rewalked));
+		for (size_t i = 0; j->rewalked && i < rw->skipped.n; i++)
+			repo_watch_strv_add(&j->recheck, rw->skipped.v[i]);
 	}
 	if (rw->exclude && (rw->pend_digest || (j->what & REPO_WATCH_GITDIR)) &&
 	    !(j->exclude = strdup(rw->exclude)))
@@ -463,7 +505,7 @@ static void repo_watch_kick(struct repo_watch *rw)
 		return;
 	/* With an excluded directory, a git change is weighed on a worker first. */
 	if (!scans && rw->paths.n == 0 && !rw->paths.overflow &&
-	    !(rw->exclude && (rw->what & REPO_WATCH_GITDIR))) {
+	    !((rw->exclude || rw->skipped.n) && (rw->what & REPO_WATCH_GITDIR))) {
 		unsigned what = rw->what;
 
 		rw->what = 0;

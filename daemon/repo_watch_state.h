@@ -70,6 +70,16 @@ struct repo_watch_pathset {
 	bool overflow;
 };
 
+/* A growable list of paths; full: more were left out than it holds. */
+struct repo_watch_strv {
+	char **v;
+	size_t n, cap;
+	bool full;
+};
+
+/* At most this many skipped directories are remembered; beyond, a git change rescans. */
+#define REPO_WATCH_SKIPPED_MAX 1024
+
 struct repo_watch_dirreq {
 	uint8_t kind;
 	char *rel;
@@ -135,6 +145,9 @@ struct repo_watch {
 	char *exclude;
 	git_oid digest;
 	bool digest_valid, pend_digest;
+	/* Ignored worktree directories the walks left out (nothing tracked below them then): a
+	 * git change may track files there, which must then be watched. */
+	struct repo_watch_strv skipped;
 };
 
 struct repo_watch_job {
@@ -165,6 +178,10 @@ struct repo_watch_job {
 	bool found_more, found_ref;
 	git_oid digest;
 	bool digest_ok;
+	/* Ignored directories this job's walks left out; and, for a git change, the watch's
+	 * list to check again (recheck), with which of them are tracked now and walked. */
+	struct repo_watch_strv skipped, recheck;
+	bool *rewalked;
 	int *visited; /* wds walked by this job: open addressing, 0 empty */
 	size_t nvisited, capvisited;
 	char scratch[PATH_MAX + 2];

@@ -11,6 +11,7 @@
 #define REPO_WATCH_GITDIR    0x2u /* HEAD, index, refs or packed-refs: commits, switches, staging */
 #define REPO_WATCH_RESCAN    0x4u /* events were lost or are not watched: recompute everything */
 #define REPO_WATCH_TRUNCATED 0x8u /* more files changed than `touched` could list */
+#define REPO_WATCH_DIRS	     0x10u /* a directory was deleted or moved away: its files unlisted */
 
 /* Defaults for struct repo_watcher_timing fields left 0. */
 #define REPO_WATCH_SETTLE_MS	      300

@@ -227,6 +227,33 @@ static bool repo_watch_dirent_is_dir(DIR *dir, const struct dirent *de)
 	       S_ISDIR(st.st_mode);
 }
 
+void repo_watch_strv_add(struct repo_watch_strv *l, const char *path)
+{
+	char **v;
+
+	if (l->n >= REPO_WATCH_SKIPPED_MAX) {
+		l->full = true;
+		return;
+	}
+	v = array_grow(l->v, &l->cap, l->n, sizeof(*v), 8);
+	if (!v || !(v[l->n] = strdup(path))) {
+		if (v)
+			l->v = v;
+		l->full = true;
+		return;
+	}
+	l->v = v;
+	l->n++;
+}
+
+void repo_watch_strv_clear(struct repo_watch_strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
 /*
  * Watches start and every directory below it, each before listing it. With report set (a
  * directory that just appeared), what is found inside is new: worktree files are remembered
@@ -239,9 +266,12 @@ static void repo_watch_job_walk(struct repo_watch_job *j, uint8_t kind, const ch
 	char **stack = NULL, **s, abs[PATH_MAX], child[PATH_MAX];
 	size_t n = 0, cap = 0;
 
-	if (!base ||
-	    (kind == REPO_WATCH_OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)))
+	if (!base)
 		return;
+	if (kind == REPO_WATCH_OWN_WORKTREE && *start && repo_watch_job_ignored(j, start, true)) {
+		repo_watch_strv_add(&j->skipped, start);
+		return;
+	}
 	stack = array_grow(NULL, &cap, 0, sizeof(*stack), 64);
 	if (!stack || !(stack[n] = strdup(start))) {
 		free(stack);
@@ -294,8 +324,10 @@ static void repo_watch_job_walk(struct repo_watch_job *j, uint8_t kind, const ch
 				continue;
 			if (repo_watch_dirent_is_dir(dir, de)) {
 				if (kind == REPO_WATCH_OWN_WORKTREE &&
-				    repo_watch_job_ignored(j, child, true))
+				    repo_watch_job_ignored(j, child, true)) {
+					repo_watch_strv_add(&j->skipped, child);
 					continue;
+				}
 				s = array_grow(stack, &cap, n, sizeof(*stack), 64);
 				if (!s) {
 					j->complete = false;
@@ -394,6 +426,14 @@ void repo_watch_job_work(uv_work_t *req)
 		if (j->worktree)
 			repo_watch_job_walk(j, REPO_WATCH_OWN_WORKTREE, "", false);
 	}
+	/* A git change may have tracked files in an ignored directory left out so far: they
+	 * count (tracked files are never ignored), so it is watched now and its files reported. */
+	for (size_t i = 0; i < j->recheck.n && j->rewalked && !atomic_load(&j->cancelled); i++) {
+		if (repo_watch_job_ignored(j, j->recheck.v[i], true))
+			continue;
+		j->rewalked[i] = true;
+		repo_watch_job_walk(j, REPO_WATCH_OWN_WORKTREE, j->recheck.v[i], true);
+	}
 	if (j->flush) {
 		for (size_t i = 0; i < j->paths.n && !atomic_load(&j->cancelled); i++) {
 			struct repo_watch_path *it = &j->paths.items[i];
@@ -421,6 +461,9 @@ void repo_watch_job_free(struct repo_watch_job *j)
 	for (size_t i = 0; i < j->nfound; i++)
 		free(j->found[i]);
 	free(j->found);
+	repo_watch_strv_clear(&j->skipped);
+	repo_watch_strv_clear(&j->recheck);
+	free(j->rewalked);
 	free(j->visited);
 	free(j);
 }

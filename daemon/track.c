@@ -1,5 +1,6 @@
 #include "track.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "repo_watch.h"
 #include "sessions.h"
 #include "stintd.h"
+#include "timeutil.h"
 
 /* One session's watch and recomputes; the list is d->track's. */
 struct track_entry {
@@ -24,6 +26,23 @@ struct track_entry {
 	bool compute_again;	  /* something changed while it ran */
 	bool touched_now;	  /* this report's files were recorded by on_touched */
 	bool seen;		  /* track_sync's mark */
+	/* Incremental recomputes (docs/git-statistics.md): the worktree files touched since the
+	 * last recompute began (a set), whether something they do not describe changed, and the
+	 * last recompute's view of the git state (not valid: the next one is full). */
+	json_t *pending;
+	bool need_full;
+	unsigned nincr;	 /* incremental recomputes since the last full one */
+	unsigned nskip;	 /* full ones still to run after a worktree the scanner refused */
+	int64_t full_ns; /* CLOCK_MONOTONIC time of the last full one */
+	struct gitstats_stamp stamp;
+	/* The parsed index, kept for them: the job in flight has it (cache NULL meanwhile). */
+	struct gitstats_cache *cache;
+#ifdef STINT_TEST_HOOKS
+	/* An incremental result that differed from the full one: paths (or "" for the rest)
+	 * a later report must name before the timer fires, else stintd aborts. */
+	json_t *suspect;
+	uv_timer_t *suspect_timer;
+#endif
 };
 
 struct track {
@@ -40,7 +59,27 @@ struct track_compute_job {
 	json_t *result;
 	int status;
 	char err[512];
+	/* Incremental: the paths to look at, the previous result (everything but its files is
+	 * kept) and its stamp; NULL paths: a full recompute. */
+	char **paths;
+	size_t npaths;
+	json_t *prev;
+	struct gitstats_stamp stamp;  /* in: the previous one; out: this one's */
+	struct gitstats_cache *cache; /* the entry's, lent for the job */
+	bool incremental;	      /* out: it was */
+	bool refused;		      /* out: the scanner cannot read this worktree (-ENOTSUP) */
+	char why_full[256];	      /* out: why not */
+#ifdef STINT_TEST_HOOKS
+	json_t *check; /* the full result, where it differs from the incremental one */
+#endif
 };
+
+/* Above this many paths a full recompute is about as cheap. */
+#define TRACK_INCR_MAX_PATHS 2000
+/* A full recompute every so often, as a cross-check: after this many incremental ones... */
+#define TRACK_INCR_FULL_EVERY 50
+/* ...or when the last full one is older than this. */
+#define TRACK_INCR_FULL_NS (5 * 60 * INT64_C(1000000000))
 
 static struct track_entry *track_find(struct stintd *d, int64_t id)
 {
@@ -48,6 +87,48 @@ static struct track_entry *track_find(struct stintd *d, int64_t id)
 		if (e->session_id == id)
 			return e;
 	return NULL;
+}
+
+/* The previous result with the files part of an incremental one. */
+static json_t *track_merge_files(const json_t *prev, const struct gitstats *st)
+{
+	static const char *const keys[] = {RECORD_FILES, RECORD_FILES_CHANGED, RECORD_ADDED,
+					   RECORD_REMOVED};
+	json_t *part = gitstats_to_json(st), *out = part ? json_deep_copy(prev) : NULL;
+
+	for (size_t i = 0; out && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_set(out, keys[i], json_object_get(part, keys[i])) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	json_decref(part);
+	return out;
+}
+
+/* The incremental recompute, when it can be had; false: compute in full (why_full says why). */
+static bool track_compute_incremental(struct track_compute_job *j,
+				      const struct gitstats_baseline *base)
+{
+	const char *from = json_string_value(json_object_get(j->prev, RECORD_MEASURED_FROM));
+	struct gitstats st;
+	int rc;
+
+	rc = gitstats_compute_paths(j->root, base, j->exclude, &j->stamp, from,
+				    (const char *const *)j->paths, j->npaths, j->cache, &st,
+				    j->why_full, sizeof(j->why_full));
+	if (rc < 0) {
+		j->refused = rc == -ENOTSUP;
+		return false;
+	}
+	j->result = track_merge_files(j->prev, &st);
+	j->stamp = st.stamp;
+	gitstats_finish(&st);
+	if (!j->result) {
+		snprintf(j->why_full, sizeof(j->why_full), "out of memory");
+		return false;
+	}
+	j->incremental = true;
+	return true;
 }
 
 static void track_compute_work(uv_work_t *w)
@@ -59,11 +140,29 @@ static void track_compute_work(uv_work_t *w)
 	j->status = gitstats_baseline_from_json(j->baseline, &base, j->err, sizeof(j->err));
 	if (j->status < 0)
 		return;
+	if (j->paths && track_compute_incremental(j, &base)) {
+#ifdef STINT_TEST_HOOKS
+		/* Every incremental result is checked against a full one (track_check_done). */
+		if (gitstats_compute(j->root, &base, j->exclude, &st, j->err, sizeof(j->err)) ==
+		    0) {
+			json_t *full = gitstats_to_json(&st);
+
+			if (full && !json_equal(full, j->result))
+				j->check = full;
+			else
+				json_decref(full);
+			gitstats_finish(&st);
+		}
+#endif
+		gitstats_baseline_finish(&base);
+		return;
+	}
 	j->status = gitstats_compute(j->root, &base, j->exclude, &st, j->err, sizeof(j->err));
 	gitstats_baseline_finish(&base);
 	if (j->status < 0)
 		return;
 	j->result = gitstats_to_json(&st);
+	j->stamp = st.stamp;
 	gitstats_finish(&st);
 }
 
@@ -162,6 +261,139 @@ static void track_record_changes(struct stintd *d, struct session *s, json_t *no
 
 static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s);
 
+static void track_job_free(struct track_compute_job *j)
+{
+	json_decref(j->baseline);
+	json_decref(j->result);
+	json_decref(j->prev);
+	gitstats_cache_destroy(j->cache);
+	for (size_t i = 0; i < j->npaths; i++)
+		free(j->paths[i]);
+	free(j->paths);
+	free(j->root);
+	free(j->exclude);
+	free(j);
+}
+
+#ifdef STINT_TEST_HOOKS
+/* The paths (new and old names) whose rows differ between two results' file lists. */
+static void track_check_paths(const json_t *a, const json_t *b, json_t *out)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(a, RECORD_FILES), i, f)
+	{
+		const char *path = json_string_value(json_object_get(f, RECORD_PATH));
+		const json_t *g = NULL, *h;
+		size_t k;
+
+		json_array_foreach(json_object_get(b, RECORD_FILES), k, h)
+		{
+			const char *hp = json_string_value(json_object_get(h, RECORD_PATH));
+
+			if (path && hp && strcmp(path, hp) == 0)
+				g = h;
+		}
+		if (g && json_equal(f, g))
+			continue;
+		json_object_set_new(out, path ? path : "", json_true());
+		if (json_string_value(json_object_get(f, RECORD_OLD_PATH)))
+			json_object_set_new(out,
+					    json_string_value(json_object_get(f, RECORD_OLD_PATH)),
+					    json_true());
+	}
+}
+
+static void track_check_fire(uv_timer_t *t)
+{
+	struct track_entry *e = t->data;
+	char *paths = json_dumps(e->suspect, JSON_COMPACT);
+
+	log_warnx("incremental statistics for session %lld differed from a full recompute at %s, "
+		  "and no change there was reported since: aborting",
+		  (long long)e->session_id, paths ? paths : "?");
+	free(paths);
+	abort();
+}
+
+static void track_check_close(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void track_check_clear(struct track_entry *e)
+{
+	json_decref(e->suspect);
+	e->suspect = NULL;
+	if (e->suspect_timer)
+		uv_timer_stop(e->suspect_timer);
+}
+
+/*
+ * An incremental result that differs from the full one computed right after it is a bug,
+ * unless the worktree changed between the two: then a report naming the change follows within
+ * the debounce window. Wait for it (10 s, for slow sanitizer builds), else abort.
+ */
+static void track_check_done(struct track_entry *e, struct track_compute_job *j)
+{
+	char *a = json_dumps(j->result, JSON_COMPACT), *b = json_dumps(j->check, JSON_COMPACT);
+
+	log_warnx("incremental statistics for session %lld over %zu paths differ from a full "
+		  "recompute:\nincremental: %s\nfull: %s",
+		  (long long)e->session_id, j->npaths, a ? a : "?", b ? b : "?");
+	free(a);
+	free(b);
+	if (!e->suspect && !(e->suspect = json_object()))
+		abort();
+	track_check_paths(j->result, j->check, e->suspect);
+	track_check_paths(j->check, j->result, e->suspect);
+	{
+		json_t *ra = json_deep_copy(j->result), *rb = json_deep_copy(j->check);
+
+		json_object_del(ra, RECORD_FILES);
+		json_object_del(rb, RECORD_FILES);
+		if (!json_equal(ra, rb))
+			json_object_set_new(e->suspect, "", json_true());
+		json_decref(ra);
+		json_decref(rb);
+	}
+	if (!e->suspect_timer) {
+		e->suspect_timer = calloc(1, sizeof(*e->suspect_timer));
+		if (!e->suspect_timer || uv_timer_init(e->d->loop, e->suspect_timer) < 0)
+			abort();
+		e->suspect_timer->data = e;
+	}
+	uv_timer_start(e->suspect_timer, track_check_fire, 10000, 0);
+}
+
+/* A report: the changes it names explain a difference seen before it. */
+static void track_check_explained(struct track_entry *e, const char *path, bool all)
+{
+	if (!e->suspect)
+		return;
+	if (all)
+		json_object_clear(e->suspect);
+	else if (path)
+		json_object_del(e->suspect, path);
+	if (json_object_size(e->suspect) == 0)
+		track_check_clear(e);
+}
+#endif
+
+/* Drops an entry's own state; the watch is the caller's. */
+static void track_entry_free(struct track_entry *e)
+{
+	json_decref(e->pending);
+	gitstats_cache_destroy(e->cache);
+#ifdef STINT_TEST_HOOKS
+	json_decref(e->suspect);
+	if (e->suspect_timer)
+		uv_close((uv_handle_t *)e->suspect_timer, track_check_close);
+#endif
+	free(e);
+}
+
 static void track_compute_done(uv_work_t *w, int status)
 {
 	struct track_compute_job *j = w->data;
@@ -169,8 +401,38 @@ static void track_compute_done(uv_work_t *w, int status)
 	struct session *s = sessions_find_id(d, j->session_id);
 	struct track_entry *e = track_find(d, j->session_id);
 
-	if (e)
+	if (e) {
 		e->computing = false;
+		/* Back to the entry (a closed session's job frees it). */
+		if (!e->cache) {
+			e->cache = j->cache;
+			j->cache = NULL;
+		}
+		/* Failed: the next one starts from a full one. */
+		e->stamp = status == 0 && j->status == 0 ? j->stamp : (struct gitstats_stamp){0};
+		if (j->incremental) {
+			e->nincr++;
+		} else {
+			e->nincr = 0;
+			e->full_ns = time_mono_ns();
+			/* Not worth asking again at every change (submodules, say). */
+			if (j->refused)
+				e->nskip = TRACK_INCR_FULL_EVERY;
+			else if (e->nskip)
+				e->nskip--;
+		}
+	}
+	if (s && status == 0 && j->status == 0 && j->incremental)
+		log_debug("statistics of session %lld: incremental recompute over %zu paths",
+			  (long long)s->id, j->npaths);
+	else if (s && status == 0 && j->status == 0)
+		log_debug("statistics of session %lld: full recompute (%s)", (long long)s->id,
+			  j->why_full[0] ? j->why_full : "asked");
+#ifdef STINT_TEST_HOOKS
+	if (e && j->check)
+		track_check_done(e, j);
+	json_decref(j->check);
+#endif
 	if (s && (status < 0 || j->status < 0)) {
 		const char *why = status < 0 ? uv_strerror(status) : j->err;
 
@@ -185,6 +447,9 @@ static void track_compute_done(uv_work_t *w, int status)
 		 * end): the next recompute, or the stop's own, has what this one found. */
 		if (!s->busy)
 			track_record_changes(d, s, j->result);
+		/* What status shows moved: the status snapshot is written again. */
+		if (!s->stats || !json_equal(s->stats, j->result))
+			stintd_changed(d);
 		json_decref(s->stats);
 		s->stats = j->result;
 		j->result = NULL;
@@ -193,16 +458,84 @@ static void track_compute_done(uv_work_t *w, int status)
 		e->compute_again = false;
 		track_compute_start(d, e, s);
 	}
-	json_decref(j->baseline);
-	json_decref(j->result);
-	free(j->root);
-	free(j->exclude);
-	free(j);
+	track_job_free(j);
+}
+
+static int track_path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Whether the next recompute can be incremental, and then the paths it looks at: every path
+ * the last result lists (new and old names) and every worktree file touched since. Anything
+ * else keeps its row of the last result's list, which by then is no row: only those paths can
+ * differ from the baseline. NULL with *why set: a full recompute.
+ */
+static json_t *track_incremental_paths(struct track_entry *e, const struct session *s,
+				       const char **why)
+{
+	const json_t *files = json_object_get(s->stats, RECORD_FILES), *f;
+	json_t *set;
+	size_t i;
+
+	*why = NULL;
+	if (!e->stamp.valid)
+		*why = "no full one to go on";
+	else if (e->need_full)
+		*why = "a change the touched files do not describe";
+	else if (!s->stats)
+		*why = "no result yet";
+	else if (!e->watch || repo_watch_degraded(e->watch))
+		*why = "the watch is degraded";
+	else if (e->nskip)
+		*why = "the worktree is of a kind only a full recompute reads";
+	else if (e->nincr >= TRACK_INCR_FULL_EVERY ||
+		 time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS)
+		*why = "the periodic cross-check";
+	else if (json_array_size(files) + json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
+		*why = "too many paths";
+	if (*why)
+		return NULL;
+	set = e->pending ? json_deep_copy(e->pending) : json_object();
+	json_array_foreach(files, i, f)
+	{
+		const char *p = json_string_value(json_object_get(f, RECORD_PATH));
+		const char *o = json_string_value(json_object_get(f, RECORD_OLD_PATH));
+
+		if (set && p)
+			json_object_set_new(set, p, json_true());
+		if (set && o)
+			json_object_set_new(set, o, json_true());
+	}
+	if (!set)
+		*why = "out of memory";
+	return set;
+}
+
+static int track_job_paths(struct track_compute_job *j, const json_t *set)
+{
+	const char *key;
+	json_t *v;
+
+	j->paths = calloc(json_object_size(set) + 1, sizeof(*j->paths));
+	if (!j->paths)
+		return -1;
+	json_object_foreach((json_t *)set, key, v)
+	{
+		if (!(j->paths[j->npaths] = strdup(key)))
+			return -1;
+		j->npaths++;
+	}
+	qsort(j->paths, j->npaths, sizeof(*j->paths), track_path_cmp);
+	return 0;
 }
 
 static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s)
 {
 	struct track_compute_job *j;
+	const char *why;
+	json_t *set;
 
 	if (!s->baseline || d->stopping)
 		return;
@@ -218,14 +551,30 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 	j->root = strdup(s->root);
 	j->exclude = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
 	j->baseline = json_deep_copy(s->baseline);
+	set = track_incremental_paths(e, s, &why);
+	if (set) {
+		j->prev = json_deep_copy(s->stats);
+		j->stamp = e->stamp;
+		j->cache = e->cache ? e->cache : gitstats_cache_create();
+		e->cache = NULL;
+		if (!j->prev || track_job_paths(j, set) < 0) {
+			json_decref(set);
+			track_job_free(j);
+			return;
+		}
+	} else {
+		snprintf(j->why_full, sizeof(j->why_full), "%s", why);
+	}
+	json_decref(set);
 	if (!j->root || !j->baseline ||
 	    stintd_queue_work(d, &j->work, j, track_compute_work, track_compute_done) < 0) {
-		json_decref(j->baseline);
-		free(j->root);
-		free(j->exclude);
-		free(j);
+		track_job_free(j);
 		return;
 	}
+	/* What it was told is consumed; what arrives while it runs is the next one's. */
+	json_decref(e->pending);
+	e->pending = NULL;
+	e->need_full = false;
 	e->computing = true;
 }
 
@@ -290,6 +639,11 @@ static void track_on_changed(void *arg, unsigned what)
 
 	if (!s)
 		return;
+	if (what & (REPO_WATCH_GITDIR | REPO_WATCH_RESCAN | REPO_WATCH_TRUNCATED | REPO_WATCH_DIRS))
+		e->need_full = true;
+#ifdef STINT_TEST_HOOKS
+	track_check_explained(e, NULL, e->need_full);
+#endif
 	if (what & (REPO_WATCH_WORKTREE | REPO_WATCH_GITDIR))
 		track_resume_on_activity(e, s, NULL, 0);
 	log_debug("repository %s changed (%s%s%s)", s->root, what & REPO_WATCH_WORKTREE ? "w" : "",
@@ -314,11 +668,28 @@ static void track_on_touched(void *arg, const struct repo_watch_touch *t, size_t
 	if (!s || n == 0)
 		return;
 	paths = json_object();
+	/* Kept for the next recompute only where there is one to have, and only so many. */
+	if (!e->pending && s->baseline && !e->need_full)
+		e->pending = json_object();
 	for (size_t i = 0; i < n; i++) {
 		/* Monotonic age turned into a wall-clock label. */
 		int64_t at = now_ms - (now_ns - t[i].mono_ns) / 1000000;
+		const char *base = strrchr(t[i].path, '/');
 
 		json_object_set_new(paths, t[i].path, json_integer(at));
+		/* Rules that change what every other path means: a full recompute. */
+		base = base ? base + 1 : t[i].path;
+		if (strcmp(base, ".gitignore") == 0 || strcmp(base, ".gitattributes") == 0 ||
+		    !e->pending || json_object_set_new(e->pending, t[i].path, json_true()) < 0 ||
+		    json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
+			e->need_full = true;
+#ifdef STINT_TEST_HOOKS
+		track_check_explained(e, t[i].path, false);
+#endif
+	}
+	if (e->need_full) {
+		json_decref(e->pending);
+		e->pending = NULL;
 	}
 	track_resume_on_activity(e, s, t, n);
 	/* One event per settled burst: the store keeps when each file was last touched. */
@@ -397,7 +768,7 @@ void track_sync(struct stintd *d)
 		}
 		*pp = e->next;
 		repo_watch_remove(e->watch);
-		free(e);
+		track_entry_free(e);
 	}
 }
 
@@ -410,7 +781,7 @@ void track_finish(struct stintd *d)
 	for (e = d->track->entries; e; e = next) {
 		next = e->next;
 		repo_watch_remove(e->watch);
-		free(e);
+		track_entry_free(e);
 	}
 	free(d->track);
 	d->track = NULL;

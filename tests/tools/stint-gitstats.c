@@ -1,8 +1,11 @@
 /*
  * Drives daemon/gitstats.c from the command line, so tests can compare its numbers with git's:
  *   stint-gitstats [-v] baseline [--keep DIR] ROOT
- *   stint-gitstats [-v] diff [-z|--json|--commits|--summary] [--repeat N] ROOT BASELINE [EXCLUDE]
+ *   stint-gitstats [-v] diff [-z|--json|--commits|--summary] [--repeat N] [--path P]...
+ *                  ROOT BASELINE [EXCLUDE]
  * diff prints `git diff --numstat -z -M` records by default (-z is accepted for clarity).
+ * With --path, a full compute is followed by incremental ones (gitstats_compute_paths) over
+ * the paths given (repeated N times): their files, added and removed are printed.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -21,7 +24,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: stint-gitstats [-v] baseline [--keep DIR] ROOT\n"
 		"       stint-gitstats [-v] diff [-z|--json|--commits|--summary] [--repeat N] "
-		"ROOT BASELINE_JSON_FILE [EXCLUDE]\n");
+		"[--path P]... ROOT BASELINE_JSON_FILE [EXCLUDE]\n");
 	return 2;
 }
 
@@ -91,6 +94,31 @@ static void print_summary(const struct gitstats *s)
 	       s->fallback ? "true" : "false");
 }
 
+/* A full compute, then incremental ones over paths from it. */
+static int do_paths(const char *root, const struct gitstats_baseline *b, const char *exclude,
+		    const char **paths, size_t npaths, int repeat)
+{
+	struct gitstats full, s = {0};
+	struct gitstats_cache *cache = gitstats_cache_create();
+	char err[1024];
+	int rc = gitstats_compute(root, b, exclude, &full, err, sizeof(err));
+
+	for (int k = 0; rc == 0 && k < repeat; k++) {
+		gitstats_finish(&s);
+		rc = gitstats_compute_paths(root, b, exclude, &full.stamp, full.measured_from,
+					    paths, npaths, cache, &s, err, sizeof(err));
+	}
+	if (rc < 0)
+		fprintf(stderr, "stint-gitstats: %s\n", err);
+	else
+		printf("files\t%zu\nadded\t%lld\nremoved\t%lld\n", s.nfiles, (long long)s.added,
+		       (long long)s.removed);
+	gitstats_finish(&s);
+	gitstats_finish(&full);
+	gitstats_cache_destroy(cache);
+	return rc < 0 ? 1 : 0;
+}
+
 static int do_diff(int argc, char **argv)
 {
 	const char *mode = "-z", *root, *file, *exclude = NULL;
@@ -100,18 +128,26 @@ static int do_diff(int argc, char **argv)
 	char err[1024];
 	json_t *j;
 	int repeat = 1, i = 0, rc;
+	const char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+	size_t npaths = 0;
 
+	if (!paths)
+		return 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc)
 			repeat = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--path") == 0 && i + 1 < argc)
+			paths[npaths++] = argv[++i];
 		else if (!strcmp(argv[i], "-z") || !strcmp(argv[i], "--json") ||
 			 !strcmp(argv[i], "--commits") || !strcmp(argv[i], "--summary"))
 			mode = argv[i];
 		else
 			return usage();
 	}
-	if (argc - i < 2 || argc - i > 3 || repeat < 1)
+	if (argc - i < 2 || argc - i > 3 || repeat < 1) {
+		free(paths);
 		return usage();
+	}
 	root = argv[i];
 	file = argv[i + 1];
 	if (argc - i == 3)
@@ -125,8 +161,16 @@ static int do_diff(int argc, char **argv)
 	json_decref(j);
 	if (rc < 0) {
 		fprintf(stderr, "stint-gitstats: %s: %s\n", file, err);
+		free(paths);
 		return 1;
 	}
+	if (npaths) {
+		rc = do_paths(root, &b, exclude, paths, npaths, repeat);
+		gitstats_baseline_finish(&b);
+		free(paths);
+		return rc;
+	}
+	free(paths);
 	for (int k = 0; k < repeat; k++) {
 		if (k)
 			gitstats_finish(&s);

@@ -289,6 +289,119 @@ static void test_small_rename(void **state)
 	gitstats_baseline_finish(&b);
 }
 
+/* The incremental recompute over paths (the last result's and the touched ones) gives the
+ * files part of a full one; *prev becomes the full one. */
+static void expect_paths_equal_full(const struct fixture *f, const struct gitstats_baseline *b,
+				    struct gitstats *prev, struct gitstats_cache *cache,
+				    const char **touched, size_t ntouched)
+{
+	const char *paths[64];
+	size_t n = 0;
+	struct gitstats inc, full;
+	json_t *a, *z;
+	char err[512];
+
+	for (size_t i = 0; i < ntouched; i++)
+		paths[n++] = touched[i];
+	for (size_t i = 0; i < prev->nfiles && n + 2 < 64; i++) {
+		paths[n++] = prev->files[i].path;
+		if (prev->files[i].old_path)
+			paths[n++] = prev->files[i].old_path;
+	}
+	assert_int_equal(gitstats_compute_paths(f->repo, b, NULL, &prev->stamp, prev->measured_from,
+						paths, n, cache, &inc, err, sizeof(err)),
+			 0);
+	assert_int_equal(gitstats_compute(f->repo, b, NULL, &full, err, sizeof(err)), 0);
+	a = gitstats_to_json(&inc);
+	z = gitstats_to_json(&full);
+	assert_non_null(a);
+	assert_non_null(z);
+	if (!json_equal(json_object_get(a, "files"), json_object_get(z, "files"))) {
+		char *x = json_dumps(json_object_get(a, "files"), 0),
+		     *y = json_dumps(json_object_get(z, "files"), 0);
+
+		fail_msg("incremental %s\nfull %s", x, y);
+	}
+	assert_int_equal(inc.added, full.added);
+	assert_int_equal(inc.removed, full.removed);
+	json_decref(a);
+	json_decref(z);
+	gitstats_finish(&inc);
+	gitstats_finish(prev);
+	*prev = full;
+}
+
+static void test_compute_paths(void **state)
+{
+	struct fixture *f = *state;
+	struct gitstats_cache *cache = gitstats_cache_create();
+	struct gitstats_baseline b;
+	struct gitstats prev, inc;
+	git_repository *repo;
+	git_index *idx;
+	char err[512], from[256], to[256];
+	const char *p1[] = {"three.txt", "new.txt"};
+	const char *p2[] = {"three.txt", "moved.txt"};
+	const char *p3[] = {"keep.txt", "sub/inner.txt", "ign/x.txt", "link"};
+	const char *p4[] = {"keep.txt", "keep.txt/y.txt"};
+
+	assert_non_null(cache);
+	testutil_write_file(f->repo, ".gitignore", "ign/\n");
+	commit_all(f->repo, "ignore");
+	assert_int_equal(gitstats_baseline(f->repo, &b, err, sizeof(err)), 0);
+	assert_int_equal(gitstats_compute(f->repo, &b, NULL, &prev, err, sizeof(err)), 0);
+	assert_true(prev.stamp.valid);
+
+	/* An edit and a new untracked file. */
+	testutil_write_file(f->repo, "three.txt", "one\n2\nthree\n");
+	testutil_write_file(f->repo, "new.txt", "n\n");
+	expect_paths_equal_full(f, &b, &prev, cache, p1, 2);
+	assert_int_equal(prev.nfiles, 2);
+
+	/* A plain mv with an edit: a rename, paired over the paths alone. */
+	snprintf(from, sizeof(from), "%s/three.txt", f->repo);
+	snprintf(to, sizeof(to), "%s/moved.txt", f->repo);
+	assert_int_equal(rename(from, to), 0);
+	expect_paths_equal_full(f, &b, &prev, cache, p2, 2);
+
+	/* A repository of its own, an ignored directory, a symlink: none of them counted but the
+	 * symlink; and keep.txt deleted. */
+	snprintf(to, sizeof(to), "%s/sub", f->repo);
+	assert_int_equal(mkdir(to, 0755), 0);
+	snprintf(to, sizeof(to), "%s/sub/.git", f->repo);
+	assert_int_equal(mkdir(to, 0755), 0);
+	snprintf(to, sizeof(to), "%s/ign", f->repo);
+	assert_int_equal(mkdir(to, 0755), 0);
+	testutil_write_file(f->repo, "sub/inner.txt", "i\n");
+	testutil_write_file(f->repo, "sub/.git/HEAD", "ref: refs/heads/main\n");
+	testutil_write_file(f->repo, "ign/x.txt", "x\n");
+	snprintf(to, sizeof(to), "%s/link", f->repo);
+	assert_int_equal(symlink("sub", to), 0);
+	snprintf(from, sizeof(from), "%s/keep.txt", f->repo);
+	assert_int_equal(unlink(from), 0);
+	expect_paths_equal_full(f, &b, &prev, cache, p3, 4);
+
+	/* A tracked file become a directory. */
+	assert_int_equal(mkdir(from, 0755), 0);
+	testutil_write_file(f->repo, "keep.txt/y.txt", "y\n");
+	expect_paths_equal_full(f, &b, &prev, cache, p4, 2);
+
+	/* The index written since (new.txt staged): the incremental one gives way. */
+	assert_int_equal(git_repository_open(&repo, f->repo), 0);
+	assert_int_equal(git_repository_index(&idx, repo), 0);
+	assert_int_equal(git_index_add_bypath(idx, "new.txt"), 0);
+	assert_int_equal(git_index_write(idx), 0);
+	git_index_free(idx);
+	git_repository_free(repo);
+	assert_int_equal(gitstats_compute_paths(f->repo, &b, NULL, &prev.stamp, prev.measured_from,
+						p1, 2, cache, &inc, err, sizeof(err)),
+			 -ESTALE);
+	gitstats_finish(&prev);
+	gitstats_baseline_finish(&b);
+	gitstats_cache_destroy(cache);
+	gitstats_cache_destroy(NULL);
+}
+
 static void test_exclude(void **state)
 {
 	struct fixture *f = *state;
@@ -701,6 +814,7 @@ int main(void)
 	    cmocka_unit_test(test_baseline_from_json_rejects),
 	    cmocka_unit_test_setup_teardown(test_compute_basic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_small_rename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_compute_paths, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exclude, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unborn, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_range, setup, teardown),
