@@ -114,6 +114,19 @@ void gitstats_baseline_finish(struct gitstats_baseline *base)
 	memset(base, 0, sizeof(*base));
 }
 
+/* The worktree's changes into out: sorted, summed; out takes the list. */
+static void gitstats_take_files(struct gitstats *out, struct gitstats_flist *files)
+{
+	if (files->n)
+		qsort(files->v, files->n, sizeof(files->v[0]), gitstats_int_file_cmp);
+	for (size_t i = 0; i < files->n; i++) {
+		out->added += files->v[i].added;
+		out->removed += files->v[i].removed;
+	}
+	out->files = files->v;
+	out->nfiles = files->n;
+}
+
 /* The worktree's changes since effective: sorted, summed. */
 static int gitstats_compute_files(struct gitstats_ctx *c, const char *effective,
 				  struct gitstats *out)
@@ -125,14 +138,7 @@ static int gitstats_compute_files(struct gitstats_ctx *c, const char *effective,
 		gitstats_int_flist_free(&files);
 		return rc;
 	}
-	if (files.n)
-		qsort(files.v, files.n, sizeof(files.v[0]), gitstats_int_file_cmp);
-	for (size_t i = 0; i < files.n; i++) {
-		out->added += files.v[i].added;
-		out->removed += files.v[i].removed;
-	}
-	out->files = files.v;
-	out->nfiles = files.n;
+	gitstats_take_files(out, &files);
 	return 0;
 }
 
@@ -326,14 +332,7 @@ static int gitstats_compute_paths_with(struct gitstats_ctx *c, const struct gits
 		gitstats_int_flist_free(&files);
 		return rc;
 	}
-	if (files.n)
-		qsort(files.v, files.n, sizeof(files.v[0]), gitstats_int_file_cmp);
-	for (size_t i = 0; i < files.n; i++) {
-		out->added += files.v[i].added;
-		out->removed += files.v[i].removed;
-	}
-	out->files = files.v;
-	out->nfiles = files.n;
+	gitstats_take_files(out, &files);
 	out->stamp = now;
 	snprintf(out->measured_from, sizeof(out->measured_from), "%s", from);
 	return 0;

@@ -405,6 +405,25 @@ static int gitstats_scan_check_config(struct gitstats_scan_walk *s)
 	return rc;
 }
 
+/* What both scans do first: the lock (always), the worktree and config checks, the entries. */
+static int gitstats_scan_begin(struct gitstats_scan_walk *s, const struct gitstats_scan_index *idx,
+			       const char *wd)
+{
+	int rc;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (!wd)
+		return gitstats_scan_unsupported(s, "no worktree");
+	if ((rc = gitstats_scan_check_config(s)) < 0)
+		return rc;
+	s->racy = idx->racy;
+	git_oid_fromstr(&s->empty, GITSTATS_SCAN_EMPTY_BLOB);
+	s->e = idx->v;
+	s->n = idx->n;
+	return 0;
+}
+
 int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
 		      struct gitstats_scan *out, char *why, size_t whyn)
 {
@@ -416,18 +435,8 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	if (!wd) {
-		rc = gitstats_scan_unsupported(&s, "no worktree");
+	if ((rc = gitstats_scan_begin(&s, idx, wd)) < 0)
 		goto out;
-	}
-	if ((rc = gitstats_scan_check_config(&s)) < 0)
-		goto out;
-	s.racy = idx->racy;
-	git_oid_fromstr(&s.empty, GITSTATS_SCAN_EMPTY_BLOB);
-	s.e = idx->v;
-	s.n = idx->n;
 	s.seen = calloc(s.n + 1, sizeof(*s.seen));
 	if (!s.seen) {
 		rc = -ENOMEM;
@@ -1058,18 +1067,8 @@ int gitstats_scan_paths(git_repository *repo, const git_tree *tree,
 	memset(staged, 0, sizeof(*staged));
 	memset(unstaged, 0, sizeof(*unstaged));
 	o.st = (struct gitstats_scan_stage){.repo = repo, .idx = idx, .out = staged};
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	if (!wd) {
-		rc = gitstats_scan_unsupported(&s, "no worktree");
+	if ((rc = gitstats_scan_begin(&s, idx, wd)) < 0)
 		goto out;
-	}
-	if ((rc = gitstats_scan_check_config(&s)) < 0)
-		goto out;
-	s.racy = idx->racy;
-	git_oid_fromstr(&s.empty, GITSTATS_SCAN_EMPTY_BLOB);
-	s.e = idx->v;
-	s.n = idx->n;
 	s.root = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root < 0) {
 		rc = gitstats_scan_unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
