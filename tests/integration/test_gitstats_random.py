@@ -14,6 +14,7 @@ against git. Run by that script inside lib.sh's private environment, never on it
 Environment: TOOL (stint-gitstats), STINT (the CLI). The same SEED gives the same operations;
 a failure prints the seed, the step and the operations before it.
 """
+import difflib
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ import gitstats_lib  # noqa: E402
 # on this repository; the bound is for a loaded machine.
 DAEMON_WAIT_S = 60
 IGNORED_DIR = "build"
+SETUP_SUBJECT = "setup: files of every kind"
 
 WORDS = ("alpha beta gamma delta epsilon { } ( ) ; return x y z if else for while int char "
          "static void const 0 1 2 42 TODO: fix this // # - * = == != <= >= && ||").split()
@@ -170,8 +172,11 @@ class Repo:
         os.chmod(self.path("tool.sh"), 0o755)
         os.symlink("numbers.txt", self.path("link-to-numbers"))
         os.symlink("src/deep", self.path("link-to-dir"))
+        # STINT_RANDOM_MANY small files more: from 2 000 index entries the scan uses two threads.
+        for i in range(int(os.environ.get("STINT_RANDOM_MANY") or 0)):
+            self.write("many/d%d/f%d" % (i // 50, i), b"%d\n" % i)
         self.git("add", "-A")
-        self.git("commit", "-qm", "setup: files of every kind")
+        self.git("commit", "-qm", SETUP_SUBJECT)
         for i in range(5):
             for _ in range(rng.randrange(1, 6)):
                 self.op_edit()
@@ -212,6 +217,20 @@ class Repo:
             lines[i:i + n] = new
         self.write(f, b"".join(lines))
         return "edit %s: %s at line %d (%d, %d new)" % (f, kind, i + 1, n, len(new))
+
+    def op_samesize(self):
+        """One byte changed, the size kept: only the content (or a racy timestamp) tells."""
+        rng = self.rng
+        files, _, _ = self.scan()
+        files = [f for f in files if f != ".gitignore" and os.path.getsize(self.path(f))]
+        if not files:
+            return self.op_create()
+        f = rng.choice(files)
+        data = bytearray(self.read(f))
+        i = rng.randrange(len(data))
+        data[i] = ord("x") if data[i] != ord("x") else ord("y")
+        self.write(f, bytes(data))
+        return "same-size edit of %s at byte %d" % (f, i)
 
     def op_append(self):
         f = self.pick_file()
@@ -420,11 +439,14 @@ class Repo:
         return "git %s (%d)" % (" ".join(args), p.returncode)
 
     def back(self):
-        """HEAD~k for a k that exists, or None."""
+        """HEAD~k for a k that exists and is not older than the setup commit (before it there is
+        no .gitignore, no symlink, little to work on), or None."""
         for _ in range(3):
             rev = "HEAD~%d" % self.rng.randrange(1, 4)
-            if self.git("rev-parse", "-q", "--verify", rev + "^{commit}", check=False).returncode == 0:
+            if self.git("merge-base", "--is-ancestor", self.setup_commit, rev,
+                        check=False).returncode == 0:
                 return rev
+            self.refused -= 1  # not a command of the user's
         return None
 
     def op_branch(self, step):
@@ -493,7 +515,7 @@ class Repo:
         return "resolve: %s (%s)" % ("; ".join("git " + " ".join(a) for a in args), rcs)
 
     OPS = [  # (weight, name): most steps are edits, as in real work
-        (30, "edit"), (8, "append"), (2, "truncate"), (8, "create"), (5, "delete"), (8, "rename"),
+        (30, "edit"), (3, "samesize"), (8, "append"), (2, "truncate"), (8, "create"), (5, "delete"), (8, "rename"),
         (2, "copy"), (3, "chmod"), (2, "symlink"), (1, "dirify"), (2, "touch"), (3, "ignored"),
         (2, "restore"), (5, "add"), (5, "commit"), (3, "branch"), (2, "reset"), (2, "stash"),
         (2, "amend"), (1, "merge"),
@@ -601,7 +623,10 @@ class Checker:
              f["old_path"].encode() if f["old_path"] is not None else None,
              f["path"].encode()) for f in s["files"]])
         if want != got:
-            raise Failure("numstat differs from git's\n--- git\n%s\n--- stint\n%s" % (want, got))
+            diff = difflib.unified_diff(want.split("\n"), got.split("\n"), "git", "stint", n=0,
+                                        lineterm="")
+            raise Failure("numstat differs from git's (added removed old new):\n%s" % "\n".join(
+                list(diff)[2:]))
         a, r, n = gitstats_lib.sums(recs)
         if (s["added"], s["removed"], s["files_changed"]) != (a, r, n):
             raise Failure("totals: git %s, stint %s" % ((a, r, n), (s["added"], s["removed"], s["files_changed"])))
@@ -658,6 +683,8 @@ def main():
     root, base, tmp, seed, steps, every = sys.argv[2:]
     seed, steps, every = int(seed), int(steps), int(every)
     repo = Repo(root, seed)
+    repo.setup_commit = repo.git("rev-list", "-1", "--fixed-strings", "--grep", SETUP_SUBJECT,
+                                 "HEAD").stdout.decode().strip()
     checker = Checker(repo, base, tmp)
     gitstats_lib.EMPTY_TREE = checker.git("hash-object", "-t", "tree", "/dev/null").decode().strip()
     history, counts, failed = [], {}, {}

@@ -6,26 +6,35 @@
 # stint-gitstats (the daemon's code) must print git's numstat, totals and commits; every
 # STINT_RANDOM_DAEMON_EVERY steps and at the end stintd's status must come to show git's numbers.
 # The driver is test_gitstats_random.py. A failure prints the seed and the step: rerun with
-# STINT_RANDOM_SEED=... STINT_RANDOM_STEPS=... to replay the same operations.
+# STINT_RANDOM_SEED=... STINT_RANDOM_STEPS=... to replay the same operations. STINT_RANDOM_GIT=1
+# makes stint compute through git (its fallback), STINT_RANDOM_MANY=N adds N small files.
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
 . "$(dirname "$0")/gitstats-lib.sh" || exit 1
 
 SEED=${STINT_RANDOM_SEED:-16}
-STEPS=${STINT_RANDOM_STEPS:-150}
+STEPS=${STINT_RANDOM_STEPS:-200}
 EVERY=${STINT_RANDOM_DAEMON_EVERY:-25}
 R="$T/repo"
 echo "seed $SEED, $STEPS steps, stintd checked every $EVERY (STINT_RANDOM_SEED, STINT_RANDOM_STEPS)"
 
 new_repo "$R"
 python3 "$(dirname "$0")/test_gitstats_random.py" setup "$R" "$SEED" || fail "setup of $R failed"
+if [ "${STINT_RANDOM_GIT:-}" = 1 ]; then # the git fallback (docs/git-statistics.md), not libgit2
+	git -C "$R" config core.repositoryformatversion 1
+	git -C "$R" config extensions.worktreeConfig true
+fi
 
 daemon_start
 "$STINT" start -C "$R" --focus "random work" >/dev/null
 take_baseline "$R"
-daemon_baseline() { json_get '["sessions"][0]["baseline"]' <<<"$("$STINT" status --json -C "$R")"; }
+daemon_baseline() { json_get '["sessions"][0].get("baseline")' <<<"$("$STINT" status --json -C "$R")"; }
+has_baseline() { [ "$(daemon_baseline)" != null ]; }
+wait_for 20 has_baseline || fail "stintd took no baseline: $("$STINT" status --json -C "$R")"
 expect_eq "$(base_tree)" "$(daemon_baseline)" "stintd's baseline and stint-gitstats'"
+expect_eq "$([ "${STINT_RANDOM_GIT:-}" = 1 ] && echo true || echo false)" \
+	"$(summary "$R" "$BASE" | awk -F'\t' '$1 == "fallback" { print $2 }')" "computed via git"
 
-TOOL="$TOOL" STINT="$STINT" python3 "$(dirname "$0")/test_gitstats_random.py" \
+TOOL="${STINT_RANDOM_TOOL:-$TOOL}" STINT="$STINT" python3 "$(dirname "$0")/test_gitstats_random.py" \
 	run "$R" "$BASE" "$T" "$SEED" "$STEPS" "$EVERY" || fail "seed $SEED: see above"
 
 # The end state once more through the shell helpers test_gitstats.sh uses.
