@@ -41,13 +41,16 @@ take_baseline() {
 base_tree() { json_get '["tree"]' <"$BASE"; }
 
 # git's answer: the baseline tree against the worktree, untracked files as if added with -N
-# (in a private copy of the index).
+# (in a private copy of the index). The copy is dated 1970 so that git re-reads every file whose
+# stat data matches its entry ("racy git"): a copy dated now would make git trust stat data that
+# the real index's date does not vouch for (an entry written in the second of a same-size edit),
+# and miss the edit.
 git_numstat() { # repo tree [pathspec...]
 	local repo=$1 tree=$2 idx="$T/git-index" gd
 	shift 2
 	gd=$(gitdir_of "$repo")
 	rm -f "$idx"
-	[ ! -f "$gd/index" ] || cp "$gd/index" "$idx"
+	[ ! -f "$gd/index" ] || { cp "$gd/index" "$idx" && touch -d @1 "$idx"; }
 	GIT_INDEX_FILE="$idx" git -C "$repo" -c core.splitIndex=false add -N .
 	GIT_INDEX_FILE="$idx" git -C "$repo" diff -M --numstat -z "$tree" -- "$@"
 }

@@ -579,11 +579,37 @@ class Checker:
         idx = os.path.join(self.repo.gitdir, "index")
         if os.path.exists(idx):
             shutil.copyfile(idx, self.index_copy)
+            os.utime(self.index_copy, (1, 1))  # every entry racy: see git_numstat
         elif os.path.exists(self.index_copy):
             os.unlink(self.index_copy)
         env = dict(self.env, GIT_INDEX_FILE=self.index_copy)
         self.git("-c", "core.splitIndex=false", "add", "-N", ".", env=env)
         return gitstats_lib.records(self.git("diff", "-M", "--numstat", "-z", self.tree, env=env))
+
+    def stat_data(self, diff):
+        """The index's and the file system's stat data of the paths in a numstat diff: what a
+        racy-git question needs."""
+        out = []
+        paths = sorted({eval(l.split("\t")[3]).decode() for l in diff if l[:1] in "+-" and
+                        l.count("\t") == 3})
+        idx = os.path.join(self.repo.gitdir, "index")
+        st = os.stat(idx)
+        out.append("index: mtime %d.%09d" % (st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9))
+        for p in paths:
+            e = self.git("ls-files", "--debug", "-s", "--", p).decode().strip().replace("\n", "; ")
+            try:
+                st = os.lstat(self.repo.path(p))
+                f = "mtime %d.%09d ctime %d.%09d ino %d size %d" % (
+                    st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9, st.st_ctime_ns // 10**9,
+                    st.st_ctime_ns % 10**9, st.st_ino, st.st_size)
+            except OSError as e2:
+                f = str(e2)
+            h = self.repo.git("hash-object", "--", p, check=False).stdout.decode().strip()
+            b = self.repo.git("rev-parse", "-q", "--verify", "%s:%s" % (self.tree, p),
+                              check=False).stdout.decode().strip()
+            out.append("%s: index [%s]; file: %s, hash-object %s; baseline %s" % (
+                p, e or "not in the index", f, h, b or "none"))
+        return "\n".join(out)
 
     def truth(self):
         """git's answer for the current state: numstat records, HEAD, branch, new commits."""
@@ -625,8 +651,9 @@ class Checker:
         if want != got:
             diff = difflib.unified_diff(want.split("\n"), got.split("\n"), "git", "stint", n=0,
                                         lineterm="")
-            raise Failure("numstat differs from git's (added removed old new):\n%s" % "\n".join(
-                list(diff)[2:]))
+            diff = list(diff)[2:]
+            raise Failure("numstat differs from git's (added removed old new):\n%s\n%s" % (
+                "\n".join(diff), self.stat_data(diff)))
         a, r, n = gitstats_lib.sums(recs)
         if (s["added"], s["removed"], s["files_changed"]) != (a, r, n):
             raise Failure("totals: git %s, stint %s" % ((a, r, n), (s["added"], s["removed"], s["files_changed"])))

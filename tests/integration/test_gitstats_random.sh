@@ -35,7 +35,11 @@ expect_eq "$([ "${STINT_RANDOM_GIT:-}" = 1 ] && echo true || echo false)" \
 	"$(summary "$R" "$BASE" | awk -F'\t' '$1 == "fallback" { print $2 }')" "computed via git"
 
 TOOL="${STINT_RANDOM_TOOL:-$TOOL}" STINT="$STINT" python3 "$(dirname "$0")/test_gitstats_random.py" \
-	run "$R" "$BASE" "$T" "$SEED" "$STEPS" "$EVERY" || fail "seed $SEED: see above"
+	run "$R" "$BASE" "$T" "$SEED" "$STEPS" "$EVERY" || {
+	# STINT_RANDOM_KEEP=DIR keeps the repository and the baseline as they were at the failure.
+	[ -z "${STINT_RANDOM_KEEP:-}" ] || cp -a "$R" "$BASE" "$STINT_RANDOM_KEEP/"
+	fail "seed $SEED: see above"
+}
 
 # The end state once more through the shell helpers test_gitstats.sh uses.
 check_numstat "$R" "seed $SEED, the end" allow-empty
