@@ -661,8 +661,39 @@ case_gc() {
 	expect_eq true "$(field fallback "$T/gc-git" "$T/base-gc-git.json")" "gc: computed via git"
 }
 
+# stintd on a repository libgit2 1.5 cannot open (extensions.worktreeConfig, which `git
+# sparse-checkout` sets): the session is a repository's, measured through git, its root the
+# worktree's even from a subdirectory. It used to get no statistics at all: stintd took the
+# directory for one outside git (found by test_gitstats_random.sh with STINT_RANDOM_GIT=1).
+case_daemon_fallback() {
+	local r="$T/dfall" tree want
+	new_repo "$r"
+	git -C "$r" config core.repositoryformatversion 1
+	git -C "$r" config extensions.worktreeConfig true
+	daemon_start
+	"$STINT" start -C "$r/src" >/dev/null
+	echo more >>"$r/numbers.txt" && seq 1 4 >"$r/new file.txt"
+	# "repo branch baseline added removed files" of the session in $r
+	daemon_numbers() {
+		"$STINT" status --json -C "$r" | python3 -c '
+import json, sys
+s = (json.load(sys.stdin)["sessions"] or [None])[0]
+keys = ("repo", "branch", "baseline", "added", "removed", "files_changed")
+print(" ".join(str(s.get(k)) for k in keys) if s else "no session")'
+	}
+	daemon_shows() { [ "$(daemon_numbers)" = "$1" ]; }
+	tree=$(daemon_numbers | awk '{ print $3 }')
+	[[ $tree =~ ^[0-9a-f]{40}$ ]] ||
+		fail "daemon fallback: no baseline: [$(daemon_numbers)]; sessions: $("$STINT" status)"
+	want="$r main $tree $(git_numstat "$r" "$tree" | sums)"
+	[ "${want##* }" = 2 ] || fail "daemon fallback: git sees no change (test is wrong): $want"
+	wait_for 20 daemon_shows "$want" ||
+		fail "daemon fallback: status shows [$(daemon_numbers)], git [$want]"
+	daemon_stop
+}
+
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes gc; do
+	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes gc daemon_fallback; do
 	"case_$c"
 	echo "ok - $c"
 done
