@@ -375,7 +375,8 @@ class Repo:
     def op_ignored(self):
         rng = self.rng
         if rng.random() < 0.7:
-            rel = "%s/%s" % (IGNORED_DIR, rng.choice(["a.o", "b.o", "gen/c.txt", "new/d%d" % rng.randrange(9)]))
+            name = rng.choice(["a.o", "b.o", "gen/c.txt", "new/d%d" % rng.randrange(9)])
+            rel = "%s/%s" % (IGNORED_DIR, name)
         else:
             _, _, dirs = self.scan()
             d = rng.choice(dirs)
@@ -404,7 +405,8 @@ class Repo:
             files, links, _ = self.scan()
             if not files + links:
                 return self.op_create()
-            args = ["add", "--"] + rng.sample(files + links, min(len(files + links), rng.randrange(1, 4)))
+            pool = files + links
+            args = ["add", "--"] + rng.sample(pool, min(len(pool), rng.randrange(1, 4)))
         else:
             tracked = self.tracked()
             if not tracked:
@@ -515,10 +517,10 @@ class Repo:
         return "resolve: %s (%s)" % ("; ".join("git " + " ".join(a) for a in args), rcs)
 
     OPS = [  # (weight, name): most steps are edits, as in real work
-        (30, "edit"), (3, "samesize"), (8, "append"), (2, "truncate"), (8, "create"), (5, "delete"), (8, "rename"),
-        (2, "copy"), (3, "chmod"), (2, "symlink"), (1, "dirify"), (2, "touch"), (3, "ignored"),
-        (2, "restore"), (5, "add"), (5, "commit"), (3, "branch"), (2, "reset"), (2, "stash"),
-        (2, "amend"), (1, "merge"),
+        (30, "edit"), (3, "samesize"), (8, "append"), (2, "truncate"), (8, "create"), (5, "delete"),
+        (8, "rename"), (2, "copy"), (3, "chmod"), (2, "symlink"), (1, "dirify"), (2, "touch"),
+        (3, "ignored"), (2, "restore"), (5, "add"), (5, "commit"), (3, "branch"), (2, "reset"),
+        (2, "stash"), (2, "amend"), (1, "merge"),
     ]
 
     def step(self, step, in_conflict):
@@ -632,12 +634,13 @@ class Checker:
         return self.commit_sums[h]
 
     def check(self):
-        """Compares stint-gitstats with git; returns git's (head, files, added, removed, commits)."""
+        """stint-gitstats against git; returns git's (head, files, added, removed, commits)."""
         before = self.fingerprint()
         p = subprocess.run([self.tool, "diff", "--json", self.repo.root, self.base_file],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode != 0:
-            raise Failure("stint-gitstats diff failed (%d): %s" % (p.returncode, p.stderr.decode(errors="replace")))
+            raise Failure("stint-gitstats diff failed (%d): %s" % (
+                p.returncode, p.stderr.decode(errors="replace")))
         if self.fingerprint() != before:
             raise Failure("stint-gitstats diff changed the repository (index, HEAD or refs)")
         s = json.loads(p.stdout)
@@ -656,7 +659,8 @@ class Checker:
                 "\n".join(diff), self.stat_data(diff)))
         a, r, n = gitstats_lib.sums(recs)
         if (s["added"], s["removed"], s["files_changed"]) != (a, r, n):
-            raise Failure("totals: git %s, stint %s" % ((a, r, n), (s["added"], s["removed"], s["files_changed"])))
+            raise Failure("totals: git %s, stint %s" % (
+                (a, r, n), (s["added"], s["removed"], s["files_changed"])))
         if s["measured_from"] != self.tree or s["pulled"] != 0:
             raise Failure("stint moved the baseline (measured from %s, %d pulled): nothing was "
                           "pulled" % (s["measured_from"], s["pulled"]))
@@ -697,7 +701,8 @@ class Checker:
                 return
             if time.monotonic() > deadline:
                 raise Failure("stintd's status (head, files, added, removed, commits) never became "
-                              "git's within %d s:\n  git    %s\n  stintd %s" % (DAEMON_WAIT_S, want, got))
+                              "git's within %d s:\n  git    %s\n  stintd %s" % (
+                                  DAEMON_WAIT_S, want, got))
             time.sleep(0.05)
 
 
