@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gitstats_gitproc.h"
 #include "gitstats_graph.h"
 #include "gitstats_headlog.h"
 #include "gitstats_keep.h"
@@ -100,6 +101,76 @@ int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err
 
 	memset(out, 0, sizeof(*out));
 	return gitstats_run_op(&c, &op, out, err, errn);
+}
+
+static int gitstats_locate_op(struct gitstats_ctx *c, void *arg)
+{
+	struct gitstats_tiplist tips = {0};
+	int rc = c->be->head_tips(c, arg, &tips);
+
+	gitstats_int_tiplist_free(&tips);
+	return rc;
+}
+
+static void gitstats_locate_reset(void *arg)
+{
+	struct gitstats_head *h = arg;
+
+	free(h->branch);
+	memset(h, 0, sizeof(*h));
+}
+
+/* git's one line of output, without its newline: a new string, NULL when git failed. */
+static char *gitstats_locate_ask(const char *dir, const char *const *args, char *err, size_t errn)
+{
+	struct gitstats_gitproc r = {0};
+	char *line = NULL;
+	int rc = gitstats_gitproc_run(dir, args, &r);
+
+	if (rc < 0)
+		gitstats_int_seterr(err, errn, "cannot run git %s: %s", args[0], strerror(-rc));
+	else if (r.status != 0)
+		gitstats_int_seterr(err, errn, "git %s failed: %s", args[0],
+				    r.errmsg[0] ? r.errmsg : "no message");
+	else if ((line = strndup(r.out.p ? r.out.p : "", r.out.n)) != NULL)
+		line[strcspn(line, "\n")] = '\0';
+	gitstats_gitproc_free(&r);
+	return line;
+}
+
+int gitstats_locate(const char *dir, char **root, char **branch, char *head, size_t headn,
+		    char **author, char *err, size_t errn)
+{
+	static const char *const toplevel[] = {"rev-parse", "--show-toplevel", NULL};
+	static const char *const name[] = {"config", "user.name", NULL};
+	static const struct gitstats_op op = {gitstats_locate_op, gitstats_locate_reset, 0};
+	struct gitstats_head h = {0};
+	struct gitstats_ctx c = {0};
+	char why[256];
+	int rc;
+
+	*root = *branch = *author = NULL;
+	head[0] = '\0';
+	*root = gitstats_locate_ask(dir, toplevel, err, errn);
+	if (!*root || !**root) {
+		free(*root);
+		*root = NULL;
+		return -ENOENT;
+	}
+	c.root = *root;
+	if ((rc = gitstats_run_op(&c, &op, &h, err, errn)) < 0) {
+		free(*root);
+		*root = NULL;
+		return rc;
+	}
+	*branch = h.branch;
+	snprintf(head, headn, "%s", h.oid);
+	*author = gitstats_locate_ask(*root, name, why, sizeof(why));
+	if (*author && !**author) {
+		free(*author);
+		*author = NULL;
+	}
+	return 0;
 }
 
 void gitstats_baseline_finish(struct gitstats_baseline *base)

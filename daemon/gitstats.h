@@ -24,6 +24,16 @@ struct gitstats_cache;
  */
 int gitstats_baseline(const char *root, struct gitstats_baseline *out, char *err, size_t errn);
 void gitstats_baseline_finish(struct gitstats_baseline *base);
+/*
+ * The repository holding dir, asked of git: for those libgit2 1.5 cannot open
+ * (core.repositoryformatversion 1 and up: extensions.worktreeConfig, which `git sparse-checkout`
+ * sets, objectFormat...), so that they are repositories to the daemon too. Sets *root (the
+ * worktree's top directory), *branch ("main", "detached at abc1234", "main (unborn)") and head
+ * ("" when unborn) as gitstats_baseline reads them, and *author (user.name, NULL when unset).
+ * Returns 0; -ENOENT when dir is in no worktree; or -errno with err filled.
+ */
+int gitstats_locate(const char *dir, char **root, char **branch, char *head, size_t headn,
+		    char **author, char *err, size_t errn);
 /* For the store: a new object (NULL only when out of memory). */
 json_t *gitstats_baseline_to_json(const struct gitstats_baseline *base);
 /* Validates everything (the store is disk input); on error out is left empty. */

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gitstats.h"
+#include "log.h"
+
 void repo_global_init(void)
 {
 	git_libgit2_init();
@@ -92,6 +95,26 @@ static void repo_fill_from_git(git_repository *repo, struct repo_info *info)
 	}
 }
 
+/* A repository libgit2 cannot open (an extension it lacks): git says where it is and its HEAD. */
+static bool repo_fill_from_gitstats(const char *dir, struct repo_info *info)
+{
+	char head[GITSTATS_OID_MAX + 1], err[512];
+	char *root;
+
+	if (gitstats_locate(dir, &root, &info->branch, head, sizeof(head), &info->author, err,
+			    sizeof(err)) < 0) {
+		log_debug("repo: %s: neither libgit2 nor git can read it: %s", dir, err);
+		return false;
+	}
+	if (!info->root)
+		info->root = root;
+	else
+		free(root);
+	info->head = head[0] ? strdup(head) : NULL;
+	info->is_git = true;
+	return true;
+}
+
 int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn)
 {
 	git_repository *repo = NULL;
@@ -110,6 +133,8 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 		return -ENOTDIR;
 	}
 	r = git_repository_open_ext(&repo, real, 0, NULL);
+	if (r < 0)
+		git_error_clear();
 	if (r == 0 && !git_repository_is_bare(repo)) {
 		const char *wd = git_repository_workdir(repo);
 		size_t n = strlen(wd);
@@ -117,7 +142,7 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 		info->root = strndup(wd, n > 1 && wd[n - 1] == '/' ? n - 1 : n);
 		info->is_git = true;
 		repo_fill_from_git(repo, info);
-	} else {
+	} else if (r == 0 || r == GIT_ENOTFOUND || !repo_fill_from_gitstats(real, info)) {
 		info->root = strdup(real);
 	}
 	git_repository_free(repo);
@@ -137,8 +162,10 @@ int repo_refresh(const char *root, struct repo_info *info)
 	git_repository *repo = NULL;
 
 	memset(info, 0, sizeof(*info));
-	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return -ENOENT;
+	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		git_error_clear();
+		return repo_fill_from_gitstats(root, info) ? 0 : -ENOENT;
+	}
 	info->is_git = true;
 	repo_fill_from_git(repo, info);
 	git_repository_free(repo);

@@ -19,7 +19,8 @@ void repo_global_init(void);
 void repo_global_shutdown(void);
 
 /*
- * Resolves cwd (blocking: libgit2 and the file system; run it off the loop). Returns 0, or
+ * Resolves cwd (blocking: libgit2, the file system, and git for a repository libgit2 cannot
+ * open; run it off the loop). Returns 0, or
  * -errno with err filled ("cannot open /x: No such file or directory").
  */
 int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn);

@@ -3,142 +3,10 @@
 # taken by stint-gitstats, changes, then stint's numbers compared with what git prints for the
 # same trees. Never numbers computed by hand.
 . "$(dirname "$0")/lib.sh" || exit 1 # never run outside its private environment
+. "$(dirname "$0")/gitstats-lib.sh" || exit 1
 
-TOOL="${STINT_BUILD_DIR:?}/bin/stint-gitstats"
-[ -x "$TOOL" ] || skip "stint-gitstats is not built ($TOOL)"
-command -v python3 >/dev/null || skip "python3 is needed"
-export GIT_OPTIONAL_LOCKS=0 # our own read-only git calls must not refresh the user's index either
-EMPTY_TREE=$(git hash-object -t tree /dev/null)
-
-# `git diff --numstat -z` records (ours or git's) as sorted lines with quoted paths.
-norm() {
-	python3 -c '
-import sys
-toks = sys.stdin.buffer.read().split(b"\0")
-out, i = [], 0
-while i < len(toks):
-    t = toks[i]; i += 1
-    if not t.strip(b"\n"):
-        continue
-    a, r, p = t.lstrip(b"\n").split(b"\t", 2)
-    old = None
-    if p == b"":
-        old, p = toks[i], toks[i + 1]; i += 2
-    out.append("%s\t%s\t%r\t%r" % (a.decode(), r.decode(), old, p))
-print("\n".join(sorted(out)))
-'
-}
-
-# Sums of `git diff-tree --numstat -z` records: "added removed files".
-sums() {
-	python3 -c '
-import sys
-toks = sys.stdin.buffer.read().split(b"\0")
-a = r = f = 0; i = 0
-while i < len(toks):
-    t = toks[i]; i += 1
-    if b"\t" not in t:
-        continue
-    x, y, p = t.split(b"\t", 2)
-    if p == b"": i += 2
-    f += 1
-    if x != b"-": a += int(x); r += int(y)
-print(a, r, f)
-'
-}
-
-gitdir_of() { git -C "$1" rev-parse --absolute-git-dir; }
-
-# Everything git keeps that we promise not to touch: index bytes, refs, HEAD, sharedindex files.
-repo_state() {
-	local gd
-	gd=$(gitdir_of "$1")
-	{
-		sha256sum "$gd/index" 2>/dev/null || echo "no index"
-		stat -c '%s %Y %i' "$gd/index" 2>/dev/null || true
-		git -C "$1" for-each-ref
-		cat "$gd/HEAD"
-		ls "$(git -C "$1" rev-parse --path-format=absolute --git-common-dir)" | grep -v '^objects$' | sort
-	} | sha256sum
-}
-
-# Baseline of repo $1 into $BASE, checking that nothing but objects changed.
-take_baseline() {
-	local before
-	BASE="$T/base-$(basename "$1").json"
-	before=$(repo_state "$1")
-	"$TOOL" baseline "$1" >"$BASE" || fail "baseline of $1 failed"
-	expect_eq "$before" "$(repo_state "$1")" "$1: repository changed by the baseline"
-}
-
-base_tree() { json_get '["tree"]' <"$BASE"; }
-
-# git's answer: the baseline tree against the worktree, untracked files as if added with -N
-# (in a private copy of the index).
-git_numstat() { # repo tree [pathspec...]
-	local repo=$1 tree=$2 idx="$T/git-index" gd
-	shift 2
-	gd=$(gitdir_of "$repo")
-	rm -f "$idx"
-	[ ! -f "$gd/index" ] || cp "$gd/index" "$idx"
-	GIT_INDEX_FILE="$idx" git -C "$repo" -c core.splitIndex=false add -N .
-	GIT_INDEX_FILE="$idx" git -C "$repo" diff -M --numstat -z "$tree" -- "$@"
-}
-
-ours() { # repo [exclude]
-	local before out
-	before=$(repo_state "$1")
-	out=$("$TOOL" diff "$1" "$BASE" ${2:+"$2"} | norm) || fail "stint-gitstats diff $* failed"
-	expect_eq "$before" "$(repo_state "$1")" "$1: repository changed by compute"
-	printf '%s\n' "$out"
-}
-
-summary() { "$TOOL" diff --summary "$@" || fail "stint-gitstats diff --summary $* failed"; }
 field() { summary "${@:2}" | awk -F'\t' -v k="$1" '$1 == k { print $2 }'; }
-
-# Ours and git's numstat must be the same, and not empty unless said so.
-check_numstat() { # repo what [allow-empty]
-	local want got
-	want=$(git_numstat "$1" "$(base_tree)" | norm)
-	got=$(ours "$1")
-	[ -n "$want" ] || [ "${3:-}" = allow-empty ] || fail "$2: git sees no change (test is wrong)"
-	[ "$want" = "$got" ] || fail "$2: numstat differs from git's
---- git
-$want
---- stint
-$got"
-	# Totals are the sums of the files.
-	expect_eq "$(printf '%s\n' "$got" | awk -F'\t' 'NF { n++; if ($1 != "-") { a += $1; r += $2 } } END { print a + 0, r + 0, n + 0 }')" \
-		"$(summary "$1" "$BASE" | awk -F'\t' '{ v[$1] = $2 } END { print v["added"], v["removed"], v["files"] }')" "$2: totals"
-}
-
-# Each commit stint lists matches `git diff-tree -M --numstat` against its first parent.
-check_commit_stats() { # repo what
-	local kind hash a r files merge subject parent
-	while IFS=$'\t' read -r kind hash a r files merge subject; do
-		[ "$kind" = commit ] || continue
-		parent=$(git -C "$1" rev-parse -q --verify "$hash^1" || echo "$EMPTY_TREE")
-		expect_eq "$(git -C "$1" diff-tree -r -M --numstat -z "$parent" "$hash" | sums)" "$a $r $files" \
-			"$2: stats of commit $hash ($subject)"
-	done < <("$TOOL" diff --commits "$1" "$BASE")
-}
-
 listed() { "$TOOL" diff --commits "$1" "$BASE" | awk -F'\t' -v k="$2" '$1 == k { print $2 }' | sort; }
-
-new_repo() { # dir: a repository with some history and files of every kind
-	make_repo "$1"
-	(
-		cd "$1"
-		seq 1 40 >numbers.txt
-		seq 100 160 >lines.txt
-		printf 'one\ntwo\nthree\n' >small.txt
-		mkdir -p src/deep
-		for i in 1 2 3; do seq "$i" 3 90 >"src/deep/f$i.c"; done
-		printf 'bin\0ary\1data' >blob.bin
-		git add -A
-		git commit -qm "files"
-	)
-}
 
 case_modify() {
 	new_repo "$T/modify"
@@ -793,8 +661,39 @@ case_gc() {
 	expect_eq true "$(field fallback "$T/gc-git" "$T/base-gc-git.json")" "gc: computed via git"
 }
 
+# stintd on a repository libgit2 1.5 cannot open (extensions.worktreeConfig, which `git
+# sparse-checkout` sets): the session is a repository's, measured through git, its root the
+# worktree's even from a subdirectory. It used to get no statistics at all: stintd took the
+# directory for one outside git (found by test_gitstats_random.sh with STINT_RANDOM_GIT=1).
+case_daemon_fallback() {
+	local r="$T/dfall" tree want
+	new_repo "$r"
+	git -C "$r" config core.repositoryformatversion 1
+	git -C "$r" config extensions.worktreeConfig true
+	daemon_start
+	"$STINT" start -C "$r/src" >/dev/null
+	echo more >>"$r/numbers.txt" && seq 1 4 >"$r/new file.txt"
+	# "repo branch baseline added removed files" of the session in $r
+	daemon_numbers() {
+		"$STINT" status --json -C "$r" | python3 -c '
+import json, sys
+s = (json.load(sys.stdin)["sessions"] or [None])[0]
+keys = ("repo", "branch", "baseline", "added", "removed", "files_changed")
+print(" ".join(str(s.get(k)) for k in keys) if s else "no session")'
+	}
+	daemon_shows() { [ "$(daemon_numbers)" = "$1" ]; }
+	tree=$(daemon_numbers | awk '{ print $3 }')
+	[[ $tree =~ ^[0-9a-f]{40}$ ]] ||
+		fail "daemon fallback: no baseline: [$(daemon_numbers)]; sessions: $("$STINT" status)"
+	want="$r main $tree $(git_numstat "$r" "$tree" | sums)"
+	[ "${want##* }" = 2 ] || fail "daemon fallback: git sees no change (test is wrong): $want"
+	wait_for 20 daemon_shows "$want" ||
+		fail "daemon fallback: status shows [$(daemon_numbers)], git [$want]"
+	daemon_stop
+}
+
 for c in modify add_delete renames binary_mode_type names commit_middle branch_switch \
-	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes gc; do
+	amend_netzero unborn worktree dirty_start pull local_merge exclude fallback submodules unreadable scanner attributes gc daemon_fallback; do
 	"case_$c"
 	echo "ok - $c"
 done
