@@ -80,12 +80,15 @@ static struct session *random_session(struct clocks *c)
 	int64_t timeouts[] = {0, 30, 300, 900};
 	int n = 1 + (int)rng_below(30);
 	struct stamp st;
+	json_t *start;
 
 	assert_non_null(s);
 	s->idle_timeout_ns = timeouts[rng_below(4)] * SEC;
 	st = advance(c, 0);
-	session_apply(s, SESSION_EV_START, &st,
-		      json_pack("{s:I}", "idle_timeout_s", (json_int_t)(s->idle_timeout_ns / SEC)));
+	/* session_apply takes a reference of its own. */
+	start = json_pack("{s:I}", "idle_timeout_s", (json_int_t)(s->idle_timeout_ns / SEC));
+	session_apply(s, SESSION_EV_START, &st, start);
+	json_decref(start);
 	for (int i = 0; i < n; i++) {
 		const char *kind = kinds[rng_below(sizeof(kinds) / sizeof(*kinds))];
 		json_t *data = NULL;
