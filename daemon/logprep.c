@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "gitstats_extras.h"
+#include "gitstats_lg2env.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -446,7 +447,9 @@ static char *logprep_origin_web(const char *root)
 	git_buf url = {0};
 	char *web = NULL;
 
-	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+	/* Not a repository libgit2 would leak on (gitstats_lg2env_format_version). */
+	if (gitstats_lg2env_format_version(root) < 1 &&
+	    git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
 	    git_repository_config_snapshot(&cfg, repo) == 0 &&
 	    git_config_get_string_buf(&url, cfg, "remote.origin.url") == 0)
 		web = logprep_forge_url(url.ptr);

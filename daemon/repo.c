@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gitstats.h"
+#include "gitstats_lg2env.h"
 #include "log.h"
 
 void repo_global_init(void)
@@ -115,6 +116,30 @@ static bool repo_fill_from_gitstats(const char *dir, struct repo_info *info)
 	return true;
 }
 
+/*
+ * Whether libgit2 may open the repository holding dir: not one of format version 1 or more,
+ * whose extensions libgit2 1.5 checks with a leaking regular expression (and mostly refuses):
+ * git reads those (gitstats_lg2env_format_version). The nearest .git above dir decides.
+ */
+static bool repo_libgit2_may_open(const char *dir)
+{
+	char p[PATH_MAX], dotgit[PATH_MAX + 8];
+	struct stat st;
+	char *slash;
+
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return true;
+	for (;;) {
+		snprintf(dotgit, sizeof(dotgit), "%s/.git", p);
+		if (lstat(dotgit, &st) == 0)
+			return gitstats_lg2env_format_version(p) < 1;
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return true;
+		*slash = '\0';
+	}
+}
+
 int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn)
 {
 	git_repository *repo = NULL;
@@ -132,7 +157,7 @@ int repo_resolve(const char *cwd, struct repo_info *info, char *err, size_t errn
 		snprintf(err, errn, "%s is not a directory", cwd);
 		return -ENOTDIR;
 	}
-	r = git_repository_open_ext(&repo, real, 0, NULL);
+	r = repo_libgit2_may_open(real) ? git_repository_open_ext(&repo, real, 0, NULL) : GIT_ERROR;
 	if (r < 0)
 		git_error_clear();
 	if (r == 0 && !git_repository_is_bare(repo)) {
@@ -162,7 +187,8 @@ int repo_refresh(const char *root, struct repo_info *info)
 	git_repository *repo = NULL;
 
 	memset(info, 0, sizeof(*info));
-	if (git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if (!repo_libgit2_may_open(root) ||
+	    git_repository_open_ext(&repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		git_error_clear();
 		return repo_fill_from_gitstats(root, info) ? 0 : -ENOENT;
 	}

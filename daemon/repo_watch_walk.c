@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "gitstats_lg2env.h"
 #include "log.h"
 #include "repo_watch_exclude.h"
 #include "repo_watch_table.h"
@@ -366,6 +367,14 @@ static void repo_watch_job_open(struct repo_watch_job *j)
 {
 	git_repository *repo = NULL;
 
+	/* libgit2 1.5 leaks on repositories of format version 1 (gitstats_lg2env.c). */
+	if (gitstats_lg2env_format_version(j->root) >= 1) {
+		if (j->gitdir)
+			log_debug("repo_watch: %s: repository format version 1, which libgit2 does "
+				  "not read; no ignore rules",
+				  j->root);
+		return;
+	}
 	if (git_repository_open_ext(&repo, j->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		const git_error *e = git_error_last();
 
