@@ -357,14 +357,23 @@ static void gitstats_compute_reset(void *arg)
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn)
 {
+	return gitstats_compute_cached(root, base, exclude_dir, NULL, out, err, errn);
+}
+
+int gitstats_compute_cached(const char *root, const struct gitstats_baseline *base,
+			    const char *exclude_dir, struct gitstats_cache *cache,
+			    struct gitstats *out, char *err, size_t errn)
+{
 	/* A snapshot that is gone is gone for git too; anything else git may still read. */
 	static const struct gitstats_op op = {gitstats_compute_op, gitstats_compute_reset, -ENOENT};
 	struct gitstats_compute_arg a = {base, out};
 	/* The base gives each commit its session part. */
-	struct gitstats_ctx c = {.root = root, .base = base};
+	struct gitstats_ctx c = {.root = root, .base = base, .cache = cache};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (cache) /* a compute that reads no directory (git's fallback) says so */
+		cache->dirs.last_read = cache->dirs.last_kept = 0;
 	if (!base || !gitstats_int_is_hex_oid(base->tree)) {
 		gitstats_int_seterr(err, errn, "no baseline snapshot for %s", root);
 		return -EINVAL;
@@ -449,7 +458,20 @@ void gitstats_cache_destroy(struct gitstats_cache *cache)
 	if (!cache)
 		return;
 	gitstats_scan_index_finish(&cache->idx);
+	gitstats_scan_dirs_finish(&cache->dirs);
 	free(cache);
+}
+
+void gitstats_cache_drop_listings(struct gitstats_cache *cache)
+{
+	if (cache)
+		gitstats_scan_dirs_finish(&cache->dirs);
+}
+
+void gitstats_cache_last_scan(const struct gitstats_cache *cache, size_t *read, size_t *kept)
+{
+	*read = cache ? cache->dirs.last_read : 0;
+	*kept = cache ? cache->dirs.last_kept : 0;
 }
 
 /* Each ref of cur as its reflog had it at c->until_ms: where it pointed, its entries, the time of

@@ -49,6 +49,12 @@ int gitstats_baseline_from_json(const json_t *obj, struct gitstats_baseline *out
 int gitstats_compute(const char *root, const struct gitstats_baseline *base,
 		     const char *exclude_dir, struct gitstats *out, char *err, size_t errn);
 void gitstats_finish(struct gitstats *stats);
+/* gitstats_compute with what cache (may be NULL) keeps from the recomputes before: the parsed
+ * index while the file's stat data holds, the directory listings while theirs do. The same
+ * result; cheaper. */
+int gitstats_compute_cached(const char *root, const struct gitstats_baseline *base,
+			    const char *exclude_dir, struct gitstats_cache *cache,
+			    struct gitstats *out, char *err, size_t errn);
 
 /*
  * An incremental recompute: only the files part of gitstats_compute (out->files, nfiles, added,
@@ -65,10 +71,15 @@ int gitstats_compute_paths(const char *root, const struct gitstats_baseline *bas
 			   struct gitstats_cache *cache, struct gitstats *out, char *err,
 			   size_t errn);
 
-/* What the incremental recomputes of one repository keep between them (its parsed index),
- * for one compute at a time; NULL when out of memory. destroy(NULL) is a no-op. */
+/* What the recomputes of one repository keep between them, for one compute at a time: its
+ * parsed index, and the directory listings of the last full scan (docs/git-statistics.md,
+ * "Kept listings"); NULL when out of memory. destroy(NULL) is a no-op. */
 struct gitstats_cache *gitstats_cache_create(void);
 void gitstats_cache_destroy(struct gitstats_cache *cache);
+/* The next full compute reads every directory (and keeps their listings anew). */
+void gitstats_cache_drop_listings(struct gitstats_cache *cache);
+/* The last full scan's directories: read, and listed from kept listings. */
+void gitstats_cache_last_scan(const struct gitstats_cache *cache, size_t *read, size_t *kept);
 
 /*
  * What a session in [start_ms, end_ms) would have counted, read from the reflogs alone (a

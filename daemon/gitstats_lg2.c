@@ -708,8 +708,8 @@ static int gitstats_lg2_fast_changes(struct gitstats_ctx *c, const git_tree *t,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/index", c->gitdir);
-	/* Scoped, a 50 000-entry index costs more to read than the paths: it is kept. */
-	if (scope && c->cache)
+	/* A 50 000-entry index costs more to read than a scope's paths: it is kept. */
+	if (c->cache)
 		rc = gitstats_scan_index_cached(path, c->cache, &ix, c->err, c->errn);
 	else
 		rc = gitstats_scan_index_read(path, xi, c->err, c->errn);
@@ -719,7 +719,8 @@ static int gitstats_lg2_fast_changes(struct gitstats_ctx *c, const git_tree *t,
 		rc = gitstats_scan_paths(c->repo, t, ix, scope->paths, scope->n, staged, unstaged,
 					 c->err, c->errn);
 	else if ((rc = gitstats_scan_staged(c->repo, t, ix, staged, c->err, c->errn)) == 0)
-		rc = gitstats_scan_run(c->repo, ix, unstaged, c->err, c->errn);
+		rc = gitstats_scan_run(c->repo, ix, c->cache ? &c->cache->dirs : NULL, unstaged,
+				       c->err, c->errn);
 	if (rc < 0)
 		return rc;
 	/* Scoped, no directory was read for untracked .gitattributes: files go through the

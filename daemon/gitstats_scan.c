@@ -39,6 +39,9 @@ struct gitstats_scan_walk {
 	time_t racy; /* entries stamped at or after this second may hide a change */
 	git_oid empty;
 	int root;
+	/* Kept listings (NULL: read every directory), the next scan's, and when this one began. */
+	struct gitstats_scan_dirs *old, next;
+	int64_t start_ns;
 	struct gitstats_scan *out;
 	char *why;
 	size_t whyn;
@@ -50,11 +53,14 @@ struct gitstats_scan_walk {
 	int rc;
 };
 
-/* One reader's path being built: a directory's prefix plus an entry name. */
+/* One reader's path being built: a directory's prefix plus an entry name; the directory's
+ * listing as read (gitstats_scan_dirs' form). */
 struct gitstats_scan_reader {
 	struct gitstats_scan_walk *s;
 	char path[PATH_MAX];
 	char *dents;
+	char *list;
+	size_t len, cap;
 };
 
 static void gitstats_scan_fail(struct gitstats_scan_walk *s, int rc, const char *fmt, ...)
@@ -149,14 +155,15 @@ static int gitstats_scan_push(struct gitstats_scan_walk *s, const char *path, si
 	return rc;
 }
 
-/* First entry in [lo, hi) whose path is not below key. */
+/* First entry in [lo, hi) whose path is not below key. Every path in [lo, hi) and key share
+ * their first skip bytes (a directory's prefix), which are not compared again. */
 static size_t gitstats_scan_lower_bound(const struct gitstats_scan_walk *s, size_t lo, size_t hi,
-					const char *key)
+					const char *key, size_t skip)
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(s->e[mid].path, key) < 0)
+		if (strcmp(s->e[mid].path + skip, key + skip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -212,22 +219,22 @@ static int gitstats_scan_ignored(struct gitstats_scan_walk *s, const char *path)
 	return ign ? 1 : 0;
 }
 
-/* A directory entry that is a directory (path[plen..len) its name): read when it holds tracked
- * files, else unless it is ignored or a repository of its own. */
+/* A directory entry that is a directory (path[plen..len) its name, [lo, hi) the entries below
+ * its parent): read when it holds tracked files, else unless it is ignored or a repository of
+ * its own. */
 static int gitstats_scan_enter_dir(struct gitstats_scan_reader *rd, int dfd, size_t plen,
-				   size_t len)
+				   size_t len, size_t lo, size_t hi)
 {
 	struct gitstats_scan_walk *s = rd->s;
 	char *path = rd->path;
 	struct stat st;
-	size_t lo, hi;
 	int rc;
 
 	path[len] = '0'; /* the first path after every "dir/..." */
 	path[len + 1] = '\0';
-	hi = gitstats_scan_lower_bound(s, 0, s->n, path);
+	hi = gitstats_scan_lower_bound(s, lo, hi, path, plen);
 	path[len] = '/';
-	lo = gitstats_scan_lower_bound(s, 0, hi, path);
+	lo = gitstats_scan_lower_bound(s, lo, hi, path, plen);
 	if (lo == hi) {
 		memcpy(path + len + 1, ".git", 5);
 		rc = fstatat(dfd, path + plen, &st, AT_SYMLINK_NOFOLLOW);
@@ -259,12 +266,12 @@ static int gitstats_scan_read_entry(struct gitstats_scan_reader *rd, int dfd, si
 	}
 	memcpy(path + plen, name, nlen + 1);
 	if (lo < hi) {
-		at = gitstats_scan_lower_bound(s, lo, hi, path);
-		if (at < hi && strcmp(s->e[at].path, path) == 0)
+		at = gitstats_scan_lower_bound(s, lo, hi, path, plen);
+		if (at < hi && strcmp(s->e[at].path + plen, name) == 0)
 			e = &s->e[at];
 	}
 	if (type == DT_DIR && !e)
-		return gitstats_scan_enter_dir(rd, dfd, plen, len);
+		return gitstats_scan_enter_dir(rd, dfd, plen, len, lo, hi);
 	if (type == DT_LNK && !e) {
 		st.st_mode = S_IFLNK;
 	} else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -275,7 +282,7 @@ static int gitstats_scan_read_entry(struct gitstats_scan_reader *rd, int dfd, si
 	}
 	/* A tracked file that is a directory now is gone: its entry stays unseen. */
 	if (S_ISDIR(st.st_mode))
-		return gitstats_scan_enter_dir(rd, dfd, plen, len);
+		return gitstats_scan_enter_dir(rd, dfd, plen, len, lo, hi);
 	mode = gitstats_scan_git_mode(st.st_mode);
 	if (e) {
 		if (!mode) {
@@ -295,12 +302,77 @@ static int gitstats_scan_read_entry(struct gitstats_scan_reader *rd, int dfd, si
 	return gitstats_scan_add(s, path, NULL, mode);
 }
 
+/* The directory at fd listed into rd->list, "." and ".." left out. */
+static int gitstats_scan_list(struct gitstats_scan_reader *rd, int fd, const char *path)
+{
+	ssize_t got;
+
+	rd->len = 0;
+	while ((got = getdents64(fd, rd->dents, GITSTATS_SCAN_DENTS_BUF)) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			struct dirent64 *de = (struct dirent64 *)(rd->dents + off);
+			const char *nm = de->d_name;
+			size_t n = strlen(nm) + 2;
+
+			off += de->d_reclen;
+			if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+				continue;
+			if (rd->len + n > rd->cap) {
+				size_t cap = rd->cap ? rd->cap * 2 : 4096;
+				char *v = realloc(rd->list, cap);
+
+				if (!v) {
+					gitstats_scan_fail(rd->s, -ENOMEM, NULL);
+					return -ENOMEM;
+				}
+				rd->list = v;
+				rd->cap = cap;
+			}
+			rd->list[rd->len] = (char)de->d_type;
+			memcpy(rd->list + rd->len + 1, nm, n - 1);
+			rd->len += n;
+		}
+	}
+	if (got < 0) {
+		gitstats_scan_fail(rd->s, -ENOTSUP, "cannot read %s: %s", path, strerror(errno));
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* The listing read (or taken from the old list) kept for the next scan. */
+static int gitstats_scan_keep(struct gitstats_scan_walk *s, const struct gitstats_scan_job *j,
+			      struct gitstats_scan_dir *kept, const struct stat *st,
+			      const struct gitstats_scan_reader *rd)
+{
+	char *path = kept ? kept->path : strndup(j->path, j->plen);
+	char *names = kept ? kept->names : malloc(rd->len + 1);
+	int rc;
+
+	if (kept) {
+		kept->taken = true;
+	} else if (!path || !names) {
+		free(path);
+		free(names);
+		return -ENOMEM;
+	} else {
+		memcpy(names, rd->list, rd->len);
+	}
+	pthread_mutex_lock(&s->lock);
+	rc = gitstats_scan_dirs_add(&s->next, path, st, names, kept ? kept->len : rd->len);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 				  const struct gitstats_scan_job *j)
 {
 	struct gitstats_scan_walk *s = rd->s;
+	struct gitstats_scan_dir *kept = NULL;
+	const char *names;
+	size_t len;
+	struct stat st;
 	int fd, rc = 0;
-	ssize_t got = 0;
 
 	memcpy(rd->path, j->path, j->plen + 1);
 	fd = j->plen ? openat(s->root, j->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -311,29 +383,41 @@ static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 		gitstats_scan_fail(s, -ENOTSUP, "cannot open %s: %s", j->path, strerror(errno));
 		return -ENOTSUP;
 	}
-	while (rc == 0 && (got = getdents64(fd, rd->dents, GITSTATS_SCAN_DENTS_BUF)) > 0) {
-		for (ssize_t off = 0; off < got && rc == 0;) {
-			struct dirent64 *de = (struct dirent64 *)(rd->dents + off);
-			const char *nm = de->d_name;
+	/* Its stat data before its entries: a change while they are read shows next time. */
+	if (s->old && fstat(fd, &st) < 0) {
+		gitstats_scan_fail(s, -ENOTSUP, "cannot stat %s: %s", j->path, strerror(errno));
+		close(fd);
+		return -ENOTSUP;
+	}
+	if (s->old && (kept = gitstats_scan_dirs_find(s->old, j->path, &st))) {
+		names = kept->names;
+		len = kept->len;
+	} else {
+		rc = gitstats_scan_list(rd, fd, j->path);
+		names = rd->list;
+		len = rd->len;
+	}
+	for (size_t off = 0; rc == 0 && off < len;) {
+		unsigned char type = (unsigned char)names[off];
+		const char *nm = names + off + 1;
 
-			off += de->d_reclen;
-			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
-			    strcmp(nm, ".git") == 0)
-				continue;
-			if (strcmp(nm, ".gitattributes") == 0) {
-				pthread_mutex_lock(&s->lock);
-				s->out->attributes = true;
-				pthread_mutex_unlock(&s->lock);
-			}
-			rc =
-			    gitstats_scan_read_entry(rd, fd, j->plen, j->lo, j->hi, nm, de->d_type);
-			rd->path[j->plen] = '\0';
+		off += strlen(nm) + 2;
+		if (nm[0] == '.' && strcmp(nm, ".git") == 0)
+			continue;
+		if (nm[0] == '.' && strcmp(nm, ".gitattributes") == 0) {
+			pthread_mutex_lock(&s->lock);
+			s->out->attributes = true;
+			pthread_mutex_unlock(&s->lock);
 		}
+		rc = gitstats_scan_read_entry(rd, fd, j->plen, j->lo, j->hi, nm, type);
+		rd->path[j->plen] = '\0';
 	}
-	if (rc == 0 && got < 0) {
-		gitstats_scan_fail(s, -ENOTSUP, "cannot read %s: %s", j->path, strerror(errno));
-		rc = -ENOTSUP;
-	}
+	if (rc == 0 && s->old && (kept || gitstats_scan_dirs_keepable(s->old, &st, s->start_ns)))
+		rc = gitstats_scan_keep(s, j, kept, &st, rd);
+	pthread_mutex_lock(&s->lock);
+	s->out->dirs_read += !kept;
+	s->out->dirs_kept += kept != NULL;
+	pthread_mutex_unlock(&s->lock);
 	close(fd);
 	return rc;
 }
@@ -369,6 +453,7 @@ static void *gitstats_scan_reader_main(void *arg)
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	free(rd.dents);
+	free(rd.list);
 	return NULL;
 }
 
@@ -425,10 +510,11 @@ static int gitstats_scan_begin(struct gitstats_scan_walk *s, const struct gitsta
 }
 
 int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
-		      struct gitstats_scan *out, char *why, size_t whyn)
+		      struct gitstats_scan_dirs *dirs, struct gitstats_scan *out, char *why,
+		      size_t whyn)
 {
 	struct gitstats_scan_walk s = {
-	    .repo = repo, .out = out, .why = why, .whyn = whyn, .root = -1};
+	    .repo = repo, .out = out, .why = why, .whyn = whyn, .root = -1, .old = dirs};
 	const char *wd = git_repository_workdir(repo);
 	pthread_t helper[GITSTATS_SCAN_THREADS - 1];
 	size_t nhelpers = 0;
@@ -446,6 +532,12 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 	if (s.root < 0) {
 		rc = gitstats_scan_unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
 		goto out;
+	}
+	if (dirs) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		s.start_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	}
 	if ((rc = gitstats_scan_push(&s, "", 0, 0, s.n)) < 0)
 		goto out;
@@ -467,6 +559,11 @@ out:
 	if (s.root >= 0)
 		close(s.root);
 	free(s.seen);
+	if (dirs) {
+		gitstats_scan_dirs_replace(dirs, &s.next);
+		dirs->last_read = out->dirs_read;
+		dirs->last_kept = out->dirs_kept;
+	}
 	pthread_cond_destroy(&s.cond);
 	pthread_mutex_destroy(&s.lock);
 	if (rc < 0)

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "gitstats_scan_dirs.h"
+
 /*
  * The baseline tree, the index and the worktree compared the way git does it, for repositories
  * of the common kind (a plain index, no conflicts, default core.* settings): the index file is
@@ -59,7 +61,8 @@ struct gitstats_scan_change {
 struct gitstats_scan {
 	struct gitstats_scan_change *v;
 	size_t n, cap;
-	bool attributes; /* a .gitattributes file was seen in a directory read */
+	bool attributes;	     /* a .gitattributes file was seen in a directory read */
+	size_t dirs_read, dirs_kept; /* directories read, and listed from kept listings */
 };
 
 /* Reads the index at file (no file: empty). Returns 0, -ENOTSUP with why filled when it is of
@@ -68,10 +71,12 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 			     size_t whyn);
 void gitstats_scan_index_finish(struct gitstats_scan_index *idx);
 
-/* An index kept between incremental recomputes of one repository (one at a time). */
+/* What recomputes of one repository keep between them (one at a time): the parsed index, and
+ * the directory listings of the last full scan that used it. */
 struct gitstats_cache {
 	bool valid;
 	struct gitstats_scan_index idx;
+	struct gitstats_scan_dirs dirs;
 };
 
 /* The index at file: the cached one while the file's stat data is what it was when read, else
@@ -85,9 +90,11 @@ int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 			 char *why, size_t whyn);
 
 /* The unstaged changes, with untracked files that are not ignored (as `git add -N .` sees
- * them). Returns 0, -ENOTSUP with why filled, or another -errno. */
+ * them). dirs (may be NULL) gives the listings kept from the last scan and takes this one's.
+ * Returns 0, -ENOTSUP with why filled, or another -errno. */
 int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *idx,
-		      struct gitstats_scan *out, char *why, size_t whyn);
+		      struct gitstats_scan_dirs *dirs, struct gitstats_scan *out, char *why,
+		      size_t whyn);
 void gitstats_scan_finish(struct gitstats_scan *s);
 
 /* Both sides, staged and unstaged, limited to the given paths (files, relative to the root):

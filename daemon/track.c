@@ -35,7 +35,8 @@ struct track_entry {
 	unsigned nskip;	 /* full ones still to run after a worktree the scanner refused */
 	int64_t full_ns; /* CLOCK_MONOTONIC time of the last full one */
 	struct gitstats_stamp stamp;
-	/* The parsed index, kept for them: the job in flight has it (cache NULL meanwhile). */
+	/* The parsed index and the directory listings, kept between recomputes: the job in
+	 * flight has them (cache NULL meanwhile). */
 	struct gitstats_cache *cache;
 #ifdef STINT_TEST_HOOKS
 	/* An incremental result that differed from the full one: paths (or "" for the rest)
@@ -67,10 +68,14 @@ struct track_compute_job {
 	struct gitstats_stamp stamp;  /* in: the previous one; out: this one's */
 	struct gitstats_cache *cache; /* the entry's, lent for the job */
 	bool incremental;	      /* out: it was */
+	bool fresh;		      /* full: every directory read, none of the kept listings */
+	size_t dirs_read, dirs_kept;  /* out: a full one's directories, read and from listings */
 	bool refused;		      /* out: the scanner cannot read this worktree (-ENOTSUP) */
 	char why_full[256];	      /* out: why not */
 #ifdef STINT_TEST_HOOKS
-	json_t *check; /* the full result, where it differs from the incremental one */
+	/* The full result read from scratch, where it differs from the incremental one or from
+	 * the full one made with the kept listings. */
+	json_t *check;
 #endif
 };
 
@@ -131,6 +136,24 @@ static bool track_compute_incremental(struct track_compute_job *j,
 	return true;
 }
 
+#ifdef STINT_TEST_HOOKS
+/* Every result that is not a fresh full one is checked against one (track_check_done). */
+static void track_compute_check(struct track_compute_job *j, const struct gitstats_baseline *base)
+{
+	struct gitstats st;
+
+	if (gitstats_compute(j->root, base, j->exclude, &st, j->err, sizeof(j->err)) == 0) {
+		json_t *full = gitstats_to_json(&st);
+
+		if (full && !json_equal(full, j->result))
+			j->check = full;
+		else
+			json_decref(full);
+		gitstats_finish(&st);
+	}
+}
+#endif
+
 static void track_compute_work(uv_work_t *w)
 {
 	struct track_compute_job *j = w->data;
@@ -142,28 +165,26 @@ static void track_compute_work(uv_work_t *w)
 		return;
 	if (j->paths && track_compute_incremental(j, &base)) {
 #ifdef STINT_TEST_HOOKS
-		/* Every incremental result is checked against a full one (track_check_done). */
-		if (gitstats_compute(j->root, &base, j->exclude, &st, j->err, sizeof(j->err)) ==
-		    0) {
-			json_t *full = gitstats_to_json(&st);
-
-			if (full && !json_equal(full, j->result))
-				j->check = full;
-			else
-				json_decref(full);
-			gitstats_finish(&st);
-		}
+		track_compute_check(j, &base);
 #endif
 		gitstats_baseline_finish(&base);
 		return;
 	}
-	j->status = gitstats_compute(j->root, &base, j->exclude, &st, j->err, sizeof(j->err));
+	if (j->fresh)
+		gitstats_cache_drop_listings(j->cache);
+	j->status = gitstats_compute_cached(j->root, &base, j->exclude, j->cache, &st, j->err,
+					    sizeof(j->err));
+	if (j->status == 0) {
+		j->result = gitstats_to_json(&st);
+		j->stamp = st.stamp;
+		gitstats_finish(&st);
+	}
+	gitstats_cache_last_scan(j->cache, &j->dirs_read, &j->dirs_kept);
+#ifdef STINT_TEST_HOOKS
+	if (j->status == 0 && j->result && !j->fresh)
+		track_compute_check(j, &base);
+#endif
 	gitstats_baseline_finish(&base);
-	if (j->status < 0)
-		return;
-	j->result = gitstats_to_json(&st);
-	j->stamp = st.stamp;
-	gitstats_finish(&st);
 }
 
 /*
@@ -310,7 +331,7 @@ static void track_check_fire(uv_timer_t *t)
 	struct track_entry *e = t->data;
 	char *paths = json_dumps(e->suspect, JSON_COMPACT);
 
-	log_warnx("incremental statistics for session %lld differed from a full recompute at %s, "
+	log_warnx("statistics for session %lld differed from a full recompute from scratch at %s, "
 		  "and no change there was reported since: aborting",
 		  (long long)e->session_id, paths ? paths : "?");
 	free(paths);
@@ -331,17 +352,23 @@ static void track_check_clear(struct track_entry *e)
 }
 
 /*
- * An incremental result that differs from the full one computed right after it is a bug,
- * unless the worktree changed between the two: then a report naming the change follows within
- * the debounce window. Wait for it (10 s, for slow sanitizer builds), else abort.
+ * An incremental result, or a full one made with kept directory listings, that differs from
+ * the full one computed from scratch right after it is a bug, unless the worktree changed
+ * between the two: then a report naming the change follows within the debounce window. Wait
+ * for it (10 s, for slow sanitizer builds), else abort.
  */
 static void track_check_done(struct track_entry *e, struct track_compute_job *j)
 {
 	char *a = json_dumps(j->result, JSON_COMPACT), *b = json_dumps(j->check, JSON_COMPACT);
 
-	log_warnx("incremental statistics for session %lld over %zu paths differ from a full "
-		  "recompute:\nincremental: %s\nfull: %s",
-		  (long long)e->session_id, j->npaths, a ? a : "?", b ? b : "?");
+	if (j->incremental)
+		log_warnx("incremental statistics for session %lld over %zu paths differ from a "
+			  "full recompute:\nincremental: %s\nfull: %s",
+			  (long long)e->session_id, j->npaths, a ? a : "?", b ? b : "?");
+	else
+		log_warnx("statistics for session %lld made with kept directory listings differ "
+			  "from a full recompute from scratch:\nkept: %s\nfull: %s",
+			  (long long)e->session_id, a ? a : "?", b ? b : "?");
 	free(a);
 	free(b);
 	if (!e->suspect && !(e->suspect = json_object()))
@@ -426,8 +453,10 @@ static void track_compute_done(uv_work_t *w, int status)
 		log_debug("statistics of session %lld: incremental recompute over %zu paths",
 			  (long long)s->id, j->npaths);
 	else if (s && status == 0 && j->status == 0)
-		log_debug("statistics of session %lld: full recompute (%s)", (long long)s->id,
-			  j->why_full[0] ? j->why_full : "asked");
+		log_debug("statistics of session %lld: full recompute (%s), %zu directories read, "
+			  "%zu from kept listings",
+			  (long long)s->id, j->why_full[0] ? j->why_full : "asked", j->dirs_read,
+			  j->dirs_kept);
 #ifdef STINT_TEST_HOOKS
 	if (e && j->check)
 		track_check_done(e, j);
@@ -473,13 +502,14 @@ static int track_path_cmp(const void *a, const void *b)
  * differ from the baseline. NULL with *why set: a full recompute.
  */
 static json_t *track_incremental_paths(struct track_entry *e, const struct session *s,
-				       const char **why)
+				       const char **why, bool *fresh)
 {
 	const json_t *files = json_object_get(s->stats, RECORD_FILES), *f;
 	json_t *set;
 	size_t i;
 
 	*why = NULL;
+	*fresh = false;
 	if (!e->stamp.valid)
 		*why = "no full one to go on";
 	else if (e->need_full)
@@ -490,9 +520,9 @@ static json_t *track_incremental_paths(struct track_entry *e, const struct sessi
 		*why = "the watch is degraded";
 	else if (e->nskip)
 		*why = "the worktree is of a kind only a full recompute reads";
-	else if (e->nincr >= TRACK_INCR_FULL_EVERY ||
-		 time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS)
-		*why = "the periodic cross-check";
+	else if ((*fresh = e->nincr >= TRACK_INCR_FULL_EVERY ||
+			   time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS))
+		*why = "the periodic cross-check"; /* reads every directory */
 	else if (json_array_size(files) + json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
 		*why = "too many paths";
 	if (*why)
@@ -551,12 +581,12 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 	j->root = strdup(s->root);
 	j->exclude = logwriter_dir_in_repo(d->cfg.log_dir, s->root, s->name);
 	j->baseline = json_deep_copy(s->baseline);
-	set = track_incremental_paths(e, s, &why);
+	set = track_incremental_paths(e, s, &why, &j->fresh);
+	j->cache = e->cache ? e->cache : gitstats_cache_create();
+	e->cache = NULL;
 	if (set) {
 		j->prev = json_deep_copy(s->stats);
 		j->stamp = e->stamp;
-		j->cache = e->cache ? e->cache : gitstats_cache_create();
-		e->cache = NULL;
 		if (!j->prev || track_job_paths(j, set) < 0) {
 			json_decref(set);
 			track_job_free(j);

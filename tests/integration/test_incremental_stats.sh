@@ -137,6 +137,32 @@ sleep 1.1
 printf 'more\n' >>out/a.txt
 step "an edit of it" incremental
 
+# Kept directory listings (docs/git-statistics.md): a full recompute reads again only the
+# directories that changed since the last one; a listing is kept once its directory is 2 s
+# older than the scan (timestamps are coarse). Wait until none changed for that long.
+newest_dir_change() { find . -path ./.git -prune -o -type d -printf '%C@\n' | sort -n | tail -n 1; }
+settled() { python3 -c "import sys, time; sys.exit(time.time() - $(newest_dir_change) <= 2.2)"; }
+last_full() { grep "full recompute (" "$DAEMON_LOG" | tail -n 1; }
+ndirs=$(find . -path ./.git -prune -o -type d -print | wc -l)
+wait_for 10 settled || fail "the directories kept changing"
+printf 'committed\n' >>doc/f2.txt
+git commit -qm "a commit" doc/f2.txt
+step "a commit (every listing kept from now on)" full
+[ "$(last_full | awk '{ print $(NF - 6) + $(NF - 3) }')" = "$ndirs" ] ||
+	fail "the first full recompute after the wait: $(last_full) ($ndirs directories)"
+printf 'late\n' >doc/late.txt
+rm lib/f20.txt
+mkdir -p newdir && printf 'inside\n' >newdir/inside.txt
+printf 'committed too\n' >>src/f2.txt
+git commit -qm "another commit" src/f2.txt
+step "a commit after changes in three directories" full
+# Read: the root (newdir), doc, lib and newdir; the others from their listings.
+grep -q "4 directories read, $((ndirs - 3)) from kept listings" <<<"$(last_full)" ||
+	fail "the full recompute with kept listings: $(last_full) ($ndirs directories before)"
+mv newdir/inside.txt newdir/renamed.txt
+git commit -q --allow-empty -m "an empty commit"
+step "a rename in a directory read last time, then a commit" full
+
 ! grep -q "differ from a full recompute" "$DAEMON_LOG" ||
 	fail "an incremental result differed from the full one: $(grep -A2 'differ from a full' "$DAEMON_LOG" | head -n 6)"
 kill -0 "$DAEMON_PID" || fail "stintd died"

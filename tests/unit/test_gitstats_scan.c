@@ -122,7 +122,7 @@ static void scan(struct fixture *f, struct gitstats_scan_index *x, struct gitsta
 	int rc;
 
 	read_index(f, x);
-	rc = gitstats_scan_run(f->repo, x, s, why, sizeof(why));
+	rc = gitstats_scan_run(f->repo, x, NULL, s, why, sizeof(why));
 	if (rc != 0)
 		fail_msg("gitstats_scan_run: %d %s", rc, why);
 }
@@ -328,6 +328,125 @@ static void test_unsupported(void **state)
 	gitstats_scan_index_finish(&x);
 }
 
+/* A scan with kept listings (dirs) and one without must find the same changes. */
+static void scan_kept(struct fixture *f, struct gitstats_scan_dirs *dirs, struct gitstats_scan *s)
+{
+	struct gitstats_scan_index x, y;
+	struct gitstats_scan plain;
+	char why[256] = "";
+	int rc;
+
+	read_index(f, &x);
+	rc = gitstats_scan_run(f->repo, &x, dirs, s, why, sizeof(why));
+	if (rc != 0)
+		fail_msg("gitstats_scan_run with listings: %d %s", rc, why);
+	scan(f, &y, &plain);
+	assert_int_equal(s->n, plain.n);
+	for (size_t i = 0; i < plain.n; i++) {
+		const struct gitstats_scan_change *c = find(s, plain.v[i].path);
+
+		if (!c)
+			fail_msg("%s: found without listings only", plain.v[i].path);
+		assert_int_equal(c->mode, plain.v[i].mode);
+		assert_true((c->entry == NULL) == (plain.v[i].entry == NULL));
+	}
+	gitstats_scan_finish(&plain);
+	gitstats_scan_index_finish(&x);
+	gitstats_scan_index_finish(&y);
+}
+
+static void test_kept_listings(void **state)
+{
+	/* Listings of directories changed a moment ago kept too: the test makes them now. */
+	struct gitstats_scan_dirs dirs = {.margin_ns = -INT64_C(3600000000000)};
+	struct fixture *f = *state;
+	struct gitstats_scan s;
+	struct stat st;
+	char path[256];
+
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.dirs_read, 3); /* the root, src, src/deep */
+	assert_int_equal(s.dirs_kept, 0);
+	assert_int_equal(dirs.n, 3);
+	gitstats_scan_finish(&s);
+
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.dirs_read, 0);
+	assert_int_equal(s.dirs_kept, 3);
+	assert_int_equal(s.n, 0);
+	gitstats_scan_finish(&s);
+
+	/* A new file changes its directory: that one is read again, the others are not. */
+	write_old(f, "src/new.txt", "new\n");
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.dirs_read, 1);
+	assert_int_equal(s.dirs_kept, 2);
+	assert_non_null(find(&s, "src/new.txt"));
+	gitstats_scan_finish(&s);
+
+	/* A content change is the file's stat, never the listing's. */
+	write_old(f, "src/deep/d.txt", "d changed\n");
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.dirs_kept, 3);
+	assert_non_null(find(&s, "src/deep/d.txt"));
+	gitstats_scan_finish(&s);
+
+	/* An entry removed, the directory's mtime put back: its ctime still moved. */
+	path_of(f, "src/deep", path, sizeof(path));
+	assert_int_equal(stat(path, &st), 0);
+	path_of(f, "src/deep/e.txt", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	{
+		struct timespec ts[2] = {st.st_atim, st.st_mtim};
+
+		path_of(f, "src/deep", path, sizeof(path));
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.dirs_read, 1);
+	assert_non_null(find(&s, "src/deep/e.txt"));
+	assert_int_equal(find(&s, "src/deep/e.txt")->mode, 0);
+	gitstats_scan_finish(&s);
+
+	/* A tracked file replaced by a directory, an untracked one inside. */
+	path_of(f, "a.txt", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	mkdir_in(f, "a.txt");
+	write_old(f, "a.txt/inner.txt", "inner\n");
+	scan_kept(f, &dirs, &s);
+	assert_non_null(find(&s, "a.txt/inner.txt"));
+	assert_int_equal(find(&s, "a.txt")->mode, 0);
+	gitstats_scan_finish(&s);
+
+	/* A directory gone: its listing is not carried on. */
+	path_of(f, "a.txt/inner.txt", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	path_of(f, "a.txt", path, sizeof(path));
+	assert_int_equal(rmdir(path), 0);
+	scan_kept(f, &dirs, &s);
+	assert_null(find(&s, "a.txt/inner.txt"));
+	assert_int_equal(dirs.n, 3);
+	gitstats_scan_finish(&s);
+	gitstats_scan_dirs_finish(&dirs);
+}
+
+/* With the real margin, directories changed within it are read every time and not kept. */
+static void test_kept_listings_racy(void **state)
+{
+	struct gitstats_scan_dirs dirs = {0};
+	struct fixture *f = *state;
+	struct gitstats_scan s;
+
+	for (int i = 0; i < 2; i++) {
+		scan_kept(f, &dirs, &s);
+		assert_int_equal(s.dirs_read, 3);
+		assert_int_equal(s.dirs_kept, 0);
+		assert_int_equal(dirs.n, 0);
+		gitstats_scan_finish(&s);
+	}
+	gitstats_scan_dirs_finish(&dirs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +456,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_racy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_staged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unsupported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kept_listings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kept_listings_racy, setup, teardown),
 	};
 	int rc;
 
