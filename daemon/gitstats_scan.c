@@ -355,7 +355,7 @@ static int gitstats_scan_keep(struct gitstats_scan_walk *s, const struct gitstat
 		free(path);
 		free(names);
 		return -ENOMEM;
-	} else {
+	} else if (rd->len) {
 		memcpy(names, rd->list, rd->len);
 	}
 	pthread_mutex_lock(&s->lock);
