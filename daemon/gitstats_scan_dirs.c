@@ -81,7 +81,8 @@ void gitstats_scan_dirs_replace(struct gitstats_scan_dirs *old, struct gitstats_
 	int64_t margin = old->margin_ns;
 
 	gitstats_scan_dirs_finish(old);
-	qsort(next->v, next->n, sizeof(*next->v), gitstats_scan_dirs_cmp);
+	if (next->n)
+		qsort(next->v, next->n, sizeof(*next->v), gitstats_scan_dirs_cmp);
 	*old = *next;
 	old->margin_ns = margin;
 	memset(next, 0, sizeof(*next));
