@@ -462,10 +462,13 @@ void gitstats_cache_destroy(struct gitstats_cache *cache)
 	free(cache);
 }
 
-void gitstats_cache_drop_listings(struct gitstats_cache *cache)
+void gitstats_cache_drop(struct gitstats_cache *cache)
 {
-	if (cache)
-		gitstats_scan_dirs_finish(&cache->dirs);
+	if (!cache)
+		return;
+	gitstats_scan_dirs_finish(&cache->dirs);
+	gitstats_scan_index_finish(&cache->idx);
+	cache->valid = false;
 }
 
 void gitstats_cache_last_scan(const struct gitstats_cache *cache, size_t *read, size_t *kept)

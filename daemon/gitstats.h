@@ -76,8 +76,8 @@ int gitstats_compute_paths(const char *root, const struct gitstats_baseline *bas
  * "Kept listings"); NULL when out of memory. destroy(NULL) is a no-op. */
 struct gitstats_cache *gitstats_cache_create(void);
 void gitstats_cache_destroy(struct gitstats_cache *cache);
-/* The next full compute reads every directory (and keeps their listings anew). */
-void gitstats_cache_drop_listings(struct gitstats_cache *cache);
+/* The next full compute reads the index and every directory (and keeps them anew). */
+void gitstats_cache_drop(struct gitstats_cache *cache);
 /* The last full scan's directories: read, and listed from kept listings. */
 void gitstats_cache_last_scan(const struct gitstats_cache *cache, size_t *read, size_t *kept);
 

@@ -39,9 +39,11 @@ struct gitstats_scan_walk {
 	time_t racy; /* entries stamped at or after this second may hide a change */
 	git_oid empty;
 	int root;
-	/* Kept listings (NULL: read every directory), the next scan's, and when this one began. */
+	/* Kept listings (NULL: read every directory), the next scan's, when this one began, and
+	 * the root's device: listings are kept only on it. */
 	struct gitstats_scan_dirs *old, next;
 	int64_t start_ns;
+	dev_t root_dev;
 	struct gitstats_scan *out;
 	char *why;
 	size_t whyn;
@@ -350,7 +352,7 @@ static int gitstats_scan_keep(struct gitstats_scan_walk *s, const struct gitstat
 	int rc;
 
 	if (kept) {
-		kept->taken = true;
+		/* taken when found */
 	} else if (!path || !names) {
 		free(path);
 		free(names);
@@ -389,7 +391,13 @@ static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 		close(fd);
 		return -ENOTSUP;
 	}
-	if (s->old && (kept = gitstats_scan_dirs_find(s->old, j->path, &st))) {
+	if (s->old) { /* found and taken at once: a path listed twice is read twice */
+		pthread_mutex_lock(&s->lock);
+		if ((kept = gitstats_scan_dirs_find(s->old, j->path, &st)))
+			kept->taken = true;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (kept) {
 		names = kept->names;
 		len = kept->len;
 	} else {
@@ -412,8 +420,13 @@ static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 		rc = gitstats_scan_read_entry(rd, fd, j->plen, j->lo, j->hi, nm, type);
 		rd->path[j->plen] = '\0';
 	}
-	if (rc == 0 && s->old && (kept || gitstats_scan_dirs_keepable(s->old, &st, s->start_ns)))
-		rc = gitstats_scan_keep(s, j, kept, &st, rd);
+	/* A listing taken is carried on whatever happened to its entries: it is still true. */
+	if (kept || (rc == 0 && s->old && st.st_dev == s->root_dev &&
+		     gitstats_scan_dirs_keepable(s->old, &st, s->start_ns))) {
+		int krc = gitstats_scan_keep(s, j, kept, &st, rd);
+
+		rc = rc ? rc : krc;
+	}
 	pthread_mutex_lock(&s->lock);
 	s->out->dirs_read += !kept;
 	s->out->dirs_kept += kept != NULL;
@@ -533,7 +546,9 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 		rc = gitstats_scan_unsupported(&s, "cannot open %s: %s", wd, strerror(errno));
 		goto out;
 	}
-	if (dirs) {
+	if (dirs && !gitstats_scan_dirs_trusted(s.root, &s.root_dev))
+		s.old = NULL; /* and the listings kept are dropped */
+	if (s.old) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -846,21 +861,28 @@ int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
 			       const struct gitstats_scan_index **out, char *why, size_t whyn)
 {
 	const struct gitstats_scan_index *x = &cache->idx;
+	struct timespec now;
 	struct stat st;
 	int rc;
 
-	/* An index that is not there (read as empty) is read again: it costs nothing. */
+	/* An index that is not there (read as empty) is read again: it costs nothing. One
+	 * written within the listings' margin before it was read may be written again with the
+	 * same stat data (coarse timestamps, a reused inode): read again too. */
 	if (cache->valid && stat(file, &st) == 0 && x->data && (uint64_t)st.st_ino == x->ino &&
 	    (uint64_t)st.st_size == x->size &&
 	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == x->mtime_ns &&
-	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == x->ctime_ns) {
+	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == x->ctime_ns &&
+	    x->mtime_ns < x->read_ns - GITSTATS_SCAN_DIRS_MARGIN_NS &&
+	    x->ctime_ns < x->read_ns - GITSTATS_SCAN_DIRS_MARGIN_NS) {
 		*out = x;
 		return 0;
 	}
 	gitstats_scan_index_finish(&cache->idx);
 	cache->valid = false;
+	clock_gettime(CLOCK_REALTIME, &now);
 	if ((rc = gitstats_scan_index_read(file, &cache->idx, why, whyn)) < 0)
 		return rc;
+	cache->idx.read_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	for (size_t i = 0; i < cache->idx.n; i++) {
 		const char *base = strrchr(cache->idx.v[i].path, '/');
 

@@ -40,9 +40,10 @@ struct gitstats_scan_index {
 	/* Its .gitattributes entries, counted when attrs_known (the cache counts them). */
 	bool attrs_known;
 	size_t nattrs;
-	/* The file's stat data when it was read, for gitstats_scan_index_cached. */
+	/* The file's stat data when it was read, and when that was (wall clock, set by
+	 * gitstats_scan_index_cached), for gitstats_scan_index_cached. */
 	uint64_t ino, size;
-	int64_t mtime_ns, ctime_ns;
+	int64_t mtime_ns, ctime_ns, read_ns;
 	char *data;  /* the file, which the v[].path point into (or into paths) */
 	char *paths; /* paths of a version 4 index, expanded */
 };

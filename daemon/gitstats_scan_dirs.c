@@ -1,14 +1,44 @@
 #include "gitstats_scan_dirs.h"
 
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "array.h"
 
 static int64_t gitstats_scan_dirs_ns(const struct timespec *t)
 {
 	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+#ifndef BCACHEFS_SUPER_MAGIC
+#define BCACHEFS_SUPER_MAGIC 0xca451a4e
+#endif
+#define GITSTATS_SCAN_DIRS_ZFS_MAGIC 0x2fc12fc1
+
+bool gitstats_scan_dirs_trusted(int fd, dev_t *dev)
+{
+	static const unsigned long local[] = {
+	    EXT4_SUPER_MAGIC,
+	    XFS_SUPER_MAGIC,
+	    BTRFS_SUPER_MAGIC,
+	    TMPFS_MAGIC,
+	    F2FS_SUPER_MAGIC,
+	    BCACHEFS_SUPER_MAGIC,
+	    GITSTATS_SCAN_DIRS_ZFS_MAGIC,
+	};
+	struct statfs sf;
+	struct stat st;
+
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+		return false;
+	*dev = st.st_dev;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if ((unsigned long)sf.f_type == local[i])
+			return true;
+	return false;
 }
 
 struct gitstats_scan_dir *gitstats_scan_dirs_find(const struct gitstats_scan_dirs *d,

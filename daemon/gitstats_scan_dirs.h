@@ -36,8 +36,13 @@ struct gitstats_scan_dirs {
 
 #define GITSTATS_SCAN_DIRS_MARGIN_NS (2 * INT64_C(1000000000))
 
-/* The listing of path kept with exactly the stat data st, or NULL. Read-only on d: scans call it
- * from several threads, each for the directories it reads. */
+/* Whether directory mtimes on the filesystem of the worktree root at fd can be trusted: local
+ * filesystems that set them from this machine's clock (ext4, XFS, Btrfs, tmpfs, F2FS, ZFS,
+ * bcachefs), not network or FUSE ones (another clock, or none kept) nor overlays. *dev: the
+ * root's device. */
+bool gitstats_scan_dirs_trusted(int fd, dev_t *dev);
+/* The listing of path kept with exactly the stat data st (not yet taken), or NULL. Read-only on
+ * d: scans call it from several threads under their lock. */
 struct gitstats_scan_dir *gitstats_scan_dirs_find(const struct gitstats_scan_dirs *d,
 						  const char *path, const struct stat *st);
 /* May a listing read with the directory's stat data st, in a scan begun at start_ns (wall

@@ -34,6 +34,8 @@ struct track_entry {
 	unsigned nincr;	 /* incremental recomputes since the last full one */
 	unsigned nskip;	 /* full ones still to run after a worktree the scanner refused */
 	int64_t full_ns; /* CLOCK_MONOTONIC time of the last full one */
+	/* ...and of the last one from scratch (every directory and the index read again) */
+	int64_t fresh_ns;
 	struct gitstats_stamp stamp;
 	/* The parsed index and the directory listings, kept between recomputes: the job in
 	 * flight has them (cache NULL meanwhile). */
@@ -171,7 +173,7 @@ static void track_compute_work(uv_work_t *w)
 		return;
 	}
 	if (j->fresh)
-		gitstats_cache_drop_listings(j->cache);
+		gitstats_cache_drop(j->cache);
 	j->status = gitstats_compute_cached(j->root, &base, j->exclude, j->cache, &st, j->err,
 					    sizeof(j->err));
 	if (j->status == 0) {
@@ -442,6 +444,8 @@ static void track_compute_done(uv_work_t *w, int status)
 		} else {
 			e->nincr = 0;
 			e->full_ns = time_mono_ns();
+			if (j->fresh && status == 0 && j->status == 0)
+				e->fresh_ns = e->full_ns;
 			/* Not worth asking again at every change (submodules, say). */
 			if (j->refused)
 				e->nskip = TRACK_INCR_FULL_EVERY;
@@ -520,11 +524,15 @@ static json_t *track_incremental_paths(struct track_entry *e, const struct sessi
 		*why = "the watch is degraded";
 	else if (e->nskip)
 		*why = "the worktree is of a kind only a full recompute reads";
-	else if ((*fresh = e->nincr >= TRACK_INCR_FULL_EVERY ||
-			   time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS))
-		*why = "the periodic cross-check"; /* reads every directory */
+	else if (e->nincr >= TRACK_INCR_FULL_EVERY ||
+		 time_mono_ns() - e->full_ns > TRACK_INCR_FULL_NS)
+		*why = "the periodic cross-check";
 	else if (json_array_size(files) + json_object_size(e->pending) > TRACK_INCR_MAX_PATHS)
 		*why = "too many paths";
+	/* From scratch: the cross-check, and any full one when the last from scratch is older than
+	 * the cross-check's period (commits every few minutes must not put it off for good). */
+	*fresh = *why && (strcmp(*why, "the periodic cross-check") == 0 ||
+			  time_mono_ns() - e->fresh_ns > TRACK_INCR_FULL_NS);
 	if (*why)
 		return NULL;
 	set = e->pending ? json_deep_copy(e->pending) : json_object();
@@ -561,6 +569,16 @@ static int track_job_paths(struct track_compute_job *j, const json_t *set)
 	return 0;
 }
 
+/* A job that could not start: its cache goes back to the entry. */
+static void track_job_unstart(struct track_entry *e, struct track_compute_job *j)
+{
+	if (!e->cache) {
+		e->cache = j->cache;
+		j->cache = NULL;
+	}
+	track_job_free(j);
+}
+
 static void track_compute_start(struct stintd *d, struct track_entry *e, struct session *s)
 {
 	struct track_compute_job *j;
@@ -589,7 +607,7 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 		j->stamp = e->stamp;
 		if (!j->prev || track_job_paths(j, set) < 0) {
 			json_decref(set);
-			track_job_free(j);
+			track_job_unstart(e, j);
 			return;
 		}
 	} else {
@@ -598,7 +616,7 @@ static void track_compute_start(struct stintd *d, struct track_entry *e, struct 
 	json_decref(set);
 	if (!j->root || !j->baseline ||
 	    stintd_queue_work(d, &j->work, j, track_compute_work, track_compute_done) < 0) {
-		track_job_free(j);
+		track_job_unstart(e, j);
 		return;
 	}
 	/* What it was told is consumed; what arrives while it runs is the next one's. */
