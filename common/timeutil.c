@@ -7,12 +7,17 @@
 #include <time.h>
 #include <unistd.h>
 
+int64_t time_ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 static int64_t time_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return time_ts_ns(&ts);
 }
 
 int64_t time_mono_ns(void)
@@ -28,6 +33,11 @@ int64_t time_boot_ns(void)
 int64_t time_wall_ms(void)
 {
 	return time_clock_ns(CLOCK_REALTIME) / 1000000;
+}
+
+int64_t time_wall_ns(void)
+{
+	return time_clock_ns(CLOCK_REALTIME);
 }
 
 int time_boot_id(char out[TIME_BOOT_ID_LEN + 1])

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define TIME_BOOT_ID_LEN 36
 
@@ -11,6 +12,9 @@ int64_t time_mono_ns(void);
 int64_t time_boot_ns(void);
 /* Wall clock in milliseconds since the epoch: only for labels and dates. */
 int64_t time_wall_ms(void);
+/* Wall clock in ns, and a timespec in ns: for file timestamps, which come from that clock. */
+int64_t time_wall_ns(void);
+int64_t time_ts_ns(const struct timespec *t);
 
 /* Reads /proc/sys/kernel/random/boot_id into out (37 bytes). Returns 0 or -errno. */
 int time_boot_id(char out[TIME_BOOT_ID_LEN + 1]);

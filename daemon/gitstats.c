@@ -301,8 +301,8 @@ static void gitstats_stamp_index(const struct gitstats_ctx *c, struct gitstats_s
 	st->valid = st->index = true;
 	st->ino = (uint64_t)sb.st_ino;
 	st->size = (uint64_t)sb.st_size;
-	st->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-	st->ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+	st->mtime_ns = time_ts_ns(&sb.st_mtim);
+	st->ctime_ns = time_ts_ns(&sb.st_ctim);
 }
 
 static int gitstats_compute_with(struct gitstats_ctx *c, const struct gitstats_baseline *base,

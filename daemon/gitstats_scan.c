@@ -15,6 +15,7 @@
 
 #include "array.h"
 #include "fileio.h"
+#include "timeutil.h"
 
 #define GITSTATS_SCAN_EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
@@ -351,15 +352,13 @@ static int gitstats_scan_keep(struct gitstats_scan_walk *s, const struct gitstat
 	char *names = kept ? kept->names : malloc(rd->len + 1);
 	int rc;
 
-	if (kept) {
-		/* taken when found */
-	} else if (!path || !names) {
+	if (!kept && (!path || !names)) {
 		free(path);
 		free(names);
 		return -ENOMEM;
-	} else if (rd->len) {
-		memcpy(names, rd->list, rd->len);
 	}
+	if (!kept && rd->len)
+		memcpy(names, rd->list, rd->len);
 	pthread_mutex_lock(&s->lock);
 	rc = gitstats_scan_dirs_add(&s->next, path, st, names, kept ? kept->len : rd->len);
 	pthread_mutex_unlock(&s->lock);
@@ -395,6 +394,8 @@ static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 		pthread_mutex_lock(&s->lock);
 		if ((kept = gitstats_scan_dirs_find(s->old, j->path, &st)))
 			kept->taken = true;
+		s->out->dirs_read += !kept;
+		s->out->dirs_kept += kept != NULL;
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (kept) {
@@ -427,10 +428,6 @@ static int gitstats_scan_read_dir(struct gitstats_scan_reader *rd,
 
 		rc = rc ? rc : krc;
 	}
-	pthread_mutex_lock(&s->lock);
-	s->out->dirs_read += !kept;
-	s->out->dirs_kept += kept != NULL;
-	pthread_mutex_unlock(&s->lock);
 	close(fd);
 	return rc;
 }
@@ -548,12 +545,8 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 	}
 	if (dirs && !gitstats_scan_dirs_trusted(s.root, &s.root_dev))
 		s.old = NULL; /* and the listings kept are dropped */
-	if (s.old) {
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		s.start_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	}
+	if (s.old)
+		s.start_ns = time_wall_ns();
 	if ((rc = gitstats_scan_push(&s, "", 0, 0, s.n)) < 0)
 		goto out;
 	for (size_t i = 0; s.n >= GITSTATS_SCAN_THREADED && i < GITSTATS_SCAN_THREADS - 1; i++)
@@ -829,8 +822,8 @@ int gitstats_scan_index_read(const char *file, struct gitstats_scan_index *out, 
 	out->racy = st.st_mtim.tv_sec;
 	out->ino = (uint64_t)st.st_ino;
 	out->size = (uint64_t)st.st_size;
-	out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	out->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	out->mtime_ns = time_ts_ns(&st.st_mtim);
+	out->ctime_ns = time_ts_ns(&st.st_ctim);
 	out->data = malloc((size_t)st.st_size + 1);
 	if (!out->data) {
 		close(fd);
@@ -861,17 +854,16 @@ int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
 			       const struct gitstats_scan_index **out, char *why, size_t whyn)
 {
 	const struct gitstats_scan_index *x = &cache->idx;
-	struct timespec now;
 	struct stat st;
+	int64_t now;
 	int rc;
 
 	/* An index that is not there (read as empty) is read again: it costs nothing. One
 	 * written within the listings' margin before it was read may be written again with the
 	 * same stat data (coarse timestamps, a reused inode): read again too. */
 	if (cache->valid && stat(file, &st) == 0 && x->data && (uint64_t)st.st_ino == x->ino &&
-	    (uint64_t)st.st_size == x->size &&
-	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == x->mtime_ns &&
-	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == x->ctime_ns &&
+	    (uint64_t)st.st_size == x->size && time_ts_ns(&st.st_mtim) == x->mtime_ns &&
+	    time_ts_ns(&st.st_ctim) == x->ctime_ns &&
 	    x->mtime_ns < x->read_ns - GITSTATS_SCAN_DIRS_MARGIN_NS &&
 	    x->ctime_ns < x->read_ns - GITSTATS_SCAN_DIRS_MARGIN_NS) {
 		*out = x;
@@ -879,10 +871,10 @@ int gitstats_scan_index_cached(const char *file, struct gitstats_cache *cache,
 	}
 	gitstats_scan_index_finish(&cache->idx);
 	cache->valid = false;
-	clock_gettime(CLOCK_REALTIME, &now);
+	now = time_wall_ns();
 	if ((rc = gitstats_scan_index_read(file, &cache->idx, why, whyn)) < 0)
 		return rc;
-	cache->idx.read_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	cache->idx.read_ns = now;
 	for (size_t i = 0; i < cache->idx.n; i++) {
 		const char *base = strrchr(cache->idx.v[i].path, '/');
 

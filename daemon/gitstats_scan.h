@@ -62,8 +62,9 @@ struct gitstats_scan_change {
 struct gitstats_scan {
 	struct gitstats_scan_change *v;
 	size_t n, cap;
-	bool attributes;	     /* a .gitattributes file was seen in a directory read */
-	size_t dirs_read, dirs_kept; /* directories read, and listed from kept listings */
+	bool attributes; /* a .gitattributes file was seen in a directory read */
+	/* With kept listings given: directories read, and listed from the listings. */
+	size_t dirs_read, dirs_kept;
 };
 
 /* Reads the index at file (no file: empty). Returns 0, -ENOTSUP with why filled when it is of

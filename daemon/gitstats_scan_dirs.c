@@ -7,11 +7,7 @@
 #include <sys/vfs.h>
 
 #include "array.h"
-
-static int64_t gitstats_scan_dirs_ns(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
+#include "timeutil.h"
 
 #ifndef BCACHEFS_SUPER_MAGIC
 #define BCACHEFS_SUPER_MAGIC 0xca451a4e
@@ -54,9 +50,8 @@ struct gitstats_scan_dir *gitstats_scan_dirs_find(const struct gitstats_scan_dir
 			struct gitstats_scan_dir *x = &d->v[mid];
 
 			return x->dev == (uint64_t)st->st_dev && x->ino == (uint64_t)st->st_ino &&
-				       x->mtime_ns == gitstats_scan_dirs_ns(&st->st_mtim) &&
-				       x->ctime_ns == gitstats_scan_dirs_ns(&st->st_ctim) &&
-				       !x->taken
+				       x->mtime_ns == time_ts_ns(&st->st_mtim) &&
+				       x->ctime_ns == time_ts_ns(&st->st_ctim) && !x->taken
 				   ? x
 				   : NULL;
 		}
@@ -73,8 +68,7 @@ bool gitstats_scan_dirs_keepable(const struct gitstats_scan_dirs *d, const struc
 {
 	int64_t before = start_ns - (d->margin_ns ? d->margin_ns : GITSTATS_SCAN_DIRS_MARGIN_NS);
 
-	return gitstats_scan_dirs_ns(&st->st_mtim) < before &&
-	       gitstats_scan_dirs_ns(&st->st_ctim) < before;
+	return time_ts_ns(&st->st_mtim) < before && time_ts_ns(&st->st_ctim) < before;
 }
 
 int gitstats_scan_dirs_add(struct gitstats_scan_dirs *d, char *path, const struct stat *st,
@@ -92,8 +86,8 @@ int gitstats_scan_dirs_add(struct gitstats_scan_dirs *d, char *path, const struc
 	    .path = path,
 	    .dev = (uint64_t)st->st_dev,
 	    .ino = (uint64_t)st->st_ino,
-	    .mtime_ns = gitstats_scan_dirs_ns(&st->st_mtim),
-	    .ctime_ns = gitstats_scan_dirs_ns(&st->st_ctim),
+	    .mtime_ns = time_ts_ns(&st->st_mtim),
+	    .ctime_ns = time_ts_ns(&st->st_ctim),
 	    .names = names,
 	    .len = len,
 	};

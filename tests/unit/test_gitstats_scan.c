@@ -17,6 +17,7 @@
 
 #include "gitstats_scan.h"
 #include "repo.h"
+#include "timeutil.h"
 
 /* Repositories are made with libgit2; tests/integration/test_gitstats.sh compares the whole
  * recompute with git itself. */
@@ -375,7 +376,7 @@ static int64_t ctime_ns_of(const struct fixture *f, const char *name)
 
 	path_of(f, name, path, sizeof(path));
 	assert_int_equal(stat(path, &st), 0);
-	return (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	return time_ts_ns(&st.st_ctim);
 }
 
 static int64_t now_ns(clockid_t clock)
@@ -383,7 +384,7 @@ static int64_t now_ns(clockid_t clock)
 	struct timespec t;
 
 	clock_gettime(clock, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+	return time_ts_ns(&t);
 }
 
 /* Until a change to the directory gets a new timestamp: the kernel stamps from a coarse clock,
