@@ -453,15 +453,6 @@ struct gitstats_cache *gitstats_cache_create(void)
 	return calloc(1, sizeof(struct gitstats_cache));
 }
 
-void gitstats_cache_destroy(struct gitstats_cache *cache)
-{
-	if (!cache)
-		return;
-	gitstats_scan_index_finish(&cache->idx);
-	gitstats_scan_dirs_finish(&cache->dirs);
-	free(cache);
-}
-
 void gitstats_cache_drop(struct gitstats_cache *cache)
 {
 	if (!cache)
@@ -469,6 +460,12 @@ void gitstats_cache_drop(struct gitstats_cache *cache)
 	gitstats_scan_dirs_finish(&cache->dirs);
 	gitstats_scan_index_finish(&cache->idx);
 	cache->valid = false;
+}
+
+void gitstats_cache_destroy(struct gitstats_cache *cache)
+{
+	gitstats_cache_drop(cache);
+	free(cache);
 }
 
 void gitstats_cache_last_scan(const struct gitstats_cache *cache, size_t *read, size_t *kept)
