@@ -1,8 +1,8 @@
 /*
- * The git index parser of the worktree scanner (daemon/gitstats_scan.c), reading a .git/index
- * file (a memfd). Properties: a refusal is -ENOTSUP with a reason (the caller then leaves the
- * repository to libgit2) or another -errno; an accepted index has non-empty paths in strictly
- * increasing order and a sorted cache tree with valid counts.
+ * The git index parser of the worktree scanner (daemon/gitstats_scan_index.c), reading a
+ * .git/index file (a memfd). Properties: a refusal is -ENOTSUP with a reason (the caller then
+ * leaves the repository to libgit2) or another -errno; an accepted index has non-empty paths in
+ * strictly increasing order and a sorted cache tree with valid counts.
  */
 #include <errno.h>
 #include <string.h>
