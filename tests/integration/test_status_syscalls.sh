@@ -63,6 +63,14 @@ strace -qq -p "$DAEMON_PID" -o "$T/daemon.trace" &
 tracer=$!
 attached() { "$STINT" ping >/dev/null && [ -s "$T/daemon.trace" ]; }
 wait_for 10 attached || fail "strace never attached to stintd"
+# The ping's reply reaches stint before stintd has seen it hang up: wait for stintd to close
+# every connection it accepted, or its last calls for the ping land after the mark.
+closed_all() {
+	awk '/^accept4\(.*\) = [0-9]+$/ { open[$NF] = 1 }
+		/^close\([0-9]+\) += 0$/ { fd = $1; gsub(/[^0-9]/, "", fd); delete open[fd] }
+		END { for (fd in open) exit 1 }' "$T/daemon.trace"
+}
+wait_for 10 closed_all || fail "stintd never closed the pings' connections"
 before=$(wc -l <"$T/daemon.trace")
 # With the snapshot, 20 prompts wake stintd not once: nothing in its trace.
 for _ in $(seq 20); do "$STINT" status --short >/dev/null; done
