@@ -46,6 +46,13 @@ void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *gitstats_int_lg2msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
 bool gitstats_int_is_hex_oid(const char *s)
 {
 	size_t n = 0;

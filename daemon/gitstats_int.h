@@ -74,6 +74,8 @@ struct gitstats_ctx {
 
 void gitstats_int_seterr(char *err, size_t errn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* libgit2's last error message, or a placeholder when it has none. */
+const char *gitstats_int_lg2msg(void);
 bool gitstats_int_is_hex_oid(const char *s);
 /* A path under the excluded directory (both relative to the worktree root)? */
 bool gitstats_int_excluded(const char *ex, const char *path);

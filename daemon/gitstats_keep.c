@@ -152,10 +152,8 @@ static int gitstats_keep_op(struct gitstats_ctx *c, void *arg)
 	}
 	if (git_odb_open(&k.from, objects) < 0 || git_odb_open(&k.to, a->kept) < 0 ||
 	    git_repository_wrap_odb(&k.repo, k.from) < 0) {
-		const git_error *e = git_error_last();
-
 		gitstats_int_seterr(c->err, c->errn, "cannot open the object directories: %s",
-				    e && e->message ? e->message : "unknown error");
+				    gitstats_int_lg2msg());
 		rc = -EIO;
 		goto out;
 	}

@@ -11,13 +11,6 @@
 
 #include "fileio.h"
 
-static const char *gitstats_lg2env_msg(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
 /* The common git directory of a worktree root, from its .git directory or "gitdir:" file. */
 static int gitstats_lg2env_common_dir(const char *root, char *out, size_t outn)
 {
@@ -176,7 +169,7 @@ int gitstats_lg2env_attr_index(struct gitstats_ctx *c, const struct gitstats_sca
 		rc = -EIO;
 	if (rc < 0)
 		gitstats_int_seterr(c->err, c->errn, "cannot set up attributes: %s",
-				    gitstats_lg2env_msg());
+				    gitstats_int_lg2msg());
 	git_index_free(mem);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "gitstats_int.h"
 #include "timeutil.h"
 
 #define GITSTATS_SCAN_EMPTY_BLOB "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
@@ -212,10 +213,8 @@ static int gitstats_scan_ignored(struct gitstats_scan_walk *s, const char *path)
 	r = git_ignore_path_is_ignored(&ign, s->repo, path);
 	pthread_mutex_unlock(&s->lock);
 	if (r < 0) {
-		const git_error *err = git_error_last();
-
 		gitstats_scan_fail(s, -ENOTSUP, "cannot check whether %s is ignored: %s", path,
-				   err && err->message ? err->message : "unknown error");
+				   gitstats_int_lg2msg());
 		return -ENOTSUP;
 	}
 	return ign ? 1 : 0;
@@ -712,9 +711,7 @@ int gitstats_scan_staged(git_repository *repo, const git_tree *tree,
 	else if (tree)
 		memset(t.matched, 1, idx->n);
 	if (rc == -EIO) {
-		const git_error *e = git_error_last();
-
-		snprintf(why, whyn, "cannot read a tree: %s", e && e->message ? e->message : "?");
+		snprintf(why, whyn, "cannot read a tree: %s", gitstats_int_lg2msg());
 	} else if (rc == -ENAMETOOLONG) {
 		snprintf(why, whyn, "a path is too long");
 	}
