@@ -30,11 +30,15 @@ static json_t *cmd_report_by(struct cli_ctx *ctx, const char *spec, bool *time)
 	}
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if ((d = report_dim_lookup(tok)) < 0) {
-			args_usage_error(
-			    ctx->cmd,
-			    "--by: unknown '%s'; use repo, tag, branch, focus, author, "
-			    "day, week or month",
-			    tok);
+			const char *names[REPORT_BY__COUNT + 1] = {NULL};
+
+			for (int i = 0; i < REPORT_BY__COUNT; i++)
+				names[i] = report_dim_name((enum report_dim)i);
+			output_error("--by: unknown '%.64s'; use repo, tag, branch, focus, author, "
+				     "day, week or month",
+				     tok);
+			args_suggest_word(tok, "", names);
+			args_usage_error(ctx->cmd, NULL);
 			json_decref(by);
 			return NULL;
 		}

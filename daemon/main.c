@@ -517,7 +517,19 @@ static int main_check_config(const char *path, bool named)
 		return 0;
 	}
 	if (main_load_config(&cfg, path, false, err, sizeof(err)) < 0) {
-		fprintf(stderr, "stintd: %s\n", err);
+		size_t plen = strlen(path);
+
+		/* One mistake a line; "FILE:LINE: ..." names its place, as a compiler's would. */
+		for (char *line = err, *next; line; line = next) {
+			if ((next = strchr(line, '\n')))
+				*next++ = '\0';
+			if (!*line)
+				continue;
+			fprintf(stderr, "%s%s\n",
+				strncmp(line, path, plen) == 0 && line[plen] == ':' ? ""
+										    : "stintd: ",
+				line);
+		}
 		return 1;
 	}
 	config_finish(&cfg);

@@ -88,6 +88,10 @@ run list yesterdya
 expect_contains "$err" 'did you mean "yesterday"?' "list yesterdya"
 run export --format jsno
 expect_contains "$err" 'did you mean "json"?' "export --format jsno"
+run report --by day,bracnh
+expect_eq 2 "$rc" "report --by day,bracnh"
+expect_contains "$err" "--by: unknown 'bracnh'" "report --by day,bracnh"
+expect_contains "$err" 'did you mean "branch"?' "report --by day,bracnh"
 run report zzzzzzzz
 [[ $err != *"did you mean"* ]] || fail "report zzzzzzzz guessed: $err"
 
@@ -136,4 +140,4 @@ expect_eq 1 "$rc" "config check of a file with four mistakes"
 expect_eq "$CONFIG:2: unknown key \"idle_timout\" in [time]; did you mean \"idle_timeout\"?
 $CONFIG:3: unknown section [notfy]; did you mean \"notify\"?
 $CONFIG:6: [log] placeholders: \"coment\" is not one of keep, comment or drop
-$CONFIG:7: expected [section] or key = value: \"garbage line\"" "$(sed 's/^stintd: //' <<<"$err")" "config check of four mistakes"
+$CONFIG:7: expected [section] or key = value: \"garbage line\"" "$err" "config check of four mistakes"
