@@ -99,6 +99,18 @@ json_t *testutil_json(const char *text)
 	return j;
 }
 
+bool testutil_sample(void)
+{
+	static unsigned long every, n;
+
+	if (!every) {
+		const char *v = getenv("STINT_SWEEP_EVERY");
+
+		every = v && strtoul(v, NULL, 10) > 0 ? strtoul(v, NULL, 10) : 1;
+	}
+	return n++ % every == 0;
+}
+
 uint32_t testutil_rand(uint64_t *state)
 {
 	*state ^= *state << 13;

@@ -26,6 +26,12 @@ json_t *testutil_json(const char *text);
 /* Next of a reproducible pseudo-random sequence (xorshift64): *state, seeded non-zero, moves on. */
 uint32_t testutil_rand(uint64_t *state);
 
+/*
+ * Whether to try the next case of a long sweep: every case, or every Nth with STINT_SWEEP_EVERY=N
+ * (scripts/test --valgrind, where a case costs 80 times more; the plain builds try them all).
+ */
+bool testutil_sample(void);
+
 #define TESTUTIL_ENV_MAX 8
 
 /* Variables a test runs without, and what they were before it. */
