@@ -550,6 +550,7 @@ int gitstats_scan_run(git_repository *repo, const struct gitstats_scan_index *id
 	for (size_t i = 0; s.n >= GITSTATS_SCAN_THREADED && i < GITSTATS_SCAN_THREADS - 1; i++)
 		if (pthread_create(&helper[nhelpers], NULL, gitstats_scan_reader_main, &s) == 0)
 			nhelpers++;
+	out->readers = 1 + (unsigned)nhelpers;
 	gitstats_scan_reader_main(&s);
 	for (size_t i = 0; i < nhelpers; i++)
 		pthread_join(helper[i], NULL);

@@ -13,10 +13,10 @@
 /*
  * The baseline tree, the index and the worktree compared the way git does it, for repositories
  * of the common kind (a plain index, no conflicts, default core.* settings): the index file is
- * read by gitstats_scan_index.c, the staged side uses its cache tree to skip unchanged directories, and the
- * worktree is read through directory descriptors with a stat per tracked file, two threads at
- * once, asking the ignore rules only about untracked paths. Anything else gives -ENOTSUP and
- * is left to libgit2's own (slower) walk.
+ * read by gitstats_scan_index.c, the staged side uses its cache tree to skip unchanged directories,
+ * and the worktree is read through directory descriptors with a stat per tracked file, two threads
+ * at once, asking the ignore rules only about untracked paths. Anything else gives -ENOTSUP and is
+ * left to libgit2's own (slower) walk.
  */
 
 /* One path that differs. For the staged side (tree -> index): entry is the index side (NULL
@@ -36,6 +36,7 @@ struct gitstats_scan {
 	bool attributes; /* a .gitattributes file was seen in a directory read */
 	/* With kept listings given: directories read, and listed from the listings. */
 	size_t dirs_read, dirs_kept;
+	unsigned readers; /* threads that read directories (GITSTATS_SCAN_THREADED) */
 };
 
 /* The staged changes: tree (NULL for the empty tree) against idx. */

@@ -527,6 +527,55 @@ static void test_kept_listings_racy(void **state)
 	gitstats_scan_dirs_finish(&dirs);
 }
 
+/* Over GITSTATS_SCAN_THREADED entries two threads read: the same listings, kept and taken. */
+static void test_kept_listings_threaded(void **state)
+{
+	struct gitstats_scan_dirs dirs = {.margin_ns = -INT64_C(3600000000000)};
+	struct fixture *f = *state;
+	struct gitstats_scan s;
+	char name[64], path[256];
+	int ndirs = 41, per = 55; /* 2 255 files: past the threshold of 2 000 */
+
+	if (!trusted_fs(f))
+		skip();
+	for (int d = 0; d < ndirs; d++) {
+		snprintf(name, sizeof(name), "t%02d", d);
+		mkdir_in(f, name);
+		for (int i = 0; i < per; i++) {
+			snprintf(name, sizeof(name), "t%02d/f%02d.txt", d, i);
+			write_old(f, name, name);
+			stage(f, name);
+		}
+	}
+	write_index(f);
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.readers, 2);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.dirs_read, ndirs + 3);
+	gitstats_scan_finish(&s);
+
+	/* New files in 10 directories, a tracked one gone from 5 more, content changed in 5
+	 * others (their listings stay true). */
+	snprintf(name, sizeof(name), "t%02d", ndirs - 1);
+	next_tick(f, name);
+	for (int d = 0; d < 20; d++) {
+		snprintf(name, sizeof(name), "t%02d/%s.txt", d, d < 10 ? "new" : "f00");
+		if (d < 10 || d >= 15) {
+			write_old(f, name, d < 10 ? "new\n" : "changed\n");
+		} else {
+			path_of(f, name, path, sizeof(path));
+			assert_int_equal(unlink(path), 0);
+		}
+	}
+	scan_kept(f, &dirs, &s);
+	assert_int_equal(s.readers, 2);
+	assert_int_equal(s.n, 20);
+	assert_int_equal(s.dirs_read, 15);
+	assert_int_equal(s.dirs_kept, ndirs + 3 - 15);
+	gitstats_scan_finish(&s);
+	gitstats_scan_dirs_finish(&dirs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +587,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsupported, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kept_listings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kept_listings_racy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kept_listings_threaded, setup, teardown),
 	};
 	int rc;
 
