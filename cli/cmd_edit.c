@@ -214,10 +214,19 @@ int cmd_edit_regenerate(struct cli_ctx *ctx, const char *id)
 	/* Rendering reads the repository's previous logs: as long as a stop's render may take. */
 	if ((r = request_run(ctx, req, 5 * 60 * 1000, &reply)))
 		return r;
-	if (ctx->json)
+	if (ctx->json) {
 		r = request_print_json(ctx, reply);
-	else
+	} else {
+		const char *from = json_string_value(json_object_get(reply, "rendered_from"));
+
+		if (from && strcmp(from, "events") == 0)
+			output_error(
+			    "warning: session %s was stopped before stint kept what a stop "
+			    "sees: this log has its events and totals, not its file and "
+			    "commit lists, summary or checks",
+			    id);
 		puts(json_string_value(json_object_get(reply, "log")) ?: "");
+	}
 	json_decref(reply);
 	return r;
 }

@@ -36,7 +36,8 @@ struct cmd_regenerate_job {
 	char *template_path; /* [log] template, or NULL */
 	int max_file_rows;
 	const char *placeholders;
-	json_t *row; /* the session's row, as read */
+	json_t *row;	/* the session's row, as read */
+	json_t *stored; /* the record its stop rendered the log from, or NULL (stopped before) */
 	struct session *s;
 	struct stamp stop;
 	bool have_stop;
@@ -56,6 +57,7 @@ static void cmd_regenerate_free(struct cmd_regenerate_job *j)
 	free(j->log_dir);
 	free(j->template_path);
 	json_decref(j->row);
+	json_decref(j->stored);
 	session_destroy(j->s);
 	free(j);
 }
@@ -110,7 +112,7 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 	    "SELECT repo, repo_name, branch, head, author, focus, tags, state, started_wall, "
 	    "ended_wall, active_s, wall_s, paused_s, idle_s, suspended_s, log_path, commits, "
 	    "files, "
-	    "added, removed, spans, origin FROM sessions WHERE id = ?";
+	    "added, removed, spans, origin, record FROM sessions WHERE id = ?";
 	static const char *const keys[] = {
 	    RECORD_REPO,       RECORD_REPO_NAME, RECORD_BRANCH,	     RECORD_HEAD,
 	    RECORD_AUTHOR,     RECORD_FOCUS,	 RECORD_TAGS,	     "state",
@@ -140,6 +142,17 @@ static int cmd_regenerate_read_row(struct cmd_regenerate_job *j)
 					    spans ? json_loads(spans, 0, NULL) ?: json_null()
 						  : json_null());
 			json_object_set_new(j->row, "origin", cmd_regenerate_col(s, 21));
+			if (sqlite3_column_text(s, 22)) {
+				j->stored =
+				    json_loads((const char *)sqlite3_column_text(s, 22), 0, NULL);
+				if (!json_is_object(j->stored)) {
+					log_warnx("the stored record of session %lld does not "
+						  "parse: its log is rendered from its events",
+						  (long long)j->id);
+					json_decref(j->stored);
+					j->stored = NULL;
+				}
+			}
 			r = SQLITE_DONE;
 		} else if (r == SQLITE_DONE) {
 			json_object_clear(j->row);
@@ -227,6 +240,33 @@ static void cmd_regenerate_bounds(json_t *rec, json_t *started, json_t *ended)
 	}
 }
 
+/*
+ * What only the stop knew, from the record it kept: the statistics and their file and commit
+ * lists, the summary, the checks, the previous logs and carried todos as they were then, the
+ * branch at the end. The events (corrections are events too) and the row's corrected times,
+ * focus and tags stay as read now.
+ */
+static void cmd_regenerate_merge(json_t *rec, json_t *stored)
+{
+	static const char *const now[] = {
+	    RECORD_EVENTS,   RECORD_FOCUS,	 RECORD_TAGS,	       RECORD_STARTED_AT,
+	    RECORD_ENDED_AT, RECORD_ACTIVE_S,	 RECORD_WALL_S,	       RECORD_PAUSED_S,
+	    RECORD_IDLE_S,   RECORD_SUSPENDED_S, RECORD_MAX_FILE_ROWS, RECORD_PLACEHOLDERS,
+	    RECORD_LOG_DIR};
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(stored, key, v)
+	{
+		size_t i = 0;
+
+		while (i < sizeof(now) / sizeof(*now) && strcmp(key, now[i]) != 0)
+			i++;
+		if (i == sizeof(now) / sizeof(*now))
+			json_object_set(rec, key, v);
+	}
+}
+
 /* The record from the events, its times, focus and tags from the row (what list and report
  * show). */
 static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
@@ -253,9 +293,11 @@ static json_t *cmd_regenerate_record(struct cmd_regenerate_job *j)
 			?: json_array());
 	cmd_regenerate_bounds(rec, json_object_get(j->row, RECORD_STARTED_AT),
 			      json_object_get(j->row, RECORD_ENDED_AT));
-	/* The store keeps the stop's totals, not its file and commit lists (those are in the
-	 * log written at the stop): the regenerated log has the totals only. */
-	if (json_is_integer(json_object_get(j->row, RECORD_COMMITS)))
+	if (j->stored)
+		cmd_regenerate_merge(rec, j->stored);
+	/* Stopped before the store kept records: the stop's totals, not its file and commit
+	 * lists (those are in the log written at the stop). */
+	else if (json_is_integer(json_object_get(j->row, RECORD_COMMITS)))
 		json_object_set_new(rec, RECORD_STATS,
 				    json_pack("{s:O, s:O, s:O, s:O}", RECORD_COMMITS,
 					      json_object_get(j->row, RECORD_COMMITS),
@@ -328,7 +370,8 @@ static void cmd_regenerate_work(uv_work_t *w)
 		return;
 	}
 	json_object_set_new(rec, RECORD_LOG_DIR, json_string(dir));
-	logprep_fill(rec, j->d->store);
+	if (!j->stored)
+		logprep_fill(rec, j->d->store);
 	if (j->template_path &&
 	    template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err)) < 0) {
 		json_decref(rec);
@@ -358,6 +401,8 @@ static void cmd_regenerate_reply(struct cmd_regenerate_job *j)
 
 	json_object_set_new(reply, "id", json_integer(j->id));
 	json_object_set_new(reply, "log", json_string(j->path));
+	/* "events": stopped before the store kept records, the log has the totals only. */
+	json_object_set_new(reply, "rendered_from", json_string(j->stored ? "record" : "events"));
 	if (j->commit_log)
 		json_object_set_new(reply, "log_commit",
 				    json_pack("{s:b, s:s}", "committed", j->commit_status == 0,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <git2.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,12 +292,14 @@ static void logprep_list_log(json_t *list, const char *path, const char *text)
 static void logprep_previous_logs(json_t *record, const struct store *st)
 {
 	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
+	json_t *id = json_object_get(record, RECORD_ID);
 	json_t *prev = NULL, *list = json_array(), *carried = NULL, *row;
 	char err[512];
 	size_t i;
 
 	if (root && st &&
-	    store_previous_logs(st, root, LOGPREP_LOOKBACK, &prev, err, sizeof(err)) < 0)
+	    store_previous_logs(st, root, json_is_integer(id) ? json_integer_value(id) : INT64_MAX,
+				LOGPREP_LOOKBACK, &prev, err, sizeof(err)) < 0)
 		log_warnx("logprep: %s", err);
 	json_array_foreach(prev, i, row)
 	{

@@ -33,6 +33,9 @@ struct sessions_stop_kept {
 	char *summary;
 };
 
+/* A record kept in the store (for --regenerate) is at most this long: 8 MiB. */
+#define SESSIONS_STOP_RECORD_MAX (8u << 20)
+
 /* One stop or cancel: record → checks → statistics, render, write → store → commit. */
 struct sessions_stop_job {
 	struct sessions_stop_job *next; /* in d->stops->running */
@@ -53,6 +56,7 @@ struct sessions_stop_job {
 	char *template_path; /* [log] template, or NULL for the built-in one */
 	char *log_dir;
 	json_t *handoff;     /* the log's open items, kept by the store (logprep_open_items) */
+	char *record_text;   /* the record as rendered, kept by the store for --regenerate */
 	json_t *spans;	     /* the active spans, for the log's record line */
 	bool commit_log;     /* [log] commit, for a log inside the repository */
 	bool commit_pending; /* deferred until the editor is done (o.defer_commit) */
@@ -149,6 +153,7 @@ static void sessions_stop_job_free(struct sessions_stop_job *j)
 	free(j->template_path);
 	free(j->log_dir);
 	json_decref(j->handoff);
+	free(j->record_text);
 	json_decref(j->spans);
 	json_decref(j->op.payload);
 	json_decref(j->op.spans);
@@ -317,6 +322,7 @@ static void sessions_stop_record(struct sessions_stop_job *j, const char *state)
 	j->op.at = j->at;
 	j->op.log_path = j->log_path[0] ? j->log_path : NULL;
 	j->op.handoff = j->log_path[0] ? j->handoff : NULL;
+	j->op.record = j->log_path[0] ? j->record_text : NULL;
 	if (j->log_path[0])
 		j->op.payload = json_pack("{s:s}", "log", j->log_path);
 	session_times(j->s, &j->at, &j->op.times);
@@ -450,6 +456,16 @@ static void sessions_stop_work(uv_work_t *w)
 	if (!text) {
 		j->status = -EINVAL;
 		return;
+	}
+	/* What the log was rendered from, for `stint log --regenerate` (cmd_regenerate.c): the
+	 * statistics, checks and summary of this moment cannot be had again. */
+	j->record_text = json_dumps(j->record, JSON_COMPACT);
+	if (j->record_text && strlen(j->record_text) > SESSIONS_STOP_RECORD_MAX) {
+		log_debug("the record of session %lld is %zu bytes: not kept for --regenerate",
+			  (long long)json_integer_value(json_object_get(j->record, RECORD_ID)),
+			  strlen(j->record_text));
+		free(j->record_text);
+		j->record_text = NULL;
 	}
 	if (!(text = sessions_stop_record_line(j, text))) {
 		snprintf(j->err, sizeof(j->err), "out of memory");

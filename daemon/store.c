@@ -87,6 +87,10 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE UNIQUE INDEX sessions_source ON sessions (source_key) WHERE source_key IS NOT NULL;",
     /* 9: an import keyed by a name meets the tracked sessions of that name (STORE_OVERLAP_SQL) */
     "CREATE INDEX sessions_by_name ON sessions (repo_name, state, ended_wall);",
+    /* 10: the record a stop rendered its log from (JSON, docs/log-record.md's fields and
+     * more), so `stint log --regenerate` renders what the stop saw; NULL for sessions closed
+     * before, without a log, or whose record was over 8 MiB */
+    "ALTER TABLE sessions ADD COLUMN record TEXT;",
 };
 
 static int store_exec(sqlite3 *db, const char *sql, char *err, size_t errn)
@@ -693,8 +697,8 @@ static int store_op_close_session(sqlite3 *db, struct store_op *op)
 		db,
 		"UPDATE sessions SET state = ?, ended_wall = ?, active_s = ?, wall_s = ?, "
 		"paused_s = ?, log_path = ?, idle_s = ?8, suspended_s = ?9, handoff = ?10, "
-		"spans = ?11, commits = ?12, files = ?13, added = ?14, removed = ?15 "
-		"WHERE id = ?7 AND state = 'open'",
+		"spans = ?11, commits = ?12, files = ?13, added = ?14, removed = ?15, "
+		"record = ?16 WHERE id = ?7 AND state = 'open'",
 		&s, op) < 0) {
 		free(handoff);
 		free(spans);
@@ -721,6 +725,10 @@ static int store_op_close_session(sqlite3 *db, struct store_op *op)
 	else
 		sqlite3_bind_null(s, 11);
 	store_bind_stats(s, 12, op->stats);
+	if (op->record)
+		sqlite3_bind_text(s, 16, op->record, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 16);
 	if (store_step_done(db, s, op) < 0)
 		return -1;
 	return store_check_open(db, op);

@@ -18,7 +18,7 @@
 struct store;
 
 /* The schema this stintd writes (PRAGMA user_version); store.c's migrations reach it. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 enum store_op_kind {
 	STORE_OP_INSERT_SESSION, /* session row + its first event; sets result_id */
@@ -83,6 +83,7 @@ struct store_op {
 	json_t *handoff;      /* CLOSE: the open todos the log handed on (logprep), or NULL */
 	json_t *spans;	      /* CLOSE: session_active_spans, or NULL */
 	json_t *stats;	      /* CLOSE: the record's statistics (commits...), or NULL */
+	const char *record;   /* CLOSE: the record the log was rendered from (JSON), or NULL */
 	const char *repo;     /* LIST: filter, or NULL; WATCH_ADD, WATCH_REMOVE: the root */
 	int64_t limit;	      /* LIST: rows; WATCH_LOAD: wall ms, the oldest session start */
 	/* ADD_SESSION: row as for INSERT (repo, repo_name, author, focus, tags), at the start,

@@ -34,14 +34,14 @@ int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int
 	return ok ? 0 : -1;
 }
 
-int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
-			char *err, size_t errn)
+int store_previous_logs(const struct store *st, const char *repo, int64_t before_id, int limit,
+			json_t **out, char *err, size_t errn)
 {
 	/* By id: a repository has one open session at a time, so ids follow the order of stops
 	 * whatever the wall clock did. */
 	static const char sql[] = "SELECT id, log_path, ended_wall, handoff FROM sessions "
 				  "WHERE repo = ? AND state = 'stopped' AND log_path IS NOT NULL "
-				  "ORDER BY id DESC LIMIT ?";
+				  "AND id < ? ORDER BY id DESC LIMIT ?";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
 	int r = SQLITE_ERROR;
@@ -49,7 +49,8 @@ int store_previous_logs(const struct store *st, const char *repo, int limit, jso
 	*out = json_array();
 	if (*out && store_reader_open(st, sql, &db, &s) == 0) {
 		sqlite3_bind_text(s, 1, repo, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, limit);
+		sqlite3_bind_int64(s, 2, before_id);
+		sqlite3_bind_int(s, 3, limit);
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 			json_t *row = json_pack("{s:I, s:o, s:I, s:o}", "id",
 						(json_int_t)sqlite3_column_int64(s, 0), "log",

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct store;
 
@@ -23,12 +24,13 @@ int store_reader_close(const struct store *st, sqlite3 *db, sqlite3_stmt *s, int
 		       const char *what, char *err, size_t errn);
 /*
  * The newest closed sessions of the repository at root path repo that wrote a log, newest first,
- * at most limit: [{"id", "log" (the path written), "ended_at" (wall ms), "handoff" (the JSON text
+ * with ids below before_id (the sessions before that one: ids follow the order of stops), at
+ * most limit: [{"id", "log" (the path written), "ended_at" (wall ms), "handoff" (the JSON text
  * the close stored, or null)}]. Blocking, on a read-only connection of its own, so a worker may
  * call it while batches run. Returns 0, or -1 with err filled and *out NULL.
  */
-int store_previous_logs(const struct store *st, const char *repo, int limit, json_t **out,
-			char *err, size_t errn);
+int store_previous_logs(const struct store *st, const char *repo, int64_t before_id, int limit,
+			json_t **out, char *err, size_t errn);
 
 /*
  * The newest sessions, open or closed, newest first, at most limit: [{"repo", "repo_name",

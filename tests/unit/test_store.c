@@ -297,8 +297,8 @@ static void test_previous_logs(void **state)
 	insert_session(f, "/src/a/widget"); /* open: not previous */
 	json_decref(handoff);
 
-	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/a/widget", INT64_MAX, 10, &rows, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(rows), 2);
 	assert_string_equal(row_str(rows, 0, "log"), "/l/2.md");
 	assert_string_equal(row_str(rows, 0, "handoff"),
@@ -306,11 +306,12 @@ static void test_previous_logs(void **state)
 	assert_string_equal(row_str(rows, 1, "log"), "/l/1.md");
 	assert_true(json_is_null(json_object_get(json_array_get(rows, 1), "handoff")));
 	json_decref(rows);
-	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 1, &rows, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/a/widget", INT64_MAX, 1, &rows, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(rows), 1);
 	json_decref(rows);
-	assert_int_equal(store_previous_logs(f->st, "/src/c", 10, &rows, err, sizeof(err)), 0);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/c", INT64_MAX, 10, &rows, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(rows), 0);
 	json_decref(rows);
 }
@@ -364,8 +365,8 @@ static void test_old_schema_migrates(void **state)
 	f->st = store_open(&f->loop, path, err, sizeof(err));
 	assert_non_null(f->st);
 
-	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/a/widget", INT64_MAX, 10, &rows, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(rows), 1);
 	assert_string_equal(row_str(rows, 0, "log"), "/l/old.md");
 	assert_true(json_is_null(json_object_get(json_array_get(rows, 0), "handoff")));
@@ -379,8 +380,8 @@ static void test_old_schema_migrates(void **state)
 	rows = json_pack("[{s:s}]", "markdown", "kept");
 	close_with(f, open_id, "stopped", "/l/new.md", rows);
 	json_decref(rows);
-	assert_int_equal(store_previous_logs(f->st, "/src/a/widget", 10, &rows, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/a/widget", INT64_MAX, 10, &rows, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(rows), 2);
 	assert_string_equal(row_str(rows, 0, "handoff"), "[{\"markdown\":\"kept\"}]");
 	json_decref(rows);
@@ -406,7 +407,8 @@ static void test_previous_logs_unreadable(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", f->path, f->path, f->path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(store_previous_logs(f->st, "/src/a", 10, &rows, err, sizeof(err)), -1);
+	assert_int_equal(
+	    store_previous_logs(f->st, "/src/a", INT64_MAX, 10, &rows, err, sizeof(err)), -1);
 	assert_null(rows);
 	assert_non_null(strstr(err, f->path));
 	json_decref(sentinel);
