@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int suggest_lower(int c)
 {
@@ -61,7 +62,12 @@ void suggest_init(struct suggest *s, const char *word)
 
 void suggest_consider(struct suggest *s, const char *candidate)
 {
-	size_t d = suggest_distance(s->word, candidate);
+	size_t d = suggest_distance(s->word, candidate), len = strlen(s->word);
+
+	/* A word that starts the candidate ("stat" of "status") is as near as a one-letter typo:
+	 * both are named, as git names "status" for "stat". */
+	if (d > 1 && d != SIZE_MAX && len >= 3 && strncasecmp(candidate, s->word, len) == 0)
+		d = 1;
 
 	/* Nothing to suggest for the word itself, nor for what needs as many edits as it has;
 	 * a word that differs only in case is the nearest of all. */

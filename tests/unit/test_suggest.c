@@ -55,7 +55,10 @@ static void test_suggests_near_words_only(void **state)
 	(void)state;
 	assert_string_equal(nearest("stpo", cmds, buf, sizeof(buf)), "did you mean \"stop\"?");
 	assert_string_equal(nearest("ad", cmds, buf, sizeof(buf)), "did you mean \"add\"?");
-	assert_string_equal(nearest("stat", cmds, buf, sizeof(buf)), "did you mean \"start\"?");
+	/* A word a command starts with is as near as a typo of another. */
+	assert_string_equal(nearest("stat", cmds, buf, sizeof(buf)),
+			    "did you mean \"start\" or \"status\"?");
+	assert_string_equal(nearest("stopp", cmds, buf, sizeof(buf)), "did you mean \"stop\"?");
 	assert_string_equal(nearest("lgo", cmds, buf, sizeof(buf)), "did you mean \"log\"?");
 	assert_string_equal(nearest("nte", cmds, buf, sizeof(buf)), "did you mean \"note\"?");
 	assert_string_equal(nearest("tod", cmds, buf, sizeof(buf)), "did you mean \"todo\"?");
