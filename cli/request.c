@@ -83,9 +83,10 @@ static int request_refused(struct cli_ctx *ctx, json_t *reply)
 	/* The path's error is the answer (main.c prints it as JSON), not stintd's. */
 	if (ctx->json && !missing)
 		request_print_json(ctx, reply);
+	/* ... and the only answer: "no open session in PATH" would say it again. */
 	if (missing)
 		args_path_error(ctx, ctx->dir, ENOENT);
-	if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
+	else if (code && strcmp(code, PROTO_ERR_ALREADY_RUNNING) == 0 && json_is_object(session)) {
 		output_already_running(session,
 				       args_current_dir(here, sizeof(here)) == 0 ? here : NULL,
 				       ctx->home, time_wall_ms(), buf, sizeof(buf));
