@@ -490,6 +490,7 @@ static int cmd_edit_closed_run(sqlite3 *db, struct store_op *op)
 out:
 	if (rc < 0 && !op->err[0])
 		snprintf(op->err, sizeof(op->err), "%s", j->err);
+	op->refused = rc < 0 && j->code && strcmp(j->code, PROTO_ERR_STORE_FAILED) != 0;
 	json_decref(spans);
 	cmd_edit_row_finish(&row);
 	return rc;
@@ -529,6 +530,7 @@ static int cmd_edit_open_run(sqlite3 *db, struct store_op *op)
 	if (sqlite3_changes(db) != 1) {
 		snprintf(op->err, sizeof(op->err), "session %lld is not open",
 			 (long long)op->session_id);
+		op->refused = true;
 		return cmd_edit_fail(j, PROTO_ERR_NO_SESSION, "session %lld is no longer open",
 				     (long long)op->session_id);
 	}

@@ -1117,8 +1117,8 @@ static void store_batch_done(uv_work_t *w, int status)
 			json_decref(op->result);
 			op->result = NULL;
 		}
-		/* An overlap is the add's answer, not a failure of the store. */
-		if (op->status < 0 && op->overlap_id > 0)
+		/* An overlap or a refusal is the request's answer, not a failure of the store. */
+		if (op->status < 0 && (op->overlap_id > 0 || op->refused))
 			log_debug("store: change refused: %s", op->err);
 		else if (op->status < 0)
 			log_warnx("store: cannot commit to %s: %s", st->path, op->err);

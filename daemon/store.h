@@ -95,6 +95,7 @@ struct store_op {
 	bool named; /* ADD_SESSION: repo is a name, not a path (an import; STORE_OVERLAP_SQL) */
 	bool duplicate;
 	int64_t overlap_id;
+	bool refused; /* RUN: said no to the request (no such session...): not a store failure */
 
 	/* RUN: the work, on the worker, in its own savepoint: 0, or -1 with err filled (its
 	 * writes are then rolled back). For a module's own statements (cmd_edit.c). */

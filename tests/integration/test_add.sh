@@ -53,7 +53,7 @@ has_line "$lst" "#1  2026-12-01 09:00  1h 30m  widget  -  \"Forgot to start\"  +
 python3 - "$DB" <<'PY' || fail "the added session's row and events in the store"
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 9
+assert db.execute("PRAGMA user_version").fetchone()[0] == 10
 o, k, st, en, spans = db.execute("SELECT origin, source_key, started_wall, ended_wall, spans FROM sessions WHERE id = 1").fetchone()
 assert o == "manual" and k is None and json.loads(spans) == [[st, en]], (o, k, spans)
 ev = db.execute("SELECT kind, wall_ms, payload FROM events WHERE session_id = 1 ORDER BY id").fetchall()

@@ -266,6 +266,10 @@ refused "would end" edit "$id1" --start "$(ago 100)"
 refused "must come after --start" edit "$id1" --start "$(ago 100)" --end "$(ago 150)"
 refused "the new times overlap session $id2 in widget" edit "$id1" --end "$(ago 20)"
 refused "there is no session 9999" edit 9999 --focus "x"
+# A refused correction is the request's answer: stintd's log does not call it a store failure.
+if grep -q "store: cannot commit.*there is no session" "$DAEMON_LOG"; then
+	fail "a refused edit logged as a store failure: $(grep "there is no session" "$DAEMON_LOG")"
+fi
 # A closed session's window may not leave out its note, as stop --at may not.
 refused "is before the session's last pause, resume, note, todo or decision" edit "$id2" --end "$(ago 10)"
 note_ms=$(sqlite3 "$DB" "SELECT wall_ms FROM events WHERE session_id = $id2 AND kind = 'note'")
