@@ -43,16 +43,22 @@
 #include "version.h"
 #include "watched.h"
 
-static void main_usage(FILE *f)
+/* The synopsis; with full, every option (--help); else where to find them (a mistake). */
+static void main_usage(FILE *f, bool full)
 {
+	fputs("usage: stintd [-v] [--foreground] [--config PATH]\n"
+	      "       stintd --check-config [--config PATH]\n"
+	      "       stintd --check-db [--restore]\n"
+	      "       stintd --log-dir DIR [--config PATH]\n"
+	      "       stintd --print-default-config | --print-config-markdown | --version\n"
+	      "       stintd --print-config-scdoc\n",
+	      f);
+	if (!full) {
+		fputs("Run 'stintd --help' for details.\n", f);
+		return;
+	}
 	fprintf(
 	    f,
-	    "usage: stintd [-v] [--foreground] [--config PATH]\n"
-	    "       stintd --check-config [--config PATH]\n"
-	    "       stintd --check-db [--restore]\n"
-	    "       stintd --log-dir DIR [--config PATH]\n"
-	    "       stintd --print-default-config | --print-config-markdown | --version\n"
-	    "       stintd --print-config-scdoc\n"
 	    "\n"
 	    "The stint daemon: tracks coding sessions for the stint CLI over a unix socket.\n"
 	    "  -v, --verbose          debug logging\n"
@@ -509,7 +515,7 @@ static int main_check_config(const char *path, bool named)
 
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		if (named) {
-			fprintf(stderr, "stintd: %s: no such file (named by %s)\n", path,
+			fprintf(stderr, "%s: no such file (named by %s)\n", path,
 				getenv("STINT_CONFIG") ? "STINT_CONFIG" : "the command line");
 			return 1;
 		}
@@ -668,12 +674,16 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 			action = opt;
 			break;
 		default:
-			main_usage(stderr);
+			main_usage(stderr, false);
 			return 2;
 		}
 	}
 	if (optind < argc || (a->restore && !a->check_db)) {
-		main_usage(stderr);
+		if (optind < argc)
+			fprintf(stderr, "stintd: unexpected argument '%s'\n", argv[optind]);
+		else
+			fprintf(stderr, "stintd: --restore goes with --check-db\n");
+		main_usage(stderr, false);
 		return 2;
 	}
 	switch (action) {
@@ -694,7 +704,7 @@ static int main_parse_args(int argc, char **argv, struct main_args *a)
 #endif
 		return 0;
 	case 'h':
-		main_usage(stdout);
+		main_usage(stdout, true);
 		return 0;
 	}
 	return -1;

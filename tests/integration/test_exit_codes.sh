@@ -131,9 +131,13 @@ for printer in --print-config-markdown --print-default-config --print-config-scd
 	expect_eq 2 "$rc" "stintd $printer --bogus: exit status"
 	expect_eq "" "$(cat "$T/out")" "stintd $printer --bogus: stdout"
 	expect_contains "$(cat "$T/err")" "unrecognized option '--bogus'" "stintd $printer --bogus: stderr"
+	# The synopsis and where the rest is, not every option.
+	expect_contains "$(cat "$T/err")" "Run 'stintd --help' for details." "stintd $printer --bogus: stderr"
+	[ "$(wc -l <"$T/err")" -le 8 ] || fail "stintd $printer --bogus printed the whole help: $(cat "$T/err")"
 	rc=0
 	"$STINTD" "$printer" stray >"$T/out" 2>"$T/err" || rc=$?
 	expect_eq 2 "$rc" "stintd $printer stray: exit status"
+	expect_contains "$(cat "$T/err")" "stintd: unexpected argument 'stray'" "stintd $printer stray: stderr"
 done
 "$STINTD" --print-config-markdown >"$T/out" || fail "stintd --print-config-markdown alone failed"
 [ -s "$T/out" ] || fail "stintd --print-config-markdown printed nothing"

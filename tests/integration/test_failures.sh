@@ -26,7 +26,7 @@ expect_contains "$out" "$cfg:4" "stint config check names file:line"
 # A config named by STINT_CONFIG that does not exist is a typo, not "use the defaults".
 out=$(STINT_CONFIG="$T/typo.ini" "$STINTD" --check-config 2>&1)
 expect_eq 1 $? "--check-config of a missing STINT_CONFIG"
-expect_contains "$out" "$T/typo.ini: no such file (named by STINT_CONFIG)" "missing STINT_CONFIG"
+expect_eq "$T/typo.ini: no such file (named by STINT_CONFIG)" "$out" "missing STINT_CONFIG"
 out=$(STINT_CONFIG="$T/typo.ini" "$STINTD" 2>&1)
 expect_eq 1 $? "stintd with a missing STINT_CONFIG"
 expect_contains "$out" "$T/typo.ini" "stintd names the missing STINT_CONFIG"
