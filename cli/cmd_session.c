@@ -198,6 +198,37 @@ static void cmd_session_log_commit(struct cli_ctx *ctx, const char *log, bool ed
 }
 
 /* The stop's human output; with --edit the editor runs first. The log's path comes last. */
+/* A [checks] step that failed is said on stderr too: off a terminal, the log is no place to
+ * learn that `make test` broke. */
+static void cmd_session_failed_checks(const json_t *checks)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(checks, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		char how[64];
+
+		if (json_is_true(json_object_get(c, "ok")) ||
+		    json_is_true(json_object_get(c, "not_run")) || !name)
+			continue;
+		if (json_is_true(json_object_get(c, "timed_out")))
+			snprintf(how, sizeof(how), "timed out");
+		else if (json_is_true(json_object_get(c, "cancelled")))
+			snprintf(how, sizeof(how), "was cancelled");
+		else if (json_is_integer(json_object_get(c, "signal")))
+			snprintf(how, sizeof(how), "was killed by signal %lld",
+				 (long long)json_integer_value(json_object_get(c, "signal")));
+		else if (json_is_integer(json_object_get(c, "exit")))
+			snprintf(how, sizeof(how), "failed (exit status %lld)",
+				 (long long)json_integer_value(json_object_get(c, "exit")));
+		else
+			snprintf(how, sizeof(how), "could not run");
+		output_error("warning: check \"%.64s\" %s; its output is in the log", name, how);
+	}
+}
+
 static void cmd_session_stop_print(struct cli_ctx *ctx, const struct args *a, json_t *reply)
 {
 	const char *log = json_string_value(json_object_get(reply, "log"));
@@ -232,6 +263,7 @@ static void cmd_session_stop_print(struct cli_ctx *ctx, const struct args *a, js
 	} else if (a->edit) {
 		output_error("warning: no log was written, nothing to edit");
 	}
+	cmd_session_failed_checks(json_object_get(json_object_get(reply, "session"), "checks"));
 	/* The log's path last, alone on its line, for scripts and terminals that open it. */
 	if (log)
 		puts(log);

@@ -218,6 +218,30 @@ static void sessions_stop_remember(struct sessions_stop_job *j, struct sessions_
 }
 
 /* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
+/* The [checks]' outcomes for the reply, their output left to the log. Nothing when there are
+ * none. */
+static void sessions_stop_checks_brief(const json_t *record, json_t *session)
+{
+	static const char *const keys[] = {RECORD_NAME, RECORD_OK,   "exit",	    "signal",
+					   "timed_out", "cancelled", RECORD_NOT_RUN};
+	json_t *list = json_object_get(record, RECORD_CHECKS), *brief, *c;
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0 || !(brief = json_array()))
+		return;
+	json_array_foreach(list, i, c)
+	{
+		json_t *b = json_object();
+
+		for (size_t k = 0; b && k < sizeof(keys) / sizeof(*keys); k++)
+			if (json_object_get(c, keys[k]))
+				json_object_set(b, keys[k], json_object_get(c, keys[k]));
+		if (b)
+			json_array_append_new(brief, b);
+	}
+	json_object_set_new(session, "checks", brief);
+}
+
 static void sessions_stop_closed(struct sessions_stop_job *j)
 {
 	struct sessions_stop_result r = {
@@ -239,6 +263,7 @@ static void sessions_stop_closed(struct sessions_stop_job *j)
 	json_object_set_new(r.session, "state", json_string(j->op.state));
 	json_object_set_new(r.session, "ended_at", json_string(ended));
 	json_object_set_new(r.session, "log", r.log_path ? json_string(r.log_path) : json_null());
+	sessions_stop_checks_brief(j->record, r.session);
 	log_info("session %lld %s after %llds active%s%s", (long long)j->s->id, j->op.state,
 		 (long long)j->op.times.active_s, j->log_path[0] ? "; log " : "", j->log_path);
 	sessions_stop_remember(j, &r);

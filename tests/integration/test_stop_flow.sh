@@ -206,4 +206,23 @@ expect_contains "$out" "was stopped at" "stop after an interrupted stop: when"
 expect_contains "$out" "by a stint stop that was interrupted" "stop after an interrupted stop: why"
 "$STINT" ping >/dev/null || fail "stintd stopped serving"
 daemon_stop
+
+# --- a check that fails: said on stderr off a terminal too, and in the reply ---------------
+cat >"$CONFIG" <<EOF
+[checks]
+fine = true
+broken = echo broken output; exit 3
+EOF
+daemon_start
+"$STINT" start >/dev/null
+out=$("$STINT" stop 2>"$T/err") || fail "stop with a failing check failed: $(cat "$T/err")"
+expect_eq 'stint: warning: check "broken" failed (exit status 3); its output is in the log' \
+	"$(cat "$T/err")" "stderr of a stop whose check failed"
+log=$(printf '%s\n' "$out" | tail -n 1)
+grep -q "broken output" "$log" || fail "the failed check's output is not in the log"
+"$STINT" start >/dev/null
+reply=$("$STINT" stop --json)
+expect_eq '[{"name": "fine", "ok": true, "exit": 0, "timed_out": false}, {"name": "broken", "ok": false, "exit": 3, "timed_out": false}]' \
+	"$(json_get '["session"]["checks"]' <<<"$reply")" "the checks in stop's reply"
+daemon_stop
 echo ok
