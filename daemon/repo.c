@@ -26,11 +26,24 @@ void repo_global_shutdown(void)
 	git_libgit2_shutdown();
 }
 
+/* Outside a repository: git's global user.name, as git would sign a commit made there; else the
+ * account's name. */
 static char *repo_default_author(void)
 {
 	struct passwd pw, *res = NULL;
-	char buf[1024];
+	git_config *cfg = NULL, *snap = NULL;
+	git_buf name = {0};
+	char buf[1024], *author = NULL;
 
+	if (git_config_open_default(&cfg) == 0 && git_config_snapshot(&snap, cfg) == 0 &&
+	    git_config_get_string_buf(&name, snap, "user.name") == 0 && name.size > 0)
+		author = strdup(name.ptr);
+	git_buf_dispose(&name);
+	git_config_free(snap);
+	git_config_free(cfg);
+	git_error_clear();
+	if (author)
+		return author;
 	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res) {
 		/* The GECOS full name, when set, reads better in a log than a login. */
 		if (pw.pw_gecos && *pw.pw_gecos && *pw.pw_gecos != ',') {

@@ -179,4 +179,12 @@ if [ -n "${STINT_ADD_OUT:-}" ]; then
 		"$STINT" list --from 2026-12-01 --to 2026-12-02 -C "$T/widget"
 	} >"$STINT_ADD_OUT"
 fi
+
+# A tracked session outside any repository is signed as git would sign a commit there: the
+# global user.name (lib.sh sets "Test Author"), not the account's name.
+mkdir -p "$T/plain"
+"$STINT" start -C "$T/plain" >/dev/null
+"$STINT" stop -C "$T/plain" >/dev/null
+expect_eq "Test Author" "$("$STINT" list --json --limit 1 -C "$T/plain" | json_get '["sessions"][0]["author"]')" \
+	"the author of a session outside git"
 echo "ok"
