@@ -42,13 +42,6 @@ void import_items_finish(struct import_items *it)
 	it->n = it->cap = 0;
 }
 
-const char *import_base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash && slash[1] ? slash + 1 : path;
-}
-
 /*
  * s as stint text of at most max bytes: valid UTF-8 kept (the caller has checked it), bytes in
  * bad (and, with no_controls, control characters) replaced by repl, cut at a character boundary.

@@ -69,7 +69,4 @@ char *import_read_file(struct import_items *it, const char *path, size_t *len);
  */
 size_t import_json_element_lines(const char *text, size_t len, size_t *lines, size_t max);
 
-/* A file name for messages: path's last component. */
-const char *import_base_name(const char *path);
-
 #endif

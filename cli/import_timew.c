@@ -102,11 +102,11 @@ static int import_timew_add(struct import_items *it, const char *where, const ch
 static int import_timew_json(struct import_items *it, const char *path, const char *text,
 			     size_t len)
 {
-	const char *name = import_base_name(path), *key;
+	const char *name = path, *key; /* as given, as a compiler names it */
 	size_t nel, *lines = NULL, i, k;
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *iv, *v;
-	char where[64];
+	char where[512];
 	int rc = -1;
 
 	if (!root) {
@@ -271,11 +271,12 @@ bad:
 	return -1;
 }
 
+/* A data file of the directory given: named by its file name in messages ("2026-11.data:6"). */
 static int import_timew_data_file(struct import_items *it, const char *path)
 {
-	const char *name = import_base_name(path);
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t len, lineno = 0;
-	char *text = import_read_file(it, path, &len), *line, *next, where[64];
+	char *text = import_read_file(it, path, &len), *line, *next, where[512];
 
 	if (!text)
 		return -1;

@@ -87,9 +87,9 @@ static int import_watson_frame(struct import_items *it, const char *where, size_
 
 int import_watson_path(struct import_items *it, const char *path)
 {
-	const char *name = import_base_name(path);
+	const char *name = path; /* as given, as a compiler names it */
 	size_t len, nel, *lines = NULL, i;
-	char *text = import_read_file(it, path, &len), where[64];
+	char *text = import_read_file(it, path, &len), where[512];
 	json_error_t jerr;
 	json_t *root, *f;
 	int rc = -1;

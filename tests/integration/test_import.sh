@@ -90,7 +90,7 @@ has_line "$("$STINT" list --from 2026-11-02 --to 2026-11-03 | sed 's/  */ /g')" 
 expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at 2026-11.data:$line)" \
 	"$("$STINT" import timewarrior "$TIMEWARRIORDB/data")" "the directory imported again"
 json_line=$(grep -n '"running"' "$T/tw.json" | cut -d: -f1)
-expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at tw.json:$json_line)" \
+expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at $T/tw.json:$json_line)" \
 	"$("$STINT" import timewarrior "$T/tw.json")" "timew export's file after the directory"
 # $TIMEWARRIORDB itself, not its data/: read as timew reads it.
 expect_eq "imported 0 sessions, 5 already there, 1 skipped (1 still running, first at 2026-11.data:$line)" \
@@ -151,7 +151,7 @@ expect_contains "$out" "frames2:1: cannot add the session in website: it overlap
 # A frame with 17 tags is skipped (a session takes 16), and said with its line; an empty one
 # (no time) too.
 printf '[\n[1600000000, 1600000600, "tags", "t17", ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"], 0],\n[1600001000, 1600001000, "tags", "t0", [], 0]\n]' >"$T/wtags"
-expect_eq "imported 0 sessions, 0 already there, 2 skipped (1 with more than 16 tags (besides Timewarrior's first), first at wtags:2; 1 empty (the end is the start), first at wtags:3)" \
+expect_eq "imported 0 sessions, 0 already there, 2 skipped (1 with more than 16 tags (besides Timewarrior's first), first at $T/wtags:2; 1 empty (the end is the start), first at $T/wtags:3)" \
 	"$("$STINT" import watson "$T/wtags")" "frames with too many tags and of no time"
 
 # --- Malformed input: FILE:LINE and the cause, nothing imported -----------------------------
@@ -165,6 +165,9 @@ printf '[{"start":"20261101T090000Z","tags":"x"}]' >"$T/badtags.json"
 refused "badtags.json:1: interval 1: \"tags\" is not a field" "tags that are not an array" "$STINT" import timewarrior "$T/badtags.json"
 printf '{"start":"20261101T090000Z"}' >"$T/object.json"
 refused "object.json:1: not a 'timew export' file" "an object, not an array" "$STINT" import timewarrior "$T/object.json"
+# A file is named as it was given, as a compiler names it: a relative path stays relative.
+refused "stint: ../object.json:1: not a 'timew export' file" "a relative path in the message" \
+	bash -c 'cd "$1" && "$2" import timewarrior ../object.json' _ "$T/home" "$STINT"
 printf '[{"start":"20260230T090000Z","end":"20260301T090000Z"}]' >"$T/feb30.json"
 refused "bad start date '20260230T090000Z' (want a date that exists, in the form YYYYMMDDTHHMMSSZ)" "a date that does not exist" "$STINT" import timewarrior "$T/feb30.json"
 mkdir "$T/data2" "$T/data3" "$T/data4" "$T/data5"
@@ -219,7 +222,7 @@ if grep -q "test hooks" <<<"$("$STINTD" --version)"; then
 	expect_eq 1 "$rc" "an import into a failing store: exit status ($out)"
 	# The requests in flight are answered too (and fail): the counts are exact.
 	expect_contains "$out" "imported 0 sessions, 0 already there, 0 skipped" "the count of a failed import"
-	expect_contains "$out" "5 intervals could not be imported, the first: wfail:1: stintd refused it (store_failed)" "the failed import's cause"
+	expect_contains "$out" "5 intervals could not be imported, the first: $T/wfail:1: stintd refused it (store_failed)" "the failed import's cause"
 	expect_contains "$out" "0 intervals not sent" "what was not sent"
 	rm "$T/fail"
 	expect_eq "imported 5 sessions, 0 already there, 0 skipped" "$("$STINT" import watson "$T/wfail")" "the import once the store works"
