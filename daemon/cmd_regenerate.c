@@ -329,13 +329,19 @@ static char *cmd_regenerate_record_line(struct cmd_regenerate_job *j, const json
 	return text;
 }
 
+/* Whether path is inside the repository at root. */
+static bool cmd_regenerate_inside(const char *path, const char *root)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	return n > 0 && strncmp(path, root, n) == 0 && path[n] == '/';
+}
+
 /* Worker: a log written inside its repository is committed, as a stop's is ([log] commit). */
 static void cmd_regenerate_commit_plan(struct cmd_regenerate_job *j, const char *root,
 				       const char *name, const char *date)
 {
-	size_t n = root ? strlen(root) : 0;
-
-	if (n == 0 || strncmp(j->path, root, n) != 0 || j->path[n] != '/')
+	if (!cmd_regenerate_inside(j->path, root))
 		return;
 	j->commit_log = true;
 	repo_commit_message(json_string_value(json_object_get(j->row, RECORD_FOCUS)), name, date,
@@ -371,7 +377,7 @@ static void cmd_regenerate_work(uv_work_t *w)
 	}
 	json_object_set_new(rec, RECORD_LOG_DIR, json_string(dir));
 	if (!j->stored)
-		logprep_fill(rec, j->d->store);
+		logprep_fill(rec, j->d->store, j->want_commit && cmd_regenerate_inside(dir, root));
 	if (j->template_path &&
 	    template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err)) < 0) {
 		json_decref(rec);

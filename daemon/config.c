@@ -102,7 +102,9 @@ static const struct config_key config_keys[] = {
 	     "#N\" (the session's focus, else the repository's name; N numbers the day's logs), "
 	     "but only if nothing else is staged; otherwise the log is left uncommitted and stint "
 	     "stop says so. After stint stop --edit the log is committed once the editor is done, "
-	     "as the file then stands."),
+	     "as the file then stands. A committed log links only the previous logs inside the "
+	     "repository (one elsewhere would be a dead link for whoever clones it); their todos "
+	     "carry all the same."),
     ENUM_KEY("log", "placeholders", log_placeholders, "keep", config_placeholders_choices,
 	     "What becomes of the template's bracketed prompts that stint could not fill "
 	     "(\"[What you learned]\", a \"| [Metric] | [Before] |\" row): keep leaves them "

@@ -288,8 +288,17 @@ static void logprep_list_log(json_t *list, const char *path, const char *text)
 	free(title);
 }
 
-/* Previous logs and carried todos from the sessions the store knows for this repository. */
-static void logprep_previous_logs(json_t *record, const struct store *st)
+/* Whether path is under dir. */
+static bool logprep_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Previous logs and carried todos from the sessions the store knows for this repository; when
+ * shared, only logs inside it are linked. */
+static void logprep_previous_logs(json_t *record, const struct store *st, bool shared)
 {
 	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
 	json_t *id = json_object_get(record, RECORD_ID);
@@ -313,7 +322,7 @@ static void logprep_previous_logs(json_t *record, const struct store *st)
 		if (i == 0)
 			carried = logprep_carry(record, row, path, text, e);
 		if (text && list && json_array_size(list) < LOGPREP_PREVIOUS &&
-		    !logprep_path_listed(list, path))
+		    !logprep_path_listed(list, path) && (!shared || logprep_under(path, root)))
 			logprep_list_log(list, path, text);
 		free(text);
 		if (json_array_size(list) >= LOGPREP_PREVIOUS)
@@ -496,9 +505,9 @@ static void logprep_git_extras(json_t *record)
 		log_debug("logprep: %s", err);
 }
 
-void logprep_fill(json_t *record, const struct store *st)
+void logprep_fill(json_t *record, const struct store *st, bool shared)
 {
-	logprep_previous_logs(record, st);
+	logprep_previous_logs(record, st, shared);
 	logprep_refs(record);
 	logprep_git_extras(record);
 }

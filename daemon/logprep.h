@@ -2,6 +2,7 @@
 #define STINTD_LOGPREP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct store;
 
@@ -10,9 +11,12 @@ struct store;
  * store, the previous logs and the repository's origin remote): "previous_logs",
  * "carried_todos", "previous_missing" and "refs" of docs/log-record.md. The previous logs are
  * those of the sessions st knows for the record's repository (its root path), wherever they
- * were written; st may be NULL. Anything it cannot learn is left out; it never fails the stop.
+ * were written; st may be NULL. shared: the log is committed into the repository ([log]
+ * commit), where a link to a log outside it is dead for whoever clones it: only the previous
+ * logs inside the repository are linked then (the others' todos still carry). Anything it cannot
+ * learn is left out; it never fails the stop.
  */
-void logprep_fill(json_t *record, const struct store *st);
+void logprep_fill(json_t *record, const struct store *st, bool shared);
 
 /*
  * The open items of a rendered log, as the next session carries them: its unchecked "- [ ] "

@@ -468,7 +468,7 @@ static void sessions_stop_work(uv_work_t *w)
 	}
 	json_object_set_new(j->record, RECORD_LOG_DIR, json_string(dir));
 	/* The store pointer is set at start-up and outlives all work; logprep reads it only. */
-	logprep_fill(j->record, j->d->store);
+	logprep_fill(j->record, j->d->store, j->commit_log);
 	if (j->template_path) {
 		r = template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err));
 		if (r < 0) {

@@ -148,7 +148,7 @@ static void test_previous_logs_and_carried_todos(void **state)
 	close_session(st, "/src/a/widget", NULL, NULL); /* stop --no-log */
 	close_session(st, "/src/a/widget", p[3], NULL);
 	close_session(st, "/src/b/widget", p[4], NULL); /* newer, but another repository */
-	logprep_fill(rec, st);
+	logprep_fill(rec, st, false);
 	/* Newest first, the one whose file is gone skipped, only this repository's. */
 	prev = json_object_get(rec, "previous_logs");
 	assert_int_equal(json_array_size(prev), 3);
@@ -171,7 +171,7 @@ static void test_previous_logs_and_carried_todos(void **state)
 				"from the store", "priority", "high", "markdown", "no priority",
 				"markdown", 3, "markdown", "odd", "priority", "urgent"));
 	rec = json_pack("{s:s}", "repo", "/src/a/widget");
-	logprep_fill(rec, st);
+	logprep_fill(rec, st, false);
 	carried = json_object_get(rec, "carried_todos");
 	assert_int_equal(json_array_size(carried), 3);
 	assert_string_equal(item_str(carried, 0, "markdown"), "from the store");
@@ -190,7 +190,7 @@ static void test_previous_logs_and_carried_todos(void **state)
 	/* Gone without a record (closed by an older stintd): nothing carried, and said so. */
 	close_session(st, "/src/a/widget", p[2], NULL);
 	rec = json_pack("{s:s}", "repo", "/src/a/widget");
-	logprep_fill(rec, st);
+	logprep_fill(rec, st, false);
 	assert_int_equal(json_array_size(json_object_get(rec, "carried_todos")), 0);
 	assert_true(
 	    json_is_false(json_object_get(json_object_get(rec, "previous_missing"), "from_store")));
@@ -199,7 +199,7 @@ static void test_previous_logs_and_carried_todos(void **state)
 	/* Something else than a file where the log was: not gone, but not readable either. */
 	close_session(st, "/src/a/widget", dir, json_pack("[{s:s}]", "markdown", "still open"));
 	rec = json_pack("{s:s}", "repo", "/src/a/widget");
-	logprep_fill(rec, st);
+	logprep_fill(rec, st, false);
 	assert_string_equal(item_str(json_object_get(rec, "carried_todos"), 0, "markdown"),
 			    "still open");
 	prev = json_object_get(rec, "previous_missing");
@@ -218,7 +218,7 @@ static void test_no_store_no_previous(void **state)
 	json_t *rec = json_pack("{s:s}", "repo", "/nonexistent");
 
 	(void)state;
-	logprep_fill(rec, NULL);
+	logprep_fill(rec, NULL, false);
 	assert_int_equal(json_array_size(json_object_get(rec, "previous_logs")), 0);
 	assert_int_equal(json_array_size(json_object_get(rec, "carried_todos")), 0);
 	json_decref(rec);
