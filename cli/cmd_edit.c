@@ -220,11 +220,11 @@ int cmd_edit_regenerate(struct cli_ctx *ctx, const char *id)
 		const char *from = json_string_value(json_object_get(reply, "rendered_from"));
 
 		if (from && strcmp(from, "events") == 0)
-			output_error(
-			    "warning: session %s was stopped before stint kept what a stop "
-			    "sees: this log has its events and totals, not its file and "
-			    "commit lists, summary or checks",
-			    id);
+			output_error("warning: stint kept no record of what session %s's stop saw "
+				     "(stopped by an older stint, or its record was too large to "
+				     "keep): this log has its events and totals, not its file and "
+				     "commit lists, summary or checks",
+				     id);
 		puts(json_string_value(json_object_get(reply, "log")) ?: "");
 	}
 	json_decref(reply);

@@ -197,7 +197,6 @@ static void cmd_session_log_commit(struct cli_ctx *ctx, const char *log, bool ed
 	json_decref(reply);
 }
 
-/* The stop's human output; with --edit the editor runs first. The log's path comes last. */
 /* A [checks] step that failed is said on stderr too: off a terminal, the log is no place to
  * learn that `make test` broke. */
 static void cmd_session_failed_checks(const json_t *checks)
@@ -229,6 +228,7 @@ static void cmd_session_failed_checks(const json_t *checks)
 	}
 }
 
+/* The stop's human output; with --edit the editor runs first. The log's path comes last. */
 static void cmd_session_stop_print(struct cli_ctx *ctx, const struct args *a, json_t *reply)
 {
 	const char *log = json_string_value(json_object_get(reply, "log"));

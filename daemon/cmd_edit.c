@@ -490,7 +490,8 @@ static int cmd_edit_closed_run(sqlite3 *db, struct store_op *op)
 out:
 	if (rc < 0 && !op->err[0])
 		snprintf(op->err, sizeof(op->err), "%s", j->err);
-	op->refused = rc < 0 && j->code && strcmp(j->code, PROTO_ERR_STORE_FAILED) != 0;
+	op->refused = rc < 0 && j->code && strcmp(j->code, PROTO_ERR_STORE_FAILED) != 0 &&
+		      strcmp(j->code, PROTO_ERR_INTERNAL) != 0;
 	json_decref(spans);
 	cmd_edit_row_finish(&row);
 	return rc;

@@ -241,30 +241,18 @@ static void cmd_regenerate_bounds(json_t *rec, json_t *started, json_t *ended)
 }
 
 /*
- * What only the stop knew, from the record it kept: the statistics and their file and commit
- * lists, the summary, the checks, the previous logs and carried todos as they were then, the
- * branch at the end. The events (corrections are events too) and the row's corrected times,
- * focus and tags stay as read now.
+ * What only the stop knew, from the record it kept (RECORD_STOP_KEYS): the statistics and their
+ * file and commit lists, the summary, the checks, the previous logs and carried todos as they
+ * were then, the branch at the end. All else is the fold of the events read now (corrections
+ * are events: a start moved past an idle gap drops it) and the row's corrected numbers.
  */
-static void cmd_regenerate_merge(json_t *rec, json_t *stored)
+static void cmd_regenerate_merge(json_t *rec, const json_t *stored)
 {
-	static const char *const now[] = {
-	    RECORD_EVENTS,   RECORD_FOCUS,	 RECORD_TAGS,	       RECORD_STARTED_AT,
-	    RECORD_ENDED_AT, RECORD_ACTIVE_S,	 RECORD_WALL_S,	       RECORD_PAUSED_S,
-	    RECORD_IDLE_S,   RECORD_SUSPENDED_S, RECORD_MAX_FILE_ROWS, RECORD_PLACEHOLDERS,
-	    RECORD_LOG_DIR};
-	const char *key;
-	json_t *v;
+	static const char *const keys[] = RECORD_STOP_KEYS;
 
-	json_object_foreach(stored, key, v)
-	{
-		size_t i = 0;
-
-		while (i < sizeof(now) / sizeof(*now) && strcmp(key, now[i]) != 0)
-			i++;
-		if (i == sizeof(now) / sizeof(*now))
-			json_object_set(rec, key, v);
-	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (json_object_get(stored, keys[i]))
+			json_object_set(rec, keys[i], json_object_get(stored, keys[i]));
 }
 
 /* The record from the events, its times, focus and tags from the row (what list and report
@@ -378,6 +366,8 @@ static void cmd_regenerate_work(uv_work_t *w)
 	json_object_set_new(rec, RECORD_LOG_DIR, json_string(dir));
 	if (!j->stored)
 		logprep_fill(rec, j->d->store, j->want_commit && cmd_regenerate_inside(dir, root));
+	else if (j->want_commit && cmd_regenerate_inside(dir, root))
+		logprep_share(rec);
 	if (j->template_path &&
 	    template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err)) < 0) {
 		json_decref(rec);

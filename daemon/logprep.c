@@ -505,6 +505,22 @@ static void logprep_git_extras(json_t *record)
 		log_debug("logprep: %s", err);
 }
 
+void logprep_share(json_t *record)
+{
+	const char *root = json_string_value(json_object_get(record, RECORD_REPO));
+	json_t *list = json_object_get(record, RECORD_PREVIOUS_LOGS);
+
+	for (size_t i = 0; root && i < json_array_size(list);) {
+		const char *path =
+		    json_string_value(json_object_get(json_array_get(list, i), RECORD_PATH));
+
+		if (path && logprep_under(path, root))
+			i++;
+		else
+			json_array_remove(list, i);
+	}
+}
+
 void logprep_fill(json_t *record, const struct store *st, bool shared)
 {
 	logprep_previous_logs(record, st, shared);

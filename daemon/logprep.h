@@ -17,6 +17,9 @@ struct store;
  * learn is left out; it never fails the stop.
  */
 void logprep_fill(json_t *record, const struct store *st, bool shared);
+/* The record's previous logs outside its repository dropped, as logprep_fill's shared does (a
+ * record kept from a stop whose log was not committed, regenerated into one that will be). */
+void logprep_share(json_t *record);
 
 /*
  * The open items of a rendered log, as the next session carries them: its unchecked "- [ ] "

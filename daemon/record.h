@@ -133,4 +133,16 @@
 #define RECORD_SKIPPED	   "skipped" /* tests */
 #define RECORD_TIMED_OUT   "timed_out"
 
+/*
+ * What only the stop knows, kept in the store for `stint log --regenerate` (sessions_stop.c,
+ * cmd_regenerate.c): the rest of a record is the fold of the session's events, which a
+ * regeneration reads again with the corrections since. For static const char *const x[] = ...
+ */
+#define RECORD_STOP_KEYS                                                                           \
+	{                                                                                          \
+		RECORD_STATS, RECORD_STATS_ERROR, RECORD_STATS_AS_OF, RECORD_SUMMARY,              \
+		    RECORD_CHECKS, RECORD_BRANCH_END, RECORD_BASELINE_TREE, RECORD_PREVIOUS_LOGS,  \
+		    RECORD_CARRIED_TODOS, RECORD_PREVIOUS_MISSING, RECORD_REFS                     \
+	}
+
 #endif

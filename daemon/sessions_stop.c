@@ -217,7 +217,6 @@ static void sessions_stop_remember(struct sessions_stop_job *j, struct sessions_
 	}
 }
 
-/* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
 /* The [checks]' outcomes for the reply, their output left to the log. Nothing when there are
  * none. */
 static void sessions_stop_checks_brief(const json_t *record, json_t *session)
@@ -242,6 +241,7 @@ static void sessions_stop_checks_brief(const json_t *record, json_t *session)
 	json_object_set_new(session, "checks", brief);
 }
 
+/* Recorded (and the log committed when asked): the caller hears of it, the session goes. */
 static void sessions_stop_closed(struct sessions_stop_job *j)
 {
 	struct sessions_stop_result r = {
@@ -441,6 +441,21 @@ static char *sessions_stop_record_line(struct sessions_stop_job *j, char *text)
 	return text;
 }
 
+/* The record's RECORD_STOP_KEYS as JSON text, or NULL. */
+static char *sessions_stop_record_kept(const json_t *record)
+{
+	static const char *const keys[] = RECORD_STOP_KEYS;
+	json_t *kept = json_object();
+	char *text;
+
+	for (size_t i = 0; kept && i < sizeof(keys) / sizeof(*keys); i++)
+		if (json_object_get(record, keys[i]))
+			json_object_set(kept, keys[i], json_object_get(record, keys[i]));
+	text = kept ? json_dumps(kept, JSON_COMPACT) : NULL;
+	json_decref(kept);
+	return text;
+}
+
 /* Worker: everything that touches the disk or the repository for a stop, but the commit. */
 static void sessions_stop_work(uv_work_t *w)
 {
@@ -482,9 +497,9 @@ static void sessions_stop_work(uv_work_t *w)
 		j->status = -EINVAL;
 		return;
 	}
-	/* What the log was rendered from, for `stint log --regenerate` (cmd_regenerate.c): the
-	 * statistics, checks and summary of this moment cannot be had again. */
-	j->record_text = json_dumps(j->record, JSON_COMPACT);
+	/* What the log was rendered from and only the stop knows, for `stint log --regenerate`
+	 * (cmd_regenerate.c): the statistics, checks and summary of this moment. */
+	j->record_text = sessions_stop_record_kept(j->record);
 	if (j->record_text && strlen(j->record_text) > SESSIONS_STOP_RECORD_MAX) {
 		log_debug("the record of session %lld is %zu bytes: not kept for --regenerate",
 			  (long long)json_integer_value(json_object_get(j->record, RECORD_ID)),

@@ -63,7 +63,7 @@ expect_eq "$regen2" "$("$STINT" list --json | python3 -c "import json, sys; prin
 # Stopped before the store kept records: rendered from the events, and the user is told.
 sqlite3 "$DB" "UPDATE sessions SET record = NULL WHERE id = $id"
 regen3=$("$STINT" log --regenerate "$id" 2>"$T/err") || fail "regenerate without a record failed: $(cat "$T/err")"
-expect_contains "$(cat "$T/err")" "warning: session $id was stopped before stint kept what a stop sees" \
+expect_contains "$(cat "$T/err")" "warning: stint kept no record of what session $id's stop saw" \
 	"regenerate without a record"
 [ -f "$regen3" ] || fail "regenerate without a record wrote nothing"
 grep -qF "Numbers parse now." "$regen3" && fail "a summary appeared from nowhere"
@@ -73,4 +73,29 @@ if grep -q "$(basename "$later")" "$regen3" || grep -q "$(basename "$log")" "$re
 fi
 out=$("$STINT" log --regenerate "$id" --json 2>/dev/null)
 expect_contains "$out" '"rendered_from":"events"' "regenerate --json without a record"
+
+# A start corrected past an idle stretch drops it: the regenerated log folds the events again
+# (the stop's record keeps only what the stop alone knew).
+daemon_stop
+mkdir -p "$(dirname "$CONFIG")"
+printf '[time]\nidle_timeout = 2s\n' >"$CONFIG"
+daemon_start
+is_state() { [ "$("$STINT" status --json | json_get '["sessions"][0]["state"]')" = "$1" ]; }
+"$STINT" start --focus "Idle then work" >/dev/null
+wait_for 20 is_state idle || fail "the session never turned idle: $("$STINT" status --json)"
+printf 'back\n' >>README
+wait_for 20 is_state active || fail "the session never came back: $("$STINT" status --json)"
+new_start=$(($(date +%s%3N) + 100))
+later() { [ "$(date +%s%3N)" -gt "$((new_start + 200))" ]; }
+wait_for 5 later
+idled=$("$STINT" stop | tail -n 1)
+grep -q '^[0-9]*\. \*\*Idle\*\*' "$idled" || fail "the stop's log shows no idle stretch: $(grep -n '^[0-9]*\. ' "$idled")"
+sid=$("$STINT" list --json | python3 -c 'import json, sys; print(max(s["id"] for s in json.load(sys.stdin)["sessions"]))')
+reply=$(rawreq "{\"v\":1,\"cmd\":\"edit\",\"cwd\":\"/\",\"id\":$sid,\"start_ms\":$new_start}")
+expect_contains "$reply" '"ok":true' "edit --start past the idle stretch"
+moved=$("$STINT" log --regenerate "$sid")
+if grep -q '^[0-9]*\. \*\*Idle\*\*' "$moved"; then
+	fail "the regenerated log kept the idle stretch before its new start: $(grep -n '^[0-9]*\. ' "$moved")"
+fi
+grep -q 'Corrected: start' "$moved" || fail "the regenerated log does not show the correction"
 "$STINT" ping >/dev/null || fail "stintd stopped serving"

@@ -28,7 +28,8 @@ uint32_t testutil_rand(uint64_t *state);
 
 /*
  * Whether to try the next case of a long sweep: every case, or every Nth with STINT_SWEEP_EVERY=N
- * (scripts/test --valgrind, where a case costs 80 times more; the plain builds try them all).
+ * (scripts/test --valgrind, where a case costs 80 times more; the plain builds try them all). A
+ * random sweep draws inputs for the cases tried only: its first Nth, not every Nth, of them.
  */
 bool testutil_sample(void);
 
