@@ -19,6 +19,7 @@
 #include "record.h"
 #include "repo.h"
 #include "session.h"
+#include "status_snap.h"
 #include "stintd.h"
 #include "store.h"
 #include "store_read.h"
@@ -317,19 +318,11 @@ static char *cmd_regenerate_record_line(struct cmd_regenerate_job *j, const json
 	return text;
 }
 
-/* Whether path is inside the repository at root. */
-static bool cmd_regenerate_inside(const char *path, const char *root)
-{
-	size_t n = root ? strlen(root) : 0;
-
-	return n > 0 && strncmp(path, root, n) == 0 && path[n] == '/';
-}
-
 /* Worker: a log written inside its repository is committed, as a stop's is ([log] commit). */
 static void cmd_regenerate_commit_plan(struct cmd_regenerate_job *j, const char *root,
 				       const char *name, const char *date)
 {
-	if (!cmd_regenerate_inside(j->path, root))
+	if (!root || !status_snap_inside(j->path, root))
 		return;
 	j->commit_log = true;
 	repo_commit_message(json_string_value(json_object_get(j->row, RECORD_FOCUS)), name, date,
@@ -343,6 +336,7 @@ static void cmd_regenerate_work(uv_work_t *w)
 	const char *old, *root, *name;
 	char dir[PATH_MAX], copy[PATH_MAX], date[16], *text, *tmpl = NULL;
 	json_t *rec;
+	bool shared;
 	int r;
 
 	if (cmd_regenerate_read_row(j) < 0 || cmd_regenerate_read_events(j) < 0)
@@ -364,9 +358,11 @@ static void cmd_regenerate_work(uv_work_t *w)
 		return;
 	}
 	json_object_set_new(rec, RECORD_LOG_DIR, json_string(dir));
+	/* Committed into the repository: only logs inside it are linked (logprep_fill). */
+	shared = j->want_commit && root && status_snap_inside(dir, root);
 	if (!j->stored)
-		logprep_fill(rec, j->d->store, j->want_commit && cmd_regenerate_inside(dir, root));
-	else if (j->want_commit && cmd_regenerate_inside(dir, root))
+		logprep_fill(rec, j->d->store, shared);
+	else if (shared)
 		logprep_share(rec);
 	if (j->template_path &&
 	    template_read_file(j->template_path, &tmpl, j->err, sizeof(j->err)) < 0) {

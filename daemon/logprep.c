@@ -16,6 +16,7 @@
 #include "gitstats_lg2env.h"
 #include "log.h"
 #include "record.h"
+#include "status_snap.h"
 #include "store.h"
 #include "store_read.h"
 
@@ -288,14 +289,6 @@ static void logprep_list_log(json_t *list, const char *path, const char *text)
 	free(title);
 }
 
-/* Whether path is under dir. */
-static bool logprep_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strncmp(path, dir, n) == 0 && path[n] == '/';
-}
-
 /* Previous logs and carried todos from the sessions the store knows for this repository; when
  * shared, only logs inside it are linked. */
 static void logprep_previous_logs(json_t *record, const struct store *st, bool shared)
@@ -322,7 +315,7 @@ static void logprep_previous_logs(json_t *record, const struct store *st, bool s
 		if (i == 0)
 			carried = logprep_carry(record, row, path, text, e);
 		if (text && list && json_array_size(list) < LOGPREP_PREVIOUS &&
-		    !logprep_path_listed(list, path) && (!shared || logprep_under(path, root)))
+		    !logprep_path_listed(list, path) && (!shared || status_snap_inside(path, root)))
 			logprep_list_log(list, path, text);
 		free(text);
 		if (json_array_size(list) >= LOGPREP_PREVIOUS)
@@ -514,7 +507,7 @@ void logprep_share(json_t *record)
 		const char *path =
 		    json_string_value(json_object_get(json_array_get(list, i), RECORD_PATH));
 
-		if (path && logprep_under(path, root))
+		if (path && status_snap_inside(path, root))
 			i++;
 		else
 			json_array_remove(list, i);
